@@ -1,0 +1,107 @@
+/* change.h - the unit of replication and the values it carries, as decoded views.
+ * The wire form is specified in proto/PROTOCOL.md; this header only describes the decoded shape.
+ * Strings in these structs are borrowed from the bytes they were decoded from and are not
+ * NUL-terminated unless said otherwise. */
+#ifndef UCCN_CHANGE_H
+#define UCCN_CHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UCCN_KEY_BYTES 32
+#define UCCN_HASH_BYTES 32
+#define UCCN_SIG_BYTES 64
+#define UCCN_KIND_MAX 23     /* longest kind name, bytes */
+#define UCCN_ID_MAX 64       /* longest record id, bytes */
+#define UCCN_NAME_MAX 31     /* longest field name, bytes */
+#define UCCN_FIELDS_MAX 32   /* fields in one change or record */
+#define UCCN_ITEMS_MAX 256   /* list items in one change or record, all fields together */
+#define UCCN_LIST_MAX 64     /* items in one list value */
+#define UCCN_CHANGE_MAX 65536 /* largest signed change, bytes */
+
+/* A growable byte buffer. Zero-initialise it; release with uccn_bytes_finish(). */
+struct uccn_bytes {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Appends len bytes; UCCN_OK or UCCN_ENOMEM (the buffer is unchanged then). */
+int uccn_bytes_append(struct uccn_bytes *b, const void *data, size_t len);
+/* Makes room for extra more bytes without changing len. */
+int uccn_bytes_reserve(struct uccn_bytes *b, size_t extra);
+/* Frees the data and zeroes the struct; accepts a zeroed struct. */
+void uccn_bytes_finish(struct uccn_bytes *b);
+
+enum uccn_value_type {
+	UCCN_VALUE_NIL = 0, /* in a put: removes the field */
+	UCCN_VALUE_INT,
+	UCCN_VALUE_STR,
+	UCCN_VALUE_LIST, /* items are INT or STR, never nested */
+};
+
+struct uccn_value {
+	enum uccn_value_type type;
+	int64_t i;
+	const char *str; /* STR: borrowed, str_len bytes, not NUL-terminated */
+	size_t str_len;
+	const struct uccn_value *items; /* LIST: borrowed */
+	size_t count;
+};
+
+struct uccn_field {
+	const char *name; /* borrowed, name_len bytes */
+	size_t name_len;
+	struct uccn_value value;
+};
+
+enum uccn_op {
+	UCCN_OP_PUT = 0,
+	UCCN_OP_DELETE = 1,
+};
+
+/* A decoded signed change. Pointers borrow the encoded bytes (raw) and stay valid while those
+ * bytes do; list items live in the struct's own items array. */
+struct uccn_change {
+	const uint8_t *raw; /* the whole signed change, as stored and sent */
+	size_t raw_len;
+	const uint8_t *body; /* the signed part of raw */
+	size_t body_len;
+	const uint8_t *sig; /* UCCN_SIG_BYTES */
+
+	uint8_t network[UCCN_KEY_BYTES];
+	uint8_t author[UCCN_KEY_BYTES];
+	uint64_t seq; /* 1 for the author's first change */
+	bool has_prev; /* false exactly when seq == 1 */
+	uint8_t prev[UCCN_HASH_BYTES];
+	uint64_t hlc; /* hybrid logical clock: ms << 16 | counter */
+	char kind[UCCN_KIND_MAX + 1]; /* NUL-terminated */
+	uint8_t owner[UCCN_KEY_BYTES]; /* the record's owner; equals author when the wire says nil */
+	char id[UCCN_ID_MAX + 1]; /* NUL-terminated */
+	enum uccn_op op;
+	size_t nfields;
+	struct uccn_field fields[UCCN_FIELDS_MAX];
+	size_t nitems;
+	struct uccn_value items[UCCN_ITEMS_MAX];
+};
+
+/* A record as materialised from its changes, with only the visible (non-deleted, non-nil)
+ * fields. Strings borrow the buffer the record was read from. */
+struct uccn_record {
+	char kind[UCCN_KIND_MAX + 1];
+	uint8_t owner[UCCN_KEY_BYTES];
+	char id[UCCN_ID_MAX + 1];
+	bool deleted;
+	uint64_t created_hlc; /* HLC of the oldest change that touched the record */
+	uint64_t updated_hlc; /* HLC of the newest */
+	size_t nfields; /* sorted by name */
+	struct uccn_field fields[UCCN_FIELDS_MAX];
+	size_t nitems;
+	struct uccn_value items[UCCN_ITEMS_MAX];
+};
+
+/* The field named name in a record's visible fields, or NULL. */
+const struct uccn_value *uccn_record_field(const struct uccn_record *r, const char *name);
+
+#endif

@@ -1,0 +1,48 @@
+/* error.h - the error codes every uccn function returns. One X-macro list generates the enum,
+ * uccn_strerror() and uccn_err_name(), so the three cannot drift apart. */
+#ifndef UCCN_ERROR_H
+#define UCCN_ERROR_H
+
+/* Success is 0 (UCCN_OK); errors are negative. A code is added only when a caller would act
+ * differently on it: the refusal reasons of a change (EBADSIG, ECHAIN, EFORK, EPERM, ESCHEMA,
+ * ENETWORK) each tell the user something different about where the change came from. */
+#define UCCN_ERRNO_MAP(XX) \
+	XX(EINVAL, -1, "invalid argument") \
+	XX(ENOMEM, -2, "out of memory") \
+	XX(EIO, -3, "input/output error") \
+	XX(ECORRUPT, -4, "corrupt data") \
+	XX(EBUSY, -5, "resource busy") \
+	XX(ENOTFOUND, -6, "not found") \
+	XX(EEXIST, -7, "already exists") \
+	XX(EPROTO, -8, "malformed input") \
+	XX(EBADSIG, -9, "bad signature") \
+	XX(EAGAIN, -10, "try again") \
+	XX(ECLOSED, -11, "closed") \
+	XX(ETIMEDOUT, -12, "timed out") \
+	XX(ECHAIN, -13, "previous-hash mismatch") \
+	XX(EFORK, -14, "fork: two different changes with the same author and sequence") \
+	XX(EPERM, -15, "not permitted") \
+	XX(ESCHEMA, -16, "invalid record field") \
+	XX(ENETWORK, -17, "from another network") \
+	XX(ETRUNC, -18, "truncated")
+
+enum uccn_err {
+	UCCN_OK = 0,
+#define UCCN_XX_ENUM(name, num, msg) UCCN_##name = (num),
+	UCCN_ERRNO_MAP(UCCN_XX_ENUM)
+#undef UCCN_XX_ENUM
+};
+
+/* A human-readable message for err ("bad signature"); never NULL, static storage. */
+const char *uccn_strerror(int err);
+
+/* The code's name ("UCCN_EBADSIG"); never NULL, static storage. */
+const char *uccn_err_name(int err);
+
+#if defined(__GNUC__)
+#define UCCN_NODISCARD __attribute__((warn_unused_result))
+#else
+#define UCCN_NODISCARD
+#endif
+
+#endif

@@ -1,0 +1,144 @@
+/* node.h - a city's node: one home folder holding one Ed25519 identity and one SQLite store.
+ * This is the API the uccn program is written against. Every call works offline; functions run
+ * on the caller's thread and a node must not be used from two threads at once. */
+#ifndef UCCN_NODE_H
+#define UCCN_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/error.h>
+
+struct uccn_node;
+
+struct uccn_node_init_options {
+	const char *name;    /* the city's name: required */
+	const char *country; /* ISO 3166-1 alpha-2: required */
+	const char *field;   /* creative field: required */
+	const uint8_t *network; /* UCCN_KEY_BYTES, or NULL for no network yet (all zeros) */
+};
+
+/* Creates a node in home (made if missing, must otherwise hold no node): a new key pair in
+ * home/node.key (mode 0600), the store home/uccn.db, and the node's own city record as its first
+ * change. *out receives the open node (close with uccn_node_close).
+ * Errors: UCCN_EEXIST (home already holds a node), UCCN_ESCHEMA (a bad name, country or field),
+ * UCCN_EIO, UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_node_init(const char *home, const struct uccn_node_init_options *opt,
+	uint64_t now_ms, struct uccn_node **out);
+
+/* Opens the node in home. Errors: UCCN_ENOTFOUND (no node there), UCCN_EPERM (the key file is
+ * readable by others), UCCN_ECORRUPT (a damaged key or database, or a key that is not the
+ * database's), UCCN_EBUSY, UCCN_EIO, UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_node_open(const char *home, struct uccn_node **out);
+
+/* Closes the node; accepts NULL. */
+void uccn_node_close(struct uccn_node *node);
+
+/* The node's public key and its network id (all zeros: none). */
+void uccn_node_public_key(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
+void uccn_node_network(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
+
+/* Writes a put: a new record when id is NULL (a fresh id is written to out_id), else a change
+ * to the fields of an existing record of kind (owner found by id). Only the given fields change;
+ * a NIL value removes a field. The change is signed, stored and applied in one transaction.
+ * Errors: UCCN_ESCHEMA (why names the field), UCCN_ENOTFOUND (no such record), UCCN_EPERM (a
+ * record the node may not change), UCCN_EINVAL (no fields), storage errors. why may be NULL. */
+UCCN_NODISCARD int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
+	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
+	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len);
+
+/* Deletes a record (a signed tombstone). Errors as uccn_node_put. */
+UCCN_NODISCARD int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id,
+	uint64_t now_ms, char *why, size_t why_len);
+
+/* Receives records; r and its strings are borrowed for the call. A non-zero return stops the
+ * walk and is returned by the caller. */
+typedef int (*uccn_record_fn)(void *userdata, const struct uccn_record *r);
+/* Receives changes, likewise borrowed; hash is the change's id. */
+typedef int (*uccn_change_fn)(
+	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]);
+
+/* The record of kind with id (deleted ones too, marked). UCCN_ENOTFOUND if none. */
+UCCN_NODISCARD int uccn_node_get(
+	struct uccn_node *node, const char *kind, const char *id, uccn_record_fn fn, void *userdata);
+
+/* Every record of kind (NULL: all kinds), by kind then creation time; deleted ones only when
+ * with_deleted. */
+UCCN_NODISCARD int uccn_node_list(struct uccn_node *node, const char *kind, bool with_deleted,
+	uccn_record_fn fn, void *userdata);
+
+/* Every change of one record, oldest first by (HLC, author). UCCN_ENOTFOUND if no record. */
+UCCN_NODISCARD int uccn_node_history(
+	struct uccn_node *node, const char *kind, const char *id, uccn_change_fn fn, void *userdata);
+
+/* Writes bytes of an export; returns UCCN_OK or a negative code that aborts the export. */
+typedef int (*uccn_write_fn)(void *userdata, const uint8_t *buf, size_t len);
+/* Reads up to cap bytes into buf; returns the count (0 at the end) or a negative code. */
+typedef long (*uccn_read_fn)(void *userdata, uint8_t *buf, size_t cap);
+
+/* Writes every stored change, byte for byte as signed, in the export file format of
+ * proto/PROTOCOL.md (header, changes in per-author chain order, trailer). *count receives the
+ * number of changes written. */
+UCCN_NODISCARD int uccn_node_export(
+	struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count);
+
+enum uccn_outcome {
+	UCCN_APPLIED,   /* new, verified, applied */
+	UCCN_DUPLICATE, /* already held: nothing changed */
+	UCCN_HELD,      /* kept aside until what it waits for arrives */
+	UCCN_REFUSED,   /* rejected; the store is as it was (forks are kept as evidence) */
+};
+
+/* What became of one change offered to the node. */
+struct uccn_apply_result {
+	enum uccn_outcome outcome;
+	int err; /* for HELD and REFUSED: the reason code (UCCN_EBADSIG, UCCN_ECHAIN, ...) */
+	char why[192]; /* for HELD and REFUSED: the reason in words */
+	bool decoded; /* whether the fields below are known */
+	uint8_t hash[UCCN_HASH_BYTES];
+	uint8_t author[UCCN_KEY_BYTES];
+	uint64_t seq;
+	char kind[UCCN_KIND_MAX + 1];
+	char id[UCCN_ID_MAX + 1];
+};
+
+struct uccn_import_stats {
+	uint64_t read; /* changes found in the input */
+	uint64_t applied, duplicate, held, refused;
+	uint64_t released; /* held changes (from earlier or this import) applied once unblocked */
+};
+
+/* Called once per change read (and per held change released). Borrowed for the call. */
+typedef void (*uccn_result_fn)(void *userdata, const struct uccn_apply_result *res);
+
+/* Reads an export file through read and offers each change to the node, in batches of one
+ * transaction each. Every change is verified on its own, so the changes of a damaged file that
+ * verify are still taken. Returns UCCN_OK when the whole file was well-formed; UCCN_ETRUNC when
+ * it ended early; UCCN_EPROTO when it is not an export file or is damaged (why says where);
+ * UCCN_ENETWORK when it is from another network (nothing taken); storage errors (the batch in
+ * progress is rolled back). Refused changes are not errors: see stats and fn. */
+UCCN_NODISCARD int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata,
+	uccn_result_fn fn, void *userdata, struct uccn_import_stats *stats, char *why,
+	size_t why_len);
+
+/* One fault found by uccn_node_verify. */
+struct uccn_fault {
+	int err; /* UCCN_EBADSIG, UCCN_ECHAIN, UCCN_EFORK, UCCN_ECORRUPT, ... */
+	uint8_t author[UCCN_KEY_BYTES];
+	uint64_t seq;
+	char why[192];
+};
+typedef void (*uccn_fault_fn)(void *userdata, const struct uccn_fault *f);
+
+/* Re-verifies every stored change (signature, network, schema) and every chain (sequence,
+ * previous hash, increasing HLC), reports recorded forks and runs SQLite's integrity check.
+ * Returns the number of faults (0: all good) or a negative code if it could not finish. */
+UCCN_NODISCARD int uccn_node_verify(struct uccn_node *node, uccn_fault_fn fn, void *userdata,
+	uint64_t *changes_checked);
+
+/* Held changes: what they are and why they wait. */
+UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata);
+
+#endif

@@ -1,0 +1,80 @@
+/* schema.h - the record kinds of the network and the rules for their fields. Pure data and
+ * checks: no storage, no I/O. The same rules run on a local edit and on every received change. */
+#ifndef UCCN_SCHEMA_H
+#define UCCN_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/error.h>
+
+enum uccn_type {
+	UCCN_TYPE_TEXT,    /* UTF-8 string, no NUL, up to 16 KiB */
+	UCCN_TYPE_INT,     /* integer in [min, max] */
+	UCCN_TYPE_DATE,    /* "YYYY-MM-DD", a real calendar date */
+	UCCN_TYPE_URL,     /* "http://..." or "https://..." */
+	UCCN_TYPE_KEY,     /* a public key: 64 lowercase hex digits */
+	UCCN_TYPE_COUNTRY, /* ISO 3166-1 alpha-2: two capital letters */
+	UCCN_TYPE_CHOICE,  /* one string out of choices */
+	UCCN_TYPE_FIELD,   /* one of the seven creative fields */
+	UCCN_TYPE_FIELDS,  /* list of creative fields */
+	UCCN_TYPE_SDGS,    /* list of Sustainable Development Goals, integers 1-17 */
+	UCCN_TYPE_TEXTS,   /* list of short texts */
+	UCCN_TYPE_KEYS,    /* list of public keys */
+};
+
+struct uccn_field_spec {
+	const char *name;
+	enum uccn_type type;
+	bool required; /* must be given when the record is created */
+	const char *const *choices; /* CHOICE: NULL-terminated */
+	int64_t min, max; /* INT */
+	const char *help;
+};
+
+struct uccn_kind_spec {
+	const char *name;
+	const char *writer; /* who writes it, for --help */
+	const char *title; /* the field that names a record in listings */
+	size_t nfields;
+	const struct uccn_field_spec *fields;
+};
+
+/* The seven creative fields, NULL-terminated, in their wire spelling ("crafts_folk_art", ...). */
+extern const char *const uccn_creative_fields[];
+
+/* All kinds; *count receives how many. Static storage. */
+const struct uccn_kind_spec *uccn_schema_kinds(size_t *count);
+
+/* The kind called name, or NULL. */
+const struct uccn_kind_spec *uccn_schema_kind(const char *name);
+
+/* The field of kind k called name (len bytes), or NULL. */
+const struct uccn_field_spec *uccn_schema_field(
+	const struct uccn_kind_spec *k, const char *name, size_t len);
+
+/* Checks one field of a put against kind k. NIL is always allowed (it removes the field).
+ * Returns UCCN_OK, or UCCN_ESCHEMA with a message naming the field written to why. */
+UCCN_NODISCARD int uccn_schema_check_field(
+	const struct uccn_kind_spec *k, const struct uccn_field *f, char *why, size_t why_len);
+
+/* Checks a decoded change: a known kind, a valid id, and every field known and well-typed; a
+ * delete carries no fields. Returns UCCN_OK or UCCN_ESCHEMA with the reason in why. */
+UCCN_NODISCARD int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len);
+
+/* Whether id is a valid record id: 1..UCCN_ID_MAX bytes of [A-Za-z0-9._:-]. */
+bool uccn_schema_is_valid_id(const char *id);
+
+/* Parses the command-line text of one field ("4,11" for SDGS, "music" for FIELD) into *out.
+ * List items go to items[*nitems...] (room for items_cap in all) and borrow text. An empty text
+ * gives NIL (removes the field). Returns UCCN_OK or UCCN_ESCHEMA with the reason in why. */
+UCCN_NODISCARD int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
+	struct uccn_value *out, struct uccn_value *items, size_t items_cap, size_t *nitems,
+	char *why, size_t why_len);
+
+/* The name of a type, for messages and --help ("list of SDGs 1-17"). */
+const char *uccn_schema_type_name(enum uccn_type t);
+
+#endif

@@ -1,0 +1,11 @@
+/* uccn.h - the umbrella header of the uccn node library. */
+#ifndef UCCN_UCCN_H
+#define UCCN_UCCN_H
+
+#include <uccn/change.h>
+#include <uccn/error.h>
+#include <uccn/log.h>
+#include <uccn/node.h>
+#include <uccn/schema.h>
+
+#endif

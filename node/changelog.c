@@ -1,0 +1,2 @@
+/* changelog.c - placeholder until the module lands. */
+#include "node/changelog.h"

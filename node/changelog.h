@@ -1,0 +1,44 @@
+/* changelog.h - the path every change takes into a node, local or received: decode, network,
+ * signature, schema, hash chain, ownership, merge, store. One function decides; the store only
+ * keeps what it is told. Held changes are released here when what they wait for arrives. */
+#ifndef NODE_CHANGELOG_H
+#define NODE_CHANGELOG_H
+
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/node.h>
+
+#include "node/crypto.h"
+#include "node/store.h"
+
+struct uccn_changelog;
+
+/* A change log over st (borrowed: must outlive the log) for the network named by network. */
+UCCN_NODISCARD int uccn_changelog_create(struct uccn_store *st,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out);
+/* Accepts NULL. */
+void uccn_changelog_destroy(struct uccn_changelog *log);
+
+/* Offers the signed change buf to the node. Must be called inside a store transaction. The
+ * outcome, with its reason, goes to *res; each held change this one releases is applied too and
+ * reported to released (may be NULL). Returns UCCN_OK whatever the outcome, or a storage error
+ * after which the caller must roll the transaction back. */
+UCCN_NODISCARD int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
+	uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released, void *userdata);
+
+/* Writes a local change: the next in id's chain, clocked after everything seen, signed, and
+ * applied through uccn_changelog_apply, so a local edit obeys exactly the rules a received one
+ * does. Must be called inside a store transaction. UCCN_OK with res->outcome UCCN_APPLIED, or
+ * the reason it was refused (res->err, also returned) or a storage error. */
+UCCN_NODISCARD int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity *id,
+	const char *kind, const uint8_t owner[UCCN_KEY_BYTES], const char *record_id, enum uccn_op op,
+	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
+	struct uccn_apply_result *res);
+
+/* Every check uccn_changelog_apply makes on a change by itself (network, signature, schema),
+ * without the store. Used by verify. UCCN_OK or the reason code with why filled. */
+UCCN_NODISCARD int uccn_changelog_check(struct uccn_changelog *log, const struct uccn_change *c,
+	char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,2 @@
+/* crypto.c - placeholder until the module lands. */
+#include "node/crypto.h"

@@ -1,0 +1,2 @@
+/* merge.c - placeholder until the module lands. */
+#include "node/merge.h"

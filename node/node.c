@@ -1,0 +1,2 @@
+/* node.c - placeholder until the module lands. */
+#include <uccn/node.h>

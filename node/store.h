@@ -1,0 +1,131 @@
+/* store.h - durable storage of changes, records, held changes and forks in one SQLite file.
+ * store.c is the only file that talks to SQLite; it knows nothing of signatures, merge rules or
+ * the network. It maps SQLITE_BUSY to UCCN_EBUSY, CORRUPT/NOTADB to UCCN_ECORRUPT, NOMEM to
+ * UCCN_ENOMEM and anything else to UCCN_EIO, logging SQLite's message where it happens. */
+#ifndef NODE_STORE_H
+#define NODE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/error.h>
+
+struct uccn_store;
+
+/* Opens (creating if missing) the store at path, WAL mode, migrating the schema to the current
+ * version. ":memory:" gives a private in-memory store. create false refuses a missing file with
+ * UCCN_ENOTFOUND. A newer schema than this program knows is UCCN_ECORRUPT (logged). */
+UCCN_NODISCARD int uccn_store_open(const char *path, bool create, struct uccn_store **out);
+/* Closes; rolls back an open transaction. Accepts NULL. */
+void uccn_store_close(struct uccn_store *st);
+
+/* One transaction per batch: every write between begin and commit lands together or not at all.
+ * Transactions do not nest. */
+UCCN_NODISCARD int uccn_store_begin(struct uccn_store *st);
+UCCN_NODISCARD int uccn_store_commit(struct uccn_store *st);
+void uccn_store_rollback(struct uccn_store *st);
+
+/* Small named settings (the node's key, its network). get: UCCN_ENOTFOUND if unset; out is
+ * replaced. */
+UCCN_NODISCARD int uccn_store_get_meta(struct uccn_store *st, const char *key, struct uccn_bytes *out);
+UCCN_NODISCARD int uccn_store_set_meta(
+	struct uccn_store *st, const char *key, const uint8_t *value, size_t len);
+
+/* The last change applied from one author. seq is 0 (and hash, hlc zero) for an unknown one. */
+struct uccn_store_head {
+	uint64_t seq;
+	uint8_t hash[UCCN_HASH_BYTES];
+	uint64_t hlc;
+};
+UCCN_NODISCARD int uccn_store_get_head(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], struct uccn_store_head *out);
+/* The highest HLC of any applied change, 0 if none. */
+UCCN_NODISCARD int uccn_store_max_hlc(struct uccn_store *st, uint64_t *out);
+
+/* A stored change's signed bytes, into out (replaced). UCCN_ENOTFOUND if none. */
+UCCN_NODISCARD int uccn_store_get_change(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], uint64_t seq, struct uccn_bytes *out);
+
+/* The merge state of the record (kind, owner, id) into state (replaced); *rid receives its row
+ * id for uccn_store_put_change. UCCN_ENOTFOUND (and *rid = 0) if there is none yet. */
+UCCN_NODISCARD int uccn_store_get_state(struct uccn_store *st, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, int64_t *rid, struct uccn_bytes *state);
+
+/* Stores an applied change: its signed bytes, the author's new head, and the record's new state
+ * (a new record row when *rid is 0; *rid then receives its id). Must be inside a transaction. */
+UCCN_NODISCARD int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state, size_t state_len,
+	bool deleted);
+
+/* A stored blob, borrowed for the callback. A non-zero return from a callback stops the walk
+ * and is returned. */
+typedef int (*uccn_store_blob_fn)(void *userdata, const uint8_t *data, size_t len);
+
+/* Every applied change's signed bytes, by author key then seq (chain order). */
+UCCN_NODISCARD int uccn_store_each_change(struct uccn_store *st, uccn_store_blob_fn fn, void *userdata);
+/* Every change of one record, by (HLC, author key). */
+UCCN_NODISCARD int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, uccn_store_blob_fn fn, void *userdata);
+/* Counts applied changes. */
+UCCN_NODISCARD int uccn_store_count_changes(struct uccn_store *st, uint64_t *out);
+
+/* A record row, borrowed for the callback. */
+struct uccn_store_row {
+	const char *kind;
+	const uint8_t *owner; /* UCCN_KEY_BYTES */
+	const char *id;
+	bool deleted;
+	const uint8_t *state;
+	size_t state_len;
+};
+typedef int (*uccn_store_row_fn)(void *userdata, const struct uccn_store_row *row);
+
+/* Records of kind (NULL: every kind) by kind then first change; deleted ones only if asked. */
+UCCN_NODISCARD int uccn_store_each_record(struct uccn_store *st, const char *kind,
+	bool with_deleted, uccn_store_row_fn fn, void *userdata);
+/* Records of kind whose id is id, whatever their owner. */
+UCCN_NODISCARD int uccn_store_find_records(struct uccn_store *st, const char *kind, const char *id,
+	uccn_store_row_fn fn, void *userdata);
+
+/* Keeps a change aside, with why it waits. Keeping the same change (same hash) again is a
+ * no-op. */
+UCCN_NODISCARD int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why, uint64_t now_ms);
+/* Removes one held change of (author, seq) and hands its bytes over in out (replaced).
+ * UCCN_ENOTFOUND when none is left. */
+UCCN_NODISCARD int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	uint64_t seq, struct uccn_bytes *out);
+
+/* A held change, borrowed for the callback. */
+struct uccn_store_held {
+	const uint8_t *author;
+	uint64_t seq;
+	int err;
+	const char *why;
+	uint64_t since_ms;
+	const uint8_t *data;
+	size_t len;
+};
+typedef int (*uccn_store_held_fn)(void *userdata, const struct uccn_store_held *h);
+UCCN_NODISCARD int uccn_store_each_held(struct uccn_store *st, uccn_store_held_fn fn, void *userdata);
+
+/* Keeps the second of two different changes with the same author and seq as evidence.
+ * Idempotent. */
+UCCN_NODISCARD int uccn_store_add_fork(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	uint64_t seq, const uint8_t hash[UCCN_HASH_BYTES], const uint8_t *data, size_t len);
+struct uccn_store_fork {
+	const uint8_t *author;
+	uint64_t seq;
+	const uint8_t *hash;
+	const uint8_t *data;
+	size_t len;
+};
+typedef int (*uccn_store_fork_fn)(void *userdata, const struct uccn_store_fork *f);
+UCCN_NODISCARD int uccn_store_each_fork(struct uccn_store *st, uccn_store_fork_fn fn, void *userdata);
+
+/* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
+UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);
+
+#endif

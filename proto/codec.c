@@ -1,0 +1,2 @@
+/* codec.c - placeholder. */
+#include "proto/codec.h"

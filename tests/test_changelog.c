@@ -1,0 +1,4 @@
+/* test_changelog.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, changelog) {
+}

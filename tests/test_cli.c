@@ -1,0 +1,4 @@
+/* test_cli.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, cli) {
+}

@@ -1,0 +1,4 @@
+/* test_codec.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, codec) {
+}

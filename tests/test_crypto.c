@@ -1,0 +1,4 @@
+/* test_crypto.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, crypto) {
+}

@@ -1,0 +1,4 @@
+/* test_error.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, error) {
+}

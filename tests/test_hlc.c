@@ -1,0 +1,4 @@
+/* test_hlc.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, hlc) {
+}

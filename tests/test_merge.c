@@ -1,0 +1,4 @@
+/* test_merge.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, merge) {
+}

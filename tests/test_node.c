@@ -1,0 +1,4 @@
+/* test_node.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, node) {
+}

@@ -1,0 +1,4 @@
+/* test_schema.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, schema) {
+}

@@ -1,0 +1,4 @@
+/* test_store.c - placeholder. */
+#include <criterion/criterion.h>
+Test(placeholder, store) {
+}

@@ -1,0 +1,2 @@
+/* cmd_records.c - placeholder. */
+extern int uccn_placeholder_cmd_records;

@@ -1,0 +1,2 @@
+/* uccn.c - placeholder. */
+int main(void) { return 0; }
