@@ -1,2 +1,334 @@
-/* changelog.c - placeholder until the module lands. */
+/* changelog.c - the one path every change takes into a node, local or received (see
+ * changelog.h): decode, network, signature, schema, hash chain, ownership, merge, store. It
+ * decides; the store keeps what it is told. It never commits: callers own the transaction, so a
+ * batch lands whole or not at all. */
 #include "node/changelog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uccn/log.h>
+#include <uccn/schema.h>
+
+#include "node/hlc.h"
+#include "node/merge.h"
+#include "proto/codec.h"
+
+struct uccn_changelog {
+	struct uccn_store *st;
+	uint8_t network[UCCN_KEY_BYTES];
+	uint64_t max_hlc; /* the highest clock applied: local changes are clocked after it */
+	/* Scratch space reused by every call: these structs are large, and the hot path should not
+	 * allocate. */
+	struct uccn_change change;
+	struct uccn_change draft;
+	struct uccn_state state;
+	struct uccn_bytes state_in, state_out, stored, held, body, signed_change;
+};
+
+int uccn_changelog_create(
+	struct uccn_store *st, const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out) {
+	struct uccn_changelog *log = calloc(1, sizeof(*log));
+	if (log == NULL) {
+		return UCCN_ENOMEM;
+	}
+	log->st = st;
+	memcpy(log->network, network, UCCN_KEY_BYTES);
+	int err = uccn_store_max_hlc(st, &log->max_hlc);
+	if (err < 0) {
+		uccn_changelog_destroy(log);
+		return err;
+	}
+	*out = log;
+	return UCCN_OK;
+}
+
+void uccn_changelog_destroy(struct uccn_changelog *log) {
+	if (log == NULL) {
+		return;
+	}
+	uccn_bytes_finish(&log->state_in);
+	uccn_bytes_finish(&log->state_out);
+	uccn_bytes_finish(&log->stored);
+	uccn_bytes_finish(&log->held);
+	uccn_bytes_finish(&log->body);
+	uccn_bytes_finish(&log->signed_change);
+	free(log);
+}
+
+static void short_hex(const uint8_t *key, char out[17]) {
+	uccn_crypto_to_hex(key, 8, out);
+}
+
+int uccn_changelog_check(
+	struct uccn_changelog *log, const struct uccn_change *c, char *why, size_t why_len) {
+	if (memcmp(c->network, log->network, UCCN_KEY_BYTES) != 0) {
+		char theirs[17], ours[17];
+		short_hex(c->network, theirs);
+		short_hex(log->network, ours);
+		snprintf(why, why_len, "from another network (%s…; this node's is %s…)", theirs,
+			ours);
+		return UCCN_ENETWORK;
+	}
+	if (uccn_crypto_verify(c->sig, c->body, c->body_len, c->author) < 0) {
+		snprintf(why, why_len, "bad signature: not signed by the author's key");
+		return UCCN_EBADSIG;
+	}
+	return uccn_schema_check_change(c, why, why_len);
+}
+
+static int refuse(struct uccn_apply_result *res, int err) {
+	res->outcome = UCCN_REFUSED;
+	res->err = err;
+	return UCCN_OK;
+}
+
+/* The chain rules of PROTOCOL.md §4 for a change whose checks passed: duplicate, fork, gap, or
+ * the next link. Returns UCCN_OK with res->outcome set, leaving UCCN_APPLIED to mean "go on". */
+static int check_chain(struct uccn_changelog *log, const struct uccn_change *c, uint64_t now_ms,
+	struct uccn_apply_result *res) {
+	struct uccn_store_head head;
+	int err = uccn_store_get_head(log->st, c->author, &head);
+	if (err < 0) {
+		return err;
+	}
+	char author[17];
+	short_hex(c->author, author);
+	if (c->seq <= head.seq) {
+		if ((err = uccn_store_get_change(log->st, c->author, c->seq, &log->stored)) < 0) {
+			return err;
+		}
+		uint8_t stored_hash[UCCN_HASH_BYTES];
+		uccn_crypto_hash(log->stored.data, log->stored.len, stored_hash);
+		if (memcmp(stored_hash, res->hash, UCCN_HASH_BYTES) == 0) {
+			res->outcome = UCCN_DUPLICATE;
+			return UCCN_OK;
+		}
+		/* Two signed changes for one place in a chain: the key was copied or misused. Keep
+		 * the evidence; apply neither twice. */
+		if ((err = uccn_store_add_fork(
+			     log->st, c->author, c->seq, res->hash, c->raw, c->raw_len)) < 0) {
+			return err;
+		}
+		snprintf(res->why, sizeof(res->why),
+			"fork: author %s… already signed a different change #%llu; both kept as "
+			"evidence",
+			author, (unsigned long long)c->seq);
+		uccn_log(UCCN_LOG_WARN, "%s", res->why);
+		return refuse(res, UCCN_EFORK);
+	}
+	if (c->seq > head.seq + 1) {
+		snprintf(res->why, sizeof(res->why),
+			"waiting for change #%llu of author %s… (this is #%llu)",
+			(unsigned long long)(head.seq + 1), author, (unsigned long long)c->seq);
+		if ((err = uccn_store_hold(log->st, c, res->hash, UCCN_EAGAIN, res->why, now_ms)) <
+			0) {
+			return err;
+		}
+		res->outcome = UCCN_HELD;
+		res->err = UCCN_EAGAIN;
+		return UCCN_OK;
+	}
+	if (c->seq > 1 && memcmp(c->prev, head.hash, UCCN_HASH_BYTES) != 0) {
+		snprintf(res->why, sizeof(res->why),
+			"previous-hash mismatch: change #%llu of %s… does not follow the #%llu "
+			"this node "
+			"holds",
+			(unsigned long long)c->seq, author, (unsigned long long)head.seq);
+		return refuse(res, UCCN_ECHAIN);
+	}
+	if (c->seq > 1 && c->hlc <= head.hlc) {
+		snprintf(res->why, sizeof(res->why),
+			"clock does not advance: change #%llu of %s… is not later than #%llu",
+			(unsigned long long)c->seq, author, (unsigned long long)head.seq);
+		return refuse(res, UCCN_ECHAIN);
+	}
+	res->outcome = UCCN_APPLIED;
+	return UCCN_OK;
+}
+
+static int check_rights(const struct uccn_change *c, struct uccn_apply_result *res) {
+	if (memcmp(c->owner, c->author, UCCN_KEY_BYTES) != 0) {
+		char owner[17], author[17];
+		short_hex(c->owner, owner);
+		short_hex(c->author, author);
+		snprintf(res->why, sizeof(res->why),
+			"not permitted: only its owner %s… may change %s %s (author %s…)", owner,
+			c->kind, c->id, author);
+		return UCCN_EPERM;
+	}
+	return UCCN_OK;
+}
+
+static int merge_and_store(
+	struct uccn_changelog *log, const struct uccn_change *c, struct uccn_apply_result *res) {
+	int64_t rid = 0;
+	int err = uccn_store_get_state(log->st, c->kind, c->owner, c->id, &rid, &log->state_in);
+	if (err == UCCN_ENOTFOUND) {
+		uccn_merge_init(&log->state);
+	} else if (err < 0) {
+		return err;
+	} else if (uccn_codec_decode_state(log->state_in.data, log->state_in.len, &log->state) <
+		   0) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", c->kind,
+			c->id);
+		return UCCN_ECORRUPT;
+	}
+	if (uccn_merge_apply(&log->state, c) < 0) {
+		snprintf(res->why, sizeof(res->why),
+			"%s %s would hold more than %d fields or %d list items", c->kind, c->id,
+			UCCN_FIELDS_MAX, UCCN_ITEMS_MAX);
+		return refuse(res, UCCN_ESCHEMA);
+	}
+	log->state_out.len = 0;
+	if ((err = uccn_codec_encode_state(&log->state, &log->state_out)) < 0) {
+		return err;
+	}
+	err = uccn_store_put_change(log->st, c, res->hash, &rid, log->state_out.data,
+		log->state_out.len, uccn_merge_is_deleted(&log->state));
+	if (err < 0) {
+		return err;
+	}
+	if (c->hlc > log->max_hlc) {
+		log->max_hlc = c->hlc;
+	}
+	res->outcome = UCCN_APPLIED;
+	return UCCN_OK;
+}
+
+/* Offers one change, without releasing held ones. */
+static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, uint64_t now_ms,
+	struct uccn_apply_result *res) {
+	memset(res, 0, sizeof(*res));
+	res->outcome = UCCN_REFUSED;
+	struct uccn_change *c = &log->change;
+	char why[160];
+	if (len > UCCN_CHANGE_MAX) {
+		snprintf(res->why, sizeof(res->why),
+			"malformed: a change of %zu bytes (at most %d)", len, UCCN_CHANGE_MAX);
+		return refuse(res, UCCN_EPROTO);
+	}
+	int err = uccn_codec_decode_change(buf, len, c, why, sizeof(why));
+	if (err == UCCN_ENOMEM) {
+		return err;
+	}
+	if (err < 0) {
+		snprintf(res->why, sizeof(res->why), "malformed: %s", why);
+		return refuse(res, UCCN_EPROTO);
+	}
+	res->decoded = true;
+	uccn_crypto_hash(buf, len, res->hash);
+	memcpy(res->author, c->author, UCCN_KEY_BYTES);
+	res->seq = c->seq;
+	snprintf(res->kind, sizeof(res->kind), "%s", c->kind);
+	snprintf(res->id, sizeof(res->id), "%s", c->id);
+
+	if ((err = uccn_changelog_check(log, c, res->why, sizeof(res->why))) < 0) {
+		return refuse(res, err);
+	}
+	if ((err = check_chain(log, c, now_ms, res)) < 0 || res->outcome != UCCN_APPLIED) {
+		return err;
+	}
+	res->outcome = UCCN_REFUSED;
+	if ((err = check_rights(c, res)) < 0) {
+		return refuse(res, err);
+	}
+	return merge_and_store(log, c, res);
+}
+
+int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
+	uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released, void *userdata) {
+	int err = apply_one(log, buf, len, now_ms, res);
+	if (err < 0 || res->outcome != UCCN_APPLIED) {
+		return err;
+	}
+	/* The chain moved: changes held for this author may now fit. Those at the same seq can only
+	 * be duplicates or forks, so they are drained too rather than left waiting forever. */
+	uint8_t author[UCCN_KEY_BYTES];
+	memcpy(author, res->author, UCCN_KEY_BYTES);
+	uint64_t seq = res->seq;
+	struct uccn_apply_result sub;
+	for (;;) {
+		err = uccn_store_pop_held(log->st, author, seq, &log->held);
+		if (err == UCCN_ENOTFOUND) {
+			err = uccn_store_pop_held(log->st, author, seq + 1, &log->held);
+		}
+		if (err == UCCN_ENOTFOUND) {
+			return UCCN_OK;
+		}
+		if (err < 0) {
+			return err;
+		}
+		/* log->held is not touched by apply_one, so the bytes stay valid during the call.
+		 */
+		if ((err = apply_one(log, log->held.data, log->held.len, now_ms, &sub)) < 0) {
+			return err;
+		}
+		if (released != NULL) {
+			released(userdata, &sub);
+		}
+		if (sub.outcome == UCCN_APPLIED) {
+			seq = sub.seq;
+		} else if (sub.outcome == UCCN_HELD) {
+			return UCCN_OK; /* held again for another reason: stop, or we would spin */
+		}
+	}
+}
+
+int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity *id,
+	const char *kind, const uint8_t owner[UCCN_KEY_BYTES], const char *record_id,
+	enum uccn_op op, const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
+	struct uccn_apply_result *res) {
+	memset(res, 0, sizeof(*res));
+	struct uccn_change *d = &log->draft;
+	if (nfields > UCCN_FIELDS_MAX || strlen(kind) > UCCN_KIND_MAX ||
+		strlen(record_id) > UCCN_ID_MAX) {
+		snprintf(res->why, sizeof(res->why), "too many fields or too long a kind or id");
+		res->outcome = UCCN_REFUSED;
+		res->err = UCCN_ESCHEMA;
+		return UCCN_ESCHEMA;
+	}
+	memcpy(d->network, log->network, UCCN_KEY_BYTES);
+	uccn_crypto_identity_public_key(id, d->author);
+	struct uccn_store_head head;
+	int err = uccn_store_get_head(log->st, d->author, &head);
+	if (err < 0) {
+		return err;
+	}
+	d->seq = head.seq + 1;
+	d->has_prev = head.seq > 0;
+	memcpy(d->prev, head.hash, UCCN_HASH_BYTES);
+	d->hlc = uccn_hlc_next(log->max_hlc > head.hlc ? log->max_hlc : head.hlc, now_ms);
+	snprintf(d->kind, sizeof(d->kind), "%s", kind);
+	memcpy(d->owner, owner, UCCN_KEY_BYTES);
+	snprintf(d->id, sizeof(d->id), "%s", record_id);
+	d->op = op;
+	d->nfields = nfields;
+	memcpy(d->fields, fields, nfields * sizeof(fields[0]));
+	d->nitems = 0;
+
+	log->body.len = 0;
+	log->signed_change.len = 0;
+	uint8_t sig[UCCN_SIG_BYTES];
+	if ((err = uccn_codec_encode_body(d, &log->body)) < 0) {
+		snprintf(res->why, sizeof(res->why), "%s", uccn_strerror(err));
+		res->outcome = UCCN_REFUSED;
+		res->err = err == UCCN_EINVAL ? UCCN_ESCHEMA : err;
+		return res->err;
+	}
+	uccn_crypto_sign(id, log->body.data, log->body.len, sig);
+	if ((err = uccn_codec_encode_signed(
+		     log->body.data, log->body.len, sig, &log->signed_change)) < 0) {
+		return err;
+	}
+	err = uccn_changelog_apply(
+		log, log->signed_change.data, log->signed_change.len, now_ms, res, NULL, NULL);
+	if (err < 0) {
+		return err;
+	}
+	if (res->outcome != UCCN_APPLIED) {
+		return res->err < 0 ? res->err : UCCN_EIO;
+	}
+	return UCCN_OK;
+}

@@ -1,2 +1,223 @@
-/* crypto.c - placeholder until the module lands. */
+/* crypto.c - Ed25519 identities, signatures and BLAKE2b hashes over libsodium. The only file that
+ * includes <sodium.h>; secret keys never leave this file and are wiped before they are freed. */
 #include "node/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <uccn/log.h>
+
+/* The key file holds the libsodium secret key: the 32-byte seed followed by the public key. */
+#define KEY_FILE_BYTES crypto_sign_SECRETKEYBYTES
+
+struct uccn_identity {
+	uint8_t sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+};
+
+_Static_assert(crypto_sign_PUBLICKEYBYTES == UCCN_KEY_BYTES, "key size");
+_Static_assert(crypto_sign_BYTES == UCCN_SIG_BYTES, "signature size");
+
+int uccn_crypto_init(void) {
+	if (sodium_init() < 0) {
+		uccn_log(UCCN_LOG_ERROR, "crypto: libsodium failed to initialise");
+		return UCCN_EIO;
+	}
+	/* The opaque state in crypto.h must hold libsodium's; checked once here, not per call. */
+	if (crypto_generichash_statebytes() > sizeof(struct uccn_hash_state)) {
+		uccn_log(UCCN_LOG_ERROR, "crypto: hash state larger than expected");
+		return UCCN_EIO;
+	}
+	return UCCN_OK;
+}
+
+static struct uccn_identity *identity_alloc(void) {
+	struct uccn_identity *id = malloc(sizeof(*id));
+	if (id != NULL) {
+		sodium_mlock(id, sizeof(*id)); /* best effort: keeps the key out of swap */
+	}
+	return id;
+}
+
+int uccn_crypto_identity_generate(struct uccn_identity **out) {
+	struct uccn_identity *id = identity_alloc();
+	if (id == NULL) {
+		return UCCN_ENOMEM;
+	}
+	crypto_sign_keypair(id->pk, id->sk);
+	*out = id;
+	return UCCN_OK;
+}
+
+int uccn_crypto_identity_from_seed(const uint8_t seed[32], struct uccn_identity **out) {
+	struct uccn_identity *id = identity_alloc();
+	if (id == NULL) {
+		return UCCN_ENOMEM;
+	}
+	crypto_sign_seed_keypair(id->pk, id->sk, seed);
+	*out = id;
+	return UCCN_OK;
+}
+
+void uccn_crypto_identity_destroy(struct uccn_identity *id) {
+	if (id == NULL) {
+		return;
+	}
+	sodium_munlock(id, sizeof(*id)); /* also zeroes the memory */
+	sodium_memzero(id, sizeof(*id));
+	free(id);
+}
+
+void uccn_crypto_identity_public_key(const struct uccn_identity *id, uint8_t pk[UCCN_KEY_BYTES]) {
+	memcpy(pk, id->pk, UCCN_KEY_BYTES);
+}
+
+int uccn_crypto_identity_save(const struct uccn_identity *id, const char *path) {
+	/* O_EXCL: never overwrite a key; losing one loses the city's identity. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		uccn_log_errno(UCCN_LOG_ERROR, e, "%s", path);
+		return e == EEXIST ? UCCN_EEXIST : UCCN_EIO;
+	}
+	int err = UCCN_OK;
+	size_t done = 0;
+	while (done < KEY_FILE_BYTES) {
+		ssize_t n = write(fd, id->sk + done, KEY_FILE_BYTES - done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			uccn_log_errno(UCCN_LOG_ERROR, errno, "writing %s", path);
+			err = UCCN_EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (err == UCCN_OK && fsync(fd) < 0) {
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "syncing %s", path);
+		err = UCCN_EIO;
+	}
+	close(fd);
+	if (err != UCCN_OK) {
+		unlink(path);
+	}
+	return err;
+}
+
+int uccn_crypto_identity_load(const char *path, struct uccn_identity **out) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT) {
+			return UCCN_ENOTFOUND;
+		}
+		uccn_log_errno(UCCN_LOG_ERROR, e, "%s", path);
+		return e == EACCES ? UCCN_EPERM : UCCN_EIO;
+	}
+	int err = UCCN_ECORRUPT;
+	struct uccn_identity *id = NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "%s", path);
+		err = UCCN_EIO;
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		uccn_log(UCCN_LOG_ERROR,
+			"%s: the secret key is accessible to other users (mode %03o); "
+			"make it private with: chmod 600 %s",
+			path, (unsigned)(st.st_mode & 0777), path);
+		err = UCCN_EPERM;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size != KEY_FILE_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "%s: not a uccn key file (expected %d bytes)", path,
+			KEY_FILE_BYTES);
+		goto out;
+	}
+	if ((id = identity_alloc()) == NULL) {
+		err = UCCN_ENOMEM;
+		goto out;
+	}
+	ssize_t n = read(fd, id->sk, KEY_FILE_BYTES);
+	if (n != KEY_FILE_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "%s: short read of the key file", path);
+		goto out;
+	}
+	/* The stored public half must match the one derived from the seed, or the file is damaged.
+	 */
+	uint8_t seed[crypto_sign_SEEDBYTES];
+	uint8_t sk[crypto_sign_SECRETKEYBYTES];
+	crypto_sign_ed25519_sk_to_seed(seed, id->sk);
+	crypto_sign_seed_keypair(id->pk, sk, seed);
+	bool same = sodium_memcmp(sk, id->sk, sizeof(sk)) == 0;
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+	if (!same) {
+		uccn_log(UCCN_LOG_ERROR, "%s: damaged key file (public half does not match)", path);
+		goto out;
+	}
+	*out = id;
+	id = NULL;
+	err = UCCN_OK;
+out:
+	uccn_crypto_identity_destroy(id);
+	close(fd);
+	return err;
+}
+
+void uccn_crypto_sign(const struct uccn_identity *id, const uint8_t *msg, size_t len,
+	uint8_t sig[UCCN_SIG_BYTES]) {
+	crypto_sign_detached(sig, NULL, msg, len, id->sk);
+}
+
+int uccn_crypto_verify(const uint8_t sig[UCCN_SIG_BYTES], const uint8_t *msg, size_t len,
+	const uint8_t pk[UCCN_KEY_BYTES]) {
+	return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? UCCN_OK : UCCN_EBADSIG;
+}
+
+void uccn_crypto_hash(const uint8_t *msg, size_t len, uint8_t out[UCCN_HASH_BYTES]) {
+	crypto_generichash(out, UCCN_HASH_BYTES, msg, len, NULL, 0);
+}
+
+void uccn_crypto_hash_init(struct uccn_hash_state *h) {
+	crypto_generichash_init(
+		(crypto_generichash_state *)(void *)h->opaque, NULL, 0, UCCN_HASH_BYTES);
+}
+
+void uccn_crypto_hash_update(struct uccn_hash_state *h, const uint8_t *msg, size_t len) {
+	crypto_generichash_update((crypto_generichash_state *)(void *)h->opaque, msg, len);
+}
+
+void uccn_crypto_hash_final(struct uccn_hash_state *h, uint8_t out[UCCN_HASH_BYTES]) {
+	crypto_generichash_final(
+		(crypto_generichash_state *)(void *)h->opaque, out, UCCN_HASH_BYTES);
+}
+
+void uccn_crypto_random(uint8_t *buf, size_t len) {
+	randombytes_buf(buf, len);
+}
+
+bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len) {
+	return sodium_memcmp(a, b, len) == 0;
+}
+
+void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex) {
+	sodium_bin2hex(hex, len * 2 + 1, bin, len);
+}
+
+int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len) {
+	size_t got = 0;
+	const char *end = NULL;
+	if (strlen(hex) != len * 2 ||
+		sodium_hex2bin(bin, len, hex, len * 2, NULL, &got, &end) != 0 || got != len) {
+		return UCCN_EINVAL;
+	}
+	return UCCN_OK;
+}

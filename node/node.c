@@ -1,2 +1,717 @@
-/* node.c - placeholder until the module lands. */
+/* node.c - a city's node: the home folder (key file + SQLite store) and the operations the uccn
+ * program offers on it. Glue only: the rules live in changelog.c, merge.c and schema.c. */
 #include <uccn/node.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uccn/log.h>
+#include <uccn/schema.h>
+
+#include "node/changelog.h"
+#include "node/crypto.h"
+#include "node/merge.h"
+#include "node/store.h"
+#include "proto/codec.h"
+
+#define KEY_FILE "node.key"
+#define DB_FILE "uccn.db"
+/* Changes per transaction on import: large enough to amortise the commit's fsync, small enough
+ * that a failure loses little work. */
+#define IMPORT_BATCH 512
+#define IO_CHUNK 65536
+
+struct uccn_node {
+	char *home;
+	struct uccn_identity *id;
+	struct uccn_store *st;
+	struct uccn_changelog *log;
+	uint8_t pk[UCCN_KEY_BYTES];
+	uint8_t network[UCCN_KEY_BYTES];
+	/* Scratch for walks: these are large and the walks call back once per row. */
+	struct uccn_change change;
+	struct uccn_state state;
+	struct uccn_record record;
+};
+
+static char *join(const char *dir, const char *file) {
+	size_t n = strlen(dir) + strlen(file) + 2;
+	char *p = malloc(n);
+	if (p != NULL) {
+		snprintf(p, n, "%s/%s", dir, file);
+	}
+	return p;
+}
+
+static bool exists(const char *path) {
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static void set_why(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(char *why, size_t why_len, const char *fmt, ...) {
+	if (why != NULL && why_len > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* Wall-clock milliseconds: only to date held changes for the user, never to order anything. */
+static uint64_t wall_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void uccn_node_close(struct uccn_node *node) {
+	if (node == NULL) {
+		return;
+	}
+	uccn_changelog_destroy(node->log);
+	uccn_store_close(node->st);
+	uccn_crypto_identity_destroy(node->id);
+	free(node->home);
+	free(node);
+}
+
+static struct uccn_node *node_alloc(const char *home) {
+	struct uccn_node *node = calloc(1, sizeof(*node));
+	if (node == NULL) {
+		return NULL;
+	}
+	if ((node->home = strdup(home)) == NULL) {
+		free(node);
+		return NULL;
+	}
+	return node;
+}
+
+/* Fills the city record's fields from the init options; checked before anything is created. */
+static int city_fields(const struct uccn_node_init_options *opt, struct uccn_field f[3], char *why,
+	size_t why_len) {
+	const char *names[3] = {"name", "country", "field"};
+	const char *values[3] = {opt->name, opt->country, opt->field};
+	const struct uccn_kind_spec *city = uccn_schema_kind("city");
+	for (int i = 0; i < 3; i++) {
+		if (values[i] == NULL || values[i][0] == '\0') {
+			set_why(why, why_len, "city.%s is required", names[i]);
+			return UCCN_ESCHEMA;
+		}
+		f[i] = (struct uccn_field){.name = names[i],
+			.name_len = strlen(names[i]),
+			.value = {.type = UCCN_VALUE_STR,
+				.str = values[i],
+				.str_len = strlen(values[i])}};
+		char msg[200];
+		if (uccn_schema_check_field(city, &f[i], msg, sizeof(msg)) < 0) {
+			set_why(why, why_len, "%s", msg);
+			return UCCN_ESCHEMA;
+		}
+	}
+	return UCCN_OK;
+}
+
+static int open_parts(struct uccn_node *node, bool create) {
+	char *db = join(node->home, DB_FILE);
+	if (db == NULL) {
+		return UCCN_ENOMEM;
+	}
+	int err = uccn_store_open(db, create, &node->st);
+	free(db);
+	return err;
+}
+
+int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, uint64_t now_ms,
+	struct uccn_node **out) {
+	char why[256] = "";
+	struct uccn_field fields[3];
+	int err = uccn_crypto_init();
+	if (err < 0) {
+		return err;
+	}
+	if ((err = city_fields(opt, fields, why, sizeof(why))) < 0) {
+		uccn_log(UCCN_LOG_ERROR, "%s", why);
+		return err;
+	}
+	if (mkdir(home, 0700) < 0 && errno != EEXIST) {
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "%s", home);
+		return UCCN_EIO;
+	}
+	struct uccn_node *node = node_alloc(home);
+	char *key_path = join(home, KEY_FILE);
+	char *db_path = join(home, DB_FILE);
+	bool made = false;
+	if (node == NULL || key_path == NULL || db_path == NULL) {
+		err = UCCN_ENOMEM;
+		goto out;
+	}
+	if (exists(key_path) || exists(db_path)) {
+		uccn_log(UCCN_LOG_ERROR, "%s already holds a uccn node", home);
+		err = UCCN_EEXIST;
+		goto out;
+	}
+	if (opt->network != NULL) {
+		memcpy(node->network, opt->network, UCCN_KEY_BYTES);
+	}
+	if ((err = uccn_crypto_identity_generate(&node->id)) < 0 ||
+		(err = uccn_crypto_identity_save(node->id, key_path)) < 0) {
+		goto out;
+	}
+	made = true;
+	uccn_crypto_identity_public_key(node->id, node->pk);
+	if ((err = open_parts(node, true)) < 0 || (err = uccn_store_begin(node->st)) < 0) {
+		goto out;
+	}
+	if ((err = uccn_store_set_meta(node->st, "key", node->pk, UCCN_KEY_BYTES)) < 0 ||
+		(err = uccn_store_set_meta(node->st, "network", node->network, UCCN_KEY_BYTES)) <
+			0 ||
+		(err = uccn_changelog_create(node->st, node->network, &node->log)) < 0) {
+		goto out;
+	}
+	char self[2 * UCCN_KEY_BYTES + 1];
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
+	struct uccn_apply_result res;
+	if ((err = uccn_changelog_append(node->log, node->id, "city", node->pk, self, UCCN_OP_PUT,
+		     fields, 3, now_ms, &res)) < 0) {
+		uccn_log(UCCN_LOG_ERROR, "writing the city record: %s", res.why);
+		goto out;
+	}
+	if ((err = uccn_store_commit(node->st)) < 0) {
+		goto out;
+	}
+	*out = node;
+	node = NULL;
+	made = false;
+out:
+	uccn_node_close(node);
+	if (made) {
+		/* Undo a half-made home so that init can simply be run again. */
+		unlink(key_path);
+		unlink(db_path);
+		for (const char *suffix = "-wal"; suffix != NULL;
+			suffix = strcmp(suffix, "-wal") == 0 ? "-shm" : NULL) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s%s", db_path, suffix);
+			unlink(path);
+		}
+	}
+	free(key_path);
+	free(db_path);
+	return err;
+}
+
+int uccn_node_open(const char *home, struct uccn_node **out) {
+	int err = uccn_crypto_init();
+	if (err < 0) {
+		return err;
+	}
+	struct stat sb;
+	if (stat(home, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		uccn_log(UCCN_LOG_ERROR,
+			"%s: no uccn node here (no such folder; run 'uccn init' first)", home);
+		return UCCN_ENOTFOUND;
+	}
+	struct uccn_node *node = node_alloc(home);
+	char *key_path = join(home, KEY_FILE);
+	struct uccn_bytes meta = {0};
+	if (node == NULL || key_path == NULL) {
+		err = UCCN_ENOMEM;
+		goto out;
+	}
+	err = uccn_crypto_identity_load(key_path, &node->id);
+	if (err == UCCN_ENOTFOUND) {
+		uccn_log(UCCN_LOG_ERROR, "%s: no uccn node here (no %s; run 'uccn init' first)",
+			home, KEY_FILE);
+		goto out;
+	}
+	if (err < 0) {
+		goto out;
+	}
+	uccn_crypto_identity_public_key(node->id, node->pk);
+	err = open_parts(node, false);
+	if (err == UCCN_ENOTFOUND) {
+		uccn_log(UCCN_LOG_ERROR, "%s: the node's database %s is missing", home, DB_FILE);
+		err = UCCN_ECORRUPT;
+	}
+	if (err < 0) {
+		goto out;
+	}
+	err = uccn_store_get_meta(node->st, "key", &meta);
+	if (err == UCCN_OK &&
+		(meta.len != UCCN_KEY_BYTES || memcmp(meta.data, node->pk, meta.len))) {
+		uccn_log(UCCN_LOG_ERROR, "%s: the key file does not belong to this database", home);
+		err = UCCN_ECORRUPT;
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_get_meta(node->st, "network", &meta);
+		if (err == UCCN_OK && meta.len != UCCN_KEY_BYTES) {
+			err = UCCN_ECORRUPT;
+		}
+	}
+	if (err == UCCN_ENOTFOUND) {
+		uccn_log(UCCN_LOG_ERROR, "%s: the database is not a node's (settings missing)",
+			home);
+		err = UCCN_ECORRUPT;
+	}
+	if (err < 0) {
+		goto out;
+	}
+	memcpy(node->network, meta.data, UCCN_KEY_BYTES);
+	if ((err = uccn_changelog_create(node->st, node->network, &node->log)) < 0) {
+		goto out;
+	}
+	*out = node;
+	node = NULL;
+out:
+	uccn_bytes_finish(&meta);
+	free(key_path);
+	uccn_node_close(node);
+	return err;
+}
+
+void uccn_node_public_key(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]) {
+	memcpy(out, node->pk, UCCN_KEY_BYTES);
+}
+
+void uccn_node_network(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]) {
+	memcpy(out, node->network, UCCN_KEY_BYTES);
+}
+
+/* Finding a record by kind and id: ids are random, so one owner is the rule; when several own
+ * the same id, the node's own record wins. */
+struct found {
+	bool any;
+	bool own;
+	bool deleted;
+	uint8_t owner[UCCN_KEY_BYTES];
+	const uint8_t *self;
+};
+
+static int found_row(void *userdata, const struct uccn_store_row *row) {
+	struct found *f = userdata;
+	bool own = memcmp(row->owner, f->self, UCCN_KEY_BYTES) == 0;
+	if (!f->any || (own && !f->own)) {
+		memcpy(f->owner, row->owner, UCCN_KEY_BYTES);
+		f->deleted = row->deleted;
+		f->own = own;
+	}
+	f->any = true;
+	return 0;
+}
+
+static int resolve(struct uccn_node *node, const char *kind, const char *id, struct found *f,
+	char *why, size_t why_len) {
+	memset(f, 0, sizeof(*f));
+	f->self = node->pk;
+	if (uccn_schema_kind(kind) == NULL) {
+		set_why(why, why_len, "unknown kind \"%s\"", kind);
+		return UCCN_ESCHEMA;
+	}
+	int err = uccn_store_find_records(node->st, kind, id, found_row, f);
+	if (err < 0) {
+		return err;
+	}
+	if (!f->any) {
+		set_why(why, why_len, "no %s with id %s", kind, id);
+		return UCCN_ENOTFOUND;
+	}
+	return UCCN_OK;
+}
+
+static int write_change(struct uccn_node *node, const char *kind, const uint8_t owner[32],
+	const char *id, enum uccn_op op, const struct uccn_field *fields, size_t nfields,
+	uint64_t now_ms, char *why, size_t why_len) {
+	struct uccn_apply_result res;
+	int err = uccn_store_begin(node->st);
+	if (err < 0) {
+		return err;
+	}
+	err = uccn_changelog_append(
+		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
+	if (err < 0) {
+		uccn_store_rollback(node->st);
+		if (res.why[0] != '\0') {
+			set_why(why, why_len, "%s", res.why);
+		}
+		return err;
+	}
+	return uccn_store_commit(node->st);
+}
+
+int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
+	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
+	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len) {
+	const struct uccn_kind_spec *spec = uccn_schema_kind(kind);
+	if (spec == NULL) {
+		set_why(why, why_len, "unknown kind \"%s\"", kind);
+		return UCCN_ESCHEMA;
+	}
+	if (nfields == 0) {
+		set_why(why, why_len, "nothing to change: give at least one field of %s", kind);
+		return UCCN_EINVAL;
+	}
+	char msg[256];
+	for (size_t i = 0; i < nfields; i++) {
+		if (uccn_schema_check_field(spec, &fields[i], msg, sizeof(msg)) < 0) {
+			set_why(why, why_len, "%s", msg);
+			return UCCN_ESCHEMA;
+		}
+	}
+	char self[2 * UCCN_KEY_BYTES + 1];
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
+	char new_id[UCCN_ID_MAX + 1];
+	const uint8_t *owner = node->pk;
+	struct found f;
+	if (id == NULL && strcmp(kind, "city") == 0) {
+		id = self; /* one city record per city, named by its key */
+	}
+	if (id == NULL) {
+		/* A new record must carry its required fields: a later edit may then touch just
+		 * one. */
+		for (size_t k = 0; k < spec->nfields; k++) {
+			if (!spec->fields[k].required) {
+				continue;
+			}
+			bool given = false;
+			for (size_t i = 0; i < nfields && !given; i++) {
+				given = fields[i].name_len == strlen(spec->fields[k].name) &&
+					memcmp(fields[i].name, spec->fields[k].name,
+						fields[i].name_len) == 0 &&
+					fields[i].value.type != UCCN_VALUE_NIL;
+			}
+			if (!given) {
+				set_why(why, why_len, "%s.%s is required for a new record", kind,
+					spec->fields[k].name);
+				return UCCN_ESCHEMA;
+			}
+		}
+		uint8_t rnd[16];
+		uccn_crypto_random(rnd, sizeof(rnd));
+		uccn_crypto_to_hex(rnd, sizeof(rnd), new_id);
+		id = new_id;
+	} else {
+		int err = resolve(node, kind, id, &f, why, why_len);
+		if (err < 0) {
+			return err;
+		}
+		owner = f.owner;
+	}
+	int err = write_change(
+		node, kind, owner, id, UCCN_OP_PUT, fields, nfields, now_ms, why, why_len);
+	if (err == UCCN_OK && out_id != NULL) {
+		snprintf(out_id, UCCN_ID_MAX + 1, "%s", id);
+	}
+	return err;
+}
+
+int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id, uint64_t now_ms,
+	char *why, size_t why_len) {
+	struct found f;
+	int err = resolve(node, kind, id, &f, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	if (f.deleted) {
+		set_why(why, why_len, "%s %s is already deleted", kind, id);
+		return UCCN_ENOTFOUND;
+	}
+	return write_change(node, kind, f.owner, id, UCCN_OP_DELETE, NULL, 0, now_ms, why, why_len);
+}
+
+struct record_walk {
+	struct uccn_node *node;
+	uccn_record_fn fn;
+	void *userdata;
+};
+
+static int each_record_row(void *userdata, const struct uccn_store_row *row) {
+	struct record_walk *w = userdata;
+	struct uccn_node *node = w->node;
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
+			row->id);
+		return UCCN_ECORRUPT;
+	}
+	struct uccn_record *r = &node->record;
+	snprintf(r->kind, sizeof(r->kind), "%s", row->kind);
+	memcpy(r->owner, row->owner, UCCN_KEY_BYTES);
+	snprintf(r->id, sizeof(r->id), "%s", row->id);
+	uccn_merge_view(&node->state, r);
+	return w->fn(w->userdata, r);
+}
+
+struct first_walk {
+	struct record_walk inner;
+	const uint8_t *owner;
+};
+
+static int only_owner(void *userdata, const struct uccn_store_row *row) {
+	struct first_walk *w = userdata;
+	if (memcmp(row->owner, w->owner, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	return each_record_row(&w->inner, row);
+}
+
+int uccn_node_get(struct uccn_node *node, const char *kind, const char *id, uccn_record_fn fn,
+	void *userdata) {
+	struct found f;
+	int err = resolve(node, kind, id, &f, NULL, 0);
+	if (err < 0) {
+		return err;
+	}
+	struct first_walk w = {{node, fn, userdata}, f.owner};
+	return uccn_store_find_records(node->st, kind, id, only_owner, &w);
+}
+
+int uccn_node_list(struct uccn_node *node, const char *kind, bool with_deleted, uccn_record_fn fn,
+	void *userdata) {
+	if (kind != NULL && uccn_schema_kind(kind) == NULL) {
+		return UCCN_ESCHEMA;
+	}
+	struct record_walk w = {node, fn, userdata};
+	return uccn_store_each_record(node->st, kind, with_deleted, each_record_row, &w);
+}
+
+struct change_walk {
+	struct uccn_node *node;
+	uccn_change_fn fn;
+	void *userdata;
+};
+
+static int each_change_blob(void *userdata, const uint8_t *data, size_t len) {
+	struct change_walk *w = userdata;
+	if (uccn_codec_decode_change(data, len, &w->node->change, NULL, 0) < 0) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database is damaged (a stored change does not decode)");
+		return UCCN_ECORRUPT;
+	}
+	uint8_t hash[UCCN_HASH_BYTES];
+	uccn_crypto_hash(data, len, hash);
+	return w->fn(w->userdata, &w->node->change, hash);
+}
+
+int uccn_node_history(struct uccn_node *node, const char *kind, const char *id, uccn_change_fn fn,
+	void *userdata) {
+	struct found f;
+	int err = resolve(node, kind, id, &f, NULL, 0);
+	if (err < 0) {
+		return err;
+	}
+	struct change_walk w = {node, fn, userdata};
+	return uccn_store_each_record_change(node->st, kind, f.owner, id, each_change_blob, &w);
+}
+
+struct export_walk {
+	uccn_write_fn write;
+	void *userdata;
+	struct uccn_bytes buf;
+	struct uccn_hash_state hash;
+	uint64_t count;
+};
+
+static int flush(struct export_walk *w) {
+	int err = w->buf.len > 0 ? w->write(w->userdata, w->buf.data, w->buf.len) : UCCN_OK;
+	w->buf.len = 0;
+	return err;
+}
+
+static int export_change(void *userdata, const uint8_t *data, size_t len) {
+	struct export_walk *w = userdata;
+	int err = uccn_codec_encode_file_change(data, len, &w->buf);
+	if (err < 0) {
+		return err;
+	}
+	uccn_crypto_hash_update(&w->hash, data, len);
+	w->count++;
+	return w->buf.len >= IO_CHUNK ? flush(w) : UCCN_OK;
+}
+
+int uccn_node_export(struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count) {
+	struct export_walk w = {.write = write, .userdata = userdata};
+	uccn_crypto_hash_init(&w.hash);
+	int err = uccn_codec_encode_file_header(node->network, &w.buf);
+	/* One read transaction: the file is a consistent snapshot even if a put runs meanwhile. */
+	if (err == UCCN_OK) {
+		err = uccn_store_begin(node->st);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_each_change(node->st, export_change, &w);
+		uccn_store_rollback(node->st);
+	}
+	if (err == UCCN_OK) {
+		uint8_t hash[UCCN_HASH_BYTES];
+		uccn_crypto_hash_final(&w.hash, hash);
+		err = uccn_codec_encode_file_trailer(w.count, hash, &w.buf);
+	}
+	if (err == UCCN_OK) {
+		err = flush(&w);
+	}
+	uccn_bytes_finish(&w.buf);
+	if (err == UCCN_OK && count != NULL) {
+		*count = w.count;
+	}
+	return err;
+}
+
+static void count_result(struct uccn_import_stats *stats, const struct uccn_apply_result *res) {
+	switch (res->outcome) {
+	case UCCN_APPLIED:
+		stats->applied++;
+		break;
+	case UCCN_DUPLICATE:
+		stats->duplicate++;
+		break;
+	case UCCN_HELD:
+		stats->held++;
+		break;
+	case UCCN_REFUSED:
+		stats->refused++;
+		break;
+	}
+}
+
+struct import_ctx {
+	struct uccn_import_stats *stats;
+	uccn_result_fn fn;
+	void *userdata;
+};
+
+static void on_released(void *userdata, const struct uccn_apply_result *res) {
+	struct import_ctx *ctx = userdata;
+	if (res->outcome == UCCN_APPLIED) {
+		ctx->stats->released++;
+	}
+	if (ctx->fn != NULL) {
+		ctx->fn(ctx->userdata, res);
+	}
+}
+
+int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, uccn_result_fn fn,
+	void *userdata, struct uccn_import_stats *stats, char *why, size_t why_len) {
+	struct uccn_import_stats local;
+	if (stats == NULL) {
+		stats = &local;
+	}
+	memset(stats, 0, sizeof(*stats));
+	struct import_ctx ctx = {stats, fn, userdata};
+	struct uccn_file_reader *reader = NULL;
+	struct uccn_hash_state hash;
+	uccn_crypto_hash_init(&hash);
+	uint8_t *chunk = malloc(IO_CHUNK);
+	size_t in_batch = 0;
+	bool eof = false, header = false;
+	char msg[200] = "";
+	int err = chunk == NULL ? UCCN_ENOMEM : uccn_codec_reader_create(&reader);
+	while (err == UCCN_OK) {
+		struct uccn_file_item item;
+		int r = uccn_codec_reader_next(reader, &item, msg, sizeof(msg));
+		if (r == UCCN_EAGAIN) {
+			if (eof) {
+				if (!header) {
+					set_why(why, why_len, "not a uccn export file (%s)",
+						stats->read == 0 ? "empty" : "no header");
+					err = UCCN_EPROTO;
+				} else if (!uccn_codec_reader_is_done(reader)) {
+					set_why(why, why_len,
+						"truncated: the file ends after %llu changes, "
+						"before its "
+						"trailer",
+						(unsigned long long)stats->read);
+					err = UCCN_ETRUNC;
+				}
+				break;
+			}
+			long got = read(readdata, chunk, IO_CHUNK);
+			if (got < 0) {
+				err = (int)got;
+			} else if (got == 0) {
+				eof = true;
+			} else {
+				err = uccn_codec_reader_feed(reader, chunk, (size_t)got);
+			}
+			continue;
+		}
+		if (r < 0) {
+			set_why(why, why_len, "%s",
+				r == UCCN_EPROTO && !header ? "not a uccn export file"
+							    : "damaged file");
+			if (why != NULL && msg[0] != '\0') {
+				size_t n = strlen(why);
+				snprintf(why + n, why_len - n, " (%s)", msg);
+			}
+			err = r;
+			break;
+		}
+		if (item.type == UCCN_FILE_HEADER) {
+			header = true;
+			if (memcmp(item.network, node->network, UCCN_KEY_BYTES) != 0) {
+				char theirs[17], ours[17];
+				uccn_crypto_to_hex(item.network, 8, theirs);
+				uccn_crypto_to_hex(node->network, 8, ours);
+				set_why(why, why_len,
+					"the file is from another network (%s…), not this "
+					"node's (%s…); nothing taken",
+					theirs, ours);
+				err = UCCN_ENETWORK;
+			}
+			continue;
+		}
+		if (item.type == UCCN_FILE_TRAILER) {
+			uint8_t got[UCCN_HASH_BYTES];
+			uccn_crypto_hash_final(&hash, got);
+			if (item.count != stats->read ||
+				memcmp(got, item.hash, UCCN_HASH_BYTES) != 0) {
+				set_why(why, why_len,
+					"damaged file: its trailer does not match the "
+					"changes read (%s differs)",
+					item.count != stats->read ? "count" : "hash");
+				err = UCCN_EPROTO;
+			}
+			continue;
+		}
+		stats->read++;
+		uccn_crypto_hash_update(&hash, item.change, item.change_len);
+		if (in_batch == 0 && (err = uccn_store_begin(node->st)) < 0) {
+			break;
+		}
+		struct uccn_apply_result res;
+		if ((err = uccn_changelog_apply(node->log, item.change, item.change_len, wall_ms(),
+			     &res, on_released, &ctx)) < 0) {
+			uccn_store_rollback(node->st);
+			in_batch = 0;
+			break;
+		}
+		count_result(stats, &res);
+		if (fn != NULL) {
+			fn(userdata, &res);
+		}
+		if (++in_batch == IMPORT_BATCH) {
+			in_batch = 0;
+			if ((err = uccn_store_commit(node->st)) < 0) {
+				break;
+			}
+		}
+	}
+	/* Every change in the batch was verified on its own, so a damaged or cut file still
+	 * keeps what it carried intact. */
+	if (in_batch > 0) {
+		int cerr = uccn_store_commit(node->st);
+		if (err == UCCN_OK || err == UCCN_ETRUNC || err == UCCN_EPROTO) {
+			err = cerr < 0 ? cerr : err;
+		}
+	}
+	uccn_codec_reader_destroy(reader);
+	free(chunk);
+	return err;
+}

@@ -1,2 +1,702 @@
-/* store.c - placeholder until the module lands. */
+/* store.c - durable storage of changes, records, held changes and forks in one SQLite file.
+ * The only file that talks to SQLite; it knows nothing of signatures, merge rules or the network
+ * (see store.h). Statements are prepared once at open; the schema version is PRAGMA user_version
+ * and every migration runs in its own transaction. */
 #include "node/store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+#include <uccn/log.h>
+
+/* "UCCN": lets us tell our database from any other SQLite file. */
+#define APPLICATION_ID 0x5543434e
+
+/* Each entry takes the schema from the version before it to its own number. Never edit a
+ * released entry: add one. */
+static const char *const migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+	/* Authors get small integer ids so that every change row does not repeat a 32-byte key. */
+	"CREATE TABLE authors(aid INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
+	" head_seq INTEGER NOT NULL DEFAULT 0, head_hash BLOB, head_hlc INTEGER NOT NULL DEFAULT "
+	"0);"
+	"CREATE TABLE records(rid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
+	" owner BLOB NOT NULL, deleted INTEGER NOT NULL, created_hlc INTEGER NOT NULL,"
+	" state BLOB NOT NULL, UNIQUE(kind, id, owner));"
+	"CREATE INDEX records_by_kind ON records(kind, created_hlc);"
+	/* Clustered by (author, seq): export and sync read chains in this order. */
+	"CREATE TABLE changes(aid INTEGER NOT NULL, seq INTEGER NOT NULL, rid INTEGER NOT NULL,"
+	" hlc INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
+	"CREATE INDEX changes_by_record ON changes(rid, hlc);"
+	"CREATE TABLE held(hid INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, author BLOB NOT "
+	"NULL,"
+	" seq INTEGER NOT NULL, err INTEGER NOT NULL, why TEXT NOT NULL, since_ms INTEGER NOT NULL,"
+	" data BLOB NOT NULL);"
+	"CREATE INDEX held_by_author ON held(author, seq);"
+	"CREATE TABLE forks(author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
+	" data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define STATEMENTS(XX)                                                                             \
+	XX(BEGIN, "BEGIN IMMEDIATE")                                                               \
+	XX(COMMIT, "COMMIT")                                                                       \
+	XX(ROLLBACK, "ROLLBACK")                                                                   \
+	XX(GET_META, "SELECT value FROM meta WHERE key = ?1")                                      \
+	XX(SET_META, "INSERT INTO meta(key, value) VALUES(?1, ?2)"                                 \
+		     " ON CONFLICT(key) DO UPDATE SET value = excluded.value")                     \
+	XX(GET_HEAD, "SELECT aid, head_seq, head_hash, head_hlc FROM authors WHERE key = ?1")      \
+	XX(ADD_AUTHOR, "INSERT INTO authors(key) VALUES(?1)")                                      \
+	XX(SET_HEAD,                                                                               \
+		"UPDATE authors SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE aid = ?1")  \
+	XX(MAX_HLC, "SELECT coalesce(max(head_hlc), 0) FROM authors")                              \
+	XX(GET_CHANGE, "SELECT c.data FROM changes c JOIN authors a ON a.aid = c.aid"              \
+		       " WHERE a.key = ?1 AND c.seq = ?2")                                         \
+	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data) VALUES(?1, ?2, ?3, ?4, ?5)") \
+	XX(COUNT_CHANGES, "SELECT count(*) FROM changes")                                          \
+	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
+			" ORDER BY a.key, c.seq")                                                  \
+	XX(RECORD_CHANGES, "SELECT c.data FROM records r JOIN changes c ON c.rid = r.rid"          \
+			   " JOIN authors a ON a.aid = c.aid WHERE r.kind = ?1 AND r.id = ?2 AND " \
+			   "r.owner = ?3"                                                          \
+			   " ORDER BY c.hlc, a.key")                                               \
+	XX(GET_STATE, "SELECT rid, state FROM records WHERE kind = ?1 AND id = ?2 AND owner = ?3") \
+	XX(ADD_RECORD, "INSERT INTO records(kind, id, owner, deleted, created_hlc, state)"         \
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
+	XX(SET_RECORD, "UPDATE records SET deleted = ?2, state = ?3 WHERE rid = ?1")               \
+	XX(EACH_RECORD, "SELECT kind, owner, id, deleted, state FROM records"                      \
+			" WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR NOT deleted)"                 \
+			" ORDER BY kind, created_hlc, owner, id")                                  \
+	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
+			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
+	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data)"         \
+		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                            \
+	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND seq = ?2"                 \
+		       " ORDER BY hash LIMIT 1")                                                   \
+	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
+	XX(EACH_HELD,                                                                              \
+		"SELECT author, seq, err, why, since_ms, data FROM held ORDER BY author, seq")     \
+	XX(ADD_FORK,                                                                               \
+		"INSERT OR IGNORE INTO forks(author, seq, hash, data) VALUES(?1, ?2, ?3, ?4)")     \
+	XX(EACH_FORK, "SELECT author, seq, hash, data FROM forks ORDER BY author, seq, hash")
+
+enum statement {
+#define XX(name, sql) STMT_##name,
+	STATEMENTS(XX)
+#undef XX
+		STMT_COUNT
+};
+
+static const char *const statement_sql[] = {
+#define XX(name, sql) sql,
+	STATEMENTS(XX)
+#undef XX
+};
+
+/* A few authors write most changes; remembering their row ids saves a lookup per change. */
+#define AUTHOR_CACHE 64
+
+struct author_slot {
+	bool used;
+	uint8_t key[UCCN_KEY_BYTES];
+	int64_t aid;
+};
+
+struct uccn_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	bool in_tx;
+	struct author_slot authors[AUTHOR_CACHE];
+};
+
+/* Maps an SQLite result to our code and logs SQLite's message: no caller can see it later. */
+static int fail(struct uccn_store *st, int rc, const char *what) {
+	int err;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		err = UCCN_EBUSY;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		err = UCCN_ECORRUPT;
+		break;
+	case SQLITE_NOMEM:
+		err = UCCN_ENOMEM;
+		break;
+	case SQLITE_CANTOPEN:
+		err = UCCN_EIO;
+		break;
+	default:
+		err = UCCN_EIO;
+		break;
+	}
+	const char *msg =
+		st != NULL && st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	if (err == UCCN_ECORRUPT) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (%s: %s)", what, msg);
+	} else {
+		uccn_log(UCCN_LOG_ERROR, "database: %s: %s", what, msg);
+	}
+	return err;
+}
+
+static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
+	sqlite3_stmt *stmt = st->stmt[s];
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return stmt;
+}
+
+/* Runs a statement that returns no rows. */
+static int run(struct uccn_store *st, sqlite3_stmt *stmt, const char *what) {
+	int rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		return fail(st, rc, what);
+	}
+	return UCCN_OK;
+}
+
+static int exec(struct uccn_store *st, const char *sql, const char *what) {
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? UCCN_OK : fail(st, rc, what);
+}
+
+static int pragma_int(struct uccn_store *st, const char *sql, int64_t *out) {
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(stmt, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	int err = rc == SQLITE_OK ? UCCN_OK : fail(st, rc, sql);
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+static int migrate(struct uccn_store *st) {
+	int64_t version = 0, app = 0, objects = 0;
+	int err;
+	if ((err = pragma_int(st, "PRAGMA user_version", &version)) < 0 ||
+		(err = pragma_int(st, "PRAGMA application_id", &app)) < 0 ||
+		(err = pragma_int(st, "SELECT count(*) FROM sqlite_master", &objects)) < 0) {
+		return err;
+	}
+	if (app != APPLICATION_ID && (app != 0 || objects != 0)) {
+		uccn_log(UCCN_LOG_ERROR, "not a uccn database (another program's SQLite file)");
+		return UCCN_ECORRUPT;
+	}
+	if (version > SCHEMA_VERSION) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database has schema version %lld, newer than this program knows (%d): "
+			"upgrade uccn",
+			(long long)version, SCHEMA_VERSION);
+		return UCCN_ECORRUPT;
+	}
+	for (int v = (int)version; v < SCHEMA_VERSION; v++) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+			v + 1, APPLICATION_ID);
+		if ((err = exec(st, "BEGIN IMMEDIATE", "migration")) < 0) {
+			return err;
+		}
+		if ((err = exec(st, migrations[v], "migration")) < 0 ||
+			(err = exec(st, sql, "migration")) < 0 ||
+			(err = exec(st, "COMMIT", "migration")) < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return err;
+		}
+		uccn_log(UCCN_LOG_INFO, "database schema migrated to version %d", v + 1);
+	}
+	return UCCN_OK;
+}
+
+int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
+	int err = UCCN_ENOMEM;
+	struct uccn_store *st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		goto out;
+	}
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!create && (rc & 0xff) == SQLITE_CANTOPEN) {
+			err = UCCN_ENOTFOUND;
+			goto out;
+		}
+		err = fail(st, rc, path);
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	/* WAL: readers never block the writer. synchronous=FULL: a committed batch survives power
+	 * loss, which matters because a peer forgets what we acknowledged. */
+	if ((err = exec(st,
+		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		     " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;",
+		     path)) < 0 ||
+		(err = migrate(st)) < 0) {
+		goto out;
+	}
+	for (int i = 0; i < STMT_COUNT; i++) {
+		rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+			&st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			err = fail(st, rc, statement_sql[i]);
+			goto out;
+		}
+	}
+	*out = st;
+	st = NULL;
+	err = UCCN_OK;
+out:
+	uccn_store_close(st);
+	return err;
+}
+
+void uccn_store_close(struct uccn_store *st) {
+	if (st == NULL) {
+		return;
+	}
+	if (st->in_tx) {
+		uccn_store_rollback(st);
+	}
+	for (int i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(st->stmt[i]);
+	}
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int uccn_store_begin(struct uccn_store *st) {
+	assert(!st->in_tx);
+	int err = run(st, use(st, STMT_BEGIN), "begin");
+	st->in_tx = err == UCCN_OK;
+	return err;
+}
+
+int uccn_store_commit(struct uccn_store *st) {
+	assert(st->in_tx);
+	int err = run(st, use(st, STMT_COMMIT), "commit");
+	if (err < 0) {
+		uccn_store_rollback(st);
+		return err;
+	}
+	st->in_tx = false;
+	return UCCN_OK;
+}
+
+void uccn_store_rollback(struct uccn_store *st) {
+	if (!st->in_tx) {
+		return;
+	}
+	/* Author rows added in this transaction vanish with it; so must their cached ids. */
+	memset(st->authors, 0, sizeof(st->authors));
+	for (int i = 0; i < STMT_COUNT; i++) {
+		sqlite3_reset(st->stmt[i]);
+	}
+	if (sqlite3_get_autocommit(st->db) == 0) {
+		sqlite3_step(use(st, STMT_ROLLBACK));
+		sqlite3_reset(st->stmt[STMT_ROLLBACK]);
+	}
+	st->in_tx = false;
+}
+
+static int copy_blob(sqlite3_stmt *stmt, int col, struct uccn_bytes *out) {
+	const void *data = sqlite3_column_blob(stmt, col);
+	size_t len = (size_t)sqlite3_column_bytes(stmt, col);
+	out->len = 0;
+	return len == 0 ? UCCN_OK : uccn_bytes_append(out, data, len);
+}
+
+/* Steps a one-row query: UCCN_OK with the row ready, UCCN_ENOTFOUND, or an error. */
+static int step_row(struct uccn_store *st, sqlite3_stmt *stmt, const char *what) {
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		return UCCN_OK;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? UCCN_ENOTFOUND : fail(st, rc, what);
+}
+
+int uccn_store_get_meta(struct uccn_store *st, const char *key, struct uccn_bytes *out) {
+	sqlite3_stmt *stmt = use(st, STMT_GET_META);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	int err = step_row(st, stmt, "reading settings");
+	if (err == UCCN_OK) {
+		err = copy_blob(stmt, 0, out);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+int uccn_store_set_meta(struct uccn_store *st, const char *key, const uint8_t *value, size_t len) {
+	sqlite3_stmt *stmt = use(st, STMT_SET_META);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, value, (int)len, SQLITE_STATIC);
+	return run(st, stmt, "writing settings");
+}
+
+static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[UCCN_KEY_BYTES]) {
+	/* Keys are uniformly random, so their first bytes are already a good hash. */
+	return &st->authors[key[0] % AUTHOR_CACHE];
+}
+
+/* The author's row id, adding the author when add is set; 0 if unknown and !add. */
+static int author_id(struct uccn_store *st, const uint8_t key[UCCN_KEY_BYTES], bool add,
+	int64_t *aid, struct uccn_store_head *head) {
+	struct author_slot *slot = cache_slot(st, key);
+	if (head == NULL && slot->used && memcmp(slot->key, key, UCCN_KEY_BYTES) == 0) {
+		*aid = slot->aid;
+		return UCCN_OK;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_GET_HEAD);
+	sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
+	int err = step_row(st, stmt, "reading an author");
+	if (err == UCCN_OK) {
+		*aid = sqlite3_column_int64(stmt, 0);
+		if (head != NULL) {
+			head->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+			const void *hash = sqlite3_column_blob(stmt, 2);
+			if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
+				memcpy(head->hash, hash, UCCN_HASH_BYTES);
+			}
+			head->hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+		}
+		sqlite3_reset(stmt);
+	} else if (err == UCCN_ENOTFOUND && add) {
+		stmt = use(st, STMT_ADD_AUTHOR);
+		sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
+		if ((err = run(st, stmt, "adding an author")) < 0) {
+			return err;
+		}
+		*aid = sqlite3_last_insert_rowid(st->db);
+	} else if (err == UCCN_ENOTFOUND) {
+		*aid = 0;
+		return UCCN_OK;
+	} else {
+		return err;
+	}
+	slot->used = true;
+	memcpy(slot->key, key, UCCN_KEY_BYTES);
+	slot->aid = *aid;
+	return UCCN_OK;
+}
+
+int uccn_store_get_head(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], struct uccn_store_head *out) {
+	memset(out, 0, sizeof(*out));
+	int64_t aid;
+	return author_id(st, author, false, &aid, out);
+}
+
+int uccn_store_max_hlc(struct uccn_store *st, uint64_t *out) {
+	sqlite3_stmt *stmt = use(st, STMT_MAX_HLC);
+	int err = step_row(st, stmt, "reading clocks");
+	if (err == UCCN_OK) {
+		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+int uccn_store_get_change(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
+	struct uccn_bytes *out) {
+	sqlite3_stmt *stmt = use(st, STMT_GET_CHANGE);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+	int err = step_row(st, stmt, "reading a change");
+	if (err == UCCN_OK) {
+		err = copy_blob(stmt, 0, out);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+int uccn_store_get_state(struct uccn_store *st, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, int64_t *rid,
+	struct uccn_bytes *state) {
+	*rid = 0;
+	sqlite3_stmt *stmt = use(st, STMT_GET_STATE);
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, owner, UCCN_KEY_BYTES, SQLITE_STATIC);
+	int err = step_row(st, stmt, "reading a record");
+	if (err == UCCN_OK) {
+		*rid = sqlite3_column_int64(stmt, 0);
+		err = copy_blob(stmt, 1, state);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state, size_t state_len,
+	bool deleted) {
+	assert(st->in_tx);
+	int64_t aid;
+	int err = author_id(st, c->author, true, &aid, NULL);
+	if (err < 0) {
+		return err;
+	}
+	sqlite3_stmt *stmt;
+	if (*rid == 0) {
+		stmt = use(st, STMT_ADD_RECORD);
+		sqlite3_bind_text(stmt, 1, c->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, c->id, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 3, c->owner, UCCN_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 4, deleted);
+		sqlite3_bind_int64(stmt, 5, (int64_t)c->hlc);
+		sqlite3_bind_blob(stmt, 6, state, (int)state_len, SQLITE_STATIC);
+		if ((err = run(st, stmt, "adding a record")) < 0) {
+			return err;
+		}
+		*rid = sqlite3_last_insert_rowid(st->db);
+	} else {
+		stmt = use(st, STMT_SET_RECORD);
+		sqlite3_bind_int64(stmt, 1, *rid);
+		sqlite3_bind_int(stmt, 2, deleted);
+		sqlite3_bind_blob(stmt, 3, state, (int)state_len, SQLITE_STATIC);
+		if ((err = run(st, stmt, "updating a record")) < 0) {
+			return err;
+		}
+	}
+	stmt = use(st, STMT_PUT_CHANGE);
+	sqlite3_bind_int64(stmt, 1, aid);
+	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
+	sqlite3_bind_int64(stmt, 3, *rid);
+	sqlite3_bind_int64(stmt, 4, (int64_t)c->hlc);
+	sqlite3_bind_blob(stmt, 5, c->raw, (int)c->raw_len, SQLITE_STATIC);
+	if ((err = run(st, stmt, "storing a change")) < 0) {
+		return err;
+	}
+	stmt = use(st, STMT_SET_HEAD);
+	sqlite3_bind_int64(stmt, 1, aid);
+	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
+	sqlite3_bind_blob(stmt, 3, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (int64_t)c->hlc);
+	return run(st, stmt, "moving an author's head");
+}
+
+/* Steps through a query's rows calling each(row) until a non-zero return or the end. */
+static int walk(struct uccn_store *st, sqlite3_stmt *stmt, const char *what,
+	int (*each)(sqlite3_stmt *stmt, void *ctx), void *ctx) {
+	int rc, ret = UCCN_OK;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((ret = each(stmt, ctx)) != 0) {
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ret = fail(st, rc, what);
+	}
+	sqlite3_reset(stmt);
+	return ret;
+}
+
+struct blob_walk {
+	uccn_store_blob_fn fn;
+	void *userdata;
+};
+
+static int each_blob(sqlite3_stmt *stmt, void *ctx) {
+	struct blob_walk *w = ctx;
+	return w->fn(
+		w->userdata, sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
+}
+
+int uccn_store_each_change(struct uccn_store *st, uccn_store_blob_fn fn, void *userdata) {
+	struct blob_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_CHANGE), "reading changes", each_blob, &w);
+}
+
+int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, uccn_store_blob_fn fn,
+	void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_RECORD_CHANGES);
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, owner, UCCN_KEY_BYTES, SQLITE_STATIC);
+	struct blob_walk w = {fn, userdata};
+	return walk(st, stmt, "reading a record's history", each_blob, &w);
+}
+
+int uccn_store_count_changes(struct uccn_store *st, uint64_t *out) {
+	sqlite3_stmt *stmt = use(st, STMT_COUNT_CHANGES);
+	int err = step_row(st, stmt, "counting changes");
+	if (err == UCCN_OK) {
+		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+struct row_walk {
+	uccn_store_row_fn fn;
+	void *userdata;
+};
+
+static int each_row(sqlite3_stmt *stmt, void *ctx) {
+	struct row_walk *w = ctx;
+	struct uccn_store_row row = {
+		.kind = (const char *)sqlite3_column_text(stmt, 0),
+		.owner = sqlite3_column_blob(stmt, 1),
+		.id = (const char *)sqlite3_column_text(stmt, 2),
+		.deleted = sqlite3_column_int(stmt, 3) != 0,
+		.state = sqlite3_column_blob(stmt, 4),
+		.state_len = (size_t)sqlite3_column_bytes(stmt, 4),
+	};
+	if (row.kind == NULL || row.id == NULL || row.owner == NULL ||
+		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a record row is incomplete)");
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, &row);
+}
+
+int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_deleted,
+	uccn_store_row_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_EACH_RECORD);
+	if (kind != NULL) {
+		sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(stmt, 2, with_deleted);
+	struct row_walk w = {fn, userdata};
+	return walk(st, stmt, "reading records", each_row, &w);
+}
+
+int uccn_store_find_records(struct uccn_store *st, const char *kind, const char *id,
+	uccn_store_row_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_FIND_RECORDS);
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	struct row_walk w = {fn, userdata};
+	return walk(st, stmt, "finding a record", each_row, &w);
+}
+
+int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why, uint64_t now_ms) {
+	sqlite3_stmt *stmt = use(st, STMT_HOLD);
+	sqlite3_bind_blob(stmt, 1, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, c->author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (int64_t)c->seq);
+	sqlite3_bind_int(stmt, 4, err);
+	sqlite3_bind_text(stmt, 5, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, (int64_t)now_ms);
+	sqlite3_bind_blob(stmt, 7, c->raw, (int)c->raw_len, SQLITE_STATIC);
+	return run(st, stmt, "holding a change");
+}
+
+int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
+	struct uccn_bytes *out) {
+	sqlite3_stmt *stmt = use(st, STMT_FIRST_HELD);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+	int err = step_row(st, stmt, "reading held changes");
+	if (err < 0) {
+		return err;
+	}
+	int64_t hid = sqlite3_column_int64(stmt, 0);
+	err = copy_blob(stmt, 1, out);
+	sqlite3_reset(stmt);
+	if (err < 0) {
+		return err;
+	}
+	stmt = use(st, STMT_DROP_HELD);
+	sqlite3_bind_int64(stmt, 1, hid);
+	return run(st, stmt, "releasing a held change");
+}
+
+struct held_walk {
+	uccn_store_held_fn fn;
+	void *userdata;
+};
+
+static int each_held(sqlite3_stmt *stmt, void *ctx) {
+	struct held_walk *w = ctx;
+	struct uccn_store_held h = {
+		.author = sqlite3_column_blob(stmt, 0),
+		.seq = (uint64_t)sqlite3_column_int64(stmt, 1),
+		.err = sqlite3_column_int(stmt, 2),
+		.why = (const char *)sqlite3_column_text(stmt, 3),
+		.since_ms = (uint64_t)sqlite3_column_int64(stmt, 4),
+		.data = sqlite3_column_blob(stmt, 5),
+		.len = (size_t)sqlite3_column_bytes(stmt, 5),
+	};
+	if (h.author == NULL || sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES || h.why == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a held row is incomplete)");
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, &h);
+}
+
+int uccn_store_each_held(struct uccn_store *st, uccn_store_held_fn fn, void *userdata) {
+	struct held_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_HELD), "reading held changes", each_held, &w);
+}
+
+int uccn_store_add_fork(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
+	const uint8_t hash[UCCN_HASH_BYTES], const uint8_t *data, size_t len) {
+	sqlite3_stmt *stmt = use(st, STMT_ADD_FORK);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+	sqlite3_bind_blob(stmt, 3, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 4, data, (int)len, SQLITE_STATIC);
+	return run(st, stmt, "keeping a fork");
+}
+
+struct fork_walk {
+	uccn_store_fork_fn fn;
+	void *userdata;
+};
+
+static int each_fork(sqlite3_stmt *stmt, void *ctx) {
+	struct fork_walk *w = ctx;
+	struct uccn_store_fork f = {
+		.author = sqlite3_column_blob(stmt, 0),
+		.seq = (uint64_t)sqlite3_column_int64(stmt, 1),
+		.hash = sqlite3_column_blob(stmt, 2),
+		.data = sqlite3_column_blob(stmt, 3),
+		.len = (size_t)sqlite3_column_bytes(stmt, 3),
+	};
+	if (f.author == NULL || f.hash == NULL || sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES ||
+		sqlite3_column_bytes(stmt, 2) != UCCN_HASH_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a fork row is incomplete)");
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, &f);
+}
+
+int uccn_store_each_fork(struct uccn_store *st, uccn_store_fork_fn fn, void *userdata) {
+	struct fork_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_FORK), "reading forks", each_fork, &w);
+}
+
+int uccn_store_check_integrity(struct uccn_store *st) {
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(1)", -1, &stmt, NULL);
+	int err = UCCN_OK;
+	if (rc != SQLITE_OK) {
+		return fail(st, rc, "integrity check");
+	}
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		err = fail(st, rc, "integrity check");
+	} else {
+		const char *res = (const char *)sqlite3_column_text(stmt, 0);
+		if (res == NULL || strcmp(res, "ok") != 0) {
+			uccn_log(UCCN_LOG_ERROR, "the database is damaged (%s)", res ? res : "?");
+			err = UCCN_ECORRUPT;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return err;
+}

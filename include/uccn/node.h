@@ -95,7 +95,7 @@ enum uccn_outcome {
 struct uccn_apply_result {
 	enum uccn_outcome outcome;
 	int err; /* for HELD and REFUSED: the reason code (UCCN_EBADSIG, UCCN_ECHAIN, ...) */
-	char why[192]; /* for HELD and REFUSED: the reason in words */
+	char why[256]; /* for HELD and REFUSED: the reason in words */
 	bool decoded; /* whether the fields below are known */
 	uint8_t hash[UCCN_HASH_BYTES];
 	uint8_t author[UCCN_KEY_BYTES];
