@@ -543,7 +543,7 @@ int uccn_node_export(struct uccn_node *node, uccn_write_fn write, void *userdata
 	int err = uccn_codec_encode_file_header(node->network, &w.buf);
 	/* One read transaction: the file is a consistent snapshot even if a put runs meanwhile. */
 	if (err == UCCN_OK) {
-		err = uccn_store_begin(node->st);
+		err = uccn_store_begin_read(node->st);
 	}
 	if (err == UCCN_OK) {
 		err = uccn_store_each_change(node->st, export_change, &w);
@@ -714,4 +714,154 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	uccn_codec_reader_destroy(reader);
 	free(chunk);
 	return err;
+}
+
+struct verify_walk {
+	struct uccn_node *node;
+	uccn_fault_fn fn;
+	void *userdata;
+	int faults;
+	uint64_t checked;
+	bool have_author;
+	uint8_t author[UCCN_KEY_BYTES];
+	uint64_t seq;
+	uint8_t hash[UCCN_HASH_BYTES];
+	uint64_t hlc;
+};
+
+static void fault(struct verify_walk *w, int err, const uint8_t *author, uint64_t seq,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void fault(
+	struct verify_walk *w, int err, const uint8_t *author, uint64_t seq, const char *fmt, ...) {
+	struct uccn_fault f = {.err = err, .seq = seq};
+	if (author != NULL) {
+		memcpy(f.author, author, UCCN_KEY_BYTES);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f.why, sizeof(f.why), fmt, ap);
+	va_end(ap);
+	w->faults++;
+	if (w->fn != NULL) {
+		w->fn(w->userdata, &f);
+	}
+}
+
+/* The head the store records for the author whose chain just ended must be its last change. */
+static int check_head(struct verify_walk *w) {
+	if (!w->have_author) {
+		return UCCN_OK;
+	}
+	struct uccn_store_head head;
+	int err = uccn_store_get_head(w->node->st, w->author, &head);
+	if (err < 0) {
+		return err;
+	}
+	if (head.seq != w->seq || memcmp(head.hash, w->hash, UCCN_HASH_BYTES) != 0) {
+		fault(w, UCCN_ECORRUPT, w->author, w->seq,
+			"the recorded head (#%llu) is not the chain's last change",
+			(unsigned long long)head.seq);
+	}
+	return UCCN_OK;
+}
+
+static int verify_change(void *userdata, const uint8_t *data, size_t len) {
+	struct verify_walk *w = userdata;
+	struct uccn_change *c = &w->node->change;
+	char why[256];
+	w->checked++;
+	if (uccn_codec_decode_change(data, len, c, why, sizeof(why)) < 0) {
+		fault(w, UCCN_ECORRUPT, NULL, 0, "a stored change does not decode: %s", why);
+		return UCCN_OK;
+	}
+	if (!w->have_author || memcmp(w->author, c->author, UCCN_KEY_BYTES) != 0) {
+		int err = check_head(w);
+		if (err < 0) {
+			return err;
+		}
+		w->have_author = true;
+		memcpy(w->author, c->author, UCCN_KEY_BYTES);
+		w->seq = 0;
+		w->hlc = 0;
+	}
+	int err = uccn_changelog_check(w->node->log, c, why, sizeof(why));
+	if (err < 0) {
+		fault(w, err, c->author, c->seq, "%s", why);
+	}
+	if (c->seq != w->seq + 1) {
+		fault(w, UCCN_ECHAIN, c->author, c->seq, "gap in the chain: #%llu follows #%llu",
+			(unsigned long long)c->seq, (unsigned long long)w->seq);
+	} else if (c->seq > 1 && memcmp(c->prev, w->hash, UCCN_HASH_BYTES) != 0) {
+		fault(w, UCCN_ECHAIN, c->author, c->seq, "previous-hash mismatch");
+	} else if (c->seq > 1 && c->hlc <= w->hlc) {
+		fault(w, UCCN_ECHAIN, c->author, c->seq, "clock does not advance");
+	}
+	w->seq = c->seq;
+	w->hlc = c->hlc;
+	uccn_crypto_hash(data, len, w->hash);
+	return UCCN_OK;
+}
+
+static int verify_fork(void *userdata, const struct uccn_store_fork *f) {
+	struct verify_walk *w = userdata;
+	char hash[17];
+	uccn_crypto_to_hex(f->hash, 8, hash);
+	fault(w, UCCN_EFORK, f->author, f->seq,
+		"fork: a second, different change #%llu (%s…) signed by the same key: the key may "
+		"have been copied",
+		(unsigned long long)f->seq, hash);
+	return UCCN_OK;
+}
+
+int uccn_node_verify(
+	struct uccn_node *node, uccn_fault_fn fn, void *userdata, uint64_t *changes_checked) {
+	struct verify_walk w = {.node = node, .fn = fn, .userdata = userdata};
+	int err = uccn_store_check_integrity(node->st);
+	if (err == UCCN_ECORRUPT) {
+		fault(&w, err, NULL, 0, "the database file is damaged (SQLite integrity check)");
+	} else if (err < 0) {
+		return err;
+	}
+	if ((err = uccn_store_begin_read(node->st)) < 0) {
+		return err;
+	}
+	err = uccn_store_each_change(node->st, verify_change, &w);
+	if (err == UCCN_OK) {
+		err = check_head(&w);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_each_fork(node->st, verify_fork, &w);
+	}
+	uccn_store_rollback(node->st);
+	if (changes_checked != NULL) {
+		*changes_checked = w.checked;
+	}
+	return err < 0 ? err : w.faults;
+}
+
+struct held_walk {
+	struct uccn_node *node;
+	uccn_result_fn fn;
+	void *userdata;
+};
+
+static int each_held_row(void *userdata, const struct uccn_store_held *h) {
+	struct held_walk *w = userdata;
+	struct uccn_apply_result res = {.outcome = UCCN_HELD, .err = h->err, .seq = h->seq};
+	memcpy(res.author, h->author, UCCN_KEY_BYTES);
+	snprintf(res.why, sizeof(res.why), "%s", h->why);
+	uccn_crypto_hash(h->data, h->len, res.hash);
+	if (uccn_codec_decode_change(h->data, h->len, &w->node->change, NULL, 0) == UCCN_OK) {
+		res.decoded = true;
+		snprintf(res.kind, sizeof(res.kind), "%s", w->node->change.kind);
+		snprintf(res.id, sizeof(res.id), "%s", w->node->change.id);
+	}
+	w->fn(w->userdata, &res);
+	return 0;
+}
+
+int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata) {
+	struct held_walk w = {node, fn, userdata};
+	return uccn_store_each_held(node->st, each_held_row, &w);
 }

@@ -44,6 +44,7 @@ static const char *const migrations[] = {
 
 #define STATEMENTS(XX)                                                                             \
 	XX(BEGIN, "BEGIN IMMEDIATE")                                                               \
+	XX(BEGIN_READ, "BEGIN DEFERRED")                                                           \
 	XX(COMMIT, "COMMIT")                                                                       \
 	XX(ROLLBACK, "ROLLBACK")                                                                   \
 	XX(GET_META, "SELECT value FROM meta WHERE key = ?1")                                      \
@@ -279,6 +280,13 @@ void uccn_store_close(struct uccn_store *st) {
 int uccn_store_begin(struct uccn_store *st) {
 	assert(!st->in_tx);
 	int err = run(st, use(st, STMT_BEGIN), "begin");
+	st->in_tx = err == UCCN_OK;
+	return err;
+}
+
+int uccn_store_begin_read(struct uccn_store *st) {
+	assert(!st->in_tx);
+	int err = run(st, use(st, STMT_BEGIN_READ), "begin");
 	st->in_tx = err == UCCN_OK;
 	return err;
 }

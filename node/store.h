@@ -25,6 +25,9 @@ void uccn_store_close(struct uccn_store *st);
  * Transactions do not nest. */
 UCCN_NODISCARD int uccn_store_begin(struct uccn_store *st);
 UCCN_NODISCARD int uccn_store_commit(struct uccn_store *st);
+/* A read snapshot: later reads see one consistent state while writers go on; end it with
+ * uccn_store_rollback. */
+UCCN_NODISCARD int uccn_store_begin_read(struct uccn_store *st);
 void uccn_store_rollback(struct uccn_store *st);
 
 /* Small named settings (the node's key, its network). get: UCCN_ENOTFOUND if unset; out is

@@ -1,0 +1,46 @@
+/* support.h - helpers shared by the test suites: authors that sign chains of changes, and field
+ * builders. Test code only. */
+#ifndef TESTS_SUPPORT_H
+#define TESTS_SUPPORT_H
+
+#include <stdint.h>
+
+#include <uccn/change.h>
+
+#include "node/crypto.h"
+
+/* An author writing its own chain, as a node would. */
+struct test_author {
+	struct uccn_identity *id;
+	uint8_t pk[UCCN_KEY_BYTES];
+	uint64_t seq; /* of the last change signed */
+	uint8_t head[UCCN_HASH_BYTES];
+	uint64_t hlc;
+};
+
+/* A deterministic author: the seed is 32 copies of seed_byte. */
+void test_author_init(struct test_author *a, uint8_t seed_byte);
+void test_author_finish(struct test_author *a);
+
+/* Signs the next change of a's chain (owner NULL: a itself) into out (replaced) and advances
+ * the chain. hlc 0 picks the author's last clock + 1. */
+void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uint64_t hlc,
+	const char *kind, const uint8_t *owner, const char *id, enum uccn_op op,
+	const struct uccn_field *fields, size_t nfields, struct uccn_bytes *out);
+
+/* Signs an arbitrary body (for refusal tests): c is encoded as given, with c->author replaced
+ * by a's key. Does not advance a. */
+void test_sign_raw(struct test_author *a, struct uccn_change *c, struct uccn_bytes *out);
+
+struct uccn_field test_str(const char *name, const char *value);
+struct uccn_field test_int(const char *name, int64_t value);
+
+/* Makes a fresh private directory (removed by test_rmdir). Caller frees. */
+char *test_tmpdir(void);
+/* Removes a directory tree made by test_tmpdir. Accepts NULL. */
+void test_rmdir(char *dir);
+
+/* Fails the test when AddressSanitizer finds a leak (Criterion's workers would hide it). */
+void test_check_leaks(void);
+
+#endif
