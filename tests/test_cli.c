@@ -1,4 +1,901 @@
-/* test_cli.c - placeholder. */
+/* test_cli.c - end-to-end tests of the uccn program: each test runs the built binary (UCCN_BIN)
+ * in its own temporary folder, as a user would, and checks its output, exit status and that a
+ * failed command leaves the store as it was. Knows nothing of the library's internals. */
+/* nftw() and the pseudo-terminal calls are X/Open. */
+#define _XOPEN_SOURCE 700
+
 #include <criterion/criterion.h>
-Test(placeholder, cli) {
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#ifndef UCCN_BIN
+#error "UCCN_BIN must name the built uccn program"
+#endif
+
+/* The folder of the running test; every home and file of the test lives in it. */
+static char dir[256];
+
+/* Everything a test allocates, freed in teardown so leak checks see only the program's. */
+static void *allocs[256];
+static size_t nallocs;
+
+static void *track(void *p) {
+	cr_assert_not_null(p);
+	cr_assert_lt(nallocs, sizeof(allocs) / sizeof(allocs[0]));
+	allocs[nallocs++] = p;
+	return p;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	chmod(path, 0700); /* a test may have taken rights away */
+	return remove(path);
+}
+
+static void setup(void) {
+	snprintf(dir, sizeof(dir), "%s/uccn-cli-XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+}
+
+static void teardown(void) {
+	if (dir[0] != '\0') {
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	for (size_t i = 0; i < nallocs; i++) {
+		free(allocs[i]);
+	}
+	nallocs = 0;
+#ifdef __SANITIZE_ADDRESS__
+	if (__lsan_do_recoverable_leak_check()) {
+		abort();
+	}
+#endif
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A path inside the test's folder. */
+static char *path(const char *name) {
+	char *p = track(malloc(strlen(dir) + strlen(name) + 2));
+	sprintf(p, "%s/%s", dir, name);
+	return p;
+}
+
+struct run {
+	int status; /* exit status, or 128 + signal */
+	char *out;
+	size_t out_len;
+	char *err;
+	size_t err_len;
+};
+
+static char *slurp(const char *p, size_t *len) {
+	FILE *f = fopen(p, "rb");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+	cr_assert_not_null(buf);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			cr_assert_not_null(buf);
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return track(buf);
+}
+
+static void spit(const char *p, const void *data, size_t len) {
+	FILE *f = fopen(p, "wb");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* Environment changes for the next run: "NAME=value" sets, "NAME" unsets. */
+static const char *extra_env[4];
+
+/* Runs the program with args (NULL-terminated), stdin from in (NULL: empty), stdout and stderr
+ * captured. HOME points into the test folder so no real home is ever touched. */
+static void run_argv(struct run *r, const char *in, size_t in_len, char *const args[]) {
+	static unsigned counter;
+	char out_path[PATH_MAX], err_path[PATH_MAX], in_path[PATH_MAX];
+	unsigned n = counter++;
+	snprintf(out_path, sizeof(out_path), "%s/.out%u", dir, n);
+	snprintf(err_path, sizeof(err_path), "%s/.err%u", dir, n);
+	snprintf(in_path, sizeof(in_path), "%s/.in%u", dir, n);
+	spit(in_path, in != NULL ? in : "", in != NULL ? in_len : 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd_in = open(in_path, O_RDONLY);
+		int fd_out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fd_err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd_in < 0 || fd_out < 0 || fd_err < 0 || dup2(fd_in, 0) < 0 ||
+			dup2(fd_out, 1) < 0 || dup2(fd_err, 2) < 0) {
+			_exit(127);
+		}
+		setenv("HOME", dir, 1);
+		unsetenv("UCCN_HOME");
+		unsetenv("XDG_DATA_HOME");
+		for (size_t i = 0; i < sizeof(extra_env) / sizeof(extra_env[0]); i++) {
+			if (extra_env[i] == NULL) {
+				continue;
+			}
+			const char *eq = strchr(extra_env[i], '=');
+			if (eq == NULL) {
+				unsetenv(extra_env[i]);
+			} else {
+				char name[64];
+				snprintf(name, sizeof(name), "%.*s", (int)(eq - extra_env[i]),
+					extra_env[i]);
+				setenv(name, eq + 1, 1);
+			}
+		}
+		execv(UCCN_BIN, args);
+		_exit(127);
+	}
+	int ws;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	r->out = slurp(out_path, &r->out_len);
+	r->err = slurp(err_path, &r->err_len);
+	unlink(out_path);
+	unlink(err_path);
+	unlink(in_path);
+	memset(extra_env, 0, sizeof(extra_env));
+}
+
+/* run(&r, stdin_text_or_NULL, arg, ..., NULL) */
+static void run(struct run *r, const char *in, ...) {
+	char *args[64];
+	size_t n = 0;
+	args[n++] = "uccn";
+	va_list ap;
+	va_start(ap, in);
+	char *a;
+	while ((a = va_arg(ap, char *)) != NULL) {
+		cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1);
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	run_argv(r, in, in != NULL ? strlen(in) : 0, args);
+}
+
+/* Asserts success: status 0, nothing on stderr unless allowed. */
+static void assert_ok(const struct run *r, const char *what) {
+	cr_assert_eq(r->status, 0, "%s: status %d, stderr: %s, stdout: %s", what, r->status, r->err,
+		r->out);
+}
+
+/* Asserts a failure reported by exactly one "uccn: " line on stderr containing needle. */
+static void assert_one_error(const struct run *r, const char *needle) {
+	cr_assert_neq(r->status, 0, "expected a failure, got status 0; stdout: %s", r->out);
+	cr_assert_lt(r->status, 128, "crashed with signal %d; stderr: %s", r->status - 128, r->err);
+	cr_assert_gt(r->err_len, 0, "no error line");
+	cr_assert_eq(r->err[r->err_len - 1], '\n', "error line not ended: %s", r->err);
+	cr_assert_eq(
+		strchr(r->err, '\n'), r->err + r->err_len - 1, "more than one line: %s", r->err);
+	cr_assert_eq(strncmp(r->err, "uccn: ", 6), 0, "error line: %s", r->err);
+	if (needle != NULL) {
+		cr_assert_not_null(strstr(r->err, needle), "'%s' not in: %s", needle, r->err);
+	}
+}
+
+/* The first line of out, without its newline (tracked copy). */
+static char *first_line(const struct run *r) {
+	size_t n = strcspn(r->out, "\n");
+	char *s = track(strndup(r->out, n));
+	return s;
+}
+
+static size_t count_lines(const char *s) {
+	size_t n = 0;
+	for (; *s != '\0'; s++) {
+		n += *s == '\n';
+	}
+	return n;
+}
+
+static bool is_hex(const char *s, size_t len) {
+	if (strlen(s) != len) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Makes a node in the test folder's sub-folder name; returns its home. */
+static char *init_home(const char *name, const char *network) {
+	char *home = path(name);
+	struct run r;
+	if (network != NULL) {
+		run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU",
+			"--field", "music", "--network", network, NULL);
+	} else {
+		run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU",
+			"--field", "music", NULL);
+	}
+	assert_ok(&r, "init");
+	return home;
+}
+
+/* Puts a best practice and returns its id. */
+static char *put_practice(const char *home, const char *title) {
+	struct run r;
+	char *arg = track(malloc(strlen(title) + 8));
+	sprintf(arg, "title=%s", title);
+	run(&r, NULL, "--home", home, "put", "best_practice", arg, "summary=Children learn music",
+		"fields=music", "sdgs=4,11", "year=2024", NULL);
+	assert_ok(&r, "put");
+	char *id = first_line(&r);
+	cr_assert_gt(strlen(id), 0);
+	cr_assert_eq(count_lines(r.out), 1, "put printed: %s", r.out);
+	return id;
+}
+
+/* What a store holds, to compare before and after a failed command. */
+static char *snapshot(const char *home) {
+	struct run r;
+	run(&r, NULL, "--home", home, "list", "--all", "--json", NULL);
+	assert_ok(&r, "list");
+	char *list = r.out;
+	run(&r, NULL, "--home", home, "verify", NULL);
+	assert_ok(&r, "verify");
+	return list;
+}
+
+static json_t *parse_json(const char *text) {
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	cr_assert_not_null(j, "bad JSON (%s) in: %s", e.text, text);
+	return j;
+}
+
+Test(cli, happy_path_from_init_to_import) {
+	struct run r;
+	char *home = path("adelaide");
+	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
+		"music", NULL);
+	assert_ok(&r, "init");
+	cr_assert_not_null(strstr(r.out, "adelaide"), "init does not say where: %s", r.out);
+
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	assert_ok(&r, "whoami");
+	cr_assert_eq(count_lines(r.out), 1);
+	char *key = first_line(&r);
+	cr_assert(is_hex(key, 64), "whoami: %s", key);
+	cr_assert_not_null(strstr(r.out, key));
+
+	run(&r, NULL, "--home", home, "whoami", "--json", NULL);
+	assert_ok(&r, "whoami --json");
+	json_t *who = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(who, "key")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(who, "name")), "Adelaide");
+	json_decref(who);
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=Music in schools",
+		"summary=Every child learns an instrument", "fields=music", "sdgs=4,11",
+		"year=2024", NULL);
+	assert_ok(&r, "put");
+	cr_assert_eq(count_lines(r.out), 1);
+	char *id = first_line(&r);
+	cr_assert_gt(strlen(id), 0);
+
+	run(&r, NULL, "--home", home, "put", "best_practice", id, "summary=revised", NULL);
+	assert_ok(&r, "put ID");
+	cr_assert_str_eq(first_line(&r), id);
+
+	run(&r, NULL, "--home", home, "get", "best_practice", id, NULL);
+	assert_ok(&r, "get");
+	cr_assert_not_null(strstr(r.out, "best_practice"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, id), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "  title: Music in schools\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "  summary: revised\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "  sdgs: 4, 11\n"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "DELETED"), "%s", r.out);
+
+	/* Options may follow the positional arguments. */
+	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
+	assert_ok(&r, "get --json");
+	json_t *rec = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(rec, "kind")), "best_practice");
+	cr_assert_str_eq(json_string_value(json_object_get(rec, "id")), id);
+	cr_assert_str_eq(json_string_value(json_object_get(rec, "owner")), key);
+	cr_assert(json_is_false(json_object_get(rec, "deleted")));
+	const char *created = json_string_value(json_object_get(rec, "created"));
+	cr_assert_not_null(created);
+	cr_assert_eq(strlen(created), 20, "created: %s", created);
+	cr_assert_eq(created[19], 'Z');
+	json_t *fields = json_object_get(rec, "fields");
+	cr_assert_str_eq(json_string_value(json_object_get(fields, "title")), "Music in schools");
+	cr_assert_str_eq(json_string_value(json_object_get(fields, "summary")), "revised");
+	json_t *sdgs = json_object_get(fields, "sdgs");
+	cr_assert(json_is_array(sdgs));
+	cr_assert_eq(json_array_size(sdgs), 2);
+	cr_assert(json_is_integer(json_array_get(sdgs, 0)));
+	cr_assert_eq(json_integer_value(json_array_get(sdgs, 0)), 4);
+	cr_assert_eq(json_integer_value(json_array_get(sdgs, 1)), 11);
+	cr_assert(json_is_integer(json_object_get(fields, "year")));
+	cr_assert_eq(json_integer_value(json_object_get(fields, "year")), 2024);
+	json_t *flds = json_object_get(fields, "fields");
+	cr_assert(json_is_array(flds));
+	cr_assert_str_eq(json_string_value(json_array_get(flds, 0)), "music");
+	json_decref(rec);
+
+	char *keep = put_practice(home, "Street food archive");
+
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_ok(&r, "list");
+	cr_assert_not_null(strstr(r.out, id), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "Music in schools"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "Street food archive"), "%s", r.out);
+
+	run(&r, NULL, "--home", home, "list", "best_practice", "--json", NULL);
+	assert_ok(&r, "list --json");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		json_t *j = parse_json(line);
+		cr_assert_str_eq(json_string_value(json_object_get(j, "kind")), "best_practice");
+		json_decref(j);
+	}
+
+	run(&r, NULL, "--home", home, "delete", "best_practice", id, NULL);
+	assert_ok(&r, "delete");
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_ok(&r, "list after delete");
+	cr_assert_null(strstr(r.out, id), "deleted record still listed: %s", r.out);
+	cr_assert_not_null(strstr(r.out, keep), "%s", r.out);
+	run(&r, NULL, "--home", home, "list", "--all", NULL);
+	assert_ok(&r, "list --all");
+	cr_assert_not_null(strstr(r.out, id), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+	run(&r, NULL, "--home", home, "get", "best_practice", id, NULL);
+	assert_ok(&r, "get deleted");
+	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+
+	run(&r, NULL, "--home", home, "history", "best_practice", id, NULL);
+	assert_ok(&r, "history");
+	cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
+	char *put1 = strstr(r.out, "put  title=");
+	char *put2 = strstr(r.out, "put  summary=revised");
+	char *del = strstr(r.out, "delete");
+	cr_assert(put1 != NULL && put2 != NULL && del != NULL, "%s", r.out);
+	cr_assert(put1 < put2 && put2 < del, "not oldest first: %s", r.out);
+
+	run(&r, NULL, "--home", home, "history", "best_practice", id, "--json", NULL);
+	assert_ok(&r, "history --json");
+	cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
+	const char *ops[] = {"put", "put", "delete"};
+	long long last_hlc = 0;
+	size_t i = 0;
+	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, i++) {
+		*nl = '\0';
+		json_t *j = parse_json(line);
+		cr_assert_str_eq(json_string_value(json_object_get(j, "op")), ops[i]);
+		cr_assert_str_eq(json_string_value(json_object_get(j, "author")), key);
+		cr_assert(is_hex(json_string_value(json_object_get(j, "hash")), 64));
+		long long hlc = json_integer_value(json_object_get(j, "hlc"));
+		cr_assert_gt(hlc, last_hlc);
+		last_hlc = hlc;
+		json_decref(j);
+	}
+
+	char *file = path("changes.uccn");
+	run(&r, NULL, "--home", home, "export", file, NULL);
+	assert_ok(&r, "export");
+	cr_assert_not_null(strstr(r.err, "exported "), "%s", r.err);
+	struct stat sb;
+	cr_assert_eq(stat(file, &sb), 0);
+	cr_assert_gt(sb.st_size, 0);
+
+	char *other = path("bologna");
+	run(&r, NULL, "--home", other, "init", "--name", "Bologna", "--country", "IT", "--field",
+		"music", NULL);
+	assert_ok(&r, "init second");
+	run(&r, NULL, "--home", other, "import", file, NULL);
+	assert_ok(&r, "import");
+	/* 1 city + 2 puts + 1 delete + 1 put of the kept record. */
+	char summary[PATH_MAX + 128];
+	snprintf(summary, sizeof(summary),
+		"imported %s: 5 read, 5 applied, 0 already held, 0 held, 0 refused\n", file);
+	cr_assert_str_eq(r.out, summary);
+
+	run(&r, NULL, "--home", home, "get", "best_practice", keep, "--json", NULL);
+	assert_ok(&r, "get kept");
+	char *mine = r.out;
+	run(&r, NULL, "--home", other, "get", "best_practice", keep, "--json", NULL);
+	assert_ok(&r, "get imported");
+	cr_assert_str_eq(r.out, mine, "the imported record differs");
+	run(&r, NULL, "--home", other, "get", "best_practice", id, NULL);
+	assert_ok(&r, "get imported deleted");
+	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+
+	/* Importing again changes nothing. */
+	run(&r, NULL, "--home", other, "import", file, NULL);
+	assert_ok(&r, "import again");
+	snprintf(summary, sizeof(summary),
+		"imported %s: 5 read, 0 applied, 5 already held, 0 held, 0 refused\n", file);
+	cr_assert_str_eq(r.out, summary);
+
+	run(&r, NULL, "--home", home, "verify", NULL);
+	assert_ok(&r, "verify");
+	cr_assert_str_eq(r.out, "verified 5 changes: ok\n");
+	run(&r, NULL, "--home", other, "verify", NULL);
+	assert_ok(&r, "verify second");
+	cr_assert_str_eq(r.out, "verified 6 changes: ok\n");
+}
+
+Test(cli, put_json_from_stdin_with_args_winning) {
+	char *home = init_home("h", NULL);
+	struct run r;
+	run(&r,
+		"{\"title\": \"Jazz nights\", \"summary\": \"from JSON\", \"sdgs\": [11, 17],"
+		" \"fields\": [\"music\", \"film\"], \"year\": 2023}",
+		"--home", home, "put", "best_practice", "--json", "-", "summary=from args", NULL);
+	assert_ok(&r, "put --json -");
+	char *id = first_line(&r);
+	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
+	assert_ok(&r, "get");
+	json_t *j = parse_json(r.out);
+	json_t *f = json_object_get(j, "fields");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "title")), "Jazz nights");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "summary")), "from args");
+	cr_assert_eq(json_integer_value(json_array_get(json_object_get(f, "sdgs"), 1)), 17);
+	cr_assert_eq(json_array_size(json_object_get(f, "fields")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(f, "year")), 2023);
+	json_decref(j);
+
+	/* null removes a field; a file works as well as stdin. */
+	char *file = path("change.json");
+	spit(file, "{\"year\": null}", 14);
+	run(&r, NULL, "--home", home, "put", "best_practice", id, "--json", file, NULL);
+	assert_ok(&r, "put ID --json FILE");
+	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
+	j = parse_json(r.out);
+	cr_assert_null(json_object_get(json_object_get(j, "fields"), "year"), "%s", r.out);
+	json_decref(j);
+}
+
+Test(cli, put_json_rejects_wrong_types_naming_the_field) {
+	char *home = init_home("h", NULL);
+	char *before = snapshot(home);
+	struct run r;
+	run(&r, "{\"title\": \"x\", \"summary\": \"y\", \"year\": \"2024\"}", "--home", home, "put",
+		"best_practice", "--json", "-", NULL);
+	assert_one_error(&r, "year");
+	run(&r, "{\"title\": \"x\", \"summary\": \"y\", \"sdgs\": [\"4\"]}", "--home", home, "put",
+		"best_practice", "--json", "-", NULL);
+	assert_one_error(&r, "sdgs");
+	run(&r, "{\"title\": \"x\", \"bogus\": 1}", "--home", home, "put", "best_practice",
+		"--json", "-", NULL);
+	assert_one_error(&r, "bogus");
+	run(&r, "[1, 2]", "--home", home, "put", "best_practice", "--json", "-", NULL);
+	assert_one_error(&r, "object");
+	run(&r, "{\"title\": ", "--home", home, "put", "best_practice", "--json", "-", NULL);
+	assert_one_error(&r, NULL);
+	cr_assert_str_eq(snapshot(home), before);
+}
+
+Test(cli, bad_input_fails_with_one_line_and_leaves_the_store) {
+	char *home = init_home("h", NULL);
+	char *id = put_practice(home, "Music in schools");
+	char *before = snapshot(home);
+	struct run r;
+
+	run(&r, NULL, "--home", home, "frobnicate", NULL);
+	assert_one_error(&r, "frobnicate");
+	cr_assert_eq(r.status, 2);
+
+	run(&r, NULL, "--home", home, "put", "concert", "title=x", NULL);
+	assert_one_error(&r, "concert");
+	cr_assert_not_null(strstr(r.err, "best_practice"), "kinds not listed: %s", r.err);
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y", "colour=red",
+		NULL);
+	assert_one_error(&r, "colour");
+	cr_assert_not_null(strstr(r.err, "summary"), "fields not listed: %s", r.err);
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y", "sdgs=18",
+		NULL);
+	assert_one_error(&r, "sdgs");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y",
+		"fields=cinema", NULL);
+	assert_one_error(&r, "fields");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y", "year=abc",
+		NULL);
+	assert_one_error(&r, "year");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", id, "sdgs=0", NULL);
+	assert_one_error(&r, "sdgs");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y", "oops", NULL);
+	assert_one_error(&r, "oops");
+
+	run(&r, NULL, "--home", home, "get", "best_practice", "no-such-id", NULL);
+	assert_one_error(&r, "no-such-id");
+	cr_assert_eq(r.status, 1);
+
+	run(&r, NULL, "--home", home, "delete", "best_practice", "no-such-id", NULL);
+	assert_one_error(&r, "no-such-id");
+
+	run(&r, NULL, "--home", home, "history", "best_practice", "no-such-id", NULL);
+	assert_one_error(&r, "no-such-id");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "no-such-id", "summary=x", NULL);
+	assert_one_error(&r, "no-such-id");
+
+	run(&r, NULL, "--home", home, "get", "best_practice", NULL);
+	assert_one_error(&r, NULL);
+	cr_assert_eq(r.status, 2);
+
+	run(&r, NULL, "--home", home, "list", "--bogus", NULL);
+	assert_one_error(&r, "--bogus");
+	cr_assert_eq(r.status, 2);
+
+	cr_assert_str_eq(snapshot(home), before);
+}
+
+Test(cli, missing_or_empty_home_says_no_node_here) {
+	struct run r;
+	char *missing = path("nowhere");
+	run(&r, NULL, "--home", missing, "list", NULL);
+	assert_one_error(&r, "no uccn node here");
+	cr_assert_not_null(strstr(r.err, "uccn init"), "%s", r.err);
+	struct stat sb;
+	cr_assert_neq(stat(missing, &sb), 0, "a failed command made the home");
+
+	char *empty = path("empty");
+	cr_assert_eq(mkdir(empty, 0700), 0);
+	run(&r, NULL, "--home", empty, "whoami", NULL);
+	assert_one_error(&r, "no uccn node here");
+	run(&r, NULL, "--home", empty, "put", "best_practice", "title=x", "summary=y", NULL);
+	assert_one_error(&r, "no uccn node here");
+}
+
+Test(cli, key_readable_by_others_is_refused) {
+	char *home = init_home("h", NULL);
+	char *key = path("h/node.key");
+	struct stat sb;
+	cr_assert_eq(stat(key, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "key mode %o", sb.st_mode & 0777);
+	cr_assert_eq(chmod(key, 0644), 0);
+	struct run r;
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_one_error(&r, "readable by others");
+}
+
+static void copy_file(const char *from, const char *to) {
+	size_t len;
+	char *data = slurp(from, &len);
+	spit(to, data, len);
+}
+
+Test(cli, corrupt_database_is_reported) {
+	char *home = init_home("h", NULL);
+	put_practice(home, "Music in schools");
+	/* Damage a copy, as the brief says, and keep the original as it was. */
+	char *copy = path("copy");
+	cr_assert_eq(mkdir(copy, 0700), 0);
+	copy_file(path("h/node.key"), path("copy/node.key"));
+	chmod(path("copy/node.key"), 0600);
+	char garbage[8192];
+	for (size_t i = 0; i < sizeof(garbage); i++) {
+		garbage[i] = (char)(i * 131 + 7);
+	}
+	spit(path("copy/uccn.db"), garbage, sizeof(garbage));
+	struct run r;
+	run(&r, NULL, "--home", copy, "list", NULL);
+	assert_one_error(&r, "corrupt");
+	run(&r, NULL, "--home", copy, "get", "best_practice", "x", NULL);
+	assert_one_error(&r, "corrupt");
+	run(&r, NULL, "--home", copy, "verify", NULL);
+	assert_one_error(&r, "corrupt");
+	snapshot(home); /* the original still works */
+}
+
+Test(cli, corrupt_import_file_is_refused) {
+	char *home = init_home("h", NULL);
+	char *before = snapshot(home);
+	char *file = path("garbage.uccn");
+	char garbage[4096];
+	for (size_t i = 0; i < sizeof(garbage); i++) {
+		garbage[i] = (char)(i * 37 + 11);
+	}
+	spit(file, garbage, sizeof(garbage));
+	struct run r;
+	run(&r, NULL, "--home", home, "import", file, NULL);
+	assert_one_error(&r, "garbage.uccn");
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.out, "imported "), "no summary: %s", r.out);
+	cr_assert_str_eq(snapshot(home), before);
+
+	/* An empty file, and a file that is not there. */
+	spit(file, "", 0);
+	run(&r, NULL, "--home", home, "import", file, NULL);
+	assert_one_error(&r, "garbage.uccn");
+	run(&r, NULL, "--home", home, "import", path("absent.uccn"), NULL);
+	assert_one_error(&r, "absent.uccn");
+	cr_assert_str_eq(snapshot(home), before);
+}
+
+Test(cli, truncated_import_keeps_the_changes_before_the_cut) {
+	char *a = init_home("a", NULL);
+	for (int i = 0; i < 6; i++) {
+		char title[32];
+		snprintf(title, sizeof(title), "Practice %d", i);
+		put_practice(a, title);
+	}
+	char *file = path("all.uccn");
+	struct run r;
+	run(&r, NULL, "--home", a, "export", file, NULL);
+	assert_ok(&r, "export");
+	size_t len;
+	char *data = slurp(file, &len);
+	char *cut = path("cut.uccn");
+	spit(cut, data, len / 2);
+
+	char *b = init_home("b", NULL);
+	run(&r, NULL, "--home", b, "import", cut, NULL);
+	assert_one_error(&r, "truncated");
+	cr_assert_eq(r.status, 1);
+	unsigned long long nread, applied, dup, held, refused;
+	char name[PATH_MAX];
+	cr_assert_eq(sscanf(r.out,
+			     "imported %s %llu read, %llu applied, %llu already held, %llu held, "
+			     "%llu refused",
+			     name, &nread, &applied, &dup, &held, &refused),
+		6, "summary: %s", r.out);
+	cr_assert_gt(applied, 0, "%s", r.out);
+	cr_assert_lt(applied, 7, "%s", r.out);
+	cr_assert_eq(nread, applied, "%s", r.out);
+	cr_assert_eq(refused, 0, "%s", r.out);
+	run(&r, NULL, "--home", b, "list", "best_practice", NULL);
+	assert_ok(&r, "list");
+	cr_assert_eq(
+		count_lines(r.out), applied - 1, "%s", r.out); /* the first change is the city */
+	run(&r, NULL, "--home", b, "verify", NULL);
+	assert_ok(&r, "verify");
+
+	/* The whole file then brings the rest. */
+	run(&r, NULL, "--home", b, "import", file, NULL);
+	assert_ok(&r, "import whole");
+	run(&r, NULL, "--home", b, "list", "best_practice", NULL);
+	cr_assert_eq(count_lines(r.out), 6, "%s", r.out);
+}
+
+Test(cli, import_from_another_network_is_refused) {
+	char network[65];
+	memset(network, 'a', 64);
+	network[64] = '\0';
+	char *a = init_home("a", network);
+	char *b = init_home("b", NULL);
+	struct run r;
+	run(&r, NULL, "--home", a, "whoami", "--json", NULL);
+	assert_ok(&r, "whoami");
+	json_t *j = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "network")), network);
+	json_decref(j);
+
+	put_practice(a, "Music in schools");
+	char *file = path("a.uccn");
+	run(&r, NULL, "--home", a, "export", file, NULL);
+	assert_ok(&r, "export");
+	char *before = snapshot(b);
+	run(&r, NULL, "--home", b, "import", file, NULL);
+	assert_one_error(&r, "another network");
+	cr_assert_str_eq(snapshot(b), before);
+
+	run(&r, NULL, "--home", b, "export", path("b.uccn"), NULL);
+	assert_ok(&r, "export b");
+	before = snapshot(a);
+	run(&r, NULL, "--home", a, "import", path("b.uccn"), NULL);
+	assert_one_error(&r, "another network");
+	cr_assert_str_eq(snapshot(a), before);
+
+	run(&r, NULL, "--home", path("c"), "init", "--name", "X", "--country", "FR", "--field",
+		"film", "--network", "abc", NULL);
+	assert_one_error(&r, "--network");
+}
+
+Test(cli, init_refuses_an_existing_home) {
+	char *home = init_home("h", NULL);
+	size_t len;
+	char *key = slurp(path("h/node.key"), &len);
+	struct run r;
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	char *pk = first_line(&r);
+	run(&r, NULL, "--home", home, "init", "--name", "Other", "--country", "FR", "--field",
+		"film", NULL);
+	assert_one_error(&r, "already");
+	size_t len2;
+	char *key2 = slurp(path("h/node.key"), &len2);
+	cr_assert_eq(len, len2);
+	cr_assert_eq(memcmp(key, key2, len), 0, "the key was touched");
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	cr_assert_str_eq(first_line(&r), pk);
+}
+
+Test(cli, init_makes_parents_with_private_mode_and_checks_its_values) {
+	struct run r;
+	char *home = path("deep/er/home");
+	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
+		"music", NULL);
+	assert_ok(&r, "init");
+	struct stat sb;
+	cr_assert_eq(stat(home, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0700, "mode %o", sb.st_mode & 0777);
+	cr_assert_eq(stat(path("deep"), &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0700, "parent mode %o", sb.st_mode & 0777);
+
+	char *bad = path("bad");
+	run(&r, NULL, "--home", bad, "init", "--name", "X", "--country", "Australia", "--field",
+		"music", NULL);
+	assert_one_error(&r, "country");
+	cr_assert_neq(stat(bad, &sb), 0, "a refused init left its home");
+	run(&r, NULL, "--home", bad, "init", "--name", "X", "--country", "AU", "--field", "cinema",
+		NULL);
+	assert_one_error(&r, "field");
+	run(&r, NULL, "--home", bad, "init", "--name", "X", NULL);
+	assert_one_error(&r, NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert_neq(stat(bad, &sb), 0, "a refused init left its home");
+}
+
+Test(cli, home_comes_from_the_environment) {
+	struct run r;
+	char *env_home = path("from-env");
+	char env[PATH_MAX + 16];
+	snprintf(env, sizeof(env), "UCCN_HOME=%s", env_home);
+	extra_env[0] = env;
+	run(&r, NULL, "init", "--name", "Adelaide", "--country", "AU", "--field", "music", NULL);
+	assert_ok(&r, "init via UCCN_HOME");
+	struct stat sb;
+	cr_assert_eq(stat(path("from-env/node.key"), &sb), 0);
+
+	char xdg[PATH_MAX + 16];
+	snprintf(xdg, sizeof(xdg), "XDG_DATA_HOME=%s", path("xdg"));
+	extra_env[0] = xdg;
+	run(&r, NULL, "init", "--name", "Adelaide", "--country", "AU", "--field", "music", NULL);
+	assert_ok(&r, "init via XDG_DATA_HOME");
+	cr_assert_eq(stat(path("xdg/uccn/node.key"), &sb), 0);
+
+	run(&r, NULL, "init", "--name", "Adelaide", "--country", "AU", "--field", "music", NULL);
+	assert_ok(&r, "init via HOME");
+	cr_assert_eq(stat(path(".local/share/uccn/node.key"), &sb), 0);
+	run(&r, NULL, "whoami", NULL);
+	assert_ok(&r, "whoami via HOME");
+
+	/* --home wins over the environment. */
+	extra_env[0] = env;
+	run(&r, NULL, "--home", path(".local/share/uccn"), "whoami", NULL);
+	char *a = first_line(&r);
+	extra_env[0] = env;
+	run(&r, NULL, "whoami", NULL);
+	cr_assert_str_neq(first_line(&r), a);
+}
+
+Test(cli, export_refuses_a_terminal_and_writes_stdout) {
+	char *home = init_home("h", NULL);
+	struct run r;
+	run(&r, NULL, "--home", home, "export", NULL);
+	assert_ok(&r, "export to stdout");
+	cr_assert_gt(r.out_len, 0);
+	cr_assert_str_eq(r.err, "exported 1 changes\n");
+
+	/* The same bytes through a pipe-less file, then imported from stdin. */
+	char *b = init_home("b", NULL);
+	char *args[] = {"uccn", "--home", b, "import", "-", NULL};
+	struct run r2;
+	run_argv(&r2, r.out, r.out_len, args);
+	assert_ok(&r2, "import -");
+	cr_assert_str_eq(
+		r2.out, "imported stdin: 1 read, 1 applied, 0 already held, 0 held, 0 refused\n");
+
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		cr_skip_test("no pseudo-terminal");
+	}
+	const char *slave_name = ptsname(master);
+	cr_assert_not_null(slave_name);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd = open(slave_name, O_RDWR | O_NOCTTY);
+		int null = open("/dev/null", O_WRONLY);
+		if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0) {
+			_exit(127);
+		}
+		execl(UCCN_BIN, "uccn", "--home", home, "export", (char *)NULL);
+		_exit(127);
+	}
+	int ws;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	close(master);
+	cr_assert(WIFEXITED(ws));
+	cr_assert_neq(WEXITSTATUS(ws), 0, "export wrote to a terminal");
+}
+
+Test(cli, held_and_verify_on_a_fresh_node) {
+	char *home = init_home("h", NULL);
+	struct run r;
+	run(&r, NULL, "--home", home, "held", NULL);
+	assert_ok(&r, "held");
+	cr_assert_str_eq(r.out, "");
+	run(&r, NULL, "--home", home, "held", "--json", NULL);
+	assert_ok(&r, "held --json");
+	cr_assert_str_eq(r.out, "");
+	run(&r, NULL, "--home", home, "verify", NULL);
+	assert_ok(&r, "verify");
+	cr_assert_str_eq(r.out, "verified 1 changes: ok\n");
+}
+
+Test(cli, every_command_has_help) {
+	const char *commands[] = {"init", "whoami", "put", "get", "list", "delete", "history",
+		"export", "import", "verify", "held"};
+	struct run r;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		run(&r, NULL, (char *)commands[i], "--help", NULL);
+		cr_assert_eq(r.status, 0, "%s --help: %d %s", commands[i], r.status, r.err);
+		cr_assert_eq(
+			strncmp(r.out, "usage: uccn", 11), 0, "%s --help: %s", commands[i], r.out);
+		cr_assert_not_null(strstr(r.out, commands[i]));
+		cr_assert_str_eq(r.err, "");
+	}
+	run(&r, NULL, "--help", NULL);
+	assert_ok(&r, "--help");
+	cr_assert_not_null(strstr(r.out, "usage: uccn"));
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		cr_assert_not_null(
+			strstr(r.out, commands[i]), "%s missing from --help", commands[i]);
+	}
+	run(&r, NULL, "--version", NULL);
+	assert_ok(&r, "--version");
+	cr_assert_eq(strncmp(r.out, "uccn ", 5), 0);
+	run(&r, NULL, "put", "best_practice", "--help", NULL);
+	assert_ok(&r, "put KIND --help");
+	cr_assert_not_null(strstr(r.out, "sdgs"), "%s", r.out);
+	run(&r, NULL, NULL);
+	cr_assert_eq(r.status, 2);
+}
+
+Test(cli, verbose_shows_library_messages) {
+	struct run r;
+	char *missing = path("nowhere");
+	run(&r, NULL, "-v", "--home", missing, "list", NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.err, "no uccn node here"), "%s", r.err);
 }

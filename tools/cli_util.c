@@ -1,2 +1,606 @@
-/* cli_util.c - placeholder. */
-extern int uccn_placeholder_cli_util;
+/* cli_util.c - the helpers every uccn command uses: option parsing, the home, the log handler
+ * and the one-line error rule, and conversions of values to text and JSON. No command logic. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void log_handler(void *userdata, enum uccn_log_level level, const char *msg) {
+	struct uccn_cli *cli = userdata;
+	if (cli->verbose) {
+		fprintf(stderr, "uccn: %s\n", msg);
+	}
+	if (level == UCCN_LOG_ERROR) {
+		snprintf(cli->last_error, sizeof(cli->last_error), "%s", msg);
+	}
+}
+
+void uccn_cli_log_init(struct uccn_cli *cli) {
+	/* Without --verbose only errors are wanted, and only to remember the most specific one
+	 * for the final error line. */
+	uccn_log_set_handler(cli->verbose ? UCCN_LOG_DEBUG : UCCN_LOG_ERROR, log_handler, cli);
+}
+
+void uccn_cli_clear_error(struct uccn_cli *cli) {
+	cli->last_error[0] = '\0';
+}
+
+/* Copies s into the error line with newlines and control characters made spaces, so the line
+ * stays one line whatever the library or the input said. */
+static void put_flat(FILE *f, const char *s) {
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+	}
+}
+
+int uccn_cli_fail(struct uccn_cli *cli, int status, const char *fmt, ...) {
+	char reason[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	fputs("uccn: ", stderr);
+	if (cli->command != NULL) {
+		fprintf(stderr, "%s: ", cli->command);
+	}
+	put_flat(stderr, reason);
+	if (cli->last_error[0] != '\0' && strstr(reason, cli->last_error) == NULL) {
+		fputs(" (", stderr);
+		put_flat(stderr, cli->last_error);
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
+	cli->last_error[0] = '\0';
+	return status;
+}
+
+static const struct uccn_cli_option *find_long(
+	const struct uccn_cli_option *opts, const char *name, size_t len) {
+	for (; opts != NULL && opts->name != NULL; opts++) {
+		if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0) {
+			return opts;
+		}
+	}
+	return NULL;
+}
+
+static const struct uccn_cli_option *find_short(const struct uccn_cli_option *opts, char c) {
+	for (; opts != NULL && opts->name != NULL; opts++) {
+		if (opts->short_name == c) {
+			return opts;
+		}
+	}
+	return NULL;
+}
+
+int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct uccn_cli_option *opts,
+	const char *usage, char **pos, size_t cap, size_t *npos, bool *done) {
+	bool help = false;
+	const struct uccn_cli_option common[] = {
+		{"help", 'h', &help, NULL},
+		{"home", 0, NULL, &cli->home},
+		{"verbose", 'v', &cli->verbose, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	bool only_positional = false;
+	*npos = 0;
+	*done = false;
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i];
+		if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+			if (*npos == cap) {
+				return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+					"too many arguments at '%s' (see 'uccn %s --help')", arg,
+					argv[0]);
+			}
+			pos[(*npos)++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_positional = true;
+			continue;
+		}
+		const struct uccn_cli_option *o;
+		const char *inline_value = NULL;
+		if (arg[1] == '-') {
+			const char *name = arg + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+			inline_value = eq != NULL ? eq + 1 : NULL;
+			o = find_long(opts, name, len);
+			if (o == NULL) {
+				o = find_long(common, name, len);
+			}
+		} else {
+			/* Short options stand alone ("-v"), not bundled. */
+			o = arg[2] == '\0' ? find_short(opts, arg[1]) : NULL;
+			if (o == NULL && arg[2] == '\0') {
+				o = find_short(common, arg[1]);
+			}
+		}
+		if (o == NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"unknown option '%s' (see 'uccn %s --help')", arg, argv[0]);
+		}
+		if (o->flag != NULL) {
+			if (inline_value != NULL) {
+				return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+					"option '--%s' takes no value", o->name);
+			}
+			*o->flag = true;
+			continue;
+		}
+		if (inline_value == NULL) {
+			if (i + 1 >= argc) {
+				return uccn_cli_fail(
+					cli, UCCN_CLI_USAGE, "option '%s' needs a value", arg);
+			}
+			inline_value = argv[++i];
+		}
+		*o->value = inline_value;
+	}
+	/* A -v after the command name widens what the handler is given. */
+	uccn_cli_log_init(cli);
+	if (help) {
+		fputs(usage, stdout);
+		*done = true;
+	}
+	return 0;
+}
+
+int uccn_cli_resolve_home(struct uccn_cli *cli) {
+	const char *env;
+	int n;
+	if (cli->home != NULL && cli->home[0] != '\0') {
+		return 0;
+	}
+	if ((env = getenv("UCCN_HOME")) != NULL && env[0] != '\0') {
+		cli->home = env;
+		return 0;
+	}
+	if ((env = getenv("XDG_DATA_HOME")) != NULL && env[0] != '\0') {
+		n = snprintf(cli->home_buf, sizeof(cli->home_buf), "%s/uccn", env);
+	} else if ((env = getenv("HOME")) != NULL && env[0] != '\0') {
+		n = snprintf(cli->home_buf, sizeof(cli->home_buf), "%s/.local/share/uccn", env);
+	} else {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"no home: give --home DIR or set UCCN_HOME (HOME is not set)");
+	}
+	if (n < 0 || (size_t)n >= sizeof(cli->home_buf)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "home path too long");
+	}
+	cli->home = cli->home_buf;
+	return 0;
+}
+
+int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out) {
+	int status = uccn_cli_resolve_home(cli);
+	if (status != 0) {
+		return status;
+	}
+	struct stat st;
+	/* A missing home is the common mistake (wrong --home, no init yet): say so plainly instead
+	 * of whatever the library makes of a missing path. */
+	if (stat(cli->home, &st) != 0 && errno == ENOENT) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: no uccn node here (run 'uccn init' first)", cli->home);
+	}
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_open(cli->home, out);
+	switch (err) {
+	case UCCN_OK:
+		return 0;
+	case UCCN_ENOTFOUND:
+		cli->last_error[0] = '\0';
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: no uccn node here (run 'uccn init' first)", cli->home);
+	case UCCN_EPERM:
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: the node key is readable by others: refusing to use it "
+			"(chmod 600 %s/node.key if it is still secret)",
+			cli->home, cli->home);
+	case UCCN_ECORRUPT:
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: the node is corrupt", cli->home);
+	case UCCN_EBUSY:
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s: node is busy (another uccn running?)", cli->home);
+	default:
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", cli->home, uccn_strerror(err));
+	}
+}
+
+uint64_t uccn_cli_now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out) {
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hex_digit(char c) {
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len) {
+	if (strlen(text) != 2 * len) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		int hi = hex_digit(text[2 * i]);
+		int lo = hex_digit(text[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			return false;
+		}
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+bool uccn_cli_is_zero(const uint8_t *bytes, size_t len) {
+	for (size_t i = 0; i < len; i++) {
+		if (bytes[i] != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void uccn_cli_format_hlc(uint64_t hlc, char *buf, size_t buf_len) {
+	time_t secs = (time_t)((hlc >> 16) / 1000u);
+	struct tm tm;
+	if (gmtime_r(&secs, &tm) == NULL ||
+		strftime(buf, buf_len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(buf, buf_len, "?");
+	}
+}
+
+void uccn_cli_print_text(FILE *f, const char *text, size_t len, bool flat) {
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '\n' || c == '\t') {
+			fputc(flat ? ' ' : c, f);
+		} else if (c < 0x20 || c == 0x7f) {
+			fputc('?', f);
+		} else {
+			fputc(c, f);
+		}
+	}
+}
+
+void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, bool flat) {
+	switch (v->type) {
+	case UCCN_VALUE_NIL:
+		break;
+	case UCCN_VALUE_INT:
+		fprintf(f, "%lld", (long long)v->i);
+		break;
+	case UCCN_VALUE_STR:
+		uccn_cli_print_text(f, v->str, v->str_len, flat);
+		break;
+	case UCCN_VALUE_LIST:
+		for (size_t i = 0; i < v->count; i++) {
+			if (i > 0) {
+				fputs(sep, f);
+			}
+			uccn_cli_print_value(f, &v->items[i], sep, flat);
+		}
+		break;
+	}
+}
+
+/* The length of the valid UTF-8 sequence at s (up to len bytes), or 0 if there is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len) {
+	size_t n;
+	uint32_t min, cp;
+	if (s[0] < 0x80) {
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		n = 2, min = 0x80, cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3, min = 0x800, cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4, min = 0x10000, cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > len) {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		return 0;
+	}
+	return n;
+}
+
+json_t *uccn_cli_json_string(const char *s, size_t len) {
+	json_t *j = json_stringn(s, len);
+	if (j != NULL) {
+		return j;
+	}
+	/* Not UTF-8 (or a NUL inside): the schema should have refused it, but a listing must not
+	 * fail on one bad record, so show the bytes that are text and U+FFFD for the rest. */
+	struct uccn_bytes b = {0};
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t n = u[i] != 0 ? utf8_seq_len(u + i, len - i) : 0;
+		int err = n > 0 ? uccn_bytes_append(&b, u + i, n)
+				: uccn_bytes_append(&b, "\xef\xbf\xbd", 3);
+		if (err < 0) {
+			uccn_bytes_finish(&b);
+			return NULL;
+		}
+		i += n > 0 ? n : 1;
+	}
+	j = json_stringn(b.len > 0 ? (const char *)b.data : "", b.len);
+	uccn_bytes_finish(&b);
+	return j;
+}
+
+json_t *uccn_cli_value_to_json(const struct uccn_value *v) {
+	switch (v->type) {
+	case UCCN_VALUE_NIL:
+		return json_null();
+	case UCCN_VALUE_INT:
+		return json_integer((json_int_t)v->i);
+	case UCCN_VALUE_STR:
+		return uccn_cli_json_string(v->str, v->str_len);
+	case UCCN_VALUE_LIST: {
+		json_t *a = json_array();
+		for (size_t i = 0; a != NULL && i < v->count; i++) {
+			json_t *item = uccn_cli_value_to_json(&v->items[i]);
+			if (item == NULL || json_array_append_new(a, item) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		return a;
+	}
+	}
+	return NULL;
+}
+
+/* Adds a member; takes ownership of value and reports failure (out of memory) as false. */
+static bool set_new(json_t *obj, const char *key, json_t *value) {
+	return value != NULL && json_object_set_new(obj, key, value) == 0;
+}
+
+json_t *uccn_cli_record_to_json(const struct uccn_record *r) {
+	char owner[2 * UCCN_KEY_BYTES + 1];
+	char created[32], updated[32];
+	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, owner);
+	uccn_cli_format_hlc(r->created_hlc, created, sizeof(created));
+	uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
+	json_t *obj = json_object();
+	json_t *fields = json_object();
+	bool ok = obj != NULL && fields != NULL;
+	ok = ok && set_new(obj, "kind", json_string(r->kind));
+	ok = ok && set_new(obj, "id", uccn_cli_json_string(r->id, strlen(r->id)));
+	ok = ok && set_new(obj, "owner", json_string(owner));
+	ok = ok && set_new(obj, "deleted", json_boolean(r->deleted));
+	ok = ok && set_new(obj, "created", json_string(created));
+	ok = ok && set_new(obj, "updated", json_string(updated));
+	for (size_t i = 0; ok && i < r->nfields; i++) {
+		const struct uccn_field *f = &r->fields[i];
+		char name[UCCN_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)f->name_len, f->name);
+		ok = set_new(fields, name, uccn_cli_value_to_json(&f->value));
+	}
+	if (ok) {
+		ok = set_new(obj, "fields", fields);
+		fields = NULL;
+	}
+	json_decref(fields);
+	if (!ok) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int uccn_cli_print_json(struct uccn_cli *cli, json_t *j, bool indent) {
+	if (j == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
+	}
+	char *s = json_dumps(j, indent ? JSON_INDENT(2) : JSON_COMPACT);
+	if (s == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
+	}
+	puts(s);
+	free(s);
+	return 0;
+}
+
+/* What JSON a field's type takes, for the conversion and its messages. */
+enum json_want {
+	WANT_STRING,
+	WANT_INTEGER,
+	WANT_STRINGS,
+	WANT_INTEGERS,
+};
+
+static enum json_want json_want_of(enum uccn_type t) {
+	switch (t) {
+	case UCCN_TYPE_INT:
+		return WANT_INTEGER;
+	case UCCN_TYPE_SDGS:
+		return WANT_INTEGERS;
+	case UCCN_TYPE_FIELDS:
+	case UCCN_TYPE_TEXTS:
+	case UCCN_TYPE_KEYS:
+		return WANT_STRINGS;
+	case UCCN_TYPE_TEXT:
+	case UCCN_TYPE_DATE:
+	case UCCN_TYPE_URL:
+	case UCCN_TYPE_KEY:
+	case UCCN_TYPE_COUNTRY:
+	case UCCN_TYPE_CHOICE:
+	case UCCN_TYPE_FIELD:
+		break;
+	}
+	return WANT_STRING;
+}
+
+static const char *const want_names[] = {
+	[WANT_STRING] = "a string",
+	[WANT_INTEGER] = "an integer",
+	[WANT_STRINGS] = "an array of strings",
+	[WANT_INTEGERS] = "an array of integers",
+};
+
+static void json_scalar(json_t *j, struct uccn_value *out) {
+	memset(out, 0, sizeof(*out));
+	if (json_is_integer(j)) {
+		out->type = UCCN_VALUE_INT;
+		out->i = (int64_t)json_integer_value(j);
+	} else {
+		out->type = UCCN_VALUE_STR;
+		out->str = json_string_value(j);
+		out->str_len = json_string_length(j);
+	}
+}
+
+int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct uccn_value *out,
+	struct uccn_value *items, size_t items_cap, size_t *nitems, char *why, size_t why_len) {
+	enum json_want want = json_want_of(spec->type);
+	memset(out, 0, sizeof(*out));
+	if (json_is_null(j)) {
+		out->type = UCCN_VALUE_NIL;
+		return UCCN_OK;
+	}
+	bool ok = false;
+	switch (want) {
+	case WANT_STRING:
+		ok = json_is_string(j);
+		break;
+	case WANT_INTEGER:
+		ok = json_is_integer(j);
+		break;
+	case WANT_STRINGS:
+	case WANT_INTEGERS:
+		ok = json_is_array(j);
+		for (size_t i = 0; ok && i < json_array_size(j); i++) {
+			json_t *item = json_array_get(j, i);
+			ok = want == WANT_STRINGS ? json_is_string(item) : json_is_integer(item);
+		}
+		break;
+	}
+	if (!ok) {
+		snprintf(why, why_len, "%s: expected %s (%s)", spec->name, want_names[want],
+			uccn_schema_type_name(spec->type));
+		return UCCN_ESCHEMA;
+	}
+	if (want == WANT_STRING || want == WANT_INTEGER) {
+		json_scalar(j, out);
+		return UCCN_OK;
+	}
+	size_t n = json_array_size(j);
+	if (n > UCCN_LIST_MAX || n > items_cap - *nitems) {
+		snprintf(why, why_len, "%s: too many items (%zu)", spec->name, n);
+		return UCCN_ESCHEMA;
+	}
+	out->type = UCCN_VALUE_LIST;
+	out->items = items + *nitems;
+	out->count = n;
+	for (size_t i = 0; i < n; i++) {
+		json_scalar(json_array_get(j, i), &items[*nitems + i]);
+	}
+	*nitems += n;
+	return UCCN_OK;
+}
+
+int uccn_cli_read_file(const char *path, struct uccn_bytes *out) {
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		return -1;
+	}
+	uint8_t buf[65536];
+	size_t n;
+	int ret = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (uccn_bytes_append(out, buf, n) < 0) {
+			errno = ENOMEM;
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0 && ferror(f)) {
+		errno = EIO;
+		ret = -1;
+	}
+	if (!is_stdin) {
+		fclose(f);
+	}
+	return ret;
+}
+
+/* Appends s to buf (len bytes in all), with ", " between names. */
+static void append_name(char *buf, size_t len, const char *s) {
+	size_t used = strlen(buf);
+	if (used < len) {
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", s);
+	}
+}
+
+void uccn_cli_kind_names(char *buf, size_t len) {
+	size_t n;
+	const struct uccn_kind_spec *kinds = uccn_schema_kinds(&n);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		append_name(buf, len, kinds[i].name);
+	}
+}
+
+void uccn_cli_field_names(const struct uccn_kind_spec *k, char *buf, size_t len) {
+	buf[0] = '\0';
+	for (size_t i = 0; i < k->nfields; i++) {
+		append_name(buf, len, k->fields[i].name);
+	}
+}
+
+const struct uccn_kind_spec *uccn_cli_kind(struct uccn_cli *cli, const char *name) {
+	const struct uccn_kind_spec *k = uccn_schema_kind(name);
+	if (k == NULL) {
+		char kinds[512];
+		uccn_cli_kind_names(kinds, sizeof(kinds));
+		uccn_cli_fail(cli, UCCN_CLI_USAGE, "unknown kind '%s' (kinds: %s)", name, kinds);
+	}
+	return k;
+}
+
+bool uccn_cli_check_id(struct uccn_cli *cli, const char *id) {
+	if (!uccn_schema_is_valid_id(id)) {
+		uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is not a record id (1-%d characters of A-Z a-z 0-9 . _ : -)", id,
+			UCCN_ID_MAX);
+		return false;
+	}
+	return true;
+}

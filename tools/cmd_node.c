@@ -1,2 +1,234 @@
-/* cmd_node.c - placeholder. */
-extern int uccn_placeholder_cmd_node;
+/* cmd_node.c - the commands about the node itself: init (a new identity and store in the home)
+ * and whoami. Records are cmd_records.c's business, files cmd_files.c's. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char init_usage[] =
+	"usage: uccn [--home DIR] init --name NAME --country CC --field FIELD [--network HEX64]\n"
+	"\n"
+	"Creates a node in the home (made with its parents, mode 0700): a new Ed25519 key pair,\n"
+	"the store, and the city's own record as its first change. Prints the public key and\n"
+	"the home. Refuses a home that already holds a node.\n"
+	"\n"
+	"  --name NAME       the city's name\n"
+	"  --country CC      ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
+	"  --field FIELD     creative field: crafts_folk_art, design, film, gastronomy,\n"
+	"                    literature, media_arts, music\n"
+	"  --network HEX64   the network id (the Secretariat's root public key); none if omitted\n";
+
+static const char whoami_usage[] =
+	"usage: uccn [--home DIR] whoami [--json]\n"
+	"\n"
+	"Prints the node's public key as 64 hex digits. With --json:\n"
+	"{\"key\": ..., \"network\": ... or null, \"name\": ... or null}.\n";
+
+/* Directories this run made, so a failed init can take them away again. */
+struct made_dirs {
+	char paths[16][PATH_MAX];
+	size_t count;
+};
+
+/* mkdir -p with mode 0700 for every folder made: a node's home holds its secret key. */
+static int make_dirs(const char *path, struct made_dirs *made) {
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	size_t len = strlen(buf);
+	for (size_t i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0') {
+			continue;
+		}
+		char saved = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) == 0) {
+			if (made->count < sizeof(made->paths) / sizeof(made->paths[0])) {
+				snprintf(made->paths[made->count++], PATH_MAX, "%s", buf);
+			}
+		} else if (errno != EEXIST) {
+			return -1;
+		}
+		buf[i] = saved;
+	}
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static void remove_made_dirs(const struct made_dirs *made) {
+	for (size_t i = made->count; i > 0; i--) {
+		rmdir(made->paths[i - 1]); /* fails, rightly, if anything was left inside */
+	}
+}
+
+/* Checks one of init's values against the city kind, so the error names the option and says
+ * what is wrong before anything is written. */
+static int check_city_field(
+	struct uccn_cli *cli, const char *option, const char *name, const char *text) {
+	const struct uccn_kind_spec *k = uccn_schema_kind("city");
+	const struct uccn_field_spec *spec =
+		k != NULL ? uccn_schema_field(k, name, strlen(name)) : NULL;
+	if (spec == NULL) {
+		return 0; /* the node checks it anyway */
+	}
+	struct uccn_value items[UCCN_LIST_MAX];
+	size_t nitems = 0;
+	struct uccn_field f = {.name = name, .name_len = strlen(name)};
+	char why[256] = "";
+	int err = uccn_schema_parse_text(
+		spec, text, &f.value, items, UCCN_LIST_MAX, &nitems, why, sizeof(why));
+	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
+		snprintf(why, sizeof(why), "%s must not be empty", name);
+		err = UCCN_ESCHEMA;
+	}
+	if (err == UCCN_OK) {
+		err = uccn_schema_check_field(k, &f, why, sizeof(why));
+	}
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--%s: %s", option,
+			why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	return 0;
+}
+
+int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
+	const char *name = NULL, *country = NULL, *field = NULL, *network_hex = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"name", 0, NULL, &name},
+		{"country", 0, NULL, &country},
+		{"field", 0, NULL, &field},
+		{"network", 0, NULL, &network_hex},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, init_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (name == NULL || country == NULL || field == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--name, --country and --field are required (see 'uccn init --help')");
+	}
+	uint8_t network[UCCN_KEY_BYTES];
+	if (network_hex != NULL && !uccn_cli_parse_hex(network_hex, network, sizeof(network))) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--network: expected 64 hex digits, got '%s'", network_hex);
+	}
+	if ((status = check_city_field(cli, "name", "name", name)) != 0 ||
+		(status = check_city_field(cli, "country", "country", country)) != 0 ||
+		(status = check_city_field(cli, "field", "field", field)) != 0) {
+		return status;
+	}
+	if ((status = uccn_cli_resolve_home(cli)) != 0) {
+		return status;
+	}
+	static struct made_dirs made; /* static: PATH_MAX paths are too big for the stack */
+	made.count = 0;
+	if (make_dirs(cli->home, &made) != 0) {
+		int e = errno;
+		remove_made_dirs(&made);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", cli->home, strerror(e));
+	}
+	struct uccn_node_init_options o = {
+		.name = name,
+		.country = country,
+		.field = field,
+		.network = network_hex != NULL ? network : NULL,
+	};
+	struct uccn_node *node = NULL;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_init(cli->home, &o, uccn_cli_now_ms(), &node);
+	if (err == UCCN_EEXIST) {
+		/* Nothing was made: the home was there already. */
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: a node already exists here (its key is left as it was)", cli->home);
+	}
+	if (err < 0) {
+		remove_made_dirs(&made);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", cli->home, uccn_strerror(err));
+	}
+	uint8_t key[UCCN_KEY_BYTES];
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_node_public_key(node, key);
+	uccn_node_close(node);
+	uccn_cli_hex(key, sizeof(key), hex);
+	char *abs = realpath(cli->home, NULL);
+	printf("key %s\nhome %s\n", hex, abs != NULL ? abs : cli->home);
+	free(abs);
+	return 0;
+}
+
+struct own_name {
+	const uint8_t *key;
+	json_t *name;
+};
+
+static int find_own_city(void *userdata, const struct uccn_record *r) {
+	struct own_name *o = userdata;
+	if (memcmp(r->owner, o->key, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	const struct uccn_value *v = uccn_record_field(r, "name");
+	if (v != NULL && v->type == UCCN_VALUE_STR && o->name == NULL) {
+		o->name = uccn_cli_json_string(v->str, v->str_len);
+	}
+	return 0;
+}
+
+int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, whoami_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uint8_t key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
+	char key_hex[2 * UCCN_KEY_BYTES + 1], network_hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_node_public_key(node, key);
+	uccn_node_network(node, network);
+	uccn_cli_hex(key, sizeof(key), key_hex);
+	uccn_cli_hex(network, sizeof(network), network_hex);
+	if (!json) {
+		printf("%s\n", key_hex);
+		uccn_node_close(node);
+		return 0;
+	}
+	struct own_name own = {.key = key};
+	int err = uccn_node_list(node, "city", false, find_own_city, &own);
+	uccn_node_close(node);
+	if (err < 0) {
+		json_decref(own.name);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	json_t *j = json_pack("{s:s, s:o, s:o}", "key", key_hex, "network",
+		uccn_cli_is_zero(network, sizeof(network)) ? json_null() : json_string(network_hex),
+		"name", own.name != NULL ? own.name : json_null());
+	status = uccn_cli_print_json(cli, j, false);
+	json_decref(j);
+	return status;
+}

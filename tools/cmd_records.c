@@ -1,2 +1,655 @@
-/* cmd_records.c - placeholder. */
-extern int uccn_placeholder_cmd_records;
+/* cmd_records.c - the commands on records: put, get, list, delete and history. Input is checked
+ * against the schema here, before the node is called, so a mistake gets a message naming the
+ * field and nothing half-parsed ever reaches the store; the node checks again regardless. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char put_usage[] =
+	"usage: uccn [--home DIR] put KIND [ID] [NAME=VALUE...] [--json FILE]\n"
+	"\n"
+	"Without ID, creates a record of KIND and prints its new id. With ID, changes only the\n"
+	"given fields of that record and prints the id. A VALUE is split at the first '=';\n"
+	"lists are comma-separated (sdgs=4,11 fields=music,film); an empty VALUE removes the\n"
+	"field. --json FILE reads the fields as one JSON object (\"-\": stdin): strings,\n"
+	"integers, arrays of them, null to remove; NAME=VALUE arguments win over it.\n"
+	"'uccn put KIND --help' lists the fields of KIND.\n";
+
+static const char get_usage[] =
+	"usage: uccn [--home DIR] get KIND ID [--json]\n"
+	"\n"
+	"Shows one record: a header line (kind, id, owner, created, updated,\n"
+	"DELETED if so), then one line per field. --json prints one JSON object:\n"
+	"kind, id, owner, deleted, created, updated, fields.\n";
+
+static const char list_usage[] =
+	"usage: uccn [--home DIR] list [KIND] [--json] [--all]\n"
+	"\n"
+	"Lists records (of KIND, else all), one line each: id, title, kind and\n"
+	"owner. --json prints one JSON object per line, as 'get --json' does.\n"
+	"--all includes deleted records.\n";
+
+static const char delete_usage[] = "usage: uccn [--home DIR] delete KIND ID\n"
+				   "\n"
+				   "Deletes a record: a signed tombstone, so the history stays.\n";
+
+static const char history_usage[] =
+	"usage: uccn [--home DIR] history KIND ID [--json]\n"
+	"\n"
+	"Shows every change of a record, oldest first: sequence, time, author, operation and\n"
+	"fields. --json prints one JSON object per line: hash, author, seq, hlc, time, op,\n"
+	"fields.\n";
+
+/* Prints the fields of kind k, for 'put KIND --help'. */
+static void print_kind_help(const struct uccn_kind_spec *k) {
+	printf("\n%s (written by %s):\n", k->name, k->writer != NULL ? k->writer : "?");
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct uccn_field_spec *f = &k->fields[i];
+		printf("  %-16s %s%s%s%s\n", f->name, uccn_schema_type_name(f->type),
+			f->required ? ", required" : "", f->help != NULL ? ": " : "",
+			f->help != NULL ? f->help : "");
+		if (f->type == UCCN_TYPE_CHOICE && f->choices != NULL) {
+			fputs("                   one of:", stdout);
+			for (const char *const *c = f->choices; *c != NULL; c++) {
+				printf(" %s", *c);
+			}
+			fputc('\n', stdout);
+		}
+	}
+}
+
+/* The fields of one put, as they will be passed to the node. Strings borrow argv or the JSON
+ * document. */
+struct put_input {
+	struct uccn_field fields[UCCN_FIELDS_MAX];
+	size_t nfields;
+	struct uccn_value items[UCCN_ITEMS_MAX];
+	size_t nitems;
+};
+
+/* The slot for the field called name: the existing one (a later argument wins) or a new one. */
+static struct uccn_field *field_slot(struct put_input *in, const char *name, size_t len) {
+	for (size_t i = 0; i < in->nfields; i++) {
+		if (in->fields[i].name_len == len && memcmp(in->fields[i].name, name, len) == 0) {
+			return &in->fields[i];
+		}
+	}
+	if (in->nfields == UCCN_FIELDS_MAX) {
+		return NULL;
+	}
+	struct uccn_field *f = &in->fields[in->nfields++];
+	f->name = name;
+	f->name_len = len;
+	return f;
+}
+
+static int unknown_field(
+	struct uccn_cli *cli, const struct uccn_kind_spec *k, const char *name, size_t len) {
+	char names[1024];
+	uccn_cli_field_names(k, names, sizeof(names));
+	return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s has no field '%.*s' (fields: %s)", k->name,
+		(int)len, name, names);
+}
+
+/* Fails with why, making sure the message names the field. */
+static int bad_field(struct uccn_cli *cli, const char *name, size_t len, const char *why, int err) {
+	if (why[0] == '\0') {
+		why = uccn_strerror(err);
+	}
+	if (strncmp(why, name, len) == 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+	}
+	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%.*s: %s", (int)len, name, why);
+}
+
+static int parse_args(struct uccn_cli *cli, const struct uccn_kind_spec *k, char **args,
+	size_t nargs, struct put_input *in) {
+	for (size_t i = 0; i < nargs; i++) {
+		const char *eq = strchr(args[i], '=');
+		if (eq == NULL || eq == args[i]) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"expected NAME=VALUE, got '%s' (see 'uccn put --help')", args[i]);
+		}
+		size_t len = (size_t)(eq - args[i]);
+		const struct uccn_field_spec *spec = uccn_schema_field(k, args[i], len);
+		if (spec == NULL) {
+			return unknown_field(cli, k, args[i], len);
+		}
+		struct uccn_field *f = field_slot(in, args[i], len);
+		if (f == NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE, "too many fields (at most %d)",
+				UCCN_FIELDS_MAX);
+		}
+		char why[256] = "";
+		int err = uccn_schema_parse_text(spec, eq + 1, &f->value, in->items, UCCN_ITEMS_MAX,
+			&in->nitems, why, sizeof(why));
+		if (err < 0) {
+			return bad_field(cli, args[i], len, why, err);
+		}
+	}
+	return 0;
+}
+
+/* Adds the members of the JSON object that no argument names. */
+static int parse_json(struct uccn_cli *cli, const struct uccn_kind_spec *k, const char *path,
+	json_t *doc, size_t nargs_fields, struct put_input *in) {
+	const char *key;
+	json_t *value;
+	json_object_foreach(doc, key, value) {
+		size_t len = strlen(key);
+		bool given = false;
+		for (size_t i = 0; i < nargs_fields; i++) {
+			given = given || (in->fields[i].name_len == len &&
+						 memcmp(in->fields[i].name, key, len) == 0);
+		}
+		if (given) {
+			continue;
+		}
+		const struct uccn_field_spec *spec = uccn_schema_field(k, key, len);
+		if (spec == NULL) {
+			return unknown_field(cli, k, key, len);
+		}
+		struct uccn_field *f = field_slot(in, key, len);
+		if (f == NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"%s: too many fields (at most %d)", path, UCCN_FIELDS_MAX);
+		}
+		char why[256] = "";
+		int err = uccn_cli_json_to_value(spec, value, &f->value, in->items, UCCN_ITEMS_MAX,
+			&in->nitems, why, sizeof(why));
+		if (err < 0) {
+			return bad_field(cli, key, len, why, err);
+		}
+	}
+	return 0;
+}
+
+static json_t *load_json(struct uccn_cli *cli, const char *path, int *status) {
+	struct uccn_bytes data = {0};
+	const char *shown = strcmp(path, "-") == 0 ? "stdin" : path;
+	if (uccn_cli_read_file(path, &data) != 0) {
+		*status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(errno));
+		uccn_bytes_finish(&data);
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *doc = json_loadb(data.len > 0 ? (const char *)data.data : "", data.len,
+		JSON_REJECT_DUPLICATES, &jerr);
+	uccn_bytes_finish(&data);
+	if (doc == NULL) {
+		*status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s: line %d: %s", shown, jerr.line, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		*status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: expected one JSON object", shown);
+		return NULL;
+	}
+	return doc;
+}
+
+/* The error line for a failed node call on the record (kind, id). */
+static int record_error(
+	struct uccn_cli *cli, int err, const char *kind, const char *id, const char *why) {
+	switch (err) {
+	case UCCN_ENOTFOUND:
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'", kind, id);
+	case UCCN_EPERM:
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: not permitted%s%s", kind, id,
+			why != NULL && why[0] != '\0' ? ": " : "", why != NULL ? why : "");
+	default:
+		if (why != NULL && why[0] != '\0') {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+}
+
+int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
+	const char *json_path = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, NULL, &json_path},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2 + 2 * UCCN_FIELDS_MAX];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(
+		cli, argc, argv, opts, put_usage, pos, sizeof(pos) / sizeof(pos[0]), &npos, &done);
+	if (status != 0 || done) {
+		if (done && npos > 0 && uccn_schema_kind(pos[0]) != NULL) {
+			print_kind_help(uccn_schema_kind(pos[0]));
+		}
+		return status;
+	}
+	if (npos < 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "missing KIND (see 'uccn put --help')");
+	}
+	const struct uccn_kind_spec *k = uccn_cli_kind(cli, pos[0]);
+	if (k == NULL) {
+		return UCCN_CLI_USAGE;
+	}
+	const char *id = NULL;
+	size_t first_arg = 1;
+	if (npos > 1 && strchr(pos[1], '=') == NULL) {
+		id = pos[1];
+		first_arg = 2;
+		if (!uccn_cli_check_id(cli, id)) {
+			return UCCN_CLI_USAGE;
+		}
+	}
+	static struct put_input in; /* static: a few tens of KiB */
+	memset(&in, 0, sizeof(in));
+	if ((status = parse_args(cli, k, pos + first_arg, npos - first_arg, &in)) != 0) {
+		return status;
+	}
+	size_t nargs_fields = in.nfields;
+	json_t *doc = NULL;
+	if (json_path != NULL) {
+		if ((doc = load_json(cli, json_path, &status)) == NULL) {
+			return status;
+		}
+		if ((status = parse_json(cli, k, json_path, doc, nargs_fields, &in)) != 0) {
+			goto out;
+		}
+	}
+	if (in.nfields == 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"nothing to put: give NAME=VALUE arguments or --json FILE");
+		goto out;
+	}
+	char why[256];
+	for (size_t i = 0; i < in.nfields; i++) {
+		why[0] = '\0';
+		int err = uccn_schema_check_field(k, &in.fields[i], why, sizeof(why));
+		if (err < 0) {
+			status = bad_field(cli, in.fields[i].name, in.fields[i].name_len, why, err);
+			goto out;
+		}
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		goto out;
+	}
+	char out_id[UCCN_ID_MAX + 1] = "";
+	why[0] = '\0';
+	int err = uccn_node_put(node, k->name, id, in.fields, in.nfields, uccn_cli_now_ms(), out_id,
+		why, sizeof(why));
+	uccn_node_close(node);
+	if (err < 0) {
+		status = record_error(cli, err, k->name, id != NULL ? id : "", why);
+		goto out;
+	}
+	printf("%s\n", id != NULL ? id : out_id);
+out:
+	json_decref(doc);
+	return status;
+}
+
+/* Prints a record as `get` does: a header line, then its fields in the schema's order (any the
+ * schema does not know after them). */
+static void print_record(const struct uccn_record *r) {
+	char owner[2 * UCCN_KEY_BYTES + 1], created[32], updated[32];
+	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, owner);
+	uccn_cli_format_hlc(r->created_hlc, created, sizeof(created));
+	uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
+	printf("%s %s  owner %.16s  created %s  updated %s%s\n", r->kind, r->id, owner, created,
+		updated, r->deleted ? "  DELETED" : "");
+	bool shown[UCCN_FIELDS_MAX] = {false};
+	const struct uccn_kind_spec *k = uccn_schema_kind(r->kind);
+	for (size_t s = 0; k != NULL && s < k->nfields; s++) {
+		size_t len = strlen(k->fields[s].name);
+		for (size_t i = 0; i < r->nfields; i++) {
+			const struct uccn_field *f = &r->fields[i];
+			if (!shown[i] && f->name_len == len &&
+				memcmp(f->name, k->fields[s].name, len) == 0) {
+				shown[i] = true;
+				printf("  %s: ", k->fields[s].name);
+				uccn_cli_print_value(stdout, &f->value, ", ", false);
+				fputc('\n', stdout);
+			}
+		}
+	}
+	for (size_t i = 0; i < r->nfields; i++) {
+		if (!shown[i]) {
+			fputs("  ", stdout);
+			uccn_cli_print_text(stdout, r->fields[i].name, r->fields[i].name_len, true);
+			fputs(": ", stdout);
+			uccn_cli_print_value(stdout, &r->fields[i].value, ", ", false);
+			fputc('\n', stdout);
+		}
+	}
+}
+
+struct show_ctx {
+	struct uccn_cli *cli;
+	bool json;
+	bool indent;
+	int status;
+};
+
+static int show_record(void *userdata, const struct uccn_record *r) {
+	struct show_ctx *ctx = userdata;
+	if (!ctx->json) {
+		print_record(r);
+		return 0;
+	}
+	json_t *j = uccn_cli_record_to_json(r);
+	ctx->status = uccn_cli_print_json(ctx->cli, j, ctx->indent);
+	json_decref(j);
+	return ctx->status != 0 ? 1 : 0; /* stop the walk: the error line is printed */
+}
+
+/* Parses "KIND ID" commands (get, delete, history). Returns 0 with *kind and *id set. */
+static int kind_and_id(struct uccn_cli *cli, char **pos, size_t npos,
+	const struct uccn_kind_spec **kind, const char **id) {
+	if (npos < 2) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "expected KIND ID (see 'uccn %s --help')",
+			cli->command);
+	}
+	if ((*kind = uccn_cli_kind(cli, pos[0])) == NULL || !uccn_cli_check_id(cli, pos[1])) {
+		return UCCN_CLI_USAGE;
+	}
+	*id = pos[1];
+	return 0;
+}
+
+int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, get_usage, pos, 2, &npos, &done);
+	const struct uccn_kind_spec *k;
+	const char *id;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct show_ctx ctx = {.cli = cli, .json = json, .indent = true};
+	int err = uccn_node_get(node, k->name, id, show_record, &ctx);
+	uccn_node_close(node);
+	if (ctx.status != 0) {
+		return ctx.status;
+	}
+	if (err < 0) {
+		return record_error(cli, err, k->name, id, NULL);
+	}
+	return 0;
+}
+
+/* One line of a text listing, copied out of the borrowed record. */
+struct row {
+	char *id;
+	char *title;
+	char kind[UCCN_KIND_MAX + 1];
+	char owner[2 * UCCN_KEY_BYTES + 1];
+	bool deleted;
+};
+
+struct list_ctx {
+	struct show_ctx show;
+	struct row *rows;
+	size_t nrows, cap;
+};
+
+/* Characters on screen, roughly: UTF-8 continuation bytes take no column. */
+static size_t text_width(const char *s) {
+	size_t w = 0;
+	for (; *s != '\0'; s++) {
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	}
+	return w;
+}
+
+/* Cuts s to at most max columns, ending in "..." when cut, on a character boundary. */
+static void cut_text(char *s, size_t max) {
+	size_t w = 0;
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80) {
+			continue;
+		}
+		if (w == max - 3) {
+			if (text_width(s + i) > 3) {
+				memcpy(s + i, "...", 4);
+			}
+			return;
+		}
+		w++;
+	}
+}
+
+static char *record_title(const struct uccn_record *r) {
+	const struct uccn_kind_spec *k = uccn_schema_kind(r->kind);
+	const struct uccn_value *v =
+		k != NULL && k->title != NULL ? uccn_record_field(r, k->title) : NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (f == NULL) {
+		return NULL;
+	}
+	if (v != NULL) {
+		uccn_cli_print_value(f, v, ", ", true);
+	} else {
+		fputs("-", f);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	cut_text(buf, 60);
+	return buf;
+}
+
+static int collect_row(void *userdata, const struct uccn_record *r) {
+	struct list_ctx *ctx = userdata;
+	if (ctx->show.json) {
+		return show_record(&ctx->show, r);
+	}
+	if (ctx->nrows == ctx->cap) {
+		size_t cap = ctx->cap > 0 ? 2 * ctx->cap : 64;
+		struct row *rows = realloc(ctx->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		ctx->rows = rows;
+		ctx->cap = cap;
+	}
+	struct row *row = &ctx->rows[ctx->nrows];
+	row->id = strdup(r->id);
+	row->title = record_title(r);
+	if (row->id == NULL || row->title == NULL) {
+		free(row->id);
+		free(row->title);
+		return UCCN_ENOMEM;
+	}
+	snprintf(row->kind, sizeof(row->kind), "%s", r->kind);
+	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, row->owner);
+	row->deleted = r->deleted;
+	ctx->nrows++;
+	return 0;
+}
+
+static void print_rows(const struct list_ctx *ctx) {
+	size_t id_w = 0, title_w = 0;
+	for (size_t i = 0; i < ctx->nrows; i++) {
+		size_t w = strlen(ctx->rows[i].id);
+		id_w = w > id_w ? w : id_w;
+		w = text_width(ctx->rows[i].title);
+		title_w = w > title_w ? w : title_w;
+	}
+	for (size_t i = 0; i < ctx->nrows; i++) {
+		const struct row *row = &ctx->rows[i];
+		/* Pad by columns, not bytes, so accented titles line up too. */
+		printf("%-*s  %s%*s  (%s, owner %.8s)%s\n", (int)id_w, row->id, row->title,
+			(int)(title_w - text_width(row->title)), "", row->kind, row->owner,
+			row->deleted ? "  DELETED" : "");
+	}
+}
+
+int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false, all = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{"all", 'a', &all, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, list_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	const struct uccn_kind_spec *k = NULL;
+	if (npos == 1 && (k = uccn_cli_kind(cli, pos[0])) == NULL) {
+		return UCCN_CLI_USAGE;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct list_ctx ctx = {.show = {.cli = cli, .json = json}};
+	int err = uccn_node_list(node, k != NULL ? k->name : NULL, all, collect_row, &ctx);
+	uccn_node_close(node);
+	if (ctx.show.status != 0) {
+		status = ctx.show.status;
+	} else if (err != 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err < 0 ? err : UCCN_ENOMEM));
+	} else {
+		print_rows(&ctx);
+	}
+	for (size_t i = 0; i < ctx.nrows; i++) {
+		free(ctx.rows[i].id);
+		free(ctx.rows[i].title);
+	}
+	free(ctx.rows);
+	return status;
+}
+
+int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, delete_usage, pos, 2, &npos, &done);
+	const struct uccn_kind_spec *k;
+	const char *id;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	int err = uccn_node_delete(node, k->name, id, uccn_cli_now_ms(), why, sizeof(why));
+	uccn_node_close(node);
+	if (err < 0) {
+		return record_error(cli, err, k->name, id, why);
+	}
+	return 0;
+}
+
+/* Prints one field as NAME=VALUE for a history line; strings with spaces or quotes are quoted
+ * so the line can be read back by eye. */
+static void print_assignment(const struct uccn_field *f) {
+	uccn_cli_print_text(stdout, f->name, f->name_len, true);
+	fputc('=', stdout);
+	const struct uccn_value *v = &f->value;
+	bool quote = v->type == UCCN_VALUE_STR &&
+		     (v->str_len == 0 || memchr(v->str, ' ', v->str_len) != NULL ||
+			     memchr(v->str, '"', v->str_len) != NULL);
+	if (!quote) {
+		uccn_cli_print_value(stdout, v, ",", true);
+		return;
+	}
+	fputc('"', stdout);
+	for (size_t i = 0; i < v->str_len; i++) {
+		if (v->str[i] == '"' || v->str[i] == '\\') {
+			fputc('\\', stdout);
+		}
+		uccn_cli_print_text(stdout, v->str + i, 1, true);
+	}
+	fputc('"', stdout);
+}
+
+static int show_change(
+	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]) {
+	struct show_ctx *ctx = userdata;
+	char author[2 * UCCN_KEY_BYTES + 1], time[32];
+	uccn_cli_hex(c->author, UCCN_KEY_BYTES, author);
+	uccn_cli_format_hlc(c->hlc, time, sizeof(time));
+	const char *op = c->op == UCCN_OP_DELETE ? "delete" : "put";
+	if (!ctx->json) {
+		printf("seq %llu  %s  %.16s  %s", (unsigned long long)c->seq, time, author, op);
+		for (size_t i = 0; i < c->nfields; i++) {
+			fputs(i == 0 ? "  " : " ", stdout);
+			print_assignment(&c->fields[i]);
+		}
+		fputc('\n', stdout);
+		return 0;
+	}
+	char hash_hex[2 * UCCN_HASH_BYTES + 1];
+	uccn_cli_hex(hash, UCCN_HASH_BYTES, hash_hex);
+	json_t *fields = json_object();
+	bool ok = fields != NULL;
+	for (size_t i = 0; ok && i < c->nfields; i++) {
+		char name[UCCN_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)c->fields[i].name_len, c->fields[i].name);
+		json_t *v = uccn_cli_value_to_json(&c->fields[i].value);
+		ok = v != NULL && json_object_set_new(fields, name, v) == 0;
+	}
+	json_t *j = ok ? json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "hash", hash_hex,
+				 "author", author, "seq", (json_int_t)c->seq, "hlc",
+				 (json_int_t)c->hlc, "time", time, "op", op, "fields", fields)
+		       : NULL;
+	if (j == NULL) {
+		json_decref(fields);
+	}
+	ctx->status = uccn_cli_print_json(ctx->cli, j, false);
+	json_decref(j);
+	return ctx->status != 0 ? 1 : 0;
+}
+
+int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, history_usage, pos, 2, &npos, &done);
+	const struct uccn_kind_spec *k;
+	const char *id;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct show_ctx ctx = {.cli = cli, .json = json};
+	int err = uccn_node_history(node, k->name, id, show_change, &ctx);
+	uccn_node_close(node);
+	if (ctx.status != 0) {
+		return ctx.status;
+	}
+	if (err < 0) {
+		return record_error(cli, err, k->name, id, NULL);
+	}
+	return 0;
+}

@@ -1,2 +1,106 @@
-/* uccn.c - placeholder. */
-int main(void) { return 0; }
+/* uccn.c - the uccn program's entry: global options, the command table and the top-level help.
+ * Each command lives in a cmd_*.c file; this file only finds it and hands over the rest of the
+ * command line. */
+#include "tools/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef UCCN_VERSION
+#define UCCN_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	uccn_cli_command_fn run;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"init", uccn_cmd_init, "create a node: a key pair and a store in the home"},
+	{"whoami", uccn_cmd_whoami, "print the node's public key"},
+	{"put", uccn_cmd_put, "create a record, or change fields of one"},
+	{"get", uccn_cmd_get, "show one record"},
+	{"list", uccn_cmd_list, "list records"},
+	{"delete", uccn_cmd_delete, "delete a record"},
+	{"history", uccn_cmd_history, "show every change of a record, oldest first"},
+	{"export", uccn_cmd_export, "write every change, as signed, to one file"},
+	{"import", uccn_cmd_import, "verify and apply the changes of export files"},
+	{"verify", uccn_cmd_verify, "re-verify every stored change and chain"},
+	{"held", uccn_cmd_held, "list changes held back, and why"},
+};
+
+static void print_usage(FILE *f) {
+	fputs("usage: uccn [--home DIR] [-v|--verbose] COMMAND [ARGS...]\n"
+	      "       uccn --help | --version | COMMAND --help\n"
+	      "\n"
+	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
+	      "change by change, exchanged with other cities by file.\n"
+	      "\n"
+	      "commands:\n",
+		f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-9s%s\n", commands[i].name, commands[i].summary);
+	}
+	fputs("\n"
+	      "options:\n"
+	      "  --home DIR     the node's folder; default $UCCN_HOME, else $XDG_DATA_HOME/uccn,\n"
+	      "                 else $HOME/.local/share/uccn\n"
+	      "  -v, --verbose  show the library's messages on stderr\n"
+	      "\n"
+	      "Errors print one line to stderr. Exit status: 0 success, 1 failure, 2 usage "
+	      "error.\n",
+		f);
+}
+
+int main(int argc, char **argv) {
+	struct uccn_cli cli = {0};
+	int i = 1;
+	/* Global options stand before the command; the commands accept --home and -v too. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			print_usage(stdout);
+			return 0;
+		} else if (strcmp(arg, "--version") == 0) {
+			printf("uccn %s\n", UCCN_VERSION);
+			return 0;
+		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+			cli.verbose = true;
+		} else if (strcmp(arg, "--home") == 0) {
+			if (i + 1 >= argc) {
+				return uccn_cli_fail(
+					&cli, UCCN_CLI_USAGE, "option '--home' needs a value");
+			}
+			cli.home = argv[++i];
+		} else if (strncmp(arg, "--home=", 7) == 0) {
+			cli.home = arg + 7;
+		} else {
+			return uccn_cli_fail(&cli, UCCN_CLI_USAGE,
+				"unknown option '%s' (see 'uccn --help')", arg);
+		}
+	}
+	if (i >= argc) {
+		print_usage(stderr);
+		return UCCN_CLI_USAGE;
+	}
+	const struct command *cmd = NULL;
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0) {
+			cmd = &commands[c];
+		}
+	}
+	if (cmd == NULL) {
+		return uccn_cli_fail(
+			&cli, UCCN_CLI_USAGE, "unknown command '%s' (see 'uccn --help')", argv[i]);
+	}
+	cli.command = cmd->name;
+	uccn_cli_log_init(&cli);
+	int status = cmd->run(&cli, argc - i, argv + i);
+	if (fflush(stdout) != 0 && status == 0) {
+		/* A full disk or a closed pipe must not pass for success. */
+		status = uccn_cli_fail(&cli, UCCN_CLI_FAIL, "writing output failed");
+	}
+	uccn_log_set_handler(UCCN_LOG_SILENT, NULL, NULL);
+	return status;
+}

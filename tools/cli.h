@@ -1,0 +1,135 @@
+/* cli.h - what the uccn program's command files share: the run's settings, the one-line error
+ * rule, option parsing, home resolution, and the conversions between uccn values, text and
+ * JSON. Private to tools/; the program reaches the node only through include/uccn/. */
+#ifndef TOOLS_CLI_H
+#define TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include <uccn/uccn.h>
+
+/* Exit statuses: 0 success, 1 a failure, 2 a usage error. */
+#define UCCN_CLI_FAIL 1
+#define UCCN_CLI_USAGE 2
+
+/* The settings of one run of the program. */
+struct uccn_cli {
+	const char *home; /* --home, or NULL until uccn_cli_resolve_home() */
+	bool verbose;
+	const char *command; /* the command being run, for messages */
+	char home_buf[4096];
+	char last_error[1024]; /* the last ERROR-level message the library logged */
+};
+
+/* A command: argv[0] is the command name. Returns the exit status. */
+typedef int (*uccn_cli_command_fn)(struct uccn_cli *cli, int argc, char **argv);
+
+int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_import(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_verify(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_held(struct uccn_cli *cli, int argc, char **argv);
+
+/* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
+ * one kept in cli->last_error either way. */
+void uccn_cli_log_init(struct uccn_cli *cli);
+
+/* Prints the run's one error line, "uccn: <command>: <reason>", and returns status. When the
+ * library logged an error since the last call, its text is added in brackets unless the reason
+ * already contains it. */
+int uccn_cli_fail(struct uccn_cli *cli, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Forgets the library's last logged error (before a call whose failure is reported). */
+void uccn_cli_clear_error(struct uccn_cli *cli);
+
+/* One option a command accepts. Exactly one of flag or value is set: a flag takes no argument,
+ * a value takes one ("--json FILE" or "--json=FILE"). */
+struct uccn_cli_option {
+	const char *name; /* long name, without "--" */
+	char short_name;  /* 0: none */
+	bool *flag;
+	const char **value;
+};
+
+/* Splits argv[1..] (argv[0] is the command) into options and positional arguments, wherever
+ * the options stand; "--" ends the options and "-" alone is positional. --help, --home DIR and
+ * -v/--verbose are accepted by every command. Positionals are packed into pos (cap entries),
+ * their count into *npos. On --help prints usage to stdout and returns 0 with *done set; on a
+ * bad option prints the error line and returns UCCN_CLI_USAGE. Otherwise returns 0. */
+int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct uccn_cli_option *opts,
+	const char *usage, char **pos, size_t cap, size_t *npos, bool *done);
+
+/* Resolves the home: --home, else $UCCN_HOME, else $XDG_DATA_HOME/uccn, else
+ * $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
+int uccn_cli_resolve_home(struct uccn_cli *cli);
+
+/* Resolves the home and opens its node, printing the error line on failure. Returns 0 or the
+ * exit status. */
+int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out);
+
+/* The current wall-clock time in milliseconds since the Unix epoch. */
+uint64_t uccn_cli_now_ms(void);
+
+/* Writes len bytes as lowercase hex plus a NUL; out needs 2 * len + 1 bytes. */
+void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out);
+/* Parses exactly 2 * len hex digits. */
+bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len);
+/* Whether all len bytes are zero. */
+bool uccn_cli_is_zero(const uint8_t *bytes, size_t len);
+
+/* Writes an HLC's wall-clock time as "YYYY-MM-DDTHH:MM:SSZ" (UTC); buf needs 32 bytes. */
+void uccn_cli_format_hlc(uint64_t hlc, char *buf, size_t buf_len);
+
+/* Writes text to f with control characters other than newline and tab shown as '?', so a
+ * record from another city cannot drive the terminal. flat also turns newlines and tabs into
+ * spaces (for one-line listings). */
+void uccn_cli_print_text(FILE *f, const char *text, size_t len, bool flat);
+
+/* Writes a value as text: lists joined by sep, strings as uccn_cli_print_text. */
+void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, bool flat);
+
+/* A new JSON value for v (strings kept UTF-8; bytes that are not UTF-8 become U+FFFD), or
+ * NULL when out of memory. Caller owns it (json_decref). */
+json_t *uccn_cli_value_to_json(const struct uccn_value *v);
+/* A JSON string from len bytes, repaired like uccn_cli_value_to_json. */
+json_t *uccn_cli_json_string(const char *s, size_t len);
+
+/* The record as the JSON object `get --json` prints. Caller owns it. */
+json_t *uccn_cli_record_to_json(const struct uccn_record *r);
+
+/* Prints j followed by a newline: compact (one JSON line) or indented. Returns 0 or the exit
+ * status after an error line. */
+int uccn_cli_print_json(struct uccn_cli *cli, json_t *j, bool indent);
+
+/* Converts one JSON member into the field spec's value: strings, integers, arrays of them,
+ * null. Items go to items[*nitems...] (cap in all) and strings borrow j. Returns UCCN_OK or
+ * UCCN_ESCHEMA with why naming the field. */
+int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct uccn_value *out,
+	struct uccn_value *items, size_t items_cap, size_t *nitems, char *why, size_t why_len);
+
+/* Reads a whole file ("-": stdin) into *out. Returns 0 or -1 with errno set. */
+int uccn_cli_read_file(const char *path, struct uccn_bytes *out);
+
+/* The comma-separated names of every kind, or of kind k's fields, into buf. */
+void uccn_cli_kind_names(char *buf, size_t len);
+void uccn_cli_field_names(const struct uccn_kind_spec *k, char *buf, size_t len);
+
+/* The kind called name, or NULL after printing the error line (listing the kinds). */
+const struct uccn_kind_spec *uccn_cli_kind(struct uccn_cli *cli, const char *name);
+
+/* Checks a record id given on the command line; prints the error line if it is not one. */
+bool uccn_cli_check_id(struct uccn_cli *cli, const char *id);
+
+#endif
