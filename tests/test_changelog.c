@@ -1,4 +1,365 @@
-/* test_changelog.c - placeholder. */
+/* test_changelog.c - the path of a change into a node: every refusal with its reason, holds
+ * and their release, forks kept as evidence, and convergence whatever the order of arrival. */
+#include "node/changelog.h"
+
 #include <criterion/criterion.h>
-Test(placeholder, changelog) {
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/store.h"
+#include "proto/codec.h"
+#include "tests/support.h"
+
+static struct uccn_store *st;
+static struct uccn_changelog *chlog;
+static struct test_author a, b;
+static const uint8_t network[UCCN_KEY_BYTES] = {0};
+static struct uccn_bytes buf, buf2;
+
+static void setup(void) {
+	cr_assert_eq(uccn_store_open(":memory:", true, &st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_create(st, network, &chlog), UCCN_OK);
+	test_author_init(&a, 1);
+	test_author_init(&b, 2);
+}
+
+static void teardown(void) {
+	uccn_changelog_destroy(chlog);
+	uccn_store_close(st);
+	test_author_finish(&a);
+	test_author_finish(&b);
+	uccn_bytes_finish(&buf);
+	uccn_bytes_finish(&buf2);
+	test_check_leaks();
+}
+
+TestSuite(changelog, .init = setup, .fini = teardown);
+
+static int released_count;
+static void on_released(void *userdata, const struct uccn_apply_result *res) {
+	if (res->outcome == UCCN_APPLIED) {
+		released_count++;
+	}
+}
+
+static struct uccn_apply_result offer(const struct uccn_bytes *change) {
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(
+		uccn_changelog_apply(chlog, change->data, change->len, 1, &res, on_released, NULL),
+		UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	return res;
+}
+
+static void sign_practice(
+	struct test_author *who, const char *id, const char *title, struct uccn_bytes *out) {
+	struct uccn_field f = test_str("title", title);
+	test_sign(who, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1, out);
+}
+
+static uint64_t changes_stored(void) {
+	uint64_t n;
+	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
+	return n;
+}
+
+static uint64_t head_of(const struct test_author *who) {
+	struct uccn_store_head h;
+	cr_assert_eq(uccn_store_get_head(st, who->pk, &h), UCCN_OK);
+	return h.seq;
+}
+
+Test(changelog, valid_change_is_applied_and_offering_it_again_is_a_duplicate) {
+	sign_practice(&a, "bp1", "Music in schools", &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	cr_assert_eq(res.seq, 1);
+	cr_assert_str_eq(res.kind, "best_practice");
+	res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_DUPLICATE);
+	cr_assert_eq(changes_stored(), 1);
+}
+
+Test(changelog, bad_signature_is_refused_and_nothing_is_stored) {
+	sign_practice(&a, "bp1", "Music in schools", &buf);
+	buf.data[buf.len - 1] ^= 0x01; /* the signature is the last field of the signed change */
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EBADSIG);
+	cr_assert_not_null(strstr(res.why, "signature"));
+	cr_assert_eq(changes_stored(), 0);
+	cr_assert_eq(head_of(&a), 0);
+}
+
+Test(changelog, previous_hash_mismatch_is_refused) {
+	sign_practice(&a, "bp1", "one", &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	a.head[0] ^= 0xff; /* the author now links #2 to a hash that is not #1's */
+	sign_practice(&a, "bp1", "two", &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_ECHAIN);
+	cr_assert_not_null(strstr(res.why, "previous-hash mismatch"));
+	cr_assert_eq(changes_stored(), 1);
+}
+
+Test(changelog, clock_that_does_not_advance_is_refused) {
+	sign_practice(&a, "bp1", "one", &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_field f = test_str("title", "two");
+	test_sign(&a, network, a.hlc - 5, "best_practice", NULL, "bp1", UCCN_OP_PUT, &f, 1, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.err, UCCN_ECHAIN);
+	cr_assert_not_null(strstr(res.why, "clock"));
+}
+
+Test(changelog, gap_is_held_until_the_missing_change_arrives) {
+	struct uccn_bytes c1 = {0}, c2 = {0}, c3 = {0};
+	sign_practice(&a, "bp1", "one", &c1);
+	sign_practice(&a, "bp1", "two", &c2);
+	sign_practice(&a, "bp1", "three", &c3);
+	struct uccn_apply_result res = offer(&c3);
+	cr_assert_eq(res.outcome, UCCN_HELD);
+	cr_assert_not_null(strstr(res.why, "waiting for change #1"));
+	cr_assert_eq(offer(&c3).outcome, UCCN_HELD, "holding the same change again is harmless");
+	cr_assert_eq(offer(&c2).outcome, UCCN_HELD);
+	cr_assert_eq(changes_stored(), 0);
+	released_count = 0;
+	cr_assert_eq(offer(&c1).outcome, UCCN_APPLIED);
+	cr_assert_eq(released_count, 2);
+	cr_assert_eq(head_of(&a), 3);
+	cr_assert_eq(changes_stored(), 3);
+	uccn_bytes_finish(&c1);
+	uccn_bytes_finish(&c2);
+	uccn_bytes_finish(&c3);
+}
+
+static int count_fork(void *userdata, const struct uccn_store_fork *f) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(changelog, fork_is_kept_as_evidence_and_never_applied) {
+	struct test_author copy = a; /* the same key, used twice: a copied key */
+	sign_practice(&a, "bp1", "the real one", &buf);
+	sign_practice(&copy, "bp1", "the forged one", &buf2);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_apply_result res = offer(&buf2);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EFORK);
+	cr_assert_not_null(strstr(res.why, "fork"));
+	cr_assert_eq(offer(&buf2).err, UCCN_EFORK, "offering the fork again is still a fork");
+	int forks = 0;
+	cr_assert_eq(uccn_store_each_fork(st, count_fork, &forks), UCCN_OK);
+	cr_assert_eq(forks, 1, "the evidence is kept once");
+	cr_assert_eq(offer(&buf).outcome, UCCN_DUPLICATE);
+	cr_assert_eq(changes_stored(), 1);
+}
+
+Test(changelog, fork_among_held_changes_is_found_when_the_gap_fills) {
+	struct test_author copy;
+	struct uccn_bytes c1 = {0};
+	sign_practice(&a, "bp1", "one", &c1);
+	copy = a;
+	sign_practice(&a, "bp1", "two", &buf);
+	sign_practice(&copy, "bp1", "two, forged", &buf2);
+	cr_assert_eq(offer(&buf).outcome, UCCN_HELD);
+	cr_assert_eq(offer(&buf2).outcome, UCCN_HELD);
+	cr_assert_eq(offer(&c1).outcome, UCCN_APPLIED);
+	int forks = 0;
+	cr_assert_eq(uccn_store_each_fork(st, count_fork, &forks), UCCN_OK);
+	cr_assert_eq(forks, 1);
+	cr_assert_eq(head_of(&a), 2);
+	uccn_bytes_finish(&c1);
+}
+
+Test(changelog, malformed_msgpack_is_refused) {
+	const uint8_t junk[] = {0x93, 0x01, 0x02, 0xc1};
+	struct uccn_bytes j = {0};
+	cr_assert_eq(uccn_bytes_append(&j, junk, sizeof(junk)), UCCN_OK);
+	struct uccn_apply_result res = offer(&j);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPROTO);
+	cr_assert_not(res.decoded);
+	uccn_bytes_finish(&j);
+}
+
+Test(changelog, truncated_change_is_refused_at_every_length) {
+	sign_practice(&a, "bp1", "Music in schools", &buf);
+	for (size_t cut = 0; cut < buf.len; cut++) {
+		struct uccn_bytes part = {0};
+		cr_assert_eq(uccn_bytes_append(&part, buf.data, cut), UCCN_OK);
+		struct uccn_apply_result res = offer(&part);
+		cr_assert_eq(res.outcome, UCCN_REFUSED, "cut at %zu", cut);
+		cr_assert_eq(res.err, UCCN_EPROTO, "cut at %zu", cut);
+		uccn_bytes_finish(&part);
+	}
+	cr_assert_eq(changes_stored(), 0);
+}
+
+Test(changelog, change_from_another_network_is_refused_saying_so) {
+	uint8_t other[UCCN_KEY_BYTES];
+	memset(other, 0xaa, sizeof(other));
+	struct uccn_field f = test_str("title", "t");
+	test_sign(&a, other, 0, "best_practice", NULL, "bp1", UCCN_OP_PUT, &f, 1, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.err, UCCN_ENETWORK);
+	cr_assert_not_null(strstr(res.why, "another network"));
+}
+
+Test(changelog, writing_another_citys_record_is_refused) {
+	sign_practice(&b, "bp-of-b", "B's practice", &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_field f = test_str("title", "hijacked");
+	test_sign(&a, network, 0, "best_practice", b.pk, "bp-of-b", UCCN_OP_PUT, &f, 1, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_not_null(strstr(res.why, "owner"));
+	struct uccn_bytes state = {0};
+	int64_t rid;
+	cr_assert_eq(
+		uccn_store_get_state(st, "best_practice", b.pk, "bp-of-b", &rid, &state), UCCN_OK);
+	uccn_bytes_finish(&state);
+	cr_assert_eq(head_of(&a), 0);
+}
+
+Test(changelog, invalid_field_is_refused_naming_it) {
+	struct uccn_value items[1] = {{.type = UCCN_VALUE_INT, .i = 18}};
+	struct uccn_field f[2] = {test_str("title", "t"),
+		{.name = "sdgs",
+			.name_len = 4,
+			.value = {.type = UCCN_VALUE_LIST, .items = items, .count = 1}}};
+	test_sign(&a, network, 0, "best_practice", NULL, "bp1", UCCN_OP_PUT, f, 2, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.err, UCCN_ESCHEMA);
+	cr_assert_not_null(strstr(res.why, "sdgs"), "%s", res.why);
+}
+
+Test(changelog, local_append_signs_chains_and_applies) {
+	struct uccn_field f = test_str("title", "local");
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_append(chlog, a.id, "best_practice", a.pk, "bp1", UCCN_OP_PUT,
+			     &f, 1, 1700000000000, &res),
+		UCCN_OK);
+	cr_assert_eq(uccn_changelog_append(chlog, a.id, "best_practice", a.pk, "bp1",
+			     UCCN_OP_DELETE, NULL, 0, 1700000000000, &res),
+		UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(res.seq, 2);
+	cr_assert_eq(head_of(&a), 2);
+}
+
+Test(changelog, local_append_of_an_invalid_field_is_refused_and_stores_nothing) {
+	struct uccn_field f = test_str("titel", "typo");
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_append(chlog, a.id, "best_practice", a.pk, "bp1", UCCN_OP_PUT,
+			     &f, 1, 1700000000000, &res),
+		UCCN_ESCHEMA);
+	uccn_store_rollback(st);
+	cr_assert_not_null(strstr(res.why, "titel"));
+	cr_assert_eq(changes_stored(), 0);
+}
+
+/* Everything a node holds about records, in a fixed order, to compare replicas byte for byte. */
+static int dump_row(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_bytes *out = userdata;
+	uint8_t deleted = row->deleted;
+	cr_assert_eq(uccn_bytes_append(out, row->kind, strlen(row->kind) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, &deleted, 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
+	return 0;
+}
+
+static void dump(struct uccn_store *s, struct uccn_bytes *out) {
+	out->len = 0;
+	cr_assert_eq(uccn_store_each_record(s, NULL, true, dump_row, out), UCCN_OK);
+}
+
+#define AUTHORS 3
+#define PER_AUTHOR 14
+#define ORDERS 200
+
+Test(changelog, same_changes_in_hundreds_of_orders_give_identical_records) {
+	struct test_author authors[AUTHORS];
+	static struct uccn_bytes changes[AUTHORS * PER_AUTHOR];
+	size_t n = 0;
+	unsigned seed = 20261121;
+	for (int i = 0; i < AUTHORS; i++) {
+		test_author_init(&authors[i], (uint8_t)(10 + i));
+	}
+	/* Interleaved clocks across authors, three records each, edits, deletes and revivals. */
+	static char titles[AUTHORS * PER_AUTHOR][32];
+	for (int k = 0; k < PER_AUTHOR; k++) {
+		for (int i = 0; i < AUTHORS; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "r%d", k % 3);
+			snprintf(titles[n], sizeof(titles[n]), "title %d.%d", i, k);
+			uint64_t hlc =
+				((uint64_t)1700000000000 << 16) + (uint64_t)(k * 10 + (i * 7) % 10);
+			if (k % 5 == 4) {
+				test_sign(&authors[i], network, hlc, "event", NULL, id,
+					UCCN_OP_DELETE, NULL, 0, &changes[n]);
+			} else {
+				struct uccn_field f[2] = {test_str("title", titles[n]),
+					test_str("starts", k % 2 ? "2024-05-01" : "2025-01-31")};
+				test_sign(&authors[i], network, hlc, "event", NULL, id, UCCN_OP_PUT,
+					f, k < 3 ? 2 : 1 + (size_t)(k % 2), &changes[n]);
+			}
+			n++;
+		}
+	}
+	struct uccn_bytes reference = {0}, other = {0};
+	size_t order[AUTHORS * PER_AUTHOR];
+	for (int round = 0; round < ORDERS; round++) {
+		for (size_t i = 0; i < n; i++) {
+			order[i] = i;
+		}
+		if (round > 0) {
+			for (size_t i = n - 1; i > 0; i--) {
+				size_t j = (size_t)rand_r(&seed) % (i + 1);
+				size_t t = order[i];
+				order[i] = order[j];
+				order[j] = t;
+			}
+		}
+		struct uccn_store *s;
+		struct uccn_changelog *l;
+		cr_assert_eq(uccn_store_open(":memory:", true, &s), UCCN_OK);
+		cr_assert_eq(uccn_changelog_create(s, network, &l), UCCN_OK);
+		cr_assert_eq(uccn_store_begin(s), UCCN_OK);
+		for (size_t i = 0; i < n; i++) {
+			struct uccn_apply_result res;
+			cr_assert_eq(uccn_changelog_apply(l, changes[order[i]].data,
+					     changes[order[i]].len, 1, &res, NULL, NULL),
+				UCCN_OK);
+			cr_assert_neq(res.outcome, UCCN_REFUSED, "round %d: %s", round, res.why);
+		}
+		cr_assert_eq(uccn_store_commit(s), UCCN_OK);
+		uint64_t stored;
+		cr_assert_eq(uccn_store_count_changes(s, &stored), UCCN_OK);
+		cr_assert_eq(stored, n, "round %d: every held change was released", round);
+		dump(s, round == 0 ? &reference : &other);
+		if (round > 0) {
+			cr_assert_eq(reference.len, other.len, "round %d", round);
+			cr_assert_eq(memcmp(reference.data, other.data, reference.len), 0,
+				"round %d (seed 20261121)", round);
+		}
+		uccn_changelog_destroy(l);
+		uccn_store_close(s);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uccn_bytes_finish(&changes[i]);
+	}
+	for (int i = 0; i < AUTHORS; i++) {
+		test_author_finish(&authors[i]);
+	}
+	uccn_bytes_finish(&reference);
+	uccn_bytes_finish(&other);
 }
