@@ -1,2 +1,1058 @@
-/* schema.c - placeholder until the module lands. */
+/* schema.c - the record kinds of the network and the checks on their fields. Pure data and
+ * functions of their arguments: no storage, no I/O, no allocation, no globals that change.
+ * Whether an author may write a record is decided elsewhere (ownership and membership); this
+ * file only says whether a change is well-formed. */
 #include <uccn/schema.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_MAX 16384
+#define URL_MAX 2048
+#define TEXTS_ITEM_MAX 256
+#define DATE_YEAR_MIN 1900
+#define DATE_YEAR_MAX 2200
+#define KEY_HEX_LEN (2 * UCCN_KEY_BYTES)
+#define NFIELDS_CREATIVE 7
+
+/* The most bytes of a value quoted in a message: enough to recognise it, short enough that a
+ * 16 KiB text does not drown the reason. */
+#define QUOTE_SHOWN 48
+#define QUOTE_BUF (4 * (QUOTE_SHOWN + 4) + 8) /* every byte may become \xNN */
+
+const char *const uccn_creative_fields[] = {
+	"crafts_folk_art",
+	"design",
+	"film",
+	"gastronomy",
+	"literature",
+	"media_arts",
+	"music",
+	NULL,
+};
+
+static const char *const designation_status[] = {"active", "withdrawn", NULL};
+static const char *const project_types[] = {"north-south", "south-south", "north-south-south",
+	"city-to-city", "sub-network", "cross-field", NULL};
+static const char *const project_status[] = {"planned", "ongoing", "completed", "cancelled", NULL};
+static const char *const report_audience[] = {"secretariat", NULL};
+static const char *const role_roles[] = {"coordinator", "deputy", NULL};
+
+static const struct uccn_field_spec designation_fields[] = {
+	{.name = "city", .type = UCCN_TYPE_KEY, .required = true, .help = "the city's public key"},
+	{.name = "name", .type = UCCN_TYPE_TEXT, .required = true, .help = "the city's name"},
+	{.name = "country", .type = UCCN_TYPE_COUNTRY, .required = true, .help = "its country"},
+	{.name = "field",
+		.type = UCCN_TYPE_FIELD,
+		.required = true,
+		.help = "the creative field it is designated in"},
+	{.name = "year",
+		.type = UCCN_TYPE_INT,
+		.required = true,
+		.min = 2004,
+		.max = 2100,
+		.help = "the year of designation"},
+	{.name = "status",
+		.type = UCCN_TYPE_CHOICE,
+		.required = true,
+		.choices = designation_status,
+		.help = "active or withdrawn"},
+	{.name = "reason", .type = UCCN_TYPE_TEXT, .help = "why the status changed"},
+	{.name = "cutoff",
+		.type = UCCN_TYPE_INT,
+		.min = 0,
+		.max = INT64_C(1) << 62,
+		.help = "the city's last sequence kept after a withdrawal"},
+};
+
+static const struct uccn_field_spec city_fields[] = {
+	{.name = "name", .type = UCCN_TYPE_TEXT, .required = true, .help = "the city's name"},
+	{.name = "country", .type = UCCN_TYPE_COUNTRY, .required = true, .help = "its country"},
+	{.name = "field",
+		.type = UCCN_TYPE_FIELD,
+		.required = true,
+		.help = "the creative field it is designated in"},
+	{.name = "website", .type = UCCN_TYPE_URL, .help = "the city's creative city website"},
+	{.name = "focal_point", .type = UCCN_TYPE_TEXT, .help = "who answers for the city"},
+	{.name = "email", .type = UCCN_TYPE_TEXT, .help = "how to reach the focal point"},
+	{.name = "description", .type = UCCN_TYPE_TEXT, .help = "the city in a few paragraphs"},
+};
+
+static const struct uccn_field_spec best_practice_fields[] = {
+	{.name = "title", .type = UCCN_TYPE_TEXT, .required = true, .help = "what it is called"},
+	{.name = "summary", .type = UCCN_TYPE_TEXT, .help = "what was done and what came of it"},
+	{.name = "fields", .type = UCCN_TYPE_FIELDS, .help = "the creative fields involved"},
+	{.name = "sdgs",
+		.type = UCCN_TYPE_SDGS,
+		.help = "the Sustainable Development Goals served"},
+	{.name = "partners", .type = UCCN_TYPE_TEXTS, .help = "who took part"},
+	{.name = "year",
+		.type = UCCN_TYPE_INT,
+		.min = 2004,
+		.max = 2100,
+		.help = "the year it took place"},
+	{.name = "url", .type = UCCN_TYPE_URL, .help = "where to read more"},
+};
+
+static const struct uccn_field_spec event_fields[] = {
+	{.name = "title", .type = UCCN_TYPE_TEXT, .required = true, .help = "the event's name"},
+	{.name = "starts", .type = UCCN_TYPE_DATE, .required = true, .help = "the first day"},
+	{.name = "ends", .type = UCCN_TYPE_DATE, .help = "the last day"},
+	{.name = "place", .type = UCCN_TYPE_TEXT, .help = "where it happens"},
+	{.name = "fields", .type = UCCN_TYPE_FIELDS, .help = "the creative fields involved"},
+	{.name = "description", .type = UCCN_TYPE_TEXT, .help = "what happens"},
+	{.name = "url", .type = UCCN_TYPE_URL, .help = "where to read more"},
+	{.name = "sdgs",
+		.type = UCCN_TYPE_SDGS,
+		.help = "the Sustainable Development Goals served"},
+};
+
+static const struct uccn_field_spec project_fields[] = {
+	{.name = "title", .type = UCCN_TYPE_TEXT, .required = true, .help = "the project's name"},
+	{.name = "partners", .type = UCCN_TYPE_TEXTS, .help = "who takes part"},
+	{.name = "type",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = project_types,
+		.help = "the kind of cooperation"},
+	{.name = "status",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = project_status,
+		.help = "where the project stands"},
+	{.name = "starts", .type = UCCN_TYPE_DATE, .help = "the first day"},
+	{.name = "ends", .type = UCCN_TYPE_DATE, .help = "the last day"},
+	{.name = "sdgs",
+		.type = UCCN_TYPE_SDGS,
+		.help = "the Sustainable Development Goals served"},
+	{.name = "fields", .type = UCCN_TYPE_FIELDS, .help = "the creative fields involved"},
+	{.name = "summary", .type = UCCN_TYPE_TEXT, .help = "what the project does"},
+	{.name = "editors", .type = UCCN_TYPE_KEYS, .help = "the partner cities that may edit it"},
+};
+
+static const struct uccn_field_spec report_fields[] = {
+	{.name = "period",
+		.type = UCCN_TYPE_TEXT,
+		.required = true,
+		.help = "the four years covered, e.g. 2019-2023"},
+	{.name = "achievements", .type = UCCN_TYPE_TEXT, .help = "what the city achieved"},
+	{.name = "challenges", .type = UCCN_TYPE_TEXT, .help = "what stood in the way"},
+	{.name = "opportunities", .type = UCCN_TYPE_TEXT, .help = "what lies ahead"},
+	{.name = "action_plan", .type = UCCN_TYPE_TEXT, .help = "the plan for the next four years"},
+	{.name = "audience",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = report_audience,
+		.help = "who may read it"},
+};
+
+static const struct uccn_field_spec role_fields[] = {
+	{.name = "city", .type = UCCN_TYPE_KEY, .required = true, .help = "the city's public key"},
+	{.name = "field",
+		.type = UCCN_TYPE_FIELD,
+		.required = true,
+		.help = "the sub-network's creative field"},
+	{.name = "role",
+		.type = UCCN_TYPE_CHOICE,
+		.required = true,
+		.choices = role_roles,
+		.help = "coordinator or deputy"},
+	{.name = "from",
+		.type = UCCN_TYPE_DATE,
+		.required = true,
+		.help = "the mandate's first day"},
+	{.name = "to", .type = UCCN_TYPE_DATE, .required = true, .help = "the mandate's last day"},
+};
+
+#define KIND(kname, kwriter, ktitle, kfields)                                       \
+	{                                                                           \
+		.name = kname, .writer = kwriter, .title = ktitle,                  \
+		.nfields = sizeof(kfields) / sizeof(kfields[0]), .fields = kfields, \
+	}
+
+static const struct uccn_kind_spec kinds[] = {
+	KIND("designation", "the Secretariat", "name", designation_fields),
+	KIND("city", "the city", "name", city_fields),
+	KIND("best_practice", "any member", "title", best_practice_fields),
+	KIND("event", "any member", "title", event_fields),
+	KIND("project", "the member cities in it", "title", project_fields),
+	KIND("report", "the city", "period", report_fields),
+	KIND("role", "the Secretariat", "role", role_fields),
+};
+
+const struct uccn_kind_spec *uccn_schema_kinds(size_t *count) {
+	*count = sizeof(kinds) / sizeof(kinds[0]);
+	return kinds;
+}
+
+const struct uccn_kind_spec *uccn_schema_kind(const char *name) {
+	if (name == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(kinds[i].name, name) == 0) {
+			return &kinds[i];
+		}
+	}
+	return NULL;
+}
+
+const struct uccn_field_spec *uccn_schema_field(
+	const struct uccn_kind_spec *k, const char *name, size_t len) {
+	if (k == NULL || name == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < k->nfields; i++) {
+		const char *n = k->fields[i].name;
+		if (strlen(n) == len && memcmp(n, name, len) == 0) {
+			return &k->fields[i];
+		}
+	}
+	return NULL;
+}
+
+const char *uccn_schema_type_name(enum uccn_type t) {
+	switch (t) {
+	case UCCN_TYPE_TEXT:
+		return "text";
+	case UCCN_TYPE_INT:
+		return "integer";
+	case UCCN_TYPE_DATE:
+		return "date (YYYY-MM-DD)";
+	case UCCN_TYPE_URL:
+		return "URL";
+	case UCCN_TYPE_KEY:
+		return "public key (64 hex digits)";
+	case UCCN_TYPE_COUNTRY:
+		return "country code (ISO 3166 alpha-2)";
+	case UCCN_TYPE_CHOICE:
+		return "choice";
+	case UCCN_TYPE_FIELD:
+		return "creative field";
+	case UCCN_TYPE_FIELDS:
+		return "list of creative fields";
+	case UCCN_TYPE_SDGS:
+		return "list of SDGs (1-17)";
+	case UCCN_TYPE_TEXTS:
+		return "list of texts";
+	case UCCN_TYPE_KEYS:
+		return "list of public keys";
+	}
+	return "unknown type";
+}
+
+/* ---- messages ---- */
+
+/* Writes the reason and returns UCCN_ESCHEMA, so every refusal is one line. why may be NULL. */
+__attribute__((format(printf, 3, 4))) static int refuse(
+	char *why, size_t why_len, const char *fmt, ...) {
+	if (why != NULL && why_len > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+	return UCCN_ESCHEMA;
+}
+
+/* Decodes one UTF-8 sequence at s[*pos]. Overlong forms, surrogates and code points past
+ * U+10FFFF are refused: they would let two byte strings mean the same text, or carry text no
+ * other decoder accepts. Returns false (and leaves *pos) on an invalid sequence. */
+static bool utf8_next(const unsigned char *s, size_t len, size_t *pos, uint32_t *cp) {
+	size_t i = *pos;
+	unsigned char b = s[i];
+	size_t n;
+	uint32_t c;
+	uint32_t least;
+	if (b < 0x80) {
+		*cp = b;
+		*pos = i + 1;
+		return true;
+	} else if ((b & 0xe0) == 0xc0) {
+		n = 2;
+		c = b & 0x1f;
+		least = 0x80;
+	} else if ((b & 0xf0) == 0xe0) {
+		n = 3;
+		c = b & 0x0f;
+		least = 0x800;
+	} else if ((b & 0xf8) == 0xf0) {
+		n = 4;
+		c = b & 0x07;
+		least = 0x10000;
+	} else {
+		return false;
+	}
+	if (len - i < n) {
+		return false;
+	}
+	for (size_t j = 1; j < n; j++) {
+		if ((s[i + j] & 0xc0) != 0x80) {
+			return false;
+		}
+		c = (c << 6) | (s[i + j] & 0x3f);
+	}
+	if (c < least || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+		return false;
+	}
+	*cp = c;
+	*pos = i + n;
+	return true;
+}
+
+/* C0, DEL and C1: characters that move terminals around rather than show anything. */
+static bool is_control(uint32_t cp) {
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* Quotes s for a message: escapes quotes, backslashes, control characters and invalid bytes,
+ * and cuts after QUOTE_SHOWN bytes at a character boundary, so a hostile value cannot forge or
+ * flood the line it appears in. */
+static const char *quote(char out[QUOTE_BUF], const char *s, size_t len) {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+	size_t i = 0;
+	out[o++] = '"';
+	while (i < len && i < QUOTE_SHOWN) {
+		size_t start = i;
+		uint32_t cp;
+		if (!utf8_next(u, len, &i, &cp)) {
+			o += (size_t)snprintf(out + o, QUOTE_BUF - o, "\\x%02x", u[i]);
+			i++;
+		} else if (cp == '"' || cp == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)cp;
+		} else if (is_control(cp)) {
+			for (size_t j = start; j < i; j++) {
+				o += (size_t)snprintf(out + o, QUOTE_BUF - o, "\\x%02x", u[j]);
+			}
+		} else {
+			memcpy(out + o, s + start, i - start);
+			o += i - start;
+		}
+	}
+	out[o++] = '"';
+	if (i < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* "best_practice.sdgs" or, for a field outside any kind, "sdgs". */
+static const char *field_path(
+	char *out, size_t cap, const struct uccn_kind_spec *k, const struct uccn_field_spec *spec) {
+	if (k->name != NULL) {
+		snprintf(out, cap, "%s.%s", k->name, spec->name);
+	} else {
+		snprintf(out, cap, "%s", spec->name);
+	}
+	return out;
+}
+
+/* Joins a NULL-terminated list as "a, b, c" for messages. */
+static const char *join(char *out, size_t cap, const char *const *list) {
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; list[i] != NULL && o < cap; i++) {
+		int n = snprintf(out + o, cap - o, "%s%s", i > 0 ? ", " : "", list[i]);
+		if (n < 0) {
+			break;
+		}
+		o += (size_t)n;
+	}
+	return out;
+}
+
+static const char *value_type_name(enum uccn_value_type t) {
+	switch (t) {
+	case UCCN_VALUE_NIL:
+		return "nil";
+	case UCCN_VALUE_INT:
+		return "an integer";
+	case UCCN_VALUE_STR:
+		return "a string";
+	case UCCN_VALUE_LIST:
+		return "a list";
+	}
+	return "an unknown value";
+}
+
+/* ---- scalar checks: each returns NULL when v is fine, or what is wrong with it ---- */
+
+static bool str_eq(const struct uccn_value *v, const char *s) {
+	size_t n = strlen(s);
+	return v->str_len == n && memcmp(v->str, s, n) == 0;
+}
+
+static bool values_equal(const struct uccn_value *a, const struct uccn_value *b) {
+	if (a->type != b->type) {
+		return false;
+	}
+	if (a->type == UCCN_VALUE_INT) {
+		return a->i == b->i;
+	}
+	return a->str_len == b->str_len && memcmp(a->str, b->str, a->str_len) == 0;
+}
+
+static const char *creative_field_canonical(const struct uccn_value *v) {
+	for (size_t i = 0; uccn_creative_fields[i] != NULL; i++) {
+		if (str_eq(v, uccn_creative_fields[i])) {
+			return uccn_creative_fields[i];
+		}
+	}
+	return NULL;
+}
+
+/* Checks text as valid UTF-8 without control characters; newlines and tabs are allowed only in
+ * long texts (allow_lines). Writes the reason into detail on failure. */
+static bool text_ok(const struct uccn_value *v, bool allow_lines, char *detail, size_t cap) {
+	const unsigned char *u = (const unsigned char *)v->str;
+	size_t i = 0;
+	while (i < v->str_len) {
+		size_t at = i;
+		uint32_t cp;
+		if (!utf8_next(u, v->str_len, &i, &cp)) {
+			snprintf(detail, cap, "is not valid UTF-8 (at byte %zu)", at);
+			return false;
+		}
+		if (is_control(cp) && !(allow_lines && (cp == '\n' || cp == '\t' || cp == '\r'))) {
+			snprintf(detail, cap, "contains a control character (at byte %zu)", at);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_digit(char c) {
+	return c >= '0' && c <= '9';
+}
+
+static bool is_lower_hex(char c) {
+	return is_digit(c) || (c >= 'a' && c <= 'f');
+}
+
+static bool is_key(const struct uccn_value *v) {
+	if (v->type != UCCN_VALUE_STR || v->str_len != KEY_HEX_LEN) {
+		return false;
+	}
+	for (size_t i = 0; i < v->str_len; i++) {
+		if (!is_lower_hex(v->str[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_leap(int y) {
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool is_date(const struct uccn_value *v) {
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *s = v->str;
+	if (v->str_len != 10 || s[4] != '-' || s[7] != '-') {
+		return false;
+	}
+	for (size_t i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && !is_digit(s[i])) {
+			return false;
+		}
+	}
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || m < 1 || m > 12 || d < 1) {
+		return false;
+	}
+	int last = days[m - 1] + (m == 2 && is_leap(y) ? 1 : 0);
+	return d <= last;
+}
+
+static bool is_url(const struct uccn_value *v) {
+	size_t scheme;
+	if (v->str_len >= 7 && memcmp(v->str, "http://", 7) == 0) {
+		scheme = 7;
+	} else if (v->str_len >= 8 && memcmp(v->str, "https://", 8) == 0) {
+		scheme = 8;
+	} else {
+		return false;
+	}
+	if (v->str_len > URL_MAX) {
+		return false;
+	}
+	/* A host must follow the scheme: "https:///x" or "http://?q" name no server. */
+	if (v->str_len == scheme || v->str[scheme] == '/' || v->str[scheme] == '?' ||
+		v->str[scheme] == '#') {
+		return false;
+	}
+	char detail[64];
+	if (!text_ok(v, false, detail, sizeof(detail))) {
+		return false;
+	}
+	for (size_t i = 0; i < v->str_len; i++) {
+		if (v->str[i] == ' ') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_country(const struct uccn_value *v) {
+	return v->str_len == 2 && v->str[0] >= 'A' && v->str[0] <= 'Z' && v->str[1] >= 'A' &&
+	       v->str[1] <= 'Z';
+}
+
+/* ---- the check of one value against one field spec ---- */
+
+static int check_list(const struct uccn_field_spec *spec, const struct uccn_value *v,
+	const char *path, char *why, size_t why_len) {
+	char q[QUOTE_BUF];
+	char all[128];
+	size_t max = UCCN_LIST_MAX;
+	if (spec->type == UCCN_TYPE_FIELDS) {
+		max = NFIELDS_CREATIVE;
+		if (v->count < 1 || v->count > max) {
+			return refuse(why, why_len, "%s: needs 1 to %zu creative fields, got %zu",
+				path, max, v->count);
+		}
+	}
+	if (v->count > max) {
+		return refuse(why, why_len, "%s: has %zu items, at most %zu allowed", path,
+			v->count, max);
+	}
+	if (v->count > 0 && v->items == NULL) {
+		return refuse(why, why_len, "%s: list without items", path);
+	}
+	for (size_t n = 0; n < v->count; n++) {
+		const struct uccn_value *it = &v->items[n];
+		switch (spec->type) {
+		case UCCN_TYPE_SDGS:
+			if (it->type != UCCN_VALUE_INT) {
+				return refuse(why, why_len, "%s: item %zu is %s, not an SDG (1-17)",
+					path, n + 1, value_type_name(it->type));
+			}
+			if (it->i < 1 || it->i > 17) {
+				return refuse(why, why_len, "%s: %lld is not an SDG (1-17)", path,
+					(long long)it->i);
+			}
+			break;
+		case UCCN_TYPE_FIELDS:
+			if (it->type != UCCN_VALUE_STR) {
+				return refuse(why, why_len,
+					"%s: item %zu is %s, not a creative field", path, n + 1,
+					value_type_name(it->type));
+			}
+			if (creative_field_canonical(it) == NULL) {
+				return refuse(why, why_len, "%s: %s is not a creative field (%s)",
+					path, quote(q, it->str, it->str_len),
+					join(all, sizeof(all), uccn_creative_fields));
+			}
+			break;
+		case UCCN_TYPE_TEXTS: {
+			char detail[80];
+			if (it->type != UCCN_VALUE_STR) {
+				return refuse(why, why_len, "%s: item %zu is %s, not a text", path,
+					n + 1, value_type_name(it->type));
+			}
+			if (it->str_len == 0) {
+				return refuse(why, why_len, "%s: item %zu is empty", path, n + 1);
+			}
+			if (it->str_len > TEXTS_ITEM_MAX) {
+				return refuse(why, why_len,
+					"%s: item %zu is %zu bytes, at most %d allowed", path,
+					n + 1, it->str_len, TEXTS_ITEM_MAX);
+			}
+			if (!text_ok(it, false, detail, sizeof(detail))) {
+				return refuse(why, why_len, "%s: item %zu %s", path, n + 1, detail);
+			}
+			break;
+		}
+		case UCCN_TYPE_KEYS:
+			if (!is_key(it)) {
+				if (it->type != UCCN_VALUE_STR) {
+					return refuse(why, why_len,
+						"%s: item %zu is %s, not a public key", path, n + 1,
+						value_type_name(it->type));
+				}
+				return refuse(why, why_len,
+					"%s: %s is not a public key (64 lowercase hex digits)",
+					path, quote(q, it->str, it->str_len));
+			}
+			break;
+		default:
+			assert(!"not a list type");
+			return UCCN_EINVAL;
+		}
+		/* Lists are sets: a repeated item says nothing new and makes merges ambiguous. */
+		for (size_t m = 0; m < n; m++) {
+			if (values_equal(&v->items[m], it)) {
+				if (it->type == UCCN_VALUE_INT) {
+					return refuse(why, why_len, "%s: %lld is listed twice",
+						path, (long long)it->i);
+				}
+				return refuse(why, why_len, "%s: %s is listed twice", path,
+					quote(q, it->str, it->str_len));
+			}
+		}
+	}
+	return UCCN_OK;
+}
+
+static bool is_list_type(enum uccn_type t) {
+	return t == UCCN_TYPE_FIELDS || t == UCCN_TYPE_SDGS || t == UCCN_TYPE_TEXTS ||
+	       t == UCCN_TYPE_KEYS;
+}
+
+static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_spec *spec,
+	const struct uccn_value *v, char *why, size_t why_len) {
+	char path[UCCN_KIND_MAX + UCCN_NAME_MAX + 8];
+	char q[QUOTE_BUF];
+	char all[128];
+	char detail[80];
+
+	if (v->type == UCCN_VALUE_NIL) {
+		return UCCN_OK;
+	}
+	field_path(path, sizeof(path), k, spec);
+
+	bool want_list = is_list_type(spec->type);
+	enum uccn_value_type want = want_list                     ? UCCN_VALUE_LIST
+				    : spec->type == UCCN_TYPE_INT ? UCCN_VALUE_INT
+								  : UCCN_VALUE_STR;
+	if (v->type != want) {
+		return refuse(why, why_len, "%s: expected %s, got %s", path,
+			uccn_schema_type_name(spec->type), value_type_name(v->type));
+	}
+	if (v->type == UCCN_VALUE_STR && v->str == NULL && v->str_len > 0) {
+		return refuse(why, why_len, "%s: string without bytes", path);
+	}
+
+	switch (spec->type) {
+	case UCCN_TYPE_TEXT:
+		if (v->str_len > TEXT_MAX) {
+			return refuse(why, why_len, "%s: text is %zu bytes, at most %d allowed",
+				path, v->str_len, TEXT_MAX);
+		}
+		if (!text_ok(v, true, detail, sizeof(detail))) {
+			return refuse(why, why_len, "%s: text %s", path, detail);
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_INT:
+		if (v->i < spec->min || v->i > spec->max) {
+			return refuse(why, why_len, "%s: %lld is outside %lld-%lld", path,
+				(long long)v->i, (long long)spec->min, (long long)spec->max);
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_DATE:
+		if (!is_date(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a date (YYYY-MM-DD, years %d-%d)", path,
+				quote(q, v->str, v->str_len), DATE_YEAR_MIN, DATE_YEAR_MAX);
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_URL:
+		if (!is_url(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a URL (http:// or https://, a host, no spaces, at "
+				"most "
+				"%d bytes)",
+				path, quote(q, v->str, v->str_len), URL_MAX);
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_KEY:
+		if (!is_key(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a public key (64 lowercase hex digits)", path,
+				quote(q, v->str, v->str_len));
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_COUNTRY:
+		if (!is_country(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a country code (two capital letters, ISO 3166 "
+				"alpha-2)",
+				path, quote(q, v->str, v->str_len));
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_CHOICE:
+		assert(spec->choices != NULL);
+		for (size_t i = 0; spec->choices[i] != NULL; i++) {
+			if (str_eq(v, spec->choices[i])) {
+				return UCCN_OK;
+			}
+		}
+		return refuse(why, why_len, "%s: %s is not one of: %s", path,
+			quote(q, v->str, v->str_len), join(all, sizeof(all), spec->choices));
+	case UCCN_TYPE_FIELD:
+		if (creative_field_canonical(v) == NULL) {
+			return refuse(why, why_len, "%s: %s is not a creative field (%s)", path,
+				quote(q, v->str, v->str_len),
+				join(all, sizeof(all), uccn_creative_fields));
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_FIELDS:
+	case UCCN_TYPE_SDGS:
+	case UCCN_TYPE_TEXTS:
+	case UCCN_TYPE_KEYS:
+		return check_list(spec, v, path, why, why_len);
+	}
+	return refuse(why, why_len, "%s: unknown type %d", path, (int)spec->type);
+}
+
+int uccn_schema_check_field(
+	const struct uccn_kind_spec *k, const struct uccn_field *f, char *why, size_t why_len) {
+	assert(k != NULL && f != NULL);
+	const struct uccn_field_spec *spec = uccn_schema_field(k, f->name, f->name_len);
+	if (spec == NULL) {
+		char q[QUOTE_BUF];
+		const char *name = f->name != NULL ? quote(q, f->name, f->name_len) : "(none)";
+		if (k->name != NULL) {
+			return refuse(why, why_len, "%s: unknown field %s", k->name, name);
+		}
+		return refuse(why, why_len, "unknown field %s", name);
+	}
+	return check_value(k, spec, &f->value, why, why_len);
+}
+
+bool uccn_schema_is_valid_id(const char *id) {
+	if (id == NULL) {
+		return false;
+	}
+	size_t n = 0;
+	for (; id[n] != '\0'; n++) {
+		char c = id[n];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+			  c == '.' || c == '_' || c == ':' || c == '-';
+		if (!ok || n >= UCCN_ID_MAX) {
+			return false;
+		}
+	}
+	return n > 0;
+}
+
+int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len) {
+	assert(c != NULL);
+	char q[QUOTE_BUF];
+	/* The decoder NUL-terminates kind and id, but the struct may come from anywhere; never
+	 * read past the arrays. */
+	size_t kind_len = strnlen(c->kind, sizeof(c->kind));
+	size_t id_len = strnlen(c->id, sizeof(c->id));
+	if (kind_len == sizeof(c->kind)) {
+		return refuse(why, why_len, "unknown kind %s", quote(q, c->kind, kind_len));
+	}
+	const struct uccn_kind_spec *k = uccn_schema_kind(c->kind);
+	if (k == NULL) {
+		return refuse(why, why_len, "unknown kind %s", quote(q, c->kind, kind_len));
+	}
+	if (id_len == sizeof(c->id) || !uccn_schema_is_valid_id(c->id)) {
+		return refuse(why, why_len,
+			"%s: id %s is not valid (1-%d bytes of A-Z a-z 0-9 . _ : -)", k->name,
+			quote(q, c->id, id_len), UCCN_ID_MAX);
+	}
+	/* A city has exactly one city record, named by its own key, so no city can publish a
+	 * profile under another's name and no city can have two. */
+	if (strcmp(k->name, "city") == 0) {
+		static const char hex[] = "0123456789abcdef";
+		char author[KEY_HEX_LEN + 1];
+		for (size_t i = 0; i < UCCN_KEY_BYTES; i++) {
+			author[2 * i] = hex[c->author[i] >> 4];
+			author[2 * i + 1] = hex[c->author[i] & 0x0f];
+		}
+		author[KEY_HEX_LEN] = '\0';
+		if (strcmp(c->id, author) != 0) {
+			return refuse(why, why_len,
+				"city: id %s is not the author's key (a city's record is named by "
+				"its key in lowercase hex)",
+				quote(q, c->id, id_len));
+		}
+	}
+	if (c->nfields > UCCN_FIELDS_MAX) {
+		return refuse(why, why_len, "%s: %zu fields, at most %d allowed", k->name,
+			c->nfields, UCCN_FIELDS_MAX);
+	}
+	switch (c->op) {
+	case UCCN_OP_DELETE:
+		if (c->nfields != 0) {
+			return refuse(why, why_len,
+				"%s: a delete carries no fields, this one has %zu", k->name,
+				c->nfields);
+		}
+		return UCCN_OK;
+	case UCCN_OP_PUT:
+		break;
+	default:
+		return refuse(why, why_len, "%s: unknown operation %d", k->name, (int)c->op);
+	}
+	if (c->nfields == 0) {
+		return refuse(why, why_len, "%s: a put needs at least one field", k->name);
+	}
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		int err = uccn_schema_check_field(k, f, why, why_len);
+		if (err < 0) {
+			return err;
+		}
+		/* Two values for one field in one change: which one wins would depend on the
+		 * reader. */
+		for (size_t j = 0; j < i; j++) {
+			if (c->fields[j].name_len == f->name_len &&
+				memcmp(c->fields[j].name, f->name, f->name_len) == 0) {
+				return refuse(why, why_len, "%s: field %s given twice", k->name,
+					quote(q, f->name, f->name_len));
+			}
+		}
+	}
+	return UCCN_OK;
+}
+
+/* ---- command-line text ---- */
+
+static bool is_alnum(char c) {
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char to_lower(char c) {
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Maps what people type ("Media Arts", "media-arts", "Crafts and Folk Arts", "crafts") to the
+ * canonical static spelling, or NULL. The result is static, so a value may borrow it. */
+static const char *creative_field_from_text(const char *s, size_t len) {
+	static const struct {
+		const char *alias;
+		const char *field;
+	} aliases[] = {
+		{"crafts_folk_arts", "crafts_folk_art"},
+		{"craft_folk_art", "crafts_folk_art"},
+		{"craft_folk_arts", "crafts_folk_art"},
+		{"crafts", "crafts_folk_art"},
+		{"craft", "crafts_folk_art"},
+		{"folk_art", "crafts_folk_art"},
+		{"folk_arts", "crafts_folk_art"},
+		{"media_art", "media_arts"},
+	};
+	char norm[64];
+	size_t n = 0;
+	size_t i = 0;
+	/* Words are runs of letters and digits; anything else separates them, and "and" is
+	 * dropped so "Crafts and Folk Arts" and "crafts & folk arts" meet. */
+	while (i < len) {
+		while (i < len && !is_alnum(s[i])) {
+			i++;
+		}
+		size_t start = i;
+		while (i < len && is_alnum(s[i])) {
+			i++;
+		}
+		size_t wlen = i - start;
+		if (wlen == 0) {
+			break;
+		}
+		if (wlen == 3 && to_lower(s[start]) == 'a' && to_lower(s[start + 1]) == 'n' &&
+			to_lower(s[start + 2]) == 'd') {
+			continue;
+		}
+		if (n + wlen + 2 > sizeof(norm)) {
+			return NULL;
+		}
+		if (n > 0) {
+			norm[n++] = '_';
+		}
+		for (size_t j = start; j < i; j++) {
+			norm[n++] = to_lower(s[j]);
+		}
+	}
+	norm[n] = '\0';
+	for (size_t f = 0; uccn_creative_fields[f] != NULL; f++) {
+		if (strcmp(norm, uccn_creative_fields[f]) == 0) {
+			return uccn_creative_fields[f];
+		}
+	}
+	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+		if (strcmp(norm, aliases[a].alias) == 0) {
+			return aliases[a].field;
+		}
+	}
+	return NULL;
+}
+
+static bool ascii_case_eq(const char *a, size_t alen, const char *b) {
+	size_t blen = strlen(b);
+	if (alen != blen) {
+		return false;
+	}
+	for (size_t i = 0; i < alen; i++) {
+		if (to_lower(a[i]) != to_lower(b[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Parses s[0..len) as a whole decimal integer: no spaces, no trailing bytes. */
+static bool parse_int(const char *s, size_t len, int64_t *out) {
+	char buf[32];
+	if (len == 0 || len >= sizeof(buf) || !(is_digit(s[0]) || s[0] == '-' || s[0] == '+')) {
+		return false;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *end;
+	errno = 0;
+	long long v = strtoll(buf, &end, 10);
+	if (errno != 0 || end != buf + len) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static struct uccn_value str_value(const char *s, size_t len) {
+	return (struct uccn_value){.type = UCCN_VALUE_STR, .str = s, .str_len = len};
+}
+
+static struct uccn_field make_field(const struct uccn_field_spec *spec, struct uccn_value v) {
+	return (struct uccn_field){.name = spec->name, .name_len = strlen(spec->name), .value = v};
+}
+
+/* The kind whose table holds spec, so messages can say "event.starts"; NULL for a spec built
+ * by the caller. */
+static const struct uccn_kind_spec *owner_of(const struct uccn_field_spec *spec) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		for (size_t j = 0; j < kinds[i].nfields; j++) {
+			if (&kinds[i].fields[j] == spec) {
+				return &kinds[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static int parse_list(const struct uccn_field_spec *spec, const char *path, const char *text,
+	struct uccn_value *items, size_t room, size_t *count, char *why, size_t why_len) {
+	char q[QUOTE_BUF];
+	size_t n = 0;
+	const char *p = text;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma != NULL ? comma : p + strlen(p);
+		const char *a = p;
+		const char *b = end;
+		while (a < b && (*a == ' ' || *a == '\t')) {
+			a++;
+		}
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t')) {
+			b--;
+		}
+		if (a == b) {
+			return refuse(why, why_len, "%s: item %zu is empty", path, n + 1);
+		}
+		if (n >= room) {
+			return refuse(
+				why, why_len, "%s: too many items (room for %zu)", path, room);
+		}
+		size_t len = (size_t)(b - a);
+		struct uccn_value *it = &items[n];
+		if (spec->type == UCCN_TYPE_SDGS) {
+			int64_t goal;
+			if (!parse_int(a, len, &goal)) {
+				return refuse(why, why_len, "%s: %s is not an SDG (1-17)", path,
+					quote(q, a, len));
+			}
+			*it = (struct uccn_value){.type = UCCN_VALUE_INT, .i = goal};
+		} else if (spec->type == UCCN_TYPE_FIELDS) {
+			const char *field = creative_field_from_text(a, len);
+			*it = field != NULL ? str_value(field, strlen(field)) : str_value(a, len);
+		} else {
+			*it = str_value(a, len);
+		}
+		n++;
+		if (comma == NULL) {
+			break;
+		}
+		p = comma + 1;
+	}
+	*count = n;
+	return UCCN_OK;
+}
+
+int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
+	struct uccn_value *out, struct uccn_value *items, size_t items_cap, size_t *nitems,
+	char *why, size_t why_len) {
+	assert(spec != NULL && text != NULL && out != NULL);
+	char q[QUOTE_BUF];
+	char path[UCCN_KIND_MAX + UCCN_NAME_MAX + 8];
+	const struct uccn_kind_spec *owner = owner_of(spec);
+	/* A spec outside our tables still gets the same checks, through a one-field kind. */
+	struct uccn_kind_spec alone = {.name = NULL, .nfields = 1, .fields = spec};
+	const struct uccn_kind_spec *k = owner != NULL ? owner : &alone;
+	field_path(path, sizeof(path), k, spec);
+
+	size_t len = strlen(text);
+	struct uccn_value v = {.type = UCCN_VALUE_NIL};
+	size_t used = 0;
+	size_t start = nitems != NULL ? *nitems : 0;
+
+	if (len == 0) {
+		*out = v;
+		return UCCN_OK;
+	}
+	switch (spec->type) {
+	case UCCN_TYPE_INT:
+		v.type = UCCN_VALUE_INT;
+		if (!parse_int(text, len, &v.i)) {
+			return refuse(why, why_len, "%s: %s is not an integer in %lld-%lld", path,
+				quote(q, text, len), (long long)spec->min, (long long)spec->max);
+		}
+		break;
+	case UCCN_TYPE_CHOICE:
+		v = str_value(text, len);
+		/* Borrow the static spelling, so "Active" needs no copy of the text. */
+		for (size_t i = 0; spec->choices != NULL && spec->choices[i] != NULL; i++) {
+			if (ascii_case_eq(text, len, spec->choices[i])) {
+				v = str_value(spec->choices[i], strlen(spec->choices[i]));
+				break;
+			}
+		}
+		break;
+	case UCCN_TYPE_FIELD: {
+		const char *field = creative_field_from_text(text, len);
+		v = field != NULL ? str_value(field, strlen(field)) : str_value(text, len);
+		break;
+	}
+	case UCCN_TYPE_FIELDS:
+	case UCCN_TYPE_SDGS:
+	case UCCN_TYPE_TEXTS:
+	case UCCN_TYPE_KEYS: {
+		assert(nitems != NULL);
+		if (items == NULL || start > items_cap) {
+			return refuse(why, why_len, "%s: no room for list items", path);
+		}
+		int err = parse_list(
+			spec, path, text, items + start, items_cap - start, &used, why, why_len);
+		if (err < 0) {
+			return err;
+		}
+		v = (struct uccn_value){
+			.type = UCCN_VALUE_LIST, .items = items + start, .count = used};
+		break;
+	}
+	default:
+		v = str_value(text, len);
+		break;
+	}
+
+	struct uccn_field f = make_field(spec, v);
+	int err = uccn_schema_check_field(k, &f, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	*out = v;
+	if (nitems != NULL) {
+		*nitems = start + used;
+	}
+	return UCCN_OK;
+}
