@@ -1,2 +1,1322 @@
-/* codec.c - placeholder. */
+/* codec.c - the msgpack wire format of proto/PROTOCOL.md: signed changes (§2, §3), record state
+ * (§6) and the export file (§7), plus the growable byte buffer everything encodes into. The only
+ * file that includes <msgpack.h>. It checks shapes, types and limits, never signatures, hashes,
+ * the schema or the chain: those belong to node/crypto.c and node/changelog.c. */
 #include "proto/codec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+/* Longest string value or list item (§2), bytes. */
+#define STR_MAX 16384
+/* Longest body that still fits a signed change of UCCN_CHANGE_MAX bytes: the outer fixarray
+ * (1), a bin16 header (3), the signature's bin8 header (2) and the signature (64). */
+#define BODY_MAX (UCCN_CHANGE_MAX - 1 - 3 - 2 - UCCN_SIG_BYTES)
+/* The export reader gives up on an item that has not completed within this many bytes. */
+#define FILE_ITEM_MAX (UCCN_CHANGE_MAX + 1024)
+/* A header is a few dozen bytes; anything longer at the start is not an export file. */
+#define FILE_HEADER_MAX 256
+
+static const char FILE_MAGIC[] = "uccn-export";
+static const char FILE_END[] = "end";
+
+/* ---------------------------------------------------------------------------------------- */
+/* Byte buffers (change.h) */
+
+int uccn_bytes_reserve(struct uccn_bytes *b, size_t extra) {
+	if (extra <= b->cap - b->len) {
+		return UCCN_OK;
+	}
+	if (extra > SIZE_MAX - b->len) {
+		return UCCN_ENOMEM;
+	}
+	size_t need = b->len + extra;
+	size_t cap = b->cap < 64 ? 64 : b->cap;
+	while (cap < need) {
+		/* Doubling keeps appends amortised O(1); past SIZE_MAX / 2 take exactly what is
+		 * needed. */
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	}
+	uint8_t *data = realloc(b->data, cap);
+	if (data == NULL) {
+		return UCCN_ENOMEM;
+	}
+	b->data = data;
+	b->cap = cap;
+	return UCCN_OK;
+}
+
+int uccn_bytes_append(struct uccn_bytes *b, const void *data, size_t len) {
+	if (len == 0) {
+		return UCCN_OK;
+	}
+	int err = uccn_bytes_reserve(b, len);
+	if (err < 0) {
+		return err;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return UCCN_OK;
+}
+
+void uccn_bytes_finish(struct uccn_bytes *b) {
+	if (b == NULL) {
+		return;
+	}
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+const struct uccn_value *uccn_record_field(const struct uccn_record *r, const char *name) {
+	size_t len = strlen(name);
+	/* At most UCCN_FIELDS_MAX entries: a scan is as fast as a search and does not depend on the
+	 * caller having kept them sorted. */
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct uccn_field *f = &r->fields[i];
+		if (f->name_len == len && memcmp(f->name, name, len) == 0) {
+			return &f->value;
+		}
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Shared checks */
+
+static bool is_kind_char(unsigned char ch) {
+	return (ch >= 'a' && ch <= 'z') || ch == '_';
+}
+
+static bool is_id_char(unsigned char ch) {
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == ':' || ch == '-';
+}
+
+static bool is_name_char(unsigned char ch) {
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+static bool all_chars(const char *s, size_t len, bool (*ok)(unsigned char)) {
+	for (size_t i = 0; i < len; i++) {
+		if (!ok((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool valid_kind(const char *s, size_t len) {
+	return len >= 1 && len <= UCCN_KIND_MAX && all_chars(s, len, is_kind_char);
+}
+
+static bool valid_id(const char *s, size_t len) {
+	return len >= 1 && len <= UCCN_ID_MAX && all_chars(s, len, is_id_char);
+}
+
+static bool valid_name(const char *s, size_t len) {
+	return len >= 1 && len <= UCCN_NAME_MAX && all_chars(s, len, is_name_char);
+}
+
+/* Bytewise order of field names, the shorter first when one is a prefix of the other (§6). */
+static int compare_names(const char *a, size_t alen, const char *b, size_t blen) {
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c != 0) {
+		return c;
+	}
+	return alen < blen ? -1 : (alen > blen ? 1 : 0);
+}
+
+/* Copies an untrusted string into out for a message, replacing what is not printable ASCII so
+ * that a peer cannot put control characters into our logs. */
+static const char *printable(const char *s, size_t len, char *out, size_t out_len) {
+	size_t n = 0;
+	for (size_t i = 0; i < len && n + 4 < out_len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		out[n++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? (char)ch : '?';
+	}
+	if (len > 0 && n < len && n + 4 >= out_len) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+__attribute__((format(printf, 3, 4))) static int refuse(
+	char *why, size_t why_len, const char *fmt, ...) {
+	if (why != NULL && why_len > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+	return UCCN_EPROTO;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Structure scan.
+ *
+ * msgpack-c allocates an array's or a map's slots as soon as it reads the header, at the size
+ * the header declares, before the elements arrive: five hostile bytes (dd ff ff ff ff) would ask
+ * it for 96 GiB. So every buffer is walked here first, without allocating, and handed to
+ * msgpack-c only when it holds one complete object whose every declared count is backed by
+ * bytes that are really there; msgpack-c's allocations are then bounded by a small multiple of
+ * the input. The walk also finds where the object ends, which gives "trailing bytes" and
+ * "truncated" exactly. */
+
+enum scan_result {
+	SCAN_DONE,      /* *end: the object's length */
+	SCAN_PARTIAL,   /* *end: a lower bound of the length; more bytes needed */
+	SCAN_TOO_LARGE, /* the object would be longer than limit */
+	SCAN_INVALID,   /* 0xc1, the one byte msgpack never uses */
+};
+
+static uint64_t read_be(const uint8_t *p, size_t n) {
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+static enum scan_result scan_object(const uint8_t *buf, size_t avail, size_t limit, size_t *end) {
+	uint64_t pending = 1; /* objects still to walk; each takes at least one byte */
+	size_t pos = 0;
+	while (pending > 0) {
+		if (pending > limit - pos) {
+			return SCAN_TOO_LARGE;
+		}
+		if (pos >= avail) {
+			*end = pos + (size_t)pending;
+			return SCAN_PARTIAL;
+		}
+		uint8_t b = buf[pos++];
+		pending--;
+		size_t lenbytes = 0; /* size of the length or count that follows b */
+		uint64_t skip = 0;   /* fixed payload bytes, before any length */
+		enum { SCALAR, PAYLOAD, ARRAY, MAP } what = SCALAR;
+		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+			/* fixint, nil, bool: nothing follows */
+		} else if (b <= 0x8f) {
+			pending += 2 * (uint64_t)(b & 0x0f);
+		} else if (b <= 0x9f) {
+			pending += b & 0x0f;
+		} else if (b <= 0xbf) {
+			skip = b & 0x1f;
+		} else {
+			switch (b) {
+			case 0xc1:
+				return SCAN_INVALID;
+			case 0xc4: /* bin 8/16/32 */
+			case 0xd9: /* str 8/16/32 */
+				what = PAYLOAD;
+				lenbytes = 1;
+				break;
+			case 0xc5:
+			case 0xda:
+				what = PAYLOAD;
+				lenbytes = 2;
+				break;
+			case 0xc6:
+			case 0xdb:
+				what = PAYLOAD;
+				lenbytes = 4;
+				break;
+			case 0xc7: /* ext 8/16/32: length, then a type byte */
+				what = PAYLOAD;
+				lenbytes = 1;
+				skip = 1;
+				break;
+			case 0xc8:
+				what = PAYLOAD;
+				lenbytes = 2;
+				skip = 1;
+				break;
+			case 0xc9:
+				what = PAYLOAD;
+				lenbytes = 4;
+				skip = 1;
+				break;
+			case 0xca:
+				skip = 4;
+				break;
+			case 0xcb:
+				skip = 8;
+				break;
+			case 0xcc:
+			case 0xd0:
+				skip = 1;
+				break;
+			case 0xcd:
+			case 0xd1:
+				skip = 2;
+				break;
+			case 0xce:
+			case 0xd2:
+				skip = 4;
+				break;
+			case 0xcf:
+			case 0xd3:
+				skip = 8;
+				break;
+			case 0xd4: /* fixext 1/2/4/8/16: a type byte and the data */
+				skip = 2;
+				break;
+			case 0xd5:
+				skip = 3;
+				break;
+			case 0xd6:
+				skip = 5;
+				break;
+			case 0xd7:
+				skip = 9;
+				break;
+			case 0xd8:
+				skip = 17;
+				break;
+			case 0xdc:
+				what = ARRAY;
+				lenbytes = 2;
+				break;
+			case 0xdd:
+				what = ARRAY;
+				lenbytes = 4;
+				break;
+			case 0xde:
+				what = MAP;
+				lenbytes = 2;
+				break;
+			default: /* 0xdf */
+				what = MAP;
+				lenbytes = 4;
+				break;
+			}
+		}
+		if (lenbytes > 0) {
+			if (lenbytes + pending > limit - pos) {
+				return SCAN_TOO_LARGE;
+			}
+			if (lenbytes > avail - pos) {
+				*end = pos + lenbytes + (size_t)pending;
+				return SCAN_PARTIAL;
+			}
+			uint64_t n = read_be(buf + pos, lenbytes);
+			pos += lenbytes;
+			if (what == PAYLOAD) {
+				skip += n;
+			} else if (what == ARRAY) {
+				pending += n;
+			} else {
+				pending += 2 * n;
+			}
+		}
+		if (skip > 0) {
+			if (skip + pending > limit - pos) {
+				return SCAN_TOO_LARGE;
+			}
+			if (skip > avail - pos) {
+				*end = pos + (size_t)skip + (size_t)pending;
+				return SCAN_PARTIAL;
+			}
+			pos += (size_t)skip;
+		}
+	}
+	*end = pos;
+	return SCAN_DONE;
+}
+
+/* Unpacks the one complete object that fills buf[0, len), already scanned. */
+static int unpack_whole(msgpack_unpacked *u, const uint8_t *buf, size_t len) {
+	size_t off = 0;
+	msgpack_unpack_return ret = msgpack_unpack_next(u, (const char *)buf, len, &off);
+	switch (ret) {
+	case MSGPACK_UNPACK_SUCCESS:
+	case MSGPACK_UNPACK_EXTRA_BYTES:
+		/* The scan said the object ends at len; a disagreement is a bug in one of the two.
+		 */
+		return off == len ? UCCN_OK : UCCN_EPROTO;
+	case MSGPACK_UNPACK_NOMEM_ERROR:
+		return UCCN_ENOMEM;
+	case MSGPACK_UNPACK_CONTINUE:
+	case MSGPACK_UNPACK_PARSE_ERROR:
+	default:
+		/* msgpack-c refuses nesting deeper than its fixed stack (32); so do we. */
+		return UCCN_EPROTO;
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Decoding helpers. msgpack-c does not copy strings or bins: they point into the input. Each
+ * pointer kept is checked to lie inside that input before it is handed out as borrowed. */
+
+struct decoder {
+	const uint8_t *base;
+	size_t len;
+	char *why;
+	size_t why_len;
+	struct uccn_value *items; /* the caller's list item storage */
+	size_t nitems;
+};
+
+static bool inside(const struct decoder *d, const void *p, size_t n) {
+	const uint8_t *q = p;
+	if (n == 0) {
+		return true;
+	}
+	return q != NULL && q >= d->base && n <= d->len && (size_t)(q - d->base) <= d->len - n;
+}
+
+static bool is_uint(const msgpack_object *o) {
+	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
+}
+
+static bool is_key(const msgpack_object *o) {
+	return o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == UCCN_KEY_BYTES;
+}
+
+/* A str, checked to lie in the input; str_len receives its size. */
+static int get_str(struct decoder *d, const msgpack_object *o, const char **s, size_t *len) {
+	if (o->type != MSGPACK_OBJECT_STR) {
+		return UCCN_EPROTO;
+	}
+	if (!inside(d, o->via.str.ptr, o->via.str.size)) {
+		return refuse(d->why, d->why_len, "internal error: a string outside the input");
+	}
+	*s = o->via.str.size > 0 ? o->via.str.ptr : "";
+	*len = o->via.str.size;
+	return UCCN_OK;
+}
+
+/* A bin of exactly n bytes, copied to out. */
+static int get_bin(struct decoder *d, const msgpack_object *o, uint8_t *out, size_t n) {
+	if (o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n) {
+		return UCCN_EPROTO;
+	}
+	memcpy(out, o->via.bin.ptr, n);
+	return UCCN_OK;
+}
+
+/* A scalar value or list item: int or str. Returns 1, with no message, for any other type, so
+ * that the caller can say where the value was. */
+static int get_scalar(struct decoder *d, const msgpack_object *o, struct uccn_value *v,
+	const char *where, const char *name, size_t name_len) {
+	char shown[48];
+	memset(v, 0, sizeof(*v));
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		if (o->via.u64 > INT64_MAX) {
+			return refuse(d->why, d->why_len,
+				"%s \"%s\": integer does not fit 64 signed bits", where,
+				printable(name, name_len, shown, sizeof(shown)));
+		}
+		v->type = UCCN_VALUE_INT;
+		v->i = (int64_t)o->via.u64;
+		return UCCN_OK;
+	}
+	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+		v->type = UCCN_VALUE_INT;
+		v->i = o->via.i64;
+		return UCCN_OK;
+	}
+	if (o->type == MSGPACK_OBJECT_STR) {
+		if (o->via.str.size > STR_MAX) {
+			return refuse(d->why, d->why_len, "%s \"%s\": a string is at most %d bytes",
+				where, printable(name, name_len, shown, sizeof(shown)), STR_MAX);
+		}
+		v->type = UCCN_VALUE_STR;
+		return get_str(d, o, &v->str, &v->str_len);
+	}
+	return 1;
+}
+
+/* A field value (§2): nil, int, str, or a flat list of ints and strs. */
+static int get_value(struct decoder *d, const msgpack_object *o, struct uccn_value *v,
+	const char *name, size_t name_len) {
+	char shown[48];
+	if (o->type == MSGPACK_OBJECT_NIL) {
+		memset(v, 0, sizeof(*v));
+		return UCCN_OK;
+	}
+	if (o->type != MSGPACK_OBJECT_ARRAY) {
+		int err = get_scalar(d, o, v, "field", name, name_len);
+		if (err > 0) {
+			return refuse(d->why, d->why_len,
+				"field \"%s\" must be nil, an integer, a string or a list",
+				printable(name, name_len, shown, sizeof(shown)));
+		}
+		return err;
+	}
+	size_t n = o->via.array.size;
+	if (n > UCCN_LIST_MAX) {
+		return refuse(d->why, d->why_len, "field \"%s\": a list holds at most %d items",
+			printable(name, name_len, shown, sizeof(shown)), UCCN_LIST_MAX);
+	}
+	if (n > UCCN_ITEMS_MAX - d->nitems) {
+		return refuse(d->why, d->why_len, "more than %d list items in all", UCCN_ITEMS_MAX);
+	}
+	struct uccn_value *items = d->items + d->nitems;
+	for (size_t i = 0; i < n; i++) {
+		int err = get_scalar(d, &o->via.array.ptr[i], &items[i], "list", name, name_len);
+		if (err > 0) {
+			return refuse(d->why, d->why_len,
+				"field \"%s\": list item %zu must be an integer or a string",
+				printable(name, name_len, shown, sizeof(shown)), i);
+		}
+		if (err < 0) {
+			return err;
+		}
+	}
+	d->nitems += n;
+	memset(v, 0, sizeof(*v));
+	v->type = UCCN_VALUE_LIST;
+	v->items = items;
+	v->count = n;
+	return UCCN_OK;
+}
+
+/* A field name: a str of 1..31 bytes of [a-z0-9_]. */
+static int get_name(struct decoder *d, const msgpack_object *o, const char **name, size_t *len) {
+	char shown[48];
+	if (get_str(d, o, name, len) < 0) {
+		return refuse(d->why, d->why_len, "a field name must be a string");
+	}
+	if (*len == 0 || *len > UCCN_NAME_MAX) {
+		return refuse(d->why, d->why_len, "field name \"%s\" must be 1 to %d bytes",
+			printable(*name, *len, shown, sizeof(shown)), UCCN_NAME_MAX);
+	}
+	if (!valid_name(*name, *len)) {
+		return refuse(d->why, d->why_len, "field name \"%s\" has invalid characters",
+			printable(*name, *len, shown, sizeof(shown)));
+	}
+	return UCCN_OK;
+}
+
+/* Reads an array header and a bin header by hand for the outer shapes that are only framing
+ * (§3, §7), so that msgpack-c runs once per change, on the body. Any valid representation is
+ * accepted. Returns the header's size, 0 if p is not the expected header, or -1 if it runs past
+ * len. */
+static int read_array_header(const uint8_t *p, size_t len, uint64_t *n) {
+	if (len < 1) {
+		return -1;
+	}
+	if (p[0] >= 0x90 && p[0] <= 0x9f) {
+		*n = p[0] & 0x0f;
+		return 1;
+	}
+	size_t w = p[0] == 0xdc ? 2 : (p[0] == 0xdd ? 4 : 0);
+	if (w == 0) {
+		return 0;
+	}
+	if (len < 1 + w) {
+		return -1;
+	}
+	*n = read_be(p + 1, w);
+	return (int)(1 + w);
+}
+
+static int read_bin_header(const uint8_t *p, size_t len, uint64_t *n) {
+	if (len < 1) {
+		return -1;
+	}
+	size_t w = p[0] == 0xc4 ? 1 : (p[0] == 0xc5 ? 2 : (p[0] == 0xc6 ? 4 : 0));
+	if (w == 0) {
+		return 0;
+	}
+	if (len < 1 + w) {
+		return -1;
+	}
+	*n = read_be(p + 1, w);
+	return (int)(1 + w);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Changes (§2, §3) */
+
+static const char *const BODY_NAMES[11] = {"version", "network", "author", "seq", "prev", "hlc",
+	"kind", "owner", "id", "op", "fields"};
+
+static int bad_element(struct decoder *d, int i, const char *must) {
+	return refuse(d->why, d->why_len, "field %d (%s) must be %s", i, BODY_NAMES[i], must);
+}
+
+static int decode_body(struct decoder *d, const msgpack_object *root, struct uccn_change *out) {
+	char shown[48];
+	if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != 11) {
+		return refuse(d->why, d->why_len, "the body must be an array of 11 elements");
+	}
+	const msgpack_object *e = root->via.array.ptr;
+
+	if (!is_uint(&e[0]) || e[0].via.u64 != UCCN_WIRE_VERSION) {
+		return is_uint(&e[0]) ? refuse(d->why, d->why_len, "unsupported version %llu",
+						(unsigned long long)e[0].via.u64)
+				      : bad_element(d, 0, "an unsigned integer");
+	}
+	if (get_bin(d, &e[1], out->network, UCCN_KEY_BYTES) < 0) {
+		return bad_element(d, 1, "a 32-byte bin");
+	}
+	if (get_bin(d, &e[2], out->author, UCCN_KEY_BYTES) < 0) {
+		return bad_element(d, 2, "a 32-byte bin");
+	}
+	if (!is_uint(&e[3]) || e[3].via.u64 == 0) {
+		return bad_element(d, 3, "a positive integer");
+	}
+	out->seq = e[3].via.u64;
+	if (out->seq == 1) {
+		if (e[4].type != MSGPACK_OBJECT_NIL) {
+			return bad_element(d, 4, "nil when seq is 1");
+		}
+		out->has_prev = false;
+		memset(out->prev, 0, sizeof(out->prev));
+	} else {
+		if (get_bin(d, &e[4], out->prev, UCCN_HASH_BYTES) < 0) {
+			return bad_element(d, 4, "a 32-byte bin when seq is above 1");
+		}
+		out->has_prev = true;
+	}
+	if (!is_uint(&e[5])) {
+		return bad_element(d, 5, "an unsigned integer");
+	}
+	out->hlc = e[5].via.u64;
+
+	const char *s;
+	size_t len;
+	if (get_str(d, &e[6], &s, &len) < 0) {
+		return bad_element(d, 6, "a string");
+	}
+	if (!valid_kind(s, len)) {
+		return refuse(d->why, d->why_len,
+			"field 6 (kind) \"%s\" must be 1 to %d bytes of [a-z_]",
+			printable(s, len, shown, sizeof(shown)), UCCN_KIND_MAX);
+	}
+	memcpy(out->kind, s, len);
+	out->kind[len] = '\0';
+
+	if (e[7].type == MSGPACK_OBJECT_NIL) {
+		memcpy(out->owner, out->author, UCCN_KEY_BYTES);
+	} else if (get_bin(d, &e[7], out->owner, UCCN_KEY_BYTES) < 0) {
+		return bad_element(d, 7, "nil or a 32-byte bin");
+	}
+
+	if (get_str(d, &e[8], &s, &len) < 0) {
+		return bad_element(d, 8, "a string");
+	}
+	if (!valid_id(s, len)) {
+		return refuse(d->why, d->why_len,
+			"field 8 (id) \"%s\" must be 1 to %d bytes of [A-Za-z0-9._:-]",
+			printable(s, len, shown, sizeof(shown)), UCCN_ID_MAX);
+	}
+	memcpy(out->id, s, len);
+	out->id[len] = '\0';
+
+	if (!is_uint(&e[9]) || e[9].via.u64 > UCCN_OP_DELETE) {
+		return bad_element(d, 9, "0 (put) or 1 (delete)");
+	}
+	out->op = (enum uccn_op)e[9].via.u64;
+
+	if (e[10].type != MSGPACK_OBJECT_MAP) {
+		return bad_element(d, 10, "a map");
+	}
+	size_t n = e[10].via.map.size;
+	if (n > UCCN_FIELDS_MAX) {
+		return refuse(d->why, d->why_len, "%zu fields; at most %d", n, UCCN_FIELDS_MAX);
+	}
+	if (out->op == UCCN_OP_DELETE && n > 0) {
+		return refuse(d->why, d->why_len, "a delete carries no fields");
+	}
+	d->items = out->items;
+	d->nitems = 0;
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object_kv *kv = &e[10].via.map.ptr[i];
+		struct uccn_field *f = &out->fields[i];
+		int err = get_name(d, &kv->key, &f->name, &f->name_len);
+		if (err < 0) {
+			return err;
+		}
+		/* At most 32 names: pairwise is cheaper than sorting. */
+		for (size_t j = 0; j < i; j++) {
+			if (out->fields[j].name_len == f->name_len &&
+				memcmp(out->fields[j].name, f->name, f->name_len) == 0) {
+				return refuse(d->why, d->why_len, "field \"%s\" appears twice",
+					printable(f->name, f->name_len, shown, sizeof(shown)));
+			}
+		}
+		if ((err = get_value(d, &kv->val, &f->value, f->name, f->name_len)) < 0) {
+			return err;
+		}
+	}
+	out->nfields = n;
+	out->nitems = d->nitems;
+	return UCCN_OK;
+}
+
+int uccn_codec_decode_change(
+	const uint8_t *buf, size_t len, struct uccn_change *out, char *why, size_t why_len) {
+	if (why != NULL && why_len > 0) {
+		why[0] = '\0';
+	}
+	if (len > UCCN_CHANGE_MAX) {
+		return refuse(why, why_len, "a change is at most %d bytes, this one is %zu",
+			UCCN_CHANGE_MAX, len);
+	}
+	/* §3, read by hand: [bin body, bin signature], nothing after. */
+	uint64_t n = 0;
+	uint64_t body_len = 0;
+	uint64_t sig_len = 0;
+	size_t pos = 0;
+	int h = read_array_header(buf, len, &n);
+	if (h <= 0) {
+		return refuse(why, why_len,
+			h < 0 ? "the change is truncated" : "a change must be an array of 2");
+	}
+	if (n != 2) {
+		return refuse(why, why_len, "a change must be an array of 2, not %llu",
+			(unsigned long long)n);
+	}
+	pos += (size_t)h;
+	if ((h = read_bin_header(buf + pos, len - pos, &body_len)) <= 0) {
+		return refuse(why, why_len,
+			h < 0 ? "the change is truncated"
+			      : "element 0 of a change must be a bin (the body)");
+	}
+	pos += (size_t)h;
+	if (body_len > len - pos) {
+		return refuse(why, why_len, "the change is truncated");
+	}
+	const uint8_t *body = buf + pos;
+	pos += (size_t)body_len;
+	if ((h = read_bin_header(buf + pos, len - pos, &sig_len)) <= 0) {
+		return refuse(why, why_len,
+			h < 0 ? "the change is truncated"
+			      : "element 1 of a change must be a bin (the signature)");
+	}
+	pos += (size_t)h;
+	if (sig_len > len - pos) {
+		return refuse(why, why_len, "the change is truncated");
+	}
+	if (sig_len != UCCN_SIG_BYTES) {
+		return refuse(why, why_len, "the signature must be %d bytes, not %llu",
+			UCCN_SIG_BYTES, (unsigned long long)sig_len);
+	}
+	const uint8_t *sig = buf + pos;
+	pos += UCCN_SIG_BYTES;
+	if (pos != len) {
+		return refuse(why, why_len, "trailing bytes after the change");
+	}
+
+	/* §3 domain separation: a body is recognisable by its first byte alone. */
+	if (body_len == 0 || body[0] != 0x9b) {
+		return refuse(why, why_len, "the body must start with 0x9b (an array of 11)");
+	}
+	size_t end = 0;
+	enum scan_result sr = scan_object(body, (size_t)body_len, (size_t)body_len, &end);
+	if (sr == SCAN_INVALID) {
+		return refuse(why, why_len, "the body is not msgpack (byte 0xc1)");
+	}
+	if (sr != SCAN_DONE) {
+		return refuse(why, why_len, "the body is truncated");
+	}
+	if (end != body_len) {
+		return refuse(why, why_len, "trailing bytes after the body");
+	}
+
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	int err = unpack_whole(&u, body, (size_t)body_len);
+	if (err == UCCN_EPROTO) {
+		err = refuse(why, why_len, "the body is not valid msgpack (nested too deeply?)");
+	}
+	if (err == UCCN_OK) {
+		struct decoder d = {
+			.base = body, .len = (size_t)body_len, .why = why, .why_len = why_len};
+		err = decode_body(&d, &u.data, out);
+	}
+	msgpack_unpacked_destroy(&u);
+	if (err < 0) {
+		return err;
+	}
+	out->raw = buf;
+	out->raw_len = len;
+	out->body = body;
+	out->body_len = (size_t)body_len;
+	out->sig = sig;
+	return UCCN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Encoding. The packer writes straight into a struct uccn_bytes; a failed append is remembered
+ * and reported once at the end, and the buffer is cut back to where the call started. */
+
+struct sink {
+	struct uccn_bytes *out;
+	bool failed;
+};
+
+static int sink_write(void *data, const char *buf, size_t len) {
+	struct sink *s = data;
+	if (s->failed || uccn_bytes_append(s->out, buf, len) < 0) {
+		s->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int sink_end(struct sink *s, size_t start) {
+	if (s->failed) {
+		s->out->len = start;
+		return UCCN_ENOMEM;
+	}
+	return UCCN_OK;
+}
+
+static void pack_str(msgpack_packer *pk, const char *s, size_t len) {
+	msgpack_pack_str(pk, len);
+	msgpack_pack_str_body(pk, s, len);
+}
+
+static void pack_bin(msgpack_packer *pk, const uint8_t *b, size_t len) {
+	msgpack_pack_bin(pk, len);
+	msgpack_pack_bin_body(pk, b, len);
+}
+
+static bool valid_scalar(const struct uccn_value *v) {
+	if (v->type == UCCN_VALUE_INT) {
+		return true;
+	}
+	return v->type == UCCN_VALUE_STR && v->str_len <= STR_MAX &&
+	       (v->str != NULL || v->str_len == 0);
+}
+
+/* Whether v is a value the decoder accepts; adds its list items to *nitems. */
+static bool valid_value(const struct uccn_value *v, size_t *nitems) {
+	switch (v->type) {
+	case UCCN_VALUE_NIL:
+	case UCCN_VALUE_INT:
+	case UCCN_VALUE_STR:
+		return v->type == UCCN_VALUE_NIL || valid_scalar(v);
+	case UCCN_VALUE_LIST:
+		if (v->count > UCCN_LIST_MAX || v->count > UCCN_ITEMS_MAX - *nitems ||
+			(v->count > 0 && v->items == NULL)) {
+			return false;
+		}
+		for (size_t i = 0; i < v->count; i++) {
+			if (!valid_scalar(&v->items[i])) {
+				return false;
+			}
+		}
+		*nitems += v->count;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void pack_scalar(msgpack_packer *pk, const struct uccn_value *v) {
+	if (v->type == UCCN_VALUE_INT) {
+		/* msgpack-c picks the shortest form, as §2 requires. */
+		msgpack_pack_int64(pk, v->i);
+	} else {
+		pack_str(pk, v->str, v->str_len);
+	}
+}
+
+static void pack_value(msgpack_packer *pk, const struct uccn_value *v) {
+	if (v->type == UCCN_VALUE_NIL) {
+		msgpack_pack_nil(pk);
+	} else if (v->type == UCCN_VALUE_LIST) {
+		msgpack_pack_array(pk, v->count);
+		for (size_t i = 0; i < v->count; i++) {
+			pack_scalar(pk, &v->items[i]);
+		}
+	} else {
+		pack_scalar(pk, v);
+	}
+}
+
+static bool valid_fields(const struct uccn_field *fields, size_t n) {
+	size_t nitems = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct uccn_field *f = &fields[i];
+		if (f->name == NULL || !valid_name(f->name, f->name_len) ||
+			!valid_value(&f->value, &nitems)) {
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (fields[j].name_len == f->name_len &&
+				memcmp(fields[j].name, f->name, f->name_len) == 0) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+int uccn_codec_encode_body(const struct uccn_change *c, struct uccn_bytes *out) {
+	size_t kind_len = strnlen(c->kind, sizeof(c->kind));
+	size_t id_len = strnlen(c->id, sizeof(c->id));
+	/* Refuse here anything uccn_codec_decode_change would refuse, so that nothing we cannot
+	 * read back is ever signed. */
+	if (!valid_kind(c->kind, kind_len) || !valid_id(c->id, id_len) || c->seq == 0 ||
+		c->has_prev != (c->seq > 1) || (c->op != UCCN_OP_PUT && c->op != UCCN_OP_DELETE) ||
+		c->nfields > UCCN_FIELDS_MAX || (c->op == UCCN_OP_DELETE && c->nfields > 0) ||
+		!valid_fields(c->fields, c->nfields)) {
+		return UCCN_EINVAL;
+	}
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	if (uccn_bytes_reserve(out, 256) < 0) {
+		return UCCN_ENOMEM;
+	}
+	msgpack_pack_array(&pk, 11);
+	msgpack_pack_uint64(&pk, UCCN_WIRE_VERSION);
+	pack_bin(&pk, c->network, UCCN_KEY_BYTES);
+	pack_bin(&pk, c->author, UCCN_KEY_BYTES);
+	msgpack_pack_uint64(&pk, c->seq);
+	if (c->has_prev) {
+		pack_bin(&pk, c->prev, UCCN_HASH_BYTES);
+	} else {
+		msgpack_pack_nil(&pk);
+	}
+	msgpack_pack_uint64(&pk, c->hlc);
+	pack_str(&pk, c->kind, kind_len);
+	if (memcmp(c->owner, c->author, UCCN_KEY_BYTES) == 0) {
+		msgpack_pack_nil(&pk);
+	} else {
+		pack_bin(&pk, c->owner, UCCN_KEY_BYTES);
+	}
+	pack_str(&pk, c->id, id_len);
+	msgpack_pack_uint64(&pk, (uint64_t)c->op);
+	msgpack_pack_map(&pk, c->nfields);
+	for (size_t i = 0; i < c->nfields; i++) {
+		pack_str(&pk, c->fields[i].name, c->fields[i].name_len);
+		pack_value(&pk, &c->fields[i].value);
+	}
+	int err = sink_end(&s, start);
+	if (err == UCCN_OK && out->len - start > BODY_MAX) {
+		out->len = start;
+		err = UCCN_EINVAL; /* the signed change would exceed UCCN_CHANGE_MAX */
+	}
+	return err;
+}
+
+int uccn_codec_encode_signed(const uint8_t *body, size_t body_len,
+	const uint8_t sig[UCCN_SIG_BYTES], struct uccn_bytes *out) {
+	if (body_len > BODY_MAX || body_len == 0 || body[0] != 0x9b) {
+		return UCCN_EINVAL;
+	}
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	if (uccn_bytes_reserve(out, body_len + 8 + UCCN_SIG_BYTES) < 0) {
+		return UCCN_ENOMEM;
+	}
+	msgpack_pack_array(&pk, 2);
+	pack_bin(&pk, body, body_len);
+	pack_bin(&pk, sig, UCCN_SIG_BYTES);
+	return sink_end(&s, start);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Record state (§6) */
+
+static int compare_keys(const void *a, const void *b) {
+	return memcmp(a, b, UCCN_KEY_BYTES);
+}
+
+int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out) {
+	if (st->nfields > UCCN_FIELDS_MAX) {
+		return UCCN_EINVAL;
+	}
+	size_t nitems = 0;
+	for (size_t i = 0; i < st->nfields; i++) {
+		const struct uccn_field *f = &st->fields[i].field;
+		if (f->name == NULL || !valid_name(f->name, f->name_len) ||
+			!valid_value(&f->value, &nitems)) {
+			return UCCN_EINVAL;
+		}
+		/* Strictly ascending also rules out a name given twice. */
+		if (i > 0) {
+			const struct uccn_field *p = &st->fields[i - 1].field;
+			if (compare_names(p->name, p->name_len, f->name, f->name_len) >= 0) {
+				return UCCN_EINVAL;
+			}
+		}
+	}
+
+	/* The authors table is sorted and unique whatever order the fields name them in, so the
+	 * same logical state always gives the same bytes. */
+	uint8_t authors[UCCN_FIELDS_MAX][UCCN_KEY_BYTES];
+	size_t nauthors = 0;
+	for (size_t i = 0; i < st->nfields; i++) {
+		memcpy(authors[nauthors++], st->fields[i].author, UCCN_KEY_BYTES);
+	}
+	qsort(authors, nauthors, UCCN_KEY_BYTES, compare_keys);
+	size_t unique = 0;
+	for (size_t i = 0; i < nauthors; i++) {
+		if (unique == 0 || memcmp(authors[unique - 1], authors[i], UCCN_KEY_BYTES) != 0) {
+			memmove(authors[unique++], authors[i], UCCN_KEY_BYTES);
+		}
+	}
+	nauthors = unique;
+
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 5);
+	if (st->has_tomb) {
+		msgpack_pack_array(&pk, 2);
+		msgpack_pack_uint64(&pk, st->tomb_hlc);
+		pack_bin(&pk, st->tomb_author, UCCN_KEY_BYTES);
+	} else {
+		msgpack_pack_nil(&pk);
+	}
+	msgpack_pack_uint64(&pk, st->created_hlc);
+	msgpack_pack_uint64(&pk, st->updated_hlc);
+	msgpack_pack_array(&pk, nauthors);
+	for (size_t i = 0; i < nauthors; i++) {
+		pack_bin(&pk, authors[i], UCCN_KEY_BYTES);
+	}
+	msgpack_pack_array(&pk, st->nfields);
+	for (size_t i = 0; i < st->nfields; i++) {
+		const struct uccn_state_field *f = &st->fields[i];
+		const uint8_t *found =
+			bsearch(f->author, authors, nauthors, UCCN_KEY_BYTES, compare_keys);
+		msgpack_pack_array(&pk, 4);
+		pack_str(&pk, f->field.name, f->field.name_len);
+		pack_value(&pk, &f->field.value);
+		msgpack_pack_uint64(&pk, f->hlc);
+		msgpack_pack_uint64(&pk, (uint64_t)(found - authors[0]) / UCCN_KEY_BYTES);
+	}
+	return sink_end(&s, start);
+}
+
+static int decode_state(struct decoder *d, const msgpack_object *root, struct uccn_state *out) {
+	if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != 5) {
+		return refuse(d->why, d->why_len, "a state is an array of 5");
+	}
+	const msgpack_object *e = root->via.array.ptr;
+	if (e[0].type == MSGPACK_OBJECT_NIL) {
+		out->has_tomb = false;
+		out->tomb_hlc = 0;
+		memset(out->tomb_author, 0, UCCN_KEY_BYTES);
+	} else if (e[0].type == MSGPACK_OBJECT_ARRAY && e[0].via.array.size == 2 &&
+		   is_uint(&e[0].via.array.ptr[0]) &&
+		   get_bin(d, &e[0].via.array.ptr[1], out->tomb_author, UCCN_KEY_BYTES) == 0) {
+		out->has_tomb = true;
+		out->tomb_hlc = e[0].via.array.ptr[0].via.u64;
+	} else {
+		return refuse(d->why, d->why_len, "the tombstone must be nil or [hlc, author]");
+	}
+	if (!is_uint(&e[1]) || !is_uint(&e[2])) {
+		return refuse(d->why, d->why_len, "created and updated must be unsigned integers");
+	}
+	out->created_hlc = e[1].via.u64;
+	out->updated_hlc = e[2].via.u64;
+
+	if (e[3].type != MSGPACK_OBJECT_ARRAY || e[3].via.array.size > UCCN_FIELDS_MAX) {
+		return refuse(d->why, d->why_len,
+			"the authors table must be an array of at most %d", UCCN_FIELDS_MAX);
+	}
+	const msgpack_object *authors = e[3].via.array.ptr;
+	size_t nauthors = e[3].via.array.size;
+	bool used[UCCN_FIELDS_MAX] = {false};
+	for (size_t i = 0; i < nauthors; i++) {
+		if (!is_key(&authors[i])) {
+			return refuse(d->why, d->why_len, "author %zu must be a 32-byte bin", i);
+		}
+		/* Canonical form: sorted and unique. */
+		if (i > 0 && memcmp(authors[i - 1].via.bin.ptr, authors[i].via.bin.ptr,
+				     UCCN_KEY_BYTES) >= 0) {
+			return refuse(
+				d->why, d->why_len, "the authors table is not sorted and unique");
+		}
+	}
+
+	if (e[4].type != MSGPACK_OBJECT_ARRAY || e[4].via.array.size > UCCN_FIELDS_MAX) {
+		return refuse(d->why, d->why_len, "the fields must be an array of at most %d",
+			UCCN_FIELDS_MAX);
+	}
+	size_t n = e[4].via.array.size;
+	d->items = out->items;
+	d->nitems = 0;
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object *fo = &e[4].via.array.ptr[i];
+		struct uccn_state_field *f = &out->fields[i];
+		if (fo->type != MSGPACK_OBJECT_ARRAY || fo->via.array.size != 4) {
+			return refuse(
+				d->why, d->why_len, "state field %zu must be an array of 4", i);
+		}
+		const msgpack_object *fe = fo->via.array.ptr;
+		int err = get_name(d, &fe[0], &f->field.name, &f->field.name_len);
+		if (err < 0) {
+			return err;
+		}
+		if (i > 0 && compare_names(out->fields[i - 1].field.name,
+				     out->fields[i - 1].field.name_len, f->field.name,
+				     f->field.name_len) >= 0) {
+			return refuse(d->why, d->why_len, "state fields are not sorted by name");
+		}
+		if ((err = get_value(
+			     d, &fe[1], &f->field.value, f->field.name, f->field.name_len)) < 0) {
+			return err;
+		}
+		if (!is_uint(&fe[2]) || !is_uint(&fe[3]) || fe[3].via.u64 >= nauthors) {
+			return refuse(d->why, d->why_len,
+				"state field %zu: bad clock or author index", i);
+		}
+		f->hlc = fe[2].via.u64;
+		memcpy(f->author, authors[fe[3].via.u64].via.bin.ptr, UCCN_KEY_BYTES);
+		used[fe[3].via.u64] = true;
+	}
+	for (size_t i = 0; i < nauthors; i++) {
+		if (!used[i]) {
+			return refuse(d->why, d->why_len, "author %zu is named by no field", i);
+		}
+	}
+	out->nfields = n;
+	out->nitems = d->nitems;
+	return UCCN_OK;
+}
+
+int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *out) {
+	size_t end = 0;
+	if (len == 0 || scan_object(buf, len, len, &end) != SCAN_DONE || end != len) {
+		return UCCN_EPROTO;
+	}
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	int err = unpack_whole(&u, buf, len);
+	if (err == UCCN_OK) {
+		struct decoder d = {.base = buf, .len = len};
+		err = decode_state(&d, &u.data, out);
+	}
+	msgpack_unpacked_destroy(&u);
+	return err;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Export files (§7) */
+
+int uccn_codec_encode_file_header(const uint8_t network[UCCN_KEY_BYTES], struct uccn_bytes *out) {
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 3);
+	pack_str(&pk, FILE_MAGIC, sizeof(FILE_MAGIC) - 1);
+	msgpack_pack_uint64(&pk, 1);
+	pack_bin(&pk, network, UCCN_KEY_BYTES);
+	return sink_end(&s, start);
+}
+
+int uccn_codec_encode_file_change(const uint8_t *change, size_t len, struct uccn_bytes *out) {
+	if (len > UCCN_CHANGE_MAX) {
+		return UCCN_EINVAL;
+	}
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	pack_bin(&pk, change, len);
+	return sink_end(&s, start);
+}
+
+int uccn_codec_encode_file_trailer(
+	uint64_t count, const uint8_t hash[UCCN_HASH_BYTES], struct uccn_bytes *out) {
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 3);
+	pack_str(&pk, FILE_END, sizeof(FILE_END) - 1);
+	msgpack_pack_uint64(&pk, count);
+	pack_bin(&pk, hash, UCCN_HASH_BYTES);
+	return sink_end(&s, start);
+}
+
+enum reader_state {
+	READ_HEADER,
+	READ_CHANGES,
+	READ_DONE,
+	READ_FAILED,
+};
+
+/* The reader keeps its own buffer and hands msgpack-c one complete, scanned item at a time
+ * rather than using msgpack_unpacker, whose streaming parse allocates a container at its
+ * declared size before the bytes are there (see the structure scan above). */
+struct uccn_file_reader {
+	struct uccn_bytes buf;
+	size_t pos;    /* start of the first byte not yet returned as an item */
+	uint64_t base; /* file offset of buf.data[0] */
+	size_t need; /* the item at pos needs at least this many bytes: no use rescanning before */
+	enum reader_state state;
+	msgpack_unpacked last; /* the last item's objects; its bytes stay in buf until a feed */
+};
+
+int uccn_codec_reader_create(struct uccn_file_reader **out) {
+	struct uccn_file_reader *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		return UCCN_ENOMEM;
+	}
+	msgpack_unpacked_init(&r->last);
+	r->state = READ_HEADER;
+	*out = r;
+	return UCCN_OK;
+}
+
+void uccn_codec_reader_destroy(struct uccn_file_reader *r) {
+	if (r == NULL) {
+		return;
+	}
+	msgpack_unpacked_destroy(&r->last);
+	uccn_bytes_finish(&r->buf);
+	free(r);
+}
+
+int uccn_codec_reader_feed(struct uccn_file_reader *r, const uint8_t *buf, size_t len) {
+	/* Items returned before this call are no longer borrowed: drop their bytes when that moves
+	 * little, so that feeding a byte at a time stays linear. */
+	msgpack_unpacked_destroy(&r->last);
+	size_t rest = r->buf.len - r->pos;
+	if (r->pos > 0 && r->pos >= rest) {
+		memmove(r->buf.data, r->buf.data + r->pos, rest);
+		r->buf.len = rest;
+		r->base += r->pos;
+		r->pos = 0;
+	}
+	return uccn_bytes_append(&r->buf, buf, len);
+}
+
+static int reader_fail(struct uccn_file_reader *r, char *why, size_t why_len, const char *what) {
+	r->state = READ_FAILED;
+	return refuse(
+		why, why_len, "%s at byte %llu", what, (unsigned long long)(r->base + r->pos));
+}
+
+/* Interprets a header or trailer: [str tag, uint, bin 32]. */
+static bool get_tagged(
+	const msgpack_object *o, const char *tag, uint64_t *num, uint8_t key[UCCN_KEY_BYTES]) {
+	size_t tag_len = strlen(tag);
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 3) {
+		return false;
+	}
+	const msgpack_object *e = o->via.array.ptr;
+	if (e[0].type != MSGPACK_OBJECT_STR || e[0].via.str.size != tag_len ||
+		memcmp(e[0].via.str.ptr, tag, tag_len) != 0 || !is_uint(&e[1]) || !is_key(&e[2])) {
+		return false;
+	}
+	*num = e[1].via.u64;
+	memcpy(key, e[2].via.bin.ptr, UCCN_KEY_BYTES);
+	return true;
+}
+
+int uccn_codec_reader_next(
+	struct uccn_file_reader *r, struct uccn_file_item *item, char *why, size_t why_len) {
+	if (why != NULL && why_len > 0) {
+		why[0] = '\0';
+	}
+	msgpack_unpacked_destroy(&r->last);
+	if (r->state == READ_FAILED) {
+		return refuse(why, why_len, "the export file was already found invalid");
+	}
+	const uint8_t *p = r->buf.data + r->pos;
+	size_t avail = r->buf.len - r->pos;
+	if (avail == 0) {
+		return UCCN_EAGAIN;
+	}
+	if (r->state == READ_DONE) {
+		return reader_fail(r, why, why_len, "bytes after the trailer");
+	}
+	if (avail < r->need) {
+		return UCCN_EAGAIN;
+	}
+
+	bool header = r->state == READ_HEADER;
+	uint64_t n = 0;
+	if (header && read_array_header(p, avail, &n) == 0) {
+		return reader_fail(r, why, why_len, "not an uccn export file: no header");
+	}
+	/* A change's bin announces its size up front: refuse an oversize one without waiting. */
+	int h = read_bin_header(p, avail, &n);
+	if (!header && h > 0 && n > UCCN_CHANGE_MAX) {
+		return reader_fail(
+			r, why, why_len, "damaged item: a change larger than 65536 bytes");
+	}
+	size_t end = 0;
+	size_t limit = header ? FILE_HEADER_MAX : FILE_ITEM_MAX;
+	switch (scan_object(p, avail, limit, &end)) {
+	case SCAN_DONE:
+		break;
+	case SCAN_PARTIAL:
+		r->need = end;
+		return UCCN_EAGAIN;
+	case SCAN_TOO_LARGE:
+		return reader_fail(r, why, why_len,
+			header ? "not an uccn export file: no header"
+			       : "damaged item: item too large");
+	default:
+		return reader_fail(r, why, why_len,
+			header ? "not an uccn export file: not msgpack"
+			       : "damaged item: not msgpack");
+	}
+	r->need = 0;
+	int err = unpack_whole(&r->last, p, end);
+	if (err == UCCN_ENOMEM) {
+		return err;
+	}
+	if (err < 0) {
+		return reader_fail(r, why, why_len,
+			header ? "not an uccn export file: not msgpack"
+			       : "damaged item: not msgpack");
+	}
+
+	const msgpack_object *o = &r->last.data;
+	memset(item, 0, sizeof(*item));
+	item->offset = r->base + r->pos;
+	if (header) {
+		if (!get_tagged(o, FILE_MAGIC, &n, item->network)) {
+			return reader_fail(r, why, why_len, "not an uccn export file: bad header");
+		}
+		if (n != 1) {
+			return reader_fail(r, why, why_len, "unsupported export file version");
+		}
+		item->type = UCCN_FILE_HEADER;
+		r->state = READ_CHANGES;
+	} else if (o->type == MSGPACK_OBJECT_BIN) {
+		item->type = UCCN_FILE_CHANGE;
+		item->change = (const uint8_t *)o->via.bin.ptr;
+		item->change_len = o->via.bin.size;
+		if (item->change_len == 0) {
+			item->change = p + end; /* a valid pointer for an empty change */
+		}
+		if (item->change < p || item->change_len > end ||
+			(size_t)(item->change - p) > end - item->change_len) {
+			return reader_fail(
+				r, why, why_len, "internal error: a bin outside the item");
+		}
+	} else if (get_tagged(o, FILE_END, &item->count, item->hash)) {
+		item->type = UCCN_FILE_TRAILER;
+		r->state = READ_DONE;
+	} else {
+		return reader_fail(
+			r, why, why_len, "damaged item: neither a change (bin) nor the trailer");
+	}
+	r->pos += end;
+	return UCCN_OK;
+}
+
+bool uccn_codec_reader_has_partial(const struct uccn_file_reader *r) {
+	return r->state != READ_FAILED && r->buf.len > r->pos;
+}
+
+bool uccn_codec_reader_is_done(const struct uccn_file_reader *r) {
+	return r->state == READ_DONE;
+}
