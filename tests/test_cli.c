@@ -544,6 +544,18 @@ Test(cli, bad_input_fails_with_one_line_and_leaves_the_store) {
 	run(&r, NULL, "--home", home, "put", "best_practice", "title=x", "summary=y", "oops", NULL);
 	assert_one_error(&r, "oops");
 
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	char *key = first_line(&r);
+	run(&r, NULL, "--home", home, "put", "city", key, "field=cinema", NULL);
+	assert_one_error(&r, "field");
+	cr_assert_not_null(strstr(r.err, "cinema"), "%s", r.err);
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=a\001b", "summary=y", NULL);
+	assert_one_error(&r, "title");
+
+	run(&r, NULL, "--home", home, "put", "best_practice", "bad id!", "summary=y", NULL);
+	assert_one_error(&r, "bad id!");
+
 	run(&r, NULL, "--home", home, "get", "best_practice", "no-such-id", NULL);
 	assert_one_error(&r, "no-such-id");
 	cr_assert_eq(r.status, 1);
@@ -863,6 +875,32 @@ Test(cli, held_and_verify_on_a_fresh_node) {
 	cr_assert_str_eq(r.out, "verified 1 changes: ok\n");
 }
 
+Test(cli, text_stays_utf8_in_json_and_lines_up_in_lists) {
+	char *home = init_home("h", NULL);
+	char *id = put_practice(home, "Caf\u00e9 de la M\u00fasica");
+	struct run r;
+	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
+	assert_ok(&r, "get --json");
+	cr_assert_not_null(strstr(r.out, "\"Caf\u00e9 de la M\u00fasica\""), "%s", r.out);
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_ok(&r, "list");
+	/* Both rows put the kind in the same column, counted in characters. */
+	char *nl = strchr(r.out, '\n');
+	cr_assert_not_null(nl);
+	*nl = '\0';
+	char *first = strstr(r.out, "  ("), *second = strstr(nl + 1, "  (");
+	cr_assert(first != NULL && second != NULL);
+	size_t col1 = 0, col2 = 0;
+	for (char *p = r.out; p < first; p++) {
+		col1 += ((unsigned char)*p & 0xc0) != 0x80;
+	}
+	for (char *p = nl + 1; p < second; p++) {
+		col2 += ((unsigned char)*p & 0xc0) != 0x80;
+	}
+	cr_assert_eq(col1, col2, "columns differ:\n%s\n%s", r.out, nl + 1);
+	(void)id;
+}
+
 Test(cli, every_command_has_help) {
 	const char *commands[] = {"init", "whoami", "put", "get", "list", "delete", "history",
 		"export", "import", "verify", "held"};
@@ -889,6 +927,7 @@ Test(cli, every_command_has_help) {
 	assert_ok(&r, "put KIND --help");
 	cr_assert_not_null(strstr(r.out, "sdgs"), "%s", r.out);
 	run(&r, NULL, NULL);
+	assert_one_error(&r, "--help");
 	cr_assert_eq(r.status, 2);
 }
 

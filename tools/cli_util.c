@@ -200,10 +200,9 @@ int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s: no uccn node here (run 'uccn init' first)", cli->home);
 	case UCCN_EPERM:
+		/* The library's message names the file and the chmod that fixes it. */
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s: the node key is readable by others: refusing to use it "
-			"(chmod 600 %s/node.key if it is still secret)",
-			cli->home, cli->home);
+			"%s: the node key is readable by others, so it is not used", cli->home);
 	case UCCN_ECORRUPT:
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: the node is corrupt", cli->home);
 	case UCCN_EBUSY:

@@ -155,6 +155,7 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	int err = uccn_node_init(cli->home, &o, uccn_cli_now_ms(), &node);
 	if (err == UCCN_EEXIST) {
 		/* Nothing was made: the home was there already. */
+		uccn_cli_clear_error(cli);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s: a node already exists here (its key is left as it was)", cli->home);
 	}

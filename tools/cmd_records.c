@@ -98,7 +98,10 @@ static int bad_field(struct uccn_cli *cli, const char *name, size_t len, const c
 	if (why[0] == '\0') {
 		why = uccn_strerror(err);
 	}
-	if (strncmp(why, name, len) == 0) {
+	/* The schema's messages name the field already ("best_practice.sdgs: ..."). */
+	char field[UCCN_NAME_MAX + 1];
+	snprintf(field, sizeof(field), "%.*s", (int)len, name);
+	if (strstr(why, field) != NULL) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
 	}
 	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%.*s: %s", (int)len, name, why);

@@ -3,6 +3,7 @@
  * command line. */
 #include "tools/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,7 @@ int main(int argc, char **argv) {
 		}
 	}
 	if (i >= argc) {
-		print_usage(stderr);
-		return UCCN_CLI_USAGE;
+		return uccn_cli_fail(&cli, UCCN_CLI_USAGE, "no command given (see 'uccn --help')");
 	}
 	const struct command *cmd = NULL;
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
 	int status = cmd->run(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 && status == 0) {
 		/* A full disk or a closed pipe must not pass for success. */
-		status = uccn_cli_fail(&cli, UCCN_CLI_FAIL, "writing output failed");
+		status = uccn_cli_fail(&cli, UCCN_CLI_FAIL, "writing output: %s", strerror(errno));
 	}
 	uccn_log_set_handler(UCCN_LOG_SILENT, NULL, NULL);
 	return status;
