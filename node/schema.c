@@ -450,7 +450,9 @@ static bool is_leap(int y) {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static bool is_date(const struct uccn_value *v) {
+/* Whether v is "YYYY-MM-DD" and a real calendar date. The year goes to *year so the caller
+ * can tell a date outside the supported years from a malformed one. */
+static bool is_date(const struct uccn_value *v, int *year) {
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	const char *s = v->str;
 	if (v->str_len != 10 || s[4] != '-' || s[7] != '-') {
@@ -464,7 +466,8 @@ static bool is_date(const struct uccn_value *v) {
 	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	int m = (s[5] - '0') * 10 + (s[6] - '0');
 	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || m < 1 || m > 12 || d < 1) {
+	*year = y;
+	if (m < 1 || m > 12 || d < 1) {
 		return false;
 	}
 	int last = days[m - 1] + (m == 2 && is_leap(y) ? 1 : 0);
@@ -646,13 +649,18 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 				(long long)v->i, (long long)spec->min, (long long)spec->max);
 		}
 		return UCCN_OK;
-	case UCCN_TYPE_DATE:
-		if (!is_date(v)) {
-			return refuse(why, why_len,
-				"%s: %s is not a date (YYYY-MM-DD, years %d-%d)", path,
+	case UCCN_TYPE_DATE: {
+		int year = 0;
+		if (!is_date(v, &year)) {
+			return refuse(why, why_len, "%s: %s is not a date (YYYY-MM-DD)", path,
+				quote(q, v->str, v->str_len));
+		}
+		if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) {
+			return refuse(why, why_len, "%s: %s is outside the years %d-%d", path,
 				quote(q, v->str, v->str_len), DATE_YEAR_MIN, DATE_YEAR_MAX);
 		}
 		return UCCN_OK;
+	}
 	case UCCN_TYPE_URL:
 		if (!is_url(v)) {
 			return refuse(why, why_len,
