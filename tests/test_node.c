@@ -1,4 +1,308 @@
-/* test_node.c - placeholder. */
+/* test_node.c - the node API: init and open of a home, edits, export and import between two
+ * nodes, verify, and every bad input leaving what was stored intact. */
+#include <uccn/node.h>
+
 #include <criterion/criterion.h>
-Test(placeholder, node) {
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <uccn/schema.h>
+
+#include "tests/support.h"
+
+static char *dir;
+static char home_a[512], home_b[512];
+static struct uccn_node *na, *nb;
+static const uint64_t now = 1763700000000;
+
+static void setup(void) {
+	dir = test_tmpdir();
+	snprintf(home_a, sizeof(home_a), "%s/adelaide", dir);
+	snprintf(home_b, sizeof(home_b), "%s/hobart", dir);
+	struct uccn_node_init_options oa = {.name = "Adelaide", .country = "AU", .field = "music"};
+	struct uccn_node_init_options ob = {
+		.name = "Hobart", .country = "AU", .field = "literature"};
+	cr_assert_eq(uccn_node_init(home_a, &oa, now, &na), UCCN_OK);
+	cr_assert_eq(uccn_node_init(home_b, &ob, now, &nb), UCCN_OK);
+}
+
+static void teardown(void) {
+	uccn_node_close(na);
+	uccn_node_close(nb);
+	na = nb = NULL;
+	test_rmdir(dir);
+	test_check_leaks();
+}
+
+TestSuite(node, .init = setup, .fini = teardown);
+
+static int count_record(void *userdata, const struct uccn_record *r) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+static int count_list(struct uccn_node *n, const char *kind, bool with_deleted) {
+	int count = 0;
+	cr_assert_eq(uccn_node_list(n, kind, with_deleted, count_record, &count), UCCN_OK);
+	return count;
+}
+
+static char *put_practice(struct uccn_node *n, const char *title) {
+	static char id[UCCN_ID_MAX + 1];
+	struct uccn_field f = test_str("title", title);
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(n, "best_practice", NULL, &f, 1, now, id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	return id;
+}
+
+struct mem {
+	struct uccn_bytes bytes;
+	size_t pos;
+	size_t limit; /* read at most this many bytes in all: a cut file */
+};
+
+static int mem_write(void *userdata, const uint8_t *buf, size_t len) {
+	return uccn_bytes_append(&((struct mem *)userdata)->bytes, buf, len);
+}
+
+static long mem_read(void *userdata, uint8_t *buf, size_t cap) {
+	struct mem *m = userdata;
+	size_t end = m->limit < m->bytes.len ? m->limit : m->bytes.len;
+	size_t n = end - m->pos < cap ? end - m->pos : cap;
+	memcpy(buf, m->bytes.data + m->pos, n);
+	m->pos += n;
+	return (long)n;
+}
+
+static void export_from(struct uccn_node *n, struct mem *m, uint64_t *count) {
+	memset(m, 0, sizeof(*m));
+	cr_assert_eq(uccn_node_export(n, mem_write, m, count), UCCN_OK);
+	m->limit = SIZE_MAX;
+}
+
+Test(node, init_writes_the_city_record_as_first_change) {
+	cr_assert_eq(count_list(na, "city", false), 1);
+	uint64_t checked = 0;
+	cr_assert_eq(uccn_node_verify(na, NULL, NULL, &checked), 0);
+	cr_assert_eq(checked, 1);
+}
+
+Test(node, init_twice_is_refused_and_keeps_the_key) {
+	uint8_t before[UCCN_KEY_BYTES];
+	uccn_node_public_key(na, before);
+	struct uccn_node *again = NULL;
+	struct uccn_node_init_options o = {.name = "X", .country = "AU", .field = "music"};
+	cr_assert_eq(uccn_node_init(home_a, &o, now, &again), UCCN_EEXIST);
+	uccn_node_close(na);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_OK);
+	uint8_t after[UCCN_KEY_BYTES];
+	uccn_node_public_key(na, after);
+	cr_assert_eq(memcmp(before, after, UCCN_KEY_BYTES), 0);
+}
+
+Test(node, init_with_a_bad_field_creates_nothing) {
+	char home[600];
+	snprintf(home, sizeof(home), "%s/nowhere", dir);
+	struct uccn_node *n = NULL;
+	struct uccn_node_init_options o = {.name = "Somewhere", .country = "AU", .field = "cinema"};
+	cr_assert_eq(uccn_node_init(home, &o, now, &n), UCCN_ESCHEMA);
+	struct stat sb;
+	cr_assert_neq(stat(home, &sb), 0);
+}
+
+Test(node, put_get_change_and_delete_a_record) {
+	char id[UCCN_ID_MAX + 1];
+	snprintf(id, sizeof(id), "%s", put_practice(na, "Music in schools"));
+	struct uccn_field f = test_str("summary", "revised");
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(count_list(na, "best_practice", false), 1);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_OK);
+	cr_assert_eq(count_list(na, "best_practice", false), 0);
+	cr_assert_eq(count_list(na, "best_practice", true), 1);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_ENOTFOUND);
+}
+
+static int count_change(void *userdata, const struct uccn_change *c, const uint8_t *hash) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(node, history_holds_every_change_oldest_first) {
+	char id[UCCN_ID_MAX + 1];
+	snprintf(id, sizeof(id), "%s", put_practice(na, "one"));
+	struct uccn_field f = test_str("title", "two");
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_OK);
+	int n = 0;
+	cr_assert_eq(uccn_node_history(na, "best_practice", id, count_change, &n), UCCN_OK);
+	cr_assert_eq(n, 3);
+}
+
+Test(node, a_new_record_needs_its_required_fields) {
+	struct uccn_field f = test_str("summary", "no title");
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, now, NULL, why, sizeof(why)),
+		UCCN_ESCHEMA);
+	cr_assert_not_null(strstr(why, "title"), "%s", why);
+}
+
+Test(node, another_citys_record_cannot_be_changed) {
+	char id[UCCN_ID_MAX + 1];
+	snprintf(id, sizeof(id), "%s", put_practice(na, "Adelaide's"));
+	struct mem m;
+	export_from(na, &m, NULL);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	struct uccn_field f = test_str("title", "taken over");
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(nb, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
+		UCCN_EPERM);
+	cr_assert_not_null(strstr(why, "owner"), "%s", why);
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, export_then_import_carries_every_record) {
+	put_practice(na, "Music in schools");
+	put_practice(na, "Street music");
+	struct mem m;
+	uint64_t count = 0;
+	export_from(na, &m, &count);
+	cr_assert_eq(count, 3);
+	struct uccn_import_stats stats;
+	char why[256] = "";
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_eq(stats.read, 3);
+	cr_assert_eq(stats.applied, 3);
+	cr_assert_eq(count_list(nb, "best_practice", false), 2);
+	cr_assert_eq(count_list(nb, "city", false), 2);
+	m.pos = 0;
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, NULL, 0), UCCN_OK);
+	cr_assert_eq(stats.duplicate, 3, "importing twice changes nothing");
+	cr_assert_eq(uccn_node_verify(nb, NULL, NULL, NULL), 0);
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, truncated_file_keeps_the_changes_before_the_cut) {
+	for (int i = 0; i < 20; i++) {
+		put_practice(na, "practice");
+	}
+	struct mem m;
+	export_from(na, &m, NULL);
+	m.limit = m.bytes.len / 2;
+	struct uccn_import_stats stats;
+	char why[256] = "";
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
+		UCCN_ETRUNC);
+	cr_assert_not_null(strstr(why, "truncated"), "%s", why);
+	cr_assert_gt(stats.applied, 5);
+	cr_assert_lt(stats.applied, 21);
+	cr_assert_eq(count_list(nb, "best_practice", false), (int)stats.applied - 1);
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, every_cut_of_an_export_is_an_error_never_a_crash) {
+	put_practice(na, "one");
+	struct mem m;
+	export_from(na, &m, NULL);
+	for (size_t cut = 0; cut < m.bytes.len; cut++) {
+		m.pos = 0;
+		m.limit = cut;
+		int err = uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0);
+		cr_assert(err == UCCN_ETRUNC || err == UCCN_EPROTO, "cut %zu: %s", cut,
+			uccn_err_name(err));
+	}
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, garbage_file_is_not_an_export) {
+	struct mem m = {.limit = SIZE_MAX};
+	cr_assert_eq(uccn_bytes_append(&m.bytes, "PK\x03\x04 a zip, not ours", 22), UCCN_OK);
+	char why[256] = "";
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, why, sizeof(why)),
+		UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "not a uccn export"), "%s", why);
+	cr_assert_eq(count_list(nb, NULL, true), 1);
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, file_from_another_network_is_refused_whole) {
+	char home[600];
+	snprintf(home, sizeof(home), "%s/elsewhere", dir);
+	uint8_t network[UCCN_KEY_BYTES];
+	memset(network, 0xaa, sizeof(network));
+	struct uccn_node_init_options o = {
+		.name = "Elsewhere", .country = "FR", .field = "design", .network = network};
+	struct uccn_node *other;
+	cr_assert_eq(uccn_node_init(home, &o, now, &other), UCCN_OK);
+	struct mem m;
+	export_from(other, &m, NULL);
+	char why[256] = "";
+	struct uccn_import_stats stats;
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
+		UCCN_ENETWORK);
+	cr_assert_not_null(strstr(why, "another network"), "%s", why);
+	cr_assert_eq(stats.applied, 0);
+	uccn_node_close(other);
+	uccn_bytes_finish(&m.bytes);
+}
+
+Test(node, open_refuses_a_key_readable_by_others) {
+	uccn_node_close(na);
+	na = NULL;
+	char key[600];
+	snprintf(key, sizeof(key), "%s/node.key", home_a);
+	cr_assert_eq(chmod(key, 0644), 0);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_EPERM);
+}
+
+Test(node, open_of_an_empty_or_missing_folder_is_not_found) {
+	struct uccn_node *n = NULL;
+	cr_assert_eq(uccn_node_open(dir, &n), UCCN_ENOTFOUND);
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	cr_assert_eq(uccn_node_open(missing, &n), UCCN_ENOTFOUND);
+}
+
+Test(node, open_of_a_corrupt_database_is_corrupt) {
+	uccn_node_close(na);
+	na = NULL;
+	char db[600];
+	snprintf(db, sizeof(db), "%s/uccn.db", home_a);
+	FILE *f = fopen(db, "wb");
+	fputs("this is not a database, just words that fill the first page of the file", f);
+	fclose(f);
+	char wal[620];
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	remove(wal);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_ECORRUPT);
+}
+
+static void fault_counter(void *userdata, const struct uccn_fault *f) {
+	(*(int *)userdata)++;
+}
+
+Test(node, verify_finds_a_tampered_change) {
+	put_practice(na, "honest");
+	uccn_node_close(na);
+	na = NULL;
+	char db[600];
+	snprintf(db, sizeof(db), "%s/uccn.db", home_a);
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	/* Change one byte inside the stored title: the signature no longer holds. */
+	cr_assert_eq(sqlite3_exec(h,
+			     "UPDATE changes SET data = replace(data, CAST('honest' AS BLOB),"
+			     " CAST('HONEST' AS BLOB)) WHERE seq = 2",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	cr_assert_eq(sqlite3_changes(h), 1);
+	sqlite3_close(h);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_OK);
+	int faults = 0;
+	cr_assert_gt(uccn_node_verify(na, fault_counter, &faults, NULL), 0);
+	cr_assert_gt(faults, 0);
 }

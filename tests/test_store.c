@@ -1,4 +1,256 @@
-/* test_store.c - placeholder. */
+/* test_store.c - the SQLite store: schema and migrations, transactions, heads, records, held
+ * changes and forks, and refusing files that are not ours. */
+#include "node/store.h"
+
 #include <criterion/criterion.h>
-Test(placeholder, store) {
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support.h"
+
+static char *dir;
+static char path[512];
+static struct uccn_store *st;
+static struct uccn_change c;
+
+static void setup(void) {
+	dir = test_tmpdir();
+	snprintf(path, sizeof(path), "%s/uccn.db", dir);
+	cr_assert_eq(uccn_store_open(path, true, &st), UCCN_OK);
+}
+
+static void teardown(void) {
+	uccn_store_close(st);
+	st = NULL;
+	test_rmdir(dir);
+	test_check_leaks();
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static const uint8_t raw[] = "signed bytes";
+
+static struct uccn_change *fake(uint8_t author, uint64_t seq, const char *id) {
+	memset(&c, 0, sizeof(c));
+	memset(c.author, author, UCCN_KEY_BYTES);
+	memcpy(c.owner, c.author, UCCN_KEY_BYTES);
+	c.seq = seq;
+	c.hlc = 1000 + seq;
+	snprintf(c.kind, sizeof(c.kind), "event");
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.raw = raw;
+	c.raw_len = sizeof(raw);
+	return &c;
+}
+
+static void put(uint8_t author, uint64_t seq, const char *id, int64_t *rid) {
+	uint8_t hash[UCCN_HASH_BYTES];
+	memset(hash, (int)seq, sizeof(hash));
+	const uint8_t state[] = {0x01, 0x02};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_put_change(
+			     st, fake(author, seq, id), hash, rid, state, sizeof(state), false),
+		UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+}
+
+Test(store, put_change_moves_the_head_and_reads_back_the_same_bytes) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	cr_assert_gt(rid, 0);
+	struct uccn_store_head head;
+	uint8_t author[UCCN_KEY_BYTES];
+	memset(author, 7, sizeof(author));
+	cr_assert_eq(uccn_store_get_head(st, author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 1);
+	cr_assert_eq(head.hlc, 1001);
+	cr_assert_eq(head.hash[0], 1);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_store_get_change(st, author, 1, &out), UCCN_OK);
+	cr_assert_eq(out.len, sizeof(raw));
+	cr_assert_eq(memcmp(out.data, raw, sizeof(raw)), 0);
+	cr_assert_eq(uccn_store_get_change(st, author, 2, &out), UCCN_ENOTFOUND);
+	uccn_bytes_finish(&out);
+}
+
+Test(store, unknown_author_has_head_zero) {
+	uint8_t author[UCCN_KEY_BYTES] = {9};
+	struct uccn_store_head head;
+	cr_assert_eq(uccn_store_get_head(st, author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 0);
+}
+
+Test(store, rollback_leaves_nothing_behind) {
+	uint8_t hash[UCCN_HASH_BYTES] = {0};
+	int64_t rid = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(
+		uccn_store_put_change(st, fake(3, 1, "e1"), hash, &rid, raw, 3, false), UCCN_OK);
+	uccn_store_rollback(st);
+	uint64_t n;
+	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
+	cr_assert_eq(n, 0);
+	struct uccn_store_head head;
+	cr_assert_eq(uccn_store_get_head(st, c.author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 0, "the cached author id must not survive the rollback");
+	rid = 0;
+	put(3, 1, "e1", &rid); /* and the author can be added again */
+}
+
+Test(store, record_state_is_found_by_kind_owner_and_id) {
+	int64_t rid = 0, found = 0;
+	put(7, 1, "e1", &rid);
+	struct uccn_bytes state = {0};
+	cr_assert_eq(uccn_store_get_state(st, "event", c.owner, "e1", &found, &state), UCCN_OK);
+	cr_assert_eq(found, rid);
+	cr_assert_eq(state.len, 2);
+	cr_assert_eq(
+		uccn_store_get_state(st, "event", c.owner, "e2", &found, &state), UCCN_ENOTFOUND);
+	cr_assert_eq(
+		uccn_store_get_state(st, "project", c.owner, "e1", &found, &state), UCCN_ENOTFOUND);
+	uccn_bytes_finish(&state);
+}
+
+static int count_rows(void *userdata, const struct uccn_store_row *row) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(store, records_are_listed_by_kind_and_found_by_id_whatever_the_owner) {
+	int64_t r1 = 0, r2 = 0;
+	put(7, 1, "same", &r1);
+	put(8, 1, "same", &r2);
+	cr_assert_neq(r1, r2);
+	int n = 0;
+	cr_assert_eq(uccn_store_find_records(st, "event", "same", count_rows, &n), UCCN_OK);
+	cr_assert_eq(n, 2);
+	n = 0;
+	cr_assert_eq(uccn_store_each_record(st, "event", false, count_rows, &n), UCCN_OK);
+	cr_assert_eq(n, 2);
+	n = 0;
+	cr_assert_eq(uccn_store_each_record(st, "city", false, count_rows, &n), UCCN_OK);
+	cr_assert_eq(n, 0);
+}
+
+static int count_blobs(void *userdata, const uint8_t *data, size_t len) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(store, history_lists_every_change_of_a_record) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	put(7, 2, "e1", &rid);
+	put(7, 3, "other", &(int64_t){0});
+	int n = 0;
+	cr_assert_eq(uccn_store_each_record_change(st, "event", c.owner, "e1", count_blobs, &n),
+		UCCN_OK);
+	cr_assert_eq(n, 2);
+	n = 0;
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &n), UCCN_OK);
+	cr_assert_eq(n, 3);
+}
+
+Test(store, held_changes_pop_once_and_holding_twice_is_a_no_op) {
+	uint8_t hash[UCCN_HASH_BYTES] = {1};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_hold(st, fake(5, 3, "e1"), hash, UCCN_EAGAIN, "gap", 42), UCCN_OK);
+	cr_assert_eq(uccn_store_hold(st, &c, hash, UCCN_EAGAIN, "gap", 43), UCCN_OK);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_store_pop_held(st, c.author, 2, &out), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_store_pop_held(st, c.author, 3, &out), UCCN_OK);
+	cr_assert_eq(out.len, sizeof(raw));
+	cr_assert_eq(uccn_store_pop_held(st, c.author, 3, &out), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uccn_bytes_finish(&out);
+}
+
+static int count_forks(void *userdata, const struct uccn_store_fork *f) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(store, forks_are_kept_once) {
+	uint8_t author[UCCN_KEY_BYTES] = {4}, hash[UCCN_HASH_BYTES] = {5};
+	cr_assert_eq(uccn_store_add_fork(st, author, 1, hash, raw, sizeof(raw)), UCCN_OK);
+	cr_assert_eq(uccn_store_add_fork(st, author, 1, hash, raw, sizeof(raw)), UCCN_OK);
+	int n = 0;
+	cr_assert_eq(uccn_store_each_fork(st, count_forks, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+}
+
+Test(store, data_survives_reopening) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	cr_assert_eq(uccn_store_set_meta(st, "key", raw, 4), UCCN_OK);
+	uccn_store_close(st);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_store_get_meta(st, "key", &out), UCCN_OK);
+	cr_assert_eq(out.len, 4);
+	cr_assert_eq(uccn_store_get_meta(st, "nothing", &out), UCCN_ENOTFOUND);
+	uint64_t max;
+	cr_assert_eq(uccn_store_max_hlc(st, &max), UCCN_OK);
+	cr_assert_eq(max, 1001);
+	uccn_bytes_finish(&out);
+	cr_assert_eq(uccn_store_check_integrity(st), UCCN_OK);
+}
+
+Test(store, missing_file_is_not_found_without_create) {
+	struct uccn_store *s = NULL;
+	char other[600];
+	snprintf(other, sizeof(other), "%s/none.db", dir);
+	cr_assert_eq(uccn_store_open(other, false, &s), UCCN_ENOTFOUND);
+	cr_assert_null(s);
+}
+
+Test(store, garbage_file_is_corrupt) {
+	char other[600];
+	snprintf(other, sizeof(other), "%s/garbage.db", dir);
+	FILE *f = fopen(other, "wb");
+	for (int i = 0; i < 4096; i++) {
+		fputc(i * 31 % 251, f);
+	}
+	fclose(f);
+	struct uccn_store *s = NULL;
+	cr_assert_eq(uccn_store_open(other, false, &s), UCCN_ECORRUPT);
+	cr_assert_null(s);
+}
+
+Test(store, another_programs_sqlite_file_is_refused) {
+	char other[600];
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(other, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct uccn_store *s = NULL;
+	cr_assert_eq(uccn_store_open(other, false, &s), UCCN_ECORRUPT);
+}
+
+Test(store, newer_schema_is_refused) {
+	uccn_store_close(st);
+	st = NULL;
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_ECORRUPT);
+}
+
+Test(store, schema_is_at_the_current_version_in_wal_mode) {
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 1);
+	sqlite3_finalize(stmt);
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
 }
