@@ -901,6 +901,59 @@ Test(cli, text_stays_utf8_in_json_and_lines_up_in_lists) {
 	(void)id;
 }
 
+/* Replaces every copy of from in the file by to (same length), as bit rot or tampering would. */
+static size_t tamper(const char *file, const char *from, const char *to) {
+	size_t len, n = 0, flen = strlen(from);
+	char *data = slurp(file, &len);
+	cr_assert_eq(strlen(to), flen);
+	for (size_t i = 0; i + flen <= len; i++) {
+		if (memcmp(data + i, from, flen) == 0) {
+			memcpy(data + i, to, flen);
+			n++;
+		}
+	}
+	spit(file, data, len);
+	return n;
+}
+
+Test(cli, verify_reports_a_tampered_change) {
+	char *home = init_home("h", NULL);
+	put_practice(home, "UniqueTitleXYZ");
+	struct run r;
+	run(&r, NULL, "--home", home, "verify", NULL);
+	assert_ok(&r, "verify before");
+	/* The node closed its database, so every byte is in uccn.db. */
+	cr_assert_gt(tamper(path("h/uccn.db"), "UniqueTitleXYZ", "UniqueTitleXYQ"), 0);
+	run(&r, NULL, "--home", home, "verify", NULL);
+	assert_one_error(&r, "fault");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(strncmp(r.out, "fault ", 6), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "seq 2: bad signature"), "%s", r.out);
+}
+
+Test(cli, import_refuses_a_tampered_change_and_takes_the_rest) {
+	char *a = init_home("a", NULL);
+	char *id = put_practice(a, "UniqueTitleXYZ");
+	char *file = path("a.uccn");
+	struct run r;
+	run(&r, NULL, "--home", a, "export", file, NULL);
+	assert_ok(&r, "export");
+	cr_assert_eq(tamper(file, "UniqueTitleXYZ", "UniqueTitleXYQ"), 1);
+	char *b = init_home("b", NULL);
+	run(&r, NULL, "--home", b, "import", file, NULL);
+	assert_one_error(&r, "a.uccn");
+	cr_assert_eq(r.status, 1);
+	char refused[128];
+	snprintf(refused, sizeof(refused), "refused best_practice %s from ", id);
+	cr_assert_not_null(strstr(r.out, refused), "%s", r.out);
+	cr_assert_not_null(
+		strstr(r.out, "2 read, 1 applied, 0 already held, 0 held, 1 refused"), "%s", r.out);
+	run(&r, NULL, "--home", b, "get", "best_practice", id, NULL);
+	assert_one_error(&r, id);
+	run(&r, NULL, "--home", b, "list", "city", NULL);
+	cr_assert_not_null(strstr(r.out, "Adelaide"), "%s", r.out);
+}
+
 Test(cli, every_command_has_help) {
 	const char *commands[] = {"init", "whoami", "put", "get", "list", "delete", "history",
 		"export", "import", "verify", "held"};

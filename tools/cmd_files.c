@@ -261,12 +261,15 @@ static void report_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *count = userdata;
 	char author[2 * UCCN_KEY_BYTES + 1];
 	uccn_cli_hex(f->author, UCCN_KEY_BYTES, author);
-	printf("fault %.16s seq %llu: %s", author, (unsigned long long)f->seq,
-		uccn_strerror(f->err));
-	if (f->why[0] != '\0') {
-		fputs(": ", stdout);
-		uccn_cli_print_text(stdout, f->why, strnlen(f->why, sizeof(f->why)), true);
+	printf("fault %.16s seq %llu: ", author, (unsigned long long)f->seq);
+	/* The node's why usually starts with the code's message; print that only once. */
+	const char *what = uccn_strerror(f->err);
+	size_t why_len = strnlen(f->why, sizeof(f->why));
+	if (why_len == 0 || strncmp(f->why, what, strlen(what)) != 0) {
+		fputs(what, stdout);
+		fputs(why_len > 0 ? ": " : "", stdout);
 	}
+	uccn_cli_print_text(stdout, f->why, why_len, true);
 	fputc('\n', stdout);
 	(*count)++;
 }
