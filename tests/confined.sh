@@ -1,3 +1,47 @@
 #!/bin/sh
-# placeholder
-exit 0
+# confined.sh - checks that each third-party library is included by its one module only
+# (STYLE.md 2.6): <sqlite3.h> in node/store.c, <libwebsockets.h> in node/transport_lws.c,
+# <msgpack.h> and <msgpack/...> in proto/codec.c, <sodium.h> in node/crypto.c, and <jansson.h>
+# in tools/. Tests (tests/, with tests/fuzz/) are exempt. Prints each offending line and exits 1.
+#
+# Usage: confined.sh [source root]   (meson passes the root; default: this script's parent)
+
+root=${1:-$(dirname "$0")/..}
+cd "$root" || exit 2
+
+# Every C source and header outside tests/, build folders (build*/) and hidden folders.
+files=$(find . \( -path ./tests -o -path './build*' -o -path './.*' -o -path ./subprojects \) \
+	-prune -o -type f \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | sort)
+
+status=0
+
+# check HEADER PATTERN ALLOWED WHO: HEADER names the library's header in messages, PATTERN is
+# an ERE for what follows "include" up to the header name, ALLOWED an ERE the path of a file
+# that may include it must match in full, WHO says which file that is.
+check() {
+	header=$1
+	pattern=$2
+	allowed=$3
+	who=$4
+	offenders=$(printf '%s\n' "$files" | while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		# /dev/null makes grep print the file name even for one file.
+		grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($pattern)" "$f" /dev/null
+	done | grep -vE "^($allowed):")
+	if [ -n "$offenders" ]; then
+		printf 'confined: %s may be included only in %s, but:\n' "$header" "$who"
+		printf '%s\n' "$offenders" | sed 's/^/  /'
+		status=1
+	fi
+}
+
+check '<sqlite3.h>' 'sqlite3\.h' 'node/store\.c' node/store.c
+check '<libwebsockets.h>' 'libwebsockets\.h' 'node/transport_lws\.c' node/transport_lws.c
+check '<msgpack.h>' 'msgpack\.h|msgpack/' 'proto/codec\.c' proto/codec.c
+check '<sodium.h>' 'sodium\.h|sodium/' 'node/crypto\.c' node/crypto.c
+check '<jansson.h>' 'jansson\.h' 'tools/[^:]*' 'tools/'
+
+if [ "$status" -eq 0 ]; then
+	echo "confined: ok"
+fi
+exit "$status"
