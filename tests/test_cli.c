@@ -706,6 +706,16 @@ Test(cli, truncated_import_keeps_the_changes_before_the_cut) {
 	assert_ok(&r, "import whole");
 	run(&r, NULL, "--home", b, "list", "best_practice", NULL);
 	cr_assert_eq(count_lines(r.out), 6, "%s", r.out);
+
+	/* Another city's record is not b's to change. */
+	char *theirs = first_line(&r);
+	theirs[strcspn(theirs, " ")] = '\0';
+	char *before = snapshot(b);
+	run(&r, NULL, "--home", b, "put", "best_practice", theirs, "summary=mine now", NULL);
+	assert_one_error(&r, "owner");
+	run(&r, NULL, "--home", b, "delete", "best_practice", theirs, NULL);
+	assert_one_error(&r, "owner");
+	cr_assert_str_eq(snapshot(b), before);
 }
 
 Test(cli, import_from_another_network_is_refused) {

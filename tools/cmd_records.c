@@ -201,8 +201,10 @@ static int record_error(
 	case UCCN_ENOTFOUND:
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'", kind, id);
 	case UCCN_EPERM:
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: not permitted%s%s", kind, id,
-			why != NULL && why[0] != '\0' ? ": " : "", why != NULL ? why : "");
+		if (why == NULL || why[0] == '\0') {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: not permitted", kind, id);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: %s", kind, id, why);
 	default:
 		if (why != NULL && why[0] != '\0') {
 			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
