@@ -620,8 +620,8 @@ static int show_change(
 				 "author", author, "seq", (json_int_t)c->seq, "hlc",
 				 (json_int_t)c->hlc, "time", time, "op", op, "fields", fields)
 		       : NULL;
-	if (j == NULL) {
-		json_decref(fields);
+	if (!ok) {
+		json_decref(fields); /* json_pack's "o" took fields, even on failure, when called */
 	}
 	ctx->status = uccn_cli_print_json(ctx->cli, j, false);
 	json_decref(j);
