@@ -1227,11 +1227,11 @@ int uccn_codec_reader_next(
 	if (r->state == READ_FAILED) {
 		return refuse(why, why_len, "the export file was already found invalid");
 	}
-	const uint8_t *p = r->buf.data + r->pos;
 	size_t avail = r->buf.len - r->pos;
 	if (avail == 0) {
-		return UCCN_EAGAIN;
+		return UCCN_EAGAIN; /* and buf.data may still be NULL */
 	}
+	const uint8_t *p = r->buf.data + r->pos;
 	if (r->state == READ_DONE) {
 		return reader_fail(r, why, why_len, "bytes after the trailer");
 	}
