@@ -305,7 +305,9 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 	snprintf(d->id, sizeof(d->id), "%s", record_id);
 	d->op = op;
 	d->nfields = nfields;
-	memcpy(d->fields, fields, nfields * sizeof(fields[0]));
+	if (nfields > 0) {
+		memcpy(d->fields, fields, nfields * sizeof(fields[0]));
+	}
 	d->nitems = 0;
 
 	log->body.len = 0;

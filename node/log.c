@@ -15,7 +15,8 @@ void uccn_log_set_handler(enum uccn_log_level level, uccn_log_fn fn, void *userd
 	handler_data = userdata;
 }
 
-static void emit(enum uccn_log_level level, int errno_value, const char *fmt, va_list ap) {
+__attribute__((format(printf, 3, 0))) static void emit(
+	enum uccn_log_level level, int errno_value, const char *fmt, va_list ap) {
 	char msg[1024];
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0) {

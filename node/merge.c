@@ -84,22 +84,34 @@ static int compact_items(struct uccn_state *s) {
 }
 
 int uccn_merge_apply(struct uccn_state *s, const struct uccn_change *c) {
-	/* Check capacity before changing anything, so a refusal leaves s as it was. */
+	/* Count exactly what the record will hold before changing anything, so a refusal leaves s
+	 * as it was. s->nitems is exact here: states are decoded or compacted, never left with
+	 * garbage items. */
 	size_t new_fields = 0;
 	size_t items = s->nitems;
-	for (size_t i = 0; i < c->nfields; i++) {
+	for (size_t i = 0; c->op == UCCN_OP_PUT && i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
 		bool found;
-		find_field(s, c->fields[i].name, c->fields[i].name_len, &found);
-		new_fields += found ? 0 : 1;
-		if (c->fields[i].value.type == UCCN_VALUE_LIST) {
-			items += c->fields[i].value.count;
+		size_t at = find_field(s, f->name, f->name_len, &found);
+		if (found) {
+			const struct uccn_state_field *old = &s->fields[at];
+			if (uccn_merge_clock_cmp(c->hlc, c->author, old->hlc, old->author) <= 0) {
+				continue;
+			}
+			if (old->field.value.type == UCCN_VALUE_LIST) {
+				items -= old->field.value.count;
+			}
+		} else {
+			new_fields++;
+		}
+		if (f->value.type == UCCN_VALUE_LIST) {
+			items += f->value.count;
 		}
 	}
-	if (s->nfields + new_fields > UCCN_FIELDS_MAX || items > 2 * UCCN_ITEMS_MAX) {
+	if (s->nfields + new_fields > UCCN_FIELDS_MAX || items > UCCN_ITEMS_MAX) {
 		return UCCN_ESCHEMA;
 	}
 
-	struct uccn_state before = *s;
 	bool empty = s->created_hlc == 0 && s->updated_hlc == 0;
 	if (empty || c->hlc < s->created_hlc) {
 		s->created_hlc = c->hlc;
@@ -135,10 +147,7 @@ int uccn_merge_apply(struct uccn_state *s, const struct uccn_change *c) {
 		memcpy(s->fields[at].author, c->author, UCCN_KEY_BYTES);
 	}
 	int err = compact_items(s);
-	if (err < 0) {
-		*s = before;
-		/* before's list items pointed into s->items, which compact_items did not touch. */
-	}
+	assert(err == UCCN_OK); /* counted above */
 	return err;
 }
 

@@ -24,7 +24,7 @@
 #define DB_FILE "uccn.db"
 /* Changes per transaction on import: large enough to amortise the commit's fsync, small enough
  * that a failure loses little work. */
-#define IMPORT_BATCH 512
+#define IMPORT_BATCH 2048
 #define IO_CHUNK 65536
 
 struct uccn_node {

@@ -79,6 +79,7 @@ static const char *const migrations[] = {
 	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND seq = ?2"                 \
 		       " ORDER BY hash LIMIT 1")                                                   \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
+	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
 	XX(EACH_HELD,                                                                              \
 		"SELECT author, seq, err, why, since_ms, data FROM held ORDER BY author, seq")     \
 	XX(ADD_FORK,                                                                               \
@@ -101,16 +102,22 @@ static const char *const statement_sql[] = {
 /* A few authors write most changes; remembering their row ids saves a lookup per change. */
 #define AUTHOR_CACHE 64
 
+/* Heads live here between writes: a change moves its author's head, and the row is written back
+ * once per transaction (at commit, or when the slot is reused) instead of once per change. */
 struct author_slot {
 	bool used;
+	bool dirty; /* head differs from the authors row */
 	uint8_t key[UCCN_KEY_BYTES];
-	int64_t aid;
+	int64_t aid; /* 0: the author has no row yet */
+	struct uccn_store_head head;
 };
 
 struct uccn_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	bool in_tx;
+	int64_t held; /* rows in held, or -1 when unknown: most nodes hold nothing, most of the time
+		       */
 	struct author_slot authors[AUTHOR_CACHE];
 };
 
@@ -145,6 +152,8 @@ static int fail(struct uccn_store *st, int rc, const char *what) {
 	}
 	return err;
 }
+
+static int write_heads(struct uccn_store *st);
 
 static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
 	sqlite3_stmt *stmt = st->stmt[s];
@@ -236,13 +245,15 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 		err = fail(st, rc, path);
 		goto out;
 	}
+	st->held = -1;
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	/* WAL: readers never block the writer. synchronous=FULL: a committed batch survives power
 	 * loss, which matters because a peer forgets what we acknowledged. */
 	if ((err = exec(st,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		     " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;",
+		     " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000; PRAGMA "
+		     "wal_autocheckpoint = 4096;",
 		     path)) < 0 ||
 		(err = migrate(st)) < 0) {
 		goto out;
@@ -293,7 +304,10 @@ int uccn_store_begin_read(struct uccn_store *st) {
 
 int uccn_store_commit(struct uccn_store *st) {
 	assert(st->in_tx);
-	int err = run(st, use(st, STMT_COMMIT), "commit");
+	int err = write_heads(st);
+	if (err == UCCN_OK) {
+		err = run(st, use(st, STMT_COMMIT), "commit");
+	}
 	if (err < 0) {
 		uccn_store_rollback(st);
 		return err;
@@ -306,8 +320,10 @@ void uccn_store_rollback(struct uccn_store *st) {
 	if (!st->in_tx) {
 		return;
 	}
-	/* Author rows added in this transaction vanish with it; so must their cached ids. */
+	/* Author rows and heads written in this transaction vanish with it; so must their copies.
+	 */
 	memset(st->authors, 0, sizeof(st->authors));
+	st->held = -1;
 	for (int i = 0; i < STMT_COUNT; i++) {
 		sqlite3_reset(st->stmt[i]);
 	}
@@ -358,57 +374,84 @@ static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[U
 	return &st->authors[key[0] % AUTHOR_CACHE];
 }
 
-/* The author's row id, adding the author when add is set; 0 if unknown and !add. */
-static int author_id(struct uccn_store *st, const uint8_t key[UCCN_KEY_BYTES], bool add,
-	int64_t *aid, struct uccn_store_head *head) {
-	struct author_slot *slot = cache_slot(st, key);
-	if (head == NULL && slot->used && memcmp(slot->key, key, UCCN_KEY_BYTES) == 0) {
-		*aid = slot->aid;
+static int write_head(struct uccn_store *st, struct author_slot *slot) {
+	if (!slot->dirty) {
 		return UCCN_OK;
 	}
+	sqlite3_stmt *stmt = use(st, STMT_SET_HEAD);
+	sqlite3_bind_int64(stmt, 1, slot->aid);
+	sqlite3_bind_int64(stmt, 2, (int64_t)slot->head.seq);
+	sqlite3_bind_blob(stmt, 3, slot->head.hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (int64_t)slot->head.hlc);
+	int err = run(st, stmt, "moving an author's head");
+	slot->dirty = err < 0;
+	return err;
+}
+
+/* The cache slot holding the author, loading it from the authors row (or as unknown: aid 0,
+ * head zero) and writing back the slot's previous occupant first. */
+static int author_slot(
+	struct uccn_store *st, const uint8_t key[UCCN_KEY_BYTES], struct author_slot **out) {
+	struct author_slot *slot = cache_slot(st, key);
+	*out = slot;
+	if (slot->used && memcmp(slot->key, key, UCCN_KEY_BYTES) == 0) {
+		return UCCN_OK;
+	}
+	int err = write_head(st, slot);
+	if (err < 0) {
+		return err;
+	}
+	memset(slot, 0, sizeof(*slot));
 	sqlite3_stmt *stmt = use(st, STMT_GET_HEAD);
 	sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
-	int err = step_row(st, stmt, "reading an author");
+	err = step_row(st, stmt, "reading an author");
 	if (err == UCCN_OK) {
-		*aid = sqlite3_column_int64(stmt, 0);
-		if (head != NULL) {
-			head->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
-			const void *hash = sqlite3_column_blob(stmt, 2);
-			if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
-				memcpy(head->hash, hash, UCCN_HASH_BYTES);
-			}
-			head->hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+		slot->aid = sqlite3_column_int64(stmt, 0);
+		slot->head.seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+		const void *hash = sqlite3_column_blob(stmt, 2);
+		if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
+			memcpy(slot->head.hash, hash, UCCN_HASH_BYTES);
 		}
+		slot->head.hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
 		sqlite3_reset(stmt);
-	} else if (err == UCCN_ENOTFOUND && add) {
-		stmt = use(st, STMT_ADD_AUTHOR);
-		sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
-		if ((err = run(st, stmt, "adding an author")) < 0) {
-			return err;
-		}
-		*aid = sqlite3_last_insert_rowid(st->db);
-	} else if (err == UCCN_ENOTFOUND) {
-		*aid = 0;
-		return UCCN_OK;
-	} else {
+	} else if (err != UCCN_ENOTFOUND) {
 		return err;
 	}
 	slot->used = true;
 	memcpy(slot->key, key, UCCN_KEY_BYTES);
-	slot->aid = *aid;
 	return UCCN_OK;
 }
 
 int uccn_store_get_head(
 	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], struct uccn_store_head *out) {
-	memset(out, 0, sizeof(*out));
-	int64_t aid;
-	return author_id(st, author, false, &aid, out);
+	struct author_slot *slot;
+	int err = author_slot(st, author, &slot);
+	if (err < 0) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	*out = slot->head;
+	return UCCN_OK;
+}
+
+/* Writes every moved head back to its row; called before anything reads the authors table. */
+static int write_heads(struct uccn_store *st) {
+	for (int i = 0; i < AUTHOR_CACHE; i++) {
+		int err = write_head(st, &st->authors[i]);
+		if (err < 0) {
+			return err;
+		}
+	}
+	return UCCN_OK;
 }
 
 int uccn_store_max_hlc(struct uccn_store *st, uint64_t *out) {
+	int err = write_heads(st);
+	if (err < 0) {
+		return err;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_MAX_HLC);
-	int err = step_row(st, stmt, "reading clocks");
+	err = step_row(st, stmt, "reading clocks");
 	if (err == UCCN_OK) {
 		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);
@@ -450,10 +493,18 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
 	const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state, size_t state_len,
 	bool deleted) {
 	assert(st->in_tx);
-	int64_t aid;
-	int err = author_id(st, c->author, true, &aid, NULL);
+	struct author_slot *slot;
+	int err = author_slot(st, c->author, &slot);
 	if (err < 0) {
 		return err;
+	}
+	if (slot->aid == 0) {
+		sqlite3_stmt *add = use(st, STMT_ADD_AUTHOR);
+		sqlite3_bind_blob(add, 1, c->author, UCCN_KEY_BYTES, SQLITE_STATIC);
+		if ((err = run(st, add, "adding an author")) < 0) {
+			return err;
+		}
+		slot->aid = sqlite3_last_insert_rowid(st->db);
 	}
 	sqlite3_stmt *stmt;
 	if (*rid == 0) {
@@ -478,7 +529,7 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
 		}
 	}
 	stmt = use(st, STMT_PUT_CHANGE);
-	sqlite3_bind_int64(stmt, 1, aid);
+	sqlite3_bind_int64(stmt, 1, slot->aid);
 	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
 	sqlite3_bind_int64(stmt, 3, *rid);
 	sqlite3_bind_int64(stmt, 4, (int64_t)c->hlc);
@@ -486,12 +537,11 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
 	if ((err = run(st, stmt, "storing a change")) < 0) {
 		return err;
 	}
-	stmt = use(st, STMT_SET_HEAD);
-	sqlite3_bind_int64(stmt, 1, aid);
-	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
-	sqlite3_bind_blob(stmt, 3, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (int64_t)c->hlc);
-	return run(st, stmt, "moving an author's head");
+	slot->head.seq = c->seq;
+	memcpy(slot->head.hash, hash, UCCN_HASH_BYTES);
+	slot->head.hlc = c->hlc;
+	slot->dirty = true;
+	return UCCN_OK;
 }
 
 /* Steps through a query's rows calling each(row) until a non-zero return or the end. */
@@ -600,11 +650,27 @@ int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	sqlite3_bind_text(stmt, 5, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, (int64_t)now_ms);
 	sqlite3_bind_blob(stmt, 7, c->raw, (int)c->raw_len, SQLITE_STATIC);
-	return run(st, stmt, "holding a change");
+	int err2 = run(st, stmt, "holding a change");
+	if (err2 == UCCN_OK && st->held >= 0) {
+		st->held += sqlite3_changes(st->db);
+	}
+	return err2;
 }
 
 int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
 	struct uccn_bytes *out) {
+	if (st->held < 0) {
+		sqlite3_stmt *count = use(st, STMT_COUNT_HELD);
+		int err = step_row(st, count, "counting held changes");
+		if (err < 0) {
+			return err;
+		}
+		st->held = sqlite3_column_int64(count, 0);
+		sqlite3_reset(count);
+	}
+	if (st->held == 0) {
+		return UCCN_ENOTFOUND;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_FIRST_HELD);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
@@ -620,7 +686,10 @@ int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYT
 	}
 	stmt = use(st, STMT_DROP_HELD);
 	sqlite3_bind_int64(stmt, 1, hid);
-	return run(st, stmt, "releasing a held change");
+	if ((err = run(st, stmt, "releasing a held change")) == UCCN_OK) {
+		st->held--;
+	}
+	return err;
 }
 
 struct held_walk {

@@ -58,7 +58,9 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	snprintf(c.id, sizeof(c.id), "%s", id);
 	c.op = op;
 	c.nfields = nfields;
-	memcpy(c.fields, fields, nfields * sizeof(fields[0]));
+	if (nfields > 0) {
+		memcpy(c.fields, fields, nfields * sizeof(fields[0]));
+	}
 	test_sign_raw(a, &c, out);
 	a->seq = c.seq;
 	a->hlc = c.hlc;

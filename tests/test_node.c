@@ -220,7 +220,8 @@ Test(node, every_cut_of_an_export_is_an_error_never_a_crash) {
 
 Test(node, garbage_file_is_not_an_export) {
 	struct mem m = {.limit = SIZE_MAX};
-	cr_assert_eq(uccn_bytes_append(&m.bytes, "PK\x03\x04 a zip, not ours", 22), UCCN_OK);
+	static const char zip[] = "PK\x03\x04 a zip, not ours";
+	cr_assert_eq(uccn_bytes_append(&m.bytes, zip, sizeof(zip) - 1), UCCN_OK);
 	char why[256] = "";
 	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, why, sizeof(why)),
 		UCCN_EPROTO);
