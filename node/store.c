@@ -39,6 +39,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX held_by_author ON held(author, seq);"
 	"CREATE TABLE forks(author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
 	" data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));",
+	/* 2: membership. A change applied before a withdrawal or revocation reached us, beyond the
+	 * cut-off it names, stays in its chain as evidence but no longer counts for its record. */
+	"ALTER TABLE changes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX held_by_err ON held(err);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -80,6 +84,14 @@ static const char *const migrations[] = {
 		       " ORDER BY hash LIMIT 1")                                                   \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
 	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
+	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid WHERE "   \
+			   "a.key = ?1 AND c.seq >= ?2 ORDER BY c.seq")                            \
+	XX(REVOKE_AFTER, "UPDATE changes SET revoked = 1 WHERE aid = (SELECT aid FROM authors "    \
+			 "WHERE key = ?1) AND seq > ?2 AND NOT revoked RETURNING rid")             \
+	XX(LIVE_CHANGES, "SELECT data FROM changes WHERE rid = ?1 AND NOT revoked")                \
+	XX(SET_STATE, "UPDATE records SET deleted = ?2, state = ?3 WHERE rid = ?1")                \
+	XX(HELD_BY_ERR, "SELECT data FROM held WHERE err = ?1 ORDER BY hid")                       \
+	XX(DROP_HELD_BY_ERR, "DELETE FROM held WHERE err = ?1")                                    \
 	XX(EACH_HELD,                                                                              \
 		"SELECT author, seq, err, why, since_ms, data FROM held ORDER BY author, seq")     \
 	XX(ADD_FORK,                                                                               \
@@ -776,4 +788,127 @@ int uccn_store_check_integrity(struct uccn_store *st) {
 	}
 	sqlite3_finalize(stmt);
 	return err;
+}
+
+int uccn_store_each_author_change(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	uint64_t from_seq, uccn_store_blob_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_AUTHOR_CHANGES);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)from_seq);
+	struct blob_walk w = {fn, userdata};
+	return walk(st, stmt, "reading a chain", each_blob, &w);
+}
+
+struct rid_list {
+	int64_t *rids;
+	size_t n, cap;
+};
+
+static int collect_rid(sqlite3_stmt *stmt, void *ctx) {
+	struct rid_list *l = ctx;
+	int64_t rid = sqlite3_column_int64(stmt, 0);
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->rids[i] == rid) {
+			return 0;
+		}
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		int64_t *r = realloc(l->rids, cap * sizeof(*r));
+		if (r == NULL) {
+			return UCCN_ENOMEM;
+		}
+		l->rids = r;
+		l->cap = cap;
+	}
+	l->rids[l->n++] = rid;
+	return 0;
+}
+
+int uccn_store_revoke_after(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	uint64_t cutoff, int64_t **rids, size_t *count) {
+	assert(st->in_tx);
+	struct rid_list l = {0};
+	sqlite3_stmt *stmt = use(st, STMT_REVOKE_AFTER);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, cutoff > INT64_MAX ? INT64_MAX : (int64_t)cutoff);
+	int err = walk(st, stmt, "revoking changes", collect_rid, &l);
+	if (err < 0) {
+		free(l.rids);
+		return err;
+	}
+	*rids = l.rids;
+	*count = l.n;
+	return UCCN_OK;
+}
+
+int uccn_store_each_live_change(
+	struct uccn_store *st, int64_t rid, uccn_store_blob_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_LIVE_CHANGES);
+	sqlite3_bind_int64(stmt, 1, rid);
+	struct blob_walk w = {fn, userdata};
+	return walk(st, stmt, "reading a record's changes", each_blob, &w);
+}
+
+int uccn_store_set_state(
+	struct uccn_store *st, int64_t rid, const uint8_t *state, size_t len, bool deleted) {
+	sqlite3_stmt *stmt = use(st, STMT_SET_STATE);
+	sqlite3_bind_int64(stmt, 1, rid);
+	sqlite3_bind_int(stmt, 2, deleted);
+	sqlite3_bind_blob(stmt, 3, state, (int)len, SQLITE_STATIC);
+	return run(st, stmt, "rewriting a record");
+}
+
+struct held_copy {
+	struct uccn_bytes *items;
+	size_t n, cap;
+};
+
+static int copy_held(sqlite3_stmt *stmt, void *ctx) {
+	struct held_copy *h = ctx;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 8;
+		struct uccn_bytes *items = realloc(h->items, cap * sizeof(*items));
+		if (items == NULL) {
+			return UCCN_ENOMEM;
+		}
+		h->items = items;
+		h->cap = cap;
+	}
+	struct uccn_bytes *b = &h->items[h->n];
+	memset(b, 0, sizeof(*b));
+	h->n++;
+	return copy_blob(stmt, 0, b);
+}
+
+int uccn_store_take_held(
+	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count) {
+	assert(st->in_tx);
+	struct held_copy h = {0};
+	*out = NULL;
+	*count = 0;
+	if (st->held == 0) {
+		return UCCN_OK;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_HELD_BY_ERR);
+	sqlite3_bind_int(stmt, 1, err_code);
+	int err = walk(st, stmt, "reading held changes", copy_held, &h);
+	if (err == UCCN_OK && h.n > 0) {
+		stmt = use(st, STMT_DROP_HELD_BY_ERR);
+		sqlite3_bind_int(stmt, 1, err_code);
+		err = run(st, stmt, "releasing held changes");
+		if (err == UCCN_OK && st->held > 0) {
+			st->held -= sqlite3_changes(st->db);
+		}
+	}
+	if (err < 0) {
+		for (size_t i = 0; i < h.n; i++) {
+			uccn_bytes_finish(&h.items[i]);
+		}
+		free(h.items);
+		return err;
+	}
+	*out = h.items;
+	*count = h.n;
+	return UCCN_OK;
 }

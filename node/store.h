@@ -32,7 +32,8 @@ void uccn_store_rollback(struct uccn_store *st);
 
 /* Small named settings (the node's key, its network). get: UCCN_ENOTFOUND if unset; out is
  * replaced. */
-UCCN_NODISCARD int uccn_store_get_meta(struct uccn_store *st, const char *key, struct uccn_bytes *out);
+UCCN_NODISCARD int uccn_store_get_meta(
+	struct uccn_store *st, const char *key, struct uccn_bytes *out);
 UCCN_NODISCARD int uccn_store_set_meta(
 	struct uccn_store *st, const char *key, const uint8_t *value, size_t len);
 
@@ -54,7 +55,8 @@ UCCN_NODISCARD int uccn_store_get_change(struct uccn_store *st,
 /* The merge state of the record (kind, owner, id) into state (replaced); *rid receives its row
  * id for uccn_store_put_change. UCCN_ENOTFOUND (and *rid = 0) if there is none yet. */
 UCCN_NODISCARD int uccn_store_get_state(struct uccn_store *st, const char *kind,
-	const uint8_t owner[UCCN_KEY_BYTES], const char *id, int64_t *rid, struct uccn_bytes *state);
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, int64_t *rid,
+	struct uccn_bytes *state);
 
 /* Stores an applied change: its signed bytes, the author's new head, and the record's new state
  * (a new record row when *rid is 0; *rid then receives its id). Must be inside a transaction. */
@@ -67,7 +69,8 @@ UCCN_NODISCARD int uccn_store_put_change(struct uccn_store *st, const struct ucc
 typedef int (*uccn_store_blob_fn)(void *userdata, const uint8_t *data, size_t len);
 
 /* Every applied change's signed bytes, by author key then seq (chain order). */
-UCCN_NODISCARD int uccn_store_each_change(struct uccn_store *st, uccn_store_blob_fn fn, void *userdata);
+UCCN_NODISCARD int uccn_store_each_change(
+	struct uccn_store *st, uccn_store_blob_fn fn, void *userdata);
 /* Every change of one record, by (HLC, author key). */
 UCCN_NODISCARD int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 	const uint8_t owner[UCCN_KEY_BYTES], const char *id, uccn_store_blob_fn fn, void *userdata);
@@ -112,7 +115,8 @@ struct uccn_store_held {
 	size_t len;
 };
 typedef int (*uccn_store_held_fn)(void *userdata, const struct uccn_store_held *h);
-UCCN_NODISCARD int uccn_store_each_held(struct uccn_store *st, uccn_store_held_fn fn, void *userdata);
+UCCN_NODISCARD int uccn_store_each_held(
+	struct uccn_store *st, uccn_store_held_fn fn, void *userdata);
 
 /* Keeps the second of two different changes with the same author and seq as evidence.
  * Idempotent. */
@@ -126,7 +130,34 @@ struct uccn_store_fork {
 	size_t len;
 };
 typedef int (*uccn_store_fork_fn)(void *userdata, const struct uccn_store_fork *f);
-UCCN_NODISCARD int uccn_store_each_fork(struct uccn_store *st, uccn_store_fork_fn fn, void *userdata);
+UCCN_NODISCARD int uccn_store_each_fork(
+	struct uccn_store *st, uccn_store_fork_fn fn, void *userdata);
+
+/* The author's applied changes from from_seq on, in chain order. */
+UCCN_NODISCARD int uccn_store_each_author_change(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], uint64_t from_seq, uccn_store_blob_fn fn,
+	void *userdata);
+
+/* Marks the author's changes after cutoff as revoked: they stay in the chain as evidence but no
+ * longer count for their records. *rids (caller frees with free()) receives the distinct record
+ * rows they touched, which the caller must rebuild. Inside a transaction. */
+UCCN_NODISCARD int uccn_store_revoke_after(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], uint64_t cutoff, int64_t **rids, size_t *count);
+
+/* The changes of record row rid that are not revoked, in no particular order (merge does not
+ * need one). */
+UCCN_NODISCARD int uccn_store_each_live_change(
+	struct uccn_store *st, int64_t rid, uccn_store_blob_fn fn, void *userdata);
+
+/* Replaces the merge state of record row rid. */
+UCCN_NODISCARD int uccn_store_set_state(
+	struct uccn_store *st, int64_t rid, const uint8_t *state, size_t len, bool deleted);
+
+/* Removes every held change kept for reason err_code and hands over copies of their bytes:
+ * *out (count entries; free each with uccn_bytes_finish, then the array with free()). The
+ * caller offers them again; those still waiting are held anew. Inside a transaction. */
+UCCN_NODISCARD int uccn_store_take_held(
+	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count);
 
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);

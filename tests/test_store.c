@@ -246,11 +246,78 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_stmt *stmt;
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 1);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 2);
 	sqlite3_finalize(stmt);
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
 	cr_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "wal");
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
+}
+
+Test(store, a_version_1_database_is_migrated_and_keeps_its_data) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	uccn_store_close(st);
+	st = NULL;
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	/* Undo migration 2 by hand: what a node of the first release left behind. */
+	cr_assert_eq(sqlite3_exec(db,
+			     "DROP INDEX held_by_err; ALTER TABLE changes DROP COLUMN revoked;"
+			     " PRAGMA user_version = 1;",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	uint64_t n;
+	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+	int64_t *rids = NULL;
+	size_t count = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_revoke_after(st, c.author, 0, &rids, &count), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(count, 1, "the new column works on the migrated table");
+	cr_assert_eq(rids[0], rid);
+	free(rids);
+}
+
+Test(store, revoked_changes_no_longer_count_for_their_record) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	put(7, 2, "e1", &rid);
+	put(7, 3, "e1", &rid);
+	int64_t *rids = NULL;
+	size_t count = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_revoke_after(st, c.author, 1, &rids, &count), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(count, 1);
+	free(rids);
+	int live = 0, all = 0;
+	cr_assert_eq(uccn_store_each_live_change(st, rid, count_blobs, &live), UCCN_OK);
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &all), UCCN_OK);
+	cr_assert_eq(live, 1);
+	cr_assert_eq(all, 3, "revoked changes stay in the chain as evidence");
+}
+
+Test(store, held_changes_are_taken_back_by_reason) {
+	uint8_t h1[UCCN_HASH_BYTES] = {1}, h2[UCCN_HASH_BYTES] = {2};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(
+		uccn_store_hold(st, fake(5, 3, "e1"), h1, UCCN_ENOTMEMBER, "unknown", 1), UCCN_OK);
+	cr_assert_eq(uccn_store_hold(st, fake(5, 4, "e1"), h2, UCCN_EAGAIN, "gap", 1), UCCN_OK);
+	struct uccn_bytes *items = NULL;
+	size_t count = 0;
+	cr_assert_eq(uccn_store_take_held(st, UCCN_ENOTMEMBER, &items, &count), UCCN_OK);
+	cr_assert_eq(count, 1);
+	uccn_bytes_finish(&items[0]);
+	free(items);
+	cr_assert_eq(uccn_store_take_held(st, UCCN_ENOTMEMBER, &items, &count), UCCN_OK);
+	cr_assert_eq(count, 0);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_store_pop_held(st, c.author, 4, &out), UCCN_OK, "the gap hold stays");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uccn_bytes_finish(&out);
 }

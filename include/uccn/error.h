@@ -24,7 +24,9 @@
 	XX(EPERM, -15, "not permitted") \
 	XX(ESCHEMA, -16, "invalid record field") \
 	XX(ENETWORK, -17, "from another network") \
-	XX(ETRUNC, -18, "truncated")
+	XX(ETRUNC, -18, "truncated") \
+	XX(EPROOF, -19, "proof does not hold") \
+	XX(ENOTMEMBER, -20, "not a member of the network")
 
 enum uccn_err {
 	UCCN_OK = 0,

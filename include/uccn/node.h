@@ -14,10 +14,13 @@
 struct uccn_node;
 
 struct uccn_node_init_options {
-	const char *name;    /* the city's name: required */
-	const char *country; /* ISO 3166-1 alpha-2: required */
-	const char *field;   /* creative field: required */
+	const char *name;    /* the city's name (or the Secretariat's): required */
+	const char *country; /* ISO 3166-1 alpha-2: required for a city */
+	const char *field;   /* creative field: required for a city */
 	const uint8_t *network; /* UCCN_KEY_BYTES, or NULL for no network yet (all zeros) */
+	/* Creates a network instead of joining one: the new key is the root, its public key the
+	 * network id; network, country and field must be unset, and no city record is written. */
+	bool secretariat;
 };
 
 /* Creates a node in home (made if missing, must otherwise hold no node): a new key pair in
@@ -39,6 +42,8 @@ void uccn_node_close(struct uccn_node *node);
 /* The node's public key and its network id (all zeros: none). */
 void uccn_node_public_key(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
 void uccn_node_network(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
+/* Whether the node holds the network's root key (the Secretariat). */
+bool uccn_node_is_secretariat(const struct uccn_node *node);
 
 /* Writes a put: a new record when id is NULL (a fresh id is written to out_id), else a change
  * to the fields of an existing record of kind (owner found by id). Only the given fields change;
@@ -140,5 +145,84 @@ UCCN_NODISCARD int uccn_node_verify(struct uccn_node *node, uccn_fault_fn fn, vo
 
 /* Held changes: what they are and why they wait. */
 UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata);
+
+/* --- The registry (the Secretariat's designations) and membership trust ---------------------
+ * Designations, roles and key records are written by the root only. Each of these calls that
+ * writes also signs a new tree head over the registry. They return UCCN_EPERM on a node that is
+ * not the Secretariat. */
+
+/* Designates the city whose key is city. UCCN_EEXIST if it already has an active designation. */
+UCCN_NODISCARD int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
+	char *why, size_t why_len);
+
+/* Withdraws a city's designation. Its changes up to the cut-off (the last sequence of the city's
+ * current key this node holds) stay; later ones are refused everywhere. */
+UCCN_NODISCARD int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *reason, uint64_t now_ms, char *why, size_t why_len);
+
+/* Records a city's role in a sub-network (coordinator or deputy) for a mandate. */
+UCCN_NODISCARD int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *field, const char *role, const char *from, const char *to, uint64_t now_ms,
+	char *why, size_t why_len);
+
+/* City side of a key rotation: makes a new key pair, signs with the old key a rotation change
+ * naming the new public key, and from then on signs with the new key (the old key file is kept
+ * beside it as node.key.old-XXXXXXXX). new_key receives the new public key. */
+UCCN_NODISCARD int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms,
+	uint8_t new_key[UCCN_KEY_BYTES], char *why, size_t why_len);
+
+/* Secretariat side: confirms a rotation whose change (signed by old_key, naming new_key) this
+ * node holds. Changes made under the old key up to the rotation stay valid. */
+UCCN_NODISCARD int uccn_node_confirm_rotation(struct uccn_node *node,
+	const uint8_t old_key[UCCN_KEY_BYTES], const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms,
+	char *why, size_t why_len);
+
+/* Secretariat side: revokes a compromised key. Its changes after cutoff are refused; successor
+ * (may be NULL) becomes the city's key. */
+UCCN_NODISCARD int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES],
+	uint64_t cutoff, const uint8_t *successor, const char *reason, uint64_t now_ms, char *why,
+	size_t why_len);
+
+/* A member city as the registry knows it. Strings are borrowed for the callback. */
+struct uccn_member {
+	uint8_t city[UCCN_KEY_BYTES]; /* the key the city was designated under (its id) */
+	uint8_t key[UCCN_KEY_BYTES];  /* the key it signs with now */
+	const char *name;
+	const char *country;
+	const char *field;
+	int year;
+	bool active; /* false: withdrawn */
+	uint64_t cutoff; /* withdrawn: the last sequence kept */
+	const char *reason;
+	uint64_t designated_hlc; /* the designation change's clock */
+};
+typedef int (*uccn_member_fn)(void *userdata, const struct uccn_member *m);
+
+/* Every designated city (withdrawn ones too), by name. */
+UCCN_NODISCARD int uccn_node_registry(struct uccn_node *node, uccn_member_fn fn, void *userdata);
+
+/* A signed tree head: the registry's size (designation changes), Merkle root, and the time. */
+struct uccn_tree_head {
+	uint64_t size;
+	uint8_t root[UCCN_HASH_BYTES];
+	uint64_t hlc;
+	uint64_t seq; /* of the root's change that carries it */
+};
+
+/* The newest tree head this node holds. UCCN_ENOTFOUND if none yet. */
+UCCN_NODISCARD int uccn_node_tree_head(struct uccn_node *node, struct uccn_tree_head *out);
+
+/* Recomputes the Merkle tree over the designations held, checks it against every signed tree
+ * head, and checks that each head extends the one before it. Faults (a head that does not
+ * match, a head that forks the registry: an alarm) go to fn. Returns the number of faults, or a
+ * negative code when it could not finish. */
+UCCN_NODISCARD int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn,
+	void *userdata);
+
+/* An inclusion proof of city's current designation under the newest tree head, in the proof
+ * format of proto/PROTOCOL.md, appended to out. UCCN_ENOTMEMBER if city is not designated. */
+UCCN_NODISCARD int uccn_node_registry_prove(struct uccn_node *node,
+	const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out, char *why, size_t why_len);
 
 #endif

@@ -6,6 +6,7 @@
 #include <uccn/error.h>
 #include <uccn/log.h>
 #include <uccn/node.h>
+#include <uccn/registry.h>
 #include <uccn/schema.h>
 
 #endif

@@ -1,0 +1,29 @@
+/* registry.h - checking the Secretariat's registry with nothing but the network id: inclusion
+ * proofs of membership, as a city shows them to a peer. No node, no store, no network. */
+#ifndef UCCN_REGISTRY_H
+#define UCCN_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/error.h>
+#include <uccn/node.h>
+
+/* What a valid proof shows: the city, its designation, and the signed tree head it is under.
+ * Strings borrow the proof bytes. */
+struct uccn_proof_result {
+	struct uccn_member member;
+	struct uccn_tree_head head;
+	uint64_t leaf_index;
+};
+
+/* Checks a proof (proto/PROTOCOL.md) against network: both signatures are the root's, the
+ * designation is a leaf of the tree under the signed head, and it is active. Returns UCCN_OK,
+ * UCCN_EPROTO (not a proof), UCCN_ENETWORK (another network), UCCN_EBADSIG, UCCN_EPROOF (the
+ * path does not lead to the signed root), UCCN_ENOTMEMBER (a withdrawal); why says which. */
+UCCN_NODISCARD int uccn_registry_check_proof(const uint8_t *proof, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
+	size_t why_len);
+
+#endif
