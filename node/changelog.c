@@ -13,10 +13,12 @@
 
 #include "node/hlc.h"
 #include "node/merge.h"
+#include "node/registry_internal.h"
 #include "proto/codec.h"
 
 struct uccn_changelog {
 	struct uccn_store *st;
+	struct uccn_registry *registry;
 	uint8_t network[UCCN_KEY_BYTES];
 	uint64_t max_hlc; /* the highest clock applied: local changes are clocked after it */
 	/* Scratch space reused by every call: these structs are large, and the hot path should not
@@ -25,6 +27,9 @@ struct uccn_changelog {
 	struct uccn_change draft;
 	struct uccn_state state;
 	struct uccn_bytes state_in, state_out, stored, held, body, signed_change;
+	struct uccn_bytes rebuild_a, rebuild_b; /* double buffer for rebuilding a record */
+	bool have_state;     /* state holds the record of the change being applied */
+	bool registry_moved; /* a change since the last retry may let held changes in */
 };
 
 int uccn_changelog_create(
@@ -36,12 +41,19 @@ int uccn_changelog_create(
 	log->st = st;
 	memcpy(log->network, network, UCCN_KEY_BYTES);
 	int err = uccn_store_max_hlc(st, &log->max_hlc);
+	if (err == UCCN_OK) {
+		err = uccn_registry_create(st, network, &log->registry);
+	}
 	if (err < 0) {
 		uccn_changelog_destroy(log);
 		return err;
 	}
 	*out = log;
 	return UCCN_OK;
+}
+
+void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
+	uccn_registry_set_self(log->registry, key);
 }
 
 void uccn_changelog_destroy(struct uccn_changelog *log) {
@@ -54,6 +66,9 @@ void uccn_changelog_destroy(struct uccn_changelog *log) {
 	uccn_bytes_finish(&log->held);
 	uccn_bytes_finish(&log->body);
 	uccn_bytes_finish(&log->signed_change);
+	uccn_bytes_finish(&log->rebuild_a);
+	uccn_bytes_finish(&log->rebuild_b);
+	uccn_registry_destroy(log->registry);
 	free(log);
 }
 
@@ -148,33 +163,30 @@ static int check_chain(struct uccn_changelog *log, const struct uccn_change *c, 
 	return UCCN_OK;
 }
 
-static int check_rights(const struct uccn_change *c, struct uccn_apply_result *res) {
-	if (memcmp(c->owner, c->author, UCCN_KEY_BYTES) != 0) {
-		char owner[17], author[17];
-		short_hex(c->owner, owner);
-		short_hex(c->author, author);
-		snprintf(res->why, sizeof(res->why),
-			"not permitted: only its owner %s… may change %s %s (author %s…)", owner,
-			c->kind, c->id, author);
-		return UCCN_EPERM;
-	}
-	return UCCN_OK;
-}
-
-static int merge_and_store(
-	struct uccn_changelog *log, const struct uccn_change *c, struct uccn_apply_result *res) {
-	int64_t rid = 0;
-	int err = uccn_store_get_state(log->st, c->kind, c->owner, c->id, &rid, &log->state_in);
+/* Loads the record's current state into log->state (have_state false when there is none yet)
+ * and *rid its row. */
+static int load_state(struct uccn_changelog *log, const struct uccn_change *c, int64_t *rid) {
+	int err = uccn_store_get_state(log->st, c->kind, c->owner, c->id, rid, &log->state_in);
+	log->have_state = false;
+	uccn_merge_init(&log->state);
 	if (err == UCCN_ENOTFOUND) {
-		uccn_merge_init(&log->state);
-	} else if (err < 0) {
+		return UCCN_OK;
+	}
+	if (err < 0) {
 		return err;
-	} else if (uccn_codec_decode_state(log->state_in.data, log->state_in.len, &log->state) <
-		   0) {
+	}
+	if (uccn_codec_decode_state(log->state_in.data, log->state_in.len, &log->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", c->kind,
 			c->id);
 		return UCCN_ECORRUPT;
 	}
+	log->have_state = true;
+	return UCCN_OK;
+}
+
+static int merge_and_store(struct uccn_changelog *log, const struct uccn_change *c, int64_t rid,
+	struct uccn_apply_result *res) {
+	int err;
 	if (uccn_merge_apply(&log->state, c) < 0) {
 		snprintf(res->why, sizeof(res->why),
 			"%s %s would hold more than %d fields or %d list items", c->kind, c->id,
@@ -194,6 +206,98 @@ static int merge_and_store(
 		log->max_hlc = c->hlc;
 	}
 	res->outcome = UCCN_APPLIED;
+	return UCCN_OK;
+}
+
+/* Rebuilding a record after some of its changes were revoked: merge is order-free, so folding
+ * the remaining changes in any order gives the state they alone make. */
+struct rebuild {
+	struct uccn_changelog *log;
+	bool any;
+};
+
+static int fold_change(void *userdata, const uint8_t *data, size_t len) {
+	struct rebuild *rb = userdata;
+	struct uccn_changelog *log = rb->log;
+	if (uccn_codec_decode_change(data, len, &log->change, NULL, 0) < 0) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database is damaged (a stored change does not decode)");
+		return UCCN_ECORRUPT;
+	}
+	uccn_merge_init(&log->state);
+	if (rb->any &&
+		uccn_codec_decode_state(log->rebuild_a.data, log->rebuild_a.len, &log->state) < 0) {
+		return UCCN_ECORRUPT;
+	}
+	int err = uccn_merge_apply(&log->state, &log->change);
+	log->rebuild_b.len = 0;
+	if (err == UCCN_OK) {
+		err = uccn_codec_encode_state(&log->state, &log->rebuild_b);
+	}
+	struct uccn_bytes t = log->rebuild_a;
+	log->rebuild_a = log->rebuild_b;
+	log->rebuild_b = t;
+	rb->any = true;
+	return err;
+}
+
+static int rebuild_record(struct uccn_changelog *log, int64_t rid) {
+	struct rebuild rb = {log, false};
+	int err = uccn_store_each_live_change(log->st, rid, fold_change, &rb);
+	if (err < 0) {
+		return err;
+	}
+	uccn_merge_init(&log->state);
+	if (!rb.any) {
+		/* Nothing left counts: an empty state, a record with no fields, shown as deleted.
+		 */
+		log->rebuild_a.len = 0;
+		if ((err = uccn_codec_encode_state(&log->state, &log->rebuild_a)) < 0) {
+			return err;
+		}
+	} else if (uccn_codec_decode_state(log->rebuild_a.data, log->rebuild_a.len, &log->state) <
+		   0) {
+		return UCCN_ECORRUPT;
+	}
+	return uccn_store_set_state(log->st, rid, log->rebuild_a.data, log->rebuild_a.len,
+		rb.any ? uccn_merge_is_deleted(&log->state) : true);
+}
+
+/* The registry moved: reload the view, take back what keys signed past their cut-off (their
+ * changes may have arrived before the withdrawal did), and let held changes try again. */
+static int registry_changed(struct uccn_changelog *log) {
+	int err = uccn_registry_reload(log->registry);
+	if (err < 0) {
+		return err;
+	}
+	const struct uccn_registry_cutoff *cut;
+	size_t ncut;
+	uccn_registry_cutoffs(log->registry, &cut, &ncut);
+	for (size_t i = 0; i < ncut; i++) {
+		int64_t *rids = NULL;
+		size_t nrids = 0;
+		if ((err = uccn_store_revoke_after(
+			     log->st, cut[i].key, cut[i].cutoff, &rids, &nrids)) < 0) {
+			return err;
+		}
+		for (size_t k = 0; k < nrids && err == UCCN_OK; k++) {
+			err = rebuild_record(log, rids[k]);
+		}
+		if (nrids > 0) {
+			char key[17];
+			uccn_crypto_to_hex(cut[i].key, 8, key);
+			uccn_log(UCCN_LOG_WARN,
+				"took back changes of %s… after #%llu (withdrawn or revoked): %zu "
+				"records "
+				"rebuilt",
+				key, (unsigned long long)cut[i].cutoff, nrids);
+		}
+		free(rids);
+		if (err < 0) {
+			return err;
+		}
+	}
+	log->registry_moved = true;
 	return UCCN_OK;
 }
 
@@ -231,10 +335,42 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 		return err;
 	}
 	res->outcome = UCCN_REFUSED;
-	if ((err = check_rights(c, res)) < 0) {
+	int64_t rid = 0;
+	if ((err = load_state(log, c, &rid)) < 0) {
+		return err;
+	}
+	err = uccn_registry_authorize(
+		log->registry, c, log->have_state ? &log->state : NULL, res->why, sizeof(res->why));
+	if (err == UCCN_ENOTMEMBER) {
+		if ((err = uccn_store_hold(
+			     log->st, c, res->hash, UCCN_ENOTMEMBER, res->why, now_ms)) < 0) {
+			return err;
+		}
+		res->outcome = UCCN_HELD;
+		res->err = UCCN_ENOTMEMBER;
+		return UCCN_OK;
+	}
+	if (err < 0) {
 		return refuse(res, err);
 	}
-	return merge_and_store(log, c, res);
+	bool created = !log->have_state;
+	if ((err = merge_and_store(log, c, rid, res)) < 0 || res->outcome != UCCN_APPLIED) {
+		return err;
+	}
+	/* What may change who can write: the registry itself, a record's editors, and a record
+	 * arriving that others' edits waited for. */
+	if (uccn_registry_is_root_kind(c->kind)) {
+		return registry_changed(log);
+	}
+	for (size_t i = 0; i < c->nfields; i++) {
+		if (c->fields[i].name_len == 7 && memcmp(c->fields[i].name, "editors", 7) == 0) {
+			log->registry_moved = true;
+		}
+	}
+	if (created) {
+		log->registry_moved = true;
+	}
+	return UCCN_OK;
 }
 
 int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
@@ -274,6 +410,35 @@ int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t 
 			return UCCN_OK; /* held again for another reason: stop, or we would spin */
 		}
 	}
+}
+
+int uccn_changelog_retry_held(
+	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata) {
+	/* Each round offers every change held for want of membership once; a round that lets one
+	 * in may let in more (a designation held behind its own gap, a new editor). */
+	while (log->registry_moved) {
+		log->registry_moved = false;
+		struct uccn_bytes *items = NULL;
+		size_t n = 0;
+		int err = uccn_store_take_held(log->st, UCCN_ENOTMEMBER, &items, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct uccn_apply_result res;
+			if (err == UCCN_OK) {
+				err = uccn_changelog_apply(log, items[i].data, items[i].len, now_ms,
+					&res, released, userdata);
+				if (err == UCCN_OK && released != NULL &&
+					res.outcome != UCCN_HELD) {
+					released(userdata, &res);
+				}
+			}
+			uccn_bytes_finish(&items[i]);
+		}
+		free(items);
+		if (err < 0) {
+			return err;
+		}
+	}
+	return UCCN_OK;
 }
 
 int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity *id,

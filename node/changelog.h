@@ -15,10 +15,13 @@
 struct uccn_changelog;
 
 /* A change log over st (borrowed: must outlive the log) for the network named by network. */
-UCCN_NODISCARD int uccn_changelog_create(struct uccn_store *st,
-	const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out);
+UCCN_NODISCARD int uccn_changelog_create(
+	struct uccn_store *st, const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out);
 /* Accepts NULL. */
 void uccn_changelog_destroy(struct uccn_changelog *log);
+
+/* Names the node's own key, whose changes this node applies before its designation arrives. */
+void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 
 /* Offers the signed change buf to the node. Must be called inside a store transaction. The
  * outcome, with its reason, goes to *res; each held change this one releases is applied too and
@@ -27,18 +30,24 @@ void uccn_changelog_destroy(struct uccn_changelog *log);
 UCCN_NODISCARD int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released, void *userdata);
 
+/* Offers again the changes held because their author or record was not known yet, when
+ * something applied since may let them in (a designation, a new record, new editors). Call it
+ * once after a batch, inside the transaction. Changes it applies or refuses go to released. */
+UCCN_NODISCARD int uccn_changelog_retry_held(
+	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata);
+
 /* Writes a local change: the next in id's chain, clocked after everything seen, signed, and
  * applied through uccn_changelog_apply, so a local edit obeys exactly the rules a received one
  * does. Must be called inside a store transaction. UCCN_OK with res->outcome UCCN_APPLIED, or
  * the reason it was refused (res->err, also returned) or a storage error. */
 UCCN_NODISCARD int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity *id,
-	const char *kind, const uint8_t owner[UCCN_KEY_BYTES], const char *record_id, enum uccn_op op,
-	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
+	const char *kind, const uint8_t owner[UCCN_KEY_BYTES], const char *record_id,
+	enum uccn_op op, const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
 	struct uccn_apply_result *res);
 
 /* Every check uccn_changelog_apply makes on a change by itself (network, signature, schema),
  * without the store. Used by verify. UCCN_OK or the reason code with why filled. */
-UCCN_NODISCARD int uccn_changelog_check(struct uccn_changelog *log, const struct uccn_change *c,
-	char *why, size_t why_len);
+UCCN_NODISCARD int uccn_changelog_check(
+	struct uccn_changelog *log, const struct uccn_change *c, char *why, size_t why_len);
 
 #endif

@@ -178,6 +178,7 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 		(err = uccn_changelog_create(node->st, node->network, &node->log)) < 0) {
 		goto out;
 	}
+	uccn_changelog_set_self(node->log, node->pk);
 	char self[2 * UCCN_KEY_BYTES + 1];
 	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
 	struct uccn_apply_result res;
@@ -270,6 +271,7 @@ int uccn_node_open(const char *home, struct uccn_node **out) {
 	if ((err = uccn_changelog_create(node->st, node->network, &node->log)) < 0) {
 		goto out;
 	}
+	uccn_changelog_set_self(node->log, node->pk);
 	*out = node;
 	node = NULL;
 out:

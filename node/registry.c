@@ -1,0 +1,357 @@
+/* registry.c - membership: the view of who belongs to the network, rebuilt from the root's
+ * designation and key records, and the rules for who may write which record. Also checks
+ * inclusion proofs of membership with nothing but the network id. */
+#include "node/registry_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uccn/log.h>
+
+#include "node/crypto.h"
+#include "node/merge.h"
+
+static const char *const root_kinds[] = {"designation", "role", "key", "treehead", NULL};
+
+bool uccn_registry_is_root_kind(const char *kind) {
+	for (size_t i = 0; root_kinds[i] != NULL; i++) {
+		if (strcmp(kind, root_kinds[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One key the network knows: the city it speaks for and the last sequence it may sign. */
+struct entry {
+	uint8_t key[UCCN_KEY_BYTES];
+	uint8_t city[UCCN_KEY_BYTES]; /* the designation's id: the key the city was designated under
+				       */
+	uint64_t cutoff;              /* UINT64_MAX: none */
+	bool withdrawn;
+};
+
+struct uccn_registry {
+	struct uccn_store *st;
+	uint8_t root[UCCN_KEY_BYTES];
+	bool open; /* no network (all-zero root): records are scoped to their author, nothing more
+		    */
+	bool has_self;
+	struct entry self; /* this node's own key, trusted here before its designation arrives */
+	struct entry *entries; /* sorted by key */
+	size_t n, cap;
+	struct uccn_registry_cutoff *cutoffs;
+	size_t ncutoffs;
+	/* Scratch for decoding records during a reload. */
+	struct uccn_state state;
+	struct uccn_record record;
+};
+
+static int cmp_entry(const void *a, const void *b) {
+	return memcmp(
+		((const struct entry *)a)->key, ((const struct entry *)b)->key, UCCN_KEY_BYTES);
+}
+
+static struct entry *find(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	struct entry probe;
+	memcpy(probe.key, key, UCCN_KEY_BYTES);
+	return bsearch(&probe, r->entries, r->n, sizeof(*r->entries), cmp_entry);
+}
+
+/* Adds or tightens the entry for key: two records may speak of one key (a designation and a
+ * key record); the stricter cut-off wins. */
+static int note(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
+	const uint8_t city[UCCN_KEY_BYTES], uint64_t cutoff, bool withdrawn) {
+	for (size_t i = 0; i < r->n; i++) {
+		struct entry *e = &r->entries[i];
+		if (memcmp(e->key, key, UCCN_KEY_BYTES) == 0) {
+			if (cutoff < e->cutoff) {
+				e->cutoff = cutoff;
+			}
+			e->withdrawn = e->withdrawn || withdrawn;
+			return UCCN_OK;
+		}
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct entry *e = realloc(r->entries, cap * sizeof(*e));
+		if (e == NULL) {
+			return UCCN_ENOMEM;
+		}
+		r->entries = e;
+		r->cap = cap;
+	}
+	struct entry *e = &r->entries[r->n++];
+	memcpy(e->key, key, UCCN_KEY_BYTES);
+	memcpy(e->city, city, UCCN_KEY_BYTES);
+	e->cutoff = cutoff;
+	e->withdrawn = withdrawn;
+	return UCCN_OK;
+}
+
+/* Reads a key-valued field (64 hex digits); false when absent or malformed. */
+static bool key_field(
+	const struct uccn_record *rec, const char *name, uint8_t out[UCCN_KEY_BYTES]) {
+	const struct uccn_value *v = uccn_record_field(rec, name);
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	if (v == NULL || v->type != UCCN_VALUE_STR || v->str_len != 2 * UCCN_KEY_BYTES) {
+		return false;
+	}
+	memcpy(hex, v->str, v->str_len);
+	hex[v->str_len] = '\0';
+	return uccn_crypto_from_hex(hex, out, UCCN_KEY_BYTES) == UCCN_OK;
+}
+
+static bool str_field_is(const struct uccn_record *rec, const char *name, const char *want) {
+	const struct uccn_value *v = uccn_record_field(rec, name);
+	return v != NULL && v->type == UCCN_VALUE_STR && v->str_len == strlen(want) &&
+	       memcmp(v->str, want, v->str_len) == 0;
+}
+
+static uint64_t cutoff_field(const struct uccn_record *rec) {
+	const struct uccn_value *v = uccn_record_field(rec, "cutoff");
+	return v != NULL && v->type == UCCN_VALUE_INT && v->i >= 0 ? (uint64_t)v->i : 0;
+}
+
+static int view(struct uccn_registry *r, const struct uccn_store_row *row) {
+	if (memcmp(row->owner, r->root, UCCN_KEY_BYTES) != 0) {
+		return 1; /* only the root's records count; others cannot even be stored */
+	}
+	if (uccn_codec_decode_state(row->state, row->state_len, &r->state) < 0) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
+			row->id);
+		return UCCN_ECORRUPT;
+	}
+	memset(&r->record, 0, sizeof(r->record));
+	uccn_merge_view(&r->state, &r->record);
+	return 0;
+}
+
+static int load_designation(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_registry *r = userdata;
+	int err = view(r, row);
+	if (err != 0) {
+		return err < 0 ? err : 0;
+	}
+	uint8_t city[UCCN_KEY_BYTES], current[UCCN_KEY_BYTES];
+	if (uccn_crypto_from_hex(row->id, city, UCCN_KEY_BYTES) < 0) {
+		return 0; /* not a designation the root's tools write: ignore */
+	}
+	if (!key_field(&r->record, "city", current)) {
+		memcpy(current, city, UCCN_KEY_BYTES);
+	}
+	bool withdrawn = str_field_is(&r->record, "status", "withdrawn");
+	uint64_t cutoff = withdrawn ? cutoff_field(&r->record) : UINT64_MAX;
+	if ((err = note(r, current, city, cutoff, withdrawn)) < 0) {
+		return err;
+	}
+	/* The key it was designated under speaks for the city too, until a key record says
+	 * otherwise (a rotation or a revocation). */
+	if (memcmp(current, city, UCCN_KEY_BYTES) != 0) {
+		return note(r, city, city, withdrawn ? cutoff : UINT64_MAX, withdrawn);
+	}
+	return 0;
+}
+
+static int load_key(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_registry *r = userdata;
+	int err = view(r, row);
+	if (err != 0) {
+		return err < 0 ? err : 0;
+	}
+	uint8_t key[UCCN_KEY_BYTES], city[UCCN_KEY_BYTES];
+	if (uccn_crypto_from_hex(row->id, key, UCCN_KEY_BYTES) < 0 ||
+		!key_field(&r->record, "city", city)) {
+		return 0;
+	}
+	bool ended = str_field_is(&r->record, "status", "rotated") ||
+		     str_field_is(&r->record, "status", "revoked");
+	return note(r, key, city, ended ? cutoff_field(&r->record) : UINT64_MAX, false);
+}
+
+int uccn_registry_reload(struct uccn_registry *r) {
+	r->n = 0;
+	r->ncutoffs = 0;
+	if (r->open) {
+		return UCCN_OK;
+	}
+	int err = uccn_store_each_record(r->st, "designation", true, load_designation, r);
+	if (err == UCCN_OK) {
+		err = uccn_store_each_record(r->st, "key", true, load_key, r);
+	}
+	if (err < 0) {
+		r->n = 0;
+		return err;
+	}
+	qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry);
+	free(r->cutoffs);
+	r->cutoffs = calloc(r->n ? r->n : 1, sizeof(*r->cutoffs));
+	if (r->cutoffs == NULL) {
+		return UCCN_ENOMEM;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->entries[i].cutoff != UINT64_MAX) {
+			memcpy(r->cutoffs[r->ncutoffs].key, r->entries[i].key, UCCN_KEY_BYTES);
+			r->cutoffs[r->ncutoffs++].cutoff = r->entries[i].cutoff;
+		}
+	}
+	return UCCN_OK;
+}
+
+int uccn_registry_create(
+	struct uccn_store *st, const uint8_t root[UCCN_KEY_BYTES], struct uccn_registry **out) {
+	struct uccn_registry *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		return UCCN_ENOMEM;
+	}
+	static const uint8_t zero[UCCN_KEY_BYTES];
+	r->st = st;
+	memcpy(r->root, root, UCCN_KEY_BYTES);
+	r->open = memcmp(root, zero, UCCN_KEY_BYTES) == 0;
+	int err = uccn_registry_reload(r);
+	if (err < 0) {
+		uccn_registry_destroy(r);
+		return err;
+	}
+	*out = r;
+	return UCCN_OK;
+}
+
+void uccn_registry_destroy(struct uccn_registry *r) {
+	if (r == NULL) {
+		return;
+	}
+	free(r->entries);
+	free(r->cutoffs);
+	free(r);
+}
+
+void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	r->has_self = true;
+	memcpy(r->self.key, key, UCCN_KEY_BYTES);
+	memcpy(r->self.city, key, UCCN_KEY_BYTES);
+	r->self.cutoff = UINT64_MAX;
+	r->self.withdrawn = false;
+}
+
+void uccn_registry_cutoffs(
+	const struct uccn_registry *r, const struct uccn_registry_cutoff **list, size_t *count) {
+	*list = r->cutoffs;
+	*count = r->ncutoffs;
+}
+
+static bool touches(const struct uccn_change *c, const char *name) {
+	size_t len = strlen(name);
+	for (size_t i = 0; i < c->nfields; i++) {
+		if (c->fields[i].name_len == len && memcmp(c->fields[i].name, name, len) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the record's current editors include key. */
+static bool is_editor(const struct uccn_state *s, const uint8_t key[UCCN_KEY_BYTES]) {
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, hex);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct uccn_field *f = &s->fields[i].field;
+		if (f->name_len != 7 || memcmp(f->name, "editors", 7) != 0 ||
+			f->value.type != UCCN_VALUE_LIST) {
+			continue;
+		}
+		for (size_t k = 0; k < f->value.count; k++) {
+			const struct uccn_value *v = &f->value.items[k];
+			if (v->type == UCCN_VALUE_STR && v->str_len == 2 * UCCN_KEY_BYTES &&
+				memcmp(v->str, hex, v->str_len) == 0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c,
+	const struct uccn_state *record, char *why, size_t why_len) {
+	char author[17], owner[17];
+	uccn_crypto_to_hex(c->author, 8, author);
+	uccn_crypto_to_hex(c->owner, 8, owner);
+	bool own = memcmp(c->owner, c->author, UCCN_KEY_BYTES) == 0;
+	if (r->open) {
+		if (uccn_registry_is_root_kind(c->kind)) {
+			snprintf(why, why_len,
+				"not permitted: a %s needs a network's Secretariat, and this node "
+				"has no "
+				"network",
+				c->kind);
+			return UCCN_EPERM;
+		}
+		if (!own) {
+			snprintf(why, why_len,
+				"not permitted: only its owner %s… may change %s %s (author %s…)",
+				owner, c->kind, c->id, author);
+			return UCCN_EPERM;
+		}
+		return UCCN_OK;
+	}
+	if (memcmp(c->author, r->root, UCCN_KEY_BYTES) == 0) {
+		/* The Secretariat writes the registry and its own records, and may retract anyone's
+		 * record: visibly, as its own signed delete. */
+		if (own || c->op == UCCN_OP_DELETE) {
+			return UCCN_OK;
+		}
+		snprintf(why, why_len,
+			"not permitted: the Secretariat may retract %s %s but not rewrite it",
+			c->kind, c->id);
+		return UCCN_EPERM;
+	}
+	if (uccn_registry_is_root_kind(c->kind)) {
+		snprintf(why, why_len,
+			"not permitted: only the Secretariat (the network's root key) writes a %s; "
+			"%s… is not it",
+			c->kind, author);
+		return UCCN_EPERM;
+	}
+	const struct entry *e = find(r, c->author);
+	if (e == NULL && r->has_self && memcmp(c->author, r->self.key, UCCN_KEY_BYTES) == 0) {
+		/* A city edits at once, designated or not; other nodes hold its changes until the
+		 * registry says who it is. */
+		e = &r->self;
+	}
+	if (e == NULL) {
+		snprintf(why, why_len,
+			"author %s… is not (yet) a member: held until its designation arrives",
+			author);
+		return UCCN_ENOTMEMBER;
+	}
+	if (c->seq > e->cutoff) {
+		snprintf(why, why_len,
+			"not permitted: %s %s… signs no more after change #%llu; this is #%llu",
+			e->withdrawn ? "the designation of" : "the key", author,
+			(unsigned long long)e->cutoff, (unsigned long long)c->seq);
+		return UCCN_EPERM;
+	}
+	if (own) {
+		return UCCN_OK;
+	}
+	const struct entry *o = find(r, c->owner);
+	if (o != NULL && memcmp(o->city, e->city, UCCN_KEY_BYTES) == 0) {
+		return UCCN_OK; /* the same city under another of its keys */
+	}
+	if (record == NULL) {
+		snprintf(why, why_len,
+			"%s %s of %s… is not here yet: held until it arrives, to see who may edit "
+			"it",
+			c->kind, c->id, owner);
+		return UCCN_ENOTMEMBER;
+	}
+	if (c->op == UCCN_OP_PUT && !touches(c, "editors") && is_editor(record, c->author)) {
+		return UCCN_OK;
+	}
+	snprintf(why, why_len,
+		"not permitted: %s %s belongs to %s…; %s… is neither its owner nor one of its "
+		"editors",
+		c->kind, c->id, owner, author);
+	return UCCN_EPERM;
+}

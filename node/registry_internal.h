@@ -1,0 +1,49 @@
+/* registry_internal.h - the node's view of who belongs to the network, kept in memory and
+ * rebuilt from the Secretariat's designation and key records whenever one of them changes, and
+ * the rules that decide who may write what. Declarations shared inside the library only; the
+ * public part is <uccn/registry.h>. */
+#ifndef NODE_REGISTRY_INTERNAL_H
+#define NODE_REGISTRY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+#include <uccn/registry.h>
+
+#include "node/store.h"
+#include "proto/codec.h"
+
+/* Kinds only the root writes. */
+bool uccn_registry_is_root_kind(const char *kind);
+
+struct uccn_registry;
+
+/* A view over st (borrowed) for the network whose root key is root, loaded at once. */
+UCCN_NODISCARD int uccn_registry_create(
+	struct uccn_store *st, const uint8_t root[UCCN_KEY_BYTES], struct uccn_registry **out);
+/* Accepts NULL. */
+void uccn_registry_destroy(struct uccn_registry *r);
+/* Rebuilds the view from the store (after a designation or key record changed). */
+UCCN_NODISCARD int uccn_registry_reload(struct uccn_registry *r);
+
+/* Decides whether c may be applied, given the current state of its record (NULL when the
+ * record is not known here yet). UCCN_OK: yes. UCCN_ENOTMEMBER: not yet, hold it (an author
+ * not yet designated, a record not yet arrived). UCCN_EPERM: never (why says which rule). */
+UCCN_NODISCARD int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c,
+	const struct uccn_state *record, char *why, size_t why_len);
+
+/* Names this node's own key: its changes are applied here even before its designation arrives
+ * (an edit succeeds locally at once); the cut-offs of the registry still bind it. */
+void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
+
+/* A key whose changes after cutoff are refused (a withdrawal, a rotation, a revocation). */
+struct uccn_registry_cutoff {
+	uint8_t key[UCCN_KEY_BYTES];
+	uint64_t cutoff;
+};
+/* The cut-offs in force; borrowed until the next reload. */
+void uccn_registry_cutoffs(
+	const struct uccn_registry *r, const struct uccn_registry_cutoff **list, size_t *count);
+
+#endif
