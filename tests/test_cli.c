@@ -379,7 +379,15 @@ Test(cli, happy_path_from_init_to_import) {
 	run(&r, NULL, "--home", home, "list", "--all", NULL);
 	assert_ok(&r, "list --all");
 	cr_assert_not_null(strstr(r.out, id), "%s", r.out);
-	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+	{
+		/* The tombstone has no title left; the listing says what it is. */
+		char *line = strstr(r.out, id);
+		cr_assert_not_null(line);
+		size_t n = strcspn(line, "\n");
+		char *row = track(strndup(line, n));
+		cr_assert_not_null(strstr(row, "(deleted)"), "%s", row);
+		cr_assert_not_null(strstr(row, "best_practice"), "%s", row);
+	}
 	run(&r, NULL, "--home", home, "get", "best_practice", id, NULL);
 	assert_ok(&r, "get deleted");
 	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
@@ -428,7 +436,8 @@ Test(cli, happy_path_from_init_to_import) {
 	/* 1 city + 2 puts + 1 delete + 1 put of the kept record. */
 	char summary[PATH_MAX + 128];
 	snprintf(summary, sizeof(summary),
-		"imported %s: 5 read, 5 applied, 0 already held, 0 held, 0 refused\n", file);
+		"imported %s: 5 read, 5 applied, 0 already present, 0 held back, 0 refused\n",
+		file);
 	cr_assert_str_eq(r.out, summary);
 
 	run(&r, NULL, "--home", home, "get", "best_practice", keep, "--json", NULL);
@@ -445,7 +454,8 @@ Test(cli, happy_path_from_init_to_import) {
 	run(&r, NULL, "--home", other, "import", file, NULL);
 	assert_ok(&r, "import again");
 	snprintf(summary, sizeof(summary),
-		"imported %s: 5 read, 0 applied, 5 already held, 0 held, 0 refused\n", file);
+		"imported %s: 5 read, 0 applied, 5 already present, 0 held back, 0 refused\n",
+		file);
 	cr_assert_str_eq(r.out, summary);
 
 	run(&r, NULL, "--home", home, "verify", NULL);
@@ -686,7 +696,8 @@ Test(cli, truncated_import_keeps_the_changes_before_the_cut) {
 	unsigned long long nread, applied, dup, held, refused;
 	char name[PATH_MAX];
 	cr_assert_eq(sscanf(r.out,
-			     "imported %s %llu read, %llu applied, %llu already held, %llu held, "
+			     "imported %s %llu read, %llu applied, %llu already present, %llu held "
+			     "back, "
 			     "%llu refused",
 			     name, &nread, &applied, &dup, &held, &refused),
 		6, "summary: %s", r.out);
@@ -843,8 +854,8 @@ Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 	struct run r2;
 	run_argv(&r2, r.out, r.out_len, args);
 	assert_ok(&r2, "import -");
-	cr_assert_str_eq(
-		r2.out, "imported stdin: 1 read, 1 applied, 0 already held, 0 held, 0 refused\n");
+	cr_assert_str_eq(r2.out,
+		"imported stdin: 1 read, 1 applied, 0 already present, 0 held back, 0 refused\n");
 
 	int master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
@@ -957,11 +968,130 @@ Test(cli, import_refuses_a_tampered_change_and_takes_the_rest) {
 	snprintf(refused, sizeof(refused), "refused best_practice %s from ", id);
 	cr_assert_not_null(strstr(r.out, refused), "%s", r.out);
 	cr_assert_not_null(
-		strstr(r.out, "2 read, 1 applied, 0 already held, 0 held, 1 refused"), "%s", r.out);
+		strstr(r.out, "2 read, 1 applied, 0 already present, 0 held back, 1 refused"), "%s",
+		r.out);
 	run(&r, NULL, "--home", b, "get", "best_practice", id, NULL);
 	assert_one_error(&r, id);
 	run(&r, NULL, "--home", b, "list", "city", NULL);
 	cr_assert_not_null(strstr(r.out, "Adelaide"), "%s", r.out);
+}
+
+/* The line of out that contains needle, without its newline (tracked copy). */
+static char *line_with(const char *out, const char *needle) {
+	const char *hit = strstr(out, needle);
+	cr_assert_not_null(hit, "'%s' not in: %s", needle, out);
+	const char *start = hit;
+	while (start > out && start[-1] != '\n') {
+		start--;
+	}
+	return track(strndup(start, strcspn(start, "\n")));
+}
+
+Test(cli, history_quotes_values_so_they_read_back_as_put_arguments) {
+	char *home = init_home("h", NULL);
+	struct run r;
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=Music in schools",
+		"partners=primary schools,live music venues",
+		"summary=say \"hi\" to $HOME `now` \\o/", "sdgs=4,11", "fields=music,film",
+		"year=2024", "url=https://example.org/a?b=c", NULL);
+	assert_ok(&r, "put");
+	char *id = first_line(&r);
+	run(&r, NULL, "--home", home, "put", "best_practice", id, "url=", NULL);
+	assert_ok(&r, "put url=");
+	run(&r, NULL, "--home", home, "history", "best_practice", id, NULL);
+	assert_ok(&r, "history");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	char *first = first_line(&r);
+	const char *expected[] = {
+		" title=\"Music in schools\"",
+		" partners=\"primary schools,live music venues\"",
+		" summary=\"say \\\"hi\\\" to \\$HOME \\`now\\` \\\\o/\"",
+		" sdgs=4,11",
+		" fields=music,film",
+		" year=2024",
+		" url=\"https://example.org/a?b=c\"",
+	};
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		cr_assert_not_null(
+			strstr(first, expected[i]), "'%s' not in: %s", expected[i], first);
+	}
+	cr_assert(strlen(r.out) > 4 && strcmp(r.out + strlen(r.out) - 6, " url=\n") == 0,
+		"removal not shown as url=: %s", r.out);
+
+	/* The shell reads the printed assignments back into the same fields. */
+	char *assignments = strstr(first, "put  ");
+	cr_assert_not_null(assignments);
+	assignments += 5;
+	char *script = track(malloc(strlen(assignments) + 64));
+	sprintf(script, "exec \"$0\" --home \"$1\" put best_practice %s", assignments);
+	run(&r, NULL, "--home", home, "put", "best_practice", id, "url=https://example.org/a?b=c",
+		NULL);
+	assert_ok(&r, "put url back");
+	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
+	assert_ok(&r, "get original");
+	json_t *original = parse_json(r.out);
+	/* run_argv runs the program itself; the shell is started here. */
+	char *args[] = {"sh", "-c", script, UCCN_BIN, home, NULL};
+	char *out_path = path(".sh-out");
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0) {
+			_exit(127);
+		}
+		execv("/bin/sh", args);
+		_exit(127);
+	}
+	int ws;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "sh: wait status %d", ws);
+	struct run sh = {0};
+	sh.out = slurp(out_path, &sh.out_len);
+	char *copy = first_line(&sh);
+	cr_assert(strlen(copy) > 0);
+	run(&r, NULL, "--home", home, "get", "best_practice", copy, "--json", NULL);
+	assert_ok(&r, "get copy");
+	json_t *again = parse_json(r.out);
+	cr_assert(json_equal(json_object_get(original, "fields"), json_object_get(again, "fields")),
+		"fields differ after a round trip through the shell: %s", r.out);
+	json_decref(original);
+	json_decref(again);
+}
+
+Test(cli, list_cuts_long_ids_and_keeps_columns) {
+	char *home = init_home("h", NULL);
+	char *id = put_practice(home, "Music in schools");
+	struct run r;
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	char *key = first_line(&r);
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_ok(&r, "list");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_null(strstr(r.out, key), "a whole key in the id column: %s", r.out);
+	char cut[64];
+	snprintf(cut, sizeof(cut), "%.16s\u2026 ", key);
+	char *city = line_with(r.out, "Adelaide");
+	cr_assert_eq(strncmp(city, cut, strlen(cut)), 0, "city row: %s", city);
+	char *practice = line_with(r.out, "Music in schools");
+	cr_assert_eq(strncmp(practice, id, strlen(id)), 0, "practice row: %s", practice);
+	/* The title starts in the same column on both rows, counted in characters. */
+	size_t col1 = 0, col2 = 0;
+	for (char *p = city; p < strstr(city, "Adelaide"); p++) {
+		col1 += ((unsigned char)*p & 0xc0) != 0x80;
+	}
+	for (char *p = practice; p < strstr(practice, "Music in schools"); p++) {
+		col2 += ((unsigned char)*p & 0xc0) != 0x80;
+	}
+	cr_assert_eq(col1, col2, "columns differ:\n%s\n%s", city, practice);
+	cr_assert_leq(col1, 32 + 2, "id column wider than 32: %s", r.out);
+
+	run(&r, NULL, "--home", home, "list", "city", "--json", NULL);
+	assert_ok(&r, "list --json");
+	json_t *j = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), key);
+	json_decref(j);
 }
 
 Test(cli, every_command_has_help) {

@@ -100,6 +100,14 @@ void uccn_cli_print_text(FILE *f, const char *text, size_t len, bool flat);
 /* Writes a value as text: lists joined by sep, strings as uccn_cli_print_text. */
 void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, bool flat);
 
+/* Writes one field as NAME=VALUE that reads back as one 'uccn put' argument in a POSIX shell.
+ * Lists are joined by commas. The value is put in double quotes, with " \ $ and ` escaped, when
+ * it is empty or holds anything but letters, digits, non-ASCII text and ._-:/+@%= (so a comma
+ * inside a list item, or in a string, is quoted too). A NIL value prints as NAME= (which removes
+ * the field). Newlines and tabs print as spaces and other control characters as '?', so the
+ * assignment stays on one line. */
+void uccn_cli_print_assignment(FILE *f, const struct uccn_field *field);
+
 /* A new JSON value for v (strings kept UTF-8; bytes that are not UTF-8 become U+FFFD), or
  * NULL when out of memory. Caller owns it (json_decref). */
 json_t *uccn_cli_value_to_json(const struct uccn_value *v);

@@ -308,6 +308,79 @@ void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, 
 	}
 }
 
+/* Whether byte c needs no quoting in a shell word (nor in a put value). */
+static bool is_bare(unsigned char c) {
+	static const char bare[] = "._-:/+@%=";
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80 || memchr(bare, c, sizeof(bare) - 1) != NULL;
+}
+
+static bool text_needs_quotes(const char *s, size_t len) {
+	if (len == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!is_bare((unsigned char)s[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool value_needs_quotes(const struct uccn_value *v) {
+	switch (v->type) {
+	case UCCN_VALUE_NIL:
+	case UCCN_VALUE_INT:
+		return false;
+	case UCCN_VALUE_STR:
+		return text_needs_quotes(v->str, v->str_len);
+	case UCCN_VALUE_LIST:
+		for (size_t i = 0; i < v->count; i++) {
+			if (value_needs_quotes(&v->items[i])) {
+				return true;
+			}
+		}
+		return false;
+	}
+	return true;
+}
+
+/* Writes text for the inside of shell double quotes: the four characters the shell still reads
+ * there get a backslash. */
+static void print_quoted_text(FILE *f, const char *s, size_t len) {
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\' || s[i] == '$' || s[i] == '`') {
+			fputc('\\', f);
+		}
+		uccn_cli_print_text(f, s + i, 1, true);
+	}
+}
+
+static void print_quoted_value(FILE *f, const struct uccn_value *v) {
+	if (v->type == UCCN_VALUE_STR) {
+		print_quoted_text(f, v->str, v->str_len);
+	} else if (v->type == UCCN_VALUE_LIST) {
+		for (size_t i = 0; i < v->count; i++) {
+			fputs(i > 0 ? "," : "", f);
+			print_quoted_value(f, &v->items[i]);
+		}
+	} else {
+		uccn_cli_print_value(f, v, ",", true);
+	}
+}
+
+void uccn_cli_print_assignment(FILE *f, const struct uccn_field *field) {
+	uccn_cli_print_text(f, field->name, field->name_len, true);
+	fputc('=', f);
+	if (!value_needs_quotes(&field->value)) {
+		uccn_cli_print_value(f, &field->value, ",", true);
+		return;
+	}
+	fputc('"', f);
+	print_quoted_value(f, &field->value);
+	fputc('"', f);
+}
+
 /* The length of the valid UTF-8 sequence at s (up to len bytes), or 0 if there is none. */
 static size_t utf8_seq_len(const unsigned char *s, size_t len) {
 	size_t n;

@@ -193,7 +193,8 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 	if (!is_stdin) {
 		fclose(src.f);
 	}
-	printf("imported %s: %llu read, %llu applied, %llu already held, %llu held, %llu refused",
+	printf("imported %s: %llu read, %llu applied, %llu already present, %llu held back, "
+	       "%llu refused",
 		shown, (unsigned long long)stats.read, (unsigned long long)stats.applied,
 		(unsigned long long)stats.duplicate, (unsigned long long)stats.held,
 		(unsigned long long)stats.refused);

@@ -28,8 +28,10 @@ static const char list_usage[] =
 	"usage: uccn [--home DIR] list [KIND] [--json] [--all]\n"
 	"\n"
 	"Lists records (of KIND, else all), one line each: id, title, kind and\n"
-	"owner. --json prints one JSON object per line, as 'get --json' does.\n"
-	"--all includes deleted records.\n";
+	"owner. Ids longer than 32 characters (a city's id is its key) are cut to\n"
+	"their first 16 and '\u2026'. --json prints one JSON object per line, as\n"
+	"'get --json' does, with full ids. --all includes deleted records, titled\n"
+	"'(deleted)'.\n";
 
 static const char delete_usage[] = "usage: uccn [--home DIR] delete KIND ID\n"
 				   "\n"
@@ -39,8 +41,9 @@ static const char history_usage[] =
 	"usage: uccn [--home DIR] history KIND ID [--json]\n"
 	"\n"
 	"Shows every change of a record, oldest first: sequence, time, author, operation and\n"
-	"fields. --json prints one JSON object per line: hash, author, seq, hlc, time, op,\n"
-	"fields.\n";
+	"fields as NAME=VALUE, quoted so that each reads back as a 'put' argument (newlines\n"
+	"show as spaces). --json prints one JSON object per line: hash, author, seq, hlc,\n"
+	"time, op, fields.\n";
 
 /* Prints the fields of kind k, for 'put KIND --help'. */
 static void print_kind_help(const struct uccn_kind_spec *k) {
@@ -393,13 +396,17 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	return 0;
 }
 
+/* The widest id the list's id column shows whole; a longer one is cut to ID_SHORT characters
+ * and an ellipsis (a city's id, its 64-digit key, is the common case). */
+#define ID_COLUMN 32
+#define ID_SHORT 16
+
 /* One line of a text listing, copied out of the borrowed record. */
 struct row {
-	char *id;
+	char id[ID_COLUMN + 4]; /* as shown: whole, or cut and an ellipsis (3 bytes) */
 	char *title;
 	char kind[UCCN_KIND_MAX + 1];
 	char owner[2 * UCCN_KEY_BYTES + 1];
-	bool deleted;
 };
 
 struct list_ctx {
@@ -435,6 +442,10 @@ static void cut_text(char *s, size_t max) {
 }
 
 static char *record_title(const struct uccn_record *r) {
+	if (r->deleted) {
+		/* A tombstone shows no fields, so there is no title to show. */
+		return strdup("(deleted)");
+	}
 	const struct uccn_kind_spec *k = uccn_schema_kind(r->kind);
 	const struct uccn_value *v =
 		k != NULL && k->title != NULL ? uccn_record_field(r, k->title) : NULL;
@@ -472,16 +483,16 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 		ctx->cap = cap;
 	}
 	struct row *row = &ctx->rows[ctx->nrows];
-	row->id = strdup(r->id);
-	row->title = record_title(r);
-	if (row->id == NULL || row->title == NULL) {
-		free(row->id);
-		free(row->title);
+	if ((row->title = record_title(r)) == NULL) {
 		return UCCN_ENOMEM;
+	}
+	if (strlen(r->id) <= ID_COLUMN) {
+		snprintf(row->id, sizeof(row->id), "%s", r->id);
+	} else {
+		snprintf(row->id, sizeof(row->id), "%.*s\u2026", ID_SHORT, r->id);
 	}
 	snprintf(row->kind, sizeof(row->kind), "%s", r->kind);
 	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, row->owner);
-	row->deleted = r->deleted;
 	ctx->nrows++;
 	return 0;
 }
@@ -489,17 +500,17 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 static void print_rows(const struct list_ctx *ctx) {
 	size_t id_w = 0, title_w = 0;
 	for (size_t i = 0; i < ctx->nrows; i++) {
-		size_t w = strlen(ctx->rows[i].id);
+		size_t w = text_width(ctx->rows[i].id);
 		id_w = w > id_w ? w : id_w;
 		w = text_width(ctx->rows[i].title);
 		title_w = w > title_w ? w : title_w;
 	}
 	for (size_t i = 0; i < ctx->nrows; i++) {
 		const struct row *row = &ctx->rows[i];
-		/* Pad by columns, not bytes, so accented titles line up too. */
-		printf("%-*s  %s%*s  (%s, owner %.8s)%s\n", (int)id_w, row->id, row->title,
-			(int)(title_w - text_width(row->title)), "", row->kind, row->owner,
-			row->deleted ? "  DELETED" : "");
+		/* Pad by columns, not bytes, so accented titles and the ellipsis line up too. */
+		printf("%s%*s  %s%*s  (%s, owner %.8s)\n", row->id,
+			(int)(id_w - text_width(row->id)), "", row->title,
+			(int)(title_w - text_width(row->title)), "", row->kind, row->owner);
 	}
 }
 
@@ -537,7 +548,6 @@ int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv) {
 		print_rows(&ctx);
 	}
 	for (size_t i = 0; i < ctx.nrows; i++) {
-		free(ctx.rows[i].id);
 		free(ctx.rows[i].title);
 	}
 	free(ctx.rows);
@@ -567,29 +577,6 @@ int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
 	return 0;
 }
 
-/* Prints one field as NAME=VALUE for a history line; strings with spaces or quotes are quoted
- * so the line can be read back by eye. */
-static void print_assignment(const struct uccn_field *f) {
-	uccn_cli_print_text(stdout, f->name, f->name_len, true);
-	fputc('=', stdout);
-	const struct uccn_value *v = &f->value;
-	bool quote = v->type == UCCN_VALUE_STR &&
-		     (v->str_len == 0 || memchr(v->str, ' ', v->str_len) != NULL ||
-			     memchr(v->str, '"', v->str_len) != NULL);
-	if (!quote) {
-		uccn_cli_print_value(stdout, v, ",", true);
-		return;
-	}
-	fputc('"', stdout);
-	for (size_t i = 0; i < v->str_len; i++) {
-		if (v->str[i] == '"' || v->str[i] == '\\') {
-			fputc('\\', stdout);
-		}
-		uccn_cli_print_text(stdout, v->str + i, 1, true);
-	}
-	fputc('"', stdout);
-}
-
 static int show_change(
 	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]) {
 	struct show_ctx *ctx = userdata;
@@ -601,7 +588,7 @@ static int show_change(
 		printf("seq %llu  %s  %.16s  %s", (unsigned long long)c->seq, time, author, op);
 		for (size_t i = 0; i < c->nfields; i++) {
 			fputs(i == 0 ? "  " : " ", stdout);
-			print_assignment(&c->fields[i]);
+			uccn_cli_print_assignment(stdout, &c->fields[i]);
 		}
 		fputc('\n', stdout);
 		return 0;
