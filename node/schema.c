@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT_MAX 16384
 #define URL_MAX 2048
 #define TEXTS_ITEM_MAX 256
 #define DATE_YEAR_MIN 1900
@@ -165,6 +164,13 @@ static const struct uccn_field_spec role_fields[] = {
 	{.name = "to", .type = UCCN_TYPE_DATE, .required = true, .help = "the mandate's last day"},
 };
 
+/* Every kind fits one record by construction: at most UCCN_FIELDS_MAX fields, and list fields
+ * whose largest lists (7 creative fields, 17 SDGs, UCCN_LIST_MAX texts or keys) add up to at
+ * most UCCN_ITEMS_MAX items. This matters because merge materialises a record whose field set
+ * is the union of the fields of all its changes: each change fits the limits on its own, but
+ * only this invariant makes sure that the union does too, so that any number of valid changes
+ * always merge into a struct uccn_state or uccn_record. tests/test_schema.c checks it for every
+ * kind (kinds_fit_a_record_by_construction); a new field must keep it true. */
 #define KIND(kname, kwriter, ktitle, kfields)                                       \
 	{                                                                           \
 		.name = kname, .writer = kwriter, .title = ktitle,                  \
@@ -635,9 +641,9 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 
 	switch (spec->type) {
 	case UCCN_TYPE_TEXT:
-		if (v->str_len > TEXT_MAX) {
+		if (v->str_len > UCCN_STR_MAX) {
 			return refuse(why, why_len, "%s: text is %zu bytes, at most %d allowed",
-				path, v->str_len, TEXT_MAX);
+				path, v->str_len, UCCN_STR_MAX);
 		}
 		if (!text_ok(v, true, detail, sizeof(detail))) {
 			return refuse(why, why_len, "%s: text %s", path, detail);

@@ -11,8 +11,6 @@
 
 #include <msgpack.h>
 
-/* Longest string value or list item (§2), bytes. */
-#define STR_MAX 16384
 /* Longest body that still fits a signed change of UCCN_CHANGE_MAX bytes: the outer fixarray
  * (1), a bin16 header (3), the signature's bin8 header (2) and the signature (64). */
 #define BODY_MAX (UCCN_CHANGE_MAX - 1 - 3 - 2 - UCCN_SIG_BYTES)
@@ -160,185 +158,110 @@ __attribute__((format(printf, 3, 4))) static int refuse(
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Structure scan.
+/* Size guard.
  *
- * msgpack-c allocates an array's or a map's slots as soon as it reads the header, at the size
- * the header declares, before the elements arrive: five hostile bytes (dd ff ff ff ff) would ask
- * it for 96 GiB. So every buffer is walked here first, without allocating, and handed to
- * msgpack-c only when it holds one complete object whose every declared count is backed by
- * bytes that are really there; msgpack-c's allocations are then bounded by a small multiple of
- * the input. The walk also finds where the object ends, which gives "trailing bytes" and
- * "truncated" exactly. */
+ * msgpack-c's C API has no limits (its C++ API has unpack_limit; the C API has nothing like it):
+ * it allocates an array's or a map's slots at the size the header declares as soon as it reads
+ * the header, before any element arrives, so five hostile bytes (dd ff ff ff ff) would make it
+ * ask for 96 GiB. So no input reaches msgpack-c before size_guard() has measured every size it
+ * declares (container counts, str, bin and ext lengths) against the bytes actually present and
+ * against a limit. The guard produces no values and judges nothing but sizes: msgpack-c decodes,
+ * and refuses what is not msgpack. Once the guard has passed an object, msgpack-c allocates at
+ * most a small multiple of its length. The guard also tells where the object ends, which a
+ * streaming reader needs to know when an item is complete. */
 
-enum scan_result {
-	SCAN_DONE,      /* *end: the object's length */
-	SCAN_PARTIAL,   /* *end: a lower bound of the length; more bytes needed */
-	SCAN_TOO_LARGE, /* the object would be longer than limit */
-	SCAN_INVALID,   /* 0xc1, the one byte msgpack never uses */
+enum guard_result {
+	GUARD_DONE,      /* *end: the object's length */
+	GUARD_PARTIAL,   /* *end: a lower bound of the length; more bytes needed */
+	GUARD_TOO_LARGE, /* the object would be longer than limit */
+	GUARD_TOO_LONG,  /* a str, bin or ext declares more than UCCN_CHANGE_MAX bytes */
 };
 
-static uint64_t read_be(const uint8_t *p, size_t n) {
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
-}
+enum { COUNTS_BYTES, COUNTS_ELEMENTS, COUNTS_PAIRS };
 
-static enum scan_result scan_object(const uint8_t *buf, size_t avail, size_t limit, size_t *end) {
-	uint64_t pending = 1; /* objects still to walk; each takes at least one byte */
+/* The tags 0xc0..0xdf: how wide a length follows the tag, what it counts, and how many bytes
+ * of fixed size come after it. 0xc1 (never used) measures as the tag alone; msgpack-c refuses
+ * it. */
+static const struct {
+	uint8_t width, counts, fixed;
+} TAGS[32] = {
+	{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, /* nil, (unused), false, true */
+	{1, COUNTS_BYTES, 0}, {2, COUNTS_BYTES, 0}, {4, COUNTS_BYTES, 0}, /* bin 8/16/32 */
+	{1, COUNTS_BYTES, 1}, {2, COUNTS_BYTES, 1}, {4, COUNTS_BYTES, 1}, /* ext 8/16/32 + type */
+	{0, 0, 4}, {0, 0, 8},                                             /* float 32/64 */
+	{0, 0, 1}, {0, 0, 2}, {0, 0, 4}, {0, 0, 8},                       /* uint 8/16/32/64 */
+	{0, 0, 1}, {0, 0, 2}, {0, 0, 4}, {0, 0, 8},                       /* int 8/16/32/64 */
+	{0, 0, 2}, {0, 0, 3}, {0, 0, 5}, {0, 0, 9}, {0, 0, 17}, /* fixext 1/2/4/8/16 + type */
+	{1, COUNTS_BYTES, 0}, {2, COUNTS_BYTES, 0}, {4, COUNTS_BYTES, 0}, /* str 8/16/32 */
+	{2, COUNTS_ELEMENTS, 0}, {4, COUNTS_ELEMENTS, 0},                 /* array 16/32 */
+	{2, COUNTS_PAIRS, 0}, {4, COUNTS_PAIRS, 0},                       /* map 16/32 */
+};
+
+/* Measures the msgpack object at buf, of which avail bytes are present, against limit. */
+static enum guard_result size_guard(const uint8_t *buf, size_t avail, size_t limit, size_t *end) {
+	uint64_t pending = 1; /* objects not yet measured; each takes at least one byte */
 	size_t pos = 0;
 	while (pending > 0) {
 		if (pending > limit - pos) {
-			return SCAN_TOO_LARGE;
+			return GUARD_TOO_LARGE;
 		}
 		if (pos >= avail) {
 			*end = pos + (size_t)pending;
-			return SCAN_PARTIAL;
+			return GUARD_PARTIAL;
 		}
-		uint8_t b = buf[pos++];
+		uint8_t tag = buf[pos++];
 		pending--;
-		size_t lenbytes = 0; /* size of the length or count that follows b */
-		uint64_t skip = 0;   /* fixed payload bytes, before any length */
-		enum { SCALAR, PAYLOAD, ARRAY, MAP } what = SCALAR;
-		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-			/* fixint, nil, bool: nothing follows */
-		} else if (b <= 0x8f) {
-			pending += 2 * (uint64_t)(b & 0x0f);
-		} else if (b <= 0x9f) {
-			pending += b & 0x0f;
-		} else if (b <= 0xbf) {
-			skip = b & 0x1f;
-		} else {
-			switch (b) {
-			case 0xc1:
-				return SCAN_INVALID;
-			case 0xc4: /* bin 8/16/32 */
-			case 0xd9: /* str 8/16/32 */
-				what = PAYLOAD;
-				lenbytes = 1;
-				break;
-			case 0xc5:
-			case 0xda:
-				what = PAYLOAD;
-				lenbytes = 2;
-				break;
-			case 0xc6:
-			case 0xdb:
-				what = PAYLOAD;
-				lenbytes = 4;
-				break;
-			case 0xc7: /* ext 8/16/32: length, then a type byte */
-				what = PAYLOAD;
-				lenbytes = 1;
-				skip = 1;
-				break;
-			case 0xc8:
-				what = PAYLOAD;
-				lenbytes = 2;
-				skip = 1;
-				break;
-			case 0xc9:
-				what = PAYLOAD;
-				lenbytes = 4;
-				skip = 1;
-				break;
-			case 0xca:
-				skip = 4;
-				break;
-			case 0xcb:
-				skip = 8;
-				break;
-			case 0xcc:
-			case 0xd0:
-				skip = 1;
-				break;
-			case 0xcd:
-			case 0xd1:
-				skip = 2;
-				break;
-			case 0xce:
-			case 0xd2:
-				skip = 4;
-				break;
-			case 0xcf:
-			case 0xd3:
-				skip = 8;
-				break;
-			case 0xd4: /* fixext 1/2/4/8/16: a type byte and the data */
-				skip = 2;
-				break;
-			case 0xd5:
-				skip = 3;
-				break;
-			case 0xd6:
-				skip = 5;
-				break;
-			case 0xd7:
-				skip = 9;
-				break;
-			case 0xd8:
-				skip = 17;
-				break;
-			case 0xdc:
-				what = ARRAY;
-				lenbytes = 2;
-				break;
-			case 0xdd:
-				what = ARRAY;
-				lenbytes = 4;
-				break;
-			case 0xde:
-				what = MAP;
-				lenbytes = 2;
-				break;
-			default: /* 0xdf */
-				what = MAP;
-				lenbytes = 4;
-				break;
+		uint64_t skip = 0; /* payload bytes after the tag and its length */
+		if (tag >= 0x80 && tag <= 0x8f) {
+			pending += 2 * (uint64_t)(tag & 0x0f); /* fixmap */
+		} else if (tag >= 0x90 && tag <= 0x9f) {
+			pending += tag & 0x0f; /* fixarray */
+		} else if (tag >= 0xa0 && tag <= 0xbf) {
+			skip = tag & 0x1f; /* fixstr */
+		} else if (tag >= 0xc0 && tag <= 0xdf) {
+			size_t width = TAGS[tag - 0xc0].width;
+			skip = TAGS[tag - 0xc0].fixed;
+			if (width + pending > limit - pos) {
+				return GUARD_TOO_LARGE;
 			}
-		}
-		if (lenbytes > 0) {
-			if (lenbytes + pending > limit - pos) {
-				return SCAN_TOO_LARGE;
+			if (width > avail - pos) {
+				*end = pos + width + (size_t)pending;
+				return GUARD_PARTIAL;
 			}
-			if (lenbytes > avail - pos) {
-				*end = pos + lenbytes + (size_t)pending;
-				return SCAN_PARTIAL;
+			uint64_t n = 0;
+			for (size_t i = 0; i < width; i++) {
+				n = n << 8 | buf[pos++];
 			}
-			uint64_t n = read_be(buf + pos, lenbytes);
-			pos += lenbytes;
-			if (what == PAYLOAD) {
+			if (TAGS[tag - 0xc0].counts == COUNTS_BYTES) {
+				if (n > UCCN_CHANGE_MAX) {
+					return GUARD_TOO_LONG; /* uccn never needs one that long */
+				}
 				skip += n;
-			} else if (what == ARRAY) {
-				pending += n;
 			} else {
-				pending += 2 * n;
+				pending += TAGS[tag - 0xc0].counts == COUNTS_PAIRS ? 2 * n : n;
 			}
+		} /* else a positive or negative fixint: the tag alone */
+		if (skip + pending > limit - pos) {
+			return GUARD_TOO_LARGE;
 		}
-		if (skip > 0) {
-			if (skip + pending > limit - pos) {
-				return SCAN_TOO_LARGE;
-			}
-			if (skip > avail - pos) {
-				*end = pos + (size_t)skip + (size_t)pending;
-				return SCAN_PARTIAL;
-			}
-			pos += (size_t)skip;
+		if (skip > avail - pos) {
+			*end = pos + (size_t)skip + (size_t)pending;
+			return GUARD_PARTIAL;
 		}
+		pos += (size_t)skip;
 	}
 	*end = pos;
-	return SCAN_DONE;
+	return GUARD_DONE;
 }
 
-/* Unpacks the one complete object that fills buf[0, len), already scanned. */
+/* Unpacks the one object that fills buf[0, len), which size_guard() has measured. */
 static int unpack_whole(msgpack_unpacked *u, const uint8_t *buf, size_t len) {
 	size_t off = 0;
 	msgpack_unpack_return ret = msgpack_unpack_next(u, (const char *)buf, len, &off);
 	switch (ret) {
 	case MSGPACK_UNPACK_SUCCESS:
 	case MSGPACK_UNPACK_EXTRA_BYTES:
-		/* The scan said the object ends at len; a disagreement is a bug in one of the two.
+		/* The guard said the object ends at len; a disagreement is a bug in one of the two.
 		 */
 		return off == len ? UCCN_OK : UCCN_EPROTO;
 	case MSGPACK_UNPACK_NOMEM_ERROR:
@@ -346,7 +269,7 @@ static int unpack_whole(msgpack_unpacked *u, const uint8_t *buf, size_t len) {
 	case MSGPACK_UNPACK_CONTINUE:
 	case MSGPACK_UNPACK_PARSE_ERROR:
 	default:
-		/* msgpack-c refuses nesting deeper than its fixed stack (32); so do we. */
+		/* Not msgpack (0xc1), or nested deeper than msgpack-c's fixed stack (32). */
 		return UCCN_EPROTO;
 	}
 }
@@ -393,6 +316,21 @@ static int get_str(struct decoder *d, const msgpack_object *o, const char **s, s
 	return UCCN_OK;
 }
 
+/* A bin, left where it is in the input: *p borrows it, checked to lie inside. not_bin is the
+ * reason given if o is not a bin. */
+static int get_bin_ref(struct decoder *d, const msgpack_object *o, const char *not_bin,
+	const uint8_t **p, size_t *len) {
+	if (o->type != MSGPACK_OBJECT_BIN) {
+		return refuse(d->why, d->why_len, "%s", not_bin);
+	}
+	if (!inside(d, o->via.bin.ptr, o->via.bin.size)) {
+		return refuse(d->why, d->why_len, "internal error: a bin outside the input");
+	}
+	*p = o->via.bin.size > 0 ? (const uint8_t *)o->via.bin.ptr : d->base;
+	*len = o->via.bin.size;
+	return UCCN_OK;
+}
+
 /* A bin of exactly n bytes, copied to out. */
 static int get_bin(struct decoder *d, const msgpack_object *o, uint8_t *out, size_t n) {
 	if (o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n) {
@@ -424,9 +362,10 @@ static int get_scalar(struct decoder *d, const msgpack_object *o, struct uccn_va
 		return UCCN_OK;
 	}
 	if (o->type == MSGPACK_OBJECT_STR) {
-		if (o->via.str.size > STR_MAX) {
+		if (o->via.str.size > UCCN_STR_MAX) {
 			return refuse(d->why, d->why_len, "%s \"%s\": a string is at most %d bytes",
-				where, printable(name, name_len, shown, sizeof(shown)), STR_MAX);
+				where, printable(name, name_len, shown, sizeof(shown)),
+				UCCN_STR_MAX);
 		}
 		v->type = UCCN_VALUE_STR;
 		return get_str(d, o, &v->str, &v->str_len);
@@ -494,44 +433,6 @@ static int get_name(struct decoder *d, const msgpack_object *o, const char **nam
 			printable(*name, *len, shown, sizeof(shown)));
 	}
 	return UCCN_OK;
-}
-
-/* Reads an array header and a bin header by hand for the outer shapes that are only framing
- * (§3, §7), so that msgpack-c runs once per change, on the body. Any valid representation is
- * accepted. Returns the header's size, 0 if p is not the expected header, or -1 if it runs past
- * len. */
-static int read_array_header(const uint8_t *p, size_t len, uint64_t *n) {
-	if (len < 1) {
-		return -1;
-	}
-	if (p[0] >= 0x90 && p[0] <= 0x9f) {
-		*n = p[0] & 0x0f;
-		return 1;
-	}
-	size_t w = p[0] == 0xdc ? 2 : (p[0] == 0xdd ? 4 : 0);
-	if (w == 0) {
-		return 0;
-	}
-	if (len < 1 + w) {
-		return -1;
-	}
-	*n = read_be(p + 1, w);
-	return (int)(1 + w);
-}
-
-static int read_bin_header(const uint8_t *p, size_t len, uint64_t *n) {
-	if (len < 1) {
-		return -1;
-	}
-	size_t w = p[0] == 0xc4 ? 1 : (p[0] == 0xc5 ? 2 : (p[0] == 0xc6 ? 4 : 0));
-	if (w == 0) {
-		return 0;
-	}
-	if (len < 1 + w) {
-		return -1;
-	}
-	*n = read_be(p + 1, w);
-	return (int)(1 + w);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -654,6 +555,46 @@ static int decode_body(struct decoder *d, const msgpack_object *root, struct ucc
 	return UCCN_OK;
 }
 
+/* The signed change [bin body, bin signature] (§3) that msgpack-c decoded into o from the
+ * first end bytes of the input. Both bins stay where they are in the input. */
+static int get_envelope(struct decoder *d, const msgpack_object *o, size_t end,
+	const uint8_t **body, size_t *body_len, const uint8_t **sig) {
+	if (o->type != MSGPACK_OBJECT_ARRAY) {
+		return refuse(d->why, d->why_len, "a change must be an array of 2");
+	}
+	if (o->via.array.size != 2) {
+		return refuse(d->why, d->why_len, "a change must be an array of 2, not %u",
+			o->via.array.size);
+	}
+	size_t sig_len = 0;
+	int err = get_bin_ref(d, &o->via.array.ptr[0],
+		"element 0 of a change must be a bin (the body)", body, body_len);
+	if (err < 0 || (err = get_bin_ref(d, &o->via.array.ptr[1],
+				"element 1 of a change must be a bin (the signature)", sig,
+				&sig_len)) < 0) {
+		return err;
+	}
+	if (sig_len != UCCN_SIG_BYTES) {
+		return refuse(d->why, d->why_len, "the signature must be %d bytes, not %zu",
+			UCCN_SIG_BYTES, sig_len);
+	}
+	if (end != d->len) {
+		return refuse(d->why, d->why_len, "trailing bytes after the change");
+	}
+	/* §3 domain separation: a body is recognisable by its first byte alone. */
+	if (*body_len == 0 || (*body)[0] != 0x9b) {
+		return refuse(d->why, d->why_len, "the body must start with 0x9b (an array of 11)");
+	}
+	size_t body_end = 0;
+	if (size_guard(*body, *body_len, *body_len, &body_end) != GUARD_DONE) {
+		return refuse(d->why, d->why_len, "the body is truncated");
+	}
+	if (body_end != *body_len) {
+		return refuse(d->why, d->why_len, "trailing bytes after the body");
+	}
+	return UCCN_OK;
+}
+
 int uccn_codec_decode_change(
 	const uint8_t *buf, size_t len, struct uccn_change *out, char *why, size_t why_len) {
 	if (why != NULL && why_len > 0) {
@@ -663,88 +604,46 @@ int uccn_codec_decode_change(
 		return refuse(why, why_len, "a change is at most %d bytes, this one is %zu",
 			UCCN_CHANGE_MAX, len);
 	}
-	/* §3, read by hand: [bin body, bin signature], nothing after. */
-	uint64_t n = 0;
-	uint64_t body_len = 0;
-	uint64_t sig_len = 0;
-	size_t pos = 0;
-	int h = read_array_header(buf, len, &n);
-	if (h <= 0) {
-		return refuse(why, why_len,
-			h < 0 ? "the change is truncated" : "a change must be an array of 2");
-	}
-	if (n != 2) {
-		return refuse(why, why_len, "a change must be an array of 2, not %llu",
-			(unsigned long long)n);
-	}
-	pos += (size_t)h;
-	if ((h = read_bin_header(buf + pos, len - pos, &body_len)) <= 0) {
-		return refuse(why, why_len,
-			h < 0 ? "the change is truncated"
-			      : "element 0 of a change must be a bin (the body)");
-	}
-	pos += (size_t)h;
-	if (body_len > len - pos) {
-		return refuse(why, why_len, "the change is truncated");
-	}
-	const uint8_t *body = buf + pos;
-	pos += (size_t)body_len;
-	if ((h = read_bin_header(buf + pos, len - pos, &sig_len)) <= 0) {
-		return refuse(why, why_len,
-			h < 0 ? "the change is truncated"
-			      : "element 1 of a change must be a bin (the signature)");
-	}
-	pos += (size_t)h;
-	if (sig_len > len - pos) {
-		return refuse(why, why_len, "the change is truncated");
-	}
-	if (sig_len != UCCN_SIG_BYTES) {
-		return refuse(why, why_len, "the signature must be %d bytes, not %llu",
-			UCCN_SIG_BYTES, (unsigned long long)sig_len);
-	}
-	const uint8_t *sig = buf + pos;
-	pos += UCCN_SIG_BYTES;
-	if (pos != len) {
-		return refuse(why, why_len, "trailing bytes after the change");
-	}
-
-	/* §3 domain separation: a body is recognisable by its first byte alone. */
-	if (body_len == 0 || body[0] != 0x9b) {
-		return refuse(why, why_len, "the body must start with 0x9b (an array of 11)");
-	}
 	size_t end = 0;
-	enum scan_result sr = scan_object(body, (size_t)body_len, (size_t)body_len, &end);
-	if (sr == SCAN_INVALID) {
-		return refuse(why, why_len, "the body is not msgpack (byte 0xc1)");
-	}
-	if (sr != SCAN_DONE) {
-		return refuse(why, why_len, "the body is truncated");
-	}
-	if (end != body_len) {
-		return refuse(why, why_len, "trailing bytes after the body");
+	if (size_guard(buf, len, len, &end) != GUARD_DONE) {
+		return refuse(why, why_len, "the change is truncated");
 	}
 
+	/* msgpack-c runs twice: on the signed change, whose body it leaves in buf as a bin, and
+	 * then on that body. */
+	struct decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
+	const uint8_t *body = NULL, *sig = NULL;
+	size_t body_len = 0;
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
-	int err = unpack_whole(&u, body, (size_t)body_len);
+	int err = unpack_whole(&u, buf, end);
 	if (err == UCCN_EPROTO) {
-		err = refuse(why, why_len, "the body is not valid msgpack (nested too deeply?)");
+		err = refuse(why, why_len, "the change is not valid msgpack");
 	}
-	if (err == UCCN_OK) {
-		struct decoder d = {
-			.base = body, .len = (size_t)body_len, .why = why, .why_len = why_len};
-		err = decode_body(&d, &u.data, out);
+	if (err < 0 || (err = get_envelope(&d, &u.data, end, &body, &body_len, &sig)) < 0) {
+		goto out;
 	}
-	msgpack_unpacked_destroy(&u);
+	/* This drops the outer objects, which are no longer needed. */
+	err = unpack_whole(&u, body, body_len);
+	if (err == UCCN_EPROTO) {
+		err = refuse(why, why_len,
+			"the body is not valid msgpack (byte 0xc1, or nested deeper than 32)");
+	}
 	if (err < 0) {
-		return err;
+		goto out;
+	}
+	d = (struct decoder){.base = body, .len = body_len, .why = why, .why_len = why_len};
+	if ((err = decode_body(&d, &u.data, out)) < 0) {
+		goto out;
 	}
 	out->raw = buf;
 	out->raw_len = len;
 	out->body = body;
-	out->body_len = (size_t)body_len;
+	out->body_len = body_len;
 	out->sig = sig;
-	return UCCN_OK;
+out:
+	msgpack_unpacked_destroy(&u);
+	return err;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -787,7 +686,7 @@ static bool valid_scalar(const struct uccn_value *v) {
 	if (v->type == UCCN_VALUE_INT) {
 		return true;
 	}
-	return v->type == UCCN_VALUE_STR && v->str_len <= STR_MAX &&
+	return v->type == UCCN_VALUE_STR && v->str_len <= UCCN_STR_MAX &&
 	       (v->str != NULL || v->str_len == 0);
 }
 
@@ -1088,7 +987,7 @@ static int decode_state(struct decoder *d, const msgpack_object *root, struct uc
 
 int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *out) {
 	size_t end = 0;
-	if (len == 0 || scan_object(buf, len, len, &end) != SCAN_DONE || end != len) {
+	if (size_guard(buf, len, len, &end) != GUARD_DONE || end != len) {
 		return UCCN_EPROTO;
 	}
 	msgpack_unpacked u;
@@ -1149,14 +1048,14 @@ enum reader_state {
 	READ_FAILED,
 };
 
-/* The reader keeps its own buffer and hands msgpack-c one complete, scanned item at a time
- * rather than using msgpack_unpacker, whose streaming parse allocates a container at its
- * declared size before the bytes are there (see the structure scan above). */
+/* The reader keeps its own buffer and hands msgpack-c one complete item at a time, measured by
+ * size_guard(), rather than using msgpack_unpacker, whose streaming parse allocates a container
+ * at its declared size before the bytes are there (see the size guard above). */
 struct uccn_file_reader {
 	struct uccn_bytes buf;
 	size_t pos;    /* start of the first byte not yet returned as an item */
 	uint64_t base; /* file offset of buf.data[0] */
-	size_t need; /* the item at pos needs at least this many bytes: no use rescanning before */
+	size_t need;   /* the item at pos needs at least this many bytes: no use measuring before */
 	enum reader_state state;
 	msgpack_unpacked last; /* the last item's objects; its bytes stay in buf until a feed */
 };
@@ -1239,33 +1138,24 @@ int uccn_codec_reader_next(
 		return UCCN_EAGAIN;
 	}
 
+	/* The guard refuses an oversize item from its header alone (a bin announcing more than
+	 * UCCN_CHANGE_MAX bytes, an array of a billion) and finds where a complete one ends. */
 	bool header = r->state == READ_HEADER;
-	uint64_t n = 0;
-	if (header && read_array_header(p, avail, &n) == 0) {
-		return reader_fail(r, why, why_len, "not an uccn export file: no header");
-	}
-	/* A change's bin announces its size up front: refuse an oversize one without waiting. */
-	int h = read_bin_header(p, avail, &n);
-	if (!header && h > 0 && n > UCCN_CHANGE_MAX) {
-		return reader_fail(
-			r, why, why_len, "damaged item: a change larger than 65536 bytes");
-	}
 	size_t end = 0;
-	size_t limit = header ? FILE_HEADER_MAX : FILE_ITEM_MAX;
-	switch (scan_object(p, avail, limit, &end)) {
-	case SCAN_DONE:
+	switch (size_guard(p, avail, header ? FILE_HEADER_MAX : FILE_ITEM_MAX, &end)) {
+	case GUARD_DONE:
 		break;
-	case SCAN_PARTIAL:
+	case GUARD_PARTIAL:
 		r->need = end;
 		return UCCN_EAGAIN;
-	case SCAN_TOO_LARGE:
+	case GUARD_TOO_LONG:
+		return reader_fail(r, why, why_len,
+			header ? "not an uccn export file: no header"
+			       : "damaged item: a bin, string or ext larger than 65536 bytes");
+	default:
 		return reader_fail(r, why, why_len,
 			header ? "not an uccn export file: no header"
 			       : "damaged item: item too large");
-	default:
-		return reader_fail(r, why, why_len,
-			header ? "not an uccn export file: not msgpack"
-			       : "damaged item: not msgpack");
 	}
 	r->need = 0;
 	int err = unpack_whole(&r->last, p, end);
@@ -1279,28 +1169,24 @@ int uccn_codec_reader_next(
 	}
 
 	const msgpack_object *o = &r->last.data;
+	uint64_t version = 0;
 	memset(item, 0, sizeof(*item));
 	item->offset = r->base + r->pos;
 	if (header) {
-		if (!get_tagged(o, FILE_MAGIC, &n, item->network)) {
+		if (!get_tagged(o, FILE_MAGIC, &version, item->network)) {
 			return reader_fail(r, why, why_len, "not an uccn export file: bad header");
 		}
-		if (n != 1) {
+		if (version != 1) {
 			return reader_fail(r, why, why_len, "unsupported export file version");
 		}
 		item->type = UCCN_FILE_HEADER;
 		r->state = READ_CHANGES;
 	} else if (o->type == MSGPACK_OBJECT_BIN) {
+		struct decoder d = {.base = p, .len = end, .why = why, .why_len = why_len};
 		item->type = UCCN_FILE_CHANGE;
-		item->change = (const uint8_t *)o->via.bin.ptr;
-		item->change_len = o->via.bin.size;
-		if (item->change_len == 0) {
-			item->change = p + end; /* a valid pointer for an empty change */
-		}
-		if (item->change < p || item->change_len > end ||
-			(size_t)(item->change - p) > end - item->change_len) {
-			return reader_fail(
-				r, why, why_len, "internal error: a bin outside the item");
+		if (get_bin_ref(&d, o, "", &item->change, &item->change_len) < 0) {
+			r->state = READ_FAILED; /* d.why says why */
+			return UCCN_EPROTO;
 		}
 	} else if (get_tagged(o, FILE_END, &item->count, item->hash)) {
 		item->type = UCCN_FILE_TRAILER;

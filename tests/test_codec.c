@@ -945,6 +945,32 @@ Test(codec, hostile_container_sizes_are_refused_without_allocating) {
 	mp_bin(&buf, body.data, body.len);
 	mp_bin(&buf, FAKE_SIG, 64);
 	expect_raw_refused(buf.data, buf.len, "truncated");
+
+	/* The same claims in the outer array, which msgpack-c also decodes (§3). */
+	static const uint8_t huge_array[] = {0xdd, 0xff, 0xff, 0xff, 0xff};
+	expect_raw_refused(huge_array, sizeof(huge_array), "truncated");
+	static const uint8_t huge_map_inside[] = {0x92, 0xdf, 0xff, 0xff, 0xff, 0xff, 0xc0};
+	expect_raw_refused(huge_map_inside, sizeof(huge_map_inside), "truncated");
+	static const uint8_t huge_bin_inside[] = {0x92, 0xc6, 0xff, 0xff, 0xff, 0xff, 0xc0};
+	expect_raw_refused(huge_bin_inside, sizeof(huge_bin_inside), "truncated");
+	uccn_bytes_finish(&body);
+	uccn_bytes_finish(&buf);
+}
+
+Test(codec, byte_c1_is_refused_in_the_change_and_in_the_body) {
+	/* 0xc1 is the one byte msgpack never uses: msgpack-c refuses it wherever it is. */
+	static const uint8_t outer[] = {0x92, 0xc1, 0xc0};
+	expect_raw_refused(outer, sizeof(outer), "not valid msgpack");
+	struct uccn_bytes body = {0}, buf = {0};
+	mp_array(&body, 11);
+	for (int i = 0; i < 10; i++) {
+		default_element(&body, i);
+	}
+	mp_byte(&body, 0xc1);
+	mp_array(&buf, 2);
+	mp_bin(&buf, body.data, body.len);
+	mp_bin(&buf, FAKE_SIG, 64);
+	expect_raw_refused(buf.data, buf.len, "body is not valid msgpack");
 	uccn_bytes_finish(&body);
 	uccn_bytes_finish(&buf);
 }
@@ -1561,6 +1587,17 @@ Test(codec, damaged_items_are_refused) {
 	mp_uint(&b, 0);
 	mp_key(&b, 0, 31);
 	expect_file_refused(b.data, b.len, "damaged item");
+
+	/* A str announcing more than 65536 bytes, and an array announcing more elements than
+	 * any item holds bytes: refused from their headers alone, without waiting for the rest. */
+	b.len = 0;
+	cr_assert_eq(uccn_codec_encode_file_header(network, &b), UCCN_OK);
+	mp_be(&b, 0xdb, UCCN_CHANGE_MAX + 1, 4);
+	expect_file_refused(b.data, b.len, "larger than 65536");
+	b.len = 0;
+	cr_assert_eq(uccn_codec_encode_file_header(network, &b), UCCN_OK);
+	mp_be(&b, 0xdd, UINT32_MAX, 4);
+	expect_file_refused(b.data, b.len, "too large");
 
 	/* An item that grows past any change without ending. */
 	b.len = 0;

@@ -133,6 +133,74 @@ Test(schema, every_kind_has_a_writer_a_title_field_and_well_formed_fields) {
 	}
 }
 
+/* The most items a valid value of list type t holds. Lists are sets (a repeated item is
+ * refused), so creative fields and SDGs are bounded by how many there are. */
+static size_t list_max(enum uccn_type t) {
+	size_t n = 0;
+	switch (t) {
+	case UCCN_TYPE_FIELDS:
+		while (uccn_creative_fields[n] != NULL) {
+			n++;
+		}
+		return n;
+	case UCCN_TYPE_SDGS:
+		return 17;
+	case UCCN_TYPE_TEXTS:
+	case UCCN_TYPE_KEYS:
+		return UCCN_LIST_MAX;
+	default:
+		return 0;
+	}
+}
+
+/* Fills items with n valid items of list type t, distinct as long as n <= list_max(t); past
+ * that, creative fields and SDGs repeat. keys holds the text of TEXTS and KEYS items. */
+static void fill_list(enum uccn_type t, size_t n, struct uccn_value *items, char (*keys)[65]) {
+	for (size_t i = 0; i < n; i++) {
+		if (t == UCCN_TYPE_FIELDS) {
+			items[i] = str(uccn_creative_fields[i % list_max(t)]);
+		} else if (t == UCCN_TYPE_SDGS) {
+			items[i] = num(1 + (int64_t)(i % 17));
+		} else {
+			snprintf(keys[i], 65, t == UCCN_TYPE_KEYS ? "%064zx" : "partner %zu", i);
+			items[i] = str(keys[i]);
+		}
+	}
+}
+
+/* Merge materialises a record whose fields are the union of the fields of all its changes, so
+ * the limits of one change are not enough: the largest record any set of valid changes can
+ * build must fit struct uccn_state and struct uccn_record (node/schema.c, above the kinds). */
+Test(schema, kinds_fit_a_record_by_construction) {
+	static struct uccn_value items[UCCN_LIST_MAX + 1];
+	static char keys[UCCN_LIST_MAX + 1][65];
+	char why[256];
+	size_t n = 0;
+	const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
+	cr_assert_eq(list_max(UCCN_TYPE_FIELDS), 7);
+	for (size_t i = 0; i < n; i++) {
+		const struct uccn_kind_spec *k = &all[i];
+		cr_assert_leq(k->nfields, UCCN_FIELDS_MAX, "%s", k->name);
+		size_t total = 0;
+		for (size_t j = 0; j < k->nfields; j++) {
+			const struct uccn_field_spec *f = &k->fields[j];
+			size_t max = list_max(f->type);
+			if (max == 0) {
+				continue;
+			}
+			total += max;
+			/* The bound is the schema's own: max items pass, one more is refused. */
+			fill_list(f->type, max + 1, items, keys);
+			cr_assert_eq(check(k->name, f->name, list(items, max), why), UCCN_OK,
+				"%s.%s: %s", k->name, f->name, why);
+			cr_assert_eq(check(k->name, f->name, list(items, max + 1), why),
+				UCCN_ESCHEMA, "%s.%s takes %zu items", k->name, f->name, max + 1);
+		}
+		cr_assert_leq(
+			total, UCCN_ITEMS_MAX, "%s: lists of up to %zu items", k->name, total);
+	}
+}
+
 Test(schema, titles_are_the_fields_that_name_records) {
 	cr_assert_str_eq(uccn_schema_kind("designation")->title, "name");
 	cr_assert_str_eq(uccn_schema_kind("city")->title, "name");

@@ -9,12 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uccn/error.h>
+
 #define UCCN_KEY_BYTES 32
 #define UCCN_HASH_BYTES 32
 #define UCCN_SIG_BYTES 64
 #define UCCN_KIND_MAX 23     /* longest kind name, bytes */
 #define UCCN_ID_MAX 64       /* longest record id, bytes */
 #define UCCN_NAME_MAX 31     /* longest field name, bytes */
+#define UCCN_STR_MAX 16384   /* longest string value or list item, bytes */
 #define UCCN_FIELDS_MAX 32   /* fields in one change or record */
 #define UCCN_ITEMS_MAX 256   /* list items in one change or record, all fields together */
 #define UCCN_LIST_MAX 64     /* items in one list value */
@@ -28,9 +31,9 @@ struct uccn_bytes {
 };
 
 /* Appends len bytes; UCCN_OK or UCCN_ENOMEM (the buffer is unchanged then). */
-int uccn_bytes_append(struct uccn_bytes *b, const void *data, size_t len);
+UCCN_NODISCARD int uccn_bytes_append(struct uccn_bytes *b, const void *data, size_t len);
 /* Makes room for extra more bytes without changing len. */
-int uccn_bytes_reserve(struct uccn_bytes *b, size_t extra);
+UCCN_NODISCARD int uccn_bytes_reserve(struct uccn_bytes *b, size_t extra);
 /* Frees the data and zeroes the struct; accepts a zeroed struct. */
 void uccn_bytes_finish(struct uccn_bytes *b);
 
