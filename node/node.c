@@ -17,6 +17,7 @@
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/merge.h"
+#include "node/node_internal.h"
 #include "node/store.h"
 #include "proto/codec.h"
 
@@ -26,19 +27,6 @@
  * that a failure loses little work. */
 #define IMPORT_BATCH 2048
 #define IO_CHUNK 65536
-
-struct uccn_node {
-	char *home;
-	struct uccn_identity *id;
-	struct uccn_store *st;
-	struct uccn_changelog *log;
-	uint8_t pk[UCCN_KEY_BYTES];
-	uint8_t network[UCCN_KEY_BYTES];
-	/* Scratch for walks: these are large and the walks call back once per row. */
-	struct uccn_change change;
-	struct uccn_state state;
-	struct uccn_record record;
-};
 
 static char *join(const char *dir, const char *file) {
 	size_t n = strlen(dir) + strlen(file) + 2;
@@ -67,7 +55,7 @@ static void set_why(char *why, size_t why_len, const char *fmt, ...) {
 }
 
 /* Wall-clock milliseconds: only to date held changes for the user, never to order anything. */
-static uint64_t wall_ms(void) {
+uint64_t uccn_node_wall_ms(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -77,6 +65,10 @@ void uccn_node_close(struct uccn_node *node) {
 	if (node == NULL) {
 		return;
 	}
+	uccn_node_scan_reset(node);
+	free(node->scan.leaves);
+	free(node->scan.leaf_seq);
+	free(node->scan.heads);
 	uccn_changelog_destroy(node->log);
 	uccn_store_close(node->st);
 	uccn_crypto_identity_destroy(node->id);
@@ -139,7 +131,20 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 	if (err < 0) {
 		return err;
 	}
-	if ((err = city_fields(opt, fields, why, sizeof(why))) < 0) {
+	if (opt->secretariat) {
+		/* A network's root is no city: it has a name, and its key names the network. */
+		if (opt->network != NULL || (opt->country != NULL && opt->country[0] != '\0') ||
+			(opt->field != NULL && opt->field[0] != '\0')) {
+			uccn_log(UCCN_LOG_ERROR,
+				"the Secretariat creates a network: it takes a name, "
+				"not a network, country or field");
+			return UCCN_EINVAL;
+		}
+		if (opt->name == NULL || opt->name[0] == '\0') {
+			uccn_log(UCCN_LOG_ERROR, "the Secretariat needs a name");
+			return UCCN_ESCHEMA;
+		}
+	} else if ((err = city_fields(opt, fields, why, sizeof(why))) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "%s", why);
 		return err;
 	}
@@ -169,6 +174,9 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 	}
 	made = true;
 	uccn_crypto_identity_public_key(node->id, node->pk);
+	if (opt->secretariat) {
+		memcpy(node->network, node->pk, UCCN_KEY_BYTES);
+	}
 	if ((err = open_parts(node, true)) < 0 || (err = uccn_store_begin(node->st)) < 0) {
 		goto out;
 	}
@@ -182,8 +190,27 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 	char self[2 * UCCN_KEY_BYTES + 1];
 	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
 	struct uccn_apply_result res;
-	if ((err = uccn_changelog_append(node->log, node->id, "city", node->pk, self, UCCN_OP_PUT,
-		     fields, 3, now_ms, &res)) < 0) {
+	if (opt->secretariat) {
+		/* An empty registry, signed: every node can verify from the first exchange on. */
+		struct uccn_field head[2] = {
+			{.name = "size", .name_len = 4, .value = {.type = UCCN_VALUE_INT, .i = 0}},
+			{.name = "root", .name_len = 4},
+		};
+		uint8_t empty[UCCN_HASH_BYTES];
+		char hex[2 * UCCN_HASH_BYTES + 1];
+		uccn_merkle_root(NULL, 0, empty);
+		uccn_crypto_to_hex(empty, UCCN_HASH_BYTES, hex);
+		head[1].value = (struct uccn_value){
+			.type = UCCN_VALUE_STR, .str = hex, .str_len = 2 * UCCN_HASH_BYTES};
+		if ((err = uccn_store_set_meta(node->st, "name", (const uint8_t *)opt->name,
+			     strlen(opt->name))) < 0 ||
+			(err = uccn_changelog_append(node->log, node->id, "treehead", node->pk,
+				 "registry", UCCN_OP_PUT, head, 2, now_ms, &res)) < 0) {
+			uccn_log(UCCN_LOG_ERROR, "signing the first tree head: %s", res.why);
+			goto out;
+		}
+	} else if ((err = uccn_changelog_append(node->log, node->id, "city", node->pk, self,
+			    UCCN_OP_PUT, fields, 3, now_ms, &res)) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "writing the city record: %s", res.why);
 		goto out;
 	}
@@ -330,21 +357,32 @@ static int resolve(struct uccn_node *node, const char *kind, const char *id, str
 	return UCCN_OK;
 }
 
-static int write_change(struct uccn_node *node, const char *kind, const uint8_t owner[32],
+int uccn_node_append(struct uccn_node *node, const char *kind, const uint8_t owner[UCCN_KEY_BYTES],
 	const char *id, enum uccn_op op, const struct uccn_field *fields, size_t nfields,
 	uint64_t now_ms, char *why, size_t why_len) {
 	struct uccn_apply_result res;
+	int err = uccn_changelog_append(
+		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
+	if (err < 0 && res.why[0] != '\0') {
+		set_why(why, why_len, "%s", res.why);
+	}
+	return err;
+}
+
+static int write_change(struct uccn_node *node, const char *kind, const uint8_t owner[32],
+	const char *id, enum uccn_op op, const struct uccn_field *fields, size_t nfields,
+	uint64_t now_ms, char *why, size_t why_len) {
 	int err = uccn_store_begin(node->st);
 	if (err < 0) {
 		return err;
 	}
-	err = uccn_changelog_append(
-		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
+	err = uccn_node_append(node, kind, owner, id, op, fields, nfields, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		/* A new record or new editors may let in edits that waited for them. */
+		err = uccn_changelog_retry_held(node->log, now_ms, NULL, NULL);
+	}
 	if (err < 0) {
 		uccn_store_rollback(node->st);
-		if (res.why[0] != '\0') {
-			set_why(why, why_len, "%s", res.why);
-		}
 		return err;
 	}
 	return uccn_store_commit(node->st);
@@ -688,8 +726,8 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			break;
 		}
 		struct uccn_apply_result res;
-		if ((err = uccn_changelog_apply(node->log, item.change, item.change_len, wall_ms(),
-			     &res, on_released, &ctx)) < 0) {
+		if ((err = uccn_changelog_apply(node->log, item.change, item.change_len,
+			     uccn_node_wall_ms(), &res, on_released, &ctx)) < 0) {
 			uccn_store_rollback(node->st);
 			in_batch = 0;
 			break;
@@ -700,6 +738,11 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		}
 		if (++in_batch == IMPORT_BATCH) {
 			in_batch = 0;
+			if ((err = uccn_changelog_retry_held(
+				     node->log, uccn_node_wall_ms(), on_released, &ctx)) < 0) {
+				uccn_store_rollback(node->st);
+				break;
+			}
 			if ((err = uccn_store_commit(node->st)) < 0) {
 				break;
 			}
@@ -708,8 +751,14 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	/* Every change in the batch was verified on its own, so a damaged or cut file still
 	 * keeps what it carried intact. */
 	if (in_batch > 0) {
-		int cerr = uccn_store_commit(node->st);
-		if (err == UCCN_OK || err == UCCN_ETRUNC || err == UCCN_EPROTO) {
+		int cerr = uccn_changelog_retry_held(
+			node->log, uccn_node_wall_ms(), on_released, &ctx);
+		if (cerr < 0) {
+			uccn_store_rollback(node->st);
+		} else {
+			cerr = uccn_store_commit(node->st);
+		}
+		if (cerr < 0 || err == UCCN_OK) {
 			err = cerr < 0 ? cerr : err;
 		}
 	}

@@ -11,6 +11,7 @@
 
 #include "node/crypto.h"
 #include "node/merge.h"
+#include "node/merkle.h"
 
 static const char *const root_kinds[] = {"designation", "role", "key", "treehead", NULL};
 
@@ -354,4 +355,166 @@ int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c
 		"editors",
 		c->kind, c->id, owner, author);
 	return UCCN_EPERM;
+}
+
+/* --- Proofs, checked with nothing but the network id ------------------------------------ */
+
+static const struct uccn_value *change_field(const struct uccn_change *c, const char *name) {
+	size_t len = strlen(name);
+	for (size_t i = 0; i < c->nfields; i++) {
+		if (c->fields[i].name_len == len && memcmp(c->fields[i].name, name, len) == 0) {
+			return &c->fields[i].value;
+		}
+	}
+	return NULL;
+}
+
+/* A change the root signed: decoded into c, its signature checked. */
+static int root_change(const uint8_t *buf, size_t len, const uint8_t network[UCCN_KEY_BYTES],
+	const char *kind, struct uccn_change *c, char *why, size_t why_len) {
+	char msg[160];
+	if (uccn_codec_decode_change(buf, len, c, msg, sizeof(msg)) < 0) {
+		snprintf(why, why_len, "the proof's %s does not decode: %s", kind, msg);
+		return UCCN_EPROTO;
+	}
+	if (memcmp(c->network, network, UCCN_KEY_BYTES) != 0) {
+		snprintf(why, why_len, "the proof's %s is from another network", kind);
+		return UCCN_ENETWORK;
+	}
+	if (memcmp(c->author, network, UCCN_KEY_BYTES) != 0 ||
+		uccn_crypto_verify(c->sig, c->body, c->body_len, c->author) < 0) {
+		snprintf(why, why_len, "the proof's %s is not signed by the network's root key",
+			kind);
+		return UCCN_EBADSIG;
+	}
+	if (strcmp(c->kind, kind) != 0 || c->op != UCCN_OP_PUT) {
+		snprintf(why, why_len, "the proof's %s is a %s", kind, c->kind);
+		return UCCN_EPROTO;
+	}
+	return UCCN_OK;
+}
+
+int uccn_registry_check_proof(const uint8_t *proof, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
+	size_t why_len) {
+	char dummy[8];
+	if (why == NULL) {
+		why = dummy;
+		why_len = sizeof(dummy);
+	}
+	why[0] = '\0';
+	int err = uccn_crypto_init();
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_proof *p = malloc(sizeof(*p));
+	struct uccn_change *leaf = malloc(sizeof(*leaf));
+	struct uccn_change *head = malloc(sizeof(*head));
+	if (p == NULL || leaf == NULL || head == NULL) {
+		err = UCCN_ENOMEM;
+		goto out;
+	}
+	if ((err = uccn_codec_decode_proof(proof, len, p, why, why_len)) < 0) {
+		goto out;
+	}
+	if (memcmp(p->network, network, UCCN_KEY_BYTES) != 0) {
+		char theirs[17], ours[17];
+		uccn_crypto_to_hex(p->network, 8, theirs);
+		uccn_crypto_to_hex(network, 8, ours);
+		snprintf(why, why_len, "the proof is from another network (%s…, not %s…)", theirs,
+			ours);
+		err = UCCN_ENETWORK;
+		goto out;
+	}
+	if ((err = root_change(p->designation, p->designation_len, network, "designation", leaf,
+		     why, why_len)) < 0 ||
+		(err = root_change(p->head, p->head_len, network, "treehead", head, why, why_len)) <
+			0) {
+		goto out;
+	}
+	const struct uccn_value *size = change_field(head, "size");
+	const struct uccn_value *root_hex = change_field(head, "root");
+	uint8_t root[UCCN_HASH_BYTES];
+	char hex[2 * UCCN_HASH_BYTES + 1];
+	if (size == NULL || size->type != UCCN_VALUE_INT || size->i < 0 || root_hex == NULL ||
+		root_hex->type != UCCN_VALUE_STR || root_hex->str_len != 2 * UCCN_HASH_BYTES) {
+		snprintf(why, why_len, "the proof's tree head has no size or root");
+		err = UCCN_EPROTO;
+		goto out;
+	}
+	memcpy(hex, root_hex->str, root_hex->str_len);
+	hex[root_hex->str_len] = '\0';
+	if (uccn_crypto_from_hex(hex, root, UCCN_HASH_BYTES) < 0) {
+		snprintf(why, why_len, "the proof's tree head root is not a hash");
+		err = UCCN_EPROTO;
+		goto out;
+	}
+	uint8_t leaf_hash[UCCN_HASH_BYTES];
+	uccn_merkle_leaf_hash(p->designation, p->designation_len, leaf_hash);
+	if (uccn_merkle_verify_inclusion(leaf_hash, p->index, (uint64_t)size->i,
+		    (const uint8_t(*)[UCCN_HASH_BYTES])p->path, p->npath, root) < 0) {
+		snprintf(why, why_len,
+			"the designation is not in the registry under that tree head: the path "
+			"does "
+			"not lead to its root");
+		err = UCCN_EPROOF;
+		goto out;
+	}
+	memset(out, 0, sizeof(*out));
+	out->leaf_index = p->index;
+	out->head.size = (uint64_t)size->i;
+	memcpy(out->head.root, root, UCCN_HASH_BYTES);
+	out->head.hlc = head->hlc;
+	out->head.seq = head->seq;
+	struct uccn_member *m = &out->member;
+	if (uccn_crypto_from_hex(leaf->id, m->city, UCCN_KEY_BYTES) < 0) {
+		snprintf(why, why_len, "the designation's id is not a key");
+		err = UCCN_EPROTO;
+		goto out;
+	}
+	memcpy(m->key, m->city, UCCN_KEY_BYTES);
+	const struct uccn_value *v;
+	if ((v = change_field(leaf, "city")) != NULL && v->type == UCCN_VALUE_STR &&
+		v->str_len == 2 * UCCN_KEY_BYTES) {
+		memcpy(hex, v->str, v->str_len);
+		hex[v->str_len] = '\0';
+		if (uccn_crypto_from_hex(hex, m->key, UCCN_KEY_BYTES) < 0) {
+			memcpy(m->key, m->city, UCCN_KEY_BYTES);
+		}
+	}
+	static const char *const names[] = {"name", "country", "field", "reason"};
+	char *dest[] = {out->name, out->country, out->field, out->reason};
+	size_t caps[] = {
+		sizeof(out->name), sizeof(out->country), sizeof(out->field), sizeof(out->reason)};
+	for (size_t i = 0; i < 4; i++) {
+		v = change_field(leaf, names[i]);
+		if (v != NULL && v->type == UCCN_VALUE_STR) {
+			snprintf(dest[i], caps[i], "%.*s", (int)v->str_len, v->str);
+		}
+	}
+	m->name = out->name;
+	m->country = out->country;
+	m->field = out->field;
+	m->reason = out->reason[0] != '\0' ? out->reason : NULL;
+	m->designated_hlc = leaf->hlc;
+	if ((v = change_field(leaf, "year")) != NULL && v->type == UCCN_VALUE_INT) {
+		m->year = (int)v->i;
+	}
+	if ((v = change_field(leaf, "cutoff")) != NULL && v->type == UCCN_VALUE_INT) {
+		m->cutoff = (uint64_t)v->i;
+	}
+	v = change_field(leaf, "status");
+	m->active = v != NULL && v->type == UCCN_VALUE_STR && v->str_len == 6 &&
+		    memcmp(v->str, "active", 6) == 0;
+	if (!m->active) {
+		snprintf(why, why_len, "%s's designation in this proof is withdrawn", out->name);
+		err = UCCN_ENOTMEMBER;
+		goto out;
+	}
+	err = UCCN_OK;
+out:
+	free(p);
+	free(leaf);
+	free(head);
+	return err;
 }

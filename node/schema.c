@@ -164,6 +164,47 @@ static const struct uccn_field_spec role_fields[] = {
 	{.name = "to", .type = UCCN_TYPE_DATE, .required = true, .help = "the mandate's last day"},
 };
 
+static const char *const key_statuses[] = {"active", "rotated", "revoked", NULL};
+
+/* The Secretariat's word on one key: whose it is and until when it signs. */
+static const struct uccn_field_spec key_fields[] = {
+	{.name = "city",
+		.type = UCCN_TYPE_KEY,
+		.required = true,
+		.help = "the key the city was designated under"},
+	{.name = "status",
+		.type = UCCN_TYPE_CHOICE,
+		.required = true,
+		.choices = key_statuses,
+		.help = "active, rotated or revoked"},
+	{.name = "cutoff",
+		.type = UCCN_TYPE_INT,
+		.min = 0,
+		.max = INT64_MAX,
+		.help = "rotated or revoked: the key's last valid change"},
+	{.name = "successor", .type = UCCN_TYPE_KEY, .help = "the key that replaces it"},
+	{.name = "reason", .type = UCCN_TYPE_TEXT, .help = "why"},
+};
+
+/* A city's request to move to a new key, signed by its current key. */
+static const struct uccn_field_spec rotation_fields[] = {
+	{.name = "key", .type = UCCN_TYPE_KEY, .required = true, .help = "the new public key"},
+};
+
+/* A signed tree head over the registry (PROTOCOL.md): its time is the change's clock. */
+static const struct uccn_field_spec treehead_fields[] = {
+	{.name = "size",
+		.type = UCCN_TYPE_INT,
+		.required = true,
+		.min = 0,
+		.max = INT64_MAX,
+		.help = "how many registry changes the tree holds"},
+	{.name = "root",
+		.type = UCCN_TYPE_KEY,
+		.required = true,
+		.help = "the Merkle tree's root hash (64 hex digits)"},
+};
+
 /* Every kind fits one record by construction: at most UCCN_FIELDS_MAX fields, and list fields
  * whose largest lists (7 creative fields, 17 SDGs, UCCN_LIST_MAX texts or keys) add up to at
  * most UCCN_ITEMS_MAX items. This matters because merge materialises a record whose field set
@@ -185,6 +226,9 @@ static const struct uccn_kind_spec kinds[] = {
 	KIND("project", "the member cities in it", "title", project_fields),
 	KIND("report", "the city", "period", report_fields),
 	KIND("role", "the Secretariat", "role", role_fields),
+	KIND("key", "the Secretariat", "status", key_fields),
+	KIND("rotation", "the city", "key", rotation_fields),
+	KIND("treehead", "the Secretariat", "size", treehead_fields),
 };
 
 const struct uccn_kind_spec *uccn_schema_kinds(size_t *count) {
@@ -766,19 +810,20 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 			"%s: id %s is not valid (1-%d bytes of A-Z a-z 0-9 . _ : -)", k->name,
 			quote(q, c->id, id_len), UCCN_ID_MAX);
 	}
-	/* A city has exactly one city record, named by its own key, so no city can publish a
-	 * profile under another's name and no city can have two. */
+	/* A city has exactly one city record, named by its owner's key, so no city can publish a
+	 * profile under another's name and no city can have two. (The owner, not the author: a
+	 * city that moved to a new key goes on editing the record named by its first.) */
 	if (strcmp(k->name, "city") == 0) {
 		static const char hex[] = "0123456789abcdef";
-		char author[KEY_HEX_LEN + 1];
+		char owner[KEY_HEX_LEN + 1];
 		for (size_t i = 0; i < UCCN_KEY_BYTES; i++) {
-			author[2 * i] = hex[c->author[i] >> 4];
-			author[2 * i + 1] = hex[c->author[i] & 0x0f];
+			owner[2 * i] = hex[c->owner[i] >> 4];
+			owner[2 * i + 1] = hex[c->owner[i] & 0x0f];
 		}
-		author[KEY_HEX_LEN] = '\0';
-		if (strcmp(c->id, author) != 0) {
+		owner[KEY_HEX_LEN] = '\0';
+		if (strcmp(c->id, owner) != 0) {
 			return refuse(why, why_len,
-				"city: id %s is not the author's key (a city's record is named by "
+				"city: id %s is not the owner's key (a city's record is named by "
 				"its key in lowercase hex)",
 				quote(q, c->id, id_len));
 		}

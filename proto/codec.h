@@ -48,7 +48,7 @@ struct uccn_state {
 	uint8_t tomb_author[UCCN_KEY_BYTES];
 	uint64_t created_hlc; /* lowest HLC of any change applied */
 	uint64_t updated_hlc; /* highest */
-	size_t nfields; /* sorted by name, bytewise */
+	size_t nfields;       /* sorted by name, bytewise */
 	struct uccn_state_field fields[UCCN_FIELDS_MAX];
 	size_t nitems;
 	struct uccn_value items[UCCN_ITEMS_MAX];
@@ -78,11 +78,11 @@ enum uccn_file_item_type {
 
 struct uccn_file_item {
 	enum uccn_file_item_type type;
-	uint64_t offset; /* byte offset of the item in the file, for messages */
+	uint64_t offset;                 /* byte offset of the item in the file, for messages */
 	uint8_t network[UCCN_KEY_BYTES]; /* HEADER */
-	const uint8_t *change; /* CHANGE: borrowed until the next reader call */
+	const uint8_t *change;           /* CHANGE: borrowed until the next reader call */
 	size_t change_len;
-	uint64_t count; /* TRAILER */
+	uint64_t count;                /* TRAILER */
 	uint8_t hash[UCCN_HASH_BYTES]; /* TRAILER */
 };
 
@@ -94,7 +94,8 @@ UCCN_NODISCARD int uccn_codec_reader_create(struct uccn_file_reader **out);
 /* Accepts NULL. */
 void uccn_codec_reader_destroy(struct uccn_file_reader *r);
 /* Copies len bytes into the reader. UCCN_OK or UCCN_ENOMEM. */
-UCCN_NODISCARD int uccn_codec_reader_feed(struct uccn_file_reader *r, const uint8_t *buf, size_t len);
+UCCN_NODISCARD int uccn_codec_reader_feed(
+	struct uccn_file_reader *r, const uint8_t *buf, size_t len);
 /* The next complete item. UCCN_OK: *item is filled (borrowed until the next call);
  * UCCN_EAGAIN: more bytes are needed; UCCN_EPROTO: the bytes are not a valid export file (why
  * says what and where; the reader is then unusable); UCCN_ENOMEM.
@@ -105,5 +106,24 @@ UCCN_NODISCARD int uccn_codec_reader_next(
 bool uccn_codec_reader_has_partial(const struct uccn_file_reader *r);
 /* Whether the trailer has been read. */
 bool uccn_codec_reader_is_done(const struct uccn_file_reader *r);
+
+/* An inclusion proof of one designation under a signed tree head (PROTOCOL.md §9). The two
+ * changes are borrowed (as signed); the codec checks shapes only, never signatures. */
+#define UCCN_PROOF_MAX_PATH 64
+struct uccn_proof {
+	uint8_t network[UCCN_KEY_BYTES];
+	const uint8_t *designation; /* the signed designation change: the leaf */
+	size_t designation_len;
+	uint64_t index;      /* the leaf's index in the tree */
+	const uint8_t *head; /* the signed tree head change */
+	size_t head_len;
+	size_t npath;
+	uint8_t path[UCCN_PROOF_MAX_PATH][UCCN_HASH_BYTES]; /* the audit path, leaf upwards */
+};
+
+UCCN_NODISCARD int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out);
+/* UCCN_OK, or UCCN_EPROTO with why; pointers borrow buf. */
+UCCN_NODISCARD int uccn_codec_decode_proof(
+	const uint8_t *buf, size_t len, struct uccn_proof *out, char *why, size_t why_len);
 
 #endif

@@ -86,13 +86,14 @@ static const struct uccn_field_spec *spec_of(const char *kind, const char *field
 
 /* ---- kinds and their tables ---- */
 
-Test(schema, the_seven_kinds_of_the_design_are_known) {
-	static const char *const names[] = {
-		"designation", "city", "best_practice", "event", "project", "report", "role"};
+Test(schema, the_kinds_of_the_design_and_of_the_registry_are_known) {
+	/* The seven of the design, then the registry's own: key records, rotations, tree heads. */
+	static const char *const names[] = {"designation", "city", "best_practice", "event",
+		"project", "report", "role", "key", "rotation", "treehead"};
 	size_t n = 0;
 	const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
-	cr_assert_eq(n, 7);
-	for (size_t i = 0; i < 7; i++) {
+	cr_assert_eq(n, 10);
+	for (size_t i = 0; i < 10; i++) {
 		const struct uccn_kind_spec *k = uccn_schema_kind(names[i]);
 		cr_assert(k != NULL, "%s", names[i]);
 		cr_assert_str_eq(k->name, names[i]);
@@ -810,7 +811,7 @@ Test(schema, change_with_unknown_operation_is_refused) {
 	free(c);
 }
 
-Test(schema, city_record_named_by_its_author_key_passes) {
+Test(schema, city_record_named_by_its_owner_key_passes) {
 	char why[256] = "";
 	struct uccn_change *c = new_change("city", AUTHOR_A0, UCCN_OP_PUT);
 	add_field(c, "name", str("Lyon"));
@@ -837,7 +838,7 @@ Test(schema, city_record_named_otherwise_is_refused) {
 	}
 }
 
-Test(schema, city_delete_is_also_bound_to_the_author_key) {
+Test(schema, city_delete_is_also_bound_to_the_owner_key) {
 	char why[256] = "";
 	struct uccn_change *c = new_change("city", KEY_A, UCCN_OP_DELETE);
 	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);

@@ -10,12 +10,17 @@
 #include <uccn/error.h>
 #include <uccn/node.h>
 
-/* What a valid proof shows: the city, its designation, and the signed tree head it is under.
- * Strings borrow the proof bytes. */
+/* What a proof shows: the city, its designation, and the signed tree head it is under. The
+ * member's strings point into the result itself. Filled when the proof holds, and also when
+ * it holds but the designation it proves is withdrawn (UCCN_ENOTMEMBER). */
 struct uccn_proof_result {
 	struct uccn_member member;
 	struct uccn_tree_head head;
 	uint64_t leaf_index;
+	char name[256];
+	char country[8];
+	char field[32];
+	char reason[512];
 };
 
 /* Checks a proof (proto/PROTOCOL.md) against network: both signatures are the root's, the

@@ -1,0 +1,57 @@
+/* node_internal.h - the node's private state, shared by node.c (the home and the records) and
+ * node_registry.c (the Secretariat's registry). Not part of the public API. */
+#ifndef NODE_NODE_INTERNAL_H
+#define NODE_NODE_INTERNAL_H
+
+#include <uccn/node.h>
+
+#include "node/changelog.h"
+#include "node/crypto.h"
+#include "node/merkle.h"
+#include "node/store.h"
+#include "proto/codec.h"
+
+/* What the node has read of the root's chain: the registry's leaves (designation and key
+ * changes, in chain order) and the signed tree heads, kept so that a new tree head costs
+ * O(log n) rather than a walk of the whole registry. */
+struct uccn_registry_scan {
+	uint64_t through_seq; /* the root's changes up to this one are read */
+	uint8_t (*leaves)[UCCN_HASH_BYTES];
+	uint64_t *leaf_seq; /* the root's sequence of each leaf's change */
+	size_t nleaves, cap;
+	/* The right frontier: perfect subtrees of decreasing size whose roots fold into the
+	 * tree's root (RFC 6962's split at the largest power of two). */
+	uint8_t frontier[64][UCCN_HASH_BYTES];
+	uint64_t frontier_size[64];
+	size_t nfrontier;
+	struct uccn_tree_head *heads; /* every signed tree head read, oldest first */
+	size_t nheads, heads_cap;
+};
+
+struct uccn_node {
+	char *home;
+	struct uccn_identity *id;
+	struct uccn_store *st;
+	struct uccn_changelog *log;
+	uint8_t pk[UCCN_KEY_BYTES];
+	uint8_t network[UCCN_KEY_BYTES];
+	struct uccn_registry_scan scan;
+	/* Scratch for walks: these are large and the walks call back once per row. */
+	struct uccn_change change;
+	struct uccn_state state;
+	struct uccn_record record;
+};
+
+/* Forgets what was read of the root's chain (after a rolled-back write). */
+void uccn_node_scan_reset(struct uccn_node *node);
+
+/* Writes one local change inside the caller's transaction. why gets the refusal. */
+UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, enum uccn_op op,
+	const struct uccn_field *fields, size_t nfields, uint64_t now_ms, char *why,
+	size_t why_len);
+
+/* Wall-clock milliseconds, for dating held changes. */
+uint64_t uccn_node_wall_ms(void);
+
+#endif

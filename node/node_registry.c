@@ -1,0 +1,829 @@
+/* node_registry.c - the Secretariat's registry on a node: designations, withdrawals, roles,
+ * key rotation and revocation (written by the root only), signed tree heads over the registry's
+ * Merkle tree, its verification, and inclusion proofs of membership. Glue: the membership rules
+ * live in registry.c, the tree in merkle.c. */
+#include "node/node_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uccn/log.h>
+#include <uccn/registry.h>
+#include <uccn/schema.h>
+
+#include "node/merge.h"
+#include "node/registry_internal.h"
+
+#define HEX_KEY (2 * UCCN_KEY_BYTES + 1)
+
+static void set_why(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(char *why, size_t why_len, const char *fmt, ...) {
+	if (why != NULL && why_len > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+}
+
+bool uccn_node_is_secretariat(const struct uccn_node *node) {
+	static const uint8_t zero[UCCN_KEY_BYTES];
+	return memcmp(node->network, zero, UCCN_KEY_BYTES) != 0 &&
+	       memcmp(node->network, node->pk, UCCN_KEY_BYTES) == 0;
+}
+
+static int must_be_root(struct uccn_node *node, char *why, size_t why_len) {
+	if (uccn_node_is_secretariat(node)) {
+		return UCCN_OK;
+	}
+	set_why(why, why_len,
+		"not permitted: only the Secretariat's node (the network's root key) writes the "
+		"registry");
+	return UCCN_EPERM;
+}
+
+/* --- Reading the root's chain ---------------------------------------------------------- */
+
+void uccn_node_scan_reset(struct uccn_node *node) {
+	struct uccn_registry_scan *sc = &node->scan;
+	sc->through_seq = 0;
+	sc->nleaves = 0;
+	sc->nfrontier = 0;
+	sc->nheads = 0;
+}
+
+static void frontier_push(struct uccn_registry_scan *sc, const uint8_t leaf[UCCN_HASH_BYTES]) {
+	memcpy(sc->frontier[sc->nfrontier], leaf, UCCN_HASH_BYTES);
+	sc->frontier_size[sc->nfrontier++] = 1;
+	/* Two perfect subtrees of one size side by side make one of twice the size. */
+	while (sc->nfrontier >= 2 &&
+		sc->frontier_size[sc->nfrontier - 1] == sc->frontier_size[sc->nfrontier - 2]) {
+		uint8_t buf[1 + 2 * UCCN_HASH_BYTES];
+		buf[0] = 0x01;
+		memcpy(buf + 1, sc->frontier[sc->nfrontier - 2], UCCN_HASH_BYTES);
+		memcpy(buf + 1 + UCCN_HASH_BYTES, sc->frontier[sc->nfrontier - 1], UCCN_HASH_BYTES);
+		uccn_crypto_hash(buf, sizeof(buf), sc->frontier[sc->nfrontier - 2]);
+		sc->frontier_size[sc->nfrontier - 2] *= 2;
+		sc->nfrontier--;
+	}
+}
+
+/* The root of the whole tree from its frontier: equal to uccn_merkle_root over every leaf. */
+static void frontier_root(const struct uccn_registry_scan *sc, uint8_t out[UCCN_HASH_BYTES]) {
+	if (sc->nfrontier == 0) {
+		uccn_merkle_root(NULL, 0, out);
+		return;
+	}
+	uint8_t acc[UCCN_HASH_BYTES];
+	memcpy(acc, sc->frontier[sc->nfrontier - 1], UCCN_HASH_BYTES);
+	for (size_t i = sc->nfrontier - 1; i-- > 0;) {
+		uint8_t buf[1 + 2 * UCCN_HASH_BYTES];
+		buf[0] = 0x01;
+		memcpy(buf + 1, sc->frontier[i], UCCN_HASH_BYTES);
+		memcpy(buf + 1 + UCCN_HASH_BYTES, acc, UCCN_HASH_BYTES);
+		uccn_crypto_hash(buf, sizeof(buf), acc);
+	}
+	memcpy(out, acc, UCCN_HASH_BYTES);
+}
+
+static bool is_leaf_kind(const char *kind) {
+	return strcmp(kind, "designation") == 0 || strcmp(kind, "key") == 0;
+}
+
+static int int_field(const struct uccn_change *c, const char *name, uint64_t *out) {
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		if (f->name_len == strlen(name) && memcmp(f->name, name, f->name_len) == 0 &&
+			f->value.type == UCCN_VALUE_INT && f->value.i >= 0) {
+			*out = (uint64_t)f->value.i;
+			return UCCN_OK;
+		}
+	}
+	return UCCN_ENOTFOUND;
+}
+
+static int hex_field(const struct uccn_change *c, const char *name, uint8_t out[UCCN_KEY_BYTES]) {
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		if (f->name_len == strlen(name) && memcmp(f->name, name, f->name_len) == 0 &&
+			f->value.type == UCCN_VALUE_STR && f->value.str_len == 2 * UCCN_KEY_BYTES) {
+			char hex[HEX_KEY];
+			memcpy(hex, f->value.str, f->value.str_len);
+			hex[f->value.str_len] = '\0';
+			return uccn_crypto_from_hex(hex, out, UCCN_KEY_BYTES);
+		}
+	}
+	return UCCN_ENOTFOUND;
+}
+
+static int scan_change(void *userdata, const uint8_t *data, size_t len) {
+	struct uccn_node *node = userdata;
+	struct uccn_registry_scan *sc = &node->scan;
+	struct uccn_change *c = &node->change;
+	if (uccn_codec_decode_change(data, len, c, NULL, 0) < 0) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database is damaged (a stored change does not decode)");
+		return UCCN_ECORRUPT;
+	}
+	sc->through_seq = c->seq;
+	if (is_leaf_kind(c->kind)) {
+		if (sc->nleaves == sc->cap) {
+			size_t cap = sc->cap ? 2 * sc->cap : 256;
+			uint8_t(*leaves)[UCCN_HASH_BYTES] =
+				realloc(sc->leaves, cap * sizeof(*leaves));
+			if (leaves == NULL) {
+				return UCCN_ENOMEM;
+			}
+			sc->leaves = leaves;
+			uint64_t *seqs = realloc(sc->leaf_seq, cap * sizeof(*seqs));
+			if (seqs == NULL) {
+				return UCCN_ENOMEM;
+			}
+			sc->leaf_seq = seqs;
+			sc->cap = cap;
+		}
+		uccn_merkle_leaf_hash(data, len, sc->leaves[sc->nleaves]);
+		frontier_push(sc, sc->leaves[sc->nleaves]);
+		sc->leaf_seq[sc->nleaves++] = c->seq;
+	} else if (strcmp(c->kind, "treehead") == 0 && c->op == UCCN_OP_PUT) {
+		struct uccn_tree_head h = {.hlc = c->hlc, .seq = c->seq};
+		if (int_field(c, "size", &h.size) < 0 || hex_field(c, "root", h.root) < 0) {
+			return UCCN_OK; /* the schema makes this impossible; verify reports it */
+		}
+		if (sc->nheads == sc->heads_cap) {
+			size_t cap = sc->heads_cap ? 2 * sc->heads_cap : 16;
+			struct uccn_tree_head *heads = realloc(sc->heads, cap * sizeof(*heads));
+			if (heads == NULL) {
+				return UCCN_ENOMEM;
+			}
+			sc->heads = heads;
+			sc->heads_cap = cap;
+		}
+		sc->heads[sc->nheads++] = h;
+	}
+	return UCCN_OK;
+}
+
+/* Brings the scan up to the root's newest applied change. */
+static int scan_root(struct uccn_node *node) {
+	int err = uccn_store_each_author_change(
+		node->st, node->network, node->scan.through_seq + 1, scan_change, node);
+	if (err < 0) {
+		uccn_node_scan_reset(node);
+	}
+	return err;
+}
+
+/* --- Writing the registry (the root only) ---------------------------------------------- */
+
+static struct uccn_field str_field(const char *name, const char *value) {
+	return (struct uccn_field){.name = name,
+		.name_len = strlen(name),
+		.value = {.type = UCCN_VALUE_STR, .str = value, .str_len = strlen(value)}};
+}
+
+static struct uccn_field int_value(const char *name, int64_t value) {
+	return (struct uccn_field){.name = name,
+		.name_len = strlen(name),
+		.value = {.type = UCCN_VALUE_INT, .i = value}};
+}
+
+static struct uccn_field nil_field(const char *name) {
+	return (struct uccn_field){
+		.name = name, .name_len = strlen(name), .value = {.type = UCCN_VALUE_NIL}};
+}
+
+/* Signs a tree head over every registry change so far: the last step of each registry write. */
+static int sign_tree_head(struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	uint8_t root[UCCN_HASH_BYTES];
+	char hex[2 * UCCN_HASH_BYTES + 1];
+	frontier_root(&node->scan, root);
+	uccn_crypto_to_hex(root, UCCN_HASH_BYTES, hex);
+	struct uccn_field f[2] = {
+		int_value("size", (int64_t)node->scan.nleaves), str_field("root", hex)};
+	return uccn_node_append(
+		node, "treehead", node->pk, "registry", UCCN_OP_PUT, f, 2, now_ms, why, why_len);
+}
+
+/* One registry write: the changes, then a tree head, in one transaction. */
+struct registry_change {
+	const char *kind;
+	char id[UCCN_ID_MAX + 1];
+	struct uccn_field fields[10];
+	size_t nfields;
+};
+
+static int write_registry(struct uccn_node *node, struct registry_change *changes, size_t n,
+	uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_store_begin(node->st);
+	if (err < 0) {
+		return err;
+	}
+	for (size_t i = 0; i < n && err == UCCN_OK; i++) {
+		err = uccn_node_append(node, changes[i].kind, node->pk, changes[i].id, UCCN_OP_PUT,
+			changes[i].fields, changes[i].nfields, now_ms, why, why_len);
+	}
+	if (err == UCCN_OK) {
+		err = sign_tree_head(node, now_ms, why, why_len);
+	}
+	if (err == UCCN_OK) {
+		/* A designation lets in what its city wrote before it arrived. */
+		err = uccn_changelog_retry_held(node->log, now_ms, NULL, NULL);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(node->st);
+	} else {
+		uccn_store_rollback(node->st);
+	}
+	if (err < 0) {
+		uccn_node_scan_reset(node);
+	}
+	return err;
+}
+
+/* A designation as the store holds it now. */
+struct designation {
+	bool found;
+	char id[HEX_KEY];             /* the key the city was designated under */
+	uint8_t city[UCCN_KEY_BYTES]; /* its current key */
+	char name[256], country[3], field[32], status[16];
+	int64_t year;
+};
+
+static void copy_str(const struct uccn_record *r, const char *name, char *out, size_t out_len) {
+	const struct uccn_value *v = uccn_record_field(r, name);
+	out[0] = '\0';
+	if (v != NULL && v->type == UCCN_VALUE_STR) {
+		snprintf(out, out_len, "%.*s", (int)v->str_len, v->str);
+	}
+}
+
+struct find_designation {
+	struct uccn_node *node;
+	const uint8_t *key;
+	struct designation *out;
+};
+
+static int match_designation(void *userdata, const struct uccn_store_row *row) {
+	struct find_designation *fd = userdata;
+	struct uccn_node *node = fd->node;
+	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		return UCCN_ECORRUPT;
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	char cur[HEX_KEY], want[HEX_KEY];
+	copy_str(&node->record, "city", cur, sizeof(cur));
+	uccn_crypto_to_hex(fd->key, UCCN_KEY_BYTES, want);
+	if (strcmp(row->id, want) != 0 && strcmp(cur, want) != 0) {
+		return 0;
+	}
+	struct designation *d = fd->out;
+	d->found = true;
+	snprintf(d->id, sizeof(d->id), "%s", row->id);
+	if (uccn_crypto_from_hex(cur, d->city, UCCN_KEY_BYTES) < 0 &&
+		uccn_crypto_from_hex(row->id, d->city, UCCN_KEY_BYTES) < 0) {
+		d->found = false; /* not a designation the Secretariat's tools write */
+		return 0;
+	}
+	copy_str(&node->record, "name", d->name, sizeof(d->name));
+	copy_str(&node->record, "country", d->country, sizeof(d->country));
+	copy_str(&node->record, "field", d->field, sizeof(d->field));
+	copy_str(&node->record, "status", d->status, sizeof(d->status));
+	const struct uccn_value *y = uccn_record_field(&node->record, "year");
+	d->year = y != NULL && y->type == UCCN_VALUE_INT ? y->i : 0;
+	return 1;
+}
+
+/* The designation naming key, either as the key it was designated under or as its current
+ * key. */
+static int find_designation(
+	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], struct designation *out) {
+	memset(out, 0, sizeof(*out));
+	struct find_designation fd = {node, key, out};
+	int err = uccn_store_each_record(node->st, "designation", true, match_designation, &fd);
+	return err < 0 ? err : UCCN_OK;
+}
+
+/* The full designation as one change: every designation change states it whole, so that a
+ * single change (a leaf of the registry) proves a membership on its own. */
+static void designation_change(struct registry_change *rc, const struct designation *d,
+	const char *city_hex, const char *status, const char *reason, int64_t cutoff) {
+	memset(rc, 0, sizeof(*rc));
+	rc->kind = "designation";
+	snprintf(rc->id, sizeof(rc->id), "%s", d->id);
+	size_t n = 0;
+	rc->fields[n++] = str_field("city", city_hex);
+	rc->fields[n++] = str_field("name", d->name);
+	rc->fields[n++] = str_field("country", d->country);
+	rc->fields[n++] = str_field("field", d->field);
+	rc->fields[n++] = int_value("year", d->year);
+	rc->fields[n++] = str_field("status", status);
+	rc->fields[n++] = reason != NULL ? str_field("reason", reason) : nil_field("reason");
+	rc->fields[n++] = cutoff >= 0 ? int_value("cutoff", cutoff) : nil_field("cutoff");
+	rc->nfields = n;
+}
+
+int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
+	char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct designation d;
+	if ((err = find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (d.found && strcmp(d.status, "active") == 0) {
+		set_why(why, why_len, "%s is already designated", d.name);
+		return UCCN_EEXIST;
+	}
+	char hex[HEX_KEY];
+	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, hex);
+	if (!d.found) {
+		snprintf(d.id, sizeof(d.id), "%s", hex);
+	}
+	snprintf(d.name, sizeof(d.name), "%s", name != NULL ? name : "");
+	snprintf(d.country, sizeof(d.country), "%s", country != NULL ? country : "");
+	snprintf(d.field, sizeof(d.field), "%s", field != NULL ? field : "");
+	d.year = year;
+	struct registry_change rc;
+	designation_change(&rc, &d, hex, "active", NULL, -1);
+	/* The same checks a receiving node makes, with messages that name the option. */
+	const struct uccn_kind_spec *spec = uccn_schema_kind("designation");
+	for (size_t i = 0; i < rc.nfields; i++) {
+		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+			return err;
+		}
+		if (rc.fields[i].value.type == UCCN_VALUE_STR && rc.fields[i].value.str_len == 0) {
+			set_why(why, why_len, "designation.%s is required", rc.fields[i].name);
+			return UCCN_ESCHEMA;
+		}
+	}
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct designation d;
+	if ((err = find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		set_why(why, why_len, "no active designation for that key");
+		return UCCN_ENOTMEMBER;
+	}
+	/* The cut-off is what this node holds of the city now: what the Secretariat has seen
+	 * stays, whatever the city signs later does not. */
+	struct uccn_store_head head;
+	if ((err = uccn_store_get_head(node->st, d.city, &head)) < 0) {
+		return err;
+	}
+	char hex[HEX_KEY];
+	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	struct registry_change rc;
+	designation_change(&rc, &d, hex, "withdrawn",
+		reason != NULL && reason[0] != '\0' ? reason : "withdrawn", (int64_t)head.seq);
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], const char *field,
+	const char *role, const char *from, const char *to, uint64_t now_ms, char *why,
+	size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct designation d;
+	if ((err = find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		set_why(why, why_len, "a role needs an active designation, and that key has none");
+		return UCCN_ENOTMEMBER;
+	}
+	struct registry_change rc = {.kind = "role"};
+	char hex[HEX_KEY];
+	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	uint8_t rnd[16];
+	uccn_crypto_random(rnd, sizeof(rnd));
+	uccn_crypto_to_hex(rnd, sizeof(rnd), rc.id);
+	rc.fields[0] = str_field("city", hex);
+	rc.fields[1] = str_field("field", field != NULL ? field : "");
+	rc.fields[2] = str_field("role", role != NULL ? role : "");
+	rc.fields[3] = str_field("from", from != NULL ? from : "");
+	rc.fields[4] = str_field("to", to != NULL ? to : "");
+	rc.nfields = 5;
+	const struct uccn_kind_spec *spec = uccn_schema_kind("role");
+	for (size_t i = 0; i < rc.nfields; i++) {
+		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+			return err;
+		}
+	}
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+static void key_change(struct registry_change *rc, const uint8_t key[UCCN_KEY_BYTES],
+	const char *city_id, const char *status, int64_t cutoff, const char *successor_hex,
+	const char *reason) {
+	memset(rc, 0, sizeof(*rc));
+	rc->kind = "key";
+	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, rc->id);
+	size_t n = 0;
+	rc->fields[n++] = str_field("city", city_id);
+	rc->fields[n++] = str_field("status", status);
+	rc->fields[n++] = cutoff >= 0 ? int_value("cutoff", cutoff) : nil_field("cutoff");
+	rc->fields[n++] = successor_hex != NULL ? str_field("successor", successor_hex)
+						: nil_field("successor");
+	rc->fields[n++] = reason != NULL ? str_field("reason", reason) : nil_field("reason");
+	rc->nfields = n;
+}
+
+struct first_seq {
+	struct uccn_node *node;
+	uint64_t seq;
+};
+
+static int note_seq(void *userdata, const uint8_t *data, size_t len) {
+	struct first_seq *fs = userdata;
+	if (uccn_codec_decode_change(data, len, &fs->node->change, NULL, 0) == UCCN_OK &&
+		fs->seq == 0) {
+		fs->seq = fs->node->change.seq;
+	}
+	return 0;
+}
+
+int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCCN_KEY_BYTES],
+	const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms, char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	char new_hex[HEX_KEY];
+	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	/* The city's own word first: a rotation change signed by the old key naming the new one. */
+	struct first_seq fs = {node, 0};
+	err = uccn_store_each_record_change(node->st, "rotation", old_key, new_hex, note_seq, &fs);
+	if (err < 0) {
+		return err;
+	}
+	if (fs.seq == 0) {
+		set_why(why, why_len,
+			"this node holds no rotation change signed by the old key naming the new "
+			"one: "
+			"import the city's changes first");
+		return UCCN_ENOTFOUND;
+	}
+	struct designation d;
+	if ((err = find_designation(node, old_key, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		set_why(why, why_len, "the old key has no active designation");
+		return UCCN_ENOTMEMBER;
+	}
+	struct registry_change rc[3];
+	key_change(&rc[0], old_key, d.id, "rotated", (int64_t)fs.seq, new_hex, "key rotation");
+	key_change(&rc[1], new_key, d.id, "active", -1, NULL, NULL);
+	designation_change(&rc[2], &d, new_hex, "active", NULL, -1);
+	return write_registry(node, rc, 3, now_ms, why, why_len);
+}
+
+int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t cutoff,
+	const uint8_t *successor, const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct designation d;
+	if ((err = find_designation(node, key, &d)) < 0) {
+		return err;
+	}
+	if (!d.found) {
+		set_why(why, why_len, "no designation names that key");
+		return UCCN_ENOTMEMBER;
+	}
+	if (cutoff > INT64_MAX) {
+		set_why(why, why_len, "the cut-off is too large");
+		return UCCN_EINVAL;
+	}
+	char succ_hex[HEX_KEY];
+	if (successor != NULL) {
+		uccn_crypto_to_hex(successor, UCCN_KEY_BYTES, succ_hex);
+	}
+	struct registry_change rc[3];
+	size_t n = 0;
+	key_change(&rc[n++], key, d.id, "revoked", (int64_t)cutoff,
+		successor != NULL ? succ_hex : NULL, reason != NULL ? reason : "revoked");
+	if (successor != NULL) {
+		key_change(&rc[n++], successor, d.id, "active", -1, NULL, NULL);
+		designation_change(&rc[n++], &d, succ_hex, d.status, NULL, -1);
+	}
+	return write_registry(node, rc, n, now_ms, why, why_len);
+}
+
+int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES],
+	char *why, size_t why_len) {
+	if (uccn_node_is_secretariat(node)) {
+		set_why(why, why_len, "the Secretariat's key names the network and cannot rotate");
+		return UCCN_EPERM;
+	}
+	struct uccn_identity *fresh = NULL;
+	char path[4096], next[4096], old[4096];
+	char new_hex[HEX_KEY], old_hex[HEX_KEY];
+	int err = uccn_crypto_identity_generate(&fresh);
+	if (err < 0) {
+		return err;
+	}
+	uccn_crypto_identity_public_key(fresh, new_key);
+	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, old_hex);
+	snprintf(path, sizeof(path), "%s/node.key", node->home);
+	snprintf(next, sizeof(next), "%s/node.key.new", node->home);
+	snprintf(old, sizeof(old), "%s/node.key.old-%.16s", node->home, old_hex);
+	/* The new key is on disk before anything names it, so a crash never loses it. */
+	unlink(next);
+	if ((err = uccn_crypto_identity_save(fresh, next)) < 0) {
+		goto out;
+	}
+	struct uccn_field f = str_field("key", new_hex);
+	if ((err = uccn_store_begin(node->st)) < 0) {
+		goto out;
+	}
+	err = uccn_node_append(
+		node, "rotation", node->pk, new_hex, UCCN_OP_PUT, &f, 1, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		err = uccn_store_set_meta(node->st, "key", new_key, UCCN_KEY_BYTES);
+	}
+	if (err < 0) {
+		uccn_store_rollback(node->st);
+		goto out;
+	}
+	/* Keep the old key beside the new one: the city may need to prove what it signed. */
+	if (link(path, old) < 0 && errno != EEXIST) {
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "%s", old);
+		uccn_store_rollback(node->st);
+		err = UCCN_EIO;
+		goto out;
+	}
+	if ((err = uccn_store_commit(node->st)) < 0) {
+		unlink(old);
+		goto out;
+	}
+	if (rename(next, path) < 0) {
+		/* The database already names the new key; the files must follow, or the node will
+		 * not open. Say exactly how to finish by hand. */
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "moving %s to %s: finish with: mv %s %s",
+			next, path, next, path);
+		err = UCCN_EIO;
+		goto out;
+	}
+	uccn_crypto_identity_destroy(node->id);
+	node->id = fresh;
+	fresh = NULL;
+	uint8_t origin[UCCN_KEY_BYTES];
+	memcpy(origin, node->pk, UCCN_KEY_BYTES);
+	memcpy(node->pk, new_key, UCCN_KEY_BYTES);
+	uccn_changelog_set_self(node->log, node->pk);
+	(void)origin;
+out:
+	uccn_crypto_identity_destroy(fresh);
+	return err;
+}
+
+/* --- Reading the registry ---------------------------------------------------------------- */
+
+struct member_walk {
+	struct uccn_node *node;
+	uccn_member_fn fn;
+	void *userdata;
+};
+
+static int member_row(void *userdata, const struct uccn_store_row *row) {
+	struct member_walk *w = userdata;
+	struct uccn_node *node = w->node;
+	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		return UCCN_ECORRUPT;
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	const struct uccn_record *r = &node->record;
+	char name[256], country[8], field[32], status[16], reason[512], cur[HEX_KEY];
+	copy_str(r, "name", name, sizeof(name));
+	copy_str(r, "country", country, sizeof(country));
+	copy_str(r, "field", field, sizeof(field));
+	copy_str(r, "status", status, sizeof(status));
+	copy_str(r, "reason", reason, sizeof(reason));
+	copy_str(r, "city", cur, sizeof(cur));
+	struct uccn_member m = {.name = name,
+		.country = country,
+		.field = field,
+		.reason = reason[0] != '\0' ? reason : NULL,
+		.designated_hlc = r->created_hlc};
+	if (uccn_crypto_from_hex(row->id, m.city, UCCN_KEY_BYTES) < 0) {
+		return 0;
+	}
+	if (uccn_crypto_from_hex(cur, m.key, UCCN_KEY_BYTES) < 0) {
+		memcpy(m.key, m.city, UCCN_KEY_BYTES);
+	}
+	const struct uccn_value *y = uccn_record_field(r, "year");
+	m.year = y != NULL && y->type == UCCN_VALUE_INT ? (int)y->i : 0;
+	const struct uccn_value *c = uccn_record_field(r, "cutoff");
+	m.cutoff = c != NULL && c->type == UCCN_VALUE_INT ? (uint64_t)c->i : 0;
+	m.active = strcmp(status, "active") == 0;
+	return w->fn(w->userdata, &m);
+}
+
+int uccn_node_registry(struct uccn_node *node, uccn_member_fn fn, void *userdata) {
+	struct member_walk w = {node, fn, userdata};
+	return uccn_store_each_record(node->st, "designation", true, member_row, &w);
+}
+
+int uccn_node_tree_head(struct uccn_node *node, struct uccn_tree_head *out) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	if (node->scan.nheads == 0) {
+		return UCCN_ENOTFOUND;
+	}
+	*out = node->scan.heads[node->scan.nheads - 1];
+	return UCCN_OK;
+}
+
+static void report(uccn_fault_fn fn, void *userdata, int *faults, int err, uint64_t seq,
+	const uint8_t *author, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void report(uccn_fault_fn fn, void *userdata, int *faults, int err, uint64_t seq,
+	const uint8_t *author, const char *fmt, ...) {
+	struct uccn_fault f = {.err = err, .seq = seq};
+	memcpy(f.author, author, UCCN_KEY_BYTES);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f.why, sizeof(f.why), fmt, ap);
+	va_end(ap);
+	(*faults)++;
+	if (fn != NULL) {
+		fn(userdata, &f);
+	}
+}
+
+struct fork_count {
+	const uint8_t *root;
+	uccn_fault_fn fn;
+	void *userdata;
+	int *faults;
+};
+
+static int root_fork(void *userdata, const struct uccn_store_fork *f) {
+	struct fork_count *fc = userdata;
+	if (memcmp(f->author, fc->root, UCCN_KEY_BYTES) == 0) {
+		report(fc->fn, fc->userdata, fc->faults, UCCN_EFORK, f->seq, f->author,
+			"ALARM: the Secretariat's key signed two different changes #%llu: the "
+			"registry forks",
+			(unsigned long long)f->seq);
+	}
+	return 0;
+}
+
+int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *userdata) {
+	/* From scratch, not from the cached scan: verification trusts nothing computed before. */
+	uccn_node_scan_reset(node);
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	const struct uccn_registry_scan *sc = &node->scan;
+	int faults = 0;
+	const struct uccn_tree_head *prev = NULL;
+	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	if (path == NULL) {
+		return UCCN_ENOMEM;
+	}
+	for (size_t i = 0; i < sc->nheads; i++) {
+		const struct uccn_tree_head *h = &sc->heads[i];
+		/* The leaves a head covers are the registry changes before it in the root's chain.
+		 */
+		size_t covered = 0;
+		while (covered < sc->nleaves && sc->leaf_seq[covered] < h->seq) {
+			covered++;
+		}
+		uint8_t root[UCCN_HASH_BYTES];
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, covered, root);
+		if (h->size != covered || memcmp(root, h->root, UCCN_HASH_BYTES) != 0) {
+			report(fn, userdata, &faults, UCCN_EPROOF, h->seq, node->network,
+				"ALARM: tree head #%llu (size %llu) does not match the registry "
+				"this node "
+				"holds (%zu changes)",
+				(unsigned long long)h->seq, (unsigned long long)h->size, covered);
+			continue;
+		}
+		if (prev != NULL && prev->size > 0) {
+			/* Check as any outsider would: a consistency proof between the two heads.
+			 */
+			size_t len = 0;
+			if (h->size < prev->size ||
+				uccn_merkle_consistency_proof(
+					(const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, h->size,
+					prev->size, path, &len) < 0 ||
+				uccn_merkle_verify_consistency(prev->size, h->size, prev->root,
+					h->root, (const uint8_t(*)[UCCN_HASH_BYTES])path,
+					len) < 0) {
+				report(fn, userdata, &faults, UCCN_EPROOF, h->seq, node->network,
+					"ALARM: tree head #%llu does not extend tree head #%llu",
+					(unsigned long long)h->seq, (unsigned long long)prev->seq);
+			}
+		}
+		prev = h;
+	}
+	free(path);
+	struct fork_count fc = {node->network, fn, userdata, &faults};
+	if ((err = uccn_store_each_fork(node->st, root_fork, &fc)) < 0) {
+		return err;
+	}
+	return faults;
+}
+
+int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	struct uccn_bytes *out, char *why, size_t why_len) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	const struct uccn_registry_scan *sc = &node->scan;
+	if (sc->nheads == 0) {
+		set_why(why, why_len, "this node holds no signed tree head yet");
+		return UCCN_ENOTFOUND;
+	}
+	const struct uccn_tree_head *h = &sc->heads[sc->nheads - 1];
+	char want[HEX_KEY];
+	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, want);
+	struct uccn_bytes leaf = {0}, head = {0};
+	struct uccn_proof *p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		return UCCN_ENOMEM;
+	}
+	/* The newest designation of the city under the head: each one states it whole. */
+	bool found = false;
+	for (size_t i = h->size; i-- > 0 && !found;) {
+		if ((err = uccn_store_get_change(node->st, node->network, sc->leaf_seq[i], &leaf)) <
+			0) {
+			goto out;
+		}
+		struct uccn_change *c = &node->change;
+		uint8_t cur[UCCN_KEY_BYTES];
+		if (uccn_codec_decode_change(leaf.data, leaf.len, c, NULL, 0) < 0 ||
+			strcmp(c->kind, "designation") != 0) {
+			continue;
+		}
+		if (strcmp(c->id, want) == 0 || (hex_field(c, "city", cur) == UCCN_OK &&
+							memcmp(cur, city, UCCN_KEY_BYTES) == 0)) {
+			found = true;
+			p->index = i;
+		}
+	}
+	if (!found) {
+		set_why(why, why_len, "no designation names that key: it is not a member");
+		err = UCCN_ENOTMEMBER;
+		goto out;
+	}
+	if ((err = uccn_store_get_change(node->st, node->network, h->seq, &head)) < 0) {
+		goto out;
+	}
+	memcpy(p->network, node->network, UCCN_KEY_BYTES);
+	p->designation = leaf.data;
+	p->designation_len = leaf.len;
+	p->head = head.data;
+	p->head_len = head.len;
+	if ((err = uccn_merkle_inclusion_proof((const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves,
+		     h->size, p->index, p->path, &p->npath)) < 0) {
+		goto out;
+	}
+	err = uccn_codec_encode_proof(p, out);
+out:
+	uccn_bytes_finish(&leaf);
+	uccn_bytes_finish(&head);
+	free(p);
+	return err;
+}
