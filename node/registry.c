@@ -55,6 +55,9 @@ static int cmp_entry(const void *a, const void *b) {
 }
 
 static struct entry *find(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	if (r->n == 0) {
+		return NULL; /* bsearch on no array at all is undefined */
+	}
 	struct entry probe;
 	memcpy(probe.key, key, UCCN_KEY_BYTES);
 	return bsearch(&probe, r->entries, r->n, sizeof(*r->entries), cmp_entry);
@@ -185,7 +188,9 @@ int uccn_registry_reload(struct uccn_registry *r) {
 		r->n = 0;
 		return err;
 	}
-	qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry);
+	if (r->n > 1) {
+		qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry);
+	}
 	free(r->cutoffs);
 	r->cutoffs = calloc(r->n ? r->n : 1, sizeof(*r->cutoffs));
 	if (r->cutoffs == NULL) {

@@ -15,6 +15,8 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include <uccn/node.h>
+
 #include "proto/codec.h"
 
 void test_author_init(struct test_author *a, uint8_t seed_byte) {
@@ -43,6 +45,10 @@ void test_sign_raw(struct test_author *a, struct uccn_change *c, struct uccn_byt
 	uccn_bytes_finish(&body);
 }
 
+/* The newest clock any test author signed: like a node, an author signing after it has seen
+ * another's change clocks its own later. */
+static uint64_t last_signed;
+
 void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uint64_t hlc,
 	const char *kind, const uint8_t *owner, const char *id, enum uccn_op op,
 	const struct uccn_field *fields, size_t nfields, struct uccn_bytes *out) {
@@ -52,7 +58,7 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	c.seq = a->seq + 1;
 	c.has_prev = a->seq > 0;
 	memcpy(c.prev, a->head, UCCN_HASH_BYTES);
-	c.hlc = hlc != 0 ? hlc : a->hlc + 1;
+	c.hlc = hlc != 0 ? hlc : (a->hlc > last_signed ? a->hlc : last_signed) + 1;
 	snprintf(c.kind, sizeof(c.kind), "%s", kind);
 	memcpy(c.owner, owner != NULL ? owner : a->pk, UCCN_KEY_BYTES);
 	snprintf(c.id, sizeof(c.id), "%s", id);
@@ -64,6 +70,9 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	test_sign_raw(a, &c, out);
 	a->seq = c.seq;
 	a->hlc = c.hlc;
+	if (c.hlc > last_signed) {
+		last_signed = c.hlc;
+	}
 	uccn_crypto_hash(out->data, out->len, a->head);
 }
 
@@ -77,6 +86,34 @@ struct uccn_field test_int(const char *name, int64_t value) {
 	return (struct uccn_field){.name = name,
 		.name_len = strlen(name),
 		.value = {.type = UCCN_VALUE_INT, .i = value}};
+}
+
+static int write_bytes(void *userdata, const uint8_t *buf, size_t len) {
+	return uccn_bytes_append(userdata, buf, len);
+}
+
+void test_export(struct uccn_node *node, struct uccn_bytes *out) {
+	out->len = 0;
+	cr_assert_eq(uccn_node_export(node, write_bytes, out, NULL), UCCN_OK);
+}
+
+struct reader {
+	const struct uccn_bytes *bytes;
+	size_t pos, end;
+};
+
+static long read_bytes(void *userdata, uint8_t *buf, size_t cap) {
+	struct reader *r = userdata;
+	size_t n = r->end - r->pos < cap ? r->end - r->pos : cap;
+	memcpy(buf, r->bytes->data + r->pos, n);
+	r->pos += n;
+	return (long)n;
+}
+
+int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
+	struct uccn_import_stats *stats) {
+	struct reader r = {bytes, 0, limit < bytes->len ? limit : bytes->len};
+	return uccn_node_import(node, read_bytes, &r, NULL, NULL, stats, NULL, 0);
 }
 
 char *test_tmpdir(void) {

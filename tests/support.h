@@ -23,7 +23,8 @@ void test_author_init(struct test_author *a, uint8_t seed_byte);
 void test_author_finish(struct test_author *a);
 
 /* Signs the next change of a's chain (owner NULL: a itself) into out (replaced) and advances
- * the chain. hlc 0 picks the author's last clock + 1. */
+ * the chain. hlc 0 clocks it after every change any test author signed, as a node would
+ * after seeing them. */
 void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uint64_t hlc,
 	const char *kind, const uint8_t *owner, const char *id, enum uccn_op op,
 	const struct uccn_field *fields, size_t nfields, struct uccn_bytes *out);
@@ -34,6 +35,16 @@ void test_sign_raw(struct test_author *a, struct uccn_change *c, struct uccn_byt
 
 struct uccn_field test_str(const char *name, const char *value);
 struct uccn_field test_int(const char *name, int64_t value);
+
+struct uccn_node;
+struct uccn_import_stats;
+
+/* Exports every change of node into out (replaced), as `uccn export` does. */
+void test_export(struct uccn_node *node, struct uccn_bytes *out);
+/* Imports the export in bytes (its first limit bytes: a cut file) into node; returns what
+ * uccn_node_import returned and fills stats. */
+int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
+	struct uccn_import_stats *stats);
 
 /* Makes a fresh private directory (removed by test_rmdir). Caller frees. */
 char *test_tmpdir(void);

@@ -1,0 +1,498 @@
+/* test_registry.c - the trust rules of a network: designations only from the root, unknown
+ * authors held until designated, withdrawals and their cut-offs, editors, key rotation and
+ * revocation, the Secretariat's retraction; and on real nodes the signed registry, its
+ * verification, inclusion proofs and a tree head that forks. */
+#include <uccn/node.h>
+#include <uccn/registry.h>
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/changelog.h"
+#include "node/merge.h"
+#include "node/store.h"
+#include "proto/codec.h"
+#include "tests/support.h"
+
+/* --- The rules, on one change log ------------------------------------------------------ */
+
+static struct uccn_store *st;
+static struct uccn_changelog *chlog;
+static struct test_author root, a, b, c;
+static struct uccn_bytes buf;
+
+static void rules_setup(void) {
+	test_author_init(&root, 0x50);
+	test_author_init(&a, 0x51);
+	test_author_init(&b, 0x52);
+	test_author_init(&c, 0x53);
+	cr_assert_eq(uccn_store_open(":memory:", true, &st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_create(st, root.pk, &chlog), UCCN_OK);
+}
+
+static void rules_teardown(void) {
+	uccn_changelog_destroy(chlog);
+	uccn_store_close(st);
+	test_author_finish(&root);
+	test_author_finish(&a);
+	test_author_finish(&b);
+	test_author_finish(&c);
+	uccn_bytes_finish(&buf);
+	test_check_leaks();
+}
+
+TestSuite(registry_rules, .init = rules_setup, .fini = rules_teardown);
+
+static struct uccn_apply_result offer(const struct uccn_bytes *change) {
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_apply(chlog, change->data, change->len, 1, &res, NULL, NULL),
+		UCCN_OK);
+	cr_assert_eq(uccn_changelog_retry_held(chlog, 1, NULL, NULL), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	return res;
+}
+
+static char hexes[8][65];
+static int nhex;
+
+static const char *hex_of(const uint8_t *key) {
+	char *h = hexes[nhex++ % 8];
+	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, h);
+	return h;
+}
+
+/* The root designates (or withdraws, with cutoff >= 0) who, under the key it signs with. */
+static struct uccn_apply_result designation(struct test_author *signer,
+	const struct test_author *who, const uint8_t *current, const char *status, int64_t cutoff) {
+	struct uccn_field f[8] = {test_str("city", hex_of(current != NULL ? current : who->pk)),
+		test_str("name", "Adelaide"), test_str("country", "AU"), test_str("field", "music"),
+		test_int("year", 2015), test_str("status", status)};
+	size_t n = 6;
+	if (cutoff >= 0) {
+		f[n++] = test_int("cutoff", cutoff);
+	}
+	test_sign(
+		signer, root.pk, 0, "designation", NULL, hex_of(who->pk), UCCN_OP_PUT, f, n, &buf);
+	return offer(&buf);
+}
+
+static struct uccn_apply_result practice(
+	struct test_author *who, const uint8_t *owner, const char *id, const char *title) {
+	struct uccn_field f = test_str("title", title);
+	test_sign(who, root.pk, 0, "best_practice", owner, id, UCCN_OP_PUT, &f, 1, &buf);
+	return offer(&buf);
+}
+
+/* The visible title of a record, or "(none)". */
+static const char *title_of(const char *kind, const uint8_t *owner, const char *id) {
+	static char out[64];
+	static struct uccn_state state;
+	static struct uccn_record rec;
+	struct uccn_bytes raw = {0};
+	int64_t rid;
+	snprintf(out, sizeof(out), "(none)");
+	if (uccn_store_get_state(st, kind, owner, id, &rid, &raw) == UCCN_OK) {
+		cr_assert_eq(uccn_codec_decode_state(raw.data, raw.len, &state), UCCN_OK);
+		uccn_merge_view(&state, &rec);
+		const struct uccn_value *v = uccn_record_field(&rec, "title");
+		if (v != NULL) {
+			snprintf(out, sizeof(out), "%.*s", (int)v->str_len, v->str);
+		}
+	}
+	uccn_bytes_finish(&raw);
+	return out;
+}
+
+Test(registry_rules, designation_forged_by_a_non_root_is_refused) {
+	struct uccn_apply_result res = designation(&a, &a, NULL, "active", -1);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_not_null(strstr(res.why, "only the Secretariat"), "%s", res.why);
+	res = practice(&b, NULL, "bp", "still unknown");
+	cr_assert_eq(res.outcome, UCCN_HELD, "the forgery made nobody a member");
+}
+
+Test(registry_rules, author_whose_designation_arrives_later_is_held_then_applied) {
+	struct uccn_apply_result res = practice(&a, NULL, "bp", "Music in schools");
+	cr_assert_eq(res.outcome, UCCN_HELD);
+	cr_assert_eq(res.err, UCCN_ENOTMEMBER);
+	cr_assert_not_null(strstr(res.why, "not (yet) a member"), "%s", res.why);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "(none)");
+	cr_assert_eq(designation(&root, &a, NULL, "active", -1).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "Music in schools");
+}
+
+Test(registry_rules, a_city_writing_another_citys_record_is_refused) {
+	designation(&root, &a, NULL, "active", -1);
+	designation(&root, &b, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "A's").outcome, UCCN_APPLIED);
+	struct uccn_apply_result res = practice(&b, a.pk, "bp", "taken over");
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "A's");
+}
+
+Test(registry_rules, an_editor_may_edit_and_a_non_editor_may_not) {
+	designation(&root, &a, NULL, "active", -1);
+	designation(&root, &b, NULL, "active", -1);
+	designation(&root, &c, NULL, "active", -1);
+	struct uccn_value editors[1] = {
+		{.type = UCCN_VALUE_STR, .str = hex_of(b.pk), .str_len = 64}};
+	struct uccn_field f[2] = {test_str("title", "Joint residency"),
+		{.name = "editors",
+			.name_len = 7,
+			.value = {.type = UCCN_VALUE_LIST, .items = editors, .count = 1}}};
+	test_sign(&a, root.pk, 0, "project", NULL, "p1", UCCN_OP_PUT, f, 2, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_field t = test_str("title", "Joint residency 2025");
+	test_sign(&b, root.pk, 0, "project", a.pk, "p1", UCCN_OP_PUT, &t, 1, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	t = test_str("title", "not mine");
+	test_sign(&c, root.pk, 0, "project", a.pk, "p1", UCCN_OP_PUT, &t, 1, &buf);
+	res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_not_null(strstr(res.why, "editors"), "%s", res.why);
+	/* An editor edits the record, not the list of who may. */
+	editors[0].str = hex_of(c.pk);
+	test_sign(&b, root.pk, 0, "project", a.pk, "p1", UCCN_OP_PUT, &f[1], 1, &buf);
+	cr_assert_eq(offer(&buf).err, UCCN_EPERM);
+	cr_assert_str_eq(title_of("project", a.pk, "p1"), "Joint residency 2025");
+}
+
+Test(registry_rules, an_editors_change_waits_for_the_record_it_edits) {
+	designation(&root, &a, NULL, "active", -1);
+	designation(&root, &b, NULL, "active", -1);
+	struct uccn_value editors[1] = {
+		{.type = UCCN_VALUE_STR, .str = hex_of(b.pk), .str_len = 64}};
+	struct uccn_field f[2] = {test_str("title", "Joint residency"),
+		{.name = "editors",
+			.name_len = 7,
+			.value = {.type = UCCN_VALUE_LIST, .items = editors, .count = 1}}};
+	struct uccn_bytes created = {0};
+	test_sign(&a, root.pk, 0, "project", NULL, "p1", UCCN_OP_PUT, f, 2, &created);
+	struct uccn_field t = test_str("title", "edited by B");
+	test_sign(&b, root.pk, a.hlc + 10, "project", a.pk, "p1", UCCN_OP_PUT, &t, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_HELD);
+	cr_assert_eq(offer(&created).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("project", a.pk, "p1"), "edited by B");
+	uccn_bytes_finish(&created);
+}
+
+Test(registry_rules, a_withdrawn_city_keeps_what_it_wrote_up_to_the_cutoff) {
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "one").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp2", "two").outcome, UCCN_APPLIED);
+	cr_assert_eq(designation(&root, &a, NULL, "withdrawn", 2).outcome, UCCN_APPLIED);
+	struct uccn_apply_result res = practice(&a, NULL, "bp3", "after");
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "one");
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp2"), "two");
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp3"), "(none)");
+}
+
+Test(registry_rules, changes_past_the_cutoff_that_came_first_are_taken_back) {
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "kept").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp", "signed after the cut-off").outcome, UCCN_APPLIED);
+	cr_assert_eq(designation(&root, &a, NULL, "withdrawn", 1).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "kept");
+	uint64_t n;
+	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
+	cr_assert_eq(n, 4, "taken back, not forgotten: the change stays as evidence");
+}
+
+Test(registry_rules, a_rotated_key_keeps_its_past_and_the_new_key_takes_over) {
+	struct test_author a2;
+	test_author_init(&a2, 0x61);
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "under the old key").outcome, UCCN_APPLIED);
+	struct uccn_field k = test_str("key", hex_of(a2.pk));
+	test_sign(&a, root.pk, 0, "rotation", NULL, hex_of(a2.pk), UCCN_OP_PUT, &k, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	/* The Secretariat confirms: the old key ends at the rotation (#2), the new one is A's. */
+	struct uccn_field old_key[4] = {test_str("city", hex_of(a.pk)),
+		test_str("status", "rotated"), test_int("cutoff", 2),
+		test_str("successor", hex_of(a2.pk))};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(a.pk), UCCN_OP_PUT, old_key, 4, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_field new_key[2] = {
+		test_str("city", hex_of(a.pk)), test_str("status", "active")};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(a2.pk), UCCN_OP_PUT, new_key, 2, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	designation(&root, &a, a2.pk, "active", -1);
+
+	struct uccn_apply_result res = practice(&a2, a.pk, "bp", "under the new key");
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	res = practice(&a, NULL, "bp", "the old key again");
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "under the new key");
+	test_author_finish(&a2);
+}
+
+Test(registry_rules, a_revoked_key_is_cut_off_and_its_later_changes_taken_back) {
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "before the theft").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp", "by the thief").outcome, UCCN_APPLIED);
+	struct uccn_field f[4] = {test_str("city", hex_of(a.pk)), test_str("status", "revoked"),
+		test_int("cutoff", 1), test_str("reason", "key copied from a stolen laptop")};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(a.pk), UCCN_OP_PUT, f, 4, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "before the theft");
+	cr_assert_eq(practice(&a, NULL, "bp2", "more").err, UCCN_EPERM);
+}
+
+Test(registry_rules, the_secretariat_retracts_any_record_visibly_but_rewrites_none) {
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "spam").outcome, UCCN_APPLIED);
+	struct test_author attempt = root; /* a refused change leaves the root's chain as it was */
+	struct uccn_apply_result res = practice(&attempt, a.pk, "bp", "rewritten");
+	cr_assert_eq(res.err, UCCN_EPERM);
+	test_sign(&root, root.pk, 0, "best_practice", a.pk, "bp", UCCN_OP_DELETE, NULL, 0, &buf);
+	res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "(none)");
+}
+
+/* --- On real nodes: the signed registry and its proofs ------------------------------------ */
+
+static char *dir;
+static struct uccn_node *hub, *adelaide, *hobart;
+static uint8_t network[UCCN_KEY_BYTES], adelaide_key[UCCN_KEY_BYTES], hobart_key[UCCN_KEY_BYTES];
+static const uint64_t now = 1763700000000;
+
+static void nodes_setup(void) {
+	dir = test_tmpdir();
+	char home[600];
+	snprintf(home, sizeof(home), "%s/unesco", dir);
+	struct uccn_node_init_options o = {.name = "UNESCO Secretariat", .secretariat = true};
+	cr_assert_eq(uccn_node_init(home, &o, now, &hub), UCCN_OK);
+	uccn_node_public_key(hub, network);
+	cr_assert(uccn_node_is_secretariat(hub));
+	struct uccn_node_init_options oa = {
+		.name = "Adelaide", .country = "AU", .field = "music", .network = network};
+	struct uccn_node_init_options ob = {
+		.name = "Hobart", .country = "AU", .field = "literature", .network = network};
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	cr_assert_eq(uccn_node_init(home, &oa, now, &adelaide), UCCN_OK);
+	snprintf(home, sizeof(home), "%s/hobart", dir);
+	cr_assert_eq(uccn_node_init(home, &ob, now, &hobart), UCCN_OK);
+	uccn_node_public_key(adelaide, adelaide_key);
+	uccn_node_public_key(hobart, hobart_key);
+	cr_assert_not(uccn_node_is_secretariat(adelaide));
+}
+
+static void nodes_teardown(void) {
+	uccn_node_close(hub);
+	uccn_node_close(adelaide);
+	uccn_node_close(hobart);
+	hub = adelaide = hobart = NULL;
+	test_rmdir(dir);
+	uccn_bytes_finish(&buf);
+	test_check_leaks();
+}
+
+TestSuite(registry_nodes, .init = nodes_setup, .fini = nodes_teardown);
+
+static void carry(struct uccn_node *from, struct uccn_node *to) {
+	struct uccn_bytes file = {0};
+	test_export(from, &file);
+	int err = test_import(to, &file, SIZE_MAX, NULL);
+	cr_assert_eq(err, UCCN_OK, "%s", uccn_strerror(err));
+	uccn_bytes_finish(&file);
+}
+
+static void designate(const uint8_t *key, const char *name, const char *field) {
+	char why[256] = "";
+	cr_assert_eq(uccn_node_designate(hub, key, name, "AU", field, 2015, now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+}
+
+static int count_member(void *userdata, const struct uccn_member *m) {
+	(*(int *)userdata) += m->active ? 1 : 0;
+	return 0;
+}
+
+static int members(struct uccn_node *n) {
+	int count = 0;
+	cr_assert_eq(uccn_node_registry(n, count_member, &count), UCCN_OK);
+	return count;
+}
+
+Test(registry_nodes, only_the_secretariat_designates) {
+	char why[256] = "";
+	cr_assert_eq(uccn_node_designate(adelaide, hobart_key, "Hobart", "AU", "literature", 2023,
+			     now, why, sizeof(why)),
+		UCCN_EPERM);
+	cr_assert_not_null(strstr(why, "Secretariat"), "%s", why);
+}
+
+Test(registry_nodes, designations_travel_and_verify_everywhere) {
+	designate(adelaide_key, "Adelaide", "music");
+	designate(hobart_key, "Hobart", "literature");
+	cr_assert_eq(members(hub), 2);
+	carry(hub, adelaide);
+	cr_assert_eq(members(adelaide), 2);
+	struct uccn_tree_head h;
+	cr_assert_eq(uccn_node_tree_head(adelaide, &h), UCCN_OK);
+	cr_assert_eq(h.size, 2);
+	cr_assert_eq(uccn_node_registry_verify(adelaide, NULL, NULL), 0);
+	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
+}
+
+static int count_records(void *userdata, const struct uccn_record *r) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(registry_nodes, held_changes_are_applied_once_the_designation_is_written) {
+	struct uccn_field f = test_str("title", "Music in schools");
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(
+		uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id, NULL, 0), UCCN_OK);
+	struct uccn_bytes file = {0};
+	struct uccn_import_stats stats;
+	test_export(adelaide, &file);
+	cr_assert_eq(test_import(hub, &file, SIZE_MAX, &stats), UCCN_OK);
+	cr_assert_eq(stats.held, 2, "the city record and the practice wait");
+	int n = 0;
+	cr_assert_eq(uccn_node_list(hub, "best_practice", false, count_records, &n), UCCN_OK);
+	cr_assert_eq(n, 0, "held: Adelaide is not designated yet");
+	designate(adelaide_key, "Adelaide", "music");
+	cr_assert_eq(uccn_node_list(hub, "best_practice", false, count_records, &n), UCCN_OK);
+	cr_assert_eq(n, 1, "applied when the designation was written");
+	uccn_bytes_finish(&file);
+}
+
+Test(registry_nodes, a_proof_checks_with_nothing_but_the_network_id) {
+	designate(adelaide_key, "Adelaide", "music");
+	designate(hobart_key, "Hobart", "literature");
+	carry(hub, hobart);
+	struct uccn_bytes proof = {0};
+	char why[256] = "";
+	cr_assert_eq(uccn_node_registry_prove(hobart, adelaide_key, &proof, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	struct uccn_proof_result res;
+	cr_assert_eq(
+		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_str_eq(res.member.name, "Adelaide");
+	cr_assert_eq(memcmp(res.member.key, adelaide_key, UCCN_KEY_BYTES), 0);
+	cr_assert_eq(res.head.size, 2);
+
+	uint8_t other[UCCN_KEY_BYTES];
+	memset(other, 0x77, sizeof(other));
+	cr_assert_eq(
+		uccn_registry_check_proof(proof.data, proof.len, other, &res, why, sizeof(why)),
+		UCCN_ENETWORK);
+	/* One flipped bit in the audit path (the proof's last bytes) breaks it. */
+	proof.data[proof.len - 1] ^= 1;
+	cr_assert_eq(
+		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+		UCCN_EPROOF);
+	uccn_bytes_finish(&proof);
+}
+
+Test(registry_nodes, a_non_member_has_no_proof_and_a_withdrawn_one_fails_its_check) {
+	designate(adelaide_key, "Adelaide", "music");
+	struct uccn_bytes proof = {0};
+	char why[256] = "";
+	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof, why, sizeof(why)),
+		UCCN_ENOTMEMBER);
+	cr_assert_eq(uccn_node_withdraw(
+			     hub, adelaide_key, "no report for eight years", now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_eq(members(hub), 0);
+	cr_assert_eq(
+		uccn_node_registry_prove(hub, adelaide_key, &proof, why, sizeof(why)), UCCN_OK);
+	struct uccn_proof_result res;
+	cr_assert_eq(
+		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+		UCCN_ENOTMEMBER);
+	cr_assert_not_null(strstr(why, "withdrawn"), "%s", why);
+	uccn_bytes_finish(&proof);
+}
+
+static int alarms;
+static void on_fault(void *userdata, const struct uccn_fault *f) {
+	if (strstr(f->why, "ALARM") != NULL) {
+		alarms++;
+	}
+}
+
+/* Where the root's chain stands in an export: its newest change's seq, hash and clock. */
+static void root_head_in(const struct uccn_bytes *file, struct test_author *root_author) {
+	struct uccn_file_reader *r;
+	struct uccn_file_item item;
+	static struct uccn_change ch;
+	cr_assert_eq(uccn_codec_reader_create(&r), UCCN_OK);
+	cr_assert_eq(uccn_codec_reader_feed(r, file->data, file->len), UCCN_OK);
+	while (uccn_codec_reader_next(r, &item, NULL, 0) == UCCN_OK) {
+		if (item.type != UCCN_FILE_CHANGE) {
+			continue;
+		}
+		cr_assert_eq(uccn_codec_decode_change(item.change, item.change_len, &ch, NULL, 0),
+			UCCN_OK);
+		if (memcmp(ch.author, root_author->pk, UCCN_KEY_BYTES) == 0 &&
+			ch.seq > root_author->seq) {
+			root_author->seq = ch.seq;
+			root_author->hlc = ch.hlc;
+			uccn_crypto_hash(item.change, item.change_len, root_author->head);
+		}
+	}
+	uccn_codec_reader_destroy(r);
+}
+
+/* An export file holding the given signed changes. */
+static void file_of(const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out) {
+	struct uccn_hash_state h;
+	uint8_t hash[UCCN_HASH_BYTES];
+	out->len = 0;
+	uccn_crypto_hash_init(&h);
+	cr_assert_eq(uccn_codec_encode_file_header(network, out), UCCN_OK);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(uccn_codec_encode_file_change(changes[i].data, changes[i].len, out),
+			UCCN_OK);
+		uccn_crypto_hash_update(&h, changes[i].data, changes[i].len);
+	}
+	uccn_crypto_hash_final(&h, hash);
+	cr_assert_eq(uccn_codec_encode_file_trailer(n, hash, out), UCCN_OK);
+}
+
+Test(registry_nodes, a_tree_head_that_forks_the_registry_raises_an_alarm) {
+	designate(adelaide_key, "Adelaide", "music");
+	carry(hub, adelaide);
+	cr_assert_eq(uccn_node_registry_verify(adelaide, NULL, NULL), 0);
+	/* The root's own key (stolen, or misused) signs the next link of its chain: a head over
+	 * a registry that is not the one it published. */
+	char key_path[600];
+	snprintf(key_path, sizeof(key_path), "%s/unesco/node.key", dir);
+	struct test_author forger = {0};
+	cr_assert_eq(uccn_crypto_identity_load(key_path, &forger.id), UCCN_OK);
+	uccn_crypto_identity_public_key(forger.id, forger.pk);
+	struct uccn_bytes file = {0}, forged = {0};
+	test_export(hub, &file);
+	root_head_in(&file, &forger);
+	struct uccn_field f[2] = {
+		test_int("size", 1), test_str("root", "00000000000000000000000000000000"
+						      "00000000000000000000000000000000")};
+	test_sign(&forger, network, 0, "treehead", NULL, "registry", UCCN_OP_PUT, f, 2, &forged);
+	file_of(&forged, 1, &file);
+	struct uccn_import_stats stats;
+	cr_assert_eq(test_import(adelaide, &file, SIZE_MAX, &stats), UCCN_OK);
+	cr_assert_eq(stats.applied, 1, "the head is well signed: it is stored, then judged");
+	alarms = 0;
+	cr_assert_gt(uccn_node_registry_verify(adelaide, on_fault, NULL), 0);
+	cr_assert_eq(alarms, 1);
+	struct uccn_tree_head h;
+	cr_assert_eq(uccn_node_tree_head(adelaide, &h), UCCN_OK);
+	cr_assert_eq(h.size, 1);
+	test_author_finish(&forger);
+	uccn_bytes_finish(&file);
+	uccn_bytes_finish(&forged);
+}
