@@ -840,6 +840,34 @@ Test(cli, home_comes_from_the_environment) {
 	cr_assert_str_neq(first_line(&r), a);
 }
 
+/* Runs the program with stdout on a pseudo-terminal; returns its exit status. Skips the test
+ * where there is no pseudo-terminal. */
+static int run_on_terminal(char *const args[]) {
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		cr_skip_test("no pseudo-terminal");
+	}
+	const char *slave_name = ptsname(master);
+	cr_assert_not_null(slave_name);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd = open(slave_name, O_RDWR | O_NOCTTY);
+		int null = open("/dev/null", O_WRONLY);
+		if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0) {
+			_exit(127);
+		}
+		execv(UCCN_BIN, args);
+		_exit(127);
+	}
+	int ws;
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	close(master);
+	cr_assert(WIFEXITED(ws));
+	return WEXITSTATUS(ws);
+}
+
 Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 	char *home = init_home("h", NULL);
 	struct run r;
@@ -857,29 +885,8 @@ Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 	cr_assert_str_eq(r2.out,
 		"imported stdin: 1 read, 1 applied, 0 already present, 0 held back, 0 refused\n");
 
-	int master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-		cr_skip_test("no pseudo-terminal");
-	}
-	const char *slave_name = ptsname(master);
-	cr_assert_not_null(slave_name);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		int fd = open(slave_name, O_RDWR | O_NOCTTY);
-		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0) {
-			_exit(127);
-		}
-		execl(UCCN_BIN, "uccn", "--home", home, "export", (char *)NULL);
-		_exit(127);
-	}
-	int ws;
-	cr_assert_eq(waitpid(pid, &ws, 0), pid);
-	close(master);
-	cr_assert(WIFEXITED(ws));
-	cr_assert_neq(WEXITSTATUS(ws), 0, "export wrote to a terminal");
+	char *args_tty[] = {"uccn", "--home", home, "export", NULL};
+	cr_assert_neq(run_on_terminal(args_tty), 0, "export wrote to a terminal");
 }
 
 Test(cli, held_and_verify_on_a_fresh_node) {
@@ -1096,7 +1103,8 @@ Test(cli, list_cuts_long_ids_and_keeps_columns) {
 
 Test(cli, every_command_has_help) {
 	const char *commands[] = {"init", "whoami", "put", "get", "list", "delete", "history",
-		"export", "import", "verify", "held"};
+		"export", "import", "verify", "held", "registry", "designate", "withdraw", "role",
+		"rotate-key", "confirm-rotation", "revoke"};
 	struct run r;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		run(&r, NULL, (char *)commands[i], "--help", NULL);
@@ -1116,6 +1124,17 @@ Test(cli, every_command_has_help) {
 	run(&r, NULL, "--version", NULL);
 	assert_ok(&r, "--version");
 	cr_assert_eq(strncmp(r.out, "uccn ", 5), 0);
+	const char *subcommands[] = {"verify", "prove", "check"};
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		run(&r, NULL, "registry", (char *)subcommands[i], "--help", NULL);
+		assert_ok(&r, subcommands[i]);
+		char want[32];
+		snprintf(want, sizeof(want), "registry %s", subcommands[i]);
+		cr_assert_eq(strncmp(r.out, "usage: uccn ", 12), 0, "%s", r.out);
+		cr_assert_not_null(
+			strstr(r.out, want), "registry %s --help: %s", subcommands[i], r.out);
+		cr_assert_str_eq(r.err, "");
+	}
 	run(&r, NULL, "put", "best_practice", "--help", NULL);
 	assert_ok(&r, "put KIND --help");
 	cr_assert_not_null(strstr(r.out, "sdgs"), "%s", r.out);
@@ -1130,4 +1149,562 @@ Test(cli, verbose_shows_library_messages) {
 	run(&r, NULL, "-v", "--home", missing, "list", NULL);
 	cr_assert_eq(r.status, 1);
 	cr_assert_not_null(strstr(r.err, "no uccn node here"), "%s", r.err);
+}
+
+/* ---- the registry ---------------------------------------------------------------------- */
+
+/* Makes the Secretariat's node in the test folder's sub-folder name; returns its home and
+ * writes the network id (65 bytes) to network. */
+static char *init_secretariat(const char *name, char *network) {
+	char *home = path(name);
+	struct run r;
+	run(&r, NULL, "--home", home, "init", "--secretariat", "--name", "UNESCO Secretariat",
+		NULL);
+	assert_ok(&r, "init --secretariat");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "network ", 8), 0, "%s", r.out);
+	snprintf(network, 65, "%.64s", r.out + 8);
+	cr_assert(is_hex(network, 64), "network id: %s", r.out);
+	cr_assert_eq(r.out[8 + 64], '\n', "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nhome "), "%s", r.out);
+	return home;
+}
+
+/* Makes a city's node in the network; returns its home and writes its key (65 bytes). */
+static char *init_city(const char *dirname, const char *name, const char *country,
+	const char *field, const char *network, char *key) {
+	char *home = path(dirname);
+	struct run r;
+	run(&r, NULL, "--home", home, "init", "--name", name, "--country", country, "--field",
+		field, "--network", network, NULL);
+	assert_ok(&r, "init city");
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	assert_ok(&r, "whoami");
+	snprintf(key, 65, "%s", first_line(&r));
+	cr_assert(is_hex(key, 64), "%s", key);
+	return home;
+}
+
+static void designate(const char *secretariat, const char *key, const char *name,
+	const char *country, const char *field, const char *year) {
+	struct run r;
+	run(&r, NULL, "--home", secretariat, "designate", key, "--name", name, "--country", country,
+		"--field", field, "--year", year, NULL);
+	assert_ok(&r, "designate");
+	char want[128];
+	snprintf(want, sizeof(want), "designated %s (", name);
+	cr_assert_eq(strncmp(r.out, want, strlen(want)), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\ntree head size "), "%s", r.out);
+}
+
+/* Exports from one home and imports into another; returns the import's stdout. */
+static char *carry(const char *from, const char *to, const char *file_name) {
+	char *file = path(file_name);
+	struct run r;
+	run(&r, NULL, "--home", from, "export", file, NULL);
+	assert_ok(&r, "export");
+	run(&r, NULL, "--home", to, "import", file, NULL);
+	assert_ok(&r, "import");
+	return r.out;
+}
+
+/* Reads "size N root HEX16… time T" after prefix in text; returns N. */
+static unsigned long long tree_size_after(const char *text, const char *prefix) {
+	const char *p = strstr(text, prefix);
+	cr_assert_not_null(p, "'%s' not in: %s", prefix, text);
+	unsigned long long size;
+	char root[64], time[64];
+	cr_assert_eq(sscanf(p + strlen(prefix), "tree head size %llu root %63s time %63s", &size,
+			     root, time),
+		3, "tree head: %s", p);
+	cr_assert_eq(strlen(root), 16 + 3, "root: %s", root);
+	cr_assert_eq(strcmp(root + 16, "\u2026"), 0, "root: %s", root);
+	cr_assert_eq(strlen(time), 20, "time: %s", time);
+	return size;
+}
+
+Test(cli, registry_designate_list_verify_prove_check) {
+	char network[65], key[65];
+	char *unesco = init_secretariat("unesco", network);
+	struct run r;
+	run(&r, NULL, "--home", unesco, "whoami", "--json", NULL);
+	assert_ok(&r, "whoami --json");
+	json_t *who = parse_json(r.out);
+	cr_assert(json_is_true(json_object_get(who, "secretariat")), "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(who, "key")), network);
+	json_decref(who);
+
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	run(&r, NULL, "--home", adelaide, "whoami", "--json", NULL);
+	who = parse_json(r.out);
+	cr_assert(json_is_false(json_object_get(who, "secretariat")), "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(who, "network")), network);
+	json_decref(who);
+
+	/* The field is read as the command line reads it everywhere. */
+	designate(unesco, key, "Adelaide", "AU", "Music", "2015");
+	run(&r, NULL, "--home", unesco, "designate", key, "--name", "Adelaide", "--country", "AU",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "member already");
+	cr_assert_eq(r.status, 1);
+
+	run(&r, NULL, "--home", unesco, "registry", NULL);
+	assert_ok(&r, "registry");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_eq(tree_size_after(r.out, ""), 1);
+	char *row = line_with(r.out, "Adelaide");
+	char cut[32];
+	snprintf(cut, sizeof(cut), "%.16s\u2026", key);
+	const char *parts[] = {"Adelaide", " AU ", " music ", " 2015 ", cut, " active"};
+	const char *at = row;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *hit = strstr(at, parts[i]);
+		cr_assert_not_null(hit, "'%s' not in order in: %s", parts[i], row);
+		at = hit + strlen(parts[i]);
+	}
+	cr_assert_null(strstr(r.out, key), "a whole key in the listing: %s", r.out);
+
+	run(&r, NULL, "--home", unesco, "registry", "--csv", NULL);
+	assert_ok(&r, "registry --csv");
+	const char *header = "name,country,field,year,status,key,city,designated,tree_size,"
+			     "tree_root,tree_time\r\n";
+	cr_assert_eq(strncmp(r.out, header, strlen(header)), 0, "%s", r.out);
+	char want[256];
+	snprintf(want, sizeof(want), "\r\nAdelaide,AU,music,2015,active,%s,%s,", key, key);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	char *csv_row = strstr(r.out, "\r\n") + 2;
+	/* designated, then the tree head's size, root and time */
+	char designated[32], size[32], root[80], time[32];
+	const char *tail = csv_row;
+	for (int commas = 0; commas < 7; tail++) {
+		commas += *tail == ',';
+	}
+	cr_assert_eq(sscanf(tail, "%31[^,],%31[^,],%79[^,],%31[^\r]", designated, size, root, time),
+		4, "%s", csv_row);
+	cr_assert_str_eq(size, "1");
+	cr_assert(is_hex(root, 64), "%s", root);
+	cr_assert_eq(strlen(time), 20, "%s", time);
+	cr_assert_eq(strcmp(r.out + r.out_len - 2, "\r\n"), 0);
+
+	run(&r, NULL, "--home", unesco, "registry", "--json", NULL);
+	assert_ok(&r, "registry --json");
+	json_t *reg = parse_json(r.out);
+	json_t *head = json_object_get(reg, "tree_head");
+	cr_assert_eq(json_integer_value(json_object_get(head, "size")), 1, "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(head, "root")), root);
+	cr_assert_str_eq(json_string_value(json_object_get(head, "time")), time);
+	json_t *members = json_object_get(reg, "members");
+	cr_assert_eq(json_array_size(members), 1, "%s", r.out);
+	json_t *m = json_array_get(members, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "name")), "Adelaide");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "field")), "music");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "key")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "city")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "status")), "active");
+	cr_assert_eq(json_integer_value(json_object_get(m, "year")), 2015);
+	json_decref(reg);
+
+	run(&r, NULL, "--home", unesco, "registry", "--field", "film", NULL);
+	assert_ok(&r, "registry --field film");
+	cr_assert_null(strstr(r.out, "Adelaide"), "%s", r.out);
+	run(&r, NULL, "--home", unesco, "registry", "--country", "AU", "--field", "Music", NULL);
+	assert_ok(&r, "registry --country --field");
+	cr_assert_not_null(strstr(r.out, "Adelaide"), "%s", r.out);
+
+	run(&r, NULL, "--home", unesco, "registry", "verify", NULL);
+	assert_ok(&r, "registry verify");
+	cr_assert_eq(strncmp(r.out, "registry verified: 1 designation, ", 34), 0, "%s", r.out);
+	cr_assert_eq(tree_size_after(r.out, "designation, "), 1);
+
+	char *proof = path("adelaide.proof");
+	run(&r, NULL, "--home", unesco, "registry", "prove", key, "-o", proof, NULL);
+	assert_ok(&r, "registry prove -o");
+	cr_assert_str_eq(r.out, "");
+	size_t proof_len;
+	char *proof_bytes = slurp(proof, &proof_len);
+	cr_assert_gt(proof_len, 0);
+	/* Any node holding the registry can prove a member: here the city itself, to stdout. */
+	carry(unesco, adelaide, "unesco.uccn");
+	run(&r, NULL, "--home", adelaide, "registry", "prove", key, NULL);
+	assert_ok(&r, "registry prove > stdout");
+	cr_assert_gt(r.out_len, 0);
+	char *proof2 = path("from-city.proof");
+	spit(proof2, r.out, r.out_len);
+	char *args_tty[] = {"uccn", "--home", adelaide, "registry", "prove", key, NULL};
+	cr_assert_neq(run_on_terminal(args_tty), 0, "prove wrote to a terminal");
+
+	/* No home at all: the check needs only the network id. */
+	char *nowhere = path("no-home-here");
+	char env[PATH_MAX + 16];
+	snprintf(env, sizeof(env), "UCCN_HOME=%s", nowhere);
+	extra_env[0] = env;
+	run(&r, NULL, "registry", "check", proof, "--network", network, NULL);
+	assert_ok(&r, "registry check");
+	cr_assert_eq(strncmp(r.out,
+			     "valid: Adelaide (AU, music, designated 2015) is a member under ", 63),
+		0, "%s", r.out);
+	cr_assert_eq(tree_size_after(r.out, "member under "), 1);
+	struct stat sb;
+	cr_assert_neq(stat(nowhere, &sb), 0, "check made a home");
+	run(&r, NULL, "registry", "check", proof2, "--network", network, NULL);
+	assert_ok(&r, "registry check of the city's proof");
+	char *args_stdin[] = {"uccn", "registry", "check", "-", "--network", network, NULL};
+	run_argv(&r, proof_bytes, proof_len, args_stdin);
+	assert_ok(&r, "registry check -");
+	cr_assert_not_null(strstr(r.out, "valid: Adelaide"), "%s", r.out);
+
+	/* Another network's id: the Secretariat of another network, or any other key. */
+	run(&r, NULL, "registry", "check", proof, "--network", key, NULL);
+	assert_one_error(&r, "another network");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.out, "");
+
+	/* A damaged proof, an empty one, one that is not there. */
+	char *bad = track(malloc(proof_len));
+	memcpy(bad, proof_bytes, proof_len);
+	bad[proof_len / 2] ^= 0x20;
+	char *bad_path = path("bad.proof");
+	spit(bad_path, bad, proof_len);
+	run(&r, NULL, "registry", "check", bad_path, "--network", network, NULL);
+	assert_one_error(&r, "bad.proof");
+	cr_assert_eq(r.status, 1);
+	spit(bad_path, proof_bytes, proof_len - 1);
+	run(&r, NULL, "registry", "check", bad_path, "--network", network, NULL);
+	assert_one_error(&r, "bad.proof");
+	cr_assert_eq(r.status, 1);
+	spit(bad_path, "", 0);
+	run(&r, NULL, "registry", "check", bad_path, "--network", network, NULL);
+	assert_one_error(&r, "bad.proof");
+	cr_assert_eq(r.status, 1);
+	run(&r, NULL, "registry", "check", path("absent.proof"), "--network", network, NULL);
+	assert_one_error(&r, "absent.proof");
+	cr_assert_eq(r.status, 1);
+
+	/* A key that is no member. */
+	char stranger[65];
+	memset(stranger, 'b', 64);
+	stranger[64] = '\0';
+	run(&r, NULL, "--home", unesco, "registry", "prove", stranger, "-o", path("x.proof"), NULL);
+	assert_one_error(&r, "not a member");
+	cr_assert_eq(r.status, 1);
+	cr_assert_neq(stat(path("x.proof"), &sb), 0, "a failed prove left a file");
+}
+
+Test(cli, registry_withdraw_shows_with_all_and_proves_no_more) {
+	char network[65], key[65];
+	char *unesco = init_secretariat("unesco", network);
+	init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	designate(unesco, key, "Adelaide", "AU", "music", "2015");
+	struct run r;
+	run(&r, NULL, "--home", unesco, "withdraw", key, NULL);
+	assert_one_error(&r, "--reason");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "withdraw", key, "--reason", "left the network", NULL);
+	assert_ok(&r, "withdraw");
+	cr_assert_eq(strncmp(r.out, "withdrew Adelaide (", 19), 0, "%s", r.out);
+	cr_assert_eq(tree_size_after(r.out, "\n"), 2);
+
+	run(&r, NULL, "--home", unesco, "registry", NULL);
+	assert_ok(&r, "registry");
+	cr_assert_null(strstr(r.out, "Adelaide"), "withdrawn city listed: %s", r.out);
+	run(&r, NULL, "--home", unesco, "registry", "--all", NULL);
+	assert_ok(&r, "registry --all");
+	cr_assert_not_null(strstr(line_with(r.out, "Adelaide"), "withdrawn"), "%s", r.out);
+	run(&r, NULL, "--home", unesco, "registry", "--all", "--json", NULL);
+	assert_ok(&r, "registry --all --json");
+	json_t *reg = parse_json(r.out);
+	json_t *m = json_array_get(json_object_get(reg, "members"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "status")), "withdrawn");
+	cr_assert(json_is_integer(json_object_get(m, "cutoff")), "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "reason")), "left the network");
+	json_decref(reg);
+
+	run(&r, NULL, "--home", unesco, "registry", "prove", key, "-o", path("p.proof"), NULL);
+	assert_one_error(&r, "withdrawn");
+	cr_assert_eq(r.status, 1);
+	run(&r, NULL, "--home", unesco, "withdraw", key, "--reason", "again", NULL);
+	assert_one_error(&r, NULL);
+	cr_assert_eq(r.status, 1);
+	run(&r, NULL, "--home", unesco, "registry", "verify", NULL);
+	assert_ok(&r, "registry verify");
+	cr_assert_eq(tree_size_after(r.out, "designation, "), 2);
+}
+
+Test(cli, registry_commands_are_the_secretariats_only) {
+	char network[65], key[65], other[65];
+	char *unesco = init_secretariat("unesco", network);
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	char *hobart = init_city("hobart", "Hobart", "AU", "literature", network, other);
+	char *loose = init_home("loose", NULL); /* no network at all */
+	designate(unesco, other, "Hobart", "AU", "literature", "2017");
+	carry(unesco, adelaide, "unesco.uccn");
+	char *homes[] = {adelaide, loose};
+	for (size_t i = 0; i < 2; i++) {
+		char *before = snapshot(homes[i]);
+		struct run r;
+		run(&r, NULL, "--home", homes[i], "designate", key, "--name", "Adelaide",
+			"--country", "AU", "--field", "music", "--year", "2015", NULL);
+		assert_one_error(&r, "only the Secretariat");
+		cr_assert_eq(r.status, 1);
+		cr_assert_not_null(strstr(r.err, "not permitted"), "%s", r.err);
+		run(&r, NULL, "--home", homes[i], "withdraw", other, "--reason", "x", NULL);
+		assert_one_error(&r, "only the Secretariat");
+		run(&r, NULL, "--home", homes[i], "role", other, "--field", "literature", "--as",
+			"coordinator", "--from", "2024-01-01", "--to", "2025-12-31", NULL);
+		assert_one_error(&r, "only the Secretariat");
+		run(&r, NULL, "--home", homes[i], "revoke", other, "--cutoff", "1", "--reason", "x",
+			NULL);
+		assert_one_error(&r, "only the Secretariat");
+		run(&r, NULL, "--home", homes[i], "confirm-rotation", key, other, NULL);
+		assert_one_error(&r, NULL);
+		cr_assert_eq(r.status, 1);
+		cr_assert_str_eq(snapshot(homes[i]), before);
+	}
+	(void)hobart;
+}
+
+Test(cli, designations_travel_by_export_and_unblock_held_changes) {
+	char network[65], a_key[65], h_key[65];
+	char *unesco = init_secretariat("unesco", network);
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, a_key);
+	char *hobart = init_city("hobart", "Hobart", "AU", "literature", network, h_key);
+	struct run r;
+
+	/* Before any designation, a city's changes wait at other cities. */
+	char *file = path("hobart.uccn");
+	run(&r, NULL, "--home", hobart, "export", file, NULL);
+	assert_ok(&r, "export hobart");
+	run(&r, NULL, "--home", adelaide, "import", file, NULL);
+	assert_ok(&r, "import hobart early");
+	cr_assert_not_null(
+		strstr(r.out, "1 read, 0 applied, 0 already present, 1 held back"), "%s", r.out);
+	run(&r, NULL, "--home", adelaide, "held", NULL);
+	assert_ok(&r, "held");
+	cr_assert_eq(count_lines(r.out), 1, "%s", r.out);
+	run(&r, NULL, "--home", adelaide, "registry", NULL);
+	assert_ok(&r, "registry before");
+	cr_assert_str_eq(r.out, "no signed tree head yet\nno member cities yet\n");
+
+	designate(unesco, a_key, "Adelaide", "AU", "music", "2015");
+	designate(unesco, h_key, "Hobart", "AU", "literature", "2017");
+	char *out = carry(unesco, adelaide, "unesco.uccn");
+	cr_assert_not_null(strstr(out, ", 1 released"), "%s", out);
+	run(&r, NULL, "--home", adelaide, "held", NULL);
+	cr_assert_str_eq(r.out, "");
+	run(&r, NULL, "--home", adelaide, "registry", NULL);
+	assert_ok(&r, "registry at the city");
+	cr_assert_eq(tree_size_after(r.out, ""), 2);
+	cr_assert_not_null(strstr(r.out, "Adelaide"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "Hobart"), "%s", r.out);
+	/* By name: Adelaide first. */
+	cr_assert(strstr(r.out, "Adelaide") < strstr(r.out, "Hobart"), "%s", r.out);
+	run(&r, NULL, "--home", adelaide, "registry", "verify", NULL);
+	assert_ok(&r, "registry verify at the city");
+	cr_assert_eq(strncmp(r.out, "registry verified: 2 designations, ", 35), 0, "%s", r.out);
+	run(&r, NULL, "--home", adelaide, "list", "city", NULL);
+	cr_assert_not_null(strstr(r.out, "Hobart"), "%s", r.out);
+
+	/* A joint project with Hobart as an editor: Hobart may change it, and Adelaide takes
+	 * the change. */
+	char editors[80];
+	snprintf(editors, sizeof(editors), "editors=%s", h_key);
+	run(&r, NULL, "--home", adelaide, "put", "project", "title=Joint residency", editors, NULL);
+	assert_ok(&r, "put project");
+	char *project = first_line(&r);
+	out = carry(unesco, hobart, "unesco2.uccn");
+	out = carry(adelaide, hobart, "adelaide.uccn");
+	cr_assert_not_null(strstr(out, " 0 held back, 0 refused"), "%s", out);
+	run(&r, NULL, "--home", hobart, "put", "project", project, "summary=Writers meet musicians",
+		NULL);
+	assert_ok(&r, "editor's put");
+	out = carry(hobart, adelaide, "hobart2.uccn");
+	cr_assert_not_null(strstr(out, " 0 held back, 0 refused"), "%s", out);
+	run(&r, NULL, "--home", adelaide, "get", "project", project, "--json", NULL);
+	assert_ok(&r, "get project");
+	json_t *j = parse_json(r.out);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(j, "fields"), "summary")),
+		"Writers meet musicians");
+	json_decref(j);
+
+	/* A file holding both the designations and the changes they let in: whatever the order
+	 * of its authors, nothing is left held back, and nothing is reported held. */
+	char b_key[65];
+	char *bologna = init_city("bologna", "Bologna", "IT", "music", network, b_key);
+	out = carry(adelaide, bologna, "adelaide-for-bologna.uccn");
+	cr_assert_not_null(strstr(out, " 0 held back, 0 refused\n"), "%s", out);
+	cr_assert_eq(strncmp(out, "imported ", 9), 0, "a line before the summary: %s", out);
+	cr_assert_null(strstr(out, "released"), "%s", out);
+	run(&r, NULL, "--home", bologna, "held", NULL);
+	cr_assert_str_eq(r.out, "");
+
+	/* And the Secretariat takes the cities' changes. */
+	out = carry(adelaide, unesco, "adelaide2.uccn");
+	cr_assert_not_null(strstr(out, " 0 held back, 0 refused"), "%s", out);
+	run(&r, NULL, "--home", unesco, "verify", NULL);
+	assert_ok(&r, "verify at the Secretariat");
+}
+
+Test(cli, roles_key_rotation_and_revocation) {
+	char network[65], key[65];
+	char *unesco = init_secretariat("unesco", network);
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	designate(unesco, key, "Adelaide", "AU", "music", "2015");
+	struct run r;
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "Music", "--as", "Coordinator",
+		"--from", "2024-01-01", "--to", "2025-12-31", NULL);
+	assert_ok(&r, "role");
+	cr_assert_eq(strncmp(r.out, "Adelaide (", 10), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, " is coordinator of the music sub-network from 2024-01-01 "
+					 "to 2025-12-31\n"),
+		"%s", r.out);
+	run(&r, NULL, "--home", unesco, "list", "role", "--json", NULL);
+	assert_ok(&r, "list role");
+	json_t *j = parse_json(r.out);
+	json_t *f = json_object_get(j, "fields");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "city")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(f, "role")), "coordinator");
+	json_decref(j);
+
+	carry(unesco, adelaide, "unesco.uccn");
+	run(&r, NULL, "--home", adelaide, "rotate-key", NULL);
+	assert_ok(&r, "rotate-key");
+	cr_assert_eq(strncmp(r.out, "key ", 4), 0, "%s", r.out);
+	char new_key[65];
+	snprintf(new_key, sizeof(new_key), "%.64s", r.out + 4);
+	cr_assert(is_hex(new_key, 64), "%s", r.out);
+	cr_assert_str_neq(new_key, key);
+	char confirm[200];
+	snprintf(confirm, sizeof(confirm), "uccn confirm-rotation %s %s", key, new_key);
+	cr_assert_not_null(strstr(r.out, confirm), "no next step: %s", r.out);
+	cr_assert_not_null(strstr(r.out, "Secretariat"), "%s", r.out);
+	run(&r, NULL, "--home", adelaide, "whoami", NULL);
+	cr_assert_str_eq(first_line(&r), new_key);
+
+	/* The Secretariat cannot confirm what it has not seen. */
+	run(&r, NULL, "--home", unesco, "confirm-rotation", key, new_key, NULL);
+	assert_one_error(&r, NULL);
+	cr_assert_eq(r.status, 1);
+	carry(adelaide, unesco, "adelaide.uccn");
+	run(&r, NULL, "--home", unesco, "confirm-rotation", key, new_key, NULL);
+	assert_ok(&r, "confirm-rotation");
+	cr_assert_eq(strncmp(r.out, "confirmed: Adelaide (", 21), 0, "%s", r.out);
+	run(&r, NULL, "--home", unesco, "registry", "--json", NULL);
+	j = parse_json(r.out);
+	json_t *m = json_array_get(json_object_get(j, "members"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "city")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "key")), new_key);
+	json_decref(j);
+	run(&r, NULL, "--home", unesco, "registry", NULL);
+	char cut[32];
+	snprintf(cut, sizeof(cut), "signs as %.16s\u2026", new_key);
+	cr_assert_not_null(strstr(r.out, cut), "%s", r.out);
+
+	/* The new key's edits reach the Secretariat once it confirmed the rotation. */
+	put_practice(adelaide, "After the rotation");
+	char *out = carry(adelaide, unesco, "adelaide2.uccn");
+	cr_assert_not_null(strstr(out, " 0 held back, 0 refused"), "%s", out);
+
+	run(&r, NULL, "--home", unesco, "revoke", new_key, "--cutoff", "1", "--reason",
+		"laptop stolen", NULL);
+	assert_ok(&r, "revoke");
+	cr_assert_eq(strncmp(r.out, "revoked ", 8), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "after #1"), "%s", r.out);
+	run(&r, NULL, "--home", unesco, "registry", "verify", NULL);
+	assert_ok(&r, "registry verify");
+	run(&r, NULL, "--home", unesco, "verify", NULL);
+	assert_ok(&r, "verify");
+}
+
+Test(cli, registry_arguments_are_checked_before_anything_is_written) {
+	char network[65], key[65];
+	char *unesco = init_secretariat("unesco", network);
+	init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	char *before = snapshot(unesco);
+	struct run r;
+
+	run(&r, NULL, "--home", unesco, "designate", "abc", "--name", "A", "--country", "AU",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "CITY_KEY");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "designate", "--name", "A", "--country", "AU", "--field",
+		"music", "--year", "2015", NULL);
+	assert_one_error(&r, "CITY_KEY");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "designate", key, "--name", "A", "--country", "AU",
+		"--field", "music", NULL);
+	assert_one_error(&r, "--year");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "designate", key, "--name", "A", "--country", "AU",
+		"--field", "music", "--year", "1999", NULL);
+	assert_one_error(&r, "year");
+	cr_assert_eq(r.status, 1);
+	run(&r, NULL, "--home", unesco, "designate", key, "--name", "A", "--country", "AU",
+		"--field", "cinema", "--year", "2015", NULL);
+	assert_one_error(&r, "cinema");
+	run(&r, NULL, "--home", unesco, "designate", key, "--name", "A", "--country", "Australia",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "--country");
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "boss", "--from",
+		"2024-01-01", "--to", "2025-12-31", NULL);
+	assert_one_error(&r, "--as");
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "deputy", "--from",
+		"2025-01-01", "--to", "2024-12-31", NULL);
+	assert_one_error(&r, "--to");
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "deputy", "--from",
+		"2025-02-30", "--to", "2025-12-31", NULL);
+	assert_one_error(&r, "--from");
+	run(&r, NULL, "--home", unesco, "revoke", key, "--cutoff", "-1", "--reason", "x", NULL);
+	assert_one_error(&r, "--cutoff");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "revoke", key, "--cutoff", "3", "--successor", "xyz",
+		"--reason", "x", NULL);
+	assert_one_error(&r, "--successor");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "confirm-rotation", key, NULL);
+	assert_one_error(&r, "NEW_KEY");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "confirm-rotation", key, "12", NULL);
+	assert_one_error(&r, "NEW_KEY");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "registry", "--json", "--csv", NULL);
+	assert_one_error(&r, "--csv");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "registry", "--field", "cinema", NULL);
+	assert_one_error(&r, "--field");
+	run(&r, NULL, "--home", unesco, "registry", "--all", "verify", NULL);
+	assert_one_error(&r, "verify");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "registry", "prove", "nothex", NULL);
+	assert_one_error(&r, "CITY_KEY");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "registry", "check", path("p.proof"), NULL);
+	assert_one_error(&r, "--network");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "registry", "check", path("p.proof"), "--network", "zz", NULL);
+	assert_one_error(&r, "--network");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "registry", "check", "--network", network, NULL);
+	assert_one_error(&r, "FILE");
+	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(snapshot(unesco), before);
+
+	/* init: the Secretariat is no city. */
+	char *s2 = path("s2");
+	run(&r, NULL, "--home", s2, "init", "--secretariat", "--name", "S", "--country", "FR",
+		NULL);
+	assert_one_error(&r, "--country");
+	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", s2, "init", "--secretariat", "--name", "S", "--field", "film",
+		NULL);
+	assert_one_error(&r, "--field");
+	run(&r, NULL, "--home", s2, "init", "--secretariat", "--name", "S", "--network", network,
+		NULL);
+	assert_one_error(&r, "--network");
+	run(&r, NULL, "--home", s2, "init", "--secretariat", NULL);
+	assert_one_error(&r, "--name");
+	cr_assert_eq(r.status, 2);
+	struct stat sb;
+	cr_assert_neq(stat(s2, &sb), 0, "a refused init left its home");
 }

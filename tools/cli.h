@@ -40,6 +40,13 @@ int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_import(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_verify(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_held(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
  * one kept in cli->last_error either way. */
@@ -81,6 +88,11 @@ int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out);
 
 /* The current wall-clock time in milliseconds since the Unix epoch. */
 uint64_t uccn_cli_now_ms(void);
+
+/* Parses a public key given on the command line as 64 hex digits; on anything else prints the
+ * error line naming what (an argument or option name) and returns false. */
+bool uccn_cli_parse_key(
+	struct uccn_cli *cli, const char *what, const char *text, uint8_t out[UCCN_KEY_BYTES]);
 
 /* Writes len bytes as lowercase hex plus a NUL; out needs 2 * len + 1 bytes. */
 void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out);
@@ -126,6 +138,21 @@ int uccn_cli_print_json(struct uccn_cli *cli, json_t *j, bool indent);
  * UCCN_ESCHEMA with why naming the field. */
 int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct uccn_value *out,
 	struct uccn_value *items, size_t items_cap, size_t *nitems, char *why, size_t why_len);
+
+/* Reads one option's text as the scalar field of kind (the way 'put' reads NAME=VALUE, so
+ * "Media Arts" gives "media_arts") and checks it against the schema, so a mistake names the
+ * option before anything is written. Empty text is refused. A string value is copied into buf
+ * (buf_len bytes) and out->str points there; an integer is in out->i. Returns 0, or the status
+ * after printing the error line. */
+int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
+	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len);
+
+/* Prints one fault found by a verification, as one line: "fault AUTHOR seq N: reason". */
+void uccn_cli_print_fault(FILE *f, const struct uccn_fault *fault);
+
+/* Opens a new temporary file beside path (mode 0666 less the umask), to be renamed over path
+ * once complete; its name goes to tmp. NULL with errno set on failure. */
+FILE *uccn_cli_open_temp(const char *path, char *tmp, size_t tmp_len);
 
 /* Reads a whole file ("-": stdin) into *out. Returns 0 or -1 with errno set. */
 int uccn_cli_read_file(const char *path, struct uccn_bytes *out);

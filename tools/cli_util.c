@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void log_handler(void *userdata, enum uccn_log_level level, const char *msg) {
 	struct uccn_cli *cli = userdata;
@@ -254,6 +255,16 @@ bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len) {
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
+}
+
+bool uccn_cli_parse_key(
+	struct uccn_cli *cli, const char *what, const char *text, uint8_t out[UCCN_KEY_BYTES]) {
+	if (uccn_cli_parse_hex(text, out, UCCN_KEY_BYTES)) {
+		return true;
+	}
+	uccn_cli_fail(
+		cli, UCCN_CLI_USAGE, "%s: expected a key of 64 hex digits, got '%s'", what, text);
+	return false;
 }
 
 bool uccn_cli_is_zero(const uint8_t *bytes, size_t len) {
@@ -605,6 +616,88 @@ int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct
 	}
 	*nitems += n;
 	return UCCN_OK;
+}
+
+int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
+	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len) {
+	const struct uccn_kind_spec *k = uccn_schema_kind(kind);
+	const struct uccn_field_spec *spec =
+		k != NULL ? uccn_schema_field(k, field, strlen(field)) : NULL;
+	if (spec == NULL) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s.%s: not in this version's schema", kind, field);
+	}
+	/* Scalar fields only: a list's items would live in this function's frame. */
+	struct uccn_value items[1];
+	size_t nitems = 0;
+	struct uccn_field f = {.name = field, .name_len = strlen(field)};
+	char why[256] = "";
+	int err = uccn_schema_parse_text(spec, text, &f.value, items, 0, &nitems, why, sizeof(why));
+	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
+		snprintf(why, sizeof(why), "must not be empty");
+		err = UCCN_ESCHEMA;
+	}
+	if (err == UCCN_OK && f.value.type == UCCN_VALUE_LIST) {
+		snprintf(why, sizeof(why), "takes one value");
+		err = UCCN_ESCHEMA;
+	}
+	if (err == UCCN_OK) {
+		err = uccn_schema_check_field(k, &f, why, sizeof(why));
+	}
+	if (err == UCCN_OK && f.value.type == UCCN_VALUE_STR && f.value.str_len >= buf_len) {
+		snprintf(why, sizeof(why), "too long (%zu bytes)", f.value.str_len);
+		err = UCCN_ESCHEMA;
+	}
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--%s: %s", option,
+			why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	*out = f.value;
+	if (f.value.type == UCCN_VALUE_STR) {
+		memcpy(buf, f.value.str, f.value.str_len);
+		buf[f.value.str_len] = '\0';
+		out->str = buf;
+	}
+	return 0;
+}
+
+void uccn_cli_print_fault(FILE *f, const struct uccn_fault *fault) {
+	char author[2 * UCCN_KEY_BYTES + 1];
+	uccn_cli_hex(fault->author, UCCN_KEY_BYTES, author);
+	fprintf(f, "fault %.16s seq %llu: ", author, (unsigned long long)fault->seq);
+	/* The node's why usually starts with the code's message; print that only once. */
+	const char *what = uccn_strerror(fault->err);
+	size_t why_len = strnlen(fault->why, sizeof(fault->why));
+	if (why_len == 0 || strncmp(fault->why, what, strlen(what)) != 0) {
+		fputs(what, f);
+		fputs(why_len > 0 ? ": " : "", f);
+	}
+	uccn_cli_print_text(f, fault->why, why_len, true);
+	fputc('\n', f);
+}
+
+FILE *uccn_cli_open_temp(const char *path, char *tmp, size_t tmp_len) {
+	if (snprintf(tmp, tmp_len, "%s.XXXXXX", path) >= (int)tmp_len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		return NULL;
+	}
+	/* mkstemp makes it 0600; what the program writes this way is public, signed data, so
+	 * give it the usual mode. */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	FILE *f = fdopen(fd, "wb");
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+	}
+	return f;
 }
 
 int uccn_cli_read_file(const char *path, struct uccn_bytes *out) {

@@ -22,8 +22,11 @@ static const char import_usage[] =
 	"usage: uccn [--home DIR] import FILE...\n"
 	"\n"
 	"Reads export files (\"-\": stdin), verifies each change and applies it. Prints one line\n"
-	"per change refused or held back, then a summary per file. Exits 1 if any change was\n"
-	"refused or a file was damaged; the changes that verified are kept either way.\n";
+	"per change refused or still held back when the file ends (it waits for a change not\n"
+	"here yet, such as its author's designation), then a summary per file: changes read,\n"
+	"applied, already present, held back, refused, and released (held by an earlier\n"
+	"import, let in now). Exits 1 if any change was refused or a file was damaged; the\n"
+	"changes that verified are kept either way.\n";
 
 static const char verify_usage[] =
 	"usage: uccn [--home DIR] verify\n"
@@ -51,30 +54,6 @@ static int write_sink(void *userdata, const uint8_t *buf, size_t len) {
 	return UCCN_OK;
 }
 
-/* Opens a temporary file beside path, so the export replaces path only when complete. */
-static FILE *open_temp(const char *path, char *tmp, size_t tmp_len) {
-	if (snprintf(tmp, tmp_len, "%s.XXXXXX", path) >= (int)tmp_len) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		return NULL;
-	}
-	/* mkstemp makes it 0600; an export is public, signed data, so give it the usual mode. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	FILE *f = fdopen(fd, "wb");
-	if (f == NULL) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-	}
-	return f;
-}
-
 int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
 	char *pos[1];
 	size_t npos;
@@ -95,7 +74,8 @@ int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	char tmp[PATH_MAX];
 	struct sink sink = {.f = stdout};
-	if (path != NULL && (sink.f = open_temp(path, tmp, sizeof(tmp))) == NULL) {
+	/* A temporary file beside path: the export replaces path only when complete. */
+	if (path != NULL && (sink.f = uccn_cli_open_temp(path, tmp, sizeof(tmp))) == NULL) {
 		int e = errno;
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", path, strerror(e));
@@ -168,12 +148,141 @@ static void print_outcome(FILE *f, const char *what, const struct uccn_apply_res
 	fputc('\n', f);
 }
 
+/* What one import reports. A change held when read may be let in before the file ends (the
+ * record it edits, or its author's designation, comes later in the file), and the node then
+ * reports it again as released. Such a change was only waiting for the rest of the file: it is
+ * counted as applied, not as held back and released, and its "held" line is not printed. So the
+ * held lines wait until the file is done, and only those still held are printed. */
+struct held_line {
+	uint8_t hash[UCCN_HASH_BYTES];
+	char *line; /* NULL once resolved */
+};
+
+struct import_report {
+	struct held_line *held; /* in the order reported */
+	size_t n, cap;
+	size_t *index; /* open addressing over held, by hash: slot value i + 1, 0 empty */
+	size_t index_cap;
+	bool oom; /* held lines are printed at once from then on */
+	uint64_t resolved_applied, resolved_refused, resolved_other;
+};
+
+static size_t hash_slot(const uint8_t hash[UCCN_HASH_BYTES], size_t cap) {
+	uint64_t h;
+	memcpy(&h, hash, sizeof(h)); /* a BLAKE2b hash: any 8 bytes are well mixed */
+	return (size_t)(h & (cap - 1));
+}
+
+static struct held_line *find_held(struct import_report *rep, const uint8_t *hash) {
+	if (rep->index_cap == 0) {
+		return NULL;
+	}
+	for (size_t s = hash_slot(hash, rep->index_cap);; s = (s + 1) & (rep->index_cap - 1)) {
+		if (rep->index[s] == 0) {
+			return NULL;
+		}
+		struct held_line *h = &rep->held[rep->index[s] - 1];
+		if (memcmp(h->hash, hash, UCCN_HASH_BYTES) == 0) {
+			return h;
+		}
+	}
+}
+
+static bool index_held(struct import_report *rep) {
+	if (2 * (rep->n + 1) <= rep->index_cap) {
+		size_t s = hash_slot(rep->held[rep->n].hash, rep->index_cap);
+		while (rep->index[s] != 0) {
+			s = (s + 1) & (rep->index_cap - 1);
+		}
+		rep->index[s] = rep->n + 1;
+		return true;
+	}
+	size_t cap = rep->index_cap > 0 ? 2 * rep->index_cap : 256;
+	size_t *index = calloc(cap, sizeof(*index));
+	if (index == NULL) {
+		return false;
+	}
+	free(rep->index);
+	rep->index = index;
+	rep->index_cap = cap;
+	for (size_t i = 0; i <= rep->n; i++) {
+		size_t s = hash_slot(rep->held[i].hash, cap);
+		while (index[s] != 0) {
+			s = (s + 1) & (cap - 1);
+		}
+		index[s] = i + 1;
+	}
+	return true;
+}
+
+/* Keeps the held line of res for the end of the file; false when out of memory. */
+static bool keep_held(struct import_report *rep, const struct uccn_apply_result *res) {
+	if (rep->n == rep->cap) {
+		size_t cap = rep->cap > 0 ? 2 * rep->cap : 64;
+		struct held_line *held = realloc(rep->held, cap * sizeof(*held));
+		if (held == NULL) {
+			return false;
+		}
+		rep->held = held;
+		rep->cap = cap;
+	}
+	struct held_line *h = &rep->held[rep->n];
+	memcpy(h->hash, res->hash, UCCN_HASH_BYTES);
+	size_t len = 0;
+	h->line = NULL;
+	FILE *f = open_memstream(&h->line, &len);
+	if (f == NULL) {
+		return false;
+	}
+	print_outcome(f, "held", res);
+	if (fclose(f) != 0 || !index_held(rep)) {
+		free(h->line);
+		return false;
+	}
+	rep->n++;
+	return true;
+}
+
 static void report_result(void *userdata, const struct uccn_apply_result *res) {
+	struct import_report *rep = userdata;
+	struct held_line *h = res->decoded ? find_held(rep, res->hash) : NULL;
+	if (h != NULL && h->line != NULL && res->outcome != UCCN_HELD) {
+		/* Held earlier in this file, settled before its end. */
+		free(h->line);
+		h->line = NULL;
+		if (res->outcome == UCCN_APPLIED) {
+			rep->resolved_applied++;
+		} else if (res->outcome == UCCN_REFUSED) {
+			rep->resolved_refused++;
+		} else {
+			rep->resolved_other++;
+		}
+	}
 	if (res->outcome == UCCN_REFUSED) {
 		print_outcome(stdout, "refused", res);
-	} else if (res->outcome == UCCN_HELD) {
-		print_outcome(stdout, "held", res);
+	} else if (res->outcome == UCCN_HELD && h == NULL) {
+		if (rep->oom || !res->decoded || !keep_held(rep, res)) {
+			rep->oom = rep->oom || res->decoded;
+			print_outcome(stdout, "held", res);
+		}
 	}
+}
+
+/* Prints the held lines still standing and frees the report. */
+static void finish_report(struct import_report *rep) {
+	for (size_t i = 0; i < rep->n; i++) {
+		if (rep->held[i].line != NULL) {
+			fputs(rep->held[i].line, stdout);
+			free(rep->held[i].line);
+		}
+	}
+	free(rep->held);
+	free(rep->index);
+	memset(rep, 0, sizeof(*rep));
+}
+
+static uint64_t minus(uint64_t a, uint64_t b) {
+	return a > b ? a - b : 0;
 }
 
 /* Imports one file; returns 0, UCCN_CLI_FAIL (reported), or -1 when the store failed and the
@@ -186,20 +295,30 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(errno));
 	}
 	struct uccn_import_stats stats = {0};
+	struct import_report rep = {0};
 	char why[256] = "";
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_import(
-		node, read_source, &src, report_result, NULL, &stats, why, sizeof(why));
+		node, read_source, &src, report_result, &rep, &stats, why, sizeof(why));
 	if (!is_stdin) {
 		fclose(src.f);
 	}
+	/* The node counts a change held when read under held (and, once let in, under released);
+	 * here one held and let in within the file counts as applied. One refused when let in
+	 * is a refusal like any other. */
+	uint64_t settled = rep.resolved_applied + rep.resolved_refused + rep.resolved_other;
+	uint64_t applied = stats.applied + rep.resolved_applied;
+	uint64_t refused = stats.refused + rep.resolved_refused;
+	uint64_t held = minus(stats.held, settled);
+	uint64_t released = minus(stats.released, rep.resolved_applied);
+	finish_report(&rep);
 	printf("imported %s: %llu read, %llu applied, %llu already present, %llu held back, "
 	       "%llu refused",
-		shown, (unsigned long long)stats.read, (unsigned long long)stats.applied,
-		(unsigned long long)stats.duplicate, (unsigned long long)stats.held,
-		(unsigned long long)stats.refused);
-	if (stats.released > 0) {
-		printf(", %llu released", (unsigned long long)stats.released);
+		shown, (unsigned long long)stats.read, (unsigned long long)applied,
+		(unsigned long long)stats.duplicate, (unsigned long long)held,
+		(unsigned long long)refused);
+	if (released > 0) {
+		printf(", %llu released", (unsigned long long)released);
 	}
 	fputc('\n', stdout);
 	/* The summary goes out before the error line, so the two streams read in order. */
@@ -221,9 +340,9 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 			why[0] != '\0' ? ": " : "", why);
 		return -1;
 	}
-	if (stats.refused > 0) {
+	if (refused > 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %llu change%s refused", shown,
-			(unsigned long long)stats.refused, stats.refused == 1 ? "" : "s");
+			(unsigned long long)refused, refused == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -260,18 +379,7 @@ int uccn_cmd_import(struct uccn_cli *cli, int argc, char **argv) {
 
 static void report_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *count = userdata;
-	char author[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(f->author, UCCN_KEY_BYTES, author);
-	printf("fault %.16s seq %llu: ", author, (unsigned long long)f->seq);
-	/* The node's why usually starts with the code's message; print that only once. */
-	const char *what = uccn_strerror(f->err);
-	size_t why_len = strnlen(f->why, sizeof(f->why));
-	if (why_len == 0 || strncmp(f->why, what, strlen(what)) != 0) {
-		fputs(what, stdout);
-		fputs(why_len > 0 ? ": " : "", stdout);
-	}
-	uccn_cli_print_text(stdout, f->why, why_len, true);
-	fputc('\n', stdout);
+	uccn_cli_print_fault(stdout, f);
 	(*count)++;
 }
 

@@ -1,5 +1,6 @@
-/* cmd_node.c - the commands about the node itself: init (a new identity and store in the home)
- * and whoami. Records are cmd_records.c's business, files cmd_files.c's. */
+/* cmd_node.c - the commands about the node itself: init (a new identity and store in the home,
+ * for a city or for the Secretariat that starts a network) and whoami. Records are
+ * cmd_records.c's business, files cmd_files.c's, the registry cmd_registry.c's. */
 #include "tools/cli.h"
 
 #include <errno.h>
@@ -11,22 +12,30 @@
 
 static const char init_usage[] =
 	"usage: uccn [--home DIR] init --name NAME --country CC --field FIELD [--network HEX64]\n"
+	"       uccn [--home DIR] init --secretariat --name NAME\n"
 	"\n"
 	"Creates a node in the home (made with its parents, mode 0700): a new Ed25519 key pair,\n"
 	"the store, and the city's own record as its first change. Prints the public key and\n"
 	"the home. Refuses a home that already holds a node.\n"
 	"\n"
-	"  --name NAME       the city's name\n"
+	"With --secretariat, creates a network instead: the new key is the network's root, and\n"
+	"its public key is the network id that cities give to 'init --network'. Prints the\n"
+	"network id and the home. The Secretariat is no city, so --country, --field and\n"
+	"--network do not go with --secretariat.\n"
+	"\n"
+	"  --name NAME       the city's name (or the Secretariat's)\n"
 	"  --country CC      ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
 	"  --field FIELD     creative field: crafts_folk_art, design, film, gastronomy,\n"
 	"                    literature, media_arts, music\n"
-	"  --network HEX64   the network id (the Secretariat's root public key); none if omitted\n";
+	"  --network HEX64   the network id (the Secretariat's root public key); none if omitted\n"
+	"  --secretariat     create a network and hold its root key\n";
 
 static const char whoami_usage[] =
 	"usage: uccn [--home DIR] whoami [--json]\n"
 	"\n"
 	"Prints the node's public key as 64 hex digits. With --json:\n"
-	"{\"key\": ..., \"network\": ... or null, \"name\": ... or null}.\n";
+	"{\"key\": ..., \"network\": ... or null, \"name\": ... or null,\n"
+	"\"secretariat\": true or false}.\n";
 
 /* Directories this run made, so a failed init can take them away again. */
 struct made_dirs {
@@ -76,41 +85,21 @@ static void remove_made_dirs(const struct made_dirs *made) {
 
 /* Checks one of init's values against the city kind, so the error names the option and says
  * what is wrong before anything is written. */
-static int check_city_field(
-	struct uccn_cli *cli, const char *option, const char *name, const char *text) {
-	const struct uccn_kind_spec *k = uccn_schema_kind("city");
-	const struct uccn_field_spec *spec =
-		k != NULL ? uccn_schema_field(k, name, strlen(name)) : NULL;
-	if (spec == NULL) {
-		return 0; /* the node checks it anyway */
-	}
-	struct uccn_value items[UCCN_LIST_MAX];
-	size_t nitems = 0;
-	struct uccn_field f = {.name = name, .name_len = strlen(name)};
-	char why[256] = "";
-	int err = uccn_schema_parse_text(
-		spec, text, &f.value, items, UCCN_LIST_MAX, &nitems, why, sizeof(why));
-	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
-		snprintf(why, sizeof(why), "%s must not be empty", name);
-		err = UCCN_ESCHEMA;
-	}
-	if (err == UCCN_OK) {
-		err = uccn_schema_check_field(k, &f, why, sizeof(why));
-	}
-	if (err < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--%s: %s", option,
-			why[0] != '\0' ? why : uccn_strerror(err));
-	}
-	return 0;
+static int check_city_option(struct uccn_cli *cli, const char *name, const char *text) {
+	struct uccn_value v;
+	char buf[256];
+	return uccn_cli_option_value(cli, name, "city", name, text, &v, buf, sizeof(buf));
 }
 
 int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	const char *name = NULL, *country = NULL, *field = NULL, *network_hex = NULL;
+	bool secretariat = false;
 	const struct uccn_cli_option opts[] = {
 		{"name", 0, NULL, &name},
 		{"country", 0, NULL, &country},
 		{"field", 0, NULL, &field},
 		{"network", 0, NULL, &network_hex},
+		{"secretariat", 0, &secretariat, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[1];
@@ -120,18 +109,39 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	if (status != 0 || done) {
 		return status;
 	}
-	if (name == NULL || country == NULL || field == NULL) {
+	if (secretariat) {
+		const char *extra = NULL;
+		if (country != NULL) {
+			extra = "--country";
+		} else if (field != NULL) {
+			extra = "--field";
+		} else if (network_hex != NULL) {
+			extra = "--network";
+		}
+		if (extra != NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"%s does not go with --secretariat: the Secretariat is no city, "
+				"and "
+				"its own key is the network id",
+				extra);
+		}
+		if (name == NULL) {
+			return uccn_cli_fail(
+				cli, UCCN_CLI_USAGE, "--name is required (see 'uccn init --help')");
+		}
+	} else if (name == NULL || country == NULL || field == NULL) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"--name, --country and --field are required (see 'uccn init --help')");
 	}
 	uint8_t network[UCCN_KEY_BYTES];
-	if (network_hex != NULL && !uccn_cli_parse_hex(network_hex, network, sizeof(network))) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--network: expected 64 hex digits, got '%s'", network_hex);
+	if (network_hex != NULL && !uccn_cli_parse_key(cli, "--network", network_hex, network)) {
+		return UCCN_CLI_USAGE;
 	}
-	if ((status = check_city_field(cli, "name", "name", name)) != 0 ||
-		(status = check_city_field(cli, "country", "country", country)) != 0 ||
-		(status = check_city_field(cli, "field", "field", field)) != 0) {
+	if ((status = check_city_option(cli, "name", name)) != 0) {
+		return status;
+	}
+	if (!secretariat && ((status = check_city_option(cli, "country", country)) != 0 ||
+				    (status = check_city_option(cli, "field", field)) != 0)) {
 		return status;
 	}
 	if ((status = uccn_cli_resolve_home(cli)) != 0) {
@@ -149,6 +159,7 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 		.country = country,
 		.field = field,
 		.network = network_hex != NULL ? network : NULL,
+		.secretariat = secretariat,
 	};
 	struct uccn_node *node = NULL;
 	uccn_cli_clear_error(cli);
@@ -165,11 +176,17 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	uint8_t key[UCCN_KEY_BYTES];
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_node_public_key(node, key);
+	/* The Secretariat's public key is the network id, and is named so. */
+	if (secretariat) {
+		uccn_node_network(node, key);
+	} else {
+		uccn_node_public_key(node, key);
+	}
 	uccn_node_close(node);
 	uccn_cli_hex(key, sizeof(key), hex);
 	char *abs = realpath(cli->home, NULL);
-	printf("key %s\nhome %s\n", hex, abs != NULL ? abs : cli->home);
+	printf("%s %s\nhome %s\n", secretariat ? "network" : "key", hex,
+		abs != NULL ? abs : cli->home);
 	free(abs);
 	return 0;
 }
@@ -221,14 +238,15 @@ int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	struct own_name own = {.key = key};
 	int err = uccn_node_list(node, "city", false, find_own_city, &own);
+	bool secretariat = uccn_node_is_secretariat(node);
 	uccn_node_close(node);
 	if (err < 0) {
 		json_decref(own.name);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	json_t *j = json_pack("{s:s, s:o, s:o}", "key", key_hex, "network",
+	json_t *j = json_pack("{s:s, s:o, s:o, s:b}", "key", key_hex, "network",
 		uccn_cli_is_zero(network, sizeof(network)) ? json_null() : json_string(network_hex),
-		"name", own.name != NULL ? own.name : json_null());
+		"name", own.name != NULL ? own.name : json_null(), "secretariat", secretariat);
 	status = uccn_cli_print_json(cli, j, false);
 	json_decref(j);
 	return status;

@@ -15,20 +15,31 @@ struct command {
 	const char *name;
 	uccn_cli_command_fn run;
 	const char *summary;
+	const char *group; /* starts a group in the help */
 };
 
 static const struct command commands[] = {
-	{"init", uccn_cmd_init, "create a node: a key pair and a store in the home"},
-	{"whoami", uccn_cmd_whoami, "print the node's public key"},
-	{"put", uccn_cmd_put, "create a record, or change fields of one"},
-	{"get", uccn_cmd_get, "show one record"},
-	{"list", uccn_cmd_list, "list records"},
-	{"delete", uccn_cmd_delete, "delete a record"},
-	{"history", uccn_cmd_history, "show every change of a record, oldest first"},
-	{"export", uccn_cmd_export, "write every change, as signed, to one file"},
-	{"import", uccn_cmd_import, "verify and apply the changes of export files"},
-	{"verify", uccn_cmd_verify, "re-verify every stored change and chain"},
-	{"held", uccn_cmd_held, "list changes held back, and why"},
+	{"init", uccn_cmd_init, "create a node: a key pair and a store in the home", "the node"},
+	{"whoami", uccn_cmd_whoami, "print the node's public key", NULL},
+	{"rotate-key", uccn_cmd_rotate_key, "move the city to a new key pair", NULL},
+	{"put", uccn_cmd_put, "create a record, or change fields of one", "records"},
+	{"get", uccn_cmd_get, "show one record", NULL},
+	{"list", uccn_cmd_list, "list records", NULL},
+	{"delete", uccn_cmd_delete, "delete a record", NULL},
+	{"history", uccn_cmd_history, "show every change of a record, oldest first", NULL},
+	{"export", uccn_cmd_export, "write every change, as signed, to one file",
+		"exchange and checks"},
+	{"import", uccn_cmd_import, "verify and apply the changes of export files", NULL},
+	{"verify", uccn_cmd_verify, "re-verify every stored change and chain", NULL},
+	{"held", uccn_cmd_held, "list changes held back, and why", NULL},
+	{"registry", uccn_cmd_registry, "list the member cities; verify, prove or check membership",
+		"the registry"},
+	{"designate", uccn_cmd_designate, "Secretariat: make a city a member", NULL},
+	{"withdraw", uccn_cmd_withdraw, "Secretariat: withdraw a city's designation", NULL},
+	{"role", uccn_cmd_role, "Secretariat: record a city's role in a sub-network", NULL},
+	{"confirm-rotation", uccn_cmd_confirm_rotation, "Secretariat: confirm a city's new key",
+		NULL},
+	{"revoke", uccn_cmd_revoke, "Secretariat: revoke a compromised key", NULL},
 };
 
 static void print_usage(FILE *f) {
@@ -37,11 +48,13 @@ static void print_usage(FILE *f) {
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
 	      "change by change, exchanged with other cities by file.\n"
-	      "\n"
-	      "commands:\n",
+	      "\n",
 		f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		fprintf(f, "  %-9s%s\n", commands[i].name, commands[i].summary);
+		if (commands[i].group != NULL) {
+			fprintf(f, "%s%s:\n", i > 0 ? "\n" : "", commands[i].group);
+		}
+		fprintf(f, "  %-18s%s\n", commands[i].name, commands[i].summary);
 	}
 	fputs("\n"
 	      "options:\n"

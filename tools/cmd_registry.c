@@ -1,0 +1,1120 @@
+/* cmd_registry.c - the commands of the registry and of membership trust: the Secretariat's
+ * designate, withdraw, role, confirm-rotation and revoke; a city's rotate-key; and registry, which
+ * lists the member cities, verifies the registry's signed tree heads, writes an inclusion proof
+ * of a city's membership, and checks one with nothing but the network id. Who may write what,
+ * the tree and the proof format are the node's business; this file reads arguments, calls the
+ * node and reports. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const char designate_usage[] =
+	"usage: uccn [--home DIR] designate CITY_KEY --name NAME --country CC --field FIELD\n"
+	"                                   --year YEAR\n"
+	"\n"
+	"The Secretariat designates a city: CITY_KEY (64 hex digits, the key the city's\n"
+	"'uccn whoami' prints) becomes a member of the network in the creative FIELD, as\n"
+	"of YEAR. Signs the designation and a new tree head over the registry. Refused on a\n"
+	"node that is not the Secretariat, and for a city that is a member already.\n"
+	"\n"
+	"  --name NAME      the city's name\n"
+	"  --country CC     ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
+	"  --field FIELD    crafts_folk_art, design, film, gastronomy, literature, media_arts,\n"
+	"                   music\n"
+	"  --year YEAR      the year of designation\n";
+
+static const char withdraw_usage[] =
+	"usage: uccn [--home DIR] withdraw CITY_KEY --reason TEXT\n"
+	"\n"
+	"The Secretariat withdraws a city's designation. The city's changes up to the last one\n"
+	"this node holds stay valid; later ones are refused everywhere. Signs a new tree head.\n";
+
+static const char role_usage[] =
+	"usage: uccn [--home DIR] role CITY_KEY --field FIELD --as ROLE --from DATE --to DATE\n"
+	"\n"
+	"The Secretariat records a city's role in the sub-network of a creative field for a\n"
+	"mandate. ROLE is coordinator or deputy; dates are YYYY-MM-DD. Signs a new tree head.\n";
+
+static const char rotate_key_usage[] =
+	"usage: uccn [--home DIR] rotate-key\n"
+	"\n"
+	"A city moves to a new key pair: signs with the old key a change naming the new key,\n"
+	"and from then on signs with the new one (the old key file is kept in the home).\n"
+	"Prints the new key. Other nodes take the new key's changes once the Secretariat has\n"
+	"confirmed the rotation: export, carry the file to the Secretariat, who imports it and\n"
+	"runs 'uccn confirm-rotation OLD_KEY NEW_KEY'.\n";
+
+static const char confirm_rotation_usage[] =
+	"usage: uccn [--home DIR] confirm-rotation OLD_KEY NEW_KEY\n"
+	"\n"
+	"The Secretariat confirms a city's key rotation, whose change (signed by OLD_KEY,\n"
+	"naming NEW_KEY) it has imported. Changes made under the old key up to the rotation stay\n"
+	"valid. Signs a new tree head.\n";
+
+static const char revoke_usage[] =
+	"usage: uccn [--home DIR] revoke KEY --cutoff N [--successor NEW_KEY] --reason TEXT\n"
+	"\n"
+	"The Secretariat revokes a compromised key: its changes after sequence number N are\n"
+	"refused everywhere (those up to N stay). With --successor, NEW_KEY becomes the city's\n"
+	"key. Signs a new tree head.\n";
+
+static const char registry_usage[] =
+	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
+	"       uccn [--home DIR] registry verify\n"
+	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"       uccn registry check FILE --network NETWORK_ID\n"
+	"\n"
+	"Without a subcommand, lists the member cities this node knows of, by name: name,\n"
+	"country, field, year of designation, key (the key the city was designated under, its\n"
+	"first 16 hex digits) and status. The first line states the newest signed tree head\n"
+	"(the registry's size, root hash and time), or that there is none yet. --all adds\n"
+	"withdrawn cities; --field and --country keep only those that match.\n"
+	"  --json  one JSON object: {\"tree_head\": {\"size\", \"root\", \"time\"} or null,\n"
+	"          \"members\": [{\"name\", \"country\", \"field\", \"year\", \"status\", "
+	"\"key\",\n"
+	"          \"city\", \"designated\", \"cutoff\", \"reason\"}, ...]}\n"
+	"  --csv   RFC 4180 CSV with the header row\n"
+	"          "
+	"name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_time\n"
+	"          (key: the key the city signs with now; city: the key it was designated under;\n"
+	"          the tree head's three columns repeat on every row)\n"
+	"\n"
+	"registry verify     recomputes the registry's Merkle tree from the designations held and\n"
+	"                    checks every signed tree head against it and against the one before;\n"
+	"                    prints each fault and exits 1 if there is any\n"
+	"registry prove      writes an inclusion proof of CITY_KEY's membership under the newest\n"
+	"                    tree head to FILE, or to stdout (never to a terminal)\n"
+	"registry check      checks a proof (\"-\": stdin) with nothing but the network id; needs\n"
+	"                    no home. Prints the member it proves and exits 0, or says why it is\n"
+	"                    not valid and exits 1\n";
+
+/* A key shown in a line of text: its first 16 hex digits and an ellipsis. */
+struct short_key {
+	char s[2 * 8 + 4];
+};
+
+static struct short_key short_key(const uint8_t key[UCCN_KEY_BYTES]) {
+	struct short_key k;
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_cli_hex(key, UCCN_KEY_BYTES, hex);
+	snprintf(k.s, sizeof(k.s), "%.16s\u2026", hex);
+	return k;
+}
+
+static const char *or_empty(const char *s) {
+	return s != NULL ? s : "";
+}
+
+/* Prints the tree head as the listing, verify and check state it. */
+static void print_tree_head(FILE *f, const struct uccn_tree_head *h) {
+	char time[32];
+	uccn_cli_format_hlc(h->hlc, time, sizeof(time));
+	fprintf(f, "tree head size %llu root %s time %s", (unsigned long long)h->size,
+		short_key(h->root).s, time);
+}
+
+/* Prints the newest tree head after a write, on its own line. */
+static void print_new_tree_head(struct uccn_node *node) {
+	struct uccn_tree_head h;
+	if (uccn_node_tree_head(node, &h) == UCCN_OK) {
+		print_tree_head(stdout, &h);
+		fputc('\n', stdout);
+	}
+}
+
+/* The failure line of a Secretariat command. A node that is not the Secretariat is told so in
+ * plain words; otherwise the node's own reason is the most precise. */
+static int secretariat_error(struct uccn_cli *cli, struct uccn_node *node, int err,
+	const char *action, const char *why) {
+	if (err == UCCN_EPERM && !uccn_node_is_secretariat(node)) {
+		cli->last_error[0] = '\0';
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"not permitted: only the Secretariat (the network's root key) can %s; this "
+			"node is not it",
+			action);
+	}
+	if (why != NULL && why[0] != '\0') {
+		const char *what = uccn_strerror(err);
+		if (strstr(why, what) != NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", what, why);
+	}
+	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+}
+
+/* What the registry says of one city, copied out of the borrowed member. */
+struct member_copy {
+	bool found;
+	char name[256];
+	bool active;
+	uint64_t cutoff;
+	uint8_t key[UCCN_KEY_BYTES]; /* the key it signs with now */
+};
+
+struct find_member {
+	const uint8_t *city;
+	struct member_copy *out;
+};
+
+static int match_member(void *userdata, const struct uccn_member *m) {
+	struct find_member *fm = userdata;
+	if (memcmp(m->city, fm->city, UCCN_KEY_BYTES) != 0 &&
+		memcmp(m->key, fm->city, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	fm->out->found = true;
+	snprintf(fm->out->name, sizeof(fm->out->name), "%s", or_empty(m->name));
+	fm->out->active = m->active;
+	fm->out->cutoff = m->cutoff;
+	memcpy(fm->out->key, m->key, UCCN_KEY_BYTES);
+	return 0;
+}
+
+/* Looks a city up by its designation key (or its current key), for the report of a write. */
+static struct member_copy lookup_member(
+	struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES]) {
+	struct member_copy m = {0};
+	struct find_member fm = {.city = city, .out = &m};
+	if (uccn_node_registry(node, match_member, &fm) < 0) {
+		m.found = false;
+	}
+	return m;
+}
+
+/* Prints a city as "Adelaide (abcdef0123456789…)" when the registry knows it, else its key. */
+static void print_city(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES]) {
+	struct member_copy m = lookup_member(node, city);
+	if (m.found) {
+		uccn_cli_print_text(stdout, m.name, strlen(m.name), true);
+		printf(" (%s)", short_key(city).s);
+	} else {
+		fputs(short_key(city).s, stdout);
+	}
+}
+
+/* Parses the key arguments of a command: exactly want of them, named by what in errors. */
+static int key_args(struct uccn_cli *cli, char **pos, size_t npos, size_t want, const char *names,
+	const char *const *what, uint8_t (*keys)[UCCN_KEY_BYTES]) {
+	if (npos != want) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "expected %s (see 'uccn %s --help')",
+			names, cli->command);
+	}
+	for (size_t i = 0; i < want; i++) {
+		if (!uccn_cli_parse_key(cli, what[i], pos[i], keys[i])) {
+			return UCCN_CLI_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Fails when a required option is missing. */
+static int require(
+	struct uccn_cli *cli, const char *const *names, const char *const *values, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		if (values[i] == NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--%s is required (see 'uccn %s --help')", names[i], cli->command);
+		}
+	}
+	return 0;
+}
+
+int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
+	const char *name = NULL, *country = NULL, *field = NULL, *year = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"name", 0, NULL, &name},
+		{"country", 0, NULL, &country},
+		{"field", 0, NULL, &field},
+		{"year", 0, NULL, &year},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, designate_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t city[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"CITY_KEY"};
+	const char *const names[] = {"name", "country", "field", "year"};
+	const char *const values[] = {name, country, field, year};
+	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
+		(status = require(cli, names, values, 4)) != 0) {
+		return status;
+	}
+	struct uccn_value v[4];
+	char bufs[4][256];
+	for (size_t i = 0; i < 4; i++) {
+		status = uccn_cli_option_value(
+			cli, names[i], "designation", names[i], values[i], &v[i], bufs[i], 256);
+		if (status != 0) {
+			return status;
+		}
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_designate(node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i,
+		uccn_cli_now_ms(), why, sizeof(why));
+	if (err == UCCN_EEXIST) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s is a member already (its designation is active)", short_key(city[0]).s);
+	} else if (err < 0) {
+		status = secretariat_error(cli, node, err, "designate a city", why);
+	} else {
+		fputs("designated ", stdout);
+		uccn_cli_print_text(stdout, v[0].str, strlen(v[0].str), true);
+		printf(" (%s, %s, %lld) %s\n", v[1].str, v[2].str, (long long)v[3].i,
+			short_key(city[0]).s);
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
+	const char *reason = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"reason", 0, NULL, &reason},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, withdraw_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t city[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"CITY_KEY"};
+	const char *const names[] = {"reason"};
+	const char *const values[] = {reason};
+	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
+		(status = require(cli, names, values, 1)) != 0) {
+		return status;
+	}
+	struct uccn_value v;
+	char buf[16384 + 1];
+	status = uccn_cli_option_value(
+		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
+	if (status != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_withdraw(node, city[0], v.str, uccn_cli_now_ms(), why, sizeof(why));
+	if (err == UCCN_ENOTMEMBER || err == UCCN_ENOTFOUND) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s is not a member (no active designation here)", short_key(city[0]).s);
+	} else if (err < 0) {
+		status = secretariat_error(cli, node, err, "withdraw a designation", why);
+	} else {
+		struct member_copy m = lookup_member(node, city[0]);
+		fputs("withdrew ", stdout);
+		print_city(node, city[0]);
+		if (m.found) {
+			printf(": changes signed by %s after #%llu are refused, earlier ones stay",
+				short_key(m.key).s, (unsigned long long)m.cutoff);
+		}
+		fputc('\n', stdout);
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
+	const char *field = NULL, *role = NULL, *from = NULL, *to = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"field", 0, NULL, &field},
+		{"as", 0, NULL, &role},
+		{"from", 0, NULL, &from},
+		{"to", 0, NULL, &to},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, role_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t city[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"CITY_KEY"};
+	const char *const options[] = {"field", "as", "from", "to"};
+	const char *const fields[] = {"field", "role", "from", "to"};
+	const char *const values[] = {field, role, from, to};
+	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
+		(status = require(cli, options, values, 4)) != 0) {
+		return status;
+	}
+	struct uccn_value v[4];
+	char bufs[4][64];
+	for (size_t i = 0; i < 4; i++) {
+		status = uccn_cli_option_value(
+			cli, options[i], "role", fields[i], values[i], &v[i], bufs[i], 64);
+		if (status != 0) {
+			return status;
+		}
+	}
+	if (strcmp(v[2].str, v[3].str) > 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"--to: the mandate ends (%s) before it "
+			"starts (%s)",
+			v[3].str, v[2].str);
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_role(node, city[0], v[0].str, v[1].str, v[2].str, v[3].str,
+		uccn_cli_now_ms(), why, sizeof(why));
+	if (err < 0) {
+		status = secretariat_error(cli, node, err, "record a role", why);
+	} else {
+		print_city(node, city[0]);
+		printf(" is %s of the %s sub-network from %s to %s\n", v[1].str, v[0].str, v[2].str,
+			v[3].str);
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, rotate_key_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uint8_t old_key[UCCN_KEY_BYTES], new_key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
+	uccn_node_public_key(node, old_key);
+	uccn_node_network(node, network);
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_rotate_key(node, uccn_cli_now_ms(), new_key, why, sizeof(why));
+	uccn_node_close(node);
+	if (err < 0) {
+		if (why[0] != '\0') {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	char old_hex[2 * UCCN_KEY_BYTES + 1], new_hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_cli_hex(old_key, UCCN_KEY_BYTES, old_hex);
+	uccn_cli_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	printf("key %s\nold key %s (its key file is kept in the home)\n", new_hex, old_hex);
+	if (uccn_cli_is_zero(network, UCCN_KEY_BYTES)) {
+		fputs("This node belongs to no network: the rotation travels with its exports.\n",
+			stdout);
+		return 0;
+	}
+	printf("Other cities take changes signed by the new key once the Secretariat confirms it:\n"
+	       "export, carry the file to the Secretariat, who imports it and runs\n"
+	       "  uccn confirm-rotation %s %s\n",
+		old_hex, new_hex);
+	return 0;
+}
+
+int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[3];
+	size_t npos;
+	bool done;
+	int status =
+		uccn_cli_parse(cli, argc, argv, NULL, confirm_rotation_usage, pos, 3, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t keys[2][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"OLD_KEY", "NEW_KEY"};
+	if ((status = key_args(cli, pos, npos, 2, "OLD_KEY NEW_KEY", key_names, keys)) != 0) {
+		return status;
+	}
+	if (memcmp(keys[0], keys[1], UCCN_KEY_BYTES) == 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "OLD_KEY and NEW_KEY are the same key");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_confirm_rotation(
+		node, keys[0], keys[1], uccn_cli_now_ms(), why, sizeof(why));
+	if (err == UCCN_ENOTFOUND && why[0] == '\0') {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"no rotation from %s to %s here: import the city's export first",
+			short_key(keys[0]).s, short_key(keys[1]).s);
+	} else if (err < 0) {
+		status = secretariat_error(cli, node, err, "confirm a key rotation", why);
+	} else {
+		fputs("confirmed: ", stdout);
+		print_city(node, keys[0]);
+		printf(" now signs with %s; its changes under the old key up to the rotation stay "
+		       "valid\n",
+			short_key(keys[1]).s);
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+/* Parses a sequence number: decimal digits only, no sign, no overflow. */
+static bool parse_seq(const char *text, uint64_t *out) {
+	if (text[0] < '0' || text[0] > '9') {
+		return false;
+	}
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0') {
+		return false;
+	}
+	*out = (uint64_t)v;
+	return true;
+}
+
+int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
+	const char *cutoff_text = NULL, *successor_hex = NULL, *reason = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"cutoff", 0, NULL, &cutoff_text},
+		{"successor", 0, NULL, &successor_hex},
+		{"reason", 0, NULL, &reason},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, revoke_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t key[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"KEY"};
+	const char *const names[] = {"cutoff", "reason"};
+	const char *const values[] = {cutoff_text, reason};
+	if ((status = key_args(cli, pos, npos, 1, "KEY", key_names, key)) != 0 ||
+		(status = require(cli, names, values, 2)) != 0) {
+		return status;
+	}
+	uint64_t cutoff;
+	if (!parse_seq(cutoff_text, &cutoff)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--cutoff: expected a sequence number (0 or more), got '%s'", cutoff_text);
+	}
+	uint8_t successor[UCCN_KEY_BYTES];
+	if (successor_hex != NULL &&
+		!uccn_cli_parse_key(cli, "--successor", successor_hex, successor)) {
+		return UCCN_CLI_USAGE;
+	}
+	if (successor_hex != NULL && memcmp(successor, key[0], UCCN_KEY_BYTES) == 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "--successor: a key cannot succeed itself");
+	}
+	struct uccn_value v;
+	char buf[16384 + 1];
+	status = uccn_cli_option_value(
+		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
+	if (status != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_revoke(node, key[0], cutoff, successor_hex != NULL ? successor : NULL,
+		v.str, uccn_cli_now_ms(), why, sizeof(why));
+	if (err < 0) {
+		status = secretariat_error(cli, node, err, "revoke a key", why);
+	} else {
+		printf("revoked %s: its changes after #%llu are refused", short_key(key[0]).s,
+			(unsigned long long)cutoff);
+		if (successor_hex != NULL) {
+			printf("; %s signs for the city now", short_key(successor).s);
+		}
+		fputc('\n', stdout);
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+/* ---- registry: the listing ---------------------------------------------------------------- */
+
+/* One member, copied out of the borrowed view. */
+struct member_row {
+	char *name, *country, *field, *reason;
+	int year;
+	bool active;
+	uint64_t cutoff, designated_hlc;
+	uint8_t city[UCCN_KEY_BYTES], key[UCCN_KEY_BYTES];
+};
+
+struct members {
+	const char *field;   /* keep only this field (the schema's spelling), or NULL */
+	const char *country; /* keep only this country, or NULL */
+	bool all;            /* withdrawn ones too */
+	struct member_row *rows;
+	size_t n, cap;
+	size_t total; /* every designation, whatever the filters */
+};
+
+static void members_finish(struct members *ms) {
+	for (size_t i = 0; i < ms->n; i++) {
+		free(ms->rows[i].name);
+		free(ms->rows[i].country);
+		free(ms->rows[i].field);
+		free(ms->rows[i].reason);
+	}
+	free(ms->rows);
+	ms->rows = NULL;
+	ms->n = ms->cap = 0;
+}
+
+static int collect_member(void *userdata, const struct uccn_member *m) {
+	struct members *ms = userdata;
+	ms->total++;
+	if ((!ms->all && !m->active) ||
+		(ms->field != NULL && strcmp(or_empty(m->field), ms->field) != 0) ||
+		(ms->country != NULL && strcasecmp(or_empty(m->country), ms->country) != 0)) {
+		return 0;
+	}
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap > 0 ? 2 * ms->cap : 64;
+		struct member_row *rows = realloc(ms->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		ms->rows = rows;
+		ms->cap = cap;
+	}
+	struct member_row *row = &ms->rows[ms->n];
+	memset(row, 0, sizeof(*row));
+	row->name = strdup(or_empty(m->name));
+	row->country = strdup(or_empty(m->country));
+	row->field = strdup(or_empty(m->field));
+	row->reason = m->reason != NULL ? strdup(m->reason) : NULL;
+	ms->n++; /* counted now, so members_finish frees what was copied */
+	if (row->name == NULL || row->country == NULL || row->field == NULL ||
+		(m->reason != NULL && row->reason == NULL)) {
+		return UCCN_ENOMEM;
+	}
+	row->year = m->year;
+	row->active = m->active;
+	row->cutoff = m->cutoff;
+	row->designated_hlc = m->designated_hlc;
+	memcpy(row->city, m->city, UCCN_KEY_BYTES);
+	memcpy(row->key, m->key, UCCN_KEY_BYTES);
+	return 0;
+}
+
+/* Characters on screen, roughly: UTF-8 continuation bytes take no column. */
+static size_t text_width(const char *s) {
+	size_t w = 0;
+	for (; *s != '\0'; s++) {
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	}
+	return w;
+}
+
+static void print_padded(const char *s, size_t width) {
+	uccn_cli_print_text(stdout, s, strlen(s), true);
+	size_t w = text_width(s);
+	printf("%*s", (int)(width > w ? width - w : 0), "");
+}
+
+static void print_members_text(const struct members *ms, const struct uccn_tree_head *head) {
+	if (head != NULL) {
+		print_tree_head(stdout, head);
+		fputc('\n', stdout);
+	} else {
+		fputs("no signed tree head yet\n", stdout);
+	}
+	size_t name_w = 0, field_w = 0;
+	for (size_t i = 0; i < ms->n; i++) {
+		size_t w = text_width(ms->rows[i].name);
+		name_w = w > name_w ? w : name_w;
+		w = text_width(ms->rows[i].field);
+		field_w = w > field_w ? w : field_w;
+	}
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct member_row *row = &ms->rows[i];
+		print_padded(row->name, name_w);
+		fputs("  ", stdout);
+		print_padded(row->country, 2);
+		fputs("  ", stdout);
+		print_padded(row->field, field_w);
+		printf("  %4d  %s  %s", row->year, short_key(row->city).s,
+			row->active ? "active" : "withdrawn");
+		if (memcmp(row->city, row->key, UCCN_KEY_BYTES) != 0) {
+			printf(", signs as %s", short_key(row->key).s);
+		}
+		fputc('\n', stdout);
+	}
+	if (ms->n == 0) {
+		fputs(ms->total == 0 ? "no member cities yet\n" : "no member cities match\n",
+			stdout);
+	}
+}
+
+/* Writes one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
+ * or a line break; as it is otherwise. */
+static void csv_field(FILE *f, const char *s) {
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"') {
+			fputc('"', f);
+		}
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void print_members_csv(const struct members *ms, const struct uccn_tree_head *head) {
+	/* RFC 4180 ends every record, the header's too, with CRLF. */
+	fputs("name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_"
+	      "time\r\n",
+		stdout);
+	char size[24] = "", root[2 * UCCN_HASH_BYTES + 1] = "", time[32] = "";
+	if (head != NULL) {
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)head->size);
+		uccn_cli_hex(head->root, UCCN_HASH_BYTES, root);
+		uccn_cli_format_hlc(head->hlc, time, sizeof(time));
+	}
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct member_row *row = &ms->rows[i];
+		char key[2 * UCCN_KEY_BYTES + 1], city[2 * UCCN_KEY_BYTES + 1], designated[32];
+		uccn_cli_hex(row->key, UCCN_KEY_BYTES, key);
+		uccn_cli_hex(row->city, UCCN_KEY_BYTES, city);
+		uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
+		csv_field(stdout, row->name);
+		fputc(',', stdout);
+		csv_field(stdout, row->country);
+		fputc(',', stdout);
+		csv_field(stdout, row->field);
+		printf(",%d,%s,%s,%s,%s,%s,%s,%s\r\n", row->year,
+			row->active ? "active" : "withdrawn", key, city, designated, size, root,
+			time);
+	}
+}
+
+/* Adds a member to obj; takes value (NULL: out of memory) and reports success. */
+static bool put(json_t *obj, const char *name, json_t *value) {
+	return value != NULL && json_object_set_new(obj, name, value) == 0;
+}
+
+static json_t *member_json(const struct member_row *row) {
+	char key[2 * UCCN_KEY_BYTES + 1], city[2 * UCCN_KEY_BYTES + 1], designated[32];
+	uccn_cli_hex(row->key, UCCN_KEY_BYTES, key);
+	uccn_cli_hex(row->city, UCCN_KEY_BYTES, city);
+	uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
+	json_t *o = json_object();
+	bool ok = o != NULL;
+	ok = ok && put(o, "name", uccn_cli_json_string(row->name, strlen(row->name)));
+	ok = ok && put(o, "country", uccn_cli_json_string(row->country, strlen(row->country)));
+	ok = ok && put(o, "field", uccn_cli_json_string(row->field, strlen(row->field)));
+	ok = ok && put(o, "year", json_integer(row->year));
+	ok = ok && put(o, "status", json_string(row->active ? "active" : "withdrawn"));
+	ok = ok && put(o, "key", json_string(key));
+	ok = ok && put(o, "city", json_string(city));
+	ok = ok && put(o, "designated", json_string(designated));
+	ok = ok &&
+	     put(o, "cutoff", row->active ? json_null() : json_integer((json_int_t)row->cutoff));
+	ok = ok &&
+	     put(o, "reason",
+		     row->reason != NULL ? uccn_cli_json_string(row->reason, strlen(row->reason))
+					 : json_null());
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *tree_head_json(const struct uccn_tree_head *head) {
+	if (head == NULL) {
+		return json_null();
+	}
+	char root[2 * UCCN_HASH_BYTES + 1], time[32];
+	uccn_cli_hex(head->root, UCCN_HASH_BYTES, root);
+	uccn_cli_format_hlc(head->hlc, time, sizeof(time));
+	return json_pack(
+		"{s:I, s:s, s:s}", "size", (json_int_t)head->size, "root", root, "time", time);
+}
+
+static int print_members_json(
+	struct uccn_cli *cli, const struct members *ms, const struct uccn_tree_head *head) {
+	json_t *doc = json_object();
+	json_t *list = json_array();
+	bool ok = doc != NULL && list != NULL;
+	ok = ok && put(doc, "tree_head", tree_head_json(head));
+	for (size_t i = 0; ok && i < ms->n; i++) {
+		json_t *m = member_json(&ms->rows[i]);
+		ok = m != NULL && json_array_append_new(list, m) == 0;
+	}
+	if (ok) {
+		ok = put(doc, "members", list);
+		list = NULL; /* taken, even on failure */
+	}
+	json_decref(list);
+	int status = uccn_cli_print_json(cli, ok ? doc : NULL, true);
+	json_decref(doc);
+	return status;
+}
+
+static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
+	const char *field = NULL, *country = NULL;
+	bool all = false, json = false, csv = false;
+	const struct uccn_cli_option opts[] = {
+		{"field", 0, NULL, &field},
+		{"country", 0, NULL, &country},
+		{"all", 'a', &all, NULL},
+		{"json", 0, &json, NULL},
+		{"csv", 0, &csv, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, registry_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos > 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"unexpected '%s': a subcommand (verify, prove, check) comes right after "
+			"'registry'",
+			pos[0]);
+	}
+	if (json && csv) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--json and --csv do not go together");
+	}
+	struct uccn_value field_v, country_v;
+	char field_buf[64], country_buf[8];
+	if (field != NULL && (status = uccn_cli_option_value(cli, "field", "designation", "field",
+				      field, &field_v, field_buf, sizeof(field_buf))) != 0) {
+		return status;
+	}
+	if (country != NULL &&
+		(status = uccn_cli_option_value(cli, "country", "designation", "country", country,
+			 &country_v, country_buf, sizeof(country_buf))) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct members ms = {
+		.field = field != NULL ? field_v.str : NULL,
+		.country = country != NULL ? country_v.str : NULL,
+		.all = all,
+	};
+	struct uccn_tree_head head;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_registry(node, collect_member, &ms);
+	int head_err = err >= 0 ? uccn_node_tree_head(node, &head) : UCCN_OK;
+	uccn_node_close(node);
+	if (err >= 0 && head_err != UCCN_OK && head_err != UCCN_ENOTFOUND) {
+		err = head_err;
+	}
+	if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	} else {
+		const struct uccn_tree_head *h = head_err == UCCN_OK ? &head : NULL;
+		if (json) {
+			status = print_members_json(cli, &ms, h);
+		} else if (csv) {
+			print_members_csv(&ms, h);
+		} else {
+			print_members_text(&ms, h);
+		}
+	}
+	members_finish(&ms);
+	return status;
+}
+
+/* ---- registry verify, prove and check ----------------------------------------------------- */
+
+static const char verify_usage[] =
+	"usage: uccn [--home DIR] registry verify\n"
+	"\n"
+	"Recomputes the registry's Merkle tree from the designations this node holds, checks\n"
+	"every signed tree head against it, and checks that each head extends the one before\n"
+	"it. Prints each fault (a head that does not match, or that forks the registry: an\n"
+	"alarm) and exits 1 if there is any.\n";
+
+static const char prove_usage[] =
+	"usage: uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"\n"
+	"Writes an inclusion proof of CITY_KEY's designation under the newest signed tree head:\n"
+	"a small binary file that anyone holding the network id can check with 'uccn registry\n"
+	"check'. Writes to FILE (replaced only once complete) or to stdout, never to a\n"
+	"terminal.\n";
+
+static const char check_usage[] =
+	"usage: uccn registry check FILE --network NETWORK_ID\n"
+	"\n"
+	"Checks a membership proof (FILE, \"-\": stdin) with nothing but the network id (the\n"
+	"Secretariat's public key, 64 hex digits): both signatures are the Secretariat's, the\n"
+	"designation is a leaf of the tree under the signed head, and it is active. Needs no\n"
+	"home. Prints \"valid: CITY (...) is a member under tree head ...\" and exits 0, or says\n"
+	"why the proof does not hold and exits 1.\n";
+
+static void count_fault(void *userdata, const struct uccn_fault *f) {
+	size_t *n = userdata;
+	uccn_cli_print_fault(stdout, f);
+	(*n)++;
+}
+
+static int count_designation(void *userdata, const struct uccn_member *m) {
+	(void)m;
+	(*(size_t *)userdata)++;
+	return 0;
+}
+
+static int registry_verify(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, verify_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	size_t printed = 0, designations = 0;
+	struct uccn_tree_head head;
+	uccn_cli_clear_error(cli);
+	int n = uccn_node_registry_verify(node, count_fault, &printed);
+	int err = n >= 0 ? uccn_node_registry(node, count_designation, &designations) : UCCN_OK;
+	int head_err = n >= 0 && err >= 0 ? uccn_node_tree_head(node, &head) : UCCN_OK;
+	uccn_node_close(node);
+	if (n < 0 || err < 0 || (head_err < 0 && head_err != UCCN_ENOTFOUND)) {
+		int e = n < 0 ? n : err < 0 ? err : head_err;
+		fflush(stdout);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "could not finish: %s", uccn_strerror(e));
+	}
+	if (n > 0) {
+		fflush(stdout);
+		cli->last_error[0] = '\0'; /* each fault is on its own line already */
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%d fault%s in the registry", n, n == 1 ? "" : "s");
+	}
+	printf("registry verified: %zu designation%s, ", designations,
+		designations == 1 ? "" : "s");
+	if (head_err == UCCN_OK) {
+		print_tree_head(stdout, &head);
+	} else {
+		fputs("no signed tree head yet", stdout);
+	}
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* Writes data to path whole or not at all: a temporary file, fsync, then rename. */
+static int write_whole(const char *path, const uint8_t *data, size_t len) {
+	char tmp[PATH_MAX];
+	FILE *f = uccn_cli_open_temp(path, tmp, sizeof(tmp));
+	if (f == NULL) {
+		return -1;
+	}
+	int e = 0;
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		e = errno != 0 ? errno : EIO;
+	}
+	if (fclose(f) != 0 && e == 0) {
+		e = errno;
+	}
+	if (e == 0 && rename(tmp, path) != 0) {
+		e = errno;
+	}
+	if (e != 0) {
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
+	const char *out_path = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"output", 'o', NULL, &out_path},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, prove_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t city[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"CITY_KEY"};
+	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0) {
+		return status;
+	}
+	if (out_path != NULL && strcmp(out_path, "-") == 0) {
+		out_path = NULL;
+	}
+	if (out_path == NULL && isatty(STDOUT_FILENO)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"refusing to write binary data to a terminal (give -o FILE or redirect "
+			"stdout)");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	/* The node proves a withdrawn designation too (the proof then shows the withdrawal, and
+	 * 'registry check' refuses it); asked for proof of membership, say it is not one. */
+	struct member_copy m = lookup_member(node, city[0]);
+	if (m.found && !m.active) {
+		uccn_node_close(node);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s (%s) is not a member: its designation is withdrawn", m.name,
+			short_key(city[0]).s);
+	}
+	struct uccn_bytes proof = {0};
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_registry_prove(node, city[0], &proof, why, sizeof(why));
+	uccn_node_close(node);
+	if (err == UCCN_ENOTMEMBER) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s is not a member (no active designation here)%s%s", short_key(city[0]).s,
+			why[0] != '\0' ? ": " : "", why);
+	} else if (err == UCCN_ENOTFOUND && why[0] == '\0') {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "no signed tree head here yet");
+	} else if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s%s", uccn_strerror(err),
+			why[0] != '\0' ? ": " : "", why);
+	} else if (out_path != NULL) {
+		if (write_whole(out_path, proof.data, proof.len) != 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "%s: %s", out_path, strerror(errno));
+		}
+	} else if (fwrite(proof.data, 1, proof.len, stdout) != proof.len) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "stdout: %s", strerror(errno));
+	}
+	uccn_bytes_finish(&proof);
+	return status;
+}
+
+static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
+	const char *network_hex = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"network", 0, NULL, &network_hex},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, check_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected one FILE (see 'uccn registry check --help')");
+	}
+	if (network_hex == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--network is required: the network id the proof must be from");
+	}
+	uint8_t network[UCCN_KEY_BYTES];
+	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
+		return UCCN_CLI_USAGE;
+	}
+	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
+	struct uccn_bytes data = {0};
+	if (uccn_cli_read_file(pos[0], &data) != 0) {
+		int e = errno;
+		uccn_bytes_finish(&data);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
+	}
+	struct uccn_proof_result res;
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	/* An empty file has no bytes to point at; the check still gets a valid pointer. */
+	static const uint8_t empty[1];
+	int err = uccn_registry_check_proof(
+		data.len > 0 ? data.data : empty, data.len, network, &res, why, sizeof(why));
+	uccn_bytes_finish(&data);
+	if (err < 0) {
+		const char *what = uccn_strerror(err);
+		if (why[0] == '\0') {
+			status =
+				uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: not valid: %s", shown, what);
+		} else if (strstr(why, what) != NULL) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: not valid: %s", shown, why);
+		} else {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "%s: not valid: %s: %s", shown, what, why);
+		}
+		return status;
+	}
+	const struct uccn_member *m = &res.member; /* its strings point into res */
+	fputs("valid: ", stdout);
+	uccn_cli_print_text(stdout, or_empty(m->name), strlen(or_empty(m->name)), true);
+	fputs(" (", stdout);
+	uccn_cli_print_text(stdout, or_empty(m->country), strlen(or_empty(m->country)), true);
+	fputs(", ", stdout);
+	uccn_cli_print_text(stdout, or_empty(m->field), strlen(or_empty(m->field)), true);
+	printf(", designated %d) is a member under ", m->year);
+	print_tree_head(stdout, &res.head);
+	/* The whole key, to compare with the key of the peer that showed the proof. */
+	char key[2 * UCCN_KEY_BYTES + 1];
+	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
+	printf("\nkey %s\n", key);
+	return 0;
+}
+
+int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
+	static const struct {
+		const char *name;
+		const char *command; /* as error lines name it */
+		int (*run)(struct uccn_cli *cli, int argc, char **argv);
+	} subcommands[] = {
+		{"verify", "registry verify", registry_verify},
+		{"prove", "registry prove", registry_prove},
+		{"check", "registry check", registry_check},
+	};
+	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name) == 0) {
+			cli->command = subcommands[i].command;
+			return subcommands[i].run(cli, argc - 1, argv + 1);
+		}
+	}
+	return registry_list(cli, argc, argv);
+}
