@@ -1636,6 +1636,10 @@ Test(cli, registry_arguments_are_checked_before_anything_is_written) {
 		"--field", "music", NULL);
 	assert_one_error(&r, "--year");
 	cr_assert_eq(r.status, 2);
+	run(&r, NULL, "--home", unesco, "designate", network, "--name", "A", "--country", "AU",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "network id");
+	cr_assert_eq(r.status, 1);
 	run(&r, NULL, "--home", unesco, "designate", key, "--name", "A", "--country", "AU",
 		"--field", "music", "--year", "1999", NULL);
 	assert_one_error(&r, "year");

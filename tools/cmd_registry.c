@@ -262,6 +262,14 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
+	uint8_t network[UCCN_KEY_BYTES];
+	uccn_node_network(node, network);
+	if (memcmp(network, city[0], UCCN_KEY_BYTES) == 0) {
+		/* Most likely the network id pasted for the city's key. */
+		uccn_node_close(node);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"CITY_KEY is the network id (the Secretariat's own key), not a city's key");
+	}
 	char why[256] = "";
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_designate(node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i,
