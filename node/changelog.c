@@ -56,6 +56,10 @@ void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_
 	uccn_registry_set_self(log->registry, key);
 }
 
+void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
+	uccn_registry_add_former(log->registry, key);
+}
+
 void uccn_changelog_destroy(struct uccn_changelog *log) {
 	if (log == NULL) {
 		return;
@@ -401,13 +405,15 @@ int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t 
 		if ((err = apply_one(log, log->held.data, log->held.len, now_ms, &sub)) < 0) {
 			return err;
 		}
+		if (sub.outcome == UCCN_HELD) {
+			return UCCN_OK; /* held again for another reason: stop, or we would spin */
+		}
+		sub.released = true;
 		if (released != NULL) {
 			released(userdata, &sub);
 		}
 		if (sub.outcome == UCCN_APPLIED) {
 			seq = sub.seq;
-		} else if (sub.outcome == UCCN_HELD) {
-			return UCCN_OK; /* held again for another reason: stop, or we would spin */
 		}
 	}
 }
@@ -428,6 +434,7 @@ int uccn_changelog_retry_held(
 					&res, released, userdata);
 				if (err == UCCN_OK && released != NULL &&
 					res.outcome != UCCN_HELD) {
+					res.released = true;
 					released(userdata, &res);
 				}
 			}

@@ -20,6 +20,9 @@ UCCN_NODISCARD int uccn_changelog_create(
 /* Accepts NULL. */
 void uccn_changelog_destroy(struct uccn_changelog *log);
 
+/* Names a key the node signed with before a rotation; its records stay the node's own here. */
+void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
+
 /* Names the node's own key, whose changes this node applies before its designation arrives. */
 void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 

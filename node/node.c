@@ -299,6 +299,14 @@ int uccn_node_open(const char *home, struct uccn_node **out) {
 		goto out;
 	}
 	uccn_changelog_set_self(node->log, node->pk);
+	err = uccn_store_get_meta(node->st, "former", &meta);
+	for (size_t i = 0; err == UCCN_OK && i + UCCN_KEY_BYTES <= meta.len; i += UCCN_KEY_BYTES) {
+		uccn_changelog_add_former(node->log, meta.data + i);
+	}
+	if (err < 0 && err != UCCN_ENOTFOUND) {
+		goto out;
+	}
+	err = UCCN_OK;
 	*out = node;
 	node = NULL;
 out:

@@ -225,6 +225,12 @@ struct registry_change {
 
 static int write_registry(struct uccn_node *node, struct registry_change *changes, size_t n,
 	uint64_t now_ms, char *why, size_t why_len) {
+	/* Only designations and key records are leaves: a role changes no tree, so it gets no new
+	 * head. */
+	bool grows = false;
+	for (size_t i = 0; i < n; i++) {
+		grows = grows || is_leaf_kind(changes[i].kind);
+	}
 	int err = uccn_store_begin(node->st);
 	if (err < 0) {
 		return err;
@@ -233,7 +239,7 @@ static int write_registry(struct uccn_node *node, struct registry_change *change
 		err = uccn_node_append(node, changes[i].kind, node->pk, changes[i].id, UCCN_OP_PUT,
 			changes[i].fields, changes[i].nfields, now_ms, why, why_len);
 	}
-	if (err == UCCN_OK) {
+	if (err == UCCN_OK && grows) {
 		err = sign_tree_head(node, now_ms, why, why_len);
 	}
 	if (err == UCCN_OK) {
@@ -256,8 +262,9 @@ struct designation {
 	bool found;
 	char id[HEX_KEY];             /* the key the city was designated under */
 	uint8_t city[UCCN_KEY_BYTES]; /* its current key */
-	char name[256], country[3], field[32], status[16];
+	char name[256], country[3], field[32], status[16], reason[512];
 	int64_t year;
+	int64_t cutoff; /* -1: none */
 };
 
 static void copy_str(const struct uccn_record *r, const char *name, char *out, size_t out_len) {
@@ -303,8 +310,11 @@ static int match_designation(void *userdata, const struct uccn_store_row *row) {
 	copy_str(&node->record, "country", d->country, sizeof(d->country));
 	copy_str(&node->record, "field", d->field, sizeof(d->field));
 	copy_str(&node->record, "status", d->status, sizeof(d->status));
+	copy_str(&node->record, "reason", d->reason, sizeof(d->reason));
 	const struct uccn_value *y = uccn_record_field(&node->record, "year");
 	d->year = y != NULL && y->type == UCCN_VALUE_INT ? y->i : 0;
+	const struct uccn_value *cut = uccn_record_field(&node->record, "cutoff");
+	d->cutoff = cut != NULL && cut->type == UCCN_VALUE_INT ? cut->i : -1;
 	return 1;
 }
 
@@ -343,6 +353,10 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 	int err = must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
+	}
+	if (memcmp(city, node->network, UCCN_KEY_BYTES) == 0) {
+		set_why(why, why_len, "the network's root key is the Secretariat's, not a city's");
+		return UCCN_EINVAL;
 	}
 	struct designation d;
 	if ((err = find_designation(node, city, &d)) < 0) {
@@ -535,7 +549,9 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 		successor != NULL ? succ_hex : NULL, reason != NULL ? reason : "revoked");
 	if (successor != NULL) {
 		key_change(&rc[n++], successor, d.id, "active", -1, NULL, NULL);
-		designation_change(&rc[n++], &d, succ_hex, d.status, NULL, -1);
+		/* Only the key changes: a withdrawal and its cut-off stand. */
+		designation_change(&rc[n++], &d, succ_hex, d.status,
+			d.reason[0] != '\0' ? d.reason : NULL, d.cutoff);
 	}
 	return write_registry(node, rc, n, now_ms, why, why_len);
 }
@@ -573,6 +589,17 @@ int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_ke
 	if (err == UCCN_OK) {
 		err = uccn_store_set_meta(node->st, "key", new_key, UCCN_KEY_BYTES);
 	}
+	struct uccn_bytes former = {0};
+	if (err == UCCN_OK) {
+		err = uccn_store_get_meta(node->st, "former", &former);
+		if (err == UCCN_ENOTFOUND) {
+			err = UCCN_OK;
+		}
+	}
+	if (err == UCCN_OK && (err = uccn_bytes_append(&former, node->pk, UCCN_KEY_BYTES)) == 0) {
+		err = uccn_store_set_meta(node->st, "former", former.data, former.len);
+	}
+	uccn_bytes_finish(&former);
 	if (err < 0) {
 		uccn_store_rollback(node->st);
 		goto out;
@@ -599,11 +626,9 @@ int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_ke
 	uccn_crypto_identity_destroy(node->id);
 	node->id = fresh;
 	fresh = NULL;
-	uint8_t origin[UCCN_KEY_BYTES];
-	memcpy(origin, node->pk, UCCN_KEY_BYTES);
+	uccn_changelog_add_former(node->log, node->pk);
 	memcpy(node->pk, new_key, UCCN_KEY_BYTES);
 	uccn_changelog_set_self(node->log, node->pk);
-	(void)origin;
 out:
 	uccn_crypto_identity_destroy(fresh);
 	return err;

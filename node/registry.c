@@ -40,6 +40,8 @@ struct uccn_registry {
 		    */
 	bool has_self;
 	struct entry self; /* this node's own key, trusted here before its designation arrives */
+	uint8_t former[8][UCCN_KEY_BYTES]; /* keys this node signed with before a rotation */
+	size_t nformer;
 	struct entry *entries; /* sorted by key */
 	size_t n, cap;
 	struct uccn_registry_cutoff *cutoffs;
@@ -153,7 +155,9 @@ static int load_designation(void *userdata, const struct uccn_store_row *row) {
 	/* The key it was designated under speaks for the city too, until a key record says
 	 * otherwise (a rotation or a revocation). */
 	if (memcmp(current, city, UCCN_KEY_BYTES) != 0) {
-		return note(r, city, city, withdrawn ? cutoff : UINT64_MAX, withdrawn);
+		/* A withdrawal's cut-off counts in the current key's chain; the first key's own end
+		 * is the one its key record (the rotation) names. */
+		return note(r, city, city, UINT64_MAX, withdrawn);
 	}
 	return 0;
 }
@@ -233,6 +237,32 @@ void uccn_registry_destroy(struct uccn_registry *r) {
 	free(r);
 }
 
+void uccn_registry_add_former(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	for (size_t i = 0; i < r->nformer; i++) {
+		if (memcmp(r->former[i], key, UCCN_KEY_BYTES) == 0) {
+			return;
+		}
+	}
+	if (r->nformer < sizeof(r->former) / sizeof(r->former[0])) {
+		memcpy(r->former[r->nformer++], key, UCCN_KEY_BYTES);
+	}
+}
+
+static bool is_own_key(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	if (!r->has_self) {
+		return false;
+	}
+	if (memcmp(r->self.key, key, UCCN_KEY_BYTES) == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < r->nformer; i++) {
+		if (memcmp(r->former[i], key, UCCN_KEY_BYTES) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
 	r->has_self = true;
 	memcpy(r->self.key, key, UCCN_KEY_BYTES);
@@ -304,6 +334,14 @@ int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c
 	if (memcmp(c->author, r->root, UCCN_KEY_BYTES) == 0) {
 		/* The Secretariat writes the registry and its own records, and may retract anyone's
 		 * record: visibly, as its own signed delete. */
+		if (c->op == UCCN_OP_DELETE && uccn_registry_is_root_kind(c->kind)) {
+			snprintf(why, why_len,
+				"not permitted: a %s is never deleted (a withdrawal or a "
+				"revocation is "
+				"written instead)",
+				c->kind);
+			return UCCN_EPERM;
+		}
 		if (own || c->op == UCCN_OP_DELETE) {
 			return UCCN_OK;
 		}
@@ -344,6 +382,10 @@ int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c
 	const struct entry *o = find(r, c->owner);
 	if (o != NULL && memcmp(o->city, e->city, UCCN_KEY_BYTES) == 0) {
 		return UCCN_OK; /* the same city under another of its keys */
+	}
+	if (is_own_key(r, c->author) && is_own_key(r, c->owner)) {
+		return UCCN_OK; /* here, this node's keys are one city even before the Secretariat
+				 * confirms a rotation */
 	}
 	if (record == NULL) {
 		snprintf(why, why_len,

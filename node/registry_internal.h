@@ -37,6 +37,9 @@ UCCN_NODISCARD int uccn_registry_authorize(struct uccn_registry *r, const struct
  * (an edit succeeds locally at once); the cut-offs of the registry still bind it. */
 void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
 
+/* Names a key this node signed with before a rotation: here its records stay the node's own. */
+void uccn_registry_add_former(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
+
 /* A key whose changes after cutoff are refused (a withdrawal, a rotation, a revocation). */
 struct uccn_registry_cutoff {
 	uint8_t key[UCCN_KEY_BYTES];

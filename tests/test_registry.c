@@ -259,6 +259,41 @@ Test(registry_rules, the_secretariat_retracts_any_record_visibly_but_rewrites_no
 	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "(none)");
 }
 
+Test(registry_rules, registry_records_are_never_deleted_even_by_the_root) {
+	designation(&root, &a, NULL, "active", -1);
+	test_sign(&root, root.pk, 0, "designation", NULL, hex_of(a.pk), UCCN_OP_DELETE, NULL, 0,
+		&buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.err, UCCN_EPERM);
+	cr_assert_not_null(strstr(res.why, "never deleted"), "%s", res.why);
+	cr_assert_eq(practice(&a, NULL, "bp", "still a member").outcome, UCCN_APPLIED);
+}
+
+Test(registry_rules, withdrawing_a_rotated_city_spares_what_its_first_key_signed) {
+	struct test_author a2;
+	test_author_init(&a2, 0x62);
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp1", "one").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp2", "two").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp3", "three").outcome, UCCN_APPLIED);
+	struct uccn_field old_key[3] = {test_str("city", hex_of(a.pk)),
+		test_str("status", "rotated"), test_int("cutoff", 3)};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(a.pk), UCCN_OP_PUT, old_key, 3, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_field new_key[2] = {
+		test_str("city", hex_of(a.pk)), test_str("status", "active")};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(a2.pk), UCCN_OP_PUT, new_key, 2, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	designation(&root, &a, a2.pk, "active", -1);
+	cr_assert_eq(practice(&a2, a.pk, "bp4", "new key").outcome, UCCN_APPLIED);
+	/* Withdrawn when the new key had signed one change: that cut-off is in a2's chain. */
+	cr_assert_eq(designation(&root, &a, a2.pk, "withdrawn", 1).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp3"), "three");
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp4"), "new key");
+	cr_assert_eq(practice(&a2, a.pk, "bp5", "after").err, UCCN_EPERM);
+	test_author_finish(&a2);
+}
+
 /* --- On real nodes: the signed registry and its proofs ------------------------------------ */
 
 static char *dir;
@@ -495,4 +530,63 @@ Test(registry_nodes, a_tree_head_that_forks_the_registry_raises_an_alarm) {
 	test_author_finish(&forger);
 	uccn_bytes_finish(&file);
 	uccn_bytes_finish(&forged);
+}
+
+Test(registry_nodes, a_rotating_city_goes_on_editing_its_records_before_confirmation) {
+	struct uccn_field f = test_str("title", "before");
+	char id[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(
+		uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id, NULL, 0), UCCN_OK);
+	uint8_t fresh[UCCN_KEY_BYTES];
+	cr_assert_eq(
+		uccn_node_rotate_key(adelaide, now, fresh, why, sizeof(why)), UCCN_OK, "%s", why);
+	f = test_str("title", "after the rotation");
+	cr_assert_eq(
+		uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	/* And after a restart, which must remember the former key. */
+	char home[600];
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	uccn_node_close(adelaide);
+	cr_assert_eq(uccn_node_open(home, &adelaide), UCCN_OK);
+	uint8_t now_key[UCCN_KEY_BYTES];
+	uccn_node_public_key(adelaide, now_key);
+	cr_assert_eq(memcmp(now_key, fresh, UCCN_KEY_BYTES), 0);
+	f = test_str("title", "after a restart");
+	cr_assert_eq(
+		uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+}
+
+struct status_of {
+	const uint8_t *key;
+	bool active;
+	bool seen;
+};
+
+static int find_member(void *userdata, const struct uccn_member *m) {
+	struct status_of *so = userdata;
+	if (memcmp(m->city, so->key, UCCN_KEY_BYTES) == 0) {
+		so->seen = true;
+		so->active = m->active;
+	}
+	return 0;
+}
+
+Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
+	char why[256] = "";
+	designate(adelaide_key, "Adelaide", "music");
+	cr_assert_eq(
+		uccn_node_withdraw(hub, adelaide_key, "left the network", now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uint8_t successor[UCCN_KEY_BYTES];
+	memset(successor, 0x33, sizeof(successor));
+	cr_assert_eq(uccn_node_revoke(
+			     hub, adelaide_key, 1, successor, "copied key", now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	struct status_of so = {adelaide_key, true, false};
+	cr_assert_eq(uccn_node_registry(hub, find_member, &so), UCCN_OK);
+	cr_assert(so.seen);
+	cr_assert_not(so.active, "still withdrawn");
+	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
 }

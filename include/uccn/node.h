@@ -14,9 +14,9 @@
 struct uccn_node;
 
 struct uccn_node_init_options {
-	const char *name;    /* the city's name (or the Secretariat's): required */
-	const char *country; /* ISO 3166-1 alpha-2: required for a city */
-	const char *field;   /* creative field: required for a city */
+	const char *name;       /* the city's name (or the Secretariat's): required */
+	const char *country;    /* ISO 3166-1 alpha-2: required for a city */
+	const char *field;      /* creative field: required for a city */
 	const uint8_t *network; /* UCCN_KEY_BYTES, or NULL for no network yet (all zeros) */
 	/* Creates a network instead of joining one: the new key is the root, its public key the
 	 * network id; network, country and field must be unset, and no city record is written. */
@@ -66,8 +66,8 @@ typedef int (*uccn_change_fn)(
 	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]);
 
 /* The record of kind with id (deleted ones too, marked). UCCN_ENOTFOUND if none. */
-UCCN_NODISCARD int uccn_node_get(
-	struct uccn_node *node, const char *kind, const char *id, uccn_record_fn fn, void *userdata);
+UCCN_NODISCARD int uccn_node_get(struct uccn_node *node, const char *kind, const char *id,
+	uccn_record_fn fn, void *userdata);
 
 /* Every record of kind (NULL: all kinds), by kind then creation time; deleted ones only when
  * with_deleted. */
@@ -75,8 +75,8 @@ UCCN_NODISCARD int uccn_node_list(struct uccn_node *node, const char *kind, bool
 	uccn_record_fn fn, void *userdata);
 
 /* Every change of one record, oldest first by (HLC, author). UCCN_ENOTFOUND if no record. */
-UCCN_NODISCARD int uccn_node_history(
-	struct uccn_node *node, const char *kind, const char *id, uccn_change_fn fn, void *userdata);
+UCCN_NODISCARD int uccn_node_history(struct uccn_node *node, const char *kind, const char *id,
+	uccn_change_fn fn, void *userdata);
 
 /* Writes bytes of an export; returns UCCN_OK or a negative code that aborts the export. */
 typedef int (*uccn_write_fn)(void *userdata, const uint8_t *buf, size_t len);
@@ -99,9 +99,10 @@ enum uccn_outcome {
 /* What became of one change offered to the node. */
 struct uccn_apply_result {
 	enum uccn_outcome outcome;
-	int err; /* for HELD and REFUSED: the reason code (UCCN_EBADSIG, UCCN_ECHAIN, ...) */
+	int err;       /* for HELD and REFUSED: the reason code (UCCN_EBADSIG, UCCN_ECHAIN, ...) */
 	char why[256]; /* for HELD and REFUSED: the reason in words */
-	bool decoded; /* whether the fields below are known */
+	bool decoded;  /* whether the fields below are known */
+	bool released; /* held earlier, applied (or refused) now that what it waited for came */
 	uint8_t hash[UCCN_HASH_BYTES];
 	uint8_t author[UCCN_KEY_BYTES];
 	uint64_t seq;
@@ -140,18 +141,20 @@ typedef void (*uccn_fault_fn)(void *userdata, const struct uccn_fault *f);
 /* Re-verifies every stored change (signature, network, schema) and every chain (sequence,
  * previous hash, increasing HLC), reports recorded forks and runs SQLite's integrity check.
  * Returns the number of faults (0: all good) or a negative code if it could not finish. */
-UCCN_NODISCARD int uccn_node_verify(struct uccn_node *node, uccn_fault_fn fn, void *userdata,
-	uint64_t *changes_checked);
+UCCN_NODISCARD int uccn_node_verify(
+	struct uccn_node *node, uccn_fault_fn fn, void *userdata, uint64_t *changes_checked);
 
 /* Held changes: what they are and why they wait. */
 UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata);
 
 /* --- The registry (the Secretariat's designations) and membership trust ---------------------
- * Designations, roles and key records are written by the root only. Each of these calls that
- * writes also signs a new tree head over the registry. They return UCCN_EPERM on a node that is
- * not the Secretariat. */
+ * Designations, roles and key records are written by the root only. Each call that changes a
+ * designation or a key record also signs a new tree head over the registry (the tree's leaves
+ * are exactly those changes; roles are signed records but not leaves). They return UCCN_EPERM
+ * on a node that is not the Secretariat. */
 
-/* Designates the city whose key is city. UCCN_EEXIST if it already has an active designation. */
+/* Designates the city whose key is city. UCCN_EEXIST if it already has an active designation,
+ * UCCN_EINVAL for the root's own key. */
 UCCN_NODISCARD int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
 	char *why, size_t why_len);
@@ -175,8 +178,8 @@ UCCN_NODISCARD int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms,
 /* Secretariat side: confirms a rotation whose change (signed by old_key, naming new_key) this
  * node holds. Changes made under the old key up to the rotation stay valid. */
 UCCN_NODISCARD int uccn_node_confirm_rotation(struct uccn_node *node,
-	const uint8_t old_key[UCCN_KEY_BYTES], const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms,
-	char *why, size_t why_len);
+	const uint8_t old_key[UCCN_KEY_BYTES], const uint8_t new_key[UCCN_KEY_BYTES],
+	uint64_t now_ms, char *why, size_t why_len);
 
 /* Secretariat side: revokes a compromised key. Its changes after cutoff are refused; successor
  * (may be NULL) becomes the city's key. */
@@ -192,7 +195,7 @@ struct uccn_member {
 	const char *country;
 	const char *field;
 	int year;
-	bool active; /* false: withdrawn */
+	bool active;     /* false: withdrawn */
 	uint64_t cutoff; /* withdrawn: the last sequence kept */
 	const char *reason;
 	uint64_t designated_hlc; /* the designation change's clock */
@@ -202,7 +205,7 @@ typedef int (*uccn_member_fn)(void *userdata, const struct uccn_member *m);
 /* Every designated city (withdrawn ones too), by name. */
 UCCN_NODISCARD int uccn_node_registry(struct uccn_node *node, uccn_member_fn fn, void *userdata);
 
-/* A signed tree head: the registry's size (designation changes), Merkle root, and the time. */
+/* A signed tree head: the registry's size (designation and key changes), Merkle root, time. */
 struct uccn_tree_head {
 	uint64_t size;
 	uint8_t root[UCCN_HASH_BYTES];
@@ -217,11 +220,12 @@ UCCN_NODISCARD int uccn_node_tree_head(struct uccn_node *node, struct uccn_tree_
  * head, and checks that each head extends the one before it. Faults (a head that does not
  * match, a head that forks the registry: an alarm) go to fn. Returns the number of faults, or a
  * negative code when it could not finish. */
-UCCN_NODISCARD int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn,
-	void *userdata);
+UCCN_NODISCARD int uccn_node_registry_verify(
+	struct uccn_node *node, uccn_fault_fn fn, void *userdata);
 
-/* An inclusion proof of city's current designation under the newest tree head, in the proof
- * format of proto/PROTOCOL.md, appended to out. UCCN_ENOTMEMBER if city is not designated. */
+/* An inclusion proof of city's newest designation change under the newest tree head, in the
+ * proof format of proto/PROTOCOL.md, appended to out. UCCN_ENOTMEMBER if no designation names
+ * city. A withdrawn city's proof proves the withdrawal: its check says not a member. */
 UCCN_NODISCARD int uccn_node_registry_prove(struct uccn_node *node,
 	const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out, char *why, size_t why_len);
 
