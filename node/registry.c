@@ -465,10 +465,12 @@ int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 		goto out;
 	}
 	if (memcmp(p->network, network, UCCN_KEY_BYTES) != 0) {
-		char theirs[17], ours[17];
-		uccn_crypto_to_hex(p->network, 8, theirs);
-		uccn_crypto_to_hex(network, 8, ours);
-		snprintf(why, why_len, "the proof is from another network (%s…, not %s…)", theirs,
+		/* In full: two ids can share any prefix, and a shortened pair could read the same.
+		 */
+		char theirs[2 * UCCN_KEY_BYTES + 1], ours[2 * UCCN_KEY_BYTES + 1];
+		uccn_crypto_to_hex(p->network, UCCN_KEY_BYTES, theirs);
+		uccn_crypto_to_hex(network, UCCN_KEY_BYTES, ours);
+		snprintf(why, why_len, "the proof is from another network (%s, not %s)", theirs,
 			ours);
 		err = UCCN_ENETWORK;
 		goto out;

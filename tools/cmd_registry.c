@@ -38,7 +38,8 @@ static const char role_usage[] =
 	"usage: uccn [--home DIR] role CITY_KEY --field FIELD --as ROLE --from DATE --to DATE\n"
 	"\n"
 	"The Secretariat records a city's role in the sub-network of a creative field for a\n"
-	"mandate. ROLE is coordinator or deputy; dates are YYYY-MM-DD. Signs a new tree head.\n";
+	"mandate. ROLE is coordinator or deputy; dates are YYYY-MM-DD. A role is a signed record\n"
+	"of the Secretariat, not a leaf of the registry's tree: the tree head does not change.\n";
 
 static const char rotate_key_usage[] =
 	"usage: uccn [--home DIR] rotate-key\n"
