@@ -42,10 +42,7 @@ static bool exists(const char *path) {
 	return stat(path, &st) == 0;
 }
 
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t why_len, const char *fmt, ...) {
+void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...) {
 	if (why != NULL && why_len > 0) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -96,7 +93,7 @@ static int city_fields(const struct uccn_node_init_options *opt, struct uccn_fie
 	const struct uccn_kind_spec *city = uccn_schema_kind("city");
 	for (int i = 0; i < 3; i++) {
 		if (values[i] == NULL || values[i][0] == '\0') {
-			set_why(why, why_len, "city.%s is required", names[i]);
+			uccn_node_set_why(why, why_len, "city.%s is required", names[i]);
 			return UCCN_ESCHEMA;
 		}
 		f[i] = (struct uccn_field){.name = names[i],
@@ -106,7 +103,7 @@ static int city_fields(const struct uccn_node_init_options *opt, struct uccn_fie
 				.str_len = strlen(values[i])}};
 		char msg[200];
 		if (uccn_schema_check_field(city, &f[i], msg, sizeof(msg)) < 0) {
-			set_why(why, why_len, "%s", msg);
+			uccn_node_set_why(why, why_len, "%s", msg);
 			return UCCN_ESCHEMA;
 		}
 	}
@@ -351,7 +348,7 @@ static int resolve(struct uccn_node *node, const char *kind, const char *id, str
 	memset(f, 0, sizeof(*f));
 	f->self = node->pk;
 	if (uccn_schema_kind(kind) == NULL) {
-		set_why(why, why_len, "unknown kind \"%s\"", kind);
+		uccn_node_set_why(why, why_len, "unknown kind \"%s\"", kind);
 		return UCCN_ESCHEMA;
 	}
 	int err = uccn_store_find_records(node->st, kind, id, found_row, f);
@@ -359,7 +356,7 @@ static int resolve(struct uccn_node *node, const char *kind, const char *id, str
 		return err;
 	}
 	if (!f->any) {
-		set_why(why, why_len, "no %s with id %s", kind, id);
+		uccn_node_set_why(why, why_len, "no %s with id %s", kind, id);
 		return UCCN_ENOTFOUND;
 	}
 	return UCCN_OK;
@@ -372,7 +369,7 @@ int uccn_node_append(struct uccn_node *node, const char *kind, const uint8_t own
 	int err = uccn_changelog_append(
 		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
 	if (err < 0 && res.why[0] != '\0') {
-		set_why(why, why_len, "%s", res.why);
+		uccn_node_set_why(why, why_len, "%s", res.why);
 	}
 	return err;
 }
@@ -401,17 +398,18 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len) {
 	const struct uccn_kind_spec *spec = uccn_schema_kind(kind);
 	if (spec == NULL) {
-		set_why(why, why_len, "unknown kind \"%s\"", kind);
+		uccn_node_set_why(why, why_len, "unknown kind \"%s\"", kind);
 		return UCCN_ESCHEMA;
 	}
 	if (nfields == 0) {
-		set_why(why, why_len, "nothing to change: give at least one field of %s", kind);
+		uccn_node_set_why(
+			why, why_len, "nothing to change: give at least one field of %s", kind);
 		return UCCN_EINVAL;
 	}
 	char msg[256];
 	for (size_t i = 0; i < nfields; i++) {
 		if (uccn_schema_check_field(spec, &fields[i], msg, sizeof(msg)) < 0) {
-			set_why(why, why_len, "%s", msg);
+			uccn_node_set_why(why, why_len, "%s", msg);
 			return UCCN_ESCHEMA;
 		}
 	}
@@ -438,7 +436,8 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 					fields[i].value.type != UCCN_VALUE_NIL;
 			}
 			if (!given) {
-				set_why(why, why_len, "%s.%s is required for a new record", kind,
+				uccn_node_set_why(why, why_len,
+					"%s.%s is required for a new record", kind,
 					spec->fields[k].name);
 				return UCCN_ESCHEMA;
 			}
@@ -470,7 +469,7 @@ int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id, u
 		return err;
 	}
 	if (f.deleted) {
-		set_why(why, why_len, "%s %s is already deleted", kind, id);
+		uccn_node_set_why(why, why_len, "%s %s is already deleted", kind, id);
 		return UCCN_ENOTFOUND;
 	}
 	return write_change(node, kind, f.owner, id, UCCN_OP_DELETE, NULL, 0, now_ms, why, why_len);
@@ -667,11 +666,12 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		if (r == UCCN_EAGAIN) {
 			if (eof) {
 				if (!header) {
-					set_why(why, why_len, "not a uccn export file (%s)",
+					uccn_node_set_why(why, why_len,
+						"not a uccn export file (%s)",
 						stats->read == 0 ? "empty" : "no header");
 					err = UCCN_EPROTO;
 				} else if (!uccn_codec_reader_is_done(reader)) {
-					set_why(why, why_len,
+					uccn_node_set_why(why, why_len,
 						"truncated: the file ends after %llu changes, "
 						"before its "
 						"trailer",
@@ -691,7 +691,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			continue;
 		}
 		if (r < 0) {
-			set_why(why, why_len, "%s",
+			uccn_node_set_why(why, why_len, "%s",
 				r == UCCN_EPROTO && !header ? "not a uccn export file"
 							    : "damaged file");
 			if (why != NULL && msg[0] != '\0') {
@@ -707,7 +707,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 				char theirs[17], ours[17];
 				uccn_crypto_to_hex(item.network, 8, theirs);
 				uccn_crypto_to_hex(node->network, 8, ours);
-				set_why(why, why_len,
+				uccn_node_set_why(why, why_len,
 					"the file is from another network (%s…), not this "
 					"node's (%s…); nothing taken",
 					theirs, ours);
@@ -720,7 +720,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			uccn_crypto_hash_final(&hash, got);
 			if (item.count != stats->read ||
 				memcmp(got, item.hash, UCCN_HASH_BYTES) != 0) {
-				set_why(why, why_len,
+				uccn_node_set_why(why, why_len,
 					"damaged file: its trailer does not match the "
 					"changes read (%s differs)",
 					item.count != stats->read ? "count" : "hash");

@@ -51,6 +51,10 @@ UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms, char *why,
 	size_t why_len);
 
+/* Writes a reason into why (may be NULL) for the caller to show. */
+void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Wall-clock milliseconds, for dating held changes. */
 uint64_t uccn_node_wall_ms(void);
 

@@ -20,18 +20,6 @@
 
 #define HEX_KEY (2 * UCCN_KEY_BYTES + 1)
 
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t why_len, const char *fmt, ...) {
-	if (why != NULL && why_len > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
-		va_end(ap);
-	}
-}
-
 bool uccn_node_is_secretariat(const struct uccn_node *node) {
 	static const uint8_t zero[UCCN_KEY_BYTES];
 	return memcmp(node->network, zero, UCCN_KEY_BYTES) != 0 &&
@@ -42,7 +30,7 @@ static int must_be_root(struct uccn_node *node, char *why, size_t why_len) {
 	if (uccn_node_is_secretariat(node)) {
 		return UCCN_OK;
 	}
-	set_why(why, why_len,
+	uccn_node_set_why(why, why_len,
 		"not permitted: only the Secretariat's node (the network's root key) writes the "
 		"registry");
 	return UCCN_EPERM;
@@ -265,6 +253,7 @@ struct designation {
 	char name[256], country[3], field[32], status[16], reason[512];
 	int64_t year;
 	int64_t cutoff; /* -1: none */
+	uint64_t created_hlc;
 };
 
 static void copy_str(const struct uccn_record *r, const char *name, char *out, size_t out_len) {
@@ -275,6 +264,43 @@ static void copy_str(const struct uccn_record *r, const char *name, char *out, s
 	}
 }
 
+/* Reads a designation row of the root's into d: 1 when it is one, 0 when the row is not the
+ * root's or not a designation uccn writes, or a negative code. */
+static int read_designation(
+	struct uccn_node *node, const struct uccn_store_row *row, struct designation *d) {
+	memset(d, 0, sizeof(*d));
+	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of designation %s)",
+			row->id);
+		return UCCN_ECORRUPT;
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	const struct uccn_record *r = &node->record;
+	char cur[HEX_KEY];
+	copy_str(r, "city", cur, sizeof(cur));
+	snprintf(d->id, sizeof(d->id), "%s", row->id);
+	if (uccn_crypto_from_hex(cur, d->city, UCCN_KEY_BYTES) < 0 &&
+		uccn_crypto_from_hex(row->id, d->city, UCCN_KEY_BYTES) < 0) {
+		return 0;
+	}
+	copy_str(r, "name", d->name, sizeof(d->name));
+	copy_str(r, "country", d->country, sizeof(d->country));
+	copy_str(r, "field", d->field, sizeof(d->field));
+	copy_str(r, "status", d->status, sizeof(d->status));
+	copy_str(r, "reason", d->reason, sizeof(d->reason));
+	const struct uccn_value *y = uccn_record_field(r, "year");
+	d->year = y != NULL && y->type == UCCN_VALUE_INT ? y->i : 0;
+	const struct uccn_value *cut = uccn_record_field(r, "cutoff");
+	d->cutoff = cut != NULL && cut->type == UCCN_VALUE_INT ? cut->i : -1;
+	d->created_hlc = r->created_hlc;
+	d->found = true;
+	return 1;
+}
+
 struct find_designation {
 	struct uccn_node *node;
 	const uint8_t *key;
@@ -283,38 +309,17 @@ struct find_designation {
 
 static int match_designation(void *userdata, const struct uccn_store_row *row) {
 	struct find_designation *fd = userdata;
-	struct uccn_node *node = fd->node;
-	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
-		return 0;
+	struct designation d;
+	int got = read_designation(fd->node, row, &d);
+	if (got <= 0) {
+		return got;
 	}
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
-		return UCCN_ECORRUPT;
-	}
-	memset(&node->record, 0, sizeof(node->record));
-	uccn_merge_view(&node->state, &node->record);
-	char cur[HEX_KEY], want[HEX_KEY];
-	copy_str(&node->record, "city", cur, sizeof(cur));
+	char want[HEX_KEY];
 	uccn_crypto_to_hex(fd->key, UCCN_KEY_BYTES, want);
-	if (strcmp(row->id, want) != 0 && strcmp(cur, want) != 0) {
+	if (strcmp(d.id, want) != 0 && memcmp(d.city, fd->key, UCCN_KEY_BYTES) != 0) {
 		return 0;
 	}
-	struct designation *d = fd->out;
-	d->found = true;
-	snprintf(d->id, sizeof(d->id), "%s", row->id);
-	if (uccn_crypto_from_hex(cur, d->city, UCCN_KEY_BYTES) < 0 &&
-		uccn_crypto_from_hex(row->id, d->city, UCCN_KEY_BYTES) < 0) {
-		d->found = false; /* not a designation the Secretariat's tools write */
-		return 0;
-	}
-	copy_str(&node->record, "name", d->name, sizeof(d->name));
-	copy_str(&node->record, "country", d->country, sizeof(d->country));
-	copy_str(&node->record, "field", d->field, sizeof(d->field));
-	copy_str(&node->record, "status", d->status, sizeof(d->status));
-	copy_str(&node->record, "reason", d->reason, sizeof(d->reason));
-	const struct uccn_value *y = uccn_record_field(&node->record, "year");
-	d->year = y != NULL && y->type == UCCN_VALUE_INT ? y->i : 0;
-	const struct uccn_value *cut = uccn_record_field(&node->record, "cutoff");
-	d->cutoff = cut != NULL && cut->type == UCCN_VALUE_INT ? cut->i : -1;
+	*fd->out = d;
 	return 1;
 }
 
@@ -355,7 +360,8 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 		return err;
 	}
 	if (memcmp(city, node->network, UCCN_KEY_BYTES) == 0) {
-		set_why(why, why_len, "the network's root key is the Secretariat's, not a city's");
+		uccn_node_set_why(
+			why, why_len, "the network's root key is the Secretariat's, not a city's");
 		return UCCN_EINVAL;
 	}
 	struct designation d;
@@ -363,7 +369,7 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 		return err;
 	}
 	if (d.found && strcmp(d.status, "active") == 0) {
-		set_why(why, why_len, "%s is already designated", d.name);
+		uccn_node_set_why(why, why_len, "%s is already designated", d.name);
 		return UCCN_EEXIST;
 	}
 	char hex[HEX_KEY];
@@ -384,7 +390,8 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 			return err;
 		}
 		if (rc.fields[i].value.type == UCCN_VALUE_STR && rc.fields[i].value.str_len == 0) {
-			set_why(why, why_len, "designation.%s is required", rc.fields[i].name);
+			uccn_node_set_why(
+				why, why_len, "designation.%s is required", rc.fields[i].name);
 			return UCCN_ESCHEMA;
 		}
 	}
@@ -402,7 +409,7 @@ int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 		return err;
 	}
 	if (!d.found || strcmp(d.status, "active") != 0) {
-		set_why(why, why_len, "no active designation for that key");
+		uccn_node_set_why(why, why_len, "no active designation for that key");
 		return UCCN_ENOTMEMBER;
 	}
 	/* The cut-off is what this node holds of the city now: what the Secretariat has seen
@@ -431,7 +438,8 @@ int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], c
 		return err;
 	}
 	if (!d.found || strcmp(d.status, "active") != 0) {
-		set_why(why, why_len, "a role needs an active designation, and that key has none");
+		uccn_node_set_why(
+			why, why_len, "a role needs an active designation, and that key has none");
 		return UCCN_ENOTMEMBER;
 	}
 	struct registry_change rc = {.kind = "role"};
@@ -500,7 +508,7 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 		return err;
 	}
 	if (fs.seq == 0) {
-		set_why(why, why_len,
+		uccn_node_set_why(why, why_len,
 			"this node holds no rotation change signed by the old key naming the new "
 			"one: "
 			"import the city's changes first");
@@ -511,7 +519,7 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 		return err;
 	}
 	if (!d.found || strcmp(d.status, "active") != 0) {
-		set_why(why, why_len, "the old key has no active designation");
+		uccn_node_set_why(why, why_len, "the old key has no active designation");
 		return UCCN_ENOTMEMBER;
 	}
 	struct registry_change rc[3];
@@ -532,11 +540,11 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 		return err;
 	}
 	if (!d.found) {
-		set_why(why, why_len, "no designation names that key");
+		uccn_node_set_why(why, why_len, "no designation names that key");
 		return UCCN_ENOTMEMBER;
 	}
 	if (cutoff > INT64_MAX) {
-		set_why(why, why_len, "the cut-off is too large");
+		uccn_node_set_why(why, why_len, "the cut-off is too large");
 		return UCCN_EINVAL;
 	}
 	char succ_hex[HEX_KEY];
@@ -559,7 +567,8 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES],
 	char *why, size_t why_len) {
 	if (uccn_node_is_secretariat(node)) {
-		set_why(why, why_len, "the Secretariat's key names the network and cannot rotate");
+		uccn_node_set_why(
+			why, why_len, "the Secretariat's key names the network and cannot rotate");
 		return UCCN_EPERM;
 	}
 	struct uccn_identity *fresh = NULL;
@@ -644,39 +653,23 @@ struct member_walk {
 
 static int member_row(void *userdata, const struct uccn_store_row *row) {
 	struct member_walk *w = userdata;
-	struct uccn_node *node = w->node;
-	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
+	struct designation d;
+	int got = read_designation(w->node, row, &d);
+	if (got <= 0) {
+		return got;
+	}
+	struct uccn_member m = {.name = d.name,
+		.country = d.country,
+		.field = d.field,
+		.year = (int)d.year,
+		.active = strcmp(d.status, "active") == 0,
+		.cutoff = d.cutoff >= 0 ? (uint64_t)d.cutoff : 0,
+		.reason = d.reason[0] != '\0' ? d.reason : NULL,
+		.designated_hlc = d.created_hlc};
+	memcpy(m.key, d.city, UCCN_KEY_BYTES);
+	if (uccn_crypto_from_hex(d.id, m.city, UCCN_KEY_BYTES) < 0) {
 		return 0;
 	}
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
-		return UCCN_ECORRUPT;
-	}
-	memset(&node->record, 0, sizeof(node->record));
-	uccn_merge_view(&node->state, &node->record);
-	const struct uccn_record *r = &node->record;
-	char name[256], country[8], field[32], status[16], reason[512], cur[HEX_KEY];
-	copy_str(r, "name", name, sizeof(name));
-	copy_str(r, "country", country, sizeof(country));
-	copy_str(r, "field", field, sizeof(field));
-	copy_str(r, "status", status, sizeof(status));
-	copy_str(r, "reason", reason, sizeof(reason));
-	copy_str(r, "city", cur, sizeof(cur));
-	struct uccn_member m = {.name = name,
-		.country = country,
-		.field = field,
-		.reason = reason[0] != '\0' ? reason : NULL,
-		.designated_hlc = r->created_hlc};
-	if (uccn_crypto_from_hex(row->id, m.city, UCCN_KEY_BYTES) < 0) {
-		return 0;
-	}
-	if (uccn_crypto_from_hex(cur, m.key, UCCN_KEY_BYTES) < 0) {
-		memcpy(m.key, m.city, UCCN_KEY_BYTES);
-	}
-	const struct uccn_value *y = uccn_record_field(r, "year");
-	m.year = y != NULL && y->type == UCCN_VALUE_INT ? (int)y->i : 0;
-	const struct uccn_value *c = uccn_record_field(r, "cutoff");
-	m.cutoff = c != NULL && c->type == UCCN_VALUE_INT ? (uint64_t)c->i : 0;
-	m.active = strcmp(status, "active") == 0;
 	return w->fn(w->userdata, &m);
 }
 
@@ -798,7 +791,7 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 	}
 	const struct uccn_registry_scan *sc = &node->scan;
 	if (sc->nheads == 0) {
-		set_why(why, why_len, "this node holds no signed tree head yet");
+		uccn_node_set_why(why, why_len, "this node holds no signed tree head yet");
 		return UCCN_ENOTFOUND;
 	}
 	const struct uccn_tree_head *h = &sc->heads[sc->nheads - 1];
@@ -829,7 +822,8 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		}
 	}
 	if (!found) {
-		set_why(why, why_len, "no designation names that key: it is not a member");
+		uccn_node_set_why(
+			why, why_len, "no designation names that key: it is not a member");
 		err = UCCN_ENOTMEMBER;
 		goto out;
 	}
