@@ -277,29 +277,47 @@ static int registry_changed(struct uccn_changelog *log) {
 	const struct uccn_registry_cutoff *cut;
 	size_t ncut;
 	uccn_registry_cutoffs(log->registry, &cut, &ncut);
-	for (size_t i = 0; i < ncut; i++) {
+	/* Every key with a cut-off, and every key that had one and may have lost it (a city
+	 * designated again): its marks must match the registry as it stands now. */
+	struct uccn_bytes revoked = {0};
+	if ((err = uccn_store_revoked_authors(log->st, &revoked)) < 0) {
+		return err;
+	}
+	for (size_t i = 0; i < ncut + revoked.len / UCCN_KEY_BYTES && err == UCCN_OK; i++) {
+		const uint8_t *key;
+		uint64_t cutoff;
+		if (i < ncut) {
+			key = cut[i].key;
+			cutoff = cut[i].cutoff;
+		} else {
+			key = revoked.data + (i - ncut) * UCCN_KEY_BYTES;
+			cutoff = UINT64_MAX;
+			for (size_t k = 0; k < ncut; k++) {
+				if (memcmp(cut[k].key, key, UCCN_KEY_BYTES) == 0) {
+					cutoff = cut[k].cutoff;
+				}
+			}
+		}
 		int64_t *rids = NULL;
 		size_t nrids = 0;
-		if ((err = uccn_store_revoke_after(
-			     log->st, cut[i].key, cut[i].cutoff, &rids, &nrids)) < 0) {
-			return err;
+		if ((err = uccn_store_set_cutoff(log->st, key, cutoff, &rids, &nrids)) < 0) {
+			break;
 		}
 		for (size_t k = 0; k < nrids && err == UCCN_OK; k++) {
 			err = rebuild_record(log, rids[k]);
 		}
 		if (nrids > 0) {
-			char key[17];
-			uccn_crypto_to_hex(cut[i].key, 8, key);
+			char hex[17];
+			uccn_crypto_to_hex(key, 8, hex);
 			uccn_log(UCCN_LOG_WARN,
-				"took back changes of %s… after #%llu (withdrawn or revoked): %zu "
-				"records "
-				"rebuilt",
-				key, (unsigned long long)cut[i].cutoff, nrids);
+				"the registry moved the cut-off of %s…: %zu records rebuilt", hex,
+				nrids);
 		}
 		free(rids);
-		if (err < 0) {
-			return err;
-		}
+	}
+	uccn_bytes_finish(&revoked);
+	if (err < 0) {
+		return err;
 	}
 	log->registry_moved = true;
 	return UCCN_OK;

@@ -43,6 +43,9 @@ static const char *const migrations[] = {
 	 * cut-off it names, stays in its chain as evidence but no longer counts for its record. */
 	"ALTER TABLE changes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX held_by_err ON held(err);",
+	/* 3: finding revoked changes without reading every chain, so that a cut-off lifted later
+	 * (a city designated again) gives its changes back. */
+	"CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -86,6 +89,10 @@ static const char *const migrations[] = {
 	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
 	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid WHERE "   \
 			   "a.key = ?1 AND c.seq >= ?2 ORDER BY c.seq")                            \
+	XX(UNREVOKE_UPTO, "UPDATE changes SET revoked = 0 WHERE aid = (SELECT aid FROM authors "   \
+			  "WHERE key = ?1) AND seq <= ?2 AND revoked RETURNING rid")               \
+	XX(REVOKED_AUTHORS, "SELECT DISTINCT a.key FROM changes c JOIN authors a ON a.aid = "      \
+			    "c.aid WHERE c.revoked")                                               \
 	XX(REVOKE_AFTER, "UPDATE changes SET revoked = 1 WHERE aid = (SELECT aid FROM authors "    \
 			 "WHERE key = ?1) AND seq > ?2 AND NOT revoked RETURNING rid")             \
 	XX(LIVE_CHANGES, "SELECT data FROM changes WHERE rid = ?1 AND NOT revoked")                \
@@ -825,14 +832,21 @@ static int collect_rid(sqlite3_stmt *stmt, void *ctx) {
 	return 0;
 }
 
-int uccn_store_revoke_after(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+int uccn_store_set_cutoff(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	uint64_t cutoff, int64_t **rids, size_t *count) {
 	assert(st->in_tx);
 	struct rid_list l = {0};
+	int64_t cut = cutoff > INT64_MAX ? INT64_MAX : (int64_t)cutoff;
 	sqlite3_stmt *stmt = use(st, STMT_REVOKE_AFTER);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, cutoff > INT64_MAX ? INT64_MAX : (int64_t)cutoff);
+	sqlite3_bind_int64(stmt, 2, cut);
 	int err = walk(st, stmt, "revoking changes", collect_rid, &l);
+	if (err == UCCN_OK) {
+		stmt = use(st, STMT_UNREVOKE_UPTO);
+		sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, cut);
+		err = walk(st, stmt, "restoring changes", collect_rid, &l);
+	}
 	if (err < 0) {
 		free(l.rids);
 		return err;
@@ -911,4 +925,18 @@ int uccn_store_take_held(
 	*out = h.items;
 	*count = h.n;
 	return UCCN_OK;
+}
+
+static int collect_key(sqlite3_stmt *stmt, void *ctx) {
+	struct uccn_bytes *keys = ctx;
+	if (sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES) {
+		return 0;
+	}
+	return uccn_bytes_append(keys, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
+}
+
+int uccn_store_revoked_authors(struct uccn_store *st, struct uccn_bytes *keys) {
+	keys->len = 0;
+	return walk(
+		st, use(st, STMT_REVOKED_AUTHORS), "reading revoked changes", collect_key, keys);
 }

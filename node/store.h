@@ -138,11 +138,16 @@ UCCN_NODISCARD int uccn_store_each_author_change(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], uint64_t from_seq, uccn_store_blob_fn fn,
 	void *userdata);
 
-/* Marks the author's changes after cutoff as revoked: they stay in the chain as evidence but no
- * longer count for their records. *rids (caller frees with free()) receives the distinct record
- * rows they touched, which the caller must rebuild. Inside a transaction. */
-UCCN_NODISCARD int uccn_store_revoke_after(struct uccn_store *st,
+/* Makes the author's revoked marks say exactly "seq > cutoff" (UINT64_MAX: none revoked):
+ * revoked changes stay in the chain as evidence but no longer count for their records, and a
+ * cut-off lifted later gives them back. *rids (caller frees with free()) receives the distinct
+ * record rows whose changes changed mark, which the caller must rebuild. Inside a
+ * transaction. */
+UCCN_NODISCARD int uccn_store_set_cutoff(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], uint64_t cutoff, int64_t **rids, size_t *count);
+
+/* The authors that have revoked changes, as concatenated keys in keys (replaced). */
+UCCN_NODISCARD int uccn_store_revoked_authors(struct uccn_store *st, struct uccn_bytes *keys);
 
 /* The changes of record row rid that are not revoked, in no particular order (merge does not
  * need one). */

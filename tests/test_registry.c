@@ -206,6 +206,18 @@ Test(registry_rules, changes_past_the_cutoff_that_came_first_are_taken_back) {
 	cr_assert_eq(n, 4, "taken back, not forgotten: the change stays as evidence");
 }
 
+Test(registry_rules, a_city_designated_again_gets_back_what_was_taken) {
+	designation(&root, &a, NULL, "active", -1);
+	cr_assert_eq(practice(&a, NULL, "bp", "kept").outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp", "signed after the cut-off").outcome, UCCN_APPLIED);
+	cr_assert_eq(designation(&root, &a, NULL, "withdrawn", 1).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "kept");
+	/* A node that first sees A's changes after the new designation applies them all; this
+	 * one must end the same. */
+	cr_assert_eq(designation(&root, &a, NULL, "active", -1).outcome, UCCN_APPLIED);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "signed after the cut-off");
+}
+
 Test(registry_rules, a_rotated_key_keeps_its_past_and_the_new_key_takes_over) {
 	struct test_author a2;
 	test_author_init(&a2, 0x61);

@@ -246,7 +246,7 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_stmt *stmt;
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 2);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 3);
 	sqlite3_finalize(stmt);
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
@@ -264,7 +264,8 @@ Test(store, a_version_1_database_is_migrated_and_keeps_its_data) {
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	/* Undo migration 2 by hand: what a node of the first release left behind. */
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP INDEX held_by_err; ALTER TABLE changes DROP COLUMN revoked;"
+			     "DROP INDEX changes_revoked; DROP INDEX held_by_err;"
+			     " ALTER TABLE changes DROP COLUMN revoked;"
 			     " PRAGMA user_version = 1;",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
@@ -276,7 +277,7 @@ Test(store, a_version_1_database_is_migrated_and_keeps_its_data) {
 	int64_t *rids = NULL;
 	size_t count = 0;
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	cr_assert_eq(uccn_store_revoke_after(st, c.author, 0, &rids, &count), UCCN_OK);
+	cr_assert_eq(uccn_store_set_cutoff(st, c.author, 0, &rids, &count), UCCN_OK);
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	cr_assert_eq(count, 1, "the new column works on the migrated table");
 	cr_assert_eq(rids[0], rid);
@@ -291,7 +292,7 @@ Test(store, revoked_changes_no_longer_count_for_their_record) {
 	int64_t *rids = NULL;
 	size_t count = 0;
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	cr_assert_eq(uccn_store_revoke_after(st, c.author, 1, &rids, &count), UCCN_OK);
+	cr_assert_eq(uccn_store_set_cutoff(st, c.author, 1, &rids, &count), UCCN_OK);
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	cr_assert_eq(count, 1);
 	free(rids);
@@ -300,6 +301,18 @@ Test(store, revoked_changes_no_longer_count_for_their_record) {
 	cr_assert_eq(uccn_store_each_change(st, count_blobs, &all), UCCN_OK);
 	cr_assert_eq(live, 1);
 	cr_assert_eq(all, 3, "revoked changes stay in the chain as evidence");
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_set_cutoff(st, c.author, UINT64_MAX, &rids, &count), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(count, 1, "a lifted cut-off gives the changes back");
+	free(rids);
+	live = 0;
+	cr_assert_eq(uccn_store_each_live_change(st, rid, count_blobs, &live), UCCN_OK);
+	cr_assert_eq(live, 3);
+	struct uccn_bytes keys = {0};
+	cr_assert_eq(uccn_store_revoked_authors(st, &keys), UCCN_OK);
+	cr_assert_eq(keys.len, 0);
+	uccn_bytes_finish(&keys);
 }
 
 Test(store, held_changes_are_taken_back_by_reason) {
