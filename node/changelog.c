@@ -60,6 +60,11 @@ void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCC
 	uccn_registry_add_former(log->registry, key);
 }
 
+bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
+	uint8_t city[UCCN_KEY_BYTES]) {
+	return uccn_registry_city_of(log->registry, key, city);
+}
+
 void uccn_changelog_destroy(struct uccn_changelog *log) {
 	if (log == NULL) {
 		return;
@@ -382,6 +387,13 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	/* What may change who can write: the registry itself, a record's editors, and a record
 	 * arriving that others' edits waited for. */
 	if (uccn_registry_is_root_kind(c->kind)) {
+		if (strcmp(c->kind, "role") == 0 || strcmp(c->kind, "treehead") == 0) {
+			return UCCN_OK; /* signed records, but nobody's rights change */
+		}
+		if (uccn_registry_note_designation(log->registry, c)) {
+			log->registry_moved = true;
+			return UCCN_OK;
+		}
 		return registry_changed(log);
 	}
 	for (size_t i = 0; i < c->nfields; i++) {

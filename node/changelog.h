@@ -20,6 +20,10 @@ UCCN_NODISCARD int uccn_changelog_create(
 /* Accepts NULL. */
 void uccn_changelog_destroy(struct uccn_changelog *log);
 
+/* The city (the key it was designated under) that key speaks for, as the registry stands. */
+bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
+	uint8_t city[UCCN_KEY_BYTES]);
+
 /* Names a key the node signed with before a rotation; its records stay the node's own here. */
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 

@@ -328,9 +328,38 @@ static int match_designation(void *userdata, const struct uccn_store_row *row) {
 static int find_designation(
 	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], struct designation *out) {
 	memset(out, 0, sizeof(*out));
-	struct find_designation fd = {node, key, out};
-	int err = uccn_store_each_record(node->st, "designation", true, match_designation, &fd);
-	return err < 0 ? err : UCCN_OK;
+	/* By id through the index: the key it was designated under, or, for a key that took
+	 * over after a rotation, the city the registry says it speaks for. */
+	uint8_t city[UCCN_KEY_BYTES];
+	memcpy(city, key, UCCN_KEY_BYTES);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char id[HEX_KEY];
+		int64_t rid;
+		uccn_crypto_to_hex(city, UCCN_KEY_BYTES, id);
+		struct uccn_bytes state = {0};
+		int err = uccn_store_get_state(
+			node->st, "designation", node->network, id, &rid, &state);
+		if (err == UCCN_OK) {
+			struct uccn_store_row row = {.kind = "designation",
+				.owner = node->network,
+				.id = id,
+				.state = state.data,
+				.state_len = state.len};
+			struct find_designation fd = {node, key, out};
+			err = match_designation(&fd, &row);
+			uccn_bytes_finish(&state);
+			return err < 0 ? err : UCCN_OK;
+		}
+		uccn_bytes_finish(&state);
+		if (err != UCCN_ENOTFOUND) {
+			return err;
+		}
+		if (attempt > 0 || !uccn_changelog_city_of(node->log, key, city) ||
+			memcmp(city, key, UCCN_KEY_BYTES) == 0) {
+			break;
+		}
+	}
+	return UCCN_OK;
 }
 
 /* The full designation as one change: every designation change states it whole, so that a

@@ -31,6 +31,7 @@ struct entry {
 				       */
 	uint64_t cutoff;              /* UINT64_MAX: none */
 	bool withdrawn;
+	size_t order; /* reading order during a reload, so sorting keeps "first" well defined */
 };
 
 struct uccn_registry {
@@ -56,6 +57,12 @@ static int cmp_entry(const void *a, const void *b) {
 		((const struct entry *)a)->key, ((const struct entry *)b)->key, UCCN_KEY_BYTES);
 }
 
+static int cmp_entry_then_order(const void *a, const void *b) {
+	const struct entry *x = a, *y = b;
+	int c = memcmp(x->key, y->key, UCCN_KEY_BYTES);
+	return c != 0 ? c : (x->order < y->order ? -1 : x->order > y->order);
+}
+
 static struct entry *find(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
 	if (r->n == 0) {
 		return NULL; /* bsearch on no array at all is undefined */
@@ -65,20 +72,10 @@ static struct entry *find(const struct uccn_registry *r, const uint8_t key[UCCN_
 	return bsearch(&probe, r->entries, r->n, sizeof(*r->entries), cmp_entry);
 }
 
-/* Adds or tightens the entry for key: two records may speak of one key (a designation and a
- * key record); the stricter cut-off wins. */
+/* Adds an entry for key. Two records may speak of one key (a designation and a key record):
+ * reload merges such duplicates once everything is read, keeping the stricter cut-off. */
 static int note(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	const uint8_t city[UCCN_KEY_BYTES], uint64_t cutoff, bool withdrawn) {
-	for (size_t i = 0; i < r->n; i++) {
-		struct entry *e = &r->entries[i];
-		if (memcmp(e->key, key, UCCN_KEY_BYTES) == 0) {
-			if (cutoff < e->cutoff) {
-				e->cutoff = cutoff;
-			}
-			e->withdrawn = e->withdrawn || withdrawn;
-			return UCCN_OK;
-		}
-	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 64;
 		struct entry *e = realloc(r->entries, cap * sizeof(*e));
@@ -88,12 +85,32 @@ static int note(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 		r->entries = e;
 		r->cap = cap;
 	}
-	struct entry *e = &r->entries[r->n++];
+	struct entry *e = &r->entries[r->n];
 	memcpy(e->key, key, UCCN_KEY_BYTES);
 	memcpy(e->city, city, UCCN_KEY_BYTES);
 	e->cutoff = cutoff;
 	e->withdrawn = withdrawn;
+	e->order = r->n++;
 	return UCCN_OK;
+}
+
+/* Folds each run of one key in the sorted entries into its first: the city of the first
+ * record read (designations come first), the strictest cut-off. */
+static void merge_duplicates(struct uccn_registry *r) {
+	size_t out = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (out > 0 &&
+			memcmp(r->entries[out - 1].key, r->entries[i].key, UCCN_KEY_BYTES) == 0) {
+			struct entry *kept = &r->entries[out - 1];
+			if (r->entries[i].cutoff < kept->cutoff) {
+				kept->cutoff = r->entries[i].cutoff;
+			}
+			kept->withdrawn = kept->withdrawn || r->entries[i].withdrawn;
+			continue;
+		}
+		r->entries[out++] = r->entries[i];
+	}
+	r->n = out;
 }
 
 /* Reads a key-valued field (64 hex digits); false when absent or malformed. */
@@ -193,7 +210,8 @@ int uccn_registry_reload(struct uccn_registry *r) {
 		return err;
 	}
 	if (r->n > 1) {
-		qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry);
+		qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry_then_order);
+		merge_duplicates(r);
 	}
 	free(r->cutoffs);
 	r->cutoffs = calloc(r->n ? r->n : 1, sizeof(*r->cutoffs));
@@ -269,6 +287,56 @@ void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_
 	memcpy(r->self.city, key, UCCN_KEY_BYTES);
 	r->self.cutoff = UINT64_MAX;
 	r->self.withdrawn = false;
+}
+
+bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_change *c) {
+	/* The common case, a city designated for the first time: one new key, no cut-off. Anything
+	 * else (a withdrawal, a rotation, a key record) may move cut-offs: reload in full. */
+	if (r->open || c->op != UCCN_OP_PUT || strcmp(c->kind, "designation") != 0) {
+		return false;
+	}
+	uint8_t city[UCCN_KEY_BYTES], current[UCCN_KEY_BYTES];
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	bool active = false, has_city = false;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		const struct uccn_value *v = &f->value;
+		if (f->name_len == 6 && memcmp(f->name, "status", 6) == 0) {
+			active = v->type == UCCN_VALUE_STR && v->str_len == 6 &&
+				 memcmp(v->str, "active", 6) == 0;
+		} else if (f->name_len == 4 && memcmp(f->name, "city", 4) == 0 &&
+			   v->type == UCCN_VALUE_STR && v->str_len == 2 * UCCN_KEY_BYTES) {
+			memcpy(hex, v->str, v->str_len);
+			hex[v->str_len] = '\0';
+			has_city = uccn_crypto_from_hex(hex, current, UCCN_KEY_BYTES) == UCCN_OK;
+		}
+	}
+	if (!active || !has_city || uccn_crypto_from_hex(c->id, city, UCCN_KEY_BYTES) < 0 ||
+		memcmp(city, current, UCCN_KEY_BYTES) != 0 || find(r, city) != NULL) {
+		return false;
+	}
+	if (note(r, city, city, UINT64_MAX, false) < 0) {
+		return false;
+	}
+	/* note() appended: move the new entry to its sorted place (find() said it is new). */
+	struct entry e = r->entries[r->n - 1];
+	size_t at = r->n - 1;
+	while (at > 0 && memcmp(r->entries[at - 1].key, e.key, UCCN_KEY_BYTES) > 0) {
+		r->entries[at] = r->entries[at - 1];
+		at--;
+	}
+	r->entries[at] = e;
+	return true;
+}
+
+bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
+	uint8_t city[UCCN_KEY_BYTES]) {
+	const struct entry *e = find(r, key);
+	if (e == NULL) {
+		return false;
+	}
+	memcpy(city, e->city, UCCN_KEY_BYTES);
+	return true;
 }
 
 void uccn_registry_cutoffs(

@@ -40,6 +40,14 @@ void uccn_registry_set_self(struct uccn_registry *r, const uint8_t key[UCCN_KEY_
 /* Names a key this node signed with before a rotation: here its records stay the node's own. */
 void uccn_registry_add_former(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
 
+/* Takes an applied designation change into the view without a full reload when it can (a city
+ * designated for the first time); false when the caller must reload. */
+bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_change *c);
+
+/* The city (the key it was designated under) that key speaks for; false if none. */
+bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
+	uint8_t city[UCCN_KEY_BYTES]);
+
 /* A key whose changes after cutoff are refused (a withdrawal, a rotation, a revocation). */
 struct uccn_registry_cutoff {
 	uint8_t key[UCCN_KEY_BYTES];
