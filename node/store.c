@@ -18,8 +18,9 @@
 /* Each entry takes the schema from the version before it to its own number. Never edit a
  * released entry: add one. */
 static const char *const migrations[] = {
-	/* 1: the first schema. */
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+	/* 1: the first schema. Each entry is one string; the parentheses say so to compilers that
+	 * suspect a missing comma between adjacent literals. */
+	("CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
 	/* Authors get small integer ids so that every change row does not repeat a 32-byte key. */
 	"CREATE TABLE authors(aid INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
 	" head_seq INTEGER NOT NULL DEFAULT 0, head_hash BLOB, head_hlc INTEGER NOT NULL DEFAULT "
@@ -38,11 +39,11 @@ static const char *const migrations[] = {
 	" data BLOB NOT NULL);"
 	"CREATE INDEX held_by_author ON held(author, seq);"
 	"CREATE TABLE forks(author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
-	" data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));",
+	" data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));"),
 	/* 2: membership. A change applied before a withdrawal or revocation reached us, beyond the
 	 * cut-off it names, stays in its chain as evidence but no longer counts for its record. */
-	"ALTER TABLE changes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
-	"CREATE INDEX held_by_err ON held(err);",
+	("ALTER TABLE changes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	 "CREATE INDEX held_by_err ON held(err);"),
 	/* 3: finding revoked changes without reading every chain, so that a cut-off lifted later
 	 * (a city designated again) gives its changes back. */
 	"CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;",
