@@ -85,8 +85,10 @@ static void short_hex(const uint8_t *key, char out[17]) {
 	uccn_crypto_to_hex(key, 8, out);
 }
 
-int uccn_changelog_check(
-	struct uccn_changelog *log, const struct uccn_change *c, char *why, size_t why_len) {
+/* The checks a change passes on its own; sig is a signature result found earlier (a batch
+ * verified on every core) or UCCN_SIG_UNCHECKED to verify here. */
+static int check_alone(struct uccn_changelog *log, const struct uccn_change *c, int sig, char *why,
+	size_t why_len) {
 	if (memcmp(c->network, log->network, UCCN_KEY_BYTES) != 0) {
 		char theirs[17], ours[17];
 		short_hex(c->network, theirs);
@@ -95,11 +97,19 @@ int uccn_changelog_check(
 			ours);
 		return UCCN_ENETWORK;
 	}
-	if (uccn_crypto_verify(c->sig, c->body, c->body_len, c->author) < 0) {
+	if (sig == UCCN_SIG_UNCHECKED) {
+		sig = uccn_crypto_verify(c->sig, c->body, c->body_len, c->author);
+	}
+	if (sig < 0) {
 		snprintf(why, why_len, "bad signature: not signed by the author's key");
 		return UCCN_EBADSIG;
 	}
 	return uccn_schema_check_change(c, why, why_len);
+}
+
+int uccn_changelog_check(
+	struct uccn_changelog *log, const struct uccn_change *c, char *why, size_t why_len) {
+	return check_alone(log, c, UCCN_SIG_UNCHECKED, why, why_len);
 }
 
 static int refuse(struct uccn_apply_result *res, int err) {
@@ -329,8 +339,8 @@ static int registry_changed(struct uccn_changelog *log) {
 }
 
 /* Offers one change, without releasing held ones. */
-static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, uint64_t now_ms,
-	struct uccn_apply_result *res) {
+static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, int sig,
+	uint64_t now_ms, struct uccn_apply_result *res) {
 	memset(res, 0, sizeof(*res));
 	res->outcome = UCCN_REFUSED;
 	struct uccn_change *c = &log->change;
@@ -355,7 +365,7 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	snprintf(res->kind, sizeof(res->kind), "%s", c->kind);
 	snprintf(res->id, sizeof(res->id), "%s", c->id);
 
-	if ((err = uccn_changelog_check(log, c, res->why, sizeof(res->why))) < 0) {
+	if ((err = check_alone(log, c, sig, res->why, sizeof(res->why))) < 0) {
 		return refuse(res, err);
 	}
 	if ((err = check_chain(log, c, now_ms, res)) < 0 || res->outcome != UCCN_APPLIED) {
@@ -409,7 +419,14 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 
 int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released, void *userdata) {
-	int err = apply_one(log, buf, len, now_ms, res);
+	return uccn_changelog_apply_verified(
+		log, buf, len, UCCN_SIG_UNCHECKED, now_ms, res, released, userdata);
+}
+
+int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf, size_t len,
+	int sig, uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released,
+	void *userdata) {
+	int err = apply_one(log, buf, len, sig, now_ms, res);
 	if (err < 0 || res->outcome != UCCN_APPLIED) {
 		return err;
 	}
@@ -432,7 +449,7 @@ int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t 
 		}
 		/* log->held is not touched by apply_one, so the bytes stay valid during the call.
 		 */
-		if ((err = apply_one(log, log->held.data, log->held.len, now_ms, &sub)) < 0) {
+		if ((err = apply_one(log, log->held.data, log->held.len, UCCN_SIG_UNCHECKED, now_ms, &sub)) < 0) {
 			return err;
 		}
 		if (sub.outcome == UCCN_HELD) {

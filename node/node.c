@@ -19,6 +19,7 @@
 #include "node/merge.h"
 #include "node/node_internal.h"
 #include "node/store.h"
+#include "node/verifier.h"
 #include "proto/codec.h"
 
 #define KEY_FILE "node.key"
@@ -26,6 +27,7 @@
 /* Changes per transaction on import: large enough to amortise the commit's fsync, small enough
  * that a failure loses little work. */
 #define IMPORT_BATCH 2048
+#define IMPORT_BATCH_BYTES (8 << 20) /* a batch of large changes flushes earlier */
 #define IO_CHUNK 65536
 
 static char *join(const char *dir, const char *file) {
@@ -62,6 +64,7 @@ void uccn_node_close(struct uccn_node *node) {
 	if (node == NULL) {
 		return;
 	}
+	uccn_verifier_destroy(node->verifier);
 	uccn_node_scan_reset(node);
 	free(node->scan.leaves);
 	free(node->scan.leaf_seq);
@@ -644,6 +647,115 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	}
 }
 
+/* Changes read from a file, waiting to be verified together and applied in one transaction. */
+struct import_batch {
+	struct uccn_bytes arena; /* the changes' bytes, one after another */
+	size_t off[IMPORT_BATCH], len[IMPORT_BATCH];
+	size_t n;
+	struct uccn_verify_job jobs[IMPORT_BATCH];
+	size_t job_of[IMPORT_BATCH]; /* SIZE_MAX: the change does not decode, no job */
+	uint8_t authors[IMPORT_BATCH][UCCN_KEY_BYTES];
+};
+
+/* Finds what each change of b needs verified and hands the batch to the pool, which verifies
+ * it while the caller applies the batch before. */
+static void submit_batch(struct uccn_node *node, struct import_batch *b) {
+	size_t njobs = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const uint8_t *raw = b->arena.data + b->off[i];
+		b->job_of[i] = SIZE_MAX;
+		/* A change that does not decode is refused with its reason when applied. */
+		if (uccn_codec_decode_change(raw, b->len[i], &node->change, NULL, 0) < 0) {
+			continue;
+		}
+		memcpy(b->authors[njobs], node->change.author, UCCN_KEY_BYTES);
+		b->jobs[njobs] = (struct uccn_verify_job){.sig = node->change.sig,
+			.msg = node->change.body,
+			.len = node->change.body_len,
+			.key = b->authors[njobs]};
+		b->job_of[i] = njobs++;
+	}
+	uccn_verifier_submit(node->verifier, b->jobs, njobs);
+}
+
+/* Applies a verified batch in order in one transaction; the store is left as it was if
+ * storing fails. */
+static int apply_batch(struct uccn_node *node, struct import_batch *b, struct import_ctx *ctx) {
+	int err = uccn_store_begin(node->st);
+	uint64_t now = uccn_node_wall_ms();
+	for (size_t i = 0; i < b->n && err == UCCN_OK; i++) {
+		struct uccn_apply_result res;
+		int verdict = b->job_of[i] == SIZE_MAX ? UCCN_SIG_UNCHECKED
+						       : b->jobs[b->job_of[i]].result;
+		err = uccn_changelog_apply_verified(node->log, b->arena.data + b->off[i], b->len[i],
+			verdict, now, &res, on_released, ctx);
+		if (err == UCCN_OK) {
+			count_result(ctx->stats, &res);
+			if (ctx->fn != NULL) {
+				ctx->fn(ctx->userdata, &res);
+			}
+		}
+	}
+	if (err == UCCN_OK) {
+		err = uccn_changelog_retry_held(node->log, now, on_released, ctx);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(node->st);
+	} else {
+		uccn_store_rollback(node->st); /* a no-op when begin itself failed */
+	}
+	b->n = 0;
+	b->arena.len = 0;
+	return err;
+}
+
+/* Two batches in flight: one being filled from the file (or verified on the pool), the other
+ * being applied. */
+struct import_pipe {
+	struct import_batch *bufs[2];
+	int fill;     /* the batch being read into */
+	bool pending; /* bufs[1 - fill] is submitted to the pool and not yet applied */
+};
+
+/* The batch being filled is full, or the file ended: hand it to the pool, and apply the batch
+ * before it meanwhile. */
+static int pipe_push(struct uccn_node *node, struct import_pipe *p, struct import_ctx *ctx) {
+	struct import_batch *cur = p->bufs[p->fill], *prev = p->bufs[1 - p->fill];
+	if (p->pending) {
+		uccn_verifier_wait(node->verifier); /* prev is verified; the pool is free */
+	}
+	bool submitted = cur->n > 0;
+	if (submitted) {
+		submit_batch(node, cur);
+	}
+	int err = p->pending ? apply_batch(node, prev, ctx) : UCCN_OK;
+	p->pending = submitted;
+	if (submitted) {
+		p->fill = 1 - p->fill; /* prev is empty now: read into it */
+	}
+	return err;
+}
+
+/* Applies what is left: the batch being filled, then the one on the pool. */
+static int pipe_finish(struct uccn_node *node, struct import_pipe *p, struct import_ctx *ctx) {
+	int err = pipe_push(node, p, ctx);
+	if (p->pending) {
+		uccn_verifier_wait(node->verifier);
+		p->pending = false;
+		int aerr = apply_batch(node, p->bufs[1 - p->fill], ctx);
+		err = err < 0 ? err : aerr;
+	}
+	return err;
+}
+
+/* After an error: the pool must be done with a batch before its memory goes. */
+static void pipe_abandon(struct uccn_node *node, struct import_pipe *p) {
+	if (p->pending) {
+		uccn_verifier_wait(node->verifier);
+		p->pending = false;
+	}
+}
+
 int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, uccn_result_fn fn,
 	void *userdata, struct uccn_import_stats *stats, char *why, size_t why_len) {
 	struct uccn_import_stats local;
@@ -656,10 +768,17 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	struct uccn_hash_state hash;
 	uccn_crypto_hash_init(&hash);
 	uint8_t *chunk = malloc(IO_CHUNK);
-	size_t in_batch = 0;
+	struct import_pipe pipe = {
+		{calloc(1, sizeof(struct import_batch)), calloc(1, sizeof(struct import_batch))}, 0,
+		false};
 	bool eof = false, header = false;
 	char msg[200] = "";
-	int err = chunk == NULL ? UCCN_ENOMEM : uccn_codec_reader_create(&reader);
+	int err = chunk == NULL || pipe.bufs[0] == NULL || pipe.bufs[1] == NULL
+			  ? UCCN_ENOMEM
+			  : uccn_codec_reader_create(&reader);
+	if (err == UCCN_OK && node->verifier == NULL) {
+		err = uccn_verifier_create(0, &node->verifier);
+	}
 	while (err == UCCN_OK) {
 		struct uccn_file_item item;
 		int r = uccn_codec_reader_next(reader, &item, msg, sizeof(msg));
@@ -673,8 +792,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 				} else if (!uccn_codec_reader_is_done(reader)) {
 					uccn_node_set_why(why, why_len,
 						"truncated: the file ends after %llu changes, "
-						"before its "
-						"trailer",
+						"before its trailer",
 						(unsigned long long)stats->read);
 					err = UCCN_ETRUNC;
 				}
@@ -730,45 +848,32 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		}
 		stats->read++;
 		uccn_crypto_hash_update(&hash, item.change, item.change_len);
-		if (in_batch == 0 && (err = uccn_store_begin(node->st)) < 0) {
+		/* The reader lends the bytes until its next call: keep a copy for the batch. */
+		struct import_batch *batch = pipe.bufs[pipe.fill];
+		batch->off[batch->n] = batch->arena.len;
+		batch->len[batch->n] = item.change_len;
+		if ((err = uccn_bytes_append(&batch->arena, item.change, item.change_len)) < 0) {
 			break;
 		}
-		struct uccn_apply_result res;
-		if ((err = uccn_changelog_apply(node->log, item.change, item.change_len,
-			     uccn_node_wall_ms(), &res, on_released, &ctx)) < 0) {
-			uccn_store_rollback(node->st);
-			in_batch = 0;
-			break;
-		}
-		count_result(stats, &res);
-		if (fn != NULL) {
-			fn(userdata, &res);
-		}
-		if (++in_batch == IMPORT_BATCH) {
-			in_batch = 0;
-			if ((err = uccn_changelog_retry_held(
-				     node->log, uccn_node_wall_ms(), on_released, &ctx)) < 0) {
-				uccn_store_rollback(node->st);
-				break;
-			}
-			if ((err = uccn_store_commit(node->st)) < 0) {
-				break;
-			}
+		if (++batch->n == IMPORT_BATCH || batch->arena.len >= IMPORT_BATCH_BYTES) {
+			err = pipe_push(node, &pipe, &ctx);
 		}
 	}
-	/* Every change in the batch was verified on its own, so a damaged or cut file still
-	 * keeps what it carried intact. */
-	if (in_batch > 0) {
-		int cerr = uccn_changelog_retry_held(
-			node->log, uccn_node_wall_ms(), on_released, &ctx);
-		if (cerr < 0) {
-			uccn_store_rollback(node->st);
-		} else {
-			cerr = uccn_store_commit(node->st);
+	/* Every change was verified on its own, so a damaged or cut file still keeps what it
+	 * carried intact; only a storage failure loses the batch in progress. */
+	if (pipe.bufs[0] != NULL && pipe.bufs[1] != NULL && node->verifier != NULL &&
+		(err == UCCN_OK || err == UCCN_ETRUNC || err == UCCN_EPROTO)) {
+		int ferr = pipe_finish(node, &pipe, &ctx);
+		err = ferr < 0 ? ferr : err;
+	}
+	if (node->verifier != NULL) {
+		pipe_abandon(node, &pipe);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (pipe.bufs[i] != NULL) {
+			uccn_bytes_finish(&pipe.bufs[i]->arena);
 		}
-		if (cerr < 0 || err == UCCN_OK) {
-			err = cerr < 0 ? cerr : err;
-		}
+		free(pipe.bufs[i]);
 	}
 	uccn_codec_reader_destroy(reader);
 	free(chunk);

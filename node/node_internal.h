@@ -9,6 +9,7 @@
 #include "node/crypto.h"
 #include "node/merkle.h"
 #include "node/store.h"
+#include "node/verifier.h"
 #include "proto/codec.h"
 
 /* What the node has read of the root's chain: the registry's leaves (designation and key
@@ -36,6 +37,7 @@ struct uccn_node {
 	uint8_t pk[UCCN_KEY_BYTES];
 	uint8_t network[UCCN_KEY_BYTES];
 	struct uccn_registry_scan scan;
+	struct uccn_verifier *verifier; /* made at the first import: threads only when needed */
 	/* Scratch for walks: these are large and the walks call back once per row. */
 	struct uccn_change change;
 	struct uccn_state state;
