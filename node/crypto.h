@@ -61,4 +61,48 @@ void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex);
 /* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL. */
 UCCN_NODISCARD int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len);
 
+/* Session key exchange and the encrypted channel (PROTOCOL.md §10). The ephemeral X25519 secret
+ * and the two session keys stay inside crypto.c like the identity's secret key. */
+#define UCCN_KX_PUBLIC_BYTES 32
+#define UCCN_KX_SEED_BYTES 32
+#define UCCN_CHANNEL_TAG_BYTES 16
+
+/* An ephemeral X25519 key pair (libsodium crypto_kx), used for one session only. */
+struct uccn_kx;
+
+/* A fresh random key pair. UCCN_OK or UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_crypto_kx_create(struct uccn_kx **out);
+/* A key pair from a seed (crypto_kx_seed_keypair). Tests and worked examples only: a session
+ * whose ephemeral key can be predicted has no forward secrecy. */
+UCCN_NODISCARD int uccn_crypto_kx_create_seeded(
+	const uint8_t seed[UCCN_KX_SEED_BYTES], struct uccn_kx **out);
+void uccn_crypto_kx_public(const struct uccn_kx *kx, uint8_t pk[UCCN_KX_PUBLIC_BYTES]);
+/* Wipes and frees; accepts NULL. */
+void uccn_crypto_kx_destroy(struct uccn_kx *kx);
+
+/* Both directions of an established session: a key and a frame counter each way. */
+struct uccn_channel;
+
+/* Derives the session keys from our ephemeral pair and the peer's public key, with
+ * crypto_kx_client_session_keys when is_client (we sent HELLO), else
+ * crypto_kx_server_session_keys; both counters start at 0. The caller may destroy kx right
+ * after. UCCN_OK, UCCN_EPROTO (the peer's key is unusable: libsodium refuses it), UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_crypto_channel_create(const struct uccn_kx *kx,
+	const uint8_t peer[UCCN_KX_PUBLIC_BYTES], bool is_client, struct uccn_channel **out);
+/* Wipes and frees; accepts NULL. */
+void uccn_crypto_channel_destroy(struct uccn_channel *ch);
+/* Encrypts msg with the sending key under the next sending counter
+ * (crypto_aead_chacha20poly1305_ietf, nonce = counter as 64-bit little-endian then 4 zero
+ * bytes, no additional data) and writes ciphertext || tag, len + UCCN_CHANNEL_TAG_BYTES bytes, to
+ * out (which may not overlap msg). UCCN_OK, or UCCN_ECLOSED once 2^64 - 1 frames have been
+ * sealed: a counter must never repeat under one key. */
+UCCN_NODISCARD int uccn_crypto_channel_seal(
+	struct uccn_channel *ch, const uint8_t *msg, size_t len, uint8_t *out);
+/* Decrypts a frame sealed by the peer under the next receiving counter into out (len -
+ * UCCN_CHANNEL_TAG_BYTES bytes; may not overlap frame). UCCN_OK and the counter advances, or
+ * UCCN_EBADSIG (too short, tampered, replayed, reordered, or a frame was dropped before it) and
+ * nothing changes. */
+UCCN_NODISCARD int uccn_crypto_channel_open(
+	struct uccn_channel *ch, const uint8_t *frame, size_t len, uint8_t *out);
+
 #endif
