@@ -116,6 +116,31 @@ int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t l
 	return uccn_node_import(node, read_bytes, &r, NULL, NULL, stats, NULL, 0);
 }
 
+char *test_read_file(const char *path) {
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	cr_assert_gt(size, 0);
+	cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
+	char *text = malloc((size_t)size + 1);
+	cr_assert_not_null(text);
+	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	return text;
+}
+
+int test_hex_digit(char ch) {
+	if (ch >= '0' && ch <= '9') {
+		return ch - '0';
+	}
+	if (ch >= 'a' && ch <= 'f') {
+		return ch - 'a' + 10;
+	}
+	return -1;
+}
+
 char *test_tmpdir(void) {
 	char *dir = strdup("/tmp/uccn-test-XXXXXX");
 	cr_assert_not_null(dir);

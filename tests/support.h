@@ -46,6 +46,11 @@ void test_export(struct uccn_node *node, struct uccn_bytes *out);
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
 	struct uccn_import_stats *stats);
 
+/* A whole file, NUL-terminated (free() it); fails the test if it cannot be read. */
+char *test_read_file(const char *path);
+/* The value of a lowercase hex digit, or -1. */
+int test_hex_digit(char ch);
+
 /* Makes a fresh private directory (removed by test_rmdir). Caller frees. */
 char *test_tmpdir(void);
 /* Removes a directory tree made by test_tmpdir. Accepts NULL. */

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "node/crypto.h"
+#include "tests/support.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
@@ -34,30 +35,8 @@ static void teardown(void) {
 
 TestSuite(protocol_example, .init = setup, .fini = teardown);
 
-/* The whole document, NUL-terminated; free() it. */
 static char *read_doc(void) {
-	FILE *f = fopen(DOC, "rb");
-	cr_assert_not_null(f, "cannot open %s", DOC);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	long size = ftell(f);
-	cr_assert_gt(size, 0);
-	cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
-	char *text = malloc((size_t)size + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	return text;
-}
-
-static int hex_digit(char ch) {
-	if (ch >= '0' && ch <= '9') {
-		return ch - '0';
-	}
-	if (ch >= 'a' && ch <= 'f') {
-		return ch - 'a' + 10;
-	}
-	return -1;
+	return test_read_file(DOC);
 }
 
 /* The bytes written in hex between the lines <!-- name --> and <!-- /name -->. Only lines made
@@ -80,14 +59,15 @@ static size_t doc_hex(const char *doc, const char *name, uint8_t **out) {
 		eol = eol == NULL ? end : eol;
 		bool hex = eol > line;
 		for (const char *p = line; p < eol; p++) {
-			hex = hex && (*p == ' ' || hex_digit(*p) >= 0);
+			hex = hex && (*p == ' ' || test_hex_digit(*p) >= 0);
 		}
 		for (const char *p = line; hex && p < eol; p++) {
 			if (*p == ' ') {
 				continue;
 			}
-			cr_assert(p + 1 < eol && hex_digit(p[1]) >= 0, "odd hex digit in %s", name);
-			bytes[n++] = (uint8_t)(hex_digit(p[0]) << 4 | hex_digit(p[1]));
+			cr_assert(p + 1 < eol && test_hex_digit(p[1]) >= 0, "odd hex digit in %s",
+				name);
+			bytes[n++] = (uint8_t)(test_hex_digit(p[0]) << 4 | test_hex_digit(p[1]));
 			p++;
 		}
 		line = eol + 1;

@@ -868,30 +868,8 @@ Test(session, bad_kinds_in_the_config_are_refused) {
 /* ---------------------------------------------------------------------------------------- */
 /* The worked transcript of PROTOCOL.md §10.7 */
 
-/* The whole document, NUL-terminated; free() it. */
 static char *read_doc(void) {
-	FILE *f = fopen(DOC, "rb");
-	cr_assert_not_null(f, "cannot open %s", DOC);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	long size = ftell(f);
-	cr_assert_gt(size, 0);
-	cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
-	char *text = malloc((size_t)size + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	return text;
-}
-
-static int hex_digit(char ch) {
-	if (ch >= '0' && ch <= '9') {
-		return ch - '0';
-	}
-	if (ch >= 'a' && ch <= 'f') {
-		return ch - 'a' + 10;
-	}
-	return -1;
+	return test_read_file(DOC);
 }
 
 /* The bytes of the hex block labelled label inside the <!-- session-transcript --> section:
@@ -919,9 +897,9 @@ static size_t transcript_hex(const char *doc, const char *label, uint8_t **out) 
 		if (*p == ' ' || *p == '\n') {
 			continue;
 		}
-		cr_assert(hex_digit(p[0]) >= 0 && p + 1 < stop && hex_digit(p[1]) >= 0,
+		cr_assert(test_hex_digit(p[0]) >= 0 && p + 1 < stop && test_hex_digit(p[1]) >= 0,
 			"not hex in the block of %s", label);
-		tmp[n++] = (uint8_t)(hex_digit(p[0]) << 4 | hex_digit(p[1]));
+		tmp[n++] = (uint8_t)(test_hex_digit(p[0]) << 4 | test_hex_digit(p[1]));
 		p++;
 	}
 	*out = malloc(n > 0 ? n : 1);
