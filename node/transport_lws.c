@@ -1,0 +1,812 @@
+/* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws:// only
+ * for now). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
+ * what the frames carry, starts no thread and runs no loop of its own: node.c calls poll.
+ *
+ * One lws_context per transport, with one protocol ("uccn-v1"). Clients ride on a vhost that
+ * listens nowhere; each uccn_transport_listen adds a vhost that listens. Frames go out through
+ * a per-connection queue drained one websocket fragment per writeable callback, and come in
+ * as fragments that are reassembled here into whole frames of at most
+ * UCCN_TRANSPORT_FRAME_MAX bytes.
+ *
+ * Written against libwebsockets 4.1 (Debian 12). Its pitfalls that shape this file:
+ *   - lws_service() ignores its timeout (since 3.2) and sleeps until lws's next own timer, which
+ *     can be days away; poll arms a timer of its own (lws_sul_schedule) to bound the wait.
+ *   - lws_client_connect_via_info() can fail and call CLIENT_CONNECTION_ERROR before it
+ *     returns; such an end is held back and reported from the next poll, so that connect never
+ *     calls back into its caller.
+ *   - A server connection's end (CLOSED) can come seconds before lws frees it (WSI_DESTROY):
+ *     lws first waits for the peer's side of the TCP close. The connection is reported and
+ *     freed at the first of CLOSED, CLIENT_CLOSED, CLIENT_CONNECTION_ERROR and WSI_DESTROY, and
+ *     lws's pointer to it is cleared then, so later callbacks for that wsi find nothing.
+ *   - lws reads at most pt_serv_buf_size bytes per socket per service, 4 KiB by default:
+ *     a 1 MiB frame took 256 turns of the loop until it was raised to 64 KiB.
+ *   - The lws log level and emitter are process-wide, not per context.
+ */
+#include "node/transport.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <uccn/log.h>
+
+#define PROTOCOL_NAME "uccn-v1"
+/* The largest websocket fragment written per writeable callback: a 1 MiB frame goes out in
+ * pieces, so one large frame does not hold up every other connection of the loop. */
+#define CHUNK_MAX ((size_t)64 * 1024)
+/* The most bytes one writeable callback sends before yielding to other connections. */
+#define WRITE_BUDGET ((size_t)256 * 1024)
+/* How much lws reads per receive callback. */
+#define RX_BUFFER_SIZE ((size_t)64 * 1024)
+/* A reassembly buffer larger than this is freed after each frame rather than kept. */
+#define RX_KEEP_MAX ((size_t)64 * 1024)
+/* After close(), how long queued frames may take to go out before the connection is cut. */
+#define CLOSE_FLUSH_SECS 10
+#define CONNECT_TIMEOUT_SECS 10
+/* lws sizes its fd tables by the process limit; a hub needs thousands, not millions. */
+#define FD_LIMIT_MAX 65536
+#define REASON_MAX 128
+#define HOST_MAX 256
+#define PATH_MAX_LEN 512
+
+struct out_frame {
+	struct out_frame *next;
+	size_t len;    /* frame bytes */
+	size_t sent;   /* of them, handed to lws */
+	uint8_t buf[]; /* LWS_PRE bytes of headroom for the websocket header, then the frame */
+};
+
+enum conn_state {
+	CONN_CONNECTING, /* outgoing, before the websocket handshake completed */
+	CONN_OPEN,
+	CONN_CLOSING, /* close() was called: flush the queue, then close */
+	CONN_ENDED,   /* lws is done with it; on_close is due from the next poll */
+};
+
+struct lws_transport;
+
+struct lws_conn {
+	/* Must stay first. lws passes our callback a `user` pointer through which the connection
+	 * is found: for an incoming connection, lws's per-session block, which holds one struct
+	 * lws_conn pointer; for an outgoing one, the connection itself (given to lws as
+	 * userdata), whose first member is this pointer to itself. Either way,
+	 * *(struct lws_conn **)user is the connection, or NULL once it has been detached. */
+	struct lws_conn *self;
+	struct uccn_conn base;
+	struct lws_transport *t;
+	struct lws_conn *prev, *next; /* in t->conns */
+	struct lws *wsi;              /* NULL once detached */
+	struct lws_conn **slot;       /* incoming: lws's per-session block */
+	bool incoming;
+	bool deferred; /* ended inside connect(): report from the next poll */
+	enum conn_state state;
+	struct out_frame *out_head, *out_tail;
+	uint8_t *rx; /* the frame being reassembled */
+	size_t rx_len, rx_cap;
+	char reason[REASON_MAX]; /* the first reason given wins */
+};
+
+struct listener {
+	struct listener *next;
+	char iface[INET6_ADDRSTRLEN]; /* lws keeps the pointer, so it lives as long as the vhost */
+};
+
+struct lws_transport {
+	struct uccn_transport base;
+	struct lws_context *ctx;
+	struct lws_protocols protocols[2]; /* ours, then the terminator; lws keeps the pointer */
+	lws_sorted_usec_list_t wake;       /* bounds the wait of lws_service */
+	struct lws_conn *conns;
+	struct listener *listeners;
+	struct lws_conn *connecting; /* inside lws_client_connect_via_info */
+	size_t deferred;             /* connections with deferred set */
+	int fired;                   /* callbacks fired during this poll */
+	bool destroying;             /* lws_context_destroy runs: report nothing */
+};
+
+static const struct uccn_transport_impl lws_impl;
+
+static struct lws_conn *conn_of(struct uccn_conn *c) {
+	assert(c->transport->impl == &lws_impl);
+	return (struct lws_conn *)(void *)((char *)c - offsetof(struct lws_conn, base));
+}
+
+static struct lws_transport *transport_of(struct uccn_transport *t) {
+	assert(t->impl == &lws_impl);
+	return (struct lws_transport *)(void *)t;
+}
+
+/* lws's log lines, sent to uccn_log. Levels: errors and warnings only (set in create). */
+static void log_emit(int level, const char *line) {
+	enum uccn_log_level l = UCCN_LOG_DEBUG;
+	if (level & LLL_ERR) {
+		l = UCCN_LOG_ERROR;
+	} else if (level & LLL_WARN) {
+		l = UCCN_LOG_WARN;
+	} else if (level & (LLL_NOTICE | LLL_INFO | LLL_USER)) {
+		l = UCCN_LOG_INFO;
+	}
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+		n--;
+	}
+	uccn_log(l, "transport: lws: %.*s", (int)n, line);
+}
+
+__attribute__((format(printf, 2, 3))) static void set_reason(
+	struct lws_conn *c, const char *fmt, ...) {
+	if (c->reason[0] != '\0') {
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	if (vsnprintf(c->reason, sizeof(c->reason), fmt, ap) < 0) {
+		snprintf(c->reason, sizeof(c->reason), "closed");
+	}
+	va_end(ap);
+}
+
+static struct lws_conn *conn_create(struct lws_transport *t, bool incoming) {
+	struct lws_conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return NULL;
+	}
+	c->self = c;
+	uccn_transport_conn_init(&c->base, &t->base);
+	c->t = t;
+	c->incoming = incoming;
+	c->next = t->conns;
+	if (t->conns != NULL) {
+		t->conns->prev = c;
+	}
+	t->conns = c;
+	return c;
+}
+
+/* Clears lws's pointer to c, so callbacks that still come for its wsi find nothing. */
+static void conn_detach(struct lws_conn *c) {
+	if (c->wsi == NULL) {
+		return;
+	}
+	if (c->incoming) {
+		*c->slot = NULL;
+	} else {
+		/* The user space of an outgoing wsi was given as userdata (externally allocated),
+		 * which lws_set_wsi_user may replace in every 4.x release. */
+		lws_set_wsi_user(c->wsi, NULL);
+	}
+	c->wsi = NULL;
+	c->slot = NULL;
+}
+
+static void conn_free(struct lws_conn *c) {
+	struct lws_transport *t = c->t;
+	conn_detach(c);
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		t->conns = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	}
+	while (c->out_head != NULL) {
+		struct out_frame *f = c->out_head;
+		c->out_head = f->next;
+		free(f);
+	}
+	free(c->rx);
+	free(c);
+}
+
+static void report_close(struct lws_conn *c) {
+	struct lws_transport *t = c->t;
+	if (c->reason[0] == '\0') {
+		snprintf(c->reason, sizeof(c->reason), "connection lost");
+	}
+	t->fired++;
+	uccn_transport_emit_close(&t->base, &c->base, c->reason);
+	conn_free(c);
+}
+
+/* lws is done with c: report it now, or from the next poll when inside connect(). */
+static void conn_end(struct lws_conn *c) {
+	struct lws_transport *t = c->t;
+	conn_detach(c);
+	c->state = CONN_ENDED;
+	if (t->destroying) {
+		conn_free(c);
+	} else if (c == t->connecting) {
+		/* connect() marks it deferred once lws_client_connect_via_info returns. */
+	} else {
+		report_close(c);
+	}
+}
+
+/* "address:port" of the socket's peer, for logs. */
+static void peer_name(struct lws *wsi, char *out, size_t size) {
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char ip[INET6_ADDRSTRLEN];
+	int fd = lws_get_socket_fd(wsi);
+	int n = -1;
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+			if (inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip)) != NULL) {
+				n = snprintf(
+					out, size, "%s:%u", ip, (unsigned)ntohs(sin->sin_port));
+			}
+		} else if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+			if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+				if (inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], ip,
+					    sizeof(ip)) != NULL) {
+					n = snprintf(out, size, "%s:%u", ip,
+						(unsigned)ntohs(sin6->sin6_port));
+				}
+			} else if (inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip)) != NULL) {
+				n = snprintf(
+					out, size, "[%s]:%u", ip, (unsigned)ntohs(sin6->sin6_port));
+			}
+		}
+	}
+	if (n < 0) {
+		snprintf(out, size, "unknown");
+	}
+}
+
+static void request_writeable(struct lws_conn *c) {
+	if (c->wsi != NULL && (c->state == CONN_OPEN || c->state == CONN_CLOSING)) {
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+static int on_established(struct lws_transport *t, struct lws *wsi, struct lws_conn **slot) {
+	if (slot == NULL) {
+		return -1;
+	}
+	struct lws_conn *c = conn_create(t, true);
+	if (c == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: out of memory accepting a connection");
+		return -1;
+	}
+	c->wsi = wsi;
+	c->slot = slot;
+	*slot = c;
+	c->state = CONN_OPEN;
+	peer_name(wsi, c->base.peer, sizeof(c->base.peer));
+	t->fired++;
+	uccn_transport_emit_open(&t->base, &c->base, true);
+	return 0;
+}
+
+static void on_client_established(struct lws_conn *c) {
+	if (c->state == CONN_CLOSING) {
+		/* Closed while connecting: the kill asked for may come after this. The queue goes
+		 * unsent either way, and the connection ends without on_open. */
+		while (c->out_head != NULL) {
+			struct out_frame *f = c->out_head;
+			c->out_head = f->next;
+			c->base.queued -= f->len - f->sent;
+			free(f);
+		}
+		c->out_tail = NULL;
+		request_writeable(c);
+		return;
+	}
+	c->state = CONN_OPEN;
+	c->t->fired++;
+	uccn_transport_emit_open(&c->t->base, &c->base, false);
+	if (c->out_head != NULL) {
+		request_writeable(c);
+	}
+}
+
+/* Returns nonzero to have lws close the connection. */
+static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
+	if (c->state != CONN_OPEN) {
+		return 0; /* closing: no more frames are reported */
+	}
+	if (!lws_frame_is_binary(c->wsi)) {
+		set_reason(c, "text frame from peer");
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, NULL, 0);
+		return -1;
+	}
+	/* remaining is what is left of the current websocket fragment; checking it first closes
+	 * on an oversize frame before buffering a megabyte of it. */
+	size_t remaining = lws_remaining_packet_payload(c->wsi);
+	size_t room = UCCN_TRANSPORT_FRAME_MAX - c->rx_len;
+	if (len > room || remaining > room - len) {
+		static const char why[] = "frame too large";
+		set_reason(c, "frame larger than %zu bytes from peer", UCCN_TRANSPORT_FRAME_MAX);
+		uccn_log(UCCN_LOG_WARN, "transport: %s: %s", c->base.peer, c->reason);
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+			(unsigned char *)(uintptr_t)why, sizeof(why) - 1);
+		c->rx_len = 0;
+		return -1;
+	}
+	size_t need = c->rx_len + len + remaining;
+	if (need > c->rx_cap) {
+		size_t cap = c->rx_cap * 2 > need ? c->rx_cap * 2 : need;
+		if (cap > UCCN_TRANSPORT_FRAME_MAX) {
+			cap = UCCN_TRANSPORT_FRAME_MAX;
+		}
+		uint8_t *rx = realloc(c->rx, cap);
+		if (rx == NULL) {
+			set_reason(c, "out of memory");
+			uccn_log(UCCN_LOG_ERROR,
+				"transport: %s: out of memory reassembling a frame", c->base.peer);
+			return -1;
+		}
+		c->rx = rx;
+		c->rx_cap = cap;
+	}
+	if (len > 0) {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
+	if (remaining > 0 || !lws_is_final_fragment(c->wsi)) {
+		return 0;
+	}
+	size_t frame_len = c->rx_len;
+	c->rx_len = 0;
+	if (frame_len == 0) {
+		return 0; /* an empty frame: nobody sends one (send refuses them) */
+	}
+	c->t->fired++;
+	uccn_transport_emit_frame(&c->t->base, &c->base, c->rx, frame_len);
+	/* The callback may have called close(c), never freed it: c is still ours. */
+	if (c->rx_cap > RX_KEEP_MAX) {
+		free(c->rx);
+		c->rx = NULL;
+		c->rx_cap = 0;
+	}
+	return 0;
+}
+
+/* Sends queued frames, one websocket fragment per write, until the socket would block or
+ * WRITE_BUDGET bytes went out (then the loop's other connections get their turn); returns
+ * nonzero to have lws close. */
+static int on_writeable(struct lws_conn *c) {
+	if (c->state != CONN_OPEN && c->state != CONN_CLOSING) {
+		return 0;
+	}
+	if (c->out_head == NULL && c->state == CONN_CLOSING) {
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+		return -1;
+	}
+	size_t budget = WRITE_BUDGET;
+	struct out_frame *f;
+	while ((f = c->out_head) != NULL) {
+		size_t n = f->len - f->sent;
+		if (n > CHUNK_MAX) {
+			n = CHUNK_MAX;
+		}
+		bool first = f->sent == 0;
+		bool last = f->sent + n == f->len;
+		/* lws writes the fragment's header into the LWS_PRE bytes before the payload. For
+		 * a later fragment those are bytes of this frame that were already sent, and lws
+		 * needs them no more: when a write is partial, lws keeps its own copy of the
+		 * rest. */
+		int flags = lws_write_ws_flags(LWS_WRITE_BINARY, first, last);
+		int w = lws_write(
+			c->wsi, f->buf + LWS_PRE + f->sent, n, (enum lws_write_protocol)flags);
+		if (w < (int)n) {
+			set_reason(c, "write failed");
+			return -1;
+		}
+		f->sent += n;
+		c->base.queued -= n;
+		if (last) {
+			c->out_head = f->next;
+			if (c->out_head == NULL) {
+				c->out_tail = NULL;
+			}
+			free(f);
+		}
+		budget = n < budget ? budget - n : 0;
+		/* Choked: lws holds part of the last write, or the socket is full. Writing on
+		 * would only pile up copies inside lws. */
+		if (budget == 0 || lws_send_pipe_choked(c->wsi)) {
+			break;
+		}
+	}
+	if (c->out_head != NULL || c->state == CONN_CLOSING) {
+		lws_callback_on_writable(c->wsi);
+	}
+	return 0;
+}
+
+static void on_peer_close(struct lws_conn *c, const uint8_t *in, size_t len) {
+	if (len < 2) {
+		set_reason(c, "closed by peer");
+		return;
+	}
+	/* The peer's text is untrusted: keep printable ASCII only. */
+	char text[64];
+	size_t n = 0;
+	for (size_t i = 2; i < len && n + 1 < sizeof(text); i++) {
+		text[n++] = in[i] >= 0x20 && in[i] < 0x7f ? (char)in[i] : '?';
+	}
+	text[n] = '\0';
+	unsigned code = (unsigned)in[0] << 8 | in[1];
+	set_reason(c, n > 0 ? "closed by peer (%u: %s)" : "closed by peer (%u)%s", code, text);
+}
+
+static int callback(
+	struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+	struct lws_conn *c = user != NULL ? *(struct lws_conn **)user : NULL;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return -1; /* a plain HTTP request: not a node */
+	case LWS_CALLBACK_ESTABLISHED:
+		return on_established(lws_context_user(lws_get_context(wsi)), wsi, user);
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (c != NULL) {
+			on_client_established(c);
+		}
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		return c != NULL ? on_receive(c, in, len) : 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return c != NULL ? on_writeable(c) : 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (c != NULL) {
+			on_peer_close(c, in, len);
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (c != NULL) {
+			const char *why = in != NULL ? in : "unknown error";
+			set_reason(c, "connection failed: %.*s", (int)strnlen(why, 80), why);
+			conn_end(c);
+		}
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_CLIENT_CLOSED:
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (c != NULL) {
+			conn_end(c);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void fill_vhost_info(struct lws_transport *t, struct lws_context_creation_info *info) {
+	memset(info, 0, sizeof(*info));
+	info->port = CONTEXT_PORT_NO_LISTEN;
+	info->protocols = t->protocols;
+	info->user = t;
+	info->gid = -1;
+	info->uid = -1;
+	info->connect_timeout_secs = CONNECT_TIMEOUT_SECS;
+	/* TCP keepalive finds peers that vanished without a word. */
+	info->ka_time = 60;
+	info->ka_probes = 3;
+	info->ka_interval = 10;
+}
+
+static int lws_listen(
+	struct uccn_transport *base, const char *host, uint16_t port, uint16_t *bound_port) {
+	struct lws_transport *t = transport_of(base);
+	struct lws_context_creation_info info;
+	fill_vhost_info(t, &info);
+	struct in_addr a4;
+	struct in6_addr a6;
+	struct listener *l = NULL;
+	if (host != NULL) {
+		bool v4 = inet_pton(AF_INET, host, &a4) == 1;
+		if (!v4 && inet_pton(AF_INET6, host, &a6) != 1) {
+			return UCCN_EINVAL;
+		}
+		if ((l = calloc(1, sizeof(*l))) == NULL) {
+			return UCCN_ENOMEM;
+		}
+		snprintf(l->iface, sizeof(l->iface), "%s", host);
+		info.iface = l->iface;
+		if (v4) {
+			/* Otherwise lws opens an IPv6 socket and has to map the IPv4 address. */
+			info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+		}
+	}
+	info.port = port;
+	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
+	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
+	if (vh == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u",
+			host != NULL ? host : "*", (unsigned)port);
+		free(l);
+		return UCCN_EIO;
+	}
+	if (l != NULL) {
+		l->next = t->listeners; /* freed with the transport, after the vhost */
+		t->listeners = l;
+	}
+	int bound = lws_get_vhost_listen_port(vh);
+	if (bound <= 0 || bound > UINT16_MAX) {
+		uccn_log(UCCN_LOG_ERROR, "transport: no port bound on %s port %u",
+			host != NULL ? host : "*", (unsigned)port);
+		lws_vhost_destroy(vh);
+		return UCCN_EIO;
+	}
+	if (bound_port != NULL) {
+		*bound_port = (uint16_t)bound;
+	}
+	return UCCN_OK;
+}
+
+/* Splits "ws://host[:port][/path]"; host may be a bracketed IPv6 address. */
+static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[PATH_MAX_LEN]) {
+	static const char scheme[] = "ws://";
+	if (strncmp(url, scheme, sizeof(scheme) - 1) != 0) {
+		return UCCN_EINVAL;
+	}
+	const char *p = url + sizeof(scheme) - 1;
+	const char *h = p, *h_end;
+	if (*p == '[') {
+		h = ++p;
+		p = strchr(p, ']');
+		if (p == NULL) {
+			return UCCN_EINVAL;
+		}
+		h_end = p++;
+	} else {
+		p += strcspn(p, ":/");
+		h_end = p;
+	}
+	if (h_end == h || (size_t)(h_end - h) >= HOST_MAX) {
+		return UCCN_EINVAL;
+	}
+	memcpy(host, h, (size_t)(h_end - h));
+	host[h_end - h] = '\0';
+	*port = 80;
+	if (*p == ':') {
+		long v = 0;
+		p++;
+		if (*p < '0' || *p > '9') {
+			return UCCN_EINVAL;
+		}
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (*p++ - '0');
+			if (v > 65535) {
+				return UCCN_EINVAL;
+			}
+		}
+		if (v == 0) {
+			return UCCN_EINVAL;
+		}
+		*port = (int)v;
+	}
+	if (*p != '\0' && *p != '/') {
+		return UCCN_EINVAL;
+	}
+	if (snprintf(path, PATH_MAX_LEN, "%s", *p == '/' ? p : "/") >= PATH_MAX_LEN) {
+		return UCCN_EINVAL;
+	}
+	return UCCN_OK;
+}
+
+static int lws_connect(struct uccn_transport *base, const char *url, struct uccn_conn **out) {
+	struct lws_transport *t = transport_of(base);
+	char host[HOST_MAX], path[PATH_MAX_LEN];
+	int port;
+	if (parse_url(url, host, &port, path) < 0) {
+		return UCCN_EINVAL;
+	}
+	struct lws_conn *c = conn_create(t, false);
+	if (c == NULL) {
+		return UCCN_ENOMEM;
+	}
+	c->state = CONN_CONNECTING;
+	bool v6 = strchr(host, ':') != NULL;
+	if (snprintf(c->base.peer, sizeof(c->base.peer), v6 ? "[%s]:%d" : "%s:%d", host, port) <
+		0) {
+		c->base.peer[0] = '\0';
+	}
+
+	struct lws_client_connect_info ci;
+	memset(&ci, 0, sizeof(ci));
+	ci.context = t->ctx;
+	ci.address = host;
+	ci.port = port;
+	ci.path = path;
+	ci.host = host;
+	ci.origin = host;
+	ci.protocol = PROTOCOL_NAME;
+	ci.userdata = c; /* see struct lws_conn's self */
+	ci.pwsi = &c->wsi;
+	struct lws_conn *outer = t->connecting;
+	t->connecting = c;
+	struct lws *wsi = lws_client_connect_via_info(&ci);
+	t->connecting = outer;
+	if (wsi == NULL) {
+		/* lws freed the wsi, whether or not it called back first. */
+		c->wsi = NULL;
+		set_reason(c, "connection failed");
+		c->state = CONN_ENDED;
+	}
+	if (c->state == CONN_ENDED) {
+		c->deferred = true;
+		t->deferred++;
+	}
+	*out = &c->base;
+	return UCCN_OK;
+}
+
+static int lws_send(
+	struct uccn_transport *base, struct uccn_conn *conn, const uint8_t *frame, size_t len) {
+	struct lws_conn *c = conn_of(conn);
+	if (c->state == CONN_CLOSING || c->state == CONN_ENDED) {
+		return UCCN_ECLOSED;
+	}
+	struct out_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+	if (f == NULL) {
+		return UCCN_ENOMEM;
+	}
+	f->next = NULL;
+	f->len = len;
+	f->sent = 0;
+	memcpy(f->buf + LWS_PRE, frame, len);
+	if (c->out_tail != NULL) {
+		c->out_tail->next = f;
+	} else {
+		c->out_head = f;
+	}
+	c->out_tail = f;
+	c->base.queued += len;
+	if (c->state == CONN_OPEN) {
+		request_writeable(c);
+	}
+	return UCCN_OK;
+}
+
+static void lws_close(struct uccn_transport *base, struct uccn_conn *conn) {
+	struct lws_conn *c = conn_of(conn);
+	switch (c->state) {
+	case CONN_CONNECTING:
+		c->state = CONN_CLOSING;
+		set_reason(c, "closed");
+		if (c->wsi != NULL) {
+			/* Nothing to flush before the handshake: drop it at the next service. */
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		}
+		break;
+	case CONN_OPEN:
+		c->state = CONN_CLOSING;
+		set_reason(c, "closed");
+		/* on_writeable sends what is queued, then the close; a peer that reads nothing
+		 * gets cut when the timeout fires. */
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_FLUSH_SECS);
+		request_writeable(c);
+		break;
+	case CONN_CLOSING:
+	case CONN_ENDED:
+		break;
+	}
+}
+
+static void wake(lws_sorted_usec_list_t *sul) {
+	/* Nothing to do: firing ends the wait in lws_service. */
+}
+
+static int lws_poll(struct uccn_transport *base, int timeout_ms) {
+	struct lws_transport *t = transport_of(base);
+	t->fired = 0;
+	/* Ends that happened inside connect(), oldest first is not promised: any order. */
+	while (t->deferred > 0) {
+		struct lws_conn *c = t->conns;
+		while (c != NULL && !c->deferred) {
+			c = c->next;
+		}
+		assert(c != NULL);
+		c->deferred = false;
+		t->deferred--;
+		report_close(c);
+	}
+	int n;
+	if (t->fired > 0 || timeout_ms == 0) {
+		n = lws_service(t->ctx, -1); /* negative: do not wait */
+	} else {
+		lws_sul_schedule(t->ctx, 0, &t->wake, wake, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+		n = lws_service(t->ctx, 0);
+		lws_sul_cancel(&t->wake);
+	}
+	if (n < 0) {
+		uccn_log(UCCN_LOG_ERROR, "transport: lws_service failed");
+		return UCCN_EIO;
+	}
+	return t->fired;
+}
+
+static void lws_destroy(struct uccn_transport *base) {
+	struct lws_transport *t = transport_of(base);
+	t->destroying = true;
+	if (t->ctx != NULL) {
+		lws_context_destroy(
+			t->ctx); /* frees each wsi, calling back with nothing reported */
+	}
+	while (t->conns != NULL) {
+		conn_free(t->conns);
+	}
+	while (t->listeners != NULL) {
+		struct listener *l = t->listeners;
+		t->listeners = l->next;
+		free(l);
+	}
+	free(t);
+}
+
+static const struct uccn_transport_impl lws_impl = {
+	.listen = lws_listen,
+	.connect = lws_connect,
+	.send = lws_send,
+	.close = lws_close,
+	.poll = lws_poll,
+	.destroy = lws_destroy,
+};
+
+static unsigned fd_limit(void) {
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+		rl.rlim_cur > FD_LIMIT_MAX) {
+		return FD_LIMIT_MAX;
+	}
+	return (unsigned)rl.rlim_cur;
+}
+
+int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	assert(ev != NULL && out != NULL);
+	int err = UCCN_ENOMEM;
+	struct lws_transport *t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		goto out;
+	}
+	uccn_transport_init(&t->base, &lws_impl, ev);
+	t->protocols[0].name = PROTOCOL_NAME;
+	t->protocols[0].callback = callback;
+	t->protocols[0].per_session_data_size = sizeof(struct lws_conn *);
+	t->protocols[0].rx_buffer_size = RX_BUFFER_SIZE;
+
+	/* Process-wide in lws; quiet unless something is wrong. */
+	lws_set_log_level(LLL_ERR | LLL_WARN, log_emit);
+
+	struct lws_context_creation_info info;
+	fill_vhost_info(t, &info);
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.fd_limit_per_thread = fd_limit();
+	/* lws reads at most this much per socket per service (default 4 KiB): a 1 MiB frame
+	 * would take 256 turns of the loop. */
+	info.pt_serv_buf_size = (unsigned)RX_BUFFER_SIZE;
+	err = UCCN_EIO;
+	if ((t->ctx = lws_create_context(&info)) == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot create the websocket context");
+		goto out;
+	}
+	/* The vhost outgoing connections use; it listens nowhere. */
+	fill_vhost_info(t, &info);
+	info.vhost_name = "uccn-client";
+	if (lws_create_vhost(t->ctx, &info) == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot create the client vhost");
+		goto out;
+	}
+	*out = &t->base;
+	t = NULL;
+	err = UCCN_OK;
+out:
+	if (t != NULL) {
+		lws_destroy(&t->base);
+	}
+	return err;
+}
