@@ -657,12 +657,18 @@ struct import_batch {
 	uint8_t authors[IMPORT_BATCH][UCCN_KEY_BYTES];
 };
 
+/* The i-th change of b. An empty one (a damaged file) may leave the arena unallocated. */
+static const uint8_t *batch_item(const struct import_batch *b, size_t i) {
+	static const uint8_t nothing[1];
+	return b->len[i] > 0 ? b->arena.data + b->off[i] : nothing;
+}
+
 /* Finds what each change of b needs verified and hands the batch to the pool, which verifies
  * it while the caller applies the batch before. */
 static void submit_batch(struct uccn_node *node, struct import_batch *b) {
 	size_t njobs = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		const uint8_t *raw = b->arena.data + b->off[i];
+		const uint8_t *raw = batch_item(b, i);
 		b->job_of[i] = SIZE_MAX;
 		/* A change that does not decode is refused with its reason when applied. */
 		if (uccn_codec_decode_change(raw, b->len[i], &node->change, NULL, 0) < 0) {
@@ -687,8 +693,8 @@ static int apply_batch(struct uccn_node *node, struct import_batch *b, struct im
 		struct uccn_apply_result res;
 		int verdict = b->job_of[i] == SIZE_MAX ? UCCN_SIG_UNCHECKED
 						       : b->jobs[b->job_of[i]].result;
-		err = uccn_changelog_apply_verified(node->log, b->arena.data + b->off[i], b->len[i],
-			verdict, now, &res, on_released, ctx);
+		err = uccn_changelog_apply_verified(node->log, batch_item(b, i), b->len[i], verdict,
+			now, &res, on_released, ctx);
 		if (err == UCCN_OK) {
 			count_result(ctx->stats, &res);
 			if (ctx->fn != NULL) {

@@ -11,6 +11,7 @@
 
 #include <uccn/schema.h>
 
+#include "proto/codec.h"
 #include "tests/support.h"
 
 static char *dir;
@@ -306,4 +307,23 @@ Test(node, verify_finds_a_tampered_change) {
 	int faults = 0;
 	cr_assert_gt(uccn_node_verify(na, fault_counter, &faults, NULL), 0);
 	cr_assert_gt(faults, 0);
+}
+
+Test(node, an_empty_change_in_a_file_is_refused_as_malformed) {
+	struct uccn_bytes file = {0};
+	uint8_t network[UCCN_KEY_BYTES];
+	uccn_node_network(nb, network);
+	struct uccn_hash_state h;
+	uint8_t hash[UCCN_HASH_BYTES];
+	uccn_crypto_hash_init(&h);
+	uccn_crypto_hash_final(&h, hash);
+	cr_assert_eq(uccn_codec_encode_file_header(network, &file), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_file_change(NULL, 0, &file), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_file_trailer(1, hash, &file), UCCN_OK);
+	struct uccn_import_stats stats;
+	int err = test_import(nb, &file, SIZE_MAX, &stats);
+	cr_assert_eq(err, UCCN_OK, "%s", uccn_err_name(err));
+	cr_assert_eq(stats.read, 1);
+	cr_assert_eq(stats.refused, 1);
+	uccn_bytes_finish(&file);
 }
