@@ -69,6 +69,7 @@ void uccn_node_close(struct uccn_node *node) {
 	free(node->scan.leaves);
 	free(node->scan.leaf_seq);
 	free(node->scan.heads);
+	free(node->scan.designations);
 	uccn_changelog_destroy(node->log);
 	uccn_store_close(node->st);
 	uccn_crypto_identity_destroy(node->id);

@@ -27,6 +27,14 @@ struct uccn_registry_scan {
 	size_t nfrontier;
 	struct uccn_tree_head *heads; /* every signed tree head read, oldest first */
 	size_t nheads, heads_cap;
+	/* Each designation's newest leaf, by the key it was designated under: an open-addressing
+	 * table, so a proof does not walk the registry. */
+	struct uccn_designation_slot {
+		bool used;
+		uint8_t id[UCCN_KEY_BYTES];
+		size_t leaf;
+	} * designations;
+	size_t designation_slots, ndesignations;
 };
 
 struct uccn_node {

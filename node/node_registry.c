@@ -44,6 +44,64 @@ void uccn_node_scan_reset(struct uccn_node *node) {
 	sc->nleaves = 0;
 	sc->nfrontier = 0;
 	sc->nheads = 0;
+	sc->ndesignations = 0;
+	if (sc->designations != NULL) {
+		memset(sc->designations, 0, sc->designation_slots * sizeof(*sc->designations));
+	}
+}
+
+static struct uccn_designation_slot *designation_slot(
+	struct uccn_designation_slot *slots, size_t nslots, const uint8_t id[UCCN_KEY_BYTES]) {
+	/* Keys are uniformly random: their first bytes are a good hash. */
+	uint64_t h;
+	memcpy(&h, id, sizeof(h));
+	for (size_t i = (size_t)(h % nslots);; i = (i + 1) % nslots) {
+		if (!slots[i].used || memcmp(slots[i].id, id, UCCN_KEY_BYTES) == 0) {
+			return &slots[i];
+		}
+	}
+}
+
+/* Notes leaf as the newest designation of id. */
+static int note_designation(
+	struct uccn_registry_scan *sc, const uint8_t id[UCCN_KEY_BYTES], size_t leaf) {
+	if (2 * (sc->ndesignations + 1) > sc->designation_slots) {
+		/* Keep the table at most half full so probes stay short. */
+		size_t nslots = sc->designation_slots ? 2 * sc->designation_slots : 64;
+		struct uccn_designation_slot *slots = calloc(nslots, sizeof(*slots));
+		if (slots == NULL) {
+			return UCCN_ENOMEM;
+		}
+		for (size_t i = 0; i < sc->designation_slots; i++) {
+			if (sc->designations[i].used) {
+				*designation_slot(slots, nslots, sc->designations[i].id) =
+					sc->designations[i];
+			}
+		}
+		free(sc->designations);
+		sc->designations = slots;
+		sc->designation_slots = nslots;
+	}
+	struct uccn_designation_slot *slot =
+		designation_slot(sc->designations, sc->designation_slots, id);
+	if (!slot->used) {
+		slot->used = true;
+		memcpy(slot->id, id, UCCN_KEY_BYTES);
+		sc->ndesignations++;
+	}
+	slot->leaf = leaf;
+	return UCCN_OK;
+}
+
+/* The newest leaf of the designation with id, or SIZE_MAX. */
+static size_t designation_leaf(
+	const struct uccn_registry_scan *sc, const uint8_t id[UCCN_KEY_BYTES]) {
+	if (sc->designation_slots == 0) {
+		return SIZE_MAX;
+	}
+	const struct uccn_designation_slot *slot =
+		designation_slot(sc->designations, sc->designation_slots, id);
+	return slot->used ? slot->leaf : SIZE_MAX;
 }
 
 static void frontier_push(struct uccn_registry_scan *sc, const uint8_t leaf[UCCN_HASH_BYTES]) {
@@ -138,6 +196,14 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 		}
 		uccn_merkle_leaf_hash(data, len, sc->leaves[sc->nleaves]);
 		frontier_push(sc, sc->leaves[sc->nleaves]);
+		uint8_t id[UCCN_KEY_BYTES];
+		if (strcmp(c->kind, "designation") == 0 &&
+			uccn_crypto_from_hex(c->id, id, UCCN_KEY_BYTES) == UCCN_OK) {
+			int err = note_designation(sc, id, sc->nleaves);
+			if (err < 0) {
+				return err;
+			}
+		}
 		sc->leaf_seq[sc->nleaves++] = c->seq;
 	} else if (strcmp(c->kind, "treehead") == 0 && c->op == UCCN_OP_PUT) {
 		struct uccn_tree_head h = {.hlc = c->hlc, .seq = c->seq};
@@ -824,36 +890,32 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		return UCCN_ENOTFOUND;
 	}
 	const struct uccn_tree_head *h = &sc->heads[sc->nheads - 1];
-	char want[HEX_KEY];
-	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, want);
 	struct uccn_bytes leaf = {0}, head = {0};
 	struct uccn_proof *p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}
-	/* The newest designation of the city under the head: each one states it whole. */
-	bool found = false;
-	for (size_t i = h->size; i-- > 0 && !found;) {
-		if ((err = uccn_store_get_change(node->st, node->network, sc->leaf_seq[i], &leaf)) <
-			0) {
+	/* The newest designation of the city under the head (each one states it whole), by the
+	 * key it was designated under, or for a key that took over, the city it speaks for. */
+	uint8_t city_id[UCCN_KEY_BYTES];
+	size_t leaf_index = designation_leaf(sc, city);
+	if (leaf_index == SIZE_MAX && uccn_changelog_city_of(node->log, city, city_id)) {
+		leaf_index = designation_leaf(sc, city_id);
+	}
+	bool found = leaf_index != SIZE_MAX && leaf_index < h->size;
+	if (found) {
+		p->index = leaf_index;
+		if ((err = uccn_store_get_change(
+			     node->st, node->network, sc->leaf_seq[leaf_index], &leaf)) < 0) {
 			goto out;
-		}
-		struct uccn_change *c = &node->change;
-		uint8_t cur[UCCN_KEY_BYTES];
-		if (uccn_codec_decode_change(leaf.data, leaf.len, c, NULL, 0) < 0 ||
-			strcmp(c->kind, "designation") != 0) {
-			continue;
-		}
-		if (strcmp(c->id, want) == 0 || (hex_field(c, "city", cur) == UCCN_OK &&
-							memcmp(cur, city, UCCN_KEY_BYTES) == 0)) {
-			found = true;
-			p->index = i;
 		}
 	}
 	if (!found) {
-		uccn_node_set_why(
-			why, why_len, "no designation names that key: it is not a member");
-		err = UCCN_ENOTMEMBER;
+		uccn_node_set_why(why, why_len, "%s",
+			leaf_index == SIZE_MAX
+				? "no designation names that key: it is not a member"
+				: "its newest designation is not under a signed tree head yet");
+		err = leaf_index == SIZE_MAX ? UCCN_ENOTMEMBER : UCCN_ENOTFOUND;
 		goto out;
 	}
 	if ((err = uccn_store_get_change(node->st, node->network, h->seq, &head)) < 0) {

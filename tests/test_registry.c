@@ -602,3 +602,27 @@ Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
 	cr_assert_not(so.active, "still withdrawn");
 	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
 }
+
+Test(registry_nodes, a_city_is_proved_by_the_key_it_moved_to) {
+	char why[256] = "";
+	designate(adelaide_key, "Adelaide", "music");
+	carry(hub, adelaide);
+	uint8_t fresh[UCCN_KEY_BYTES];
+	cr_assert_eq(
+		uccn_node_rotate_key(adelaide, now, fresh, why, sizeof(why)), UCCN_OK, "%s", why);
+	carry(adelaide, hub);
+	cr_assert_eq(uccn_node_confirm_rotation(hub, adelaide_key, fresh, now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	struct uccn_bytes proof = {0};
+	cr_assert_eq(
+		uccn_node_registry_prove(hub, fresh, &proof, why, sizeof(why)), UCCN_OK, "%s", why);
+	struct uccn_proof_result res;
+	cr_assert_eq(
+		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_eq(
+		memcmp(res.member.key, fresh, UCCN_KEY_BYTES), 0, "the proof names the new key");
+	cr_assert_eq(memcmp(res.member.city, adelaide_key, UCCN_KEY_BYTES), 0);
+	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
+	uccn_bytes_finish(&proof);
+}
