@@ -626,3 +626,110 @@ Test(registry_nodes, a_city_is_proved_by_the_key_it_moved_to) {
 	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
 	uccn_bytes_finish(&proof);
 }
+
+/* Everything a node holds about records, in a fixed order, to compare replicas byte for byte. */
+static int dump_row(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_bytes *out = userdata;
+	uint8_t deleted = row->deleted;
+	cr_assert_eq(uccn_bytes_append(out, row->kind, strlen(row->kind) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, &deleted, 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
+	return 0;
+}
+
+#define EDITS 12
+#define ROUNDS 200
+
+Test(registry_rules, three_cities_editing_one_project_converge_in_any_order) {
+	/* A owns a joint project and names B and C as editors; all three edit the same fields with
+	 * interleaved clocks, and the designations are shuffled in with everything else: changes
+	 * wait (held) for their author, their record or their editors, and every order must end
+	 * in the same records. */
+	static struct uccn_bytes set[3 + 1 + 3 * EDITS];
+	size_t n = 0;
+	struct test_author *who[3] = {&a, &b, &c};
+	for (int i = 0; i < 3; i++) {
+		struct uccn_field f[6] = {test_str("city", hex_of(who[i]->pk)),
+			test_str("name", "City"), test_str("country", "AU"),
+			test_str("field", "music"), test_int("year", 2015),
+			test_str("status", "active")};
+		test_sign(&root, root.pk, 0, "designation", NULL, hex_of(who[i]->pk), UCCN_OP_PUT,
+			f, 6, &set[n++]);
+	}
+	struct uccn_value editors[2] = {
+		{.type = UCCN_VALUE_STR, .str = hex_of(b.pk), .str_len = 64},
+		{.type = UCCN_VALUE_STR, .str = hex_of(c.pk), .str_len = 64}};
+	struct uccn_field created[2] = {test_str("title", "Joint residency"),
+		{.name = "editors",
+			.name_len = 7,
+			.value = {.type = UCCN_VALUE_LIST, .items = editors, .count = 2}}};
+	test_sign(&a, root.pk, 0, "project", NULL, "p1", UCCN_OP_PUT, created, 2, &set[n++]);
+	static char texts[3 * EDITS][48];
+	uint64_t base = a.hlc + 100;
+	for (int k = 0; k < EDITS; k++) {
+		for (int i = 0; i < 3; i++) {
+			char *text = texts[k * 3 + i];
+			snprintf(text, sizeof(texts[0]), "edit %d by city %d", k, i);
+			/* The same clock for all three now and then, and for the last write of each
+			 * field: only the author key can break those ties, whatever the order. */
+			bool tie = k % 4 == 0 || k >= EDITS - 2;
+			uint64_t hlc = base + (uint64_t)(k * 3 + (tie ? 0 : i));
+			struct uccn_field f = test_str(k % 2 ? "summary" : "status",
+				k % 2 ? text
+				      : (i == 0          ? "planned"
+						: i == 1 ? "ongoing"
+							 : "completed"));
+			test_sign(who[i], root.pk, hlc, "project", a.pk, "p1", UCCN_OP_PUT, &f, 1,
+				&set[n++]);
+		}
+	}
+	struct uccn_bytes reference = {0}, other = {0};
+	size_t order[sizeof(set) / sizeof(set[0])];
+	unsigned seed = 4242;
+	for (int round = 0; round < ROUNDS; round++) {
+		for (size_t i = 0; i < n; i++) {
+			order[i] = i;
+		}
+		for (size_t i = n - 1; round > 0 && i > 0; i--) {
+			size_t j = (size_t)rand_r(&seed) % (i + 1);
+			size_t t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		struct uccn_store *s;
+		struct uccn_changelog *l;
+		cr_assert_eq(uccn_store_open(":memory:", true, &s), UCCN_OK);
+		cr_assert_eq(uccn_changelog_create(s, root.pk, &l), UCCN_OK);
+		cr_assert_eq(uccn_store_begin(s), UCCN_OK);
+		for (size_t i = 0; i < n; i++) {
+			struct uccn_apply_result res;
+			cr_assert_eq(uccn_changelog_apply(l, set[order[i]].data, set[order[i]].len,
+					     1, &res, NULL, NULL),
+				UCCN_OK);
+			cr_assert_neq(res.outcome, UCCN_REFUSED, "round %d (seed 4242): %s", round,
+				res.why);
+			cr_assert_eq(uccn_changelog_retry_held(l, 1, NULL, NULL), UCCN_OK);
+		}
+		cr_assert_eq(uccn_store_commit(s), UCCN_OK);
+		uint64_t stored;
+		cr_assert_eq(uccn_store_count_changes(s, &stored), UCCN_OK);
+		cr_assert_eq(stored, n, "round %d: every held change was let in", round);
+		struct uccn_bytes *out = round == 0 ? &reference : &other;
+		out->len = 0;
+		cr_assert_eq(uccn_store_each_record(s, NULL, true, dump_row, out), UCCN_OK);
+		if (round > 0) {
+			cr_assert_eq(reference.len, other.len, "round %d (seed 4242)", round);
+			cr_assert_eq(memcmp(reference.data, other.data, reference.len), 0,
+				"round %d (seed 4242)", round);
+		}
+		uccn_changelog_destroy(l);
+		uccn_store_close(s);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uccn_bytes_finish(&set[i]);
+	}
+	uccn_bytes_finish(&reference);
+	uccn_bytes_finish(&other);
+}
