@@ -449,7 +449,8 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 		}
 		/* log->held is not touched by apply_one, so the bytes stay valid during the call.
 		 */
-		if ((err = apply_one(log, log->held.data, log->held.len, UCCN_SIG_UNCHECKED, now_ms, &sub)) < 0) {
+		if ((err = apply_one(log, log->held.data, log->held.len, UCCN_SIG_UNCHECKED, now_ms,
+			     &sub)) < 0) {
 			return err;
 		}
 		if (sub.outcome == UCCN_HELD) {

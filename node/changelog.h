@@ -42,8 +42,8 @@ UCCN_NODISCARD int uccn_changelog_apply(struct uccn_changelog *log, const uint8_
  * these bytes; UCCN_SIG_UNCHECKED verifies here. */
 #define UCCN_SIG_UNCHECKED 1
 UCCN_NODISCARD int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf,
-	size_t len, int sig, uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released,
-	void *userdata);
+	size_t len, int sig, uint64_t now_ms, struct uccn_apply_result *res,
+	uccn_result_fn released, void *userdata);
 
 /* Offers again the changes held because their author or record was not known yet, when
  * something applied since may let them in (a designation, a new record, new editors). Call it

@@ -21,7 +21,8 @@ struct uccn_identity;
 /* A fresh random key pair. */
 UCCN_NODISCARD int uccn_crypto_identity_generate(struct uccn_identity **out);
 /* A key pair from a 32-byte seed (tests and worked examples only: deterministic). */
-UCCN_NODISCARD int uccn_crypto_identity_from_seed(const uint8_t seed[32], struct uccn_identity **out);
+UCCN_NODISCARD int uccn_crypto_identity_from_seed(
+	const uint8_t seed[32], struct uccn_identity **out);
 /* Writes the key to path, which must not exist, with mode 0600. UCCN_EEXIST, UCCN_EIO. */
 UCCN_NODISCARD int uccn_crypto_identity_save(const struct uccn_identity *id, const char *path);
 /* Reads a key written by uccn_crypto_identity_save. UCCN_ENOTFOUND (no file), UCCN_EPERM (group
@@ -58,7 +59,8 @@ bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
 /* Lowercase hex of bin into hex (2 * len + 1 bytes, NUL-terminated). */
 void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex);
-/* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL. */
+/* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL.
+ */
 UCCN_NODISCARD int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len);
 
 /* Session key exchange and the encrypted channel (PROTOCOL.md §10). The ephemeral X25519 secret

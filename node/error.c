@@ -6,7 +6,7 @@ const char *uccn_strerror(int err) {
 	case UCCN_OK:
 		return "success";
 #define XX(name, num, msg) \
-	case UCCN_##name: \
+	case UCCN_##name:  \
 		return msg;
 		UCCN_ERRNO_MAP(XX)
 #undef XX
@@ -19,7 +19,7 @@ const char *uccn_err_name(int err) {
 	case UCCN_OK:
 		return "UCCN_OK";
 #define XX(name, num, msg) \
-	case UCCN_##name: \
+	case UCCN_##name:  \
 		return "UCCN_" #name;
 		UCCN_ERRNO_MAP(XX)
 #undef XX

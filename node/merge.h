@@ -27,7 +27,7 @@ void uccn_merge_view(const struct uccn_state *s, struct uccn_record *r);
 
 /* Orders two clocks: negative, 0 or positive as (hlc_a, author_a) is below, equal to or above
  * (hlc_b, author_b). */
-int uccn_merge_clock_cmp(uint64_t hlc_a, const uint8_t *author_a, uint64_t hlc_b,
-	const uint8_t *author_b);
+int uccn_merge_clock_cmp(
+	uint64_t hlc_a, const uint8_t *author_a, uint64_t hlc_b, const uint8_t *author_b);
 
 #endif

@@ -21,25 +21,26 @@ static const char *const migrations[] = {
 	/* 1: the first schema. Each entry is one string; the parentheses say so to compilers that
 	 * suspect a missing comma between adjacent literals. */
 	("CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
-	/* Authors get small integer ids so that every change row does not repeat a 32-byte key. */
-	"CREATE TABLE authors(aid INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
-	" head_seq INTEGER NOT NULL DEFAULT 0, head_hash BLOB, head_hlc INTEGER NOT NULL DEFAULT "
-	"0);"
-	"CREATE TABLE records(rid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
-	" owner BLOB NOT NULL, deleted INTEGER NOT NULL, created_hlc INTEGER NOT NULL,"
-	" state BLOB NOT NULL, UNIQUE(kind, id, owner));"
-	"CREATE INDEX records_by_kind ON records(kind, created_hlc);"
-	/* Clustered by (author, seq): export and sync read chains in this order. */
-	"CREATE TABLE changes(aid INTEGER NOT NULL, seq INTEGER NOT NULL, rid INTEGER NOT NULL,"
-	" hlc INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
-	"CREATE INDEX changes_by_record ON changes(rid, hlc);"
-	"CREATE TABLE held(hid INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, author BLOB NOT "
-	"NULL,"
-	" seq INTEGER NOT NULL, err INTEGER NOT NULL, why TEXT NOT NULL, since_ms INTEGER NOT NULL,"
-	" data BLOB NOT NULL);"
-	"CREATE INDEX held_by_author ON held(author, seq);"
-	"CREATE TABLE forks(author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
-	" data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));"),
+	 /* Authors get small integer ids so that every change row does not repeat a 32-byte key. */
+	 "CREATE TABLE authors(aid INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
+	 " head_seq INTEGER NOT NULL DEFAULT 0, head_hash BLOB, head_hlc INTEGER NOT NULL DEFAULT "
+	 "0);"
+	 "CREATE TABLE records(rid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
+	 " owner BLOB NOT NULL, deleted INTEGER NOT NULL, created_hlc INTEGER NOT NULL,"
+	 " state BLOB NOT NULL, UNIQUE(kind, id, owner));"
+	 "CREATE INDEX records_by_kind ON records(kind, created_hlc);"
+	 /* Clustered by (author, seq): export and sync read chains in this order. */
+	 "CREATE TABLE changes(aid INTEGER NOT NULL, seq INTEGER NOT NULL, rid INTEGER NOT NULL,"
+	 " hlc INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
+	 "CREATE INDEX changes_by_record ON changes(rid, hlc);"
+	 "CREATE TABLE held(hid INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, author BLOB NOT "
+	 "NULL,"
+	 " seq INTEGER NOT NULL, err INTEGER NOT NULL, why TEXT NOT NULL, since_ms INTEGER NOT "
+	 "NULL,"
+	 " data BLOB NOT NULL);"
+	 "CREATE INDEX held_by_author ON held(author, seq);"
+	 "CREATE TABLE forks(author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
+	 " data BLOB NOT NULL, PRIMARY KEY(author, seq, hash));"),
 	/* 2: membership. A change applied before a withdrawal or revocation reached us, beyond the
 	 * cut-off it names, stays in its chain as evidence but no longer counts for its record. */
 	("ALTER TABLE changes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"

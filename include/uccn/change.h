@@ -14,13 +14,13 @@
 #define UCCN_KEY_BYTES 32
 #define UCCN_HASH_BYTES 32
 #define UCCN_SIG_BYTES 64
-#define UCCN_KIND_MAX 23     /* longest kind name, bytes */
-#define UCCN_ID_MAX 64       /* longest record id, bytes */
-#define UCCN_NAME_MAX 31     /* longest field name, bytes */
-#define UCCN_STR_MAX 16384   /* longest string value or list item, bytes */
-#define UCCN_FIELDS_MAX 32   /* fields in one change or record */
-#define UCCN_ITEMS_MAX 256   /* list items in one change or record, all fields together */
-#define UCCN_LIST_MAX 64     /* items in one list value */
+#define UCCN_KIND_MAX 23      /* longest kind name, bytes */
+#define UCCN_ID_MAX 64        /* longest record id, bytes */
+#define UCCN_NAME_MAX 31      /* longest field name, bytes */
+#define UCCN_STR_MAX 16384    /* longest string value or list item, bytes */
+#define UCCN_FIELDS_MAX 32    /* fields in one change or record */
+#define UCCN_ITEMS_MAX 256    /* list items in one change or record, all fields together */
+#define UCCN_LIST_MAX 64      /* items in one list value */
 #define UCCN_CHANGE_MAX 65536 /* largest signed change, bytes */
 
 /* A growable byte buffer. Zero-initialise it; release with uccn_bytes_finish(). */
@@ -75,13 +75,14 @@ struct uccn_change {
 
 	uint8_t network[UCCN_KEY_BYTES];
 	uint8_t author[UCCN_KEY_BYTES];
-	uint64_t seq; /* 1 for the author's first change */
+	uint64_t seq;  /* 1 for the author's first change */
 	bool has_prev; /* false exactly when seq == 1 */
 	uint8_t prev[UCCN_HASH_BYTES];
-	uint64_t hlc; /* hybrid logical clock: ms << 16 | counter */
-	char kind[UCCN_KIND_MAX + 1]; /* NUL-terminated */
-	uint8_t owner[UCCN_KEY_BYTES]; /* the record's owner; equals author when the wire says nil */
-	char id[UCCN_ID_MAX + 1]; /* NUL-terminated */
+	uint64_t hlc;                  /* hybrid logical clock: ms << 16 | counter */
+	char kind[UCCN_KIND_MAX + 1];  /* NUL-terminated */
+	uint8_t owner[UCCN_KEY_BYTES]; /* the record's owner; equals author when the wire says nil
+					*/
+	char id[UCCN_ID_MAX + 1];      /* NUL-terminated */
 	enum uccn_op op;
 	size_t nfields;
 	struct uccn_field fields[UCCN_FIELDS_MAX];
@@ -98,7 +99,7 @@ struct uccn_record {
 	bool deleted;
 	uint64_t created_hlc; /* HLC of the oldest change that touched the record */
 	uint64_t updated_hlc; /* HLC of the newest */
-	size_t nfields; /* sorted by name */
+	size_t nfields;       /* sorted by name */
 	struct uccn_field fields[UCCN_FIELDS_MAX];
 	size_t nitems;
 	struct uccn_value items[UCCN_ITEMS_MAX];

@@ -6,26 +6,26 @@
 /* Success is 0 (UCCN_OK); errors are negative. A code is added only when a caller would act
  * differently on it: the refusal reasons of a change (EBADSIG, ECHAIN, EFORK, EPERM, ESCHEMA,
  * ENETWORK) each tell the user something different about where the change came from. */
-#define UCCN_ERRNO_MAP(XX) \
-	XX(EINVAL, -1, "invalid argument") \
-	XX(ENOMEM, -2, "out of memory") \
-	XX(EIO, -3, "input/output error") \
-	XX(ECORRUPT, -4, "corrupt data") \
-	XX(EBUSY, -5, "resource busy") \
-	XX(ENOTFOUND, -6, "not found") \
-	XX(EEXIST, -7, "already exists") \
-	XX(EPROTO, -8, "malformed input") \
-	XX(EBADSIG, -9, "bad signature") \
-	XX(EAGAIN, -10, "try again") \
-	XX(ECLOSED, -11, "closed") \
-	XX(ETIMEDOUT, -12, "timed out") \
-	XX(ECHAIN, -13, "previous-hash mismatch") \
+#define UCCN_ERRNO_MAP(XX)                                                              \
+	XX(EINVAL, -1, "invalid argument")                                              \
+	XX(ENOMEM, -2, "out of memory")                                                 \
+	XX(EIO, -3, "input/output error")                                               \
+	XX(ECORRUPT, -4, "corrupt data")                                                \
+	XX(EBUSY, -5, "resource busy")                                                  \
+	XX(ENOTFOUND, -6, "not found")                                                  \
+	XX(EEXIST, -7, "already exists")                                                \
+	XX(EPROTO, -8, "malformed input")                                               \
+	XX(EBADSIG, -9, "bad signature")                                                \
+	XX(EAGAIN, -10, "try again")                                                    \
+	XX(ECLOSED, -11, "closed")                                                      \
+	XX(ETIMEDOUT, -12, "timed out")                                                 \
+	XX(ECHAIN, -13, "previous-hash mismatch")                                       \
 	XX(EFORK, -14, "fork: two different changes with the same author and sequence") \
-	XX(EPERM, -15, "not permitted") \
-	XX(ESCHEMA, -16, "invalid record field") \
-	XX(ENETWORK, -17, "from another network") \
-	XX(ETRUNC, -18, "truncated") \
-	XX(EPROOF, -19, "proof does not hold") \
+	XX(EPERM, -15, "not permitted")                                                 \
+	XX(ESCHEMA, -16, "invalid record field")                                        \
+	XX(ENETWORK, -17, "from another network")                                       \
+	XX(ETRUNC, -18, "truncated")                                                    \
+	XX(EPROOF, -19, "proof does not hold")                                          \
 	XX(ENOTMEMBER, -20, "not a member of the network")
 
 enum uccn_err {

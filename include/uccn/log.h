@@ -19,7 +19,8 @@ typedef void (*uccn_log_fn)(void *userdata, enum uccn_log_level level, const cha
 void uccn_log_set_handler(enum uccn_log_level level, uccn_log_fn fn, void *userdata);
 
 /* Formats and passes a message to the handler, if its level is wanted. */
-void uccn_log(enum uccn_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void uccn_log(enum uccn_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* As uccn_log, with ": " and strerror(errno_value) appended. Pass errno read right after the
  * failing call. */

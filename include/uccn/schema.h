@@ -28,16 +28,16 @@ enum uccn_type {
 struct uccn_field_spec {
 	const char *name;
 	enum uccn_type type;
-	bool required; /* must be given when the record is created */
+	bool required;              /* must be given when the record is created */
 	const char *const *choices; /* CHOICE: NULL-terminated */
-	int64_t min, max; /* INT */
+	int64_t min, max;           /* INT */
 	const char *help;
 };
 
 struct uccn_kind_spec {
 	const char *name;
 	const char *writer; /* who writes it, for --help */
-	const char *title; /* the field that names a record in listings */
+	const char *title;  /* the field that names a record in listings */
 	size_t nfields;
 	const struct uccn_field_spec *fields;
 };
