@@ -1531,3 +1531,164 @@ int uccn_codec_decode_session(
 	msgpack_unpacked_destroy(&u);
 	return err;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Sync messages (§11), the payloads of an established session */
+
+int uccn_codec_encode_sync_vector(
+	const struct uccn_sync_entry *entries, size_t n, struct uccn_bytes *out) {
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint64(&pk, UCCN_SYNC_VECTOR);
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_array(&pk, 3);
+		pack_bin(&pk, entries[i].author, UCCN_KEY_BYTES);
+		pack_str(&pk, entries[i].feed, strlen(entries[i].feed));
+		msgpack_pack_uint64(&pk, entries[i].seq);
+	}
+	return sink_end(&s, start);
+}
+
+int uccn_codec_encode_sync_changes(
+	uint64_t batch, const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out) {
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 3);
+	msgpack_pack_uint64(&pk, UCCN_SYNC_CHANGES);
+	msgpack_pack_uint64(&pk, batch);
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		pack_bin(&pk, changes[i].data, changes[i].len);
+	}
+	return sink_end(&s, start);
+}
+
+int uccn_codec_encode_sync_simple(
+	enum uccn_sync_type type, uint64_t value, struct uccn_bytes *out) {
+	if (type != UCCN_SYNC_ACK && type != UCCN_SYNC_DONE) {
+		return UCCN_EINVAL;
+	}
+	size_t start = out->len;
+	struct sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, sink_write);
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint64(&pk, type);
+	msgpack_pack_uint64(&pk, value);
+	return sink_end(&s, start);
+}
+
+void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
+	free(m->entries);
+	free(m->changes);
+	memset(m, 0, sizeof(*m));
+}
+
+int uccn_codec_decode_sync(
+	const uint8_t *buf, size_t len, struct uccn_sync_msg *out, char *why, size_t why_len) {
+	memset(out, 0, sizeof(*out));
+	size_t end = 0;
+	if (size_guard(buf, len, len, &end) != GUARD_DONE || end != len) {
+		return refuse(why, why_len, "a sync message is not one whole msgpack object");
+	}
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	int err = unpack_whole(&u, buf, len);
+	if (err < 0) {
+		msgpack_unpacked_destroy(&u);
+		return err == UCCN_ENOMEM ? err : refuse(why, why_len, "not a sync message");
+	}
+	struct decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
+	const msgpack_object *o = &u.data;
+	err = UCCN_EPROTO;
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
+		!is_uint(&o->via.array.ptr[0])) {
+		refuse(why, why_len, "a sync message is an array starting with its type");
+		goto out;
+	}
+	const msgpack_object *e = o->via.array.ptr;
+	out->type = (enum uccn_sync_type)e[0].via.u64;
+	switch (e[0].via.u64) {
+	case UCCN_SYNC_VECTOR: {
+		if (o->via.array.size != 2 || e[1].type != MSGPACK_OBJECT_ARRAY ||
+			e[1].via.array.size > UCCN_SYNC_VECTOR_MAX) {
+			refuse(why, why_len, "a vector is [1, [[author, feed, seq]...]]");
+			goto out;
+		}
+		size_t n = e[1].via.array.size;
+		out->entries = calloc(n ? n : 1, sizeof(*out->entries));
+		if (out->entries == NULL) {
+			err = UCCN_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const msgpack_object *t = &e[1].via.array.ptr[i];
+			struct uccn_sync_entry *x = &out->entries[i];
+			const msgpack_object *f = t->via.array.ptr;
+			if (t->type != MSGPACK_OBJECT_ARRAY || t->via.array.size != 3 ||
+				get_bin(&d, &f[0], x->author, UCCN_KEY_BYTES) < 0 ||
+				f[1].type != MSGPACK_OBJECT_STR ||
+				f[1].via.str.size > UCCN_KIND_MAX || !is_uint(&f[2])) {
+				refuse(why, why_len, "vector entry %zu is not [author, feed, seq]",
+					i);
+				goto out;
+			}
+			memcpy(x->feed_buf, f[1].via.str.ptr, f[1].via.str.size);
+			x->feed_buf[f[1].via.str.size] = '\0';
+			x->feed = x->feed_buf;
+			x->seq = f[2].via.u64;
+		}
+		out->count = n;
+		break;
+	}
+	case UCCN_SYNC_CHANGES: {
+		if (o->via.array.size != 3 || !is_uint(&e[1]) ||
+			e[2].type != MSGPACK_OBJECT_ARRAY ||
+			e[2].via.array.size > UCCN_SYNC_BATCH_MAX) {
+			refuse(why, why_len, "a batch is [2, number, [change...]] of at most %d",
+				UCCN_SYNC_BATCH_MAX);
+			goto out;
+		}
+		size_t n = e[2].via.array.size;
+		out->value = e[1].via.u64;
+		out->changes = calloc(n ? n : 1, sizeof(*out->changes));
+		if (out->changes == NULL) {
+			err = UCCN_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (get_bin_ref(&d, &e[2].via.array.ptr[i], "a batch holds changes as bins",
+				    &out->changes[i].data, &out->changes[i].len) < 0) {
+				goto out;
+			}
+		}
+		out->count = n;
+		break;
+	}
+	case UCCN_SYNC_ACK:
+	case UCCN_SYNC_DONE:
+		if (o->via.array.size != 2 || !is_uint(&e[1])) {
+			refuse(why, why_len, "an ack or done is [type, number]");
+			goto out;
+		}
+		out->value = e[1].via.u64;
+		break;
+	default:
+		refuse(why, why_len, "unknown sync message type %llu",
+			(unsigned long long)e[0].via.u64);
+		goto out;
+	}
+	err = UCCN_OK;
+out:
+	msgpack_unpacked_destroy(&u);
+	if (err < 0) {
+		uccn_codec_sync_msg_finish(out);
+	}
+	return err;
+}

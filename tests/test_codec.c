@@ -1717,3 +1717,50 @@ Test(codec, record_field_finds_by_exact_name) {
 	cr_assert_null(uccn_record_field(&r, "years"));
 	cr_assert_null(uccn_record_field(&r, ""));
 }
+
+Test(codec, sync_messages_round_trip_and_every_cut_is_refused) {
+	struct uccn_sync_entry entries[2] = {{.feed = "", .seq = 7}, {.feed = "", .seq = 1}};
+	memset(entries[0].author, 0x11, UCCN_KEY_BYTES);
+	memset(entries[1].author, 0x22, UCCN_KEY_BYTES);
+	struct uccn_bytes changes[2] = {{0}, {0}};
+	cr_assert_eq(uccn_bytes_append(&changes[0], "abc", 3), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(&changes[1], "de", 2), UCCN_OK);
+	struct uccn_bytes msgs[4] = {{0}, {0}, {0}, {0}};
+	cr_assert_eq(uccn_codec_encode_sync_vector(entries, 2, &msgs[0]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_changes(5, changes, 2, &msgs[1]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_simple(UCCN_SYNC_ACK, 5, &msgs[2]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, 9, &msgs[3]), UCCN_OK);
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(msgs[0].data, msgs[0].len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_VECTOR);
+	cr_assert_eq(m.count, 2);
+	cr_assert_eq(m.entries[0].seq, 7);
+	cr_assert_str_eq(m.entries[1].feed, "");
+	cr_assert_eq(m.entries[1].author[0], 0x22);
+	uccn_codec_sync_msg_finish(&m);
+	cr_assert_eq(uccn_codec_decode_sync(msgs[1].data, msgs[1].len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_CHANGES);
+	cr_assert_eq(m.value, 5);
+	cr_assert_eq(m.count, 2);
+	cr_assert_eq(m.changes[1].len, 2);
+	cr_assert_eq(memcmp(m.changes[0].data, "abc", 3), 0);
+	uccn_codec_sync_msg_finish(&m);
+	cr_assert_eq(uccn_codec_decode_sync(msgs[3].data, msgs[3].len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_DONE);
+	cr_assert_eq(m.value, 9);
+	uccn_codec_sync_msg_finish(&m);
+	for (int k = 0; k < 4; k++) {
+		for (size_t cut = 0; cut < msgs[k].len; cut++) {
+			uint8_t *copy = malloc(cut > 0 ? cut : 1);
+			memcpy(copy, msgs[k].data, cut);
+			cr_assert_eq(uccn_codec_decode_sync(copy, cut, &m, NULL, 0), UCCN_EPROTO,
+				"message %d cut at %zu", k, cut);
+			free(copy);
+		}
+		uccn_bytes_finish(&msgs[k]);
+	}
+	const uint8_t unknown[] = {0x92, 0x09, 0x00};
+	cr_assert_eq(uccn_codec_decode_sync(unknown, sizeof(unknown), &m, NULL, 0), UCCN_EPROTO);
+	uccn_bytes_finish(&changes[0]);
+	uccn_bytes_finish(&changes[1]);
+}

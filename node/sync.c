@@ -1,0 +1,399 @@
+/* sync.c - the replication engine of one session (see sync.h): version vectors, batches in
+ * chain order, acknowledgements after commit, a bounded window, DONE, and live push. Touches the
+ * store and the change log, nothing else: no sockets, no clock, no threads. */
+#include "node/sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <uccn/log.h>
+
+#include "proto/codec.h"
+
+#define DEFAULT_BATCH 256
+#define DEFAULT_WINDOW 8
+/* A batch must fit one session frame (1 MiB) with its framing: bins of at most 64 KiB each
+ * cost a few bytes of header, and the session adds its tag. */
+#define BATCH_BYTES (1024 * 1024 - 64 * 1024)
+
+/* What the peer holds of one chain: what its vector said, raised by what we sent it and by
+ * what it sent us. */
+struct peer_head {
+	uint8_t author[UCCN_KEY_BYTES];
+	uint64_t seq;
+};
+
+struct uccn_sync {
+	struct uccn_sync_config cfg;
+	struct peer_head *peer; /* sorted by author */
+	size_t npeer, cap;
+	bool have_vector;
+	bool done_sent; /* DONE sent and nothing sent since */
+	bool peer_done; /* DONE received and nothing received since */
+	size_t inflight;
+	uint64_t next_batch;
+	uint64_t expect_ack;    /* batches are acknowledged in order */
+	struct uccn_bytes *out; /* queued payloads */
+	size_t nout, headout, capout;
+	struct uccn_sync_stats stats;
+	/* Scratch for building a batch. */
+	struct uccn_bytes *batch;
+	size_t nbatch;
+	size_t batch_bytes;
+};
+
+static int cmp_head(const void *a, const void *b) {
+	return memcmp(((const struct peer_head *)a)->author, ((const struct peer_head *)b)->author,
+		UCCN_KEY_BYTES);
+}
+
+static struct peer_head *find_peer(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES]) {
+	if (s->npeer == 0) {
+		return NULL;
+	}
+	struct peer_head probe;
+	memcpy(probe.author, author, UCCN_KEY_BYTES);
+	return bsearch(&probe, s->peer, s->npeer, sizeof(*s->peer), cmp_head);
+}
+
+/* Raises what the peer holds of author's chain to seq (never lowers it). */
+static int peer_has(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq) {
+	struct peer_head *h = find_peer(s, author);
+	if (h != NULL) {
+		h->seq = seq > h->seq ? seq : h->seq;
+		return UCCN_OK;
+	}
+	if (s->npeer == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct peer_head *p = realloc(s->peer, cap * sizeof(*p));
+		if (p == NULL) {
+			return UCCN_ENOMEM;
+		}
+		s->peer = p;
+		s->cap = cap;
+	}
+	size_t at = s->npeer;
+	while (at > 0 && memcmp(s->peer[at - 1].author, author, UCCN_KEY_BYTES) > 0) {
+		s->peer[at] = s->peer[at - 1];
+		at--;
+	}
+	memcpy(s->peer[at].author, author, UCCN_KEY_BYTES);
+	s->peer[at].seq = seq;
+	s->npeer++;
+	return UCCN_OK;
+}
+
+static int queue(struct uccn_sync *s, struct uccn_bytes *payload) {
+	if (s->nout == s->capout) {
+		size_t cap = s->capout ? 2 * s->capout : 16;
+		struct uccn_bytes *o = realloc(s->out, cap * sizeof(*o));
+		if (o == NULL) {
+			return UCCN_ENOMEM;
+		}
+		s->out = o;
+		s->capout = cap;
+	}
+	s->out[s->nout++] = *payload;
+	memset(payload, 0, sizeof(*payload));
+	return UCCN_OK;
+}
+
+bool uccn_sync_pop_payload(struct uccn_sync *s, struct uccn_bytes *out) {
+	if (s->headout == s->nout) {
+		s->headout = s->nout = 0;
+		return false;
+	}
+	uccn_bytes_finish(out);
+	*out = s->out[s->headout];
+	memset(&s->out[s->headout], 0, sizeof(s->out[s->headout]));
+	s->headout++;
+	return true;
+}
+
+/* Our vector: every chain this node holds, and how far. */
+struct vector_build {
+	struct uccn_sync_entry *e;
+	size_t n, cap;
+};
+
+static int add_entry(void *userdata, const uint8_t *author, uint64_t seq) {
+	struct vector_build *v = userdata;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 64;
+		struct uccn_sync_entry *e = realloc(v->e, cap * sizeof(*e));
+		if (e == NULL) {
+			return UCCN_ENOMEM;
+		}
+		v->e = e;
+		v->cap = cap;
+	}
+	struct uccn_sync_entry *x = &v->e[v->n++];
+	memcpy(x->author, author, UCCN_KEY_BYTES);
+	x->feed = "";
+	x->seq = seq;
+	return 0;
+}
+
+int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out) {
+	struct uccn_sync *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		return UCCN_ENOMEM;
+	}
+	s->cfg = *cfg;
+	if (s->cfg.batch_changes == 0 || s->cfg.batch_changes > UCCN_SYNC_BATCH_MAX) {
+		s->cfg.batch_changes = DEFAULT_BATCH;
+	}
+	if (s->cfg.window == 0) {
+		s->cfg.window = DEFAULT_WINDOW;
+	}
+	struct vector_build v = {0};
+	struct uccn_bytes payload = {0};
+	int err = UCCN_ENOMEM;
+	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL) {
+		goto out;
+	}
+	if ((err = uccn_store_each_head(s->cfg.st, add_entry, &v)) < 0 ||
+		(err = uccn_codec_encode_sync_vector(v.e, v.n, &payload)) < 0 ||
+		(err = queue(s, &payload)) < 0) {
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+out:
+	free(v.e);
+	uccn_bytes_finish(&payload);
+	uccn_sync_destroy(s);
+	return err;
+}
+
+void uccn_sync_destroy(struct uccn_sync *s) {
+	if (s == NULL) {
+		return;
+	}
+	for (size_t i = s->headout; i < s->nout; i++) {
+		uccn_bytes_finish(&s->out[i]);
+	}
+	for (size_t i = 0; s->batch != NULL && i < s->cfg.batch_changes; i++) {
+		uccn_bytes_finish(&s->batch[i]);
+	}
+	free(s->batch);
+	free(s->out);
+	free(s->peer);
+	free(s);
+}
+
+/* Gathering one batch: the chains in which the peer lags, each from where it stands. */
+struct gather {
+	struct uccn_sync *s;
+	const uint8_t *author;
+	uint64_t last;
+	int err;
+};
+
+static int take_change(void *userdata, const uint8_t *data, size_t len) {
+	struct gather *g = userdata;
+	struct uccn_sync *s = g->s;
+	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + len + 8 > BATCH_BYTES) {
+		return 1; /* full: stop the walk */
+	}
+	struct uccn_bytes *b = &s->batch[s->nbatch];
+	b->len = 0;
+	if ((g->err = uccn_bytes_append(b, data, len)) < 0) {
+		return g->err;
+	}
+	s->nbatch++;
+	s->batch_bytes += len + 8;
+	g->last++;
+	return 0;
+}
+
+static int lagging_chain(void *userdata, const uint8_t *author, uint64_t seq) {
+	struct gather *g = userdata;
+	struct uccn_sync *s = g->s;
+	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + UCCN_CHANGE_MAX > BATCH_BYTES) {
+		return 1;
+	}
+	struct peer_head *h = find_peer(s, author);
+	uint64_t theirs = h != NULL ? h->seq : 0;
+	if (theirs >= seq) {
+		return 0;
+	}
+	/* Chain order: from the first change the peer lacks. It may have changes past ours (a
+	 * gap here): it then lacks nothing we can give in order. */
+	struct gather one = {s, author, theirs, 0};
+	int err = uccn_store_each_author_change(s->cfg.st, author, theirs + 1, take_change, &one);
+	if (err < 0) {
+		return err;
+	}
+	if (one.err < 0) {
+		return one.err;
+	}
+	return peer_has(s, author, one.last);
+}
+
+/* Sends batches while the window allows, then DONE when there is nothing left. */
+static int pump(struct uccn_sync *s) {
+	if (!s->have_vector) {
+		return UCCN_OK;
+	}
+	while (s->inflight < s->cfg.window) {
+		s->nbatch = 0;
+		s->batch_bytes = 0;
+		struct gather g = {s, NULL, 0, 0};
+		int err = uccn_store_each_head(s->cfg.st, lagging_chain, &g);
+		if (err < 0) {
+			return err;
+		}
+		if (s->nbatch == 0) {
+			break;
+		}
+		struct uccn_bytes payload = {0};
+		if ((err = uccn_codec_encode_sync_changes(
+			     s->next_batch, s->batch, s->nbatch, &payload)) < 0 ||
+			(err = queue(s, &payload)) < 0) {
+			uccn_bytes_finish(&payload);
+			return err;
+		}
+		s->next_batch++;
+		s->inflight++;
+		s->stats.sent += s->nbatch;
+		s->stats.batches_sent++;
+		s->done_sent = false;
+	}
+	if (s->inflight == 0 && !s->done_sent) {
+		struct uccn_bytes payload = {0};
+		int err = uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, s->stats.sent, &payload);
+		if (err == UCCN_OK) {
+			err = queue(s, &payload);
+		}
+		uccn_bytes_finish(&payload);
+		if (err < 0) {
+			return err;
+		}
+		s->done_sent = true;
+	}
+	return UCCN_OK;
+}
+
+int uccn_sync_notify(struct uccn_sync *s) {
+	return pump(s);
+}
+
+static void count(struct uccn_sync_stats *st, const struct uccn_apply_result *res) {
+	switch (res->outcome) {
+	case UCCN_APPLIED:
+		st->applied++;
+		break;
+	case UCCN_DUPLICATE:
+		st->duplicate++;
+		break;
+	case UCCN_HELD:
+		st->held++;
+		break;
+	case UCCN_REFUSED:
+		st->refused++;
+		break;
+	}
+}
+
+static void on_released(void *userdata, const struct uccn_apply_result *res) {
+	if (res->outcome == UCCN_APPLIED) {
+		((struct uccn_sync *)userdata)->stats.applied++;
+	}
+}
+
+/* Stores a batch in one transaction, then acknowledges it: commit before ack, since the peer
+ * will not send an acknowledged change again. */
+static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
+	int err = uccn_store_begin(s->cfg.st);
+	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
+		struct uccn_apply_result res;
+		err = uccn_changelog_apply(s->cfg.log, m->changes[i].data, m->changes[i].len,
+			now_ms, &res, on_released, s);
+		if (err == UCCN_OK) {
+			count(&s->stats, &res);
+			if (res.decoded && (err = peer_has(s, res.author, res.seq)) < 0) {
+				break;
+			}
+		}
+	}
+	if (err == UCCN_OK) {
+		err = uccn_changelog_retry_held(s->cfg.log, now_ms, on_released, s);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(s->cfg.st);
+	} else {
+		uccn_store_rollback(s->cfg.st);
+	}
+	if (err < 0) {
+		return err;
+	}
+	s->stats.received += m->count;
+	struct uccn_bytes payload = {0};
+	if ((err = uccn_codec_encode_sync_simple(UCCN_SYNC_ACK, m->value, &payload)) == UCCN_OK) {
+		err = queue(s, &payload);
+	}
+	uccn_bytes_finish(&payload);
+	return err;
+}
+
+int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, uint64_t now_ms) {
+	struct uccn_sync_msg m;
+	char why[160];
+	int err = uccn_codec_decode_sync(buf, len, &m, why, sizeof(why));
+	if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "sync: %s", err == UCCN_EPROTO ? why : uccn_strerror(err));
+		return err;
+	}
+	if (m.type != UCCN_SYNC_VECTOR && !s->have_vector) {
+		uccn_log(UCCN_LOG_WARN, "sync: a message before the peer's vector");
+		uccn_codec_sync_msg_finish(&m);
+		return UCCN_EPROTO;
+	}
+	switch (m.type) {
+	case UCCN_SYNC_VECTOR:
+		if (s->have_vector) {
+			uccn_log(UCCN_LOG_WARN, "sync: a second vector in one session");
+			err = UCCN_EPROTO;
+			break;
+		}
+		for (size_t i = 0; i < m.count && err == UCCN_OK; i++) {
+			/* Chains of another feed than the one chain per author are not ours to
+			 * judge yet (§11): they are left out. */
+			if (m.entries[i].feed[0] == '\0') {
+				err = peer_has(s, m.entries[i].author, m.entries[i].seq);
+			}
+		}
+		s->have_vector = true;
+		break;
+	case UCCN_SYNC_CHANGES:
+		s->peer_done = false;
+		err = receive_batch(s, &m, now_ms);
+		break;
+	case UCCN_SYNC_ACK:
+		if (s->inflight == 0 || m.value != s->expect_ack) {
+			uccn_log(UCCN_LOG_WARN,
+				"sync: an acknowledgement of batch %llu out of turn",
+				(unsigned long long)m.value);
+			err = UCCN_EPROTO;
+			break;
+		}
+		s->expect_ack++;
+		s->inflight--;
+		s->stats.batches_acked++;
+		break;
+	case UCCN_SYNC_DONE:
+		s->peer_done = true;
+		break;
+	}
+	uccn_codec_sync_msg_finish(&m);
+	return err < 0 ? err : pump(s);
+}
+
+bool uccn_sync_is_idle(const struct uccn_sync *s) {
+	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0;
+}
+
+void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {
+	*out = s->stats;
+}

@@ -1,0 +1,332 @@
+/* test_sync.c - the replication engine over in-memory links: two nodes converge; a session cut
+ * anywhere resumes without resending what was acknowledged; live push; malformed input ends the
+ * session; and five nodes with random edits and random sessions, cut at random, converge for
+ * many seeds (a failing seed prints itself). */
+#include "node/sync.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/codec.h"
+#include "tests/support.h"
+
+#define NODES 5
+
+static const uint8_t network[UCCN_KEY_BYTES] = {0};
+
+struct replica {
+	struct uccn_store *st;
+	struct uccn_changelog *log;
+	struct test_author author;
+	int edits;
+};
+
+static struct replica nodes[NODES];
+
+static void open_replica(struct replica *r, uint8_t seed) {
+	cr_assert_eq(uccn_store_open(":memory:", true, &r->st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_create(r->st, network, &r->log), UCCN_OK);
+	test_author_init(&r->author, seed);
+	r->edits = 0;
+}
+
+static void close_replica(struct replica *r) {
+	uccn_changelog_destroy(r->log);
+	uccn_store_close(r->st);
+	test_author_finish(&r->author);
+	memset(r, 0, sizeof(*r));
+}
+
+static void teardown(void) {
+	for (int i = 0; i < NODES; i++) {
+		if (nodes[i].st != NULL) {
+			close_replica(&nodes[i]);
+		}
+	}
+	test_check_leaks();
+}
+
+TestSuite(sync, .fini = teardown);
+
+/* A local edit on r: a new record or a change to one of its earlier ones. */
+static void edit(struct replica *r, unsigned *rng) {
+	char id[16], title[48];
+	int k = r->edits++;
+	snprintf(id, sizeof(id), "r%d", k % 3 == 2 ? k - 1 : k);
+	snprintf(title, sizeof(title), "edit %d of %02x", k, r->author.pk[0]);
+	struct uccn_field f = test_str("title", title);
+	struct uccn_bytes b = {0};
+	test_sign(&r->author, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1, &b);
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(r->st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_apply(r->log, b.data, b.len, 1, &res, NULL, NULL), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(r->st), UCCN_OK);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	uccn_bytes_finish(&b);
+	(void)rng;
+}
+
+static struct uccn_sync *engine(struct replica *r, size_t batch, size_t window) {
+	struct uccn_sync_config cfg = {
+		.st = r->st, .log = r->log, .batch_changes = batch, .window = window};
+	struct uccn_sync *s = NULL;
+	cr_assert_eq(uccn_sync_create(&cfg, &s), UCCN_OK);
+	return s;
+}
+
+/* Moves payloads both ways until both are idle, or until `cut` payloads have moved (then the
+ * session is dropped, whatever is in flight). Returns how many payloads moved. */
+static int run(struct uccn_sync *a, struct uccn_sync *b, int cut) {
+	struct uccn_bytes p = {0};
+	int moved = 0;
+	for (int guard = 0; guard < 100000; guard++) {
+		bool any = false;
+		if (uccn_sync_pop_payload(a, &p)) {
+			if (cut >= 0 && moved == cut) {
+				break;
+			}
+			cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+			moved++;
+			any = true;
+		}
+		if (uccn_sync_pop_payload(b, &p)) {
+			if (cut >= 0 && moved == cut) {
+				break;
+			}
+			cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK);
+			moved++;
+			any = true;
+		}
+		if (!any) {
+			break;
+		}
+	}
+	uccn_bytes_finish(&p);
+	return moved;
+}
+
+static int dump_row(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_bytes *out = userdata;
+	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
+	return 0;
+}
+
+static void dump(struct replica *r, struct uccn_bytes *out) {
+	out->len = 0;
+	cr_assert_eq(uccn_store_each_record(r->st, NULL, true, dump_row, out), UCCN_OK);
+}
+
+static uint64_t stored(struct replica *r) {
+	uint64_t n;
+	cr_assert_eq(uccn_store_count_changes(r->st, &n), UCCN_OK);
+	return n;
+}
+
+Test(sync, two_nodes_end_holding_the_same) {
+	unsigned rng = 1;
+	open_replica(&nodes[0], 0x71);
+	open_replica(&nodes[1], 0x72);
+	for (int i = 0; i < 700; i++) {
+		edit(&nodes[0], &rng);
+	}
+	for (int i = 0; i < 300; i++) {
+		edit(&nodes[1], &rng);
+	}
+	struct uccn_sync *a = engine(&nodes[0], 64, 4), *b = engine(&nodes[1], 64, 4);
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a));
+	cr_assert(uccn_sync_is_idle(b));
+	cr_assert_eq(stored(&nodes[0]), 1000);
+	cr_assert_eq(stored(&nodes[1]), 1000);
+	struct uccn_sync_stats sa, sb;
+	uccn_sync_get_stats(a, &sa);
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sa.sent, 700, "nothing the peer already had was sent");
+	cr_assert_eq(sb.sent, 300);
+	cr_assert_eq(sb.applied, 700);
+	struct uccn_bytes da = {0}, db = {0};
+	dump(&nodes[0], &da);
+	dump(&nodes[1], &db);
+	cr_assert_eq(da.len, db.len);
+	cr_assert_eq(memcmp(da.data, db.data, da.len), 0);
+	uccn_bytes_finish(&da);
+	uccn_bytes_finish(&db);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, a_cut_session_resumes_without_resending_what_was_acknowledged) {
+	unsigned rng = 2;
+	open_replica(&nodes[0], 0x73);
+	open_replica(&nodes[1], 0x74);
+	for (int i = 0; i < 2000; i++) {
+		edit(&nodes[0], &rng);
+	}
+	for (int cut = 3; cut < 12; cut += 3) {
+		struct uccn_sync *a = engine(&nodes[0], 50, 3), *b = engine(&nodes[1], 50, 3);
+		uint64_t before = stored(&nodes[1]);
+		run(a, b, cut);
+		struct uccn_sync_stats sb;
+		uccn_sync_get_stats(b, &sb);
+		cr_assert_eq(stored(&nodes[1]), before + sb.received,
+			"what was received was stored before it was acknowledged");
+		uccn_sync_destroy(a);
+		uccn_sync_destroy(b);
+	}
+	uint64_t have = stored(&nodes[1]);
+	cr_assert_lt(have, 2000, "the cuts left work for the last session");
+	struct uccn_sync *a = engine(&nodes[0], 50, 3), *b = engine(&nodes[1], 50, 3);
+	run(a, b, -1);
+	struct uccn_sync_stats sa;
+	uccn_sync_get_stats(a, &sa);
+	cr_assert_eq(sa.sent, 2000 - have, "the last session sent only what was missing");
+	cr_assert_eq(stored(&nodes[1]), 2000);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, a_local_edit_is_pushed_to_a_live_session) {
+	unsigned rng = 3;
+	open_replica(&nodes[0], 0x75);
+	open_replica(&nodes[1], 0x76);
+	edit(&nodes[0], &rng);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	run(a, b, -1);
+	cr_assert_eq(stored(&nodes[1]), 1);
+	edit(&nodes[0], &rng);
+	edit(&nodes[0], &rng);
+	cr_assert_eq(uccn_sync_notify(a), UCCN_OK);
+	cr_assert_not(uccn_sync_is_idle(a), "something is in flight");
+	run(a, b, -1);
+	cr_assert_eq(stored(&nodes[1]), 3);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, malformed_or_out_of_turn_payloads_end_the_session) {
+	open_replica(&nodes[0], 0x77);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	const uint8_t junk[] = {0x92, 0x09, 0x00};
+	cr_assert_eq(uccn_sync_on_payload(a, junk, sizeof(junk), 1), UCCN_EPROTO);
+	struct uccn_bytes ack = {0};
+	cr_assert_eq(uccn_codec_encode_sync_simple(UCCN_SYNC_ACK, 0, &ack), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, ack.data, ack.len, 1), UCCN_EPROTO,
+		"an ack before the peer's vector");
+	for (size_t cut = 0; cut < ack.len; cut++) {
+		cr_assert_eq(uccn_sync_on_payload(a, ack.data, cut, 1), UCCN_EPROTO);
+	}
+	uccn_bytes_finish(&ack);
+	uccn_sync_destroy(a);
+}
+
+Test(sync, five_nodes_with_random_sessions_and_cuts_converge) {
+	for (unsigned seed = 1; seed <= 12; seed++) {
+		unsigned rng = seed;
+		for (int i = 0; i < NODES; i++) {
+			open_replica(&nodes[i], (uint8_t)(0x80 + i));
+		}
+		for (int step = 0; step < 60; step++) {
+			struct replica *r = &nodes[rand_r(&rng) % NODES];
+			for (int k = rand_r(&rng) % 6; k > 0; k--) {
+				edit(r, &rng);
+			}
+			int x = rand_r(&rng) % NODES, y = rand_r(&rng) % NODES;
+			if (x == y) {
+				continue;
+			}
+			struct uccn_sync *a = engine(&nodes[x], 1 + (size_t)(rand_r(&rng) % 8),
+				1 + (size_t)(rand_r(&rng) % 3));
+			struct uccn_sync *b = engine(&nodes[y], 1 + (size_t)(rand_r(&rng) % 8),
+				1 + (size_t)(rand_r(&rng) % 3));
+			run(a, b, rand_r(&rng) % 3 == 0 ? rand_r(&rng) % 12 : -1);
+			uccn_sync_destroy(a);
+			uccn_sync_destroy(b);
+		}
+		/* Heal: every node syncs with node 0, twice round, without cuts. */
+		for (int round = 0; round < 2; round++) {
+			for (int i = 1; i < NODES; i++) {
+				struct uccn_sync *a = engine(&nodes[0], 0, 0),
+						 *b = engine(&nodes[i], 0, 0);
+				run(a, b, -1);
+				cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b), "seed %u",
+					seed);
+				uccn_sync_destroy(a);
+				uccn_sync_destroy(b);
+			}
+		}
+		uint64_t total = 0;
+		for (int i = 0; i < NODES; i++) {
+			total += (uint64_t)nodes[i].edits;
+		}
+		struct uccn_bytes first = {0}, other = {0};
+		dump(&nodes[0], &first);
+		for (int i = 0; i < NODES; i++) {
+			cr_assert_eq(stored(&nodes[i]), total,
+				"seed %u: node %d lost or lacks edits", seed, i);
+			dump(&nodes[i], &other);
+			cr_assert_eq(first.len, other.len, "seed %u: node %d differs", seed, i);
+			cr_assert_eq(memcmp(first.data, other.data, first.len), 0,
+				"seed %u: node %d differs", seed, i);
+		}
+		uccn_bytes_finish(&first);
+		uccn_bytes_finish(&other);
+		for (int i = 0; i < NODES; i++) {
+			close_replica(&nodes[i]);
+		}
+	}
+}
+
+Test(sync, large_changes_come_in_batches_that_fit_a_session_frame) {
+	open_replica(&nodes[0], 0x91);
+	open_replica(&nodes[1], 0x92);
+	static char big[2][16001];
+	memset(big[0], 'a', 16000);
+	memset(big[1], 'b', 16000);
+	for (int i = 0; i < 100; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "big%d", i);
+		struct uccn_field f[2] = {test_str("title", big[0]), test_str("summary", big[1])};
+		struct uccn_bytes b = {0};
+		test_sign(&nodes[0].author, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, f,
+			2, &b);
+		struct uccn_apply_result res;
+		cr_assert_eq(uccn_store_begin(nodes[0].st), UCCN_OK);
+		cr_assert_eq(uccn_changelog_apply(nodes[0].log, b.data, b.len, 1, &res, NULL, NULL),
+			UCCN_OK);
+		cr_assert_eq(uccn_store_commit(nodes[0].st), UCCN_OK);
+		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+		uccn_bytes_finish(&b);
+	}
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	struct uccn_bytes p = {0};
+	size_t largest = 0;
+	for (int guard = 0; guard < 10000; guard++) {
+		bool any = false;
+		if (uccn_sync_pop_payload(a, &p)) {
+			largest = p.len > largest ? p.len : largest;
+			cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+			any = true;
+		}
+		if (uccn_sync_pop_payload(b, &p)) {
+			cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK);
+			any = true;
+		}
+		if (!any) {
+			break;
+		}
+	}
+	uccn_bytes_finish(&p);
+	struct uccn_sync_stats sa;
+	uccn_sync_get_stats(a, &sa);
+	cr_assert_eq(stored(&nodes[1]), 100);
+	cr_assert_gt(sa.batches_sent, 3, "3.2 MB cannot go in one batch");
+	cr_assert_leq(largest, (size_t)(1024 * 1024 - 16), "a batch of %zu bytes", largest);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
