@@ -17,6 +17,7 @@
 
 #include <uccn/node.h>
 
+#include "node/store.h"
 #include "proto/codec.h"
 
 void test_author_init(struct test_author *a, uint8_t seed_byte) {
@@ -114,6 +115,22 @@ int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t l
 	struct uccn_import_stats *stats) {
 	struct reader r = {bytes, 0, limit < bytes->len ? limit : bytes->len};
 	return uccn_node_import(node, read_bytes, &r, NULL, NULL, stats, NULL, 0);
+}
+
+static int dump_row(void *userdata, const struct uccn_store_row *row) {
+	struct uccn_bytes *out = userdata;
+	uint8_t deleted = row->deleted;
+	cr_assert_eq(uccn_bytes_append(out, row->kind, strlen(row->kind) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, &deleted, 1), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
+	return 0;
+}
+
+void test_dump_records(struct uccn_store *st, struct uccn_bytes *out) {
+	out->len = 0;
+	cr_assert_eq(uccn_store_each_record(st, NULL, true, dump_row, out), UCCN_OK);
 }
 
 char *test_read_file(const char *path) {

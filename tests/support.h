@@ -46,6 +46,13 @@ void test_export(struct uccn_node *node, struct uccn_bytes *out);
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
 	struct uccn_import_stats *stats);
 
+struct uccn_store;
+
+/* Everything st holds about records (kind, owner, id, deleted, merge state), in the store's
+ * fixed order, into out (replaced): replicas compare equal byte for byte exactly when they
+ * hold the same records. */
+void test_dump_records(struct uccn_store *st, struct uccn_bytes *out);
+
 /* A whole file, NUL-terminated (free() it); fails the test if it cannot be read. */
 char *test_read_file(const char *path);
 /* The value of a lowercase hex digit, or -1. */

@@ -265,23 +265,6 @@ Test(changelog, local_append_of_an_invalid_field_is_refused_and_stores_nothing) 
 	cr_assert_eq(changes_stored(), 0);
 }
 
-/* Everything a node holds about records, in a fixed order, to compare replicas byte for byte. */
-static int dump_row(void *userdata, const struct uccn_store_row *row) {
-	struct uccn_bytes *out = userdata;
-	uint8_t deleted = row->deleted;
-	cr_assert_eq(uccn_bytes_append(out, row->kind, strlen(row->kind) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, &deleted, 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
-	return 0;
-}
-
-static void dump(struct uccn_store *s, struct uccn_bytes *out) {
-	out->len = 0;
-	cr_assert_eq(uccn_store_each_record(s, NULL, true, dump_row, out), UCCN_OK);
-}
-
 #define AUTHORS 3
 #define PER_AUTHOR 14
 #define ORDERS 200
@@ -345,7 +328,7 @@ Test(changelog, same_changes_in_hundreds_of_orders_give_identical_records) {
 		uint64_t stored;
 		cr_assert_eq(uccn_store_count_changes(s, &stored), UCCN_OK);
 		cr_assert_eq(stored, n, "round %d: every held change was released", round);
-		dump(s, round == 0 ? &reference : &other);
+		test_dump_records(s, round == 0 ? &reference : &other);
 		if (round > 0) {
 			cr_assert_eq(reference.len, other.len, "round %d", round);
 			cr_assert_eq(memcmp(reference.data, other.data, reference.len), 0,

@@ -627,18 +627,6 @@ Test(registry_nodes, a_city_is_proved_by_the_key_it_moved_to) {
 	uccn_bytes_finish(&proof);
 }
 
-/* Everything a node holds about records, in a fixed order, to compare replicas byte for byte. */
-static int dump_row(void *userdata, const struct uccn_store_row *row) {
-	struct uccn_bytes *out = userdata;
-	uint8_t deleted = row->deleted;
-	cr_assert_eq(uccn_bytes_append(out, row->kind, strlen(row->kind) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, &deleted, 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
-	return 0;
-}
-
 #define EDITS 12
 #define ROUNDS 200
 
@@ -716,9 +704,7 @@ Test(registry_rules, three_cities_editing_one_project_converge_in_any_order) {
 		uint64_t stored;
 		cr_assert_eq(uccn_store_count_changes(s, &stored), UCCN_OK);
 		cr_assert_eq(stored, n, "round %d: every held change was let in", round);
-		struct uccn_bytes *out = round == 0 ? &reference : &other;
-		out->len = 0;
-		cr_assert_eq(uccn_store_each_record(s, NULL, true, dump_row, out), UCCN_OK);
+		test_dump_records(s, round == 0 ? &reference : &other);
 		if (round > 0) {
 			cr_assert_eq(reference.len, other.len, "round %d (seed 4242)", round);
 			cr_assert_eq(memcmp(reference.data, other.data, reference.len), 0,

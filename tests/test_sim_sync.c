@@ -223,14 +223,6 @@ static void dial(struct simnode *from, struct simnode *to) {
 	cr_assert_eq(uccn_transport_connect(from->tr, url, &c), UCCN_OK);
 }
 
-static int dump_row(void *userdata, const struct uccn_store_row *row) {
-	struct uccn_bytes *out = userdata;
-	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
-	return 0;
-}
-
 TestSuite(sim_sync, .fini = test_check_leaks);
 
 Test(sim_sync, nodes_on_a_faulty_network_converge_for_every_seed) {
@@ -272,17 +264,13 @@ Test(sim_sync, nodes_on_a_faulty_network_converge_for_every_seed) {
 			total += nodes[i].edits;
 		}
 		struct uccn_bytes first = {0}, other = {0};
-		cr_assert_eq(
-			uccn_store_each_record(nodes[0].st, NULL, true, dump_row, &first), UCCN_OK);
+		test_dump_records(nodes[0].st, &first);
 		for (int i = 0; i < NODES; i++) {
 			uint64_t n;
 			cr_assert_eq(uccn_store_count_changes(nodes[i].st, &n), UCCN_OK);
 			cr_assert_eq(n, (uint64_t)total, "seed %u: %s holds %llu of %d edits", seed,
 				nodes[i].name, (unsigned long long)n, total);
-			other.len = 0;
-			cr_assert_eq(
-				uccn_store_each_record(nodes[i].st, NULL, true, dump_row, &other),
-				UCCN_OK);
+			test_dump_records(nodes[i].st, &other);
 			cr_assert_eq(
 				first.len, other.len, "seed %u: %s differs", seed, nodes[i].name);
 			cr_assert_eq(memcmp(first.data, other.data, first.len), 0,

@@ -107,19 +107,6 @@ static int run(struct uccn_sync *a, struct uccn_sync *b, int cut) {
 	return moved;
 }
 
-static int dump_row(void *userdata, const struct uccn_store_row *row) {
-	struct uccn_bytes *out = userdata;
-	cr_assert_eq(uccn_bytes_append(out, row->id, strlen(row->id) + 1), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->owner, UCCN_KEY_BYTES), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(out, row->state, row->state_len), UCCN_OK);
-	return 0;
-}
-
-static void dump(struct replica *r, struct uccn_bytes *out) {
-	out->len = 0;
-	cr_assert_eq(uccn_store_each_record(r->st, NULL, true, dump_row, out), UCCN_OK);
-}
-
 static uint64_t stored(struct replica *r) {
 	uint64_t n;
 	cr_assert_eq(uccn_store_count_changes(r->st, &n), UCCN_OK);
@@ -149,8 +136,8 @@ Test(sync, two_nodes_end_holding_the_same) {
 	cr_assert_eq(sb.sent, 300);
 	cr_assert_eq(sb.applied, 700);
 	struct uccn_bytes da = {0}, db = {0};
-	dump(&nodes[0], &da);
-	dump(&nodes[1], &db);
+	test_dump_records(nodes[0].st, &da);
+	test_dump_records(nodes[1].st, &db);
 	cr_assert_eq(da.len, db.len);
 	cr_assert_eq(memcmp(da.data, db.data, da.len), 0);
 	uccn_bytes_finish(&da);
@@ -265,11 +252,11 @@ Test(sync, five_nodes_with_random_sessions_and_cuts_converge) {
 			total += (uint64_t)nodes[i].edits;
 		}
 		struct uccn_bytes first = {0}, other = {0};
-		dump(&nodes[0], &first);
+		test_dump_records(nodes[0].st, &first);
 		for (int i = 0; i < NODES; i++) {
 			cr_assert_eq(stored(&nodes[i]), total,
 				"seed %u: node %d lost or lacks edits", seed, i);
-			dump(&nodes[i], &other);
+			test_dump_records(nodes[i].st, &other);
 			cr_assert_eq(first.len, other.len, "seed %u: node %d differs", seed, i);
 			cr_assert_eq(memcmp(first.data, other.data, first.len), 0,
 				"seed %u: node %d differs", seed, i);
