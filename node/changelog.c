@@ -28,6 +28,7 @@ struct uccn_changelog {
 	struct uccn_state state;
 	struct uccn_bytes state_in, state_out, stored, held, body, signed_change;
 	struct uccn_bytes rebuild_a, rebuild_b; /* double buffer for rebuilding a record */
+	char feed[UCCN_FEED_MAX + 1];           /* the feed of the change being applied */
 	bool have_state;     /* state holds the record of the change being applied */
 	bool registry_moved; /* a change since the last retry may let held changes in */
 };
@@ -58,6 +59,11 @@ void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_
 
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
 	uccn_registry_add_former(log->registry, key);
+}
+
+bool uccn_changelog_is_secretariat(
+	const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
+	return uccn_registry_is_secretariat(log->registry, key);
 }
 
 bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
@@ -118,67 +124,105 @@ static int refuse(struct uccn_apply_result *res, int err) {
 	return UCCN_OK;
 }
 
-/* The chain rules of PROTOCOL.md §4 for a change whose checks passed: duplicate, fork, gap, or
- * the next link. Returns UCCN_OK with res->outcome set, leaving UCCN_APPLIED to mean "go on". */
+/* Two signed changes for one place in a chain: the key was copied or misused. Keeps the
+ * evidence; neither is applied twice. */
+static int fork(struct uccn_changelog *log, const struct uccn_change *c, const char *author,
+	const char *what, struct uccn_apply_result *res) {
+	int err = uccn_store_add_fork(log->st, c->author, c->seq, res->hash, c->raw, c->raw_len);
+	if (err < 0) {
+		return err;
+	}
+	snprintf(res->why, sizeof(res->why), "fork: author %s… %s; both kept as evidence", author,
+		what);
+	uccn_log(UCCN_LOG_WARN, "%s", res->why);
+	return refuse(res, UCCN_EFORK);
+}
+
+/* The chain rules of PROTOCOL.md §4 step 5 for a change whose checks passed: duplicate, fork,
+ * gap, or the next link of its feed. Returns UCCN_OK with res->outcome set, leaving
+ * UCCN_APPLIED to mean "go on". */
 static int check_chain(struct uccn_changelog *log, const struct uccn_change *c, uint64_t now_ms,
 	struct uccn_apply_result *res) {
-	struct uccn_store_head head;
+	struct uccn_store_head head, feed;
 	int err = uccn_store_get_head(log->st, c->author, &head);
 	if (err < 0) {
 		return err;
 	}
 	char author[17];
 	short_hex(c->author, author);
+	char what[160];
 	if (c->seq <= head.seq) {
-		if ((err = uccn_store_get_change(log->st, c->author, c->seq, &log->stored)) < 0) {
+		/* Below the author's newest seq: either this very change, a fork, or a link of a
+		 * feed this node has not followed that far. */
+		err = uccn_store_get_change(log->st, c->author, c->seq, &log->stored);
+		if (err == UCCN_OK) {
+			uint8_t stored_hash[UCCN_HASH_BYTES];
+			uccn_crypto_hash(log->stored.data, log->stored.len, stored_hash);
+			if (memcmp(stored_hash, res->hash, UCCN_HASH_BYTES) == 0) {
+				res->outcome = UCCN_DUPLICATE;
+				return UCCN_OK;
+			}
+			snprintf(what, sizeof(what), "already signed a different change #%llu",
+				(unsigned long long)c->seq);
+			return fork(log, c, author, what, res);
+		}
+		if (err != UCCN_ENOTFOUND) {
 			return err;
 		}
-		uint8_t stored_hash[UCCN_HASH_BYTES];
-		uccn_crypto_hash(log->stored.data, log->stored.len, stored_hash);
-		if (memcmp(stored_hash, res->hash, UCCN_HASH_BYTES) == 0) {
-			res->outcome = UCCN_DUPLICATE;
-			return UCCN_OK;
-		}
-		/* Two signed changes for one place in a chain: the key was copied or misused. Keep
-		 * the evidence; apply neither twice. */
-		if ((err = uccn_store_add_fork(
-			     log->st, c->author, c->seq, res->hash, c->raw, c->raw_len)) < 0) {
-			return err;
-		}
-		snprintf(res->why, sizeof(res->why),
-			"fork: author %s… already signed a different change #%llu; both kept as "
-			"evidence",
-			author, (unsigned long long)c->seq);
-		uccn_log(UCCN_LOG_WARN, "%s", res->why);
-		return refuse(res, UCCN_EFORK);
 	}
-	if (c->seq > head.seq + 1) {
-		snprintf(res->why, sizeof(res->why),
-			"waiting for change #%llu of author %s… (this is #%llu)",
-			(unsigned long long)(head.seq + 1), author, (unsigned long long)c->seq);
-		if ((err = uccn_store_hold(log->st, c, res->hash, UCCN_EAGAIN, res->why, now_ms)) <
-			0) {
-			return err;
+	uccn_schema_feed(c, log->feed);
+	if ((err = uccn_store_get_feed_head(log->st, c->author, log->feed, &feed)) < 0) {
+		return err;
+	}
+	bool follows = feed.seq == 0
+			       ? !c->has_prev
+			       : c->has_prev && memcmp(c->prev, feed.hash, UCCN_HASH_BYTES) == 0;
+	if (follows) {
+		if (c->seq <= feed.seq) {
+			snprintf(res->why, sizeof(res->why),
+				"sequence does not advance: change #%llu of %s… follows #%llu in "
+				"its "
+				"%s feed",
+				(unsigned long long)c->seq, author, (unsigned long long)feed.seq,
+				log->feed);
+			return refuse(res, UCCN_ECHAIN);
 		}
-		res->outcome = UCCN_HELD;
-		res->err = UCCN_EAGAIN;
+		if (feed.seq > 0 && c->hlc <= feed.hlc) {
+			snprintf(res->why, sizeof(res->why),
+				"clock does not advance: change #%llu of %s… is not later than "
+				"#%llu",
+				(unsigned long long)c->seq, author, (unsigned long long)feed.seq);
+			return refuse(res, UCCN_ECHAIN);
+		}
+		res->outcome = UCCN_APPLIED;
 		return UCCN_OK;
 	}
-	if (c->seq > 1 && memcmp(c->prev, head.hash, UCCN_HASH_BYTES) != 0) {
+	if (c->has_prev && feed.seq > 0 && c->seq == feed.seq + 1) {
+		/* No change can sit between the two: the link is simply wrong. */
 		snprintf(res->why, sizeof(res->why),
 			"previous-hash mismatch: change #%llu of %s… does not follow the #%llu "
-			"this node "
-			"holds",
-			(unsigned long long)c->seq, author, (unsigned long long)head.seq);
+			"this node holds in its %s feed",
+			(unsigned long long)c->seq, author, (unsigned long long)feed.seq,
+			log->feed);
 		return refuse(res, UCCN_ECHAIN);
 	}
-	if (c->seq > 1 && c->hlc <= head.hlc) {
-		snprintf(res->why, sizeof(res->why),
-			"clock does not advance: change #%llu of %s… is not later than #%llu",
-			(unsigned long long)c->seq, author, (unsigned long long)head.seq);
-		return refuse(res, UCCN_ECHAIN);
+	if (!c->has_prev || c->seq < feed.seq) {
+		/* Every link of a feed up to its head is held here, so a change that starts the
+		 * feed again or lands inside it without being stored branches the chain. */
+		snprintf(what, sizeof(what),
+			"signed change #%llu, which branches its %s feed (held up to #%llu)",
+			(unsigned long long)c->seq, log->feed, (unsigned long long)feed.seq);
+		return fork(log, c, author, what, res);
 	}
-	res->outcome = UCCN_APPLIED;
+	snprintf(res->why, sizeof(res->why),
+		"waiting for the change before #%llu in the %s feed of author %s… (this node holds "
+		"it up to #%llu)",
+		(unsigned long long)c->seq, log->feed, author, (unsigned long long)feed.seq);
+	if ((err = uccn_store_hold(log->st, c, res->hash, UCCN_EAGAIN, res->why, now_ms)) < 0) {
+		return err;
+	}
+	res->outcome = UCCN_HELD;
+	res->err = UCCN_EAGAIN;
 	return UCCN_OK;
 }
 
@@ -216,7 +260,7 @@ static int merge_and_store(struct uccn_changelog *log, const struct uccn_change 
 	if ((err = uccn_codec_encode_state(&log->state, &log->state_out)) < 0) {
 		return err;
 	}
-	err = uccn_store_put_change(log->st, c, res->hash, &rid, log->state_out.data,
+	err = uccn_store_put_change(log->st, c, log->feed, res->hash, &rid, log->state_out.data,
 		log->state_out.len, uccn_merge_is_deleted(&log->state));
 	if (err < 0) {
 		return err;
@@ -430,19 +474,23 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 	if (err < 0 || res->outcome != UCCN_APPLIED) {
 		return err;
 	}
-	/* The chain moved: changes held for this author may now fit. Those at the same seq can only
-	 * be duplicates or forks, so they are drained too rather than left waiting forever. */
-	uint8_t author[UCCN_KEY_BYTES];
+	/* The feed moved: a change held for want of this one may now fit. Several may wait on the
+	 * same link (all but one are forks); each is offered, then the chain goes on from the one
+	 * that was applied. */
+	uint8_t author[UCCN_KEY_BYTES], link[UCCN_HASH_BYTES], next[UCCN_HASH_BYTES];
 	memcpy(author, res->author, UCCN_KEY_BYTES);
-	uint64_t seq = res->seq;
+	memcpy(link, res->hash, UCCN_HASH_BYTES);
+	bool moved = false;
 	struct uccn_apply_result sub;
 	for (;;) {
-		err = uccn_store_pop_held(log->st, author, seq, &log->held);
+		err = uccn_store_pop_held(log->st, author, link, &log->held);
 		if (err == UCCN_ENOTFOUND) {
-			err = uccn_store_pop_held(log->st, author, seq + 1, &log->held);
-		}
-		if (err == UCCN_ENOTFOUND) {
-			return UCCN_OK;
+			if (!moved) {
+				return UCCN_OK;
+			}
+			memcpy(link, next, UCCN_HASH_BYTES);
+			moved = false;
+			continue;
 		}
 		if (err < 0) {
 			return err;
@@ -454,14 +502,22 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 			return err;
 		}
 		if (sub.outcome == UCCN_HELD) {
-			return UCCN_OK; /* held again for another reason: stop, or we would spin */
+			/* Held again for another reason (membership): it waits there now, and
+			 * popping on would find it again. */
+			if (!moved) {
+				return UCCN_OK;
+			}
+			memcpy(link, next, UCCN_HASH_BYTES);
+			moved = false;
+			continue;
 		}
 		sub.released = true;
 		if (released != NULL) {
 			released(userdata, &sub);
 		}
 		if (sub.outcome == UCCN_APPLIED) {
-			seq = sub.seq;
+			memcpy(next, sub.hash, UCCN_HASH_BYTES);
+			moved = true;
 		}
 	}
 }
@@ -511,15 +567,6 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 	}
 	memcpy(d->network, log->network, UCCN_KEY_BYTES);
 	uccn_crypto_identity_public_key(id, d->author);
-	struct uccn_store_head head;
-	int err = uccn_store_get_head(log->st, d->author, &head);
-	if (err < 0) {
-		return err;
-	}
-	d->seq = head.seq + 1;
-	d->has_prev = head.seq > 0;
-	memcpy(d->prev, head.hash, UCCN_HASH_BYTES);
-	d->hlc = uccn_hlc_next(log->max_hlc > head.hlc ? log->max_hlc : head.hlc, now_ms);
 	snprintf(d->kind, sizeof(d->kind), "%s", kind);
 	memcpy(d->owner, owner, UCCN_KEY_BYTES);
 	snprintf(d->id, sizeof(d->id), "%s", record_id);
@@ -529,6 +576,19 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 		memcpy(d->fields, fields, nfields * sizeof(fields[0]));
 	}
 	d->nitems = 0;
+	/* The author numbers all its changes in one sequence; each links to the last of its own
+	 * feed (PROTOCOL.md §4.5). */
+	struct uccn_store_head head, feed;
+	char feed_name[UCCN_FEED_MAX + 1];
+	uccn_schema_feed(d, feed_name);
+	int err = uccn_store_get_head(log->st, d->author, &head);
+	if (err < 0 || (err = uccn_store_get_feed_head(log->st, d->author, feed_name, &feed)) < 0) {
+		return err;
+	}
+	d->seq = head.seq + 1;
+	d->has_prev = feed.seq > 0;
+	memcpy(d->prev, feed.hash, UCCN_HASH_BYTES);
+	d->hlc = uccn_hlc_next(log->max_hlc > head.hlc ? log->max_hlc : head.hlc, now_ms);
 
 	log->body.len = 0;
 	log->signed_change.len = 0;

@@ -24,6 +24,11 @@ void uccn_changelog_destroy(struct uccn_changelog *log);
 bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]);
 
+/* Whether key is the root's or a relay's: a node that may receive what is meant for the
+ * Secretariat alone. */
+bool uccn_changelog_is_secretariat(
+	const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
+
 /* Names a key the node signed with before a rotation; its records stay the node's own here. */
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 

@@ -887,6 +887,17 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	return err;
 }
 
+/* One feed of the author being walked: its last link so far. */
+struct verify_feed {
+	char name[UCCN_FEED_MAX + 1];
+	uint64_t seq;
+	uint8_t hash[UCCN_HASH_BYTES];
+	uint64_t hlc;
+};
+
+/* An author writes one feed per kind and audience at most. */
+#define VERIFY_FEEDS 32
+
 struct verify_walk {
 	struct uccn_node *node;
 	uccn_fault_fn fn;
@@ -895,9 +906,11 @@ struct verify_walk {
 	uint64_t checked;
 	bool have_author;
 	uint8_t author[UCCN_KEY_BYTES];
-	uint64_t seq;
+	uint64_t seq; /* the author's last seq so far */
 	uint8_t hash[UCCN_HASH_BYTES];
 	uint64_t hlc;
+	struct verify_feed feeds[VERIFY_FEEDS];
+	size_t nfeeds;
 };
 
 static void fault(struct verify_walk *w, int err, const uint8_t *author, uint64_t seq,
@@ -919,7 +932,8 @@ static void fault(
 	}
 }
 
-/* The head the store records for the author whose chain just ended must be its last change. */
+/* The heads the store records for the author whose changes just ended (its newest change, the
+ * last link of each feed) must be what the changes say. */
 static int check_head(struct verify_walk *w) {
 	if (!w->have_author) {
 		return UCCN_OK;
@@ -931,10 +945,36 @@ static int check_head(struct verify_walk *w) {
 	}
 	if (head.seq != w->seq || memcmp(head.hash, w->hash, UCCN_HASH_BYTES) != 0) {
 		fault(w, UCCN_ECORRUPT, w->author, w->seq,
-			"the recorded head (#%llu) is not the chain's last change",
+			"the recorded head (#%llu) is not the author's last change",
 			(unsigned long long)head.seq);
 	}
+	for (size_t i = 0; i < w->nfeeds; i++) {
+		struct verify_feed *f = &w->feeds[i];
+		if ((err = uccn_store_get_feed_head(w->node->st, w->author, f->name, &head)) < 0) {
+			return err;
+		}
+		if (head.seq != f->seq || memcmp(head.hash, f->hash, UCCN_HASH_BYTES) != 0) {
+			fault(w, UCCN_ECORRUPT, w->author, f->seq,
+				"the recorded head of the %s feed (#%llu) is not its last change",
+				f->name, (unsigned long long)head.seq);
+		}
+	}
 	return UCCN_OK;
+}
+
+static struct verify_feed *verify_feed(struct verify_walk *w, const char *name) {
+	for (size_t i = 0; i < w->nfeeds; i++) {
+		if (strcmp(w->feeds[i].name, name) == 0) {
+			return &w->feeds[i];
+		}
+	}
+	if (w->nfeeds == VERIFY_FEEDS) {
+		return NULL;
+	}
+	struct verify_feed *f = &w->feeds[w->nfeeds++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
 }
 
 static int verify_change(void *userdata, const uint8_t *data, size_t len) {
@@ -954,23 +994,31 @@ static int verify_change(void *userdata, const uint8_t *data, size_t len) {
 		w->have_author = true;
 		memcpy(w->author, c->author, UCCN_KEY_BYTES);
 		w->seq = 0;
-		w->hlc = 0;
+		w->nfeeds = 0;
 	}
 	int err = uccn_changelog_check(w->node->log, c, why, sizeof(why));
 	if (err < 0) {
 		fault(w, err, c->author, c->seq, "%s", why);
 	}
-	if (c->seq != w->seq + 1) {
-		fault(w, UCCN_ECHAIN, c->author, c->seq, "gap in the chain: #%llu follows #%llu",
-			(unsigned long long)c->seq, (unsigned long long)w->seq);
-	} else if (c->seq > 1 && memcmp(c->prev, w->hash, UCCN_HASH_BYTES) != 0) {
-		fault(w, UCCN_ECHAIN, c->author, c->seq, "previous-hash mismatch");
-	} else if (c->seq > 1 && c->hlc <= w->hlc) {
+	char name[UCCN_FEED_MAX + 1];
+	uccn_schema_feed(c, name);
+	struct verify_feed *f = verify_feed(w, name);
+	if (f == NULL) {
+		fault(w, UCCN_ECORRUPT, c->author, c->seq, "more feeds than kinds");
+	} else if (f->seq == 0 ? c->has_prev
+			       : !c->has_prev || memcmp(c->prev, f->hash, UCCN_HASH_BYTES) != 0) {
+		fault(w, UCCN_ECHAIN, c->author, c->seq,
+			"previous-hash mismatch: not the next link of its %s feed", name);
+	} else if (f->seq > 0 && c->hlc <= f->hlc) {
 		fault(w, UCCN_ECHAIN, c->author, c->seq, "clock does not advance");
 	}
-	w->seq = c->seq;
-	w->hlc = c->hlc;
 	uccn_crypto_hash(data, len, w->hash);
+	w->seq = c->seq;
+	if (f != NULL) {
+		f->seq = c->seq;
+		f->hlc = c->hlc;
+		memcpy(f->hash, w->hash, UCCN_HASH_BYTES);
+	}
 	return UCCN_OK;
 }
 
@@ -1035,4 +1083,109 @@ static int each_held_row(void *userdata, const struct uccn_store_held *h) {
 int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata) {
 	struct held_walk w = {node, fn, userdata};
 	return uccn_store_each_held(node->st, each_held_row, &w);
+}
+
+/* --- Peers --------------------------------------------------------------------------------- */
+
+/* Checks a comma-separated list of kinds; "" is every kind. */
+static int check_kinds(const char *kinds, char *why, size_t why_len) {
+	const char *p = kinds;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		char kind[UCCN_KIND_MAX + 1];
+		if (n == 0 || n > UCCN_KIND_MAX) {
+			uccn_node_set_why(
+				why, why_len, "--kinds: \"%s\" is not a list of kinds", kinds);
+			return UCCN_EINVAL;
+		}
+		memcpy(kind, p, n);
+		kind[n] = '\0';
+		if (uccn_schema_kind(kind) == NULL) {
+			uccn_node_set_why(why, why_len, "--kinds: unknown kind \"%s\"", kind);
+			return UCCN_EINVAL;
+		}
+		p += n;
+		p += *p == ',';
+	}
+	return UCCN_OK;
+}
+
+int uccn_node_peer_add(struct uccn_node *node, const char *url, const uint8_t *pin,
+	const char *kinds, char *why, size_t why_len) {
+	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
+		uccn_node_set_why(why, why_len,
+			"\"%s\" is not a peer address: ws://HOST:PORT, at most %d bytes", url,
+			UCCN_URL_MAX);
+		return UCCN_EINVAL;
+	}
+	if (kinds == NULL) {
+		kinds = "";
+	}
+	if (strlen(kinds) > UCCN_KINDS_TEXT_MAX) {
+		uccn_node_set_why(why, why_len, "--kinds: too long a list");
+		return UCCN_EINVAL;
+	}
+	int err = check_kinds(kinds, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	if (pin != NULL && memcmp(pin, node->pk, UCCN_KEY_BYTES) == 0) {
+		uccn_node_set_why(why, why_len, "that key is this node's own");
+		return UCCN_EINVAL;
+	}
+	return uccn_store_put_peer(node->st, url, pin, kinds);
+}
+
+int uccn_node_peer_remove(struct uccn_node *node, const char *url) {
+	return uccn_store_drop_peer(node->st, url);
+}
+
+struct peer_walk {
+	uccn_peer_fn fn;
+	void *userdata;
+};
+
+static int each_peer(void *userdata, const struct uccn_store_peer *sp) {
+	struct peer_walk *w = userdata;
+	struct uccn_peer p;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.url, sizeof(p.url), "%s", sp->url);
+	p.pinned = sp->pinned;
+	memcpy(p.pin, sp->pin, UCCN_KEY_BYTES);
+	snprintf(p.kinds, sizeof(p.kinds), "%s", sp->kinds);
+	p.connected = sp->connected;
+	p.key_known = sp->key_known;
+	memcpy(p.key, sp->key, UCCN_KEY_BYTES);
+	p.last_contact_ms = sp->last_contact_ms;
+	p.ours = sp->ours;
+	p.theirs = sp->theirs;
+	snprintf(p.last_error, sizeof(p.last_error), "%s", sp->last_error);
+	return w->fn(w->userdata, &p);
+}
+
+int uccn_node_peer_list(struct uccn_node *node, uccn_peer_fn fn, void *userdata) {
+	struct peer_walk w = {fn, userdata};
+	return uccn_store_each_peer(node->st, each_peer, &w);
+}
+
+int uccn_node_peer_update(struct uccn_node *node, const struct uccn_peer *p) {
+	struct uccn_store_peer sp;
+	memset(&sp, 0, sizeof(sp));
+	snprintf(sp.url, sizeof(sp.url), "%s", p->url);
+	sp.connected = p->connected;
+	sp.key_known = p->key_known;
+	memcpy(sp.key, p->key, UCCN_KEY_BYTES);
+	sp.last_contact_ms = p->last_contact_ms;
+	sp.ours = p->ours;
+	sp.theirs = p->theirs;
+	snprintf(sp.last_error, sizeof(sp.last_error), "%s", p->last_error);
+	return uccn_store_note_peer(node->st, &sp);
+}
+
+int uccn_node_count_by(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t *out) {
+	return uccn_store_count_by(node->st, key, out);
+}
+
+bool uccn_node_is_secretariat_key(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES]) {
+	return uccn_changelog_is_secretariat(node->log, key);
 }

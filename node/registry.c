@@ -339,6 +339,19 @@ bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN
 	return true;
 }
 
+bool uccn_registry_is_secretariat(
+	const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	if (r->open) {
+		return false;
+	}
+	if (memcmp(key, r->root, UCCN_KEY_BYTES) == 0) {
+		return true;
+	}
+	const struct entry *e = find(r, key);
+	return e != NULL && memcmp(e->city, r->root, UCCN_KEY_BYTES) == 0 &&
+	       e->cutoff == UINT64_MAX && !e->withdrawn;
+}
+
 void uccn_registry_cutoffs(
 	const struct uccn_registry *r, const struct uccn_registry_cutoff **list, size_t *count) {
 	*list = r->cutoffs;

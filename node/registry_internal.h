@@ -48,6 +48,10 @@ bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_c
 bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]);
 
+/* Whether key is the root or a relay of the Secretariat (a key record, active, whose city is
+ * the root). */
+bool uccn_registry_is_secretariat(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
+
 /* A key whose changes after cutoff are refused (a withdrawal, a rotation, a revocation). */
 struct uccn_registry_cutoff {
 	uint8_t key[UCCN_KEY_BYTES];

@@ -38,7 +38,7 @@ static const char *const designation_status[] = {"active", "withdrawn", NULL};
 static const char *const project_types[] = {"north-south", "south-south", "north-south-south",
 	"city-to-city", "sub-network", "cross-field", NULL};
 static const char *const project_status[] = {"planned", "ongoing", "completed", "cancelled", NULL};
-static const char *const report_audience[] = {"secretariat", NULL};
+static const char *const audiences[] = {"secretariat", NULL};
 static const char *const role_roles[] = {"coordinator", "deputy", NULL};
 
 static const struct uccn_field_spec designation_fields[] = {
@@ -95,6 +95,10 @@ static const struct uccn_field_spec best_practice_fields[] = {
 		.max = 2100,
 		.help = "the year it took place"},
 	{.name = "url", .type = UCCN_TYPE_URL, .help = "where to read more"},
+	{.name = "audience",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = audiences,
+		.help = "secretariat: travels to the Secretariat alone, never to a peer city"},
 };
 
 static const struct uccn_field_spec event_fields[] = {
@@ -108,6 +112,10 @@ static const struct uccn_field_spec event_fields[] = {
 	{.name = "sdgs",
 		.type = UCCN_TYPE_SDGS,
 		.help = "the Sustainable Development Goals served"},
+	{.name = "audience",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = audiences,
+		.help = "secretariat: travels to the Secretariat alone, never to a peer city"},
 };
 
 static const struct uccn_field_spec project_fields[] = {
@@ -129,6 +137,10 @@ static const struct uccn_field_spec project_fields[] = {
 	{.name = "fields", .type = UCCN_TYPE_FIELDS, .help = "the creative fields involved"},
 	{.name = "summary", .type = UCCN_TYPE_TEXT, .help = "what the project does"},
 	{.name = "editors", .type = UCCN_TYPE_KEYS, .help = "the partner cities that may edit it"},
+	{.name = "audience",
+		.type = UCCN_TYPE_CHOICE,
+		.choices = audiences,
+		.help = "secretariat: travels to the Secretariat alone, never to a peer city"},
 };
 
 static const struct uccn_field_spec report_fields[] = {
@@ -142,8 +154,8 @@ static const struct uccn_field_spec report_fields[] = {
 	{.name = "action_plan", .type = UCCN_TYPE_TEXT, .help = "the plan for the next four years"},
 	{.name = "audience",
 		.type = UCCN_TYPE_CHOICE,
-		.choices = report_audience,
-		.help = "who may read it"},
+		.choices = audiences,
+		.help = "always the Secretariat alone, whether set or not"},
 };
 
 static const struct uccn_field_spec role_fields[] = {
@@ -1114,4 +1126,31 @@ int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
 		*nitems = start + used;
 	}
 	return UCCN_OK;
+}
+
+void uccn_schema_feed(const struct uccn_change *c, char out[UCCN_FEED_MAX + 1]) {
+	bool secretariat = strcmp(c->kind, "report") == 0;
+	for (size_t i = 0; i < c->nfields && !secretariat; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		secretariat =
+			f->name_len == 8 && memcmp(f->name, "audience", 8) == 0 &&
+			f->value.type == UCCN_VALUE_STR &&
+			f->value.str_len == strlen(UCCN_AUDIENCE_SECRETARIAT) &&
+			memcmp(f->value.str, UCCN_AUDIENCE_SECRETARIAT, f->value.str_len) == 0;
+	}
+	snprintf(out, UCCN_FEED_MAX + 1, "%s%s", c->kind, secretariat ? UCCN_FEED_SECRETARIAT : "");
+}
+
+bool uccn_schema_feed_is_secretariat(const char *feed) {
+	return strchr(feed, '@') != NULL;
+}
+
+size_t uccn_schema_feed_kind(const char *feed, char out[UCCN_KIND_MAX + 1]) {
+	size_t n = strcspn(feed, "@");
+	if (n > UCCN_KIND_MAX) {
+		n = UCCN_KIND_MAX;
+	}
+	memcpy(out, feed, n);
+	out[n] = '\0';
+	return n;
 }

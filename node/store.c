@@ -48,6 +48,23 @@ static const char *const migrations[] = {
 	/* 3: finding revoked changes without reading every chain, so that a cut-off lifted later
 	 * (a city designated again) gives its changes back. */
 	"CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;",
+	/* 4: one hash chain per (author, feed) (PROTOCOL.md §4.5), so that a session can carry
+	 * some kinds and not others without leaving gaps; and the peers `serve` dials. Stores of
+	 * schema 3 chained every change of an author together and are refused before this runs
+	 * (see migrate). Held rows wait on their predecessor's hash from now on. */
+	("CREATE TABLE feeds(fid INTEGER PRIMARY KEY, aid INTEGER NOT NULL, name TEXT NOT NULL,"
+	 " head_seq INTEGER NOT NULL, head_hash BLOB NOT NULL, head_hlc INTEGER NOT NULL,"
+	 " UNIQUE(aid, name));"
+	 "ALTER TABLE changes ADD COLUMN fid INTEGER NOT NULL DEFAULT 0;"
+	 "CREATE INDEX changes_by_feed ON changes(fid, seq);"
+	 "DELETE FROM held;"
+	 "ALTER TABLE held ADD COLUMN prev BLOB;"
+	 "CREATE INDEX held_by_prev ON held(author, prev);"
+	 "CREATE TABLE peers(url TEXT PRIMARY KEY, pin BLOB, kinds TEXT NOT NULL,"
+	 " connected INTEGER NOT NULL DEFAULT 0, key BLOB, last_contact_ms INTEGER NOT NULL "
+	 "DEFAULT 0,"
+	 " ours INTEGER NOT NULL DEFAULT 0, theirs INTEGER NOT NULL DEFAULT 0,"
+	 " last_error TEXT NOT NULL DEFAULT '');"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -66,7 +83,28 @@ static const char *const migrations[] = {
 	XX(MAX_HLC, "SELECT coalesce(max(head_hlc), 0) FROM authors")                              \
 	XX(GET_CHANGE, "SELECT c.data FROM changes c JOIN authors a ON a.aid = c.aid"              \
 		       " WHERE a.key = ?1 AND c.seq = ?2")                                         \
-	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data) VALUES(?1, ?2, ?3, ?4, ?5)") \
+	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data, fid)"                        \
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
+	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc FROM feeds WHERE aid = ?1 AND "    \
+		     "name = ?2")                                                                  \
+	XX(ADD_FEED, "INSERT INTO feeds(aid, name, head_seq, head_hash, head_hlc)"                 \
+		     " VALUES(?1, ?2, 0, zeroblob(32), 0)")                                        \
+	XX(SET_FEED,                                                                               \
+		"UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE fid = ?1")    \
+	XX(EACH_FEED, "SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = "   \
+		      "f.aid WHERE f.head_seq > 0 ORDER BY a.key, f.name")                         \
+	XX(FEED_CHANGES, "SELECT c.seq, c.data FROM changes c WHERE c.fid = ?1 AND c.seq > ?2"     \
+			 " ORDER BY c.seq")                                                        \
+	XX(COUNT_FEED, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq <= ?2")                \
+	XX(COUNT_BY, "SELECT count(*) FROM changes c JOIN authors a ON a.aid = c.aid"              \
+		     " WHERE a.key = ?1")                                                          \
+	XX(PUT_PEER, "INSERT INTO peers(url, pin, kinds) VALUES(?1, ?2, ?3) ON CONFLICT(url)"      \
+		     " DO UPDATE SET pin = excluded.pin, kinds = excluded.kinds")                  \
+	XX(DROP_PEER, "DELETE FROM peers WHERE url = ?1")                                          \
+	XX(EACH_PEER, "SELECT url, pin, kinds, connected, key, last_contact_ms, ours, theirs,"     \
+		      " last_error FROM peers ORDER BY url")                                       \
+	XX(NOTE_PEER, "UPDATE peers SET connected = ?2, key = ?3, last_contact_ms = ?4, ours = "   \
+		      "?5, theirs = ?6, last_error = ?7 WHERE url = ?1")                           \
 	XX(COUNT_CHANGES, "SELECT count(*) FROM changes")                                          \
 	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
 			" ORDER BY a.key, c.seq")                                                  \
@@ -83,10 +121,10 @@ static const char *const migrations[] = {
 			" ORDER BY kind, created_hlc, owner, id")                                  \
 	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
-	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data)"         \
-		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                            \
-	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND seq = ?2"                 \
-		       " ORDER BY hash LIMIT 1")                                                   \
+	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data, prev)"   \
+		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                        \
+	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND prev = ?2"                \
+		       " ORDER BY seq, hash LIMIT 1")                                              \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
 	XX(EACH_HEAD, "SELECT key, head_seq FROM authors WHERE head_seq > 0 ORDER BY key")         \
 	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
@@ -126,12 +164,25 @@ static const char *const statement_sql[] = {
 
 /* Heads live here between writes: a change moves its author's head, and the row is written back
  * once per transaction (at commit, or when the slot is reused) instead of once per change. */
+/* An author writes a handful of feeds (one per kind and audience): their heads are cached with
+ * the author's, on the same terms. */
+#define FEEDS_PER_SLOT 8
+
+struct feed_slot {
+	bool dirty;
+	int64_t fid;
+	char name[UCCN_FEED_MAX + 1];
+	struct uccn_store_head head;
+};
+
 struct author_slot {
 	bool used;
 	bool dirty; /* head differs from the authors row */
 	uint8_t key[UCCN_KEY_BYTES];
 	int64_t aid; /* 0: the author has no row yet */
 	struct uccn_store_head head;
+	struct feed_slot feeds[FEEDS_PER_SLOT];
+	size_t nfeeds;
 };
 
 struct uccn_store {
@@ -232,6 +283,20 @@ static int migrate(struct uccn_store *st) {
 			"upgrade uccn",
 			(long long)version, SCHEMA_VERSION);
 		return UCCN_ECORRUPT;
+	}
+	if (version >= 1 && version < 4) {
+		int64_t changes = 0;
+		if ((err = pragma_int(st, "SELECT count(*) FROM changes", &changes)) < 0) {
+			return err;
+		}
+		if (changes > 0) {
+			uccn_log(UCCN_LOG_ERROR,
+				"the database has schema version %lld, from a development version "
+				"that chained all of an author's changes together; this one chains "
+				"them by feed and cannot convert it: make a new node",
+				(long long)version);
+			return UCCN_ECORRUPT;
+		}
 	}
 	for (int v = (int)version; v < SCHEMA_VERSION; v++) {
 		char sql[96];
@@ -396,7 +461,27 @@ static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[U
 	return &st->authors[key[0] % AUTHOR_CACHE];
 }
 
+static int write_feed(struct uccn_store *st, struct feed_slot *f) {
+	if (!f->dirty) {
+		return UCCN_OK;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_SET_FEED);
+	sqlite3_bind_int64(stmt, 1, f->fid);
+	sqlite3_bind_int64(stmt, 2, (int64_t)f->head.seq);
+	sqlite3_bind_blob(stmt, 3, f->head.hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (int64_t)f->head.hlc);
+	int err = run(st, stmt, "moving a feed's head");
+	f->dirty = err < 0;
+	return err;
+}
+
 static int write_head(struct uccn_store *st, struct author_slot *slot) {
+	for (size_t i = 0; i < slot->nfeeds; i++) {
+		int err = write_feed(st, &slot->feeds[i]);
+		if (err < 0) {
+			return err;
+		}
+	}
 	if (!slot->dirty) {
 		return UCCN_OK;
 	}
@@ -456,6 +541,65 @@ int uccn_store_get_head(
 	return UCCN_OK;
 }
 
+/* The cache entry of the author's feed, loading it from its row (fid 0, head zero when the
+ * feed has none yet). The slot's oldest entry makes room when all are taken. */
+static int feed_slot(
+	struct uccn_store *st, struct author_slot *slot, const char *feed, struct feed_slot **out) {
+	for (size_t i = 0; i < slot->nfeeds; i++) {
+		if (strcmp(slot->feeds[i].name, feed) == 0) {
+			*out = &slot->feeds[i];
+			return UCCN_OK;
+		}
+	}
+	int err;
+	if (slot->nfeeds == FEEDS_PER_SLOT) {
+		if ((err = write_feed(st, &slot->feeds[0])) < 0) {
+			return err;
+		}
+		memmove(&slot->feeds[0], &slot->feeds[1],
+			(FEEDS_PER_SLOT - 1) * sizeof(slot->feeds[0]));
+		slot->nfeeds--;
+	}
+	struct feed_slot *f = &slot->feeds[slot->nfeeds];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", feed);
+	if (slot->aid != 0) {
+		sqlite3_stmt *stmt = use(st, STMT_GET_FEED);
+		sqlite3_bind_int64(stmt, 1, slot->aid);
+		sqlite3_bind_text(stmt, 2, feed, -1, SQLITE_STATIC);
+		err = step_row(st, stmt, "reading a feed");
+		if (err == UCCN_OK) {
+			f->fid = sqlite3_column_int64(stmt, 0);
+			f->head.seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+			const void *hash = sqlite3_column_blob(stmt, 2);
+			if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
+				memcpy(f->head.hash, hash, UCCN_HASH_BYTES);
+			}
+			f->head.hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+			sqlite3_reset(stmt);
+		} else if (err != UCCN_ENOTFOUND) {
+			return err;
+		}
+	}
+	slot->nfeeds++;
+	*out = f;
+	return UCCN_OK;
+}
+
+int uccn_store_get_feed_head(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	const char *feed, struct uccn_store_head *out) {
+	memset(out, 0, sizeof(*out));
+	struct author_slot *slot;
+	struct feed_slot *f;
+	int err;
+	if ((err = author_slot(st, author, &slot)) < 0 ||
+		(err = feed_slot(st, slot, feed, &f)) < 0) {
+		return err;
+	}
+	*out = f->head;
+	return UCCN_OK;
+}
+
 /* Writes every moved head back to its row; called before anything reads the authors table. */
 static int write_heads(struct uccn_store *st) {
 	for (int i = 0; i < AUTHOR_CACHE; i++) {
@@ -511,7 +655,7 @@ int uccn_store_get_state(struct uccn_store *st, const char *kind,
 	return err;
 }
 
-int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
+int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c, const char *feed,
 	const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state, size_t state_len,
 	bool deleted) {
 	assert(st->in_tx);
@@ -527,6 +671,19 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
 			return err;
 		}
 		slot->aid = sqlite3_last_insert_rowid(st->db);
+	}
+	struct feed_slot *f;
+	if ((err = feed_slot(st, slot, feed, &f)) < 0) {
+		return err;
+	}
+	if (f->fid == 0) {
+		sqlite3_stmt *add = use(st, STMT_ADD_FEED);
+		sqlite3_bind_int64(add, 1, slot->aid);
+		sqlite3_bind_text(add, 2, feed, -1, SQLITE_STATIC);
+		if ((err = run(st, add, "adding a feed")) < 0) {
+			return err;
+		}
+		f->fid = sqlite3_last_insert_rowid(st->db);
 	}
 	sqlite3_stmt *stmt;
 	if (*rid == 0) {
@@ -556,8 +713,16 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
 	sqlite3_bind_int64(stmt, 3, *rid);
 	sqlite3_bind_int64(stmt, 4, (int64_t)c->hlc);
 	sqlite3_bind_blob(stmt, 5, c->raw, (int)c->raw_len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, f->fid);
 	if ((err = run(st, stmt, "storing a change")) < 0) {
 		return err;
+	}
+	f->head.seq = c->seq;
+	memcpy(f->head.hash, hash, UCCN_HASH_BYTES);
+	f->head.hlc = c->hlc;
+	f->dirty = true;
+	if (c->seq < slot->head.seq) {
+		return UCCN_OK; /* an older link of another feed: the author's newest stays */
 	}
 	slot->head.seq = c->seq;
 	memcpy(slot->head.hash, hash, UCCN_HASH_BYTES);
@@ -672,6 +837,11 @@ int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	sqlite3_bind_text(stmt, 5, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, (int64_t)now_ms);
 	sqlite3_bind_blob(stmt, 7, c->raw, (int)c->raw_len, SQLITE_STATIC);
+	if (c->has_prev) {
+		sqlite3_bind_blob(stmt, 8, c->prev, UCCN_HASH_BYTES, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_zeroblob(stmt, 8, UCCN_HASH_BYTES);
+	}
 	int err2 = run(st, stmt, "holding a change");
 	if (err2 == UCCN_OK && st->held >= 0) {
 		st->held += sqlite3_changes(st->db);
@@ -679,8 +849,8 @@ int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	return err2;
 }
 
-int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
-	struct uccn_bytes *out) {
+int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	const uint8_t prev[UCCN_HASH_BYTES], struct uccn_bytes *out) {
 	if (st->held < 0) {
 		sqlite3_stmt *count = use(st, STMT_COUNT_HELD);
 		int err = step_row(st, count, "counting held changes");
@@ -695,7 +865,7 @@ int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYT
 	}
 	sqlite3_stmt *stmt = use(st, STMT_FIRST_HELD);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+	sqlite3_bind_blob(stmt, 2, prev, UCCN_HASH_BYTES, SQLITE_STATIC);
 	int err = step_row(st, stmt, "reading held changes");
 	if (err < 0) {
 		return err;
@@ -967,4 +1137,169 @@ int uccn_store_each_head(struct uccn_store *st, uccn_store_head_fn fn, void *use
 	}
 	struct head_walk w = {fn, userdata};
 	return walk(st, use(st, STMT_EACH_HEAD), "reading heads", each_head_row, &w);
+}
+
+struct feed_walk {
+	uccn_store_feed_fn fn;
+	void *userdata;
+};
+
+static int each_feed_row(sqlite3_stmt *stmt, void *ctx) {
+	struct feed_walk *w = ctx;
+	if (sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (an author row has no key)");
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, sqlite3_column_blob(stmt, 0),
+		(const char *)sqlite3_column_text(stmt, 1),
+		(uint64_t)sqlite3_column_int64(stmt, 2));
+}
+
+int uccn_store_each_feed_head(struct uccn_store *st, uccn_store_feed_fn fn, void *userdata) {
+	int err = write_heads(st);
+	if (err < 0) {
+		return err;
+	}
+	struct feed_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_FEED), "reading feeds", each_feed_row, &w);
+}
+
+/* The feed's row id, 0 when the store has no change in it. */
+static int feed_id(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], const char *feed,
+	int64_t *fid) {
+	struct author_slot *slot;
+	struct feed_slot *f;
+	int err;
+	*fid = 0;
+	if ((err = author_slot(st, author, &slot)) < 0 ||
+		(err = feed_slot(st, slot, feed, &f)) < 0) {
+		return err;
+	}
+	*fid = f->fid;
+	return UCCN_OK;
+}
+
+struct link_walk {
+	uccn_store_link_fn fn;
+	void *userdata;
+};
+
+static int each_link(sqlite3_stmt *stmt, void *ctx) {
+	struct link_walk *w = ctx;
+	return w->fn(w->userdata, (uint64_t)sqlite3_column_int64(stmt, 0),
+		sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1));
+}
+
+int uccn_store_each_feed_change(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	const char *feed, uint64_t after_seq, uccn_store_link_fn fn, void *userdata) {
+	int64_t fid;
+	int err = feed_id(st, author, feed, &fid);
+	if (err < 0 || fid == 0) {
+		return err;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_FEED_CHANGES);
+	sqlite3_bind_int64(stmt, 1, fid);
+	sqlite3_bind_int64(stmt, 2, after_seq > INT64_MAX ? INT64_MAX : (int64_t)after_seq);
+	struct link_walk w = {fn, userdata};
+	return walk(st, stmt, "reading a feed", each_link, &w);
+}
+
+static int count_query(struct uccn_store *st, sqlite3_stmt *stmt, uint64_t *out) {
+	int err = step_row(st, stmt, "counting changes");
+	if (err == UCCN_OK) {
+		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return err;
+}
+
+int uccn_store_count_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	const char *feed, uint64_t upto_seq, uint64_t *out) {
+	int64_t fid;
+	*out = 0;
+	int err = feed_id(st, author, feed, &fid);
+	if (err < 0 || fid == 0) {
+		return err;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_COUNT_FEED);
+	sqlite3_bind_int64(stmt, 1, fid);
+	sqlite3_bind_int64(stmt, 2, upto_seq > INT64_MAX ? INT64_MAX : (int64_t)upto_seq);
+	return count_query(st, stmt, out);
+}
+
+int uccn_store_count_by(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out) {
+	sqlite3_stmt *stmt = use(st, STMT_COUNT_BY);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	return count_query(st, stmt, out);
+}
+
+int uccn_store_put_peer(
+	struct uccn_store *st, const char *url, const uint8_t *pin, const char *kinds) {
+	sqlite3_stmt *stmt = use(st, STMT_PUT_PEER);
+	sqlite3_bind_text(stmt, 1, url, -1, SQLITE_STATIC);
+	if (pin != NULL) {
+		sqlite3_bind_blob(stmt, 2, pin, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(stmt, 3, kinds != NULL ? kinds : "", -1, SQLITE_STATIC);
+	return run(st, stmt, "remembering a peer");
+}
+
+int uccn_store_drop_peer(struct uccn_store *st, const char *url) {
+	sqlite3_stmt *stmt = use(st, STMT_DROP_PEER);
+	sqlite3_bind_text(stmt, 1, url, -1, SQLITE_STATIC);
+	int err = run(st, stmt, "forgetting a peer");
+	return err == UCCN_OK && sqlite3_changes(st->db) == 0 ? UCCN_ENOTFOUND : err;
+}
+
+static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t cap) {
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+struct peer_walk {
+	uccn_store_peer_fn fn;
+	void *userdata;
+};
+
+static int each_peer_row(sqlite3_stmt *stmt, void *ctx) {
+	struct peer_walk *w = ctx;
+	struct uccn_store_peer p;
+	memset(&p, 0, sizeof(p));
+	copy_text(stmt, 0, p.url, sizeof(p.url));
+	if (sqlite3_column_bytes(stmt, 1) == UCCN_KEY_BYTES) {
+		p.pinned = true;
+		memcpy(p.pin, sqlite3_column_blob(stmt, 1), UCCN_KEY_BYTES);
+	}
+	copy_text(stmt, 2, p.kinds, sizeof(p.kinds));
+	p.connected = sqlite3_column_int(stmt, 3) != 0;
+	if (sqlite3_column_bytes(stmt, 4) == UCCN_KEY_BYTES) {
+		p.key_known = true;
+		memcpy(p.key, sqlite3_column_blob(stmt, 4), UCCN_KEY_BYTES);
+	}
+	p.last_contact_ms = (uint64_t)sqlite3_column_int64(stmt, 5);
+	p.ours = (uint64_t)sqlite3_column_int64(stmt, 6);
+	p.theirs = (uint64_t)sqlite3_column_int64(stmt, 7);
+	copy_text(stmt, 8, p.last_error, sizeof(p.last_error));
+	return w->fn(w->userdata, &p);
+}
+
+int uccn_store_each_peer(struct uccn_store *st, uccn_store_peer_fn fn, void *userdata) {
+	struct peer_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_PEER), "reading peers", each_peer_row, &w);
+}
+
+int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p) {
+	sqlite3_stmt *stmt = use(st, STMT_NOTE_PEER);
+	sqlite3_bind_text(stmt, 1, p->url, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, p->connected);
+	if (p->key_known) {
+		sqlite3_bind_blob(stmt, 3, p->key, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(stmt, 4, (int64_t)p->last_contact_ms);
+	sqlite3_bind_int64(stmt, 5, (int64_t)p->ours);
+	sqlite3_bind_int64(stmt, 6, (int64_t)p->theirs);
+	sqlite3_bind_text(stmt, 7, p->last_error, -1, SQLITE_STATIC);
+	int err = run(st, stmt, "noting a peer");
+	return err == UCCN_OK && sqlite3_changes(st->db) == 0 ? UCCN_ENOTFOUND : err;
 }

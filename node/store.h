@@ -58,11 +58,16 @@ UCCN_NODISCARD int uccn_store_get_state(struct uccn_store *st, const char *kind,
 	const uint8_t owner[UCCN_KEY_BYTES], const char *id, int64_t *rid,
 	struct uccn_bytes *state);
 
-/* Stores an applied change: its signed bytes, the author's new head, and the record's new state
- * (a new record row when *rid is 0; *rid then receives its id). Must be inside a transaction. */
+/* The last change applied in one of the author's feeds (PROTOCOL.md §4.5); zero if none. */
+UCCN_NODISCARD int uccn_store_get_feed_head(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, struct uccn_store_head *out);
+
+/* Stores an applied change of feed: its signed bytes, the new heads of its feed and of its
+ * author, and the record's new state (a new record row when *rid is 0; *rid then receives its
+ * id). Must be inside a transaction. */
 UCCN_NODISCARD int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c,
-	const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state, size_t state_len,
-	bool deleted);
+	const char *feed, const uint8_t hash[UCCN_HASH_BYTES], int64_t *rid, const uint8_t *state,
+	size_t state_len, bool deleted);
 
 /* A stored blob, borrowed for the callback. A non-zero return from a callback stops the walk
  * and is returned. */
@@ -99,10 +104,10 @@ UCCN_NODISCARD int uccn_store_find_records(struct uccn_store *st, const char *ki
  * no-op. */
 UCCN_NODISCARD int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why, uint64_t now_ms);
-/* Removes one held change of (author, seq) and hands its bytes over in out (replaced).
- * UCCN_ENOTFOUND when none is left. */
+/* Removes one held change of author whose prev is prev (the first of a feed: prev all zeros)
+ * and hands its bytes over in out (replaced). UCCN_ENOTFOUND when none is left. */
 UCCN_NODISCARD int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
-	uint64_t seq, struct uccn_bytes *out);
+	const uint8_t prev[UCCN_HASH_BYTES], struct uccn_bytes *out);
 
 /* A held change, borrowed for the callback. */
 struct uccn_store_held {
@@ -171,5 +176,48 @@ UCCN_NODISCARD int uccn_store_each_head(
 
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);
+
+/* Every feed's head, by author key then feed name: what this node holds of each chain. */
+typedef int (*uccn_store_feed_fn)(
+	void *userdata, const uint8_t *author, const char *feed, uint64_t seq);
+UCCN_NODISCARD int uccn_store_each_feed_head(
+	struct uccn_store *st, uccn_store_feed_fn fn, void *userdata);
+
+/* The changes of one feed with seq above after_seq, in chain order, with their seq. */
+typedef int (*uccn_store_link_fn)(void *userdata, uint64_t seq, const uint8_t *data, size_t len);
+UCCN_NODISCARD int uccn_store_each_feed_change(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t after_seq,
+	uccn_store_link_fn fn, void *userdata);
+
+/* How many changes of the feed have seq up to upto_seq. */
+UCCN_NODISCARD int uccn_store_count_feed(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t upto_seq, uint64_t *out);
+
+/* How many changes author signed that the store holds. */
+UCCN_NODISCARD int uccn_store_count_by(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
+
+/* Peers (struct uccn_peer of include/uccn/node.h, in the store's terms). */
+struct uccn_store_peer {
+	char url[256];
+	bool pinned;
+	uint8_t pin[UCCN_KEY_BYTES];
+	char kinds[256];
+	bool connected;
+	bool key_known;
+	uint8_t key[UCCN_KEY_BYTES];
+	uint64_t last_contact_ms, ours, theirs;
+	char last_error[128];
+};
+typedef int (*uccn_store_peer_fn)(void *userdata, const struct uccn_store_peer *p);
+/* Adds a peer or replaces its url, pin (NULL: none) and kinds, keeping what was noted. */
+UCCN_NODISCARD int uccn_store_put_peer(
+	struct uccn_store *st, const char *url, const uint8_t *pin, const char *kinds);
+/* UCCN_ENOTFOUND if no peer has that url. */
+UCCN_NODISCARD int uccn_store_drop_peer(struct uccn_store *st, const char *url);
+UCCN_NODISCARD int uccn_store_each_peer(
+	struct uccn_store *st, uccn_store_peer_fn fn, void *userdata);
+/* Notes what serve saw (every field but url's pin and kinds). UCCN_ENOTFOUND if unknown. */
+UCCN_NODISCARD int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p);
 
 #endif

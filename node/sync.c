@@ -3,10 +3,12 @@
  * store and the change log, nothing else: no sockets, no clock, no threads. */
 #include "node/sync.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <uccn/log.h>
+#include <uccn/schema.h>
 
 #include "proto/codec.h"
 
@@ -16,10 +18,11 @@
  * cost a few bytes of header, and the session adds its tag. */
 #define BATCH_BYTES (1024 * 1024 - 64 * 1024)
 
-/* What the peer holds of one chain: what its vector said, raised by what we sent it and by
- * what it sent us. */
+/* What the peer holds of one chain (an author's feed): what its vector said, raised by what we
+ * sent it and by what it sent us. */
 struct peer_head {
 	uint8_t author[UCCN_KEY_BYTES];
+	char feed[UCCN_FEED_MAX + 1];
 	uint64_t seq;
 };
 
@@ -36,29 +39,64 @@ struct uccn_sync {
 	struct uccn_bytes *out; /* queued payloads */
 	size_t nout, headout, capout;
 	struct uccn_sync_stats stats;
+	bool have_peer_key;
+	uint8_t peer_key[UCCN_KEY_BYTES];
+	uint64_t to_send;          /* counted when the peer's vector came, plus live pushes */
+	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
 	/* Scratch for building a batch. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
 	size_t batch_bytes;
 };
 
-static int cmp_head(const void *a, const void *b) {
-	return memcmp(((const struct peer_head *)a)->author, ((const struct peer_head *)b)->author,
-		UCCN_KEY_BYTES);
+static int cmp_key(const uint8_t *author, const char *feed, const struct peer_head *h) {
+	int c = memcmp(author, h->author, UCCN_KEY_BYTES);
+	return c != 0 ? c : strcmp(feed, h->feed);
 }
 
-static struct peer_head *find_peer(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES]) {
+static int cmp_head(const void *a, const void *b) {
+	const struct peer_head *x = a;
+	return cmp_key(x->author, x->feed, b);
+}
+
+static struct peer_head *find_peer(
+	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], const char *feed) {
 	if (s->npeer == 0) {
 		return NULL;
 	}
 	struct peer_head probe;
 	memcpy(probe.author, author, UCCN_KEY_BYTES);
+	snprintf(probe.feed, sizeof(probe.feed), "%s", feed);
 	return bsearch(&probe, s->peer, s->npeer, sizeof(*s->peer), cmp_head);
 }
 
-/* Raises what the peer holds of author's chain to seq (never lowers it). */
-static int peer_has(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq) {
-	struct peer_head *h = find_peer(s, author);
+static bool chosen(const char *const *kinds, size_t n, const char *kind) {
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(kinds[i], kind) == 0) {
+			return true;
+		}
+	}
+	return n == 0;
+}
+
+/* Whether the chain (author, feed) travels in this session, either way (PROTOCOL.md §11.5): its
+ * kind chosen by both sides, and what is meant for the Secretariat alone only to the root's
+ * node or a relay, or back to the node that wrote it. */
+static bool travels(const struct uccn_sync *s, const uint8_t *author, const char *feed) {
+	char kind[UCCN_KIND_MAX + 1];
+	uccn_schema_feed_kind(feed, kind);
+	if (!chosen(s->cfg.kinds, s->cfg.nkinds, kind) ||
+		!chosen(s->cfg.peer_kinds, s->cfg.npeer_kinds, kind)) {
+		return false;
+	}
+	return !uccn_schema_feed_is_secretariat(feed) || s->cfg.peer_secretariat ||
+	       (s->have_peer_key && memcmp(author, s->peer_key, UCCN_KEY_BYTES) == 0);
+}
+
+/* Raises what the peer holds of author's feed to seq (never lowers it). */
+static int peer_has(
+	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t seq) {
+	struct peer_head *h = find_peer(s, author, feed);
 	if (h != NULL) {
 		h->seq = seq > h->seq ? seq : h->seq;
 		return UCCN_OK;
@@ -73,11 +111,12 @@ static int peer_has(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], u
 		s->cap = cap;
 	}
 	size_t at = s->npeer;
-	while (at > 0 && memcmp(s->peer[at - 1].author, author, UCCN_KEY_BYTES) > 0) {
+	while (at > 0 && cmp_key(author, feed, &s->peer[at - 1]) < 0) {
 		s->peer[at] = s->peer[at - 1];
 		at--;
 	}
 	memcpy(s->peer[at].author, author, UCCN_KEY_BYTES);
+	snprintf(s->peer[at].feed, sizeof(s->peer[at].feed), "%s", feed);
 	s->peer[at].seq = seq;
 	s->npeer++;
 	return UCCN_OK;
@@ -110,14 +149,23 @@ bool uccn_sync_pop_payload(struct uccn_sync *s, struct uccn_bytes *out) {
 	return true;
 }
 
-/* Our vector: every chain this node holds, and how far. */
+/* Our vector: every chain this node holds that travels in this session, and how far. */
 struct vector_build {
+	const struct uccn_sync *s;
 	struct uccn_sync_entry *e;
 	size_t n, cap;
 };
 
-static int add_entry(void *userdata, const uint8_t *author, uint64_t seq) {
+static int add_entry(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
 	struct vector_build *v = userdata;
+	if (!travels(v->s, author, feed) || strlen(feed) > UCCN_FEED_MAX) {
+		return 0;
+	}
+	if (v->n == UCCN_SYNC_VECTOR_MAX) {
+		uccn_log(UCCN_LOG_ERROR, "sync: more than %d feeds to announce",
+			UCCN_SYNC_VECTOR_MAX);
+		return UCCN_ENOMEM;
+	}
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 64;
 		struct uccn_sync_entry *e = realloc(v->e, cap * sizeof(*e));
@@ -129,7 +177,8 @@ static int add_entry(void *userdata, const uint8_t *author, uint64_t seq) {
 	}
 	struct uccn_sync_entry *x = &v->e[v->n++];
 	memcpy(x->author, author, UCCN_KEY_BYTES);
-	x->feed = "";
+	snprintf(x->feed_buf, sizeof(x->feed_buf), "%s", feed);
+	x->feed = x->feed_buf;
 	x->seq = seq;
 	return 0;
 }
@@ -146,13 +195,24 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	if (s->cfg.window == 0) {
 		s->cfg.window = DEFAULT_WINDOW;
 	}
-	struct vector_build v = {0};
+	if (s->cfg.kinds == NULL) {
+		s->cfg.nkinds = 0;
+	}
+	if (s->cfg.peer_kinds == NULL) {
+		s->cfg.npeer_kinds = 0;
+	}
+	if (cfg->peer_key != NULL) {
+		s->have_peer_key = true;
+		memcpy(s->peer_key, cfg->peer_key, UCCN_KEY_BYTES);
+	}
+	s->cfg.peer_key = NULL; /* copied: the caller's may not outlive us */
+	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
 	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL) {
 		goto out;
 	}
-	if ((err = uccn_store_each_head(s->cfg.st, add_entry, &v)) < 0 ||
+	if ((err = uccn_store_each_feed_head(s->cfg.st, add_entry, &v)) < 0 ||
 		(err = uccn_codec_encode_sync_vector(v.e, v.n, &payload)) < 0 ||
 		(err = queue(s, &payload)) < 0) {
 		goto out;
@@ -185,12 +245,11 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 /* Gathering one batch: the chains in which the peer lags, each from where it stands. */
 struct gather {
 	struct uccn_sync *s;
-	const uint8_t *author;
 	uint64_t last;
 	int err;
 };
 
-static int take_change(void *userdata, const uint8_t *data, size_t len) {
+static int take_change(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
 	struct gather *g = userdata;
 	struct uccn_sync *s = g->s;
 	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + len + 8 > BATCH_BYTES) {
@@ -203,32 +262,35 @@ static int take_change(void *userdata, const uint8_t *data, size_t len) {
 	}
 	s->nbatch++;
 	s->batch_bytes += len + 8;
-	g->last++;
+	g->last = seq;
 	return 0;
 }
 
-static int lagging_chain(void *userdata, const uint8_t *author, uint64_t seq) {
+static int lagging_chain(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
 	struct gather *g = userdata;
 	struct uccn_sync *s = g->s;
 	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + UCCN_CHANGE_MAX > BATCH_BYTES) {
 		return 1;
 	}
-	struct peer_head *h = find_peer(s, author);
+	if (!travels(s, author, feed)) {
+		return 0;
+	}
+	struct peer_head *h = find_peer(s, author, feed);
 	uint64_t theirs = h != NULL ? h->seq : 0;
 	if (theirs >= seq) {
 		return 0;
 	}
-	/* Chain order: from the first change the peer lacks. It may have changes past ours (a
-	 * gap here): it then lacks nothing we can give in order. */
-	struct gather one = {s, author, theirs, 0};
-	int err = uccn_store_each_author_change(s->cfg.st, author, theirs + 1, take_change, &one);
+	/* Chain order: from the first change the peer lacks. It may hold links past ours (a gap
+	 * here): it then lacks nothing we can give in order. */
+	struct gather one = {s, theirs, 0};
+	int err = uccn_store_each_feed_change(s->cfg.st, author, feed, theirs, take_change, &one);
 	if (err < 0) {
 		return err;
 	}
 	if (one.err < 0) {
 		return one.err;
 	}
-	return peer_has(s, author, one.last);
+	return one.last > theirs ? peer_has(s, author, feed, one.last) : 0;
 }
 
 /* Sends batches while the window allows, then DONE when there is nothing left. */
@@ -239,8 +301,8 @@ static int pump(struct uccn_sync *s) {
 	while (s->inflight < s->cfg.window) {
 		s->nbatch = 0;
 		s->batch_bytes = 0;
-		struct gather g = {s, NULL, 0, 0};
-		int err = uccn_store_each_head(s->cfg.st, lagging_chain, &g);
+		struct gather g = {s, 0, 0};
+		int err = uccn_store_each_feed_head(s->cfg.st, lagging_chain, &g);
 		if (err < 0) {
 			return err;
 		}
@@ -305,6 +367,23 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 /* Stores a batch in one transaction, then acknowledges it: commit before ack, since the peer
  * will not send an acknowledged change again. */
 static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
+	/* Nothing outside what the session carries is taken, not even the rest of its batch: a
+	 * peer that sends it breaks the protocol, or was told nothing of our choice. */
+	for (size_t i = 0; i < m->count; i++) {
+		struct uccn_change *c = &s->change;
+		char feed[UCCN_FEED_MAX + 1];
+		if (uccn_codec_decode_change(m->changes[i].data, m->changes[i].len, c, NULL, 0) ==
+			UCCN_OK) {
+			uccn_schema_feed(c, feed);
+			if (!travels(s, c->author, feed)) {
+				uccn_log(UCCN_LOG_WARN,
+					"sync: the peer sent a change of the %s feed, which this "
+					"session does not carry",
+					feed);
+				return UCCN_EPROTO;
+			}
+		}
+	}
 	int err = uccn_store_begin(s->cfg.st);
 	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
 		struct uccn_apply_result res;
@@ -312,8 +391,14 @@ static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uin
 			now_ms, &res, on_released, s);
 		if (err == UCCN_OK) {
 			count(&s->stats, &res);
-			if (res.decoded && (err = peer_has(s, res.author, res.seq)) < 0) {
-				break;
+			if (res.decoded &&
+				uccn_codec_decode_change(m->changes[i].data, m->changes[i].len,
+					&s->change, NULL, 0) == UCCN_OK) {
+				char feed[UCCN_FEED_MAX + 1];
+				uccn_schema_feed(&s->change, feed);
+				if ((err = peer_has(s, res.author, feed, res.seq)) < 0) {
+					break;
+				}
 			}
 		}
 	}
@@ -334,6 +419,52 @@ static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uin
 		err = queue(s, &payload);
 	}
 	uccn_bytes_finish(&payload);
+	return err;
+}
+
+static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
+	struct uccn_bytes payload = {0};
+	int err = uccn_codec_encode_sync_simple(type, value, &payload);
+	if (err == UCCN_OK) {
+		err = queue(s, &payload);
+	}
+	uccn_bytes_finish(&payload);
+	return err;
+}
+
+int uccn_sync_ping(struct uccn_sync *s, uint64_t token) {
+	return queue_simple(s, UCCN_SYNC_PING, token);
+}
+
+/* What the peer lacks of our travelling chains, for progress: counted once, when its vector
+ * arrives (live pushes add to it as they go). */
+struct lack_count {
+	struct uccn_sync *s;
+	uint64_t total;
+};
+
+static int count_lack(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
+	struct lack_count *l = userdata;
+	if (!travels(l->s, author, feed)) {
+		return 0;
+	}
+	struct peer_head *h = find_peer(l->s, author, feed);
+	uint64_t theirs = h != NULL ? h->seq : 0, all = 0, held = 0;
+	if (theirs >= seq) {
+		return 0;
+	}
+	int err = uccn_store_count_feed(l->s->cfg.st, author, feed, seq, &all);
+	if (err == UCCN_OK && theirs > 0) {
+		err = uccn_store_count_feed(l->s->cfg.st, author, feed, theirs, &held);
+	}
+	l->total += all - held;
+	return err;
+}
+
+static int count_to_send(struct uccn_sync *s) {
+	struct lack_count l = {s, 0};
+	int err = uccn_store_each_feed_head(s->cfg.st, count_lack, &l);
+	s->to_send = s->stats.sent + l.total;
 	return err;
 }
 
@@ -358,13 +489,12 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 			break;
 		}
 		for (size_t i = 0; i < m.count && err == UCCN_OK; i++) {
-			/* Chains of another feed than the one chain per author are not ours to
-			 * judge yet (§11): they are left out. */
-			if (m.entries[i].feed[0] == '\0') {
-				err = peer_has(s, m.entries[i].author, m.entries[i].seq);
-			}
+			err = peer_has(s, m.entries[i].author, m.entries[i].feed, m.entries[i].seq);
 		}
 		s->have_vector = true;
+		if (err == UCCN_OK) {
+			err = count_to_send(s);
+		}
 		break;
 	case UCCN_SYNC_CHANGES:
 		s->peer_done = false;
@@ -385,6 +515,11 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 	case UCCN_SYNC_DONE:
 		s->peer_done = true;
 		break;
+	case UCCN_SYNC_PING:
+		err = queue_simple(s, UCCN_SYNC_PONG, m.value);
+		break;
+	case UCCN_SYNC_PONG:
+		break; /* it arrived: that was all a ping asked */
 	}
 	uccn_codec_sync_msg_finish(&m);
 	return err < 0 ? err : pump(s);
@@ -396,4 +531,25 @@ bool uccn_sync_is_idle(const struct uccn_sync *s) {
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {
 	*out = s->stats;
+}
+
+uint64_t uccn_sync_pending(const struct uccn_sync *s) {
+	return s->to_send > s->stats.sent ? s->to_send - s->stats.sent : 0;
+}
+
+int uccn_sync_peer_holds(struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out) {
+	*out = 0;
+	for (size_t i = 0; i < s->npeer; i++) {
+		const struct peer_head *h = &s->peer[i];
+		uint64_t n = 0;
+		if (memcmp(h->author, author, UCCN_KEY_BYTES) != 0) {
+			continue;
+		}
+		int err = uccn_store_count_feed(s->cfg.st, author, h->feed, h->seq, &n);
+		if (err < 0) {
+			return err;
+		}
+		*out += n;
+	}
+	return UCCN_OK;
 }

@@ -6,9 +6,9 @@
  * other lacks, in chain order, at most `window` unacknowledged; a batch is acknowledged only
  * once stored (commit before ack), so a session cut anywhere resumes from the next vector
  * without resending what was acknowledged. DONE says "nothing more for now"; local changes
- * written later are pushed after uccn_sync_notify. Not yet: filtering by kind or audience
- * (PROTOCOL.md §11 explains why that needs a decision about chains first), so no program uses
- * this engine yet. */
+ * written later are pushed after uccn_sync_notify. Only the feeds that travel in the session
+ * (kinds both sides chose; the Secretariat's audience only to the Secretariat) are announced,
+ * sent or accepted. */
 #ifndef NODE_SYNC_H
 #define NODE_SYNC_H
 
@@ -27,6 +27,15 @@ struct uccn_sync_config {
 	struct uccn_changelog *log; /* borrowed; applies what arrives */
 	size_t batch_changes;       /* changes per batch; 0: 256 */
 	size_t window;              /* batches sent and not yet acknowledged; 0: 8 */
+	/* What may travel (PROTOCOL.md §11.5). A kind travels in either direction only when both
+	 * sides chose it (an empty list: every kind); changes meant for the Secretariat alone go
+	 * only to a peer that is the root or a relay. */
+	const char *const *kinds; /* the kinds we chose; NULL or none: all */
+	size_t nkinds;
+	const char *const *peer_kinds; /* the kinds the peer chose (uccn_session_peer_kinds) */
+	size_t npeer_kinds;
+	const uint8_t *peer_key; /* UCCN_KEY_BYTES: the peer's authenticated key; copied */
+	bool peer_secretariat;   /* the peer is the root's node or a relay */
 };
 
 struct uccn_sync_stats {
@@ -51,6 +60,10 @@ UCCN_NODISCARD int uccn_sync_on_payload(
 /* The next payload to send, moved into out (replaced; the caller frees it). */
 bool uccn_sync_pop_payload(struct uccn_sync *s, struct uccn_bytes *out);
 
+/* Queues a PING; the peer's engine answers PONG (PROTOCOL.md §11.1). The caller decides when:
+ * the engine keeps no clock. */
+UCCN_NODISCARD int uccn_sync_ping(struct uccn_sync *s, uint64_t token);
+
 /* Local changes were written: send the peer what it lacks now (live push). */
 UCCN_NODISCARD int uccn_sync_notify(struct uccn_sync *s);
 
@@ -58,5 +71,13 @@ UCCN_NODISCARD int uccn_sync_notify(struct uccn_sync *s);
 bool uccn_sync_is_idle(const struct uccn_sync *s);
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out);
+
+/* Once the peer's VECTOR has arrived: how many changes signed by author the peer said it
+ * holds (counted in our store, feed by feed, up to the peer's seq). 0 before the vector. */
+UCCN_NODISCARD int uccn_sync_peer_holds(
+	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
+
+/* Changes still to send to the peer, as far as the engine knows now (for progress). */
+uint64_t uccn_sync_pending(const struct uccn_sync *s);
 
 #endif

@@ -467,15 +467,15 @@ static int decode_body(struct decoder *d, const msgpack_object *root, struct ucc
 		return bad_element(d, 3, "a positive integer");
 	}
 	out->seq = e[3].via.u64;
-	if (out->seq == 1) {
-		if (e[4].type != MSGPACK_OBJECT_NIL) {
-			return bad_element(d, 4, "nil when seq is 1");
-		}
+	/* nil starts a feed (§4.5); the author's first change can only start one. */
+	if (e[4].type == MSGPACK_OBJECT_NIL) {
 		out->has_prev = false;
 		memset(out->prev, 0, sizeof(out->prev));
+	} else if (out->seq == 1) {
+		return bad_element(d, 4, "nil when seq is 1");
 	} else {
 		if (get_bin(d, &e[4], out->prev, UCCN_HASH_BYTES) < 0) {
-			return bad_element(d, 4, "a 32-byte bin when seq is above 1");
+			return bad_element(d, 4, "nil or a 32-byte bin");
 		}
 		out->has_prev = true;
 	}
@@ -760,7 +760,7 @@ int uccn_codec_encode_body(const struct uccn_change *c, struct uccn_bytes *out) 
 	/* Refuse here anything uccn_codec_decode_change would refuse, so that nothing we cannot
 	 * read back is ever signed. */
 	if (!valid_kind(c->kind, kind_len) || !valid_id(c->id, id_len) || c->seq == 0 ||
-		c->has_prev != (c->seq > 1) || (c->op != UCCN_OP_PUT && c->op != UCCN_OP_DELETE) ||
+		(c->has_prev && c->seq == 1) || (c->op != UCCN_OP_PUT && c->op != UCCN_OP_DELETE) ||
 		c->nfields > UCCN_FIELDS_MAX || (c->op == UCCN_OP_DELETE && c->nfields > 0) ||
 		!valid_fields(c->fields, c->nfields)) {
 		return UCCN_EINVAL;
@@ -1571,7 +1571,8 @@ int uccn_codec_encode_sync_changes(
 
 int uccn_codec_encode_sync_simple(
 	enum uccn_sync_type type, uint64_t value, struct uccn_bytes *out) {
-	if (type != UCCN_SYNC_ACK && type != UCCN_SYNC_DONE) {
+	if (type != UCCN_SYNC_ACK && type != UCCN_SYNC_DONE && type != UCCN_SYNC_PING &&
+		type != UCCN_SYNC_PONG) {
 		return UCCN_EINVAL;
 	}
 	size_t start = out->len;
@@ -1634,7 +1635,7 @@ int uccn_codec_decode_sync(
 			if (t->type != MSGPACK_OBJECT_ARRAY || t->via.array.size != 3 ||
 				get_bin(&d, &f[0], x->author, UCCN_KEY_BYTES) < 0 ||
 				f[1].type != MSGPACK_OBJECT_STR ||
-				f[1].via.str.size > UCCN_KIND_MAX || !is_uint(&f[2])) {
+				f[1].via.str.size > UCCN_FEED_MAX || !is_uint(&f[2])) {
 				refuse(why, why_len, "vector entry %zu is not [author, feed, seq]",
 					i);
 				goto out;
@@ -1673,8 +1674,10 @@ int uccn_codec_decode_sync(
 	}
 	case UCCN_SYNC_ACK:
 	case UCCN_SYNC_DONE:
+	case UCCN_SYNC_PING:
+	case UCCN_SYNC_PONG:
 		if (o->via.array.size != 2 || !is_uint(&e[1])) {
-			refuse(why, why_len, "an ack or done is [type, number]");
+			refuse(why, why_len, "an ack, done, ping or pong is [type, number]");
 			goto out;
 		}
 		out->value = e[1].via.u64;

@@ -188,14 +188,16 @@ enum uccn_sync_type {
 	UCCN_SYNC_CHANGES = 2, /* [2, batch uint, [change bin...]]: in chain order */
 	UCCN_SYNC_ACK = 3,     /* [3, batch uint]: that batch is stored */
 	UCCN_SYNC_DONE = 4,    /* [4, changes sent uint]: nothing more to send for now */
+	UCCN_SYNC_PING = 5,    /* [5, token uint]: are you there? */
+	UCCN_SYNC_PONG = 6,    /* [6, token uint]: the answer, same token */
 };
 #define UCCN_SYNC_VECTOR_MAX 65536 /* feeds in one vector */
 #define UCCN_SYNC_BATCH_MAX 1024   /* changes in one batch */
 
 struct uccn_sync_entry {
 	uint8_t author[UCCN_KEY_BYTES];
-	const char *feed; /* "" while each author has one chain */
-	char feed_buf[UCCN_KIND_MAX + 1];
+	const char *feed; /* the feed's name (PROTOCOL.md §4.5) */
+	char feed_buf[UCCN_FEED_MAX + 1];
 	uint64_t seq;
 };
 
@@ -217,7 +219,7 @@ UCCN_NODISCARD int uccn_codec_encode_sync_vector(
 	const struct uccn_sync_entry *entries, size_t n, struct uccn_bytes *out);
 UCCN_NODISCARD int uccn_codec_encode_sync_changes(
 	uint64_t batch, const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out);
-/* ACK or DONE. */
+/* ACK, DONE, PING or PONG. */
 UCCN_NODISCARD int uccn_codec_encode_sync_simple(
 	enum uccn_sync_type type, uint64_t value, struct uccn_bytes *out);
 /* UCCN_OK, UCCN_EPROTO (why says what), UCCN_ENOMEM. */

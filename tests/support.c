@@ -16,6 +16,7 @@
 #endif
 
 #include <uccn/node.h>
+#include <uccn/schema.h>
 
 #include "node/store.h"
 #include "proto/codec.h"
@@ -57,8 +58,6 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	memset(&c, 0, sizeof(c));
 	memcpy(c.network, network, UCCN_KEY_BYTES);
 	c.seq = a->seq + 1;
-	c.has_prev = a->seq > 0;
-	memcpy(c.prev, a->head, UCCN_HASH_BYTES);
 	c.hlc = hlc != 0 ? hlc : (a->hlc > last_signed ? a->hlc : last_signed) + 1;
 	snprintf(c.kind, sizeof(c.kind), "%s", kind);
 	memcpy(c.owner, owner != NULL ? owner : a->pk, UCCN_KEY_BYTES);
@@ -68,13 +67,41 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	if (nfields > 0) {
 		memcpy(c.fields, fields, nfields * sizeof(fields[0]));
 	}
+	char feed[UCCN_FEED_MAX + 1];
+	uccn_schema_feed(&c, feed);
+	const uint8_t *head = test_feed_head(a, feed);
+	static const uint8_t zero[UCCN_HASH_BYTES];
+	c.has_prev = memcmp(head, zero, UCCN_HASH_BYTES) != 0;
+	memcpy(c.prev, head, UCCN_HASH_BYTES);
 	test_sign_raw(a, &c, out);
-	a->seq = c.seq;
-	a->hlc = c.hlc;
+	test_author_note(a, &c, out->data, out->len);
 	if (c.hlc > last_signed) {
 		last_signed = c.hlc;
 	}
-	uccn_crypto_hash(out->data, out->len, a->head);
+}
+
+uint8_t *test_feed_head(struct test_author *a, const char *feed) {
+	for (size_t i = 0; i < a->nfeeds; i++) {
+		if (strcmp(a->feeds[i].name, feed) == 0) {
+			return a->feeds[i].head;
+		}
+	}
+	cr_assert_lt(a->nfeeds, sizeof(a->feeds) / sizeof(a->feeds[0]));
+	struct test_feed *f = &a->feeds[a->nfeeds++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", feed);
+	return f->head;
+}
+
+void test_author_note(
+	struct test_author *a, const struct uccn_change *c, const uint8_t *raw, size_t len) {
+	char feed[UCCN_FEED_MAX + 1];
+	uccn_schema_feed(c, feed);
+	uccn_crypto_hash(raw, len, test_feed_head(a, feed));
+	if (c->seq > a->seq) {
+		a->seq = c->seq;
+		a->hlc = c->hlc;
+	}
 }
 
 struct uccn_field test_str(const char *name, const char *value) {

@@ -14,9 +14,21 @@ struct test_author {
 	struct uccn_identity *id;
 	uint8_t pk[UCCN_KEY_BYTES];
 	uint64_t seq; /* of the last change signed */
-	uint8_t head[UCCN_HASH_BYTES];
 	uint64_t hlc;
+	/* The last link of each feed signed (PROTOCOL.md §4.5): what the next change of that feed
+	 * names as prev. */
+	struct test_feed {
+		char name[UCCN_FEED_MAX + 1];
+		uint8_t head[UCCN_HASH_BYTES];
+	} feeds[16];
+	size_t nfeeds;
 };
+
+/* The head of a's feed (made, all zeros, if a has signed nothing in it yet). */
+uint8_t *test_feed_head(struct test_author *a, const char *feed);
+/* Takes a change of a's (decoded c, signed bytes raw) as the latest of its feed. */
+void test_author_note(
+	struct test_author *a, const struct uccn_change *c, const uint8_t *raw, size_t len);
 
 /* A deterministic author: the seed is 32 copies of seed_byte. */
 void test_author_init(struct test_author *a, uint8_t seed_byte);

@@ -485,11 +485,8 @@ static void root_head_in(const struct uccn_bytes *file, struct test_author *root
 		}
 		cr_assert_eq(uccn_codec_decode_change(item.change, item.change_len, &ch, NULL, 0),
 			UCCN_OK);
-		if (memcmp(ch.author, root_author->pk, UCCN_KEY_BYTES) == 0 &&
-			ch.seq > root_author->seq) {
-			root_author->seq = ch.seq;
-			root_author->hlc = ch.hlc;
-			uccn_crypto_hash(item.change, item.change_len, root_author->head);
+		if (memcmp(ch.author, root_author->pk, UCCN_KEY_BYTES) == 0) {
+			test_author_note(root_author, &ch, item.change, item.change_len);
 		}
 	}
 	uccn_codec_reader_destroy(r);

@@ -37,6 +37,8 @@ static struct uccn_change *fake(uint8_t author, uint64_t seq, const char *id) {
 	memset(c.author, author, UCCN_KEY_BYTES);
 	memcpy(c.owner, c.author, UCCN_KEY_BYTES);
 	c.seq = seq;
+	c.has_prev = seq > 1;
+	memset(c.prev, (int)(seq - 1), sizeof(c.prev)); /* put() hashes seq n as n bytes of n */
 	c.hlc = 1000 + seq;
 	snprintf(c.kind, sizeof(c.kind), "event");
 	snprintf(c.id, sizeof(c.id), "%s", id);
@@ -50,8 +52,8 @@ static void put(uint8_t author, uint64_t seq, const char *id, int64_t *rid) {
 	memset(hash, (int)seq, sizeof(hash));
 	const uint8_t state[] = {0x01, 0x02};
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	cr_assert_eq(uccn_store_put_change(
-			     st, fake(author, seq, id), hash, rid, state, sizeof(state), false),
+	cr_assert_eq(uccn_store_put_change(st, fake(author, seq, id), "event", hash, rid, state,
+			     sizeof(state), false),
 		UCCN_OK);
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 }
@@ -87,7 +89,8 @@ Test(store, rollback_leaves_nothing_behind) {
 	int64_t rid = 0;
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
 	cr_assert_eq(
-		uccn_store_put_change(st, fake(3, 1, "e1"), hash, &rid, raw, 3, false), UCCN_OK);
+		uccn_store_put_change(st, fake(3, 1, "e1"), "event", hash, &rid, raw, 3, false),
+		UCCN_OK);
 	uccn_store_rollback(st);
 	uint64_t n;
 	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
@@ -159,10 +162,13 @@ Test(store, held_changes_pop_once_and_holding_twice_is_a_no_op) {
 	cr_assert_eq(uccn_store_hold(st, fake(5, 3, "e1"), hash, UCCN_EAGAIN, "gap", 42), UCCN_OK);
 	cr_assert_eq(uccn_store_hold(st, &c, hash, UCCN_EAGAIN, "gap", 43), UCCN_OK);
 	struct uccn_bytes out = {0};
-	cr_assert_eq(uccn_store_pop_held(st, c.author, 2, &out), UCCN_ENOTFOUND);
-	cr_assert_eq(uccn_store_pop_held(st, c.author, 3, &out), UCCN_OK);
+	uint8_t one[UCCN_HASH_BYTES], two[UCCN_HASH_BYTES];
+	memset(one, 1, sizeof(one));
+	memset(two, 2, sizeof(two));
+	cr_assert_eq(uccn_store_pop_held(st, c.author, one, &out), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_store_pop_held(st, c.author, two, &out), UCCN_OK, "waits for #2");
 	cr_assert_eq(out.len, sizeof(raw));
-	cr_assert_eq(uccn_store_pop_held(st, c.author, 3, &out), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_store_pop_held(st, c.author, two, &out), UCCN_ENOTFOUND);
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	uccn_bytes_finish(&out);
 }
@@ -246,7 +252,7 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_stmt *stmt;
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 3);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 4);
 	sqlite3_finalize(stmt);
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
@@ -255,33 +261,55 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_close(db);
 }
 
-Test(store, a_version_1_database_is_migrated_and_keeps_its_data) {
-	int64_t rid = 0;
-	put(7, 1, "e1", &rid);
+/* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
+static void back_to_version_1(void) {
 	uccn_store_close(st);
 	st = NULL;
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	/* Undo migration 2 by hand: what a node of the first release left behind. */
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP INDEX changes_revoked; DROP INDEX held_by_err;"
+			     "DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
+			     " DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
+			     " ALTER TABLE held DROP COLUMN prev;"
+			     " DROP INDEX changes_revoked; DROP INDEX held_by_err;"
 			     " ALTER TABLE changes DROP COLUMN revoked;"
 			     " PRAGMA user_version = 1;",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
+}
+
+Test(store, a_version_1_database_without_changes_is_migrated) {
+	cr_assert_eq(uccn_store_set_meta(st, "name", (const uint8_t *)"x", 1), UCCN_OK);
+	back_to_version_1();
 	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
-	uint64_t n;
-	cr_assert_eq(uccn_store_count_changes(st, &n), UCCN_OK);
-	cr_assert_eq(n, 1);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_store_get_meta(st, "name", &out), UCCN_OK, "the data is kept");
+	uccn_bytes_finish(&out);
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid); /* and every table of the new schema works */
 	int64_t *rids = NULL;
 	size_t count = 0;
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
 	cr_assert_eq(uccn_store_set_cutoff(st, c.author, 0, &rids, &count), UCCN_OK);
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
-	cr_assert_eq(count, 1, "the new column works on the migrated table");
-	cr_assert_eq(rids[0], rid);
+	cr_assert_eq(count, 1);
 	free(rids);
+}
+
+Test(store, an_older_database_with_one_chain_per_author_is_refused_untouched) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	back_to_version_1();
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_ECORRUPT);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 1, "nothing was migrated");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
 }
 
 Test(store, revoked_changes_no_longer_count_for_their_record) {
@@ -330,7 +358,96 @@ Test(store, held_changes_are_taken_back_by_reason) {
 	cr_assert_eq(uccn_store_take_held(st, UCCN_ENOTMEMBER, &items, &count), UCCN_OK);
 	cr_assert_eq(count, 0);
 	struct uccn_bytes out = {0};
-	cr_assert_eq(uccn_store_pop_held(st, c.author, 4, &out), UCCN_OK, "the gap hold stays");
+	uint8_t three[UCCN_HASH_BYTES];
+	memset(three, 3, sizeof(three));
+	cr_assert_eq(uccn_store_pop_held(st, c.author, three, &out), UCCN_OK, "the gap hold stays");
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	uccn_bytes_finish(&out);
+}
+
+static int sum_feeds(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
+	uint64_t *sum = userdata;
+	*sum += seq * (strcmp(feed, "event") == 0 ? 1 : 1000);
+	return 0;
+}
+
+static int collect_seqs(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
+	uint64_t *digits = userdata;
+	*digits = *digits * 10 + seq;
+	return 0;
+}
+
+Test(store, each_feed_has_its_own_head_and_its_own_order) {
+	/* One author, seqs 1..4 alternating between two feeds. */
+	uint8_t hash[UCCN_HASH_BYTES];
+	const uint8_t state[] = {1};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	for (uint64_t seq = 1; seq <= 4; seq++) {
+		int64_t rid = 0;
+		char id[8];
+		snprintf(id, sizeof(id), "e%d", (int)seq);
+		memset(hash, (int)seq, sizeof(hash));
+		cr_assert_eq(uccn_store_put_change(st, fake(7, seq, id),
+				     seq % 2 ? "event" : "report@secretariat", hash, &rid, state,
+				     sizeof(state), false),
+			UCCN_OK);
+	}
+	struct uccn_store_head head;
+	cr_assert_eq(uccn_store_get_feed_head(st, c.author, "event", &head), UCCN_OK);
+	cr_assert_eq(head.seq, 3);
+	cr_assert_eq(head.hash[0], 3);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK); /* and the cached heads reach their rows */
+	cr_assert_eq(uccn_store_get_feed_head(st, c.author, "report@secretariat", &head), UCCN_OK);
+	cr_assert_eq(head.seq, 4);
+	cr_assert_eq(uccn_store_get_feed_head(st, c.author, "project", &head), UCCN_OK);
+	cr_assert_eq(head.seq, 0);
+	cr_assert_eq(uccn_store_get_head(st, c.author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 4, "the author's newest change, whatever its feed");
+	uint64_t sum = 0;
+	cr_assert_eq(uccn_store_each_feed_head(st, sum_feeds, &sum), UCCN_OK);
+	cr_assert_eq(sum, 3 + 4000);
+	uint64_t digits = 0;
+	cr_assert_eq(uccn_store_each_feed_change(st, c.author, "event", 0, collect_seqs, &digits),
+		UCCN_OK);
+	cr_assert_eq(digits, 13);
+	digits = 0;
+	cr_assert_eq(uccn_store_each_feed_change(
+			     st, c.author, "report@secretariat", 2, collect_seqs, &digits),
+		UCCN_OK);
+	cr_assert_eq(digits, 4);
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_count_feed(st, c.author, "event", 2, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(uccn_store_count_by(st, c.author, &n), UCCN_OK);
+	cr_assert_eq(n, 4);
+}
+
+static int copy_peer(void *userdata, const struct uccn_store_peer *p) {
+	*(struct uccn_store_peer *)userdata = *p;
+	return 0;
+}
+
+Test(store, peers_are_remembered_noted_and_forgotten) {
+	uint8_t pin[UCCN_KEY_BYTES] = {4};
+	cr_assert_eq(uccn_store_put_peer(st, "ws://127.0.0.1:7420", pin, "event"), UCCN_OK);
+	struct uccn_store_peer p = {.connected = true, .key_known = true, .ours = 5, .theirs = 6};
+	snprintf(p.url, sizeof(p.url), "ws://127.0.0.1:7420");
+	snprintf(p.last_error, sizeof(p.last_error), "cut");
+	cr_assert_eq(uccn_store_note_peer(st, &p), UCCN_OK);
+	/* Adding again replaces pin and kinds, and keeps what was noted. */
+	cr_assert_eq(uccn_store_put_peer(st, "ws://127.0.0.1:7420", NULL, ""), UCCN_OK);
+	struct uccn_store_peer got;
+	memset(&got, 0, sizeof(got));
+	cr_assert_eq(uccn_store_each_peer(st, copy_peer, &got), UCCN_OK);
+	cr_assert_str_eq(got.url, "ws://127.0.0.1:7420");
+	cr_assert_not(got.pinned);
+	cr_assert_str_eq(got.kinds, "");
+	cr_assert(got.connected && got.key_known);
+	cr_assert_eq(got.ours, 5);
+	cr_assert_eq(got.theirs, 6);
+	cr_assert_str_eq(got.last_error, "cut");
+	cr_assert_eq(uccn_store_drop_peer(st, "ws://127.0.0.1:7420"), UCCN_OK);
+	cr_assert_eq(uccn_store_drop_peer(st, "ws://127.0.0.1:7420"), UCCN_ENOTFOUND);
+	snprintf(p.url, sizeof(p.url), "ws://nowhere:1");
+	cr_assert_eq(uccn_store_note_peer(st, &p), UCCN_ENOTFOUND);
 }

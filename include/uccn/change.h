@@ -14,8 +14,10 @@
 #define UCCN_KEY_BYTES 32
 #define UCCN_HASH_BYTES 32
 #define UCCN_SIG_BYTES 64
-#define UCCN_KIND_MAX 23      /* longest kind name, bytes */
-#define UCCN_ID_MAX 64        /* longest record id, bytes */
+#define UCCN_KIND_MAX 23 /* longest kind name, bytes */
+#define UCCN_ID_MAX 64   /* longest record id, bytes */
+/* Longest feed name (PROTOCOL.md §4.5): a kind, then "@secretariat" for the Secretariat alone. */
+#define UCCN_FEED_MAX (UCCN_KIND_MAX + 12)
 #define UCCN_NAME_MAX 31      /* longest field name, bytes */
 #define UCCN_STR_MAX 16384    /* longest string value or list item, bytes */
 #define UCCN_FIELDS_MAX 32    /* fields in one change or record */

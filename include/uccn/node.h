@@ -229,4 +229,51 @@ UCCN_NODISCARD int uccn_node_registry_verify(
 UCCN_NODISCARD int uccn_node_registry_prove(struct uccn_node *node,
 	const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out, char *why, size_t why_len);
 
+/* --- Peers: the nodes `serve` dials and keeps sessions with ------------------------------ */
+
+#define UCCN_URL_MAX 255
+#define UCCN_KINDS_TEXT_MAX 255
+
+/* A remembered peer and what the last `serve` saw of it. */
+struct uccn_peer {
+	char url[UCCN_URL_MAX + 1]; /* ws://host:port[/path] */
+	bool pinned;                /* only this key is accepted at url */
+	uint8_t pin[UCCN_KEY_BYTES];
+	char kinds[UCCN_KINDS_TEXT_MAX + 1]; /* comma-separated kinds we want; "": all */
+	/* Written by `serve` (uccn_node_peer_update); zero until the first session. */
+	bool connected; /* at the time of the last update */
+	bool key_known; /* key: the key the peer last proved */
+	uint8_t key[UCCN_KEY_BYTES];
+	uint64_t last_contact_ms; /* wall clock of the last frame received */
+	uint64_t ours;            /* changes of ours the peer holds (its vector) */
+	uint64_t theirs;          /* changes signed by the peer's key we hold */
+	char last_error[128];     /* why the last session ended; "" if cleanly */
+};
+typedef int (*uccn_peer_fn)(void *userdata, const struct uccn_peer *p);
+
+/* Remembers a peer, or replaces the one with the same url (keeping what serve saw of it).
+ * pin: UCCN_KEY_BYTES or NULL; kinds: comma-separated kind names or NULL/"" for all.
+ * UCCN_EINVAL (not a ws:// url, too long, or an unknown kind: why says which). */
+UCCN_NODISCARD int uccn_node_peer_add(struct uccn_node *node, const char *url, const uint8_t *pin,
+	const char *kinds, char *why, size_t why_len);
+
+/* Forgets a peer. UCCN_ENOTFOUND if no peer has that url. */
+UCCN_NODISCARD int uccn_node_peer_remove(struct uccn_node *node, const char *url);
+
+/* Every remembered peer, by url. */
+UCCN_NODISCARD int uccn_node_peer_list(struct uccn_node *node, uccn_peer_fn fn, void *userdata);
+
+/* Records what serve saw of the peer p->url: connected, key_known/key, last_contact_ms, ours,
+ * theirs, last_error (url, pin and kinds are not changed). UCCN_ENOTFOUND if not remembered. */
+UCCN_NODISCARD int uccn_node_peer_update(struct uccn_node *node, const struct uccn_peer *p);
+
+/* Changes signed by key that this node holds. */
+UCCN_NODISCARD int uccn_node_count_by(
+	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t *out);
+
+/* Whether key is the network's root or one of the Secretariat's relays (an active `key`
+ * record whose city is the root): the nodes that may receive what is meant for the
+ * Secretariat alone (PROTOCOL.md §11.5). */
+bool uccn_node_is_secretariat_key(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES]);
+
 #endif
