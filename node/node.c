@@ -397,6 +397,24 @@ static int write_change(struct uccn_node *node, const char *kind, const uint8_t 
 	return uccn_store_commit(node->st);
 }
 
+static bool mentions(const struct uccn_field *fields, size_t n, const char *name) {
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].name_len == strlen(name) &&
+			memcmp(fields[i].name, name, fields[i].name_len) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int is_for_secretariat(void *userdata, const struct uccn_record *r) {
+	const struct uccn_value *v = uccn_record_field(r, "audience");
+	*(bool *)userdata = v != NULL && v->type == UCCN_VALUE_STR &&
+			    v->str_len == strlen(UCCN_AUDIENCE_SECRETARIAT) &&
+			    memcmp(v->str, UCCN_AUDIENCE_SECRETARIAT, v->str_len) == 0;
+	return 0;
+}
+
 int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
 	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len) {
@@ -456,6 +474,26 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 			return err;
 		}
 		owner = f.owner;
+	}
+	/* A record marked for the Secretariat stays so: an edit that does not say otherwise keeps
+	 * to its feed (PROTOCOL.md §4.5), or the edit would travel to every peer. */
+	struct uccn_field with[UCCN_FIELDS_MAX];
+	bool keep = false;
+	if (id != new_id && !mentions(fields, nfields, "audience") &&
+		uccn_schema_field(spec, "audience", 8) != NULL && nfields < UCCN_FIELDS_MAX) {
+		int err = uccn_node_get(node, kind, id, is_for_secretariat, &keep);
+		if (err < 0) {
+			return err;
+		}
+	}
+	if (keep) {
+		memcpy(with, fields, nfields * sizeof(fields[0]));
+		with[nfields++] = (struct uccn_field){.name = "audience",
+			.name_len = 8,
+			.value = {.type = UCCN_VALUE_STR,
+				.str = UCCN_AUDIENCE_SECRETARIAT,
+				.str_len = strlen(UCCN_AUDIENCE_SECRETARIAT)}};
+		fields = with;
 	}
 	int err = write_change(
 		node, kind, owner, id, UCCN_OP_PUT, fields, nfields, now_ms, why, why_len);

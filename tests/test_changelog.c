@@ -346,3 +346,61 @@ Test(changelog, same_changes_in_hundreds_of_orders_give_identical_records) {
 	uccn_bytes_finish(&reference);
 	uccn_bytes_finish(&other);
 }
+
+static void sign_event(struct test_author *who, const char *id, struct uccn_bytes *out) {
+	struct uccn_field f = test_str("title", id);
+	test_sign(who, network, 0, "event", NULL, id, UCCN_OP_PUT, &f, 1, out);
+}
+
+Test(changelog, a_gap_in_one_feed_holds_that_feed_only) {
+	struct uccn_bytes p1 = {0}, e1 = {0}, p2 = {0}, e2 = {0};
+	sign_practice(&a, "bp1", "one", &p1); /* seq 1 */
+	sign_event(&a, "ev1", &e1);           /* seq 2, starts the event feed */
+	sign_practice(&a, "bp1", "two", &p2); /* seq 3, follows seq 1 */
+	sign_event(&a, "ev2", &e2);           /* seq 4, follows seq 2 */
+	struct uccn_apply_result res = offer(&e1);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "a feed may start at any seq: %s", res.why);
+	cr_assert_eq(offer(&p2).outcome, UCCN_HELD, "its predecessor in the feed is missing");
+	cr_assert_eq(offer(&e2).outcome, UCCN_APPLIED, "the event feed is not held by it");
+	released_count = 0;
+	cr_assert_eq(offer(&p1).outcome, UCCN_APPLIED);
+	cr_assert_eq(released_count, 1);
+	cr_assert_eq(changes_stored(), 4);
+	cr_assert_eq(head_of(&a), 4);
+	uccn_bytes_finish(&p1);
+	uccn_bytes_finish(&e1);
+	uccn_bytes_finish(&p2);
+	uccn_bytes_finish(&e2);
+}
+
+Test(changelog, a_second_link_after_one_change_of_a_feed_is_refused_or_kept_as_a_fork) {
+	struct uccn_bytes p1 = {0}, e2 = {0}, p3 = {0}, rival = {0}, wrong = {0};
+	sign_practice(&a, "bp1", "one", &p1);
+	struct test_author copy = a;                  /* someone who copied the key after #1 */
+	sign_event(&a, "ev1", &e2);                   /* seq 2 */
+	sign_practice(&a, "bp1", "two", &p3);         /* seq 3, follows #1 */
+	sign_practice(&copy, "bp1", "rival", &rival); /* seq 2, also follows #1 */
+	cr_assert_eq(offer(&p1).outcome, UCCN_APPLIED);
+	cr_assert_eq(offer(&p3).outcome, UCCN_APPLIED);
+	/* #2 is not held here (the event never came), yet the feed has moved past it. */
+	struct uccn_apply_result res = offer(&rival);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EFORK, "%s", res.why);
+	cr_assert_not_null(strstr(res.why, "branches its best_practice feed"), "%s", res.why);
+	int forks = 0;
+	cr_assert_eq(uccn_store_each_fork(st, count_fork, &forks), UCCN_OK);
+	cr_assert_eq(forks, 1, "kept as evidence");
+	/* And the event of seq 2 still applies: it is the honest #2. */
+	cr_assert_eq(offer(&e2).outcome, UCCN_APPLIED);
+	/* A link that names the wrong predecessor where none could sit between is refused. */
+	test_feed_head(&a, "best_practice")[0] ^= 0xff;
+	sign_practice(&a, "bp1", "three", &wrong); /* seq 4 right after #3 */
+	res = offer(&wrong);
+	cr_assert_eq(res.err, UCCN_ECHAIN);
+	cr_assert_not_null(strstr(res.why, "previous-hash mismatch"), "%s", res.why);
+	uccn_bytes_finish(&p1);
+	uccn_bytes_finish(&e2);
+	uccn_bytes_finish(&p3);
+	uccn_bytes_finish(&rival);
+	uccn_bytes_finish(&wrong);
+}

@@ -327,3 +327,25 @@ Test(node, an_empty_change_in_a_file_is_refused_as_malformed) {
 	cr_assert_eq(stats.refused, 1);
 	uccn_bytes_finish(&file);
 }
+
+static int feeds_of_history(void *userdata, const struct uccn_change *c, const uint8_t *hash) {
+	char feed[UCCN_FEED_MAX + 1];
+	uccn_schema_feed(c, feed);
+	cr_assert_str_eq(feed, (const char *)userdata, "change #%llu", (unsigned long long)c->seq);
+	return 0;
+}
+
+Test(node, an_edit_keeps_a_record_marked_for_the_secretariat_in_its_feed) {
+	struct uccn_field f[2] = {test_str("title", "draft"), test_str("audience", "secretariat")};
+	char id[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	struct uccn_field edit = test_str("summary", "still a draft");
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &edit, 1, now, NULL, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_history(na, "best_practice", id, feeds_of_history,
+			     (void *)"best_practice@secretariat"),
+		UCCN_OK);
+	uint64_t checked = 0;
+	cr_assert_eq(uccn_node_verify(na, NULL, NULL, &checked), 0, "its chains verify");
+}

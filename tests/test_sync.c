@@ -50,30 +50,68 @@ static void teardown(void) {
 
 TestSuite(sync, .fini = teardown);
 
-/* A local edit on r: a new record or a change to one of its earlier ones. */
-static void edit(struct replica *r, unsigned *rng) {
-	char id[16], title[48];
+/* A local edit of kind on r (its one text field set), for the Secretariat alone if asked. */
+static void edit_kind(struct replica *r, const char *kind, const char *field, bool secretariat) {
+	char id[16], text[48];
 	int k = r->edits++;
-	snprintf(id, sizeof(id), "r%d", k % 3 == 2 ? k - 1 : k);
-	snprintf(title, sizeof(title), "edit %d of %02x", k, r->author.pk[0]);
-	struct uccn_field f = test_str("title", title);
+	snprintf(id, sizeof(id), "%c%d", kind[0], k % 3 == 2 ? k - 1 : k);
+	snprintf(text, sizeof(text), "edit %d of %02x", k, r->author.pk[0]);
+	struct uccn_field f[2] = {test_str(field, text), test_str("audience", "secretariat")};
 	struct uccn_bytes b = {0};
-	test_sign(&r->author, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1, &b);
+	test_sign(&r->author, network, 0, kind, NULL, id, UCCN_OP_PUT, f, secretariat ? 2 : 1, &b);
 	struct uccn_apply_result res;
 	cr_assert_eq(uccn_store_begin(r->st), UCCN_OK);
 	cr_assert_eq(uccn_changelog_apply(r->log, b.data, b.len, 1, &res, NULL, NULL), UCCN_OK);
 	cr_assert_eq(uccn_store_commit(r->st), UCCN_OK);
 	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
 	uccn_bytes_finish(&b);
-	(void)rng;
 }
 
-static struct uccn_sync *engine(struct replica *r, size_t batch, size_t window) {
-	struct uccn_sync_config cfg = {
-		.st = r->st, .log = r->log, .batch_changes = batch, .window = window};
+/* A local edit on r: a new record or a change to one of its earlier ones, of one of three
+ * kinds (so of three feeds, one of them for the Secretariat alone). */
+static void edit(struct replica *r, unsigned *rng) {
+	switch (rand_r(rng) % 3) {
+	case 0:
+		edit_kind(r, "best_practice", "title", false);
+		break;
+	case 1:
+		edit_kind(r, "project", "title", false);
+		break;
+	default:
+		edit_kind(r, "report", "period", false);
+		break;
+	}
+}
+
+struct filter {
+	const char *const *kinds; /* ours; NULL: all */
+	size_t nkinds;
+	const char *const *peer_kinds;
+	size_t npeer_kinds;
+	bool peer_secretariat;
+	const uint8_t *peer_key;
+};
+
+static struct uccn_sync *engine_with(
+	struct replica *r, size_t batch, size_t window, const struct filter *f) {
+	struct uccn_sync_config cfg = {.st = r->st,
+		.log = r->log,
+		.batch_changes = batch,
+		.window = window,
+		.kinds = f->kinds,
+		.nkinds = f->nkinds,
+		.peer_kinds = f->peer_kinds,
+		.npeer_kinds = f->npeer_kinds,
+		.peer_key = f->peer_key,
+		.peer_secretariat = f->peer_secretariat};
 	struct uccn_sync *s = NULL;
 	cr_assert_eq(uccn_sync_create(&cfg, &s), UCCN_OK);
 	return s;
+}
+
+/* An engine whose peer may receive everything (the Secretariat's hub, in these tests). */
+static struct uccn_sync *engine(struct replica *r, size_t batch, size_t window) {
+	return engine_with(r, batch, window, &(struct filter){.peer_secretariat = true});
 }
 
 /* Moves payloads both ways until both are idle, or until `cut` payloads have moved (then the
@@ -192,6 +230,161 @@ Test(sync, a_local_edit_is_pushed_to_a_live_session) {
 	run(a, b, -1);
 	cr_assert_eq(stored(&nodes[1]), 3);
 	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+static int count_record(void *userdata, const struct uccn_store_row *row) {
+	(*(int *)userdata)++;
+	return 0;
+}
+
+static int records_of(struct replica *r, const char *kind) {
+	int n = 0;
+	cr_assert_eq(uccn_store_each_record(r->st, kind, true, count_record, &n), UCCN_OK);
+	return n;
+}
+
+Test(sync, only_the_kinds_both_sides_chose_travel_and_nothing_is_left_waiting) {
+	open_replica(&nodes[0], 0x61);
+	open_replica(&nodes[1], 0x62);
+	/* One author's changes interleave four kinds: a single chain would leave gaps. */
+	for (int i = 0; i < 40; i++) {
+		edit_kind(&nodes[0], "best_practice", "title", false);
+		edit_kind(&nodes[0], "project", "title", false);
+		edit_kind(&nodes[0], "event", "title", false);
+		edit_kind(&nodes[0], "report", "period", false);
+	}
+	static const char *const wanted[] = {"best_practice", "event", "report"};
+	struct uccn_sync *a = engine_with(&nodes[0], 16, 2,
+				 &(struct filter){.peer_kinds = wanted, .npeer_kinds = 3}),
+			 *b = engine_with(
+				 &nodes[1], 16, 2, &(struct filter){.kinds = wanted, .nkinds = 3});
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	struct uccn_sync_stats sb;
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sb.received, 80, "best practices and events only");
+	cr_assert_eq(sb.applied, 80, "every one applied: no gap held any");
+	cr_assert_eq(sb.held + sb.refused, 0);
+	cr_assert_eq(records_of(&nodes[1], "project"), 0);
+	cr_assert_eq(records_of(&nodes[1], "report"), 0, "asked for, but not a peer's to have");
+	cr_assert_eq(records_of(&nodes[1], "event"), records_of(&nodes[0], "event"));
+	uint64_t holds = 0;
+	cr_assert_eq(uccn_sync_peer_holds(a, nodes[0].author.pk, &holds), UCCN_OK);
+	cr_assert_eq(holds, 80, "what the peer holds of ours, counted feed by feed");
+	cr_assert_eq(uccn_sync_pending(a), 0);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* A later session with the hub's rights brings the rest, and only the rest. */
+	a = engine(&nodes[0], 16, 2);
+	b = engine(&nodes[1], 16, 2);
+	run(a, b, -1);
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sb.received, 80);
+	cr_assert_eq(sb.applied, 80);
+	cr_assert_eq(stored(&nodes[1]), 160);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, what_is_meant_for_the_secretariat_never_reaches_a_peer_city) {
+	open_replica(&nodes[0], 0x63);
+	open_replica(&nodes[1], 0x64);
+	open_replica(&nodes[2], 0x65);
+	for (int i = 0; i < 10; i++) {
+		edit_kind(&nodes[0], "report", "period", false);
+		edit_kind(&nodes[0], "best_practice", "title", i % 2 == 0); /* half marked */
+		edit_kind(&nodes[0], "event", "title", false);
+	}
+	/* A peer city, asking for everything, reports included. */
+	static const char *const wanted[] = {"report", "best_practice"};
+	struct uccn_sync *a = engine_with(&nodes[0], 4, 2,
+				 &(struct filter){.peer_kinds = wanted,
+					 .npeer_kinds = 2,
+					 .peer_key = nodes[1].author.pk}),
+			 *b = engine_with(
+				 &nodes[1], 4, 2, &(struct filter){.kinds = wanted, .nkinds = 2});
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	cr_assert_eq(records_of(&nodes[1], "report"), 0, "no report reached the peer city");
+	cr_assert_eq(records_of(&nodes[1], "best_practice"), 5, "only the unmarked ones");
+	cr_assert_eq(records_of(&nodes[1], "event"), 0, "not asked for");
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* The Secretariat's hub gets them all. */
+	a = engine(&nodes[0], 4, 2);
+	b = engine(&nodes[2], 4, 2);
+	run(a, b, -1);
+	cr_assert_eq(records_of(&nodes[2], "report"), records_of(&nodes[0], "report"));
+	cr_assert_eq(records_of(&nodes[2], "best_practice"), 10);
+	cr_assert_eq(stored(&nodes[2]), 30);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* And a hub gives the city its own reports back (a city restoring its node), while a
+	 * third party's stay with it. */
+	close_replica(&nodes[1]);
+	open_replica(&nodes[1], 0x63); /* node 0's key, an empty store */
+	a = engine_with(&nodes[2], 4, 2, &(struct filter){.peer_key = nodes[0].author.pk});
+	b = engine_with(&nodes[1], 4, 2, &(struct filter){.peer_secretariat = true});
+	run(a, b, -1);
+	cr_assert_eq(stored(&nodes[1]), 30, "its own reports too");
+	cr_assert_eq(records_of(&nodes[1], "report"), 10);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, a_peer_that_sends_what_the_session_does_not_carry_is_cut_and_nothing_applied) {
+	open_replica(&nodes[0], 0x66);
+	open_replica(&nodes[1], 0x67);
+	edit_kind(&nodes[0], "event", "title", false);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	static const char *const events[] = {"event"};
+	/* The sender ignores the receiver's choice: it believes the receiver wants all. */
+	struct uccn_sync *a = engine(&nodes[0], 8, 2),
+			 *b = engine_with(
+				 &nodes[1], 8, 2, &(struct filter){.kinds = events, .nkinds = 1});
+	struct uccn_bytes p = {0};
+	int err = UCCN_OK;
+	for (int guard = 0; guard < 100 && err == UCCN_OK; guard++) {
+		bool any = false;
+		if (uccn_sync_pop_payload(a, &p)) {
+			err = uccn_sync_on_payload(b, p.data, p.len, 1);
+			any = true;
+		}
+		if (err == UCCN_OK && uccn_sync_pop_payload(b, &p)) {
+			cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK);
+			any = true;
+		}
+		if (!any) {
+			break;
+		}
+	}
+	uccn_bytes_finish(&p);
+	cr_assert_eq(err, UCCN_EPROTO);
+	cr_assert_eq(stored(&nodes[1]), 0, "not even the event of the same batch");
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, a_ping_is_answered_with_its_token) {
+	open_replica(&nodes[0], 0x68);
+	open_replica(&nodes[1], 0x69);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	run(a, b, -1);
+	cr_assert_eq(uccn_sync_ping(a, 77), UCCN_OK);
+	struct uccn_bytes p = {0};
+	cr_assert(uccn_sync_pop_payload(a, &p));
+	cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(b, &p));
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_PONG);
+	cr_assert_eq(m.value, 77);
+	uccn_codec_sync_msg_finish(&m);
+	cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	uccn_bytes_finish(&p);
 	uccn_sync_destroy(a);
 	uccn_sync_destroy(b);
 }
