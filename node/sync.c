@@ -10,6 +10,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/verifier.h"
 #include "proto/codec.h"
 
 #define DEFAULT_BATCH 256
@@ -43,6 +44,17 @@ struct uccn_sync {
 	uint8_t peer_key[UCCN_KEY_BYTES];
 	uint64_t to_send;          /* counted when the peer's vector came, plus live pushes */
 	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
+	/* A received batch whose signatures the pool is verifying (cfg.verifier only): it is
+	 * applied and acknowledged when the next batch arrives, or at uccn_sync_flush. */
+	struct incoming {
+		bool pending;
+		struct uccn_bytes payload; /* the message's bytes: msg borrows from them */
+		struct uccn_sync_msg msg;
+		struct uccn_verify_job *jobs;
+		uint8_t (*authors)[UCCN_KEY_BYTES];
+		char (*feeds)[UCCN_FEED_MAX + 1];
+		bool *decoded;
+	} in;
 	/* Scratch for building a batch. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
@@ -209,7 +221,11 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
-	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL) {
+	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
+		(s->in.jobs = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.jobs))) == NULL ||
+		(s->in.authors = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.authors))) == NULL ||
+		(s->in.feeds = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.feeds))) == NULL ||
+		(s->in.decoded = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.decoded))) == NULL) {
 		goto out;
 	}
 	if ((err = uccn_store_each_feed_head(s->cfg.st, add_entry, &v)) < 0 ||
@@ -236,9 +252,18 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 	for (size_t i = 0; s->batch != NULL && i < s->cfg.batch_changes; i++) {
 		uccn_bytes_finish(&s->batch[i]);
 	}
+	if (s->in.pending) {
+		uccn_verifier_wait(s->cfg.verifier); /* the pool reads our jobs until then */
+	}
 	free(s->batch);
 	free(s->out);
 	free(s->peer);
+	uccn_codec_sync_msg_finish(&s->in.msg);
+	uccn_bytes_finish(&s->in.payload);
+	free(s->in.jobs);
+	free(s->in.authors);
+	free(s->in.feeds);
+	free(s->in.decoded);
 	free(s);
 }
 
@@ -364,41 +389,53 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	}
 }
 
-/* Stores a batch in one transaction, then acknowledges it: commit before ack, since the peer
- * will not send an acknowledged change again. */
-static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
-	/* Nothing outside what the session carries is taken, not even the rest of its batch: a
-	 * peer that sends it breaks the protocol, or was told nothing of our choice. */
+/* Reads a received batch: each change's feed must travel in this session (nothing of a batch
+ * that breaks this is taken), and each signature becomes a job for the pool. */
+static int prepare_batch(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	for (size_t i = 0; i < m->count; i++) {
 		struct uccn_change *c = &s->change;
-		char feed[UCCN_FEED_MAX + 1];
-		if (uccn_codec_decode_change(m->changes[i].data, m->changes[i].len, c, NULL, 0) ==
-			UCCN_OK) {
-			uccn_schema_feed(c, feed);
-			if (!travels(s, c->author, feed)) {
-				uccn_log(UCCN_LOG_WARN,
-					"sync: the peer sent a change of the %s feed, which this "
-					"session does not carry",
-					feed);
-				return UCCN_EPROTO;
-			}
+		struct uccn_verify_job *job = &s->in.jobs[i];
+		memset(job, 0, sizeof(*job));
+		job->result = UCCN_SIG_UNCHECKED;
+		s->in.decoded[i] = uccn_codec_decode_change(m->changes[i].data, m->changes[i].len,
+					   c, NULL, 0) == UCCN_OK;
+		if (!s->in.decoded[i]) {
+			continue; /* the change log refuses it, saying why */
 		}
+		uccn_schema_feed(c, s->in.feeds[i]);
+		if (!travels(s, c->author, s->in.feeds[i])) {
+			uccn_log(UCCN_LOG_WARN,
+				"sync: the peer sent a change of the %s feed, which this session "
+				"does not carry",
+				s->in.feeds[i]);
+			return UCCN_EPROTO;
+		}
+		/* The body and signature lie inside the change's bytes; the key is copied out of
+		 * the scratch change, which the next decode overwrites. */
+		memcpy(s->in.authors[i], c->author, UCCN_KEY_BYTES);
+		job->sig = c->sig;
+		job->msg = c->body;
+		job->len = c->body_len;
+		job->key = s->in.authors[i];
 	}
+	return UCCN_OK;
+}
+
+/* Stores a batch in one transaction, then acknowledges it: commit before ack, since the peer
+ * will not send an acknowledged change again. jobs hold each change's verified signature, or
+ * UCCN_SIG_UNCHECKED. */
+static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value);
+
+static int store_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
 	int err = uccn_store_begin(s->cfg.st);
 	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
 		struct uccn_apply_result res;
-		err = uccn_changelog_apply(s->cfg.log, m->changes[i].data, m->changes[i].len,
-			now_ms, &res, on_released, s);
+		err = uccn_changelog_apply_verified(s->cfg.log, m->changes[i].data,
+			m->changes[i].len, s->in.jobs[i].result, now_ms, &res, on_released, s);
 		if (err == UCCN_OK) {
 			count(&s->stats, &res);
-			if (res.decoded &&
-				uccn_codec_decode_change(m->changes[i].data, m->changes[i].len,
-					&s->change, NULL, 0) == UCCN_OK) {
-				char feed[UCCN_FEED_MAX + 1];
-				uccn_schema_feed(&s->change, feed);
-				if ((err = peer_has(s, res.author, feed, res.seq)) < 0) {
-					break;
-				}
+			if (res.decoded && s->in.decoded[i]) {
+				err = peer_has(s, res.author, s->in.feeds[i], res.seq);
 			}
 		}
 	}
@@ -414,12 +451,65 @@ static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uin
 		return err;
 	}
 	s->stats.received += m->count;
-	struct uccn_bytes payload = {0};
-	if ((err = uccn_codec_encode_sync_simple(UCCN_SYNC_ACK, m->value, &payload)) == UCCN_OK) {
-		err = queue(s, &payload);
+	return queue_simple(s, UCCN_SYNC_ACK, m->value);
+}
+
+/* Applies and acknowledges the batch the pool was verifying, if any. */
+static int finish_pending(struct uccn_sync *s, uint64_t now_ms) {
+	if (!s->in.pending) {
+		return UCCN_OK;
 	}
-	uccn_bytes_finish(&payload);
+	uccn_verifier_wait(s->cfg.verifier);
+	s->in.pending = false;
+	int err = store_batch(s, &s->in.msg, now_ms);
+	uccn_codec_sync_msg_finish(&s->in.msg);
 	return err;
+}
+
+int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
+	int err = finish_pending(s, now_ms);
+	return err < 0 ? err : pump(s);
+}
+
+/* A batch from the peer. Without a pool it is verified, applied and acknowledged at once. With
+ * one, its signatures are verified on the pool's threads while this thread applies the batch
+ * before it: the batch waits for the next one, or for uccn_sync_flush. */
+static int receive_batch(struct uccn_sync *s, const uint8_t *buf, size_t len,
+	struct uccn_sync_msg *m, uint64_t now_ms) {
+	int err = prepare_batch(s, m);
+	if (err < 0) {
+		return err;
+	}
+	if (s->cfg.verifier == NULL) {
+		return store_batch(s, m, now_ms);
+	}
+	/* The jobs point into the message's bytes: keep a copy and read the batch from it. */
+	struct uccn_bytes copy = {0};
+	struct uccn_sync_msg mine;
+	if ((err = uccn_bytes_append(&copy, buf, len)) < 0 ||
+		(err = uccn_codec_decode_sync(copy.data, copy.len, &mine, NULL, 0)) < 0 ||
+		(err = prepare_batch(s, &mine)) < 0) {
+		uccn_bytes_finish(&copy);
+		return err;
+	}
+	/* Only one batch at a time is in the pool, and the jobs array is shared: apply the
+	 * previous one before handing over this one. */
+	if ((err = finish_pending(s, now_ms)) < 0) {
+		uccn_codec_sync_msg_finish(&mine);
+		uccn_bytes_finish(&copy);
+		return err;
+	}
+	uccn_bytes_finish(&s->in.payload);
+	s->in.payload = copy;
+	s->in.msg = mine;
+	if (!uccn_verifier_try_submit(s->cfg.verifier, s->in.jobs, s->in.msg.count)) {
+		/* Another session's batch holds the pool: verify this one here, now. */
+		err = store_batch(s, &s->in.msg, now_ms);
+		uccn_codec_sync_msg_finish(&s->in.msg);
+		return err;
+	}
+	s->in.pending = true;
+	return UCCN_OK;
 }
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
@@ -498,7 +588,7 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		break;
 	case UCCN_SYNC_CHANGES:
 		s->peer_done = false;
-		err = receive_batch(s, &m, now_ms);
+		err = receive_batch(s, buf, len, &m, now_ms);
 		break;
 	case UCCN_SYNC_ACK:
 		if (s->inflight == 0 || m.value != s->expect_ack) {
@@ -526,7 +616,7 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 }
 
 bool uccn_sync_is_idle(const struct uccn_sync *s) {
-	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0;
+	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 && !s->in.pending;
 }
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {

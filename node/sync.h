@@ -21,12 +21,18 @@
 
 #include "node/changelog.h"
 #include "node/store.h"
+#include "node/verifier.h"
 
 struct uccn_sync_config {
 	struct uccn_store *st;      /* borrowed; outlives the engine */
 	struct uccn_changelog *log; /* borrowed; applies what arrives */
 	size_t batch_changes;       /* changes per batch; 0: 256 */
 	size_t window;              /* batches sent and not yet acknowledged; 0: 8 */
+	/* Borrowed, may be shared by every engine of a loop, may be NULL (verify inline). With
+	 * one, a received batch is verified on its threads while the batch before it is applied;
+	 * it is applied and acknowledged when the next one arrives or at uccn_sync_flush, which
+	 * the caller must call once it has fed every payload it had for now. */
+	struct uccn_verifier *verifier;
 	/* What may travel (PROTOCOL.md §11.5). A kind travels in either direction only when both
 	 * sides chose it (an empty list: every kind); changes meant for the Secretariat alone go
 	 * only to a peer that is the root or a relay. */
@@ -56,6 +62,10 @@ void uccn_sync_destroy(struct uccn_sync *s);
  * the session), or a storage error (the batch was rolled back and not acknowledged). */
 UCCN_NODISCARD int uccn_sync_on_payload(
 	struct uccn_sync *s, const uint8_t *buf, size_t len, uint64_t now_ms);
+
+/* Applies and acknowledges a batch still being verified (with cfg.verifier), then sends what
+ * the window allows. Call it when no more payloads are at hand for now. */
+UCCN_NODISCARD int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms);
 
 /* The next payload to send, moved into out (replaced; the caller frees it). */
 bool uccn_sync_pop_payload(struct uccn_sync *s, struct uccn_bytes *out);

@@ -25,13 +25,16 @@ struct uccn_verifier {
 	struct uccn_verify_job *jobs;
 	size_t n;
 	atomic_size_t next;
+	bool outstanding; /* submitted and not yet waited for; only the caller's thread reads it */
 };
 
 static void work(struct uccn_verifier *v) {
 	size_t i;
 	while ((i = atomic_fetch_add(&v->next, 1)) < v->n) {
 		struct uccn_verify_job *j = &v->jobs[i];
-		j->result = uccn_crypto_verify(j->sig, j->msg, j->len, j->key);
+		if (j->sig != NULL) {
+			j->result = uccn_crypto_verify(j->sig, j->msg, j->len, j->key);
+		}
 	}
 }
 
@@ -114,6 +117,7 @@ unsigned uccn_verifier_threads(const struct uccn_verifier *v) {
 }
 
 void uccn_verifier_submit(struct uccn_verifier *v, struct uccn_verify_job *jobs, size_t n) {
+	v->outstanding = true;
 	pthread_mutex_lock(&v->mu);
 	v->jobs = jobs;
 	v->n = n;
@@ -131,6 +135,15 @@ void uccn_verifier_wait(struct uccn_verifier *v) {
 		pthread_cond_wait(&v->done, &v->mu);
 	}
 	pthread_mutex_unlock(&v->mu);
+	v->outstanding = false;
+}
+
+bool uccn_verifier_try_submit(struct uccn_verifier *v, struct uccn_verify_job *jobs, size_t n) {
+	if (v->outstanding) {
+		return false;
+	}
+	uccn_verifier_submit(v, jobs, n);
+	return true;
 }
 
 void uccn_verifier_run(struct uccn_verifier *v, struct uccn_verify_job *jobs, size_t n) {

@@ -4,6 +4,7 @@
 #ifndef NODE_VERIFIER_H
 #define NODE_VERIFIER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,7 @@ struct uccn_verify_job {
 	const uint8_t *msg;
 	size_t len;
 	const uint8_t *key; /* UCCN_KEY_BYTES */
-	int result;         /* out: UCCN_OK or UCCN_EBADSIG */
+	int result;         /* out: UCCN_OK or UCCN_EBADSIG; a job whose sig is NULL is skipped */
 };
 
 struct uccn_verifier;
@@ -41,5 +42,10 @@ void uccn_verifier_run(struct uccn_verifier *v, struct uccn_verify_job *jobs, si
  * every submit needs its wait before the next submit. */
 void uccn_verifier_submit(struct uccn_verifier *v, struct uccn_verify_job *jobs, size_t n);
 void uccn_verifier_wait(struct uccn_verifier *v);
+
+/* As uccn_verifier_submit, unless a batch is outstanding (submitted, not yet waited for, by
+ * whoever shares the pool): then it does nothing and returns false. From the thread that
+ * submits and waits. */
+bool uccn_verifier_try_submit(struct uccn_verifier *v, struct uccn_verify_job *jobs, size_t n);
 
 #endif
