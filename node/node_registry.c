@@ -659,6 +659,37 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 	return write_registry(node, rc, n, now_ms, why, why_len);
 }
 
+int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active,
+	uint64_t now_ms, char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	if (memcmp(key, node->pk, UCCN_KEY_BYTES) == 0) {
+		uccn_node_set_why(why, why_len, "the root is the Secretariat already");
+		return UCCN_EINVAL;
+	}
+	uint8_t city[UCCN_KEY_BYTES];
+	bool known = uccn_changelog_city_of(node->log, key, city);
+	if (known && memcmp(city, node->pk, UCCN_KEY_BYTES) != 0) {
+		uccn_node_set_why(why, why_len, "that key signs for a member city");
+		return UCCN_EEXIST;
+	}
+	if (active == uccn_changelog_is_secretariat(node->log, key)) {
+		uccn_node_set_why(why, why_len,
+			active ? "that key is a relay already" : "that key is not a relay");
+		return active ? UCCN_EEXIST : UCCN_ENOTFOUND;
+	}
+	/* A relay is a key of the Secretariat itself: its city is the root. It signs nothing of
+	 * the registry; a removed one is cut off at 0 like any revoked key. */
+	char root_hex[HEX_KEY];
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, root_hex);
+	struct registry_change rc;
+	key_change(&rc, key, root_hex, active ? "active" : "revoked", active ? -1 : 0, NULL,
+		active ? "a relay of the Secretariat" : "no longer a relay");
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
 int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES],
 	char *why, size_t why_len) {
 	if (uccn_node_is_secretariat(node)) {

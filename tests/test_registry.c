@@ -716,3 +716,25 @@ Test(registry_rules, three_cities_editing_one_project_converge_in_any_order) {
 	uccn_bytes_finish(&reference);
 	uccn_bytes_finish(&other);
 }
+
+Test(registry_nodes, a_relay_is_the_secretariats_and_travels_as_such) {
+	uint8_t relay[UCCN_KEY_BYTES];
+	memset(relay, 0x5e, sizeof(relay));
+	char why[256] = "";
+	cr_assert_eq(uccn_node_relay(adelaide, relay, true, now, why, sizeof(why)), UCCN_EPERM);
+	designate(adelaide_key, "Adelaide", "music");
+	cr_assert_eq(uccn_node_relay(hub, adelaide_key, true, now, why, sizeof(why)), UCCN_EEXIST,
+		"a member city's key is no relay");
+	cr_assert(uccn_node_is_secretariat_key(hub, network), "the root is");
+	cr_assert_not(uccn_node_is_secretariat_key(hub, relay));
+	cr_assert_eq(uccn_node_relay(hub, relay, true, now, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert(uccn_node_is_secretariat_key(hub, relay));
+	carry(hub, hobart);
+	cr_assert(uccn_node_is_secretariat_key(hobart, relay), "every node learns it");
+	cr_assert_not(uccn_node_is_secretariat_key(hobart, adelaide_key));
+	cr_assert_eq(uccn_node_registry_verify(hobart, NULL, NULL), 0, "a leaf like any key");
+	cr_assert_eq(uccn_node_relay(hub, relay, false, now, why, sizeof(why)), UCCN_OK, "%s", why);
+	carry(hub, hobart);
+	cr_assert_not(uccn_node_is_secretariat_key(hobart, relay), "and that it ended");
+	cr_assert_eq(uccn_node_relay(hub, relay, false, now, why, sizeof(why)), UCCN_ENOTFOUND);
+}

@@ -46,6 +46,7 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level

@@ -64,6 +64,14 @@ static const char revoke_usage[] =
 	"refused everywhere (those up to N stay). With --successor, NEW_KEY becomes the city's\n"
 	"key. Signs a new tree head.\n";
 
+static const char relay_usage[] =
+	"usage: uccn [--home DIR] relay add KEY\n"
+	"       uccn [--home DIR] relay remove KEY\n"
+	"\n"
+	"The Secretariat names KEY, a node of its own, a relay (or no longer one). A relay\n"
+	"receives what is meant for the Secretariat alone (monitoring reports, records marked\n"
+	"audience=secretariat), like the Secretariat's hub. Signs a new tree head.\n";
+
 static const char registry_usage[] =
 	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
 	"       uccn [--home DIR] registry verify\n"
@@ -503,6 +511,49 @@ static bool parse_seq(const char *text, uint64_t *out) {
 	}
 	*out = (uint64_t)v;
 	return true;
+}
+
+int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv) {
+	const struct uccn_cli_option opts[] = {{NULL, 0, NULL, NULL}};
+	char *pos[3];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, relay_usage, pos, 3, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	bool add = npos > 0 && strcmp(pos[0], "add") == 0;
+	if (npos == 0 || (!add && strcmp(pos[0], "remove") != 0)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected add KEY or remove KEY (see 'uccn relay --help')");
+	}
+	uint8_t key[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"KEY"};
+	if ((status = key_args(cli, pos + 1, npos - 1, 1, "KEY", key_names, key)) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_relay(node, key[0], add, uccn_cli_now_ms(), why, sizeof(why));
+	if (err < 0) {
+		status = secretariat_error(
+			cli, node, err, add ? "add a relay" : "remove a relay", why);
+	} else {
+		if (add) {
+			printf("relay %s added: it receives what is meant for the Secretariat "
+			       "alone\n",
+				short_key(key[0]).s);
+		} else {
+			printf("relay %s removed\n", short_key(key[0]).s);
+		}
+		print_new_tree_head(node);
+	}
+	uccn_node_close(node);
+	return status;
 }
 
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {

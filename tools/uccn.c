@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{"confirm-rotation", uccn_cmd_confirm_rotation, "Secretariat: confirm a city's new key",
 		NULL},
 	{"revoke", uccn_cmd_revoke, "Secretariat: revoke a compromised key", NULL},
+	{"relay", uccn_cmd_relay, "Secretariat: add or remove a relay of its own", NULL},
 };
 
 static void print_usage(FILE *f) {

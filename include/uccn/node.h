@@ -187,6 +187,13 @@ UCCN_NODISCARD int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UC
 	uint64_t cutoff, const uint8_t *successor, const char *reason, uint64_t now_ms, char *why,
 	size_t why_len);
 
+/* Secretariat side: makes key a relay of the Secretariat (active true) or no longer one. A relay
+ * is a node of the Secretariat's: it receives what is meant for the Secretariat alone
+ * (PROTOCOL.md §11.5). UCCN_EEXIST (already a relay, or a member city's key), UCCN_ENOTFOUND
+ * (removing a key that is not a relay), UCCN_EPERM (not the root). */
+UCCN_NODISCARD int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES],
+	bool active, uint64_t now_ms, char *why, size_t why_len);
+
 /* A member city as the registry knows it. Strings are borrowed for the callback. */
 struct uccn_member {
 	uint8_t city[UCCN_KEY_BYTES]; /* the key the city was designated under (its id) */
