@@ -1,0 +1,995 @@
+/* net.c - the node's network event loop (see net.h): transport events in, sessions and sync
+ * engines in between, frames out. Owns the transport and every connection's state; owns no
+ * rule of the protocol (session.c and sync.c do) and no storage (the node's store, borrowed).
+ *
+ * Each connection is a `struct link`: the transport's connection, a session from on_open, an
+ * engine once the session is established. Each dialled peer is a `struct dialled` that
+ * outlives its links and redials. Links are freed only in on_close (or when the loop is
+ * destroyed), so a link being closed stays valid, marked closing, until the transport reports
+ * its end. */
+#include "node/net.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uccn/log.h>
+#include <uccn/schema.h>
+
+#include "node/node_internal.h"
+#include "node/session.h"
+
+#define ERROR_MAX 192
+#define NAME_MAX_LEN (UCCN_URL_MAX + 1)
+/* Where the pid of a running serve is kept in the store's settings. */
+#define SERVER_PID_META "serve_pid"
+
+struct dialled;
+
+struct link {
+	struct uccn_net *net;
+	struct link *prev, *next;
+	struct uccn_conn *conn;
+	struct dialled *peer; /* NULL: an incoming connection */
+	struct uccn_session *session;
+	struct uccn_sync *sync;
+	/* A frame the transport refused with UCCN_EAGAIN: it goes first, before anything else
+	 * is taken from the session or the engine, which is what bounds our memory. */
+	struct uccn_bytes blocked;
+	bool has_blocked;
+	bool open;      /* on_open seen */
+	bool closing;   /* uccn_transport_close called; on_close is due */
+	bool converged; /* a once peer held the same as we did when we closed */
+	bool news;      /* another session brought changes: tell this engine */
+	uint64_t opened_ms, established_ms, last_rx_ms, last_ping_ms, progress_ms;
+	uint64_t bytes_in, bytes_out;
+	uint64_t applied_seen;
+	char name[NAME_MAX_LEN];
+	char error[ERROR_MAX];
+};
+
+struct dialled {
+	size_t id;
+	char url[NAME_MAX_LEN];
+	bool pinned;
+	uint8_t pin[UCCN_KEY_BYTES];
+	char kinds_buf[UCCN_KINDS_TEXT_MAX + 1];
+	const char *kinds[UCCN_SESSION_KINDS_MAX];
+	size_t nkinds;
+	bool remembered, once;
+	enum uccn_net_state state;
+	struct link *link;
+	uint64_t attempts, sessions;
+	uint64_t backoff_base_ms; /* the delay before jitter; doubles after each failure */
+	uint64_t backoff_ms, next_attempt_ms;
+	bool key_known;
+	uint8_t key[UCCN_KEY_BYTES];
+	struct uccn_sync_stats stats;
+	uint64_t bytes_sent, bytes_received;
+	char error[ERROR_MAX];
+	/* What goes to the node's peer list, and when it last went. */
+	uint64_t last_contact_wall_ms;
+	uint64_t ours;
+	bool status_dirty, status_written;
+	uint64_t status_written_ms;
+};
+
+struct uccn_net {
+	struct uccn_net_config cfg;
+	struct uccn_node *node;
+	struct uccn_transport *tr;
+	struct link *links;
+	size_t nlinks, nestablished;
+	struct dialled **peers;
+	size_t npeers, cap;
+	uint64_t rng;
+	uint64_t ping_token;
+	bool news; /* some link's news flag is set */
+	uint64_t watch_next_ms;
+	bool watch_known;
+	uint64_t watch_mark;
+};
+
+/* --- Small helpers -------------------------------------------------------------------------- */
+
+static uint64_t monotonic_ms(void *arg) {
+	(void)arg;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t now_of(const struct uccn_net *net) {
+	return net->cfg.clock(net->cfg.clock_arg);
+}
+
+/* splitmix64: small, seedable, and good enough to spread redials. */
+static uint64_t rng_next(struct uccn_net *net) {
+	uint64_t z = (net->rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+	return a < b ? a : b;
+}
+
+static bool is_established(const struct link *l) {
+	return l->sync != NULL;
+}
+
+/* Copies text into dst (cap bytes), cut short if need be; always terminated. */
+static void copy_text(char *dst, size_t cap, const char *text) {
+	size_t n = strlen(text);
+	n = n < cap - 1 ? n : cap - 1;
+	memcpy(dst, text, n);
+	dst[n] = '\0';
+}
+
+static void hex_prefix(const uint8_t *key, char out[17]) {
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = digits[key[i] >> 4];
+		out[2 * i + 1] = digits[key[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+/* --- The node's peer list -------------------------------------------------------------------- */
+
+static void mark_status(struct dialled *p) {
+	if (p->remembered) {
+		p->status_dirty = true;
+	}
+}
+
+/* Writes what the loop knows of p to the node's peer list. A failure is logged and forgotten:
+ * the list is for `status`, and the next write will try again. */
+static void write_status(struct uccn_net *net, struct dialled *p, uint64_t now, bool final) {
+	struct link *l = p->link;
+	struct uccn_peer s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.url, sizeof(s.url), "%s", p->url);
+	s.connected = !final && l != NULL && is_established(l) && !l->closing;
+	s.key_known = p->key_known;
+	memcpy(s.key, p->key, UCCN_KEY_BYTES);
+	s.last_contact_ms = p->last_contact_wall_ms;
+	if (l != NULL && l->sync != NULL &&
+		uccn_sync_peer_holds(l->sync, net->node->pk, &p->ours) < 0) {
+		p->ours = 0;
+	}
+	s.ours = p->ours;
+	if (p->key_known && uccn_node_count_by(net->node, p->key, &s.theirs) < 0) {
+		s.theirs = 0;
+	}
+	copy_text(s.last_error, sizeof(s.last_error), p->error);
+	int err = uccn_node_peer_update(net->node, &s);
+	if (err == UCCN_ENOTFOUND) {
+		p->remembered = false; /* removed from the list meanwhile: stop writing */
+	} else if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "net: %s: noting the peer's status: %s", p->url,
+			uccn_strerror(err));
+	}
+	p->status_dirty = false;
+	p->status_written = true;
+	p->status_written_ms = now;
+}
+
+static uint64_t status_due(const struct dialled *p) {
+	if (!p->remembered || !p->status_dirty) {
+		return UINT64_MAX;
+	}
+	return p->status_written ? p->status_written_ms + UCCN_NET_STATUS_MS : 0;
+}
+
+/* --- Progress -------------------------------------------------------------------------------- */
+
+static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, bool done) {
+	if (net->cfg.progress == NULL || l->sync == NULL) {
+		return;
+	}
+	if (!done && now - l->progress_ms < net->cfg.progress_interval_ms) {
+		return;
+	}
+	l->progress_ms = now;
+	struct uccn_net_progress p;
+	memset(&p, 0, sizeof(p));
+	p.peer = l->name;
+	uccn_sync_get_stats(l->sync, &p.stats);
+	p.bytes_sent = l->bytes_out;
+	p.bytes_received = l->bytes_in;
+	p.elapsed_ms = now - l->established_ms;
+	p.rate = p.elapsed_ms > 0
+			 ? (double)(p.stats.sent + p.stats.received) * 1000.0 / (double)p.elapsed_ms
+			 : 0.0;
+	p.pending = uccn_sync_pending(l->sync);
+	p.done = done;
+	net->cfg.progress(net->cfg.progress_data, &p);
+}
+
+/* --- Links ------------------------------------------------------------------------------------ */
+
+static struct link *link_new(struct uccn_net *net, struct dialled *peer) {
+	struct link *l = calloc(1, sizeof(*l));
+	if (l == NULL) {
+		return NULL;
+	}
+	l->net = net;
+	l->peer = peer;
+	if (peer != NULL) {
+		snprintf(l->name, sizeof(l->name), "%s", peer->url);
+	}
+	l->next = net->links;
+	if (net->links != NULL) {
+		net->links->prev = l;
+	}
+	net->links = l;
+	net->nlinks++;
+	return l;
+}
+
+static void link_free(struct uccn_net *net, struct link *l) {
+	if (l->prev != NULL) {
+		l->prev->next = l->next;
+	} else {
+		net->links = l->next;
+	}
+	if (l->next != NULL) {
+		l->next->prev = l->prev;
+	}
+	net->nlinks--;
+	if (is_established(l)) {
+		net->nestablished--;
+	}
+	uccn_sync_destroy(l->sync);
+	uccn_session_destroy(l->session);
+	uccn_bytes_finish(&l->blocked);
+	free(l);
+}
+
+/* Copies what the session did so far into its peer, which outlives it. */
+static void snapshot(struct link *l) {
+	struct dialled *p = l->peer;
+	if (p == NULL) {
+		return;
+	}
+	if (l->sync != NULL) {
+		uccn_sync_get_stats(l->sync, &p->stats);
+	}
+	p->bytes_sent = l->bytes_out;
+	p->bytes_received = l->bytes_in;
+}
+
+/* Hands the session's frames to the transport, then the engine's payloads through the session,
+ * until the transport pushes back. Returns UCCN_OK or an error after which the caller ends the
+ * link (error says why). */
+static int flush_link(struct link *l, bool frames_only) {
+	struct uccn_net *net = l->net;
+	struct uccn_bytes b = {0};
+	int err = UCCN_OK;
+	for (;;) {
+		if (l->has_blocked) {
+			err = uccn_transport_send(
+				net->tr, l->conn, l->blocked.data, l->blocked.len);
+			if (err == UCCN_EAGAIN) {
+				err = UCCN_OK; /* retried after the next poll */
+				break;
+			}
+			if (err < 0) {
+				break;
+			}
+			l->bytes_out += l->blocked.len;
+			l->has_blocked = false;
+		}
+		if (uccn_session_pop_frame(l->session, &b)) {
+			uccn_bytes_finish(&l->blocked);
+			l->blocked = b; /* sent from there at the top of the loop */
+			memset(&b, 0, sizeof(b));
+			l->has_blocked = true;
+			continue;
+		}
+		if (frames_only || l->sync == NULL || !uccn_sync_pop_payload(l->sync, &b)) {
+			break;
+		}
+		err = uccn_session_send(l->session, b.data, b.len);
+		uccn_bytes_finish(&b); /* pop_frame overwrites what it is given */
+		if (err < 0) {
+			snprintf(l->error, sizeof(l->error), "session: %s",
+				uccn_session_is_closed(l->session) ? uccn_session_error(l->session)
+								   : uccn_strerror(err));
+			break;
+		}
+	}
+	uccn_bytes_finish(&b);
+	if (err == UCCN_ECLOSED) {
+		err = UCCN_OK; /* the transport is ending the connection: on_close says why */
+	}
+	return err;
+}
+
+/* Ends the link from our side: the session's last frames (an ERROR during the handshake) go
+ * first, then the transport closes, and on_close frees the link. */
+static void close_link(struct link *l) {
+	if (l->closing) {
+		return;
+	}
+	if (l->conn != NULL && l->session != NULL) {
+		(void)flush_link(l, true);
+	}
+	snapshot(l);
+	l->closing = true;
+	if (l->peer != NULL) {
+		mark_status(l->peer);
+	}
+	if (l->conn != NULL) {
+		uccn_transport_close(l->net->tr, l->conn);
+	}
+}
+
+__attribute__((format(printf, 2, 3))) static void fail_link(struct link *l, const char *fmt, ...) {
+	if (l->closing) {
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->error, sizeof(l->error), fmt, ap);
+	va_end(ap);
+	uccn_log(UCCN_LOG_WARN, "net: %s: %s", l->name[0] != '\0' ? l->name : "a peer", l->error);
+	close_link(l);
+}
+
+/* Moves what the link has to say onto the transport; a failure ends the link. */
+static void pump(struct link *l) {
+	if (l->closing) {
+		return;
+	}
+	int err = flush_link(l, false);
+	if (err < 0) {
+		fail_link(l, "%s", l->error[0] != '\0' ? l->error : uccn_strerror(err));
+		return;
+	}
+	/* `uccn sync`: once both hold the same and all we said has gone to the transport, the
+	 * session has done its work. */
+	struct dialled *p = l->peer;
+	if (p != NULL && p->once && l->sync != NULL && !l->has_blocked &&
+		uccn_sync_is_idle(l->sync)) {
+		l->converged = true;
+		uccn_log(UCCN_LOG_INFO, "net: %s: both sides hold the same; closing", l->name);
+		close_link(l);
+	}
+}
+
+/* The session is established: start the engine with what the session proved about the peer. */
+static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
+	uint8_t key[UCCN_KEY_BYTES];
+	uccn_session_peer(l->session, key);
+	const char *const *peer_kinds = NULL;
+	size_t npeer_kinds = uccn_session_peer_kinds(l->session, &peer_kinds);
+	struct dialled *p = l->peer;
+	struct uccn_sync_config cfg = {
+		.st = net->node->st,
+		.log = net->node->log,
+		.batch_changes = net->cfg.batch_changes,
+		.window = net->cfg.window,
+		.kinds = p != NULL && p->nkinds > 0 ? p->kinds : NULL,
+		.nkinds = p != NULL ? p->nkinds : 0,
+		.peer_kinds = peer_kinds,
+		.npeer_kinds = npeer_kinds,
+		.peer_key = key,
+		.peer_secretariat = uccn_node_is_secretariat_key(net->node, key),
+	};
+	int err = uccn_sync_create(&cfg, &l->sync);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_sync_stats st;
+	uccn_sync_get_stats(l->sync, &st);
+	l->applied_seen = st.applied;
+	l->established_ms = now;
+	l->progress_ms = now;
+	net->nestablished++;
+	char hex[17];
+	hex_prefix(key, hex);
+	uccn_log(UCCN_LOG_INFO, "net: %s: session established with %s...%s", l->name, hex,
+		cfg.peer_secretariat ? " (the Secretariat)" : "");
+	if (p != NULL) {
+		p->sessions++;
+		p->state = UCCN_NET_SYNCING;
+		p->key_known = true;
+		memcpy(p->key, key, UCCN_KEY_BYTES);
+		p->error[0] = '\0';
+		mark_status(p);
+	}
+	return UCCN_OK;
+}
+
+/* Changes arrived on from: they are news to every other live engine (PROTOCOL.md §11.2, step
+ * 5). Only a payload that applied something can be news; the engines are told after the
+ * transport's events of this turn, once each (flush_news). */
+static void spread_news(struct uccn_net *net, struct link *from) {
+	struct uccn_sync_stats st;
+	uccn_sync_get_stats(from->sync, &st);
+	if (st.applied == from->applied_seen) {
+		return;
+	}
+	from->applied_seen = st.applied;
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (l != from && l->sync != NULL && !l->closing) {
+			l->news = true;
+			net->news = true;
+		}
+	}
+}
+
+static void flush_news(struct uccn_net *net) {
+	if (!net->news) {
+		return;
+	}
+	net->news = false;
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (!l->news || l->closing) {
+			continue;
+		}
+		l->news = false;
+		int err = uccn_sync_notify(l->sync);
+		if (err < 0) {
+			fail_link(l, "sync: %s", uccn_strerror(err));
+			continue;
+		}
+		pump(l);
+	}
+}
+
+/* A quiet connection is pinged (sync message PING); the peer's engine answers PONG, and
+ * either counts as traffic. */
+static int send_ping(struct uccn_net *net, struct link *l) {
+	return uccn_sync_ping(l->sync, ++net->ping_token);
+}
+
+/* --- Dialling --------------------------------------------------------------------------------- */
+
+/* The delay before the next attempt: the base doubles after each failure up to the maximum,
+ * drops back to the minimum after a session that got established, and is spread by +-25 % so
+ * that nodes cut off together do not all come back at the same instant. */
+static void schedule_redial(
+	struct uccn_net *net, struct dialled *p, bool was_established, uint64_t now) {
+	uint64_t base;
+	if (was_established || p->backoff_base_ms == 0) {
+		base = net->cfg.backoff_min_ms;
+	} else {
+		base = min_u64(p->backoff_base_ms * 2, net->cfg.backoff_max_ms);
+	}
+	p->backoff_base_ms = base;
+	/* 0.75 to 1.25 times the base, in 1/1024 steps: no floating point in a schedule. */
+	uint64_t u = rng_next(net) % 1025;
+	p->backoff_ms = base * (768 + u / 2) / 1024;
+	if (p->backoff_ms == 0) {
+		p->backoff_ms = 1;
+	}
+	p->next_attempt_ms = now + p->backoff_ms;
+	p->state = UCCN_NET_WAITING;
+}
+
+static void start_attempt(struct uccn_net *net, struct dialled *p, uint64_t now) {
+	struct link *l = link_new(net, p);
+	if (l == NULL) {
+		uccn_log(UCCN_LOG_WARN, "net: %s: out of memory; will retry", p->url);
+		schedule_redial(net, p, false, now);
+		return;
+	}
+	struct uccn_conn *c = NULL;
+	int err = uccn_transport_connect(net->tr, p->url, &c);
+	if (err < 0) {
+		link_free(net, l);
+		if (err == UCCN_EINVAL) {
+			copy_text(p->error, sizeof(p->error), "not an address this node can reach");
+			uccn_log(UCCN_LOG_ERROR, "net: %s: %s", p->url, p->error);
+			p->state = UCCN_NET_FAILED;
+			mark_status(p);
+			return;
+		}
+		uccn_log(UCCN_LOG_WARN, "net: %s: cannot connect: %s", p->url, uccn_strerror(err));
+		schedule_redial(net, p, false, now);
+		return;
+	}
+	l->conn = c;
+	l->opened_ms = now;
+	uccn_transport_conn_set_data(c, l);
+	p->link = l;
+	p->attempts++;
+	p->state = UCCN_NET_CONNECTING;
+}
+
+/* --- Transport events ------------------------------------------------------------------------- */
+
+static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
+	struct uccn_net *net = userdata;
+	uint64_t now = now_of(net);
+	struct link *l;
+	if (incoming) {
+		if (net->nlinks >= net->cfg.max_sessions) {
+			uccn_log(UCCN_LOG_WARN, "net: %s: refused: already %zu connections",
+				uccn_transport_conn_peer(c), net->nlinks);
+			uccn_transport_close(net->tr, c);
+			return;
+		}
+		if ((l = link_new(net, NULL)) == NULL) {
+			uccn_log(UCCN_LOG_WARN, "net: %s: refused: out of memory",
+				uccn_transport_conn_peer(c));
+			uccn_transport_close(net->tr, c);
+			return;
+		}
+		l->conn = c;
+		snprintf(l->name, sizeof(l->name), "%s", uccn_transport_conn_peer(c));
+		uccn_transport_conn_set_data(c, l);
+	} else if ((l = uccn_transport_conn_get_data(c)) == NULL) {
+		return;
+	}
+	l->open = true;
+	l->opened_ms = now;
+	l->last_rx_ms = now;
+	struct dialled *p = l->peer;
+	struct uccn_session_config cfg = {
+		.id = net->node->id,
+		.is_client = !incoming,
+		.pinned = p != NULL && p->pinned ? p->pin : NULL,
+		.kinds = p != NULL ? p->kinds : NULL,
+		.nkinds = p != NULL ? p->nkinds : 0,
+		.handshake_timeout_ms = net->cfg.handshake_timeout_ms,
+	};
+	memcpy(cfg.network, net->node->network, UCCN_KEY_BYTES);
+	int err = uccn_session_create(&cfg, now, &l->session);
+	if (err < 0) {
+		fail_link(l, "starting the session: %s", uccn_strerror(err));
+		return;
+	}
+	if (p != NULL) {
+		p->state = UCCN_NET_HANDSHAKE;
+	}
+	pump(l);
+}
+
+static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, size_t len) {
+	struct uccn_net *net = userdata;
+	struct link *l = uccn_transport_conn_get_data(c);
+	if (l == NULL || l->closing || l->session == NULL) {
+		return;
+	}
+	uint64_t now = now_of(net);
+	l->bytes_in += len;
+	l->last_rx_ms = now;
+	if (l->peer != NULL) {
+		l->peer->last_contact_wall_ms = uccn_node_wall_ms();
+		mark_status(l->peer);
+	}
+	const uint8_t *payload = NULL;
+	size_t plen = 0;
+	int err = uccn_session_on_frame(l->session, frame, len, now, &payload, &plen);
+	if (err < 0) {
+		fail_link(l, "%s", uccn_session_error(l->session));
+		return;
+	}
+	if (l->sync == NULL && uccn_session_is_established(l->session) &&
+		(err = start_engine(net, l, now)) < 0) {
+		fail_link(l, "starting the sync engine: %s", uccn_strerror(err));
+		return;
+	}
+	if (payload != NULL && l->sync != NULL) {
+		err = uccn_sync_on_payload(l->sync, payload, plen, now);
+		if (err == UCCN_EPROTO) {
+			fail_link(l, "the peer broke the sync protocol (a malformed or out-of-turn "
+				     "message)");
+			return;
+		}
+		if (err < 0) {
+			fail_link(l, "sync: %s", uccn_strerror(err));
+			return;
+		}
+		spread_news(net, l);
+		report_progress(net, l, now, false);
+	}
+	pump(l);
+}
+
+static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
+	struct uccn_net *net = userdata;
+	struct link *l = uccn_transport_conn_get_data(c);
+	if (l == NULL) {
+		return; /* an incoming connection refused in on_open */
+	}
+	uint64_t now = now_of(net);
+	/* A `uccn sync` that leaves once both hold the same ends cleanly; a dialled peer's
+	 * connection is meant to last, so its loss is worth a line in `status`. */
+	bool clean =
+		l->converged || (l->peer == NULL && l->sync != NULL && uccn_sync_is_idle(l->sync));
+	if (l->error[0] == '\0' && !clean) {
+		if (!l->open) {
+			snprintf(l->error, sizeof(l->error), "cannot connect: %s", reason);
+		} else if (!is_established(l)) {
+			snprintf(l->error, sizeof(l->error), "closed during the handshake: %s",
+				reason);
+		} else {
+			snprintf(l->error, sizeof(l->error), "%s", reason);
+		}
+		uccn_log(UCCN_LOG_INFO, "net: %s: %s", l->name[0] ? l->name : "a peer", l->error);
+	} else if (l->error[0] == '\0') {
+		uccn_log(UCCN_LOG_INFO, "net: %s: closed (%s)", l->name, reason);
+	}
+	report_progress(net, l, now, true);
+	snapshot(l);
+	struct dialled *p = l->peer;
+	if (p != NULL) {
+		p->link = NULL;
+		snprintf(p->error, sizeof(p->error), "%s", l->error);
+		if (p->once) {
+			p->state = l->converged ? UCCN_NET_DONE : UCCN_NET_FAILED;
+		} else {
+			schedule_redial(net, p, is_established(l), now);
+		}
+		mark_status(p);
+	}
+	link_free(net, l);
+}
+
+/* --- Timers ----------------------------------------------------------------------------------- */
+
+/* A number that moves whenever any chain in the store grows: the sum of every author's head. */
+struct watch_sum {
+	uint64_t sum;
+};
+
+static int add_head(void *userdata, const uint8_t *author, uint64_t seq) {
+	(void)author;
+	struct watch_sum *w = userdata;
+	w->sum = w->sum * 31 + seq + 1;
+	return 0;
+}
+
+/* Whether another process committed changes since the last look. Heads only grow, so a sum
+ * over them moves exactly when a change was applied anywhere. */
+static void watch_store(struct uccn_net *net) {
+	struct watch_sum w = {0};
+	int err = uccn_store_each_head(net->node->st, add_head, &w);
+	if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "net: reading the store's heads: %s", uccn_strerror(err));
+		return;
+	}
+	bool moved = net->watch_known && w.sum != net->watch_mark;
+	net->watch_known = true;
+	net->watch_mark = w.sum;
+	if (moved) {
+		uccn_log(UCCN_LOG_DEBUG, "net: the store moved: telling every peer");
+		uccn_net_local_changes(net);
+	}
+}
+
+static uint64_t link_deadline(const struct uccn_net *net, const struct link *l) {
+	if (l->closing || !l->open || l->session == NULL) {
+		return UINT64_MAX;
+	}
+	if (!is_established(l)) {
+		return uccn_session_next_deadline(l->session);
+	}
+	uint64_t idle = net->cfg.idle_timeout_ms;
+	uint64_t quiet = l->last_rx_ms > l->last_ping_ms ? l->last_rx_ms : l->last_ping_ms;
+	return min_u64(l->last_rx_ms + idle, quiet + idle / 3);
+}
+
+static void fire_timers(struct uccn_net *net, uint64_t now) {
+	for (size_t i = 0; i < net->npeers; i++) {
+		struct dialled *p = net->peers[i];
+		if (p->state == UCCN_NET_WAITING && p->link == NULL && now >= p->next_attempt_ms) {
+			start_attempt(net, p, now);
+		}
+	}
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (l->closing || !l->open || l->session == NULL || now < link_deadline(net, l)) {
+			continue;
+		}
+		if (!is_established(l)) {
+			if (uccn_session_on_timer(l->session, now) < 0) {
+				fail_link(l, "%s", uccn_session_error(l->session));
+			}
+			continue;
+		}
+		if (now - l->last_rx_ms >= net->cfg.idle_timeout_ms) {
+			fail_link(l, "nothing received for %" PRIu64 " ms: closed",
+				now - l->last_rx_ms);
+			continue;
+		}
+		int err = send_ping(net, l);
+		if (err < 0) {
+			fail_link(l, "sending a ping: %s", uccn_strerror(err));
+			continue;
+		}
+		l->last_ping_ms = now;
+		pump(l);
+	}
+	for (size_t i = 0; i < net->npeers; i++) {
+		if (now >= status_due(net->peers[i])) {
+			write_status(net, net->peers[i], now, false);
+		}
+	}
+	if (net->cfg.watch_store_ms > 0 && now >= net->watch_next_ms) {
+		net->watch_next_ms = now + net->cfg.watch_store_ms;
+		watch_store(net);
+	}
+}
+
+/* Retries frames the transport pushed back, and tells engines of news. */
+static void flush_all(struct uccn_net *net) {
+	flush_news(net);
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (l->has_blocked && !l->closing) {
+			pump(l);
+		}
+	}
+}
+
+uint64_t uccn_net_next_deadline(const struct uccn_net *net) {
+	uint64_t due = UINT64_MAX;
+	for (size_t i = 0; i < net->npeers; i++) {
+		const struct dialled *p = net->peers[i];
+		if (p->state == UCCN_NET_WAITING && p->link == NULL) {
+			due = min_u64(due, p->next_attempt_ms);
+		}
+		due = min_u64(due, status_due(p));
+	}
+	for (const struct link *l = net->links; l != NULL; l = l->next) {
+		due = min_u64(due, link_deadline(net, l));
+	}
+	if (net->cfg.watch_store_ms > 0) {
+		due = min_u64(due, net->watch_next_ms);
+	}
+	return due;
+}
+
+int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
+	uint64_t now = now_of(net);
+	fire_timers(net, now);
+	flush_all(net);
+	uint64_t due = uccn_net_next_deadline(net);
+	int wait = max_wait_ms < 0 ? 0 : max_wait_ms;
+	if (due <= now) {
+		wait = 0;
+	} else if (due - now < (uint64_t)wait) {
+		wait = (int)(due - now);
+	}
+	int n = uccn_transport_poll(net->tr, wait);
+	if (n < 0) {
+		return UCCN_EIO;
+	}
+	now = now_of(net);
+	fire_timers(net, now);
+	flush_all(net);
+	return UCCN_OK;
+}
+
+int uccn_net_local_changes(struct uccn_net *net) {
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (l->sync == NULL || l->closing) {
+			continue;
+		}
+		l->news = false;
+		int err = uccn_sync_notify(l->sync);
+		if (err < 0) {
+			fail_link(l, "sync: %s", uccn_strerror(err));
+			continue;
+		}
+		pump(l);
+	}
+	return UCCN_OK;
+}
+
+/* --- Life cycle and queries ---------------------------------------------------------------- */
+
+static int default_transport(
+	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	(void)arg;
+	return uccn_transport_lws_create(ev, out);
+}
+
+int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out) {
+	struct uccn_net *net = calloc(1, sizeof(*net));
+	if (net == NULL) {
+		return UCCN_ENOMEM;
+	}
+	net->cfg = *cfg;
+	net->node = cfg->node;
+	struct uccn_net_config *c = &net->cfg;
+	if (c->make_transport == NULL) {
+		c->make_transport = default_transport;
+	}
+	if (c->clock == NULL) {
+		c->clock = monotonic_ms;
+	}
+	c->idle_timeout_ms = c->idle_timeout_ms ? c->idle_timeout_ms : UCCN_NET_IDLE_TIMEOUT_MS;
+	c->backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : UCCN_NET_BACKOFF_MIN_MS;
+	c->backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : UCCN_NET_BACKOFF_MAX_MS;
+	if (c->backoff_max_ms < c->backoff_min_ms) {
+		c->backoff_max_ms = c->backoff_min_ms;
+	}
+	c->max_sessions = c->max_sessions ? c->max_sessions : UCCN_NET_MAX_SESSIONS;
+	c->progress_interval_ms =
+		c->progress_interval_ms ? c->progress_interval_ms : UCCN_NET_PROGRESS_MS;
+	net->rng = c->seed;
+	struct uccn_transport_events ev = {on_open, on_frame, on_close, net};
+	int err = c->make_transport(c->transport_arg, &ev, &net->tr);
+	if (err < 0) {
+		free(net);
+		return err;
+	}
+	net->watch_next_ms = now_of(net);
+	*out = net;
+	return UCCN_OK;
+}
+
+void uccn_net_destroy(struct uccn_net *net) {
+	if (net == NULL) {
+		return;
+	}
+	uint64_t now = now_of(net);
+	for (size_t i = 0; i < net->npeers; i++) {
+		struct dialled *p = net->peers[i];
+		if (p->link != NULL) {
+			snapshot(p->link);
+		}
+		if (p->remembered && (p->status_written || p->status_dirty)) {
+			write_status(net, p, now, true);
+		}
+	}
+	/* The transport frees its connections without on_close: ours go here. */
+	uccn_transport_destroy(net->tr);
+	while (net->links != NULL) {
+		link_free(net, net->links);
+	}
+	for (size_t i = 0; i < net->npeers; i++) {
+		free(net->peers[i]);
+	}
+	free(net->peers);
+	free(net);
+}
+
+int uccn_net_listen(struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port) {
+	return uccn_transport_listen(net->tr, host, port, bound_port);
+}
+
+/* Splits "a,b" into p->kinds (pointing into p->kinds_buf), checking each is a kind. */
+static int parse_kinds(struct dialled *p, const char *kinds) {
+	if (kinds == NULL || kinds[0] == '\0') {
+		return UCCN_OK;
+	}
+	if (strlen(kinds) >= sizeof(p->kinds_buf)) {
+		return UCCN_EINVAL;
+	}
+	snprintf(p->kinds_buf, sizeof(p->kinds_buf), "%s", kinds);
+	char *s = p->kinds_buf;
+	for (;;) {
+		char *comma = strchr(s, ',');
+		if (comma != NULL) {
+			*comma = '\0';
+		}
+		if (s[0] == '\0' || strlen(s) > UCCN_KIND_MAX || uccn_schema_kind(s) == NULL ||
+			p->nkinds == UCCN_SESSION_KINDS_MAX) {
+			return UCCN_EINVAL;
+		}
+		p->kinds[p->nkinds++] = s;
+		if (comma == NULL) {
+			return UCCN_OK;
+		}
+		s = comma + 1;
+	}
+}
+
+int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *peer, size_t *id) {
+	if (peer->url == NULL || peer->url[0] == '\0' || strlen(peer->url) > UCCN_URL_MAX) {
+		return UCCN_EINVAL;
+	}
+	struct dialled *p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		return UCCN_ENOMEM;
+	}
+	snprintf(p->url, sizeof(p->url), "%s", peer->url);
+	if (parse_kinds(p, peer->kinds) < 0) {
+		free(p);
+		return UCCN_EINVAL;
+	}
+	if (peer->pin != NULL) {
+		p->pinned = true;
+		memcpy(p->pin, peer->pin, UCCN_KEY_BYTES);
+	}
+	p->remembered = peer->remembered;
+	p->once = peer->once;
+	if (net->npeers == net->cap) {
+		size_t cap = net->cap ? 2 * net->cap : 8;
+		struct dialled **a = realloc(net->peers, cap * sizeof(*a));
+		if (a == NULL) {
+			free(p);
+			return UCCN_ENOMEM;
+		}
+		net->peers = a;
+		net->cap = cap;
+	}
+	p->id = net->npeers;
+	net->peers[net->npeers++] = p;
+	/* The first attempt is due at once: the next turn of the loop makes it. */
+	p->state = UCCN_NET_WAITING;
+	p->next_attempt_ms = now_of(net);
+	if (id != NULL) {
+		*id = p->id;
+	}
+	return UCCN_OK;
+}
+
+bool uccn_net_is_dialling(const struct uccn_net *net, const char *url, size_t *id) {
+	for (size_t i = 0; i < net->npeers; i++) {
+		if (strcmp(net->peers[i]->url, url) == 0) {
+			if (id != NULL) {
+				*id = i;
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_peer_info *out) {
+	if (id >= net->npeers) {
+		return UCCN_EINVAL;
+	}
+	const struct dialled *p = net->peers[id];
+	memset(out, 0, sizeof(*out));
+	out->state = p->state;
+	out->attempts = p->attempts;
+	out->sessions = p->sessions;
+	out->backoff_ms = p->backoff_ms;
+	out->next_attempt_ms = p->next_attempt_ms;
+	out->key_known = p->key_known;
+	memcpy(out->key, p->key, UCCN_KEY_BYTES);
+	out->stats = p->stats;
+	out->bytes_sent = p->bytes_sent;
+	out->bytes_received = p->bytes_received;
+	if (p->link != NULL) {
+		if (p->link->sync != NULL) {
+			uccn_sync_get_stats(p->link->sync, &out->stats);
+		}
+		out->bytes_sent = p->link->bytes_out;
+		out->bytes_received = p->link->bytes_in;
+	}
+	snprintf(out->error, sizeof(out->error), "%s", p->error);
+	return UCCN_OK;
+}
+
+size_t uccn_net_sessions(const struct uccn_net *net) {
+	return net->nestablished;
+}
+
+int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid) {
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%" PRId64, pid);
+	return uccn_store_set_meta(node->st, SERVER_PID_META, (const uint8_t *)text, (size_t)n);
+}
+
+int uccn_net_server_pid(struct uccn_node *node, int64_t *pid) {
+	struct uccn_bytes b = {0};
+	*pid = 0;
+	int err = uccn_store_get_meta(node->st, SERVER_PID_META, &b);
+	if (err == UCCN_ENOTFOUND) {
+		return UCCN_OK;
+	}
+	if (err == UCCN_OK) {
+		char text[24];
+		size_t n = b.len < sizeof(text) - 1 ? b.len : sizeof(text) - 1;
+		memcpy(text, b.data, n);
+		text[n] = '\0';
+		char *end = NULL;
+		long long v = strtoll(text, &end, 10);
+		*pid = end != text && v > 0 ? (int64_t)v : 0;
+	}
+	uccn_bytes_finish(&b);
+	return err;
+}

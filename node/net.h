@@ -1,0 +1,170 @@
+/* net.h - the node's network event loop: the one place where the transport, the sessions and
+ * the sync engines meet (`uccn serve` and `uccn sync` run it). It owns a transport, listens if
+ * asked, dials peers and redials them with exponential backoff, and for each connection runs a
+ * session (node/session.h: handshake, encryption) and, once that is established, a sync engine
+ * (node/sync.h). It moves frames between them, keeps the transport's back-pressure, pings quiet
+ * connections and closes dead ones, tells every other engine when one brought news, and reports
+ * what it saw of remembered peers to the node's peer list.
+ *
+ * One thread: every function here runs on the caller's thread, and the transport's callbacks
+ * run inside uccn_net_run. Time comes from the config's clock (the monotonic clock unless a test
+ * gives a virtual one), randomness (backoff jitter) from the config's seed. A failing session
+ * ends its own connection only, logged with the reason (uccn_log); nothing a peer sends ends the
+ * loop.
+ *
+ * Not here: signature verification pools (the engine's), what to replicate (the engine's), how
+ * the program waits for signals or prints (tools/cmd_net.c). */
+#ifndef NODE_NET_H
+#define NODE_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/error.h>
+#include <uccn/node.h>
+
+#include "node/sync.h"
+#include "node/transport.h"
+
+/* Defaults for the config's zero values. */
+#define UCCN_NET_IDLE_TIMEOUT_MS 30000
+#define UCCN_NET_BACKOFF_MIN_MS 500
+#define UCCN_NET_BACKOFF_MAX_MS 60000
+#define UCCN_NET_PROGRESS_MS 250
+#define UCCN_NET_MAX_SESSIONS 1024
+/* Changes to the node's peer list are written at most this often per peer. */
+#define UCCN_NET_STATUS_MS 1000
+
+struct uccn_net;
+
+/* Makes the transport the loop runs on, delivering its events to ev (copied by the transport).
+ * The loop owns *out and destroys it. Returns a uccn code. */
+typedef int (*uccn_net_transport_fn)(
+	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out);
+/* Milliseconds of a clock that never goes back. */
+typedef uint64_t (*uccn_net_clock_fn)(void *arg);
+
+/* How a session is going, for a progress display. Strings are borrowed for the call. */
+struct uccn_net_progress {
+	const char *peer; /* the url dialled, or the address of an incoming peer */
+	struct uccn_sync_stats stats;
+	uint64_t bytes_sent, bytes_received; /* frame bytes, handshake included */
+	uint64_t elapsed_ms;                 /* since the session was established */
+	double rate;                         /* changes sent and received per second */
+	uint64_t pending;                    /* changes still to send (uccn_sync_pending) */
+	bool done;                           /* the last call for this session */
+};
+typedef void (*uccn_net_progress_fn)(void *userdata, const struct uccn_net_progress *p);
+
+struct uccn_net_config {
+	struct uccn_node *node; /* borrowed; outlives the loop */
+	/* NULL: websockets (uccn_transport_lws_create). */
+	uccn_net_transport_fn make_transport;
+	void *transport_arg;
+	/* NULL: CLOCK_MONOTONIC. */
+	uccn_net_clock_fn clock;
+	void *clock_arg;
+	uint64_t seed;                 /* of the backoff jitter */
+	uint64_t idle_timeout_ms;      /* nothing received for this long: close; 0: the default */
+	uint64_t handshake_timeout_ms; /* 0: the session's default */
+	uint64_t backoff_min_ms;       /* first redial delay; 0: the default */
+	uint64_t backoff_max_ms;       /* the delay doubles up to this; 0: the default */
+	size_t batch_changes, window;  /* the engine's; 0: its defaults */
+	size_t max_sessions;           /* incoming connections beyond are closed; 0: default */
+	/* Checks this often whether another process wrote to the store (a `uccn put` beside a
+	 * running serve) and then pushes what is new to every peer; 0: never. */
+	uint64_t watch_store_ms;
+	uccn_net_progress_fn progress; /* may be NULL */
+	void *progress_data;
+	uint64_t progress_interval_ms; /* 0: the default */
+};
+
+/* A peer to dial. Strings and pin are copied. */
+struct uccn_net_peer {
+	const char *url;    /* ws://host:port[/path] (sim://name in tests) */
+	const uint8_t *pin; /* UCCN_KEY_BYTES: the only key accepted at url; NULL: any */
+	const char *kinds;  /* comma-separated kinds we want from this peer; NULL or "": all */
+	/* The peer is in the node's peer list: what the loop sees of it is written there
+	 * (uccn_node_peer_update), at most once per UCCN_NET_STATUS_MS. */
+	bool remembered;
+	/* One session only (`uccn sync`): no redial; the connection is closed as soon as both
+	 * sides hold the same (uccn_sync_is_idle), or fails. See UCCN_NET_DONE / _FAILED. */
+	bool once;
+};
+
+enum uccn_net_state {
+	UCCN_NET_WAITING,    /* no connection; the next attempt is at next_attempt_ms */
+	UCCN_NET_CONNECTING, /* the transport is connecting */
+	UCCN_NET_HANDSHAKE,  /* connected, the session is not established yet */
+	UCCN_NET_SYNCING,    /* established: the engine runs */
+	UCCN_NET_DONE,       /* once: both sides held the same; the connection is closed */
+	UCCN_NET_FAILED,     /* once: the connection ended first (error says why); or a url the
+				transport cannot parse */
+};
+
+/* What the loop knows of a dialled peer. */
+struct uccn_net_peer_info {
+	enum uccn_net_state state;
+	uint64_t attempts;        /* connections started */
+	uint64_t sessions;        /* sessions established */
+	uint64_t backoff_ms;      /* the last redial delay drawn, jitter included */
+	uint64_t next_attempt_ms; /* when WAITING */
+	bool key_known;           /* key: what the peer proved in the last session */
+	uint8_t key[UCCN_KEY_BYTES];
+	/* Of the current session, or of the last one once it has ended. */
+	struct uccn_sync_stats stats;
+	uint64_t bytes_sent, bytes_received;
+	char error[192]; /* why the last connection ended; "" if cleanly or none yet */
+};
+
+/* Creates the loop and its transport (nothing listens or dials yet). cfg is copied. Caller
+ * owns *out (uccn_net_destroy). UCCN_OK, UCCN_ENOMEM, or what make_transport returned. */
+UCCN_NODISCARD int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out);
+
+/* Closes every connection at once (queued frames are lost: the peers resume from their next
+ * vectors), writes each remembered peer as disconnected, and frees the loop. Accepts NULL. */
+void uccn_net_destroy(struct uccn_net *net);
+
+/* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
+ * kernel picks, written to *bound_port, which may be NULL). As uccn_transport_listen. */
+UCCN_NODISCARD int uccn_net_listen(
+	struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port);
+
+/* Dials p now, and again after each connection ends unless p->once. *id (may be NULL) names
+ * the peer for uccn_net_peer_info. UCCN_OK, UCCN_EINVAL (no url, or kinds that are not kind
+ * names), UCCN_ENOMEM. A url the transport cannot parse shows later as UCCN_NET_FAILED. */
+UCCN_NODISCARD int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *p, size_t *id);
+
+/* Whether the loop already dials url; *id (may be NULL) receives its id. */
+bool uccn_net_is_dialling(const struct uccn_net *net, const char *url, size_t *id);
+
+/* What the loop knows of the peer id. UCCN_OK, UCCN_EINVAL (no such id). */
+UCCN_NODISCARD int uccn_net_peer_info(
+	const struct uccn_net *net, size_t id, struct uccn_net_peer_info *out);
+
+/* Established sessions right now, incoming and outgoing. */
+size_t uccn_net_sessions(const struct uccn_net *net);
+
+/* One turn of the loop: fires the timers that are due (redials, handshake and idle timeouts,
+ * pings, the store watch, peer list writes), waits for the transport up to max_wait_ms or the
+ * next timer, whichever is sooner, and handles what arrived. Call it in a loop; with a short
+ * max_wait_ms the caller checks its own flags often (a signal). UCCN_OK, or UCCN_EIO when the
+ * transport itself failed (logged): the loop cannot go on. */
+UCCN_NODISCARD int uccn_net_run(struct uccn_net *net, int max_wait_ms);
+
+/* The earliest time (the config's clock) at which a timer is due; UINT64_MAX: none. For a
+ * caller that drives a virtual clock. */
+uint64_t uccn_net_next_deadline(const struct uccn_net *net);
+
+/* New changes were written locally (or by another process): every live engine sends its peer
+ * what it lacks now. UCCN_OK; engines that fail end their own connections (logged). */
+int uccn_net_local_changes(struct uccn_net *net);
+
+/* The process running `serve` on the node's store, as written at its start: pid, or 0 when
+ * none says it is (set 0 on a clean stop). Kept in the store's settings so `status` can ask
+ * whether that process still exists. */
+UCCN_NODISCARD int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid);
+UCCN_NODISCARD int uccn_net_server_pid(struct uccn_node *node, int64_t *pid);
+
+#endif

@@ -1,0 +1,663 @@
+/* test_net.c - the network event loop (node/net.c) over the simulated network (tests/sim) with a
+ * virtual clock: real nodes (homes on disk, the Secretariat designating the cities) each run a
+ * loop, and the test advances time. Covers convergence through a hub and news travelling on,
+ * restarts from the store, refusals (pinned key, another network) with nothing applied,
+ * redial backoff, pings and the idle and handshake timeouts, and a hub with many sessions. */
+#include "node/net.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uccn/node.h>
+
+#include "node/node_internal.h"
+#include "node/session.h"
+#include "tests/sim/sim_transport.h"
+#include "tests/support.h"
+
+#define MAX_NODES 128
+
+struct simnode {
+	char name[24];
+	char *home;
+	struct uccn_node *node;
+	struct uccn_net *net;
+	uint8_t pk[UCCN_KEY_BYTES];
+	size_t peer_id; /* of its last dial */
+};
+
+static struct simnode nodes[MAX_NODES];
+static size_t nnodes;
+static struct uccn_sim_net *sim;
+static uint64_t clock_ms;
+static char *root;
+static uint8_t network[UCCN_KEY_BYTES];
+
+static uint64_t virtual_clock(void *arg) {
+	(void)arg;
+	return clock_ms;
+}
+
+static int sim_factory(
+	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	struct simnode *n = arg;
+	return uccn_sim_transport_create(sim, n->name, ev, out);
+}
+
+static void setup(void) {
+	root = test_tmpdir();
+	nnodes = 0;
+	clock_ms = 1000;
+	memset(nodes, 0, sizeof(nodes));
+	struct uccn_sim_net_config cfg = {.seed = 7, .delay_min_ms = 1, .delay_max_ms = 20};
+	cr_assert_eq(uccn_sim_net_create(&cfg, &sim), UCCN_OK);
+}
+
+static void teardown(void) {
+	for (size_t i = 0; i < nnodes; i++) {
+		uccn_net_destroy(nodes[i].net);
+		uccn_node_close(nodes[i].node);
+		free(nodes[i].home);
+	}
+	uccn_sim_net_destroy(sim);
+	test_rmdir(root);
+	test_check_leaks();
+}
+
+TestSuite(net, .init = setup, .fini = teardown, .timeout = 120);
+
+static struct simnode *new_node(const char *name) {
+	cr_assert_lt(nnodes, MAX_NODES);
+	struct simnode *n = &nodes[nnodes++];
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	size_t len = strlen(root) + strlen(name) + 2;
+	n->home = malloc(len);
+	cr_assert_not_null(n->home);
+	snprintf(n->home, len, "%s/%s", root, name);
+	return n;
+}
+
+/* The Secretariat: its key names the network. */
+static struct simnode *make_hub(const char *name) {
+	struct simnode *n = new_node(name);
+	struct uccn_node_init_options o = {.name = "UNESCO Secretariat", .secretariat = true};
+	cr_assert_eq(uccn_node_init(n->home, &o, uccn_node_wall_ms(), &n->node), UCCN_OK);
+	uccn_node_public_key(n->node, n->pk);
+	uccn_node_network(n->node, network);
+	return n;
+}
+
+/* A city of net_id, designated by hub when hub is not NULL. */
+static struct simnode *make_city(const char *name, const uint8_t *net_id, struct simnode *hub) {
+	struct simnode *n = new_node(name);
+	struct uccn_node_init_options o = {
+		.name = name, .country = "FR", .field = "film", .network = net_id};
+	cr_assert_eq(uccn_node_init(n->home, &o, uccn_node_wall_ms(), &n->node), UCCN_OK);
+	uccn_node_public_key(n->node, n->pk);
+	if (hub != NULL) {
+		char why[256] = "";
+		cr_assert_eq(uccn_node_designate(hub->node, n->pk, name, "FR", "film", 2015,
+				     uccn_node_wall_ms(), why, sizeof(why)),
+			UCCN_OK, "%s", why);
+	}
+	return n;
+}
+
+static struct uccn_net_config config(struct simnode *n) {
+	struct uccn_net_config cfg = {
+		.node = n->node,
+		.make_transport = sim_factory,
+		.transport_arg = n,
+		.clock = virtual_clock,
+		.seed = 1000 + (uint64_t)(n - nodes),
+	};
+	return cfg;
+}
+
+static void start_with(struct simnode *n, const struct uccn_net_config *cfg) {
+	cr_assert_null(n->net);
+	cr_assert_eq(uccn_net_create(cfg, &n->net), UCCN_OK);
+	uint16_t port = 0;
+	cr_assert_eq(uccn_net_listen(n->net, NULL, 0, &port), UCCN_OK);
+}
+
+static void start(struct simnode *n) {
+	struct uccn_net_config cfg = config(n);
+	start_with(n, &cfg);
+}
+
+static void stop(struct simnode *n) {
+	uccn_net_destroy(n->net);
+	n->net = NULL;
+}
+
+/* A restart: the loop and the node go, then come back from the home. */
+static void restart(struct simnode *n) {
+	stop(n);
+	uccn_node_close(n->node);
+	n->node = NULL;
+	cr_assert_eq(uccn_node_open(n->home, &n->node), UCCN_OK);
+	start(n);
+}
+
+static void dial_full(struct simnode *from, struct simnode *to, const uint8_t *pin,
+	const char *kinds, bool once) {
+	char url[64];
+	snprintf(url, sizeof(url), "sim://%s", to->name);
+	struct uccn_net_peer p = {.url = url, .pin = pin, .kinds = kinds, .once = once};
+	cr_assert_eq(uccn_net_dial(from->net, &p, &from->peer_id), UCCN_OK);
+}
+
+static void dial(struct simnode *from, struct simnode *to) {
+	dial_full(from, to, NULL, NULL, false);
+}
+
+static struct uccn_net_peer_info info_of(struct simnode *n) {
+	struct uccn_net_peer_info info;
+	cr_assert_eq(uccn_net_peer_info(n->net, n->peer_id, &info), UCCN_OK);
+	return info;
+}
+
+/* The earliest thing due anywhere: a frame in flight or a loop's timer. */
+static uint64_t next_due(void) {
+	uint64_t due = uccn_sim_net_next_due(sim);
+	for (size_t i = 0; i < nnodes; i++) {
+		if (nodes[i].net != NULL) {
+			uint64_t d = uccn_net_next_deadline(nodes[i].net);
+			due = d < due ? d : due;
+		}
+	}
+	return due;
+}
+
+/* One turn of every loop at the current time. */
+static void turn(void) {
+	uccn_sim_net_step(sim, clock_ms);
+	for (size_t i = 0; i < nnodes; i++) {
+		if (nodes[i].net != NULL) {
+			cr_assert_eq(uccn_net_run(nodes[i].net, 0), UCCN_OK);
+		}
+	}
+}
+
+/* Advances virtual time by ms, running every loop at each moment something is due. */
+static void run_for(uint64_t ms) {
+	uint64_t until = clock_ms + ms;
+	for (int guard = 0;; guard++) {
+		cr_assert_lt(guard, 2000000, "the loops never settle at %llu ms",
+			(unsigned long long)clock_ms);
+		uint64_t due = next_due();
+		if (due > until) {
+			break;
+		}
+		clock_ms = due > clock_ms ? due : clock_ms;
+		turn();
+	}
+	clock_ms = until;
+	turn();
+}
+
+static char *put(struct simnode *n, const char *kind, const char *field, const char *value) {
+	static char ids[64][UCCN_ID_MAX + 1];
+	static unsigned next;
+	char *id = ids[next++ % 64];
+	struct uccn_field f = test_str(field, value);
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(
+			     n->node, kind, NULL, &f, 1, uccn_node_wall_ms(), id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	if (n->net != NULL) {
+		uccn_net_local_changes(n->net);
+	}
+	return id;
+}
+
+static char *put_practice(struct simnode *n, const char *title) {
+	return put(n, "best_practice", "title", title);
+}
+
+static uint64_t count(struct simnode *n) {
+	uint64_t c = 0;
+	cr_assert_eq(uccn_store_count_changes(n->node->st, &c), UCCN_OK);
+	return c;
+}
+
+static int found(void *userdata, const struct uccn_record *r) {
+	(void)r;
+	*(bool *)userdata = true;
+	return 0;
+}
+
+static bool holds(struct simnode *n, const char *kind, const char *id) {
+	bool yes = false;
+	int err = uccn_node_get(n->node, kind, id, found, &yes);
+	cr_assert(err == UCCN_OK || err == UCCN_ENOTFOUND, "%s", uccn_err_name(err));
+	return yes;
+}
+
+static void assert_same_records(struct simnode *a, struct simnode *b) {
+	struct uccn_bytes x = {0}, y = {0};
+	test_dump_records(a->node->st, &x);
+	test_dump_records(b->node->st, &y);
+	cr_assert_eq(count(a), count(b), "%s holds %llu changes, %s %llu", a->name,
+		(unsigned long long)count(a), b->name, (unsigned long long)count(b));
+	cr_assert_eq(x.len, y.len, "%s and %s hold different records", a->name, b->name);
+	cr_assert_eq(memcmp(x.data, y.data, x.len), 0, "%s and %s differ", a->name, b->name);
+	uccn_bytes_finish(&x);
+	uccn_bytes_finish(&y);
+}
+
+Test(net, a_hub_and_three_cities_converge_and_news_travels_on_through_the_hub) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *c[3];
+	const char *names[3] = {"lyon", "turin", "kobe"};
+	for (int i = 0; i < 3; i++) {
+		c[i] = make_city(names[i], network, hub);
+	}
+	for (int i = 0; i < 3; i++) {
+		for (int k = 0; k < 3; k++) {
+			char title[64];
+			snprintf(title, sizeof(title), "practice %d of %s", k, names[i]);
+			put_practice(c[i], title);
+		}
+	}
+	start(hub);
+	for (int i = 0; i < 3; i++) {
+		start(c[i]);
+		dial(c[i], hub);
+	}
+	run_for(3000);
+	for (int i = 0; i < 3; i++) {
+		assert_same_records(hub, c[i]);
+		struct uccn_net_peer_info info = info_of(c[i]);
+		cr_assert_eq(info.state, UCCN_NET_SYNCING);
+		cr_assert_eq(info.attempts, 1);
+		cr_assert_eq(info.sessions, 1);
+		cr_assert(info.key_known && memcmp(info.key, hub->pk, UCCN_KEY_BYTES) == 0);
+	}
+	cr_assert_eq(uccn_net_sessions(hub->net), 3);
+	/* An edit at Lyon reaches Turin and Kobe through the hub, which tells its other
+	 * sessions as soon as Lyon's batch is stored. */
+	char *id = put_practice(c[0], "news from Lyon");
+	run_for(300);
+	cr_assert(holds(c[1], "best_practice", id), "the edit did not travel on");
+	cr_assert(holds(c[2], "best_practice", id), "the edit did not travel on");
+	for (int i = 0; i < 3; i++) {
+		assert_same_records(hub, c[i]);
+	}
+	/* A report goes to the Secretariat alone. */
+	char *report = put(c[0], "report", "period", "2019-2023");
+	run_for(300);
+	cr_assert(holds(hub, "report", report));
+	cr_assert_not(holds(c[1], "report", report));
+	cr_assert_not(holds(c[2], "report", report));
+}
+
+Test(net, restarted_nodes_resume_from_their_stores) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	struct simnode *b = make_city("turin", network, hub);
+	start(hub);
+	start(a);
+	start(b);
+	dial(a, hub);
+	dial(b, hub);
+	put_practice(a, "before");
+	run_for(2000);
+	assert_same_records(a, b);
+
+	/* Turin goes down; Lyon edits meanwhile; Turin comes back from its store. */
+	stop(b);
+	run_for(100);
+	cr_assert_eq(uccn_net_sessions(hub->net), 1);
+	char *id = put_practice(a, "while Turin was down");
+	run_for(1000);
+	cr_assert(holds(hub, "best_practice", id));
+	cr_assert_not(holds(b, "best_practice", id));
+	restart(b);
+	dial(b, hub);
+	run_for(2000);
+	cr_assert(holds(b, "best_practice", id));
+	assert_same_records(a, b);
+
+	/* The hub goes down: both cities redial it with backoff until it is back. */
+	restart(hub);
+	run_for(100);
+	cr_assert_eq(uccn_net_sessions(hub->net), 0);
+	cr_assert_eq(info_of(a).state, UCCN_NET_WAITING);
+	char *later = put_practice(b, "while the hub restarted");
+	run_for(3000);
+	cr_assert_eq(uccn_net_sessions(hub->net), 2);
+	cr_assert_eq(info_of(a).sessions, 2);
+	cr_assert(holds(a, "best_practice", later));
+	assert_same_records(a, b);
+	assert_same_records(a, hub);
+}
+
+Test(net, a_pinned_key_that_does_not_match_is_refused_and_nothing_moves) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	struct simnode *b = make_city("turin", network, hub);
+	put_practice(a, "stays home");
+	start(hub);
+	start(a);
+	uint64_t hub_before = count(hub), a_before = count(a);
+	dial_full(a, hub, b->pk, NULL, true); /* expects Turin's key at the hub's address */
+	run_for(2000);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_FAILED);
+	cr_assert_not_null(strstr(info.error, "pinned"), "%s", info.error);
+	cr_assert_eq(info.sessions, 0);
+	cr_assert_eq(count(hub), hub_before);
+	cr_assert_eq(count(a), a_before);
+	/* The right pin goes through. */
+	dial_full(a, hub, hub->pk, NULL, true);
+	run_for(2000);
+	info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_DONE, "%s", info.error);
+	cr_assert_eq(info.error[0], '\0', "%s", info.error);
+	cr_assert_gt(count(hub), hub_before);
+}
+
+Test(net, a_node_of_another_network_is_refused_with_nothing_applied) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	uint8_t other[UCCN_KEY_BYTES];
+	memset(other, 0x5a, sizeof(other));
+	struct simnode *stranger = make_city("elsewhere", other, NULL);
+	put_practice(stranger, "from another network");
+	start(hub);
+	start(a);
+	start(stranger);
+	dial(a, hub);
+	run_for(1000);
+	uint64_t hub_before = count(hub), stranger_before = count(stranger);
+	dial_full(stranger, hub, NULL, NULL, true);
+	run_for(2000);
+	struct uccn_net_peer_info info = info_of(stranger);
+	cr_assert_eq(info.state, UCCN_NET_FAILED);
+	cr_assert_not_null(strstr(info.error, "another network"), "%s", info.error);
+	cr_assert_eq(count(hub), hub_before);
+	cr_assert_eq(count(stranger), stranger_before);
+	/* The hub's other session was not disturbed. */
+	cr_assert_eq(uccn_net_sessions(hub->net), 1);
+	cr_assert_eq(info_of(a).sessions, 1);
+	/* The other way round too: the hub dialling the stranger is refused by it. */
+	dial(hub, stranger);
+	run_for(1500);
+	info = info_of(hub);
+	cr_assert_eq(info.sessions, 0);
+	cr_assert_not_null(strstr(info.error, "another network"), "%s", info.error);
+	cr_assert_eq(count(hub), hub_before);
+	cr_assert_eq(count(stranger), stranger_before);
+}
+
+/* Records the delay drawn after each failed attempt to reach a node that is not there. */
+static size_t backoff_delays(struct simnode *n, uint64_t *delays, size_t want) {
+	size_t got = 0;
+	uint64_t seen = 0;
+	for (int guard = 0; got < want && guard < 100000; guard++) {
+		uint64_t due = next_due();
+		cr_assert_neq(due, UINT64_MAX);
+		clock_ms = due > clock_ms ? due : clock_ms;
+		turn();
+		struct uccn_net_peer_info info = info_of(n);
+		if (info.state == UCCN_NET_WAITING && info.attempts > seen) {
+			seen = info.attempts;
+			cr_assert_eq(info.next_attempt_ms, clock_ms + info.backoff_ms);
+			delays[got++] = info.backoff_ms;
+		}
+	}
+	return got;
+}
+
+Test(net, redials_back_off_doubling_with_jitter_and_start_over_after_a_session) {
+	struct simnode *a = make_city("lyon", network, NULL);
+	struct uccn_net_config cfg = config(a);
+	cfg.backoff_min_ms = 500;
+	cfg.backoff_max_ms = 16000;
+	start_with(a, &cfg);
+	char url[] = "sim://nowhere";
+	struct uccn_net_peer p = {.url = url};
+	cr_assert_eq(uccn_net_dial(a->net, &p, &a->peer_id), UCCN_OK);
+	uint64_t d[12];
+	cr_assert_eq(backoff_delays(a, d, 12), 12);
+	uint64_t base = 500;
+	bool jittered = false;
+	for (int i = 0; i < 12; i++) {
+		cr_assert(d[i] >= base * 3 / 4 && d[i] <= base * 5 / 4,
+			"delay %d is %llu ms, base %llu", i, (unsigned long long)d[i],
+			(unsigned long long)base);
+		jittered |= d[i] != base;
+		if (i >= 6) {
+			cr_assert_eq(base, 16000); /* capped */
+		}
+		base = base * 2 > 16000 ? 16000 : base * 2;
+	}
+	cr_assert(jittered);
+	cr_assert(d[8] != d[9] || d[9] != d[10], "the capped delays are all the same");
+	cr_assert_not_null(strstr(info_of(a).error, "refused"), "%s", info_of(a).error);
+
+	/* Another seed spreads them differently. */
+	struct simnode *b = make_city("turin", network, NULL);
+	cfg = config(b);
+	cfg.backoff_min_ms = 500;
+	cfg.backoff_max_ms = 16000;
+	start_with(b, &cfg);
+	cr_assert_eq(uccn_net_dial(b->net, &p, &b->peer_id), UCCN_OK);
+	uint64_t e[4];
+	cr_assert_eq(backoff_delays(b, e, 4), 4);
+	cr_assert(memcmp(d, e, sizeof(e)) != 0);
+	stop(b);
+
+	/* Once a session was made, the next delay starts from the minimum again. */
+	struct simnode *there = make_city("nowhere", network, NULL);
+	start(there);
+	run_for(17000);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_SYNCING);
+	uccn_sim_net_kill(sim, "nowhere");
+	run_for(1);
+	info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_WAITING);
+	cr_assert(info.backoff_ms >= 375 && info.backoff_ms <= 625, "%llu",
+		(unsigned long long)info.backoff_ms);
+	run_for(700);
+	cr_assert_eq(info_of(a).sessions, 2);
+}
+
+/* A peer that completes the handshake as a server, then never says a word (mute: a hung
+ * process, a half-open connection), or never even answers HELLO (deaf). */
+struct mute {
+	struct uccn_transport *tr;
+	struct test_author author;
+	bool deaf;
+	struct uccn_session *session;
+	struct uccn_conn *conn;
+	int payloads;
+	bool closed;
+};
+
+static void mute_flush(struct mute *m) {
+	struct uccn_bytes b = {0};
+	while (uccn_session_pop_frame(m->session, &b)) {
+		cr_assert_eq(uccn_transport_send(m->tr, m->conn, b.data, b.len), UCCN_OK);
+		uccn_bytes_finish(&b);
+	}
+	uccn_bytes_finish(&b);
+}
+
+static void mute_open(void *userdata, struct uccn_conn *c, bool incoming) {
+	struct mute *m = userdata;
+	cr_assert(incoming);
+	m->conn = c;
+	if (m->deaf) {
+		return;
+	}
+	struct uccn_session_config cfg = {.id = m->author.id, .is_client = false};
+	memcpy(cfg.network, network, UCCN_KEY_BYTES);
+	cr_assert_eq(uccn_session_create(&cfg, clock_ms, &m->session), UCCN_OK);
+}
+
+static void mute_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, size_t len) {
+	struct mute *m = userdata;
+	if (m->deaf) {
+		return;
+	}
+	const uint8_t *payload = NULL;
+	size_t plen = 0;
+	cr_assert_eq(
+		uccn_session_on_frame(m->session, frame, len, clock_ms, &payload, &plen), UCCN_OK);
+	m->payloads += payload != NULL;
+	mute_flush(m);
+}
+
+static void mute_close(void *userdata, struct uccn_conn *c, const char *reason) {
+	struct mute *m = userdata;
+	m->closed = true;
+	m->conn = NULL;
+}
+
+static void mute_start(struct mute *m, bool deaf) {
+	memset(m, 0, sizeof(*m));
+	m->deaf = deaf;
+	test_author_init(&m->author, 0x77);
+	struct uccn_transport_events ev = {mute_open, mute_frame, mute_close, m};
+	cr_assert_eq(uccn_sim_transport_create(sim, "mute", &ev, &m->tr), UCCN_OK);
+	cr_assert_eq(uccn_transport_listen(m->tr, NULL, 0, NULL), UCCN_OK);
+}
+
+static void mute_finish(struct mute *m) {
+	uccn_transport_destroy(m->tr);
+	uccn_session_destroy(m->session);
+	test_author_finish(&m->author);
+}
+
+/* run_for with the mute peer's transport polled too. */
+static void run_with_mute(struct mute *m, uint64_t ms) {
+	uint64_t until = clock_ms + ms;
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t due = next_due();
+		if (due > until) {
+			break;
+		}
+		clock_ms = due > clock_ms ? due : clock_ms;
+		turn();
+		cr_assert_geq(uccn_transport_poll(m->tr, 0), 0);
+	}
+	clock_ms = until;
+	turn();
+	cr_assert_geq(uccn_transport_poll(m->tr, 0), 0);
+}
+
+Test(net, a_silent_connection_is_pinged_then_closed_after_the_idle_timeout) {
+	struct simnode *a = make_city("lyon", network, NULL);
+	struct uccn_net_config cfg = config(a);
+	cfg.idle_timeout_ms = 3000;
+	start_with(a, &cfg);
+	struct mute m;
+	mute_start(&m, false);
+	char url[] = "sim://mute";
+	struct uccn_net_peer p = {.url = url};
+	cr_assert_eq(uccn_net_dial(a->net, &p, &a->peer_id), UCCN_OK);
+	run_with_mute(&m, 100);
+	cr_assert_eq(info_of(a).state, UCCN_NET_SYNCING);
+	uint64_t established = clock_ms;
+	run_with_mute(&m, 2800);
+	cr_assert_eq(info_of(a).state, UCCN_NET_SYNCING, "closed before the idle timeout");
+	/* Its vector, then a ping at each third of the timeout. */
+	cr_assert_geq(m.payloads, 3, "%d payloads", m.payloads);
+	run_with_mute(&m, 300);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_WAITING, "still open %llu ms after",
+		(unsigned long long)(clock_ms - established));
+	cr_assert_not_null(strstr(info.error, "nothing received"), "%s", info.error);
+	mute_finish(&m);
+}
+
+Test(net, pings_keep_a_quiet_session_alive) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	struct uccn_net_config cfg = config(hub);
+	cfg.idle_timeout_ms = 3000;
+	start_with(hub, &cfg);
+	cfg = config(a);
+	cfg.idle_timeout_ms = 3000;
+	start_with(a, &cfg);
+	dial(a, hub);
+	run_for(30000);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_SYNCING, "%s", info.error);
+	cr_assert_eq(info.attempts, 1);
+	cr_assert_eq(uccn_net_sessions(hub->net), 1);
+}
+
+Test(net, a_handshake_that_never_completes_times_out) {
+	struct simnode *a = make_city("lyon", network, NULL);
+	struct uccn_net_config cfg = config(a);
+	cfg.handshake_timeout_ms = 2000;
+	start_with(a, &cfg);
+	struct mute m;
+	mute_start(&m, true);
+	char url[] = "sim://mute";
+	struct uccn_net_peer p = {.url = url, .once = true};
+	cr_assert_eq(uccn_net_dial(a->net, &p, &a->peer_id), UCCN_OK);
+	run_with_mute(&m, 1900);
+	cr_assert_eq(info_of(a).state, UCCN_NET_HANDSHAKE);
+	run_with_mute(&m, 200);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_FAILED);
+	cr_assert_not_null(strstr(info.error, "handshake"), "%s", info.error);
+	mute_finish(&m);
+}
+
+Test(net, sync_mode_stops_once_both_hold_the_same_and_counts_what_moved) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	for (int i = 0; i < 40; i++) {
+		char title[32];
+		snprintf(title, sizeof(title), "practice %d", i);
+		put_practice(a, title);
+	}
+	start(hub);
+	struct uccn_net_config cfg = config(a);
+	cfg.batch_changes = 8; /* several batches and acknowledgements */
+	cfg.window = 2;
+	start_with(a, &cfg);
+	uint64_t hub_before = count(hub), a_before = count(a);
+	dial_full(a, hub, NULL, NULL, true);
+	run_for(5000);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_DONE, "%s", info.error);
+	cr_assert_eq(count(hub), count(a));
+	cr_assert_eq(info.stats.received, count(a) - a_before);
+	cr_assert_eq(info.stats.applied, count(a) - a_before);
+	cr_assert_eq(count(hub) - hub_before, info.stats.sent);
+	cr_assert_gt(info.bytes_sent, 0);
+	cr_assert_eq(uccn_net_sessions(hub->net), 0, "the session stayed open");
+	assert_same_records(a, hub);
+}
+
+Test(net, a_hub_holds_many_sessions_at_once) {
+	enum { CITIES = 50 };
+	struct simnode *hub = make_hub("hub");
+	start(hub);
+	uint64_t before = count(hub);
+	for (int i = 0; i < CITIES; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "city%03d", i);
+		struct simnode *c = make_city(name, network, hub);
+		start(c);
+		/* Each city exchanges its own city record only, to keep the test short. */
+		dial_full(c, hub, NULL, "city", false);
+	}
+	before = count(hub);
+	run_for(5000);
+	cr_assert_eq(uccn_net_sessions(hub->net), CITIES);
+	cr_assert_eq(count(hub), before + CITIES);
+	for (size_t i = 1; i < nnodes; i++) {
+		cr_assert_eq(info_of(&nodes[i]).state, UCCN_NET_SYNCING);
+	}
+}
