@@ -44,6 +44,7 @@ struct link {
 	bool closing;   /* uccn_transport_close called; on_close is due */
 	bool converged; /* a once peer held the same as we did when we closed */
 	bool news;      /* another session brought changes: tell this engine */
+	bool fed;       /* payloads went to the engine since its last flush */
 	uint64_t opened_ms, established_ms, last_rx_ms, last_ping_ms, progress_ms;
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
@@ -375,6 +376,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 		.log = net->node->log,
 		.batch_changes = net->cfg.batch_changes,
 		.window = net->cfg.window,
+		.verifier = net->node->verifier,
 		.kinds = p != NULL && p->nkinds > 0 ? p->kinds : NULL,
 		.nkinds = p != NULL ? p->nkinds : 0,
 		.peer_kinds = peer_kinds,
@@ -589,6 +591,7 @@ static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, 
 			fail_link(l, "sync: %s", uccn_strerror(err));
 			return;
 		}
+		l->fed = true;
 		spread_news(net, l);
 		report_progress(net, l, now, false);
 	}
@@ -720,8 +723,27 @@ static void fire_timers(struct uccn_net *net, uint64_t now) {
 	}
 }
 
-/* Retries frames the transport pushed back, and tells engines of news. */
-static void flush_all(struct uccn_net *net) {
+/* After the transport's events of a turn: engines that were fed apply the batch the pool was
+ * verifying meanwhile (and acknowledge it), engines are told of what that brought, and frames
+ * the transport pushed back are retried. */
+static void flush_all(struct uccn_net *net, uint64_t now) {
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (!l->fed || l->closing) {
+			continue;
+		}
+		l->fed = false;
+		int err = uccn_sync_flush(l->sync, now);
+		if (err == UCCN_EPROTO) {
+			fail_link(l, "the peer broke the sync protocol");
+			continue;
+		}
+		if (err < 0) {
+			fail_link(l, "sync: %s", uccn_strerror(err));
+			continue;
+		}
+		spread_news(net, l);
+		pump(l);
+	}
 	flush_news(net);
 	for (struct link *l = net->links; l != NULL; l = l->next) {
 		if (l->has_blocked && !l->closing) {
@@ -751,7 +773,7 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net) {
 int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 	uint64_t now = now_of(net);
 	fire_timers(net, now);
-	flush_all(net);
+	flush_all(net, now);
 	uint64_t due = uccn_net_next_deadline(net);
 	int wait = max_wait_ms < 0 ? 0 : max_wait_ms;
 	if (due <= now) {
@@ -765,7 +787,7 @@ int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 	}
 	now = now_of(net);
 	fire_timers(net, now);
-	flush_all(net);
+	flush_all(net, now);
 	return UCCN_OK;
 }
 
@@ -817,6 +839,14 @@ int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out) {
 	c->progress_interval_ms =
 		c->progress_interval_ms ? c->progress_interval_ms : UCCN_NET_PROGRESS_MS;
 	net->rng = c->seed;
+	if (net->node->verifier == NULL) {
+		/* The node owns its pool (an import makes it too) and frees it at close. */
+		int err = uccn_verifier_create(c->verify_threads, &net->node->verifier);
+		if (err < 0) {
+			free(net);
+			return err;
+		}
+	}
 	struct uccn_transport_events ev = {on_open, on_frame, on_close, net};
 	int err = c->make_transport(c->transport_arg, &ev, &net->tr);
 	if (err < 0) {

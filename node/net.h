@@ -71,7 +71,10 @@ struct uccn_net_config {
 	uint64_t backoff_min_ms;       /* first redial delay; 0: the default */
 	uint64_t backoff_max_ms;       /* the delay doubles up to this; 0: the default */
 	size_t batch_changes, window;  /* the engine's; 0: its defaults */
-	size_t max_sessions;           /* incoming connections beyond are closed; 0: default */
+	/* Threads that verify received batches, the loop's own included (the node's pool, made
+	 * here if the node has none yet); 0: one per core. */
+	unsigned verify_threads;
+	size_t max_sessions; /* incoming connections beyond are closed; 0: default */
 	/* Checks this often whether another process wrote to the store (a `uccn put` beside a
 	 * running serve) and then pushes what is new to every peer; 0: never. */
 	uint64_t watch_store_ms;

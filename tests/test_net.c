@@ -112,6 +112,7 @@ static struct uccn_net_config config(struct simnode *n) {
 		.transport_arg = n,
 		.clock = virtual_clock,
 		.seed = 1000 + (uint64_t)(n - nodes),
+		.verify_threads = 2,
 	};
 	return cfg;
 }
