@@ -48,6 +48,10 @@ int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
  * one kept in cli->last_error either way. */

@@ -41,6 +41,11 @@ static const struct command commands[] = {
 		NULL},
 	{"revoke", uccn_cmd_revoke, "Secretariat: revoke a compromised key", NULL},
 	{"relay", uccn_cmd_relay, "Secretariat: add or remove a relay of its own", NULL},
+	{"serve", uccn_cmd_serve, "listen, dial the peers and keep them in sync until stopped",
+		"the network"},
+	{"sync", uccn_cmd_sync, "one session with a peer, until both hold the same", NULL},
+	{"peer", uccn_cmd_peer, "add, list or remove the peers serve dials", NULL},
+	{"status", uccn_cmd_status, "whether serve runs, and what it saw of each peer", NULL},
 };
 
 static void print_usage(FILE *f) {

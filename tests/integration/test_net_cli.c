@@ -1,0 +1,605 @@
+/* test_net_cli.c - the network commands end to end: real uccn processes (UCCN_BIN) on
+ * 127.0.0.1, each serve on a port the kernel picks (read from its "listening on" line), each
+ * node in its own folder. A hub and three cities converge by `sync`; an edit made beside a
+ * running serve reaches the peer, and a second peer through the hub, within seconds; a hub
+ * killed mid-transfer and started again is caught up with; a city killed mid-sync and started
+ * again converges with a store that verifies; a node of another network is refused with
+ * nothing taken. Waits poll against deadlines; nothing sleeps blindly. */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uccn/node.h>
+
+#include "node/node_internal.h"
+#include "tests/support.h"
+
+#ifndef UCCN_BIN
+#error "UCCN_BIN must name the built uccn program"
+#endif
+
+static char dir[256];
+
+/* Processes started by the test that may still run; teardown ends them. */
+static pid_t children[16];
+static size_t nchildren;
+
+/* Outputs read by the test, freed at teardown. */
+static char *outputs[1024];
+static size_t noutputs;
+
+static uint64_t now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(unsigned ms) {
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static char *tmp; /* the test's folder, made and removed by support.c */
+
+static void setup(void) {
+	tmp = test_tmpdir();
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	nchildren = 0;
+}
+
+static void forget_child(pid_t pid) {
+	for (size_t i = 0; i < nchildren; i++) {
+		if (children[i] == pid) {
+			children[i] = children[--nchildren];
+			return;
+		}
+	}
+}
+
+static void teardown(void) {
+	for (size_t i = 0; i < nchildren; i++) {
+		kill(children[i], SIGKILL);
+		waitpid(children[i], NULL, 0);
+	}
+	nchildren = 0;
+	for (size_t i = 0; i < noutputs; i++) {
+		free(outputs[i]);
+	}
+	noutputs = 0;
+	test_rmdir(tmp);
+	tmp = NULL;
+	test_check_leaks();
+}
+
+TestSuite(net_cli, .init = setup, .fini = teardown);
+
+static char *path_of(const char *name) {
+	static char paths[16][512];
+	static unsigned next;
+	char *p = paths[next++ % 16];
+	snprintf(p, 512, "%s/%s", dir, name);
+	return p;
+}
+
+/* Starts the program with args (NULL-terminated); stdout goes to out_fd (or the folder's
+ * .out file when -1), stderr to the folder's .err file of this run. */
+static pid_t spawn(int out_fd, char *const args[], char *err_path, size_t err_len) {
+	static unsigned counter;
+	unsigned n = counter++;
+	char out_path[512];
+	snprintf(out_path, sizeof(out_path), "%s/.out%u", dir, n);
+	snprintf(err_path, err_len, "%s/.err%u", dir, n);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd_in = open("/dev/null", O_RDONLY);
+		int fd_out =
+			out_fd >= 0 ? out_fd : open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fd_err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd_in < 0 || fd_out < 0 || fd_err < 0 || dup2(fd_in, 0) < 0 ||
+			dup2(fd_out, 1) < 0 || dup2(fd_err, 2) < 0) {
+			_exit(127);
+		}
+		setenv("HOME", dir, 1);
+		unsetenv("UCCN_HOME");
+		unsetenv("XDG_DATA_HOME");
+		execv(UCCN_BIN, args);
+		_exit(127);
+	}
+	cr_assert_lt(nchildren, sizeof(children) / sizeof(children[0]));
+	children[nchildren++] = pid;
+	return pid;
+}
+
+/* A whole file, NUL-terminated; "" if it cannot be read. Freed at teardown. */
+static char *slurp(const char *p) {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(p, "rb");
+	if (f != NULL) {
+		FILE *mem = open_memstream(&text, &len);
+		cr_assert_not_null(mem);
+		char buf[8192];
+		size_t got;
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+			fwrite(buf, 1, got, mem);
+		}
+		fclose(mem);
+		fclose(f);
+	} else {
+		text = strdup("");
+	}
+	cr_assert_not_null(text);
+	cr_assert_lt(noutputs, sizeof(outputs) / sizeof(outputs[0]));
+	outputs[noutputs++] = text;
+	return text;
+}
+
+/* Waits for pid for at most ms; returns its exit status, 128 + signal, or -1 on timeout. */
+static int wait_exit(pid_t pid, unsigned ms) {
+	uint64_t deadline = now_ms() + ms;
+	for (;;) {
+		int ws;
+		pid_t got = waitpid(pid, &ws, WNOHANG);
+		cr_assert_neq(got, -1, "waitpid: %s", strerror(errno));
+		if (got == pid) {
+			forget_child(pid);
+			return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		}
+		if (now_ms() >= deadline) {
+			return -1;
+		}
+		pause_ms(10);
+	}
+}
+
+struct run {
+	int status;
+	char *out; /* freed at teardown */
+	char *err;
+};
+
+/* Runs the program to its end (at most 30 s). */
+static void run_args(struct run *r, char *const args[]) {
+	char err_path[512];
+	char out_path[512];
+	snprintf(out_path, sizeof(out_path), "%s/.run-out", dir);
+	int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert_geq(fd, 0);
+	pid_t pid = spawn(fd, args, err_path, sizeof(err_path));
+	close(fd);
+	r->status = wait_exit(pid, 30000);
+	cr_assert_neq(r->status, -1, "%s %s did not finish", args[1], args[3]);
+	r->out = slurp(out_path);
+	r->err = slurp(err_path);
+	unlink(err_path);
+}
+
+/* run(&r, "--home", home, "command", ..., NULL) */
+static void run(struct run *r, ...) {
+	char *args[32];
+	size_t n = 0;
+	args[n++] = "uccn";
+	va_list ap;
+	va_start(ap, r);
+	char *a;
+	while ((a = va_arg(ap, char *)) != NULL) {
+		cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1);
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	run_args(r, args);
+}
+
+static void assert_ok(const struct run *r, const char *what) {
+	cr_assert_eq(r->status, 0, "%s: status %d, stderr: %s, stdout: %s", what, r->status, r->err,
+		r->out);
+}
+
+/* A serve running on a home. */
+struct server {
+	pid_t pid;
+	unsigned port;
+	char err_path[512];
+};
+
+/* Starts `serve` on home (listening on listen, "127.0.0.1:0" for any port) and waits for its
+ * "listening on" line. */
+static void serve_on(struct server *s, const char *home, const char *listen) {
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	char *args[] = {"uccn", "--home", (char *)home, "serve", "--listen", (char *)listen, NULL};
+	s->pid = spawn(fds[1], args, s->err_path, sizeof(s->err_path));
+	close(fds[1]);
+	char line[128];
+	size_t len = 0;
+	uint64_t deadline = now_ms() + 10000;
+	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		cr_assert_gt(poll(&p, 1, left), 0, "serve did not say where it listens: %s",
+			slurp(s->err_path));
+		ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
+		cr_assert_gt(got, 0, "serve ended: %s", slurp(s->err_path));
+		len += (size_t)got;
+	}
+	close(fds[0]);
+	line[len] = '\0';
+	cr_assert_eq(sscanf(line, "listening on 127.0.0.1:%u", &s->port), 1, "%s", line);
+	cr_assert_gt(s->port, 0);
+}
+
+static void serve(struct server *s, const char *home) {
+	serve_on(s, home, "127.0.0.1:0");
+}
+
+/* A serve without --listen: it only dials its remembered peers. */
+static void serve_dialling(struct server *s, const char *home) {
+	char *args[] = {"uccn", "--home", (char *)home, "serve", NULL};
+	s->pid = spawn(-1, args, s->err_path, sizeof(s->err_path));
+	s->port = 0;
+}
+
+/* SIGTERM, then a clean exit within 5 s. */
+static void stop(struct server *s) {
+	cr_assert_eq(kill(s->pid, SIGTERM), 0);
+	int status = wait_exit(s->pid, 5000);
+	cr_assert_eq(status, 0, "serve ended with %d: %s", status, slurp(s->err_path));
+}
+
+static void crash(pid_t pid) {
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	cr_assert_eq(wait_exit(pid, 5000), 128 + SIGKILL);
+}
+
+static char *url_of(const struct server *s) {
+	static char urls[4][64];
+	static unsigned next;
+	char *u = urls[next++ % 4];
+	snprintf(u, 64, "ws://127.0.0.1:%u", s->port);
+	return u;
+}
+
+/* Makes the Secretariat's node in name and returns the network id (static storage). */
+static char *make_hub(const char *name) {
+	static char network[65];
+	struct run r;
+	run(&r, "--home", path_of(name), "init", "--secretariat", "--name", "UNESCO", NULL);
+	assert_ok(&r, "init --secretariat");
+	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
+	return network;
+}
+
+/* Makes a city of network in name, designated by the hub when hub is not NULL; returns its
+ * key in key. */
+static void make_city(const char *name, const char *network, const char *hub, char key[65]) {
+	struct run r;
+	run(&r, "--home", path_of(name), "init", "--network", (char *)network, "--name",
+		(char *)name, "--country", "IT", "--field", "design", NULL);
+	assert_ok(&r, "init");
+	cr_assert_eq(sscanf(r.out, "key %64s", key), 1, "%s", r.out);
+	if (hub != NULL) {
+		run(&r, "--home", path_of(hub), "designate", key, "--name", (char *)name,
+			"--country", "IT", "--field", "design", "--year", "2017", NULL);
+		assert_ok(&r, "designate");
+	}
+}
+
+static void put(const char *name, const char *title) {
+	char arg[128];
+	snprintf(arg, sizeof(arg), "title=%s", title);
+	struct run r;
+	run(&r, "--home", path_of(name), "put", "best_practice", arg, NULL);
+	assert_ok(&r, "put");
+}
+
+/* Writes n best practices at once, in one transaction, through the library: thousands of
+ * changes in a second, so that a transfer lasts long enough to be cut in the middle. */
+static void put_many(const char *name, int n) {
+	struct uccn_node *node = NULL;
+	cr_assert_eq(uccn_node_open(path_of(name), &node), UCCN_OK);
+	cr_assert_eq(uccn_store_begin(node->st), UCCN_OK);
+	for (int i = 0; i < n; i++) {
+		char id[40], title[64], why[256] = "";
+		snprintf(id, sizeof(id), "bulk%08d", i);
+		snprintf(title, sizeof(title), "bulk practice %d of %s", i, name);
+		struct uccn_field f = test_str("title", title);
+		cr_assert_eq(uccn_node_append(node, "best_practice", node->pk, id, UCCN_OP_PUT, &f,
+				     1, uccn_node_wall_ms(), why, sizeof(why)),
+			UCCN_OK, "%s", why);
+	}
+	cr_assert_eq(uccn_store_commit(node->st), UCCN_OK);
+	uccn_node_close(node);
+}
+
+/* Changes the node holds, read beside whatever process is writing it. */
+static uint64_t count(const char *name) {
+	struct uccn_node *node = NULL;
+	int err = uccn_node_open(path_of(name), &node);
+	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
+	uint64_t n = 0;
+	err = uccn_store_count_changes(node->st, &n);
+	uccn_node_close(node);
+	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
+	return n;
+}
+
+struct title_search {
+	const char *title;
+	bool found;
+};
+
+static int match_title(void *userdata, const struct uccn_record *r) {
+	struct title_search *t = userdata;
+	const struct uccn_value *v = uccn_record_field(r, "title");
+	if (v != NULL && v->str_len == strlen(t->title) &&
+		memcmp(v->str, t->title, v->str_len) == 0) {
+		t->found = true;
+	}
+	return 0;
+}
+
+/* Whether the node holds a best practice with that title, read beside its serve. */
+static bool lists(const char *name, const char *title) {
+	struct uccn_node *node = NULL;
+	int err = uccn_node_open(path_of(name), &node);
+	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
+	struct title_search t = {title, false};
+	err = uccn_node_list(node, "best_practice", false, match_title, &t);
+	uccn_node_close(node);
+	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
+	return t.found;
+}
+
+/* Polls cond every 10 ms for at most ms, or fails with the message. */
+#define WAIT_FOR(ms, cond, ...)                                              \
+	do {                                                                 \
+		uint64_t wait_deadline_ = now_ms() + (ms);                   \
+		while (!(cond)) {                                            \
+			cr_assert_lt(now_ms(), wait_deadline_, __VA_ARGS__); \
+			pause_ms(10);                                        \
+		}                                                            \
+	} while (0)
+
+static void assert_same_lists(const char *a, const char *b) {
+	struct run ra, rb;
+	run(&ra, "--home", path_of(a), "list", "--all", "--json", NULL);
+	assert_ok(&ra, "list");
+	run(&rb, "--home", path_of(b), "list", "--all", "--json", NULL);
+	assert_ok(&rb, "list");
+	cr_assert_str_eq(ra.out, rb.out, "%s and %s hold different records", a, b);
+}
+
+Test(net_cli, the_network_commands_have_help_and_check_their_arguments) {
+	const char *commands[][2] = {{"serve", NULL}, {"sync", NULL}, {"status", NULL},
+		{"peer", "add"}, {"peer", "list"}, {"peer", "remove"}};
+	struct run r;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (commands[i][1] == NULL) {
+			run(&r, commands[i][0], "--help", NULL);
+		} else {
+			run(&r, commands[i][0], commands[i][1], "--help", NULL);
+		}
+		assert_ok(&r, commands[i][0]);
+		cr_assert_eq(strncmp(r.out, "usage: uccn", 11), 0, "%s", r.out);
+		cr_assert_not_null(strstr(r.out, commands[i][0]));
+		cr_assert_str_eq(r.err, "");
+	}
+	run(&r, "--help", NULL);
+	cr_assert_not_null(strstr(r.out, "serve"));
+	cr_assert_not_null(strstr(r.out, "status"));
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("lyon", network, NULL, key);
+	char *home = path_of("lyon");
+	run(&r, "--home", home, "sync", "http://127.0.0.1:1", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "ws://"), "%s", r.err);
+	run(&r, "--home", home, "sync", "ws://127.0.0.1:1", "--kinds", "nonsense", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	run(&r, "--home", home, "sync", "ws://127.0.0.1:1", "--pin", "abc", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	run(&r, "--home", home, "serve", "--listen", "nowhere", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	run(&r, "--home", home, "serve", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "nothing to serve"), "%s", r.err);
+	run(&r, "--home", home, "peer", "add", "ws://127.0.0.1:4000", "--kinds", "event,project",
+		NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", home, "peer", "add", "ws://127.0.0.1:4001", key, NULL);
+	cr_assert_neq(r.status, 0, "its own key as a pin was taken");
+	run(&r, "--home", home, "peer", "list", NULL);
+	assert_ok(&r, "peer list");
+	cr_assert_str_eq(r.out, "ws://127.0.0.1:4000 - event,project\n");
+	run(&r, "--home", home, "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert_not_null(strstr(r.out, "serve: not running"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "not connected"), "%s", r.out);
+	run(&r, "--home", home, "peer", "remove", "ws://127.0.0.1:4000", NULL);
+	assert_ok(&r, "peer remove");
+	run(&r, "--home", home, "peer", "remove", "ws://127.0.0.1:4000", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	run(&r, "--home", home, "sync", "ws://127.0.0.1:1", NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(
+		strstr(r.err, "uccn: sync: ws://127.0.0.1:1: cannot connect"), "%s", r.err);
+}
+
+Test(net_cli, a_hub_and_three_cities_converge_by_sync) {
+	char *network = make_hub("hub");
+	const char *cities[] = {"bologna", "turin", "milan"};
+	char key[65];
+	for (int i = 0; i < 3; i++) {
+		make_city(cities[i], network, "hub", key);
+		char title[64];
+		snprintf(title, sizeof(title), "a practice of %s", cities[i]);
+		put(cities[i], title);
+	}
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	struct run r;
+	/* Twice round: the first round brings each city what the hub had, and the hub what each
+	 * city had; the second brings each city what the others brought the hub. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 3; i++) {
+			run(&r, "--home", path_of(cities[i]), "sync", url_of(&hub), NULL);
+			assert_ok(&r, "sync");
+			cr_assert_eq(strncmp(r.out, "sent ", 5), 0, "%s", r.out);
+			cr_assert_not_null(strstr(r.out, "received"), "%s", r.out);
+			cr_assert_str_eq(
+				r.err, "", "progress went to a stderr that is no terminal");
+		}
+	}
+	/* Nothing left to move. */
+	run(&r, "--home", path_of("milan"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	cr_assert_eq(strncmp(r.out, "sent 0, received 0 ", 19), 0, "%s", r.out);
+	for (int i = 0; i < 3; i++) {
+		assert_same_lists("hub", cities[i]);
+	}
+	stop(&hub);
+}
+
+Test(net_cli, an_edit_beside_a_running_serve_reaches_the_peers_within_seconds) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("bologna", network, "hub", key);
+	make_city("turin", network, "hub", key);
+	struct server hub, bologna, turin;
+	serve(&hub, path_of("hub"));
+	struct run r;
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", path_of("turin"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	serve_dialling(&bologna, path_of("bologna"));
+	serve_dialling(&turin, path_of("turin"));
+	/* Both connected: each holds the other's city record, which went through the hub. */
+	WAIT_FOR(10000, count("bologna") == count("hub") && count("turin") == count("hub"),
+		"the serves did not sync");
+	put("bologna", "Edited while serving");
+	uint64_t t0 = now_ms();
+	WAIT_FOR(3000, lists("hub", "Edited while serving"), "the edit did not reach the hub");
+	WAIT_FOR(3000, lists("turin", "Edited while serving"), "the edit did not reach Turin");
+	uint64_t took = now_ms() - t0;
+	cr_assert_lt(took, 3000, "%llu ms", (unsigned long long)took);
+	/* status: serve is running and the hub is connected. */
+	WAIT_FOR(3000,
+		(run(&r, "--home", path_of("bologna"), "status", NULL),
+			strstr(r.out, "  connected") != NULL),
+		"status: %s", r.out);
+	cr_assert_not_null(strstr(r.out, "serve: running"), "%s", r.out);
+	stop(&bologna);
+	run(&r, "--home", path_of("bologna"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert_not_null(strstr(r.out, "serve: not running"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "not connected"), "%s", r.out);
+	stop(&turin);
+	stop(&hub);
+}
+
+Test(net_cli, a_hub_killed_mid_transfer_and_started_again_is_caught_up) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("bologna", network, "hub", key);
+	put_many("bologna", 4000);
+	uint64_t total = count("hub") + count("bologna") + 1; /* with the edit made below */
+	struct server hub, bologna;
+	serve(&hub, path_of("hub"));
+	unsigned port = hub.port;
+	struct run r;
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	serve_dialling(&bologna, path_of("bologna"));
+	WAIT_FOR(20000, count("hub") > 600, "the transfer did not start");
+	crash(hub.pid);
+	uint64_t at_crash = count("hub");
+	put("bologna", "Written while the hub was down");
+	/* Same port: the peer list names it. */
+	char listen[32];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	serve_on(&hub, path_of("hub"), listen);
+	WAIT_FOR(20000, count("hub") == total,
+		"the hub held %llu of %llu changes after the restart",
+		(unsigned long long)count("hub"), (unsigned long long)total);
+	cr_assert_lt(at_crash, total, "the hub had everything before the crash");
+	cr_assert(lists("hub", "Written while the hub was down"));
+	run(&r, "--home", path_of("hub"), "verify", NULL);
+	assert_ok(&r, "verify");
+	stop(&bologna);
+	stop(&hub);
+}
+
+Test(net_cli, a_city_killed_mid_sync_and_started_again_converges) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("bologna", network, "hub", key);
+	make_city("turin", network, "hub", key);
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	struct run r;
+	/* Turin learns the registry first, so that Bologna's changes apply as they come rather
+	 * than wait for Bologna's designation. */
+	run(&r, "--home", path_of("turin"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	put_many("bologna", 12000);
+	run(&r, "--home", path_of("bologna"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	uint64_t total = count("hub");
+	uint64_t before = count("turin");
+	char *args[] = {"uccn", "--home", path_of("turin"), "sync", url_of(&hub), NULL};
+	char err_path[512];
+	pid_t pid = spawn(-1, args, err_path, sizeof(err_path));
+	WAIT_FOR(20000, count("turin") > before + 300, "the sync did not start");
+	crash(pid);
+	uint64_t at_crash = count("turin");
+	cr_assert_lt(at_crash, total, "the sync had finished before the kill");
+	run(&r, "--home", path_of("turin"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync after the crash");
+	cr_assert_eq(count("turin"), total);
+	run(&r, "--home", path_of("turin"), "verify", NULL);
+	assert_ok(&r, "verify");
+	assert_same_lists("hub", "turin");
+	stop(&hub);
+}
+
+Test(net_cli, a_node_of_another_network_is_refused_with_nothing_taken) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("bologna", network, "hub", key);
+	char other[65];
+	snprintf(other, sizeof(other), "%s", make_hub("otherhub"));
+	make_city("stranger", other, "otherhub", key);
+	put("stranger", "From elsewhere");
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	uint64_t hub_before = count("hub"), stranger_before = count("stranger");
+	struct run r;
+	run(&r, "--home", path_of("stranger"), "sync", url_of(&hub), NULL);
+	cr_assert_eq(r.status, 1, "%d: %s", r.status, r.err);
+	cr_assert_str_eq(r.out, "");
+	cr_assert_eq(strncmp(r.err, "uccn: sync: ", 12), 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "another network"), "%s", r.err);
+	cr_assert_eq(
+		strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "more than one line: %s", r.err);
+	cr_assert_eq(count("hub"), hub_before);
+	cr_assert_eq(count("stranger"), stranger_before);
+	/* The hub goes on serving its own. */
+	run(&r, "--home", path_of("bologna"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	stop(&hub);
+}

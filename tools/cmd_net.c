@@ -1,0 +1,620 @@
+/* cmd_net.c - the commands that talk to other nodes over the network: serve (listen, dial the
+ * remembered peers and keep them in sync until stopped), sync (one session with one peer, until
+ * both hold the same), peer (the list serve dials) and status (what serve saw of each peer).
+ * The event loop itself is node/net.c; this file parses, waits for signals and prints. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/net.h"
+
+/* How long one turn of the loop may wait: a signal or a store written by another process is
+ * noticed within this. */
+#define TURN_MS 200
+/* How often serve rereads the peer list for peers added since it started. */
+#define PEER_RELIST_MS 2000
+
+static const char serve_usage[] =
+	"usage: uccn [--home DIR] serve [--listen HOST:PORT] [--idle-timeout SECONDS]\n"
+	"\n"
+	"Runs the node on the network until interrupted (SIGINT or SIGTERM): accepts sessions\n"
+	"on HOST:PORT (port 0: one the system picks), dials every remembered peer ('uccn peer\n"
+	"add') and redials it after a cut, waiting 0.5 s, then twice as long each time up to a\n"
+	"minute. Every change either side lacks travels both ways, and an edit made while serve\n"
+	"runs ('uccn put' in another shell) reaches the connected peers within a second.\n"
+	"Prints 'listening on HOST:PORT' once it listens.\n"
+	"\n"
+	"  --listen HOST:PORT     where to accept sessions (an IP address: 0.0.0.0 for every\n"
+	"                         interface, 127.0.0.1 for this machine only)\n"
+	"  --idle-timeout SECONDS close a connection on which nothing arrived for that long\n"
+	"                         (default 30; a quiet connection is pinged at a third of it)\n";
+
+static const char sync_usage[] =
+	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
+	"\n"
+	"Opens one session with the node at URL (ws://HOST:PORT), sends what it lacks, takes\n"
+	"what this node lacks, and stops when both hold the same. Prints one line: the changes\n"
+	"sent and received, and what became of those received. Shows progress on stderr when\n"
+	"stderr is a terminal. Fails, saying why, if the session cannot be made or ends first.\n"
+	"\n"
+	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
+	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
+
+static const char peer_usage[] =
+	"usage: uccn [--home DIR] peer add URL [KEY] [--kinds KIND,...]\n"
+	"       uccn [--home DIR] peer list\n"
+	"       uccn [--home DIR] peer remove URL\n"
+	"\n"
+	"The peers 'uccn serve' dials. 'add' remembers URL (ws://HOST:PORT), pinned to KEY when\n"
+	"given (only the node with that public key is accepted there), exchanging the given\n"
+	"kinds only; adding a URL again replaces its key and kinds. 'list' prints one peer a\n"
+	"line: URL, pinned key or '-', kinds or 'all'. 'remove' forgets URL.\n"
+	"A running serve dials peers added within a few seconds.\n";
+
+static const char status_usage[] =
+	"usage: uccn [--home DIR] status\n"
+	"\n"
+	"Says whether 'uccn serve' is running on this home and, for each remembered peer, what\n"
+	"it last saw: connected or not, the last contact, how many of this node's changes the\n"
+	"peer holds, how many of the peer's changes this node holds, and why the last session\n"
+	"ended if it failed.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGINT and SIGTERM set a flag the loop checks every turn; a write to a closed socket must
+ * not kill the process. */
+static void install_signals(void) {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static uint64_t seed_now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
+}
+
+/* Whether the process pid exists (a serve that died leaves its pid behind). */
+static bool process_exists(int64_t pid) {
+	if (pid <= 0) {
+		return false;
+	}
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* Reads "HOST:PORT" ("[::1]:4000" for IPv6) into host and port. */
+static bool parse_listen(const char *text, char *host, size_t host_len, uint16_t *port) {
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon == text || colon[1] == '\0') {
+		return false;
+	}
+	const char *h = text;
+	size_t n = (size_t)(colon - text);
+	if (h[0] == '[') {
+		if (n < 3 || h[n - 1] != ']') {
+			return false;
+		}
+		h++;
+		n -= 2;
+	}
+	if (n >= host_len) {
+		return false;
+	}
+	memcpy(host, h, n);
+	host[n] = '\0';
+	char *end = NULL;
+	errno = 0;
+	unsigned long v = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 65535 || !(colon[1] >= '0' && colon[1] <= '9')) {
+		return false;
+	}
+	*port = (uint16_t)v;
+	return true;
+}
+
+static bool parse_seconds(const char *text, uint64_t *ms) {
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || !(v > 0) || v > 86400.0) {
+		return false;
+	}
+	*ms = (uint64_t)(v * 1000.0);
+	return *ms > 0;
+}
+
+/* --- serve ------------------------------------------------------------------------------------ */
+
+struct serve_ctx {
+	struct uccn_cli *cli;
+	struct uccn_net *net;
+	size_t dialled;
+};
+
+static int dial_remembered(void *userdata, const struct uccn_peer *p) {
+	struct serve_ctx *s = userdata;
+	if (uccn_net_is_dialling(s->net, p->url, NULL)) {
+		return 0;
+	}
+	struct uccn_net_peer np = {
+		.url = p->url,
+		.pin = p->pinned ? p->pin : NULL,
+		.kinds = p->kinds,
+		.remembered = true,
+	};
+	int err = uccn_net_dial(s->net, &np, NULL);
+	if (err == UCCN_OK) {
+		s->dialled++;
+	} else {
+		/* One bad entry must not keep serve from the others. */
+		uccn_log(UCCN_LOG_WARN, "serve: cannot dial %s: %s", p->url, uccn_strerror(err));
+	}
+	return 0;
+}
+
+int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
+	const char *listen_text = NULL, *idle_text = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"listen", 0, NULL, &listen_text},
+		{"idle-timeout", 0, NULL, &idle_text},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, serve_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	char host[128];
+	uint16_t port = 0;
+	if (listen_text != NULL && !parse_listen(listen_text, host, sizeof(host), &port)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--listen: '%s' is not HOST:PORT (for example 127.0.0.1:4000)",
+			listen_text);
+	}
+	uint64_t idle_ms = 0;
+	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--idle-timeout: '%s' is not a number of seconds", idle_text);
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct uccn_net *net = NULL;
+	bool pid_written = false;
+	int64_t other = 0;
+	if (uccn_net_server_pid(node, &other) == UCCN_OK && other != (int64_t)getpid() &&
+		process_exists(other)) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: serve is already running here (pid %" PRId64 ")", cli->home, other);
+		goto out;
+	}
+	install_signals();
+	struct uccn_net_config cfg = {
+		.node = node,
+		.seed = seed_now(),
+		.idle_timeout_ms = idle_ms,
+		.watch_store_ms = TURN_MS,
+	};
+	uccn_cli_clear_error(cli);
+	int err = uccn_net_create(&cfg, &net);
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
+		goto out;
+	}
+	if (listen_text != NULL) {
+		uint16_t bound = 0;
+		err = uccn_net_listen(net, host, port, &bound);
+		if (err < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "cannot listen on %s: %s",
+				listen_text, uccn_strerror(err));
+			goto out;
+		}
+		printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
+			strchr(host, ':') ? "]" : "", (unsigned)bound);
+		fflush(stdout);
+	}
+	if ((err = uccn_net_set_server_pid(node, (int64_t)getpid())) < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "noting the running serve: %s", uccn_strerror(err));
+		goto out;
+	}
+	pid_written = true;
+	struct serve_ctx ctx = {cli, net, 0};
+	if ((err = uccn_node_peer_list(node, dial_remembered, &ctx)) < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
+		goto out;
+	}
+	if (listen_text == NULL && ctx.dialled == 0) {
+		/* Neither listening nor dialling, serve would only wait: say what is missing. */
+		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"nothing to serve: give --listen HOST:PORT or add a peer ('uccn peer add "
+			"URL')");
+		goto out;
+	}
+	uint64_t relist = uccn_cli_now_ms() + PEER_RELIST_MS;
+	while (!stop_requested) {
+		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
+			goto out;
+		}
+		uint64_t now = uccn_cli_now_ms();
+		if (now >= relist) {
+			relist = now + PEER_RELIST_MS;
+			if ((err = uccn_node_peer_list(node, dial_remembered, &ctx)) < 0) {
+				uccn_log(UCCN_LOG_WARN, "serve: reading the peer list: %s",
+					uccn_strerror(err));
+			}
+		}
+	}
+	status = 0;
+out:
+	uccn_net_destroy(net);
+	if (pid_written && uccn_net_set_server_pid(node, 0) < 0) {
+		uccn_log(UCCN_LOG_WARN, "serve: could not clear the running serve's pid");
+	}
+	uccn_node_close(node);
+	return status;
+}
+
+/* --- sync ------------------------------------------------------------------------------------- */
+
+static void show_progress(void *userdata, const struct uccn_net_progress *p) {
+	(void)userdata;
+	/* One line rewritten in place; cleared before the summary goes to stdout. */
+	fprintf(stderr,
+		"\r\033[Ksent %" PRIu64 ", received %" PRIu64 " (%.0f changes/s, %" PRIu64
+		" KiB), %" PRIu64 " to send",
+		p->stats.sent, p->stats.received, p->rate,
+		(p->bytes_sent + p->bytes_received) / 1024, p->pending);
+	if (p->done) {
+		fputs("\r\033[K", stderr);
+	}
+	fflush(stderr);
+}
+
+int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
+	const char *pin_text = NULL, *kinds = NULL, *idle_text = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"pin", 0, NULL, &pin_text},
+		{"kinds", 0, NULL, &kinds},
+		{"idle-timeout", 0, NULL, &idle_text},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, sync_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "expected one URL (see 'uccn sync --help')");
+	}
+	const char *url = pos[0];
+	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "'%s' is not a peer address: ws://HOST:PORT", url);
+	}
+	uint8_t pin[UCCN_KEY_BYTES];
+	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {
+		return UCCN_CLI_USAGE;
+	}
+	uint64_t idle_ms = 0;
+	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--idle-timeout: '%s' is not a number of seconds", idle_text);
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	install_signals();
+	struct uccn_net_config cfg = {
+		.node = node,
+		.seed = seed_now(),
+		.idle_timeout_ms = idle_ms,
+		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+	};
+	struct uccn_net *net = NULL;
+	uccn_cli_clear_error(cli);
+	int err = uccn_net_create(&cfg, &net);
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
+		goto out;
+	}
+	struct uccn_net_peer peer = {
+		.url = url,
+		.pin = pin_text != NULL ? pin : NULL,
+		.kinds = kinds,
+		.once = true,
+	};
+	size_t id = 0;
+	if ((err = uccn_net_dial(net, &peer, &id)) < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--kinds: '%s' is not a list of kinds (see 'uccn put --help')",
+			kinds != NULL ? kinds : "");
+		goto out;
+	}
+	uint64_t started = uccn_cli_now_ms();
+	struct uccn_net_peer_info info;
+	for (;;) {
+		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
+			goto out;
+		}
+		if (uccn_net_peer_info(net, id, &info) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
+			goto out;
+		}
+		if (info.state == UCCN_NET_DONE || info.state == UCCN_NET_FAILED) {
+			break;
+		}
+		if (stop_requested) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"interrupted; what was acknowledged is kept (run sync again to go "
+				"on)");
+			goto out;
+		}
+	}
+	if (info.state == UCCN_NET_FAILED) {
+		cli->last_error[0] = '\0'; /* the reason below is the specific one */
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", url,
+			info.error[0] != '\0' ? info.error : "the session ended early");
+		goto out;
+	}
+	const struct uccn_sync_stats *s = &info.stats;
+	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
+	printf("sent %" PRIu64 ", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64
+	       ", refused %" PRIu64 ", already here %" PRIu64 "); %" PRIu64 " bytes out, %" PRIu64
+	       " in, %.1f s\n",
+		s->sent, s->received, s->applied, s->held, s->refused, s->duplicate,
+		info.bytes_sent, info.bytes_received, secs);
+	status = 0;
+out:
+	uccn_net_destroy(net);
+	uccn_node_close(node);
+	return status;
+}
+
+/* --- peer ------------------------------------------------------------------------------------- */
+
+static int peer_add(struct uccn_cli *cli, int argc, char **argv) {
+	const char *kinds = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"kinds", 0, NULL, &kinds},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, peer_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos < 1) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "expected a URL (see 'uccn peer --help')");
+	}
+	uint8_t pin[UCCN_KEY_BYTES];
+	if (npos == 2 && !uccn_cli_parse_key(cli, "KEY", pos[1], pin)) {
+		return UCCN_CLI_USAGE;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_peer_add(node, pos[0], npos == 2 ? pin : NULL, kinds, why, sizeof(why));
+	uccn_node_close(node);
+	if (err == UCCN_EINVAL) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s", why[0] ? why : uccn_strerror(err));
+	}
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	return 0;
+}
+
+static int print_peer_line(void *userdata, const struct uccn_peer *p) {
+	(void)userdata;
+	char pin[2 * UCCN_KEY_BYTES + 1] = "-";
+	if (p->pinned) {
+		uccn_cli_hex(p->pin, UCCN_KEY_BYTES, pin);
+	}
+	printf("%s %s %s\n", p->url, pin, p->kinds[0] != '\0' ? p->kinds : "all");
+	return 0;
+}
+
+static int peer_list(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, peer_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	int err = uccn_node_peer_list(node, print_peer_line, NULL);
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	return 0;
+}
+
+static int peer_remove(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, peer_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "expected a URL (see 'uccn peer --help')");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_peer_remove(node, pos[0]);
+	uccn_node_close(node);
+	if (err == UCCN_ENOTFOUND) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "no peer %s (see 'uccn peer list')", pos[0]);
+	}
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	return 0;
+}
+
+int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv) {
+	static const struct {
+		const char *name;
+		const char *command; /* as error lines name it */
+		int (*run)(struct uccn_cli *cli, int argc, char **argv);
+	} subcommands[] = {
+		{"add", "peer add", peer_add},
+		{"list", "peer list", peer_list},
+		{"remove", "peer remove", peer_remove},
+	};
+	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name) == 0) {
+			cli->command = subcommands[i].command;
+			return subcommands[i].run(cli, argc - 1, argv + 1);
+		}
+	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(peer_usage, stdout);
+		return 0;
+	}
+	return uccn_cli_fail(
+		cli, UCCN_CLI_USAGE, "expected add, list or remove (see 'uccn peer --help')");
+}
+
+/* --- status ----------------------------------------------------------------------------------- */
+
+struct status_ctx {
+	bool serving;
+	uint64_t ours_total;
+	uint64_t now_ms;
+	size_t count;
+};
+
+static void print_age(uint64_t now_ms, uint64_t then_ms) {
+	char when[32];
+	uccn_cli_format_hlc(then_ms << 16, when, sizeof(when));
+	uint64_t ago = now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
+	if (ago < 120) {
+		printf("%s (%" PRIu64 " s ago)", when, ago);
+	} else if (ago < 7200) {
+		printf("%s (%" PRIu64 " min ago)", when, ago / 60);
+	} else {
+		printf("%s (%" PRIu64 " h ago)", when, ago / 3600);
+	}
+}
+
+static int print_peer_status(void *userdata, const struct uccn_peer *p) {
+	struct status_ctx *s = userdata;
+	s->count++;
+	printf("%s\n", p->url);
+	printf("  %s", s->serving && p->connected ? "connected" : "not connected");
+	if (p->key_known) {
+		char key[2 * UCCN_KEY_BYTES + 1];
+		uccn_cli_hex(p->key, UCCN_KEY_BYTES, key);
+		printf(", key %s", key);
+	}
+	fputc('\n', stdout);
+	fputs("  last contact: ", stdout);
+	if (p->last_contact_ms == 0) {
+		fputs("never", stdout);
+	} else {
+		print_age(s->now_ms, p->last_contact_ms);
+	}
+	fputc('\n', stdout);
+	if (p->key_known) {
+		printf("  it holds %" PRIu64 " of our %" PRIu64 " changes; we hold %" PRIu64
+		       " of its changes\n",
+			p->ours, s->ours_total, p->theirs);
+	}
+	if (p->last_error[0] != '\0') {
+		fputs("  last error: ", stdout);
+		uccn_cli_print_text(stdout, p->last_error, strlen(p->last_error), true);
+		fputc('\n', stdout);
+	}
+	return 0;
+}
+
+int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, status_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	int64_t pid = 0;
+	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
+	uint8_t self[UCCN_KEY_BYTES];
+	uccn_node_public_key(node, self);
+	int err = uccn_net_server_pid(node, &pid);
+	if (err == UCCN_OK) {
+		err = uccn_node_count_by(node, self, &ctx.ours_total);
+	}
+	if (err < 0) {
+		uccn_node_close(node);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	ctx.serving = process_exists(pid);
+	if (ctx.serving) {
+		printf("serve: running (pid %" PRId64 ")\n", pid);
+	} else {
+		printf("serve: not running\n");
+	}
+	err = uccn_node_peer_list(node, print_peer_status, &ctx);
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	if (ctx.count == 0) {
+		printf("no peers (add one with 'uccn peer add URL')\n");
+	}
+	return 0;
+}
