@@ -31,6 +31,7 @@ struct uccn_changelog {
 	char feed[UCCN_FEED_MAX + 1];           /* the feed of the change being applied */
 	bool have_state;     /* state holds the record of the change being applied */
 	bool registry_moved; /* a change since the last retry may let held changes in */
+	uint64_t foreign;    /* the store's foreign writes when the registry was last read */
 };
 
 int uccn_changelog_create(
@@ -383,9 +384,29 @@ static int registry_changed(struct uccn_changelog *log) {
 }
 
 /* Offers one change, without releasing held ones. */
+/* Another process wrote the store (designations made beside a running serve): the registry
+ * view and the clock must be read again. It applied what those writes imply already. */
+static int catch_up(struct uccn_changelog *log) {
+	uint64_t foreign = uccn_store_foreign_writes(log->st);
+	if (foreign == log->foreign) {
+		return UCCN_OK;
+	}
+	uint64_t hlc = 0;
+	int err = uccn_registry_reload(log->registry);
+	if (err == UCCN_OK && (err = uccn_store_max_hlc(log->st, &hlc)) == UCCN_OK) {
+		log->max_hlc = hlc > log->max_hlc ? hlc : log->max_hlc;
+		log->foreign = foreign;
+	}
+	return err;
+}
+
 static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, int sig,
 	uint64_t now_ms, struct uccn_apply_result *res) {
 	memset(res, 0, sizeof(*res));
+	int caught = catch_up(log);
+	if (caught < 0) {
+		return caught;
+	}
 	res->outcome = UCCN_REFUSED;
 	struct uccn_change *c = &log->change;
 	char why[160];
@@ -557,6 +578,10 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 	enum uccn_op op, const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
 	struct uccn_apply_result *res) {
 	memset(res, 0, sizeof(*res));
+	int err = catch_up(log);
+	if (err < 0) {
+		return err;
+	}
 	struct uccn_change *d = &log->draft;
 	if (nfields > UCCN_FIELDS_MAX || strlen(kind) > UCCN_KIND_MAX ||
 		strlen(record_id) > UCCN_ID_MAX) {
@@ -581,7 +606,7 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 	struct uccn_store_head head, feed;
 	char feed_name[UCCN_FEED_MAX + 1];
 	uccn_schema_feed(d, feed_name);
-	int err = uccn_store_get_head(log->st, d->author, &head);
+	err = uccn_store_get_head(log->st, d->author, &head);
 	if (err < 0 || (err = uccn_store_get_feed_head(log->st, d->author, feed_name, &feed)) < 0) {
 		return err;
 	}

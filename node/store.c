@@ -71,6 +71,7 @@ static const char *const migrations[] = {
 #define STATEMENTS(XX)                                                                             \
 	XX(BEGIN, "BEGIN IMMEDIATE")                                                               \
 	XX(BEGIN_READ, "BEGIN DEFERRED")                                                           \
+	XX(DATA_VERSION, "PRAGMA data_version")                                                    \
 	XX(COMMIT, "COMMIT")                                                                       \
 	XX(ROLLBACK, "ROLLBACK")                                                                   \
 	XX(GET_META, "SELECT value FROM meta WHERE key = ?1")                                      \
@@ -191,6 +192,10 @@ struct uccn_store {
 	bool in_tx;
 	int64_t held; /* rows in held, or -1 when unknown: most nodes hold nothing, most of the time
 		       */
+	/* Another process (a `uccn put` beside a running serve) may commit to the same file:
+	 * SQLite's data_version moves then, and what this connection caches must be read again. */
+	int64_t data_version;
+	uint64_t foreign; /* how many times another connection's commits were noticed */
 	struct author_slot authors[AUTHOR_CACHE];
 };
 
@@ -227,6 +232,8 @@ static int fail(struct uccn_store *st, int rc, const char *what) {
 }
 
 static int write_heads(struct uccn_store *st);
+static int notice_foreign(struct uccn_store *st);
+static int step_row(struct uccn_store *st, sqlite3_stmt *stmt, const char *what);
 
 static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
 	sqlite3_stmt *stmt = st->stmt[s];
@@ -353,6 +360,9 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 			goto out;
 		}
 	}
+	if ((err = notice_foreign(st)) < 0) {
+		goto out;
+	}
 	*out = st;
 	st = NULL;
 	err = UCCN_OK;
@@ -375,10 +385,34 @@ void uccn_store_close(struct uccn_store *st) {
 	free(st);
 }
 
+/* Drops the cached heads and counts when another connection committed since we last looked.
+ * Inside a transaction the snapshot is then the one read after this check. */
+static int notice_foreign(struct uccn_store *st) {
+	sqlite3_stmt *stmt = use(st, STMT_DATA_VERSION);
+	int err = step_row(st, stmt, "reading the data version");
+	if (err < 0) {
+		return err;
+	}
+	int64_t version = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (version != st->data_version) {
+		if (st->data_version != 0) {
+			memset(st->authors, 0, sizeof(st->authors));
+			st->held = -1;
+			st->foreign++;
+		}
+		st->data_version = version;
+	}
+	return UCCN_OK;
+}
+
 int uccn_store_begin(struct uccn_store *st) {
 	assert(!st->in_tx);
 	int err = run(st, use(st, STMT_BEGIN), "begin");
 	st->in_tx = err == UCCN_OK;
+	if (err == UCCN_OK && (err = notice_foreign(st)) < 0) {
+		uccn_store_rollback(st);
+	}
 	return err;
 }
 
@@ -386,7 +420,18 @@ int uccn_store_begin_read(struct uccn_store *st) {
 	assert(!st->in_tx);
 	int err = run(st, use(st, STMT_BEGIN_READ), "begin");
 	st->in_tx = err == UCCN_OK;
+	if (err == UCCN_OK && (err = notice_foreign(st)) < 0) {
+		uccn_store_rollback(st);
+	}
 	return err;
+}
+
+uint64_t uccn_store_foreign_writes(const struct uccn_store *st) {
+	return st->foreign;
+}
+
+int uccn_store_refresh(struct uccn_store *st) {
+	return st->in_tx ? UCCN_OK : notice_foreign(st);
 }
 
 int uccn_store_commit(struct uccn_store *st) {
@@ -1156,7 +1201,12 @@ static int each_feed_row(sqlite3_stmt *stmt, void *ctx) {
 }
 
 int uccn_store_each_feed_head(struct uccn_store *st, uccn_store_feed_fn fn, void *userdata) {
-	int err = write_heads(st);
+	/* Outside a transaction this is where a loop looks first (what to send, what changed):
+	 * what it finds must not be read through a stale cache afterwards. */
+	int err = uccn_store_refresh(st);
+	if (err == UCCN_OK) {
+		err = write_heads(st);
+	}
 	if (err < 0) {
 		return err;
 	}

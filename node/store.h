@@ -30,6 +30,12 @@ UCCN_NODISCARD int uccn_store_commit(struct uccn_store *st);
 UCCN_NODISCARD int uccn_store_begin_read(struct uccn_store *st);
 void uccn_store_rollback(struct uccn_store *st);
 
+/* Another process may write the same file (a `uccn put` beside a running serve). Each begin,
+ * and uccn_store_refresh outside a transaction, notices it and drops what this store caches;
+ * the count of such moments lets the layers above drop their own caches too. */
+uint64_t uccn_store_foreign_writes(const struct uccn_store *st);
+UCCN_NODISCARD int uccn_store_refresh(struct uccn_store *st);
+
 /* Small named settings (the node's key, its network). get: UCCN_ENOTFOUND if unset; out is
  * replaced. */
 UCCN_NODISCARD int uccn_store_get_meta(

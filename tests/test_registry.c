@@ -738,3 +738,24 @@ Test(registry_nodes, a_relay_is_the_secretariats_and_travels_as_such) {
 	cr_assert_not(uccn_node_is_secretariat_key(hobart, relay), "and that it ended");
 	cr_assert_eq(uccn_node_relay(hub, relay, false, now, why, sizeof(why)), UCCN_ENOTFOUND);
 }
+
+Test(registry_nodes, a_designation_written_by_another_process_counts_at_once) {
+	/* The hub's serve holds the node open while `uccn designate` runs in another process. */
+	char home[600];
+	snprintf(home, sizeof(home), "%s/unesco", dir);
+	struct uccn_node *beside;
+	cr_assert_eq(uccn_node_open(home, &beside), UCCN_OK);
+	char why[256] = "";
+	cr_assert_eq(uccn_node_designate(beside, hobart_key, "Hobart", "AU", "literature", 2023,
+			     now, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_node_close(beside);
+	struct uccn_bytes file = {0};
+	struct uccn_import_stats stats;
+	test_export(hobart, &file);
+	cr_assert_eq(test_import(hub, &file, SIZE_MAX, &stats), UCCN_OK);
+	cr_assert_eq(stats.applied, 1, "Hobart's city record, applied, not held");
+	cr_assert_eq(stats.held, 0);
+	cr_assert_eq(members(hub), 1);
+	uccn_bytes_finish(&file);
+}

@@ -451,3 +451,28 @@ Test(store, peers_are_remembered_noted_and_forgotten) {
 	snprintf(p.url, sizeof(p.url), "ws://nowhere:1");
 	cr_assert_eq(uccn_store_note_peer(st, &p), UCCN_ENOTFOUND);
 }
+
+Test(store, what_another_connection_commits_is_seen_at_the_next_begin) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	struct uccn_store_head head;
+	cr_assert_eq(uccn_store_get_head(st, c.author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 1); /* cached now */
+	struct uccn_store *other;
+	cr_assert_eq(uccn_store_open(path, false, &other), UCCN_OK);
+	struct uccn_store *mine = st;
+	st = other; /* put() writes through st */
+	put(7, 2, "e1", &rid);
+	st = mine;
+	uccn_store_close(other);
+	uint64_t before = uccn_store_foreign_writes(st);
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_get_head(st, c.author, &head), UCCN_OK);
+	cr_assert_eq(head.seq, 2, "not the cached #1");
+	cr_assert_eq(uccn_store_get_feed_head(st, c.author, "event", &head), UCCN_OK);
+	cr_assert_eq(head.seq, 2);
+	uccn_store_rollback(st);
+	cr_assert_eq(uccn_store_foreign_writes(st), before + 1);
+	cr_assert_eq(uccn_store_refresh(st), UCCN_OK);
+	cr_assert_eq(uccn_store_foreign_writes(st), before + 1, "nothing new since");
+}
