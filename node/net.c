@@ -45,6 +45,7 @@ struct link {
 	bool converged; /* a once peer held the same as we did when we closed */
 	bool news;      /* another session brought changes: tell this engine */
 	bool fed;       /* payloads went to the engine since its last flush */
+	bool heard;     /* the engine has had the peer's first payload, its vector */
 	uint64_t opened_ms, established_ms, last_rx_ms, last_ping_ms, progress_ms;
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
@@ -159,9 +160,12 @@ static void write_status(struct uccn_net *net, struct dialled *p, uint64_t now, 
 	s.key_known = p->key_known;
 	memcpy(s.key, p->key, UCCN_KEY_BYTES);
 	s.last_contact_ms = p->last_contact_wall_ms;
-	if (l != NULL && l->sync != NULL &&
-		uccn_sync_peer_holds(l->sync, net->node->pk, &p->ours) < 0) {
-		p->ours = 0;
+	/* Before the peer's vector the engine knows nothing of what it holds: keep the last
+	 * figure rather than write a zero. */
+	uint64_t ours = 0;
+	if (l != NULL && l->sync != NULL && l->heard &&
+		uccn_sync_peer_holds(l->sync, net->node->pk, &ours) == UCCN_OK) {
+		p->ours = ours;
 	}
 	s.ours = p->ours;
 	if (p->key_known && uccn_node_count_by(net->node, p->key, &s.theirs) < 0) {
@@ -592,6 +596,7 @@ static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, 
 			return;
 		}
 		l->fed = true;
+		l->heard = true;
 		spread_news(net, l);
 		report_progress(net, l, now, false);
 	}
@@ -957,7 +962,8 @@ int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *peer, size_t
 
 bool uccn_net_is_dialling(const struct uccn_net *net, const char *url, size_t *id) {
 	for (size_t i = 0; i < net->npeers; i++) {
-		if (strcmp(net->peers[i]->url, url) == 0) {
+		if (net->peers[i]->state != UCCN_NET_STOPPED &&
+			strcmp(net->peers[i]->url, url) == 0) {
 			if (id != NULL) {
 				*id = i;
 			}
@@ -965,6 +971,23 @@ bool uccn_net_is_dialling(const struct uccn_net *net, const char *url, size_t *i
 		}
 	}
 	return false;
+}
+
+int uccn_net_undial(struct uccn_net *net, size_t id) {
+	if (id >= net->npeers) {
+		return UCCN_EINVAL;
+	}
+	struct dialled *p = net->peers[id];
+	p->state = UCCN_NET_STOPPED;
+	p->remembered = false; /* whatever the list says of it now is not ours to change */
+	if (p->link != NULL) {
+		struct link *l = p->link;
+		snapshot(l);
+		l->peer = NULL; /* on_close must not redial it */
+		p->link = NULL;
+		close_link(l);
+	}
+	return UCCN_OK;
 }
 
 int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_peer_info *out) {

@@ -104,6 +104,7 @@ enum uccn_net_state {
 	UCCN_NET_DONE,       /* once: both sides held the same; the connection is closed */
 	UCCN_NET_FAILED,     /* once: the connection ended first (error says why); or a url the
 				transport cannot parse */
+	UCCN_NET_STOPPED,    /* uccn_net_undial: no longer dialled */
 };
 
 /* What the loop knows of a dialled peer. */
@@ -139,8 +140,13 @@ UCCN_NODISCARD int uccn_net_listen(
  * names), UCCN_ENOMEM. A url the transport cannot parse shows later as UCCN_NET_FAILED. */
 UCCN_NODISCARD int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *p, size_t *id);
 
-/* Whether the loop already dials url; *id (may be NULL) receives its id. */
+/* Whether the loop dials url (and was not told to stop); *id (may be NULL) receives its id. */
 bool uccn_net_is_dialling(const struct uccn_net *net, const char *url, size_t *id);
+
+/* Stops dialling the peer id (removed from the peer list, say): its connection, if any, is
+ * closed, and it is not dialled again. id stays valid for uccn_net_peer_info. UCCN_OK,
+ * UCCN_EINVAL (no such id). */
+UCCN_NODISCARD int uccn_net_undial(struct uccn_net *net, size_t id);
 
 /* What the loop knows of the peer id. UCCN_OK, UCCN_EINVAL (no such id). */
 UCCN_NODISCARD int uccn_net_peer_info(

@@ -662,3 +662,26 @@ Test(net, a_hub_holds_many_sessions_at_once) {
 		cr_assert_eq(info_of(&nodes[i]).state, UCCN_NET_SYNCING);
 	}
 }
+
+Test(net, a_peer_no_longer_dialled_is_let_go_and_not_redialled) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	start(hub);
+	start(a);
+	dial(a, hub);
+	run_for(1000);
+	cr_assert_eq(uccn_net_sessions(hub->net), 1);
+	cr_assert(uccn_net_is_dialling(a->net, "sim://hub", NULL));
+	cr_assert_eq(uccn_net_undial(a->net, a->peer_id), UCCN_OK);
+	cr_assert_not(uccn_net_is_dialling(a->net, "sim://hub", NULL));
+	run_for(10000);
+	cr_assert_eq(uccn_net_sessions(hub->net), 0);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_STOPPED);
+	cr_assert_eq(info.attempts, 1);
+	cr_assert_eq(uccn_net_undial(a->net, 99), UCCN_EINVAL);
+	/* Dialled again, it is a new peer. */
+	dial(a, hub);
+	run_for(1000);
+	cr_assert_eq(uccn_net_sessions(hub->net), 1);
+}

@@ -142,31 +142,86 @@ static bool parse_seconds(const char *text, uint64_t *ms) {
 
 /* --- serve ------------------------------------------------------------------------------------ */
 
-struct serve_ctx {
-	struct uccn_cli *cli;
-	struct uccn_net *net;
-	size_t dialled;
+/* A remembered peer serve dials, as the peer list said when it was dialled. */
+struct dialled_peer {
+	struct uccn_peer peer;
+	size_t id;
+	bool listed; /* still in the list at the last reading */
 };
 
-static int dial_remembered(void *userdata, const struct uccn_peer *p) {
+struct serve_ctx {
+	struct uccn_net *net;
+	struct dialled_peer *peers;
+	size_t npeers, cap;
+	size_t live; /* peers dialled now */
+};
+
+static bool same_settings(const struct uccn_peer *a, const struct uccn_peer *b) {
+	return a->pinned == b->pinned &&
+	       (!a->pinned || memcmp(a->pin, b->pin, UCCN_KEY_BYTES) == 0) &&
+	       strcmp(a->kinds, b->kinds) == 0;
+}
+
+static int dial_listed(void *userdata, const struct uccn_peer *p) {
 	struct serve_ctx *s = userdata;
-	if (uccn_net_is_dialling(s->net, p->url, NULL)) {
-		return 0;
+	for (size_t i = 0; i < s->npeers; i++) {
+		struct dialled_peer *d = &s->peers[i];
+		if (!d->listed && strcmp(d->peer.url, p->url) == 0 && same_settings(&d->peer, p)) {
+			d->listed = true;
+			return 0;
+		}
 	}
+	if (s->npeers == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		struct dialled_peer *a = realloc(s->peers, cap * sizeof(*a));
+		if (a == NULL) {
+			return UCCN_ENOMEM;
+		}
+		s->peers = a;
+		s->cap = cap;
+	}
+	struct dialled_peer *d = &s->peers[s->npeers];
+	d->peer = *p;
+	d->listed = true;
 	struct uccn_net_peer np = {
 		.url = p->url,
 		.pin = p->pinned ? p->pin : NULL,
 		.kinds = p->kinds,
 		.remembered = true,
 	};
-	int err = uccn_net_dial(s->net, &np, NULL);
-	if (err == UCCN_OK) {
-		s->dialled++;
-	} else {
+	int err = uccn_net_dial(s->net, &np, &d->id);
+	if (err < 0) {
 		/* One bad entry must not keep serve from the others. */
 		uccn_log(UCCN_LOG_WARN, "serve: cannot dial %s: %s", p->url, uccn_strerror(err));
+		return 0;
 	}
+	s->npeers++;
+	s->live++;
 	return 0;
+}
+
+/* Reads the peer list and brings the dialled peers in line with it: new ones are dialled, and
+ * removed ones (or ones whose key or kinds changed, which are dialled anew) are let go. */
+static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
+	for (size_t i = 0; i < s->npeers; i++) {
+		s->peers[i].listed = false;
+	}
+	int err = uccn_node_peer_list(node, dial_listed, s);
+	if (err < 0) {
+		return err;
+	}
+	for (size_t i = 0; i < s->npeers;) {
+		if (s->peers[i].listed) {
+			i++;
+			continue;
+		}
+		if (uccn_net_undial(s->net, s->peers[i].id) < 0) {
+			return UCCN_EINVAL;
+		}
+		s->peers[i] = s->peers[--s->npeers];
+		s->live--;
+	}
+	return UCCN_OK;
 }
 
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
@@ -200,6 +255,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	struct uccn_net *net = NULL;
+	struct serve_ctx ctx = {0};
 	bool pid_written = false;
 	int64_t other = 0;
 	if (uccn_net_server_pid(node, &other) == UCCN_OK && other != (int64_t)getpid() &&
@@ -222,6 +278,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
 		goto out;
 	}
+	ctx.net = net;
 	if (listen_text != NULL) {
 		uint16_t bound = 0;
 		err = uccn_net_listen(net, host, port, &bound);
@@ -240,13 +297,12 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		goto out;
 	}
 	pid_written = true;
-	struct serve_ctx ctx = {cli, net, 0};
-	if ((err = uccn_node_peer_list(node, dial_remembered, &ctx)) < 0) {
+	if ((err = follow_peer_list(node, &ctx)) < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
 		goto out;
 	}
-	if (listen_text == NULL && ctx.dialled == 0) {
+	if (listen_text == NULL && ctx.live == 0) {
 		/* Neither listening nor dialling, serve would only wait: say what is missing. */
 		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"nothing to serve: give --listen HOST:PORT or add a peer ('uccn peer add "
@@ -263,7 +319,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		uint64_t now = uccn_cli_now_ms();
 		if (now >= relist) {
 			relist = now + PEER_RELIST_MS;
-			if ((err = uccn_node_peer_list(node, dial_remembered, &ctx)) < 0) {
+			if ((err = follow_peer_list(node, &ctx)) < 0) {
 				uccn_log(UCCN_LOG_WARN, "serve: reading the peer list: %s",
 					uccn_strerror(err));
 			}
@@ -272,6 +328,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	status = 0;
 out:
 	uccn_net_destroy(net);
+	free(ctx.peers);
 	if (pid_written && uccn_net_set_server_pid(node, 0) < 0) {
 		uccn_log(UCCN_LOG_WARN, "serve: could not clear the running serve's pid");
 	}

@@ -491,6 +491,13 @@ Test(net_cli, an_edit_beside_a_running_serve_reaches_the_peers_within_seconds) {
 	/* Both connected: each holds the other's city record, which went through the hub. */
 	WAIT_FOR(10000, count("bologna") == count("hub") && count("turin") == count("hub"),
 		"the serves did not sync");
+	/* A peer added while serve runs is dialled within seconds. */
+	make_city("milan", network, "hub", key);
+	struct server milan;
+	serve(&milan, path_of("milan"));
+	run(&r, "--home", path_of("milan"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	WAIT_FOR(10000, count("milan") == count("hub"), "a peer added to a running serve");
 	put("bologna", "Edited while serving");
 	uint64_t t0 = now_ms();
 	WAIT_FOR(3000, lists("hub", "Edited while serving"), "the edit did not reach the hub");
@@ -509,6 +516,7 @@ Test(net_cli, an_edit_beside_a_running_serve_reaches_the_peers_within_seconds) {
 	cr_assert_not_null(strstr(r.out, "serve: not running"), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "not connected"), "%s", r.out);
 	stop(&turin);
+	stop(&milan);
 	stop(&hub);
 }
 
