@@ -46,7 +46,7 @@ struct link {
 	bool news;      /* another session brought changes: tell this engine */
 	bool fed;       /* payloads went to the engine since its last flush */
 	bool heard;     /* the engine has had the peer's first payload, its vector */
-	uint64_t opened_ms, established_ms, last_rx_ms, last_ping_ms, progress_ms;
+	uint64_t established_ms, last_rx_ms, last_ping_ms, progress_ms;
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
 	char name[NAME_MAX_LEN];
@@ -91,8 +91,7 @@ struct uccn_net {
 	uint64_t ping_token;
 	bool news; /* some link's news flag is set */
 	uint64_t watch_next_ms;
-	bool watch_known;
-	uint64_t watch_mark;
+	uint64_t watch_mark; /* the store's count of other processes' commits, last seen */
 };
 
 /* --- Small helpers -------------------------------------------------------------------------- */
@@ -503,7 +502,6 @@ static void start_attempt(struct uccn_net *net, struct dialled *p, uint64_t now)
 		return;
 	}
 	l->conn = c;
-	l->opened_ms = now;
 	uccn_transport_conn_set_data(c, l);
 	p->link = l;
 	p->attempts++;
@@ -536,7 +534,6 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 		return;
 	}
 	l->open = true;
-	l->opened_ms = now;
 	l->last_rx_ms = now;
 	struct dialled *p = l->peer;
 	struct uccn_session_config cfg = {
@@ -645,32 +642,20 @@ static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
 
 /* --- Timers ----------------------------------------------------------------------------------- */
 
-/* A number that moves whenever any chain in the store grows: the sum of every author's head. */
-struct watch_sum {
-	uint64_t sum;
-};
-
-static int add_head(void *userdata, const uint8_t *author, uint64_t seq) {
-	(void)author;
-	struct watch_sum *w = userdata;
-	w->sum = w->sum * 31 + seq + 1;
-	return 0;
-}
-
-/* Whether another process committed changes since the last look. Heads only grow, so a sum
- * over them moves exactly when a change was applied anywhere. */
+/* Whether another process committed to the store since the last look (a `uccn put` or an
+ * import beside this loop): then every engine looks again for what its peer lacks. The store
+ * counts such commits; our own do not move the count. */
 static void watch_store(struct uccn_net *net) {
-	struct watch_sum w = {0};
-	int err = uccn_store_each_head(net->node->st, add_head, &w);
+	int err = uccn_store_refresh(net->node->st);
 	if (err < 0) {
-		uccn_log(UCCN_LOG_WARN, "net: reading the store's heads: %s", uccn_strerror(err));
+		uccn_log(UCCN_LOG_WARN, "net: looking for other writers: %s", uccn_strerror(err));
 		return;
 	}
-	bool moved = net->watch_known && w.sum != net->watch_mark;
-	net->watch_known = true;
-	net->watch_mark = w.sum;
-	if (moved) {
-		uccn_log(UCCN_LOG_DEBUG, "net: the store moved: telling every peer");
+	uint64_t mark = uccn_store_foreign_writes(net->node->st);
+	if (mark != net->watch_mark) {
+		net->watch_mark = mark;
+		uccn_log(
+			UCCN_LOG_DEBUG, "net: another process wrote the store: telling every peer");
 		uccn_net_local_changes(net);
 	}
 }
@@ -859,6 +844,7 @@ int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out) {
 		return err;
 	}
 	net->watch_next_ms = now_of(net);
+	net->watch_mark = uccn_store_foreign_writes(net->node->st);
 	*out = net;
 	return UCCN_OK;
 }

@@ -221,7 +221,8 @@ struct server {
 static void serve_on(struct server *s, const char *home, const char *listen) {
 	int fds[2];
 	cr_assert_eq(pipe(fds), 0);
-	char *args[] = {"uccn", "--home", (char *)home, "serve", "--listen", (char *)listen, NULL};
+	char *args[] = {
+		"uccn", "-v", "--home", (char *)home, "serve", "--listen", (char *)listen, NULL};
 	s->pid = spawn(fds[1], args, s->err_path, sizeof(s->err_path));
 	close(fds[1]);
 	char line[128];
@@ -248,7 +249,7 @@ static void serve(struct server *s, const char *home) {
 
 /* A serve without --listen: it only dials its remembered peers. */
 static void serve_dialling(struct server *s, const char *home) {
-	char *args[] = {"uccn", "--home", (char *)home, "serve", NULL};
+	char *args[] = {"uccn", "-v", "--home", (char *)home, "serve", NULL};
 	s->pid = spawn(-1, args, s->err_path, sizeof(s->err_path));
 	s->port = 0;
 }
@@ -490,7 +491,12 @@ Test(net_cli, an_edit_beside_a_running_serve_reaches_the_peers_within_seconds) {
 	serve_dialling(&turin, path_of("turin"));
 	/* Both connected: each holds the other's city record, which went through the hub. */
 	WAIT_FOR(10000, count("bologna") == count("hub") && count("turin") == count("hub"),
-		"the serves did not sync");
+		"the serves did not sync: hub %llu, bologna %llu, turin %llu; bologna: %s; turin: "
+		"%s; "
+		"hub: %s",
+		(unsigned long long)count("hub"), (unsigned long long)count("bologna"),
+		(unsigned long long)count("turin"), slurp(bologna.err_path), slurp(turin.err_path),
+		slurp(hub.err_path));
 	/* A peer added while serve runs is dialled within seconds. */
 	make_city("milan", network, "hub", key);
 	struct server milan;
