@@ -26,6 +26,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <uccn/log.h>
 
@@ -498,6 +500,37 @@ static void fill_vhost_info(struct lws_transport *t, struct lws_context_creation
 	info->ka_interval = 10;
 }
 
+/* libwebsockets does not say why a listening socket failed; binding one ourselves does (the
+ * usual reason: the port is taken). Only after a failure. */
+static const char *why_no_bind(const char *host, uint16_t port) {
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t len;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (host != NULL && inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		len = sizeof(*a4);
+	} else {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		a6->sin6_addr = in6addr_any;
+		if (host != NULL && inet_pton(AF_INET6, host, &a6->sin6_addr) != 1) {
+			return "not an address";
+		}
+		len = sizeof(*a6);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0) {
+		return strerror(errno);
+	}
+	const char *why = bind(fd, (struct sockaddr *)&ss, len) < 0 ? strerror(errno)
+								    : "refused by libwebsockets";
+	close(fd);
+	return why;
+}
+
 static int lws_listen(
 	struct uccn_transport *base, const char *host, uint16_t port, uint16_t *bound_port) {
 	struct lws_transport *t = transport_of(base);
@@ -525,8 +558,8 @@ static int lws_listen(
 	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
 	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
 	if (vh == NULL) {
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u",
-			host != NULL ? host : "*", (unsigned)port);
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
+			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
 		free(l);
 		return UCCN_EIO;
 	}
