@@ -62,6 +62,10 @@ void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCC
 	uccn_registry_add_former(log->registry, key);
 }
 
+void uccn_changelog_network(const struct uccn_changelog *log, uint8_t out[UCCN_KEY_BYTES]) {
+	memcpy(out, log->network, UCCN_KEY_BYTES);
+}
+
 bool uccn_changelog_is_secretariat(
 	const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
 	return uccn_registry_is_secretariat(log->registry, key);

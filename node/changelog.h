@@ -20,6 +20,9 @@ UCCN_NODISCARD int uccn_changelog_create(
 /* Accepts NULL. */
 void uccn_changelog_destroy(struct uccn_changelog *log);
 
+/* The network id the log was made for (the root key; all zeros: none). */
+void uccn_changelog_network(const struct uccn_changelog *log, uint8_t out[UCCN_KEY_BYTES]);
+
 /* The city (the key it was designated under) that key speaks for, as the registry stands. */
 bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]);

@@ -42,8 +42,9 @@ struct uccn_sync {
 	struct uccn_sync_stats stats;
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
-	uint64_t to_send;          /* counted when the peer's vector came, plus live pushes */
-	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
+	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
+	uint64_t to_send;             /* counted when the peer's vector came, plus live pushes */
+	struct uccn_change change;    /* scratch: a received change, decoded to check its feed */
 	/* A received batch whose signatures the pool is verifying (cfg.verifier only): it is
 	 * applied and acknowledged when the next batch arrives, or at uccn_sync_flush. */
 	struct incoming {
@@ -218,6 +219,7 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 		memcpy(s->peer_key, cfg->peer_key, UCCN_KEY_BYTES);
 	}
 	s->cfg.peer_key = NULL; /* copied: the caller's may not outlive us */
+	uccn_changelog_network(s->cfg.log, s->root);
 	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
@@ -272,6 +274,7 @@ struct gather {
 	struct uccn_sync *s;
 	uint64_t last;
 	int err;
+	int pass; /* 0: the root's feeds (the registry) only; 1: every other author's */
 };
 
 static int take_change(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
@@ -297,7 +300,8 @@ static int lagging_chain(void *userdata, const uint8_t *author, const char *feed
 	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + UCCN_CHANGE_MAX > BATCH_BYTES) {
 		return 1;
 	}
-	if (!travels(s, author, feed)) {
+	bool root = memcmp(author, s->root, UCCN_KEY_BYTES) == 0;
+	if (!travels(s, author, feed) || root != (g->pass == 0)) {
 		return 0;
 	}
 	struct peer_head *h = find_peer(s, author, feed);
@@ -307,7 +311,7 @@ static int lagging_chain(void *userdata, const uint8_t *author, const char *feed
 	}
 	/* Chain order: from the first change the peer lacks. It may hold links past ours (a gap
 	 * here): it then lacks nothing we can give in order. */
-	struct gather one = {s, theirs, 0};
+	struct gather one = {s, theirs, 0, g->pass};
 	int err = uccn_store_each_feed_change(s->cfg.st, author, feed, theirs, take_change, &one);
 	if (err < 0) {
 		return err;
@@ -326,8 +330,13 @@ static int pump(struct uccn_sync *s) {
 	while (s->inflight < s->cfg.window) {
 		s->nbatch = 0;
 		s->batch_bytes = 0;
-		struct gather g = {s, 0, 0};
-		int err = uccn_store_each_feed_head(s->cfg.st, lagging_chain, &g);
+		/* The registry first: a city's records then arrive after the designation that
+		 * admits them, rather than waiting for it at the receiver. */
+		int err = UCCN_OK;
+		for (int pass = 0; pass < 2 && err == UCCN_OK; pass++) {
+			struct gather g = {s, 0, 0, pass};
+			err = uccn_store_each_feed_head(s->cfg.st, lagging_chain, &g);
+		}
 		if (err < 0) {
 			return err;
 		}
