@@ -53,7 +53,8 @@ static void print_usage(FILE *f) {
 	      "       uccn --help | --version | COMMAND --help\n"
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
-	      "change by change, exchanged with other cities by file.\n"
+	      "change by change, replicated to the Secretariat's hub and to peer cities over\n"
+	      "websockets, or carried by file.\n"
 	      "\n",
 		f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
