@@ -3,8 +3,10 @@
  * asked, dials peers and redials them with exponential backoff, and for each connection runs a
  * session (node/session.h: handshake, encryption) and, once that is established, a sync engine
  * (node/sync.h). It moves frames between them, keeps the transport's back-pressure, pings quiet
- * connections and closes dead ones, tells every other engine when one brought news, and reports
- * what it saw of remembered peers to the node's peer list.
+ * connections and closes dead ones, tells every other engine when one applied changes from its
+ * peer (news for the others, PROTOCOL.md §11.2 step 5; a payload that applied nothing, an ACK
+ * or a batch of duplicates, is news to no one), and reports what it saw of remembered peers to
+ * the node's peer list.
  *
  * One thread: every function here runs on the caller's thread, and the transport's callbacks
  * run inside uccn_net_run. Time comes from the config's clock (the monotonic clock unless a test
@@ -12,8 +14,9 @@
  * ends its own connection only, logged with the reason (uccn_log); nothing a peer sends ends the
  * loop.
  *
- * Not here: signature verification pools (the engine's), what to replicate (the engine's), how
- * the program waits for signals or prints (tools/cmd_net.c). */
+ * Not here: verifying signatures and deciding what to replicate (the engine's; the loop only
+ * lends it the node's pool of verifying threads), how the program waits for signals or prints
+ * (tools/cmd_net.c). */
 #ifndef NODE_NET_H
 #define NODE_NET_H
 
