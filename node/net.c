@@ -23,6 +23,9 @@
 #include "node/session.h"
 
 #define ERROR_MAX 192
+/* A frame the transport pushed back is offered again this often: no event says when its queue
+ * has room. */
+#define RETRY_MS 20
 #define NAME_MAX_LEN (UCCN_URL_MAX + 1)
 /* Where the pid of a running serve is kept in the store's settings. */
 #define SERVER_PID_META "serve_pid"
@@ -40,12 +43,13 @@ struct link {
 	 * is taken from the session or the engine, which is what bounds our memory. */
 	struct uccn_bytes blocked;
 	bool has_blocked;
-	bool open;      /* on_open seen */
-	bool closing;   /* uccn_transport_close called; on_close is due */
-	bool converged; /* a once peer held the same as we did when we closed */
-	bool news;      /* another session brought changes: tell this engine */
-	bool fed;       /* payloads went to the engine since its last flush */
-	bool heard;     /* the engine has had the peer's first payload, its vector */
+	uint64_t retry_ms; /* when to offer it again */
+	bool open;         /* on_open seen */
+	bool closing;      /* uccn_transport_close called; on_close is due */
+	bool converged;    /* a once peer held the same as we did when we closed */
+	bool news;         /* another session brought changes: tell this engine */
+	bool fed;          /* payloads went to the engine since its last flush */
+	bool heard;        /* the engine has had the peer's first payload, its vector */
 	uint64_t established_ms, last_rx_ms, last_ping_ms, progress_ms;
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
@@ -280,7 +284,8 @@ static int flush_link(struct link *l, bool frames_only) {
 			err = uccn_transport_send(
 				net->tr, l->conn, l->blocked.data, l->blocked.len);
 			if (err == UCCN_EAGAIN) {
-				err = UCCN_OK; /* retried after the next poll */
+				l->retry_ms = now_of(net) + RETRY_MS;
+				err = UCCN_OK;
 				break;
 			}
 			if (err < 0) {
@@ -660,6 +665,8 @@ static void watch_store(struct uccn_net *net) {
 	}
 }
 
+/* When the link's next timer is due: the handshake deadline, then the ping and the idle
+ * timeout. */
 static uint64_t link_deadline(const struct uccn_net *net, const struct link *l) {
 	if (l->closing || !l->open || l->session == NULL) {
 		return UINT64_MAX;
@@ -753,6 +760,9 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net) {
 	}
 	for (const struct link *l = net->links; l != NULL; l = l->next) {
 		due = min_u64(due, link_deadline(net, l));
+		if (l->has_blocked && !l->closing) {
+			due = min_u64(due, l->retry_ms); /* flush_all offers the frame again */
+		}
 	}
 	if (net->cfg.watch_store_ms > 0) {
 		due = min_u64(due, net->watch_next_ms);

@@ -687,3 +687,124 @@ Test(net, a_peer_no_longer_dialled_is_let_go_and_not_redialled) {
 	run_for(1000);
 	cr_assert_eq(uccn_net_sessions(hub->net), 1);
 }
+
+/* A transport that pushes back: the node's connection is made to look as if its queue were
+ * full, so every send is refused with UCCN_EAGAIN, as a websocket's would be. The test sits
+ * between the simulated transport and the loop's callbacks to learn the connection. */
+static struct uccn_transport_events loop_events;
+static struct uccn_conn *choke_conn;
+
+static void spy_open(void *userdata, struct uccn_conn *c, bool incoming) {
+	choke_conn = c;
+	loop_events.on_open(loop_events.userdata, c, incoming);
+}
+
+static void spy_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, size_t len) {
+	loop_events.on_frame(loop_events.userdata, c, frame, len);
+}
+
+static void spy_close(void *userdata, struct uccn_conn *c, const char *reason) {
+	if (c == choke_conn) {
+		choke_conn = NULL;
+	}
+	loop_events.on_close(loop_events.userdata, c, reason);
+}
+
+static int spy_factory(
+	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	loop_events = *ev;
+	struct uccn_transport_events spy = {spy_open, spy_frame, spy_close, NULL};
+	return sim_factory(arg, &spy, out);
+}
+
+Test(net, frames_the_transport_pushes_back_wait_their_turn_and_nothing_is_lost) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	for (int i = 0; i < 100; i++) {
+		char title[32];
+		snprintf(title, sizeof(title), "practice %d", i);
+		put_practice(a, title);
+	}
+	start(hub);
+	struct uccn_net_config cfg = config(a);
+	cfg.make_transport = spy_factory;
+	cfg.batch_changes = 4;
+	cfg.window = 2;
+	cfg.idle_timeout_ms = 600000; /* the choke must not pass for a dead peer */
+	start_with(a, &cfg);
+	dial(a, hub);
+	run_for(200);
+	cr_assert_eq(info_of(a).state, UCCN_NET_SYNCING);
+	cr_assert_not_null(choke_conn);
+	uint64_t hub_before = count(hub);
+	choke_conn->queued += UCCN_TRANSPORT_QUEUE_MAX;
+	run_for(3000);
+	/* Only what was on its way before the choke: at most a window of batches. */
+	cr_assert_leq(count(hub) - hub_before, 2 * 4);
+	cr_assert_lt(count(hub), count(a));
+	cr_assert_not_null(choke_conn, "the connection was cut");
+	choke_conn->queued -= UCCN_TRANSPORT_QUEUE_MAX;
+	run_for(3000);
+	struct uccn_net_peer_info info = info_of(a);
+	cr_assert_eq(info.state, UCCN_NET_SYNCING, "%s", info.error);
+	cr_assert_eq(info.attempts, 1, "the connection was cut: %s", info.error);
+	assert_same_records(a, hub);
+}
+
+Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
+	for (unsigned seed = 1; seed <= 6; seed++) {
+		uccn_sim_net_destroy(sim);
+		struct uccn_sim_net_config sc = {.seed = seed,
+			.drop_rate = 0.01,
+			.duplicate_rate = 0.005,
+			.delay_min_ms = 1,
+			.delay_max_ms = 40};
+		cr_assert_eq(uccn_sim_net_create(&sc, &sim), UCCN_OK);
+		char name[32];
+		snprintf(name, sizeof(name), "hub%u", seed);
+		struct simnode *hub = make_hub(name);
+		struct simnode *c[3];
+		for (int i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "city%u-%d", seed, i);
+			c[i] = make_city(name, network, hub);
+		}
+		struct uccn_net_config cfg = config(hub);
+		cfg.backoff_max_ms = 2000;
+		start_with(hub, &cfg);
+		for (int i = 0; i < 3; i++) {
+			cfg = config(c[i]);
+			cfg.backoff_max_ms = 2000;
+			cfg.batch_changes = 3;
+			start_with(c[i], &cfg);
+			dial(c[i], hub);
+		}
+		/* Edits while connections are cut at random. */
+		unsigned rng = seed;
+		for (int round = 0; round < 30; round++) {
+			char title[48];
+			snprintf(title, sizeof(title), "round %d", round);
+			put_practice(c[rand_r(&rng) % 3], title);
+			run_for((uint64_t)(rand_r(&rng) % 300));
+		}
+		/* The network keeps failing now and then; the loops redial until all agree. */
+		for (int wait = 0; wait < 60; wait++) {
+			run_for(1000);
+			if (count(hub) == count(c[0]) && count(hub) == count(c[1]) &&
+				count(hub) == count(c[2])) {
+				break;
+			}
+		}
+		for (int i = 0; i < 3; i++) {
+			assert_same_records(hub, c[i]);
+		}
+		uint64_t redials = 0;
+		for (int i = 0; i < 3; i++) {
+			redials += info_of(c[i]).attempts - 1;
+		}
+		cr_assert_gt(redials, 0, "seed %u: no connection was ever cut", seed);
+		/* Next seed: these nodes leave the network. */
+		for (size_t i = 0; i < nnodes; i++) {
+			stop(&nodes[i]);
+		}
+	}
+}
