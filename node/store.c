@@ -65,6 +65,10 @@ static const char *const migrations[] = {
 	 "DEFAULT 0,"
 	 " ours INTEGER NOT NULL DEFAULT 0, theirs INTEGER NOT NULL DEFAULT 0,"
 	 " last_error TEXT NOT NULL DEFAULT '');"),
+	/* 5: releasing held changes one link at a time reads them by (author, prev) in seq order;
+	 * without seq in the index that was a scan of the author's held rows per release. */
+	("DROP INDEX held_by_prev;"
+	 "CREATE INDEX held_by_prev ON held(author, prev, seq, hash);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

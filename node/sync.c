@@ -45,17 +45,19 @@ struct uccn_sync {
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
 	uint64_t to_send;             /* counted when the peer's vector came, plus live pushes */
 	struct uccn_change change;    /* scratch: a received change, decoded to check its feed */
-	/* A received batch whose signatures the pool is verifying (cfg.verifier only): it is
-	 * applied and acknowledged when the next batch arrives, or at uccn_sync_flush. */
+	/* Received batches. With a pool (cfg.verifier), one may be pending: its signatures are
+	 * being verified while the batch before it is applied; it is applied and acknowledged
+	 * when the next batch arrives, or at uccn_sync_flush. Two slots: the pending one, and the
+	 * one being read or applied. */
 	struct incoming {
-		bool pending;
 		struct uccn_bytes payload; /* the message's bytes: msg borrows from them */
 		struct uccn_sync_msg msg;
 		struct uccn_verify_job *jobs;
 		uint8_t (*authors)[UCCN_KEY_BYTES];
 		char (*feeds)[UCCN_FEED_MAX + 1];
 		bool *decoded;
-	} in;
+	} in[2];
+	int pending; /* the slot the pool is verifying, or -1 */
 	/* Scratch for building a batch. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
@@ -191,7 +193,7 @@ static int add_entry(void *userdata, const uint8_t *author, const char *feed, ui
 	struct uccn_sync_entry *x = &v->e[v->n++];
 	memcpy(x->author, author, UCCN_KEY_BYTES);
 	snprintf(x->feed_buf, sizeof(x->feed_buf), "%s", feed);
-	x->feed = x->feed_buf;
+	x->feed = NULL; /* set once the array stops moving: a realloc would leave it dangling */
 	x->seq = seq;
 	return 0;
 }
@@ -223,15 +225,26 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
-	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
-		(s->in.jobs = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.jobs))) == NULL ||
-		(s->in.authors = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.authors))) == NULL ||
-		(s->in.feeds = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.feeds))) == NULL ||
-		(s->in.decoded = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->in.decoded))) == NULL) {
+	s->pending = -1;
+	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL) {
 		goto out;
 	}
-	if ((err = uccn_store_each_feed_head(s->cfg.st, add_entry, &v)) < 0 ||
-		(err = uccn_codec_encode_sync_vector(v.e, v.n, &payload)) < 0 ||
+	for (int k = 0; k < 2; k++) {
+		struct incoming *in = &s->in[k];
+		if ((in->jobs = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->jobs))) == NULL ||
+			(in->authors = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->authors))) == NULL ||
+			(in->feeds = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->feeds))) == NULL ||
+			(in->decoded = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->decoded))) == NULL) {
+			goto out;
+		}
+	}
+	if ((err = uccn_store_each_feed_head(s->cfg.st, add_entry, &v)) < 0) {
+		goto out;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		v.e[i].feed = v.e[i].feed_buf;
+	}
+	if ((err = uccn_codec_encode_sync_vector(v.e, v.n, &payload)) < 0 ||
 		(err = queue(s, &payload)) < 0) {
 		goto out;
 	}
@@ -254,18 +267,21 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 	for (size_t i = 0; s->batch != NULL && i < s->cfg.batch_changes; i++) {
 		uccn_bytes_finish(&s->batch[i]);
 	}
-	if (s->in.pending) {
+	if (s->pending >= 0) {
 		uccn_verifier_wait(s->cfg.verifier); /* the pool reads our jobs until then */
 	}
 	free(s->batch);
 	free(s->out);
 	free(s->peer);
-	uccn_codec_sync_msg_finish(&s->in.msg);
-	uccn_bytes_finish(&s->in.payload);
-	free(s->in.jobs);
-	free(s->in.authors);
-	free(s->in.feeds);
-	free(s->in.decoded);
+	for (int k = 0; k < 2; k++) {
+		struct incoming *in = &s->in[k];
+		uccn_codec_sync_msg_finish(&in->msg);
+		uccn_bytes_finish(&in->payload);
+		free(in->jobs);
+		free(in->authors);
+		free(in->feeds);
+		free(in->decoded);
+	}
 	free(s);
 }
 
@@ -398,53 +414,54 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	}
 }
 
-/* Reads a received batch: each change's feed must travel in this session (nothing of a batch
- * that breaks this is taken), and each signature becomes a job for the pool. */
-static int prepare_batch(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+/* Reads a received batch into slot in: each change's feed must travel in this session (nothing
+ * of a batch that breaks this is taken), and each signature becomes a job for the pool. */
+static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct uccn_sync_msg *m) {
 	for (size_t i = 0; i < m->count; i++) {
 		struct uccn_change *c = &s->change;
-		struct uccn_verify_job *job = &s->in.jobs[i];
+		struct uccn_verify_job *job = &in->jobs[i];
 		memset(job, 0, sizeof(*job));
 		job->result = UCCN_SIG_UNCHECKED;
-		s->in.decoded[i] = uccn_codec_decode_change(m->changes[i].data, m->changes[i].len,
-					   c, NULL, 0) == UCCN_OK;
-		if (!s->in.decoded[i]) {
+		in->decoded[i] = uccn_codec_decode_change(m->changes[i].data, m->changes[i].len, c,
+					 NULL, 0) == UCCN_OK;
+		if (!in->decoded[i]) {
 			continue; /* the change log refuses it, saying why */
 		}
-		uccn_schema_feed(c, s->in.feeds[i]);
-		if (!travels(s, c->author, s->in.feeds[i])) {
+		uccn_schema_feed(c, in->feeds[i]);
+		if (!travels(s, c->author, in->feeds[i])) {
 			uccn_log(UCCN_LOG_WARN,
 				"sync: the peer sent a change of the %s feed, which this session "
 				"does not carry",
-				s->in.feeds[i]);
+				in->feeds[i]);
 			return UCCN_EPROTO;
 		}
 		/* The body and signature lie inside the change's bytes; the key is copied out of
 		 * the scratch change, which the next decode overwrites. */
-		memcpy(s->in.authors[i], c->author, UCCN_KEY_BYTES);
+		memcpy(in->authors[i], c->author, UCCN_KEY_BYTES);
 		job->sig = c->sig;
 		job->msg = c->body;
 		job->len = c->body_len;
-		job->key = s->in.authors[i];
+		job->key = in->authors[i];
 	}
 	return UCCN_OK;
 }
 
-/* Stores a batch in one transaction, then acknowledges it: commit before ack, since the peer
- * will not send an acknowledged change again. jobs hold each change's verified signature, or
- * UCCN_SIG_UNCHECKED. */
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value);
 
-static int store_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
+/* Stores the batch m of slot in, in one transaction, then acknowledges it: commit before ack,
+ * since the peer will not send an acknowledged change again. The slot's jobs hold each
+ * change's verified signature, or UCCN_SIG_UNCHECKED. */
+static int store_batch(struct uccn_sync *s, const struct incoming *in,
+	const struct uccn_sync_msg *m, uint64_t now_ms) {
 	int err = uccn_store_begin(s->cfg.st);
 	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
 		struct uccn_apply_result res;
 		err = uccn_changelog_apply_verified(s->cfg.log, m->changes[i].data,
-			m->changes[i].len, s->in.jobs[i].result, now_ms, &res, on_released, s);
+			m->changes[i].len, in->jobs[i].result, now_ms, &res, on_released, s);
 		if (err == UCCN_OK) {
 			count(&s->stats, &res);
-			if (res.decoded && s->in.decoded[i]) {
-				err = peer_has(s, res.author, s->in.feeds[i], res.seq);
+			if (res.decoded && in->decoded[i]) {
+				err = peer_has(s, res.author, in->feeds[i], res.seq);
 			}
 		}
 	}
@@ -463,16 +480,24 @@ static int store_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint6
 	return queue_simple(s, UCCN_SYNC_ACK, m->value);
 }
 
+/* Applies the batch of slot k (its signatures verified), then lets the slot go. */
+static int store_slot(struct uccn_sync *s, int k, uint64_t now_ms) {
+	struct incoming *in = &s->in[k];
+	int err = store_batch(s, in, &in->msg, now_ms);
+	uccn_codec_sync_msg_finish(&in->msg);
+	uccn_bytes_finish(&in->payload);
+	return err;
+}
+
 /* Applies and acknowledges the batch the pool was verifying, if any. */
 static int finish_pending(struct uccn_sync *s, uint64_t now_ms) {
-	if (!s->in.pending) {
+	if (s->pending < 0) {
 		return UCCN_OK;
 	}
+	int k = s->pending;
 	uccn_verifier_wait(s->cfg.verifier);
-	s->in.pending = false;
-	int err = store_batch(s, &s->in.msg, now_ms);
-	uccn_codec_sync_msg_finish(&s->in.msg);
-	return err;
+	s->pending = -1;
+	return store_slot(s, k, now_ms);
 }
 
 int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
@@ -481,44 +506,40 @@ int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
 }
 
 /* A batch from the peer. Without a pool it is verified, applied and acknowledged at once. With
- * one, its signatures are verified on the pool's threads while this thread applies the batch
- * before it: the batch waits for the next one, or for uccn_sync_flush. */
+ * one, it is read into the free slot; once the pool is done with the pending batch, this one
+ * goes to the pool, and the pending one is applied on this thread while the pool verifies. */
 static int receive_batch(struct uccn_sync *s, const uint8_t *buf, size_t len,
 	struct uccn_sync_msg *m, uint64_t now_ms) {
-	int err = prepare_batch(s, m);
-	if (err < 0) {
-		return err;
-	}
 	if (s->cfg.verifier == NULL) {
-		return store_batch(s, m, now_ms);
+		int err = prepare_batch(s, &s->in[0], m);
+		return err < 0 ? err : store_batch(s, &s->in[0], m, now_ms);
 	}
+	int k = s->pending == 0 ? 1 : 0;
+	struct incoming *in = &s->in[k];
 	/* The jobs point into the message's bytes: keep a copy and read the batch from it. */
-	struct uccn_bytes copy = {0};
-	struct uccn_sync_msg mine;
-	if ((err = uccn_bytes_append(&copy, buf, len)) < 0 ||
-		(err = uccn_codec_decode_sync(copy.data, copy.len, &mine, NULL, 0)) < 0 ||
-		(err = prepare_batch(s, &mine)) < 0) {
-		uccn_bytes_finish(&copy);
+	int err = uccn_bytes_append(&in->payload, buf, len);
+	if (err == UCCN_OK && (err = uccn_codec_decode_sync(in->payload.data, in->payload.len,
+				       &in->msg, NULL, 0)) == UCCN_OK) {
+		err = prepare_batch(s, in, &in->msg);
+	}
+	if (err < 0) {
+		uccn_codec_sync_msg_finish(&in->msg);
+		uccn_bytes_finish(&in->payload);
 		return err;
 	}
-	/* Only one batch at a time is in the pool, and the jobs array is shared: apply the
-	 * previous one before handing over this one. */
-	if ((err = finish_pending(s, now_ms)) < 0) {
-		uccn_codec_sync_msg_finish(&mine);
-		uccn_bytes_finish(&copy);
+	int before = s->pending;
+	if (before >= 0) {
+		uccn_verifier_wait(s->cfg.verifier); /* its verdicts are in; the pool is free */
+		s->pending = -1;
+	}
+	if (uccn_verifier_try_submit(s->cfg.verifier, in->jobs, in->msg.count)) {
+		s->pending = k;
+	}
+	if (before >= 0 && (err = store_slot(s, before, now_ms)) < 0) {
 		return err;
 	}
-	uccn_bytes_finish(&s->in.payload);
-	s->in.payload = copy;
-	s->in.msg = mine;
-	if (!uccn_verifier_try_submit(s->cfg.verifier, s->in.jobs, s->in.msg.count)) {
-		/* Another session's batch holds the pool: verify this one here, now. */
-		err = store_batch(s, &s->in.msg, now_ms);
-		uccn_codec_sync_msg_finish(&s->in.msg);
-		return err;
-	}
-	s->in.pending = true;
-	return UCCN_OK;
+	/* Another session's batch held the pool: verify this one here, now. */
+	return s->pending == k ? UCCN_OK : store_slot(s, k, now_ms);
 }
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
@@ -625,7 +646,7 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 }
 
 bool uccn_sync_is_idle(const struct uccn_sync *s) {
-	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 && !s->in.pending;
+	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 && s->pending < 0;
 }
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {

@@ -644,7 +644,7 @@ Test(net, sync_mode_stops_once_both_hold_the_same_and_counts_what_moved) {
 }
 
 Test(net, a_hub_holds_many_sessions_at_once) {
-	enum { CITIES = 50 };
+	enum { CITIES = 120 };
 	struct simnode *hub = make_hub("hub");
 	start(hub);
 	uint64_t before = count(hub);

@@ -252,7 +252,7 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_stmt *stmt;
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 4);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 5);
 	sqlite3_finalize(stmt);
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
