@@ -770,6 +770,10 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net) {
 	return due;
 }
 
+/* How many more transport turns a run takes while frames keep arriving, before it flushes the
+ * engines anyway. */
+#define DRAIN_TURNS 64
+
 int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 	uint64_t now = now_of(net);
 	fire_timers(net, now);
@@ -782,6 +786,11 @@ int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 		wait = (int)(due - now);
 	}
 	int n = uccn_transport_poll(net->tr, wait);
+	/* While frames keep coming, take them before flushing: an engine applies one batch while
+	 * the pool verifies the next only if the next is read before the flush. */
+	for (int turn = 0; n > 0 && turn < DRAIN_TURNS; turn++) {
+		n = uccn_transport_poll(net->tr, 0);
+	}
 	if (n < 0) {
 		return UCCN_EIO;
 	}

@@ -64,7 +64,7 @@ static void *worker(void *arg) {
 int uccn_verifier_create(unsigned threads, struct uccn_verifier **out) {
 	if (threads == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cores > 0 ? (unsigned)cores : 1;
+		threads = cores > 0 ? (unsigned)cores + 1 : 1;
 	}
 	if (threads > 64) {
 		threads = 64; /* more threads than that only fight over memory bandwidth */
