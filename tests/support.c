@@ -156,8 +156,12 @@ static int dump_row(void *userdata, const struct uccn_store_row *row) {
 }
 
 void test_dump_records(struct uccn_store *st, struct uccn_bytes *out) {
+	test_dump_kind(st, NULL, out);
+}
+
+void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *out) {
 	out->len = 0;
-	cr_assert_eq(uccn_store_each_record(st, NULL, true, dump_row, out), UCCN_OK);
+	cr_assert_eq(uccn_store_each_record(st, kind, true, dump_row, out), UCCN_OK);
 }
 
 char *test_read_file(const char *path) {

@@ -64,6 +64,8 @@ struct uccn_store;
  * fixed order, into out (replaced): replicas compare equal byte for byte exactly when they
  * hold the same records. */
 void test_dump_records(struct uccn_store *st, struct uccn_bytes *out);
+/* The same for the records of one kind (NULL: all). */
+void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *out);
 
 /* A whole file, NUL-terminated (free() it); fails the test if it cannot be read. */
 char *test_read_file(const char *path);

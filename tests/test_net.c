@@ -808,3 +808,232 @@ Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
 		}
 	}
 }
+
+/* --- The whole network, at random ----------------------------------------------------------
+ * 3 to 20 loops (a hub and its cities) on a network that cuts, duplicates and delays frames,
+ * partitions and heals, while nodes edit every kind, restart from their stores and are cut
+ * off. Some cities also talk directly, for best practices and events only. For every seed:
+ * every node ends with the same public records, the hub holds every edit of every city, and no
+ * report reaches another city. UCCN_SIM_SEEDS=N runs N seeds (a soak), UCCN_SIM_SEED=S replays
+ * one; a failing assertion names its seed. */
+
+/* Every node goes; the next seed makes new ones (their homes stay until the suite ends). */
+static void reset_nodes(void) {
+	for (size_t i = 0; i < nnodes; i++) {
+		uccn_net_destroy(nodes[i].net);
+		uccn_node_close(nodes[i].node);
+		free(nodes[i].home);
+	}
+	memset(nodes, 0, sizeof(nodes));
+	nnodes = 0;
+}
+
+struct link_plan {
+	size_t from, to;
+	const char *kinds;
+};
+
+static void start_fast(struct simnode *n) {
+	struct uccn_net_config cfg = config(n);
+	cfg.backoff_max_ms = 2000;
+	cfg.batch_changes = 4; /* many batches: more places to be cut */
+	start_with(n, &cfg);
+}
+
+static void redial(size_t who, const struct link_plan *plan, size_t nplan) {
+	for (size_t k = 0; k < nplan; k++) {
+		if (plan[k].from == who) {
+			dial_full(&nodes[plan[k].from], &nodes[plan[k].to], NULL, plan[k].kinds,
+				false);
+		}
+	}
+}
+
+/* One local edit of a random kind on a city; returns whether it was a report. */
+static bool edit_at_random(struct simnode *n, unsigned *rng, int k) {
+	char text[64];
+	snprintf(text, sizeof(text), "%s edit %d", n->name, k);
+	struct uccn_field f[2] = {test_str("title", text), test_str("starts", "2026-05-01")};
+	const char *kind = "best_practice";
+	size_t nf = 1;
+	switch (rand_r(rng) % 4) {
+	case 0:
+		break;
+	case 1:
+		kind = "event";
+		nf = 2;
+		break;
+	case 2:
+		kind = "project";
+		break;
+	default:
+		kind = "report";
+		f[0] = test_str("period", text);
+		break;
+	}
+	char id[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(uccn_node_put(
+			     n->node, kind, NULL, f, nf, uccn_node_wall_ms(), id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	if (n->net != NULL) {
+		uccn_net_local_changes(n->net);
+	}
+	return strcmp(kind, "report") == 0;
+}
+
+static int count_found(void *userdata, const struct uccn_record *r) {
+	(void)r;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+static int records_of_kind(struct simnode *n, const char *kind) {
+	int c = 0;
+	cr_assert_eq(uccn_node_list(n->node, kind, true, count_found, &c), UCCN_OK);
+	return c;
+}
+
+static const char *const public_kinds[] = {
+	"city", "best_practice", "event", "project", "designation", "treehead"};
+
+static bool public_records_agree(struct simnode *a, struct simnode *b) {
+	struct uccn_bytes x = {0}, y = {0};
+	bool same = true;
+	for (size_t k = 0; k < sizeof(public_kinds) / sizeof(public_kinds[0]) && same; k++) {
+		test_dump_kind(a->node->st, public_kinds[k], &x);
+		test_dump_kind(b->node->st, public_kinds[k], &y);
+		same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
+	}
+	uccn_bytes_finish(&x);
+	uccn_bytes_finish(&y);
+	return same;
+}
+
+static uint64_t signed_by(struct simnode *at, struct simnode *author) {
+	uint64_t c = 0;
+	cr_assert_eq(uccn_node_count_by(at->node, author->pk, &c), UCCN_OK);
+	return c;
+}
+
+static void run_network(unsigned seed) {
+	reset_nodes();
+	uccn_sim_net_destroy(sim);
+	struct uccn_sim_net_config sc = {.seed = seed,
+		.drop_rate = 0.005,
+		.duplicate_rate = 0.003,
+		.delay_min_ms = 1,
+		.delay_max_ms = 60};
+	cr_assert_eq(uccn_sim_net_create(&sc, &sim), UCCN_OK);
+	unsigned rng = seed * 2654435761u;
+	size_t count_nodes = 3 + (seed * 7) % 18; /* 3 to 20, the hub included */
+	char name[32];
+	snprintf(name, sizeof(name), "s%u-hub", seed);
+	make_hub(name);
+	for (size_t i = 1; i < count_nodes; i++) {
+		snprintf(name, sizeof(name), "s%u-city%zu", seed, i);
+		make_city(name, network, &nodes[0]);
+	}
+	/* Every city dials the hub; a few pairs of cities also talk directly, some for best
+	 * practices and events only. */
+	struct link_plan plan[64];
+	size_t nplan = 0;
+	for (size_t i = 1; i < count_nodes; i++) {
+		plan[nplan++] = (struct link_plan){i, 0, NULL};
+	}
+	for (size_t k = 0; k < count_nodes / 3 && count_nodes > 2; k++) {
+		size_t a = 1 + (size_t)rand_r(&rng) % (count_nodes - 1);
+		size_t b = 1 + (size_t)rand_r(&rng) % (count_nodes - 1);
+		if (a != b) {
+			plan[nplan++] = (struct link_plan){
+				a, b, rand_r(&rng) % 2 ? "best_practice,event" : NULL};
+		}
+	}
+	for (size_t i = 0; i < count_nodes; i++) {
+		start_fast(&nodes[i]);
+	}
+	for (size_t i = 0; i < count_nodes; i++) {
+		redial(i, plan, nplan);
+	}
+	int edits[20] = {0}, reports[20] = {0};
+	bool cut[20] = {false};
+	for (int round = 0; round < 40; round++) {
+		size_t who = 1 + (size_t)rand_r(&rng) % (count_nodes - 1);
+		for (int k = 1 + rand_r(&rng) % 2; k > 0; k--) {
+			reports[who] += edit_at_random(&nodes[who], &rng, edits[who]);
+			edits[who]++;
+		}
+		switch (rand_r(&rng) % 12) {
+		case 0: /* a city restarts from its store */
+		case 1: {
+			struct simnode *r = &nodes[(size_t)rand_r(&rng) % count_nodes];
+			stop(r);
+			uccn_node_close(r->node);
+			cr_assert_eq(uccn_node_open(r->home, &r->node), UCCN_OK);
+			start_fast(r);
+			redial((size_t)(r - nodes), plan, nplan);
+			break;
+		}
+		case 2: /* a city is cut off from the hub, or gets back */
+			cut[who] = !cut[who];
+			uccn_sim_net_partition(sim, nodes[who].name, nodes[0].name, cut[who]);
+			break;
+		case 3:
+			uccn_sim_net_kill(sim, nodes[(size_t)rand_r(&rng) % count_nodes].name);
+			break;
+		default:
+			break;
+		}
+		run_for((uint64_t)(rand_r(&rng) % 400));
+	}
+	/* Heal, and let the loops redial until every node agrees. */
+	for (size_t i = 1; i < count_nodes; i++) {
+		uccn_sim_net_partition(sim, nodes[i].name, nodes[0].name, false);
+	}
+	bool agree = false;
+	for (int wait = 0; wait < 120 && !agree; wait++) {
+		run_for(1000);
+		agree = true;
+		for (size_t i = 1; i < count_nodes && agree; i++) {
+			agree = public_records_agree(&nodes[0], &nodes[i]) &&
+				signed_by(&nodes[0], &nodes[i]) == signed_by(&nodes[i], &nodes[i]);
+		}
+	}
+	for (size_t i = 1; i < count_nodes; i++) {
+		cr_assert(public_records_agree(&nodes[0], &nodes[i]),
+			"seed %u (%zu nodes): %s and the hub hold different records", seed,
+			count_nodes, nodes[i].name);
+		/* No local edit lost: the city's init (its city record) and every edit. */
+		cr_assert_eq(signed_by(&nodes[i], &nodes[i]), 1 + (uint64_t)edits[i],
+			"seed %u: %s lost an edit", seed, nodes[i].name);
+		cr_assert_eq(signed_by(&nodes[0], &nodes[i]), 1 + (uint64_t)edits[i],
+			"seed %u: the hub lacks edits of %s", seed, nodes[i].name);
+		cr_assert_eq(records_of_kind(&nodes[i], "report"), reports[i],
+			"seed %u: %s holds another city's report", seed, nodes[i].name);
+	}
+	int all_reports = 0;
+	for (size_t i = 1; i < count_nodes; i++) {
+		all_reports += reports[i];
+	}
+	cr_assert_eq(records_of_kind(&nodes[0], "report"), all_reports,
+		"seed %u: the hub lacks a report", seed);
+	if (getenv("UCCN_SIM_VERBOSE") != NULL) {
+		fprintf(stderr,
+			"seed %u: %zu nodes, %zu links, %llu changes at the hub, %d reports\n",
+			seed, count_nodes, nplan, (unsigned long long)count(&nodes[0]),
+			all_reports);
+	}
+}
+
+static unsigned env_unsigned(const char *name, unsigned fallback) {
+	const char *v = getenv(name);
+	return v != NULL && *v != '\0' ? (unsigned)strtoul(v, NULL, 10) : fallback;
+}
+
+Test(net, networks_of_3_to_20_nodes_with_partitions_restarts_and_filtered_peers_converge,
+	.timeout = 600) {
+	unsigned only = env_unsigned("UCCN_SIM_SEED", 0);
+	unsigned seeds = env_unsigned("UCCN_SIM_SEEDS", 8);
+	for (unsigned seed = only ? only : 1; seed <= (only ? only : seeds); seed++) {
+		run_network(seed);
+	}
+}
