@@ -617,3 +617,53 @@ Test(net_cli, a_node_of_another_network_is_refused_with_nothing_taken) {
 	assert_ok(&r, "sync");
 	stop(&hub);
 }
+
+/* How many records of kind the node holds, read beside whatever process is writing it. */
+static int records(const char *name, const char *kind) {
+	struct run r;
+	run(&r, "--home", path_of(name), "list", (char *)kind, "--json", NULL);
+	assert_ok(&r, "list");
+	int n = 0;
+	for (const char *p = r.out; (p = strstr(p, "\"id\"")) != NULL; p++) {
+		n++;
+	}
+	return n;
+}
+
+Test(net_cli, a_report_reaches_the_secretariat_and_never_a_peer_city) {
+	char *network = make_hub("hub");
+	char adelaide[65], hobart[65];
+	make_city("adelaide", network, "hub", adelaide);
+	make_city("hobart", network, "hub", hobart);
+	struct run r;
+	run(&r, "--home", path_of("adelaide"), "put", "report", "period=2019-2023",
+		"achievements=music in every school", NULL);
+	assert_ok(&r, "put report");
+	run(&r, "--home", path_of("adelaide"), "put", "best_practice", "title=Shared",
+		"audience=secretariat", NULL);
+	assert_ok(&r, "put a practice for the Secretariat");
+	put("adelaide", "Open to all");
+	/* City to city: Hobart serves, Adelaide syncs every kind, reports included. */
+	struct server hub, peer;
+	serve(&hub, path_of("hub"));
+	serve(&peer, path_of("hobart"));
+	run(&r, "--home", path_of("hobart"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "hobart takes the registry");
+	run(&r, "--home", path_of("adelaide"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "adelaide with the hub");
+	run(&r, "--home", path_of("adelaide"), "sync", url_of(&peer), "--pin", hobart, "--kinds",
+		"report,best_practice", NULL);
+	assert_ok(&r, "adelaide with hobart");
+	cr_assert(lists("hobart", "Open to all"), "the public practice went city to city");
+	cr_assert_not(lists("hobart", "Shared"), "the one for the Secretariat did not");
+	cr_assert_eq(records("hobart", "report"), 0, "no report reached the peer city");
+	cr_assert_eq(records("hub", "report"), 1, "the Secretariat has it");
+	cr_assert(lists("hub", "Shared"));
+	/* Hobart, a peer of the hub now, still gets no report from it. */
+	run(&r, "--home", path_of("hobart"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "hobart with the hub");
+	cr_assert_eq(records("hobart", "report"), 0);
+	cr_assert_not(lists("hobart", "Shared"));
+	stop(&peer);
+	stop(&hub);
+}
