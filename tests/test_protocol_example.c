@@ -203,3 +203,78 @@ Test(protocol_example, same_inputs_give_the_documented_bytes) {
 	free(pk);
 	free(doc);
 }
+
+/* §11.6: each documented sync message decodes to what the text says and encodes back to the
+ * same bytes. */
+static void expect_bytes(
+	const uint8_t *doc, size_t len, const struct uccn_bytes *built, const char *name) {
+	cr_assert_eq(built->len, len, "%s: %zu bytes built, %zu documented", name, built->len, len);
+	cr_assert_eq(memcmp(built->data, doc, len), 0, "%s: other bytes", name);
+}
+
+Test(protocol_example, documented_sync_messages_decode_and_encode_back) {
+	char *doc = read_doc();
+	uint8_t *bytes;
+	struct uccn_sync_msg m;
+	struct uccn_bytes built = {0};
+
+	size_t len = doc_hex(doc, "sync-vector-hex", &bytes);
+	cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_VECTOR);
+	cr_assert_eq(m.count, 2);
+	uint8_t eleven[UCCN_KEY_BYTES];
+	memset(eleven, 0x11, sizeof(eleven));
+	cr_assert_eq(memcmp(m.entries[0].author, eleven, UCCN_KEY_BYTES), 0);
+	cr_assert_str_eq(m.entries[0].feed, "best_practice");
+	cr_assert_eq(m.entries[0].seq, 7);
+	cr_assert_str_eq(m.entries[1].feed, "report@secretariat");
+	cr_assert_eq(m.entries[1].seq, 300);
+	cr_assert_eq(uccn_codec_encode_sync_vector(m.entries, m.count, &built), UCCN_OK);
+	expect_bytes(bytes, len, &built, "vector");
+	uccn_codec_sync_msg_finish(&m);
+	free(bytes);
+
+	len = doc_hex(doc, "sync-changes-hex", &bytes);
+	cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_CHANGES);
+	cr_assert_eq(m.value, 5);
+	cr_assert_eq(m.count, 2);
+	cr_assert_eq(m.changes[0].len, 3);
+	cr_assert_eq(m.changes[1].len, 1);
+	struct uccn_bytes items[2] = {{0}, {0}};
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(
+			uccn_bytes_append(&items[i], m.changes[i].data, m.changes[i].len), UCCN_OK);
+	}
+	built.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_changes(m.value, items, 2, &built), UCCN_OK);
+	expect_bytes(bytes, len, &built, "changes");
+	uccn_bytes_finish(&items[0]);
+	uccn_bytes_finish(&items[1]);
+	uccn_codec_sync_msg_finish(&m);
+	free(bytes);
+
+	static const struct {
+		const char *name;
+		enum uccn_sync_type type;
+		uint64_t value;
+	} simple[] = {
+		{"sync-ack-hex", UCCN_SYNC_ACK, 5},
+		{"sync-done-hex", UCCN_SYNC_DONE, 1000},
+		{"sync-ping-hex", UCCN_SYNC_PING, 65536},
+		{"sync-pong-hex", UCCN_SYNC_PONG, 65536},
+	};
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		len = doc_hex(doc, simple[i].name, &bytes);
+		cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+		cr_assert_eq(m.type, simple[i].type, "%s", simple[i].name);
+		cr_assert_eq(m.value, simple[i].value, "%s", simple[i].name);
+		built.len = 0;
+		cr_assert_eq(uccn_codec_encode_sync_simple(m.type, m.value, &built), UCCN_OK);
+		expect_bytes(bytes, len, &built, simple[i].name);
+		uccn_codec_sync_msg_finish(&m);
+		free(bytes);
+	}
+	uccn_bytes_finish(&built);
+	free(doc);
+}
