@@ -1,6 +1,7 @@
-/* test_protocol_example.c - keeps the worked example of proto/PROTOCOL.md §8 true: the hex, key
- * and hash printed there are read from the document, decoded, verified and rebuilt from the
- * documented inputs. If the codec or the document drifts, this fails. */
+/* test_protocol_example.c - keeps the worked examples of proto/PROTOCOL.md true: the change of
+ * §8 (its hex, key and hash are read from the document, decoded, verified and rebuilt from the
+ * documented inputs) and the sync messages of §11.6. If the codec or the document drifts, this
+ * fails. */
 #include "proto/codec.h"
 
 #include <stdio.h>
