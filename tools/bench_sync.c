@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,16 +257,37 @@ static pid_t spawn(const char *uccn, const char *home, const char *const *args, 
 }
 
 struct usage {
-	long peak_kib;
 	double cpu_s; /* user + system */
 };
+
+static long max_long(long a, long b) {
+	return a > b ? a : b;
+}
+
+/* VmHWM of /proc/PID/status: the process's peak resident memory since its exec, in KiB; 0 if
+ * it cannot be read (the process has ended). */
+static long high_water_kib(pid_t pid) {
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	long kib = 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) {
+			break;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return kib;
+}
 
 static struct usage wait_for(pid_t pid, int *status) {
 	struct rusage ru;
 	if (wait4(pid, status, 0, &ru) < 0) {
 		die("wait", UCCN_EIO);
 	}
-	return (struct usage){.peak_kib = ru.ru_maxrss, /* KiB on Linux */
+	return (struct usage){
 		.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6};
 }
@@ -361,17 +383,41 @@ int main(int argc, char **argv) {
 	const char *sync_args[] = {"sync", url, NULL};
 	t0 = seconds();
 	pid_t sync = spawn(uccn, sender, sync_args, &sync_out);
-	FILE *so = fdopen(sync_out, "r");
-	char summary[512] = "";
-	while (so != NULL && fgets(line, sizeof(line), so) != NULL) {
-		snprintf(summary, sizeof(summary), "%s", line);
+	/* Peak memory is read from each process's own high-water mark while it runs: the
+	 * rusage of a child also counts what it held before exec (a copy of this program). */
+	char summary[512] = "", buf[512];
+	size_t have = 0;
+	long sender_kib = 0, receiver_kib = 0;
+	for (;;) {
+		struct pollfd p = {sync_out, POLLIN, 0};
+		int ready = poll(&p, 1, 20);
+		sender_kib = max_long(sender_kib, high_water_kib(sync));
+		receiver_kib = max_long(receiver_kib, high_water_kib(serve));
+		if (ready <= 0) {
+			continue;
+		}
+		ssize_t got = read(sync_out, buf + have, sizeof(buf) - 1 - have);
+		if (got <= 0) {
+			break;
+		}
+		have += (size_t)got;
+		buf[have] = '\0';
+		char *nl;
+		while ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = '\0';
+			snprintf(summary, sizeof(summary), "%s", buf);
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1) {
+			have = 0; /* a line longer than the summary: not the summary */
+		}
 	}
+	close(sync_out);
 	int status;
 	struct usage sender_use = wait_for(sync, &status);
 	double sync_s = seconds() - t0;
-	if (so != NULL) {
-		fclose(so);
-	}
+	receiver_kib = max_long(receiver_kib, high_water_kib(serve));
 	kill(serve, SIGTERM);
 	int serve_status;
 	struct usage receiver_use = wait_for(serve, &serve_status);
@@ -419,7 +465,7 @@ int main(int argc, char **argv) {
 			((double)change_bytes / (double)n));
 	printf("peak memory: sender (uccn sync) %.1f MiB, receiver (uccn serve) %.1f MiB (goal < "
 	       "64)\n",
-		(double)sender_use.peak_kib / 1024.0, (double)receiver_use.peak_kib / 1024.0);
+		(double)sender_kib / 1024.0, (double)receiver_kib / 1024.0);
 	printf("cpu time: sender %.2f s, receiver %.2f s (of %.2f s)\n", sender_use.cpu_s,
 		receiver_use.cpu_s, sync_s);
 	for (long i = 0; i < nsample; i++) {
