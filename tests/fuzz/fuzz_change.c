@@ -64,7 +64,7 @@ static void check_change(const struct uccn_change *c, const uint8_t *buf, size_t
 	}
 	check_inside(c->body, c->body_len, buf, size, "body outside the input");
 	check_inside(c->sig, UCCN_SIG_BYTES, buf, size, "signature outside the input");
-	if (c->seq < 1 || c->has_prev != (c->seq > 1)) {
+	if (c->seq < 1 || (c->has_prev && c->seq == 1)) { /* only a later change names a prev */
 		fail("seq and prev disagree");
 	}
 	if (memchr(c->kind, '\0', sizeof(c->kind)) == NULL ||
