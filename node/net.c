@@ -379,14 +379,24 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	const char *const *peer_kinds = NULL;
 	size_t npeer_kinds = uccn_session_peer_kinds(l->session, &peer_kinds);
 	struct dialled *p = l->peer;
+	/* A peer that dials us is held to the kinds we chose for it when we dial it: the choice is
+	 * about the peer, whoever connects. */
+	const struct dialled *chosen = p;
+	for (size_t i = 0; chosen == NULL && i < net->npeers; i++) {
+		const struct dialled *d = net->peers[i];
+		if ((d->pinned && memcmp(d->pin, key, UCCN_KEY_BYTES) == 0) ||
+			(d->key_known && memcmp(d->key, key, UCCN_KEY_BYTES) == 0)) {
+			chosen = d;
+		}
+	}
 	struct uccn_sync_config cfg = {
 		.st = net->node->st,
 		.log = net->node->log,
 		.batch_changes = net->cfg.batch_changes,
 		.window = net->cfg.window,
 		.verifier = net->node->verifier,
-		.kinds = p != NULL && p->nkinds > 0 ? p->kinds : NULL,
-		.nkinds = p != NULL ? p->nkinds : 0,
+		.kinds = chosen != NULL && chosen->nkinds > 0 ? chosen->kinds : NULL,
+		.nkinds = chosen != NULL ? chosen->nkinds : 0,
 		.peer_kinds = peer_kinds,
 		.npeer_kinds = npeer_kinds,
 		.peer_key = key,

@@ -298,6 +298,33 @@ Test(net, a_hub_and_three_cities_converge_and_news_travels_on_through_the_hub) {
 	cr_assert_not(holds(c[2], "report", report));
 }
 
+Test(net, the_kinds_chosen_for_a_peer_hold_when_the_peer_dials_in) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	struct simnode *turin = make_city("turin", network, hub);
+	/* Both learn the registry first, from the hub. */
+	start(hub);
+	start(lyon);
+	start(turin);
+	dial_full(lyon, hub, NULL, NULL, true);
+	dial_full(turin, hub, NULL, NULL, true);
+	run_for(3000);
+	char *practice = put_practice(lyon, "kept at home");
+	struct uccn_field f[2] = {
+		test_str("title", "open to Turin"), test_str("starts", "2026-06-01")};
+	char event[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(uccn_node_put(lyon->node, "event", NULL, f, 2, uccn_node_wall_ms(), event, why,
+			     sizeof(why)),
+		UCCN_OK, "%s", why);
+	/* Lyon would exchange events only with Turin, at an address that does not answer;
+	 * Turin dials Lyon instead. */
+	dial_full(lyon, &(struct simnode){.name = "nowhere"}, turin->pk, "event", false);
+	dial(turin, lyon);
+	run_for(3000);
+	cr_assert(holds(turin, "event", event), "the event went");
+	cr_assert_not(holds(turin, "best_practice", practice), "Lyon chose events only for Turin");
+}
+
 Test(net, restarted_nodes_resume_from_their_stores) {
 	struct simnode *hub = make_hub("hub");
 	struct simnode *a = make_city("lyon", network, hub);
