@@ -798,7 +798,10 @@ int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 	int n = uccn_transport_poll(net->tr, wait);
 	/* While frames keep coming, take them before flushing: an engine applies one batch while
 	 * the pool verifies the next only if the next is read before the flush. */
-	for (int turn = 0; n > 0 && turn < DRAIN_TURNS; turn++) {
+	for (int turn = 0, quiet = 0; n >= 0 && n + quiet > 0 && turn < DRAIN_TURNS; turn++) {
+		/* A frame larger than the transport's read buffer takes two turns to arrive, the
+		 * first firing nothing: one quiet turn is not yet the end of the stream. */
+		quiet = n > 0 ? 1 : 0;
 		n = uccn_transport_poll(net->tr, 0);
 	}
 	if (n < 0) {
