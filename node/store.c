@@ -131,7 +131,6 @@ static const char *const migrations[] = {
 	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND prev = ?2"                \
 		       " ORDER BY seq, hash LIMIT 1")                                              \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
-	XX(EACH_HEAD, "SELECT key, head_seq FROM authors WHERE head_seq > 0 ORDER BY key")         \
 	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
 	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid WHERE "   \
 			   "a.key = ?1 AND c.seq >= ?2 ORDER BY c.seq")                            \
@@ -1161,31 +1160,6 @@ int uccn_store_revoked_authors(struct uccn_store *st, struct uccn_bytes *keys) {
 	keys->len = 0;
 	return walk(
 		st, use(st, STMT_REVOKED_AUTHORS), "reading revoked changes", collect_key, keys);
-}
-
-struct head_walk {
-	uccn_store_head_fn fn;
-	void *userdata;
-};
-
-static int each_head_row(sqlite3_stmt *stmt, void *ctx) {
-	struct head_walk *w = ctx;
-	if (sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES) {
-		uccn_log(UCCN_LOG_ERROR, "the database is damaged (an author row has no key)");
-		return UCCN_ECORRUPT;
-	}
-	return w->fn(
-		w->userdata, sqlite3_column_blob(stmt, 0), (uint64_t)sqlite3_column_int64(stmt, 1));
-}
-
-int uccn_store_each_head(struct uccn_store *st, uccn_store_head_fn fn, void *userdata) {
-	/* Heads move in the cache first; the rows must say what the cache says. */
-	int err = write_heads(st);
-	if (err < 0) {
-		return err;
-	}
-	struct head_walk w = {fn, userdata};
-	return walk(st, use(st, STMT_EACH_HEAD), "reading heads", each_head_row, &w);
 }
 
 struct feed_walk {

@@ -175,11 +175,6 @@ UCCN_NODISCARD int uccn_store_set_state(
 UCCN_NODISCARD int uccn_store_take_held(
 	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count);
 
-/* Every author's head, by key: what this node holds of each chain. */
-typedef int (*uccn_store_head_fn)(void *userdata, const uint8_t *author, uint64_t seq);
-UCCN_NODISCARD int uccn_store_each_head(
-	struct uccn_store *st, uccn_store_head_fn fn, void *userdata);
-
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);
 
