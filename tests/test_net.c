@@ -841,9 +841,8 @@ Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
  * partitions and heals, while nodes edit every kind, restart from their stores and are cut
  * off. Some cities also talk directly, for best practices and events only. For every seed:
  * every node ends with the same public records, the hub holds every edit of every city, and no
- * report reaches another city. UCCN_SIM_SEEDS=N runs N seeds (a soak: give Criterion a longer
- * --timeout than the suite's 120 s), UCCN_SIM_SEED=S replays one; a failing assertion names its
- * seed. */
+ * report reaches another city. UCCN_SIM_SEEDS=N runs N seeds (a soak), UCCN_SIM_SEED=S replays
+ * one; a failing assertion names its seed. */
 
 /* Every node goes; the next seed makes new ones (their homes stay until the suite ends). */
 static void reset_nodes(void) {
@@ -1057,7 +1056,11 @@ static unsigned env_unsigned(const char *name, unsigned fallback) {
 	return v != NULL && *v != '\0' ? (unsigned)strtoul(v, NULL, 10) : fallback;
 }
 
-Test(net, networks_of_3_to_20_nodes_with_partitions_restarts_and_filtered_peers_converge) {
+/* A suite of its own, with no time limit of Criterion's, so that a soak can run for hours
+ * (meson's own limit still holds in the test run). */
+TestSuite(sim_net, .init = setup, .fini = teardown);
+
+Test(sim_net, networks_of_3_to_20_nodes_with_partitions_restarts_and_filtered_peers_converge) {
 	unsigned only = env_unsigned("UCCN_SIM_SEED", 0);
 	unsigned seeds = env_unsigned("UCCN_SIM_SEEDS", 8);
 	for (unsigned seed = only ? only : 1; seed <= (only ? only : seeds); seed++) {
