@@ -43,7 +43,7 @@ struct uccn_sync {
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
-	uint64_t to_send;             /* counted when the peer's vector came, plus live pushes */
+	uint64_t to_send;             /* sent, plus what the peer lacked when its vector came */
 	struct uccn_change change;    /* scratch: a received change, decoded to check its feed */
 	/* Received batches. With a pool (cfg.verifier), one may be pending: its signatures are
 	 * being verified while the batch before it is applied; it is applied and acknowledged
@@ -516,10 +516,16 @@ static int receive_batch(struct uccn_sync *s, const uint8_t *buf, size_t len,
 	}
 	int k = s->pending == 0 ? 1 : 0;
 	struct incoming *in = &s->in[k];
-	/* The jobs point into the message's bytes: keep a copy and read the batch from it. */
+	/* The jobs point into the message's bytes, which are the caller's: keep a copy, and take
+	 * the decoded message over with its slices moved onto the copy. */
 	int err = uccn_bytes_append(&in->payload, buf, len);
-	if (err == UCCN_OK && (err = uccn_codec_decode_sync(in->payload.data, in->payload.len,
-				       &in->msg, NULL, 0)) == UCCN_OK) {
+	if (err == UCCN_OK) {
+		in->msg = *m;
+		memset(m, 0, sizeof(*m));
+		for (size_t i = 0; i < in->msg.count; i++) {
+			struct uccn_sync_slice *c = &in->msg.changes[i];
+			c->data = in->payload.data + (c->data - buf);
+		}
 		err = prepare_batch(s, in, &in->msg);
 	}
 	if (err < 0) {
@@ -557,7 +563,7 @@ int uccn_sync_ping(struct uccn_sync *s, uint64_t token) {
 }
 
 /* What the peer lacks of our travelling chains, for progress: counted once, when its vector
- * arrives (live pushes add to it as they go). */
+ * arrives (what is pushed live later is not in it). */
 struct lack_count {
 	struct uccn_sync *s;
 	uint64_t total;
