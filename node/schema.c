@@ -1138,7 +1138,14 @@ void uccn_schema_feed(const struct uccn_change *c, char out[UCCN_FEED_MAX + 1]) 
 			f->value.str_len == strlen(UCCN_AUDIENCE_SECRETARIAT) &&
 			memcmp(f->value.str, UCCN_AUDIENCE_SECRETARIAT, f->value.str_len) == 0;
 	}
-	snprintf(out, UCCN_FEED_MAX + 1, "%s%s", c->kind, secretariat ? UCCN_FEED_SECRETARIAT : "");
+	/* Once per change received or sent: copies, not a format. */
+	size_t n = strnlen(c->kind, UCCN_KIND_MAX);
+	memcpy(out, c->kind, n);
+	if (secretariat) {
+		memcpy(out + n, UCCN_FEED_SECRETARIAT, sizeof(UCCN_FEED_SECRETARIAT));
+	} else {
+		out[n] = '\0';
+	}
 }
 
 bool uccn_schema_feed_is_secretariat(const char *feed) {

@@ -69,20 +69,23 @@ static int cmp_key(const uint8_t *author, const char *feed, const struct peer_he
 	return c != 0 ? c : strcmp(feed, h->feed);
 }
 
-static int cmp_head(const void *a, const void *b) {
-	const struct peer_head *x = a;
-	return cmp_key(x->author, x->feed, b);
-}
-
 static struct peer_head *find_peer(
 	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], const char *feed) {
-	if (s->npeer == 0) {
-		return NULL;
+	/* Called for every change sent and received: a search on the key itself, no probe. */
+	size_t lo = 0, hi = s->npeer;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_key(author, feed, &s->peer[mid]);
+		if (c == 0) {
+			return &s->peer[mid];
+		}
+		if (c < 0) {
+			hi = mid;
+		} else {
+			lo = mid + 1;
+		}
 	}
-	struct peer_head probe;
-	memcpy(probe.author, author, UCCN_KEY_BYTES);
-	snprintf(probe.feed, sizeof(probe.feed), "%s", feed);
-	return bsearch(&probe, s->peer, s->npeer, sizeof(*s->peer), cmp_head);
+	return NULL;
 }
 
 static bool chosen(const char *const *kinds, size_t n, const char *kind) {
