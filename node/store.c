@@ -509,16 +509,34 @@ static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[U
 	return &st->authors[key[0] % AUTHOR_CACHE];
 }
 
+/* Heads of authors and of feeds are rows of the same shape: (id, seq, hash, hlc). */
+static int write_head_row(struct uccn_store *st, enum statement which, int64_t id,
+	const struct uccn_store_head *head, const char *what) {
+	sqlite3_stmt *stmt = use(st, which);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (int64_t)head->seq);
+	sqlite3_bind_blob(stmt, 3, head->hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (int64_t)head->hlc);
+	return run(st, stmt, what);
+}
+
+/* Reads (id, seq, hash, hlc) from the row stmt has stepped to, and resets it. */
+static void read_head_row(sqlite3_stmt *stmt, int64_t *id, struct uccn_store_head *head) {
+	*id = sqlite3_column_int64(stmt, 0);
+	head->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+	const void *hash = sqlite3_column_blob(stmt, 2);
+	if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
+		memcpy(head->hash, hash, UCCN_HASH_BYTES);
+	}
+	head->hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+	sqlite3_reset(stmt);
+}
+
 static int write_feed(struct uccn_store *st, struct feed_slot *f) {
 	if (!f->dirty) {
 		return UCCN_OK;
 	}
-	sqlite3_stmt *stmt = use(st, STMT_SET_FEED);
-	sqlite3_bind_int64(stmt, 1, f->fid);
-	sqlite3_bind_int64(stmt, 2, (int64_t)f->head.seq);
-	sqlite3_bind_blob(stmt, 3, f->head.hash, UCCN_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (int64_t)f->head.hlc);
-	int err = run(st, stmt, "moving a feed's head");
+	int err = write_head_row(st, STMT_SET_FEED, f->fid, &f->head, "moving a feed's head");
 	f->dirty = err < 0;
 	return err;
 }
@@ -533,12 +551,8 @@ static int write_head(struct uccn_store *st, struct author_slot *slot) {
 	if (!slot->dirty) {
 		return UCCN_OK;
 	}
-	sqlite3_stmt *stmt = use(st, STMT_SET_HEAD);
-	sqlite3_bind_int64(stmt, 1, slot->aid);
-	sqlite3_bind_int64(stmt, 2, (int64_t)slot->head.seq);
-	sqlite3_bind_blob(stmt, 3, slot->head.hash, UCCN_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (int64_t)slot->head.hlc);
-	int err = run(st, stmt, "moving an author's head");
+	int err = write_head_row(
+		st, STMT_SET_HEAD, slot->aid, &slot->head, "moving an author's head");
 	slot->dirty = err < 0;
 	return err;
 }
@@ -561,14 +575,7 @@ static int author_slot(
 	sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
 	err = step_row(st, stmt, "reading an author");
 	if (err == UCCN_OK) {
-		slot->aid = sqlite3_column_int64(stmt, 0);
-		slot->head.seq = (uint64_t)sqlite3_column_int64(stmt, 1);
-		const void *hash = sqlite3_column_blob(stmt, 2);
-		if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
-			memcpy(slot->head.hash, hash, UCCN_HASH_BYTES);
-		}
-		slot->head.hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
-		sqlite3_reset(stmt);
+		read_head_row(stmt, &slot->aid, &slot->head);
 	} else if (err != UCCN_ENOTFOUND) {
 		return err;
 	}
@@ -617,14 +624,7 @@ static int feed_slot(
 		sqlite3_bind_text(stmt, 2, feed, -1, SQLITE_STATIC);
 		err = step_row(st, stmt, "reading a feed");
 		if (err == UCCN_OK) {
-			f->fid = sqlite3_column_int64(stmt, 0);
-			f->head.seq = (uint64_t)sqlite3_column_int64(stmt, 1);
-			const void *hash = sqlite3_column_blob(stmt, 2);
-			if (hash != NULL && sqlite3_column_bytes(stmt, 2) == UCCN_HASH_BYTES) {
-				memcpy(f->head.hash, hash, UCCN_HASH_BYTES);
-			}
-			f->head.hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
-			sqlite3_reset(stmt);
+			read_head_row(stmt, &f->fid, &f->head);
 		} else if (err != UCCN_ENOTFOUND) {
 			return err;
 		}
