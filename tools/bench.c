@@ -8,12 +8,10 @@
  * real file), bare Ed25519 verifications per second on the same changes, the apply/verify ratio,
  * and the bytes stored per change beyond its fields. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <uccn/log.h>
@@ -23,35 +21,14 @@
 #include "node/store.h"
 #include "node/verifier.h"
 #include "proto/codec.h"
+#include "tools/bench_util.h"
 
 #define BATCH 2048
-
-static double seconds(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int err) {
-	fprintf(stderr, "uccn-bench: %s: %s\n", what, uccn_strerror(err));
-	exit(1);
-}
 
 static off_t file_size(const char *path) {
 	struct stat st;
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
-
-static void on_log(void *userdata, enum uccn_log_level level, const char *msg) {
-	fprintf(stderr, "uccn-bench: %s\n", msg);
-}
-
-struct author {
-	struct uccn_identity *id;
-	uint8_t pk[UCCN_KEY_BYTES];
-	uint64_t seq;
-	uint8_t head[UCCN_HASH_BYTES];
-};
 
 static const char *const summaries[] = {
 	"A programme that brings local musicians into primary schools every week, with instruments "
@@ -65,114 +42,30 @@ static const char *const summaries[] = {
 int main(int argc, char **argv) {
 	long n = 20000, nauthors = 4;
 	const char *dir_arg = NULL;
-	static const struct option opts[] = {{"changes", required_argument, NULL, 'n'},
-		{"authors", required_argument, NULL, 'a'}, {"dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "n:a:d:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			n = strtol(optarg, NULL, 10);
-			break;
-		case 'a':
-			nauthors = strtol(optarg, NULL, 10);
-			break;
-		case 'd':
-			dir_arg = optarg;
-			break;
-		default:
-			printf("usage: uccn-bench [--changes N] [--authors N] [--dir DIR]\n");
-			return opt == 'h' ? 0 : 2;
-		}
+	int status = bench_start(argc, argv, "uccn-bench", &n, &nauthors, &dir_arg);
+	if (status >= 0) {
+		return status;
 	}
-	if (n < 1 || nauthors < 1 || nauthors > 1000) {
-		fprintf(stderr, "uccn-bench: --changes and --authors must be positive\n");
-		return 2;
-	}
-	uccn_log_set_handler(UCCN_LOG_ERROR, on_log, NULL);
 	int err;
-	if ((err = uccn_crypto_init()) < 0) {
-		die("init", err);
-	}
 
 	/* 1. Sign: encode a body, sign it, wrap it, as a local edit does. */
-	struct author *authors = calloc((size_t)nauthors, sizeof(*authors));
+	struct bench_author *authors = bench_authors(nauthors);
 	struct uccn_bytes *changes = calloc((size_t)n, sizeof(*changes));
 	static struct uccn_change c;
-	if (authors == NULL || changes == NULL) {
-		die("allocating", UCCN_ENOMEM);
+	if (changes == NULL) {
+		bench_die("allocating", UCCN_ENOMEM);
 	}
-	for (long i = 0; i < nauthors; i++) {
-		if ((err = uccn_crypto_identity_generate(&authors[i].id)) < 0) {
-			die("key", err);
-		}
-		uccn_crypto_identity_public_key(authors[i].id, authors[i].pk);
-	}
-	struct uccn_value fields_items[2] = {{.type = UCCN_VALUE_STR, .str = "music", .str_len = 5},
-		{.type = UCCN_VALUE_STR, .str = "literature", .str_len = 10}};
-	struct uccn_value sdg_items[2] = {
-		{.type = UCCN_VALUE_INT, .i = 4}, {.type = UCCN_VALUE_INT, .i = 11}};
-	char title[64], id[40];
 	uint64_t field_bytes = 0, change_bytes = 0;
 	struct uccn_bytes body = {0};
 	uint64_t hlc = (uint64_t)1763700000000 << 16;
-	double t0 = seconds();
+	double t0 = bench_seconds();
 	for (long i = 0; i < n; i++) {
-		struct author *a = &authors[i % nauthors];
-		long k = i / nauthors;
-		memset(&c, 0, sizeof(c));
-		memcpy(c.author, a->pk, UCCN_KEY_BYTES);
-		memcpy(c.owner, a->pk, UCCN_KEY_BYTES);
-		c.seq = a->seq + 1;
-		c.has_prev = a->seq > 0;
-		memcpy(c.prev, a->head, UCCN_HASH_BYTES);
-		c.hlc = ++hlc;
-		snprintf(c.kind, sizeof(c.kind), "best_practice");
-		/* Two changes in three make a new record, the third edits an earlier one. */
-		snprintf(id, sizeof(id), "bp-%08lx", k % 3 == 2 ? k - 1 : k);
-		snprintf(c.id, sizeof(c.id), "%s", id);
-		snprintf(title, sizeof(title), "Best practice number %ld of this city", k);
-		const char *summary = summaries[i % 3];
-		struct uccn_field f[5] = {
-			{.name = "title",
-				.name_len = 5,
-				.value = {.type = UCCN_VALUE_STR,
-					.str = title,
-					.str_len = strlen(title)}},
-			{.name = "summary",
-				.name_len = 7,
-				.value = {.type = UCCN_VALUE_STR,
-					.str = summary,
-					.str_len = strlen(summary)}},
-			{.name = "fields",
-				.name_len = 6,
-				.value = {.type = UCCN_VALUE_LIST,
-					.items = fields_items,
-					.count = 2}},
-			{.name = "sdgs",
-				.name_len = 4,
-				.value = {.type = UCCN_VALUE_LIST, .items = sdg_items, .count = 2}},
-			{.name = "year",
-				.name_len = 4,
-				.value = {.type = UCCN_VALUE_INT, .i = 2024}},
-		};
-		c.nfields = 5;
-		memcpy(c.fields, f, sizeof(f));
-		field_bytes += 5 + strlen(title) + 7 + strlen(summary) + 6 + 15 + 4 + 2 + 4 + 2;
-		uint8_t sig[UCCN_SIG_BYTES];
-		body.len = 0;
-		if ((err = uccn_codec_encode_body(&c, &body)) < 0) {
-			die("encode", err);
-		}
-		uccn_crypto_sign(a->id, body.data, body.len, sig);
-		if ((err = uccn_codec_encode_signed(body.data, body.len, sig, &changes[i])) < 0) {
-			die("encode", err);
-		}
-		uccn_crypto_hash(changes[i].data, changes[i].len, a->head);
-		a->seq++;
+		field_bytes += bench_sign_practice(&authors[i % nauthors], i / nauthors, ++hlc,
+			"Best practice number", " of this city", summaries[i % 3], &body,
+			&changes[i]);
 		change_bytes += changes[i].len;
 	}
-	double sign_s = seconds() - t0;
+	double sign_s = bench_seconds() - t0;
 
 	/* 2. What a verification needs, found once, so the bare loop below is nothing but
 	 * Ed25519. */
@@ -182,11 +75,11 @@ int main(int argc, char **argv) {
 		uint8_t author[UCCN_KEY_BYTES];
 	} *inputs = calloc((size_t)n, sizeof(*inputs));
 	if (inputs == NULL) {
-		die("allocating", UCCN_ENOMEM);
+		bench_die("allocating", UCCN_ENOMEM);
 	}
 	for (long i = 0; i < n; i++) {
 		if (uccn_codec_decode_change(changes[i].data, changes[i].len, &c, NULL, 0) < 0) {
-			die("decode", UCCN_EPROTO);
+			bench_die("decode", UCCN_EPROTO);
 		}
 		/* sig and body borrow changes[i], which outlives the loops below. */
 		inputs[i].sig = c.sig;
@@ -214,7 +107,7 @@ int main(int argc, char **argv) {
 	uint8_t network[UCCN_KEY_BYTES] = {0};
 	if ((err = uccn_store_open(path, true, &st)) < 0 ||
 		(err = uccn_changelog_create(st, network, &log)) < 0) {
-		die("store", err);
+		bench_die("store", err);
 	}
 	off_t empty = file_size(path) + file_size(wal);
 	/* The same changes again into a second store, their signatures checked on every core
@@ -230,46 +123,46 @@ int main(int argc, char **argv) {
 	if ((err = uccn_store_open(path2, true, &st2)) < 0 ||
 		(err = uccn_changelog_create(st2, network, &log2)) < 0 ||
 		(err = uccn_verifier_create(0, &pool)) < 0) {
-		die("store", err);
+		bench_die("store", err);
 	}
 	struct uccn_verify_job *jobs = calloc(2 * BATCH, sizeof(*jobs));
 	if (jobs == NULL) {
-		die("allocating", UCCN_ENOMEM);
+		bench_die("allocating", UCCN_ENOMEM);
 	}
 	double verify_s = 0, apply_s = 0, pool_s = 0;
 	long applied = 0, applied2 = 0;
 	const long slice = BATCH * 4;
 	for (long from = 0; from < n; from += slice) {
 		long to = from + slice < n ? from + slice : n;
-		t0 = seconds();
+		t0 = bench_seconds();
 		for (long i = from; i < to; i++) {
 			if (uccn_crypto_verify(inputs[i].sig, inputs[i].body, inputs[i].body_len,
 				    inputs[i].author) < 0) {
-				die("bare verify", UCCN_EBADSIG);
+				bench_die("bare verify", UCCN_EBADSIG);
 			}
 		}
-		verify_s += seconds() - t0;
-		t0 = seconds();
+		verify_s += bench_seconds() - t0;
+		t0 = bench_seconds();
 		for (long i = from; i < to; i += BATCH) {
 			if ((err = uccn_store_begin(st)) < 0) {
-				die("begin", err);
+				bench_die("begin", err);
 			}
 			for (long j = i; j < to && j < i + BATCH; j++) {
 				struct uccn_apply_result res;
 				if ((err = uccn_changelog_apply(log, changes[j].data,
 					     changes[j].len, 0, &res, NULL, NULL)) < 0) {
-					die("apply", err);
+					bench_die("apply", err);
 				}
 				applied += res.outcome == UCCN_APPLIED;
 			}
 			if ((err = uccn_store_commit(st)) < 0) {
-				die("commit", err);
+				bench_die("commit", err);
 			}
 		}
-		apply_s += seconds() - t0;
+		apply_s += bench_seconds() - t0;
 		/* Verify batch b + 1 on the pool while batch b is applied: the caller's thread
 		 * finishes b + 1's verification after applying b. */
-		t0 = seconds();
+		t0 = bench_seconds();
 		long nb = (to - from + BATCH - 1) / BATCH;
 		for (long b = 0; b <= nb; b++) {
 			long i = from + b * BATCH;
@@ -283,7 +176,7 @@ int main(int argc, char **argv) {
 				 * rest. */
 				if (uccn_codec_decode_change(changes[i + j].data,
 					    changes[i + j].len, &c, NULL, 0) < 0) {
-					die("decode", UCCN_EPROTO);
+					bench_die("decode", UCCN_EPROTO);
 				}
 				cur[j] = (struct uccn_verify_job){.sig = c.sig,
 					.msg = c.body,
@@ -300,22 +193,22 @@ int main(int argc, char **argv) {
 			long pm = to - pi < BATCH ? to - pi : BATCH;
 			const struct uccn_verify_job *prev = jobs + ((b - 1) % 2) * BATCH;
 			if ((err = uccn_store_begin(st2)) < 0) {
-				die("begin", err);
+				bench_die("begin", err);
 			}
 			for (long j = 0; j < pm; j++) {
 				struct uccn_apply_result res;
 				if ((err = uccn_changelog_apply_verified(log2, changes[pi + j].data,
 					     changes[pi + j].len, prev[j].result, 0, &res, NULL,
 					     NULL)) < 0) {
-					die("apply", err);
+					bench_die("apply", err);
 				}
 				applied2 += res.outcome == UCCN_APPLIED;
 			}
 			if ((err = uccn_store_commit(st2)) < 0) {
-				die("commit", err);
+				bench_die("commit", err);
 			}
 		}
-		pool_s += seconds() - t0;
+		pool_s += bench_seconds() - t0;
 	}
 	unsigned threads = uccn_verifier_threads(pool);
 	free(jobs);
@@ -359,11 +252,8 @@ int main(int argc, char **argv) {
 	for (long i = 0; i < n; i++) {
 		uccn_bytes_finish(&changes[i]);
 	}
-	for (long i = 0; i < nauthors; i++) {
-		uccn_crypto_identity_destroy(authors[i].id);
-	}
 	free(changes);
-	free(authors);
+	bench_authors_free(authors, nauthors);
 	uccn_bytes_finish(&body);
 	return 0;
 }

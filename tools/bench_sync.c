@@ -14,7 +14,6 @@
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -34,90 +33,13 @@
 #include "node/crypto.h"
 #include "node/store.h"
 #include "proto/codec.h"
+#include "tools/bench_util.h"
 
 #define BATCH 2048
 #define VERIFY_SAMPLE 20000
 
-static double seconds(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int err) {
-	fprintf(stderr, "uccn-bench-sync: %s: %s\n", what, uccn_strerror(err));
-	exit(1);
-}
-
 static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
 	return remove(path);
-}
-
-static void on_log(void *userdata, enum uccn_log_level level, const char *msg) {
-	fprintf(stderr, "uccn-bench-sync: %s\n", msg);
-}
-
-struct author {
-	struct uccn_identity *id;
-	uint8_t pk[UCCN_KEY_BYTES];
-	uint64_t seq;
-	uint8_t head[UCCN_HASH_BYTES];
-};
-
-/* Signs change number i (of author i % nauthors): a best practice of about 300 bytes. */
-static void sign_change(
-	struct author *a, long k, uint64_t hlc, struct uccn_bytes *body, struct uccn_bytes *out) {
-	static struct uccn_change c;
-	static const struct uccn_value fields_items[] = {
-		{.type = UCCN_VALUE_STR, .str = "music", .str_len = 5},
-		{.type = UCCN_VALUE_STR, .str = "literature", .str_len = 10}};
-	static const struct uccn_value sdg_items[] = {
-		{.type = UCCN_VALUE_INT, .i = 4}, {.type = UCCN_VALUE_INT, .i = 11}};
-	char id[32], title[80];
-	memset(&c, 0, sizeof(c));
-	memcpy(c.author, a->pk, UCCN_KEY_BYTES);
-	memcpy(c.owner, a->pk, UCCN_KEY_BYTES);
-	c.seq = a->seq + 1;
-	c.has_prev = a->seq > 0;
-	memcpy(c.prev, a->head, UCCN_HASH_BYTES);
-	c.hlc = hlc;
-	snprintf(c.kind, sizeof(c.kind), "best_practice");
-	snprintf(id, sizeof(id), "bp-%08lx", k % 3 == 2 ? k - 1 : k);
-	snprintf(c.id, sizeof(c.id), "%s", id);
-	snprintf(title, sizeof(title), "Best practice %ld", k);
-	static const char summary[] = "Musicians visit the city's schools.";
-	struct uccn_field f[5] = {
-		{.name = "title",
-			.name_len = 5,
-			.value = {.type = UCCN_VALUE_STR, .str = title, .str_len = strlen(title)}},
-		{.name = "summary",
-			.name_len = 7,
-			.value = {.type = UCCN_VALUE_STR,
-				.str = summary,
-				.str_len = sizeof(summary) - 1}},
-		{.name = "fields",
-			.name_len = 6,
-			.value = {.type = UCCN_VALUE_LIST, .items = fields_items, .count = 2}},
-		{.name = "sdgs",
-			.name_len = 4,
-			.value = {.type = UCCN_VALUE_LIST, .items = sdg_items, .count = 2}},
-		{.name = "year", .name_len = 4, .value = {.type = UCCN_VALUE_INT, .i = 2024}},
-	};
-	c.nfields = 5;
-	memcpy(c.fields, f, sizeof(f));
-	uint8_t sig[UCCN_SIG_BYTES];
-	body->len = 0;
-	int err = uccn_codec_encode_body(&c, body);
-	if (err < 0) {
-		die("encode", err);
-	}
-	uccn_crypto_sign(a->id, body->data, body->len, sig);
-	out->len = 0;
-	if ((err = uccn_codec_encode_signed(body->data, body->len, sig, out)) < 0) {
-		die("encode", err);
-	}
-	uccn_crypto_hash(out->data, out->len, a->head);
-	a->seq++;
 }
 
 static void make_node(const char *home, const char *name) {
@@ -125,7 +47,7 @@ static void make_node(const char *home, const char *name) {
 	struct uccn_node_init_options o = {.name = name, .country = "IT", .field = "music"};
 	int err = uccn_node_init(home, &o, (uint64_t)time(NULL) * 1000, &node);
 	if (err < 0) {
-		die(home, err);
+		bench_die(home, err);
 	}
 	uccn_node_close(node);
 }
@@ -142,38 +64,31 @@ static uint64_t fill(
 	int err;
 	if ((err = uccn_store_open(path, false, &st)) < 0 ||
 		(err = uccn_changelog_create(st, network, &log)) < 0) {
-		die("sender store", err);
+		bench_die("sender store", err);
 	}
-	struct author *authors = calloc((size_t)nauthors, sizeof(*authors));
-	if (authors == NULL) {
-		die("allocating", UCCN_ENOMEM);
-	}
-	for (long i = 0; i < nauthors; i++) {
-		if ((err = uccn_crypto_identity_generate(&authors[i].id)) < 0) {
-			die("key", err);
-		}
-		uccn_crypto_identity_public_key(authors[i].id, authors[i].pk);
-	}
+	struct bench_author *authors = bench_authors(nauthors);
 	struct uccn_bytes body = {0}, change = {0};
 	uint64_t bytes = 0, hlc = (uint64_t)time(NULL) << 16;
 	*nsample = 0;
 	for (long from = 0; from < n; from += BATCH) {
 		if ((err = uccn_store_begin(st)) < 0) {
-			die("begin", err);
+			bench_die("begin", err);
 		}
 		for (long i = from; i < n && i < from + BATCH; i++) {
-			sign_change(&authors[i % nauthors], i / nauthors, ++hlc, &body, &change);
+			bench_sign_practice(&authors[i % nauthors], i / nauthors, ++hlc,
+				"Best practice", "", "Musicians visit the city's schools.", &body,
+				&change);
 			bytes += change.len;
 			if (*nsample < VERIFY_SAMPLE) {
 				struct uccn_bytes *s = &sample[(*nsample)++];
 				if ((err = uccn_bytes_append(s, change.data, change.len)) < 0) {
-					die("allocating", err);
+					bench_die("allocating", err);
 				}
 			}
 			struct uccn_apply_result res;
 			if ((err = uccn_changelog_apply(
 				     log, change.data, change.len, 0, &res, NULL, NULL)) < 0) {
-				die("apply", err);
+				bench_die("apply", err);
 			}
 			if (res.outcome != UCCN_APPLIED) {
 				fprintf(stderr, "uccn-bench-sync: not applied: %s\n", res.why);
@@ -181,13 +96,10 @@ static uint64_t fill(
 			}
 		}
 		if ((err = uccn_store_commit(st)) < 0) {
-			die("commit", err);
+			bench_die("commit", err);
 		}
 	}
-	for (long i = 0; i < nauthors; i++) {
-		uccn_crypto_identity_destroy(authors[i].id);
-	}
-	free(authors);
+	bench_authors_free(authors, nauthors);
 	uccn_bytes_finish(&body);
 	uccn_bytes_finish(&change);
 	uccn_changelog_destroy(log);
@@ -204,22 +116,22 @@ static double verify_rate(const struct uccn_bytes *sample, long n) {
 		uint8_t key[UCCN_KEY_BYTES];
 	} *in = calloc((size_t)n, sizeof(*in));
 	if (in == NULL) {
-		die("allocating", UCCN_ENOMEM);
+		bench_die("allocating", UCCN_ENOMEM);
 	}
 	for (long i = 0; i < n; i++) {
 		if (uccn_codec_decode_change(sample[i].data, sample[i].len, &c, NULL, 0) < 0) {
-			die("decode", UCCN_EPROTO);
+			bench_die("decode", UCCN_EPROTO);
 		}
 		in[i] = (struct input){.sig = c.sig, .body = c.body, .len = c.body_len};
 		memcpy(in[i].key, c.author, UCCN_KEY_BYTES);
 	}
-	double t0 = seconds();
+	double t0 = bench_seconds();
 	for (long i = 0; i < n; i++) {
 		if (uccn_crypto_verify(in[i].sig, in[i].body, in[i].len, in[i].key) < 0) {
-			die("verify", UCCN_EBADSIG);
+			bench_die("verify", UCCN_EBADSIG);
 		}
 	}
-	double rate = (double)n / (seconds() - t0);
+	double rate = (double)n / (bench_seconds() - t0);
 	free(in);
 	return rate;
 }
@@ -228,11 +140,11 @@ static double verify_rate(const struct uccn_bytes *sample, long n) {
 static pid_t spawn(const char *uccn, const char *home, const char *const *args, int *out_fd) {
 	int fds[2] = {-1, -1};
 	if (out_fd != NULL && pipe(fds) < 0) {
-		die("pipe", UCCN_EIO);
+		bench_die("pipe", UCCN_EIO);
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		die("fork", UCCN_EIO);
+		bench_die("fork", UCCN_EIO);
 	}
 	if (pid == 0) {
 		if (out_fd != NULL) {
@@ -285,7 +197,7 @@ static long high_water_kib(pid_t pid) {
 static struct usage wait_for(pid_t pid, int *status) {
 	struct rusage ru;
 	if (wait4(pid, status, 0, &ru) < 0) {
-		die("wait", UCCN_EIO);
+		bench_die("wait", UCCN_EIO);
 	}
 	return (struct usage){
 		.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -295,40 +207,16 @@ static struct usage wait_for(pid_t pid, int *status) {
 int main(int argc, char **argv) {
 	long n = 100000, nauthors = 4;
 	const char *dir_arg = NULL;
-	static const struct option opts[] = {{"changes", required_argument, NULL, 'n'},
-		{"authors", required_argument, NULL, 'a'}, {"dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "n:a:d:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			n = strtol(optarg, NULL, 10);
-			break;
-		case 'a':
-			nauthors = strtol(optarg, NULL, 10);
-			break;
-		case 'd':
-			dir_arg = optarg;
-			break;
-		default:
-			printf("usage: uccn-bench-sync [--changes N] [--authors N] [--dir DIR]\n");
-			return opt == 'h' ? 0 : 2;
-		}
+	int status = bench_start(argc, argv, "uccn-bench-sync", &n, &nauthors, &dir_arg);
+	if (status >= 0) {
+		return status;
 	}
-	if (n < 1 || nauthors < 1 || nauthors > 1000) {
-		fprintf(stderr, "uccn-bench-sync: --changes and --authors must be positive\n");
-		return 2;
-	}
-	uccn_log_set_handler(UCCN_LOG_ERROR, on_log, NULL);
 	int err;
-	if ((err = uccn_crypto_init()) < 0) {
-		die("init", err);
-	}
 	/* The uccn program sits beside this one in the build. */
 	char uccn[4096];
 	ssize_t len = readlink("/proc/self/exe", uccn, sizeof(uccn) - 16);
 	if (len < 0) {
-		die("finding the uccn program", UCCN_EIO);
+		bench_die("finding the uccn program", UCCN_EIO);
 	}
 	uccn[len] = '\0';
 	char *slash = strrchr(uccn, '/');
@@ -348,13 +236,13 @@ int main(int argc, char **argv) {
 
 	struct uccn_bytes *sample = calloc(VERIFY_SAMPLE, sizeof(*sample));
 	if (sample == NULL) {
-		die("allocating", UCCN_ENOMEM);
+		bench_die("allocating", UCCN_ENOMEM);
 	}
 	long nsample;
-	double t0 = seconds();
+	double t0 = bench_seconds();
 	uint64_t change_bytes = fill(sender, n, nauthors, sample, &nsample);
 	printf("filled the sender with %ld changes (%.1f bytes each) in %.1f s\n", n,
-		(double)change_bytes / (double)n, seconds() - t0);
+		(double)change_bytes / (double)n, bench_seconds() - t0);
 	fflush(stdout);
 
 	/* The receiver listens on a port the kernel picks and says which. */
@@ -381,7 +269,7 @@ int main(int argc, char **argv) {
 
 	int sync_out;
 	const char *sync_args[] = {"sync", url, NULL};
-	t0 = seconds();
+	t0 = bench_seconds();
 	pid_t sync = spawn(uccn, sender, sync_args, &sync_out);
 	/* Peak memory is read from each process's own high-water mark while it runs: the
 	 * rusage of a child also counts what it held before exec (a copy of this program). */
@@ -414,9 +302,9 @@ int main(int argc, char **argv) {
 		}
 	}
 	close(sync_out);
-	int status;
-	struct usage sender_use = wait_for(sync, &status);
-	double sync_s = seconds() - t0;
+	int sync_status;
+	struct usage sender_use = wait_for(sync, &sync_status);
+	double sync_s = bench_seconds() - t0;
 	receiver_kib = max_long(receiver_kib, high_water_kib(serve));
 	kill(serve, SIGTERM);
 	int serve_status;
@@ -424,7 +312,7 @@ int main(int argc, char **argv) {
 	if (out != NULL) {
 		fclose(out);
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (!WIFEXITED(sync_status) || WEXITSTATUS(sync_status) != 0) {
 		fprintf(stderr, "uccn-bench-sync: uccn sync failed\n");
 		return 1;
 	}
@@ -444,7 +332,7 @@ int main(int argc, char **argv) {
 	snprintf(path, sizeof(path), "%s/uccn.db", receiver);
 	if ((err = uccn_store_open(path, false, &st)) < 0 ||
 		(err = uccn_store_count_changes(st, &held)) < 0) {
-		die("receiver", err);
+		bench_die("receiver", err);
 	}
 	uccn_store_close(st);
 

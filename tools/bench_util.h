@@ -1,0 +1,43 @@
+/* bench_util.h - what the benchmarks in tools/ share: their command line, a clock, failing
+ * loudly, and the best practices they sign. Benchmarks print figures; they assert nothing. */
+#ifndef TOOLS_BENCH_UTIL_H
+#define TOOLS_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uccn/change.h>
+
+struct uccn_identity;
+
+/* One signing author and the head of its one feed (every bench change is a best practice). */
+struct bench_author {
+	struct uccn_identity *id;
+	uint8_t pk[UCCN_KEY_BYTES];
+	uint64_t seq;
+	uint8_t head[UCCN_HASH_BYTES];
+};
+
+/* Reads `--changes N --authors N --dir DIR --help`, sets up logging and libsodium. Returns -1
+ * to go on, or the exit status (usage printed). name is the program's, for messages. */
+int bench_start(
+	int argc, char **argv, const char *name, long *changes, long *authors, const char **dir);
+
+double bench_seconds(void);
+
+/* Prints "NAME: what: reason" and exits 1. */
+_Noreturn void bench_die(const char *what, int err);
+
+/* n authors with fresh keys; free with bench_authors_free. */
+struct bench_author *bench_authors(long n);
+void bench_authors_free(struct bench_author *a, long n);
+
+/* Signs a's next change: best practice number k (two changes in three make a new record, the
+ * third edits an earlier one) titled title_prefix, k and title_suffix, with summary and three
+ * more fields,
+ * clocked hlc, into out (replaced). body is scratch. Returns the bytes of its fields. */
+size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const char *title_prefix,
+	const char *title_suffix, const char *summary, struct uccn_bytes *body,
+	struct uccn_bytes *out);
+
+#endif
