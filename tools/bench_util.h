@@ -34,8 +34,8 @@ void bench_authors_free(struct bench_author *a, long n);
 
 /* Signs a's next change: best practice number k (two changes in three make a new record, the
  * third edits an earlier one) titled title_prefix, k and title_suffix, with summary and three
- * more fields,
- * clocked hlc, into out (replaced). body is scratch. Returns the bytes of its fields. */
+ * more fields, clocked hlc, into out (replaced). body is scratch. Returns the bytes of its
+ * fields. */
 size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const char *title_prefix,
 	const char *title_suffix, const char *summary, struct uccn_bytes *body,
 	struct uccn_bytes *out);
