@@ -97,9 +97,10 @@ static bool chosen(const char *const *kinds, size_t n, const char *kind) {
 	return n == 0;
 }
 
-/* Whether the chain (author, feed) travels in this session, either way (PROTOCOL.md §11.5): its
- * kind chosen by both sides, and what is meant for the Secretariat alone only to the root's
- * node or a relay, or back to the node that wrote it. */
+/* Whether the chain (author, feed) may travel to the peer (PROTOCOL.md §11.5): its kind chosen
+ * by both sides, and what is meant for the Secretariat alone only to the root's node or a
+ * relay, or back to the node that wrote it. It decides what we announce and send, and what we
+ * take from the peer: a peer may hold only what could have been sent to it. */
 static bool travels(const struct uccn_sync *s, const uint8_t *author, const char *feed) {
 	char kind[UCCN_KIND_MAX + 1];
 	uccn_schema_feed_kind(feed, kind);
