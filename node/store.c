@@ -388,6 +388,13 @@ void uccn_store_close(struct uccn_store *st) {
 	free(st);
 }
 
+/* What this connection remembers of the file between statements: author and feed heads, the
+ * count of held rows. */
+static void forget_cache(struct uccn_store *st) {
+	memset(st->authors, 0, sizeof(st->authors));
+	st->held = -1;
+}
+
 /* Drops the cached heads and counts when another connection committed since we last looked.
  * Inside a transaction the snapshot is then the one read after this check. */
 static int notice_foreign(struct uccn_store *st) {
@@ -400,8 +407,7 @@ static int notice_foreign(struct uccn_store *st) {
 	sqlite3_reset(stmt);
 	if (version != st->data_version) {
 		if (st->data_version != 0) {
-			memset(st->authors, 0, sizeof(st->authors));
-			st->held = -1;
+			forget_cache(st);
 			st->foreign++;
 		}
 		st->data_version = version;
@@ -409,9 +415,9 @@ static int notice_foreign(struct uccn_store *st) {
 	return UCCN_OK;
 }
 
-int uccn_store_begin(struct uccn_store *st) {
+static int begin(struct uccn_store *st, enum statement which) {
 	assert(!st->in_tx);
-	int err = run(st, use(st, STMT_BEGIN), "begin");
+	int err = run(st, use(st, which), "begin");
 	st->in_tx = err == UCCN_OK;
 	if (err == UCCN_OK && (err = notice_foreign(st)) < 0) {
 		uccn_store_rollback(st);
@@ -419,14 +425,12 @@ int uccn_store_begin(struct uccn_store *st) {
 	return err;
 }
 
+int uccn_store_begin(struct uccn_store *st) {
+	return begin(st, STMT_BEGIN);
+}
+
 int uccn_store_begin_read(struct uccn_store *st) {
-	assert(!st->in_tx);
-	int err = run(st, use(st, STMT_BEGIN_READ), "begin");
-	st->in_tx = err == UCCN_OK;
-	if (err == UCCN_OK && (err = notice_foreign(st)) < 0) {
-		uccn_store_rollback(st);
-	}
-	return err;
+	return begin(st, STMT_BEGIN_READ);
 }
 
 uint64_t uccn_store_foreign_writes(const struct uccn_store *st) {
@@ -457,8 +461,7 @@ void uccn_store_rollback(struct uccn_store *st) {
 	}
 	/* Author rows and heads written in this transaction vanish with it; so must their copies.
 	 */
-	memset(st->authors, 0, sizeof(st->authors));
-	st->held = -1;
+	forget_cache(st);
 	for (int i = 0; i < STMT_COUNT; i++) {
 		sqlite3_reset(st->stmt[i]);
 	}
