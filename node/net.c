@@ -445,22 +445,26 @@ static void spread_news(struct uccn_net *net, struct link *from) {
 	}
 }
 
+/* The link's engine sends what its peer lacks now; a failure ends that link only. */
+static void notify(struct link *l) {
+	l->news = false;
+	int err = uccn_sync_notify(l->sync);
+	if (err < 0) {
+		fail_link(l, "sync: %s", uccn_strerror(err));
+		return;
+	}
+	pump(l);
+}
+
 static void flush_news(struct uccn_net *net) {
 	if (!net->news) {
 		return;
 	}
 	net->news = false;
 	for (struct link *l = net->links; l != NULL; l = l->next) {
-		if (!l->news || l->closing) {
-			continue;
+		if (l->news && !l->closing) {
+			notify(l);
 		}
-		l->news = false;
-		int err = uccn_sync_notify(l->sync);
-		if (err < 0) {
-			fail_link(l, "sync: %s", uccn_strerror(err));
-			continue;
-		}
-		pump(l);
 	}
 }
 
@@ -815,16 +819,9 @@ int uccn_net_run(struct uccn_net *net, int max_wait_ms) {
 
 int uccn_net_local_changes(struct uccn_net *net) {
 	for (struct link *l = net->links; l != NULL; l = l->next) {
-		if (l->sync == NULL || l->closing) {
-			continue;
+		if (l->sync != NULL && !l->closing) {
+			notify(l);
 		}
-		l->news = false;
-		int err = uccn_sync_notify(l->sync);
-		if (err < 0) {
-			fail_link(l, "sync: %s", uccn_strerror(err));
-			continue;
-		}
-		pump(l);
 	}
 	return UCCN_OK;
 }
