@@ -97,7 +97,7 @@ static const char *const migrations[] = {
 	XX(SET_FEED,                                                                               \
 		"UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE fid = ?1")    \
 	XX(EACH_FEED, "SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = "   \
-		      "f.aid WHERE f.head_seq > 0 ORDER BY a.key, f.name")                         \
+		      "f.aid WHERE f.head_seq > 0 ORDER BY a.key IS NOT ?1, a.key, f.name")        \
 	XX(FEED_CHANGES, "SELECT c.seq, c.data FROM changes c WHERE c.fid = ?1 AND c.seq > ?2"     \
 			 " ORDER BY c.seq")                                                        \
 	XX(COUNT_FEED, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq <= ?2")                \
@@ -1181,7 +1181,8 @@ static int each_feed_row(sqlite3_stmt *stmt, void *ctx) {
 		(uint64_t)sqlite3_column_int64(stmt, 2));
 }
 
-int uccn_store_each_feed_head(struct uccn_store *st, uccn_store_feed_fn fn, void *userdata) {
+int uccn_store_each_feed_head(
+	struct uccn_store *st, const uint8_t *first, uccn_store_feed_fn fn, void *userdata) {
 	/* Outside a transaction this is where a loop looks first (what to send, what changed):
 	 * what it finds must not be read through a stale cache afterwards. */
 	int err = uccn_store_refresh(st);
@@ -1192,7 +1193,11 @@ int uccn_store_each_feed_head(struct uccn_store *st, uccn_store_feed_fn fn, void
 		return err;
 	}
 	struct feed_walk w = {fn, userdata};
-	return walk(st, use(st, STMT_EACH_FEED), "reading feeds", each_feed_row, &w);
+	sqlite3_stmt *stmt = use(st, STMT_EACH_FEED);
+	if (first != NULL) {
+		sqlite3_bind_blob(stmt, 1, first, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	return walk(st, stmt, "reading feeds", each_feed_row, &w);
 }
 
 /* The feed's row id, 0 when the store has no change in it. */

@@ -178,11 +178,12 @@ UCCN_NODISCARD int uccn_store_take_held(
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);
 
-/* Every feed's head, by author key then feed name: what this node holds of each chain. */
+/* Every feed's head, by author key then feed name: what this node holds of each chain. The
+ * feeds of first (UCCN_KEY_BYTES, or NULL) come before all others. */
 typedef int (*uccn_store_feed_fn)(
 	void *userdata, const uint8_t *author, const char *feed, uint64_t seq);
 UCCN_NODISCARD int uccn_store_each_feed_head(
-	struct uccn_store *st, uccn_store_feed_fn fn, void *userdata);
+	struct uccn_store *st, const uint8_t *first, uccn_store_feed_fn fn, void *userdata);
 
 /* The changes of one feed with seq above after_seq, in chain order, with their seq. */
 typedef int (*uccn_store_link_fn)(void *userdata, uint64_t seq, const uint8_t *data, size_t len);

@@ -43,8 +43,11 @@ struct uccn_sync {
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
-	uint64_t to_send;             /* sent, plus what the peer lacked when its vector came */
-	struct uccn_change change;    /* scratch: a received change, decoded to check its feed */
+	uint64_t to_send; /* sent, plus what the peer lacked when pending was first asked */
+	uint8_t (*waiting)[UCCN_HASH_BYTES]; /* this session's held changes (on_released) */
+	size_t nwaiting;
+	bool counted;
+	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
 	/* Received batches. With a pool (cfg.verifier), one may be pending: its signatures are
 	 * being verified while the batch before it is applied; it is applied and acknowledged
 	 * when the next batch arrives, or at uccn_sync_flush. Two slots: the pending one, and the
@@ -242,7 +245,7 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 			goto out;
 		}
 	}
-	if ((err = uccn_store_each_feed_head(s->cfg.st, add_entry, &v)) < 0) {
+	if ((err = uccn_store_each_feed_head(s->cfg.st, NULL, add_entry, &v)) < 0) {
 		goto out;
 	}
 	for (size_t i = 0; i < v.n; i++) {
@@ -275,6 +278,7 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 		uccn_verifier_wait(s->cfg.verifier); /* the pool reads our jobs until then */
 	}
 	free(s->batch);
+	free(s->waiting);
 	free(s->out);
 	free(s->peer);
 	for (int k = 0; k < 2; k++) {
@@ -294,7 +298,6 @@ struct gather {
 	struct uccn_sync *s;
 	uint64_t last;
 	int err;
-	int pass; /* 0: the root's feeds (the registry) only; 1: every other author's */
 };
 
 static int take_change(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
@@ -320,8 +323,7 @@ static int lagging_chain(void *userdata, const uint8_t *author, const char *feed
 	if (s->nbatch == s->cfg.batch_changes || s->batch_bytes + UCCN_CHANGE_MAX > BATCH_BYTES) {
 		return 1;
 	}
-	bool root = memcmp(author, s->root, UCCN_KEY_BYTES) == 0;
-	if (!travels(s, author, feed) || root != (g->pass == 0)) {
+	if (!travels(s, author, feed)) {
 		return 0;
 	}
 	struct peer_head *h = find_peer(s, author, feed);
@@ -331,7 +333,7 @@ static int lagging_chain(void *userdata, const uint8_t *author, const char *feed
 	}
 	/* Chain order: from the first change the peer lacks. It may hold links past ours (a gap
 	 * here): it then lacks nothing we can give in order. */
-	struct gather one = {s, theirs, 0, g->pass};
+	struct gather one = {s, theirs, 0};
 	int err = uccn_store_each_feed_change(s->cfg.st, author, feed, theirs, take_change, &one);
 	if (err < 0) {
 		return err;
@@ -350,13 +352,10 @@ static int pump(struct uccn_sync *s) {
 	while (s->inflight < s->cfg.window) {
 		s->nbatch = 0;
 		s->batch_bytes = 0;
-		/* The registry first: a city's records then arrive after the designation that
-		 * admits them, rather than waiting for it at the receiver. */
-		int err = UCCN_OK;
-		for (int pass = 0; pass < 2 && err == UCCN_OK; pass++) {
-			struct gather g = {s, 0, 0, pass};
-			err = uccn_store_each_feed_head(s->cfg.st, lagging_chain, &g);
-		}
+		/* The registry (the root's feeds) first: a city's records then arrive after the
+		 * designation that admits them, rather than waiting for it at the receiver. */
+		struct gather g = {s, 0, 0};
+		int err = uccn_store_each_feed_head(s->cfg.st, s->root, lagging_chain, &g);
 		if (err < 0) {
 			return err;
 		}
@@ -412,9 +411,39 @@ static void count(struct uccn_sync_stats *st, const struct uccn_apply_result *re
 	}
 }
 
+/* Changes of this session that were held are remembered (up to WAITING_MAX; most sessions
+ * hold none, so the room is made at the first), so that one released later in the session
+ * counts as applied, not as both. */
+#define WAITING_MAX 1024
+
+static void remember_waiting(struct uccn_sync *s, const uint8_t hash[UCCN_HASH_BYTES]) {
+	if (s->waiting == NULL && (s->waiting = calloc(WAITING_MAX, sizeof(*s->waiting))) == NULL) {
+		return; /* the figure only: it may then count a change twice */
+	}
+	if (s->nwaiting < WAITING_MAX) {
+		memcpy(s->waiting[s->nwaiting++], hash, UCCN_HASH_BYTES);
+	}
+}
+
+static bool forget_waiting(struct uccn_sync *s, const uint8_t hash[UCCN_HASH_BYTES]) {
+	for (size_t i = 0; i < s->nwaiting; i++) {
+		if (memcmp(s->waiting[i], hash, UCCN_HASH_BYTES) == 0) {
+			memcpy(s->waiting[i], s->waiting[--s->nwaiting], UCCN_HASH_BYTES);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void on_released(void *userdata, const struct uccn_apply_result *res) {
+	struct uccn_sync *s = userdata;
+	if (forget_waiting(s, res->hash) && s->stats.held > 0) {
+		s->stats.held--;
+	}
 	if (res->outcome == UCCN_APPLIED) {
-		((struct uccn_sync *)userdata)->stats.applied++;
+		s->stats.applied++;
+	} else if (res->outcome == UCCN_REFUSED) {
+		s->stats.refused++;
 	}
 }
 
@@ -464,6 +493,9 @@ static int store_batch(struct uccn_sync *s, const struct incoming *in,
 			m->changes[i].len, in->jobs[i].result, now_ms, &res, on_released, s);
 		if (err == UCCN_OK) {
 			count(&s->stats, &res);
+			if (res.outcome == UCCN_HELD) {
+				remember_waiting(s, res.hash);
+			}
 			if (res.decoded && in->decoded[i]) {
 				err = peer_has(s, res.author, in->feeds[i], res.seq);
 			}
@@ -566,8 +598,8 @@ int uccn_sync_ping(struct uccn_sync *s, uint64_t token) {
 	return queue_simple(s, UCCN_SYNC_PING, token);
 }
 
-/* What the peer lacks of our travelling chains, for progress: counted once, when its vector
- * arrives (what is pushed live later is not in it). */
+/* What the peer lacks of our travelling chains, for progress (what is pushed live later is not
+ * in it). */
 struct lack_count {
 	struct uccn_sync *s;
 	uint64_t total;
@@ -593,7 +625,7 @@ static int count_lack(void *userdata, const uint8_t *author, const char *feed, u
 
 static int count_to_send(struct uccn_sync *s) {
 	struct lack_count l = {s, 0};
-	int err = uccn_store_each_feed_head(s->cfg.st, count_lack, &l);
+	int err = uccn_store_each_feed_head(s->cfg.st, NULL, count_lack, &l);
 	s->to_send = s->stats.sent + l.total;
 	return err;
 }
@@ -622,9 +654,6 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 			err = peer_has(s, m.entries[i].author, m.entries[i].feed, m.entries[i].seq);
 		}
 		s->have_vector = true;
-		if (err == UCCN_OK) {
-			err = count_to_send(s);
-		}
 		break;
 	case UCCN_SYNC_CHANGES:
 		s->peer_done = false;
@@ -663,7 +692,12 @@ void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out)
 	*out = s->stats;
 }
 
-uint64_t uccn_sync_pending(const struct uccn_sync *s) {
+uint64_t uccn_sync_pending(struct uccn_sync *s) {
+	/* Counted once, at the first question: most sessions show no progress, and the count
+	 * reads every change the peer lacks. */
+	if (!s->counted && s->have_vector) {
+		s->counted = count_to_send(s) == UCCN_OK;
+	}
 	return s->to_send > s->stats.sent ? s->to_send - s->stats.sent : 0;
 }
 

@@ -47,6 +47,8 @@ struct uccn_sync_config {
 struct uccn_sync_stats {
 	uint64_t sent;     /* changes sent */
 	uint64_t received; /* changes received */
+	/* What became of them: held counts those still waiting (a change held and then let in
+	 * during the session counts as applied, or refused, only). */
 	uint64_t applied, duplicate, held, refused;
 	uint64_t batches_sent, batches_acked;
 };
@@ -87,7 +89,8 @@ void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out)
 UCCN_NODISCARD int uccn_sync_peer_holds(
 	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
 
-/* Changes still to send to the peer, as far as the engine knows now (for progress). */
-uint64_t uccn_sync_pending(const struct uccn_sync *s);
+/* Changes still to send to the peer, for progress: what the peer lacked when first asked (once
+ * its vector has arrived: this first call counts them), less what was sent since. */
+uint64_t uccn_sync_pending(struct uccn_sync *s);
 
 #endif

@@ -670,6 +670,50 @@ Test(net, sync_mode_stops_once_both_hold_the_same_and_counts_what_moved) {
 	assert_same_records(a, hub);
 }
 
+Test(net, a_change_held_and_let_in_during_a_session_counts_once) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *x = make_city("lyon", network, hub);
+	struct simnode *y = make_city("turin", network, hub);
+	/* The hub sends authors in key order: the editor's key comes first, so its edit arrives
+	 * before the project it edits, waits, and is let in when the project follows. */
+	bool x_first = memcmp(x->pk, y->pk, UCCN_KEY_BYTES) < 0;
+	struct simnode *editor = x_first ? x : y, *owner = x_first ? y : x;
+	start(hub);
+	start(owner);
+	start(editor);
+	dial(owner, hub);
+	dial(editor, hub);
+	run_for(3000);
+	char editor_hex[2 * UCCN_KEY_BYTES + 1], id[UCCN_ID_MAX + 1], why[256] = "";
+	uccn_crypto_to_hex(editor->pk, UCCN_KEY_BYTES, editor_hex);
+	struct uccn_value item = {.type = UCCN_VALUE_STR, .str = editor_hex, .str_len = 64};
+	struct uccn_field f[2] = {test_str("title", "joint residency"),
+		{.name = "editors",
+			.name_len = 7,
+			.value = {.type = UCCN_VALUE_LIST, .items = &item, .count = 1}}};
+	cr_assert_eq(uccn_node_put(owner->node, "project", NULL, f, 2, uccn_node_wall_ms(), id, why,
+			     sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_net_local_changes(owner->net);
+	run_for(1000);
+	struct uccn_field edit = test_str("status", "ongoing");
+	cr_assert_eq(uccn_node_put(editor->node, "project", id, &edit, 1, uccn_node_wall_ms(), NULL,
+			     why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_net_local_changes(editor->net);
+	run_for(1000);
+	/* A city that joins now gets both in one session. */
+	struct simnode *late = make_city("kobe", network, hub);
+	start(late);
+	dial_full(late, hub, NULL, NULL, true);
+	run_for(3000);
+	struct uccn_net_peer_info info = info_of(late);
+	cr_assert_eq(info.state, UCCN_NET_DONE, "%s", info.error);
+	cr_assert(holds(late, "project", id));
+	cr_assert_eq(info.stats.held, 0, "the edit waited and was let in: it is not held");
+	cr_assert_eq(info.stats.applied, info.stats.received, "each change counted once");
+}
+
 Test(net, a_hub_holds_many_sessions_at_once) {
 	enum { CITIES = 120 };
 	struct simnode *hub = make_hub("hub");

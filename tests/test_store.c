@@ -404,7 +404,7 @@ Test(store, each_feed_has_its_own_head_and_its_own_order) {
 	cr_assert_eq(uccn_store_get_head(st, c.author, &head), UCCN_OK);
 	cr_assert_eq(head.seq, 4, "the author's newest change, whatever its feed");
 	uint64_t sum = 0;
-	cr_assert_eq(uccn_store_each_feed_head(st, sum_feeds, &sum), UCCN_OK);
+	cr_assert_eq(uccn_store_each_feed_head(st, NULL, sum_feeds, &sum), UCCN_OK);
 	cr_assert_eq(sum, 3 + 4000);
 	uint64_t digits = 0;
 	cr_assert_eq(uccn_store_each_feed_change(st, c.author, "event", 0, collect_seqs, &digits),

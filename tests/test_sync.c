@@ -174,12 +174,22 @@ Test(sync, two_nodes_end_holding_the_same) {
 		edit(&nodes[1], &rng);
 	}
 	struct uccn_sync *a = engine(&nodes[0], 64, 4), *b = engine(&nodes[1], 64, 4);
+	cr_assert_eq(uccn_sync_pending(a), 0, "nothing known before the peer's vector");
+	struct uccn_bytes vector = {0};
+	cr_assert(uccn_sync_pop_payload(b, &vector));
+	cr_assert_eq(uccn_sync_on_payload(a, vector.data, vector.len, 1), UCCN_OK);
+	uccn_bytes_finish(&vector);
+	struct uccn_sync_stats sa;
+	uccn_sync_get_stats(a, &sa);
+	cr_assert_gt(sa.sent, 0, "the first batches went at the vector");
+	cr_assert_eq(uccn_sync_pending(a) + sa.sent, 700, "what the peer lacks, counted");
 	run(a, b, -1);
+	cr_assert_eq(uccn_sync_pending(a), 0);
 	cr_assert(uccn_sync_is_idle(a));
 	cr_assert(uccn_sync_is_idle(b));
 	cr_assert_eq(stored(&nodes[0]), 1000);
 	cr_assert_eq(stored(&nodes[1]), 1000);
-	struct uccn_sync_stats sa, sb;
+	struct uccn_sync_stats sb;
 	uccn_sync_get_stats(a, &sa);
 	uccn_sync_get_stats(b, &sb);
 	cr_assert_eq(sa.sent, 700, "nothing the peer already had was sent");
