@@ -421,6 +421,8 @@ static int get_value(struct decoder *d, const msgpack_object *o, struct uccn_val
 /* A field name: a str of 1..31 bytes of [a-z0-9_]. */
 static int get_name(struct decoder *d, const msgpack_object *o, const char **name, size_t *len) {
 	char shown[48];
+	*name = NULL; /* gcc -O2 cannot see that get_str sets both whenever it succeeds */
+	*len = 0;
 	if (get_str(d, o, name, len) < 0) {
 		return refuse(d->why, d->why_len, "a field name must be a string");
 	}
@@ -484,8 +486,8 @@ static int decode_body(struct decoder *d, const msgpack_object *root, struct ucc
 	}
 	out->hlc = e[5].via.u64;
 
-	const char *s;
-	size_t len;
+	const char *s = NULL; /* set by get_str; gcc -O2 does not see it */
+	size_t len = 0;
 	if (get_str(d, &e[6], &s, &len) < 0) {
 		return bad_element(d, 6, "a string");
 	}

@@ -375,8 +375,8 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, opts, get_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k;
-	const char *id;
+	const struct uccn_kind_spec *k = NULL;
+	const char *id = NULL;
 	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
 		return status;
 	}
@@ -559,8 +559,8 @@ int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, NULL, delete_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k;
-	const char *id;
+	const struct uccn_kind_spec *k = NULL;
+	const char *id = NULL;
 	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
 		return status;
 	}
@@ -625,8 +625,8 @@ int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, opts, history_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k;
-	const char *id;
+	const struct uccn_kind_spec *k = NULL;
+	const char *id = NULL;
 	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
 		return status;
 	}
