@@ -136,38 +136,6 @@ static double verify_rate(const struct uccn_bytes *sample, long n) {
 	return rate;
 }
 
-/* Starts `uccn --home HOME args...` with stdout into a pipe (*out_fd) when out_fd is given. */
-static pid_t spawn(const char *uccn, const char *home, const char *const *args, int *out_fd) {
-	int fds[2] = {-1, -1};
-	if (out_fd != NULL && pipe(fds) < 0) {
-		bench_die("pipe", UCCN_EIO);
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		bench_die("fork", UCCN_EIO);
-	}
-	if (pid == 0) {
-		if (out_fd != NULL) {
-			dup2(fds[1], STDOUT_FILENO);
-			close(fds[0]);
-			close(fds[1]);
-		}
-		const char *argv[16] = {uccn, "--home", home};
-		size_t n = 3;
-		for (size_t i = 0; args[i] != NULL && n < 15; i++) {
-			argv[n++] = args[i];
-		}
-		argv[n] = NULL;
-		execv(uccn, (char *const *)argv);
-		_exit(127);
-	}
-	if (out_fd != NULL) {
-		close(fds[1]);
-		*out_fd = fds[0];
-	}
-	return pid;
-}
-
 struct usage {
 	double cpu_s; /* user + system */
 };
@@ -212,15 +180,8 @@ int main(int argc, char **argv) {
 		return status;
 	}
 	int err;
-	/* The uccn program sits beside this one in the build. */
 	char uccn[4096];
-	ssize_t len = readlink("/proc/self/exe", uccn, sizeof(uccn) - 16);
-	if (len < 0) {
-		bench_die("finding the uccn program", UCCN_EIO);
-	}
-	uccn[len] = '\0';
-	char *slash = strrchr(uccn, '/');
-	snprintf(slash + 1, sizeof(uccn) - (size_t)(slash + 1 - uccn), "uccn");
+	bench_uccn_path(uccn);
 
 	char tmpl[] = "/tmp/uccn-bench-sync-XXXXXX";
 	const char *dir = dir_arg;
@@ -251,7 +212,7 @@ int main(int argc, char **argv) {
 	double verify_before = verify_rate(sample, nsample);
 	int out_fd;
 	const char *serve_args[] = {"serve", "--listen", "127.0.0.1:0", NULL};
-	pid_t serve = spawn(uccn, receiver, serve_args, &out_fd);
+	pid_t serve = bench_spawn(uccn, receiver, serve_args, &out_fd);
 	FILE *out = fdopen(out_fd, "r");
 	char line[256], url[128] = "";
 	unsigned port = 0;
@@ -270,7 +231,7 @@ int main(int argc, char **argv) {
 	int sync_out;
 	const char *sync_args[] = {"sync", url, NULL};
 	t0 = bench_seconds();
-	pid_t sync = spawn(uccn, sender, sync_args, &sync_out);
+	pid_t sync = bench_spawn(uccn, sender, sync_args, &sync_out);
 	/* Peak memory is read from each process's own high-water mark while it runs: the
 	 * rusage of a child also counts what it held before exec (a copy of this program). */
 	char summary[512] = "", buf[512];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <uccn/log.h>
 
@@ -142,4 +143,46 @@ size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const c
 	a->seq++;
 	/* Names and values, as msgpack counts them: the two lists are 15 and 2 bytes of items. */
 	return 5 + strlen(title) + 7 + strlen(summary) + 6 + 15 + 4 + 2 + 4 + 2;
+}
+
+/* The child runs the program with the home first, as a user would type it. */
+pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd) {
+	int fds[2] = {-1, -1};
+	if (out_fd != NULL && pipe(fds) < 0) {
+		bench_die("pipe", UCCN_EIO);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		bench_die("fork", UCCN_EIO);
+	}
+	if (pid == 0) {
+		if (out_fd != NULL) {
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[0]);
+			close(fds[1]);
+		}
+		const char *argv[16] = {uccn, "--home", home};
+		size_t n = 3;
+		for (size_t i = 0; args[i] != NULL && n < 15; i++) {
+			argv[n++] = args[i];
+		}
+		argv[n] = NULL;
+		execv(uccn, (char *const *)argv);
+		_exit(127);
+	}
+	if (out_fd != NULL) {
+		close(fds[1]);
+		*out_fd = fds[0];
+	}
+	return pid;
+}
+
+void bench_uccn_path(char out[4096]) {
+	ssize_t len = readlink("/proc/self/exe", out, 4096 - 16);
+	if (len < 0) {
+		bench_die("finding the uccn program", UCCN_EIO);
+	}
+	out[len] = '\0';
+	char *slash = strrchr(out, '/');
+	snprintf(slash + 1, (size_t)(4096 - (slash + 1 - out)), "uccn");
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uccn/change.h>
 
@@ -39,5 +40,12 @@ void bench_authors_free(struct bench_author *a, long n);
 size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const char *title_prefix,
 	const char *title_suffix, const char *summary, struct uccn_bytes *body,
 	struct uccn_bytes *out);
+
+/* The uccn program, which sits beside the benchmarks in the build. */
+void bench_uccn_path(char out[4096]);
+
+/* Starts `uccn --home HOME args...` (args NULL-terminated, at most 12) with its stdout into a
+ * pipe (*out_fd, the caller closes it) when out_fd is given, else inherited. */
+pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd);
 
 #endif
