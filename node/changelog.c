@@ -32,6 +32,8 @@ struct uccn_changelog {
 	bool have_state;     /* state holds the record of the change being applied */
 	bool registry_moved; /* a change since the last retry may let held changes in */
 	uint64_t foreign;    /* the store's foreign writes when the registry was last read */
+	bool have_self;
+	uint8_t self[UCCN_KEY_BYTES]; /* the node's own key */
 };
 
 int uccn_changelog_create(
@@ -56,6 +58,15 @@ int uccn_changelog_create(
 
 void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
 	uccn_registry_set_self(log->registry, key);
+	memcpy(log->self, key, UCCN_KEY_BYTES);
+	log->have_self = true;
+}
+
+bool uccn_changelog_self(const struct uccn_changelog *log, uint8_t out[UCCN_KEY_BYTES]) {
+	if (log->have_self) {
+		memcpy(out, log->self, UCCN_KEY_BYTES);
+	}
+	return log->have_self;
 }
 
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {

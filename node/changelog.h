@@ -37,6 +37,8 @@ void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCC
 
 /* Names the node's own key, whose changes this node applies before its designation arrives. */
 void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
+/* The key set by uccn_changelog_set_self into out; false (out untouched) if none was. */
+bool uccn_changelog_self(const struct uccn_changelog *log, uint8_t out[UCCN_KEY_BYTES]);
 
 /* Offers the signed change buf to the node. Must be called inside a store transaction. The
  * outcome, with its reason, goes to *res; each held change this one releases is applied too and

@@ -119,7 +119,17 @@ static int open_parts(struct uccn_node *node, bool create) {
 	if (db == NULL) {
 		return UCCN_ENOMEM;
 	}
-	int err = uccn_store_open(db, create, &node->st);
+	int err;
+	if (!create && access(node->home, W_OK) < 0 && (errno == EROFS || errno == EACCES)) {
+		/* Commands that only read still work; one that writes is told why it cannot. */
+		char refusal[4200];
+		snprintf(refusal, sizeof(refusal), "the home %s %s: only commands that read work there",
+			node->home,
+			errno == EROFS ? "is on a read-only filesystem" : "cannot be written (permissions)");
+		err = uccn_store_open_readonly(db, refusal, &node->st);
+	} else {
+		err = uccn_store_open(db, create, &node->st);
+	}
 	free(db);
 	return err;
 }
@@ -215,7 +225,7 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 		uccn_log(UCCN_LOG_ERROR, "writing the city record: %s", res.why);
 		goto out;
 	}
-	if ((err = uccn_store_commit(node->st)) < 0) {
+	if ((err = uccn_node_commit(node)) < 0) {
 		goto out;
 	}
 	*out = node;
@@ -370,7 +380,13 @@ int uccn_node_append(struct uccn_node *node, const char *kind, const uint8_t own
 	const char *id, enum uccn_op op, const struct uccn_field *fields, size_t nfields,
 	uint64_t now_ms, char *why, size_t why_len) {
 	struct uccn_apply_result res;
-	int err = uccn_changelog_append(
+	/* Checked inside the caller's transaction: another process (a serve catching up) may
+	 * have changed what the node holds. */
+	int err = uccn_node_check_signing(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	err = uccn_changelog_append(
 		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
 	if (err < 0 && res.why[0] != '\0') {
 		uccn_node_set_why(why, why_len, "%s", res.why);
@@ -394,7 +410,7 @@ static int write_change(struct uccn_node *node, const char *kind, const uint8_t 
 		uccn_store_rollback(node->st);
 		return err;
 	}
-	return uccn_store_commit(node->st);
+	return uccn_node_commit(node);
 }
 
 static bool mentions(const struct uccn_field *fields, size_t n, const char *name) {
@@ -1089,6 +1105,18 @@ int uccn_node_verify(
 	}
 	if (err == UCCN_OK) {
 		err = uccn_store_each_fork(node->st, verify_fork, &w);
+	}
+	struct uccn_node_signing sign;
+	if (err == UCCN_OK && (err = uccn_node_signing(node, &sign)) == UCCN_OK &&
+		sign.signed_up_to > sign.head) {
+		/* The commits the record beside the database counted are gone (a lost WAL, an
+		 * old copy put back by hand): every check above holds, and yet changes are
+		 * missing. */
+		fault(&w, UCCN_EBEHIND, node->pk, sign.head,
+			"this store ends at #%llu but this node signed up to #%llu: %llu of its "
+			"changes are missing; sync with a peer to get them back",
+			(unsigned long long)sign.head, (unsigned long long)sign.signed_up_to,
+			(unsigned long long)(sign.signed_up_to - sign.head));
 	}
 	uccn_store_rollback(node->st);
 	if (changes_checked != NULL) {

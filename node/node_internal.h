@@ -61,6 +61,14 @@ UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms, char *why,
 	size_t why_len);
 
+/* Commits the node's transaction, then notes beside the database how far the node has signed
+ * (home/node.head), so that a store that later loses its last commits can tell. */
+UCCN_NODISCARD int uccn_node_commit(struct uccn_node *node);
+
+/* UCCN_OK if the node may sign a new change now, else UCCN_EBEHIND with why saying what to do.
+ */
+UCCN_NODISCARD int uccn_node_check_signing(struct uccn_node *node, char *why, size_t why_len);
+
 /* Writes a reason into why (may be NULL) for the caller to show. */
 void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -301,7 +301,7 @@ static int write_registry(struct uccn_node *node, struct registry_change *change
 		err = uccn_changelog_retry_held(node->log, now_ms, NULL, NULL);
 	}
 	if (err == UCCN_OK) {
-		err = uccn_store_commit(node->st);
+		err = uccn_node_commit(node);
 	} else {
 		uccn_store_rollback(node->st);
 	}
@@ -746,7 +746,7 @@ int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_ke
 		err = UCCN_EIO;
 		goto out;
 	}
-	if ((err = uccn_store_commit(node->st)) < 0) {
+	if ((err = uccn_node_commit(node)) < 0) {
 		unlink(old);
 		goto out;
 	}

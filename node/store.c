@@ -199,6 +199,7 @@ struct uccn_store {
 	 * SQLite's data_version moves then, and what this connection caches must be read again. */
 	int64_t data_version;
 	uint64_t foreign; /* how many times another connection's commits were noticed */
+	char *read_only;  /* why a store opened read-only refuses writes (NULL: writable) */
 	struct author_slot authors[AUTHOR_CACHE];
 };
 
@@ -236,6 +237,7 @@ static int fail(struct uccn_store *st, int rc, const char *what) {
 
 static int write_heads(struct uccn_store *st);
 static int notice_foreign(struct uccn_store *st);
+static void forget_cache(struct uccn_store *st);
 static int step_row(struct uccn_store *st, sqlite3_stmt *stmt, const char *what);
 
 static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
@@ -326,6 +328,18 @@ static int migrate(struct uccn_store *st) {
 	return UCCN_OK;
 }
 
+/* Prepares every statement once: a store answers thousands of calls per batch. */
+static int prepare_all(struct uccn_store *st) {
+	for (int i = 0; i < STMT_COUNT; i++) {
+		int rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1,
+			SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			return fail(st, rc, statement_sql[i]);
+		}
+	}
+	return UCCN_OK;
+}
+
 int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
 	struct uccn_store *st = calloc(1, sizeof(*st));
@@ -355,15 +369,7 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 		(err = migrate(st)) < 0) {
 		goto out;
 	}
-	for (int i = 0; i < STMT_COUNT; i++) {
-		rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-			&st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			err = fail(st, rc, statement_sql[i]);
-			goto out;
-		}
-	}
-	if ((err = notice_foreign(st)) < 0) {
+	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
 		goto out;
 	}
 	*out = st;
@@ -371,6 +377,117 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	err = UCCN_OK;
 out:
 	uccn_store_close(st);
+	return err;
+}
+
+int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
+	int err = UCCN_ENOMEM;
+	struct uccn_store *st = calloc(1, sizeof(*st));
+	char *uri = NULL;
+	if (st == NULL || (st->read_only = strdup(refusal)) == NULL) {
+		goto out;
+	}
+	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	int64_t version = 0;
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, 5000);
+		rc = sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	}
+	if ((rc & 0xff) == SQLITE_CANTOPEN) {
+		/* A WAL database closed cleanly leaves no -shm, and none can be made where nothing
+		 * can be written. Nothing can change the file there either, so SQLite may read it
+		 * as immutable: no locks, no shared memory. A -wal left by a crash comes with its
+		 * -shm, and the first open reads both. */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		uri = sqlite3_mprintf("file:%s?immutable=1", path);
+		if (uri == NULL) {
+			goto out;
+		}
+		rc = sqlite3_open_v2(uri, &st->db,
+			SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_extended_result_codes(st->db, 1);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		err = (rc & 0xff) == SQLITE_CANTOPEN ? UCCN_ENOTFOUND : fail(st, rc, path);
+		goto out;
+	}
+	st->held = -1;
+	if ((err = pragma_int(st, "PRAGMA user_version", &version)) < 0) {
+		goto out;
+	}
+	if (version != SCHEMA_VERSION) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database has schema version %lld and needs version %d, which cannot be "
+			"written on a read-only filesystem",
+			(long long)version, SCHEMA_VERSION);
+		err = UCCN_ECORRUPT;
+		goto out;
+	}
+	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
+		goto out;
+	}
+	*out = st;
+	st = NULL;
+	err = UCCN_OK;
+out:
+	sqlite3_free(uri);
+	uccn_store_close(st);
+	return err;
+}
+
+bool uccn_store_is_read_only(const struct uccn_store *st) {
+	return st->read_only != NULL;
+}
+
+int uccn_store_copy_to(struct uccn_store *st, const char *path) {
+	assert(!st->in_tx);
+	/* VACUUM INTO reads one snapshot, the WAL included, while writers go on, and refuses a
+	 * file that already holds anything. */
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "VACUUM INTO ?1", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+	}
+	int err = rc == SQLITE_OK || rc == SQLITE_DONE ? UCCN_OK : fail(st, rc, path);
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+int uccn_store_copy_from(struct uccn_store *st, struct uccn_store *from) {
+	assert(!st->in_tx && !from->in_tx);
+	/* The online backup copies every page of one snapshot of from and replaces this
+	 * database in one write transaction, under its locks: another connection sees the old
+	 * database or the new one, never a mix. */
+	sqlite3_backup *b = sqlite3_backup_init(st->db, "main", from->db, "main");
+	if (b == NULL) {
+		return fail(st, sqlite3_errcode(st->db), "restoring");
+	}
+	int rc;
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		sqlite3_sleep(50);
+	}
+	int done = sqlite3_backup_finish(b);
+	forget_cache(st);
+	if (rc != SQLITE_DONE) {
+		return fail(st, rc, "restoring");
+	}
+	return done == SQLITE_OK ? UCCN_OK : fail(st, done, "restoring");
+}
+
+int uccn_store_drop_meta(struct uccn_store *st, const char *key) {
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "DELETE FROM meta WHERE key = ?1", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+	}
+	int err = rc == SQLITE_OK || rc == SQLITE_DONE ? UCCN_OK : fail(st, rc, "writing settings");
+	sqlite3_finalize(stmt);
 	return err;
 }
 
@@ -385,6 +502,7 @@ void uccn_store_close(struct uccn_store *st) {
 		sqlite3_finalize(st->stmt[i]);
 	}
 	sqlite3_close(st->db);
+	free(st->read_only);
 	free(st);
 }
 
@@ -417,6 +535,10 @@ static int notice_foreign(struct uccn_store *st) {
 
 static int begin(struct uccn_store *st, enum statement which) {
 	assert(!st->in_tx);
+	if (st->read_only != NULL && which == STMT_BEGIN) {
+		uccn_log(UCCN_LOG_ERROR, "%s", st->read_only);
+		return UCCN_EPERM;
+	}
 	int err = run(st, use(st, which), "begin");
 	st->in_tx = err == UCCN_OK;
 	if (err == UCCN_OK && (err = notice_foreign(st)) < 0) {

@@ -18,6 +18,13 @@ struct uccn_store;
  * version. ":memory:" gives a private in-memory store. create false refuses a missing file with
  * UCCN_ENOTFOUND. A newer schema than this program knows is UCCN_ECORRUPT (logged). */
 UCCN_NODISCARD int uccn_store_open(const char *path, bool create, struct uccn_store **out);
+/* Opens an existing store for reading only (a home on a read-only filesystem): no migration,
+ * no WAL file made; a write transaction is then refused with UCCN_EPERM, logging refusal
+ * (copied). UCCN_ENOTFOUND if there is no file; a schema other than this program's is
+ * UCCN_ECORRUPT. */
+UCCN_NODISCARD int uccn_store_open_readonly(
+	const char *path, const char *refusal, struct uccn_store **out);
+bool uccn_store_is_read_only(const struct uccn_store *st);
 /* Closes; rolls back an open transaction. Accepts NULL. */
 void uccn_store_close(struct uccn_store *st);
 
@@ -42,6 +49,22 @@ UCCN_NODISCARD int uccn_store_get_meta(
 	struct uccn_store *st, const char *key, struct uccn_bytes *out);
 UCCN_NODISCARD int uccn_store_set_meta(
 	struct uccn_store *st, const char *key, const uint8_t *value, size_t len);
+
+/* The setting that tells a node to take back its own changes before signing a new one
+ * (PROTOCOL.md §11.7): 8 bytes, little-endian, the head a peer showed (0: not known yet). */
+#define UCCN_META_CATCH_UP "catch_up"
+
+/* Removes a setting; no-op if unset. */
+UCCN_NODISCARD int uccn_store_drop_meta(struct uccn_store *st, const char *key);
+
+/* Writes a consistent copy of the whole database (one snapshot, what the WAL holds included)
+ * to a new file at path, while other connections go on writing; a path that exists is refused.
+ * Outside a transaction. */
+UCCN_NODISCARD int uccn_store_copy_to(struct uccn_store *st, const char *path);
+/* Replaces everything st holds with a copy of from, in one write transaction. The caller
+ * should close and reopen st afterwards (the copy may be of an older schema). Outside a
+ * transaction. */
+UCCN_NODISCARD int uccn_store_copy_from(struct uccn_store *st, struct uccn_store *from);
 
 /* The last change applied from one author. seq is 0 (and hash, hlc zero) for an unknown one. */
 struct uccn_store_head {

@@ -47,6 +47,12 @@ struct uccn_sync {
 	uint8_t (*waiting)[UCCN_HASH_BYTES]; /* this session's held changes (on_released) */
 	size_t nwaiting;
 	bool counted;
+	/* The node's own chain (PROTOCOL.md §11.7): the most of it the peer's vector showed, and
+	 * whether the node is marked to take its own changes back before signing again. */
+	bool have_self;
+	uint8_t self[UCCN_KEY_BYTES];
+	uint64_t peer_own;
+	bool catching_up;
 	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
 	/* Received batches. With a pool (cfg.verifier), one may be pending: its signatures are
 	 * being verified while the batch before it is applied; it is applied and acknowledged
@@ -229,6 +235,7 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	}
 	s->cfg.peer_key = NULL; /* copied: the caller's may not outlive us */
 	uccn_changelog_network(s->cfg.log, s->root);
+	s->have_self = uccn_changelog_self(s->cfg.log, s->self);
 	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
@@ -481,6 +488,106 @@ static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct 
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value);
 
+static uint64_t le64(const struct uccn_bytes *b) {
+	uint64_t v = 0;
+	for (size_t i = 0; i < b->len && i < 8; i++) {
+		v |= (uint64_t)b->data[i] << (8 * i);
+	}
+	return v;
+}
+
+/* Sets or clears the catch-up mark in its own transaction (none may be open). */
+static int write_mark(struct uccn_sync *s, bool set, uint64_t seq) {
+	uint8_t v[8];
+	for (int i = 0; i < 8; i++) {
+		v[i] = (uint8_t)(seq >> (8 * i));
+	}
+	int err = uccn_store_begin(s->cfg.st);
+	if (err < 0) {
+		return err;
+	}
+	err = set ? uccn_store_set_meta(s->cfg.st, UCCN_META_CATCH_UP, v, sizeof(v))
+		  : uccn_store_drop_meta(s->cfg.st, UCCN_META_CATCH_UP);
+	if (err == UCCN_OK) {
+		return uccn_store_commit(s->cfg.st);
+	}
+	uccn_store_rollback(s->cfg.st);
+	return err;
+}
+
+/* Clears the mark once the node holds its own chain as far as the peer showed it and as far as
+ * the mark asked. Only a session that carries every kind both ways can tell: a peer that
+ * chose some kinds announces only those feeds. A peer that holds nothing of ours says
+ * nothing either way. */
+static int check_caught_up(struct uccn_sync *s) {
+	if (!s->catching_up || s->peer_own == 0 || s->cfg.nkinds != 0 || s->cfg.npeer_kinds != 0) {
+		return UCCN_OK;
+	}
+	struct uccn_store_head head;
+	struct uccn_bytes mark = {0};
+	int err = uccn_store_get_head(s->cfg.st, s->self, &head);
+	if (err == UCCN_OK) {
+		err = uccn_store_get_meta(s->cfg.st, UCCN_META_CATCH_UP, &mark);
+	}
+	uint64_t want = err == UCCN_OK ? le64(&mark) : 0;
+	uccn_bytes_finish(&mark);
+	if (err == UCCN_ENOTFOUND) {
+		s->catching_up = false; /* cleared by another session, or by the user */
+		return UCCN_OK;
+	}
+	if (err < 0 || head.seq < s->peer_own || head.seq < want) {
+		return err;
+	}
+	if ((err = write_mark(s, false, 0)) == UCCN_OK) {
+		s->catching_up = false;
+		uccn_log(UCCN_LOG_INFO,
+			"sync: this node holds its own changes up to #%llu again; it may sign new "
+			"ones",
+			(unsigned long long)head.seq);
+	}
+	return err;
+}
+
+/* The peer's vector shows what it holds of our own chain. More than we hold means this store
+ * lost part of the node's own past (an old copy restored, its last commits gone): a new change
+ * would reuse a sequence number the peer holds, a fork. Mark the node so it signs nothing
+ * until it has taken those changes back, which this session is about to send. */
+static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+	if (!s->have_self) {
+		return UCCN_OK;
+	}
+	for (size_t i = 0; i < m->count; i++) {
+		if (memcmp(m->entries[i].author, s->self, UCCN_KEY_BYTES) == 0 &&
+			m->entries[i].seq > s->peer_own) {
+			s->peer_own = m->entries[i].seq;
+		}
+	}
+	struct uccn_store_head head;
+	struct uccn_bytes mark = {0};
+	int err = uccn_store_get_head(s->cfg.st, s->self, &head);
+	if (err == UCCN_OK) {
+		err = uccn_store_get_meta(s->cfg.st, UCCN_META_CATCH_UP, &mark);
+	}
+	uint64_t want = err == UCCN_OK ? le64(&mark) : 0;
+	bool marked = err == UCCN_OK;
+	uccn_bytes_finish(&mark);
+	if (err < 0 && err != UCCN_ENOTFOUND) {
+		return err;
+	}
+	if (s->peer_own > head.seq && s->peer_own > want) {
+		uccn_log(UCCN_LOG_WARN,
+			"sync: the peer holds this node's own changes up to #%llu, past the #%llu of "
+			"this store: taking them back before signing anything new",
+			(unsigned long long)s->peer_own, (unsigned long long)head.seq);
+		if ((err = write_mark(s, true, s->peer_own)) < 0) {
+			return err;
+		}
+		marked = true;
+	}
+	s->catching_up = marked;
+	return check_caught_up(s);
+}
+
 /* Stores the batch m of slot in, in one transaction, then acknowledges it: commit before ack,
  * since the peer will not send an acknowledged change again. The slot's jobs hold each
  * change's verified signature, or UCCN_SIG_UNCHECKED. */
@@ -509,7 +616,7 @@ static int store_batch(struct uccn_sync *s, const struct incoming *in,
 	} else {
 		uccn_store_rollback(s->cfg.st);
 	}
-	if (err < 0) {
+	if (err < 0 || (err = check_caught_up(s)) < 0) {
 		return err;
 	}
 	s->stats.received += m->count;
@@ -652,6 +759,9 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		}
 		for (size_t i = 0; i < m.count && err == UCCN_OK; i++) {
 			err = peer_has(s, m.entries[i].author, m.entries[i].feed, m.entries[i].seq);
+		}
+		if (err == UCCN_OK) {
+			err = check_own_chain(s, &m);
 		}
 		s->have_vector = true;
 		break;

@@ -1,5 +1,6 @@
 /* cmd_node.c - the commands about the node itself: init (a new identity and store in the home,
- * for a city or for the Secretariat that starts a network) and whoami. Records are
+ * for a city or for the Secretariat that starts a network), whoami, and backup, restore and
+ * resume-signing. Records are
  * cmd_records.c's business, files cmd_files.c's, the registry cmd_registry.c's. */
 #include "tools/cli.h"
 
@@ -250,4 +251,139 @@ int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv) {
 	status = uccn_cli_print_json(cli, j, false);
 	json_decref(j);
 	return status;
+}
+
+static const char backup_usage[] =
+	"usage: uccn [--home DIR] backup FILE\n"
+	"\n"
+	"Writes a consistent copy of the node's database to FILE, even while 'uccn serve' runs\n"
+	"(what it has committed is in the copy), and the node's secret key to FILE.key, mode\n"
+	"0600. The key is the city's identity: keep FILE.key as safe as the home. Neither file\n"
+	"may exist. Restore with 'uccn restore FILE'.\n";
+
+static const char restore_usage[] =
+	"usage: uccn [--home DIR] restore FILE [--only-copy]\n"
+	"\n"
+	"Puts the backup FILE in place as the home's database (stop 'uccn serve' first). The\n"
+	"home must hold the same node's key, or no key: FILE.key is then put in place. A home\n"
+	"that holds another node is refused.\n"
+	"\n"
+	"A backup may be older than what the node has signed since, and its peers hold those\n"
+	"changes: signing again from the backup's head would give two changes one number (a\n"
+	"fork). So the restored node signs nothing new until a session with a peer ('uccn sync\n"
+	"URL', or 'uccn serve') has given its own changes back.\n"
+	"\n"
+	"  --only-copy   this backup is the only copy of the node: sign again at once\n";
+
+static const char resume_signing_usage[] =
+	"usage: uccn [--home DIR] resume-signing\n"
+	"\n"
+	"A node that may lack its own newer changes (restored, its database's last commits lost,\n"
+	"or a peer showed more of them) signs nothing until a session has given them back. If no\n"
+	"peer holds them, because this is truly the only copy of the node, this lets it sign\n"
+	"again after what its store holds. A change it signed past that and that a peer does hold\n"
+	"would then be met by another with the same number: a fork.\n";
+
+int uccn_cmd_backup(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, backup_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn backup --help')");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[512] = "";
+	struct uccn_node_signing sign;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_signing(node, &sign);
+	if (err == UCCN_OK) {
+		err = uccn_node_backup(node, pos[0], why, sizeof(why));
+	}
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	printf("backup %s (this node's changes up to #%llu)\n", pos[0],
+		(unsigned long long)sign.head);
+	printf("key %s.key (the node's secret key, mode 0600: keep it as safe as the home)\n",
+		pos[0]);
+	return 0;
+}
+
+int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv) {
+	bool only_copy = false;
+	const struct uccn_cli_option opts[] = {
+		{"only-copy", 0, &only_copy, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, restore_usage, pos, 1, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn restore --help')");
+	}
+	if ((status = uccn_cli_resolve_home(cli)) != 0) {
+		return status;
+	}
+	char why[512] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_restore(cli->home, pos[0], only_copy, why, sizeof(why));
+	if (err < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	printf("restored %s into %s\n", pos[0], cli->home);
+	if (!only_copy) {
+		printf("this node signs nothing new until a session with a peer has given back its "
+		       "own newer changes: run 'uccn sync URL' (or 'uccn serve')\n");
+	}
+	return 0;
+}
+
+int uccn_cmd_resume_signing(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status =
+		uccn_cli_parse(cli, argc, argv, NULL, resume_signing_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct uccn_node_signing before, after;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_signing(node, &before);
+	if (err == UCCN_OK) {
+		err = uccn_node_resume_signing(node);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_node_signing(node, &after);
+	}
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	if (before.may_sign) {
+		printf("this node could already sign: its next change is #%llu\n",
+			(unsigned long long)after.head + 1);
+	} else {
+		printf("this node signs again: its next change is #%llu\n",
+			(unsigned long long)after.head + 1);
+	}
+	return 0;
 }

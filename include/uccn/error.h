@@ -26,7 +26,8 @@
 	XX(ENETWORK, -17, "from another network")                                       \
 	XX(ETRUNC, -18, "truncated")                                                    \
 	XX(EPROOF, -19, "proof does not hold")                                          \
-	XX(ENOTMEMBER, -20, "not a member of the network")
+	XX(ENOTMEMBER, -20, "not a member of the network")                              \
+	XX(EBEHIND, -21, "this node must first take back its own newer changes")
 
 enum uccn_err {
 	UCCN_OK = 0,

@@ -144,6 +144,38 @@ typedef void (*uccn_fault_fn)(void *userdata, const struct uccn_fault *f);
 UCCN_NODISCARD int uccn_node_verify(
 	struct uccn_node *node, uccn_fault_fn fn, void *userdata, uint64_t *changes_checked);
 
+/* --- Back up and restore; signing only what the network has not seen ----------------------
+ * A node signs its changes in one sequence. Signing a sequence number a second time, with
+ * something else, is a fork (a copied key, as far as any other node can tell), so a node that
+ * may have lost part of its own past signs nothing new until it has taken it back from a peer:
+ * after a restore, when a peer showed more of its own changes than it holds, or when the
+ * record of its head kept beside the database (home/node.head) is ahead of the database. */
+struct uccn_node_signing {
+	bool may_sign;
+	uint64_t head;      /* the last of its own changes the store holds (0: none) */
+	uint64_t signed_up_to; /* what the record beside the database says it signed (0: none) */
+	bool marked;        /* restored, or a peer showed more; cleared by a session that catches up */
+	uint64_t peer_head; /* the most a peer showed of its own changes (0: not known) */
+};
+UCCN_NODISCARD int uccn_node_signing(struct uccn_node *node, struct uccn_node_signing *out);
+
+/* The user says this is the only copy of the node: signing resumes after the store's head, and
+ * whatever the node signed beyond it is given up. */
+UCCN_NODISCARD int uccn_node_resume_signing(struct uccn_node *node);
+
+/* Writes a consistent copy of the node's database to path (a running serve may go on
+ * writing; what its WAL holds is in the copy) and the node's secret key to path + ".key",
+ * mode 0600. Neither may exist (UCCN_EEXIST). why gets the reason of a failure. */
+UCCN_NODISCARD int uccn_node_backup(
+	struct uccn_node *node, const char *path, char *why, size_t why_len);
+
+/* Puts the backup at path in place in home: the key must be the one home already holds, or,
+ * in a home with no key, path + ".key" (UCCN_EPERM for another node's key: a restore never
+ * replaces an identity). Unless only_copy, the node then signs nothing until a session has
+ * given it back its own newer changes. */
+UCCN_NODISCARD int uccn_node_restore(
+	const char *home, const char *path, bool only_copy, char *why, size_t why_len);
+
 /* Held changes: what they are and why they wait. */
 UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata);
 
