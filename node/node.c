@@ -123,9 +123,10 @@ static int open_parts(struct uccn_node *node, bool create) {
 	if (!create && access(node->home, W_OK) < 0 && (errno == EROFS || errno == EACCES)) {
 		/* Commands that only read still work; one that writes is told why it cannot. */
 		char refusal[4200];
-		snprintf(refusal, sizeof(refusal), "the home %s %s: only commands that read work there",
-			node->home,
-			errno == EROFS ? "is on a read-only filesystem" : "cannot be written (permissions)");
+		snprintf(refusal, sizeof(refusal),
+			"the home %s %s: only commands that read work there", node->home,
+			errno == EROFS ? "is on a read-only filesystem"
+				       : "cannot be written (permissions)");
 		err = uccn_store_open_readonly(db, refusal, &node->st);
 	} else {
 		err = uccn_store_open(db, create, &node->st);

@@ -331,8 +331,8 @@ static int migrate(struct uccn_store *st) {
 /* Prepares every statement once: a store answers thousands of calls per batch. */
 static int prepare_all(struct uccn_store *st) {
 	for (int i = 0; i < STMT_COUNT; i++) {
-		int rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1,
-			SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		int rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+			&st->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
 			return fail(st, rc, statement_sql[i]);
 		}
@@ -421,8 +421,8 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 	}
 	if (version != SCHEMA_VERSION) {
 		uccn_log(UCCN_LOG_ERROR,
-			"the database has schema version %lld and needs version %d, which cannot be "
-			"written on a read-only filesystem",
+			"the database has schema version %lld and needs version %d, which "
+			"cannot be written on a read-only filesystem",
 			(long long)version, SCHEMA_VERSION);
 		err = UCCN_ECORRUPT;
 		goto out;

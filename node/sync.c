@@ -576,8 +576,8 @@ static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	}
 	if (s->peer_own > head.seq && s->peer_own > want) {
 		uccn_log(UCCN_LOG_WARN,
-			"sync: the peer holds this node's own changes up to #%llu, past the #%llu of "
-			"this store: taking them back before signing anything new",
+			"sync: the peer holds this node's own changes up to #%llu, past the "
+			"#%llu of this store: taking them back before signing anything new",
 			(unsigned long long)s->peer_own, (unsigned long long)head.seq);
 		if ((err = write_mark(s, true, s->peer_own)) < 0) {
 			return err;

@@ -543,3 +543,120 @@ Test(sync, large_changes_come_in_batches_that_fit_a_session_frame) {
 	uccn_sync_destroy(a);
 	uccn_sync_destroy(b);
 }
+
+/* The catch-up mark a node keeps while it lacks part of its own chain, and the head it asks for
+ * (PROTOCOL.md §11.7). */
+static bool marked(struct replica *r, uint64_t *want) {
+	struct uccn_bytes v = {0};
+	int err = uccn_store_get_meta(r->st, UCCN_META_CATCH_UP, &v);
+	cr_assert(err == UCCN_OK || err == UCCN_ENOTFOUND, "%s", uccn_err_name(err));
+	*want = 0;
+	for (size_t i = 0; i < v.len && i < 8; i++) {
+		*want |= (uint64_t)v.data[i] << (8 * i);
+	}
+	uccn_bytes_finish(&v);
+	return err == UCCN_OK;
+}
+
+static uint64_t own_head(struct replica *r) {
+	struct uccn_store_head h;
+	cr_assert_eq(uccn_store_get_head(r->st, r->author.pk, &h), UCCN_OK);
+	return h.seq;
+}
+
+/* to becomes an old copy of from: its first n changes only, from's node key its own. */
+static void old_copy(struct replica *from, struct replica *to, uint64_t n) {
+	uccn_changelog_set_self(to->log, from->author.pk);
+	memcpy(to->author.pk, from->author.pk, UCCN_KEY_BYTES);
+	struct uccn_bytes b = {0};
+	cr_assert_eq(uccn_store_begin(to->st), UCCN_OK);
+	for (uint64_t seq = 1; seq <= n; seq++) {
+		struct uccn_apply_result res;
+		cr_assert_eq(uccn_store_get_change(from->st, from->author.pk, seq, &b), UCCN_OK);
+		cr_assert_eq(uccn_changelog_apply(to->log, b.data, b.len, 1, &res, NULL, NULL),
+			UCCN_OK);
+		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	}
+	cr_assert_eq(uccn_store_commit(to->st), UCCN_OK);
+	uccn_bytes_finish(&b);
+}
+
+Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given_back) {
+	open_replica(&nodes[0], 0x81);
+	open_replica(&nodes[1], 0x82);
+	open_replica(&nodes[2], 0x83);
+	uccn_changelog_set_self(nodes[0].log, nodes[0].author.pk);
+	for (int i = 0; i < 5; i++) {
+		edit_kind(&nodes[0], i % 2 ? "best_practice" : "event", "title", false);
+	}
+	edit_kind(&nodes[0], "report", "period", false);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	run(a, b, -1);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* Node 2 is node 0 restored from a copy that holds its first two changes. */
+	old_copy(&nodes[0], &nodes[2], 2);
+	uint64_t want;
+	cr_assert_not(marked(&nodes[2], &want));
+	/* The hub's node sees it as the city that wrote those changes: even the report, meant
+	 * for the Secretariat alone, goes back to it. */
+	struct uccn_sync *c = engine(&nodes[2], 0, 0);
+	b = engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
+	struct uccn_bytes vector = {0};
+	cr_assert(uccn_sync_pop_payload(b, &vector));
+	cr_assert_eq(uccn_sync_on_payload(c, vector.data, vector.len, 1), UCCN_OK);
+	uccn_bytes_finish(&vector);
+	cr_assert(marked(&nodes[2], &want), "the peer's vector shows #6, the store ends at #2");
+	cr_assert_eq(want, 6);
+	run(c, b, -1);
+	cr_assert_eq(own_head(&nodes[2]), 6);
+	cr_assert_not(marked(&nodes[2], &want), "caught up: the mark is cleared");
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(b);
+}
+
+Test(sync, a_session_that_carries_some_kinds_only_cannot_clear_the_mark) {
+	open_replica(&nodes[0], 0x84);
+	open_replica(&nodes[1], 0x85);
+	open_replica(&nodes[2], 0x86);
+	uccn_changelog_set_self(nodes[0].log, nodes[0].author.pk);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	edit_kind(&nodes[0], "event", "title", false);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	run(a, b, -1);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	old_copy(&nodes[0], &nodes[2], 1);
+	/* Restored: marked with no head known yet. */
+	uint8_t zero[8] = {0};
+	cr_assert_eq(uccn_store_begin(nodes[2].st), UCCN_OK);
+	cr_assert_eq(uccn_store_set_meta(nodes[2].st, UCCN_META_CATCH_UP, zero, 8), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(nodes[2].st), UCCN_OK);
+	/* A peer that exchanges best practices only announces that feed alone: it cannot say how
+	 * far the node's chain goes. */
+	const char *const kinds[] = {"best_practice"};
+	struct filter only = {.kinds = kinds, .nkinds = 1, .peer_kinds = kinds, .npeer_kinds = 1};
+	struct uccn_sync *c = engine_with(&nodes[2], 0, 0, &only);
+	b = engine_with(&nodes[1], 0, 0, &only);
+	run(c, b, -1);
+	uint64_t want;
+	cr_assert(marked(&nodes[2], &want), "a partial view leaves the mark");
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(b);
+	/* A peer that knows nothing of the node says nothing either. */
+	open_replica(&nodes[3], 0x87);
+	c = engine(&nodes[2], 0, 0);
+	struct uccn_sync *d = engine(&nodes[3], 0, 0);
+	run(c, d, -1);
+	cr_assert(marked(&nodes[2], &want), "a stranger's empty vector leaves the mark");
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(d);
+	/* The full session does. */
+	c = engine(&nodes[2], 0, 0);
+	b = engine(&nodes[1], 0, 0);
+	run(c, b, -1);
+	cr_assert_eq(own_head(&nodes[2]), 2);
+	cr_assert_not(marked(&nodes[2], &want));
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(b);
+}

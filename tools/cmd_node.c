@@ -293,7 +293,8 @@ int uccn_cmd_backup(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	if (npos != 1) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn backup --help')");
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn backup --help')");
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
@@ -332,7 +333,8 @@ int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	if (npos != 1) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn restore --help')");
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "missing FILE (see 'uccn restore --help')");
 	}
 	if ((status = uccn_cli_resolve_home(cli)) != 0) {
 		return status;

@@ -152,9 +152,9 @@ UCCN_NODISCARD int uccn_node_verify(
  * record of its head kept beside the database (home/node.head) is ahead of the database. */
 struct uccn_node_signing {
 	bool may_sign;
-	uint64_t head;      /* the last of its own changes the store holds (0: none) */
+	uint64_t head;         /* the last of its own changes the store holds (0: none) */
 	uint64_t signed_up_to; /* what the record beside the database says it signed (0: none) */
-	bool marked;        /* restored, or a peer showed more; cleared by a session that catches up */
+	bool marked; /* restored, or a peer showed more; cleared by a session that catches up */
 	uint64_t peer_head; /* the most a peer showed of its own changes (0: not known) */
 };
 UCCN_NODISCARD int uccn_node_signing(struct uccn_node *node, struct uccn_node_signing *out);
