@@ -573,8 +573,8 @@ static void old_copy(struct replica *from, struct replica *to, uint64_t n) {
 	for (uint64_t seq = 1; seq <= n; seq++) {
 		struct uccn_apply_result res;
 		cr_assert_eq(uccn_store_get_change(from->st, from->author.pk, seq, &b), UCCN_OK);
-		cr_assert_eq(uccn_changelog_apply(to->log, b.data, b.len, 1, &res, NULL, NULL),
-			UCCN_OK);
+		cr_assert_eq(
+			uccn_changelog_apply(to->log, b.data, b.len, 1, &res, NULL, NULL), UCCN_OK);
 		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
 	}
 	cr_assert_eq(uccn_store_commit(to->st), UCCN_OK);
