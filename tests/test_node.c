@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <uccn/schema.h>
 
@@ -348,4 +349,167 @@ Test(node, an_edit_keeps_a_record_marked_for_the_secretariat_in_its_feed) {
 		UCCN_OK);
 	uint64_t checked = 0;
 	cr_assert_eq(uccn_node_verify(na, NULL, NULL, &checked), 0, "its chains verify");
+}
+
+/* --- Backup and restore, and a node that lags behind its own chain ------------------------ */
+
+static void copy_file(const char *from, const char *to) {
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	cr_assert(in != NULL && out != NULL, "%s -> %s", from, to);
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		cr_assert_eq(fwrite(buf, 1, n, out), n);
+	}
+	fclose(in);
+	cr_assert_eq(fclose(out), 0);
+}
+
+static void remember_fault(void *userdata, const struct uccn_fault *f) {
+	*(struct uccn_fault *)userdata = *f;
+}
+
+static struct uccn_node_signing signing(struct uccn_node *n) {
+	struct uccn_node_signing s;
+	cr_assert_eq(uccn_node_signing(n, &s), UCCN_OK);
+	return s;
+}
+
+static int put_result(struct uccn_node *n, const char *title, char *why, size_t why_len) {
+	char id[UCCN_ID_MAX + 1];
+	struct uccn_field f = test_str("title", title);
+	return uccn_node_put(n, "best_practice", NULL, &f, 1, now, id, why, why_len);
+}
+
+Test(node, a_backup_of_an_open_node_holds_what_its_wal_holds_and_the_key_apart) {
+	for (int i = 0; i < 3; i++) {
+		put_practice(na, "in the WAL");
+	}
+	/* A second connection, as `uccn backup` beside a running serve: na still holds the
+	 * WAL, unchecked-pointed. */
+	struct uccn_node *other = NULL;
+	cr_assert_eq(uccn_node_open(home_a, &other), UCCN_OK);
+	char path[600], key[600], home_c[600], why[256] = "";
+	snprintf(path, sizeof(path), "%s/a.backup", dir);
+	snprintf(key, sizeof(key), "%s/a.backup.key", dir);
+	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
+	cr_assert_eq(uccn_node_backup(other, path, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_backup(other, path, why, sizeof(why)), UCCN_EEXIST,
+		"a backup never overwrites a file");
+	uccn_node_close(other);
+	struct stat sb;
+	cr_assert_eq(stat(key, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "the key file is the city's identity");
+	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	struct uccn_node *nc = NULL;
+	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
+	cr_assert_eq(count_list(nc, "best_practice", false), 3);
+	uint8_t ka[UCCN_KEY_BYTES], kc[UCCN_KEY_BYTES];
+	uccn_node_public_key(na, ka);
+	uccn_node_public_key(nc, kc);
+	cr_assert_eq(memcmp(ka, kc, UCCN_KEY_BYTES), 0, "the same node, key and all");
+	cr_assert_eq(uccn_node_verify(nc, NULL, NULL, NULL), 0);
+	uccn_node_close(nc);
+}
+
+Test(node, a_restore_never_replaces_another_nodes_key_and_needs_one) {
+	char path[600], key[600], home_c[600], why[256] = "";
+	snprintf(path, sizeof(path), "%s/a.backup", dir);
+	snprintf(key, sizeof(key), "%s/a.backup.key", dir);
+	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
+	put_practice(nb, "Hobart's own");
+	cr_assert_eq(uccn_node_backup(na, path, why, sizeof(why)), UCCN_OK, "%s", why);
+	uccn_node_close(nb);
+	nb = NULL;
+	cr_assert_eq(uccn_node_restore(home_b, path, false, why, sizeof(why)), UCCN_EPERM);
+	cr_assert(strstr(why, "never replaces") != NULL, "%s", why);
+	cr_assert_eq(uccn_node_open(home_b, &nb), UCCN_OK, "Hobart is as it was");
+	cr_assert_eq(count_list(nb, "best_practice", false), 1);
+	cr_assert_eq(unlink(key), 0);
+	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_ENOTFOUND);
+	cr_assert(strstr(why, "key") != NULL, "%s", why);
+	snprintf(why, sizeof(why), "%s/nothing", dir);
+	cr_assert_lt(uccn_node_restore(home_c, why, false, why, sizeof(why)), 0);
+}
+
+Test(node, a_restored_node_signs_nothing_until_it_has_its_own_changes_or_is_told) {
+	char path[600], home_c[600], why[512] = "";
+	snprintf(path, sizeof(path), "%s/a.backup", dir);
+	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
+	put_practice(na, "before the backup");
+	cr_assert_eq(uccn_node_backup(na, path, why, sizeof(why)), UCCN_OK, "%s", why);
+	put_practice(na, "after");
+	put_practice(na, "after, again");
+	cr_assert(signing(na).may_sign);
+	uccn_node_close(na);
+	na = NULL;
+	/* Restored in place: the home's record says #4 was signed; the copy ends at #2. */
+	cr_assert_eq(uccn_node_restore(home_a, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_OK);
+	struct uccn_node_signing s = signing(na);
+	cr_assert_not(s.may_sign);
+	cr_assert(s.marked);
+	cr_assert_eq(s.head, 2);
+	cr_assert_eq(s.signed_up_to, 4);
+	cr_assert_eq(put_result(na, "would fork", why, sizeof(why)), UCCN_EBEHIND);
+	cr_assert(strstr(why, "resume-signing") != NULL && strstr(why, "sync") != NULL, "%s", why);
+	cr_assert_eq(count_list(na, "best_practice", false), 1, "nothing was written");
+	/* Restored elsewhere, with no record of the head beside it: the mark alone holds. */
+	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	struct uccn_node *nc = NULL;
+	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
+	cr_assert_eq(put_result(nc, "would fork", why, sizeof(why)), UCCN_EBEHIND);
+	cr_assert(strstr(why, "restored") != NULL, "%s", why);
+	/* The user's word that this is the only copy. */
+	cr_assert_eq(uccn_node_resume_signing(nc), UCCN_OK);
+	cr_assert_eq(put_result(nc, "signed again", why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(signing(nc).head, 3);
+	uccn_node_close(nc);
+	/* --only-copy: at once. */
+	snprintf(home_c, sizeof(home_c), "%s/copy2", dir);
+	cr_assert_eq(uccn_node_restore(home_c, path, true, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
+	cr_assert(signing(nc).may_sign);
+	uccn_node_close(nc);
+}
+
+Test(node, a_store_that_lost_its_last_commits_says_what_is_missing_and_signs_nothing) {
+	/* Closing checkpoints the WAL: the database file then holds init's change. */
+	uccn_node_close(na);
+	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_OK);
+	for (int i = 0; i < 3; i++) {
+		put_practice(na, "acknowledged, then lost");
+	}
+	/* The home as a crash that lost the WAL leaves it: the database file alone, beside the
+	 * key and the record of the head. */
+	char home_c[600], from[700], to[700], why[512] = "";
+	snprintf(home_c, sizeof(home_c), "%s/lost", dir);
+	cr_assert_eq(mkdir(home_c, 0700), 0);
+	const char *files[] = {"uccn.db", "node.key", "node.head"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "%s/%s", home_a, files[i]);
+		snprintf(to, sizeof(to), "%s/%s", home_c, files[i]);
+		copy_file(from, to);
+	}
+	snprintf(to, sizeof(to), "%s/node.key", home_c);
+	cr_assert_eq(chmod(to, 0600), 0);
+	struct uccn_node *nc = NULL;
+	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
+	cr_assert_eq(count_list(nc, "best_practice", false), 0, "the WAL held them all");
+	struct uccn_fault v = {0};
+	cr_assert_eq(uccn_node_verify(nc, remember_fault, &v, NULL), 1);
+	cr_assert_eq(v.err, UCCN_EBEHIND);
+	cr_assert(strstr(v.why, "ends at #1 but this node signed up to #4") != NULL, "%s", v.why);
+	cr_assert(strstr(v.why, "3 of its changes are missing") != NULL, "%s", v.why);
+	cr_assert_eq(put_result(nc, "would fork", why, sizeof(why)), UCCN_EBEHIND);
+	/* Getting them back (here from a file the node exported before) lifts it. */
+	struct mem m;
+	uint64_t count = 0;
+	export_from(na, &m, &count);
+	cr_assert_eq(uccn_node_import(nc, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	uccn_bytes_finish(&m.bytes);
+	cr_assert(signing(nc).may_sign);
+	cr_assert_eq(uccn_node_verify(nc, NULL, NULL, NULL), 0);
+	cr_assert_eq(put_result(nc, "next", why, sizeof(why)), UCCN_OK, "%s", why);
+	uccn_node_close(nc);
 }
