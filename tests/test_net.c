@@ -366,6 +366,79 @@ Test(net, restarted_nodes_resume_from_their_stores) {
 	assert_same_records(a, hub);
 }
 
+static int count_fork(void *userdata, const struct uccn_store_fork *f) {
+	(void)f;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+/* No fork anywhere, and every node verifies. */
+static void assert_no_fork(void) {
+	for (size_t i = 0; i < nnodes; i++) {
+		if (nodes[i].node == NULL) {
+			continue;
+		}
+		int forks = 0;
+		cr_assert_eq(uccn_store_each_fork(nodes[i].node->st, count_fork, &forks), UCCN_OK);
+		cr_assert_eq(forks, 0, "%s holds a fork", nodes[i].name);
+		cr_assert_eq(
+			uccn_node_verify(nodes[i].node, NULL, NULL, NULL), 0, "%s", nodes[i].name);
+	}
+}
+
+Test(net, a_node_restored_from_an_old_copy_takes_its_changes_back_before_signing_and_no_fork) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *a = make_city("lyon", network, hub);
+	struct simnode *b = make_city("turin", network, hub);
+	start(hub);
+	start(a);
+	start(b);
+	dial(a, hub);
+	dial(b, hub);
+	put_practice(a, "in the backup");
+	run_for(2000);
+	char backup[600], why[512] = "";
+	snprintf(backup, sizeof(backup), "%s/lyon.backup", root);
+	cr_assert_eq(uccn_node_backup(a->node, backup, why, sizeof(why)), UCCN_OK, "%s", why);
+	char *after[2];
+	after[0] = strdup(put_practice(a, "after the backup"));
+	after[1] = strdup(put(a, "report", "period", "2019-2023"));
+	run_for(2000);
+	cr_assert(holds(b, "best_practice", after[0]));
+	/* Lyon's laptop is lost; the backup goes onto a new one. */
+	stop(a);
+	uccn_node_close(a->node);
+	a->node = NULL;
+	struct simnode *a2 = new_node("lyon-again");
+	cr_assert_eq(
+		uccn_node_restore(a2->home, backup, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_open(a2->home, &a2->node), UCCN_OK);
+	uccn_node_public_key(a2->node, a2->pk);
+	cr_assert_eq(memcmp(a2->pk, a->pk, UCCN_KEY_BYTES), 0);
+	char id[UCCN_ID_MAX + 1];
+	struct uccn_field f = test_str("title", "would take a used number");
+	cr_assert_eq(uccn_node_put(a2->node, "best_practice", NULL, &f, 1, uccn_node_wall_ms(), id,
+			     why, sizeof(why)),
+		UCCN_EBEHIND, "the restored node signed before catching up");
+	start(a2);
+	dial(a2, hub);
+	run_for(2000);
+	struct uccn_node_signing s;
+	cr_assert_eq(uccn_node_signing(a2->node, &s), UCCN_OK);
+	cr_assert(s.may_sign, "the session gave its changes back (head #%llu)",
+		(unsigned long long)s.head);
+	cr_assert(holds(a2, "best_practice", after[0]));
+	cr_assert(holds(a2, "report", after[1]), "its own report came back from the hub");
+	char *edit = put_practice(a2, "the first edit after the restore");
+	run_for(2000);
+	cr_assert(holds(hub, "best_practice", edit));
+	cr_assert(holds(b, "best_practice", edit));
+	assert_same_records(hub, a2);
+	assert_no_fork();
+	free(after[0]);
+	free(after[1]);
+}
+
 Test(net, a_pinned_key_that_does_not_match_is_refused_and_nothing_moves) {
 	struct simnode *hub = make_hub("hub");
 	struct simnode *a = make_city("lyon", network, hub);
