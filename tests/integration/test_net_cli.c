@@ -666,3 +666,122 @@ Test(net_cli, a_report_reaches_the_secretariat_and_never_a_peer_city) {
 	stop(&peer);
 	stop(&hub);
 }
+
+/* Whether every title "edit N of what" for N below n is listed by the node. */
+static bool lists_all(const char *name, const char *what, int n) {
+	for (int i = 0; i < n; i++) {
+		char title[64];
+		snprintf(title, sizeof(title), "edit %d %s", i, what);
+		if (!lists(name, title)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void put_edits(const char *name, const char *what, int from, int to) {
+	for (int i = from; i < to; i++) {
+		char title[64];
+		snprintf(title, sizeof(title), "edit %d %s", i, what);
+		put(name, title);
+	}
+}
+
+/* The reproduction of a lost WAL: serve running, edits synced to the hub, kill -9, the -wal
+ * file removed. Every acknowledged edit is gone from the store; verify says so, an edit is
+ * refused until a sync has brought them back, and the hub never sees a fork. */
+Test(net_cli, a_wal_lost_in_a_crash_is_reported_and_taken_back_before_any_edit) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("lyon", network, "hub", key);
+	struct server hub, lyon;
+	serve(&hub, path_of("hub"));
+	struct run r;
+	run(&r, "--home", path_of("lyon"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	serve_dialling(&lyon, path_of("lyon"));
+	WAIT_FOR(10000, count("lyon") == count("hub"), "lyon did not sync: %s",
+		slurp(lyon.err_path));
+	put_edits("lyon", "before the crash", 0, 12);
+	WAIT_FOR(
+		10000, lists_all("hub", "before the crash", 12), "the edits did not reach the hub");
+	crash(lyon.pid);
+	char wal[600];
+	snprintf(wal, sizeof(wal), "%s/uccn.db-wal", path_of("lyon"));
+	cr_assert_eq(unlink(wal), 0, "%s: %s", wal, strerror(errno));
+	cr_assert_not(lists("lyon", "edit 0 before the crash"), "the WAL held the edits");
+	run(&r, "--home", path_of("lyon"), "verify", NULL);
+	cr_assert_eq(r.status, 1, "verify: %s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "this node signed up to #13"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "12 of its changes are missing"), "%s", r.out);
+	run(&r, "--home", path_of("lyon"), "put", "best_practice", "title=would fork", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "uccn sync URL"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "uccn resume-signing"), "%s", r.err);
+	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	cr_assert(lists_all("lyon", "before the crash", 12), "the sync brought them back");
+	run(&r, "--home", path_of("lyon"), "verify", NULL);
+	assert_ok(&r, "verify after the sync");
+	put_edits("lyon", "after the sync", 0, 1);
+	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	stop(&hub);
+	cr_assert(lists("hub", "edit 0 after the sync"));
+	run(&r, "--home", path_of("hub"), "verify", NULL);
+	assert_ok(&r, "the hub verifies: no fork");
+	cr_assert_not_null(strstr(r.out, ": ok"), "%s", r.out);
+}
+
+/* A backup taken beside a running serve, restored after more edits went to the hub: the
+ * restored node signs nothing until a sync gave them back, and no fork appears. */
+Test(net_cli, a_backup_restored_over_newer_edits_catches_up_by_sync_with_no_fork) {
+	char *network = make_hub("hub");
+	char key[65];
+	make_city("lyon", network, "hub", key);
+	struct server hub, lyon;
+	serve(&hub, path_of("hub"));
+	struct run r;
+	run(&r, "--home", path_of("lyon"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	serve_dialling(&lyon, path_of("lyon"));
+	put_edits("lyon", "in the backup", 0, 3);
+	char backup[512];
+	snprintf(backup, sizeof(backup), "%s", path_of("lyon.backup"));
+	run(&r, "--home", path_of("lyon"), "backup", backup, NULL);
+	assert_ok(&r, "backup beside serve");
+	cr_assert_not_null(strstr(r.out, "lyon.backup.key"), "the key's file is named: %s", r.out);
+	put_edits("lyon", "after the backup", 0, 3);
+	WAIT_FOR(10000, lists_all("hub", "after the backup", 3), "the edits did not reach the hub");
+	stop(&lyon);
+	/* The copy holds what serve had committed, WAL and all. */
+	run(&r, "--home", path_of("copy"), "restore", backup, NULL);
+	assert_ok(&r, "restore into a new home");
+	cr_assert(lists_all("copy", "in the backup", 3));
+	cr_assert_not(lists("copy", "edit 0 after the backup"));
+	run(&r, "--home", path_of("lyon"), "restore", backup, NULL);
+	assert_ok(&r, "restore over newer edits");
+	cr_assert_not_null(strstr(r.out, "uccn sync URL"), "%s", r.out);
+	run(&r, "--home", path_of("lyon"), "put", "best_practice", "title=would fork", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "uccn resume-signing"), "%s", r.err);
+	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	cr_assert(lists_all("lyon", "after the backup", 3));
+	put_edits("lyon", "after the restore", 0, 1);
+	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync");
+	stop(&hub);
+	cr_assert(lists("hub", "edit 0 after the restore"));
+	run(&r, "--home", path_of("hub"), "verify", NULL);
+	assert_ok(&r, "the hub verifies: no fork");
+	run(&r, "--home", path_of("lyon"), "verify", NULL);
+	assert_ok(&r, "lyon verifies");
+	/* A backup never overwrites, and a restore never takes another node's home. */
+	run(&r, "--home", path_of("lyon"), "backup", backup, NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	make_city("turin", network, NULL, key);
+	run(&r, "--home", path_of("turin"), "restore", backup, NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "never replaces"), "%s", r.err);
+}
