@@ -310,6 +310,12 @@ int uccn_node_restore(
 		err = UCCN_EIO;
 		goto out;
 	}
+	if (access(home, W_OK) < 0) {
+		uccn_node_set_why(why, why_len, "the home %s %s", home,
+			errno == EROFS ? "is on a read-only filesystem" : "cannot be written");
+		err = UCCN_EPERM;
+		goto out;
+	}
 	if ((err = place_key(home, path, key, why, why_len)) < 0) {
 		goto out;
 	}

@@ -206,6 +206,11 @@ struct uccn_store {
 /* Maps an SQLite result to our code and logs SQLite's message: no caller can see it later. */
 static int fail(struct uccn_store *st, int rc, const char *what) {
 	int err;
+	if (st != NULL && st->read_only != NULL && (rc & 0xff) == SQLITE_READONLY) {
+		/* A write outside a transaction (a peer noted, a setting): the same refusal. */
+		uccn_log(UCCN_LOG_ERROR, "%s", st->read_only);
+		return UCCN_EPERM;
+	}
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:

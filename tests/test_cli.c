@@ -1,8 +1,10 @@
 /* test_cli.c - end-to-end tests of the uccn program: each test runs the built binary (UCCN_BIN)
  * in its own temporary folder, as a user would, and checks its output, exit status and that a
  * failed command leaves the store as it was. Knows nothing of the library's internals. */
-/* nftw() and the pseudo-terminal calls are X/Open. */
+/* nftw() and the pseudo-terminal calls are X/Open; unshare() and the mount flags, which put
+ * a home on a read-only filesystem, are GNU. */
 #define _XOPEN_SOURCE 700
+#define _GNU_SOURCE
 
 #include <criterion/criterion.h>
 
@@ -11,10 +13,12 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,6 +121,10 @@ static void spit(const char *p, const void *data, size_t len) {
 
 /* Environment changes for the next run: "NAME=value" sets, "NAME" unsets. */
 static const char *extra_env[4];
+/* A folder the next run sees on a read-only filesystem (a read-only bind mount in a mount
+ * namespace of its own: permission bits would not stop root). */
+static const char *read_only_dir;
+#define CANNOT_MOUNT 126
 
 /* Runs the program with args (NULL-terminated), stdin from in (NULL: empty), stdout and stderr
  * captured. HOME points into the test folder so no real home is ever touched. */
@@ -156,9 +164,18 @@ static void run_argv(struct run *r, const char *in, size_t in_len, char *const a
 				setenv(name, eq + 1, 1);
 			}
 		}
+		if (read_only_dir != NULL &&
+			(unshare(CLONE_NEWNS) < 0 ||
+				mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+				mount(read_only_dir, read_only_dir, NULL, MS_BIND, NULL) < 0 ||
+				mount(NULL, read_only_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+					NULL) < 0)) {
+			_exit(CANNOT_MOUNT);
+		}
 		execv(UCCN_BIN, args);
 		_exit(127);
 	}
+	read_only_dir = NULL;
 	int ws;
 	cr_assert_eq(waitpid(pid, &ws, 0), pid);
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
@@ -1711,4 +1728,98 @@ Test(cli, registry_arguments_are_checked_before_anything_is_written) {
 	cr_assert_eq(r.status, 2);
 	struct stat sb;
 	cr_assert_neq(stat(s2, &sb), 0, "a refused init left its home");
+}
+
+/* Runs args with home on a read-only filesystem; skips the test where no mount namespace can
+ * be made. */
+static void run_read_only(struct run *r, const char *home, ...) {
+	char *args[16];
+	size_t n = 0;
+	args[n++] = "uccn";
+	args[n++] = "--home";
+	args[n++] = (char *)home;
+	va_list ap;
+	va_start(ap, home);
+	char *a;
+	while ((a = va_arg(ap, char *)) != NULL) {
+		cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1);
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	read_only_dir = home;
+	run_argv(r, NULL, 0, args);
+	if (r->status == CANNOT_MOUNT && r->err_len == 0) {
+		cr_skip_test("no mount namespace here: a read-only home cannot be made");
+	}
+}
+
+Test(cli, a_home_on_a_read_only_filesystem_reads_and_says_why_it_cannot_write) {
+	char *home = path("ro");
+	struct run r;
+	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
+		"music", NULL);
+	assert_ok(&r, "init");
+	run(&r, NULL, "--home", home, "put", "best_practice", "title=Music in schools", NULL);
+	assert_ok(&r, "put");
+	char id[64];
+	snprintf(id, sizeof(id), "%s", first_line(&r));
+	const char *reads[][3] = {{"list", NULL, NULL}, {"get", "best_practice", id},
+		{"history", "best_practice", id}, {"export", NULL, NULL}, {"verify", NULL, NULL},
+		{"held", NULL, NULL}, {"registry", NULL, NULL}, {"whoami", NULL, NULL},
+		{"status", NULL, NULL}};
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		run_read_only(&r, home, reads[i][0], reads[i][1], reads[i][2], NULL);
+		assert_ok(&r, reads[i][0]);
+	}
+	run_read_only(&r, home, "list", NULL);
+	cr_assert_not_null(strstr(r.out, "Music in schools"), "%s", r.out);
+	char expected[PATH_MAX + 64];
+	snprintf(expected, sizeof(expected), "the home %s is on a read-only filesystem", home);
+	run_read_only(&r, home, "put", "best_practice", "title=not here", NULL);
+	assert_one_error(&r, expected);
+	run_read_only(&r, home, "delete", "best_practice", id, NULL);
+	assert_one_error(&r, expected);
+	run_read_only(&r, home, "peer", "add", "ws://127.0.0.1:7420", NULL);
+	assert_one_error(&r, expected);
+	run_read_only(&r, home, "resume-signing", NULL);
+	assert_one_error(&r, expected);
+	/* The backup of a read-only home goes elsewhere. */
+	char *backup = path("ro.backup");
+	run_read_only(&r, home, "backup", backup, NULL);
+	assert_ok(&r, "backup");
+	run(&r, NULL, "--home", path("ro-copy"), "restore", backup, "--only-copy", NULL);
+	assert_ok(&r, "restore");
+	run(&r, NULL, "--home", path("ro-copy"), "list", NULL);
+	cr_assert_not_null(strstr(r.out, "Music in schools"), "%s", r.out);
+}
+
+Test(cli, backup_restore_and_resume_signing_check_their_arguments) {
+	const char *commands[] = {"backup", "restore", "resume-signing"};
+	struct run r;
+	for (size_t i = 0; i < 3; i++) {
+		run(&r, NULL, commands[i], "--help", NULL);
+		assert_ok(&r, commands[i]);
+		cr_assert_eq(strncmp(r.out, "usage: uccn", 11), 0, "%s", r.out);
+	}
+	char *home = path("a");
+	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
+		"music", NULL);
+	assert_ok(&r, "init");
+	run(&r, NULL, "--home", home, "backup", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	assert_one_error(&r, "missing FILE");
+	run(&r, NULL, "--home", home, "restore", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	run(&r, NULL, "--home", home, "restore", path("nothing"), NULL);
+	assert_one_error(&r, "no such file");
+	/* A file that is no node's database. */
+	spit(path("junk"), "not a database at all, not even close to one.....", 50);
+	run(&r, NULL, "--home", path("b"), "restore", path("junk"), NULL);
+	assert_one_error(&r, NULL);
+	run(&r, NULL, "--home", home, "list", NULL);
+	assert_ok(&r, "the home is as it was");
+	run(&r, NULL, "--home", home, "resume-signing", NULL);
+	assert_ok(&r, "resume-signing on a node that may sign");
+	cr_assert_not_null(strstr(r.out, "could already sign"), "%s", r.out);
 }

@@ -205,7 +205,8 @@ static int record_error(
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'", kind, id);
 	case UCCN_EPERM:
 		if (why == NULL || why[0] == '\0') {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: not permitted", kind, id);
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s%s: not permitted", kind,
+				id[0] != '\0' ? " " : "", id);
 		}
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: %s", kind, id, why);
 	default:
