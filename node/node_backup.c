@@ -205,6 +205,15 @@ int uccn_node_backup(struct uccn_node *node, const char *path, char *why, size_t
 			path_exists(path) ? path : key_path);
 		return UCCN_EEXIST;
 	}
+	/* Made first, empty and private: the copy holds what is meant for the Secretariat alone,
+	 * and O_EXCL makes sure no file is overwritten, even one made since the check. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		uccn_node_set_why(why, why_len, "%s: %s", path, strerror(e));
+		return e == EEXIST ? UCCN_EEXIST : UCCN_EIO;
+	}
+	close(fd);
 	int err = uccn_store_copy_to(node->st, path);
 	if (err < 0) {
 		uccn_node_set_why(why, why_len, "writing %s: %s", path, uccn_strerror(err));

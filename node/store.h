@@ -58,7 +58,7 @@ UCCN_NODISCARD int uccn_store_set_meta(
 UCCN_NODISCARD int uccn_store_drop_meta(struct uccn_store *st, const char *key);
 
 /* Writes a consistent copy of the whole database (one snapshot, what the WAL holds included)
- * to a new file at path, while other connections go on writing; a path that exists is refused.
+ * to path, which must not exist or be empty, while other connections go on writing.
  * Outside a transaction. */
 UCCN_NODISCARD int uccn_store_copy_to(struct uccn_store *st, const char *path);
 /* Replaces everything st holds with a copy of from, in one write transaction. The caller

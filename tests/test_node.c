@@ -400,6 +400,8 @@ Test(node, a_backup_of_an_open_node_holds_what_its_wal_holds_and_the_key_apart) 
 	struct stat sb;
 	cr_assert_eq(stat(key, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600, "the key file is the city's identity");
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "the copy holds reports meant for one reader");
 	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
 	struct uccn_node *nc = NULL;
 	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
