@@ -476,3 +476,59 @@ Test(store, what_another_connection_commits_is_seen_at_the_next_begin) {
 	cr_assert_eq(uccn_store_refresh(st), UCCN_OK);
 	cr_assert_eq(uccn_store_foreign_writes(st), before + 1, "nothing new since");
 }
+
+static uint64_t head_of(struct uccn_store *s, uint8_t author) {
+	uint8_t key[UCCN_KEY_BYTES];
+	memset(key, author, sizeof(key));
+	struct uccn_store_head h;
+	cr_assert_eq(uccn_store_get_head(s, key, &h), UCCN_OK);
+	return h.seq;
+}
+
+Test(store, a_copy_holds_what_is_still_in_the_wal_and_a_restore_replaces_everything) {
+	put(1, 1, "e1", &(int64_t){0});
+	put(1, 2, "e2", &(int64_t){0});
+	/* st keeps the file open, so nothing has left the WAL; a second connection copies. */
+	struct uccn_store *other = NULL;
+	cr_assert_eq(uccn_store_open(path, false, &other), UCCN_OK);
+	char copy[600];
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	cr_assert_eq(uccn_store_copy_to(other, copy), UCCN_OK);
+	cr_assert_neq(uccn_store_copy_to(other, copy), UCCN_OK, "an existing copy is kept");
+	uccn_store_close(other);
+	struct uccn_store *ro = NULL;
+	cr_assert_eq(uccn_store_open_readonly(copy, "read only, for the test", &ro), UCCN_OK);
+	cr_assert(uccn_store_is_read_only(ro));
+	cr_assert_eq(head_of(ro, 1), 2, "the copy holds both commits");
+	/* Later changes are undone by putting the copy back. */
+	put(1, 3, "e3", &(int64_t){0});
+	cr_assert_eq(uccn_store_set_meta(st, "note", (const uint8_t *)"x", 1), UCCN_OK);
+	cr_assert_eq(uccn_store_copy_from(st, ro), UCCN_OK);
+	cr_assert_eq(head_of(st, 1), 2);
+	struct uccn_bytes v = {0};
+	cr_assert_eq(uccn_store_get_meta(st, "note", &v), UCCN_ENOTFOUND);
+	uccn_store_close(ro);
+}
+
+Test(store, a_read_only_store_reads_and_refuses_every_write_with_the_reason) {
+	put(2, 1, "e2", &(int64_t){0});
+	cr_assert_eq(uccn_store_set_meta(st, "kept", (const uint8_t *)"y", 1), UCCN_OK);
+	uccn_store_close(st);
+	st = NULL;
+	struct uccn_store *ro = NULL;
+	cr_assert_eq(uccn_store_open_readonly(path, "the home is on a read-only filesystem", &ro),
+		UCCN_OK);
+	cr_assert_eq(head_of(ro, 2), 1);
+	struct uccn_bytes v = {0};
+	cr_assert_eq(uccn_store_get_meta(ro, "kept", &v), UCCN_OK);
+	uccn_bytes_finish(&v);
+	cr_assert_eq(uccn_store_begin(ro), UCCN_EPERM);
+	cr_assert_eq(uccn_store_set_meta(ro, "kept", (const uint8_t *)"z", 1), UCCN_EPERM);
+	cr_assert_eq(uccn_store_drop_meta(ro, "kept"), UCCN_EPERM);
+	cr_assert_eq(uccn_store_begin_read(ro), UCCN_OK, "a read snapshot is no write");
+	uccn_store_rollback(ro);
+	uccn_store_close(ro);
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/none.db", dir);
+	cr_assert_eq(uccn_store_open_readonly(missing, "-", &ro), UCCN_ENOTFOUND);
+}
