@@ -63,7 +63,8 @@ static const char status_usage[] =
 	"Says whether 'uccn serve' is running on this home and, for each remembered peer, what\n"
 	"it last saw: connected or not, the last contact, how many of this node's changes the\n"
 	"peer holds, how many of the peer's changes this node holds, and why the last session\n"
-	"ended if it failed.\n";
+	"ended if it failed. A node that signs nothing until a peer has given back its own\n"
+	"newer changes (restored, or its database lost its last commits) says so.\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -651,9 +652,13 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
 	uint8_t self[UCCN_KEY_BYTES];
 	uccn_node_public_key(node, self);
+	struct uccn_node_signing sign;
 	int err = uccn_net_server_pid(node, &pid);
 	if (err == UCCN_OK) {
 		err = uccn_node_count_by(node, self, &ctx.ours_total);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_node_signing(node, &sign);
 	}
 	if (err < 0) {
 		uccn_node_close(node);
@@ -664,6 +669,18 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		printf("serve: running (pid %" PRId64 ")\n", pid);
 	} else {
 		printf("serve: not running\n");
+	}
+	if (!sign.may_sign) {
+		uint64_t behind =
+			sign.signed_up_to > sign.peer_head ? sign.signed_up_to : sign.peer_head;
+		printf("signing: paused until a peer gives back this node's own changes (this "
+		       "store "
+		       "ends at #%llu",
+			(unsigned long long)sign.head);
+		if (behind > sign.head) {
+			printf(", the node signed up to #%llu", (unsigned long long)behind);
+		}
+		printf(")\n");
 	}
 	err = uccn_node_peer_list(node, print_peer_status, &ctx);
 	uccn_node_close(node);

@@ -718,9 +718,15 @@ Test(net_cli, a_wal_lost_in_a_crash_is_reported_and_taken_back_before_any_edit) 
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "uccn sync URL"), "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "uccn resume-signing"), "%s", r.err);
+	run(&r, "--home", path_of("lyon"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert_not_null(strstr(r.out, "signing: paused"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "signed up to #13"), "%s", r.out);
 	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
 	assert_ok(&r, "sync");
 	cr_assert(lists_all("lyon", "before the crash", 12), "the sync brought them back");
+	run(&r, "--home", path_of("lyon"), "status", NULL);
+	cr_assert_null(strstr(r.out, "signing:"), "%s", r.out);
 	run(&r, "--home", path_of("lyon"), "verify", NULL);
 	assert_ok(&r, "verify after the sync");
 	put_edits("lyon", "after the sync", 0, 1);
