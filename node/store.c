@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 #include <uccn/log.h>
@@ -406,6 +407,15 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 		 * -shm, and the first open reads both. */
 		sqlite3_close(st->db);
 		st->db = NULL;
+		char *wal = sqlite3_mprintf("%s-wal", path);
+		struct stat sb;
+		if (wal != NULL && stat(wal, &sb) == 0 && sb.st_size > 0) {
+			uccn_log(UCCN_LOG_WARN,
+				"%s cannot be read where nothing can be written: the newest changes "
+				"in it are not shown",
+				wal);
+		}
+		sqlite3_free(wal);
 		uri = sqlite3_mprintf("file:%s?immutable=1", path);
 		if (uri == NULL) {
 			goto out;
