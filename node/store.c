@@ -411,8 +411,8 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 		struct stat sb;
 		if (wal != NULL && stat(wal, &sb) == 0 && sb.st_size > 0) {
 			uccn_log(UCCN_LOG_WARN,
-				"%s cannot be read where nothing can be written: the newest changes "
-				"in it are not shown",
+				"%s cannot be read where nothing can be written: its newest "
+				"changes are not shown",
 				wal);
 		}
 		sqlite3_free(wal);
