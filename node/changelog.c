@@ -29,9 +29,13 @@ struct uccn_changelog {
 	struct uccn_bytes state_in, state_out, stored, held, body, signed_change;
 	struct uccn_bytes rebuild_a, rebuild_b; /* double buffer for rebuilding a record */
 	char feed[UCCN_FEED_MAX + 1];           /* the feed of the change being applied */
-	bool have_state;     /* state holds the record of the change being applied */
-	bool registry_moved; /* a change since the last retry may let held changes in */
-	uint64_t foreign;    /* the store's foreign writes when the registry was last read */
+	bool have_state; /* state holds the record of the change being applied */
+	/* What arrived since the last retry that held changes may wait on: keys of authors now
+	 * known, and record keys (record_key). */
+	uint8_t (*arrived)[UCCN_HASH_BYTES];
+	size_t narrived, caparrived;
+	uint64_t held_per_author, held_max;
+	uint64_t foreign; /* the store's foreign writes when the registry was last read */
 	bool have_self;
 	uint8_t self[UCCN_KEY_BYTES]; /* the node's own key */
 };
@@ -43,6 +47,8 @@ int uccn_changelog_create(
 		return UCCN_ENOMEM;
 	}
 	log->st = st;
+	log->held_per_author = UCCN_HELD_PER_AUTHOR;
+	log->held_max = UCCN_HELD_MAX;
 	memcpy(log->network, network, UCCN_KEY_BYTES);
 	int err = uccn_store_max_hlc(st, &log->max_hlc);
 	if (err == UCCN_OK) {
@@ -99,12 +105,103 @@ void uccn_changelog_destroy(struct uccn_changelog *log) {
 	uccn_bytes_finish(&log->signed_change);
 	uccn_bytes_finish(&log->rebuild_a);
 	uccn_bytes_finish(&log->rebuild_b);
+	free(log->arrived);
 	uccn_registry_destroy(log->registry);
 	free(log);
 }
 
+static int refuse(struct uccn_apply_result *res, int err) {
+	res->outcome = UCCN_REFUSED;
+	res->err = err;
+	return UCCN_OK;
+}
+
 static void short_hex(const uint8_t *key, char out[17]) {
 	uccn_crypto_to_hex(key, 8, out);
+}
+
+void uccn_changelog_set_held_limits(
+	struct uccn_changelog *log, uint64_t per_author, uint64_t total) {
+	log->held_per_author = per_author > 0 ? per_author : log->held_per_author;
+	log->held_max = total > 0 ? total : log->held_max;
+}
+
+/* The key a change held for want of its record waits on: one hash per (kind, owner, id). */
+static void record_key(const char *kind, const uint8_t owner[UCCN_KEY_BYTES], const char *id,
+	uint8_t out[UCCN_HASH_BYTES]) {
+	uint8_t buf[8 + UCCN_KIND_MAX + 1 + UCCN_KEY_BYTES + UCCN_ID_MAX];
+	size_t n = 0, klen = strlen(kind), ilen = strlen(id);
+	memcpy(buf, "record:", 7);
+	n = 7;
+	memcpy(buf + n, kind, klen + 1); /* with its NUL: kinds are not prefixes of each other */
+	n += klen + 1;
+	memcpy(buf + n, owner, UCCN_KEY_BYTES);
+	n += UCCN_KEY_BYTES;
+	memcpy(buf + n, id, ilen);
+	n += ilen;
+	uccn_crypto_hash(buf, n, out);
+}
+
+/* Notes that what held changes may wait on arrived: key is re-offered at the next retry. */
+static int arrived(struct uccn_changelog *log, const uint8_t key[UCCN_HASH_BYTES]) {
+	if (log->narrived == log->caparrived) {
+		size_t cap = log->caparrived ? 2 * log->caparrived : 16;
+		uint8_t(*a)[UCCN_HASH_BYTES] = realloc(log->arrived, cap * sizeof(*a));
+		if (a == NULL) {
+			return UCCN_ENOMEM;
+		}
+		log->arrived = a;
+		log->caparrived = cap;
+	}
+	memcpy(log->arrived[log->narrived++], key, UCCN_HASH_BYTES);
+	return UCCN_OK;
+}
+
+/* Holds c (its hash in res) for reason err, to be found by waits when that arrives (NULL: by
+ * its predecessor only), within the bounds of PROTOCOL.md §9.5: an author the registry does not
+ * know holds at most held_per_author changes here, and the node at most held_max in all. Past
+ * a bound the change is refused (UCCN_EBUSY), so a key that is not a member cannot grow the
+ * store or the work of re-offering without limit. A change already held stays held. */
+static int hold(struct uccn_changelog *log, const struct uccn_change *c, int err,
+	const uint8_t *waits, uint64_t now_ms, struct uccn_apply_result *res) {
+	bool already = false;
+	uint64_t total = 0, mine = 0;
+	int e = uccn_store_is_held(log->st, res->hash, &already);
+	if (e == UCCN_OK && !already) {
+		e = uccn_store_count_held(log->st, NULL, &total);
+	}
+	if (e < 0) {
+		return e;
+	}
+	if (!already && total >= log->held_max) {
+		snprintf(res->why, sizeof(res->why),
+			"refused: this node already holds %llu changes waiting, its most; sent "
+			"again "
+			"once some are let in",
+			(unsigned long long)total);
+		return refuse(res, UCCN_EBUSY);
+	}
+	if (!already && !uccn_registry_knows(log->registry, c->author)) {
+		if ((e = uccn_store_count_held(log->st, c->author, &mine)) < 0) {
+			return e;
+		}
+		if (mine >= log->held_per_author) {
+			char author[17];
+			short_hex(c->author, author);
+			snprintf(res->why, sizeof(res->why),
+				"refused: author %s… is not a member and already has %llu changes "
+				"waiting here, its most until its designation arrives",
+				author, (unsigned long long)mine);
+			return refuse(res, UCCN_EBUSY);
+		}
+	}
+	if ((e = uccn_store_hold_waiting(log->st, c, res->hash, err, res->why, waits, now_ms)) <
+		0) {
+		return e;
+	}
+	res->outcome = UCCN_HELD;
+	res->err = err;
+	return UCCN_OK;
 }
 
 /* The checks a change passes on its own; sig is a signature result found earlier (a batch
@@ -132,12 +229,6 @@ static int check_alone(struct uccn_changelog *log, const struct uccn_change *c, 
 int uccn_changelog_check(
 	struct uccn_changelog *log, const struct uccn_change *c, char *why, size_t why_len) {
 	return check_alone(log, c, UCCN_SIG_UNCHECKED, why, why_len);
-}
-
-static int refuse(struct uccn_apply_result *res, int err) {
-	res->outcome = UCCN_REFUSED;
-	res->err = err;
-	return UCCN_OK;
 }
 
 /* Two signed changes for one place in a chain: the key was copied or misused. Keeps the
@@ -234,12 +325,7 @@ static int check_chain(struct uccn_changelog *log, const struct uccn_change *c, 
 		"waiting for the change before #%llu in the %s feed of author %s… (this node holds "
 		"it up to #%llu)",
 		(unsigned long long)c->seq, log->feed, author, (unsigned long long)feed.seq);
-	if ((err = uccn_store_hold(log->st, c, res->hash, UCCN_EAGAIN, res->why, now_ms)) < 0) {
-		return err;
-	}
-	res->outcome = UCCN_HELD;
-	res->err = UCCN_EAGAIN;
-	return UCCN_OK;
+	return hold(log, c, UCCN_EAGAIN, NULL, now_ms, res);
 }
 
 /* Loads the record's current state into log->state (have_state false when there is none yet)
@@ -391,11 +477,14 @@ static int registry_changed(struct uccn_changelog *log) {
 		free(rids);
 	}
 	uccn_bytes_finish(&revoked);
-	if (err < 0) {
-		return err;
+	/* Any key the registry lists may be new to it: changes held for want of their author are
+	 * looked up by each (an index probe per key; reloads are rare, the registry small). */
+	const uint8_t *key;
+	for (size_t i = 0; err == UCCN_OK && (key = uccn_registry_key_at(log->registry, i)) != NULL;
+		i++) {
+		err = arrived(log, key);
 	}
-	log->registry_moved = true;
-	return UCCN_OK;
+	return err;
 }
 
 /* Offers one change, without releasing held ones. */
@@ -459,13 +548,14 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	err = uccn_registry_authorize(
 		log->registry, c, log->have_state ? &log->state : NULL, res->why, sizeof(res->why));
 	if (err == UCCN_ENOTMEMBER) {
-		if ((err = uccn_store_hold(
-			     log->st, c, res->hash, UCCN_ENOTMEMBER, res->why, now_ms)) < 0) {
-			return err;
+		/* It waits on its author's designation, or, from a known author, on its record. */
+		uint8_t waits[UCCN_HASH_BYTES];
+		if (uccn_registry_knows(log->registry, c->author)) {
+			record_key(c->kind, c->owner, c->id, waits);
+		} else {
+			memcpy(waits, c->author, UCCN_KEY_BYTES);
 		}
-		res->outcome = UCCN_HELD;
-		res->err = UCCN_ENOTMEMBER;
-		return UCCN_OK;
+		return hold(log, c, UCCN_ENOTMEMBER, waits, now_ms, res);
 	}
 	if (err < 0) {
 		return refuse(res, err);
@@ -480,19 +570,17 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 		if (strcmp(c->kind, "role") == 0 || strcmp(c->kind, "treehead") == 0) {
 			return UCCN_OK; /* signed records, but nobody's rights change */
 		}
-		if (uccn_registry_note_designation(log->registry, c)) {
-			log->registry_moved = true;
-			return UCCN_OK;
+		uint8_t city[UCCN_KEY_BYTES];
+		if (uccn_registry_note_designation(log->registry, c) &&
+			uccn_crypto_from_hex(c->id, city, UCCN_KEY_BYTES) == UCCN_OK) {
+			return arrived(log, city); /* a new city: its key is the designation's id */
 		}
 		return registry_changed(log);
 	}
-	for (size_t i = 0; i < c->nfields; i++) {
-		if (c->fields[i].name_len == 7 && memcmp(c->fields[i].name, "editors", 7) == 0) {
-			log->registry_moved = true;
-		}
-	}
 	if (created) {
-		log->registry_moved = true;
+		uint8_t key[UCCN_HASH_BYTES];
+		record_key(c->kind, c->owner, c->id, key);
+		return arrived(log, key);
 	}
 	return UCCN_OK;
 }
@@ -560,13 +648,14 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 
 int uccn_changelog_retry_held(
 	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata) {
-	/* Each round offers every change held for want of membership once; a round that lets one
-	 * in may let in more (a designation held behind its own gap, a new editor). */
-	while (log->registry_moved) {
-		log->registry_moved = false;
+	/* Each key that arrived releases what waits on it, found by index; a change let in may
+	 * itself be awaited (a designation held behind its own gap, a record), and adds its key. */
+	while (log->narrived > 0) {
+		uint8_t key[UCCN_HASH_BYTES];
+		memcpy(key, log->arrived[--log->narrived], UCCN_HASH_BYTES);
 		struct uccn_bytes *items = NULL;
 		size_t n = 0;
-		int err = uccn_store_take_held(log->st, UCCN_ENOTMEMBER, &items, &n);
+		int err = uccn_store_take_waiting(log->st, key, &items, &n);
 		for (size_t i = 0; i < n; i++) {
 			struct uccn_apply_result res;
 			if (err == UCCN_OK) {
@@ -582,6 +671,7 @@ int uccn_changelog_retry_held(
 		}
 		free(items);
 		if (err < 0) {
+			log->narrived = 0;
 			return err;
 		}
 	}

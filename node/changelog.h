@@ -55,11 +55,21 @@ UCCN_NODISCARD int uccn_changelog_apply_verified(struct uccn_changelog *log, con
 	size_t len, int sig, uint64_t now_ms, struct uccn_apply_result *res,
 	uccn_result_fn released, void *userdata);
 
-/* Offers again the changes held because their author or record was not known yet, when
- * something applied since may let them in (a designation, a new record, new editors). Call it
- * once after a batch, inside the transaction. Changes it applies or refuses go to released. */
+/* Offers again the changes held because their author or record was not known yet, when what
+ * they wait on was applied since (their author's designation or key record, their record):
+ * only those, found by index (PROTOCOL.md §9.5). Call it once after a batch, inside the
+ * transaction. Changes it applies or refuses go to released. */
 UCCN_NODISCARD int uccn_changelog_retry_held(
 	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata);
+
+/* The bounds on held changes (PROTOCOL.md §9.5): an author the registry does not know may have
+ * at most UCCN_HELD_PER_AUTHOR changes held, and the node holds at most UCCN_HELD_MAX in all; a
+ * change past either is refused with UCCN_EBUSY. */
+#define UCCN_HELD_PER_AUTHOR 1000
+#define UCCN_HELD_MAX 100000
+/* Other bounds, for tests (0 keeps a bound as it is). */
+void uccn_changelog_set_held_limits(
+	struct uccn_changelog *log, uint64_t per_author, uint64_t total);
 
 /* Writes a local change: the next in id's chain, clocked after everything seen, signed, and
  * applied through uccn_changelog_apply, so a local edit obeys exactly the rules a received one

@@ -329,6 +329,15 @@ bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_c
 	return true;
 }
 
+bool uccn_registry_knows(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
+	return r->open || memcmp(key, r->root, UCCN_KEY_BYTES) == 0 || find(r, key) != NULL ||
+	       is_own_key(r, key);
+}
+
+const uint8_t *uccn_registry_key_at(const struct uccn_registry *r, size_t i) {
+	return i < r->n ? r->entries[i].key : NULL;
+}
+
 bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]) {
 	const struct entry *e = find(r, key);

@@ -48,6 +48,14 @@ bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_c
 bool uccn_registry_city_of(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]);
 
+/* Whether the registry knows key: the root, a designated or confirmed key (withdrawn or not),
+ * this node's own; in a node with no network, every key. An unknown key's changes are held. */
+bool uccn_registry_knows(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
+
+/* The i-th key the registry lists (designations and key records), NULL past the last: what a
+ * reload may have admitted. Borrowed until the next reload. */
+const uint8_t *uccn_registry_key_at(const struct uccn_registry *r, size_t i);
+
 /* Whether key is the root or a relay of the Secretariat (a key record, active, whose city is
  * the root). */
 bool uccn_registry_is_secretariat(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);

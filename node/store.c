@@ -70,6 +70,14 @@ static const char *const migrations[] = {
 	 * without seq in the index that was a scan of the author's held rows per release. */
 	("DROP INDEX held_by_prev;"
 	 "CREATE INDEX held_by_prev ON held(author, prev, seq, hash);"),
+	/* 6: what a held change waits on besides its predecessor (its author's designation, its
+	 * record), so that it is found by index when that arrives rather than by re-reading every
+	 * held change. Rows held before wait on their author: a row whose author is already a
+	 * member is found again when the registry next reloads (the keys it names are looked up).
+	 */
+	("ALTER TABLE held ADD COLUMN waits BLOB;"
+	 "UPDATE held SET waits = author WHERE err = -20;"
+	 "CREATE INDEX held_by_waits ON held(waits) WHERE waits IS NOT NULL;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -127,8 +135,12 @@ static const char *const migrations[] = {
 			" ORDER BY kind, created_hlc, owner, id")                                  \
 	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
-	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data, prev)"   \
-		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                        \
+	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data, prev,"   \
+		 " waits) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                             \
+	XX(IS_HELD, "SELECT 1 FROM held WHERE hash = ?1")                                          \
+	XX(COUNT_HELD_BY, "SELECT count(*) FROM held WHERE author = ?1")                           \
+	XX(HELD_WAITING, "SELECT data FROM held WHERE waits = ?1 ORDER BY hid")                    \
+	XX(DROP_HELD_WAITING, "DELETE FROM held WHERE waits = ?1")                                 \
 	XX(FIRST_HELD, "SELECT hid, data FROM held WHERE author = ?1 AND prev = ?2"                \
 		       " ORDER BY seq, hash LIMIT 1")                                              \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
@@ -196,6 +208,7 @@ struct uccn_store {
 	bool in_tx;
 	int64_t held; /* rows in held, or -1 when unknown: most nodes hold nothing, most of the time
 		       */
+	uint64_t held_read; /* held rows loaded to be offered again (uccn_store_held_reads) */
 	/* Another process (a `uccn put` beside a running serve) may commit to the same file:
 	 * SQLite's data_version moves then, and what this connection caches must be read again. */
 	int64_t data_version;
@@ -1017,6 +1030,12 @@ int uccn_store_find_records(struct uccn_store *st, const char *kind, const char 
 
 int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why, uint64_t now_ms) {
+	return uccn_store_hold_waiting(st, c, hash, err, why, NULL, now_ms);
+}
+
+int uccn_store_hold_waiting(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why,
+	const uint8_t waits[UCCN_HASH_BYTES], uint64_t now_ms) {
 	sqlite3_stmt *stmt = use(st, STMT_HOLD);
 	sqlite3_bind_blob(stmt, 1, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, c->author, UCCN_KEY_BYTES, SQLITE_STATIC);
@@ -1030,6 +1049,9 @@ int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	} else {
 		sqlite3_bind_zeroblob(stmt, 8, UCCN_HASH_BYTES);
 	}
+	if (waits != NULL) {
+		sqlite3_bind_blob(stmt, 9, waits, UCCN_HASH_BYTES, SQLITE_STATIC);
+	}
 	int err2 = run(st, stmt, "holding a change");
 	if (err2 == UCCN_OK && st->held >= 0) {
 		st->held += sqlite3_changes(st->db);
@@ -1037,16 +1059,64 @@ int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	return err2;
 }
 
+/* Reads the count of held rows once; it is kept up to date after that. */
+static int know_held(struct uccn_store *st) {
+	if (st->held >= 0) {
+		return UCCN_OK;
+	}
+	sqlite3_stmt *count = use(st, STMT_COUNT_HELD);
+	int err = step_row(st, count, "counting held changes");
+	if (err < 0) {
+		return err;
+	}
+	st->held = sqlite3_column_int64(count, 0);
+	sqlite3_reset(count);
+	return UCCN_OK;
+}
+
+int uccn_store_count_held(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out) {
+	*out = 0;
+	int err = know_held(st);
+	if (err < 0 || st->held == 0 || author == NULL) {
+		*out = err < 0 ? 0 : (uint64_t)st->held;
+		return err;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_COUNT_HELD_BY);
+	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
+	if ((err = step_row(st, stmt, "counting held changes")) == UCCN_OK) {
+		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	return err;
+}
+
+int uccn_store_is_held(struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES], bool *out) {
+	*out = false;
+	int err = know_held(st);
+	if (err < 0 || st->held == 0) {
+		return err;
+	}
+	sqlite3_stmt *stmt = use(st, STMT_IS_HELD);
+	sqlite3_bind_blob(stmt, 1, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	err = step_row(st, stmt, "looking for a held change");
+	sqlite3_reset(stmt);
+	if (err == UCCN_ENOTFOUND) {
+		return UCCN_OK;
+	}
+	*out = err == UCCN_OK;
+	return err;
+}
+
+uint64_t uccn_store_held_reads(const struct uccn_store *st) {
+	return st->held_read;
+}
+
 int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	const uint8_t prev[UCCN_HASH_BYTES], struct uccn_bytes *out) {
-	if (st->held < 0) {
-		sqlite3_stmt *count = use(st, STMT_COUNT_HELD);
-		int err = step_row(st, count, "counting held changes");
-		if (err < 0) {
-			return err;
-		}
-		st->held = sqlite3_column_int64(count, 0);
-		sqlite3_reset(count);
+	int err0 = know_held(st);
+	if (err0 < 0) {
+		return err0;
 	}
 	if (st->held == 0) {
 		return UCCN_ENOTFOUND;
@@ -1059,6 +1129,7 @@ int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYT
 		return err;
 	}
 	int64_t hid = sqlite3_column_int64(stmt, 0);
+	st->held_read++;
 	err = copy_blob(stmt, 1, out);
 	sqlite3_reset(stmt);
 	if (err < 0) {
@@ -1235,6 +1306,7 @@ int uccn_store_set_state(
 }
 
 struct held_copy {
+	struct uccn_store *st;
 	struct uccn_bytes *items;
 	size_t n, cap;
 };
@@ -1253,25 +1325,17 @@ static int copy_held(sqlite3_stmt *stmt, void *ctx) {
 	struct uccn_bytes *b = &h->items[h->n];
 	memset(b, 0, sizeof(*b));
 	h->n++;
+	h->st->held_read++;
 	return copy_blob(stmt, 0, b);
 }
 
-int uccn_store_take_held(
-	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count) {
-	assert(st->in_tx);
-	struct held_copy h = {0};
-	*out = NULL;
-	*count = 0;
-	if (st->held == 0) {
-		return UCCN_OK;
-	}
-	sqlite3_stmt *stmt = use(st, STMT_HELD_BY_ERR);
-	sqlite3_bind_int(stmt, 1, err_code);
-	int err = walk(st, stmt, "reading held changes", copy_held, &h);
+/* Hands over the rows sel reads, then removes them with del (both bound by the caller). */
+static int take_rows(struct uccn_store *st, sqlite3_stmt *sel, sqlite3_stmt *del,
+	struct uccn_bytes **out, size_t *count) {
+	struct held_copy h = {st, NULL, 0, 0};
+	int err = walk(st, sel, "reading held changes", copy_held, &h);
 	if (err == UCCN_OK && h.n > 0) {
-		stmt = use(st, STMT_DROP_HELD_BY_ERR);
-		sqlite3_bind_int(stmt, 1, err_code);
-		err = run(st, stmt, "releasing held changes");
+		err = run(st, del, "releasing held changes");
 		if (err == UCCN_OK && st->held > 0) {
 			st->held -= sqlite3_changes(st->db);
 		}
@@ -1286,6 +1350,37 @@ int uccn_store_take_held(
 	*out = h.items;
 	*count = h.n;
 	return UCCN_OK;
+}
+
+int uccn_store_take_held(
+	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count) {
+	assert(st->in_tx);
+	*out = NULL;
+	*count = 0;
+	if (st->held == 0) {
+		return UCCN_OK;
+	}
+	sqlite3_stmt *sel = use(st, STMT_HELD_BY_ERR);
+	sqlite3_bind_int(sel, 1, err_code);
+	sqlite3_stmt *del = use(st, STMT_DROP_HELD_BY_ERR);
+	sqlite3_bind_int(del, 1, err_code);
+	return take_rows(st, sel, del, out, count);
+}
+
+int uccn_store_take_waiting(struct uccn_store *st, const uint8_t waits[UCCN_HASH_BYTES],
+	struct uccn_bytes **out, size_t *count) {
+	assert(st->in_tx);
+	*out = NULL;
+	*count = 0;
+	int err = know_held(st);
+	if (err < 0 || st->held == 0) {
+		return err;
+	}
+	sqlite3_stmt *sel = use(st, STMT_HELD_WAITING);
+	sqlite3_bind_blob(sel, 1, waits, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_stmt *del = use(st, STMT_DROP_HELD_WAITING);
+	sqlite3_bind_blob(del, 1, waits, UCCN_HASH_BYTES, SQLITE_STATIC);
+	return take_rows(st, sel, del, out, count);
 }
 
 static int collect_key(sqlite3_stmt *stmt, void *ctx) {

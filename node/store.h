@@ -133,6 +133,21 @@ UCCN_NODISCARD int uccn_store_find_records(struct uccn_store *st, const char *ki
  * no-op. */
 UCCN_NODISCARD int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,
 	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why, uint64_t now_ms);
+/* The same, noting what else the change waits on: waits (UCCN_HASH_BYTES, or NULL for nothing
+ * but its predecessor) is a key uccn_store_take_waiting finds it by. */
+UCCN_NODISCARD int uccn_store_hold_waiting(struct uccn_store *st, const struct uccn_change *c,
+	const uint8_t hash[UCCN_HASH_BYTES], int err, const char *why,
+	const uint8_t waits[UCCN_HASH_BYTES], uint64_t now_ms);
+/* How many changes are held: of author, or in all when author is NULL (kept in memory: no
+ * read). */
+UCCN_NODISCARD int uccn_store_count_held(
+	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
+/* Whether the change whose hash is hash is held. */
+UCCN_NODISCARD int uccn_store_is_held(
+	struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES], bool *out);
+/* How many held rows this store has loaded to offer them again, since it was opened: a figure
+ * for tests, which check that re-offering reads what waits on what arrived and nothing else. */
+uint64_t uccn_store_held_reads(const struct uccn_store *st);
 /* Removes one held change of author whose prev is prev (the first of a feed: prev all zeros)
  * and hands its bytes over in out (replaced). UCCN_ENOTFOUND when none is left. */
 UCCN_NODISCARD int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
@@ -197,6 +212,9 @@ UCCN_NODISCARD int uccn_store_set_state(
  * caller offers them again; those still waiting are held anew. Inside a transaction. */
 UCCN_NODISCARD int uccn_store_take_held(
 	struct uccn_store *st, int err_code, struct uccn_bytes **out, size_t *count);
+/* The same for the changes held with this waits key (uccn_store_hold_waiting), found by index. */
+UCCN_NODISCARD int uccn_store_take_waiting(struct uccn_store *st,
+	const uint8_t waits[UCCN_HASH_BYTES], struct uccn_bytes **out, size_t *count);
 
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);

@@ -125,6 +125,89 @@ Test(registry_rules, author_whose_designation_arrives_later_is_held_then_applied
 	cr_assert_str_eq(title_of("best_practice", a.pk, "bp"), "Music in schools");
 }
 
+static uint64_t held_now(const uint8_t *author) {
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_count_held(st, author, &n), UCCN_OK);
+	return n;
+}
+
+Test(registry_rules, a_stranger_past_its_held_bound_is_refused_and_an_applicant_still_gets_in) {
+	char id[16];
+	/* An applicant's first changes (its city record, a few practices) are held... */
+	struct uccn_field city[3] = {
+		test_str("name", "Adelaide"), test_str("country", "AU"), test_str("field", "music")};
+	test_sign(&b, root.pk, 0, "city", NULL, hex_of(b.pk), UCCN_OP_PUT, city, 3, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_HELD);
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "bp%d", i);
+		cr_assert_eq(practice(&b, NULL, id, "applicant").outcome, UCCN_HELD);
+	}
+	/* ...while a stranger's stop at UCCN_HELD_PER_AUTHOR: one more is refused, saying why. */
+	for (int i = 0; i < UCCN_HELD_PER_AUTHOR; i++) {
+		snprintf(id, sizeof(id), "s%d", i);
+		struct uccn_apply_result res = practice(&a, NULL, id, "flood");
+		cr_assert_eq(res.outcome, UCCN_HELD, "#%d: %s", i, res.why);
+	}
+	struct uccn_bytes last = {0};
+	cr_assert_eq(uccn_bytes_append(&last, buf.data, buf.len), UCCN_OK);
+	struct uccn_apply_result res = practice(&a, NULL, "past", "flood");
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_eq(res.err, UCCN_EBUSY);
+	cr_assert_not_null(strstr(res.why, "not a member"), "%s", res.why);
+	cr_assert_eq(held_now(a.pk), UCCN_HELD_PER_AUTHOR);
+	cr_assert_eq(offer(&last).outcome, UCCN_HELD, "a change already held stays held");
+	uccn_bytes_finish(&last);
+	/* The applicant is designated: everything it sent is applied, and a member's changes are
+	 * not bounded per author. */
+	cr_assert_eq(designation(&root, &b, NULL, "active", -1).outcome, UCCN_APPLIED);
+	cr_assert_eq(held_now(b.pk), 0);
+	cr_assert_str_eq(title_of("best_practice", b.pk, "bp2"), "applicant");
+	cr_assert_eq(designation(&root, &a, NULL, "active", -1).outcome, UCCN_APPLIED);
+	cr_assert_eq(held_now(NULL), 0);
+	cr_assert_str_eq(title_of("best_practice", a.pk, "s999"), "flood");
+}
+
+Test(registry_rules, the_held_total_is_bounded_whatever_the_authors) {
+	uccn_changelog_set_held_limits(chlog, 0, 4);
+	for (int i = 0; i < 3; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "a%d", i);
+		cr_assert_eq(practice(&a, NULL, id, "x").outcome, UCCN_HELD);
+	}
+	cr_assert_eq(practice(&b, NULL, "b0", "x").outcome, UCCN_HELD);
+	struct uccn_apply_result res = practice(&c, NULL, "c0", "x");
+	cr_assert_eq(res.outcome, UCCN_REFUSED, "a fresh key does not get past the total");
+	cr_assert_eq(res.err, UCCN_EBUSY);
+	cr_assert_not_null(strstr(res.why, "its most"), "%s", res.why);
+	cr_assert_eq(held_now(NULL), 4);
+	/* Room made by a designation is room for others. */
+	cr_assert_eq(designation(&root, &a, NULL, "active", -1).outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&c, NULL, "c0", "x").outcome, UCCN_HELD);
+}
+
+Test(registry_rules, held_changes_are_offered_again_only_when_what_they_wait_on_arrives) {
+	for (int i = 0; i < 50; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "s%d", i);
+		cr_assert_eq(practice(&a, NULL, id, "waiting").outcome, UCCN_HELD);
+	}
+	/* A member creating records, one batch each, and another city's designation: none of
+	 * what a is waiting on, so none of a's held changes is read. */
+	designation(&root, &b, NULL, "active", -1);
+	for (int i = 0; i < 20; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "b%d", i);
+		cr_assert_eq(practice(&b, NULL, id, "new record").outcome, UCCN_APPLIED);
+	}
+	cr_assert_eq(uccn_store_held_reads(st), 0);
+	/* An edit by b of a record of a that is not here waits on that record, not on b. */
+	cr_assert_eq(practice(&b, a.pk, "s0", "edit").outcome, UCCN_HELD);
+	cr_assert_eq(designation(&root, &a, NULL, "active", -1).outcome, UCCN_APPLIED);
+	/* Each of a's changes read once; then b's edit once when the record arrived with them. */
+	cr_assert_eq(uccn_store_held_reads(st), 51);
+	cr_assert_eq(held_now(NULL), 0);
+}
+
 Test(registry_rules, a_city_writing_another_citys_record_is_refused) {
 	designation(&root, &a, NULL, "active", -1);
 	designation(&root, &b, NULL, "active", -1);
