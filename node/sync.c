@@ -142,6 +142,7 @@ static int peer_has(
 	while (at > 0 && cmp_key(author, feed, &s->peer[at - 1]) < 0) {
 		s->peer[at] = s->peer[at - 1];
 		at--;
+		s->stats.moves++;
 	}
 	memcpy(s->peer[at].author, author, UCCN_KEY_BYTES);
 	snprintf(s->peer[at].feed, sizeof(s->peer[at].feed), "%s", feed);
@@ -737,6 +738,49 @@ static int count_to_send(struct uccn_sync *s) {
 	return err;
 }
 
+static int cmp_head(const void *a, const void *b) {
+	const struct peer_head *x = a, *y = b;
+	return cmp_key(x->author, x->feed, y);
+}
+
+/* The peer's vector, at most UCCN_SYNC_VECTOR_MAX entries in any order: sorted once and
+ * merged, O(n log n), rather than each entry inserted in place, which a vector in the worst
+ * order made quadratic (tens of seconds of the loop for 65,536 entries). A feed listed twice
+ * counts at its highest seq (§11.1). */
+static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+	if (m->count == 0) {
+		return UCCN_OK;
+	}
+	size_t n = s->npeer + m->count;
+	struct peer_head *all = malloc(n * sizeof(*all));
+	if (all == NULL) {
+		return UCCN_ENOMEM;
+	}
+	memcpy(all, s->peer, s->npeer * sizeof(*all));
+	for (size_t i = 0; i < m->count; i++) {
+		struct peer_head *h = &all[s->npeer + i];
+		memcpy(h->author, m->entries[i].author, UCCN_KEY_BYTES);
+		snprintf(h->feed, sizeof(h->feed), "%s", m->entries[i].feed);
+		h->seq = m->entries[i].seq;
+	}
+	qsort(all, n, sizeof(*all), cmp_head);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out > 0 && cmp_head(&all[out - 1], &all[i]) == 0) {
+			all[out - 1].seq =
+				all[i].seq > all[out - 1].seq ? all[i].seq : all[out - 1].seq;
+		} else {
+			all[out++] = all[i];
+		}
+	}
+	free(s->peer);
+	s->peer = all;
+	s->npeer = out;
+	s->cap = n;
+	s->stats.moves += n; /* each entry placed once (the sort's own work is n log n) */
+	return UCCN_OK;
+}
+
 int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, uint64_t now_ms) {
 	struct uccn_sync_msg m;
 	char why[160];
@@ -757,9 +801,7 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 			err = UCCN_EPROTO;
 			break;
 		}
-		for (size_t i = 0; i < m.count && err == UCCN_OK; i++) {
-			err = peer_has(s, m.entries[i].author, m.entries[i].feed, m.entries[i].seq);
-		}
+		err = take_vector(s, &m);
 		if (err == UCCN_OK) {
 			err = check_own_chain(s, &m);
 		}

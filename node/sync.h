@@ -51,6 +51,9 @@ struct uccn_sync_stats {
 	 * during the session counts as applied, or refused, only). */
 	uint64_t applied, duplicate, held, refused;
 	uint64_t batches_sent, batches_acked;
+	/* Entries of the peer's heads placed or shifted: the work a VECTOR or a batch costs the
+	 * loop, which must stay near linear in what the peer sent, whatever its order. */
+	uint64_t moves;
 };
 
 struct uccn_sync;

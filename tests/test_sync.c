@@ -660,3 +660,30 @@ Test(sync, a_session_that_carries_some_kinds_only_cannot_clear_the_mark) {
 	uccn_sync_destroy(c);
 	uccn_sync_destroy(b);
 }
+
+Test(sync, a_vector_in_the_worst_order_costs_work_linear_in_its_entries) {
+	open_replica(&nodes[0], 0x7a);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	/* 20,000 feeds of distinct authors, in decreasing order, and each listed twice: placed one
+	 * by one in a sorted table, every entry would shift all those before it (200 million
+	 * moves). */
+	enum { N = 20000 };
+	struct uccn_sync_entry *e = calloc(2 * N, sizeof(*e));
+	cr_assert_not_null(e);
+	for (size_t i = 0; i < 2 * N; i++) {
+		size_t k = N - 1 - i % N;
+		e[i].author[0] = (uint8_t)(k >> 8);
+		e[i].author[1] = (uint8_t)k;
+		e[i].feed = "best_practice";
+		e[i].seq = i < N ? 1 : 2;
+	}
+	struct uccn_bytes v = {0};
+	cr_assert_eq(uccn_codec_encode_sync_vector(e, 2 * N, &v), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, v.data, v.len, 1), UCCN_OK);
+	struct uccn_sync_stats stats;
+	uccn_sync_get_stats(a, &stats);
+	cr_assert_leq(stats.moves, 4 * N, "%llu moves", (unsigned long long)stats.moves);
+	uccn_bytes_finish(&v);
+	free(e);
+	uccn_sync_destroy(a);
+}
