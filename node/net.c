@@ -554,6 +554,9 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 	}
 	l->open = true;
 	l->last_rx_ms = now;
+	/* Until the handshake completes, the peer may send only handshake frames (PROTOCOL.md
+	 * §10.1): a connection that never finishes costs no more than one of them. */
+	uccn_transport_conn_set_frame_max(c, UCCN_SESSION_HANDSHAKE_MAX);
 	struct dialled *p = l->peer;
 	struct uccn_session_config cfg = {
 		.id = net->node->id,
@@ -594,6 +597,9 @@ static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, 
 	if (err < 0) {
 		fail_link(l, "%s", uccn_session_error(l->session));
 		return;
+	}
+	if (l->sync == NULL && uccn_session_is_established(l->session)) {
+		uccn_transport_conn_set_frame_max(c, UCCN_TRANSPORT_FRAME_MAX);
 	}
 	if (l->sync == NULL && uccn_session_is_established(l->session) &&
 		(err = start_engine(net, l, now)) < 0) {

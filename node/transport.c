@@ -16,6 +16,7 @@ void uccn_transport_init(struct uccn_transport *t, const struct uccn_transport_i
 void uccn_transport_conn_init(struct uccn_conn *c, struct uccn_transport *t) {
 	memset(c, 0, sizeof(*c));
 	c->transport = t;
+	c->frame_max = UCCN_TRANSPORT_FRAME_MAX;
 }
 
 void uccn_transport_emit_open(struct uccn_transport *t, struct uccn_conn *c, bool incoming) {
@@ -99,4 +100,14 @@ const char *uccn_transport_conn_peer(const struct uccn_conn *c) {
 size_t uccn_transport_conn_queued(const struct uccn_conn *c) {
 	assert(c != NULL);
 	return c->queued;
+}
+
+void uccn_transport_conn_set_frame_max(struct uccn_conn *c, size_t max) {
+	assert(c != NULL && max > 0);
+	c->frame_max = max < UCCN_TRANSPORT_FRAME_MAX ? max : UCCN_TRANSPORT_FRAME_MAX;
+}
+
+size_t uccn_transport_conn_rx_buffered(const struct uccn_conn *c) {
+	assert(c != NULL);
+	return c->rx_buffered;
 }

@@ -122,9 +122,21 @@ void *uccn_transport_conn_get_data(const struct uccn_conn *c);
 /* The peer's address, for logs ("127.0.0.1:41234"). Borrowed: valid while c is. */
 const char *uccn_transport_conn_peer(const struct uccn_conn *c);
 
-/* Bytes of frames sent on c and not yet handed to the network (the figure the
- * UCCN_TRANSPORT_QUEUE_MAX bound applies to). */
+/* What the frames sent on c and not yet handed to the network cost in memory: their bytes,
+ * plus each frame's header and allocation (the figure the UCCN_TRANSPORT_QUEUE_MAX bound
+ * applies to). A backend stops reading from a connection whose queue grows far past what a
+ * session queues, until it drains: a peer that does not read cannot have answers pile up. */
 size_t uccn_transport_conn_queued(const struct uccn_conn *c);
+
+/* Lowers (or raises again, up to UCCN_TRANSPORT_FRAME_MAX) the largest frame c accepts from
+ * its peer; a larger one closes c as UCCN_TRANSPORT_FRAME_MAX does. Before a session's
+ * handshake completes, the node allows only a handshake frame, so that what a connection can
+ * make it buffer is bounded by the handshake's own limits. */
+void uccn_transport_conn_set_frame_max(struct uccn_conn *c, size_t max);
+
+/* Bytes the backend holds to reassemble c's incoming frame: grows with the bytes received,
+ * never with what a frame's header announces. */
+size_t uccn_transport_conn_rx_buffered(const struct uccn_conn *c);
 
 /* --- For backends only ---------------------------------------------------------------------
  * A backend embeds struct uccn_transport and struct uccn_conn in its own structs, initialises
@@ -140,6 +152,8 @@ struct uccn_conn {
 	struct uccn_transport *transport; /* the owner */
 	void *data;                       /* the caller's, see uccn_transport_conn_set_data */
 	size_t queued;                    /* see uccn_transport_conn_queued */
+	size_t frame_max;                 /* see uccn_transport_conn_set_frame_max */
+	size_t rx_buffered;               /* see uccn_transport_conn_rx_buffered */
 	char peer[UCCN_TRANSPORT_PEER_MAX];
 };
 

@@ -49,6 +49,16 @@
 #define RX_BUFFER_SIZE ((size_t)64 * 1024)
 /* A reassembly buffer larger than this is freed after each frame rather than kept. */
 #define RX_KEEP_MAX ((size_t)64 * 1024)
+/* What one queued frame costs beyond its bytes: its header, lws's headroom, and malloc's own
+ * bookkeeping (two words on glibc, rounded). The queue's bound counts all of it, so a peer that
+ * asks for many small answers cannot hide their cost. */
+#define FRAME_OVERHEAD (sizeof(struct out_frame) + LWS_PRE + 2 * sizeof(size_t))
+/* A connection whose queue costs more than this is not read from until it drains below
+ * RX_RESUME_AT: a peer that does not read cannot make us produce answers without end (a PING
+ * flood). Above what an honest session queues (a window of batches and a vector, ~10 MiB),
+ * so only a peer that stops reading meets it. */
+#define RX_PAUSE_AT ((size_t)16 * 1024 * 1024)
+#define RX_RESUME_AT ((size_t)4 * 1024 * 1024)
 /* After close(), how long queued frames may take to go out before the connection is cut. */
 #define CLOSE_FLUSH_SECS 10
 #define CONNECT_TIMEOUT_SECS 10
@@ -92,6 +102,7 @@ struct lws_conn {
 	struct out_frame *out_head, *out_tail;
 	uint8_t *rx; /* the frame being reassembled */
 	size_t rx_len, rx_cap;
+	bool rx_paused; /* the queue is over RX_PAUSE_AT: lws reads nothing more from the peer */
 	char reason[REASON_MAX]; /* the first reason given wins */
 };
 
@@ -297,7 +308,7 @@ static void on_client_established(struct lws_conn *c) {
 		while (c->out_head != NULL) {
 			struct out_frame *f = c->out_head;
 			c->out_head = f->next;
-			c->base.queued -= f->len - f->sent;
+			c->base.queued -= f->len + FRAME_OVERHEAD;
 			free(f);
 		}
 		c->out_tail = NULL;
@@ -325,21 +336,24 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	/* remaining is what is left of the current websocket fragment; checking it first closes
 	 * on an oversize frame before buffering a megabyte of it. */
 	size_t remaining = lws_remaining_packet_payload(c->wsi);
-	size_t room = UCCN_TRANSPORT_FRAME_MAX - c->rx_len;
+	size_t max = c->base.frame_max;
+	size_t room = max > c->rx_len ? max - c->rx_len : 0;
 	if (len > room || remaining > room - len) {
 		static const char why[] = "frame too large";
-		set_reason(c, "frame larger than %zu bytes from peer", UCCN_TRANSPORT_FRAME_MAX);
+		set_reason(c, "frame larger than %zu bytes from peer", max);
 		uccn_log(UCCN_LOG_WARN, "transport: %s: %s", c->base.peer, c->reason);
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 			(unsigned char *)(uintptr_t)why, sizeof(why) - 1);
 		c->rx_len = 0;
 		return -1;
 	}
-	size_t need = c->rx_len + len + remaining;
+	/* The buffer grows with the bytes that came, not with what the frame's header claims:
+	 * a peer that announces a megabyte and sends ten bytes costs ten bytes (doubled). */
+	size_t need = c->rx_len + len;
 	if (need > c->rx_cap) {
 		size_t cap = c->rx_cap * 2 > need ? c->rx_cap * 2 : need;
-		if (cap > UCCN_TRANSPORT_FRAME_MAX) {
-			cap = UCCN_TRANSPORT_FRAME_MAX;
+		if (cap > max) {
+			cap = max;
 		}
 		uint8_t *rx = realloc(c->rx, cap);
 		if (rx == NULL) {
@@ -349,7 +363,7 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 			return -1;
 		}
 		c->rx = rx;
-		c->rx_cap = cap;
+		c->base.rx_buffered = c->rx_cap = cap;
 	}
 	if (len > 0) {
 		memcpy(c->rx + c->rx_len, in, len);
@@ -369,7 +383,7 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	if (c->rx_cap > RX_KEEP_MAX) {
 		free(c->rx);
 		c->rx = NULL;
-		c->rx_cap = 0;
+		c->base.rx_buffered = c->rx_cap = 0;
 	}
 	return 0;
 }
@@ -406,12 +420,12 @@ static int on_writeable(struct lws_conn *c) {
 			return -1;
 		}
 		f->sent += n;
-		c->base.queued -= n;
 		if (last) {
 			c->out_head = f->next;
 			if (c->out_head == NULL) {
 				c->out_tail = NULL;
 			}
+			c->base.queued -= f->len + FRAME_OVERHEAD;
 			free(f);
 		}
 		budget = n < budget ? budget - n : 0;
@@ -420,6 +434,10 @@ static int on_writeable(struct lws_conn *c) {
 		if (budget == 0 || lws_send_pipe_choked(c->wsi)) {
 			break;
 		}
+	}
+	if (c->rx_paused && c->base.queued < RX_RESUME_AT) {
+		c->rx_paused = false;
+		lws_rx_flow_control(c->wsi, 1);
 	}
 	if (c->out_head != NULL || c->state == CONN_CLOSING) {
 		lws_callback_on_writable(c->wsi);
@@ -698,9 +716,13 @@ static int lws_send(
 		c->out_head = f;
 	}
 	c->out_tail = f;
-	c->base.queued += len;
+	c->base.queued += len + FRAME_OVERHEAD;
 	if (c->state == CONN_OPEN) {
 		request_writeable(c);
+		if (!c->rx_paused && c->base.queued > RX_PAUSE_AT && c->wsi != NULL) {
+			c->rx_paused = true;
+			lws_rx_flow_control(c->wsi, 0);
+		}
 	}
 	return UCCN_OK;
 }

@@ -440,3 +440,141 @@ Test(transport, bad_urls_and_addresses_are_refused_without_callbacks) {
 	pump_for(50);
 	cr_assert_eq(peers[0].opens + peers[0].closes + peers[1].opens + peers[1].closes, 0);
 }
+
+/* --- A raw websocket client: a peer that says what it likes and reads nothing ---------------- */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Connects to 127.0.0.1:port and completes the websocket upgrade (read with the server's loop
+ * turning); returns the socket, non-blocking. */
+static int raw_connect(uint16_t port) {
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	char req[256];
+	int n = snprintf(req, sizeof(req),
+		"GET /uccn HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\n"
+		"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+		"Sec-WebSocket-Protocol: uccn-v1\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		(unsigned)port);
+	cr_assert_eq(write(fd, req, (size_t)n), n);
+	cr_assert_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	char resp[1024];
+	size_t got = 0;
+	uint64_t deadline = now_ms() + WAIT_MS;
+	while (got < 4 || memcmp(resp + got - 4, "\r\n\r\n", 4) != 0) {
+		cr_assert_lt(now_ms(), deadline, "no upgrade answer");
+		cr_assert_lt(got, sizeof(resp) - 1);
+		ssize_t r = read(fd, resp + got, 1); /* byte by byte: nothing past the headers */
+		if (r == 1) {
+			got++;
+		} else {
+			pump();
+		}
+	}
+	resp[got] = '\0';
+	cr_assert_not_null(strstr(resp, " 101 "), "%s", resp);
+	return fd;
+}
+
+/* A masked binary frame header announcing len bytes, then the first `have` of them; returns
+ * its size in out. */
+static size_t raw_frame(uint8_t *out, size_t len, size_t have) {
+	size_t n = 0;
+	out[n++] = 0x82;
+	if (len < 126) {
+		out[n++] = (uint8_t)(0x80 | len);
+	} else if (len < 65536) {
+		out[n++] = 0x80 | 126;
+		out[n++] = (uint8_t)(len >> 8);
+		out[n++] = (uint8_t)len;
+	} else {
+		out[n++] = 0x80 | 127;
+		for (int i = 7; i >= 0; i--) {
+			out[n++] = (uint8_t)(len >> (8 * i));
+		}
+	}
+	memset(out + n, 0, 4 + have); /* mask 0: the payload goes as written */
+	return n + 4 + have;
+}
+
+Test(transport, a_frame_header_costs_what_came_and_a_lowered_limit_closes_a_larger_frame) {
+	uint16_t port = listen_any(&peers[0]);
+	int fd = raw_connect(port);
+	WAIT_UNTIL(peers[0].opens == 1);
+	struct conn_rec *s = peers[0].last_incoming;
+	/* A megabyte announced, ten bytes sent: the buffer holds what came, not what was said. */
+	uint8_t buf[64];
+	size_t n = raw_frame(buf, UCCN_TRANSPORT_FRAME_MAX - 1, 10);
+	cr_assert_eq(write(fd, buf, n), (ssize_t)n);
+	WAIT_UNTIL(uccn_transport_conn_rx_buffered(s->c) > 0);
+	cr_assert_leq(uccn_transport_conn_rx_buffered(s->c), 64,
+		"%zu bytes buffered for 10 received", uccn_transport_conn_rx_buffered(s->c));
+	close(fd);
+	WAIT_UNTIL(s->closes == 1);
+
+	/* Before a handshake completes the node allows a handshake frame only. */
+	fd = raw_connect(port);
+	WAIT_UNTIL(peers[0].opens == 2);
+	s = peers[0].last_incoming;
+	uccn_transport_conn_set_frame_max(s->c, 4096);
+	n = raw_frame(buf, 4097, 10);
+	cr_assert_eq(write(fd, buf, n), (ssize_t)n);
+	WAIT_UNTIL(s->closes == 1);
+	cr_assert_eq(s->frames, 0);
+	cr_assert_not_null(strstr(s->reason, "larger than 4096"), "%s", s->reason);
+	close(fd);
+}
+
+Test(transport, a_peer_that_never_reads_cannot_grow_what_is_queued_for_it, .timeout = 120) {
+	/* The server answers every frame (as a node answers every PING); the client sends a
+	 * million small frames and reads nothing. The server stops reading once the answers
+	 * queued for it cost RX_PAUSE_AT, so the client's writes block and the queue stays put. */
+	peers[0].echo = true;
+	uint16_t port = listen_any(&peers[0]);
+	int fd = raw_connect(port);
+	WAIT_UNTIL(peers[0].opens == 1);
+	struct conn_rec *s = peers[0].last_incoming;
+	enum { FRAMES = 1000000, LEN = 30, BATCH = 1000 };
+	static uint8_t chunk[BATCH * (LEN + 6)];
+	size_t one = 0;
+	for (int i = 0; i < BATCH; i++) {
+		uint8_t *f = chunk + one;
+		size_t n = raw_frame(f, LEN, LEN);
+		for (size_t k = 0; k < LEN; k++) {
+			f[n - LEN + k] = pattern(LEN, k);
+		}
+		one += n;
+	}
+	size_t sent = 0, off = 0, max_queued = 0;
+	int stalled = 0;
+	while (sent < FRAMES && stalled < 300) {
+		ssize_t w = write(fd, chunk + off, one - off);
+		if (w > 0) {
+			off += (size_t)w;
+			stalled = 0;
+			if (off == one) {
+				off = 0;
+				sent += BATCH;
+			}
+		} else {
+			cr_assert(errno == EAGAIN || errno == EWOULDBLOCK);
+			stalled++;
+		}
+		pump();
+		size_t q = uccn_transport_conn_queued(s->c);
+		max_queued = q > max_queued ? q : max_queued;
+	}
+	cr_assert_lt(sent, FRAMES, "the server read everything a non-reading peer sent");
+	cr_assert_leq(max_queued, (size_t)17 * 1024 * 1024, "%zu queued", max_queued);
+	cr_assert_lt(s->frames, FRAMES / 2);
+	close(fd);
+	WAIT_UNTIL(s->closes == 1);
+}
