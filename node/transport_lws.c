@@ -28,6 +28,9 @@
 #include <assert.h>
 #include <errno.h>
 #include <libwebsockets.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,6 +213,10 @@ static void conn_free(struct lws_conn *c) {
 	if (c->next != NULL) {
 		c->next->prev = c->prev;
 	}
+	/* A peer that left with a large queue (it stopped reading) leaves thousands of small
+	 * blocks in malloc's free lists, still counted as the process's memory: they are handed
+	 * back to the system. */
+	bool large = c->base.queued > RX_RESUME_AT;
 	while (c->out_head != NULL) {
 		struct out_frame *f = c->out_head;
 		c->out_head = f->next;
@@ -217,6 +224,13 @@ static void conn_free(struct lws_conn *c) {
 	}
 	free(c->rx);
 	free(c);
+#ifdef __GLIBC__
+	if (large) {
+		malloc_trim(0);
+	}
+#else
+	(void)large;
+#endif
 }
 
 static void report_close(struct lws_conn *c) {

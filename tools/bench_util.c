@@ -97,6 +97,8 @@ static struct uccn_field str_field(const char *name, const char *value) {
 		.value = {.type = UCCN_VALUE_STR, .str = value, .str_len = strlen(value)}};
 }
 
+uint8_t bench_network[UCCN_KEY_BYTES];
+
 size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const char *title_prefix,
 	const char *title_suffix, const char *summary, struct uccn_bytes *body,
 	struct uccn_bytes *out) {
@@ -108,6 +110,7 @@ size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const c
 	static struct uccn_change c; /* large: one per program, which signs on one thread */
 	char title[96];
 	memset(&c, 0, sizeof(c));
+	memcpy(c.network, bench_network, UCCN_KEY_BYTES);
 	memcpy(c.author, a->pk, UCCN_KEY_BYTES);
 	memcpy(c.owner, a->pk, UCCN_KEY_BYTES);
 	c.seq = a->seq + 1;

@@ -19,6 +19,9 @@ struct bench_author {
 	uint8_t head[UCCN_HASH_BYTES];
 };
 
+/* The network bench_sign_practice signs for: all zeros (none) unless a bench sets it. */
+extern uint8_t bench_network[UCCN_KEY_BYTES];
+
 /* Reads `--changes N --authors N --dir DIR --help`, sets up logging and libsodium. Returns -1
  * to go on, or the exit status (usage printed). name is the program's, for messages. */
 int bench_start(
