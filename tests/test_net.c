@@ -655,6 +655,52 @@ static void run_with_mute(struct mute *m, uint64_t ms) {
 	cr_assert_geq(uccn_transport_poll(m->tr, 0), 0);
 }
 
+/* A client that sends one frame of `size` bytes as soon as it is connected, before any
+ * handshake. */
+struct blurt {
+	struct uccn_transport *tr;
+	struct uccn_conn *conn;
+	size_t size;
+	bool closed;
+	char reason[128];
+};
+
+static void blurt_open(void *userdata, struct uccn_conn *c, bool incoming) {
+	struct blurt *b = userdata;
+	uint8_t *junk = calloc(1, b->size);
+	cr_assert_not_null(junk);
+	cr_assert_eq(uccn_transport_send(b->tr, c, junk, b->size), UCCN_OK);
+	free(junk);
+}
+
+static void blurt_close(void *userdata, struct uccn_conn *c, const char *reason) {
+	struct blurt *b = userdata;
+	b->closed = true;
+	snprintf(b->reason, sizeof(b->reason), "%s", reason);
+}
+
+Test(net, before_its_handshake_a_connection_may_send_a_handshake_frame_only) {
+	struct simnode *hub = make_hub("hub");
+	start(hub);
+	struct blurt b[2] = {{.size = UCCN_SESSION_HANDSHAKE_MAX + 1}, {.size = 100}};
+	struct mute m = {0};
+	for (int i = 0; i < 2; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "blurt%d", i);
+		struct uccn_transport_events ev = {blurt_open, NULL, blurt_close, &b[i]};
+		cr_assert_eq(uccn_sim_transport_create(sim, name, &ev, &b[i].tr), UCCN_OK);
+		cr_assert_eq(uccn_transport_connect(b[i].tr, "sim://hub", &b[i].conn), UCCN_OK);
+		m.tr = b[i].tr;
+		run_with_mute(&m, 500);
+		cr_assert(b[i].closed);
+		uccn_transport_destroy(b[i].tr);
+	}
+	/* The larger one is refused by the transport, at the hub's limit for a connection that
+	 * has not completed its handshake; the smaller reaches the session, which ends it. */
+	cr_assert_not_null(strstr(b[0].reason, "larger"), "%s", b[0].reason);
+	cr_assert_null(strstr(b[1].reason, "larger"), "%s", b[1].reason);
+}
+
 Test(net, a_silent_connection_is_pinged_then_closed_after_the_idle_timeout) {
 	struct simnode *a = make_city("lyon", network, NULL);
 	struct uccn_net_config cfg = config(a);

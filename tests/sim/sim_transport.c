@@ -364,6 +364,11 @@ static int sim_poll(struct uccn_transport *base, int timeout_ms) {
 			break;
 		case EV_FRAME:
 			frame_landed(ev);
+			if (!c->closing && c->state == END_OPEN && ev->len > c->base.frame_max) {
+				/* As a real transport does: refused before it is handed on. */
+				cut(c, "sim: frame larger than the connection allows", t->net->now);
+				break;
+			}
 			if (!c->closing && c->state == END_OPEN) {
 				fired++;
 				uccn_transport_emit_frame(&t->base, &c->base, ev->data, ev->len);
