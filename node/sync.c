@@ -66,7 +66,8 @@ struct uccn_sync {
 		char (*feeds)[UCCN_FEED_MAX + 1];
 		bool *decoded;
 	} in[2];
-	int pending; /* the slot the pool is verifying, or -1 */
+	int pending;             /* the slot the pool is verifying, or -1 */
+	struct peer_head *heads; /* scratch: the chains of a received batch (UCCN_SYNC_BATCH_MAX) */
 	/* Scratch for building a batch. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
@@ -77,6 +78,13 @@ static int cmp_key(const uint8_t *author, const char *feed, const struct peer_he
 	int c = memcmp(author, h->author, UCCN_KEY_BYTES);
 	return c != 0 ? c : strcmp(feed, h->feed);
 }
+
+static int cmp_head(const void *a, const void *b) {
+	const struct peer_head *x = a, *y = b;
+	return cmp_key(x->author, x->feed, y);
+}
+
+static int merge_heads(struct uccn_sync *s, struct peer_head *add, size_t n);
 
 static struct peer_head *find_peer(
 	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], const char *feed) {
@@ -241,7 +249,8 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
 	s->pending = -1;
-	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL) {
+	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
+		(s->heads = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->heads))) == NULL) {
 		goto out;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -286,6 +295,7 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 		uccn_verifier_wait(s->cfg.verifier); /* the pool reads our jobs until then */
 	}
 	free(s->batch);
+	free(s->heads);
 	free(s->waiting);
 	free(s->out);
 	free(s->peer);
@@ -595,6 +605,7 @@ static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 static int store_batch(struct uccn_sync *s, const struct incoming *in,
 	const struct uccn_sync_msg *m, uint64_t now_ms) {
 	int err = uccn_store_begin(s->cfg.st);
+	size_t nheads = 0;
 	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
 		struct uccn_apply_result res;
 		err = uccn_changelog_apply_verified(s->cfg.log, m->changes[i].data,
@@ -604,10 +615,19 @@ static int store_batch(struct uccn_sync *s, const struct incoming *in,
 			if (res.outcome == UCCN_HELD) {
 				remember_waiting(s, res.hash);
 			}
-			if (res.decoded && in->decoded[i]) {
-				err = peer_has(s, res.author, in->feeds[i], res.seq);
+			/* What the peer holds, so that nothing goes back to it. A refused change is
+			 * not stored here and never will be sent, so it is not noted: the table
+			 * grows with what this node keeps, not with what a peer makes up. */
+			if (res.decoded && in->decoded[i] && res.outcome != UCCN_REFUSED) {
+				struct peer_head *h = &s->heads[nheads++];
+				memcpy(h->author, res.author, UCCN_KEY_BYTES);
+				memcpy(h->feed, in->feeds[i], sizeof(h->feed));
+				h->seq = res.seq;
 			}
 		}
+	}
+	if (err == UCCN_OK) {
+		err = merge_heads(s, s->heads, nheads);
 	}
 	if (err == UCCN_OK) {
 		err = uccn_changelog_retry_held(s->cfg.log, now_ms, on_released, s);
@@ -738,47 +758,59 @@ static int count_to_send(struct uccn_sync *s) {
 	return err;
 }
 
-static int cmp_head(const void *a, const void *b) {
-	const struct peer_head *x = a, *y = b;
-	return cmp_key(x->author, x->feed, y);
-}
-
-/* The peer's vector, at most UCCN_SYNC_VECTOR_MAX entries in any order: sorted once and
- * merged, O(n log n), rather than each entry inserted in place, which a vector in the worst
- * order made quadratic (tens of seconds of the loop for 65,536 entries). A feed listed twice
- * counts at its highest seq (§11.1). */
-static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
-	if (m->count == 0) {
+/* Raises what the peer holds of each chain in add (n entries, any order, which this sorts) in
+ * one sort and one merge, O((n + npeer) log), rather than each inserted in place, which a
+ * VECTOR or a batch in the worst order made quadratic (a 65,536-entry vector: seconds of the
+ * loop). A chain listed twice counts at its highest seq (§11.1). */
+static int merge_heads(struct uccn_sync *s, struct peer_head *add, size_t n) {
+	if (n == 0) {
 		return UCCN_OK;
 	}
-	size_t n = s->npeer + m->count;
-	struct peer_head *all = malloc(n * sizeof(*all));
+	size_t total = s->npeer + n;
+	struct peer_head *all = malloc(total * sizeof(*all));
 	if (all == NULL) {
 		return UCCN_ENOMEM;
 	}
-	memcpy(all, s->peer, s->npeer * sizeof(*all));
-	for (size_t i = 0; i < m->count; i++) {
-		struct peer_head *h = &all[s->npeer + i];
-		memcpy(h->author, m->entries[i].author, UCCN_KEY_BYTES);
-		snprintf(h->feed, sizeof(h->feed), "%s", m->entries[i].feed);
-		h->seq = m->entries[i].seq;
-	}
-	qsort(all, n, sizeof(*all), cmp_head);
-	size_t out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (out > 0 && cmp_head(&all[out - 1], &all[i]) == 0) {
-			all[out - 1].seq =
-				all[i].seq > all[out - 1].seq ? all[i].seq : all[out - 1].seq;
+	qsort(add, n, sizeof(*add), cmp_head);
+	size_t i = 0, j = 0, out = 0;
+	while (i < s->npeer || j < n) {
+		const struct peer_head *next;
+		if (j == n || (i < s->npeer && cmp_head(&s->peer[i], &add[j]) <= 0)) {
+			next = &s->peer[i++];
 		} else {
-			all[out++] = all[i];
+			next = &add[j++];
+		}
+		if (out > 0 && cmp_head(&all[out - 1], next) == 0) {
+			all[out - 1].seq =
+				next->seq > all[out - 1].seq ? next->seq : all[out - 1].seq;
+		} else {
+			all[out++] = *next;
 		}
 	}
 	free(s->peer);
 	s->peer = all;
 	s->npeer = out;
-	s->cap = n;
-	s->stats.moves += n; /* each entry placed once (the sort's own work is n log n) */
+	s->cap = total;
+	s->stats.moves += total; /* each entry placed once (the sort's own work is n log n) */
 	return UCCN_OK;
+}
+
+static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+	if (m->count == 0) {
+		return UCCN_OK;
+	}
+	struct peer_head *add = malloc(m->count * sizeof(*add));
+	if (add == NULL) {
+		return UCCN_ENOMEM;
+	}
+	for (size_t i = 0; i < m->count; i++) {
+		memcpy(add[i].author, m->entries[i].author, UCCN_KEY_BYTES);
+		snprintf(add[i].feed, sizeof(add[i].feed), "%s", m->entries[i].feed);
+		add[i].seq = m->entries[i].seq;
+	}
+	int err = merge_heads(s, add, m->count);
+	free(add);
+	return err;
 }
 
 int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, uint64_t now_ms) {

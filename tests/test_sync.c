@@ -687,3 +687,62 @@ Test(sync, a_vector_in_the_worst_order_costs_work_linear_in_its_entries) {
 	free(e);
 	uccn_sync_destroy(a);
 }
+
+struct signed_change {
+	uint8_t pk[UCCN_KEY_BYTES];
+	char kind[16];
+	struct uccn_bytes bytes;
+};
+
+static int descending(const void *a, const void *b) {
+	const struct signed_change *x = a, *y = b;
+	int c = memcmp(y->pk, x->pk, UCCN_KEY_BYTES);
+	return c != 0 ? c : strcmp(y->kind, x->kind);
+}
+
+Test(sync, a_batch_in_the_worst_order_costs_work_linear_in_its_changes) {
+	open_replica(&nodes[0], 0x7b);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	/* 765 chains new to the engine (255 authors, three kinds each), in decreasing order:
+	 * noted one by one in a sorted table, each would shift all those before it. */
+	static const char *const kinds[] = {"best_practice", "event", "project"};
+	enum { AUTHORS = 255, N = AUTHORS * 3 };
+	struct signed_change *c = calloc(N, sizeof(*c));
+	cr_assert_not_null(c);
+	for (int i = 0; i < AUTHORS; i++) {
+		struct test_author who;
+		test_author_init(&who, (uint8_t)(i + 1));
+		for (int k = 0; k < 3; k++) {
+			struct signed_change *x = &c[i * 3 + k];
+			struct uccn_field f = test_str("title", "worst order");
+			test_sign(&who, network, 0, kinds[k], NULL, "r1", UCCN_OP_PUT, &f, 1,
+				&x->bytes);
+			memcpy(x->pk, who.pk, UCCN_KEY_BYTES);
+			snprintf(x->kind, sizeof(x->kind), "%s", kinds[k]);
+		}
+		test_author_finish(&who);
+	}
+	qsort(c, N, sizeof(*c), descending);
+	struct uccn_bytes *bytes = calloc(N, sizeof(*bytes));
+	cr_assert_not_null(bytes);
+	for (int i = 0; i < N; i++) {
+		bytes[i] = c[i].bytes;
+	}
+	struct uccn_bytes v = {0}, batch = {0};
+	cr_assert_eq(uccn_codec_encode_sync_vector(NULL, 0, &v), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, v.data, v.len, 1), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_changes(0, bytes, N, &batch), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, batch.data, batch.len, 1), UCCN_OK);
+	struct uccn_sync_stats stats;
+	uccn_sync_get_stats(a, &stats);
+	cr_assert_eq(stats.applied, N);
+	cr_assert_leq(stats.moves, 4 * N, "%llu moves", (unsigned long long)stats.moves);
+	for (int i = 0; i < N; i++) {
+		uccn_bytes_finish(&c[i].bytes);
+	}
+	free(c);
+	free(bytes);
+	uccn_bytes_finish(&v);
+	uccn_bytes_finish(&batch);
+	uccn_sync_destroy(a);
+}
