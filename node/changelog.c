@@ -88,6 +88,11 @@ bool uccn_changelog_is_secretariat(
 	return uccn_registry_is_secretariat(log->registry, key);
 }
 
+bool uccn_changelog_may_hold(const struct uccn_changelog *log, const uint8_t holder[UCCN_KEY_BYTES],
+	const char *feed, const uint8_t author[UCCN_KEY_BYTES]) {
+	return uccn_registry_may_hold(log->registry, holder, feed, author);
+}
+
 bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES],
 	uint8_t city[UCCN_KEY_BYTES]) {
 	return uccn_registry_city_of(log->registry, key, city);
@@ -328,6 +333,31 @@ static int check_chain(struct uccn_changelog *log, const struct uccn_change *c, 
 	return hold(log, c, UCCN_EAGAIN, NULL, now_ms, res);
 }
 
+/* PROTOCOL.md §4 step 4a: a change meant for the Secretariat alone that this node may not
+ * hold is dropped before anything of it is stored (not as held, not as fork evidence), so no
+ * path (a session, a file, a relay) leaves it here. Its chain stops before it on this node, and
+ * the rest of its feed is dropped the same way. A log that was never told its own key (a bare
+ * log over a store) has no holder to judge and keeps what it is given. */
+static bool may_keep(
+	struct uccn_changelog *log, const struct uccn_change *c, struct uccn_apply_result *res) {
+	uint8_t self[UCCN_KEY_BYTES];
+	uccn_schema_feed(c, log->feed);
+	if (!uccn_registry_self(log->registry, self) ||
+		uccn_registry_may_hold(log->registry, self, log->feed, c->author)) {
+		return true;
+	}
+	char author[17];
+	short_hex(c->author, author);
+	snprintf(res->why, sizeof(res->why),
+		"not for this node: the %s feed of %s… is meant for the Secretariat alone, and "
+		"this "
+		"node is neither the Secretariat nor of its author's city",
+		log->feed, author);
+	res->outcome = UCCN_DROPPED;
+	res->err = UCCN_EPERM;
+	return false;
+}
+
 /* Loads the record's current state into log->state (have_state false when there is none yet)
  * and *rid its row. */
 static int load_state(struct uccn_changelog *log, const struct uccn_change *c, int64_t *rid) {
@@ -537,6 +567,9 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	if ((err = check_alone(log, c, sig, res->why, sizeof(res->why))) < 0) {
 		return refuse(res, err);
 	}
+	if (!may_keep(log, c, res)) {
+		return UCCN_OK;
+	}
 	if ((err = check_chain(log, c, now_ms, res)) < 0 || res->outcome != UCCN_APPLIED) {
 		return err;
 	}
@@ -676,6 +709,117 @@ int uccn_changelog_retry_held(
 		}
 	}
 	return UCCN_OK;
+}
+
+/* What a store kept from before the audience rule that this node may not hold: feeds, and held
+ * or fork rows, found first and dropped after (a walk does not delete under itself). */
+struct unheld {
+	struct uccn_changelog *log;
+	uint8_t self[UCCN_KEY_BYTES];
+	struct unheld_feed {
+		uint8_t author[UCCN_KEY_BYTES];
+		char feed[UCCN_FEED_MAX + 1];
+	} * feeds;
+	size_t nfeeds, capfeeds;
+	uint8_t (*hashes)[UCCN_HASH_BYTES];
+	size_t nhashes, caphashes;
+	uint64_t changes; /* changes in the feeds found */
+};
+
+static int grow(void **items, size_t *cap, size_t n, size_t size) {
+	if (n < *cap) {
+		return UCCN_OK;
+	}
+	size_t c = *cap ? 2 * *cap : 16;
+	void *p = realloc(*items, c * size);
+	if (p == NULL) {
+		return UCCN_ENOMEM;
+	}
+	*items = p;
+	*cap = c;
+	return UCCN_OK;
+}
+
+static int unheld_feed(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
+	struct unheld *u = userdata;
+	if (uccn_registry_may_hold(u->log->registry, u->self, feed, author) ||
+		strlen(feed) > UCCN_FEED_MAX) {
+		return 0;
+	}
+	if (grow((void **)&u->feeds, &u->capfeeds, u->nfeeds, sizeof(*u->feeds)) < 0) {
+		return UCCN_ENOMEM;
+	}
+	memcpy(u->feeds[u->nfeeds].author, author, UCCN_KEY_BYTES);
+	snprintf(u->feeds[u->nfeeds].feed, sizeof(u->feeds[0].feed), "%s", feed);
+	u->nfeeds++;
+	return 0;
+}
+
+static int unheld_bytes(struct unheld *u, const uint8_t *data, size_t len) {
+	char feed[UCCN_FEED_MAX + 1];
+	if (uccn_codec_decode_change(data, len, &u->log->change, NULL, 0) < 0) {
+		return 0; /* it never passes §4 either; verify reports it */
+	}
+	uccn_schema_feed(&u->log->change, feed);
+	if (uccn_registry_may_hold(u->log->registry, u->self, feed, u->log->change.author)) {
+		return 0;
+	}
+	if (grow((void **)&u->hashes, &u->caphashes, u->nhashes, sizeof(*u->hashes)) < 0) {
+		return UCCN_ENOMEM;
+	}
+	uccn_crypto_hash(data, len, u->hashes[u->nhashes++]);
+	return 0;
+}
+
+static int unheld_held(void *userdata, const struct uccn_store_held *h) {
+	return unheld_bytes(userdata, h->data, h->len);
+}
+
+static int unheld_fork(void *userdata, const struct uccn_store_fork *f) {
+	return unheld_bytes(userdata, f->data, f->len);
+}
+
+int uccn_changelog_drop_unheld(struct uccn_changelog *log, bool apply, uint64_t *count) {
+	*count = 0;
+	struct unheld u = {.log = log};
+	if (!uccn_registry_self(log->registry, u.self)) {
+		return UCCN_OK;
+	}
+	int err = catch_up(log);
+	if (err == UCCN_OK) {
+		err = uccn_store_each_secretariat_feed(log->st, unheld_feed, &u);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_each_held(log->st, unheld_held, &u);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_each_fork(log->st, unheld_fork, &u);
+	}
+	for (size_t i = 0; i < u.nfeeds && err == UCCN_OK; i++) {
+		uint64_t n = 0;
+		err = uccn_store_count_feed(
+			log->st, u.feeds[i].author, u.feeds[i].feed, UINT64_MAX, &n);
+		u.changes += n;
+	}
+	for (size_t i = 0; apply && i < u.nfeeds && err == UCCN_OK; i++) {
+		int64_t *rids = NULL;
+		size_t nrids = 0;
+		err = uccn_store_purge_feed(
+			log->st, u.feeds[i].author, u.feeds[i].feed, &rids, &nrids);
+		for (size_t k = 0; k < nrids && err == UCCN_OK; k++) {
+			err = rebuild_record(log, rids[k]);
+		}
+		free(rids);
+	}
+	for (size_t i = 0; apply && i < u.nhashes && err == UCCN_OK; i++) {
+		err = uccn_store_drop_kept(log->st, u.hashes[i]);
+	}
+	if (err == UCCN_OK) {
+		*count = u.changes + u.nhashes;
+	}
+	free(u.feeds);
+	free(u.hashes);
+	return err;
 }
 
 int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity *id,

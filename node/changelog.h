@@ -32,6 +32,11 @@ bool uccn_changelog_city_of(const struct uccn_changelog *log, const uint8_t key[
 bool uccn_changelog_is_secretariat(
 	const struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 
+/* Whether the node whose key is holder may hold a change of feed by author: the one audience
+ * rule (PROTOCOL.md §11.5), judged by this node's registry and own keys. */
+bool uccn_changelog_may_hold(const struct uccn_changelog *log, const uint8_t holder[UCCN_KEY_BYTES],
+	const char *feed, const uint8_t author[UCCN_KEY_BYTES]);
+
 /* Names a key the node signed with before a rotation; its records stay the node's own here. */
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 
@@ -70,6 +75,15 @@ UCCN_NODISCARD int uccn_changelog_retry_held(
 /* Other bounds, for tests (0 keeps a bound as it is). */
 void uccn_changelog_set_held_limits(
 	struct uccn_changelog *log, uint64_t per_author, uint64_t total);
+
+/* Finds what the store holds that this node may not (uccn_changelog_may_hold for its own key):
+ * feeds meant for the Secretariat alone kept by a version before that rule, or since the
+ * registry moved (a relay ended), and such changes held or kept as fork evidence. *count
+ * receives how many changes that is. With apply, they are deleted and the records they touched
+ * rebuilt from what is left (a record left with no change goes); must then be called inside a
+ * store transaction. A log with no own key (uccn_changelog_set_self) finds nothing. */
+UCCN_NODISCARD int uccn_changelog_drop_unheld(
+	struct uccn_changelog *log, bool apply, uint64_t *count);
 
 /* Writes a local change: the next in id's chain, clocked after everything seen, signed, and
  * applied through uccn_changelog_apply, so a local edit obeys exactly the rules a received one

@@ -399,8 +399,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 		.nkinds = chosen != NULL ? chosen->nkinds : 0,
 		.peer_kinds = peer_kinds,
 		.npeer_kinds = npeer_kinds,
-		.peer_key = key,
-		.peer_secretariat = uccn_node_is_secretariat_key(net->node, key),
+		.peer_key = key, /* what it may hold, the registry says (§11.5) */
 	};
 	int err = uccn_sync_create(&cfg, &l->sync);
 	if (err < 0) {
@@ -415,7 +414,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	char hex[17];
 	hex_prefix(key, hex);
 	uccn_log(UCCN_LOG_INFO, "net: %s: session established with %s...%s", l->name, hex,
-		cfg.peer_secretariat ? " (the Secretariat)" : "");
+		uccn_node_is_secretariat_key(net->node, key) ? " (the Secretariat)" : "");
 	if (p != NULL) {
 		p->sessions++;
 		p->state = UCCN_NET_SYNCING;

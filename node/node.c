@@ -250,6 +250,38 @@ out:
 	return err;
 }
 
+/* A store written before the audience rule (or before the registry ended a relay) may hold
+ * what is meant for the Secretariat alone and is not this node's: it goes, once, at open
+ * (PROTOCOL.md §11.5). Looked for in a read transaction first, so that opening a node that
+ * holds nothing of the kind writes nothing. */
+static int drop_unheld(struct uccn_node *node) {
+	uint64_t found = 0, dropped = 0;
+	int err = uccn_store_begin_read(node->st);
+	if (err < 0) {
+		return err;
+	}
+	err = uccn_changelog_drop_unheld(node->log, false, &found);
+	uccn_store_rollback(node->st);
+	if (err < 0 || found == 0) {
+		return err;
+	}
+	if ((err = uccn_store_begin(node->st)) < 0) {
+		return err;
+	}
+	if ((err = uccn_changelog_drop_unheld(node->log, true, &dropped)) < 0) {
+		uccn_store_rollback(node->st);
+		return err;
+	}
+	if ((err = uccn_store_commit(node->st)) < 0) {
+		return err;
+	}
+	uccn_log(UCCN_LOG_WARN,
+		"dropped %llu changes meant for the Secretariat alone that this node may not hold "
+		"(kept by an earlier version), and rebuilt the records they touched",
+		(unsigned long long)dropped);
+	return UCCN_OK;
+}
+
 int uccn_node_open(const char *home, struct uccn_node **out) {
 	int err = uccn_crypto_init();
 	if (err < 0) {
@@ -318,7 +350,9 @@ int uccn_node_open(const char *home, struct uccn_node **out) {
 	if (err < 0 && err != UCCN_ENOTFOUND) {
 		goto out;
 	}
-	err = UCCN_OK;
+	if ((err = drop_unheld(node)) < 0) {
+		goto out;
+	}
 	*out = node;
 	node = NULL;
 out:
@@ -619,6 +653,8 @@ int uccn_node_history(struct uccn_node *node, const char *kind, const char *id, 
 }
 
 struct export_walk {
+	struct uccn_node *node;
+	const uint8_t *reader; /* NULL: the public feeds only */
 	uccn_write_fn write;
 	void *userdata;
 	struct uccn_bytes buf;
@@ -634,6 +670,20 @@ static int flush(struct export_walk *w) {
 
 static int export_change(void *userdata, const uint8_t *data, size_t len) {
 	struct export_walk *w = userdata;
+	/* A file goes wherever a stick goes: it carries a Secretariat-only feed only for a reader
+	 * that may hold it (PROTOCOL.md §7, §11.5). */
+	char feed[UCCN_FEED_MAX + 1];
+	if (uccn_codec_decode_change(data, len, &w->node->change, NULL, 0) < 0) {
+		uccn_log(UCCN_LOG_ERROR,
+			"the database is damaged (a stored change does not decode)");
+		return UCCN_ECORRUPT;
+	}
+	uccn_schema_feed(&w->node->change, feed);
+	if (uccn_schema_feed_is_secretariat(feed) &&
+		(w->reader == NULL || !uccn_changelog_may_hold(w->node->log, w->reader, feed,
+					      w->node->change.author))) {
+		return 0;
+	}
 	int err = uccn_codec_encode_file_change(data, len, &w->buf);
 	if (err < 0) {
 		return err;
@@ -643,10 +693,13 @@ static int export_change(void *userdata, const uint8_t *data, size_t len) {
 	return w->buf.len >= IO_CHUNK ? flush(w) : UCCN_OK;
 }
 
-int uccn_node_export(struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count) {
-	struct export_walk w = {.write = write, .userdata = userdata};
+static int export_to(struct uccn_node *node, const uint8_t *reader, uccn_write_fn write,
+	void *userdata, uint64_t *count) {
+	struct export_walk w = {
+		.node = node, .reader = reader, .write = write, .userdata = userdata};
 	uccn_crypto_hash_init(&w.hash);
-	int err = uccn_codec_encode_file_header(node->network, &w.buf);
+	int err = reader != NULL ? uccn_codec_encode_file_header_for(node->network, reader, &w.buf)
+				 : uccn_codec_encode_file_header(node->network, &w.buf);
 	/* One read transaction: the file is a consistent snapshot even if a put runs meanwhile. */
 	if (err == UCCN_OK) {
 		err = uccn_store_begin_read(node->st);
@@ -670,6 +723,29 @@ int uccn_node_export(struct uccn_node *node, uccn_write_fn write, void *userdata
 	return err;
 }
 
+int uccn_node_export(struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count) {
+	return export_to(node, NULL, write, userdata, count);
+}
+
+int uccn_node_export_for(struct uccn_node *node, const uint8_t reader[UCCN_KEY_BYTES],
+	uccn_write_fn write, void *userdata, uint64_t *count) {
+	/* The Secretariat may be given everything; anyone else only what is its own city's, and
+	 * that only by its own city's node. A city's node given another city's key would write
+	 * nothing of the kind, but the reader asked for something it may not have: say so. */
+	static const char feed[] = "report" UCCN_FEED_SECRETARIAT;
+	if (!uccn_changelog_may_hold(node->log, reader, feed, node->pk)) {
+		char hex[17];
+		uccn_crypto_to_hex(reader, 8, hex);
+		uccn_log(UCCN_LOG_ERROR,
+			"%s… may not hold what is meant for the Secretariat alone: it is neither "
+			"the "
+			"Secretariat (the root or a relay) nor a key of this node's city",
+			hex);
+		return UCCN_EPERM;
+	}
+	return export_to(node, reader, write, userdata, count);
+}
+
 static void count_result(struct uccn_import_stats *stats, const struct uccn_apply_result *res) {
 	switch (res->outcome) {
 	case UCCN_APPLIED:
@@ -683,6 +759,9 @@ static void count_result(struct uccn_import_stats *stats, const struct uccn_appl
 		break;
 	case UCCN_REFUSED:
 		stats->refused++;
+		break;
+	case UCCN_DROPPED:
+		stats->dropped++;
 		break;
 	}
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <uccn/log.h>
+#include <uccn/schema.h>
 
 #include "node/crypto.h"
 #include "node/merge.h"
@@ -359,6 +360,29 @@ bool uccn_registry_is_secretariat(
 	const struct entry *e = find(r, key);
 	return e != NULL && memcmp(e->city, r->root, UCCN_KEY_BYTES) == 0 &&
 	       e->cutoff == UINT64_MAX && !e->withdrawn;
+}
+
+bool uccn_registry_may_hold(const struct uccn_registry *r, const uint8_t holder[UCCN_KEY_BYTES],
+	const char *feed, const uint8_t author[UCCN_KEY_BYTES]) {
+	if (!uccn_schema_feed_is_secretariat(feed) || memcmp(holder, author, UCCN_KEY_BYTES) == 0 ||
+		uccn_registry_is_secretariat(r, holder)) {
+		return true;
+	}
+	/* A node knows its own keys before the registry says they are one city (a rotation not
+	 * yet confirmed). */
+	if (is_own_key(r, holder) && is_own_key(r, author)) {
+		return true;
+	}
+	uint8_t h[UCCN_KEY_BYTES], a[UCCN_KEY_BYTES];
+	return uccn_registry_city_of(r, holder, h) && uccn_registry_city_of(r, author, a) &&
+	       memcmp(h, a, UCCN_KEY_BYTES) == 0;
+}
+
+bool uccn_registry_self(const struct uccn_registry *r, uint8_t key[UCCN_KEY_BYTES]) {
+	if (r->has_self) {
+		memcpy(key, r->self.key, UCCN_KEY_BYTES);
+	}
+	return r->has_self;
 }
 
 void uccn_registry_cutoffs(

@@ -60,6 +60,17 @@ const uint8_t *uccn_registry_key_at(const struct uccn_registry *r, size_t i);
  * the root). */
 bool uccn_registry_is_secretariat(const struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]);
 
+/* Whether the node whose key is holder may hold a change of feed by author (PROTOCOL.md §11.5):
+ * a plain feed, anyone; a Secretariat-only feed, its author's city (any of its keys, past or
+ * present, as the registry or, for this node's own keys, the node knows them), the root and the
+ * relays. With no network there is no Secretariat: only the author's city. The one rule for what
+ * a node stores, announces, sends and exports. */
+bool uccn_registry_may_hold(const struct uccn_registry *r, const uint8_t holder[UCCN_KEY_BYTES],
+	const char *feed, const uint8_t author[UCCN_KEY_BYTES]);
+
+/* This node's own key (set by uccn_registry_set_self); false when none was named. */
+bool uccn_registry_self(const struct uccn_registry *r, uint8_t key[UCCN_KEY_BYTES]);
+
 /* A key whose changes after cutoff are refused (a withdrawal, a rotation, a revocation). */
 struct uccn_registry_cutoff {
 	uint8_t key[UCCN_KEY_BYTES];

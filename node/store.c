@@ -1264,6 +1264,122 @@ static int collect_rid(sqlite3_stmt *stmt, void *ctx) {
 	return 0;
 }
 
+/* Statements for rare work (an upgrade's purge): prepared when used, not kept. */
+static int run_once(struct uccn_store *st, const char *sql, const uint8_t *blob, size_t blob_len,
+	const char *text, int64_t num, int (*each)(sqlite3_stmt *stmt, void *ctx), void *ctx,
+	const char *what) {
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		return fail(st, rc, what);
+	}
+	if (blob != NULL) {
+		sqlite3_bind_blob(stmt, 1, blob, (int)blob_len, SQLITE_STATIC);
+	}
+	if (text != NULL) {
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_bind_parameter_count(stmt) >= 3) {
+		sqlite3_bind_int64(stmt, 3, num);
+	}
+	int err;
+	if (each != NULL) {
+		err = walk(st, stmt, what, each, ctx);
+	} else {
+		err = run(st, stmt, what);
+	}
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+struct marked_walk {
+	uccn_store_feed_fn fn;
+	void *userdata;
+};
+
+static int each_marked_feed(sqlite3_stmt *stmt, void *ctx) {
+	struct marked_walk *w = ctx;
+	const uint8_t *key = sqlite3_column_blob(stmt, 0);
+	const char *name = (const char *)sqlite3_column_text(stmt, 1);
+	if (key == NULL || sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES || name == NULL) {
+		return 0;
+	}
+	return w->fn(w->userdata, key, name, (uint64_t)sqlite3_column_int64(stmt, 2));
+}
+
+int uccn_store_each_secretariat_feed(struct uccn_store *st, uccn_store_feed_fn fn, void *userdata) {
+	int err = write_heads(st);
+	if (err < 0) {
+		return err;
+	}
+	struct marked_walk w = {fn, userdata};
+	return run_once(st,
+		"SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = f.aid"
+		" WHERE instr(f.name, '@') > 0 ORDER BY a.key, f.name",
+		NULL, 0, NULL, 0, each_marked_feed, &w, "reading feeds");
+}
+
+int uccn_store_purge_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
+	const char *feed, int64_t **rids, size_t *count) {
+	assert(st->in_tx);
+	*rids = NULL;
+	*count = 0;
+	/* Heads go to their rows first, then the cache forgets them: the feed's row is deleted
+	 * under it. */
+	int err = write_heads(st);
+	if (err < 0) {
+		return err;
+	}
+	forget_cache(st);
+	struct rid_list l = {0};
+	static const char feed_of[] = "(SELECT f.fid FROM feeds f JOIN authors a ON a.aid = f.aid"
+				      " WHERE a.key = ?1 AND f.name = ?2)";
+	char sql[512];
+	snprintf(sql, sizeof(sql), "SELECT DISTINCT rid FROM changes WHERE fid = %s", feed_of);
+	err = run_once(st, sql, author, UCCN_KEY_BYTES, feed, 0, collect_rid, &l, "purging a feed");
+	if (err == UCCN_OK) {
+		snprintf(sql, sizeof(sql), "DELETE FROM changes WHERE fid = %s", feed_of);
+		err = run_once(
+			st, sql, author, UCCN_KEY_BYTES, feed, 0, NULL, NULL, "purging a feed");
+	}
+	if (err == UCCN_OK) {
+		snprintf(sql, sizeof(sql), "DELETE FROM feeds WHERE fid = %s", feed_of);
+		err = run_once(
+			st, sql, author, UCCN_KEY_BYTES, feed, 0, NULL, NULL, "purging a feed");
+	}
+	/* A record no change speaks for any more goes with them; the others are rebuilt by the
+	 * caller from what is left. */
+	size_t kept = 0;
+	for (size_t i = 0; i < l.n && err == UCCN_OK; i++) {
+		err = run_once(st,
+			"DELETE FROM records WHERE rid = ?3"
+			" AND NOT EXISTS (SELECT 1 FROM changes WHERE rid = ?3)",
+			NULL, 0, NULL, l.rids[i], NULL, NULL, "purging a record");
+		if (err == UCCN_OK && sqlite3_changes(st->db) == 0) {
+			l.rids[kept++] = l.rids[i];
+		}
+	}
+	if (err < 0) {
+		free(l.rids);
+		return err;
+	}
+	*rids = l.rids;
+	*count = kept;
+	return UCCN_OK;
+}
+
+int uccn_store_drop_kept(struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES]) {
+	assert(st->in_tx);
+	st->held = -1;
+	int err = run_once(st, "DELETE FROM held WHERE hash = ?1", hash, UCCN_HASH_BYTES, NULL, 0,
+		NULL, NULL, "dropping a held change");
+	if (err == UCCN_OK) {
+		err = run_once(st, "DELETE FROM forks WHERE hash = ?1", hash, UCCN_HASH_BYTES, NULL,
+			0, NULL, NULL, "dropping a fork");
+	}
+	return err;
+}
+
 int uccn_store_set_cutoff(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	uint64_t cutoff, int64_t **rids, size_t *count) {
 	assert(st->in_tx);

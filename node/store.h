@@ -226,6 +226,20 @@ typedef int (*uccn_store_feed_fn)(
 UCCN_NODISCARD int uccn_store_each_feed_head(
 	struct uccn_store *st, const uint8_t *first, uccn_store_feed_fn fn, void *userdata);
 
+/* Every feed meant for the Secretariat alone (a name with '@'), by author key then name. */
+UCCN_NODISCARD int uccn_store_each_secretariat_feed(
+	struct uccn_store *st, uccn_store_feed_fn fn, void *userdata);
+
+/* Deletes every change of the author's feed and the feed itself, and the records no change is
+ * left for: for a node that may not hold the feed (an upgrade, PROTOCOL.md §11.5). *rids
+ * (caller frees with free()) receives the records still standing that lost changes, which the
+ * caller must rebuild. Inside a transaction. */
+UCCN_NODISCARD int uccn_store_purge_feed(struct uccn_store *st,
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, int64_t **rids, size_t *count);
+
+/* Deletes the held change, and the fork evidence, whose hash is hash. Inside a transaction. */
+UCCN_NODISCARD int uccn_store_drop_kept(struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES]);
+
 /* The changes of one feed with seq above after_seq, in chain order, with their seq. */
 typedef int (*uccn_store_link_fn)(void *userdata, uint64_t seq, const uint8_t *data, size_t len);
 UCCN_NODISCARD int uccn_store_each_feed_change(struct uccn_store *st,

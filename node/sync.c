@@ -114,19 +114,26 @@ static bool chosen(const char *const *kinds, size_t n, const char *kind) {
 	return n == 0;
 }
 
-/* Whether the chain (author, feed) may travel to the peer (PROTOCOL.md §11.5): its kind chosen
- * by both sides, and what is meant for the Secretariat alone only to the root's node or a
- * relay, or back to the node that wrote it. It decides what we announce and send, and what we
- * take from the peer: a peer may hold only what could have been sent to it. */
-static bool travels(const struct uccn_sync *s, const uint8_t *author, const char *feed) {
+/* Whether the chain's kind travels in this session (PROTOCOL.md §11.5 rule 1): chosen by both
+ * sides. Both know both choices from the handshake, so a peer that sends another kind breaks
+ * the protocol. */
+static bool kind_travels(const struct uccn_sync *s, const char *feed) {
 	char kind[UCCN_KIND_MAX + 1];
 	uccn_schema_feed_kind(feed, kind);
-	if (!chosen(s->cfg.kinds, s->cfg.nkinds, kind) ||
-		!chosen(s->cfg.peer_kinds, s->cfg.npeer_kinds, kind)) {
+	return chosen(s->cfg.kinds, s->cfg.nkinds, kind) &&
+	       chosen(s->cfg.peer_kinds, s->cfg.npeer_kinds, kind);
+}
+
+/* Whether the chain (author, feed) may travel to the peer (§11.5): its kind travels, and the
+ * peer may hold the feed by the audience rule, judged by our registry from its proven key. It
+ * decides what we announce and send. What the peer sends us is judged by the other half of the
+ * same rule, on our side: the change log drops what this node may not hold. */
+static bool travels(const struct uccn_sync *s, const uint8_t *author, const char *feed) {
+	if (!kind_travels(s, feed)) {
 		return false;
 	}
 	return !uccn_schema_feed_is_secretariat(feed) || s->cfg.peer_secretariat ||
-	       (s->have_peer_key && memcmp(author, s->peer_key, UCCN_KEY_BYTES) == 0);
+	       (s->have_peer_key && uccn_changelog_may_hold(s->cfg.log, s->peer_key, feed, author));
 }
 
 /* Raises what the peer holds of author's feed to seq (never lowers it). */
@@ -426,6 +433,9 @@ static void count(struct uccn_sync_stats *st, const struct uccn_apply_result *re
 	case UCCN_REFUSED:
 		st->refused++;
 		break;
+	case UCCN_DROPPED:
+		st->dropped++;
+		break;
 	}
 }
 
@@ -462,10 +472,12 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 		s->stats.applied++;
 	} else if (res->outcome == UCCN_REFUSED) {
 		s->stats.refused++;
+	} else if (res->outcome == UCCN_DROPPED) {
+		s->stats.dropped++;
 	}
 }
 
-/* Reads a received batch into slot in: each change's feed must travel in this session (nothing
+/* Reads a received batch into slot in: each change's kind must travel in this session (nothing
  * of a batch that breaks this is taken), and each signature becomes a job for the pool. */
 static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct uccn_sync_msg *m) {
 	for (size_t i = 0; i < m->count; i++) {
@@ -479,7 +491,7 @@ static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct 
 			continue; /* the change log refuses it, saying why */
 		}
 		uccn_schema_feed(c, in->feeds[i]);
-		if (!travels(s, c->author, in->feeds[i])) {
+		if (!kind_travels(s, in->feeds[i])) {
 			uccn_log(UCCN_LOG_WARN,
 				"sync: the peer sent a change of the %s feed, which this session "
 				"does not carry",
@@ -604,6 +616,7 @@ static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
  * change's verified signature, or UCCN_SIG_UNCHECKED. */
 static int store_batch(struct uccn_sync *s, const struct incoming *in,
 	const struct uccn_sync_msg *m, uint64_t now_ms) {
+	uint64_t dropped = s->stats.dropped;
 	int err = uccn_store_begin(s->cfg.st);
 	size_t nheads = 0;
 	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
@@ -637,8 +650,21 @@ static int store_batch(struct uccn_sync *s, const struct incoming *in,
 	} else {
 		uccn_store_rollback(s->cfg.st);
 	}
-	if (err < 0 || (err = check_caught_up(s)) < 0) {
+	if (err < 0) {
+		s->stats.dropped = dropped; /* rolled back: the batch comes again */
 		return err;
+	}
+	if ((err = check_caught_up(s)) < 0) {
+		return err;
+	}
+	if (s->stats.dropped > dropped) {
+		/* Not the peer's fault: its registry may say otherwise than ours for now. The
+		 * batch is acknowledged and the session goes on. */
+		uccn_log(UCCN_LOG_WARN,
+			"sync: dropped %llu changes of batch %llu meant for the Secretariat alone, "
+			"which this node may not hold",
+			(unsigned long long)(s->stats.dropped - dropped),
+			(unsigned long long)m->value);
 	}
 	s->stats.received += m->count;
 	return queue_simple(s, UCCN_SYNC_ACK, m->value);

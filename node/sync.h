@@ -7,8 +7,9 @@
  * once stored (commit before ack), so a session cut anywhere resumes from the next vector
  * without resending what was acknowledged. DONE says "nothing more for now"; local changes
  * written later are pushed after uccn_sync_notify. Only the feeds that travel in the session
- * (kinds both sides chose; the Secretariat's audience only to the Secretariat) are announced,
- * sent or accepted. */
+ * (kinds both sides chose; what is meant for the Secretariat alone only to a peer that may hold
+ * it) are announced or sent; a received change this node may not hold is dropped by the change
+ * log, and the session goes on. */
 #ifndef NODE_SYNC_H
 #define NODE_SYNC_H
 
@@ -34,14 +35,16 @@ struct uccn_sync_config {
 	 * the caller must call once it has fed every payload it had for now. */
 	struct uccn_verifier *verifier;
 	/* What may travel (PROTOCOL.md §11.5). A kind travels in either direction only when both
-	 * sides chose it (an empty list: every kind); changes meant for the Secretariat alone go
-	 * only to a peer that is the root or a relay. */
+	 * sides chose it (an empty list: every kind); a feed meant for the Secretariat alone goes
+	 * only to a peer that may hold it (uccn_changelog_may_hold on peer_key). */
 	const char *const *kinds; /* the kinds we chose; NULL or none: all */
 	size_t nkinds;
 	const char *const *peer_kinds; /* the kinds the peer chose (uccn_session_peer_kinds) */
 	size_t npeer_kinds;
 	const uint8_t *peer_key; /* UCCN_KEY_BYTES: the peer's authenticated key; copied */
-	bool peer_secretariat;   /* the peer is the root's node or a relay */
+	/* Treat the peer as the Secretariat whatever the registry says: for engines over a bare
+	 * store with no registry (tests). A node leaves it false; its registry decides. */
+	bool peer_secretariat;
 };
 
 struct uccn_sync_stats {
@@ -50,6 +53,7 @@ struct uccn_sync_stats {
 	/* What became of them: held counts those still waiting (a change held and then let in
 	 * during the session counts as applied, or refused, only). */
 	uint64_t applied, duplicate, held, refused;
+	uint64_t dropped; /* meant for the Secretariat alone, not for this node (§11.5) */
 	uint64_t batches_sent, batches_acked;
 	/* Entries of the peer's heads placed or shifted: the work a VECTOR or a batch costs the
 	 * loop, which must stay near linear in what the peer sent, whatever its order. */

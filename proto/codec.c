@@ -1006,16 +1006,29 @@ int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *o
 /* ---------------------------------------------------------------------------------------- */
 /* Export files (§7) */
 
-int uccn_codec_encode_file_header(const uint8_t network[UCCN_KEY_BYTES], struct uccn_bytes *out) {
+static int encode_file_header(
+	const uint8_t network[UCCN_KEY_BYTES], const uint8_t *reader, struct uccn_bytes *out) {
 	size_t start = out->len;
 	struct sink s = {.out = out};
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &s, sink_write);
-	msgpack_pack_array(&pk, 3);
+	msgpack_pack_array(&pk, reader != NULL ? 4 : 3);
 	pack_str(&pk, FILE_MAGIC, sizeof(FILE_MAGIC) - 1);
 	msgpack_pack_uint64(&pk, 1);
 	pack_bin(&pk, network, UCCN_KEY_BYTES);
+	if (reader != NULL) {
+		pack_bin(&pk, reader, UCCN_KEY_BYTES);
+	}
 	return sink_end(&s, start);
+}
+
+int uccn_codec_encode_file_header(const uint8_t network[UCCN_KEY_BYTES], struct uccn_bytes *out) {
+	return encode_file_header(network, NULL, out);
+}
+
+int uccn_codec_encode_file_header_for(const uint8_t network[UCCN_KEY_BYTES],
+	const uint8_t reader[UCCN_KEY_BYTES], struct uccn_bytes *out) {
+	return encode_file_header(network, reader, out);
 }
 
 int uccn_codec_encode_file_change(const uint8_t *change, size_t len, struct uccn_bytes *out) {
@@ -1175,7 +1188,19 @@ int uccn_codec_reader_next(
 	memset(item, 0, sizeof(*item));
 	item->offset = r->base + r->pos;
 	if (header) {
-		if (!get_tagged(o, FILE_MAGIC, &version, item->network)) {
+		/* A fourth element names the reader of a file that carries Secretariat-only
+		 * feeds (§7); the first three are read as always. */
+		msgpack_object three = *o;
+		if (o->type == MSGPACK_OBJECT_ARRAY && o->via.array.size == 4) {
+			if (!is_key(&o->via.array.ptr[3])) {
+				return reader_fail(
+					r, why, why_len, "not an uccn export file: bad header");
+			}
+			item->has_reader = true;
+			memcpy(item->reader, o->via.array.ptr[3].via.bin.ptr, UCCN_KEY_BYTES);
+			three.via.array.size = 3;
+		}
+		if (!get_tagged(&three, FILE_MAGIC, &version, item->network)) {
 			return reader_fail(r, why, why_len, "not an uccn export file: bad header");
 		}
 		if (version != 1) {

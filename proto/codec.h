@@ -65,6 +65,10 @@ UCCN_NODISCARD int uccn_codec_decode_state(const uint8_t *buf, size_t len, struc
  * trailer with the count and the BLAKE2b-256 of the changes' bytes concatenated. */
 UCCN_NODISCARD int uccn_codec_encode_file_header(
 	const uint8_t network[UCCN_KEY_BYTES], struct uccn_bytes *out);
+/* The header of a file that carries feeds meant for the Secretariat alone: it names reader, the
+ * key of the node it was written for (§7). */
+UCCN_NODISCARD int uccn_codec_encode_file_header_for(const uint8_t network[UCCN_KEY_BYTES],
+	const uint8_t reader[UCCN_KEY_BYTES], struct uccn_bytes *out);
 UCCN_NODISCARD int uccn_codec_encode_file_change(
 	const uint8_t *change, size_t len, struct uccn_bytes *out);
 UCCN_NODISCARD int uccn_codec_encode_file_trailer(
@@ -80,6 +84,8 @@ struct uccn_file_item {
 	enum uccn_file_item_type type;
 	uint64_t offset;                 /* byte offset of the item in the file, for messages */
 	uint8_t network[UCCN_KEY_BYTES]; /* HEADER */
+	bool has_reader;                 /* HEADER: written for one reader (§7) */
+	uint8_t reader[UCCN_KEY_BYTES];  /* HEADER, when has_reader */
 	const uint8_t *change;           /* CHANGE: borrowed until the next reader call */
 	size_t change_len;
 	uint64_t count;                /* TRAILER */

@@ -12,20 +12,26 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: uccn [--home DIR] export [FILE]\n"
+	"usage: uccn [--home DIR] export [--for secretariat|KEY] [FILE]\n"
 	"\n"
-	"Writes every stored change, byte for byte as signed, to FILE (replaced only once the\n"
-	"export is complete), or to stdout when FILE is absent or \"-\"; refuses to write to a\n"
-	"terminal. Prints the number of changes to stderr.\n";
+	"Writes the stored changes of the public feeds, byte for byte as signed, to FILE\n"
+	"(replaced only once the export is complete), or to stdout when FILE is absent or \"-\";\n"
+	"refuses to write to a terminal. Prints the number of changes to stderr.\n"
+	"What is meant for the Secretariat alone (every report, every record put with\n"
+	"audience=secretariat) is written only with --for, for a reader that may hold it:\n"
+	"--for secretariat (the network's root) or --for KEY, the key of a relay of the\n"
+	"Secretariat or of this node's own city; the file's header then names that reader.\n"
+	"Any other KEY is refused.\n";
 
 static const char import_usage[] =
 	"usage: uccn [--home DIR] import FILE...\n"
 	"\n"
 	"Reads export files (\"-\": stdin), verifies each change and applies it. Prints one line\n"
-	"per change refused or still held back when the file ends (it waits for a change not\n"
-	"here yet, such as its author's designation), then a summary per file: changes read,\n"
-	"applied, already present, held back, refused, and released (held by an earlier\n"
-	"import, let in now). Exits 1 if any change was refused or a file was damaged; the\n"
+	"per change refused, dropped (meant for the Secretariat alone, and this node may not\n"
+	"hold it) or still held back when the file ends (it waits for a change not here yet,\n"
+	"such as its author's designation), then a summary per file: changes read, applied,\n"
+	"already present, held back, refused, released (held by an earlier import, let in\n"
+	"now) and dropped. Exits 1 if any change was refused or a file was damaged; the\n"
 	"changes that verified are kept either way.\n";
 
 static const char verify_usage[] =
@@ -55,12 +61,23 @@ static int write_sink(void *userdata, const uint8_t *buf, size_t len) {
 }
 
 int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
+	const char *for_text = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"for", 0, NULL, &for_text},
+		{NULL, 0, NULL, NULL},
+	};
 	char *pos[1];
 	size_t npos;
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, export_usage, pos, 1, &npos, &done);
+	int status = uccn_cli_parse(cli, argc, argv, opts, export_usage, pos, 1, &npos, &done);
 	if (status != 0 || done) {
 		return status;
+	}
+	uint8_t reader[UCCN_KEY_BYTES];
+	bool for_secretariat = for_text != NULL && strcmp(for_text, "secretariat") == 0;
+	if (for_text != NULL && !for_secretariat &&
+		!uccn_cli_parse_key(cli, "--for", for_text, reader)) {
+		return UCCN_CLI_USAGE;
 	}
 	const char *path = npos == 1 && strcmp(pos[0], "-") != 0 ? pos[0] : NULL;
 	if (path == NULL && isatty(STDOUT_FILENO)) {
@@ -72,6 +89,15 @@ int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
+	if (for_secretariat) {
+		static const uint8_t none[UCCN_KEY_BYTES];
+		uccn_node_network(node, reader);
+		if (memcmp(reader, none, UCCN_KEY_BYTES) == 0) {
+			uccn_node_close(node);
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"--for secretariat: this node has no network, so no Secretariat");
+		}
+	}
 	char tmp[PATH_MAX];
 	struct sink sink = {.f = stdout};
 	/* A temporary file beside path: the export replaces path only when complete. */
@@ -82,7 +108,8 @@ int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	uint64_t count = 0;
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_export(node, write_sink, &sink, &count);
+	int err = for_text != NULL ? uccn_node_export_for(node, reader, write_sink, &sink, &count)
+				   : uccn_node_export(node, write_sink, &sink, &count);
 	uccn_node_close(node);
 	if (err == UCCN_OK && fflush(sink.f) != 0) {
 		sink.err = errno;
@@ -111,10 +138,21 @@ int uccn_cmd_export(struct uccn_cli *cli, int argc, char **argv) {
 	if (sink.err != 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(sink.err));
 	}
+	if (err == UCCN_EPERM) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"--for %s: that key may not hold what is meant for the Secretariat alone "
+			"(it is neither the Secretariat nor a key of this node's city); nothing "
+			"written",
+			for_text);
+	}
 	if (err < 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	fprintf(stderr, "exported %llu changes\n", (unsigned long long)count);
+	fprintf(stderr, "exported %llu changes%s%.*s\n", (unsigned long long)count,
+		for_text == NULL  ? ""
+		: for_secretariat ? " for the Secretariat"
+				  : " for ",
+		for_text != NULL && !for_secretariat ? 64 : 0, for_text != NULL ? for_text : "");
 	return 0;
 }
 
@@ -260,6 +298,8 @@ static void report_result(void *userdata, const struct uccn_apply_result *res) {
 	}
 	if (res->outcome == UCCN_REFUSED) {
 		print_outcome(stdout, "refused", res);
+	} else if (res->outcome == UCCN_DROPPED) {
+		print_outcome(stdout, "dropped", res);
 	} else if (res->outcome == UCCN_HELD && h == NULL) {
 		if (rep->oom || !res->decoded || !keep_held(rep, res)) {
 			rep->oom = rep->oom || res->decoded;
@@ -319,6 +359,11 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 		(unsigned long long)refused);
 	if (released > 0) {
 		printf(", %llu released", (unsigned long long)released);
+	}
+	if (stats.dropped > 0) {
+		/* Not the file's fault: a file may carry more than this node may keep. */
+		printf(", %llu dropped (meant for the Secretariat alone)",
+			(unsigned long long)stats.dropped);
 	}
 	fputc('\n', stdout);
 	/* The summary goes out before the error line, so the two streams read in order. */

@@ -449,10 +449,13 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	const struct uccn_sync_stats *s = &info.stats;
 	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
 	printf("sent %" PRIu64 ", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64
-	       ", refused %" PRIu64 ", already here %" PRIu64 "); %" PRIu64 " bytes out, %" PRIu64
-	       " in, %.1f s\n",
-		s->sent, s->received, s->applied, s->held, s->refused, s->duplicate,
-		info.bytes_sent, info.bytes_received, secs);
+	       ", refused %" PRIu64 ", already here %" PRIu64,
+		s->sent, s->received, s->applied, s->held, s->refused, s->duplicate);
+	if (s->dropped > 0) {
+		printf(", dropped %" PRIu64 ": meant for the Secretariat alone", s->dropped);
+	}
+	printf("); %" PRIu64 " bytes out, %" PRIu64 " in, %.1f s\n", info.bytes_sent,
+		info.bytes_received, secs);
 	status = 0;
 out:
 	uccn_net_destroy(net);

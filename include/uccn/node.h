@@ -83,24 +83,33 @@ typedef int (*uccn_write_fn)(void *userdata, const uint8_t *buf, size_t len);
 /* Reads up to cap bytes into buf; returns the count (0 at the end) or a negative code. */
 typedef long (*uccn_read_fn)(void *userdata, uint8_t *buf, size_t cap);
 
-/* Writes every stored change, byte for byte as signed, in the export file format of
- * proto/PROTOCOL.md (header, changes in per-author chain order, trailer). *count receives the
- * number of changes written. */
+/* Writes the stored changes of the public feeds, byte for byte as signed, in the export file
+ * format of proto/PROTOCOL.md (header, changes in per-author chain order, trailer). *count
+ * receives the number of changes written. */
 UCCN_NODISCARD int uccn_node_export(
 	struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count);
+
+/* As uccn_node_export, for a reader whose key is reader: the file also carries the feeds meant
+ * for the Secretariat alone that reader may hold (PROTOCOL.md §11.5), and its header names
+ * reader. UCCN_EPERM, with nothing written, when reader is neither the Secretariat (the root
+ * or a relay) nor a key of this node's own city: what it may hold is not this node's to give. */
+UCCN_NODISCARD int uccn_node_export_for(struct uccn_node *node,
+	const uint8_t reader[UCCN_KEY_BYTES], uccn_write_fn write, void *userdata, uint64_t *count);
 
 enum uccn_outcome {
 	UCCN_APPLIED,   /* new, verified, applied */
 	UCCN_DUPLICATE, /* already held: nothing changed */
 	UCCN_HELD,      /* kept aside until what it waits for arrives */
 	UCCN_REFUSED,   /* rejected; the store is as it was (forks are kept as evidence) */
+	UCCN_DROPPED,   /* meant for the Secretariat alone, and this node may not hold it: not
+			 * stored, not an error of the sender's (PROTOCOL.md §11.5) */
 };
 
 /* What became of one change offered to the node. */
 struct uccn_apply_result {
 	enum uccn_outcome outcome;
-	int err;       /* for HELD and REFUSED: the reason code (UCCN_EBADSIG, UCCN_ECHAIN, ...) */
-	char why[256]; /* for HELD and REFUSED: the reason in words */
+	int err;       /* for HELD, REFUSED, DROPPED: the reason code (UCCN_EBADSIG, ...) */
+	char why[256]; /* for HELD, REFUSED, DROPPED: the reason in words */
 	bool decoded;  /* whether the fields below are known */
 	bool released; /* held earlier, applied (or refused) now that what it waited for came */
 	uint8_t hash[UCCN_HASH_BYTES];
@@ -113,6 +122,7 @@ struct uccn_apply_result {
 struct uccn_import_stats {
 	uint64_t read; /* changes found in the input */
 	uint64_t applied, duplicate, held, refused;
+	uint64_t dropped;  /* meant for the Secretariat alone, not for this node: not stored */
 	uint64_t released; /* held changes (from earlier or this import) applied once unblocked */
 };
 
