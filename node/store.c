@@ -1347,6 +1347,14 @@ int uccn_store_purge_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_B
 		err = run_once(
 			st, sql, author, UCCN_KEY_BYTES, feed, 0, NULL, NULL, "purging a feed");
 	}
+	/* The author's head is its last change: the highest head of its feeds left. */
+	if (err == UCCN_OK) {
+		err = run_once(st,
+			"UPDATE authors SET (head_seq, head_hash, head_hlc) = (SELECT f.head_seq,"
+			" f.head_hash, f.head_hlc FROM feeds f WHERE f.aid = authors.aid"
+			" UNION ALL SELECT 0, NULL, 0 ORDER BY 1 DESC LIMIT 1) WHERE key = ?1",
+			author, UCCN_KEY_BYTES, NULL, 0, NULL, NULL, "moving an author's head");
+	}
 	/* A record no change speaks for any more goes with them; the others are rebuilt by the
 	 * caller from what is left. */
 	size_t kept = 0;

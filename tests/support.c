@@ -125,6 +125,11 @@ void test_export(struct uccn_node *node, struct uccn_bytes *out) {
 	cr_assert_eq(uccn_node_export(node, write_bytes, out, NULL), UCCN_OK);
 }
 
+void test_export_for(struct uccn_node *node, const uint8_t *reader, struct uccn_bytes *out) {
+	out->len = 0;
+	cr_assert_eq(uccn_node_export_for(node, reader, write_bytes, out, NULL), UCCN_OK);
+}
+
 struct reader {
 	const struct uccn_bytes *bytes;
 	size_t pos, end;

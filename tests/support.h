@@ -51,8 +51,11 @@ struct uccn_field test_int(const char *name, int64_t value);
 struct uccn_node;
 struct uccn_import_stats;
 
-/* Exports every change of node into out (replaced), as `uccn export` does. */
+/* Exports every change of the public feeds of node into out (replaced), as `uccn export`
+ * does. */
 void test_export(struct uccn_node *node, struct uccn_bytes *out);
+/* The same with what reader may hold of the Secretariat's feeds (`uccn export --for`). */
+void test_export_for(struct uccn_node *node, const uint8_t *reader, struct uccn_bytes *out);
 /* Imports the export in bytes (its first limit bytes: a cut file) into node; returns what
  * uccn_node_import returned and fills stats. */
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,

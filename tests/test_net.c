@@ -833,6 +833,169 @@ Test(net, a_change_held_and_let_in_during_a_session_counts_once) {
 	cr_assert_eq(info.stats.applied, info.stats.received, "each change counted once");
 }
 
+/* --- What is meant for the Secretariat alone never cuts a node off (PROTOCOL.md §11.5) --- */
+
+/* One session from n to peer, dialled once: it must end with both holding the same. */
+static struct uccn_net_peer_info sync_once(struct simnode *n, struct simnode *peer) {
+	dial_full(n, peer, NULL, NULL, true);
+	run_for(5000);
+	struct uccn_net_peer_info info = info_of(n);
+	cr_assert_eq(info.state, UCCN_NET_DONE, "%s: the session did not complete: %s", n->name,
+		info.error);
+	return info;
+}
+
+Test(net, a_city_that_rotated_its_key_still_syncs_the_report_its_old_key_signed) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	start(hub);
+	start(lyon);
+	char *report = put(lyon, "report", "period", "2019-2023");
+	sync_once(lyon, hub);
+	cr_assert(holds(hub, "report", report));
+	/* An honest rotation: the report is Lyon's, signed by a key that is no longer its own. */
+	stop(lyon);
+	uint8_t old_key[UCCN_KEY_BYTES], fresh[UCCN_KEY_BYTES];
+	memcpy(old_key, lyon->pk, UCCN_KEY_BYTES);
+	char why[256] = "";
+	cr_assert_eq(uccn_node_rotate_key(lyon->node, uccn_node_wall_ms(), fresh, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	start(lyon);
+	/* Before the Secretariat confirms: the hub does not know the new key yet. */
+	sync_once(lyon, hub);
+	cr_assert_eq(uccn_node_confirm_rotation(
+			     hub->node, old_key, fresh, uccn_node_wall_ms(), why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_net_local_changes(hub->net);
+	struct uccn_net_peer_info info = sync_once(lyon, hub);
+	cr_assert_eq(info.stats.dropped, 0);
+	cr_assert(holds(lyon, "report", report), "its own report stays with the city");
+	put(lyon, "report", "period", "2023-2027");
+	sync_once(lyon, hub);
+	assert_same_records(hub, lyon);
+	/* And after a restart, which knows the old key from the store alone. */
+	restart(lyon);
+	cr_assert(holds(lyon, "report", report));
+	sync_once(lyon, hub);
+	assert_same_records(hub, lyon);
+}
+
+static int read_title(void *userdata, const struct uccn_record *r) {
+	const struct uccn_value *v = uccn_record_field(r, "title");
+	snprintf(userdata, 64, "%.*s", v != NULL ? (int)v->str_len : 0, v != NULL ? v->str : "");
+	return 0;
+}
+
+/* The title of n's best practice id, as n holds it now. */
+static const char *title_at(struct simnode *n, const char *id) {
+	static char title[64];
+	title[0] = '\0';
+	cr_assert_eq(uccn_node_get(n->node, "best_practice", id, read_title, title), UCCN_OK);
+	return title;
+}
+
+/* Every change of the author's feed in st, as stored. */
+static int keep_link(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
+	(void)seq;
+	struct uccn_bytes *all = userdata;
+	uint32_t n = (uint32_t)len;
+	cr_assert_eq(uccn_bytes_append(all, (const uint8_t *)&n, sizeof(n)), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(all, data, len), UCCN_OK);
+	return 0;
+}
+
+Test(net, a_report_handed_to_another_city_by_file_is_dropped_and_sessions_go_on) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	struct simnode *turin = make_city("turin", network, hub);
+	start(hub);
+	start(lyon);
+	start(turin);
+	char *report = put(lyon, "report", "period", "2019-2023");
+	put_practice(lyon, "public");
+	sync_once(lyon, hub);
+	sync_once(turin, hub);
+	/* The Secretariat's own file, for the Secretariat, given to Turin by mistake. */
+	struct uccn_bytes file = {0};
+	test_export_for(hub->node, network, &file);
+	struct uccn_import_stats st = {0};
+	cr_assert_eq(test_import(turin->node, &file, SIZE_MAX, &st), UCCN_OK);
+	cr_assert_eq(st.dropped, 1, "Lyon's report, dropped");
+	cr_assert_eq(st.refused, 0);
+	cr_assert_not(holds(turin, "report", report));
+	struct uccn_net_peer_info info = sync_once(turin, hub);
+	cr_assert_eq(info.stats.dropped, 0, "the hub offers Turin nothing of the kind");
+	sync_once(lyon, hub);
+	cr_assert(holds(hub, "report", report));
+	uccn_bytes_finish(&file);
+}
+
+Test(net, a_store_that_kept_another_citys_report_stops_offering_it_and_drops_it_at_open) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	struct simnode *turin = make_city("turin", network, hub);
+	struct simnode *kobe = make_city("kobe", network, hub);
+	start(hub);
+	start(lyon);
+	start(turin);
+	start(kobe);
+	char *report = put(lyon, "report", "period", "2019-2023");
+	/* A practice first public, then marked for the Secretariat by a later put. */
+	char *practice = put_practice(lyon, "open");
+	struct uccn_field marked[2] = {
+		test_str("title", "secret"), test_str("audience", "secretariat")};
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(lyon->node, "best_practice", practice, marked, 2,
+			     uccn_node_wall_ms(), NULL, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_net_local_changes(lyon->net);
+	sync_once(lyon, hub);
+	sync_once(turin, hub);
+	sync_once(kobe, hub);
+	cr_assert_str_eq(title_at(turin, practice), "open");
+	/* What an earlier version let Turin keep: written under the rule, by a log that judges
+	 * no holder. */
+	struct uccn_bytes links = {0};
+	cr_assert_eq(uccn_store_each_feed_change(
+			     hub->node->st, lyon->pk, "report@secretariat", 0, keep_link, &links),
+		UCCN_OK);
+	cr_assert_eq(uccn_store_each_feed_change(hub->node->st, lyon->pk,
+			     "best_practice@secretariat", 0, keep_link, &links),
+		UCCN_OK);
+	cr_assert_gt(links.len, 0);
+	struct uccn_changelog *bare;
+	cr_assert_eq(uccn_changelog_create(turin->node->st, network, &bare), UCCN_OK);
+	cr_assert_eq(uccn_store_begin(turin->node->st), UCCN_OK);
+	for (size_t at = 0; at < links.len;) {
+		uint32_t n;
+		memcpy(&n, links.data + at, sizeof(n));
+		struct uccn_apply_result res;
+		cr_assert_eq(uccn_changelog_apply(bare, links.data + at + sizeof(n), n,
+				     uccn_node_wall_ms(), &res, NULL, NULL),
+			UCCN_OK);
+		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+		at += sizeof(n) + n;
+	}
+	cr_assert_eq(uccn_store_commit(turin->node->st), UCCN_OK);
+	uccn_changelog_destroy(bare);
+	cr_assert(holds(turin, "report", report), "the old store holds it");
+	cr_assert_str_eq(title_at(turin, practice), "secret");
+	/* The hub may hold it (Turin may send it there: a duplicate), and a session with the hub
+	 * completes; another city is offered nothing of it. */
+	sync_once(turin, hub);
+	struct uccn_net_peer_info info = sync_once(turin, kobe);
+	cr_assert_eq(info.stats.sent, 0, "sent %llu", (unsigned long long)info.stats.sent);
+	cr_assert_not(holds(kobe, "report", report));
+	/* And at the next open it goes, its record with it. */
+	restart(turin);
+	cr_assert_not(holds(turin, "report", report));
+	cr_assert_str_eq(title_at(turin, practice), "open", "rebuilt from what is left");
+	cr_assert_eq(uccn_node_verify(turin->node, NULL, NULL, NULL), 0);
+	sync_once(turin, hub);
+	cr_assert(holds(hub, "report", report));
+	uccn_bytes_finish(&links);
+}
+
 Test(net, a_hub_holds_many_sessions_at_once) {
 	enum { CITIES = 120 };
 	struct simnode *hub = make_hub("hub");

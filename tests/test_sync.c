@@ -356,6 +356,58 @@ Test(sync, what_is_meant_for_the_secretariat_never_reaches_a_peer_city) {
 	uccn_sync_destroy(b);
 }
 
+Test(sync, a_report_pushed_to_a_city_that_may_not_hold_it_is_dropped_and_the_session_goes_on) {
+	open_replica(&nodes[0], 0x6a);
+	open_replica(&nodes[1], 0x6b);
+	open_replica(&nodes[2], 0x6c);
+	/* The receiver judges for its own key; there is no Secretariat here (no network), so a
+	 * report is for its author alone. */
+	uccn_changelog_set_self(nodes[1].log, nodes[1].author.pk);
+	for (int i = 0; i < 6; i++) {
+		edit_kind(&nodes[0], "report", "period", false);
+		edit_kind(&nodes[0], "best_practice", "title", i % 2 == 0); /* half marked */
+	}
+	/* The author pushes its own report to a peer city, as if it were the Secretariat (the
+	 * rule of the past let a feed travel back to its author, and the receiver kept it). */
+	struct uccn_sync *a = engine_with(
+				 &nodes[0], 2, 2, &(struct filter){.peer_secretariat = true}),
+			 *b = engine_with(
+				 &nodes[1], 2, 2, &(struct filter){.peer_key = nodes[0].author.pk});
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b), "the session completed");
+	struct uccn_sync_stats sa, sb;
+	uccn_sync_get_stats(a, &sa);
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sa.batches_acked, sa.batches_sent, "every batch acknowledged");
+	cr_assert_eq(sb.dropped, 9, "six reports and three marked practices");
+	cr_assert_eq(sb.applied, 3);
+	cr_assert_eq(sb.refused + sb.held, 0);
+	cr_assert_eq(records_of(&nodes[1], "report"), 0, "no report kept");
+	cr_assert_eq(records_of(&nodes[1], "best_practice"), 3, "only the unmarked ones");
+	cr_assert_eq(stored(&nodes[1]), 3);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* Again: nothing is kept, nothing is held, and the session completes again. */
+	edit_kind(&nodes[0], "report", "period", false);
+	a = engine_with(&nodes[0], 2, 2, &(struct filter){.peer_secretariat = true});
+	b = engine_with(&nodes[1], 2, 2, &(struct filter){.peer_key = nodes[0].author.pk});
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sb.dropped, 10, "the whole feed again and its new link");
+	cr_assert_eq(stored(&nodes[1]), 3);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	/* The receiver then syncs with a third node as ever, and offers it nothing of the kind. */
+	a = engine_with(&nodes[1], 2, 2, &(struct filter){.peer_key = nodes[2].author.pk});
+	b = engine_with(&nodes[2], 2, 2, &(struct filter){.peer_key = nodes[1].author.pk});
+	run(a, b, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	cr_assert_eq(stored(&nodes[2]), 3);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
 Test(sync, a_peer_that_sends_what_the_session_does_not_carry_is_cut_and_nothing_applied) {
 	open_replica(&nodes[0], 0x66);
 	open_replica(&nodes[1], 0x67);
