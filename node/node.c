@@ -731,16 +731,10 @@ int uccn_node_export_for(struct uccn_node *node, const uint8_t reader[UCCN_KEY_B
 	uccn_write_fn write, void *userdata, uint64_t *count) {
 	/* The Secretariat may be given everything; anyone else only what is its own city's, and
 	 * that only by its own city's node. A city's node given another city's key would write
-	 * nothing of the kind, but the reader asked for something it may not have: say so. */
+	 * nothing of the kind, but the reader asked for something it may not have: say so (the
+	 * caller names the key; nothing else is known here). */
 	static const char feed[] = "report" UCCN_FEED_SECRETARIAT;
 	if (!uccn_changelog_may_hold(node->log, reader, feed, node->pk)) {
-		char hex[17];
-		uccn_crypto_to_hex(reader, 8, hex);
-		uccn_log(UCCN_LOG_ERROR,
-			"%s… may not hold what is meant for the Secretariat alone: it is neither "
-			"the "
-			"Secretariat (the root or a relay) nor a key of this node's city",
-			hex);
 		return UCCN_EPERM;
 	}
 	return export_to(node, reader, write, userdata, count);

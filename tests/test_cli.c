@@ -1634,6 +1634,90 @@ Test(cli, roles_key_rotation_and_revocation) {
 	assert_ok(&r, "verify");
 }
 
+/* The count in export's "exported N changes..." line. */
+static unsigned long long exported(const struct run *r) {
+	unsigned long long n = 0;
+	cr_assert_eq(sscanf(r->err, "exported %llu changes", &n), 1, "%s", r->err);
+	return n;
+}
+
+Test(cli, export_carries_reports_only_for_a_reader_that_may_hold_them) {
+	char network[65], a_key[65], h_key[65];
+	char *unesco = init_secretariat("unesco", network);
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, a_key);
+	char *hobart = init_city("hobart", "Hobart", "AU", "literature", network, h_key);
+	designate(unesco, a_key, "Adelaide", "AU", "music", "2015");
+	designate(unesco, h_key, "Hobart", "AU", "literature", "2017");
+	carry(unesco, adelaide, "registry.uccn");
+	struct run r;
+	run(&r, NULL, "--home", adelaide, "put", "report", "period=2019-2023", NULL);
+	assert_ok(&r, "put report");
+
+	/* A city's plain export leaves its report at home; --for secretariat takes it along. */
+	char *plain = path("adelaide-plain.uccn"), *secret = path("adelaide-secret.uccn");
+	run(&r, NULL, "--home", adelaide, "export", plain, NULL);
+	assert_ok(&r, "export");
+	unsigned long long public_count = exported(&r);
+	run(&r, NULL, "--home", adelaide, "export", "--for", "secretariat", secret, NULL);
+	assert_ok(&r, "export --for secretariat");
+	cr_assert_eq(exported(&r), public_count + 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "for the Secretariat"), "%s", r.err);
+	size_t len;
+	char *bytes = slurp(plain, &len);
+	cr_assert_eq((unsigned char)bytes[0], 0x93, "a plain file's header names no reader");
+	bytes = slurp(secret, &len);
+	cr_assert_eq((unsigned char)bytes[0], 0x94, "the header names the reader");
+	/* [str "uccn-export", 1, bin 32 network, bin 32 reader]: the reader, here the root, is
+	 * the fourth element, at byte 50. */
+	cr_assert_gt(len, 82);
+	cr_assert_eq((unsigned char)bytes[48], 0xc4);
+	cr_assert_eq((unsigned char)bytes[49], 32);
+	for (int i = 0; i < 32; i++) {
+		unsigned byte = 0;
+		cr_assert_eq(sscanf(network + 2 * i, "%2x", &byte), 1);
+		cr_assert_eq((unsigned char)bytes[50 + i], byte, "the root is the reader");
+	}
+	run(&r, NULL, "--home", unesco, "import", secret, NULL);
+	assert_ok(&r, "import at the Secretariat");
+	run(&r, NULL, "--home", unesco, "list", "report", NULL);
+	cr_assert_eq(count_lines(r.out), 1, "%s", r.out);
+
+	/* The hub's plain export carries no report; handed its Secretariat file, a city drops
+	 * every report in it, says so, and takes the rest. */
+	char *hub_plain = path("hub-plain.uccn"), *hub_secret = path("hub-secret.uccn");
+	run(&r, NULL, "--home", unesco, "export", hub_plain, NULL);
+	assert_ok(&r, "export at the hub");
+	run(&r, NULL, "--home", hobart, "import", hub_plain, NULL);
+	assert_ok(&r, "import the hub's file");
+	cr_assert_null(strstr(r.out, "dropped"), "%s", r.out);
+	run(&r, NULL, "--home", unesco, "export", "--for", "secretariat", hub_secret, NULL);
+	assert_ok(&r, "export --for secretariat at the hub");
+	run(&r, NULL, "--home", hobart, "import", hub_secret, NULL);
+	assert_ok(&r, "dropping is no failure");
+	cr_assert_not_null(strstr(r.out, "dropped report "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "meant for the Secretariat alone"), "%s", r.out);
+	cr_assert_not_null(
+		strstr(r.out, " 0 refused, 1 dropped (meant for the Secretariat alone)\n"), "%s",
+		r.out);
+	run(&r, NULL, "--home", hobart, "list", "report", NULL);
+	cr_assert_str_eq(r.out, "", "no report kept");
+
+	/* A reader that may not hold them is refused, and nothing is written. */
+	char *refused = path("for-hobart.uccn");
+	run(&r, NULL, "--home", unesco, "export", "--for", h_key, refused, NULL);
+	assert_one_error(&r, "may not hold what is meant for the Secretariat alone");
+	cr_assert_neq(access(refused, F_OK), 0, "a refused export wrote %s", refused);
+	run(&r, NULL, "--home", adelaide, "export", "--for", h_key, refused, NULL);
+	assert_one_error(&r, "may not hold");
+	/* A city's own key may: its own report goes along. */
+	run(&r, NULL, "--home", adelaide, "export", "--for", a_key, refused, NULL);
+	assert_ok(&r, "export --for its own key");
+	cr_assert_eq(exported(&r), public_count + 1, "%s", r.err);
+	run(&r, NULL, "--home", adelaide, "export", "--for", "someone", refused, NULL);
+	assert_one_error(&r, "--for");
+	cr_assert_eq(r.status, 2);
+}
+
 Test(cli, registry_arguments_are_checked_before_anything_is_written) {
 	char network[65], key[65];
 	char *unesco = init_secretariat("unesco", network);
