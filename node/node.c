@@ -770,6 +770,8 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	struct import_ctx *ctx = userdata;
 	if (res->outcome == UCCN_APPLIED) {
 		ctx->stats->released++;
+	} else if (res->outcome == UCCN_DROPPED) {
+		ctx->stats->dropped++; /* the registry moved while it waited (a relay ended) */
 	}
 	if (ctx->fn != NULL) {
 		ctx->fn(ctx->userdata, res);

@@ -791,3 +791,46 @@ Test(net_cli, a_backup_restored_over_newer_edits_catches_up_by_sync_with_no_fork
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "never replaces"), "%s", r.err);
 }
+
+/* PROTOCOL.md §11.5: what a city holds never cuts it off from the hub. */
+Test(net_cli, a_city_syncs_on_after_rotating_its_key_and_after_being_handed_a_report) {
+	char *network = make_hub("hub");
+	char adelaide[65], hobart[65];
+	make_city("adelaide", network, "hub", adelaide);
+	make_city("hobart", network, "hub", hobart);
+	struct run r;
+	run(&r, "--home", path_of("adelaide"), "put", "report", "period=2019-2023", NULL);
+	assert_ok(&r, "put report");
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	run(&r, "--home", path_of("adelaide"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "the report reaches the hub");
+	run(&r, "--home", path_of("hobart"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "hobart with the hub");
+	/* An honest rotation: the report was signed by the key Adelaide has just left. */
+	run(&r, "--home", path_of("adelaide"), "rotate-key", NULL);
+	assert_ok(&r, "rotate-key");
+	char fresh[65];
+	cr_assert_eq(sscanf(r.out, "key %64s", fresh), 1, "%s", r.out);
+	run(&r, "--home", path_of("adelaide"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "a sync before the Secretariat confirms");
+	run(&r, "--home", path_of("hub"), "confirm-rotation", adelaide, fresh, NULL);
+	assert_ok(&r, "confirm-rotation beside the running hub");
+	run(&r, "--home", path_of("adelaide"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "a sync after");
+	cr_assert_eq(records("adelaide", "report"), 1, "the city keeps its own report");
+	/* The Secretariat's own file handed to Hobart: the report is dropped, the rest taken, and
+	 * Hobart goes on syncing. */
+	char *file = path_of("hub-for-secretariat.uccn");
+	run(&r, "--home", path_of("hub"), "export", "--for", "secretariat", file, NULL);
+	assert_ok(&r, "export --for secretariat beside the running hub");
+	run(&r, "--home", path_of("hobart"), "import", file, NULL);
+	assert_ok(&r, "import at hobart");
+	cr_assert_not_null(
+		strstr(r.out, " 1 dropped (meant for the Secretariat alone)"), "%s", r.out);
+	cr_assert_eq(records("hobart", "report"), 0);
+	run(&r, "--home", path_of("hobart"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "hobart with the hub after the import");
+	cr_assert_eq(records("hobart", "report"), 0);
+	stop(&hub);
+}
