@@ -894,6 +894,39 @@ static const char *title_at(struct simnode *n, const char *id) {
 	return title;
 }
 
+Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	struct simnode *relay = make_city("relay", network, NULL);
+	char why[256] = "";
+	cr_assert_eq(
+		uccn_node_relay(hub->node, relay->pk, true, uccn_node_wall_ms(), why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	start(hub);
+	start(lyon);
+	start(relay);
+	char *report = put(lyon, "report", "period", "2019-2023");
+	sync_once(lyon, hub);
+	/* The registry comes first in the session, so the relay knows it is one before the
+	 * reports arrive. */
+	struct uccn_net_peer_info info = sync_once(relay, hub);
+	cr_assert_eq(info.stats.dropped, 0);
+	cr_assert(holds(relay, "report", report));
+	/* Its relay ended, it keeps nothing of the kind from its next open, and its sessions
+	 * go on. */
+	cr_assert_eq(
+		uccn_node_relay(hub->node, relay->pk, false, uccn_node_wall_ms(), why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uccn_net_local_changes(hub->net);
+	sync_once(relay, hub);
+	restart(relay);
+	cr_assert_not(holds(relay, "report", report));
+	sync_once(relay, hub);
+	sync_once(lyon, hub);
+	cr_assert_not(holds(relay, "report", report));
+	cr_assert(holds(hub, "report", report));
+}
+
 /* Every change of the author's feed in st, as stored. */
 static int keep_link(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
 	(void)seq;
