@@ -389,6 +389,88 @@ Test(registry_rules, withdrawing_a_rotated_city_spares_what_its_first_key_signed
 	test_author_finish(&a2);
 }
 
+/* A key record signed by the root: key speaks for city (the root itself: a relay). */
+static void key_record(const uint8_t *key, const uint8_t *city, const char *status) {
+	struct uccn_field f[3] = {
+		test_str("city", hex_of(city)), test_str("status", status), test_int("cutoff", 0)};
+	test_sign(&root, root.pk, 0, "key", NULL, hex_of(key), UCCN_OP_PUT, f,
+		strcmp(status, "active") == 0 ? 2 : 3, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+}
+
+static bool may_hold(const uint8_t *holder, const char *feed, const uint8_t *author) {
+	return uccn_changelog_may_hold(chlog, holder, feed, author);
+}
+
+Test(registry_rules, a_report_is_held_by_its_city_past_keys_included_the_root_and_relays_only) {
+	static const char report[] = "report@secretariat", marked[] = "project@secretariat";
+	struct test_author a2, d;
+	test_author_init(&a2, 0x54);
+	test_author_init(&d, 0x55);
+	designation(&root, &a, NULL, "active", -1);
+	designation(&root, &b, NULL, "active", -1);
+	cr_assert(may_hold(a.pk, report, a.pk), "its author");
+	cr_assert_not(may_hold(b.pk, report, a.pk), "another city");
+	cr_assert_not(may_hold(b.pk, marked, a.pk), "any marked feed");
+	cr_assert(may_hold(b.pk, "project", a.pk), "a plain feed: anyone");
+	cr_assert(may_hold(root.pk, report, a.pk), "the root");
+	cr_assert_not(may_hold(c.pk, report, a.pk), "not a relay yet");
+	cr_assert(may_hold(d.pk, report, d.pk), "an unknown key, its own");
+	cr_assert_not(
+		may_hold(a.pk, report, d.pk), "an unknown author's, no one but the Secretariat");
+	/* A relay, then no more. */
+	key_record(c.pk, root.pk, "active");
+	cr_assert(may_hold(c.pk, report, a.pk), "a relay");
+	key_record(c.pk, root.pk, "revoked");
+	cr_assert_not(may_hold(c.pk, report, a.pk), "a relay ended");
+	/* A rotation confirmed: the old key and the new speak for one city, both ways. */
+	cr_assert_not(may_hold(a2.pk, report, a.pk), "the new key, before the registry says so");
+	key_record(a.pk, a.pk, "rotated");
+	key_record(a2.pk, a.pk, "active");
+	cr_assert(may_hold(a2.pk, report, a.pk), "the old key's report, at the new key");
+	cr_assert(may_hold(a.pk, report, a2.pk));
+	cr_assert_not(may_hold(b.pk, report, a2.pk));
+	/* On the node itself, its own keys are one city before the Secretariat confirms. */
+	cr_assert_not(may_hold(d.pk, report, b.pk));
+	uccn_changelog_set_self(chlog, d.pk);
+	uccn_changelog_add_former(chlog, b.pk);
+	cr_assert(may_hold(d.pk, report, b.pk), "a report its former key signed");
+	cr_assert_not(may_hold(d.pk, report, a.pk));
+	test_author_finish(&a2);
+	test_author_finish(&d);
+}
+
+static int count_held(void *userdata, const struct uccn_store_held *h) {
+	(void)h;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+Test(registry_rules, a_city_drops_another_citys_report_on_receipt_and_keeps_its_own) {
+	designation(&root, &a, NULL, "active", -1);
+	designation(&root, &b, NULL, "active", -1);
+	uccn_changelog_set_self(chlog, b.pk);
+	struct uccn_field f = test_str("period", "2019-2023");
+	test_sign(&a, root.pk, 0, "report", NULL, "r1", UCCN_OP_PUT, &f, 1, &buf);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_DROPPED, "%s", res.why);
+	cr_assert_not_null(strstr(res.why, "meant for the Secretariat alone"), "%s", res.why);
+	cr_assert_str_eq(title_of("report", a.pk, "r1"), "(none)");
+	/* The next link of the same feed is dropped as well, never held for the gap. */
+	test_sign(&a, root.pk, 0, "report", NULL, "r1", UCCN_OP_PUT, &f, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_DROPPED);
+	/* An author not yet designated: dropped too, not held for membership. */
+	test_sign(&c, root.pk, 0, "report", NULL, "r2", UCCN_OP_PUT, &f, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_DROPPED);
+	int held = 0;
+	cr_assert_eq(uccn_store_each_held(st, count_held, &held), UCCN_OK);
+	cr_assert_eq(held, 0, "nothing of it kept aside");
+	/* Its own report, and a public practice of a's, it keeps. */
+	test_sign(&b, root.pk, 0, "report", NULL, "r3", UCCN_OP_PUT, &f, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	cr_assert_eq(practice(&a, NULL, "bp", "public").outcome, UCCN_APPLIED);
+}
+
 /* --- On real nodes: the signed registry and its proofs ------------------------------------ */
 
 static char *dir;
