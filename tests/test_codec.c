@@ -1559,6 +1559,43 @@ Test(codec, file_without_a_header_is_not_an_export_file) {
 	uccn_bytes_finish(&b);
 }
 
+Test(codec, a_header_may_name_the_reader_the_file_was_written_for) {
+	uint8_t network[UCCN_KEY_BYTES], reader[UCCN_KEY_BYTES];
+	memset(network, 0x21, sizeof(network));
+	memset(reader, 0x42, sizeof(reader));
+	struct uccn_bytes b = {0};
+	for (int named = 0; named < 2; named++) {
+		b.len = 0;
+		cr_assert_eq(named ? uccn_codec_encode_file_header_for(network, reader, &b)
+				   : uccn_codec_encode_file_header(network, &b),
+			UCCN_OK);
+		cr_assert_eq(b.data[0], named ? 0x94 : 0x93, "four elements only with a reader");
+		struct uccn_file_reader *r = NULL;
+		cr_assert_eq(uccn_codec_reader_create(&r), UCCN_OK);
+		cr_assert_eq(uccn_codec_reader_feed(r, b.data, b.len), UCCN_OK);
+		struct uccn_file_item item;
+		char why[160] = "";
+		cr_assert_eq(
+			uccn_codec_reader_next(r, &item, why, sizeof(why)), UCCN_OK, "%s", why);
+		cr_assert_eq(item.type, UCCN_FILE_HEADER);
+		cr_assert_eq(memcmp(item.network, network, UCCN_KEY_BYTES), 0);
+		cr_assert_eq(item.has_reader, named == 1);
+		if (named) {
+			cr_assert_eq(memcmp(item.reader, reader, UCCN_KEY_BYTES), 0);
+		}
+		uccn_codec_reader_destroy(r);
+	}
+	/* A fourth element that is not a key. */
+	b.len = 0;
+	mp_array(&b, 4);
+	mp_str(&b, "uccn-export");
+	mp_uint(&b, 1);
+	mp_key(&b, 0, 32);
+	mp_key(&b, 0, 31);
+	expect_file_refused(b.data, b.len, "bad header");
+	uccn_bytes_finish(&b);
+}
+
 Test(codec, bytes_after_the_trailer_are_refused) {
 	struct uccn_bytes file = {0}, changes[NCHANGES];
 	sample_file(&file, changes);
