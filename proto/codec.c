@@ -168,13 +168,20 @@ __attribute__((format(printf, 3, 4))) static int refuse(
  * against a limit. The guard produces no values and judges nothing but sizes: msgpack-c decodes,
  * and refuses what is not msgpack. Once the guard has passed an object, msgpack-c allocates at
  * most a small multiple of its length. The guard also tells where the object ends, which a
- * streaming reader needs to know when an item is complete. */
+ * streaming reader needs to know when an item is complete.
+ *
+ * It bounds nesting too. msgpack-c keeps a fixed stack of 32 open containers and reports a
+ * deeper object as if it had run out of memory, which would make a hostile change look like a
+ * fault of this node (an import stopped, a session ended for memory) instead of a malformed
+ * change refused. So the guard refuses any array or map nested deeper than UCCN_NEST_MAX levels
+ * (§1) as soon as it reads its tag, well inside msgpack-c's stack. */
 
 enum guard_result {
 	GUARD_DONE,      /* *end: the object's length */
 	GUARD_PARTIAL,   /* *end: a lower bound of the length; more bytes needed */
 	GUARD_TOO_LARGE, /* the object would be longer than limit */
 	GUARD_TOO_LONG,  /* a str, bin or ext declares more than UCCN_CHANGE_MAX bytes */
+	GUARD_TOO_DEEP,  /* an array or map nested deeper than UCCN_NEST_MAX levels */
 };
 
 enum { COUNTS_BYTES, COUNTS_ELEMENTS, COUNTS_PAIRS };
@@ -200,8 +207,16 @@ static const struct {
 /* Measures the msgpack object at buf, of which avail bytes are present, against limit. */
 static enum guard_result size_guard(const uint8_t *buf, size_t avail, size_t limit, size_t *end) {
 	uint64_t pending = 1; /* objects not yet measured; each takes at least one byte */
+	/* left[k]: objects not yet measured in the container open at level k (level 0 holds the
+	 * one outermost object); depth: containers open around the next object. */
+	uint64_t left[UCCN_NEST_MAX + 1];
+	size_t depth = 0;
+	left[0] = 1;
 	size_t pos = 0;
 	while (pending > 0) {
+		while (left[depth] == 0) {
+			depth--; /* pending > 0, so some enclosing container still waits */
+		}
 		if (pending > limit - pos) {
 			return GUARD_TOO_LARGE;
 		}
@@ -211,11 +226,16 @@ static enum guard_result size_guard(const uint8_t *buf, size_t avail, size_t lim
 		}
 		uint8_t tag = buf[pos++];
 		pending--;
-		uint64_t skip = 0; /* payload bytes after the tag and its length */
+		left[depth]--;
+		uint64_t skip = 0;     /* payload bytes after the tag and its length */
+		uint64_t elements = 0; /* objects the container holds, keys and values */
+		bool container = false;
 		if (tag >= 0x80 && tag <= 0x8f) {
-			pending += 2 * (uint64_t)(tag & 0x0f); /* fixmap */
+			container = true;
+			elements = 2 * (uint64_t)(tag & 0x0f); /* fixmap */
 		} else if (tag >= 0x90 && tag <= 0x9f) {
-			pending += tag & 0x0f; /* fixarray */
+			container = true;
+			elements = tag & 0x0f; /* fixarray */
 		} else if (tag >= 0xa0 && tag <= 0xbf) {
 			skip = tag & 0x1f; /* fixstr */
 		} else if (tag >= 0xc0 && tag <= 0xdf) {
@@ -238,9 +258,20 @@ static enum guard_result size_guard(const uint8_t *buf, size_t avail, size_t lim
 				}
 				skip += n;
 			} else {
-				pending += TAGS[tag - 0xc0].counts == COUNTS_PAIRS ? 2 * n : n;
+				container = true;
+				elements = TAGS[tag - 0xc0].counts == COUNTS_PAIRS ? 2 * n : n;
 			}
 		} /* else a positive or negative fixint: the tag alone */
+		if (container) {
+			/* An empty container counts too: the rule is about levels, not contents. */
+			if (depth >= UCCN_NEST_MAX) {
+				return GUARD_TOO_DEEP;
+			}
+			pending += elements;
+			if (elements > 0) {
+				left[++depth] = elements;
+			}
+		}
 		if (skip + pending > limit - pos) {
 			return GUARD_TOO_LARGE;
 		}
@@ -252,6 +283,15 @@ static enum guard_result size_guard(const uint8_t *buf, size_t avail, size_t lim
 	}
 	*end = pos;
 	return GUARD_DONE;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TOO_DEEP "nested deeper than " STR(UCCN_NEST_MAX) " levels"
+
+/* Why a whole object did not pass the guard: too deep, or otherwise. */
+static const char *guard_why(enum guard_result g, const char *otherwise) {
+	return g == GUARD_TOO_DEEP ? TOO_DEEP : otherwise;
 }
 
 /* Unpacks the one object that fills buf[0, len), which size_guard() has measured. */
@@ -588,8 +628,9 @@ static int get_envelope(struct decoder *d, const msgpack_object *o, size_t end,
 		return refuse(d->why, d->why_len, "the body must start with 0x9b (an array of 11)");
 	}
 	size_t body_end = 0;
-	if (size_guard(*body, *body_len, *body_len, &body_end) != GUARD_DONE) {
-		return refuse(d->why, d->why_len, "the body is truncated");
+	enum guard_result g = size_guard(*body, *body_len, *body_len, &body_end);
+	if (g != GUARD_DONE) {
+		return refuse(d->why, d->why_len, "the body is %s", guard_why(g, "truncated"));
 	}
 	if (body_end != *body_len) {
 		return refuse(d->why, d->why_len, "trailing bytes after the body");
@@ -607,8 +648,9 @@ int uccn_codec_decode_change(
 			UCCN_CHANGE_MAX, len);
 	}
 	size_t end = 0;
-	if (size_guard(buf, len, len, &end) != GUARD_DONE) {
-		return refuse(why, why_len, "the change is truncated");
+	enum guard_result g = size_guard(buf, len, len, &end);
+	if (g != GUARD_DONE) {
+		return refuse(why, why_len, "the change is %s", guard_why(g, "truncated"));
 	}
 
 	/* msgpack-c runs twice: on the signed change, whose body it leaves in buf as a bin, and
@@ -628,8 +670,7 @@ int uccn_codec_decode_change(
 	/* This drops the outer objects, which are no longer needed. */
 	err = unpack_whole(&u, body, body_len);
 	if (err == UCCN_EPROTO) {
-		err = refuse(why, why_len,
-			"the body is not valid msgpack (byte 0xc1, or nested deeper than 32)");
+		err = refuse(why, why_len, "the body is not valid msgpack (byte 0xc1)");
 	}
 	if (err < 0) {
 		goto out;
@@ -1167,6 +1208,9 @@ int uccn_codec_reader_next(
 		return reader_fail(r, why, why_len,
 			header ? "not an uccn export file: no header"
 			       : "damaged item: a bin, string or ext larger than 65536 bytes");
+	case GUARD_TOO_DEEP:
+		return reader_fail(r, why, why_len,
+			header ? "not an uccn export file: no header" : "damaged item: " TOO_DEEP);
 	default:
 		return reader_fail(r, why, why_len,
 			header ? "not an uccn export file: no header"
@@ -1522,8 +1566,9 @@ int uccn_codec_decode_session(
 			UCCN_SESSION_HANDSHAKE_MAX, len);
 	}
 	size_t end = 0;
-	if (size_guard(buf, len, len, &end) != GUARD_DONE || end != len) {
-		return refuse(why, why_len, "not one whole msgpack object");
+	enum guard_result g = size_guard(buf, len, len, &end);
+	if (g != GUARD_DONE || end != len) {
+		return refuse(why, why_len, "%s", guard_why(g, "not one whole msgpack object"));
 	}
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
@@ -1622,8 +1667,10 @@ int uccn_codec_decode_sync(
 	const uint8_t *buf, size_t len, struct uccn_sync_msg *out, char *why, size_t why_len) {
 	memset(out, 0, sizeof(*out));
 	size_t end = 0;
-	if (size_guard(buf, len, len, &end) != GUARD_DONE || end != len) {
-		return refuse(why, why_len, "a sync message is not one whole msgpack object");
+	enum guard_result g = size_guard(buf, len, len, &end);
+	if (g != GUARD_DONE || end != len) {
+		return refuse(why, why_len, "a sync message %s",
+			guard_why(g, "is not one whole msgpack object"));
 	}
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);

@@ -15,6 +15,11 @@
 
 #define UCCN_WIRE_VERSION 1
 
+/* Arrays and maps nest at most this deep, the outermost object being at level 1 (PROTOCOL.md
+ * §1): a decoder refuses a container inside this many others as malformed. uccn itself never
+ * nests deeper than 4; msgpack-c gives up past 32, and as if for want of memory. */
+#define UCCN_NEST_MAX 16
+
 /* Encodes the signed body of c (PROTOCOL.md §2): network, author, seq, prev (nil when !has_prev),
  * hlc, kind, owner (nil when equal to author), id, op, fields in the given order. Appends to out.
  * Returns UCCN_OK, UCCN_EINVAL (c breaks a limit of change.h: too long a kind, id or name, too

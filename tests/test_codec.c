@@ -1811,3 +1811,125 @@ Test(codec, sync_messages_round_trip_and_every_cut_is_refused) {
 	uccn_bytes_finish(&changes[0]);
 	uccn_bytes_finish(&changes[1]);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Nesting: msgpack-c reports an object deeper than its stack as if memory ran out. The guard
+ * refuses it first, as malformed, whatever decoder reads it. */
+
+static int deep_levels; /* arrays around the innermost value of deep_value */
+
+static void deep_value(struct uccn_bytes *b) {
+	for (int i = 0; i < deep_levels; i++) {
+		mp_array(b, 1);
+	}
+	mp_uint(b, 4);
+}
+static void deep_field(struct uccn_bytes *b, int i) {
+	i == 10 ? one_field(b, "sdgs", deep_value) : default_element(b, i);
+}
+
+/* The body's fields: the body is level 1, the fields map level 2, so a field value of n
+ * arrays reaches level n + 2. */
+static void decode_deep_field(int arrays, char *why, size_t why_len, int *err) {
+	struct uccn_bytes buf = {0};
+	struct uccn_change c;
+	deep_levels = arrays;
+	hand_change(&buf, 11, deep_field);
+	*err = decode_copy(buf.data, buf.len, &c, why, why_len);
+	uccn_bytes_finish(&buf);
+}
+
+Test(codec, a_change_nested_5000_deep_is_malformed_not_out_of_memory) {
+	char why[160] = "";
+	int err = 0;
+	decode_deep_field(5000, why, sizeof(why), &err);
+	cr_assert_eq(err, UCCN_EPROTO, "%s", uccn_err_name(err));
+	cr_assert_not_null(strstr(why, "nested deeper than 16 levels"), "%s", why);
+}
+
+Test(codec, nesting_is_refused_from_level_17_and_not_before) {
+	char why[160] = "";
+	int err = 0;
+	/* Level 16: the guard lets it through, and the body's rules refuse a nested list. */
+	decode_deep_field(UCCN_NEST_MAX - 2, why, sizeof(why), &err);
+	cr_assert_eq(err, UCCN_EPROTO);
+	cr_assert_null(strstr(why, "deeper"), "level 16 is allowed by the guard: %s", why);
+	decode_deep_field(UCCN_NEST_MAX - 1, why, sizeof(why), &err);
+	cr_assert_eq(err, UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "nested deeper than 16 levels"), "%s", why);
+	/* An empty container counts as a level as well. */
+	struct uccn_bytes b = {0};
+	for (int i = 0; i < UCCN_NEST_MAX; i++) {
+		mp_array(&b, i + 1 < UCCN_NEST_MAX ? 1 : 0);
+	}
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(b.data, b.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_null(strstr(why, "deeper"), "16 levels: %s", why);
+	b.len = 0;
+	for (int i = 0; i <= UCCN_NEST_MAX; i++) {
+		mp_array(&b, i < UCCN_NEST_MAX ? 1 : 0);
+	}
+	cr_assert_eq(uccn_codec_decode_sync(b.data, b.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "nested deeper than 16 levels"), "%s", why);
+	uccn_bytes_finish(&b);
+}
+
+Test(codec, deep_sync_and_handshake_messages_are_malformed) {
+	struct uccn_bytes b = {0};
+	mp_array(&b, 2);
+	mp_uint(&b, UCCN_SYNC_VECTOR);
+	for (int i = 0; i < 1000; i++) {
+		mp_map(&b, 1);
+		mp_uint(&b, 1);
+	}
+	mp_nil(&b);
+	char why[160] = "";
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(b.data, b.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "nested deeper than 16 levels"), "%s", why);
+	b.len = 0;
+	mp_array(&b, 2);
+	mp_str(&b, "uccn-auth");
+	for (int i = 0; i < 1000; i++) {
+		mp_array(&b, 1);
+	}
+	mp_nil(&b);
+	struct uccn_session_msg sm;
+	cr_assert_eq(uccn_codec_decode_session(b.data, b.len, &sm, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "nested deeper than 16 levels"), "%s", why);
+	uccn_bytes_finish(&b);
+}
+
+Test(codec, a_deep_item_in_an_export_file_is_damaged_and_a_deep_change_is_just_a_change) {
+	uint8_t network[UCCN_KEY_BYTES];
+	memset(network, 0x44, sizeof(network));
+	struct uccn_bytes file = {0}, change = {0};
+	cr_assert_eq(uccn_codec_encode_file_header(network, &file), UCCN_OK);
+	/* A change nested deep travels as a bin: the file stays readable, the change decoder
+	 * refuses it later. */
+	deep_levels = 5000;
+	hand_change(&change, 11, deep_field);
+	cr_assert_eq(uccn_codec_encode_file_change(change.data, change.len, &file), UCCN_OK);
+	size_t after_bin = file.len;
+	for (int i = 0; i < 5000; i++) {
+		mp_array(&file, 1);
+	}
+	mp_nil(&file);
+	struct uccn_file_reader *r = NULL;
+	cr_assert_eq(uccn_codec_reader_create(&r), UCCN_OK);
+	cr_assert_eq(uccn_codec_reader_feed(r, file.data, file.len), UCCN_OK);
+	struct uccn_file_item item;
+	char why[160] = "";
+	cr_assert_eq(uccn_codec_reader_next(r, &item, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_codec_reader_next(r, &item, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(item.type, UCCN_FILE_CHANGE);
+	cr_assert_eq(item.change_len, change.len);
+	cr_assert_eq(uccn_codec_reader_next(r, &item, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "damaged item: nested deeper than 16 levels"), "%s", why);
+	char at[40];
+	snprintf(at, sizeof(at), "at byte %zu", after_bin);
+	cr_assert_not_null(strstr(why, at), "%s", why);
+	uccn_codec_reader_destroy(r);
+	uccn_bytes_finish(&file);
+	uccn_bytes_finish(&change);
+}

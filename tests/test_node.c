@@ -12,6 +12,7 @@
 
 #include <uccn/schema.h>
 
+#include "node/crypto.h"
 #include "proto/codec.h"
 #include "tests/support.h"
 
@@ -185,6 +186,80 @@ Test(node, export_then_import_carries_every_record) {
 	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, NULL, 0), UCCN_OK);
 	cr_assert_eq(stats.duplicate, 3, "importing twice changes nothing");
 	cr_assert_eq(uccn_node_verify(nb, NULL, NULL, NULL), 0);
+	uccn_bytes_finish(&m.bytes);
+}
+
+/* A signed change whose body holds a field nested `levels` arrays deep: msgpack-c alone would
+ * take it for a lack of memory. */
+static void deep_change(struct uccn_bytes *out, int levels) {
+	struct uccn_bytes body = {0};
+	static const uint8_t head[] = {0x9b, 0x01};
+	cr_assert_eq(uccn_bytes_append(&body, head, sizeof(head)), UCCN_OK);
+	for (int i = 0; i < levels; i++) {
+		cr_assert_eq(uccn_bytes_append(&body, "\x91", 1), UCCN_OK);
+	}
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(uccn_bytes_append(&body, "\xc0", 1), UCCN_OK); /* the rest: nil */
+	}
+	uint8_t sig[UCCN_SIG_BYTES] = {0};
+	cr_assert_eq(uccn_codec_encode_signed(body.data, body.len, sig, out), UCCN_OK);
+	uccn_bytes_finish(&body);
+}
+
+static void keep_refusal(void *userdata, const struct uccn_apply_result *res) {
+	if (res->outcome == UCCN_REFUSED) {
+		snprintf(userdata, 256, "%s", res->why);
+	}
+}
+
+Test(node, a_change_nested_too_deep_is_refused_and_the_import_goes_on) {
+	put_practice(na, "Music in schools");
+	struct mem m;
+	export_from(na, &m, NULL);
+	/* Rewrite the export as: first change, the deep one, second change, trailer. */
+	struct uccn_file_reader *r = NULL;
+	cr_assert_eq(uccn_codec_reader_create(&r), UCCN_OK);
+	cr_assert_eq(uccn_codec_reader_feed(r, m.bytes.data, m.bytes.len), UCCN_OK);
+	struct uccn_file_item item;
+	struct uccn_bytes good[2] = {{0}, {0}}, deep = {0};
+	struct mem f = {.limit = SIZE_MAX};
+	cr_assert_eq(uccn_codec_reader_next(r, &item, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_file_header(item.network, &f.bytes), UCCN_OK);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(uccn_codec_reader_next(r, &item, NULL, 0), UCCN_OK);
+		cr_assert_eq(item.type, UCCN_FILE_CHANGE);
+		cr_assert_eq(uccn_bytes_append(&good[k], item.change, item.change_len), UCCN_OK);
+	}
+	uccn_codec_reader_destroy(r);
+	deep_change(&deep, 5000);
+	const struct uccn_bytes *order[3] = {&good[0], &deep, &good[1]};
+	struct uccn_hash_state h;
+	uccn_crypto_hash_init(&h);
+	for (int k = 0; k < 3; k++) {
+		cr_assert_eq(uccn_codec_encode_file_change(order[k]->data, order[k]->len, &f.bytes),
+			UCCN_OK);
+		uccn_crypto_hash_update(&h, order[k]->data, order[k]->len);
+	}
+	uint8_t hash[UCCN_HASH_BYTES];
+	uccn_crypto_hash_final(&h, hash);
+	cr_assert_eq(uccn_codec_encode_file_trailer(3, hash, &f.bytes), UCCN_OK);
+
+	struct uccn_import_stats stats;
+	char why[256] = "";
+	char refusal[256] = "";
+	cr_assert_eq(
+		uccn_node_import(nb, mem_read, &f, keep_refusal, refusal, &stats, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_not_null(strstr(refusal, "malformed: the body is nested deeper than 16 levels"),
+		"%s", refusal);
+	cr_assert_eq(stats.read, 3);
+	cr_assert_eq(stats.applied, 2);
+	cr_assert_eq(stats.refused, 1);
+	cr_assert_eq(count_list(nb, "best_practice", false), 1);
+	uccn_bytes_finish(&good[0]);
+	uccn_bytes_finish(&good[1]);
+	uccn_bytes_finish(&deep);
+	uccn_bytes_finish(&f.bytes);
 	uccn_bytes_finish(&m.bytes);
 }
 

@@ -479,6 +479,60 @@ Test(sync, malformed_or_out_of_turn_payloads_end_the_session) {
 	uccn_sync_destroy(a);
 }
 
+/* A signed change whose body nests 5000 arrays deep; msgpack-c alone would take it for a lack
+ * of memory, and the engine would end the session for it. */
+static void deep_change(struct uccn_bytes *out) {
+	struct uccn_bytes body = {0};
+	cr_assert_eq(uccn_bytes_append(&body, "\x9b\x01", 2), UCCN_OK);
+	for (int i = 0; i < 5000; i++) {
+		cr_assert_eq(uccn_bytes_append(&body, "\x91", 1), UCCN_OK);
+	}
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(uccn_bytes_append(&body, "\xc0", 1), UCCN_OK);
+	}
+	uint8_t sig[UCCN_SIG_BYTES] = {0};
+	cr_assert_eq(uccn_codec_encode_signed(body.data, body.len, sig, out), UCCN_OK);
+	uccn_bytes_finish(&body);
+}
+
+Test(sync, a_change_nested_too_deep_is_refused_and_the_batch_goes_on) {
+	open_replica(&nodes[0], 0x78);
+	open_replica(&nodes[1], 0x79);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	struct uccn_bytes changes[3] = {{0}, {0}, {0}}, msg = {0};
+	struct uccn_field f = test_str("title", "first");
+	test_sign(
+		&nodes[1].author, network, 0, "event", NULL, "e1", UCCN_OP_PUT, &f, 1, &changes[0]);
+	deep_change(&changes[1]);
+	f = test_str("title", "second");
+	test_sign(
+		&nodes[1].author, network, 0, "event", NULL, "e1", UCCN_OP_PUT, &f, 1, &changes[2]);
+	cr_assert_eq(uccn_codec_encode_sync_vector(NULL, 0, &msg), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, msg.data, msg.len, 1), UCCN_OK);
+	msg.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_changes(0, changes, 3, &msg), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, msg.data, msg.len, 1), UCCN_OK);
+	cr_assert_eq(uccn_sync_flush(a, 1), UCCN_OK);
+	struct uccn_sync_stats st;
+	uccn_sync_get_stats(a, &st);
+	cr_assert_eq(st.applied, 2);
+	cr_assert_eq(st.refused, 1);
+	cr_assert_eq(stored(&nodes[0]), 2);
+	/* A sync message itself nested too deep ends the session, as any malformed one. */
+	msg.len = 0;
+	cr_assert_eq(uccn_bytes_append(&msg, "\x92\x05", 2), UCCN_OK);
+	for (int i = 0; i < 5000; i++) {
+		cr_assert_eq(uccn_bytes_append(&msg, "\x91", 1), UCCN_OK);
+	}
+	cr_assert_eq(uccn_bytes_append(&msg, "\x00", 1), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, msg.data, msg.len, 1), UCCN_EPROTO);
+	for (int k = 0; k < 3; k++) {
+		uccn_bytes_finish(&changes[k]);
+	}
+	uccn_bytes_finish(&msg);
+	uccn_sync_destroy(a);
+}
+
 /* One verifying pool for every engine, as a node's event loop shares its own. */
 static struct uccn_verifier *pool;
 
