@@ -64,10 +64,15 @@
 #define RX_RESUME_AT ((size_t)4 * 1024 * 1024)
 /* After close(), how long queued frames may take to go out before the connection is cut. */
 #define CLOSE_FLUSH_SECS 10
+/* Once they have, how long the peer has to close its side before the connection is cut. */
+#define LINGER_SECS 3
 #define CONNECT_TIMEOUT_SECS 10
 /* lws sizes its fd tables by the process limit; a hub needs thousands, not millions. */
 #define FD_LIMIT_MAX 65536
 #define REASON_MAX 128
+/* lws writes a websocket close frame for this write type, the one its own close uses; the public
+ * header leaves it out (it has been 4 in every release since 1.x, lws's private headers). */
+#define WRITE_CLOSE ((enum lws_write_protocol)4)
 #define HOST_MAX 256
 #define PATH_MAX_LEN 512
 
@@ -102,6 +107,7 @@ struct lws_conn {
 	bool incoming;
 	bool deferred; /* ended inside connect(): report from the next poll */
 	enum conn_state state;
+	bool lingering; /* closing: our close frame is sent, our side shut; reading until theirs */
 	struct out_frame *out_head, *out_tail;
 	uint8_t *rx; /* the frame being reassembled */
 	size_t rx_len, rx_cap;
@@ -402,6 +408,36 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	return 0;
 }
 
+/* Everything queued has gone: end our side without losing it. Letting lws close here would
+ * close the socket as soon as the peer's next bytes arrive (lws does not wait for the close
+ * answer once data comes instead), and a socket closed with unread bytes answers with a TCP
+ * reset, which can make the peer's kernel drop what we sent last, unread: the ERROR that says
+ * why (PROTOCOL.md §10.5). So we send the websocket close ourselves, shut our sending side, and
+ * read and drop whatever the peer still sends until it closes too or LINGER_SECS pass. */
+static int linger(struct lws_conn *c) {
+	if (c->lingering) {
+		return 0;
+	}
+	c->lingering = true;
+	if (c->rx_paused) {
+		/* Lingering is reading: what the peer sends must be taken, not left to a reset. */
+		c->rx_paused = false;
+		lws_rx_flow_control(c->wsi, 1);
+	}
+	uint8_t close_frame[LWS_PRE + 2];
+	close_frame[LWS_PRE] = LWS_CLOSE_STATUS_NORMAL >> 8;
+	close_frame[LWS_PRE + 1] = LWS_CLOSE_STATUS_NORMAL & 0xff;
+	if (lws_write(c->wsi, close_frame + LWS_PRE, 2, WRITE_CLOSE) < 2) {
+		return -1; /* the connection is gone already */
+	}
+	int fd = lws_get_socket_fd(c->wsi);
+	if (fd < 0 || shutdown(fd, SHUT_WR) < 0) {
+		return -1;
+	}
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LINGER_SECS);
+	return 0;
+}
+
 /* Sends queued frames, one websocket fragment per write, until the socket would block or
  * WRITE_BUDGET bytes went out (then the loop's other connections get their turn); returns
  * nonzero to have lws close. */
@@ -410,8 +446,7 @@ static int on_writeable(struct lws_conn *c) {
 		return 0;
 	}
 	if (c->out_head == NULL && c->state == CONN_CLOSING) {
-		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
-		return -1;
+		return linger(c);
 	}
 	size_t budget = WRITE_BUDGET;
 	struct out_frame *f;
@@ -453,7 +488,7 @@ static int on_writeable(struct lws_conn *c) {
 		c->rx_paused = false;
 		lws_rx_flow_control(c->wsi, 1);
 	}
-	if (c->out_head != NULL || c->state == CONN_CLOSING) {
+	if (c->out_head != NULL || (c->state == CONN_CLOSING && !c->lingering)) {
 		lws_callback_on_writable(c->wsi);
 	}
 	return 0;
