@@ -339,7 +339,12 @@ static void close_link(struct link *l) {
 	}
 }
 
-__attribute__((format(printf, 2, 3))) static void fail_link(struct link *l, const char *fmt, ...) {
+/* Ends the link for the reason fmt (code: the uccn error it comes down to). The peer is told,
+ * with an ERROR queued behind what the session already holds (PROTOCOL.md §10.5): every
+ * session that ends for a reason says it, whichever layer found it. A session that closed
+ * itself has queued its own ERROR already, or had none to send. */
+__attribute__((format(printf, 3, 4))) static void fail_link(
+	struct link *l, int code, const char *fmt, ...) {
 	if (l->closing) {
 		return;
 	}
@@ -348,7 +353,21 @@ __attribute__((format(printf, 2, 3))) static void fail_link(struct link *l, cons
 	vsnprintf(l->error, sizeof(l->error), fmt, ap);
 	va_end(ap);
 	uccn_log(UCCN_LOG_WARN, "net: %s: %s", l->name[0] != '\0' ? l->name : "a peer", l->error);
+	if (l->session != NULL && !uccn_session_is_closed(l->session)) {
+		(void)uccn_session_end(l->session, code < 0 ? code : UCCN_EIO, l->error);
+	}
 	close_link(l);
+}
+
+/* The engine found the peer breaking §11: say what it did. */
+static void fail_sync(struct link *l, int err) {
+	if (err == UCCN_EPROTO) {
+		const char *why = uccn_sync_error(l->sync);
+		fail_link(l, err, "sync: %s",
+			why[0] != '\0' ? why : "a malformed or out-of-turn message");
+	} else {
+		fail_link(l, err, "sync: %s", uccn_strerror(err));
+	}
 }
 
 /* Moves what the link has to say onto the transport; a failure ends the link. */
@@ -358,7 +377,7 @@ static void pump(struct link *l) {
 	}
 	int err = flush_link(l, false);
 	if (err < 0) {
-		fail_link(l, "%s", l->error[0] != '\0' ? l->error : uccn_strerror(err));
+		fail_link(l, err, "%s", l->error[0] != '\0' ? l->error : uccn_strerror(err));
 		return;
 	}
 	/* `uccn sync`: once both hold the same and all we said has gone to the transport, the
@@ -449,7 +468,7 @@ static void notify(struct link *l) {
 	l->news = false;
 	int err = uccn_sync_notify(l->sync);
 	if (err < 0) {
-		fail_link(l, "sync: %s", uccn_strerror(err));
+		fail_sync(l, err);
 		return;
 	}
 	pump(l);
@@ -528,6 +547,17 @@ static void start_attempt(struct uccn_net *net, struct dialled *p, uint64_t now)
 
 /* --- Transport events ------------------------------------------------------------------------- */
 
+/* Closes an incoming connection that gets no session, telling the client why with the
+ * plaintext ERROR it reads where it expects the WELCOME (PROTOCOL.md §10.5). */
+static void refuse_connection(struct uccn_net *net, struct uccn_conn *c, int err, const char *why) {
+	struct uccn_bytes f = {0};
+	if (uccn_session_encode_refusal(err, why, &f) == UCCN_OK) {
+		(void)uccn_transport_send(net->tr, c, f.data, f.len); /* best effort */
+	}
+	uccn_bytes_finish(&f);
+	uccn_transport_close(net->tr, c);
+}
+
 static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 	struct uccn_net *net = userdata;
 	uint64_t now = now_of(net);
@@ -536,7 +566,7 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 		if (net->nlinks >= net->cfg.max_sessions) {
 			uccn_log(UCCN_LOG_WARN, "net: %s: refused: already %zu connections",
 				uccn_transport_conn_peer(c), net->nlinks);
-			uccn_transport_close(net->tr, c);
+			refuse_connection(net, c, UCCN_EBUSY, "too many connections; try later");
 			return;
 		}
 		if ((l = link_new(net, NULL)) == NULL) {
@@ -568,7 +598,7 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 	memcpy(cfg.network, net->node->network, UCCN_KEY_BYTES);
 	int err = uccn_session_create(&cfg, now, &l->session);
 	if (err < 0) {
-		fail_link(l, "starting the session: %s", uccn_strerror(err));
+		fail_link(l, err, "starting the session: %s", uccn_strerror(err));
 		return;
 	}
 	if (p != NULL) {
@@ -594,7 +624,7 @@ static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, 
 	size_t plen = 0;
 	int err = uccn_session_on_frame(l->session, frame, len, now, &payload, &plen);
 	if (err < 0) {
-		fail_link(l, "%s", uccn_session_error(l->session));
+		fail_link(l, err, "%s", uccn_session_error(l->session));
 		return;
 	}
 	if (l->sync == NULL && uccn_session_is_established(l->session)) {
@@ -602,18 +632,13 @@ static void on_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, 
 	}
 	if (l->sync == NULL && uccn_session_is_established(l->session) &&
 		(err = start_engine(net, l, now)) < 0) {
-		fail_link(l, "starting the sync engine: %s", uccn_strerror(err));
+		fail_link(l, err, "starting the sync engine: %s", uccn_strerror(err));
 		return;
 	}
 	if (payload != NULL && l->sync != NULL) {
 		err = uccn_sync_on_payload(l->sync, payload, plen, now);
-		if (err == UCCN_EPROTO) {
-			fail_link(l, "the peer broke the sync protocol (a malformed or out-of-turn "
-				     "message)");
-			return;
-		}
 		if (err < 0) {
-			fail_link(l, "sync: %s", uccn_strerror(err));
+			fail_sync(l, err);
 			return;
 		}
 		l->fed = true;
@@ -710,19 +735,20 @@ static void fire_timers(struct uccn_net *net, uint64_t now) {
 			continue;
 		}
 		if (!is_established(l)) {
-			if (uccn_session_on_timer(l->session, now) < 0) {
-				fail_link(l, "%s", uccn_session_error(l->session));
+			int err = uccn_session_on_timer(l->session, now);
+			if (err < 0) {
+				fail_link(l, err, "%s", uccn_session_error(l->session));
 			}
 			continue;
 		}
 		if (now - l->last_rx_ms >= net->cfg.idle_timeout_ms) {
-			fail_link(l, "nothing received for %" PRIu64 " ms: closed",
+			fail_link(l, UCCN_ETIMEDOUT, "nothing received for %" PRIu64 " ms",
 				now - l->last_rx_ms);
 			continue;
 		}
 		int err = send_ping(net, l);
 		if (err < 0) {
-			fail_link(l, "sending a ping: %s", uccn_strerror(err));
+			fail_link(l, err, "sending a ping: %s", uccn_strerror(err));
 			continue;
 		}
 		l->last_ping_ms = now;
@@ -749,12 +775,8 @@ static void flush_all(struct uccn_net *net, uint64_t now) {
 		}
 		l->fed = false;
 		int err = uccn_sync_flush(l->sync, now);
-		if (err == UCCN_EPROTO) {
-			fail_link(l, "the peer broke the sync protocol");
-			continue;
-		}
 		if (err < 0) {
-			fail_link(l, "sync: %s", uccn_strerror(err));
+			fail_sync(l, err);
 			continue;
 		}
 		spread_news(net, l);

@@ -121,30 +121,59 @@ static void close_keys(struct uccn_session *s) {
 	s->channel = NULL;
 }
 
-/* Closes the session with err and the reason fmt. During the handshake, when tell_peer, an
- * ERROR frame carries the reason to the peer. After it, nothing is sent: the websocket simply
- * closes (§10.5). Returns err. */
+/* The ERROR that tells the peer why we end the session (§10.5): err as a positive number and
+ * the reason, cut to UCCN_SESSION_REASON_MAX bytes. */
+static struct uccn_session_msg error_msg(int err, const char *reason) {
+	size_t len = strlen(reason);
+	int64_t code = err; /* negative; the wire carries it as a positive number */
+	return (struct uccn_session_msg){
+		.type = UCCN_SESSION_ERROR,
+		.code = (uint64_t)-code,
+		.reason = reason,
+		.reason_len = len < UCCN_SESSION_REASON_MAX ? len : UCCN_SESSION_REASON_MAX,
+	};
+}
+
+/* Once established, the ERROR goes sealed like any payload: the peer can tell it from one of
+ * the sync engine's, which never starts with a str (§10.5), and no one on the path can forge
+ * or replace it. */
+static void queue_sealed_error(struct uccn_session *s, const struct uccn_session_msg *m) {
+	struct uccn_bytes plain = {0}, f = {0};
+	if (queue_reserve(s) == UCCN_OK && uccn_codec_encode_session(m, &plain) == UCCN_OK &&
+		uccn_bytes_reserve(&f, plain.len + UCCN_CHANNEL_TAG_BYTES) == UCCN_OK &&
+		uccn_crypto_channel_seal(s->channel, plain.data, plain.len, f.data) == UCCN_OK) {
+		f.len = plain.len + UCCN_CHANNEL_TAG_BYTES;
+		queue_push(s, &f);
+	}
+	uccn_bytes_finish(&plain);
+	uccn_bytes_finish(&f);
+}
+
+/* Closes the session with err and the reason in s->error. When tell_peer, an ERROR carries the
+ * reason to the peer: in plaintext during the handshake, sealed after it (§10.5). Best effort:
+ * if even that fails for memory, the peer sees the websocket close. Returns err. */
+static int close_with(struct uccn_session *s, int err, bool tell_peer) {
+	if (tell_peer) {
+		struct uccn_session_msg m = error_msg(err, s->error);
+		if (is_handshaking(s)) {
+			(void)queue_msg(s, &m);
+		} else if (s->state == STATE_ESTABLISHED && s->channel != NULL) {
+			queue_sealed_error(s, &m);
+		}
+	}
+	s->state = STATE_CLOSED;
+	close_keys(s);
+	return err;
+}
+
+/* Closes the session with err and the reason fmt; see close_with. */
 __attribute__((format(printf, 4, 5))) static int fail(
 	struct uccn_session *s, int err, bool tell_peer, const char *fmt, ...) {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
-	if (tell_peer && is_handshaking(s)) {
-		size_t len = strlen(s->error);
-		int64_t code = err; /* negative; the wire carries it as a positive number */
-		struct uccn_session_msg m = {
-			.type = UCCN_SESSION_ERROR,
-			.code = (uint64_t)-code,
-			.reason = s->error,
-			.reason_len = len < UCCN_SESSION_REASON_MAX ? len : UCCN_SESSION_REASON_MAX,
-		};
-		/* Best effort: if even this fails for memory, the peer sees the websocket close. */
-		(void)queue_msg(s, &m);
-	}
-	s->state = STATE_CLOSED;
-	close_keys(s);
-	return err;
+	return close_with(s, err, tell_peer);
 }
 
 static const char *msg_name(enum uccn_session_msg_type type) {
@@ -183,7 +212,7 @@ static int on_peer_error(struct uccn_session *s, const struct uccn_session_msg *
 		reason[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
 	}
 	reason[n] = '\0';
-	return fail(s, UCCN_ECLOSED, false, "refused by the peer: %s", reason);
+	return fail(s, UCCN_ECLOSED, false, "the peer ended the session: %s", reason);
 }
 
 /* Signs context || th with our node key. */
@@ -341,6 +370,31 @@ static int on_handshake_frame(
 	}
 }
 
+/* Whether an opened payload may be a sealed ERROR (§10.5): an array whose first element is a
+ * str, as an ERROR's magic is. Only a payload that then decodes as a well-formed ERROR is one;
+ * anything else is the application's. A replication message (§11.1) starts with its type, a
+ * uint, so this quick look turns every one of them away. */
+static bool looks_like_error(const uint8_t *p, size_t len) {
+	if (len < 2) {
+		return false;
+	}
+	size_t at = 0;
+	if (p[0] >= 0x90 && p[0] <= 0x9f) {
+		at = 1; /* fixarray */
+	} else if (p[0] == 0xdc) {
+		at = 3; /* array 16 */
+	} else if (p[0] == 0xdd) {
+		at = 5; /* array 32 */
+	} else {
+		return false;
+	}
+	if (at >= len) {
+		return false;
+	}
+	uint8_t t = p[at];
+	return (t >= 0xa0 && t <= 0xbf) || t == 0xd9 || t == 0xda || t == 0xdb;
+}
+
 /* An established session: open the next sealed frame. */
 static int on_sealed_frame(struct uccn_session *s, const uint8_t *frame, size_t len,
 	const uint8_t **payload, size_t *payload_len) {
@@ -362,14 +416,21 @@ static int on_sealed_frame(struct uccn_session *s, const uint8_t *frame, size_t 
 			m.type == UCCN_SESSION_ERROR) {
 			return on_peer_error(s, &m);
 		}
-		return fail(s, UCCN_EBADSIG, false,
+		return fail(s, UCCN_EBADSIG, true,
 			"frame %llu failed authentication (tampered, replayed, reordered, or one "
 			"before it was lost)",
 			(unsigned long long)s->frames_in);
 	}
 	s->frames_in++;
+	size_t plen = len - UCCN_CHANNEL_TAG_BYTES;
+	struct uccn_session_msg m;
+	if (looks_like_error(s->plain, plen) &&
+		uccn_codec_decode_session(s->plain, plen, &m, NULL, 0) == UCCN_OK &&
+		m.type == UCCN_SESSION_ERROR) {
+		return on_peer_error(s, &m);
+	}
 	*payload = s->plain;
-	*payload_len = len - UCCN_CHANNEL_TAG_BYTES;
+	*payload_len = plen;
 	return UCCN_OK;
 }
 
@@ -414,6 +475,21 @@ int uccn_session_send(struct uccn_session *s, const uint8_t *payload, size_t len
 	f.len = len + UCCN_CHANNEL_TAG_BYTES;
 	queue_push(s, &f);
 	return UCCN_OK;
+}
+
+int uccn_session_end(struct uccn_session *s, int err, const char *reason) {
+	assert(err < 0);
+	if (s->state == STATE_CLOSED) {
+		return UCCN_ECLOSED;
+	}
+	snprintf(s->error, sizeof(s->error), "%s", reason);
+	return close_with(s, err, true);
+}
+
+int uccn_session_encode_refusal(int err, const char *reason, struct uccn_bytes *out) {
+	assert(err < 0);
+	struct uccn_session_msg m = error_msg(err, reason);
+	return uccn_codec_encode_session(&m, out);
 }
 
 bool uccn_session_pop_frame(struct uccn_session *s, struct uccn_bytes *frame) {

@@ -57,13 +57,14 @@ void uccn_session_destroy(struct uccn_session *s);
  * frame is decrypted and *payload borrows the application payload (valid until the next call on
  * s) and *payload_len is its length.
  * Returns UCCN_OK, or a negative code after which the session is closed, uccn_session_error()
- * says why and an ERROR frame may be queued for the peer (during the handshake only):
+ * says why and an ERROR frame may be queued for the peer (plaintext during the handshake,
+ * sealed after it; none when the peer's own ERROR ended the session):
  * UCCN_EPROTO (malformed or oversize frame, unexpected message, wrong version, unusable key),
  * UCCN_ENETWORK (the peer is in another network), UCCN_EPERM (the peer is not the pinned key,
  * or is ourselves), UCCN_EBADSIG (a handshake signature fails, or a frame fails
  * authentication: tampered, replayed, dropped before it or reordered), UCCN_ETIMEDOUT (the
- * handshake deadline has passed), UCCN_ECLOSED (the peer sent an ERROR, or the session was
- * already closed), UCCN_ENOMEM. */
+ * handshake deadline has passed), UCCN_ECLOSED (the peer sent an ERROR, in plaintext during
+ * the handshake or sealed after it, or the session was already closed), UCCN_ENOMEM. */
 UCCN_NODISCARD int uccn_session_on_frame(struct uccn_session *s, const uint8_t *frame, size_t len,
 	uint64_t now_ms, const uint8_t **payload, size_t *payload_len);
 
@@ -73,6 +74,19 @@ UCCN_NODISCARD int uccn_session_on_frame(struct uccn_session *s, const uint8_t *
  * queued), UCCN_ECLOSED, UCCN_EINVAL (payload too long), UCCN_ENOMEM (nothing queued; the
  * session stays usable). */
 UCCN_NODISCARD int uccn_session_send(struct uccn_session *s, const uint8_t *payload, size_t len);
+
+/* Ends the session for a reason of the caller's (the sync engine refused a payload, nothing
+ * arrived for too long, ...): queues the ERROR that tells the peer err and reason, in plaintext
+ * during the handshake and sealed once established (§10.5), then closes. Send the frames still
+ * queued (uccn_session_pop_frame) before closing the websocket. reason is copied, and is what
+ * uccn_session_error() returns afterwards. Returns err, or UCCN_ECLOSED (already closed:
+ * nothing queued). */
+int uccn_session_end(struct uccn_session *s, int err, const char *reason);
+
+/* Encodes the plaintext ERROR frame that refuses a connection before any session exists (too
+ * many connections, say): a client reads it where it expects the WELCOME (§10.5). err is a
+ * negative uccn code. Appends to out. UCCN_OK, UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_session_encode_refusal(int err, const char *reason, struct uccn_bytes *out);
 
 /* Takes the oldest queued outgoing frame into *frame (caller owns it: uccn_bytes_finish).
  * false when none is queued. Frames queued before the session closed can still be popped and

@@ -3,6 +3,7 @@
  * store and the change log, nothing else: no sockets, no clock, no threads. */
 #include "node/sync.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ struct uccn_sync {
 	struct uccn_bytes *batch;
 	size_t nbatch;
 	size_t batch_bytes;
+	char error[200]; /* why the peer broke §11, for uccn_sync_error */
 };
 
 static int cmp_key(const uint8_t *author, const char *feed, const struct peer_head *h) {
@@ -477,6 +479,17 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	}
 }
 
+/* The peer broke §11: the reason is kept for uccn_sync_error, which the caller logs and tells
+ * the peer. Returns UCCN_EPROTO. */
+__attribute__((format(printf, 2, 3))) static int broke(struct uccn_sync *s, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+	uccn_log(UCCN_LOG_DEBUG, "sync: %s", s->error);
+	return UCCN_EPROTO;
+}
+
 /* Reads a received batch into slot in: each change's kind must travel in this session (nothing
  * of a batch that breaks this is taken), and each signature becomes a job for the pool. */
 static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct uccn_sync_msg *m) {
@@ -492,11 +505,9 @@ static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct 
 		}
 		uccn_schema_feed(c, in->feeds[i]);
 		if (!kind_travels(s, in->feeds[i])) {
-			uccn_log(UCCN_LOG_WARN,
-				"sync: the peer sent a change of the %s feed, which this session "
-				"does not carry",
+			return broke(s,
+				"a change of the %s feed, which this session does not carry",
 				in->feeds[i]);
-			return UCCN_EPROTO;
 		}
 		/* The body and signature lie inside the change's bytes; the key is copied out of
 		 * the scratch change, which the next decode overwrites. */
@@ -843,20 +854,20 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 	struct uccn_sync_msg m;
 	char why[160];
 	int err = uccn_codec_decode_sync(buf, len, &m, why, sizeof(why));
+	if (err == UCCN_EPROTO) {
+		return broke(s, "%s", why);
+	}
 	if (err < 0) {
-		uccn_log(UCCN_LOG_WARN, "sync: %s", err == UCCN_EPROTO ? why : uccn_strerror(err));
 		return err;
 	}
 	if (m.type != UCCN_SYNC_VECTOR && !s->have_vector) {
-		uccn_log(UCCN_LOG_WARN, "sync: a message before the peer's vector");
 		uccn_codec_sync_msg_finish(&m);
-		return UCCN_EPROTO;
+		return broke(s, "a message before the peer's vector");
 	}
 	switch (m.type) {
 	case UCCN_SYNC_VECTOR:
 		if (s->have_vector) {
-			uccn_log(UCCN_LOG_WARN, "sync: a second vector in one session");
-			err = UCCN_EPROTO;
+			err = broke(s, "a second vector in one session");
 			break;
 		}
 		err = take_vector(s, &m);
@@ -871,10 +882,8 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		break;
 	case UCCN_SYNC_ACK:
 		if (s->inflight == 0 || m.value != s->expect_ack) {
-			uccn_log(UCCN_LOG_WARN,
-				"sync: an acknowledgement of batch %llu out of turn",
+			err = broke(s, "an acknowledgement of batch %llu out of turn",
 				(unsigned long long)m.value);
-			err = UCCN_EPROTO;
 			break;
 		}
 		s->expect_ack++;
@@ -892,6 +901,10 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 	}
 	uccn_codec_sync_msg_finish(&m);
 	return err < 0 ? err : pump(s);
+}
+
+const char *uccn_sync_error(const struct uccn_sync *s) {
+	return s->error;
 }
 
 bool uccn_sync_is_idle(const struct uccn_sync *s) {

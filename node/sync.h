@@ -86,6 +86,11 @@ UCCN_NODISCARD int uccn_sync_ping(struct uccn_sync *s, uint64_t token);
 /* Local changes were written: send the peer what it lacks now (live push). */
 UCCN_NODISCARD int uccn_sync_notify(struct uccn_sync *s);
 
+/* After UCCN_EPROTO from uccn_sync_on_payload or uccn_sync_flush: what the peer did wrong, in
+ * words ("a second vector in one session"), NUL-terminated, valid until the next call on s;
+ * "" before. The engine does not log it: the caller logs it and tells the peer. */
+const char *uccn_sync_error(const struct uccn_sync *s);
+
 /* Both sides said DONE and nothing is in flight: the two hold the same, for now. */
 bool uccn_sync_is_idle(const struct uccn_sync *s);
 

@@ -108,6 +108,8 @@ struct lws_conn {
 	bool deferred; /* ended inside connect(): report from the next poll */
 	enum conn_state state;
 	bool lingering; /* closing: our close frame is sent, our side shut; reading until theirs */
+	uint16_t close_status; /* of our close frame; 0: LWS_CLOSE_STATUS_NORMAL */
+	const char *close_why; /* its reason, a literal; NULL: none */
 	struct out_frame *out_head, *out_tail;
 	uint8_t *rx; /* the frame being reassembled */
 	size_t rx_len, rx_cap;
@@ -343,6 +345,25 @@ static void on_client_established(struct lws_conn *c) {
 	}
 }
 
+/* The peer broke the websocket rules of PROTOCOL.md §10.1: no frame can say why, so the close
+ * does, with status and why (a literal). What we had queued is dropped, and the connection
+ * lingers like any other we close (see linger), so that the peer can read the close. */
+static void refuse_peer(struct lws_conn *c, uint16_t status, const char *why) {
+	while (c->out_head != NULL) {
+		struct out_frame *f = c->out_head;
+		c->out_head = f->next;
+		c->base.queued -= f->len - f->sent;
+		free(f);
+	}
+	c->out_tail = NULL;
+	c->rx_len = 0;
+	c->close_status = status;
+	c->close_why = why;
+	c->state = CONN_CLOSING;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_FLUSH_SECS);
+	request_writeable(c);
+}
+
 /* Returns nonzero to have lws close the connection. */
 static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	if (c->state != CONN_OPEN) {
@@ -350,8 +371,9 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	}
 	if (!lws_frame_is_binary(c->wsi)) {
 		set_reason(c, "text frame from peer");
-		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, NULL, 0);
-		return -1;
+		uccn_log(UCCN_LOG_WARN, "transport: %s: %s", c->base.peer, c->reason);
+		refuse_peer(c, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary frames only");
+		return 0;
 	}
 	/* remaining is what is left of the current websocket fragment; checking it first closes
 	 * on an oversize frame before buffering a megabyte of it. */
@@ -359,13 +381,10 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	size_t max = c->base.frame_max;
 	size_t room = max > c->rx_len ? max - c->rx_len : 0;
 	if (len > room || remaining > room - len) {
-		static const char why[] = "frame too large";
 		set_reason(c, "frame larger than %zu bytes from peer", max);
 		uccn_log(UCCN_LOG_WARN, "transport: %s: %s", c->base.peer, c->reason);
-		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-			(unsigned char *)(uintptr_t)why, sizeof(why) - 1);
-		c->rx_len = 0;
-		return -1;
+		refuse_peer(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "frame too large");
+		return 0;
 	}
 	/* The buffer grows with the bytes that came, not with what the frame's header claims:
 	 * a peer that announces a megabyte and sends ten bytes costs ten bytes (doubled). */
@@ -424,10 +443,15 @@ static int linger(struct lws_conn *c) {
 		c->rx_paused = false;
 		lws_rx_flow_control(c->wsi, 1);
 	}
-	uint8_t close_frame[LWS_PRE + 2];
-	close_frame[LWS_PRE] = LWS_CLOSE_STATUS_NORMAL >> 8;
-	close_frame[LWS_PRE + 1] = LWS_CLOSE_STATUS_NORMAL & 0xff;
-	if (lws_write(c->wsi, close_frame + LWS_PRE, 2, WRITE_CLOSE) < 2) {
+	uint8_t close_frame[LWS_PRE + 2 + REASON_MAX];
+	unsigned status = c->close_status != 0 ? c->close_status : LWS_CLOSE_STATUS_NORMAL;
+	size_t n = c->close_why != NULL ? strlen(c->close_why) : 0;
+	close_frame[LWS_PRE] = (uint8_t)(status >> 8);
+	close_frame[LWS_PRE + 1] = (uint8_t)(status & 0xff);
+	if (n > 0) {
+		memcpy(close_frame + LWS_PRE + 2, c->close_why, n);
+	}
+	if (lws_write(c->wsi, close_frame + LWS_PRE, 2 + n, WRITE_CLOSE) < (int)(2 + n)) {
 		return -1; /* the connection is gone already */
 	}
 	int fd = lws_get_socket_fd(c->wsi);

@@ -593,7 +593,7 @@ Test(session, a_peer_reason_reaches_us_printable_only) {
 	struct uccn_bytes f = {0};
 	cr_assert_eq(uccn_codec_encode_session(&m, &f), UCCN_OK);
 	cr_assert_eq(feed(s, &f), UCCN_ECLOSED);
-	cr_assert_str_eq(uccn_session_error(s), "refused by the peer: going?away?[31m");
+	cr_assert_str_eq(uccn_session_error(s), "the peer ended the session: going?away?[31m");
 	cr_assert_not(uccn_session_pop_frame(s, &f)); /* no ERROR for an ERROR */
 	uccn_bytes_finish(&f);
 	uccn_session_destroy(s);
@@ -679,7 +679,13 @@ static void channel_attack(const int order[], size_t n, bool tamper) {
 	}
 	cr_assert_eq(err, UCCN_EBADSIG);
 	assert_closed(s, "failed authentication");
-	cr_assert_not(uccn_session_pop_frame(s, &got)); /* nothing sent after the handshake */
+	/* The server tells the client why, sealed (§10.5), and nothing after that. */
+	struct uccn_bytes told = take(s);
+	cr_assert_not(uccn_session_pop_frame(s, &got));
+	cr_assert_eq(feed_at(c, told.data, told.len, T0 + 1, NULL), UCCN_ECLOSED);
+	assert_closed(c, "the peer ended the session: frame");
+	assert_closed(c, "failed authentication");
+	uccn_bytes_finish(&told);
 	cr_assert_eq(feed_at(s, f[2].data, f[2].len, T0 + 1, &got), UCCN_ECLOSED);
 	cr_assert_eq(uccn_session_send(s, (const uint8_t *)"x", 1), UCCN_ECLOSED);
 	for (int i = 0; i < 3; i++) {
@@ -1015,4 +1021,96 @@ Test(session, seeded_sessions_repeat_and_random_ones_do_not) {
 	uccn_bytes_finish(&fb);
 	uccn_session_destroy(a);
 	uccn_session_destroy(b);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Ending a session for a reason of the layer above (§10.5) */
+
+Test(session, an_established_session_ended_by_us_tells_the_peer_sealed) {
+	struct uccn_session *c, *s;
+	established_pair(&c, &s);
+	cr_assert_eq(uccn_session_end(s, UCCN_EPROTO, "a change of the report feed"), UCCN_EPROTO);
+	assert_closed(s, "a change of the report feed");
+	struct uccn_bytes told = take(s), got = {0};
+	cr_assert_not(uccn_session_pop_frame(s, &got));
+	/* Sealed: not a plaintext ERROR, so no one on the path could have written it. */
+	struct uccn_session_msg m;
+	cr_assert_neq(uccn_codec_decode_session(told.data, told.len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(feed_at(c, told.data, told.len, T0 + 1, &got), UCCN_ECLOSED);
+	cr_assert_eq(got.len, 0, "an ERROR is not handed on as a payload");
+	cr_assert_str_eq(
+		uccn_session_error(c), "the peer ended the session: a change of the report feed");
+	cr_assert_not(uccn_session_pop_frame(c, &got), "no ERROR for an ERROR");
+	cr_assert_eq(uccn_session_end(s, UCCN_EPROTO, "again"), UCCN_ECLOSED);
+	cr_assert_not(uccn_session_pop_frame(s, &got));
+	uccn_bytes_finish(&told);
+	uccn_bytes_finish(&got);
+	uccn_session_destroy(c);
+	uccn_session_destroy(s);
+}
+
+Test(session, a_client_that_ends_the_session_tells_the_server_sealed_too) {
+	struct uccn_session *c, *s;
+	established_pair(&c, &s);
+	cr_assert_eq(uccn_session_end(c, UCCN_ETIMEDOUT, "nothing received for 30000 ms"),
+		UCCN_ETIMEDOUT);
+	struct uccn_bytes told = take(c);
+	cr_assert_eq(feed(s, &told), UCCN_ECLOSED);
+	assert_closed(s, "the peer ended the session: nothing received for 30000 ms");
+	uccn_bytes_finish(&told);
+	uccn_session_destroy(c);
+	uccn_session_destroy(s);
+}
+
+Test(session, a_session_ended_during_the_handshake_tells_the_peer_in_plaintext) {
+	struct uccn_session *c = client_create(), *s = server_create();
+	cr_assert_eq(deliver(c, s), UCCN_OK); /* HELLO; the WELCOME is queued */
+	cr_assert_eq(uccn_session_end(s, UCCN_EBUSY, "too busy"), UCCN_EBUSY);
+	struct uccn_bytes welcome = take(s), told = take(s);
+	struct uccn_session_msg m;
+	cr_assert_eq(uccn_codec_decode_session(told.data, told.len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SESSION_ERROR);
+	cr_assert_eq(m.code, 5);
+	cr_assert_eq(feed(c, &told), UCCN_ECLOSED);
+	assert_closed(c, "the peer ended the session: too busy");
+	uccn_bytes_finish(&welcome);
+	uccn_bytes_finish(&told);
+	uccn_session_destroy(c);
+	uccn_session_destroy(s);
+}
+
+Test(session, a_refusal_before_any_session_reaches_the_client_as_the_reason) {
+	struct uccn_session *c = client_create();
+	struct uccn_bytes hello = take(c), told = {0};
+	cr_assert_eq(
+		uccn_session_encode_refusal(UCCN_EBUSY, "too many connections", &told), UCCN_OK);
+	cr_assert_eq(feed(c, &told), UCCN_ECLOSED);
+	assert_closed(c, "the peer ended the session: too many connections");
+	uccn_bytes_finish(&hello);
+	uccn_bytes_finish(&told);
+	uccn_session_destroy(c);
+}
+
+Test(session, only_a_well_formed_error_is_taken_for_one_after_the_handshake) {
+	struct uccn_session *c, *s;
+	established_pair(&c, &s);
+	struct uccn_bytes got = {0}, f = {0};
+	/* Arrays that start with a str but are not an ERROR are payloads like any other. */
+	static const uint8_t not_errors[][16] = {
+		{0x93, 0xaa, 'u', 'c', 'c', 'n', '-', 'e', 'r', 'r', 'o', 'x', 0x01, 0xa1, 'x'},
+		{0x92, 0xaa, 'u', 'c', 'c', 'n', '-', 'e', 'r', 'r', 'o', 'r', 0x01},
+		{0x91, 0xa0},
+	};
+	static const size_t lens[] = {15, 13, 2};
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(uccn_session_send(s, not_errors[i], lens[i]), UCCN_OK);
+		f = take(s);
+		cr_assert_eq(feed_at(c, f.data, f.len, T0 + 1, &got), UCCN_OK, "%zu: %s", i,
+			uccn_session_error(c));
+		cr_assert_eq(got.len, lens[i]);
+		uccn_bytes_finish(&f);
+	}
+	uccn_bytes_finish(&got);
+	uccn_session_destroy(c);
+	uccn_session_destroy(s);
 }

@@ -436,6 +436,9 @@ Test(sync, a_peer_that_sends_what_the_session_does_not_carry_is_cut_and_nothing_
 	}
 	uccn_bytes_finish(&p);
 	cr_assert_eq(err, UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(b), "best_practice feed, which this session "
+						      "does not carry"),
+		"%s", uccn_sync_error(b));
 	cr_assert_eq(stored(&nodes[1]), 0, "not even the event of the same batch");
 	uccn_sync_destroy(a);
 	uccn_sync_destroy(b);
@@ -470,8 +473,10 @@ Test(sync, malformed_or_out_of_turn_payloads_end_the_session) {
 	cr_assert_eq(uccn_sync_on_payload(a, junk, sizeof(junk), 1), UCCN_EPROTO);
 	struct uccn_bytes ack = {0};
 	cr_assert_eq(uccn_codec_encode_sync_simple(UCCN_SYNC_ACK, 0, &ack), UCCN_OK);
+	cr_assert_neq(uccn_sync_error(a)[0], '\0', "the reason is kept");
 	cr_assert_eq(uccn_sync_on_payload(a, ack.data, ack.len, 1), UCCN_EPROTO,
 		"an ack before the peer's vector");
+	cr_assert_str_eq(uccn_sync_error(a), "a message before the peer's vector");
 	for (size_t cut = 0; cut < ack.len; cut++) {
 		cr_assert_eq(uccn_sync_on_payload(a, ack.data, cut, 1), UCCN_EPROTO);
 	}

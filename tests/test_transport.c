@@ -297,6 +297,9 @@ Test(transport, an_oversize_frame_closes_that_connection_only) {
 	WAIT_UNTIL(bad_s->closes == 1 && bad->closes == 1);
 	cr_assert_eq(bad_s->frames, 0);
 	cr_assert_not_null(strstr(bad_s->reason, "larger"), "%s", bad_s->reason);
+	/* The sender is told why by the websocket close (PROTOCOL.md §10.1). */
+	cr_assert_not_null(
+		strstr(bad->reason, "(1009: frame too large)"), "the sender saw: %s", bad->reason);
 
 	send_frame(&peers[2], good->c, 1000);
 	WAIT_UNTIL(good_s->frames == 1);

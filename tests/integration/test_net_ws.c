@@ -5,11 +5,14 @@
  * before the connection ends. */
 #include "node/net.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,4 +211,130 @@ Test(net_ws, a_refused_auth_is_always_told_even_with_sealed_frames_right_behind_
 		raw_finish(&r);
 	}
 	cr_assert_eq(told, 20, "the ERROR arrived %d times of 20; last miss: %s", told, last);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The websocket rules of PROTOCOL.md §10.1, from a client written by hand on a plain socket. */
+
+/* Opens a TCP connection to the server and sends a websocket opening request with the extra
+ * header line hdr ("" for none). Returns the socket; *answer receives the server's answer up
+ * to the blank line ("" when it closed without one). */
+static int ws_open(const char *hdr, char *answer, size_t cap) {
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	char req[512];
+	int n = snprintf(req, sizeof(req),
+		"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+		"%s\r\n",
+		hdr);
+	cr_assert_eq(write(fd, req, (size_t)n), n);
+	size_t got = 0;
+	answer[0] = '\0';
+	while (got + 1 < cap && strstr(answer, "\r\n\r\n") == NULL) {
+		ssize_t r = read(fd, answer + got, 1); /* byte by byte: nothing past the answer */
+		if (r <= 0) {
+			break;
+		}
+		got += (size_t)r;
+		answer[got] = '\0';
+	}
+	return fd;
+}
+
+/* Sends one masked frame header for len payload bytes, and the first `send` of them. */
+static void ws_send(int fd, uint8_t opcode, size_t len, size_t send, uint8_t fill) {
+	uint8_t h[14];
+	size_t n = 0;
+	h[n++] = (uint8_t)(0x80 | opcode);
+	if (len < 126) {
+		h[n++] = (uint8_t)(0x80 | len);
+	} else if (len < 65536) {
+		h[n++] = 0x80 | 126;
+		h[n++] = (uint8_t)(len >> 8);
+		h[n++] = (uint8_t)len;
+	} else {
+		h[n++] = 0x80 | 127;
+		for (int i = 7; i >= 0; i--) {
+			h[n++] = (uint8_t)((uint64_t)len >> (8 * i));
+		}
+	}
+	memset(h + n, 0, 4); /* a zero mask: the payload goes as is */
+	n += 4;
+	cr_assert_eq(write(fd, h, n), (ssize_t)n);
+	uint8_t chunk[4096];
+	memset(chunk, fill, sizeof(chunk));
+	while (send > 0) {
+		size_t k = send < sizeof(chunk) ? send : sizeof(chunk);
+		cr_assert_eq(write(fd, chunk, k), (ssize_t)k);
+		send -= k;
+	}
+}
+
+/* Reads frames until the server's close frame; returns its status, its reason in why. */
+static unsigned ws_read_close(int fd, char *why, size_t cap) {
+	uint8_t buf[4096];
+	size_t have = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + have, sizeof(buf) - have);
+		cr_assert_gt(r, 0, "the connection ended without a close frame");
+		have += (size_t)r;
+		while (have >= 2) {
+			size_t len = buf[1] & 0x7f,
+			       off = 2; /* server frames are unmasked and short */
+			cr_assert_lt(len, 126);
+			if (have < off + len) {
+				break;
+			}
+			if ((buf[0] & 0x0f) == 0x8) {
+				cr_assert_geq(len, 2);
+				snprintf(why, cap, "%.*s", (int)(len - 2),
+					(const char *)buf + off + 2);
+				return (unsigned)buf[off] << 8 | buf[off + 1];
+			}
+			memmove(buf, buf + off + len, have - off - len);
+			have -= off + len;
+		}
+	}
+}
+
+Test(net_ws, the_subprotocol_is_uccn_v1_and_a_client_offering_only_others_is_refused) {
+	char answer[1024];
+	int fd = ws_open("Sec-WebSocket-Protocol: uccn-v1\r\n", answer, sizeof(answer));
+	cr_assert_not_null(strstr(answer, " 101 "), "%s", answer);
+	cr_assert_not_null(strstr(answer, "Sec-WebSocket-Protocol: uccn-v1"), "%s", answer);
+	close(fd);
+	fd = ws_open("Sec-WebSocket-Protocol: chat, uccn-v1\r\n", answer, sizeof(answer));
+	cr_assert_not_null(strstr(answer, "Sec-WebSocket-Protocol: uccn-v1"), "%s", answer);
+	close(fd);
+	fd = ws_open("", answer, sizeof(answer));
+	cr_assert_not_null(strstr(answer, " 101 "), "none offered: taken as uccn-v1: %s", answer);
+	close(fd);
+	fd = ws_open("Sec-WebSocket-Protocol: chat\r\n", answer, sizeof(answer));
+	cr_assert_null(strstr(answer, " 101 "), "another subprotocol was accepted: %s", answer);
+	close(fd);
+}
+
+Test(net_ws, a_text_message_closes_with_1003) {
+	char answer[1024], why[128] = "";
+	int fd = ws_open("Sec-WebSocket-Protocol: uccn-v1\r\n", answer, sizeof(answer));
+	cr_assert_not_null(strstr(answer, " 101 "), "%s", answer);
+	ws_send(fd, 0x1, 2, 2, 'h');
+	ws_send(fd, 0x2, 1000, 1000, 0); /* more behind it, as a careless peer would */
+	cr_assert_eq(ws_read_close(fd, why, sizeof(why)), 1003);
+	cr_assert_str_eq(why, "binary frames only");
+	close(fd);
+}
+
+Test(net_ws, an_oversize_frame_closes_with_1009_before_it_is_all_sent) {
+	char answer[1024], why[128] = "";
+	int fd = ws_open("Sec-WebSocket-Protocol: uccn-v1\r\n", answer, sizeof(answer));
+	cr_assert_not_null(strstr(answer, " 101 "), "%s", answer);
+	ws_send(fd, 0x2, UCCN_FRAME_MAX + 1, 100000, 0x5a);
+	cr_assert_eq(ws_read_close(fd, why, sizeof(why)), 1009);
+	cr_assert_str_eq(why, "frame too large");
+	close(fd);
 }
