@@ -22,6 +22,7 @@
 #include "node/node_internal.h"
 #include "node/session.h"
 #include "node/transport.h"
+#include "proto/codec.h"
 #include "tests/support.h"
 
 static char *root;
@@ -98,8 +99,10 @@ struct raw {
 	struct test_author author;
 	struct uccn_session *session;
 	struct uccn_conn *conn;
-	bool spoil_auth;             /* flip a bit of the AUTH signature */
-	int sealed_behind;           /* sealed frames sent at once behind AUTH */
+	bool spoil_auth;          /* flip a bit of the AUTH signature */
+	int sealed_behind;        /* sealed frames sent at once behind AUTH */
+	const char *const *kinds; /* asked for in HELLO */
+	size_t nkinds;
 	const uint8_t *after_vector; /* sent as a payload behind the empty VECTOR, if not NULL */
 	size_t after_vector_len;
 	bool sent_auth;
@@ -169,7 +172,8 @@ static void raw_start(struct raw *r, uint8_t seed) {
 	test_author_init(&r->author, seed);
 	struct uccn_transport_events ev = {raw_open, raw_frame, raw_close, r};
 	cr_assert_eq(uccn_transport_lws_create(&ev, &r->tr), UCCN_OK);
-	struct uccn_session_config cfg = {.id = r->author.id, .is_client = true};
+	struct uccn_session_config cfg = {
+		.id = r->author.id, .is_client = true, .kinds = r->kinds, .nkinds = r->nkinds};
 	memcpy(cfg.network, network, UCCN_KEY_BYTES);
 	cr_assert_eq(uccn_session_create(&cfg, now_ms(), &r->session), UCCN_OK);
 	char url[64];
@@ -211,6 +215,38 @@ Test(net_ws, a_refused_auth_is_always_told_even_with_sealed_frames_right_behind_
 		raw_finish(&r);
 	}
 	cr_assert_eq(told, 20, "the ERROR arrived %d times of 20; last miss: %s", told, last);
+}
+
+Test(net_ws, a_peer_cut_off_after_the_handshake_is_told_why_sealed) {
+	static const char *const events[] = {"event"};
+	for (int i = 0; i < 5; i++) {
+		struct raw r;
+		memset(&r, 0, sizeof(r));
+		r.kinds = events;
+		r.nkinds = 1;
+		/* A best practice where only events travel: the server's engine ends the session.
+		 */
+		struct test_author signer;
+		test_author_init(&signer, (uint8_t)(0x60 + i));
+		struct uccn_field f = test_str("title", "not an event");
+		struct uccn_bytes change = {0}, batch = {0};
+		test_sign(&signer, network, 0, "best_practice", NULL, "bp1", UCCN_OP_PUT, &f, 1,
+			&change);
+		test_author_finish(&signer);
+		cr_assert_eq(uccn_codec_encode_sync_changes(0, &change, 1, &batch), UCCN_OK);
+		r.after_vector = batch.data;
+		r.after_vector_len = batch.len;
+		raw_start(&r, (uint8_t)(0x60 + i));
+		raw_run(&r);
+		cr_assert_str_eq(r.refusal,
+			"the peer ended the session: sync: a change of the best_practice feed, "
+			"which "
+			"this session does not carry",
+			"close: %s", r.reason);
+		raw_finish(&r);
+		uccn_bytes_finish(&change);
+		uccn_bytes_finish(&batch);
+	}
 }
 
 /* ---------------------------------------------------------------------------------------- */
