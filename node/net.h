@@ -11,8 +11,8 @@
  * One thread: every function here runs on the caller's thread, and the transport's callbacks
  * run inside uccn_net_run. Time comes from the config's clock (the monotonic clock unless a test
  * gives a virtual one), randomness (backoff jitter) from the config's seed. A failing session
- * ends its own connection only, logged with the reason (uccn_log); nothing a peer sends ends the
- * loop.
+ * ends its own connection only, logged with the reason (uccn_log) and told to the peer in an
+ * ERROR (PROTOCOL.md §10.5); nothing a peer sends ends the loop.
  *
  * Not here: verifying signatures and deciding what to replicate (the engine's; the loop only
  * lends it the node's pool of verifying threads), how the program waits for signals or prints
