@@ -102,8 +102,9 @@ int uccn_transport_send(
  * seconds at most), then the connection closes; one still connecting is dropped with its
  * queue. Whatever the peer still sends meanwhile is read and dropped until it closes too (a
  * few seconds at most): a backend must not end a connection in a way that can make the peer
- * lose the frames sent last (a TCP reset), since the last may be the ERROR saying why. No more frames from c are reported. on_close follows from a later poll (exactly once,
- * as always). Closing twice, or after the connection ended but before its on_close, does
+ * lose the frames sent last (a TCP reset), since the last may be the ERROR saying why. No
+ * more frames from c are reported. on_close follows from a later poll (exactly once, as
+ * always). Closing twice, or after the connection ended but before its on_close, does
  * nothing. */
 void uccn_transport_close(struct uccn_transport *t, struct uccn_conn *c);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -73,6 +74,8 @@ static void setup(void) {
 	server_pid = fork();
 	cr_assert_geq(server_pid, 0);
 	if (server_pid == 0) {
+		/* A test that crashes leaves no server behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(fds[0]);
 		serve(fds[1]);
 	}
