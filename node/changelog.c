@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
@@ -21,6 +22,9 @@ struct uccn_changelog {
 	struct uccn_registry *registry;
 	uint8_t network[UCCN_KEY_BYTES];
 	uint64_t max_hlc; /* the highest clock applied: local changes are clocked after it */
+	uccn_wall_clock_fn wall; /* bounds how far ahead a received clock may be */
+	void *wall_arg;
+	bool local; /* the change being applied is this node's own, clocked by its own clock */
 	/* Scratch space reused by every call: these structs are large, and the hot path should not
 	 * allocate. */
 	struct uccn_change change;
@@ -40,6 +44,13 @@ struct uccn_changelog {
 	uint8_t self[UCCN_KEY_BYTES]; /* the node's own key */
 };
 
+static uint64_t real_wall_ms(void *arg) {
+	(void)arg;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int uccn_changelog_create(
 	struct uccn_store *st, const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out) {
 	struct uccn_changelog *log = calloc(1, sizeof(*log));
@@ -49,6 +60,7 @@ int uccn_changelog_create(
 	log->st = st;
 	log->held_per_author = UCCN_HELD_PER_AUTHOR;
 	log->held_max = UCCN_HELD_MAX;
+	log->wall = real_wall_ms;
 	memcpy(log->network, network, UCCN_KEY_BYTES);
 	int err = uccn_store_max_hlc(st, &log->max_hlc);
 	if (err == UCCN_OK) {
@@ -60,6 +72,11 @@ int uccn_changelog_create(
 	}
 	*out = log;
 	return UCCN_OK;
+}
+
+void uccn_changelog_set_clock(struct uccn_changelog *log, uccn_wall_clock_fn wall, void *arg) {
+	log->wall = wall != NULL ? wall : real_wall_ms;
+	log->wall_arg = arg;
 }
 
 void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]) {
@@ -534,6 +551,34 @@ static int catch_up(struct uccn_changelog *log) {
 	return err;
 }
 
+/* PROTOCOL.md §4 step 6: a clock far ahead of ours would win every tie for as long as it is
+ * ahead, and would drag this node's own clock (and so every change it signs) along with it. It
+ * waits, held, until our wall clock comes within UCCN_HLC_SKEW_MS of it. Sets res->outcome to
+ * UCCN_HELD when it does. */
+static int hold_if_ahead(struct uccn_changelog *log, const struct uccn_change *c, uint64_t now_ms,
+	struct uccn_apply_result *res) {
+	uint64_t wall = log->wall(log->wall_arg);
+	if (!uccn_hlc_is_ahead(c->hlc, wall)) {
+		return UCCN_OK;
+	}
+	uint64_t due = uccn_hlc_due_ms(c->hlc);
+	char clock[40], ours[40], until[40];
+	uccn_hlc_format(c->hlc, clock, sizeof(clock));
+	uccn_hlc_format(wall << 16, ours, sizeof(ours));
+	uccn_hlc_format(due << 16, until, sizeof(until));
+	snprintf(res->why, sizeof(res->why),
+		"clock ahead: clocked %s, more than %llu minutes past this node's clock (%s); "
+		"held until %s",
+		clock, (unsigned long long)(UCCN_HLC_SKEW_MS / 60000), ours, until);
+	/* Within the bounds on held changes, like any other (§9.5); found again by its due time,
+	 * or by its predecessor if it is one. */
+	int err = hold(log, c, UCCN_EFUTURE, NULL, now_ms, res);
+	if (err == UCCN_OK && res->outcome == UCCN_HELD) {
+		err = uccn_store_set_held_due(log->st, res->hash, due);
+	}
+	return err;
+}
+
 static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, int sig,
 	uint64_t now_ms, struct uccn_apply_result *res) {
 	memset(res, 0, sizeof(*res));
@@ -572,6 +617,12 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	}
 	if ((err = check_chain(log, c, now_ms, res)) < 0 || res->outcome != UCCN_APPLIED) {
 		return err;
+	}
+	if (!log->local && (err = hold_if_ahead(log, c, now_ms, res)) < 0) {
+		return err;
+	}
+	if (res->outcome == UCCN_HELD) {
+		return UCCN_OK;
 	}
 	res->outcome = UCCN_REFUSED;
 	int64_t rid = 0;
@@ -679,36 +730,69 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 	}
 }
 
+/* Offers again each of items (taken from the held ones), reporting what is not held anew. */
+static int offer_again(struct uccn_changelog *log, struct uccn_bytes *items, size_t n,
+	uint64_t now_ms, uccn_result_fn released, void *userdata, size_t *applied) {
+	int err = UCCN_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct uccn_apply_result res;
+		if (err == UCCN_OK) {
+			err = uccn_changelog_apply(
+				log, items[i].data, items[i].len, now_ms, &res, released, userdata);
+			if (err == UCCN_OK && res.outcome == UCCN_APPLIED && applied != NULL) {
+				(*applied)++;
+			}
+			if (err == UCCN_OK && released != NULL && res.outcome != UCCN_HELD) {
+				res.released = true;
+				released(userdata, &res);
+			}
+		}
+		uccn_bytes_finish(&items[i]);
+	}
+	free(items);
+	return err;
+}
+
+int uccn_changelog_has_due(struct uccn_changelog *log, bool *out) {
+	uint64_t due = 0;
+	int err = uccn_store_next_due(log->st, &due);
+	*out = err == UCCN_OK && due > 0 && due <= log->wall(log->wall_arg);
+	return err;
+}
+
+int uccn_changelog_release_due(struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released,
+	void *userdata, size_t *applied) {
+	struct uccn_bytes *items = NULL;
+	size_t n = 0;
+	int err = uccn_store_take_due(log->st, log->wall(log->wall_arg), &items, &n);
+	if (err < 0) {
+		return err;
+	}
+	return offer_again(log, items, n, now_ms, released, userdata, applied);
+}
+
 int uccn_changelog_retry_held(
 	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata) {
+	/* Changes whose clock was ahead and whose time has come: an index finds them, and with
+	 * nothing held there is no query at all, so every batch may ask. One let in may be awaited
+	 * in turn (a designation), which the loop below sees. */
+	int err = uccn_changelog_release_due(log, now_ms, released, userdata, NULL);
 	/* Each key that arrived releases what waits on it, found by index; a change let in may
 	 * itself be awaited (a designation held behind its own gap, a record), and adds its key. */
-	while (log->narrived > 0) {
+	while (err == UCCN_OK && log->narrived > 0) {
 		uint8_t key[UCCN_HASH_BYTES];
 		memcpy(key, log->arrived[--log->narrived], UCCN_HASH_BYTES);
 		struct uccn_bytes *items = NULL;
 		size_t n = 0;
-		int err = uccn_store_take_waiting(log->st, key, &items, &n);
-		for (size_t i = 0; i < n; i++) {
-			struct uccn_apply_result res;
-			if (err == UCCN_OK) {
-				err = uccn_changelog_apply(log, items[i].data, items[i].len, now_ms,
-					&res, released, userdata);
-				if (err == UCCN_OK && released != NULL &&
-					res.outcome != UCCN_HELD) {
-					res.released = true;
-					released(userdata, &res);
-				}
-			}
-			uccn_bytes_finish(&items[i]);
-		}
-		free(items);
-		if (err < 0) {
-			log->narrived = 0;
-			return err;
+		err = uccn_store_take_waiting(log->st, key, &items, &n);
+		if (err == UCCN_OK) {
+			err = offer_again(log, items, n, now_ms, released, userdata, NULL);
 		}
 	}
-	return UCCN_OK;
+	if (err < 0) {
+		log->narrived = 0;
+	}
+	return err;
 }
 
 /* What a store kept from before the audience rule that this node may not hold: feeds, and held
@@ -862,7 +946,21 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 	d->seq = head.seq + 1;
 	d->has_prev = feed.seq > 0;
 	memcpy(d->prev, feed.hash, UCCN_HASH_BYTES);
-	d->hlc = uccn_hlc_next(log->max_hlc > head.hlc ? log->max_hlc : head.hlc, now_ms);
+	uint64_t last = log->max_hlc > head.hlc ? log->max_hlc : head.hlc;
+	d->hlc = uccn_hlc_next(last, now_ms);
+	if (d->hlc <= last) {
+		/* Only a store written before clocks were bounded can hold such a clock: signing
+		 * anything would break the chain's rule that clocks advance. */
+		char at[40];
+		uccn_hlc_format(last, at, sizeof(at));
+		snprintf(res->why, sizeof(res->why),
+			"this node's clock is at its end (%s, the largest a change may carry): it "
+			"cannot sign a later change",
+			at);
+		res->outcome = UCCN_REFUSED;
+		res->err = UCCN_ECHAIN;
+		return UCCN_ECHAIN;
+	}
 
 	log->body.len = 0;
 	log->signed_change.len = 0;
@@ -878,8 +976,11 @@ int uccn_changelog_append(struct uccn_changelog *log, const struct uccn_identity
 		     log->body.data, log->body.len, sig, &log->signed_change)) < 0) {
 		return err;
 	}
+	/* Our own clock: it never holds our own change for being ahead of itself. */
+	log->local = true;
 	err = uccn_changelog_apply(
 		log, log->signed_change.data, log->signed_change.len, now_ms, res, NULL, NULL);
+	log->local = false;
 	if (err < 0) {
 		return err;
 	}

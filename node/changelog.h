@@ -40,6 +40,14 @@ bool uccn_changelog_may_hold(const struct uccn_changelog *log, const uint8_t hol
 /* Names a key the node signed with before a rotation; its records stay the node's own here. */
 void uccn_changelog_add_former(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 
+/* The node's wall clock, in milliseconds since the Unix epoch; arg is passed back. */
+typedef uint64_t (*uccn_wall_clock_fn)(void *arg);
+
+/* Sets the wall clock that bounds received clocks (PROTOCOL.md §4 step 6): a change clocked more
+ * than UCCN_HLC_SKEW_MS ahead of it is held until it comes within that. NULL: the system's real
+ * time (the default). Tests pass a clock of their own. */
+void uccn_changelog_set_clock(struct uccn_changelog *log, uccn_wall_clock_fn wall, void *arg);
+
 /* Names the node's own key, whose changes this node applies before its designation arrives. */
 void uccn_changelog_set_self(struct uccn_changelog *log, const uint8_t key[UCCN_KEY_BYTES]);
 /* The key set by uccn_changelog_set_self into out; false (out untouched) if none was. */
@@ -62,8 +70,9 @@ UCCN_NODISCARD int uccn_changelog_apply_verified(struct uccn_changelog *log, con
 
 /* Offers again the changes held because their author or record was not known yet, when what
  * they wait on was applied since (their author's designation or key record, their record):
- * only those, found by index (PROTOCOL.md §9.5). Call it once after a batch, inside the
- * transaction. Changes it applies or refuses go to released. */
+ * only those, found by index (PROTOCOL.md §9.5); and those whose clock was ahead and whose
+ * time has come (§4 step 6). Call it once after a batch, inside the transaction. Changes it
+ * applies or refuses go to released. */
 UCCN_NODISCARD int uccn_changelog_retry_held(
 	struct uccn_changelog *log, uint64_t now_ms, uccn_result_fn released, void *userdata);
 
@@ -84,6 +93,16 @@ void uccn_changelog_set_held_limits(
  * store transaction. A log with no own key (uccn_changelog_set_self) finds nothing. */
 UCCN_NODISCARD int uccn_changelog_drop_unheld(
 	struct uccn_changelog *log, bool apply, uint64_t *count);
+
+/* Offers again the changes held because their clock was ahead, whose time has come by the wall
+ * clock (an indexed query; nothing at all when nothing is held). uccn_changelog_retry_held
+ * does this too; a node's loop calls this on its timer, so such a change comes in without any
+ * new traffic. Inside a transaction. *applied (may be NULL) is increased by the number applied. */
+UCCN_NODISCARD int uccn_changelog_release_due(struct uccn_changelog *log, uint64_t now_ms,
+	uccn_result_fn released, void *userdata, size_t *applied);
+/* Whether some change held for its clock is due now: one indexed read, outside a transaction,
+ * so a loop can ask often and open a transaction only when there is work. */
+UCCN_NODISCARD int uccn_changelog_has_due(struct uccn_changelog *log, bool *out);
 
 /* Writes a local change: the next in id's chain, clocked after everything seen, signed, and
  * applied through uccn_changelog_apply, so a local edit obeys exactly the rules a received one

@@ -7,10 +7,24 @@
 #define COUNTER_BITS 16
 
 uint64_t uccn_hlc_next(uint64_t last, uint64_t now_ms) {
-	uint64_t wall = now_ms << COUNTER_BITS;
+	/* A wall clock past the end of the range saturates instead of losing its high bits. */
+	uint64_t wall =
+		now_ms > (UCCN_HLC_MAX >> COUNTER_BITS) ? UCCN_HLC_MAX : now_ms << COUNTER_BITS;
+	if (last >= UCCN_HLC_MAX) {
+		return UCCN_HLC_MAX; /* the end: wrapping to 0 would stop every later edit */
+	}
 	/* Never step back: a clock seen from a peer (or our own earlier change) that is ahead of
 	 * the wall clock wins, and the counter orders changes within one millisecond. */
 	return wall > last ? wall : last + 1;
+}
+
+bool uccn_hlc_is_ahead(uint64_t hlc, uint64_t wall_ms) {
+	return uccn_hlc_ms(hlc) > wall_ms && uccn_hlc_ms(hlc) - wall_ms > UCCN_HLC_SKEW_MS;
+}
+
+uint64_t uccn_hlc_due_ms(uint64_t hlc) {
+	uint64_t ms = uccn_hlc_ms(hlc);
+	return ms > UCCN_HLC_SKEW_MS ? ms - UCCN_HLC_SKEW_MS : 0;
 }
 
 uint64_t uccn_hlc_ms(uint64_t hlc) {

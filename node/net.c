@@ -700,6 +700,15 @@ static void watch_store(struct uccn_net *net) {
 		uccn_log(UCCN_LOG_WARN, "net: looking for other writers: %s", uccn_strerror(err));
 		return;
 	}
+	/* A change held because its clock was ahead comes in when our clock reaches it, with no
+	 * traffic to prompt it; then it is news to every peer. */
+	size_t released = 0;
+	if ((err = uccn_node_release_due(net->node, &released)) < 0) {
+		uccn_log(UCCN_LOG_WARN, "net: letting in held changes: %s", uccn_strerror(err));
+	} else if (released > 0) {
+		uccn_log(UCCN_LOG_INFO, "net: %zu held changes let in: their clock came", released);
+		uccn_net_local_changes(net);
+	}
 	uint64_t mark = uccn_store_foreign_writes(net->node->st);
 	if (mark != net->watch_mark) {
 		net->watch_mark = mark;

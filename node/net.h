@@ -79,7 +79,8 @@ struct uccn_net_config {
 	unsigned verify_threads;
 	size_t max_sessions; /* incoming connections beyond are closed; 0: default */
 	/* Checks this often whether another process wrote to the store (a `uccn put` beside a
-	 * running serve) and then pushes what is new to every peer; 0: never. */
+	 * running serve) and then pushes what is new to every peer, and lets in the changes held
+	 * because their clock was ahead whose time has come; 0: never. */
 	uint64_t watch_store_ms;
 	uccn_net_progress_fn progress; /* may be NULL */
 	void *progress_data;

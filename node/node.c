@@ -1222,6 +1222,31 @@ static int each_held_row(void *userdata, const struct uccn_store_held *h) {
 	return 0;
 }
 
+int uccn_node_release_due(struct uccn_node *node, size_t *applied) {
+	*applied = 0;
+	bool due = false;
+	int err = uccn_changelog_has_due(node->log, &due);
+	if (err < 0 || !due) {
+		return err;
+	}
+	uint64_t now = uccn_node_wall_ms();
+	if ((err = uccn_store_begin(node->st)) < 0) {
+		return err;
+	}
+	err = uccn_changelog_release_due(node->log, now, NULL, NULL, applied);
+	if (err == UCCN_OK) {
+		/* What came in may be a designation others wait for. */
+		err = uccn_changelog_retry_held(node->log, now, NULL, NULL);
+	}
+	if (err < 0) {
+		uccn_store_rollback(node->st);
+		uccn_node_scan_reset(node);
+		*applied = 0;
+		return err;
+	}
+	return uccn_store_commit(node->st);
+}
+
 int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata) {
 	struct held_walk w = {node, fn, userdata};
 	return uccn_store_each_held(node->st, each_held_row, &w);

@@ -806,6 +806,13 @@ bool uccn_schema_is_valid_id(const char *id) {
 int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len) {
 	assert(c != NULL);
 	char q[QUOTE_BUF];
+	/* PROTOCOL.md §1: a clock fits a signed 64-bit integer, so that stores order it as the
+	 * protocol does, and a node's clock can always move past what it has seen. */
+	if (c->hlc > (uint64_t)INT64_MAX) {
+		return refuse(why, why_len,
+			"hlc: %llu is past 2^63-1, the largest clock a change may carry",
+			(unsigned long long)c->hlc);
+	}
 	/* The decoder NUL-terminates kind and id, but the struct may come from anywhere; never
 	 * read past the arrays. */
 	size_t kind_len = strnlen(c->kind, sizeof(c->kind));

@@ -78,6 +78,11 @@ static const char *const migrations[] = {
 	("ALTER TABLE held ADD COLUMN waits BLOB;"
 	 "UPDATE held SET waits = author WHERE err = -20;"
 	 "CREATE INDEX held_by_waits ON held(waits) WHERE waits IS NOT NULL;"),
+	/* 7: a change clocked too far ahead waits for the node's wall clock (PROTOCOL.md §4 step
+	 * 6): due_ms is when it may come in, 0 for every other reason; the partial index finds
+	 * those whose time has come without reading the others. */
+	("ALTER TABLE held ADD COLUMN due_ms INTEGER NOT NULL DEFAULT 0;"
+	 "CREATE INDEX held_by_due ON held(due_ms) WHERE due_ms > 0;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -145,6 +150,11 @@ static const char *const migrations[] = {
 		       " ORDER BY seq, hash LIMIT 1")                                              \
 	XX(DROP_HELD, "DELETE FROM held WHERE hid = ?1")                                           \
 	XX(COUNT_HELD, "SELECT count(*) FROM held")                                                \
+	XX(SET_HELD_DUE, "UPDATE held SET due_ms = ?2 WHERE hash = ?1")                            \
+	XX(DUE_HELD,                                                                               \
+		"SELECT data FROM held WHERE due_ms > 0 AND due_ms <= ?1 ORDER BY due_ms, hid")    \
+	XX(NEXT_DUE, "SELECT coalesce(min(due_ms), 0) FROM held WHERE due_ms > 0")                 \
+	XX(DROP_DUE_HELD, "DELETE FROM held WHERE due_ms > 0 AND due_ms <= ?1")                    \
 	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid WHERE "   \
 			   "a.key = ?1 AND c.seq >= ?2 ORDER BY c.seq")                            \
 	XX(UNREVOKE_UPTO, "UPDATE changes SET revoked = 0 WHERE aid = (SELECT aid FROM authors "   \
@@ -1143,6 +1153,14 @@ int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYT
 	return err;
 }
 
+int uccn_store_set_held_due(
+	struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES], uint64_t due_ms) {
+	sqlite3_stmt *stmt = use(st, STMT_SET_HELD_DUE);
+	sqlite3_bind_blob(stmt, 1, hash, UCCN_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)due_ms);
+	return run(st, stmt, "dating a held change");
+}
+
 struct held_walk {
 	uccn_store_held_fn fn;
 	void *userdata;
@@ -1504,6 +1522,36 @@ int uccn_store_take_waiting(struct uccn_store *st, const uint8_t waits[UCCN_HASH
 	sqlite3_bind_blob(sel, 1, waits, UCCN_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_stmt *del = use(st, STMT_DROP_HELD_WAITING);
 	sqlite3_bind_blob(del, 1, waits, UCCN_HASH_BYTES, SQLITE_STATIC);
+	return take_rows(st, sel, del, out, count);
+}
+
+int uccn_store_next_due(struct uccn_store *st, uint64_t *due_ms) {
+	*due_ms = 0;
+	int err = know_held(st);
+	if (err < 0 || st->held == 0) {
+		return err; /* the common case: no query at all */
+	}
+	sqlite3_stmt *stmt = use(st, STMT_NEXT_DUE);
+	if ((err = step_row(st, stmt, "reading held changes")) == UCCN_OK) {
+		*due_ms = (uint64_t)sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	return err;
+}
+
+int uccn_store_take_due(
+	struct uccn_store *st, uint64_t wall_ms, struct uccn_bytes **out, size_t *count) {
+	assert(st->in_tx);
+	*out = NULL;
+	*count = 0;
+	int err = know_held(st);
+	if (err < 0 || st->held == 0) {
+		return err;
+	}
+	sqlite3_stmt *sel = use(st, STMT_DUE_HELD);
+	sqlite3_bind_int64(sel, 1, (int64_t)wall_ms);
+	sqlite3_stmt *del = use(st, STMT_DROP_DUE_HELD);
+	sqlite3_bind_int64(del, 1, (int64_t)wall_ms);
 	return take_rows(st, sel, del, out, count);
 }
 

@@ -153,6 +153,11 @@ uint64_t uccn_store_held_reads(const struct uccn_store *st);
 UCCN_NODISCARD int uccn_store_pop_held(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	const uint8_t prev[UCCN_HASH_BYTES], struct uccn_bytes *out);
 
+/* Marks the held change hash as waiting for the wall clock: it may come in once the node's
+ * wall clock reaches due_ms (uccn_store_take_due). */
+UCCN_NODISCARD int uccn_store_set_held_due(
+	struct uccn_store *st, const uint8_t hash[UCCN_HASH_BYTES], uint64_t due_ms);
+
 /* A held change, borrowed for the callback. */
 struct uccn_store_held {
 	const uint8_t *author;
@@ -215,6 +220,13 @@ UCCN_NODISCARD int uccn_store_take_held(
 /* The same for the changes held with this waits key (uccn_store_hold_waiting), found by index. */
 UCCN_NODISCARD int uccn_store_take_waiting(struct uccn_store *st,
 	const uint8_t waits[UCCN_HASH_BYTES], struct uccn_bytes **out, size_t *count);
+
+/* The earliest due_ms of the changes waiting for the wall clock (0: none), from the index. */
+UCCN_NODISCARD int uccn_store_next_due(struct uccn_store *st, uint64_t *due_ms);
+/* As uccn_store_take_held, for the changes waiting for the wall clock whose time has come
+ * (due_ms <= wall_ms). An index finds them; with nothing held it reads nothing. */
+UCCN_NODISCARD int uccn_store_take_due(
+	struct uccn_store *st, uint64_t wall_ms, struct uccn_bytes **out, size_t *count);
 
 /* SQLite's own integrity check. UCCN_OK, or UCCN_ECORRUPT with the first problem logged. */
 UCCN_NODISCARD int uccn_store_check_integrity(struct uccn_store *st);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/hlc.h"
 #include "node/store.h"
 #include "proto/codec.h"
 #include "tests/support.h"
@@ -403,4 +404,282 @@ Test(changelog, a_second_link_after_one_change_of_a_feed_is_refused_or_kept_as_a
 	uccn_bytes_finish(&p3);
 	uccn_bytes_finish(&rival);
 	uccn_bytes_finish(&wrong);
+}
+
+/* --- Clocks: the chain's equal-clock boundary, clocks ahead of ours, the end of the range --- */
+
+/* The wall clock the log bounds received clocks by (uccn_changelog_set_clock). */
+static uint64_t fake_wall_ms;
+static uint64_t fake_clock(void *arg) {
+	return *(const uint64_t *)arg;
+}
+
+#define WALL ((uint64_t)1700000000000)
+
+static int count_held_as(void *userdata, const struct uccn_store_held *h) {
+	int *n = userdata;
+	if (h->err == UCCN_EFUTURE && strstr(h->why, "clock ahead") != NULL &&
+		strstr(h->why, "held until") != NULL) {
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Within one feed a change must be clocked strictly after the one before it: an equal clock is
+ * refused (two changes of one author with one clock would tie with nothing to break it). */
+Test(changelog, a_feeds_clock_must_advance_strictly) {
+	static const struct {
+		int64_t delta; /* the second change's clock minus the first's */
+		enum uccn_outcome outcome;
+	} cases[] = {
+		{-1, UCCN_REFUSED}, {0, UCCN_REFUSED}, {1, UCCN_APPLIED}, {70000, UCCN_APPLIED}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct test_author w;
+		test_author_init(&w, (uint8_t)(30 + i));
+		uint64_t h = ((uint64_t)1700000000000 << 16) + 1000;
+		struct uccn_field f1 = test_str("title", "one"), f2 = test_str("title", "two");
+		test_sign(&w, network, h, "best_practice", NULL, "bp", UCCN_OP_PUT, &f1, 1, &buf);
+		cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED, "case %zu", i);
+		test_sign(&w, network, h + (uint64_t)cases[i].delta, "best_practice", NULL, "bp",
+			UCCN_OP_PUT, &f2, 1, &buf);
+		struct uccn_apply_result res = offer(&buf);
+		cr_assert_eq(res.outcome, cases[i].outcome, "case %zu: %s", i, res.why);
+		if (cases[i].outcome == UCCN_REFUSED) {
+			cr_assert_eq(res.err, UCCN_ECHAIN, "case %zu", i);
+			cr_assert_not_null(
+				strstr(res.why, "clock does not advance"), "%s", res.why);
+		}
+		test_author_finish(&w);
+	}
+}
+
+/* The bounds on a received clock, each as the first change of a fresh author. */
+Test(changelog, received_clocks_are_bounded_by_the_wall_clock_and_the_range) {
+	fake_wall_ms = WALL;
+	uccn_changelog_set_clock(chlog, fake_clock, &fake_wall_ms);
+	static const struct {
+		uint64_t hlc;
+		enum uccn_outcome outcome;
+		int err;
+	} cases[] = {
+		{(WALL << 16), UCCN_APPLIED, 0},
+		{((WALL + UCCN_HLC_SKEW_MS) << 16) | 0xffff, UCCN_APPLIED,
+			0}, /* exactly the skew */
+		{(WALL + UCCN_HLC_SKEW_MS + 1) << 16, UCCN_HELD, UCCN_EFUTURE}, /* one ms past it */
+		{(uint64_t)INT64_MAX, UCCN_HELD, UCCN_EFUTURE},
+		{(uint64_t)INT64_MAX + 1, UCCN_REFUSED, UCCN_ESCHEMA},
+		{UINT64_MAX, UCCN_REFUSED, UCCN_ESCHEMA},
+	};
+	int held = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct test_author w;
+		test_author_init(&w, (uint8_t)(40 + i));
+		struct uccn_field f = test_str("title", "t");
+		test_sign(&w, network, cases[i].hlc, "best_practice", NULL, "bp", UCCN_OP_PUT, &f,
+			1, &buf);
+		struct uccn_apply_result res = offer(&buf);
+		cr_assert_eq(res.outcome, cases[i].outcome, "case %zu: %s", i, res.why);
+		if (cases[i].err != 0) {
+			cr_assert_eq(res.err, cases[i].err, "case %zu: %s", i, res.why);
+		}
+		if (cases[i].err == UCCN_ESCHEMA) {
+			cr_assert_not_null(strstr(res.why, "hlc"), "names the clock: %s", res.why);
+		}
+		held += cases[i].outcome == UCCN_HELD;
+		test_author_finish(&w);
+	}
+	int why_ok = 0;
+	cr_assert_eq(uccn_store_each_held(st, count_held_as, &why_ok), UCCN_OK);
+	cr_assert_eq(why_ok, held, "each says it waits for its clock, and until when");
+	cr_assert_eq(changes_stored(), 2);
+}
+
+Test(changelog, a_clock_ahead_comes_in_when_the_wall_clock_reaches_it) {
+	fake_wall_ms = WALL;
+	uccn_changelog_set_clock(chlog, fake_clock, &fake_wall_ms);
+	uint64_t ahead = (WALL + UCCN_HLC_SKEW_MS + 5000) << 16;
+	struct uccn_bytes next = {0};
+	struct uccn_field f1 = test_str("title", "early"), f2 = test_str("title", "after");
+	test_sign(&a, network, ahead, "best_practice", NULL, "bp", UCCN_OP_PUT, &f1, 1, &buf);
+	test_sign(&a, network, ahead + 1, "best_practice", NULL, "bp", UCCN_OP_PUT, &f2, 1, &next);
+	struct uccn_apply_result res = offer(&buf);
+	cr_assert_eq(res.outcome, UCCN_HELD);
+	cr_assert_eq(res.err, UCCN_EFUTURE, "%s", res.why);
+	res = offer(&next);
+	cr_assert_eq(res.err, UCCN_EAGAIN, "its successor waits on it: %s", res.why);
+	bool due = true;
+	fake_wall_ms = WALL + 4999;
+	cr_assert_eq(uccn_changelog_has_due(chlog, &due), UCCN_OK);
+	cr_assert_not(due, "one millisecond early");
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	size_t applied = 0;
+	cr_assert_eq(uccn_changelog_release_due(chlog, 1, on_released, NULL, &applied), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(applied, 0);
+	cr_assert_eq(changes_stored(), 0);
+	fake_wall_ms = WALL + 5000;
+	cr_assert_eq(uccn_changelog_has_due(chlog, &due), UCCN_OK);
+	cr_assert(due);
+	released_count = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_retry_held(chlog, 1, on_released, NULL), UCCN_OK,
+		"the batch path lets it in too");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(released_count, 2, "the change and the one that waited on it");
+	cr_assert_eq(changes_stored(), 2);
+	cr_assert_eq(uccn_changelog_has_due(chlog, &due), UCCN_OK);
+	cr_assert_not(due);
+	uccn_bytes_finish(&next);
+}
+
+/* A node that received a change clocked at the very edge of the skew signs after it at once:
+ * its own clock is its own, and the counter's carry puts it one millisecond past the edge. */
+Test(changelog, the_local_node_signs_after_a_clock_at_the_skew_bound) {
+	fake_wall_ms = WALL;
+	uccn_changelog_set_clock(chlog, fake_clock, &fake_wall_ms);
+	uint64_t edge = ((WALL + UCCN_HLC_SKEW_MS) << 16) | 0xffff;
+	struct uccn_field f = test_str("title", "edge");
+	test_sign(&b, network, edge, "best_practice", NULL, "bp", UCCN_OP_PUT, &f, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_apply_result res;
+	struct uccn_field mine = test_str("title", "mine");
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	int err = uccn_changelog_append(
+		chlog, a.id, "best_practice", a.pk, "own", UCCN_OP_PUT, &mine, 1, WALL, &res);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(err, UCCN_OK, "%s", res.why);
+	cr_assert_eq(res.outcome, UCCN_APPLIED);
+	struct uccn_store_head h;
+	cr_assert_eq(uccn_store_get_head(st, a.pk, &h), UCCN_OK);
+	cr_assert_eq(h.hlc, edge + 1);
+}
+
+/* A store that holds the largest clock (a change at 2^63 - 1, let in once the wall clock got
+ * there) cannot be signed past: the node says so rather than wrapping to 0. */
+Test(changelog, a_clock_at_the_end_of_the_range_refuses_to_sign) {
+	fake_wall_ms = UINT64_MAX >> 16;
+	uccn_changelog_set_clock(chlog, fake_clock, &fake_wall_ms);
+	struct uccn_field f = test_str("title", "end");
+	test_sign(&b, network, UCCN_HLC_MAX, "best_practice", NULL, "bp", UCCN_OP_PUT, &f, 1, &buf);
+	cr_assert_eq(offer(&buf).outcome, UCCN_APPLIED);
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	int err = uccn_changelog_append(
+		chlog, a.id, "best_practice", a.pk, "own", UCCN_OP_PUT, &f, 1, WALL, &res);
+	uccn_store_rollback(st);
+	cr_assert_eq(err, UCCN_ECHAIN);
+	cr_assert_eq(res.outcome, UCCN_REFUSED);
+	cr_assert_not_null(strstr(res.why, "clock is at its end"), "%s", res.why);
+	cr_assert_eq(head_of(&a), 0);
+}
+
+/* --- Equal clocks from several authors, through the whole apply path ---------------------- */
+
+static bool next_order(size_t *p, size_t n) {
+	size_t i = n - 1;
+	while (i > 0 && p[i - 1] >= p[i]) {
+		i--;
+	}
+	if (i == 0) {
+		return false;
+	}
+	size_t j = n - 1;
+	while (p[j] <= p[i - 1]) {
+		j--;
+	}
+	size_t t = p[i - 1];
+	p[i - 1] = p[j];
+	p[j] = t;
+	for (size_t l = i, r = n - 1; l < r; l++, r--) {
+		t = p[l];
+		p[l] = p[r];
+		p[r] = t;
+	}
+	return true;
+}
+
+#define TIED 5
+
+/* A owns a joint project with B, C and D as editors; the four write its summary, and the
+ * Secretariat retracts it, all with one clock. Only the author key can order them, and every
+ * one of the 120 orders of arrival must give the same bytes. */
+Test(changelog, equal_clocks_from_several_authors_converge_in_every_order) {
+	struct test_author root, city[4];
+	test_author_init(&root, 0x70);
+	for (int i = 0; i < 4; i++) {
+		test_author_init(&city[i], (uint8_t)(0x71 + i));
+	}
+	char hex[4][2 * UCCN_KEY_BYTES + 1];
+	static struct uccn_bytes setup_set[5], tied[TIED];
+	for (int i = 0; i < 4; i++) {
+		uccn_crypto_to_hex(city[i].pk, UCCN_KEY_BYTES, hex[i]);
+		struct uccn_field f[6] = {test_str("city", hex[i]), test_str("name", "City"),
+			test_str("country", "AU"), test_str("field", "music"),
+			test_int("year", 2015), test_str("status", "active")};
+		test_sign(&root, root.pk, 0, "designation", NULL, hex[i], UCCN_OP_PUT, f, 6,
+			&setup_set[i]);
+	}
+	struct uccn_value editors[3];
+	for (int i = 0; i < 3; i++) {
+		editors[i] = (struct uccn_value){
+			.type = UCCN_VALUE_STR, .str = hex[i + 1], .str_len = 2 * UCCN_KEY_BYTES};
+	}
+	struct uccn_field created[2] = {test_str("title", "Joint residency"),
+		{.name = "editors",
+			.name_len = 7,
+			.value = {.type = UCCN_VALUE_LIST, .items = editors, .count = 3}}};
+	test_sign(&city[0], root.pk, 0, "project", NULL, "p1", UCCN_OP_PUT, created, 2,
+		&setup_set[4]);
+	uint64_t tie = city[0].hlc + 1000;
+	static char texts[4][32];
+	for (int i = 0; i < 4; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "summary by city %d", i);
+		struct uccn_field f = test_str("summary", texts[i]);
+		test_sign(&city[i], root.pk, tie, "project", city[0].pk, "p1", UCCN_OP_PUT, &f, 1,
+			&tied[i]);
+	}
+	test_sign(&root, root.pk, tie, "project", city[0].pk, "p1", UCCN_OP_DELETE, NULL, 0,
+		&tied[4]);
+	struct uccn_bytes reference = {0}, other = {0};
+	size_t order[TIED] = {0, 1, 2, 3, 4};
+	int orders = 0;
+	do {
+		struct uccn_store *s;
+		struct uccn_changelog *l;
+		cr_assert_eq(uccn_store_open(":memory:", true, &s), UCCN_OK);
+		cr_assert_eq(uccn_changelog_create(s, root.pk, &l), UCCN_OK);
+		cr_assert_eq(uccn_store_begin(s), UCCN_OK);
+		for (size_t i = 0; i < 5 + TIED; i++) {
+			const struct uccn_bytes *c = i < 5 ? &setup_set[i] : &tied[order[i - 5]];
+			struct uccn_apply_result res;
+			cr_assert_eq(uccn_changelog_apply(l, c->data, c->len, 1, &res, NULL, NULL),
+				UCCN_OK);
+			cr_assert_eq(res.outcome, UCCN_APPLIED, "order %d, change %zu: %s", orders,
+				i, res.why);
+		}
+		cr_assert_eq(uccn_store_commit(s), UCCN_OK);
+		test_dump_records(s, orders == 0 ? &reference : &other);
+		if (orders > 0) {
+			cr_assert_eq(reference.len, other.len, "order %d", orders);
+			cr_assert_eq(memcmp(reference.data, other.data, reference.len), 0,
+				"order %d: %zu %zu %zu %zu %zu", orders, order[0], order[1],
+				order[2], order[3], order[4]);
+		}
+		uccn_changelog_destroy(l);
+		uccn_store_close(s);
+		orders++;
+	} while (next_order(order, TIED));
+	cr_assert_eq(orders, 120);
+	for (int i = 0; i < 5; i++) {
+		uccn_bytes_finish(&setup_set[i]);
+	}
+	for (int i = 0; i < TIED; i++) {
+		uccn_bytes_finish(&tied[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		test_author_finish(&city[i]);
+	}
+	test_author_finish(&root);
+	uccn_bytes_finish(&reference);
+	uccn_bytes_finish(&other);
 }

@@ -189,6 +189,74 @@ Test(merge, every_order_of_five_changes_gives_the_same_state_bytes) {
 	uccn_bytes_finish(&other);
 }
 
+static bool next_order(int *p, int n) {
+	int i = n - 1;
+	while (i > 0 && p[i - 1] >= p[i]) {
+		i--;
+	}
+	if (i == 0) {
+		return false;
+	}
+	int j = n - 1;
+	while (p[j] <= p[i - 1]) {
+		j--;
+	}
+	int t = p[i - 1];
+	p[i - 1] = p[j];
+	p[j] = t;
+	for (int l = i, r = n - 1; l < r; l++, r--) {
+		t = p[l];
+		p[l] = p[r];
+		p[r] = t;
+	}
+	return true;
+}
+
+/* Four authors write one field with one clock, and a fifth deletes with it: only the author key
+ * orders them. Every order gives the same bytes, and the greatest key wins wherever it comes. */
+Test(merge, equal_clocks_from_several_authors_give_one_state_in_every_order) {
+	static const struct {
+		uint8_t author;
+		enum uccn_op op;
+		const char *title;
+	} writes[] = {
+		{7, UCCN_OP_PUT, "from 7"},
+		{2, UCCN_OP_PUT, "from 2"},
+		{9, UCCN_OP_PUT, "from 9"},
+		{5, UCCN_OP_PUT, "from 5"},
+		{4, UCCN_OP_DELETE, NULL},
+	};
+	struct uccn_change *c[5];
+	for (int i = 0; i < 5; i++) {
+		c[i] = change(i, writes[i].author, 100, writes[i].op);
+		if (writes[i].title != NULL) {
+			add(c[i], test_str("title", writes[i].title));
+		}
+	}
+	struct uccn_bytes first = {0}, other = {0};
+	int perm[5] = {0, 1, 2, 3, 4};
+	int orders = 0;
+	do {
+		uccn_merge_init(&state);
+		for (int k = 0; k < 5; k++) {
+			cr_assert_eq(uccn_merge_apply(&state, c[perm[k]]), UCCN_OK);
+		}
+		cr_assert_str_eq(title(&state), "from 9", "order %d", orders);
+		struct uccn_bytes *out = orders > 0 ? &other : &first;
+		out->len = 0;
+		cr_assert_eq(uccn_codec_encode_state(&state, out), UCCN_OK);
+		if (orders > 0) {
+			cr_assert_eq(first.len, other.len, "order %d", orders);
+			cr_assert_eq(
+				memcmp(first.data, other.data, first.len), 0, "order %d", orders);
+		}
+		orders++;
+	} while (next_order(perm, 5));
+	cr_assert_eq(orders, 120);
+	uccn_bytes_finish(&first);
+	uccn_bytes_finish(&other);
+}
+
 Test(merge, too_many_fields_is_refused_and_leaves_the_state_as_it_was) {
 	static char names[40][8];
 	uccn_merge_init(&state);

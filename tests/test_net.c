@@ -12,6 +12,7 @@
 
 #include <uccn/node.h>
 
+#include "node/hlc.h"
 #include "node/node_internal.h"
 #include "node/session.h"
 #include "proto/codec.h"
@@ -1613,4 +1614,45 @@ Test(sim_net, networks_of_3_to_20_nodes_with_partitions_restarts_and_filtered_pe
 	for (unsigned seed = only ? only : 1; seed <= (only ? only : seeds); seed++) {
 		run_network(seed);
 	}
+}
+
+static uint64_t hub_wall;
+static uint64_t hub_clock(void *arg) {
+	return *(const uint64_t *)arg;
+}
+
+/* A change clocked an hour ahead waits at the hub and its peer; once their clocks reach it,
+ * serve's timer lets it in with no new traffic to prompt it. */
+Test(net, serve_lets_in_a_change_held_for_its_clock_when_the_time_comes) {
+	struct simnode *hub = make_hub("hub");
+	struct simnode *lyon = make_city("lyon", network, hub);
+	struct simnode *fast = make_city("fast", network, hub);
+	uint64_t wall = uccn_node_wall_ms();
+	uint64_t ahead = wall + 60 * 60 * 1000;
+	hub_wall = wall;
+	uccn_changelog_set_clock(hub->node->log, hub_clock, &hub_wall);
+	uccn_changelog_set_clock(lyon->node->log, hub_clock, &hub_wall);
+	struct uccn_net_config cfg = config(hub);
+	cfg.watch_store_ms = 200;
+	start_with(hub, &cfg);
+	start(lyon);
+	start(fast);
+	dial(lyon, hub);
+	dial_full(fast, hub, NULL, NULL, true);
+	run_for(2000);
+	struct uccn_field f = test_str("title", "an hour early");
+	char id[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(uccn_node_put(
+			     fast->node, "best_practice", NULL, &f, 1, ahead, id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	dial_full(fast, hub, NULL, NULL, true);
+	run_for(2000);
+	stop(fast); /* nothing more arrives from anywhere */
+	cr_assert_not(holds(hub, "best_practice", id), "held at the hub");
+	run_for(2000);
+	cr_assert_not(holds(hub, "best_practice", id), "still early");
+	hub_wall = ahead - UCCN_HLC_SKEW_MS;
+	run_for(2000);
+	cr_assert(holds(hub, "best_practice", id), "let in at the hub's timer");
+	cr_assert(holds(lyon, "best_practice", id), "and pushed on to its peer");
 }

@@ -13,6 +13,8 @@
 #include <uccn/schema.h>
 
 #include "node/crypto.h"
+#include "node/hlc.h"
+#include "node/node_internal.h"
 #include "proto/codec.h"
 #include "tests/support.h"
 
@@ -589,4 +591,47 @@ Test(node, a_store_that_lost_its_last_commits_says_what_is_missing_and_signs_not
 	cr_assert_eq(uccn_node_verify(nc, NULL, NULL, NULL), 0);
 	cr_assert_eq(put_result(nc, "next", why, sizeof(why)), UCCN_OK, "%s", why);
 	uccn_node_close(nc);
+}
+
+/* --- A change clocked ahead of the receiver's clock --------------------------------------- */
+
+static uint64_t node_wall;
+static uint64_t node_clock(void *arg) {
+	return *(const uint64_t *)arg;
+}
+
+static void held_why(void *userdata, const struct uccn_apply_result *res) {
+	snprintf(userdata, sizeof(res->why), "%s", res->why);
+}
+
+Test(node, a_change_from_a_clock_ahead_is_held_with_its_time_and_let_in_when_it_comes) {
+	uint64_t wall = uccn_node_wall_ms();
+	uint64_t ahead = wall + 60 * 60 * 1000; /* an hour fast */
+	struct uccn_field f = test_str("title", "From the future");
+	char id[UCCN_ID_MAX + 1], why[256] = "";
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, ahead, id, why, sizeof(why)),
+		UCCN_OK, "%s: a node's own clock is its own", why);
+	struct uccn_bytes file = {0};
+	struct uccn_import_stats stats;
+	test_export(na, &file);
+	node_wall = wall;
+	uccn_changelog_set_clock(nb->log, node_clock, &node_wall);
+	cr_assert_eq(test_import(nb, &file, SIZE_MAX, &stats), UCCN_OK);
+	cr_assert_eq(stats.held, 1);
+	cr_assert_eq(count_list(nb, "best_practice", false), 0);
+	static char shown[256];
+	cr_assert_eq(uccn_node_held(nb, held_why, shown), UCCN_OK);
+	cr_assert_not_null(strstr(shown, "clock ahead"), "%s", shown);
+	cr_assert_not_null(strstr(shown, "held until"), "%s", shown);
+	size_t applied = 9;
+	cr_assert_eq(uccn_node_release_due(nb, &applied), UCCN_OK);
+	cr_assert_eq(applied, 0, "not yet");
+	node_wall = ahead - UCCN_HLC_SKEW_MS;
+	cr_assert_eq(uccn_node_release_due(nb, &applied), UCCN_OK);
+	cr_assert_eq(applied, 1);
+	cr_assert_eq(count_list(nb, "best_practice", false), 1);
+	shown[0] = '\0';
+	cr_assert_eq(uccn_node_held(nb, held_why, shown), UCCN_OK);
+	cr_assert_str_eq(shown, "", "nothing is held any more");
+	uccn_bytes_finish(&file);
 }

@@ -268,7 +268,8 @@ static void back_to_version_1(void) {
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
+			     "DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
+			     " DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
 			     " DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
 			     " DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
 			     " ALTER TABLE held DROP COLUMN prev;"

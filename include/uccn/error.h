@@ -27,7 +27,8 @@
 	XX(ETRUNC, -18, "truncated")                                                    \
 	XX(EPROOF, -19, "proof does not hold")                                          \
 	XX(ENOTMEMBER, -20, "not a member of the network")                              \
-	XX(EBEHIND, -21, "this node must first take back its own newer changes")
+	XX(EBEHIND, -21, "this node must first take back its own newer changes")        \
+	XX(EFUTURE, -22, "clocked ahead of this node's clock")
 
 enum uccn_err {
 	UCCN_OK = 0,
