@@ -209,6 +209,10 @@ bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len) {
 	return sodium_memcmp(a, b, len) == 0;
 }
 
+bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]) {
+	return crypto_core_ed25519_is_valid_point(pk) == 1;
+}
+
 void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex) {
 	sodium_bin2hex(hex, len * 2 + 1, bin, len);
 }

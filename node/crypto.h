@@ -57,6 +57,10 @@ void uccn_crypto_random(uint8_t *buf, size_t len);
 /* Constant-time comparison of two equal-length buffers. */
 bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
+/* Whether pk can be an Ed25519 public key: a canonical encoding of a point of the curve's main
+ * subgroup, not of small order (all zeros is not one). No key that fails this ever signs. */
+bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]);
+
 /* Lowercase hex of bin into hex (2 * len + 1 bytes, NUL-terminated). */
 void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex);
 /* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL.

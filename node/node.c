@@ -458,6 +458,38 @@ static bool mentions(const struct uccn_field *fields, size_t n, const char *name
 	return false;
 }
 
+/* An edit of one field of a span (an event's ends, say) is checked with the record's other
+ * field as it stands here: a receiver checks each change on its own fields only (PROTOCOL.md
+ * §9.2), so this is where a record's own node keeps its spans in order. */
+struct edit_check {
+	const struct uccn_kind_spec *spec;
+	const struct uccn_field *fields;
+	size_t nfields;
+	char *why;
+	size_t why_len;
+	int err;
+};
+
+static int check_edit(void *userdata, const struct uccn_record *r) {
+	struct edit_check *e = userdata;
+	struct uccn_field all[2 * UCCN_FIELDS_MAX];
+	size_t n = e->nfields;
+	memcpy(all, e->fields, n * sizeof(all[0]));
+	for (size_t i = 0; i < r->nfields && n < sizeof(all) / sizeof(all[0]); i++) {
+		bool named = false;
+		for (size_t j = 0; j < e->nfields && !named; j++) {
+			named = e->fields[j].name_len == r->fields[i].name_len &&
+				memcmp(e->fields[j].name, r->fields[i].name,
+					r->fields[i].name_len) == 0;
+		}
+		if (!named) {
+			all[n++] = r->fields[i];
+		}
+	}
+	e->err = uccn_schema_check_together(e->spec, all, n, e->why, e->why_len);
+	return 0;
+}
+
 static int is_for_secretariat(void *userdata, const struct uccn_record *r) {
 	const struct uccn_value *v = uccn_record_field(r, "audience");
 	*(bool *)userdata = v != NULL && v->type == UCCN_VALUE_STR &&
@@ -525,6 +557,15 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 			return err;
 		}
 		owner = f.owner;
+		char msg2[256] = "";
+		struct edit_check e = {spec, fields, nfields, msg2, sizeof(msg2), UCCN_OK};
+		if ((err = uccn_node_get(node, kind, id, check_edit, &e)) < 0) {
+			return err;
+		}
+		if (e.err < 0) {
+			uccn_node_set_why(why, why_len, "%s", msg2);
+			return e.err;
+		}
 	}
 	/* A record marked for the Secretariat stays so: an edit that does not say otherwise keeps
 	 * to its feed (PROTOCOL.md §4.5), or the edit would travel to every peer. */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/crypto.h"
+
 #define URL_MAX 2048
 #define TEXTS_ITEM_MAX 256
 #define DATE_YEAR_MIN 1900
@@ -145,7 +147,7 @@ static const struct uccn_field_spec project_fields[] = {
 
 static const struct uccn_field_spec report_fields[] = {
 	{.name = "period",
-		.type = UCCN_TYPE_TEXT,
+		.type = UCCN_TYPE_PERIOD,
 		.required = true,
 		.help = "the four years covered, e.g. 2019-2023"},
 	{.name = "achievements", .type = UCCN_TYPE_TEXT, .help = "what the city achieved"},
@@ -212,7 +214,7 @@ static const struct uccn_field_spec treehead_fields[] = {
 		.max = INT64_MAX,
 		.help = "how many registry changes the tree holds"},
 	{.name = "root",
-		.type = UCCN_TYPE_KEY,
+		.type = UCCN_TYPE_HASH,
 		.required = true,
 		.help = "the Merkle tree's root hash (64 hex digits)"},
 };
@@ -300,6 +302,10 @@ const char *uccn_schema_type_name(enum uccn_type t) {
 		return "list of texts";
 	case UCCN_TYPE_KEYS:
 		return "list of public keys";
+	case UCCN_TYPE_HASH:
+		return "hash (64 hex digits)";
+	case UCCN_TYPE_PERIOD:
+		return "four-year period (YYYY-YYYY)";
 	}
 	return "unknown type";
 }
@@ -496,7 +502,7 @@ static bool is_lower_hex(char c) {
 	return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
-static bool is_key(const struct uccn_value *v) {
+static bool is_hex64(const struct uccn_value *v) {
 	if (v->type != UCCN_VALUE_STR || v->str_len != KEY_HEX_LEN) {
 		return false;
 	}
@@ -506,6 +512,21 @@ static bool is_key(const struct uccn_value *v) {
 		}
 	}
 	return true;
+}
+
+static int hex_value(char c) {
+	return is_digit(c) ? c - '0' : c - 'a' + 10;
+}
+
+/* Whether v (64 lowercase hex digits) names a point that can be an Ed25519 public key: 32
+ * bytes that are not one (all zeros, say) can never sign, so designating them, naming them as
+ * editors or moving to them only fills the registry with a member that cannot exist. */
+static bool is_public_key(const struct uccn_value *v) {
+	uint8_t pk[UCCN_KEY_BYTES];
+	for (size_t i = 0; i < UCCN_KEY_BYTES; i++) {
+		pk[i] = (uint8_t)(hex_value(v->str[2 * i]) << 4 | hex_value(v->str[2 * i + 1]));
+	}
+	return uccn_crypto_is_public_key(pk);
 }
 
 static bool is_leap(int y) {
@@ -534,6 +555,25 @@ static bool is_date(const struct uccn_value *v, int *year) {
 	}
 	int last = days[m - 1] + (m == 2 && is_leap(y) ? 1 : 0);
 	return d <= last;
+}
+
+/* "YYYY-YYYY": the four years a monitoring report covers, the second year the first + 4. */
+static bool is_period(const struct uccn_value *v) {
+	const char *s = v->str;
+	if (v->str_len != 9 || s[4] != '-') {
+		return false;
+	}
+	int y[2] = {0, 0};
+	for (size_t i = 0; i < 9; i++) {
+		if (i == 4) {
+			continue;
+		}
+		if (!is_digit(s[i])) {
+			return false;
+		}
+		y[i > 4] = y[i > 4] * 10 + (s[i] - '0');
+	}
+	return y[0] >= DATE_YEAR_MIN && y[1] <= DATE_YEAR_MAX && y[1] == y[0] + 4;
 }
 
 static bool is_url(const struct uccn_value *v) {
@@ -636,7 +676,7 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 			break;
 		}
 		case UCCN_TYPE_KEYS:
-			if (!is_key(it)) {
+			if (!is_hex64(it)) {
 				if (it->type != UCCN_VALUE_STR) {
 					return refuse(why, why_len,
 						"%s: item %zu is %s, not a public key", path, n + 1,
@@ -644,6 +684,12 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 				}
 				return refuse(why, why_len,
 					"%s: %s is not a public key (64 lowercase hex digits)",
+					path, quote(q, it->str, it->str_len));
+			}
+			if (!is_public_key(it)) {
+				return refuse(why, why_len,
+					"%s: %s is not an Ed25519 public key (not a point of the "
+					"curve that can sign)",
 					path, quote(q, it->str, it->str_len));
 			}
 			break;
@@ -733,10 +779,32 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_KEY:
-		if (!is_key(v)) {
+		if (!is_hex64(v)) {
 			return refuse(why, why_len,
 				"%s: %s is not a public key (64 lowercase hex digits)", path,
 				quote(q, v->str, v->str_len));
+		}
+		if (!is_public_key(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not an Ed25519 public key (not a point of the curve "
+				"that "
+				"can sign)",
+				path, quote(q, v->str, v->str_len));
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_HASH:
+		if (!is_hex64(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a hash (64 lowercase hex digits)", path,
+				quote(q, v->str, v->str_len));
+		}
+		return UCCN_OK;
+	case UCCN_TYPE_PERIOD:
+		if (!is_period(v)) {
+			return refuse(why, why_len,
+				"%s: %s is not a four-year period (YYYY-YYYY, the second year the "
+				"first + 4, e.g. 2019-2023; years %d-%d)",
+				path, quote(q, v->str, v->str_len), DATE_YEAR_MIN, DATE_YEAR_MAX);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_COUNTRY:
@@ -881,6 +949,53 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 				return refuse(why, why_len, "%s: field %s given twice", k->name,
 					quote(q, f->name, f->name_len));
 			}
+		}
+		/* A required field says what the record is: removing it would leave a record
+		 * that could not have been created. */
+		const struct uccn_field_spec *spec = uccn_schema_field(k, f->name, f->name_len);
+		if (f->value.type == UCCN_VALUE_NIL && spec->required) {
+			return refuse(why, why_len, "%s.%s: required, so it cannot be removed",
+				k->name, spec->name);
+		}
+	}
+	return uccn_schema_check_together(k, c->fields, c->nfields, why, why_len);
+}
+
+/* The pairs of dates that bound a span: the last may not come before the first. */
+static const struct {
+	const char *kind, *first, *last;
+} spans[] = {
+	{"event", "starts", "ends"},
+	{"project", "starts", "ends"},
+	{"role", "from", "to"},
+};
+
+static const struct uccn_value *value_of(
+	const struct uccn_field *fields, size_t nfields, const char *name) {
+	size_t len = strlen(name);
+	for (size_t i = 0; i < nfields; i++) {
+		if (fields[i].name_len == len && memcmp(fields[i].name, name, len) == 0) {
+			return fields[i].value.type == UCCN_VALUE_STR ? &fields[i].value : NULL;
+		}
+	}
+	return NULL;
+}
+
+int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn_field *fields,
+	size_t nfields, char *why, size_t why_len) {
+	char q1[QUOTE_BUF], q2[QUOTE_BUF];
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		if (strcmp(k->name, spans[i].kind) != 0) {
+			continue;
+		}
+		const struct uccn_value *first = value_of(fields, nfields, spans[i].first);
+		const struct uccn_value *last = value_of(fields, nfields, spans[i].last);
+		/* Both are valid dates (checked field by field), so the text orders them. */
+		if (first != NULL && last != NULL && first->str_len == last->str_len &&
+			memcmp(last->str, first->str, last->str_len) < 0) {
+			return refuse(why, why_len, "%s.%s: %s is before %s %s", k->name,
+				spans[i].last, quote(q1, last->str, last->str_len), spans[i].first,
+				quote(q2, first->str, first->str_len));
 		}
 	}
 	return UCCN_OK;

@@ -104,6 +104,18 @@ void test_author_note(
 	}
 }
 
+void test_key_hex(unsigned n, char out[2 * UCCN_KEY_BYTES + 1]) {
+	uint8_t seed[32] = {0}, pk[UCCN_KEY_BYTES];
+	memcpy(seed, &n, sizeof(n));
+	seed[31] = 0x6b;
+	struct uccn_identity *id = NULL;
+	cr_assert_eq(uccn_crypto_init(), UCCN_OK);
+	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &id), UCCN_OK);
+	uccn_crypto_identity_public_key(id, pk);
+	uccn_crypto_identity_destroy(id);
+	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, out);
+}
+
 struct uccn_field test_str(const char *name, const char *value) {
 	return (struct uccn_field){.name = name,
 		.name_len = strlen(name),

@@ -683,3 +683,45 @@ Test(changelog, equal_clocks_from_several_authors_converge_in_every_order) {
 	uccn_bytes_finish(&reference);
 	uccn_bytes_finish(&other);
 }
+
+/* The rules of the kinds bind every change a node receives, not only what its own command line
+ * lets through (PROTOCOL.md §9.2). */
+Test(changelog, received_changes_that_break_a_rule_of_their_kind_are_refused_naming_the_field) {
+	struct uccn_value nil = {.type = UCCN_VALUE_NIL};
+	const struct {
+		const char *kind;
+		struct uccn_field f[2];
+		size_t n;
+		const char *why;
+	} cases[] = {
+		{"best_practice", {{.name = "title", .name_len = 5, .value = nil}}, 1,
+			"best_practice.title: required"},
+		{"event", {test_str("starts", "2024-05-02"), test_str("ends", "2024-05-01")}, 2,
+			"event.ends"},
+		{"report", {test_str("period", "2024")}, 1, "report.period"},
+		{"project",
+			{test_str("title", "P"),
+				{.name = "editors",
+					.name_len = 7,
+					.value = {.type = UCCN_VALUE_LIST,
+						.items = &(
+							struct uccn_value){.type = UCCN_VALUE_STR,
+							.str = "00000000000000000000000000000000"
+							       "00000000000000000000000000000000",
+							.str_len = 64},
+						.count = 1}}},
+			2, "project.editors"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct test_author w;
+		test_author_init(&w, (uint8_t)(50 + i));
+		test_sign(&w, network, 0, cases[i].kind, NULL, "r1", UCCN_OP_PUT, cases[i].f,
+			cases[i].n, &buf);
+		struct uccn_apply_result res = offer(&buf);
+		cr_assert_eq(res.outcome, UCCN_REFUSED, "case %zu", i);
+		cr_assert_eq(res.err, UCCN_ESCHEMA, "case %zu: %s", i, res.why);
+		cr_assert_not_null(strstr(res.why, cases[i].why), "case %zu: %s", i, res.why);
+		test_author_finish(&w);
+	}
+	cr_assert_eq(changes_stored(), 0);
+}

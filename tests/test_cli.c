@@ -1907,3 +1907,70 @@ Test(cli, backup_restore_and_resume_signing_check_their_arguments) {
 	assert_ok(&r, "resume-signing on a node that may sign");
 	cr_assert_not_null(strstr(r.out, "could already sign"), "%s", r.out);
 }
+
+/* The rules of the record kinds that users met only on some commands (PROTOCOL.md §9.2): each
+ * refused with one line naming the field, nothing stored. */
+Test(cli, rules_of_the_kinds_are_refused_naming_the_field) {
+	char network[65], key[65];
+	char *unesco = init_secretariat("unesco", network);
+	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
+	designate(unesco, key, "Adelaide", "AU", "music", "2015");
+	char *id = put_practice(adelaide, "Music in schools");
+	struct run r;
+	run(&r, NULL, "--home", adelaide, "put", "event", "title=Festival", "starts=2024-05-02",
+		NULL);
+	assert_ok(&r, "put event");
+	char *event = first_line(&r);
+	char *before_city = snapshot(adelaide);
+	char *before_root = snapshot(unesco);
+
+	static const char zero[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+	static const char not_a_key[] =
+		"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+	char *editors = track(malloc(sizeof(zero) + 8));
+	sprintf(editors, "editors=%s", zero);
+	const struct {
+		const char *home, *args[6], *needle;
+	} cases[] = {
+		{adelaide, {"put", "best_practice", id, "title="}, "best_practice.title: required"},
+		{adelaide, {"put", "city", "name="}, "city.name: required"},
+		{adelaide, {"put", "event", "title=E", "starts=2024-05-02", "ends=2024-05-01"},
+			"event.ends: \"2024-05-01\" is before starts"},
+		{adelaide, {"put", "event", event, "ends=2024-05-01"}, "event.ends"},
+		{adelaide, {"put", "report", "period=2024"}, "report.period"},
+		{adelaide, {"put", "project", "title=P", editors}, "project.editors"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[16] = {"uccn", "--home", (char *)cases[i].home};
+		size_t n = 3;
+		for (size_t a = 0; a < 6 && cases[i].args[a] != NULL; a++) {
+			argv[n++] = (char *)cases[i].args[a];
+		}
+		argv[n] = NULL;
+		run_argv(&r, NULL, 0, argv);
+		assert_one_error(&r, cases[i].needle);
+		cr_assert_eq(r.status, 1, "case %zu: %s", i, r.err);
+	}
+	run(&r, NULL, "--home", unesco, "designate", zero, "--name", "Z", "--country", "AU",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "designation.city: \"0000");
+	cr_assert_not_null(strstr(r.err, "not an Ed25519 public key"), "%s", r.err);
+	run(&r, NULL, "--home", unesco, "designate", not_a_key, "--name", "Z", "--country", "AU",
+		"--field", "music", "--year", "2015", NULL);
+	assert_one_error(&r, "not an Ed25519 public key");
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "deputy", "--from",
+		"2025-01-01", "--to", "2024-12-31", NULL);
+	assert_one_error(&r, "--to: role.to: \"2024-12-31\" is before from \"2025-01-01\"");
+	cr_assert_str_eq(snapshot(adelaide), before_city);
+	cr_assert_str_eq(snapshot(unesco), before_root);
+
+	/* And what the rules allow still goes: a span of one day, a four-year period. */
+	run(&r, NULL, "--home", adelaide, "put", "event", event, "ends=2024-05-02", NULL);
+	assert_ok(&r, "put ends on the first day");
+	run(&r, NULL, "--home", adelaide, "put", "report", "period=2019-2023", NULL);
+	assert_ok(&r, "put report");
+	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "deputy", "--from",
+		"2025-01-01", "--to", "2025-01-01", NULL);
+	assert_ok(&r, "role of one day");
+}

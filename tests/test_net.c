@@ -1443,6 +1443,7 @@ static bool edit_at_random(struct simnode *n, unsigned *rng, int k) {
 		break;
 	default:
 		kind = "report";
+		snprintf(text, sizeof(text), "%04d-%04d", 2000 + k % 100, 2004 + k % 100);
 		f[0] = test_str("period", text);
 		break;
 	}

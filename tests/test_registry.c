@@ -754,7 +754,9 @@ Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
 		uccn_node_withdraw(hub, adelaide_key, "left the network", now, why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	uint8_t successor[UCCN_KEY_BYTES];
-	memset(successor, 0x33, sizeof(successor));
+	char successor_hex[2 * UCCN_KEY_BYTES + 1];
+	test_key_hex(0x33, successor_hex);
+	cr_assert_eq(uccn_crypto_from_hex(successor_hex, successor, UCCN_KEY_BYTES), UCCN_OK);
 	cr_assert_eq(uccn_node_revoke(
 			     hub, adelaide_key, 1, successor, "copied key", now, why, sizeof(why)),
 		UCCN_OK, "%s", why);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/support.h"
+
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -24,7 +26,8 @@ static void teardown(void) {
 TestSuite(schema, .fini = teardown);
 
 #define KEY_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define KEY_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+/* The public key of the seed 32 x 0xb1 (KEY_A happens to be a point of the curve too). */
+#define KEY_B "4721b5b632272e65a68dda7ac25b4185f8b01916db185c14287db92e2b770fae"
 
 static struct uccn_value str_n(const char *s, size_t len) {
 	return (struct uccn_value){.type = UCCN_VALUE_STR, .str = s, .str_len = len};
@@ -162,8 +165,11 @@ static void fill_list(enum uccn_type t, size_t n, struct uccn_value *items, char
 			items[i] = str(uccn_creative_fields[i % list_max(t)]);
 		} else if (t == UCCN_TYPE_SDGS) {
 			items[i] = num(1 + (int64_t)(i % 17));
+		} else if (t == UCCN_TYPE_KEYS) {
+			test_key_hex((unsigned)i, keys[i]);
+			items[i] = str(keys[i]);
 		} else {
-			snprintf(keys[i], 65, t == UCCN_TYPE_KEYS ? "%064zx" : "partner %zu", i);
+			snprintf(keys[i], 65, "partner %zu", i);
 			items[i] = str(keys[i]);
 		}
 	}
@@ -237,7 +243,7 @@ Test(schema, required_fields_match_the_design) {
 		{"event", "fields", false, UCCN_TYPE_FIELDS},
 		{"project", "type", false, UCCN_TYPE_CHOICE},
 		{"project", "editors", false, UCCN_TYPE_KEYS},
-		{"report", "period", true, UCCN_TYPE_TEXT},
+		{"report", "period", true, UCCN_TYPE_PERIOD},
 		{"report", "audience", false, UCCN_TYPE_CHOICE},
 		{"role", "city", true, UCCN_TYPE_KEY},
 		{"role", "from", true, UCCN_TYPE_DATE},
@@ -1192,4 +1198,130 @@ Test(schema, long_hostile_value_is_quoted_short_and_escaped) {
 	cr_assert(strchr(why, '\n') == NULL, "%s", why);
 	cr_assert(strstr(why, "...") != NULL, "%s", why);
 	cr_assert(strstr(why, "city.country: ") == why, "%s", why);
+}
+
+/* ---- rules of the kinds that bind a whole change (PROTOCOL.md §9.2) ---- */
+
+/* A put that sets each of its fields, then the reason it is refused ("" when it passes). */
+struct change_case {
+	const char *kind;
+	const char *field[2];
+	struct uccn_value value[2];
+	const char *refused; /* a part of the reason, naming the field; NULL: passes */
+};
+
+static void check_cases(const struct change_case *cases, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		char why[256] = "";
+		struct uccn_change *c = new_change(cases[i].kind, "r1", UCCN_OP_PUT);
+		for (size_t f = 0; f < 2 && cases[i].field[f] != NULL; f++) {
+			add_field(c, cases[i].field[f], cases[i].value[f]);
+		}
+		int err = uccn_schema_check_change(c, why, sizeof(why));
+		if (cases[i].refused == NULL) {
+			cr_assert_eq(err, UCCN_OK, "case %zu (%s): %s", i, cases[i].kind, why);
+		} else {
+			cr_assert_eq(err, UCCN_ESCHEMA, "case %zu (%s) passed", i, cases[i].kind);
+			cr_assert_not_null(strstr(why, cases[i].refused), "case %zu: %s", i, why);
+		}
+		free(c);
+	}
+}
+
+Test(schema, a_put_cannot_remove_a_required_field) {
+	const struct change_case cases[] = {
+		{"best_practice", {"title"}, {nil()}, "best_practice.title: required"},
+		{"best_practice", {"summary"}, {nil()}, NULL},
+		{"event", {"starts"}, {nil()}, "event.starts: required"},
+		{"event", {"ends"}, {nil()}, NULL},
+		{"report", {"period"}, {nil()}, "report.period: required"},
+		{"role", {"to"}, {nil()}, "role.to: required"},
+		{"designation", {"reason"}, {nil()}, NULL},
+		{"key", {"successor", "cutoff"}, {nil(), nil()}, NULL},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	/* Every required field of every kind, and no other. */
+	size_t n = 0;
+	const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < all[i].nfields; j++) {
+			char want[64];
+			snprintf(want, sizeof(want), "%s.%s: required", all[i].name,
+				all[i].fields[j].name);
+			const struct change_case one = {all[i].name, {all[i].fields[j].name},
+				{nil()}, all[i].fields[j].required ? want : NULL};
+			if (strcmp(all[i].name, "city") == 0) {
+				continue; /* its id must be its owner's key: checked below */
+			}
+			check_cases(&one, 1);
+		}
+	}
+}
+
+Test(schema, a_span_cannot_end_before_it_starts) {
+	const struct change_case cases[] = {
+		{"event", {"starts", "ends"}, {str("2024-05-02"), str("2024-05-01")},
+			"event.ends: \"2024-05-01\" is before starts"},
+		{"event", {"starts", "ends"}, {str("2024-05-02"), str("2024-05-02")}, NULL},
+		{"event", {"ends", "starts"}, {str("2024-05-03"), str("2024-05-02")}, NULL},
+		{"event", {"ends", "starts"}, {str("2023-12-31"), str("2024-01-01")}, "event.ends"},
+		{"event", {"starts", "ends"}, {str("2024-05-02"), nil()}, NULL},
+		{"event", {"ends"}, {str("1999-01-01")}, NULL}, /* its start is not in the change */
+		{"project", {"starts", "ends"}, {str("2025-01-01"), str("2024-12-31")},
+			"project.ends: \"2024-12-31\" is before starts"},
+		{"project", {"starts", "ends"}, {str("2025-01-01"), str("2025-01-01")}, NULL},
+		{"role", {"from", "to"}, {str("2025-01-01"), str("2024-12-31")},
+			"role.to: \"2024-12-31\" is before from"},
+		{"role", {"from", "to"}, {str("2025-01-01"), str("2025-01-01")}, NULL},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+Test(schema, a_report_period_is_four_years) {
+	const struct change_case cases[] = {
+		{"report", {"period"}, {str("2019-2023")}, NULL},
+		{"report", {"period"}, {str("1900-1904")}, NULL},
+		{"report", {"period"}, {str("2196-2200")}, NULL},
+		{"report", {"period"}, {str("2024")}, "report.period: \"2024\" is not a four-year"},
+		{"report", {"period"}, {str("2019-2022")}, "report.period"},
+		{"report", {"period"}, {str("2019-2024")}, "report.period"},
+		{"report", {"period"}, {str("2023-2019")}, "report.period"},
+		{"report", {"period"}, {str("1896-1900")}, "report.period"},
+		{"report", {"period"}, {str("2197-2201")}, "report.period"},
+		{"report", {"period"}, {str("2019 2023")}, "report.period"},
+		{"report", {"period"}, {str("2019-2O23")}, "report.period"},
+		{"report", {"period"}, {str("")}, "report.period"},
+		{"report", {"period"}, {num(2019)}, "report.period"},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+#define ZERO_KEY "0000000000000000000000000000000000000000000000000000000000000000"
+/* 64 hex digits whose 32 bytes are not an Ed25519 public key. */
+#define NOT_A_POINT "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+/* The identity point's encoding: on the curve, but of small order. */
+#define SMALL_ORDER "0100000000000000000000000000000000000000000000000000000000000000"
+
+Test(schema, a_key_must_be_an_ed25519_public_key_and_a_hash_need_not) {
+	static struct uccn_value one_zero[1], one_bad[1], one_good[1];
+	one_zero[0] = str(ZERO_KEY);
+	one_bad[0] = str(NOT_A_POINT);
+	one_good[0] = str(KEY_B);
+	const struct change_case cases[] = {
+		{"designation", {"city"}, {str(KEY_B)}, NULL},
+		{"designation", {"city"}, {str(ZERO_KEY)}, "designation.city: \"0000"},
+		{"designation", {"city"}, {str(NOT_A_POINT)}, "not an Ed25519 public key"},
+		{"designation", {"city"}, {str(SMALL_ORDER)}, "not an Ed25519 public key"},
+		{"role", {"city"}, {str(ZERO_KEY)}, "role.city"},
+		{"key", {"city"}, {str(NOT_A_POINT)}, "key.city"},
+		{"key", {"successor"}, {str(ZERO_KEY)}, "key.successor"},
+		{"rotation", {"key"}, {str(SMALL_ORDER)}, "rotation.key"},
+		{"project", {"editors"}, {list(one_good, 1)}, NULL},
+		{"project", {"editors"}, {list(one_zero, 1)}, "project.editors"},
+		{"project", {"editors"}, {list(one_bad, 1)}, "project.editors"},
+		{"treehead", {"root"}, {str(ZERO_KEY)}, NULL},
+		{"treehead", {"root"}, {str(NOT_A_POINT)}, NULL},
+		{"treehead", {"root"}, {str("abc")}, "treehead.root"},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -545,6 +545,8 @@ static enum json_want json_want_of(enum uccn_type t) {
 	case UCCN_TYPE_COUNTRY:
 	case UCCN_TYPE_CHOICE:
 	case UCCN_TYPE_FIELD:
+	case UCCN_TYPE_HASH:
+	case UCCN_TYPE_PERIOD:
 		break;
 	}
 	return WANT_STRING;

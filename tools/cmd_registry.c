@@ -388,17 +388,18 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
 			return status;
 		}
 	}
-	if (strcmp(v[2].str, v[3].str) > 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"--to: the mandate ends (%s) before it "
-			"starts (%s)",
-			v[3].str, v[2].str);
+	/* The schema's rule (PROTOCOL.md §9.2, spans), said in the options' words before the
+	 * node is opened. */
+	char why[256] = "";
+	const struct uccn_field span[2] = {{.name = "from", .name_len = 4, .value = v[2]},
+		{.name = "to", .name_len = 2, .value = v[3]}};
+	if (uccn_schema_check_together(uccn_schema_kind("role"), span, 2, why, sizeof(why)) < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--to: %s", why);
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_role(node, city[0], v[0].str, v[1].str, v[2].str, v[3].str,
 		uccn_cli_now_ms(), why, sizeof(why));
