@@ -174,12 +174,20 @@ int main(int argc, char **argv) {
 	snprintf(key, sizeof(key), "%s/node.key", home);
 
 	/* 1. The registry: N designations through the node, as `uccn designate` writes them. The
-	 * cities' keys need only be distinct: nothing here signs with them. */
+	 * cities' keys are real public keys (the schema takes no other), though nothing here
+	 * signs with them. */
 	uint8_t(*cities)[UCCN_KEY_BYTES] = malloc((size_t)n * UCCN_KEY_BYTES);
 	if (cities == NULL) {
 		die("allocating", UCCN_ENOMEM, NULL);
 	}
-	uccn_crypto_random((uint8_t *)cities, (size_t)n * UCCN_KEY_BYTES);
+	for (long i = 0; i < n; i++) {
+		struct uccn_identity *id = NULL;
+		if ((err = uccn_crypto_identity_generate(&id)) < 0) {
+			die("making a city's key", err, NULL);
+		}
+		uccn_crypto_identity_public_key(id, cities[i]);
+		uccn_crypto_identity_destroy(id);
+	}
 	struct uccn_node *node;
 	const struct uccn_node_init_options init = {
 		.name = "UNESCO Secretariat", .secretariat = true};
