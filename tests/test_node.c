@@ -635,3 +635,51 @@ Test(node, a_change_from_a_clock_ahead_is_held_with_its_time_and_let_in_when_it_
 	cr_assert_str_eq(shown, "", "nothing is held any more");
 	uccn_bytes_finish(&file);
 }
+
+static void count_clock_faults(void *userdata, const struct uccn_fault *f) {
+	if (f->err == UCCN_ECHAIN && strstr(f->why, "clock does not advance") != NULL) {
+		(*(int *)userdata)++;
+	}
+}
+
+/* verify applies the chain's clock rule to what is stored, as a receiver does: a link clocked
+ * equal to the one before it is a fault, one clocked a unit later is not. The links are
+ * written to the store directly, as a store written by a faulty node would hold them. */
+Test(node, verify_holds_a_feeds_clocks_to_strictly_increasing) {
+	static const struct {
+		uint64_t delta;
+		int faults;
+	} cases[] = {{1, 0}, {0, 1}}; /* faults add up: each case leaves its chain stored */
+	uint8_t network[UCCN_KEY_BYTES];
+	uccn_node_network(nb, network);
+	static struct uccn_change c;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct test_author w;
+		test_author_init(&w, (uint8_t)(0x90 + i));
+		uint64_t h = (uint64_t)1700000000000 << 16;
+		struct uccn_bytes raw[2] = {{0}};
+		struct uccn_field f = test_str("title", "t");
+		test_sign(&w, network, h, "best_practice", NULL, "bp", UCCN_OP_PUT, &f, 1, &raw[0]);
+		test_sign(&w, network, h + cases[i].delta, "best_practice", NULL, "bp", UCCN_OP_PUT,
+			&f, 1, &raw[1]);
+		cr_assert_eq(uccn_store_begin(nb->st), UCCN_OK);
+		int64_t rid = 0;
+		for (int k = 0; k < 2; k++) {
+			uint8_t hash[UCCN_HASH_BYTES];
+			uccn_crypto_hash(raw[k].data, raw[k].len, hash);
+			cr_assert_eq(uccn_codec_decode_change(raw[k].data, raw[k].len, &c, NULL, 0),
+				UCCN_OK);
+			static const uint8_t empty_state[] = {0x95, 0xc0, 0, 0, 0x90, 0x90};
+			cr_assert_eq(uccn_store_put_change(nb->st, &c, "best_practice", hash, &rid,
+					     empty_state, sizeof(empty_state), false),
+				UCCN_OK);
+		}
+		cr_assert_eq(uccn_store_commit(nb->st), UCCN_OK);
+		int faults = 0;
+		cr_assert_geq(uccn_node_verify(nb, count_clock_faults, &faults, NULL), 0);
+		cr_assert_eq(faults, cases[i].faults, "case %zu", i);
+		uccn_bytes_finish(&raw[0]);
+		uccn_bytes_finish(&raw[1]);
+		test_author_finish(&w);
+	}
+}
