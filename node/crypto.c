@@ -1,5 +1,6 @@
-/* crypto.c - Ed25519 identities, signatures and BLAKE2b hashes over libsodium. The only file that
- * includes <sodium.h>; secret keys never leave this file and are wiped before they are freed. */
+/* crypto.c - Ed25519 identities, signatures, BLAKE2b and SHA-256 hashes over libsodium. The only
+ * file that includes <sodium.h>; secret keys never leave this file and are wiped before they are
+ * freed. */
 #include "node/crypto.h"
 
 #include <assert.h>
@@ -32,6 +33,10 @@ int uccn_crypto_init(void) {
 	/* The opaque state in crypto.h must hold libsodium's; checked once here, not per call. */
 	if (crypto_generichash_statebytes() > sizeof(struct uccn_hash_state)) {
 		uccn_log(UCCN_LOG_ERROR, "crypto: hash state larger than expected");
+		return UCCN_EIO;
+	}
+	if (crypto_hash_sha256_statebytes() > sizeof(struct uccn_sha256_state)) {
+		uccn_log(UCCN_LOG_ERROR, "crypto: SHA-256 state larger than expected");
 		return UCCN_EIO;
 	}
 	return UCCN_OK;
@@ -199,6 +204,46 @@ void uccn_crypto_hash_update(struct uccn_hash_state *h, const uint8_t *msg, size
 void uccn_crypto_hash_final(struct uccn_hash_state *h, uint8_t out[UCCN_HASH_BYTES]) {
 	crypto_generichash_final(
 		(crypto_generichash_state *)(void *)h->opaque, out, UCCN_HASH_BYTES);
+}
+
+void uccn_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[UCCN_SHA256_BYTES]) {
+	crypto_hash_sha256(out, msg, len);
+}
+
+void uccn_crypto_sha256_init(struct uccn_sha256_state *h) {
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->opaque);
+}
+
+void uccn_crypto_sha256_update(struct uccn_sha256_state *h, const uint8_t *msg, size_t len) {
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)h->opaque, msg, len);
+}
+
+void uccn_crypto_sha256_final(struct uccn_sha256_state *h, uint8_t out[UCCN_SHA256_BYTES]) {
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->opaque, out);
+}
+
+size_t uccn_crypto_to_base64(const uint8_t *bin, size_t len, char *b64) {
+	sodium_bin2base64(b64, UCCN_BASE64_LEN(len), bin, len, sodium_base64_VARIANT_ORIGINAL);
+	return strlen(b64);
+}
+
+int uccn_crypto_from_base64(
+	const char *b64, size_t b64_len, uint8_t *bin, size_t cap, size_t *len) {
+	const char *end = NULL;
+	*len = 0;
+	if (sodium_base642bin(
+		    bin, cap, b64, b64_len, NULL, len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		end != b64 + b64_len) {
+		return UCCN_EINVAL;
+	}
+	/* libsodium accepts non-zero bits in the last character's padding; a canonical encoding
+	 * is one that re-encodes to the same text, so a signed text has one spelling. */
+	char again[UCCN_BASE64_LEN(128)];
+	if (*len > 128 || uccn_crypto_to_base64(bin, *len, again) != b64_len ||
+		memcmp(again, b64, b64_len) != 0) {
+		return UCCN_EINVAL;
+	}
+	return UCCN_OK;
 }
 
 void uccn_crypto_random(uint8_t *buf, size_t len) {

@@ -51,6 +51,30 @@ void uccn_crypto_hash_init(struct uccn_hash_state *h);
 void uccn_crypto_hash_update(struct uccn_hash_state *h, const uint8_t *msg, size_t len);
 void uccn_crypto_hash_final(struct uccn_hash_state *h, uint8_t out[UCCN_HASH_BYTES]);
 
+/* SHA-256 of msg (FIPS 180-4): the registry tree's hash and the signed notes' key IDs
+ * (PROTOCOL.md §9.6, §9.7), the formats other transparency-log tools speak. */
+#define UCCN_SHA256_BYTES 32
+void uccn_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[UCCN_SHA256_BYTES]);
+
+/* Incremental SHA-256. The opaque state is big enough for libsodium's (checked at init). */
+struct uccn_sha256_state {
+	alignas(16) uint8_t opaque[128];
+};
+void uccn_crypto_sha256_init(struct uccn_sha256_state *h);
+void uccn_crypto_sha256_update(struct uccn_sha256_state *h, const uint8_t *msg, size_t len);
+void uccn_crypto_sha256_final(struct uccn_sha256_state *h, uint8_t out[UCCN_SHA256_BYTES]);
+
+/* The room standard base64 (RFC 4648 section 4, padded) of len bytes takes, NUL included. */
+#define UCCN_BASE64_LEN(len) (((len) + 2) / 3 * 4 + 1)
+/* Standard padded base64 of bin into b64, which has room for UCCN_BASE64_LEN(len) bytes;
+ * NUL-terminated. Returns the length written, NUL excluded. */
+size_t uccn_crypto_to_base64(const uint8_t *bin, size_t len, char *b64);
+/* Parses exactly b64_len bytes of standard padded base64 (no space, no newline, canonical
+ * padding) into bin, which holds at most cap bytes; *len receives how many. UCCN_OK or
+ * UCCN_EINVAL (not base64, more than cap bytes, or more than 128: signatures and hashes). */
+UCCN_NODISCARD int uccn_crypto_from_base64(
+	const char *b64, size_t b64_len, uint8_t *bin, size_t cap, size_t *len);
+
 /* Fills buf with random bytes. */
 void uccn_crypto_random(uint8_t *buf, size_t len);
 

@@ -1,4 +1,4 @@
-/* merkle.c - RFC 9162 Merkle Tree Hash, audit paths and consistency proofs with BLAKE2b-256.
+/* merkle.c - RFC 6962 Merkle Tree Hash, audit paths and consistency proofs with SHA-256.
  * Works on leaf hashes the caller holds; knows nothing of what the leaves encode, of signed tree
  * heads or of storage. */
 #include "node/merkle.h"
@@ -15,24 +15,29 @@
 
 void uccn_merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[UCCN_HASH_BYTES]) {
 	const uint8_t prefix = LEAF_PREFIX;
-	struct uccn_hash_state h;
-	uccn_crypto_hash_init(&h);
-	uccn_crypto_hash_update(&h, &prefix, 1);
+	struct uccn_sha256_state h;
+	uccn_crypto_sha256_init(&h);
+	uccn_crypto_sha256_update(&h, &prefix, 1);
 	if (len > 0) {
-		uccn_crypto_hash_update(&h, data, len);
+		uccn_crypto_sha256_update(&h, data, len);
 	}
-	uccn_crypto_hash_final(&h, out);
+	uccn_crypto_sha256_final(&h, out);
 }
 
 /* H(0x01 || left || right). One call on a 65-byte buffer is cheaper than three updates, and the
  * tree of a full registry is mostly these. out may alias left or right. */
-static void node_hash(const uint8_t left[UCCN_HASH_BYTES], const uint8_t right[UCCN_HASH_BYTES],
-	uint8_t out[UCCN_HASH_BYTES]) {
+void uccn_merkle_node_hash(const uint8_t left[UCCN_HASH_BYTES],
+	const uint8_t right[UCCN_HASH_BYTES], uint8_t out[UCCN_HASH_BYTES]) {
 	uint8_t buf[1 + 2 * UCCN_HASH_BYTES];
 	buf[0] = NODE_PREFIX;
 	memcpy(buf + 1, left, UCCN_HASH_BYTES);
 	memcpy(buf + 1 + UCCN_HASH_BYTES, right, UCCN_HASH_BYTES);
-	uccn_crypto_hash(buf, sizeof(buf), out);
+	uccn_crypto_sha256(buf, sizeof(buf), out);
+}
+
+static void node_hash(const uint8_t left[UCCN_HASH_BYTES], const uint8_t right[UCCN_HASH_BYTES],
+	uint8_t out[UCCN_HASH_BYTES]) {
+	uccn_merkle_node_hash(left, right, out);
 }
 
 /* The largest power of two smaller than n, for n >= 2. Written as k < n - k so that doubling k
@@ -64,7 +69,7 @@ static void subtree_root(
 void uccn_merkle_root(
 	const uint8_t (*leaves)[UCCN_HASH_BYTES], size_t n, uint8_t out[UCCN_HASH_BYTES]) {
 	if (n == 0) {
-		uccn_crypto_hash(NULL, 0, out);
+		uccn_crypto_sha256(NULL, 0, out);
 		return;
 	}
 	assert(leaves != NULL);

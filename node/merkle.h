@@ -1,6 +1,7 @@
-/* merkle.h - the Merkle Tree Hash of RFC 9162 section 2.1 (RFC 6962 section 2.1) over the
- * registry's leaves, with BLAKE2b-256 in place of SHA-256, and its inclusion and consistency
- * proofs. Pure functions: no I/O, no allocation, no globals; uccn_crypto_init() must have run.
+/* merkle.h - the Merkle Tree Hash of RFC 6962 section 2.1 (RFC 9162 section 2.1) with SHA-256
+ * over the registry's leaves, and its inclusion and consistency proofs: the tree every
+ * transparency-log tool computes (PROTOCOL.md §9.6). Pure functions: no I/O, no allocation, no
+ * globals; uccn_crypto_init() must have run.
  *
  * Leaf hash: H(0x00 || data). Node hash: H(0x01 || left || right). The tree over n leaves is
  * split at the largest power of two smaller than n; the empty tree's hash is H("").
@@ -22,6 +23,10 @@
 
 /* H(0x00 || data). data may be NULL when len is 0. */
 void uccn_merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[UCCN_HASH_BYTES]);
+
+/* H(0x01 || left || right). out may alias left or right. */
+void uccn_merkle_node_hash(const uint8_t left[UCCN_HASH_BYTES],
+	const uint8_t right[UCCN_HASH_BYTES], uint8_t out[UCCN_HASH_BYTES]);
 
 /* The Merkle Tree Hash of the first n leaf hashes (n may be 0): n - 1 node hashes, recursion
  * depth ceil(log2 n). */

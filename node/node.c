@@ -69,6 +69,7 @@ void uccn_node_close(struct uccn_node *node) {
 	free(node->scan.leaves);
 	free(node->scan.leaf_seq);
 	free(node->scan.heads);
+	free(node->scan.notes);
 	free(node->scan.designations);
 	uccn_changelog_destroy(node->log);
 	uccn_store_close(node->st);
@@ -204,20 +205,15 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 	struct uccn_apply_result res;
 	if (opt->secretariat) {
 		/* An empty registry, signed: every node can verify from the first exchange on. */
-		struct uccn_field head[2] = {
-			{.name = "size", .name_len = 4, .value = {.type = UCCN_VALUE_INT, .i = 0}},
-			{.name = "root", .name_len = 4},
-		};
 		uint8_t empty[UCCN_HASH_BYTES];
-		char hex[2 * UCCN_HASH_BYTES + 1];
+		struct uccn_tree_head_fields head;
 		uccn_merkle_root(NULL, 0, empty);
-		uccn_crypto_to_hex(empty, UCCN_HASH_BYTES, hex);
-		head[1].value = (struct uccn_value){
-			.type = UCCN_VALUE_STR, .str = hex, .str_len = 2 * UCCN_HASH_BYTES};
+		uccn_node_tree_head_fields(node, 0, empty, &head);
 		if ((err = uccn_store_set_meta(node->st, "name", (const uint8_t *)opt->name,
 			     strlen(opt->name))) < 0 ||
 			(err = uccn_changelog_append(node->log, node->id, "treehead", node->pk,
-				 "registry", UCCN_OP_PUT, head, 2, now_ms, &res)) < 0) {
+				 "registry", UCCN_OP_PUT, head.fields, UCCN_TREE_HEAD_FIELDS,
+				 now_ms, &res)) < 0) {
 			uccn_log(UCCN_LOG_ERROR, "signing the first tree head: %s", res.why);
 			goto out;
 		}

@@ -26,6 +26,11 @@ struct uccn_registry_scan {
 	uint64_t frontier_size[64];
 	size_t nfrontier;
 	struct uccn_tree_head *heads; /* every signed tree head read, oldest first */
+	/* Beside each head: its checkpoint signature (PROTOCOL.md §9.7), when it carries one. */
+	struct uccn_head_note {
+		bool has;
+		uint8_t sig[4 + UCCN_SIG_BYTES];
+	} * notes;
 	size_t nheads, heads_cap;
 	/* Each designation's newest leaf, by the key it was designated under: an open-addressing
 	 * table, so a proof does not walk the registry. */
@@ -54,6 +59,18 @@ struct uccn_node {
 
 /* Forgets what was read of the root's chain (after a rolled-back write). */
 void uccn_node_scan_reset(struct uccn_node *node);
+
+/* The fields of a tree head (PROTOCOL.md §9.7) over size leaves with this root, the checkpoint
+ * signed by the node's key (the root's: only the Secretariat calls it). The fields point into
+ * out. */
+#define UCCN_TREE_HEAD_FIELDS 3
+struct uccn_tree_head_fields {
+	char root_hex[2 * UCCN_HASH_BYTES + 1];
+	char sig_b64[96];
+	struct uccn_field fields[UCCN_TREE_HEAD_FIELDS];
+};
+void uccn_node_tree_head_fields(struct uccn_node *node, uint64_t size,
+	const uint8_t root[UCCN_HASH_BYTES], struct uccn_tree_head_fields *out);
 
 /* Writes one local change inside the caller's transaction. why gets the refusal. */
 UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,

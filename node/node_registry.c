@@ -15,6 +15,7 @@
 #include <uccn/registry.h>
 #include <uccn/schema.h>
 
+#include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/registry_internal.h"
 
@@ -110,11 +111,8 @@ static void frontier_push(struct uccn_registry_scan *sc, const uint8_t leaf[UCCN
 	/* Two perfect subtrees of one size side by side make one of twice the size. */
 	while (sc->nfrontier >= 2 &&
 		sc->frontier_size[sc->nfrontier - 1] == sc->frontier_size[sc->nfrontier - 2]) {
-		uint8_t buf[1 + 2 * UCCN_HASH_BYTES];
-		buf[0] = 0x01;
-		memcpy(buf + 1, sc->frontier[sc->nfrontier - 2], UCCN_HASH_BYTES);
-		memcpy(buf + 1 + UCCN_HASH_BYTES, sc->frontier[sc->nfrontier - 1], UCCN_HASH_BYTES);
-		uccn_crypto_hash(buf, sizeof(buf), sc->frontier[sc->nfrontier - 2]);
+		uccn_merkle_node_hash(sc->frontier[sc->nfrontier - 2],
+			sc->frontier[sc->nfrontier - 1], sc->frontier[sc->nfrontier - 2]);
 		sc->frontier_size[sc->nfrontier - 2] *= 2;
 		sc->nfrontier--;
 	}
@@ -129,11 +127,7 @@ static void frontier_root(const struct uccn_registry_scan *sc, uint8_t out[UCCN_
 	uint8_t acc[UCCN_HASH_BYTES];
 	memcpy(acc, sc->frontier[sc->nfrontier - 1], UCCN_HASH_BYTES);
 	for (size_t i = sc->nfrontier - 1; i-- > 0;) {
-		uint8_t buf[1 + 2 * UCCN_HASH_BYTES];
-		buf[0] = 0x01;
-		memcpy(buf + 1, sc->frontier[i], UCCN_HASH_BYTES);
-		memcpy(buf + 1 + UCCN_HASH_BYTES, acc, UCCN_HASH_BYTES);
-		uccn_crypto_hash(buf, sizeof(buf), acc);
+		uccn_merkle_node_hash(sc->frontier[i], acc, acc);
 	}
 	memcpy(out, acc, UCCN_HASH_BYTES);
 }
@@ -166,6 +160,22 @@ static int hex_field(const struct uccn_change *c, const char *name, uint8_t out[
 		}
 	}
 	return UCCN_ENOTFOUND;
+}
+
+/* The checkpoint signature of a tree head (§9.7): base64 of key ID and signature. */
+static bool note_field(const struct uccn_change *c, uint8_t out[UCCN_NOTE_SIG_BYTES]) {
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct uccn_field *f = &c->fields[i];
+		size_t len = 0;
+		if (f->name_len == 9 && memcmp(f->name, "signature", 9) == 0 &&
+			f->value.type == UCCN_VALUE_STR &&
+			uccn_crypto_from_base64(f->value.str, f->value.str_len, out,
+				UCCN_NOTE_SIG_BYTES, &len) == UCCN_OK &&
+			len == UCCN_NOTE_SIG_BYTES) {
+			return true;
+		}
+	}
+	return false;
 }
 
 static int scan_change(void *userdata, const uint8_t *data, size_t len) {
@@ -217,8 +227,14 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 				return UCCN_ENOMEM;
 			}
 			sc->heads = heads;
+			struct uccn_head_note *notes = realloc(sc->notes, cap * sizeof(*notes));
+			if (notes == NULL) {
+				return UCCN_ENOMEM;
+			}
+			sc->notes = notes;
 			sc->heads_cap = cap;
 		}
+		sc->notes[sc->nheads].has = note_field(c, sc->notes[sc->nheads].sig);
 		sc->heads[sc->nheads++] = h;
 	}
 	return UCCN_OK;
@@ -253,6 +269,17 @@ static struct uccn_field nil_field(const char *name) {
 		.name = name, .name_len = strlen(name), .value = {.type = UCCN_VALUE_NIL}};
 }
 
+void uccn_node_tree_head_fields(struct uccn_node *node, uint64_t size,
+	const uint8_t root[UCCN_HASH_BYTES], struct uccn_tree_head_fields *out) {
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	uccn_crypto_to_hex(root, UCCN_HASH_BYTES, out->root_hex);
+	uccn_checkpoint_sign(node->id, node->network, size, root, sig);
+	uccn_crypto_to_base64(sig, sizeof(sig), out->sig_b64);
+	out->fields[0] = int_value("size", (int64_t)size);
+	out->fields[1] = str_field("root", out->root_hex);
+	out->fields[2] = str_field("signature", out->sig_b64);
+}
+
 /* Signs a tree head over every registry change so far: the last step of each registry write. */
 static int sign_tree_head(struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
 	int err = scan_root(node);
@@ -260,13 +287,11 @@ static int sign_tree_head(struct uccn_node *node, uint64_t now_ms, char *why, si
 		return err;
 	}
 	uint8_t root[UCCN_HASH_BYTES];
-	char hex[2 * UCCN_HASH_BYTES + 1];
 	frontier_root(&node->scan, root);
-	uccn_crypto_to_hex(root, UCCN_HASH_BYTES, hex);
-	struct uccn_field f[2] = {
-		int_value("size", (int64_t)node->scan.nleaves), str_field("root", hex)};
-	return uccn_node_append(
-		node, "treehead", node->pk, "registry", UCCN_OP_PUT, f, 2, now_ms, why, why_len);
+	struct uccn_tree_head_fields hf;
+	uccn_node_tree_head_fields(node, node->scan.nleaves, root, &hf);
+	return uccn_node_append(node, "treehead", node->pk, "registry", UCCN_OP_PUT, hf.fields,
+		UCCN_TREE_HEAD_FIELDS, now_ms, why, why_len);
 }
 
 /* One registry write: the changes, then a tree head, in one transaction. */
@@ -302,6 +327,24 @@ static int write_registry(struct uccn_node *node, struct registry_change *change
 	}
 	if (err == UCCN_OK) {
 		err = uccn_node_commit(node);
+	} else {
+		uccn_store_rollback(node->st);
+	}
+	if (err < 0) {
+		uccn_node_scan_reset(node);
+	}
+	return err;
+}
+
+int uccn_node_registry_sign_checkpoint(
+	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
+	int err = must_be_root(node, why, why_len);
+	if (err < 0 || (err = uccn_store_begin(node->st)) < 0) {
+		return err;
+	}
+	err = sign_tree_head(node, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(node->st);
 	} else {
 		uccn_store_rollback(node->st);
 	}
@@ -867,6 +910,17 @@ int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *us
 	}
 	for (size_t i = 0; i < sc->nheads; i++) {
 		const struct uccn_tree_head *h = &sc->heads[i];
+		/* A head from before checkpoints (§9.7: no signature, a BLAKE2b root) states
+		 * nothing this tree can check; the checkpoints after it are checked. */
+		if (!sc->notes[i].has) {
+			continue;
+		}
+		if (uccn_checkpoint_verify(node->network, h->size, h->root, sc->notes[i].sig) < 0) {
+			report(fn, userdata, &faults, UCCN_EBADSIG, h->seq, node->network,
+				"ALARM: tree head #%llu's checkpoint is not signed by the root key",
+				(unsigned long long)h->seq);
+			continue;
+		}
 		/* The leaves a head covers are the registry changes before it in the root's chain.
 		 */
 		size_t covered = 0;
@@ -909,6 +963,157 @@ int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *us
 	return faults;
 }
 
+/* The newest tree head that carries a good checkpoint signature and matches the leaves held,
+ * or SIZE_MAX. */
+static size_t newest_checkpoint(struct uccn_node *node) {
+	const struct uccn_registry_scan *sc = &node->scan;
+	for (size_t i = sc->nheads; i-- > 0;) {
+		const struct uccn_tree_head *h = &sc->heads[i];
+		uint8_t root[UCCN_HASH_BYTES];
+		if (!sc->notes[i].has || h->size > sc->nleaves ||
+			uccn_checkpoint_verify(node->network, h->size, h->root, sc->notes[i].sig) <
+				0) {
+			continue;
+		}
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, h->size, root);
+		if (memcmp(root, h->root, UCCN_HASH_BYTES) == 0) {
+			return i;
+		}
+	}
+	return SIZE_MAX;
+}
+
+struct cosig_walk {
+	struct uccn_node *node;
+	const struct uccn_tree_head *head;
+	struct uccn_cosig *out;
+	size_t n, max;
+};
+
+/* A cosignature record (§9.11) whose checkpoint is the head, and whose signature verifies. */
+static int collect_cosig(void *userdata, const struct uccn_store_row *row) {
+	struct cosig_walk *w = userdata;
+	struct uccn_node *node = w->node;
+	if (w->n == w->max) {
+		return 1;
+	}
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		return 0; /* the state is the store's business; a bad one proves nothing */
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	const struct uccn_value *size = uccn_record_field(&node->record, "size");
+	const struct uccn_value *root = uccn_record_field(&node->record, "root");
+	const struct uccn_value *sig = uccn_record_field(&node->record, "signature");
+	char hex[2 * UCCN_HASH_BYTES + 1];
+	uint8_t r[UCCN_HASH_BYTES];
+	struct uccn_cosig *c = &w->out[w->n];
+	size_t len = 0;
+	if (size == NULL || size->type != UCCN_VALUE_INT || (uint64_t)size->i != w->head->size ||
+		root == NULL || root->type != UCCN_VALUE_STR ||
+		root->str_len != 2 * UCCN_HASH_BYTES || sig == NULL ||
+		sig->type != UCCN_VALUE_STR) {
+		return 0;
+	}
+	memcpy(hex, root->str, root->str_len);
+	hex[root->str_len] = '\0';
+	if (uccn_crypto_from_hex(hex, r, UCCN_HASH_BYTES) < 0 ||
+		memcmp(r, w->head->root, UCCN_HASH_BYTES) != 0 ||
+		uccn_crypto_from_base64(sig->str, sig->str_len, c->sig, UCCN_COSIG_BYTES, &len) <
+			0 ||
+		len != UCCN_COSIG_BYTES) {
+		return 0;
+	}
+	memcpy(c->pk, row->owner, UCCN_KEY_BYTES);
+	if (uccn_checkpoint_verify_cosignature(NULL, c->pk, node->network, w->head->size,
+		    w->head->root, c->sig, &c->time) == UCCN_OK) {
+		w->n++;
+	}
+	return 0;
+}
+
+/* The cosignatures this node holds of the checkpoint h, at most max. */
+static int collect_cosigs(struct uccn_node *node, const struct uccn_tree_head *h,
+	struct uccn_cosig *out, size_t max, size_t *n) {
+	struct cosig_walk w = {node, h, out, 0, max};
+	int err = uccn_store_each_record(node->st, "cosignature", false, collect_cosig, &w);
+	*n = w.n;
+	return err < 0 ? err : UCCN_OK;
+}
+
+/* The checkpoint note of head i with every cosignature held of it, appended to out. */
+static int head_note(struct uccn_node *node, size_t i, struct uccn_bytes *out) {
+	const struct uccn_tree_head *h = &node->scan.heads[i];
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	memcpy(sig, node->scan.notes[i].sig, sizeof(sig));
+	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
+	size_t n = 0;
+	int err = cosigs == NULL ? UCCN_ENOMEM
+				 : collect_cosigs(node, h, cosigs, UCCN_NOTE_SIGS_MAX - 1, &n);
+	if (err == UCCN_OK) {
+		err = uccn_checkpoint_note(node->network, h->size, h->root, sig, cosigs, n, out);
+	}
+	free(cosigs);
+	return err;
+}
+
+int uccn_node_checkpoint(struct uccn_node *node, struct uccn_bytes *out) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	size_t i = newest_checkpoint(node);
+	return i == SIZE_MAX ? UCCN_ENOTFOUND : head_note(node, i, out);
+}
+
+int uccn_node_checkpoint_key(struct uccn_node *node, char *out, size_t out_len) {
+	char vkey[UCCN_VKEY_MAX];
+	static const uint8_t zero[UCCN_KEY_BYTES];
+	if (memcmp(node->network, zero, UCCN_KEY_BYTES) == 0) {
+		return UCCN_ENOTFOUND;
+	}
+	uccn_checkpoint_vkey(node->network, vkey);
+	if (strlen(vkey) >= out_len) {
+		return UCCN_EINVAL;
+	}
+	memcpy(out, vkey, strlen(vkey) + 1);
+	return UCCN_OK;
+}
+
+int uccn_node_registry_consistency(
+	struct uccn_node *node, uint64_t old_size, struct uccn_bytes *out, uint64_t *new_size) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	size_t i = newest_checkpoint(node);
+	if (i == SIZE_MAX) {
+		return UCCN_ENOTFOUND;
+	}
+	const struct uccn_tree_head *h = &node->scan.heads[i];
+	if (old_size == 0 || old_size > h->size) {
+		return UCCN_EINVAL;
+	}
+	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	size_t len = 0;
+	if (path == NULL) {
+		return UCCN_ENOMEM;
+	}
+	err = uccn_merkle_consistency_proof((const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves,
+		h->size, old_size, path, &len);
+	for (size_t k = 0; k < len && err == UCCN_OK; k++) {
+		char b64[UCCN_BASE64_LEN(UCCN_HASH_BYTES)];
+		size_t n = uccn_crypto_to_base64(path[k], UCCN_HASH_BYTES, b64);
+		b64[n++] = '\n';
+		err = uccn_bytes_append(out, b64, n);
+	}
+	free(path);
+	if (err == UCCN_OK && new_size != NULL) {
+		*new_size = h->size;
+	}
+	return err;
+}
+
 int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	struct uccn_bytes *out, char *why, size_t why_len) {
 	int err = scan_root(node);
@@ -916,12 +1121,13 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		return err;
 	}
 	const struct uccn_registry_scan *sc = &node->scan;
-	if (sc->nheads == 0) {
-		uccn_node_set_why(why, why_len, "this node holds no signed tree head yet");
+	size_t newest = newest_checkpoint(node);
+	if (newest == SIZE_MAX) {
+		uccn_node_set_why(why, why_len, "this node holds no signed checkpoint yet");
 		return UCCN_ENOTFOUND;
 	}
-	const struct uccn_tree_head *h = &sc->heads[sc->nheads - 1];
-	struct uccn_bytes leaf = {0}, head = {0};
+	const struct uccn_tree_head *h = &sc->heads[newest];
+	struct uccn_bytes leaf = {0}, head = {0}, note = {0};
 	struct uccn_proof *p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		return UCCN_ENOMEM;
@@ -949,9 +1155,12 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		err = leaf_index == SIZE_MAX ? UCCN_ENOTMEMBER : UCCN_ENOTFOUND;
 		goto out;
 	}
-	if ((err = uccn_store_get_change(node->st, node->network, h->seq, &head)) < 0) {
+	if ((err = uccn_store_get_change(node->st, node->network, h->seq, &head)) < 0 ||
+		(err = head_note(node, newest, &note)) < 0) {
 		goto out;
 	}
+	p->note = (const char *)note.data;
+	p->note_len = note.len;
 	memcpy(p->network, node->network, UCCN_KEY_BYTES);
 	p->designation = leaf.data;
 	p->designation_len = leaf.len;
@@ -965,6 +1174,7 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 out:
 	uccn_bytes_finish(&leaf);
 	uccn_bytes_finish(&head);
+	uccn_bytes_finish(&note);
 	free(p);
 	return err;
 }

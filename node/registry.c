@@ -10,6 +10,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/checkpoint.h"
 #include "node/crypto.h"
 #include "node/merge.h"
 #include "node/merkle.h"
@@ -571,7 +572,8 @@ int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 	struct uccn_proof *p = malloc(sizeof(*p));
 	struct uccn_change *leaf = malloc(sizeof(*leaf));
 	struct uccn_change *head = malloc(sizeof(*head));
-	if (p == NULL || leaf == NULL || head == NULL) {
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	if (p == NULL || leaf == NULL || head == NULL || cp == NULL) {
 		err = UCCN_ENOMEM;
 		goto out;
 	}
@@ -610,6 +612,16 @@ int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 	if (uccn_crypto_from_hex(hex, root, UCCN_HASH_BYTES) < 0) {
 		snprintf(why, why_len, "the proof's tree head root is not a hash");
 		err = UCCN_EPROTO;
+		goto out;
+	}
+	/* The checkpoint note (§9.8 element 7) states the same head, signed as any signed-note
+	 * tool checks it; the cosignatures it carries are counted by the caller (§9.11). */
+	if ((err = uccn_checkpoint_parse(p->note, p->note_len, network, cp, why, why_len)) < 0) {
+		goto out;
+	}
+	if (cp->size != (uint64_t)size->i || memcmp(cp->root, root, UCCN_HASH_BYTES) != 0) {
+		snprintf(why, why_len, "the proof's checkpoint is not its tree head");
+		err = UCCN_EPROOF;
 		goto out;
 	}
 	uint8_t leaf_hash[UCCN_HASH_BYTES];
@@ -679,5 +691,6 @@ out:
 	free(p);
 	free(leaf);
 	free(head);
+	free(cp);
 	return err;
 }

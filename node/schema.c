@@ -217,6 +217,27 @@ static const struct uccn_field_spec treehead_fields[] = {
 		.type = UCCN_TYPE_HASH,
 		.required = true,
 		.help = "the Merkle tree's root hash (64 hex digits)"},
+	{.name = "signature",
+		.type = UCCN_TYPE_TEXT,
+		.help = "the root's signature of the checkpoint (base64 key ID and signature)"},
+};
+
+/* A witness's cosignature of a checkpoint (PROTOCOL.md §9.11): each put is the newest. */
+static const struct uccn_field_spec cosignature_fields[] = {
+	{.name = "size",
+		.type = UCCN_TYPE_INT,
+		.required = true,
+		.min = 0,
+		.max = INT64_MAX,
+		.help = "the checkpoint's size"},
+	{.name = "root",
+		.type = UCCN_TYPE_KEY,
+		.required = true,
+		.help = "the checkpoint's root hash (64 hex digits)"},
+	{.name = "signature",
+		.type = UCCN_TYPE_TEXT,
+		.required = true,
+		.help = "the cosignature/v1 (base64 key ID, time and signature)"},
 };
 
 /* Every kind fits one record by construction: at most UCCN_FIELDS_MAX fields, and list fields
@@ -243,6 +264,7 @@ static const struct uccn_kind_spec kinds[] = {
 	KIND("key", "the Secretariat", "status", key_fields),
 	KIND("rotation", "the city", "key", rotation_fields),
 	KIND("treehead", "the Secretariat", "size", treehead_fields),
+	KIND("cosignature", "the city", "size", cosignature_fields),
 };
 
 const struct uccn_kind_spec *uccn_schema_kinds(size_t *count) {

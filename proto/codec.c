@@ -1291,9 +1291,9 @@ int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out) 
 	struct sink s = {.out = out};
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &s, sink_write);
-	msgpack_pack_array(&pk, 7);
+	msgpack_pack_array(&pk, 8);
 	pack_str(&pk, PROOF_MAGIC, sizeof(PROOF_MAGIC) - 1);
-	msgpack_pack_uint64(&pk, 1);
+	msgpack_pack_uint64(&pk, 2);
 	pack_bin(&pk, p->network, UCCN_KEY_BYTES);
 	pack_bin(&pk, p->designation, p->designation_len);
 	msgpack_pack_uint64(&pk, p->index);
@@ -1302,6 +1302,7 @@ int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out) 
 	for (size_t i = 0; i < p->npath; i++) {
 		pack_bin(&pk, p->path[i], UCCN_HASH_BYTES);
 	}
+	pack_str(&pk, p->note, p->note_len);
 	return sink_end(&s, start);
 }
 
@@ -1324,12 +1325,18 @@ int uccn_codec_decode_proof(
 	const msgpack_object *e = o->via.array.ptr;
 	size_t magic = sizeof(PROOF_MAGIC) - 1;
 	err = UCCN_EPROTO;
-	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 7 ||
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
 		e[0].type != MSGPACK_OBJECT_STR || e[0].via.str.size != magic ||
 		memcmp(e[0].via.str.ptr, PROOF_MAGIC, magic) != 0) {
 		refuse(why, why_len, "not a uccn proof");
-	} else if (!is_uint(&e[1]) || e[1].via.u64 != 1) {
+	} else if (is_uint(&e[1]) && e[1].via.u64 == 1) {
+		/* Version 1 proved against BLAKE2b tree heads, which no checkpoint signs. */
+		refuse(why, why_len,
+			"a proof of version 1 (before checkpoints): ask the city for a new one");
+	} else if (!is_uint(&e[1]) || e[1].via.u64 != 2) {
 		refuse(why, why_len, "a proof of an unknown version");
+	} else if (o->via.array.size != 8) {
+		refuse(why, why_len, "not a uccn proof");
 	} else if (get_bin(&d, &e[2], out->network, UCCN_KEY_BYTES) < 0) {
 		refuse(why, why_len, "the proof's network is not a key");
 	} else if (get_bin_ref(&d, &e[3], "the proof's designation is not a change",
@@ -1343,7 +1350,12 @@ int uccn_codec_decode_proof(
 	} else if (e[6].type != MSGPACK_OBJECT_ARRAY || e[6].via.array.size > UCCN_PROOF_MAX_PATH) {
 		refuse(why, why_len, "the proof's path is not a list of at most %d hashes",
 			UCCN_PROOF_MAX_PATH);
+	} else if (e[7].type != MSGPACK_OBJECT_STR ||
+		   !inside(&d, e[7].via.str.ptr, e[7].via.str.size)) {
+		refuse(why, why_len, "the proof's checkpoint is not text");
 	} else {
+		out->note = e[7].via.str.size > 0 ? e[7].via.str.ptr : (const char *)buf;
+		out->note_len = e[7].via.str.size;
 		out->index = e[4].via.u64;
 		out->npath = e[6].via.array.size;
 		err = UCCN_OK;

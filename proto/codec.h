@@ -130,6 +130,8 @@ struct uccn_proof {
 	size_t head_len;
 	size_t npath;
 	uint8_t path[UCCN_PROOF_MAX_PATH][UCCN_HASH_BYTES]; /* the audit path, leaf upwards */
+	const char *note; /* the checkpoint as a signed note (§9.8 version 2), not NUL-ended */
+	size_t note_len;
 };
 
 UCCN_NODISCARD int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out);

@@ -10,7 +10,9 @@
 
 #include <criterion/criterion.h>
 
+#include "node/checkpoint.h"
 #include "node/crypto.h"
+#include "node/merkle.h"
 #include "tests/support.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -277,5 +279,76 @@ Test(protocol_example, documented_sync_messages_decode_and_encode_back) {
 		free(bytes);
 	}
 	uccn_bytes_finish(&built);
+	free(doc);
+}
+
+/* The text inside the code fence between <!-- name --> and <!-- /name -->; malloc'ed. */
+static char *doc_text(const char *doc, const char *name) {
+	char open[64], close[64];
+	snprintf(open, sizeof(open), "<!-- %s -->\n```\n", name);
+	snprintf(close, sizeof(close), "```\n<!-- /%s -->", name);
+	const char *start = strstr(doc, open);
+	cr_assert_not_null(start, "no %s in the document", open);
+	start += strlen(open);
+	const char *end = strstr(start, close);
+	cr_assert_not_null(end, "no %s in the document", close);
+	char *text = malloc((size_t)(end - start) + 1);
+	cr_assert_not_null(text);
+	memcpy(text, start, (size_t)(end - start));
+	text[end - start] = '\0';
+	return text;
+}
+
+/* §9.12: the checkpoint of a tree whose one leaf is the change of §8, signed by the key of §8
+ * as a network's root and cosigned by the witness from the seed 20 21 … 3f at the documented
+ * time, is the documented note, and its verifier key the documented one. */
+Test(protocol_example, documented_checkpoint_and_cosignature_are_rebuilt) {
+	char *doc = read_doc();
+	char *want_note = doc_text(doc, "example-checkpoint");
+	char *want_vkey = doc_text(doc, "example-vkey");
+	uint8_t *leaf_hash = NULL;
+	cr_assert_eq(doc_hex(doc, "example-leaf-hash", &leaf_hash), UCCN_HASH_BYTES);
+	struct uccn_bytes change = {0}, note = {0};
+	uint8_t network[UCCN_KEY_BYTES], seed[32], root[UCCN_HASH_BYTES];
+	build_example(&change, network);
+	uccn_merkle_leaf_hash(change.data, change.len, root);
+	cr_assert_eq(memcmp(root, leaf_hash, UCCN_HASH_BYTES), 0, "SHA-256(0x00 || change)");
+	struct uccn_identity *root_id = NULL, *witness = NULL;
+	for (int i = 0; i < 32; i++) {
+		seed[i] = (uint8_t)i;
+	}
+	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &root_id), UCCN_OK);
+	for (int i = 0; i < 32; i++) {
+		seed[i] = (uint8_t)(0x20 + i);
+	}
+	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &witness), UCCN_OK);
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	struct uccn_cosig cosig;
+	uccn_crypto_identity_public_key(witness, cosig.pk);
+	uccn_checkpoint_sign(root_id, network, 1, root, sig);
+	uccn_checkpoint_cosign(witness, cosig.pk, network, 1, root, 1700000000, cosig.sig);
+	cr_assert_eq(uccn_checkpoint_note(network, 1, root, sig, &cosig, 1, &note), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(&note, "", 1), UCCN_OK);
+	cr_assert_str_eq((const char *)note.data, want_note);
+	char vkey[UCCN_VKEY_MAX];
+	uccn_checkpoint_vkey(network, vkey);
+	cr_assert_eq(strncmp(vkey, want_vkey, strlen(vkey)), 0, "%s", vkey);
+
+	/* And it parses back: the root's signature and the witness's cosignature verify. */
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_cosig got[2];
+	cr_assert_eq(
+		uccn_checkpoint_parse(want_note, strlen(want_note), network, cp, NULL, 0), UCCN_OK);
+	cr_assert_eq(cp->size, 1);
+	cr_assert_eq(uccn_checkpoint_witnesses(network, cp, got, 2), 1);
+	cr_assert_eq(got[0].time, 1700000000);
+	free(cp);
+	uccn_crypto_identity_destroy(root_id);
+	uccn_crypto_identity_destroy(witness);
+	uccn_bytes_finish(&change);
+	uccn_bytes_finish(&note);
+	free(leaf_hash);
+	free(want_note);
+	free(want_vkey);
 	free(doc);
 }

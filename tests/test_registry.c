@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "node/changelog.h"
+#include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/store.h"
 #include "proto/codec.h"
@@ -602,8 +603,12 @@ Test(registry_nodes, a_proof_checks_with_nothing_but_the_network_id) {
 	cr_assert_eq(
 		uccn_registry_check_proof(proof.data, proof.len, other, &res, why, sizeof(why)),
 		UCCN_ENETWORK);
-	/* One flipped bit in the audit path (the proof's last bytes) breaks it. */
-	proof.data[proof.len - 1] ^= 1;
+	/* One flipped bit in the audit path (just before the checkpoint note) breaks it. */
+	struct uccn_proof *p = malloc(sizeof(*p));
+	cr_assert_eq(uccn_codec_decode_proof(proof.data, proof.len, p, NULL, 0), UCCN_OK);
+	size_t at = (size_t)((const uint8_t *)p->note - proof.data) - (p->note_len < 256 ? 2 : 3);
+	free(p);
+	proof.data[at - 1] ^= 1;
 	cr_assert_eq(
 		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
 		UCCN_EPROOF);
@@ -687,10 +692,18 @@ Test(registry_nodes, a_tree_head_that_forks_the_registry_raises_an_alarm) {
 	struct uccn_bytes file = {0}, forged = {0};
 	test_export(hub, &file);
 	root_head_in(&file, &forger);
-	struct uccn_field f[2] = {
-		test_int("size", 1), test_str("root", "00000000000000000000000000000000"
-						      "00000000000000000000000000000000")};
-	test_sign(&forger, network, 0, "treehead", NULL, "registry", UCCN_OP_PUT, f, 2, &forged);
+	/* A well-formed checkpoint, signed as the root signs one (§9.7), over a root no
+	 * registry has. */
+	static const uint8_t zero[UCCN_HASH_BYTES];
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	char b64[UCCN_BASE64_LEN(UCCN_NOTE_SIG_BYTES)];
+	uccn_checkpoint_sign(forger.id, network, 1, zero, sig);
+	uccn_crypto_to_base64(sig, sizeof(sig), b64);
+	struct uccn_field f[3] = {test_int("size", 1),
+		test_str("root", "00000000000000000000000000000000"
+				 "00000000000000000000000000000000"),
+		test_str("signature", b64)};
+	test_sign(&forger, network, 0, "treehead", NULL, "registry", UCCN_OP_PUT, f, 3, &forged);
 	file_of(&forged, 1, &file);
 	struct uccn_import_stats stats;
 	cr_assert_eq(test_import(adelaide, &file, SIZE_MAX, &stats), UCCN_OK);
@@ -704,6 +717,53 @@ Test(registry_nodes, a_tree_head_that_forks_the_registry_raises_an_alarm) {
 	test_author_finish(&forger);
 	uccn_bytes_finish(&file);
 	uccn_bytes_finish(&forged);
+}
+
+/* The heads the root's key signs over the registry Adelaide holds (one designation): one with
+ * a checkpoint signature over another size (an alarm), one from before checkpoints (skipped:
+ * §9.7's migration), then a good one, each imported in turn. */
+Test(registry_nodes, a_head_with_a_bad_checkpoint_signature_alarms_and_one_without_is_skipped) {
+	designate(adelaide_key, "Adelaide", "music");
+	carry(hub, adelaide);
+	struct uccn_tree_head h;
+	cr_assert_eq(uccn_node_tree_head(adelaide, &h), UCCN_OK);
+	char key_path[600];
+	snprintf(key_path, sizeof(key_path), "%s/unesco/node.key", dir);
+	struct test_author forger = {0};
+	cr_assert_eq(uccn_crypto_identity_load(key_path, &forger.id), UCCN_OK);
+	uccn_crypto_identity_public_key(forger.id, forger.pk);
+	char root_hex[2 * UCCN_HASH_BYTES + 1], b64[UCCN_BASE64_LEN(UCCN_NOTE_SIG_BYTES)];
+	uccn_crypto_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	struct {
+		uint64_t signed_size; /* the size the checkpoint signature is over */
+		size_t nfields;
+		int alarms; /* verify counts every head held: the first one's alarm stays */
+	} cases[] = {{2, 3, 1}, {0, 2, 1}, {1, 3, 1}};
+	for (size_t i = 0; i < 3; i++) {
+		struct uccn_bytes file = {0}, forged = {0};
+		test_export(hub, &file);
+		root_head_in(&file, &forger);
+		uccn_checkpoint_sign(forger.id, network, cases[i].signed_size, h.root, sig);
+		uccn_crypto_to_base64(sig, sizeof(sig), b64);
+		struct uccn_field f[3] = {test_int("size", 1), test_str("root", root_hex),
+			test_str("signature", b64)};
+		test_sign(&forger, network, 0, "treehead", NULL, "registry", UCCN_OP_PUT, f,
+			cases[i].nfields, &forged);
+		file_of(&forged, 1, &file);
+		struct uccn_import_stats stats;
+		cr_assert_eq(test_import(adelaide, &file, SIZE_MAX, &stats), UCCN_OK);
+		cr_assert_eq(stats.applied, 1);
+		alarms = 0;
+		cr_assert_eq(uccn_node_registry_verify(adelaide, on_fault, NULL), cases[i].alarms,
+			"case %zu", i);
+		cr_assert_eq(alarms, cases[i].alarms, "case %zu", i);
+		/* Each head lands in the hub too, so the next one follows it in the chain. */
+		cr_assert_eq(test_import(hub, &file, SIZE_MAX, &stats), UCCN_OK);
+		uccn_bytes_finish(&file);
+		uccn_bytes_finish(&forged);
+	}
+	test_author_finish(&forger);
 }
 
 Test(registry_nodes, a_rotating_city_goes_on_editing_its_records_before_confirmation) {

@@ -76,6 +76,8 @@ static const char registry_usage[] =
 	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
 	"       uccn [--home DIR] registry verify\n"
 	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"       uccn [--home DIR] registry checkpoint [--key]\n"
+	"       uccn [--home DIR] registry consistency OLD_SIZE\n"
 	"       uccn registry check FILE --network NETWORK_ID\n"
 	"\n"
 	"Without a subcommand, lists the member cities this node knows of, by name: name,\n"
@@ -98,6 +100,10 @@ static const char registry_usage[] =
 	"                    prints each fault and exits 1 if there is any\n"
 	"registry prove      writes an inclusion proof of CITY_KEY's membership under the newest\n"
 	"                    tree head to FILE, or to stdout (never to a terminal)\n"
+	"registry checkpoint prints the newest checkpoint as a signed note with its\n"
+	"                    cosignatures (--key: the verifier key of its signature)\n"
+	"registry consistency prints the consistency proof from OLD_SIZE to the newest\n"
+	"                    checkpoint, one base64 hash per line\n"
 	"registry check      checks a proof (\"-\": stdin) with nothing but the network id; needs\n"
 	"                    no home. Prints the member it proves and exits 0, or says why it is\n"
 	"                    not valid and exits 1\n";
@@ -940,6 +946,24 @@ static const char prove_usage[] =
 	"check'. Writes to FILE (replaced only once complete) or to stdout, never to a\n"
 	"terminal.\n";
 
+static const char checkpoint_usage[] =
+	"usage: uccn [--home DIR] registry checkpoint [--key | --sign]\n"
+	"\n"
+	"Prints the newest checkpoint this node holds as a C2SP signed note: the origin line\n"
+	"naming the network, the registry's size and its SHA-256 root in base64, then the\n"
+	"Secretariat's signature and the cosignatures of the witnesses that checked it. Any\n"
+	"transparency-log tool that reads signed notes checks it. --key prints instead the\n"
+	"verifier key such tools take (name+key ID+base64 key). --sign (the Secretariat only)\n"
+	"signs a new checkpoint over the registry as it stands, then prints it: how a registry\n"
+	"whose tree heads predate checkpoints gets its first one.\n";
+
+static const char consistency_usage[] =
+	"usage: uccn [--home DIR] registry consistency OLD_SIZE\n"
+	"\n"
+	"Prints the RFC 6962 consistency proof from the registry of OLD_SIZE leaves to the\n"
+	"newest checkpoint, one base64 hash per line: with both checkpoints, it shows that the\n"
+	"newer registry extends the older one.\n";
+
 static const char check_usage[] =
 	"usage: uccn registry check FILE --network NETWORK_ID\n"
 	"\n"
@@ -1161,6 +1185,97 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	return 0;
 }
 
+static int registry_checkpoint(struct uccn_cli *cli, int argc, char **argv) {
+	bool key = false, sign = false;
+	const struct uccn_cli_option opts[] = {
+		{"key", 0, &key, NULL},
+		{"sign", 0, &sign, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, checkpoint_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uccn_cli_clear_error(cli);
+	struct uccn_bytes note = {0};
+	char vkey[128], why[256] = "";
+	int err = UCCN_OK;
+	if (key && sign) {
+		uccn_node_close(node);
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--key and --sign do not go together");
+	}
+	if (sign) {
+		err = uccn_node_registry_sign_checkpoint(node, uccn_cli_now_ms(), why, sizeof(why));
+	}
+	if (err == UCCN_OK) {
+		err = key ? uccn_node_checkpoint_key(node, vkey, sizeof(vkey))
+			  : uccn_node_checkpoint(node, &note);
+	}
+	uccn_node_close(node);
+	if (why[0] != '\0') {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+	} else if (err == UCCN_ENOTFOUND) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s",
+			key ? "this node is in no network" : "no signed checkpoint here yet");
+	} else if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	} else if (key) {
+		printf("%s\n", vkey);
+	} else if (fwrite(note.data, 1, note.len, stdout) != note.len) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "stdout: %s", strerror(errno));
+	}
+	uccn_bytes_finish(&note);
+	return status;
+}
+
+static int registry_consistency(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, consistency_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	char *end = NULL;
+	errno = 0;
+	unsigned long long old = npos == 1 ? strtoull(pos[0], &end, 10) : 0;
+	if (npos != 1 || pos[0][0] < '0' || pos[0][0] > '9' || *end != '\0' || errno != 0 ||
+		old == 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected one OLD_SIZE, a number of leaves above 0 (see 'uccn registry "
+			"consistency --help')");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uccn_cli_clear_error(cli);
+	struct uccn_bytes proof = {0};
+	uint64_t size = 0;
+	int err = uccn_node_registry_consistency(node, old, &proof, &size);
+	uccn_node_close(node);
+	if (err == UCCN_ENOTFOUND) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "no signed checkpoint here yet");
+	} else if (err == UCCN_EINVAL) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"the newest checkpoint has %llu leaves: OLD_SIZE must be 1 to that",
+			(unsigned long long)size);
+	} else if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	} else if (proof.len > 0 && fwrite(proof.data, 1, proof.len, stdout) != proof.len) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "stdout: %s", strerror(errno));
+	}
+	uccn_bytes_finish(&proof);
+	return status;
+}
+
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 	static const struct {
 		const char *name;
@@ -1170,6 +1285,8 @@ int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 		{"verify", "registry verify", registry_verify},
 		{"prove", "registry prove", registry_prove},
 		{"check", "registry check", registry_check},
+		{"checkpoint", "registry checkpoint", registry_checkpoint},
+		{"consistency", "registry consistency", registry_consistency},
 	};
 	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		if (strcmp(argv[1], subcommands[i].name) == 0) {

@@ -278,6 +278,28 @@ UCCN_NODISCARD int uccn_node_registry_verify(
 UCCN_NODISCARD int uccn_node_registry_prove(struct uccn_node *node,
 	const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out, char *why, size_t why_len);
 
+/* The newest checkpoint this node holds (PROTOCOL.md §9.7): the newest tree head whose root
+ * signature verifies and that matches the registry held, as a C2SP signed note, followed by
+ * the cosignatures held of it (§9.11), appended to out. UCCN_ENOTFOUND if there is none. */
+UCCN_NODISCARD int uccn_node_checkpoint(struct uccn_node *node, struct uccn_bytes *out);
+
+/* The Secretariat signs a tree head with its checkpoint over the registry as it stands (what
+ * every registry write does at its end): how a registry whose heads predate checkpoints gets
+ * one (PROTOCOL.md §9.7). UCCN_EPERM on a node that is not the Secretariat. */
+UCCN_NODISCARD int uccn_node_registry_sign_checkpoint(
+	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len);
+
+/* The verifier key of the network's checkpoints, as signed-note tools take it
+ * ("<origin>+<key ID>+<base64 key>"), NUL-terminated into out. UCCN_ENOTFOUND on a node in no
+ * network, UCCN_EINVAL if out_len is too small (128 is enough). */
+UCCN_NODISCARD int uccn_node_checkpoint_key(struct uccn_node *node, char *out, size_t out_len);
+
+/* The RFC 6962 consistency proof from the registry's first old_size leaves to the newest
+ * checkpoint, one base64 hash per line, appended to out; *new_size (if not NULL) receives the
+ * checkpoint's size. UCCN_ENOTFOUND (no checkpoint), UCCN_EINVAL (old_size is 0 or larger). */
+UCCN_NODISCARD int uccn_node_registry_consistency(
+	struct uccn_node *node, uint64_t old_size, struct uccn_bytes *out, uint64_t *new_size);
+
 /* --- Peers: the nodes `serve` dials and keeps sessions with ------------------------------ */
 
 #define UCCN_URL_MAX 255

@@ -1,0 +1,82 @@
+#!/bin/sh
+# tlog_check.sh - a uccn registry checked by a transparency-log library nobody here wrote: Go's
+# golang.org/x/mod/sumdb/note and sumdb/tlog (Debian: golang-go, golang-golang-x-mod-dev)
+# verify uccn's checkpoint, inclusion proofs and a consistency proof, through tests/tlog/
+# tlogcheck.go. Skips (77) only when go is missing. Usage: tlog_check.sh UCCN SOURCE_ROOT
+set -eu
+uccn=$1
+src=$2
+if ! command -v go >/dev/null 2>&1; then
+	echo "go is not installed: skipped (apt-get install golang-go golang-golang-x-mod-dev)"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Offline, from Debian's Go source tree: no module proxy, no network.
+export HOME="$tmp" GOCACHE="$tmp/gocache" GOPATH=/usr/share/gocode GO111MODULE=off \
+	GOPROXY=off GOFLAGS= GOTOOLCHAIN=local
+go build -o "$tmp/tlogcheck" "$src/tests/tlog/tlogcheck.go"
+check=$tmp/tlogcheck
+
+s=$tmp/secretariat
+"$uccn" --home "$s" init --secretariat --name UNESCO >/dev/null
+network=$("$uccn" --home "$s" whoami)
+vkey=$("$uccn" --home "$s" registry checkpoint --key)
+"$uccn" --home "$s" registry checkpoint >"$tmp/cp0"
+"$check" note "$vkey" "$tmp/cp0"
+
+designate() {
+	"$uccn" --home "$tmp/$1" init --name "$1" --country FR --field music \
+		--network "$network" >/dev/null
+	"$uccn" --home "$s" designate "$("$uccn" --home "$tmp/$1" whoami)" --name "$1" \
+		--country FR --field music --year 2020 >/dev/null
+}
+
+# A checkpoint after each designation: cp1 to cp8.
+for i in 1 2 3 4 5 6 7 8; do
+	designate c$i
+	"$uccn" --home "$s" registry checkpoint >"$tmp/cp$i"
+done
+"$check" note "$vkey" "$tmp/cp8" | grep -q " 8 "
+
+for i in 1 2 3 4 5 6 7 8; do
+	"$uccn" --home "$s" registry prove "$("$uccn" --home "$tmp/c$i" whoami)" -o "$tmp/c$i.proof"
+	"$check" inclusion "$vkey" "$tmp/c$i.proof"
+	"$uccn" --home "$s" registry consistency $i >"$tmp/c$i-8"
+	"$check" consistency "$vkey" "$tmp/cp$i" "$tmp/cp8" "$tmp/c$i-8"
+done
+
+# The worked checkpoint of PROTOCOL.md §9.12, as the document prints it.
+doc=$src/proto/PROTOCOL.md
+between() {
+	awk -v name="$1" '$0 == "<!-- /" name " -->" {on = 0}
+		on && $0 != "```" {print}
+		$0 == "<!-- " name " -->" {on = 1}' "$doc"
+}
+between example-checkpoint >"$tmp/example.note"
+"$check" note "$(between example-vkey)" "$tmp/example.note"
+"$check" cosigned "$tmp/example.note" \
+	29acbae141bccaf0b22e1a94d34d0bc7361e526d0bfe12c89794bc9322966dd7
+
+# A registry's first checkpoint, signed on demand.
+"$uccn" --home "$s" registry checkpoint --sign >"$tmp/signed"
+"$check" note "$vkey" "$tmp/signed" | grep -q " 8 "
+
+# The checks are not vacuous: a changed root, a proof against another checkpoint, and another
+# network's key all fail.
+sed '3s/^./A/;3s/^AA/BA/' "$tmp/cp8" >"$tmp/bad"
+if "$check" note "$vkey" "$tmp/bad" 2>/dev/null; then
+	echo "a changed checkpoint verified" >&2
+	exit 1
+fi
+if "$check" consistency "$vkey" "$tmp/cp2" "$tmp/cp8" "$tmp/c3-8" 2>/dev/null; then
+	echo "a consistency proof from the wrong checkpoint verified" >&2
+	exit 1
+fi
+"$uccn" --home "$tmp/other" init --secretariat --name Other >/dev/null
+if "$check" note "$("$uccn" --home "$tmp/other" registry checkpoint --key)" "$tmp/cp8" \
+	2>/dev/null; then
+	echo "another network's key verified the checkpoint" >&2
+	exit 1
+fi
+echo "ok: checkpoints, 8 inclusion proofs and 8 consistency proofs verify with Go's sumdb"
