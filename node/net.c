@@ -778,6 +778,7 @@ static void fire_timers(struct uccn_net *net, uint64_t now) {
  * verifying meanwhile (and acknowledge it), engines are told of what that brought, and frames
  * the transport pushed back are retried. */
 static void flush_all(struct uccn_net *net, uint64_t now) {
+	bool applied = false;
 	for (struct link *l = net->links; l != NULL; l = l->next) {
 		if (!l->fed || l->closing) {
 			continue;
@@ -788,8 +789,18 @@ static void flush_all(struct uccn_net *net, uint64_t now) {
 			fail_sync(l, err);
 			continue;
 		}
+		uint64_t seen = l->applied_seen;
 		spread_news(net, l);
+		applied = applied || l->applied_seen != seen;
 		pump(l);
+	}
+	/* A checkpoint that came in is cosigned at once (PROTOCOL.md §9.11), and the cosignature
+	 * is news to every peer, the one that brought the checkpoint too. */
+	if (applied && uccn_node_witness(net->node, uccn_node_wall_ms()) > 0) {
+		for (struct link *l = net->links; l != NULL; l = l->next) {
+			l->news = l->sync != NULL && !l->closing;
+			net->news = net->news || l->news;
+		}
 	}
 	flush_news(net);
 	for (struct link *l = net->links; l != NULL; l = l->next) {

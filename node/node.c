@@ -1043,6 +1043,11 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	if (node->verifier != NULL) {
 		pipe_abandon(node, &pipe);
 	}
+	/* A checkpoint that came in is cosigned now (PROTOCOL.md §9.11). */
+	if (err == UCCN_OK && stats->applied > 0) {
+		int werr = uccn_node_witness(node, uccn_node_wall_ms());
+		err = werr < 0 ? werr : err;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (pipe.bufs[i] != NULL) {
 			uccn_bytes_finish(&pipe.bufs[i]->arena);

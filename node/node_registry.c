@@ -1080,6 +1080,119 @@ int uccn_node_checkpoint_key(struct uccn_node *node, char *out, size_t out_len) 
 	return UCCN_OK;
 }
 
+/* What a witness remembers across restarts (§9.11): the last checkpoint it cosigned, as its
+ * size (8 bytes, big-endian) then its root. */
+#define WITNESS_META "witness"
+#define WITNESS_STATE_BYTES (8 + UCCN_HASH_BYTES)
+
+static int witness_state(
+	struct uccn_node *node, bool *has, uint64_t *size, uint8_t root[UCCN_HASH_BYTES]) {
+	struct uccn_bytes meta = {0};
+	int err = uccn_store_get_meta(node->st, WITNESS_META, &meta);
+	*has = false;
+	if (err == UCCN_ENOTFOUND) {
+		err = UCCN_OK;
+	} else if (err == UCCN_OK && meta.len != WITNESS_STATE_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the witness state)");
+		err = UCCN_ECORRUPT;
+	} else if (err == UCCN_OK) {
+		*has = true;
+		*size = 0;
+		for (int i = 0; i < 8; i++) {
+			*size = *size << 8 | meta.data[i];
+		}
+		memcpy(root, meta.data + 8, UCCN_HASH_BYTES);
+	}
+	uccn_bytes_finish(&meta);
+	return err;
+}
+
+/* Whether the held leaves show that the tree of old_size leaves with old_root is a prefix of
+ * head h (which matches the leaves held): an RFC 6962 consistency proof from them, checked. */
+static bool extends(struct uccn_node *node, uint64_t old_size,
+	const uint8_t old_root[UCCN_HASH_BYTES], const struct uccn_tree_head *h) {
+	if (old_size == 0) {
+		return true; /* every tree extends the empty one */
+	}
+	if (old_size > h->size) {
+		return false;
+	}
+	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	size_t len = 0;
+	bool ok =
+		path != NULL &&
+		uccn_merkle_consistency_proof((const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves,
+			h->size, old_size, path, &len) == UCCN_OK &&
+		uccn_merkle_verify_consistency(old_size, h->size, old_root, h->root,
+			(const uint8_t(*)[UCCN_HASH_BYTES])path, len) == UCCN_OK;
+	free(path);
+	return ok;
+}
+
+int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
+	static const uint8_t zero[UCCN_KEY_BYTES];
+	if (memcmp(node->network, zero, UCCN_KEY_BYTES) == 0 || uccn_node_is_secretariat(node)) {
+		return 0; /* no registry, or the log itself: the root does not witness its own */
+	}
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	size_t i = newest_checkpoint(node);
+	if (i == SIZE_MAX) {
+		return 0;
+	}
+	const struct uccn_tree_head h = node->scan.heads[i];
+	bool has = false;
+	uint64_t last_size = 0;
+	uint8_t last_root[UCCN_HASH_BYTES];
+	if ((err = witness_state(node, &has, &last_size, last_root)) < 0) {
+		return err;
+	}
+	if (has && last_size == h.size && memcmp(last_root, h.root, UCCN_HASH_BYTES) == 0) {
+		return 0; /* cosigned already */
+	}
+	/* Never cosign a checkpoint that does not extend the last one cosigned: that is the
+	 * whole of a witness's promise, and it holds across restarts because the state is in
+	 * the store, written in the same transaction as the cosignature. */
+	if (has && (h.size < last_size || !extends(node, last_size, last_root, &h))) {
+		uccn_log(UCCN_LOG_WARN,
+			"not cosigning the registry's checkpoint of size %llu: it does not extend "
+			"the checkpoint of size %llu this node cosigned",
+			(unsigned long long)h.size, (unsigned long long)last_size);
+		return 0;
+	}
+	uint8_t cosig[UCCN_COSIG_BYTES], state[WITNESS_STATE_BYTES];
+	char root_hex[2 * UCCN_HASH_BYTES + 1], b64[UCCN_BASE64_LEN(UCCN_COSIG_BYTES)];
+	uccn_checkpoint_cosign(
+		node->id, node->pk, node->network, h.size, h.root, now_ms / 1000, cosig);
+	uccn_crypto_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
+	uccn_crypto_to_base64(cosig, sizeof(cosig), b64);
+	for (int k = 0; k < 8; k++) {
+		state[k] = (uint8_t)(h.size >> (56 - 8 * k));
+	}
+	memcpy(state + 8, h.root, UCCN_HASH_BYTES);
+	struct uccn_field f[3] = {int_value("size", (int64_t)h.size), str_field("root", root_hex),
+		str_field("signature", b64)};
+	char why[256] = "";
+	if ((err = uccn_store_begin(node->st)) < 0) {
+		return err;
+	}
+	err = uccn_node_append(node, "cosignature", node->pk, "registry", UCCN_OP_PUT, f, 3, now_ms,
+		why, sizeof(why));
+	if (err == UCCN_OK) {
+		err = uccn_store_set_meta(node->st, WITNESS_META, state, sizeof(state));
+	}
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(node->st);
+	} else {
+		uccn_store_rollback(node->st);
+		uccn_log(UCCN_LOG_ERROR, "cosigning the registry's checkpoint: %s",
+			why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	return err < 0 ? err : 1;
+}
+
 int uccn_node_registry_consistency(
 	struct uccn_node *node, uint64_t old_size, struct uccn_bytes *out, uint64_t *new_size) {
 	int err = scan_root(node);

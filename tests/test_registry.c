@@ -719,6 +719,131 @@ Test(registry_nodes, a_tree_head_that_forks_the_registry_raises_an_alarm) {
 	uccn_bytes_finish(&forged);
 }
 
+/* The witnesses whose cosignatures of the node's newest checkpoint it holds. */
+static size_t cosigners(struct uccn_node *n, uint8_t (*keys)[UCCN_KEY_BYTES], size_t max) {
+	struct uccn_bytes note = {0};
+	cr_assert_eq(uccn_node_checkpoint(n, &note), UCCN_OK);
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_cosig cosigs[8];
+	char why[128] = "";
+	cr_assert_eq(uccn_checkpoint_parse(
+			     (const char *)note.data, note.len, network, cp, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	size_t got = uccn_checkpoint_witnesses(network, cp, cosigs, 8);
+	for (size_t i = 0; i < got && i < max; i++) {
+		memcpy(keys[i], cosigs[i].pk, UCCN_KEY_BYTES);
+	}
+	free(cp);
+	uccn_bytes_finish(&note);
+	return got;
+}
+
+static bool holds_key(uint8_t (*keys)[UCCN_KEY_BYTES], size_t n, const uint8_t *key) {
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(keys[i], key, UCCN_KEY_BYTES) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int read_size(void *userdata, const struct uccn_record *r) {
+	const struct uccn_value *v = uccn_record_field(r, "size");
+	*(int64_t *)userdata = v != NULL && v->type == UCCN_VALUE_INT ? v->i : -1;
+	return 0;
+}
+
+/* The size of the checkpoint a node last cosigned, by its own cosignature record; -1: none. */
+static int64_t cosigned_size(struct uccn_node *n) {
+	int64_t size = -1;
+	int err = uccn_node_get(n, "cosignature", "registry", read_size, &size);
+	cr_assert(err == UCCN_OK || err == UCCN_ENOTFOUND, "%s", uccn_strerror(err));
+	return size;
+}
+
+Test(registry_nodes, every_city_cosigns_each_new_checkpoint_and_the_cosignatures_travel) {
+	designate(adelaide_key, "Adelaide", "music");
+	designate(hobart_key, "Hobart", "literature");
+	carry(hub, adelaide);
+	carry(hub, hobart);
+	cr_assert_eq(cosigned_size(adelaide), 2, "cosigned on import");
+	cr_assert_eq(uccn_node_witness(adelaide, now), 0, "once only");
+	cr_assert_eq(uccn_node_witness(hub, now), 0, "the root does not witness itself");
+	carry(adelaide, hub);
+	carry(hobart, hub);
+	uint8_t keys[8][UCCN_KEY_BYTES];
+	cr_assert_eq(cosigners(hub, keys, 8), 2);
+	cr_assert(holds_key(keys, 2, adelaide_key) && holds_key(keys, 2, hobart_key));
+
+	/* A proof carries them, in its checkpoint note. */
+	struct uccn_bytes proof = {0};
+	struct uccn_proof *p = malloc(sizeof(*p));
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_cosig cosigs[4];
+	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_proof(proof.data, proof.len, p, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_checkpoint_parse(p->note, p->note_len, network, cp, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_checkpoint_witnesses(network, cp, cosigs, 4), 2);
+
+	/* A new checkpoint: the cosignatures of the old one are not its. */
+	uint8_t third[UCCN_KEY_BYTES];
+	memset(third, 0x33, sizeof(third));
+	designate(third, "Launceston", "film");
+	carry(hub, adelaide);
+	cr_assert_eq(cosigned_size(adelaide), 3);
+	cr_assert_eq(cosigners(hub, keys, 8), 0);
+	carry(adelaide, hub);
+	cr_assert_eq(cosigners(hub, keys, 8), 1);
+	cr_assert(holds_key(keys, 1, adelaide_key));
+	free(p);
+	free(cp);
+	uccn_bytes_finish(&proof);
+}
+
+/* The witness state says which checkpoint the node cosigned last; the store keeps it. Here it
+ * names another branch of size 1 (as if the node had been shown another registry): the node,
+ * reopened, refuses to cosign the checkpoint of size 2 that does not extend it. With its true
+ * state it cosigns. */
+Test(registry_nodes, a_witness_never_cosigns_a_checkpoint_that_does_not_extend_its_last) {
+	designate(adelaide_key, "Adelaide", "music");
+	carry(hub, adelaide);
+	cr_assert_eq(cosigned_size(adelaide), 1);
+	char home[600], db[700];
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	snprintf(db, sizeof(db), "%s/uccn.db", home);
+	struct uccn_bytes truth = {0};
+	for (int round = 0; round < 2; round++) {
+		uccn_node_close(adelaide);
+		adelaide = NULL;
+		struct uccn_store *store = NULL;
+		cr_assert_eq(uccn_store_open(db, false, &store), UCCN_OK);
+		if (round == 0) {
+			cr_assert_eq(uccn_store_get_meta(store, "witness", &truth), UCCN_OK);
+			cr_assert_eq(truth.len, 8 + UCCN_HASH_BYTES);
+			uint8_t other[8 + UCCN_HASH_BYTES];
+			memcpy(other, truth.data, sizeof(other));
+			other[8] ^= 1; /* size 1, another root */
+			cr_assert_eq(uccn_store_set_meta(store, "witness", other, sizeof(other)),
+				UCCN_OK);
+		} else {
+			cr_assert_eq(uccn_store_set_meta(store, "witness", truth.data, truth.len),
+				UCCN_OK);
+		}
+		uccn_store_close(store);
+		cr_assert_eq(uccn_node_open(home, &adelaide), UCCN_OK);
+		if (round == 0) {
+			designate(hobart_key, "Hobart", "literature");
+			carry(hub, adelaide);
+			cr_assert_eq(cosigned_size(adelaide), 1, "size 2 does not extend it");
+			cr_assert_eq(uccn_node_witness(adelaide, now), 0);
+		} else {
+			cr_assert_eq(uccn_node_witness(adelaide, now), 1);
+			cr_assert_eq(cosigned_size(adelaide), 2);
+		}
+	}
+	uccn_bytes_finish(&truth);
+}
+
 /* The heads the root's key signs over the registry Adelaide holds (one designation): one with
  * a checkpoint signature over another size (an alarm), one from before checkpoints (skipped:
  * §9.7's migration), then a good one, each imported in turn. */

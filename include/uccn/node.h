@@ -289,6 +289,16 @@ UCCN_NODISCARD int uccn_node_checkpoint(struct uccn_node *node, struct uccn_byte
 UCCN_NODISCARD int uccn_node_registry_sign_checkpoint(
 	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len);
 
+/* The node as a witness (PROTOCOL.md §9.11): if the newest checkpoint it holds is new, and
+ * extends the last checkpoint it cosigned (checked with an RFC 6962 consistency proof from the
+ * leaves it holds), cosigns it with its own key, as its `cosignature` record, and remembers
+ * it in the store in the same transaction, so it never cosigns two inconsistent checkpoints,
+ * across restarts too. The Secretariat and a node in no network do nothing. Returns 1 when
+ * it cosigned, 0 when there was nothing to cosign (or the checkpoint does not extend the last
+ * one), or a negative code. `serve` calls it after each batch that applied something, import
+ * at its end. */
+UCCN_NODISCARD int uccn_node_witness(struct uccn_node *node, uint64_t now_ms);
+
 /* The verifier key of the network's checkpoints, as signed-note tools take it
  * ("<origin>+<key ID>+<base64 key>"), NUL-terminated into out. UCCN_ENOTFOUND on a node in no
  * network, UCCN_EINVAL if out_len is too small (128 is enough). */
