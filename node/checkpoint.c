@@ -1,11 +1,14 @@
 /* checkpoint.c - tree heads as C2SP checkpoints in signed notes, and cosignature/v1, exactly as
  * PROTOCOL.md §9.7 and §9.11 write them, so that tools built on Go's sumdb/note and other
- * signed-note libraries check them. Knows nothing of the store or of what the leaves hold. */
+ * signed-note libraries check them, and the evidence of a split view (two checkpoints no one
+ * registry has). Knows nothing of the store or of what the leaves hold. */
 #include "node/checkpoint.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "node/merkle.h"
 
 /* U+2014 EM DASH then a space: how every signature line starts. */
 static const char SIG_PREFIX[] = "\xe2\x80\x94 ";
@@ -340,4 +343,158 @@ size_t uccn_checkpoint_witnesses(const uint8_t network[UCCN_KEY_BYTES],
 		}
 	}
 	return n;
+}
+
+/* --- Split-view evidence ----------------------------------------------------------------- */
+
+static const char EVIDENCE_HEADER[] = "uccn split view\n";
+
+static int append_checkpoint_line(struct uccn_bytes *out, const struct uccn_signed_checkpoint *c) {
+	char root[UCCN_BASE64_LEN(UCCN_HASH_BYTES)], sig[UCCN_BASE64_LEN(UCCN_NOTE_SIG_BYTES)];
+	char line[64 + sizeof(root) + sizeof(sig)];
+	uccn_crypto_to_base64(c->root, UCCN_HASH_BYTES, root);
+	uccn_crypto_to_base64(c->sig, UCCN_NOTE_SIG_BYTES, sig);
+	int n = snprintf(line, sizeof(line), "checkpoint %" PRIu64 " %s %s\n", c->size, root, sig);
+	return uccn_bytes_append(out, line, (size_t)n);
+}
+
+static int append_hash_line(struct uccn_bytes *out, const char *word, const uint8_t *h) {
+	char b64[UCCN_BASE64_LEN(UCCN_HASH_BYTES)], line[16 + sizeof(b64)];
+	uccn_crypto_to_base64(h, UCCN_HASH_BYTES, b64);
+	int n = snprintf(line, sizeof(line), "%s %s\n", word, b64);
+	return uccn_bytes_append(out, line, (size_t)n);
+}
+
+int uccn_checkpoint_evidence_encode(const uint8_t network[UCCN_KEY_BYTES],
+	const struct uccn_split_view *e, struct uccn_bytes *out) {
+	char hex[2 * UCCN_KEY_BYTES + 1], line[16 + sizeof(hex)];
+	uccn_crypto_to_hex(network, UCCN_KEY_BYTES, hex);
+	int n = snprintf(line, sizeof(line), "network %s\n", hex);
+	int err;
+	if ((err = uccn_bytes_append(out, EVIDENCE_HEADER, sizeof(EVIDENCE_HEADER) - 1)) < 0 ||
+		(err = uccn_bytes_append(out, line, (size_t)n)) < 0 ||
+		(err = append_checkpoint_line(out, &e->a)) < 0 ||
+		(err = append_checkpoint_line(out, &e->b)) < 0) {
+		return err;
+	}
+	if (e->a.size != e->b.size) {
+		if ((err = append_hash_line(out, "prefix", e->prefix)) < 0) {
+			return err;
+		}
+		for (size_t i = 0; i < e->npath; i++) {
+			if ((err = append_hash_line(out, "path", e->path[i])) < 0) {
+				return err;
+			}
+		}
+	}
+	return UCCN_OK;
+}
+
+/* A line "<word> <rest>\n" at *p: rest and its length, and *p moved past the line. */
+static bool take_line(
+	const char **p, const char *end, const char *word, const char **rest, size_t *rest_len) {
+	size_t wl = strlen(word);
+	const char *eol = find_byte(*p, end, '\n');
+	if (eol == end || (size_t)(eol - *p) <= wl || memcmp(*p, word, wl) != 0 ||
+		(*p)[wl] != ' ') {
+		return false;
+	}
+	*rest = *p + wl + 1;
+	*rest_len = (size_t)(eol - *rest);
+	*p = eol + 1;
+	return true;
+}
+
+static bool parse_hash(const char *s, size_t len, uint8_t out[UCCN_HASH_BYTES]) {
+	size_t got = 0;
+	return uccn_crypto_from_base64(s, len, out, UCCN_HASH_BYTES, &got) == UCCN_OK &&
+	       got == UCCN_HASH_BYTES;
+}
+
+static bool parse_checkpoint_line(const char *s, size_t len, struct uccn_signed_checkpoint *c) {
+	const char *end = s + len;
+	const char *sp1 = find_byte(s, end, ' ');
+	const char *sp2 = sp1 < end ? find_byte(sp1 + 1, end, ' ') : end;
+	size_t got = 0;
+	return sp2 < end && parse_size(s, (size_t)(sp1 - s), &c->size) &&
+	       parse_hash(sp1 + 1, (size_t)(sp2 - sp1 - 1), c->root) &&
+	       uccn_crypto_from_base64(sp2 + 1, (size_t)(end - sp2 - 1), c->sig,
+		       UCCN_NOTE_SIG_BYTES, &got) == UCCN_OK &&
+	       got == UCCN_NOTE_SIG_BYTES;
+}
+
+int uccn_checkpoint_evidence_check(const char *text, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view *out, char *why,
+	size_t why_len) {
+	memset(out, 0, sizeof(*out));
+	const char *p = text, *end = text + len, *rest = NULL;
+	size_t rest_len = 0, hl = sizeof(EVIDENCE_HEADER) - 1;
+	uint8_t net[UCCN_KEY_BYTES];
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	if (len < hl || memcmp(text, EVIDENCE_HEADER, hl) != 0) {
+		return refuse(why, why_len, UCCN_EPROTO, "not split-view evidence");
+	}
+	p += hl;
+	if (!take_line(&p, end, "network", &rest, &rest_len) || rest_len != 2 * UCCN_KEY_BYTES) {
+		return refuse(why, why_len, UCCN_EPROTO, "the evidence names no network");
+	}
+	memcpy(hex, rest, rest_len);
+	hex[rest_len] = '\0';
+	if (uccn_crypto_from_hex(hex, net, UCCN_KEY_BYTES) < 0) {
+		return refuse(why, why_len, UCCN_EPROTO, "the evidence names no network");
+	}
+	if (memcmp(net, network, UCCN_KEY_BYTES) != 0) {
+		return refuse(why, why_len, UCCN_ENETWORK, "the evidence is of another network");
+	}
+	struct uccn_signed_checkpoint *c[2] = {&out->a, &out->b};
+	for (int i = 0; i < 2; i++) {
+		if (!take_line(&p, end, "checkpoint", &rest, &rest_len) ||
+			!parse_checkpoint_line(rest, rest_len, c[i])) {
+			return refuse(why, why_len, UCCN_EPROTO,
+				"the evidence does not hold two checkpoints");
+		}
+		if (uccn_checkpoint_verify(network, c[i]->size, c[i]->root, c[i]->sig) < 0) {
+			return refuse(why, why_len, UCCN_EBADSIG,
+				"a checkpoint of the evidence is not signed by the network's root "
+				"key");
+		}
+	}
+	if (out->a.size == out->b.size) {
+		if (p != end) {
+			return refuse(why, why_len, UCCN_EPROTO, "the evidence has extra lines");
+		}
+		if (memcmp(out->a.root, out->b.root, UCCN_HASH_BYTES) == 0) {
+			return refuse(why, why_len, UCCN_EPROOF,
+				"the two checkpoints are the same: no split view");
+		}
+		return UCCN_OK;
+	}
+	if (out->a.size > out->b.size || out->a.size == 0) {
+		return refuse(why, why_len, UCCN_EPROTO,
+			"the evidence's first checkpoint must be the smaller, and not empty");
+	}
+	if (!take_line(&p, end, "prefix", &rest, &rest_len) ||
+		!parse_hash(rest, rest_len, out->prefix)) {
+		return refuse(why, why_len, UCCN_EPROTO, "the evidence has no prefix root");
+	}
+	while (p < end) {
+		if (out->npath == sizeof(out->path) / sizeof(out->path[0]) ||
+			!take_line(&p, end, "path", &rest, &rest_len) ||
+			!parse_hash(rest, rest_len, out->path[out->npath])) {
+			return refuse(why, why_len, UCCN_EPROTO, "a malformed path line");
+		}
+		out->npath++;
+	}
+	/* The path shows that the larger tree's first a.size leaves have the root prefix; if
+	 * that is not a's root, no one tree has both checkpoints (short of a SHA-256 collision). */
+	if (uccn_merkle_verify_consistency(out->a.size, out->b.size, out->prefix, out->b.root,
+		    (const uint8_t(*)[UCCN_HASH_BYTES])out->path, out->npath) < 0) {
+		return refuse(why, why_len, UCCN_EPROOF,
+			"the path does not lead from the prefix to the larger checkpoint");
+	}
+	if (memcmp(out->prefix, out->a.root, UCCN_HASH_BYTES) == 0) {
+		return refuse(why, why_len, UCCN_EPROOF,
+			"the larger checkpoint extends the smaller: no split view");
+	}
+	return UCCN_OK;
 }

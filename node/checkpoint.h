@@ -114,4 +114,33 @@ UCCN_NODISCARD int uccn_checkpoint_note(const uint8_t network[UCCN_KEY_BYTES], u
 size_t uccn_checkpoint_witnesses(const uint8_t network[UCCN_KEY_BYTES],
 	const struct uccn_checkpoint *cp, struct uccn_cosig *out, size_t max);
 
+/* Split-view evidence (PROTOCOL.md §9.13): two checkpoints signed by the root that no one
+ * registry can have. a is the smaller (or, of equal sizes, either). When the sizes differ,
+ * prefix is the root of the first a.size leaves of b's tree and path the RFC 6962 consistency
+ * proof from (a.size, prefix) to b: prefix differs from a's root, so b's tree does not extend
+ * a's. */
+struct uccn_signed_checkpoint {
+	uint64_t size;
+	uint8_t root[UCCN_HASH_BYTES];
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+};
+
+struct uccn_split_view {
+	struct uccn_signed_checkpoint a, b;
+	uint8_t prefix[UCCN_HASH_BYTES];
+	size_t npath;
+	uint8_t path[64][UCCN_HASH_BYTES];
+};
+
+/* The evidence as text (§9.13), appended to out. */
+UCCN_NODISCARD int uccn_checkpoint_evidence_encode(const uint8_t network[UCCN_KEY_BYTES],
+	const struct uccn_split_view *e, struct uccn_bytes *out);
+/* Parses evidence text and checks it with nothing but the network id: both checkpoints are the
+ * root's, and they are inconsistent. UCCN_OK, UCCN_EPROTO (not evidence), UCCN_ENETWORK (of
+ * another network), UCCN_EBADSIG (a checkpoint the root did not sign), UCCN_EPROOF (the two
+ * checkpoints may well be one registry's: no split view shown); why says which. */
+UCCN_NODISCARD int uccn_checkpoint_evidence_check(const char *text, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view *out, char *why,
+	size_t why_len);
+
 #endif

@@ -960,7 +960,11 @@ int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *us
 	if ((err = uccn_store_each_fork(node->st, root_fork, &fc)) < 0) {
 		return err;
 	}
-	return faults;
+	int views = uccn_node_split_views(node, fn, userdata);
+	if (views < 0) {
+		return views;
+	}
+	return faults + views;
 }
 
 /* The newest tree head that carries a good checkpoint signature and matches the leaves held,
@@ -1129,6 +1133,218 @@ static bool extends(struct uccn_node *node, uint64_t old_size,
 	return ok;
 }
 
+/* --- Split views (§9.13) ------------------------------------------------------------------ */
+
+/* The evidence of an alarm record, checked; false for a record that proves nothing. */
+static bool alarm_evidence(struct uccn_node *node, const struct uccn_store_row *row,
+	struct uccn_split_view *ev, const struct uccn_value **text) {
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		return false;
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	const struct uccn_value *v = uccn_record_field(&node->record, "evidence");
+	*text = v;
+	return v != NULL && v->type == UCCN_VALUE_STR &&
+	       uccn_checkpoint_evidence_check(v->str, v->str_len, node->network, ev, NULL, 0) ==
+		       UCCN_OK;
+}
+
+struct alarm_walk {
+	struct uccn_node *node;
+	uccn_fault_fn fn;
+	void *userdata;
+	int count;
+	struct uccn_split_view *ev; /* scratch */
+	struct uccn_bytes *out;     /* uccn_node_split_view_evidence: the first evidence */
+};
+
+/* An alarm record whose evidence holds; a false alarm proves nothing and is ignored. */
+static int check_alarm(void *userdata, const struct uccn_store_row *row) {
+	struct alarm_walk *w = userdata;
+	const struct uccn_value *text = NULL;
+	if (!alarm_evidence(w->node, row, w->ev, &text)) {
+		return 0;
+	}
+	w->count++;
+	if (w->out != NULL) {
+		int err = uccn_bytes_append(w->out, text->str, text->str_len);
+		return err < 0 ? err : 1;
+	}
+	if (w->fn != NULL) {
+		struct uccn_fault f = {.err = UCCN_EFORK};
+		char hex[2 * UCCN_KEY_BYTES + 1];
+		memcpy(f.author, row->owner, UCCN_KEY_BYTES);
+		uccn_crypto_to_hex(row->owner, UCCN_KEY_BYTES, hex);
+		snprintf(f.why, sizeof(f.why),
+			"ALARM: split view: the Secretariat's key signed checkpoints of size %llu "
+			"and "
+			"%llu that no one registry has (evidence by %.16s…: 'uccn registry "
+			"evidence')",
+			(unsigned long long)w->ev->a.size, (unsigned long long)w->ev->b.size, hex);
+		w->fn(w->userdata, &f);
+	}
+	return 0;
+}
+
+static int walk_alarms(struct alarm_walk *w) {
+	w->ev = malloc(sizeof(*w->ev));
+	if (w->ev == NULL) {
+		return UCCN_ENOMEM;
+	}
+	int err = uccn_store_each_record(w->node->st, "alarm", false, check_alarm, w);
+	free(w->ev);
+	return err < 0 ? err : w->count;
+}
+
+int uccn_node_split_views(struct uccn_node *node, uccn_fault_fn fn, void *userdata) {
+	struct alarm_walk w = {.node = node, .fn = fn, .userdata = userdata};
+	return walk_alarms(&w);
+}
+
+int uccn_node_split_view_evidence(struct uccn_node *node, struct uccn_bytes *out) {
+	struct alarm_walk w = {.node = node, .out = out};
+	int n = walk_alarms(&w);
+	return n < 0 ? n : n > 0 ? UCCN_OK : UCCN_ENOTFOUND;
+}
+
+/* A root-signed checkpoint another node cosigned, read from its cosignature record. */
+static bool their_checkpoint(const struct uccn_record *r, struct uccn_signed_checkpoint *c) {
+	const struct uccn_value *size = uccn_record_field(r, "size");
+	const struct uccn_value *root = uccn_record_field(r, "root");
+	const struct uccn_value *sig = uccn_record_field(r, "root_signature");
+	char hex[2 * UCCN_HASH_BYTES + 1];
+	size_t len = 0;
+	if (size == NULL || size->type != UCCN_VALUE_INT || size->i < 0 || root == NULL ||
+		root->type != UCCN_VALUE_STR || root->str_len != 2 * UCCN_HASH_BYTES ||
+		sig == NULL || sig->type != UCCN_VALUE_STR) {
+		return false;
+	}
+	memcpy(hex, root->str, root->str_len);
+	hex[root->str_len] = '\0';
+	c->size = (uint64_t)size->i;
+	return uccn_crypto_from_hex(hex, c->root, UCCN_HASH_BYTES) == UCCN_OK &&
+	       uccn_crypto_from_base64(sig->str, sig->str_len, c->sig, UCCN_NOTE_SIG_BYTES, &len) ==
+		       UCCN_OK &&
+	       len == UCCN_NOTE_SIG_BYTES;
+}
+
+/* Whether c is one of the tree heads of the root's chain held here: a head of our own chain
+ * never shows a split view against ours, and lagging cities' checkpoints are found here
+ * without hashing. */
+static bool is_our_head(struct uccn_node *node, const struct uccn_signed_checkpoint *c) {
+	const struct uccn_registry_scan *sc = &node->scan;
+	for (size_t i = sc->nheads; i-- > 0;) {
+		if (sc->heads[i].size == c->size &&
+			memcmp(sc->heads[i].root, c->root, UCCN_HASH_BYTES) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+struct split_walk {
+	struct uccn_node *node;
+	const struct uccn_signed_checkpoint *ours;
+	struct uccn_split_view *ev;
+	bool found;
+};
+
+/* Compares a peer's cosigned checkpoint with ours and fills the evidence when no one registry
+ * has both. A checkpoint larger than ours is left to the nodes that hold its leaves. */
+static int compare_cosig(void *userdata, const struct uccn_store_row *row) {
+	struct split_walk *w = userdata;
+	struct uccn_node *node = w->node;
+	struct uccn_signed_checkpoint theirs;
+	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+		return 0;
+	}
+	memset(&node->record, 0, sizeof(node->record));
+	uccn_merge_view(&node->state, &node->record);
+	if (!their_checkpoint(&node->record, &theirs) || theirs.size > w->ours->size ||
+		theirs.size == 0 || is_our_head(node, &theirs)) {
+		return 0;
+	}
+	struct uccn_split_view *ev = w->ev;
+	memset(ev, 0, sizeof(*ev));
+	if (theirs.size == w->ours->size) {
+		/* The smaller root first, so that every node that catches this pair writes the
+		 * same evidence. */
+		bool mine_first = memcmp(w->ours->root, theirs.root, UCCN_HASH_BYTES) < 0;
+		ev->a = mine_first ? *w->ours : theirs;
+		ev->b = mine_first ? theirs : *w->ours;
+	} else {
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, theirs.size,
+			ev->prefix);
+		if (memcmp(ev->prefix, theirs.root, UCCN_HASH_BYTES) == 0) {
+			return 0; /* ours extends theirs */
+		}
+		ev->a = theirs;
+		ev->b = *w->ours;
+		if (uccn_merkle_consistency_proof(
+			    (const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, ev->b.size,
+			    ev->a.size, ev->path, &ev->npath) < 0) {
+			return 0;
+		}
+	}
+	/* Only a checkpoint the root signed is evidence; checked last, the dear part. */
+	if (uccn_checkpoint_verify(node->network, theirs.size, theirs.root, theirs.sig) < 0) {
+		return 0;
+	}
+	w->found = true;
+	return 1;
+}
+
+/* Compares every checkpoint other nodes cosigned with our newest one, head i; on the first
+ * that no one registry shares with ours, writes an alarm record with the evidence, unless
+ * this node holds a valid alarm already. Returns 1 when it wrote one. */
+static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms) {
+	int held = uccn_node_split_views(node, NULL, NULL);
+	if (held != 0) {
+		return held < 0 ? held : 0;
+	}
+	struct uccn_signed_checkpoint ours = {.size = node->scan.heads[i].size};
+	memcpy(ours.root, node->scan.heads[i].root, UCCN_HASH_BYTES);
+	memcpy(ours.sig, node->scan.notes[i].sig, UCCN_NOTE_SIG_BYTES);
+	struct split_walk w = {node, &ours, malloc(sizeof(struct uccn_split_view)), false};
+	struct uccn_bytes text = {0};
+	if (w.ev == NULL) {
+		return UCCN_ENOMEM;
+	}
+	int err = uccn_store_each_record(node->st, "cosignature", false, compare_cosig, &w);
+	if (err >= 0 && w.found) {
+		err = uccn_checkpoint_evidence_encode(node->network, w.ev, &text);
+	}
+	free(w.ev);
+	if (err < 0 || !w.found) {
+		uccn_bytes_finish(&text);
+		return err < 0 ? err : 0;
+	}
+	uint8_t sum[UCCN_SHA256_BYTES];
+	char id[33], why[256] = "";
+	uccn_crypto_sha256(text.data, text.len, sum);
+	uccn_crypto_to_hex(sum, 16, id);
+	struct uccn_field f = {.name = "evidence",
+		.name_len = 8,
+		.value = {.type = UCCN_VALUE_STR,
+			.str = (const char *)text.data,
+			.str_len = text.len}};
+	uccn_log(UCCN_LOG_ERROR, "ALARM: split view: the Secretariat's key signed two registries; "
+				 "the evidence goes to every peer ('uccn registry evidence')");
+	if ((err = uccn_store_begin(node->st)) == UCCN_OK) {
+		err = uccn_node_append(
+			node, "alarm", node->pk, id, UCCN_OP_PUT, &f, 1, now_ms, why, sizeof(why));
+		if (err == UCCN_OK) {
+			err = uccn_store_commit(node->st);
+		} else {
+			uccn_store_rollback(node->st);
+			uccn_log(UCCN_LOG_ERROR, "writing the alarm: %s", why);
+		}
+	}
+	uccn_bytes_finish(&text);
+	return err < 0 ? err : 1;
+}
+
 int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 	static const uint8_t zero[UCCN_KEY_BYTES];
 	if (memcmp(node->network, zero, UCCN_KEY_BYTES) == 0 || uccn_node_is_secretariat(node)) {
@@ -1143,6 +1359,10 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 		return 0;
 	}
 	const struct uccn_tree_head h = node->scan.heads[i];
+	int caught = catch_split_view(node, i, now_ms);
+	if (caught < 0) {
+		return caught;
+	}
 	bool has = false;
 	uint64_t last_size = 0;
 	uint8_t last_root[UCCN_HASH_BYTES];
@@ -1150,7 +1370,7 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 		return err;
 	}
 	if (has && last_size == h.size && memcmp(last_root, h.root, UCCN_HASH_BYTES) == 0) {
-		return 0; /* cosigned already */
+		return caught; /* cosigned already */
 	}
 	/* Never cosign a checkpoint that does not extend the last one cosigned: that is the
 	 * whole of a witness's promise, and it holds across restarts because the state is in
@@ -1160,10 +1380,12 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 			"not cosigning the registry's checkpoint of size %llu: it does not extend "
 			"the checkpoint of size %llu this node cosigned",
 			(unsigned long long)h.size, (unsigned long long)last_size);
-		return 0;
+		return caught;
 	}
 	uint8_t cosig[UCCN_COSIG_BYTES], state[WITNESS_STATE_BYTES];
 	char root_hex[2 * UCCN_HASH_BYTES + 1], b64[UCCN_BASE64_LEN(UCCN_COSIG_BYTES)];
+	char root_sig[UCCN_BASE64_LEN(UCCN_NOTE_SIG_BYTES)];
+	uccn_crypto_to_base64(node->scan.notes[i].sig, UCCN_NOTE_SIG_BYTES, root_sig);
 	uccn_checkpoint_cosign(
 		node->id, node->pk, node->network, h.size, h.root, now_ms / 1000, cosig);
 	uccn_crypto_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
@@ -1172,13 +1394,15 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 		state[k] = (uint8_t)(h.size >> (56 - 8 * k));
 	}
 	memcpy(state + 8, h.root, UCCN_HASH_BYTES);
-	struct uccn_field f[3] = {int_value("size", (int64_t)h.size), str_field("root", root_hex),
-		str_field("signature", b64)};
+	/* The root's signature rides along: a peer holding another registry then holds two
+	 * checkpoints of the root, the evidence of a split view (§9.13). */
+	struct uccn_field f[4] = {int_value("size", (int64_t)h.size), str_field("root", root_hex),
+		str_field("signature", b64), str_field("root_signature", root_sig)};
 	char why[256] = "";
 	if ((err = uccn_store_begin(node->st)) < 0) {
 		return err;
 	}
-	err = uccn_node_append(node, "cosignature", node->pk, "registry", UCCN_OP_PUT, f, 3, now_ms,
+	err = uccn_node_append(node, "cosignature", node->pk, "registry", UCCN_OP_PUT, f, 4, now_ms,
 		why, sizeof(why));
 	if (err == UCCN_OK) {
 		err = uccn_store_set_meta(node->st, WITNESS_META, state, sizeof(state));

@@ -694,3 +694,22 @@ out:
 	free(cp);
 	return err;
 }
+
+int uccn_registry_check_evidence(const char *text, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out, char *why,
+	size_t why_len) {
+	int err = uccn_crypto_init();
+	struct uccn_split_view *ev = malloc(sizeof(*ev));
+	if (err == UCCN_OK && ev == NULL) {
+		err = UCCN_ENOMEM;
+	}
+	if (err == UCCN_OK && (err = uccn_checkpoint_evidence_check(
+				       text, len, network, ev, why, why_len)) == UCCN_OK) {
+		out->size[0] = ev->a.size;
+		out->size[1] = ev->b.size;
+		memcpy(out->root[0], ev->a.root, UCCN_HASH_BYTES);
+		memcpy(out->root[1], ev->b.root, UCCN_HASH_BYTES);
+	}
+	free(ev);
+	return err;
+}

@@ -238,6 +238,17 @@ static const struct uccn_field_spec cosignature_fields[] = {
 		.type = UCCN_TYPE_TEXT,
 		.required = true,
 		.help = "the cosignature/v1 (base64 key ID, time and signature)"},
+	{.name = "root_signature",
+		.type = UCCN_TYPE_TEXT,
+		.help = "the root's signature of the checkpoint, as its tree head has it"},
+};
+
+/* A split view a node caught (PROTOCOL.md §9.13): evidence anyone checks offline. */
+static const struct uccn_field_spec alarm_fields[] = {
+	{.name = "evidence",
+		.type = UCCN_TYPE_TEXT,
+		.required = true,
+		.help = "two checkpoints of the root that no one registry has"},
 };
 
 /* Every kind fits one record by construction: at most UCCN_FIELDS_MAX fields, and list fields
@@ -265,6 +276,7 @@ static const struct uccn_kind_spec kinds[] = {
 	KIND("rotation", "the city", "key", rotation_fields),
 	KIND("treehead", "the Secretariat", "size", treehead_fields),
 	KIND("cosignature", "the city", "size", cosignature_fields),
+	KIND("alarm", "any member", "evidence", alarm_fields),
 };
 
 const struct uccn_kind_spec *uccn_schema_kinds(size_t *count) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <uccn/node.h>
+#include <uccn/registry.h>
 
 #include "node/hlc.h"
 #include "node/checkpoint.h"
@@ -1722,4 +1723,127 @@ Test(net, serve_lets_in_a_change_held_for_its_clock_when_the_time_comes) {
 	run_for(2000);
 	cr_assert(holds(hub, "best_practice", id), "let in at the hub's timer");
 	cr_assert(holds(lyon, "best_practice", id), "and pushed on to its peer");
+}
+
+/* --- A split view: the Secretariat's key signs two registries ------------------------------ */
+
+static bool alarmed(struct simnode *n) {
+	int views = uccn_node_split_views(n->node, NULL, NULL);
+	cr_assert_geq(views, 0, "%s", uccn_strerror(views));
+	return views > 0;
+}
+
+/* The root key (stolen, say) signs two branches after a shared registry: hub A's node goes on
+ * with one designation, a copy of it (hub B) with another, each with its checkpoint. Half the
+ * cities talk only to A, the rest only to B: each half sees one consistent registry, cosigns
+ * it, and raises nothing. Then one city of each half talk, directly or (odd seeds) through a
+ * third city of the shared registry that talks to both. Every node, both hubs included, must
+ * then hold the alarm with its evidence within a bounded time: the cities that talked compare
+ * each other's cosigned checkpoints, and the alarm travels as a record. */
+static void run_split_view(unsigned seed) {
+	reset_nodes();
+	uccn_sim_net_destroy(sim);
+	struct uccn_sim_net_config sc = {.seed = seed,
+		.drop_rate = 0.002,
+		.duplicate_rate = 0.002,
+		.delay_min_ms = 1,
+		.delay_max_ms = 40};
+	cr_assert_eq(uccn_sim_net_create(&sc, &sim), UCCN_OK);
+	unsigned rng = seed * 2246822519u;
+	size_t ncities = 4 + seed % 5; /* 4 to 8, and a third city beside them */
+	char name[32];
+	snprintf(name, sizeof(name), "v%u-hub-a", seed);
+	struct simnode *a = make_hub(name);
+	for (size_t i = 0; i <= ncities; i++) {
+		snprintf(name, sizeof(name), "v%u-city%zu", seed, i);
+		make_city(name, network, a);
+	}
+	struct simnode *third = &nodes[1 + ncities];
+	/* Hub B: the same key and the same registry so far, from a copy of A's home. */
+	uccn_node_close(a->node);
+	snprintf(name, sizeof(name), "v%u-hub-b", seed);
+	struct simnode *b = new_node(name);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", a->home, b->home);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(uccn_node_open(a->home, &a->node), UCCN_OK);
+	cr_assert_eq(uccn_node_open(b->home, &b->node), UCCN_OK);
+	uccn_node_public_key(b->node, b->pk);
+	uint8_t key[UCCN_KEY_BYTES];
+	char why[256] = "";
+	/* Branch B grows by one or two designations: checkpoints of one size with two roots, or
+	 * of two sizes where the larger does not extend the smaller. */
+	for (int k = 0; k < 2 + (seed % 3 == 0); k++) {
+		memset(key, 0x50 + k, sizeof(key));
+		cr_assert_eq(uccn_node_designate((k ? b : a)->node, key, "Elsewhere", "FR",
+				     "design", 2020, uccn_node_wall_ms(), why, sizeof(why)),
+			UCCN_OK, "%s", why);
+	}
+	size_t half = ncities / 2;
+	start(a);
+	start(b);
+	for (size_t i = 1; i <= ncities; i++) {
+		start(&nodes[i]);
+		dial(&nodes[i], i <= half ? a : b);
+	}
+	run_for(3000);
+	for (size_t i = 0; i < nnodes; i++) {
+		if (nodes[i].net != NULL) {
+			cr_assert_not(alarmed(&nodes[i]),
+				"seed %u: %s raised an alarm before any "
+				"two halves talked",
+				seed, nodes[i].name);
+		}
+	}
+	size_t x = 1 + (size_t)rand_r(&rng) % half;
+	size_t y = half + 1 + (size_t)rand_r(&rng) % (ncities - half);
+	if (seed % 2 == 0) {
+		dial(&nodes[x], &nodes[y]);
+	} else {
+		start(third);
+		dial(third, &nodes[x]);
+		dial(third, &nodes[y]);
+	}
+	uint64_t started = clock_ms;
+	bool all = false;
+	while (!all && clock_ms - started < 60000) {
+		run_for(250);
+		all = true;
+		for (size_t i = 0; i < nnodes && all; i++) {
+			all = nodes[i].net == NULL || alarmed(&nodes[i]);
+		}
+	}
+	for (size_t i = 0; i < nnodes && getenv("UCCN_SIM_VERBOSE") != NULL; i++) {
+		fprintf(stderr, "%s: %s, %llu changes\n", nodes[i].name,
+			nodes[i].net == NULL ? "off"
+			: alarmed(&nodes[i]) ? "alarmed"
+					     : "quiet",
+			(unsigned long long)count(&nodes[i]));
+	}
+	for (size_t i = 0; i < nnodes; i++) {
+		cr_assert(nodes[i].net == NULL || alarmed(&nodes[i]),
+			"seed %u: %s has no alarm %llu ms after the halves met", seed,
+			nodes[i].name, (unsigned long long)(clock_ms - started));
+	}
+	/* The evidence holds with nothing but the network id. */
+	struct uccn_bytes text = {0};
+	struct uccn_split_view_result res;
+	cr_assert_eq(uccn_node_split_view_evidence(b->node, &text), UCCN_OK);
+	cr_assert_eq(uccn_registry_check_evidence(
+			     (const char *)text.data, text.len, network, &res, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	cr_assert_eq(res.size[1] - res.size[0], seed % 3 == 0 ? 1 : 0, "seed %u", seed);
+	uccn_bytes_finish(&text);
+	if (getenv("UCCN_SIM_VERBOSE") != NULL) {
+		fprintf(stderr, "split view seed %u: %zu cities, every node alarmed in %llu ms\n",
+			seed, ncities, (unsigned long long)(clock_ms - started));
+	}
+}
+
+Test(sim_net, a_split_view_is_caught_and_the_alarm_reaches_every_node_for_every_seed) {
+	unsigned only = env_unsigned("UCCN_SIM_SEED", 0);
+	unsigned seeds = env_unsigned("UCCN_SIM_SEEDS", 8);
+	for (unsigned seed = only ? only : 1; seed <= (only ? only : seeds); seed++) {
+		run_split_view(seed);
+	}
 }

@@ -13,6 +13,7 @@
 #include "node/changelog.h"
 #include "node/checkpoint.h"
 #include "node/merge.h"
+#include "node/merkle.h"
 #include "node/store.h"
 #include "proto/codec.h"
 #include "tests/support.h"
@@ -1110,4 +1111,112 @@ Test(registry_nodes, a_designation_written_by_another_process_counts_at_once) {
 	cr_assert_eq(stats.held, 0);
 	cr_assert_eq(members(hub), 1);
 	uccn_bytes_finish(&file);
+}
+
+/* --- Split-view evidence, checked with nothing but the network id (§9.13) ------------------ */
+
+static struct uccn_identity *evidence_root;
+static uint8_t evidence_net[UCCN_KEY_BYTES];
+static uint8_t evidence_leaves[6][UCCN_HASH_BYTES];
+
+static void evidence_setup(void) {
+	cr_assert_eq(uccn_crypto_init(), UCCN_OK);
+	uint8_t seed[32];
+	memset(seed, 0x0e, sizeof(seed));
+	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &evidence_root), UCCN_OK);
+	uccn_crypto_identity_public_key(evidence_root, evidence_net);
+	for (int i = 0; i < 6; i++) {
+		uint8_t data = (uint8_t)i;
+		uccn_merkle_leaf_hash(&data, 1, evidence_leaves[i]);
+	}
+}
+
+static void evidence_teardown(void) {
+	uccn_crypto_identity_destroy(evidence_root);
+	test_check_leaks();
+}
+
+TestSuite(evidence, .init = evidence_setup, .fini = evidence_teardown);
+
+/* A checkpoint the root signs: of the first n leaves, or of root when it is not NULL. */
+static struct uccn_signed_checkpoint signed_cp(uint64_t n, const uint8_t *hash) {
+	struct uccn_signed_checkpoint cp = {.size = n};
+	if (hash != NULL) {
+		memcpy(cp.root, hash, UCCN_HASH_BYTES);
+	} else {
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])evidence_leaves, n, cp.root);
+	}
+	uccn_checkpoint_sign(evidence_root, evidence_net, n, cp.root, cp.sig);
+	return cp;
+}
+
+static int check_text(const struct uccn_split_view *e, const uint8_t *net) {
+	struct uccn_bytes text = {0};
+	struct uccn_split_view_result res;
+	cr_assert_eq(uccn_checkpoint_evidence_encode(evidence_net, e, &text), UCCN_OK);
+	int err =
+		uccn_registry_check_evidence((const char *)text.data, text.len, net, &res, NULL, 0);
+	uccn_bytes_finish(&text);
+	return err;
+}
+
+Test(evidence, two_roots_of_one_size_are_a_split_view_and_one_root_twice_is_not) {
+	uint8_t other[UCCN_HASH_BYTES];
+	memset(other, 0xab, sizeof(other));
+	struct uccn_split_view e = {.a = signed_cp(4, other), .b = signed_cp(4, NULL)};
+	cr_assert_eq(check_text(&e, evidence_net), UCCN_OK);
+	e.a = e.b;
+	cr_assert_eq(check_text(&e, evidence_net), UCCN_EPROOF);
+}
+
+Test(evidence, a_larger_tree_whose_prefix_is_not_the_smaller_is_a_split_view) {
+	uint8_t other[UCCN_HASH_BYTES];
+	memset(other, 0xcd, sizeof(other));
+	for (uint64_t m = 1; m < 6; m++) {
+		struct uccn_split_view e = {.a = signed_cp(m, other), .b = signed_cp(6, NULL)};
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])evidence_leaves, m, e.prefix);
+		cr_assert_eq(uccn_merkle_consistency_proof(
+				     (const uint8_t(*)[UCCN_HASH_BYTES])evidence_leaves, 6, m,
+				     e.path, &e.npath),
+			UCCN_OK);
+		cr_assert_eq(
+			check_text(&e, evidence_net), UCCN_OK, "m = %llu", (unsigned long long)m);
+		/* The smaller checkpoint really is the prefix: one registry, no split view. */
+		struct uccn_split_view same = e;
+		same.a = signed_cp(m, NULL);
+		cr_assert_eq(check_text(&same, evidence_net), UCCN_EPROOF);
+		/* A prefix the path does not lead from proves nothing. */
+		struct uccn_split_view forged = e;
+		forged.prefix[0] ^= 1;
+		cr_assert_eq(check_text(&forged, evidence_net), UCCN_EPROOF);
+		if (e.npath > 0) {
+			forged = e;
+			forged.path[e.npath - 1][5] ^= 1;
+			cr_assert_eq(check_text(&forged, evidence_net), UCCN_EPROOF);
+		}
+	}
+}
+
+Test(evidence, only_the_networks_root_signs_evidence) {
+	uint8_t other[UCCN_HASH_BYTES];
+	memset(other, 0xab, sizeof(other));
+	struct uccn_split_view e = {.a = signed_cp(4, other), .b = signed_cp(4, NULL)};
+	e.b.sig[10] ^= 1;
+	cr_assert_eq(check_text(&e, evidence_net), UCCN_EBADSIG);
+	e.b = signed_cp(4, NULL);
+	uint8_t elsewhere[UCCN_KEY_BYTES];
+	memset(elsewhere, 0x21, sizeof(elsewhere));
+	cr_assert_eq(check_text(&e, elsewhere), UCCN_ENETWORK);
+	/* Cut anywhere, it is not evidence (and never a crash). */
+	struct uccn_bytes text = {0};
+	struct uccn_split_view_result res;
+	cr_assert_eq(uccn_checkpoint_evidence_encode(evidence_net, &e, &text), UCCN_OK);
+	for (size_t len = 0; len < text.len; len++) {
+		char *cut = malloc(len + 1);
+		memcpy(cut, text.data, len);
+		cr_assert_neq(uccn_registry_check_evidence(cut, len, evidence_net, &res, NULL, 0),
+			UCCN_OK, "cut at %zu", len);
+		free(cut);
+	}
+	uccn_bytes_finish(&text);
 }

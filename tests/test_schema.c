@@ -91,13 +91,13 @@ static const struct uccn_field_spec *spec_of(const char *kind, const char *field
 
 Test(schema, the_kinds_of_the_design_and_of_the_registry_are_known) {
 	/* The seven of the design, then the registry's own: key records, rotations, tree heads,
-	 * the witnesses' cosignatures. */
+	 * the witnesses' cosignatures and their alarms. */
 	static const char *const names[] = {"designation", "city", "best_practice", "event",
-		"project", "report", "role", "key", "rotation", "treehead", "cosignature"};
+		"project", "report", "role", "key", "rotation", "treehead", "cosignature", "alarm"};
 	size_t n = 0;
 	const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
-	cr_assert_eq(n, 11);
-	for (size_t i = 0; i < 11; i++) {
+	cr_assert_eq(n, 12);
+	for (size_t i = 0; i < 12; i++) {
 		const struct uccn_kind_spec *k = uccn_schema_kind(names[i]);
 		cr_assert(k != NULL, "%s", names[i]);
 		cr_assert_str_eq(k->name, names[i]);

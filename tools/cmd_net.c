@@ -639,6 +639,11 @@ static int print_peer_status(void *userdata, const struct uccn_peer *p) {
 	return 0;
 }
 
+static void print_alarm(void *userdata, const struct uccn_fault *f) {
+	(void)userdata;
+	uccn_cli_print_fault(stdout, f);
+}
+
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	char *pos[1];
 	size_t npos;
@@ -686,6 +691,11 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		printf(")\n");
 	}
 	err = uccn_node_peer_list(node, print_peer_status, &ctx);
+	if (err >= 0) {
+		/* A split view of the registry is the one thing no one may miss. */
+		int views = uccn_node_split_views(node, print_alarm, NULL);
+		err = views < 0 ? views : err;
+	}
 	uccn_node_close(node);
 	if (err < 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));

@@ -78,7 +78,9 @@ static const char registry_usage[] =
 	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
 	"       uccn [--home DIR] registry checkpoint [--key]\n"
 	"       uccn [--home DIR] registry consistency OLD_SIZE\n"
+	"       uccn [--home DIR] registry evidence\n"
 	"       uccn registry check FILE --network NETWORK_ID\n"
+	"       uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
 	"Without a subcommand, lists the member cities this node knows of, by name: name,\n"
 	"country, field, year of designation, key (the key the city was designated under, its\n"
@@ -104,6 +106,8 @@ static const char registry_usage[] =
 	"                    cosignatures (--key: the verifier key of its signature)\n"
 	"registry consistency prints the consistency proof from OLD_SIZE to the newest\n"
 	"                    checkpoint, one base64 hash per line\n"
+	"registry evidence   prints the evidence of a split view this node holds\n"
+	"registry check-evidence checks split-view evidence with nothing but the network id\n"
 	"registry check      checks a proof (\"-\": stdin) with nothing but the network id; needs\n"
 	"                    no home. Prints the member it proves and exits 0, or says why it is\n"
 	"                    not valid and exits 1\n";
@@ -964,6 +968,22 @@ static const char consistency_usage[] =
 	"newest checkpoint, one base64 hash per line: with both checkpoints, it shows that the\n"
 	"newer registry extends the older one.\n";
 
+static const char evidence_usage[] =
+	"usage: uccn [--home DIR] registry evidence\n"
+	"\n"
+	"Prints the evidence of a split view this node holds (two checkpoints the Secretariat's\n"
+	"key signed that no one registry has), as text anyone checks with 'uccn registry\n"
+	"check-evidence'. Exits 1 when it holds none.\n";
+
+static const char check_evidence_usage[] =
+	"usage: uccn registry check-evidence FILE --network NETWORK_ID\n"
+	"\n"
+	"Checks split-view evidence (FILE, \"-\": stdin) with nothing but the network id: both\n"
+	"checkpoints are signed by the Secretariat's key, and no one registry has both (the\n"
+	"same size with two roots, or a consistency path showing that the larger registry does\n"
+	"not extend the smaller). Needs no home. Prints \"valid: split view ...\" and exits 0,\n"
+	"or says why it shows nothing and exits 1.\n";
+
 static const char check_usage[] =
 	"usage: uccn registry check FILE --network NETWORK_ID\n"
 	"\n"
@@ -1276,6 +1296,84 @@ static int registry_consistency(struct uccn_cli *cli, int argc, char **argv) {
 	return status;
 }
 
+static int registry_evidence(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, evidence_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	uccn_cli_clear_error(cli);
+	struct uccn_bytes text = {0};
+	int err = uccn_node_split_view_evidence(node, &text);
+	uccn_node_close(node);
+	if (err == UCCN_ENOTFOUND) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "no split view seen here");
+	} else if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	} else if (fwrite(text.data, 1, text.len, stdout) != text.len) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "stdout: %s", strerror(errno));
+	}
+	uccn_bytes_finish(&text);
+	return status;
+}
+
+static int registry_check_evidence(struct uccn_cli *cli, int argc, char **argv) {
+	const char *network_hex = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"network", 0, NULL, &network_hex},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status =
+		uccn_cli_parse(cli, argc, argv, opts, check_evidence_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected one FILE (see 'uccn registry check-evidence --help')");
+	}
+	if (network_hex == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--network is required: the network id the evidence must be of");
+	}
+	uint8_t network[UCCN_KEY_BYTES];
+	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
+		return UCCN_CLI_USAGE;
+	}
+	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
+	struct uccn_bytes data = {0};
+	if (uccn_cli_read_file(pos[0], &data) != 0) {
+		int e = errno;
+		uccn_bytes_finish(&data);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
+	}
+	struct uccn_split_view_result res;
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_registry_check_evidence(
+		(const char *)data.data, data.len, network, &res, why, sizeof(why));
+	uccn_bytes_finish(&data);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: shows no split view: %s", shown,
+			why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	printf("valid: split view: the network's root key signed a checkpoint of size %llu "
+	       "root %s\n",
+		(unsigned long long)res.size[0], short_key(res.root[0]).s);
+	printf("and one of size %llu root %s, which no one registry has\n",
+		(unsigned long long)res.size[1], short_key(res.root[1]).s);
+	return 0;
+}
+
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 	static const struct {
 		const char *name;
@@ -1287,6 +1385,8 @@ int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 		{"check", "registry check", registry_check},
 		{"checkpoint", "registry checkpoint", registry_checkpoint},
 		{"consistency", "registry consistency", registry_consistency},
+		{"evidence", "registry evidence", registry_evidence},
+		{"check-evidence", "registry check-evidence", registry_check_evidence},
 	};
 	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		if (strcmp(argv[1], subcommands[i].name) == 0) {

@@ -293,11 +293,22 @@ UCCN_NODISCARD int uccn_node_registry_sign_checkpoint(
  * extends the last checkpoint it cosigned (checked with an RFC 6962 consistency proof from the
  * leaves it holds), cosigns it with its own key, as its `cosignature` record, and remembers
  * it in the store in the same transaction, so it never cosigns two inconsistent checkpoints,
- * across restarts too. The Secretariat and a node in no network do nothing. Returns 1 when
- * it cosigned, 0 when there was nothing to cosign (or the checkpoint does not extend the last
- * one), or a negative code. `serve` calls it after each batch that applied something, import
- * at its end. */
+ * across restarts too. First it compares the checkpoints other nodes cosigned with its own:
+ * one that no registry shares with its own raises an alarm, written as its `alarm` record
+ * with the evidence (§9.13) unless it holds a valid one already. The Secretariat and a node in
+ * no network do nothing. Returns 1 when it wrote a cosignature or an alarm, 0 when there was
+ * nothing to write, or a negative code. `serve` calls it after each batch that applied something,
+ * import at its end. */
 UCCN_NODISCARD int uccn_node_witness(struct uccn_node *node, uint64_t now_ms);
+
+/* The split views this node holds evidence of (PROTOCOL.md §9.13): each `alarm` record whose
+ * evidence checks (two checkpoints signed by the root that no one registry has) goes to fn
+ * (may be NULL) as a fault. Returns how many, or a negative code. uccn_node_registry_verify
+ * counts them among its faults. */
+UCCN_NODISCARD int uccn_node_split_views(struct uccn_node *node, uccn_fault_fn fn, void *userdata);
+
+/* The evidence text of the first split view held, appended to out; UCCN_ENOTFOUND if none. */
+UCCN_NODISCARD int uccn_node_split_view_evidence(struct uccn_node *node, struct uccn_bytes *out);
 
 /* The verifier key of the network's checkpoints, as signed-note tools take it
  * ("<origin>+<key ID>+<base64 key>"), NUL-terminated into out. UCCN_ENOTFOUND on a node in no

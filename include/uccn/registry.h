@@ -31,4 +31,18 @@ UCCN_NODISCARD int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
 	size_t why_len);
 
+/* What split-view evidence shows: two checkpoints of the root, the smaller first. */
+struct uccn_split_view_result {
+	uint64_t size[2];
+	uint8_t root[2][UCCN_HASH_BYTES];
+};
+
+/* Checks split-view evidence (proto/PROTOCOL.md §9.13) with nothing but the network id: both
+ * checkpoints are signed by the root, and no one registry has both. UCCN_OK, UCCN_EPROTO (not
+ * evidence), UCCN_ENETWORK, UCCN_EBADSIG, UCCN_EPROOF (the checkpoints may be one registry's);
+ * why says which. */
+UCCN_NODISCARD int uccn_registry_check_evidence(const char *text, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out, char *why,
+	size_t why_len);
+
 #endif
