@@ -1451,6 +1451,85 @@ int uccn_node_registry_consistency(
 	return err;
 }
 
+/* --- Policy: a quorum of witnesses (§9.14) ------------------------------------------------ */
+
+#define REQUIRE_META "require_witnesses"
+
+static int required_witnesses(struct uccn_node *node, unsigned *out) {
+	struct uccn_bytes meta = {0};
+	int err = uccn_store_get_meta(node->st, REQUIRE_META, &meta);
+	*out = 0;
+	if (err == UCCN_OK && meta.len == 1) {
+		*out = meta.data[0];
+	} else if (err == UCCN_ENOTFOUND) {
+		err = UCCN_OK;
+	}
+	uccn_bytes_finish(&meta);
+	return err;
+}
+
+int uccn_node_require_witnesses(struct uccn_node *node, unsigned n) {
+	if (n > UCCN_FIELDS_COUNT) {
+		return UCCN_EINVAL;
+	}
+	const uint8_t v = (uint8_t)n;
+	return uccn_store_set_meta(node->st, REQUIRE_META, &v, 1);
+}
+
+/* How many creative fields the cosigners of a checkpoint cover among the active member cities
+ * whose current key cosigned: a quorum counts cities of different fields. */
+static int witness_fields(
+	struct uccn_node *node, const struct uccn_cosig *cosigs, size_t n, size_t *fields) {
+	char seen[UCCN_FIELDS_COUNT][32];
+	size_t nseen = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct designation d;
+		int err = find_designation(node, cosigs[i].pk, &d);
+		if (err < 0) {
+			return err;
+		}
+		if (!d.found || strcmp(d.status, "active") != 0 ||
+			memcmp(d.city, cosigs[i].pk, UCCN_KEY_BYTES) != 0) {
+			continue;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < nseen; k++) {
+			dup = dup || strcmp(seen[k], d.field) == 0;
+		}
+		if (!dup && nseen < UCCN_FIELDS_COUNT) {
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", d.field);
+		}
+	}
+	*fields = nseen;
+	return UCCN_OK;
+}
+
+int uccn_node_checkpoint_witnesses(struct uccn_node *node, struct uccn_witness_count *out) {
+	memset(out, 0, sizeof(*out));
+	unsigned required = 0;
+	int err = scan_root(node);
+	if (err < 0 || (err = required_witnesses(node, &required)) < 0) {
+		return err;
+	}
+	out->required = required;
+	size_t i = newest_checkpoint(node);
+	if (i == SIZE_MAX) {
+		return UCCN_ENOTFOUND;
+	}
+	const struct uccn_tree_head h = node->scan.heads[i];
+	out->size = h.size;
+	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
+	if (cosigs == NULL) {
+		return UCCN_ENOMEM;
+	}
+	err = collect_cosigs(node, &h, cosigs, UCCN_NOTE_SIGS_MAX - 1, &out->cosigned);
+	if (err == UCCN_OK) {
+		err = witness_fields(node, cosigs, out->cosigned, &out->fields);
+	}
+	free(cosigs);
+	return err;
+}
+
 int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	struct uccn_bytes *out, char *why, size_t why_len) {
 	int err = scan_root(node);
@@ -1461,6 +1540,20 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 	size_t newest = newest_checkpoint(node);
 	if (newest == SIZE_MAX) {
 		uccn_node_set_why(why, why_len, "this node holds no signed checkpoint yet");
+		return UCCN_ENOTFOUND;
+	}
+	/* A node that requires witnesses proves nothing under a checkpoint without them: it does
+	 * not treat that checkpoint as the registry yet. */
+	struct uccn_witness_count wc;
+	if ((err = uccn_node_checkpoint_witnesses(node, &wc)) < 0) {
+		return err;
+	}
+	if (wc.fields < wc.required) {
+		uccn_node_set_why(why, why_len,
+			"the newest checkpoint is cosigned by member cities of %zu creative "
+			"field%s; "
+			"this node requires %zu",
+			wc.fields, wc.fields == 1 ? "" : "s", wc.required);
 		return UCCN_ENOTFOUND;
 	}
 	const struct uccn_tree_head *h = &sc->heads[newest];

@@ -713,3 +713,30 @@ int uccn_registry_check_evidence(const char *text, size_t len,
 	free(ev);
 	return err;
 }
+
+int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], uint8_t (*keys)[UCCN_KEY_BYTES], size_t max) {
+	int err = uccn_crypto_init();
+	struct uccn_proof *p = malloc(sizeof(*p));
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX, sizeof(*cosigs));
+	if (err == UCCN_OK && (p == NULL || cp == NULL || cosigs == NULL)) {
+		err = UCCN_ENOMEM;
+	}
+	if (err == UCCN_OK &&
+		(uccn_codec_decode_proof(proof, len, p, NULL, 0) < 0 ||
+			uccn_checkpoint_parse(p->note, p->note_len, network, cp, NULL, 0) < 0)) {
+		err = UCCN_EPROTO;
+	}
+	if (err == UCCN_OK) {
+		size_t n = uccn_checkpoint_witnesses(network, cp, cosigs, UCCN_NOTE_SIGS_MAX);
+		for (size_t i = 0; i < n && i < max; i++) {
+			memcpy(keys[i], cosigs[i].pk, UCCN_KEY_BYTES);
+		}
+		err = (int)n;
+	}
+	free(p);
+	free(cp);
+	free(cosigs);
+	return err;
+}

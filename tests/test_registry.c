@@ -801,6 +801,44 @@ Test(registry_nodes, every_city_cosigns_each_new_checkpoint_and_the_cosignatures
 	uccn_bytes_finish(&proof);
 }
 
+/* Policy (§9.14): Adelaide requires member cities of two creative fields. Its own cosignature
+ * (music) is not enough; Hobart's (literature) makes the quorum, and the proof then carries
+ * both. */
+Test(registry_nodes, a_node_requiring_witnesses_of_two_fields_proves_only_under_a_quorum) {
+	designate(adelaide_key, "Adelaide", "music");
+	designate(hobart_key, "Hobart", "literature");
+	cr_assert_eq(uccn_node_require_witnesses(adelaide, 8), UCCN_EINVAL);
+	cr_assert_eq(uccn_node_require_witnesses(adelaide, 2), UCCN_OK);
+	carry(hub, adelaide);
+	carry(hub, hobart);
+	struct uccn_witness_count wc;
+	cr_assert_eq(uccn_node_checkpoint_witnesses(adelaide, &wc), UCCN_OK);
+	cr_assert_eq(wc.cosigned, 1);
+	cr_assert_eq(wc.fields, 1);
+	cr_assert_eq(wc.required, 2);
+	struct uccn_bytes proof = {0};
+	char why[256] = "";
+	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof, why, sizeof(why)),
+		UCCN_ENOTFOUND);
+	cr_assert_not_null(strstr(why, "requires 2"), "%s", why);
+	carry(hobart, adelaide);
+	cr_assert_eq(uccn_node_checkpoint_witnesses(adelaide, &wc), UCCN_OK);
+	cr_assert_eq(wc.fields, 2);
+	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+	uint8_t keys[4][UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_registry_proof_witnesses(proof.data, proof.len, network, keys, 4), 2);
+	cr_assert(holds_key(keys, 2, adelaide_key) && holds_key(keys, 2, hobart_key));
+	/* The policy lives in the store: reopened, the node still requires it. */
+	char home[600];
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	uccn_node_close(adelaide);
+	cr_assert_eq(uccn_node_open(home, &adelaide), UCCN_OK);
+	cr_assert_eq(uccn_node_checkpoint_witnesses(adelaide, &wc), UCCN_OK);
+	cr_assert_eq(wc.required, 2);
+	uccn_bytes_finish(&proof);
+}
+
 /* The witness state says which checkpoint the node cosigned last; the store keeps it. Here it
  * names another branch of size 1 (as if the node had been shown another registry): the node,
  * reopened, refuses to cosign the checkpoint of size 2 that does not extend it. With its true

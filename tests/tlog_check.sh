@@ -64,6 +64,14 @@ done
 "$check" cosigned "$tmp/cosigned" $witnesses
 "$uccn" --home "$s" registry prove "$("$uccn" --home "$tmp/c5" whoami)" -o "$tmp/cosigned.proof"
 "$check" inclusion "$vkey" "$tmp/cosigned.proof"
+# Policy (§9.14): the checker lists the witnesses and can require a number of them.
+"$uccn" registry check "$tmp/cosigned.proof" --network "$network" --require-witnesses 8 |
+	grep -q '^cosigned by 8 witnesses: '
+if "$uccn" registry check "$tmp/cosigned.proof" --network "$network" \
+	--require-witnesses 9 >/dev/null 2>&1; then
+	echo "a proof with 8 witnesses passed a requirement of 9" >&2
+	exit 1
+fi
 
 # The worked checkpoint of PROTOCOL.md §9.12, as the document prints it.
 doc=$src/proto/PROTOCOL.md

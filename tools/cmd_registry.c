@@ -74,6 +74,7 @@ static const char relay_usage[] =
 
 static const char registry_usage[] =
 	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
+	"       uccn [--home DIR] registry --require-witnesses N\n"
 	"       uccn [--home DIR] registry verify\n"
 	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
 	"       uccn [--home DIR] registry checkpoint [--key]\n"
@@ -97,6 +98,10 @@ static const char registry_usage[] =
 	"          (key: the key the city signs with now; city: the key it was designated under;\n"
 	"          the tree head's three columns repeat on every row)\n"
 	"\n"
+	"--require-witnesses N: from now on this node treats a checkpoint as the registry (it\n"
+	"                    proves under it) only once member cities of N different creative\n"
+	"                    fields have cosigned it (0: no requirement); the listing then says\n"
+	"                    how many have\n"
 	"registry verify     recomputes the registry's Merkle tree from the designations held and\n"
 	"                    checks every signed tree head against it and against the one before;\n"
 	"                    prints each fault and exits 1 if there is any\n"
@@ -861,10 +866,57 @@ static int print_members_json(
 	return status;
 }
 
+/* registry --require-witnesses N: the node's policy, kept in its store. */
+static int set_required_witnesses(struct uccn_cli *cli, const char *text) {
+	char *end = NULL;
+	unsigned long n = strtoul(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || n > UCCN_FIELDS_COUNT) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--require-witnesses takes a number of creative fields, 0 to %d",
+			UCCN_FIELDS_COUNT);
+	}
+	struct uccn_node *node = NULL;
+	int status = uccn_cli_open_node(cli, &node);
+	if (status != 0) {
+		return status;
+	}
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_require_witnesses(node, (unsigned)n);
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	if (n == 0) {
+		printf("this node no longer requires witnesses\n");
+	} else {
+		printf("this node treats a checkpoint as the registry once member cities of %lu "
+		       "different creative field%s have cosigned it\n",
+			n, n == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* The witness line of the listing, after it, on a node that requires witnesses. */
+static void print_witnesses(const struct uccn_witness_count *w, int err) {
+	const struct uccn_witness_count wc = *w;
+	if (wc.required == 0 || (err < 0 && err != UCCN_ENOTFOUND)) {
+		return;
+	}
+	if (err == UCCN_ENOTFOUND) {
+		printf("witnesses: no checkpoint yet (%zu fields required)\n", wc.required);
+		return;
+	}
+	printf("witnesses: checkpoint of size %llu cosigned by %zu, member cities of %zu "
+	       "field%s (%zu required)%s\n",
+		(unsigned long long)wc.size, wc.cosigned, wc.fields, wc.fields == 1 ? "" : "s",
+		wc.required, wc.fields < wc.required ? ": NOT yet the registry here" : "");
+}
+
 static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
-	const char *field = NULL, *country = NULL;
+	const char *field = NULL, *country = NULL, *require = NULL;
 	bool all = false, json = false, csv = false;
 	const struct uccn_cli_option opts[] = {
+		{"require-witnesses", 0, NULL, &require},
 		{"field", 0, NULL, &field},
 		{"country", 0, NULL, &country},
 		{"all", 'a', &all, NULL},
@@ -887,6 +939,9 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	if (json && csv) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--json and --csv do not go together");
+	}
+	if (require != NULL) {
+		return set_required_witnesses(cli, require);
 	}
 	struct uccn_value field_v, country_v;
 	char field_buf[64], country_buf[8];
@@ -912,6 +967,8 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_registry(node, collect_member, &ms);
 	int head_err = err >= 0 ? uccn_node_tree_head(node, &head) : UCCN_OK;
+	struct uccn_witness_count wc = {0};
+	int wc_err = err >= 0 ? uccn_node_checkpoint_witnesses(node, &wc) : UCCN_OK;
 	uccn_node_close(node);
 	if (err >= 0 && head_err != UCCN_OK && head_err != UCCN_ENOTFOUND) {
 		err = head_err;
@@ -926,6 +983,7 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 			print_members_csv(&ms, h);
 		} else {
 			print_members_text(&ms, h);
+			print_witnesses(&wc, wc_err);
 		}
 	}
 	members_finish(&ms);
@@ -984,14 +1042,19 @@ static const char check_evidence_usage[] =
 	"not extend the smaller). Needs no home. Prints \"valid: split view ...\" and exits 0,\n"
 	"or says why it shows nothing and exits 1.\n";
 
+/* Cosignatures a proof's note holds at most (the root's line aside). */
+#define UCCN_NOTE_SIGS_WITNESSES 99
+
 static const char check_usage[] =
-	"usage: uccn registry check FILE --network NETWORK_ID\n"
+	"usage: uccn registry check FILE --network NETWORK_ID [--require-witnesses N]\n"
 	"\n"
 	"Checks a membership proof (FILE, \"-\": stdin) with nothing but the network id (the\n"
 	"Secretariat's public key, 64 hex digits): both signatures are the Secretariat's, the\n"
 	"designation is a leaf of the tree under the signed head, and it is active. Needs no\n"
 	"home. Prints \"valid: CITY (...) is a member under tree head ...\" and exits 0, or says\n"
-	"why the proof does not hold and exits 1.\n";
+	"why the proof does not hold and exits 1. Then lists the witnesses whose cosignatures\n"
+	"of the checkpoint the proof carries verify; with --require-witnesses N, a proof with\n"
+	"fewer than N of them fails.\n";
 
 static void count_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *n = userdata;
@@ -1137,9 +1200,10 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 }
 
 static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
-	const char *network_hex = NULL;
+	const char *network_hex = NULL, *require = NULL;
 	const struct uccn_cli_option opts[] = {
 		{"network", 0, NULL, &network_hex},
+		{"require-witnesses", 0, NULL, &require},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2];
@@ -1161,6 +1225,14 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
 		return UCCN_CLI_USAGE;
 	}
+	char *end = NULL;
+	unsigned long required = require != NULL ? strtoul(require, &end, 10) : 0;
+	if (require != NULL && (require[0] < '0' || require[0] > '9' || *end != '\0' ||
+				       required > UCCN_NOTE_SIGS_WITNESSES)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--require-witnesses takes a number of witnesses, 0 to %d",
+			UCCN_NOTE_SIGS_WITNESSES);
+	}
 	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
 	struct uccn_bytes data = {0};
 	if (uccn_cli_read_file(pos[0], &data) != 0) {
@@ -1168,6 +1240,8 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_bytes_finish(&data);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
 	}
+	uint8_t witnesses[UCCN_NOTE_SIGS_WITNESSES][UCCN_KEY_BYTES];
+	int nwitnesses = 0;
 	struct uccn_proof_result res;
 	char why[256] = "";
 	uccn_cli_clear_error(cli);
@@ -1175,6 +1249,11 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	static const uint8_t empty[1];
 	int err = uccn_registry_check_proof(
 		data.len > 0 ? data.data : empty, data.len, network, &res, why, sizeof(why));
+	if (err == UCCN_OK) {
+		nwitnesses = uccn_registry_proof_witnesses(
+			data.data, data.len, network, witnesses, UCCN_NOTE_SIGS_WITNESSES);
+		err = nwitnesses < 0 ? nwitnesses : UCCN_OK;
+	}
 	uccn_bytes_finish(&data);
 	if (err < 0) {
 		const char *what = uccn_strerror(err);
@@ -1202,6 +1281,16 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	char key[2 * UCCN_KEY_BYTES + 1];
 	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
 	printf("\nkey %s\n", key);
+	printf("cosigned by %d witness%s", nwitnesses, nwitnesses == 1 ? "" : "es");
+	for (int i = 0; i < nwitnesses; i++) {
+		printf("%s%s", i == 0 ? ": " : ", ", short_key(witnesses[i]).s);
+	}
+	fputc('\n', stdout);
+	if ((unsigned long)nwitnesses < required) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: the checkpoint has %d witness%s, %lu required", shown, nwitnesses,
+			nwitnesses == 1 ? "" : "es", required);
+	}
 	return 0;
 }
 

@@ -310,6 +310,23 @@ UCCN_NODISCARD int uccn_node_split_views(struct uccn_node *node, uccn_fault_fn f
 /* The evidence text of the first split view held, appended to out; UCCN_ENOTFOUND if none. */
 UCCN_NODISCARD int uccn_node_split_view_evidence(struct uccn_node *node, struct uccn_bytes *out);
 
+/* The witnesses of the newest checkpoint (PROTOCOL.md §9.14). */
+#define UCCN_FIELDS_COUNT 7
+struct uccn_witness_count {
+	uint64_t size;   /* the checkpoint's */
+	size_t cosigned; /* cosignatures held that verify */
+	size_t fields;   /* creative fields of the active member cities among the cosigners */
+	size_t required; /* the node's policy: fields required, 0 for none */
+};
+/* UCCN_ENOTFOUND if the node holds no checkpoint (out->required is still set). */
+UCCN_NODISCARD int uccn_node_checkpoint_witnesses(
+	struct uccn_node *node, struct uccn_witness_count *out);
+
+/* The node's policy: from now on it treats a checkpoint as the registry (proves under it) only
+ * once member cities of n different creative fields cosigned it; 0 lifts the requirement.
+ * UCCN_EINVAL above UCCN_FIELDS_COUNT. Kept in the store. */
+UCCN_NODISCARD int uccn_node_require_witnesses(struct uccn_node *node, unsigned n);
+
 /* The verifier key of the network's checkpoints, as signed-note tools take it
  * ("<origin>+<key ID>+<base64 key>"), NUL-terminated into out. UCCN_ENOTFOUND on a node in no
  * network, UCCN_EINVAL if out_len is too small (128 is enough). */

@@ -31,6 +31,12 @@ UCCN_NODISCARD int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
 	size_t why_len);
 
+/* The witnesses whose cosignatures of the proof's checkpoint (its note, PROTOCOL.md §9.11)
+ * verify, each key once, at most max written to keys. Returns how many, or UCCN_EPROTO when
+ * the proof or its note does not read (check the proof first). */
+UCCN_NODISCARD int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], uint8_t (*keys)[UCCN_KEY_BYTES], size_t max);
+
 /* What split-view evidence shows: two checkpoints of the root, the smaller first. */
 struct uccn_split_view_result {
 	uint64_t size[2];
