@@ -1043,10 +1043,12 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	if (node->verifier != NULL) {
 		pipe_abandon(node, &pipe);
 	}
-	/* A checkpoint that came in is cosigned now (PROTOCOL.md §9.11). */
+	/* A checkpoint that came in is cosigned now (PROTOCOL.md §9.11). What was imported
+	 * stays imported if the node cannot sign yet (it logged why). */
 	if (err == UCCN_OK && stats->applied > 0) {
-		int werr = uccn_node_witness(node, uccn_node_wall_ms());
-		err = werr < 0 ? werr : err;
+		if (uccn_node_witness(node, uccn_node_wall_ms()) < 0) {
+			uccn_log(UCCN_LOG_WARN, "import: the new checkpoint is not cosigned yet");
+		}
 	}
 	for (int i = 0; i < 2; i++) {
 		if (pipe.bufs[i] != NULL) {

@@ -1089,13 +1089,43 @@ int uccn_node_checkpoint_key(struct uccn_node *node, char *out, size_t out_len) 
 #define WITNESS_META "witness"
 #define WITNESS_STATE_BYTES (8 + UCCN_HASH_BYTES)
 
+struct own_cosig {
+	bool has;
+	uint64_t size;
+	uint8_t root[UCCN_HASH_BYTES];
+};
+
+static int read_own_cosig(void *userdata, const struct uccn_record *r) {
+	struct own_cosig *o = userdata;
+	const struct uccn_value *size = uccn_record_field(r, "size");
+	const struct uccn_value *root = uccn_record_field(r, "root");
+	char hex[2 * UCCN_HASH_BYTES + 1];
+	if (size != NULL && size->type == UCCN_VALUE_INT && size->i >= 0 && root != NULL &&
+		root->type == UCCN_VALUE_STR && root->str_len == 2 * UCCN_HASH_BYTES) {
+		memcpy(hex, root->str, root->str_len);
+		hex[root->str_len] = '\0';
+		o->has = uccn_crypto_from_hex(hex, o->root, UCCN_HASH_BYTES) == UCCN_OK;
+		o->size = (uint64_t)size->i;
+	}
+	return 0;
+}
+
 static int witness_state(
 	struct uccn_node *node, bool *has, uint64_t *size, uint8_t root[UCCN_HASH_BYTES]) {
 	struct uccn_bytes meta = {0};
 	int err = uccn_store_get_meta(node->st, WITNESS_META, &meta);
 	*has = false;
 	if (err == UCCN_ENOTFOUND) {
-		err = UCCN_OK;
+		/* A store that lost its state (restored from a backup, a lost WAL) learns it back
+		 * from its own cosignature record, which peers return by sync. */
+		struct own_cosig o = {0};
+		err = uccn_node_get(node, "cosignature", "registry", read_own_cosig, &o);
+		if (err == UCCN_ENOTFOUND) {
+			err = UCCN_OK;
+		}
+		*has = err == UCCN_OK && o.has;
+		*size = o.size;
+		memcpy(root, o.root, UCCN_HASH_BYTES);
 	} else if (err == UCCN_OK && meta.len != WITNESS_STATE_BYTES) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the witness state)");
 		err = UCCN_ECORRUPT;

@@ -801,6 +801,31 @@ Test(registry_nodes, every_city_cosigns_each_new_checkpoint_and_the_cosignatures
 	uccn_bytes_finish(&proof);
 }
 
+/* A store that lost its witness state (a restore, a lost WAL) takes it back from its own
+ * cosignature record, and cosigns nothing twice. */
+Test(registry_nodes, a_witness_that_lost_its_state_takes_it_from_its_own_cosignature) {
+	designate(adelaide_key, "Adelaide", "music");
+	carry(hub, adelaide);
+	cr_assert_eq(cosigned_size(adelaide), 1);
+	char home[600], db[700];
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	snprintf(db, sizeof(db), "%s/uccn.db", home);
+	uccn_node_close(adelaide);
+	struct uccn_store *store = NULL;
+	cr_assert_eq(uccn_store_open(db, false, &store), UCCN_OK);
+	cr_assert_eq(uccn_store_drop_meta(store, "witness"), UCCN_OK);
+	uccn_store_close(store);
+	cr_assert_eq(uccn_node_open(home, &adelaide), UCCN_OK);
+	uint64_t before = 0, after = 0;
+	cr_assert_eq(uccn_node_count_by(adelaide, adelaide_key, &before), UCCN_OK);
+	cr_assert_eq(uccn_node_witness(adelaide, now), 0);
+	cr_assert_eq(uccn_node_count_by(adelaide, adelaide_key, &after), UCCN_OK);
+	cr_assert_eq(after, before, "nothing signed again");
+	designate(hobart_key, "Hobart", "literature");
+	carry(hub, adelaide);
+	cr_assert_eq(cosigned_size(adelaide), 2, "and the next checkpoint is cosigned");
+}
+
 /* Policy (§9.14): Adelaide requires member cities of two creative fields. Its own cosignature
  * (music) is not enough; Hobart's (literature) makes the quorum, and the proof then carries
  * both. */

@@ -730,10 +730,12 @@ Test(net_cli, a_wal_lost_in_a_crash_is_reported_and_taken_back_before_any_edit) 
 	snprintf(wal, sizeof(wal), "%s/uccn.db-wal", path_of("lyon"));
 	cr_assert_eq(unlink(wal), 0, "%s: %s", wal, strerror(errno));
 	cr_assert_not(lists("lyon", "edit 0 before the crash"), "the WAL held the edits");
+	/* Lyon signed its city record, its cosignature of the registry's checkpoint, then the
+	 * twelve edits. */
 	run(&r, "--home", path_of("lyon"), "verify", NULL);
 	cr_assert_eq(r.status, 1, "verify: %s%s", r.out, r.err);
-	cr_assert_not_null(strstr(r.out, "this node signed up to #13"), "%s", r.out);
-	cr_assert_not_null(strstr(r.out, "12 of its changes are missing"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "this node signed up to #14"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "13 of its changes are missing"), "%s", r.out);
 	run(&r, "--home", path_of("lyon"), "put", "best_practice", "title=would fork", NULL);
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "uccn sync URL"), "%s", r.err);
@@ -741,7 +743,7 @@ Test(net_cli, a_wal_lost_in_a_crash_is_reported_and_taken_back_before_any_edit) 
 	run(&r, "--home", path_of("lyon"), "status", NULL);
 	assert_ok(&r, "status");
 	cr_assert_not_null(strstr(r.out, "signing: paused"), "%s", r.out);
-	cr_assert_not_null(strstr(r.out, "signed up to #13"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "signed up to #14"), "%s", r.out);
 	run(&r, "--home", path_of("lyon"), "sync", url_of(&hub), NULL);
 	assert_ok(&r, "sync");
 	cr_assert(lists_all("lyon", "before the crash", 12), "the sync brought them back");
