@@ -311,7 +311,8 @@ int uccn_checkpoint_note(const uint8_t network[UCCN_KEY_BYTES], uint64_t size,
 	for (size_t i = 0; i < ncosigs; i++) {
 		char name[UCCN_WITNESS_NAME_MAX];
 		uccn_checkpoint_witness_name(cosigs[i].pk, name);
-		if ((err = append_sig_line(out, name, cosigs[i].sig, UCCN_COSIG_BYTES)) < 0) {
+		const char *shown = cosigs[i].name[0] != '\0' ? cosigs[i].name : name;
+		if ((err = append_sig_line(out, shown, cosigs[i].sig, UCCN_COSIG_BYTES)) < 0) {
 			return err;
 		}
 	}
@@ -324,7 +325,7 @@ size_t uccn_checkpoint_witnesses(const uint8_t network[UCCN_KEY_BYTES],
 	size_t n = 0;
 	for (size_t i = 0; i < cp->nsigs && n < max; i++) {
 		const struct uccn_note_sig *s = &cp->sigs[i];
-		struct uccn_cosig c;
+		struct uccn_cosig c = {.name = ""};
 		if (s->len != UCCN_COSIG_BYTES ||
 			strncmp(s->name, prefix, sizeof(prefix) - 1) != 0 ||
 			uccn_crypto_from_hex(s->name + sizeof(prefix) - 1, c.pk, UCCN_KEY_BYTES) <

@@ -98,6 +98,7 @@ UCCN_NODISCARD int uccn_checkpoint_parse(const char *note, size_t len,
 
 /* A cosignature line of a note: the witness name and key it names and its payload. */
 struct uccn_cosig {
+	char name[256]; /* "": the uccn witness name of pk */
 	uint8_t pk[UCCN_KEY_BYTES];
 	uint64_t time;
 	uint8_t sig[UCCN_COSIG_BYTES];

@@ -241,6 +241,9 @@ static const struct uccn_field_spec cosignature_fields[] = {
 	{.name = "root_signature",
 		.type = UCCN_TYPE_TEXT,
 		.help = "the root's signature of the checkpoint, as its tree head has it"},
+	{.name = "name",
+		.type = UCCN_TYPE_TEXT,
+		.help = "an external witness's name (the Secretariat's record of its cosignature)"},
 };
 
 /* A split view a node caught (PROTOCOL.md §9.13): evidence anyone checks offline. */

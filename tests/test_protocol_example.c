@@ -323,7 +323,7 @@ Test(protocol_example, documented_checkpoint_and_cosignature_are_rebuilt) {
 	}
 	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &witness), UCCN_OK);
 	uint8_t sig[UCCN_NOTE_SIG_BYTES];
-	struct uccn_cosig cosig;
+	struct uccn_cosig cosig = {.name = ""};
 	uccn_crypto_identity_public_key(witness, cosig.pk);
 	uccn_checkpoint_sign(root_id, network, 1, root, sig);
 	uccn_checkpoint_cosign(witness, cosig.pk, network, 1, root, 1700000000, cosig.sig);

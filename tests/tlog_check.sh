@@ -73,6 +73,43 @@ if "$uccn" registry check "$tmp/cosigned.proof" --network "$network" \
 	exit 1
 fi
 
+# External witnesses (§9.15): a witness written from the C2SP tlog-witness text, in Go, takes
+# the Secretariat's checkpoint, then a newer one with a consistency proof, and its cosignature
+# travels beside the cities'.
+go build -o "$tmp/witness" "$src/tests/tlog/witness.go"
+"$tmp/witness" "$vkey" >"$tmp/witness.out" 2>"$tmp/witness.err" &
+witness_pid=$!
+trap 'kill $witness_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+	grep -q '^vkey ' "$tmp/witness.out" && break
+	sleep 0.1
+done
+port=$(sed -n 's/^port //p' "$tmp/witness.out")
+wvkey=$(sed -n 's/^vkey //p' "$tmp/witness.out")
+wkey=$(printf '%s' "$wvkey" | cut -d+ -f3- | base64 -d | tail -c 32 | od -An -tx1 | tr -d ' \n')
+"$uccn" --home "$s" registry witness-add "http://127.0.0.1:$port" "$wvkey" >/dev/null
+"$uccn" --home "$s" registry witness-submit | grep -q '^witness.test/w1 .*cosigned the checkpoint of size 8$'
+designate c9
+"$uccn" --home "$s" registry witness-submit | grep -q 'cosigned the checkpoint of size 9$'
+"$uccn" --home "$s" registry checkpoint >"$tmp/external"
+grep -q '^— witness.test/w1 ' "$tmp/external"
+"$check" note "$vkey" "$tmp/external"
+"$check" cosigned-by "$tmp/external" witness.test/w1 "$wkey"
+# The cosignature travels: a city that imports the registry holds it in its own checkpoint.
+"$uccn" --home "$s" export >"$tmp/registry2.uccn" 2>/dev/null
+"$uccn" --home "$tmp/c1" import "$tmp/registry2.uccn" >/dev/null
+"$uccn" --home "$tmp/c1" registry checkpoint | grep -q '^— witness.test/w1 '
+# A witness that says no: a city's node is no Secretariat, and a wrong key is refused.
+if "$uccn" --home "$tmp/c1" registry witness-submit >/dev/null 2>&1; then
+	echo "a city submitted checkpoints" >&2
+	exit 1
+fi
+if "$uccn" --home "$s" registry witness-add "http://127.0.0.1:$port" "$(printf %s "$wvkey" | cut -d+ -f1-2)+AAAA" \
+	>/dev/null 2>&1; then
+	echo "a malformed witness key was taken" >&2
+	exit 1
+fi
+
 # The worked checkpoint of PROTOCOL.md §9.12, as the document prints it.
 doc=$src/proto/PROTOCOL.md
 between() {
@@ -87,7 +124,7 @@ between example-checkpoint >"$tmp/example.note"
 
 # A checkpoint signed on demand: same size and root, so the cosignatures still hold.
 "$uccn" --home "$s" registry checkpoint --sign >"$tmp/signed"
-"$check" note "$vkey" "$tmp/signed" | grep -q " 8 "
+"$check" note "$vkey" "$tmp/signed" | grep -q " 9 "
 
 # The checks are not vacuous: a changed root, a proof against another checkpoint, and another
 # network's key all fail.

@@ -80,6 +80,8 @@ static const char registry_usage[] =
 	"       uccn [--home DIR] registry checkpoint [--key]\n"
 	"       uccn [--home DIR] registry consistency OLD_SIZE\n"
 	"       uccn [--home DIR] registry evidence\n"
+	"       uccn [--home DIR] registry witness-add URL VKEY\n"
+	"       uccn [--home DIR] registry witness-submit\n"
 	"       uccn registry check FILE --network NETWORK_ID\n"
 	"       uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
@@ -112,6 +114,8 @@ static const char registry_usage[] =
 	"registry consistency prints the consistency proof from OLD_SIZE to the newest\n"
 	"                    checkpoint, one base64 hash per line\n"
 	"registry evidence   prints the evidence of a split view this node holds\n"
+	"registry witness-add names an external tlog-witness (the Secretariat)\n"
+	"registry witness-submit submits the newest checkpoint to every external witness\n"
 	"registry check-evidence checks split-view evidence with nothing but the network id\n"
 	"registry check      checks a proof (\"-\": stdin) with nothing but the network id; needs\n"
 	"                    no home. Prints the member it proves and exits 0, or says why it is\n"
@@ -1033,6 +1037,21 @@ static const char evidence_usage[] =
 	"key signed that no one registry has), as text anyone checks with 'uccn registry\n"
 	"check-evidence'. Exits 1 when it holds none.\n";
 
+static const char witness_add_usage[] =
+	"usage: uccn [--home DIR] registry witness-add URL VKEY\n"
+	"\n"
+	"The Secretariat names an external witness that speaks C2SP tlog-witness: its\n"
+	"submission URL (http://HOST[:PORT][/PREFIX]; add-checkpoint is posted below it) and\n"
+	"its verifier key (NAME+KEYID+BASE64). Adding a name again replaces it.\n";
+
+static const char witness_submit_usage[] =
+	"usage: uccn [--home DIR] registry witness-submit\n"
+	"\n"
+	"The Secretariat submits its newest checkpoint, with a consistency proof from the last\n"
+	"one each witness cosigned, to every external witness, and keeps their cosignatures\n"
+	"beside the cities' (they travel to every node and into every proof). Prints one line\n"
+	"per witness; exits 1 if any did not cosign.\n";
+
 static const char check_evidence_usage[] =
 	"usage: uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
@@ -1463,6 +1482,86 @@ static int registry_check_evidence(struct uccn_cli *cli, int argc, char **argv) 
 	return 0;
 }
 
+static int registry_witness_add(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[3];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, witness_add_usage, pos, 3, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos != 2) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected URL and VKEY (see 'uccn registry witness-add --help')");
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	char why[256] = "";
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_witness_add(node, pos[0], pos[1], why, sizeof(why));
+	uccn_node_close(node);
+	if (err < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+	}
+	printf("witness %s added\n", pos[0]);
+	return 0;
+}
+
+static void print_witness_result(void *userdata, const struct uccn_witness_result *r) {
+	int *missing = userdata;
+	if (r->cosigned) {
+		printf("%s (%s): cosigned the checkpoint of size %llu\n", r->name, r->url,
+			(unsigned long long)r->size);
+		return;
+	}
+	(*missing)++;
+	if (r->http_status != 0) {
+		printf("%s (%s): no cosignature (HTTP %d)\n", r->name, r->url, r->http_status);
+	} else {
+		printf("%s (%s): no answer (%s)\n", r->name, r->url, uccn_strerror(r->err));
+	}
+}
+
+static int registry_witness_submit(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status =
+		uccn_cli_parse(cli, argc, argv, NULL, witness_submit_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	int missing = 0;
+	uccn_cli_clear_error(cli);
+	int n = uccn_node_witnesses_submit(node, uccn_cli_now_ms(), print_witness_result, &missing);
+	uccn_node_close(node);
+	if (n == UCCN_EPERM) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"not permitted: only the Secretariat's node submits its checkpoints");
+	}
+	if (n == UCCN_ENOTFOUND) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no signed checkpoint here yet");
+	}
+	if (n < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(n));
+	}
+	if (n == 0 && missing == 0) {
+		printf("no external witness (add one with 'uccn registry witness-add URL VKEY')\n");
+	}
+	if (missing > 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%d witness%s did not cosign", missing,
+			missing == 1 ? "" : "es");
+	}
+	return 0;
+}
+
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 	static const struct {
 		const char *name;
@@ -1475,6 +1574,8 @@ int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 		{"checkpoint", "registry checkpoint", registry_checkpoint},
 		{"consistency", "registry consistency", registry_consistency},
 		{"evidence", "registry evidence", registry_evidence},
+		{"witness-add", "registry witness-add", registry_witness_add},
+		{"witness-submit", "registry witness-submit", registry_witness_submit},
 		{"check-evidence", "registry check-evidence", registry_check_evidence},
 	};
 	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {

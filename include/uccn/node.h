@@ -327,6 +327,30 @@ UCCN_NODISCARD int uccn_node_checkpoint_witnesses(
  * UCCN_EINVAL above UCCN_FIELDS_COUNT. Kept in the store. */
 UCCN_NODISCARD int uccn_node_require_witnesses(struct uccn_node *node, unsigned n);
 
+/* The Secretariat adds (or, for a name it has, replaces) an external witness that speaks C2SP
+ * tlog-witness: its submission URL (http://HOST[:PORT][/PREFIX]) and verifier key
+ * (NAME+KEYID+BASE64). UCCN_EPERM off the Secretariat, UCCN_EINVAL with why. */
+UCCN_NODISCARD int uccn_node_witness_add(
+	struct uccn_node *node, const char *url, const char *vkey, char *why, size_t why_len);
+
+/* What one external witness answered. */
+struct uccn_witness_result {
+	const char *url, *name;
+	int err;         /* UCCN_EIO: no answer; the store's errors stop the round */
+	int http_status; /* 0 when there was no answer */
+	bool cosigned;   /* it cosigned the newest checkpoint (now or before) */
+	uint64_t size;
+};
+typedef void (*uccn_witness_result_fn)(void *userdata, const struct uccn_witness_result *r);
+
+/* The Secretariat submits its newest checkpoint to every external witness (add-checkpoint,
+ * PROTOCOL.md §9.15) and keeps each cosignature as its own `cosignature` record, which
+ * travels to every node beside the cities'. One blocking HTTP request per witness (two after
+ * a 409), each bounded by a timeout. Returns how many witnesses cosigned, or a negative code;
+ * fn (may be NULL) hears of each. */
+UCCN_NODISCARD int uccn_node_witnesses_submit(
+	struct uccn_node *node, uint64_t now_ms, uccn_witness_result_fn fn, void *userdata);
+
 /* The verifier key of the network's checkpoints, as signed-note tools take it
  * ("<origin>+<key ID>+<base64 key>"), NUL-terminated into out. UCCN_ENOTFOUND on a node in no
  * network, UCCN_EINVAL if out_len is too small (128 is enough). */

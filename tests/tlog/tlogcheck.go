@@ -7,6 +7,7 @@
 //	tlogcheck inclusion VKEY PROOF              a uccn proof file: its leaf is in its checkpoint
 //	tlogcheck consistency VKEY OLD NEW HASHES   NEW extends OLD by the proof in HASHES
 //	tlogcheck cosigned NOTE WITNESS_HEX...      each witness cosigned the note (cosignature/v1)
+//	tlogcheck cosigned-by NOTE NAME KEY_HEX     the witness NAME with that key cosigned it
 package main
 
 import (
@@ -226,18 +227,25 @@ func consistency(vkey, oldPath, newPath, hashesPath string) {
 // cosigned checks, from the C2SP tlog-cosignature text alone, that each witness (an Ed25519
 // key in hex, named "uccn-witness/<hex>") signed "cosignature/v1\ntime T\n" + the note's body.
 func cosigned(notePath string, witnesses []string) {
+	for _, w := range witnesses {
+		cosignedBy(notePath, "uccn-witness/"+w, w)
+	}
+	fmt.Printf("cosigned by %d witnesses\n", len(witnesses))
+}
+
+// cosignedBy checks the cosignature of the witness named name whose key is w (hex).
+func cosignedBy(notePath, name, w string) {
 	msg := readFile(notePath)
 	split := bytes.LastIndex(msg, []byte("\n\n"))
 	if split < 0 {
 		fail("not a signed note")
 	}
 	body, sigs := msg[:split+1], string(msg[split+2:])
-	for _, w := range witnesses {
+	{
 		pk, err := hex.DecodeString(w)
 		if err != nil || len(pk) != ed25519.PublicKeySize {
 			fail("bad witness key %q", w)
 		}
-		name := "uccn-witness/" + w
 		sum := sha256.Sum256(append(append([]byte(name), '\n', 0x04), pk...))
 		found := errors.New("no cosignature line")
 		for _, line := range strings.Split(strings.TrimSuffix(sigs, "\n"), "\n") {
@@ -259,10 +267,9 @@ func cosigned(notePath string, witnesses []string) {
 			found = errors.New("a cosignature that does not verify")
 		}
 		if found != nil {
-			fail("witness %s: %v", w, found)
+			fail("witness %s: %v", name, found)
 		}
 	}
-	fmt.Printf("cosigned by %d witnesses\n", len(witnesses))
 }
 
 func main() {
@@ -277,6 +284,9 @@ func main() {
 		consistency(a[2], a[3], a[4], a[5])
 	case len(a) >= 3 && a[1] == "cosigned":
 		cosigned(a[2], a[3:])
+	case len(a) == 5 && a[1] == "cosigned-by":
+		cosignedBy(a[2], a[3], a[4])
+		fmt.Printf("cosigned by %s\n", a[3])
 	default:
 		fail("usage: tlogcheck note|inclusion|consistency|cosigned ...")
 	}
