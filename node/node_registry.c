@@ -1287,6 +1287,40 @@ static bool is_our_head(struct uccn_node *node, const struct uccn_signed_checkpo
 	return false;
 }
 
+/* Whether theirs, a checkpoint said to be the root's, and ours (the newest of this node's,
+ * matching the leaves it holds) are a split view; fills ev when they are. A checkpoint
+ * larger than ours is left to the nodes that hold its leaves. */
+static bool split_from(struct uccn_node *node, const struct uccn_signed_checkpoint *ours,
+	const struct uccn_signed_checkpoint *theirs, struct uccn_split_view *ev) {
+	if (theirs->size > ours->size || theirs->size == 0 || is_our_head(node, theirs)) {
+		return false;
+	}
+	memset(ev, 0, sizeof(*ev));
+	if (theirs->size == ours->size) {
+		/* The smaller root first, so that every node that catches this pair writes the
+		 * same evidence. */
+		bool mine_first = memcmp(ours->root, theirs->root, UCCN_HASH_BYTES) < 0;
+		ev->a = mine_first ? *ours : *theirs;
+		ev->b = mine_first ? *theirs : *ours;
+	} else {
+		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, theirs->size,
+			ev->prefix);
+		if (memcmp(ev->prefix, theirs->root, UCCN_HASH_BYTES) == 0) {
+			return false; /* ours extends theirs */
+		}
+		ev->a = *theirs;
+		ev->b = *ours;
+		if (uccn_merkle_consistency_proof(
+			    (const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, ev->b.size,
+			    ev->a.size, ev->path, &ev->npath) < 0) {
+			return false;
+		}
+	}
+	/* Only a checkpoint the root signed is evidence; checked last, the dear part. */
+	return uccn_checkpoint_verify(node->network, theirs->size, theirs->root, theirs->sig) ==
+	       UCCN_OK;
+}
+
 struct split_walk {
 	struct uccn_node *node;
 	const struct uccn_signed_checkpoint *ours;
@@ -1305,34 +1339,8 @@ static int compare_cosig(void *userdata, const struct uccn_store_row *row) {
 	}
 	memset(&node->record, 0, sizeof(node->record));
 	uccn_merge_view(&node->state, &node->record);
-	if (!their_checkpoint(&node->record, &theirs) || theirs.size > w->ours->size ||
-		theirs.size == 0 || is_our_head(node, &theirs)) {
-		return 0;
-	}
-	struct uccn_split_view *ev = w->ev;
-	memset(ev, 0, sizeof(*ev));
-	if (theirs.size == w->ours->size) {
-		/* The smaller root first, so that every node that catches this pair writes the
-		 * same evidence. */
-		bool mine_first = memcmp(w->ours->root, theirs.root, UCCN_HASH_BYTES) < 0;
-		ev->a = mine_first ? *w->ours : theirs;
-		ev->b = mine_first ? theirs : *w->ours;
-	} else {
-		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, theirs.size,
-			ev->prefix);
-		if (memcmp(ev->prefix, theirs.root, UCCN_HASH_BYTES) == 0) {
-			return 0; /* ours extends theirs */
-		}
-		ev->a = theirs;
-		ev->b = *w->ours;
-		if (uccn_merkle_consistency_proof(
-			    (const uint8_t(*)[UCCN_HASH_BYTES])node->scan.leaves, ev->b.size,
-			    ev->a.size, ev->path, &ev->npath) < 0) {
-			return 0;
-		}
-	}
-	/* Only a checkpoint the root signed is evidence; checked last, the dear part. */
-	if (uccn_checkpoint_verify(node->network, theirs.size, theirs.root, theirs.sig) < 0) {
+	if (!their_checkpoint(&node->record, &theirs) ||
+		!split_from(node, w->ours, &theirs, w->ev)) {
 		return 0;
 	}
 	w->found = true;
@@ -1342,7 +1350,8 @@ static int compare_cosig(void *userdata, const struct uccn_store_row *row) {
 /* Compares every checkpoint other nodes cosigned with our newest one, head i; on the first
  * that no one registry shares with ours, writes an alarm record with the evidence, unless
  * this node holds a valid alarm already. Returns 1 when it wrote one. */
-static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms) {
+static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms,
+	const struct uccn_signed_checkpoint *shown) {
 	int held = uccn_node_split_views(node, NULL, NULL);
 	if (held != 0) {
 		return held < 0 ? held : 0;
@@ -1355,7 +1364,12 @@ static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms) {
 	if (w.ev == NULL) {
 		return UCCN_ENOMEM;
 	}
-	int err = uccn_store_each_record(node->st, "cosignature", false, compare_cosig, &w);
+	int err = UCCN_OK;
+	if (shown != NULL) {
+		w.found = split_from(node, &ours, shown, w.ev);
+	} else {
+		err = uccn_store_each_record(node->st, "cosignature", false, compare_cosig, &w);
+	}
 	if (err >= 0 && w.found) {
 		err = uccn_checkpoint_evidence_encode(node->network, w.ev, &text);
 	}
@@ -1389,6 +1403,28 @@ static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms) {
 	return err < 0 ? err : 1;
 }
 
+int uccn_node_consider_checkpoint(
+	struct uccn_node *node, const char *note, size_t len, uint64_t now_ms) {
+	int err = scan_root(node);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	if (cp == NULL) {
+		return UCCN_ENOMEM;
+	}
+	err = uccn_checkpoint_parse(note, len, node->network, cp, NULL, 0);
+	struct uccn_signed_checkpoint shown = {.size = cp->size};
+	memcpy(shown.root, cp->root, UCCN_HASH_BYTES);
+	memcpy(shown.sig, cp->sig, UCCN_NOTE_SIG_BYTES);
+	free(cp);
+	if (err < 0) {
+		return err;
+	}
+	size_t i = newest_checkpoint(node);
+	return i == SIZE_MAX ? 0 : catch_split_view(node, i, now_ms, &shown);
+}
+
 int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 	static const uint8_t zero[UCCN_KEY_BYTES];
 	if (memcmp(node->network, zero, UCCN_KEY_BYTES) == 0 || uccn_node_is_secretariat(node)) {
@@ -1403,7 +1439,7 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 		return 0;
 	}
 	const struct uccn_tree_head h = node->scan.heads[i];
-	int caught = catch_split_view(node, i, now_ms);
+	int caught = catch_split_view(node, i, now_ms, NULL);
 	if (caught < 0) {
 		return caught;
 	}

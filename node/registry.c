@@ -740,3 +740,13 @@ int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
 	free(cosigs);
 	return err;
 }
+
+int uccn_registry_proof_note(const uint8_t *proof, size_t len, struct uccn_bytes *note) {
+	struct uccn_proof *p = malloc(sizeof(*p));
+	int err = p == NULL ? UCCN_ENOMEM : uccn_codec_decode_proof(proof, len, p, NULL, 0);
+	if (err == UCCN_OK) {
+		err = uccn_bytes_append(note, p->note, p->note_len);
+	}
+	free(p);
+	return err;
+}

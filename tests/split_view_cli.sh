@@ -1,5 +1,6 @@
 #!/bin/sh
-# split_view_cli.sh - a split view carried by export files and caught by the commands: the
+# split_view_cli.sh - a split view carried by export files and a proof file, caught by the
+# commands: the
 # Secretariat's key signs two registries (a copy of its home goes on with another
 # designation), one city imports each, the cities swap files, and both then show the alarm in
 # 'registry verify' and 'status', write the evidence, which 'registry check-evidence' accepts
@@ -34,6 +35,28 @@ if "$uccn" --home "$tmp/lyon" registry evidence >/dev/null 2>&1; then
 	echo "evidence before the halves met" >&2
 	exit 1
 fi
+
+# A proof file is a view too: Turin holds A's registry, and Kobe's proof (under B's
+# checkpoint), checked with --compare against Turin's registry, raises the alarm there.
+"$uccn" --home "$tmp/turin" init --name turin --country IT --field film --network "$network" \
+	>/dev/null
+"$uccn" --home "$tmp/turin" import "$tmp/a.uccn" >/dev/null
+"$uccn" --home "$tmp/kobe" registry prove "$("$uccn" --home "$tmp/kobe" whoami)" \
+	-o "$tmp/kobe.proof"
+"$uccn" --home "$tmp/turin" registry check "$tmp/kobe.proof" --network "$network" >/dev/null
+if "$uccn" --home "$tmp/turin" registry check "$tmp/kobe.proof" --network "$network" \
+	--compare >"$tmp/compare" 2>&1; then
+	echo "a proof of the other branch compared clean" >&2
+	exit 1
+fi
+grep -q "ALARM: split view" "$tmp/compare"
+"$uccn" --home "$tmp/turin" registry evidence >"$tmp/turin.evidence"
+"$uccn" registry check-evidence "$tmp/turin.evidence" --network "$network" | grep -q '^valid'
+# Lyon's own proof compares clean with Turin: one registry.
+"$uccn" --home "$tmp/lyon" registry prove "$("$uccn" --home "$tmp/lyon" whoami)" \
+	-o "$tmp/lyon.proof"
+"$uccn" --home "$tmp/lyon" registry check "$tmp/lyon.proof" --network "$network" --compare \
+	>/dev/null
 
 "$uccn" --home "$tmp/lyon" export >"$tmp/lyon.uccn" 2>/dev/null
 "$uccn" --home "$tmp/kobe" import "$tmp/lyon.uccn" >/dev/null 2>&1 || true # forks refused

@@ -1065,7 +1065,9 @@ static const char check_evidence_usage[] =
 #define UCCN_NOTE_SIGS_WITNESSES 99
 
 static const char check_usage[] =
-	"usage: uccn registry check FILE --network NETWORK_ID [--require-witnesses N]\n"
+	"usage: uccn [--home DIR] registry check FILE --network NETWORK_ID [--require-witnesses "
+	"N]\n"
+	"                                       [--compare]\n"
 	"\n"
 	"Checks a membership proof (FILE, \"-\": stdin) with nothing but the network id (the\n"
 	"Secretariat's public key, 64 hex digits): both signatures are the Secretariat's, the\n"
@@ -1073,7 +1075,9 @@ static const char check_usage[] =
 	"home. Prints \"valid: CITY (...) is a member under tree head ...\" and exits 0, or says\n"
 	"why the proof does not hold and exits 1. Then lists the witnesses whose cosignatures\n"
 	"of the checkpoint the proof carries verify; with --require-witnesses N, a proof with\n"
-	"fewer than N of them fails.\n";
+	"fewer than N of them fails. --compare also compares the proof's checkpoint with the\n"
+	"home's registry: if no one registry has both, it raises the split-view alarm there (as\n"
+	"'registry evidence' then shows) and exits 1.\n";
 
 static void count_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *n = userdata;
@@ -1218,11 +1222,41 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	return status;
 }
 
+/* registry check --compare: the proof's checkpoint against the home's registry. 0, or the
+ * command's failure (an alarm raised, or the home could not be read). */
+static int compare_with_home(struct uccn_cli *cli, const struct uccn_bytes *proof) {
+	struct uccn_node *node = NULL;
+	struct uccn_bytes note = {0};
+	int status = uccn_cli_open_node(cli, &node);
+	if (status != 0) {
+		return status;
+	}
+	int err = uccn_registry_proof_note(proof->data, proof->len, &note);
+	if (err == UCCN_OK) {
+		err = uccn_node_consider_checkpoint(
+			node, (const char *)note.data, note.len, uccn_cli_now_ms());
+	}
+	uccn_node_close(node);
+	uccn_bytes_finish(&note);
+	if (err > 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"ALARM: split view: the proof's checkpoint and this node's registry cannot "
+			"both be the registry ('uccn registry evidence')");
+	}
+	if (err < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "comparing with this node: %s", uccn_strerror(err));
+	}
+	return 0;
+}
+
 static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	const char *network_hex = NULL, *require = NULL;
+	bool compare = false;
 	const struct uccn_cli_option opts[] = {
 		{"network", 0, NULL, &network_hex},
 		{"require-witnesses", 0, NULL, &require},
+		{"compare", 0, &compare, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2];
@@ -1273,7 +1307,15 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 			data.data, data.len, network, witnesses, UCCN_NOTE_SIGS_WITNESSES);
 		err = nwitnesses < 0 ? nwitnesses : UCCN_OK;
 	}
+	int alarm = 0;
+	if (compare && (err == UCCN_OK || err == UCCN_ENOTMEMBER)) {
+		/* The proof's checkpoint is one more view of the registry: compare it with ours. */
+		alarm = compare_with_home(cli, &data);
+	}
 	uccn_bytes_finish(&data);
+	if (alarm != 0) {
+		return alarm;
+	}
 	if (err < 0) {
 		const char *what = uccn_strerror(err);
 		if (why[0] == '\0') {

@@ -307,6 +307,14 @@ UCCN_NODISCARD int uccn_node_witness(struct uccn_node *node, uint64_t now_ms);
  * counts them among its faults. */
 UCCN_NODISCARD int uccn_node_split_views(struct uccn_node *node, uccn_fault_fn fn, void *userdata);
 
+/* A checkpoint note shown to this node by another path (a proof file, say): if no one registry
+ * has it and this node's newest checkpoint, raises the alarm as uccn_node_witness does, its
+ * `alarm` record carrying the evidence. Returns 1 when it wrote one, 0 when the two may be one
+ * registry's (or the note's is larger: its holders catch it), UCCN_EPROTO, UCCN_ENETWORK or
+ * UCCN_EBADSIG for a note that is not a checkpoint of this network signed by its root. */
+UCCN_NODISCARD int uccn_node_consider_checkpoint(
+	struct uccn_node *node, const char *note, size_t len, uint64_t now_ms);
+
 /* The evidence text of the first split view held, appended to out; UCCN_ENOTFOUND if none. */
 UCCN_NODISCARD int uccn_node_split_view_evidence(struct uccn_node *node, struct uccn_bytes *out);
 

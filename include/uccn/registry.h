@@ -37,6 +37,11 @@ UCCN_NODISCARD int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 UCCN_NODISCARD int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
 	const uint8_t network[UCCN_KEY_BYTES], uint8_t (*keys)[UCCN_KEY_BYTES], size_t max);
 
+/* The checkpoint note a proof carries (element 7), copied to note (appended). UCCN_EPROTO when
+ * the file is not a proof. */
+UCCN_NODISCARD int uccn_registry_proof_note(
+	const uint8_t *proof, size_t len, struct uccn_bytes *note);
+
 /* What split-view evidence shows: two checkpoints of the root, the smaller first. */
 struct uccn_split_view_result {
 	uint64_t size[2];
