@@ -1283,3 +1283,33 @@ Test(evidence, only_the_networks_root_signs_evidence) {
 	}
 	uccn_bytes_finish(&text);
 }
+
+/* cosignature/v1 (§9.11): the key ID names the key and the name, the time is signed. */
+Test(evidence, a_cosignature_holds_only_with_its_key_id_its_time_and_its_name) {
+	uint8_t head[UCCN_HASH_BYTES], cosig[UCCN_COSIG_BYTES], bad[UCCN_COSIG_BYTES];
+	memset(head, 0x5e, sizeof(head));
+	uint64_t t = 0;
+	uccn_checkpoint_cosign(
+		evidence_root, evidence_net, evidence_net, 3, head, 1700000000, cosig);
+	cr_assert_eq(uccn_checkpoint_verify_cosignature(
+			     NULL, evidence_net, evidence_net, 3, head, cosig, &t),
+		UCCN_OK);
+	cr_assert_eq(t, 1700000000);
+	memcpy(bad, cosig, sizeof(bad));
+	bad[0] ^= 1; /* another key ID, the signature intact */
+	cr_assert_eq(uccn_checkpoint_verify_cosignature(
+			     NULL, evidence_net, evidence_net, 3, head, bad, NULL),
+		UCCN_EBADSIG);
+	memcpy(bad, cosig, sizeof(bad));
+	bad[UCCN_KEY_ID_BYTES + 7] ^= 1; /* another time */
+	cr_assert_eq(uccn_checkpoint_verify_cosignature(
+			     NULL, evidence_net, evidence_net, 3, head, bad, NULL),
+		UCCN_EBADSIG);
+	/* The same bytes under another name: the key ID no longer matches. */
+	cr_assert_eq(uccn_checkpoint_verify_cosignature(
+			     "another/name", evidence_net, evidence_net, 3, head, cosig, NULL),
+		UCCN_EBADSIG);
+	cr_assert_eq(uccn_checkpoint_verify_cosignature(
+			     NULL, evidence_net, evidence_net, 4, head, cosig, NULL),
+		UCCN_EBADSIG);
+}
