@@ -980,7 +980,13 @@ static size_t newest_checkpoint(struct uccn_node *node) {
 				0) {
 			continue;
 		}
-		uccn_merkle_root((const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, h->size, root);
+		/* The newest head covers every leaf held, as a rule: the frontier has its root. */
+		if (h->size == sc->nleaves) {
+			frontier_root(sc, root);
+		} else {
+			uccn_merkle_root(
+				(const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, h->size, root);
+		}
 		if (memcmp(root, h->root, UCCN_HASH_BYTES) == 0) {
 			return i;
 		}
