@@ -19,7 +19,11 @@ for c in lyon kobe; do
 		--country FR --field film --year 2017 >/dev/null
 done
 cp -a "$tmp/a" "$tmp/b"
-key() { printf '%064d' "$1"; }
+# A real Ed25519 key for a city nobody runs here (a key must be a point of the curve).
+key() {
+	"$uccn" --home "$tmp/key$1" init --name "Key $1" --country FR --field film >/dev/null
+	"$uccn" --home "$tmp/key$1" whoami
+}
 "$uccn" --home "$tmp/a" designate "$(key 1)" --name One --country FR --field film \
 	--year 2020 >/dev/null
 "$uccn" --home "$tmp/b" designate "$(key 2)" --name Two --country FR --field film \

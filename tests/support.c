@@ -104,15 +104,20 @@ void test_author_note(
 	}
 }
 
-void test_key_hex(unsigned n, char out[2 * UCCN_KEY_BYTES + 1]) {
-	uint8_t seed[32] = {0}, pk[UCCN_KEY_BYTES];
+void test_key(unsigned n, uint8_t out[UCCN_KEY_BYTES]) {
+	uint8_t seed[32] = {0};
 	memcpy(seed, &n, sizeof(n));
 	seed[31] = 0x6b;
 	struct uccn_identity *id = NULL;
 	cr_assert_eq(uccn_crypto_init(), UCCN_OK);
 	cr_assert_eq(uccn_crypto_identity_from_seed(seed, &id), UCCN_OK);
-	uccn_crypto_identity_public_key(id, pk);
+	uccn_crypto_identity_public_key(id, out);
 	uccn_crypto_identity_destroy(id);
+}
+
+void test_key_hex(unsigned n, char out[2 * UCCN_KEY_BYTES + 1]) {
+	uint8_t pk[UCCN_KEY_BYTES];
+	test_key(n, pk);
 	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, out);
 }
 

@@ -45,7 +45,8 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
  * by a's key. Does not advance a. */
 void test_sign_raw(struct test_author *a, struct uccn_change *c, struct uccn_bytes *out);
 
-/* The lowercase hex of the public key of seed n (a real Ed25519 key, distinct for each n). */
+/* The public key of seed n (a real Ed25519 key, distinct for each n), and its lowercase hex. */
+void test_key(unsigned n, uint8_t out[UCCN_KEY_BYTES]);
 void test_key_hex(unsigned n, char out[2 * UCCN_KEY_BYTES + 1]);
 
 struct uccn_field test_str(const char *name, const char *value);

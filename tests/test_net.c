@@ -339,7 +339,7 @@ Test(net, every_city_cosigns_each_checkpoint_it_receives_and_the_cosignatures_re
 	/* A new designation while the sessions run: a new checkpoint, cosigned by every city
 	 * within the same sessions, and every cosignature back at every node. */
 	uint8_t key[UCCN_KEY_BYTES];
-	memset(key, 0x44, sizeof(key));
+	test_key(0x44, key);
 	char why[256] = "";
 	cr_assert_eq(uccn_node_designate(hub->node, key, "Dakar", "SN", "media_arts", 2014,
 			     uccn_node_wall_ms(), why, sizeof(why)),
@@ -1774,7 +1774,7 @@ static void run_split_view(unsigned seed) {
 	/* Branch B grows by one or two designations: checkpoints of one size with two roots, or
 	 * of two sizes where the larger does not extend the smaller. */
 	for (int k = 0; k < 2 + (seed % 3 == 0); k++) {
-		memset(key, 0x50 + k, sizeof(key));
+		test_key(0x50 + (unsigned)k, key);
 		cr_assert_eq(uccn_node_designate((k ? b : a)->node, key, "Elsewhere", "FR",
 				     "design", 2020, uccn_node_wall_ms(), why, sizeof(why)),
 			UCCN_OK, "%s", why);

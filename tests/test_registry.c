@@ -788,7 +788,7 @@ Test(registry_nodes, every_city_cosigns_each_new_checkpoint_and_the_cosignatures
 
 	/* A new checkpoint: the cosignatures of the old one are not its. */
 	uint8_t third[UCCN_KEY_BYTES];
-	memset(third, 0x33, sizeof(third));
+	test_key(0x33, third);
 	designate(third, "Launceston", "film");
 	carry(hub, adelaide);
 	cr_assert_eq(cosigned_size(adelaide), 3);
