@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 #include <uccn/log.h>
+#include <uccn/text.h>
 
 /* The key file holds the libsodium secret key: the 32-byte seed followed by the public key. */
 #define KEY_FILE_BYTES crypto_sign_SECRETKEYBYTES
@@ -259,17 +260,11 @@ bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]) {
 }
 
 void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex) {
-	sodium_bin2hex(hex, len * 2 + 1, bin, len);
+	uccn_text_to_hex(bin, len, hex);
 }
 
 int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len) {
-	size_t got = 0;
-	const char *end = NULL;
-	if (strlen(hex) != len * 2 ||
-		sodium_hex2bin(bin, len, hex, len * 2, NULL, &got, &end) != 0 || got != len) {
-		return UCCN_EINVAL;
-	}
-	return UCCN_OK;
+	return uccn_text_from_hex(hex, strlen(hex), bin, len);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -85,7 +85,9 @@ bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len);
  * subgroup, not of small order (all zeros is not one). No key that fails this ever signs. */
 bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]);
 
-/* Lowercase hex of bin into hex (2 * len + 1 bytes, NUL-terminated). */
+/* The two hex helpers below are uccn_text_to_hex and uccn_text_from_hex (<uccn/text.h>, the one
+ * home of hex) under their older names, kept for their many callers; new code calls those.
+ * Lowercase hex of bin into hex (2 * len + 1 bytes, NUL-terminated). */
 void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex);
 /* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL.
  */

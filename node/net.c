@@ -18,6 +18,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/node_internal.h"
 #include "node/session.h"
@@ -133,15 +134,6 @@ static void copy_text(char *dst, size_t cap, const char *text) {
 	n = n < cap - 1 ? n : cap - 1;
 	memcpy(dst, text, n);
 	dst[n] = '\0';
-}
-
-static void hex_prefix(const uint8_t *key, char out[17]) {
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 8; i++) {
-		out[2 * i] = digits[key[i] >> 4];
-		out[2 * i + 1] = digits[key[i] & 15];
-	}
-	out[16] = '\0';
 }
 
 /* --- The node's peer list -------------------------------------------------------------------- */
@@ -431,7 +423,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	l->progress_ms = now;
 	net->nestablished++;
 	char hex[17];
-	hex_prefix(key, hex);
+	uccn_text_to_hex(key, 8, hex);
 	uccn_log(UCCN_LOG_INFO, "net: %s: session established with %s...%s", l->name, hex,
 		uccn_node_is_secretariat_key(net->node, key) ? " (the Secretariat)" : "");
 	if (p != NULL) {

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uccn/text.h>
+
 #include "node/crypto.h"
 
 #define URL_MAX 2048
@@ -361,51 +363,6 @@ __attribute__((format(printf, 3, 4))) static int refuse(
 	return UCCN_ESCHEMA;
 }
 
-/* Decodes one UTF-8 sequence at s[*pos]. Overlong forms, surrogates and code points past
- * U+10FFFF are refused: they would let two byte strings mean the same text, or carry text no
- * other decoder accepts. Returns false (and leaves *pos) on an invalid sequence. */
-static bool utf8_next(const unsigned char *s, size_t len, size_t *pos, uint32_t *cp) {
-	size_t i = *pos;
-	unsigned char b = s[i];
-	size_t n;
-	uint32_t c;
-	uint32_t least;
-	if (b < 0x80) {
-		*cp = b;
-		*pos = i + 1;
-		return true;
-	} else if ((b & 0xe0) == 0xc0) {
-		n = 2;
-		c = b & 0x1f;
-		least = 0x80;
-	} else if ((b & 0xf0) == 0xe0) {
-		n = 3;
-		c = b & 0x0f;
-		least = 0x800;
-	} else if ((b & 0xf8) == 0xf0) {
-		n = 4;
-		c = b & 0x07;
-		least = 0x10000;
-	} else {
-		return false;
-	}
-	if (len - i < n) {
-		return false;
-	}
-	for (size_t j = 1; j < n; j++) {
-		if ((s[i + j] & 0xc0) != 0x80) {
-			return false;
-		}
-		c = (c << 6) | (s[i + j] & 0x3f);
-	}
-	if (c < least || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		return false;
-	}
-	*cp = c;
-	*pos = i + n;
-	return true;
-}
-
 /* C0, DEL and C1: characters that move terminals around rather than show anything. */
 static bool is_control(uint32_t cp) {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
@@ -422,7 +379,7 @@ static const char *quote(char out[QUOTE_BUF], const char *s, size_t len) {
 	while (i < len && i < QUOTE_SHOWN) {
 		size_t start = i;
 		uint32_t cp;
-		if (!utf8_next(u, len, &i, &cp)) {
+		if (!uccn_text_utf8_next(u, len, &i, &cp)) {
 			o += (size_t)snprintf(out + o, QUOTE_BUF - o, "\\x%02x", u[i]);
 			i++;
 		} else if (cp == '"' || cp == '\\') {
@@ -519,7 +476,7 @@ static bool text_ok(const struct uccn_value *v, bool allow_lines, char *detail, 
 	while (i < v->str_len) {
 		size_t at = i;
 		uint32_t cp;
-		if (!utf8_next(u, v->str_len, &i, &cp)) {
+		if (!uccn_text_utf8_next(u, v->str_len, &i, &cp)) {
 			snprintf(detail, cap, "is not valid UTF-8 (at byte %zu)", at);
 			return false;
 		}
@@ -535,24 +492,9 @@ static bool is_digit(char c) {
 	return c >= '0' && c <= '9';
 }
 
-static bool is_lower_hex(char c) {
-	return is_digit(c) || (c >= 'a' && c <= 'f');
-}
-
 static bool is_hex64(const struct uccn_value *v) {
-	if (v->type != UCCN_VALUE_STR || v->str_len != KEY_HEX_LEN) {
-		return false;
-	}
-	for (size_t i = 0; i < v->str_len; i++) {
-		if (!is_lower_hex(v->str[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static int hex_value(char c) {
-	return is_digit(c) ? c - '0' : c - 'a' + 10;
+	return v->type == UCCN_VALUE_STR && v->str_len == KEY_HEX_LEN &&
+	       uccn_text_is_lower_hex(v->str, v->str_len);
 }
 
 /* Whether v (64 lowercase hex digits) names a point that can be an Ed25519 public key: 32
@@ -560,8 +502,8 @@ static int hex_value(char c) {
  * editors or moving to them only fills the registry with a member that cannot exist. */
 static bool is_public_key(const struct uccn_value *v) {
 	uint8_t pk[UCCN_KEY_BYTES];
-	for (size_t i = 0; i < UCCN_KEY_BYTES; i++) {
-		pk[i] = (uint8_t)(hex_value(v->str[2 * i]) << 4 | hex_value(v->str[2 * i + 1]));
+	if (uccn_text_from_hex(v->str, v->str_len, pk, UCCN_KEY_BYTES) < 0) {
+		return false;
 	}
 	return uccn_crypto_is_public_key(pk);
 }
@@ -893,19 +835,7 @@ int uccn_schema_check_field(
 }
 
 bool uccn_schema_is_valid_id(const char *id) {
-	if (id == NULL) {
-		return false;
-	}
-	size_t n = 0;
-	for (; id[n] != '\0'; n++) {
-		char c = id[n];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
-			  c == '.' || c == '_' || c == ':' || c == '-';
-		if (!ok || n >= UCCN_ID_MAX) {
-			return false;
-		}
-	}
-	return n > 0;
+	return id != NULL && uccn_text_is_valid_id(id, strnlen(id, UCCN_ID_MAX + 1));
 }
 
 int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len) {
@@ -938,13 +868,8 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 	 * profile under another's name and no city can have two. (The owner, not the author: a
 	 * city that moved to a new key goes on editing the record named by its first.) */
 	if (strcmp(k->name, "city") == 0) {
-		static const char hex[] = "0123456789abcdef";
 		char owner[KEY_HEX_LEN + 1];
-		for (size_t i = 0; i < UCCN_KEY_BYTES; i++) {
-			owner[2 * i] = hex[c->owner[i] >> 4];
-			owner[2 * i + 1] = hex[c->owner[i] & 0x0f];
-		}
-		owner[KEY_HEX_LEN] = '\0';
+		uccn_text_to_hex(c->owner, UCCN_KEY_BYTES, owner);
 		if (strcmp(c->id, owner) != 0) {
 			return refuse(why, why_len,
 				"city: id %s is not the owner's key (a city's record is named by "

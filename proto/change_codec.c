@@ -5,29 +5,13 @@
 
 #include <string.h>
 
+#include <uccn/text.h>
+
 #include "proto/wire.h"
 
 /* Longest body that still fits a signed change of UCCN_CHANGE_MAX bytes: the outer fixarray
  * (1), a bin16 header (3), the signature's bin8 header (2) and the signature (64). */
 #define BODY_MAX (UCCN_CHANGE_MAX - 1 - 3 - 2 - UCCN_SIG_BYTES)
-
-static bool is_id_char(unsigned char ch) {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '.' || ch == '_' || ch == ':' || ch == '-';
-}
-
-static bool all_chars(const char *s, size_t len, bool (*ok)(unsigned char)) {
-	for (size_t i = 0; i < len; i++) {
-		if (!ok((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static bool valid_id(const char *s, size_t len) {
-	return len >= 1 && len <= UCCN_ID_MAX && all_chars(s, len, is_id_char);
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Changes (§2, §3) */
@@ -104,7 +88,7 @@ static int decode_body(
 	if (uccn_wire_get_str(d, &e[8], &s, &len) < 0) {
 		return bad_element(d, 8, "a string");
 	}
-	if (!valid_id(s, len)) {
+	if (!uccn_text_is_valid_id(s, len)) {
 		return uccn_wire_refuse(d->why, d->why_len,
 			"field 8 (id) \"%s\" must be 1 to %d bytes of [A-Za-z0-9._:-]",
 			uccn_wire_printable(s, len, shown, sizeof(shown)), UCCN_ID_MAX);
@@ -275,9 +259,10 @@ int uccn_codec_encode_body(const struct uccn_change *c, struct uccn_bytes *out) 
 	size_t id_len = strnlen(c->id, sizeof(c->id));
 	/* Refuse here anything uccn_codec_decode_change would refuse, so that nothing we cannot
 	 * read back is ever signed. */
-	if (!uccn_wire_valid_kind(c->kind, kind_len) || !valid_id(c->id, id_len) || c->seq == 0 ||
-		(c->has_prev && c->seq == 1) || (c->op != UCCN_OP_PUT && c->op != UCCN_OP_DELETE) ||
-		c->nfields > UCCN_FIELDS_MAX || (c->op == UCCN_OP_DELETE && c->nfields > 0) ||
+	if (!uccn_wire_valid_kind(c->kind, kind_len) || !uccn_text_is_valid_id(c->id, id_len) ||
+		c->seq == 0 || (c->has_prev && c->seq == 1) ||
+		(c->op != UCCN_OP_PUT && c->op != UCCN_OP_DELETE) || c->nfields > UCCN_FIELDS_MAX ||
+		(c->op == UCCN_OP_DELETE && c->nfields > 0) ||
 		!valid_fields(c->fields, c->nfields)) {
 		return UCCN_EINVAL;
 	}

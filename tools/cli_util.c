@@ -221,40 +221,11 @@ uint64_t uccn_cli_now_ms(void) {
 }
 
 void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out) {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
-static int hex_digit(char c) {
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
+	uccn_text_to_hex(bytes, len, out);
 }
 
 bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len) {
-	if (strlen(text) != 2 * len) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		int hi = hex_digit(text[2 * i]);
-		int lo = hex_digit(text[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return uccn_text_from_hex(text, strlen(text), out, len) == UCCN_OK;
 }
 
 bool uccn_cli_parse_key(
@@ -392,36 +363,6 @@ void uccn_cli_print_assignment(FILE *f, const struct uccn_field *field) {
 	fputc('"', f);
 }
 
-/* The length of the valid UTF-8 sequence at s (up to len bytes), or 0 if there is none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t len) {
-	size_t n;
-	uint32_t min, cp;
-	if (s[0] < 0x80) {
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, min = 0x80, cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, min = 0x800, cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, min = 0x10000, cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > len) {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return 0;
-		}
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		return 0;
-	}
-	return n;
-}
-
 json_t *uccn_cli_json_string(const char *s, size_t len) {
 	json_t *j = json_stringn(s, len);
 	if (j != NULL) {
@@ -432,7 +373,9 @@ json_t *uccn_cli_json_string(const char *s, size_t len) {
 	struct uccn_bytes b = {0};
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
-		size_t n = u[i] != 0 ? utf8_seq_len(u + i, len - i) : 0;
+		size_t next = i;
+		uint32_t cp;
+		size_t n = u[i] != 0 && uccn_text_utf8_next(u, len, &next, &cp) ? next - i : 0;
 		int err = n > 0 ? uccn_bytes_append(&b, u + i, n)
 				: uccn_bytes_append(&b, "\xef\xbf\xbd", 3);
 		if (err < 0) {

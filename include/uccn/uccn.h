@@ -8,5 +8,6 @@
 #include <uccn/node.h>
 #include <uccn/registry.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #endif
