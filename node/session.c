@@ -1,8 +1,8 @@
 /* session.c - the session handshake and encrypted channel of proto/PROTOCOL.md §10, as a state
  * machine fed with frames and time. It never sees a key byte: the ephemeral key pair and the
  * session keys live in node/crypto.c behind struct uccn_kx and struct uccn_channel, and the
- * handshake messages are encoded by proto/codec.c. No sockets, no clock, no threads, no logging:
- * the caller reads uccn_session_error() and logs it once. */
+ * handshake messages are encoded by proto/session_codec.c. No sockets, no clock, no threads, no
+ * logging: the caller reads uccn_session_error() and logs it once. */
 #include "node/session.h"
 
 #include <assert.h>
