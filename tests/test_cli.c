@@ -1,10 +1,8 @@
 /* test_cli.c - end-to-end tests of the uccn program: each test runs the built binary (UCCN_BIN)
  * in its own temporary folder, as a user would, and checks its output, exit status and that a
  * failed command leaves the store as it was. Knows nothing of the library's internals. */
-/* nftw() and the pseudo-terminal calls are X/Open; unshare() and the mount flags, which put
- * a home on a read-only filesystem, are GNU. */
+/* nftw() and the pseudo-terminal calls are X/Open. */
 #define _XOPEN_SOURCE 700
-#define _GNU_SOURCE
 
 #include <criterion/criterion.h>
 
@@ -13,15 +11,15 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/proc.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
@@ -33,17 +31,6 @@
 
 /* The folder of the running test; every home and file of the test lives in it. */
 static char dir[256];
-
-/* Everything a test allocates, freed in teardown so leak checks see only the program's. */
-static void *allocs[256];
-static size_t nallocs;
-
-static void *track(void *p) {
-	cr_assert_not_null(p);
-	cr_assert_lt(nallocs, sizeof(allocs) / sizeof(allocs[0]));
-	allocs[nallocs++] = p;
-	return p;
-}
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
 	(void)sb;
@@ -57,16 +44,14 @@ static void setup(void) {
 	snprintf(dir, sizeof(dir), "%s/uccn-cli-XXXXXX",
 		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	test_proc_begin(dir);
 }
 
 static void teardown(void) {
 	if (dir[0] != '\0') {
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	}
-	for (size_t i = 0; i < nallocs; i++) {
-		free(allocs[i]);
-	}
-	nallocs = 0;
+	test_proc_end();
 #ifdef __SANITIZE_ADDRESS__
 	if (__lsan_do_recoverable_leak_check()) {
 		abort();
@@ -78,38 +63,15 @@ TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
 
 /* A path inside the test's folder. */
 static char *path(const char *name) {
-	char *p = track(malloc(strlen(dir) + strlen(name) + 2));
+	char *p = test_proc_keep(malloc(strlen(dir) + strlen(name) + 2));
 	sprintf(p, "%s/%s", dir, name);
 	return p;
 }
 
-struct run {
-	int status; /* exit status, or 128 + signal */
-	char *out;
-	size_t out_len;
-	char *err;
-	size_t err_len;
-};
-
+/* A whole file that must exist, kept until teardown. */
 static char *slurp(const char *p, size_t *len) {
-	FILE *f = fopen(p, "rb");
-	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	cr_assert_not_null(buf);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			cr_assert_not_null(buf);
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return track(buf);
+	cr_assert_eq(access(p, R_OK), 0, "%s: %s", p, strerror(errno));
+	return test_proc_slurp(p, len);
 }
 
 static void spit(const char *p, const void *data, size_t len) {
@@ -121,97 +83,41 @@ static void spit(const char *p, const void *data, size_t len) {
 
 /* Environment changes for the next run: "NAME=value" sets, "NAME" unsets. */
 static const char *extra_env[4];
-/* A folder the next run sees on a read-only filesystem (a read-only bind mount in a mount
- * namespace of its own: permission bits would not stop root). */
+/* A folder the next run sees on a read-only filesystem. */
 static const char *read_only_dir;
-#define CANNOT_MOUNT 126
 
 /* Runs the program with args (NULL-terminated), stdin from in (NULL: empty), stdout and stderr
- * captured. HOME points into the test folder so no real home is ever touched. */
-static void run_argv(struct run *r, const char *in, size_t in_len, char *const args[]) {
-	static unsigned counter;
-	char out_path[PATH_MAX], err_path[PATH_MAX], in_path[PATH_MAX];
-	unsigned n = counter++;
-	snprintf(out_path, sizeof(out_path), "%s/.out%u", dir, n);
-	snprintf(err_path, sizeof(err_path), "%s/.err%u", dir, n);
-	snprintf(in_path, sizeof(in_path), "%s/.in%u", dir, n);
-	spit(in_path, in != NULL ? in : "", in != NULL ? in_len : 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		int fd_in = open(in_path, O_RDONLY);
-		int fd_out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fd_err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd_in < 0 || fd_out < 0 || fd_err < 0 || dup2(fd_in, 0) < 0 ||
-			dup2(fd_out, 1) < 0 || dup2(fd_err, 2) < 0) {
-			_exit(127);
-		}
-		setenv("HOME", dir, 1);
-		unsetenv("UCCN_HOME");
-		unsetenv("XDG_DATA_HOME");
-		for (size_t i = 0; i < sizeof(extra_env) / sizeof(extra_env[0]); i++) {
-			if (extra_env[i] == NULL) {
-				continue;
-			}
-			const char *eq = strchr(extra_env[i], '=');
-			if (eq == NULL) {
-				unsetenv(extra_env[i]);
-			} else {
-				char name[64];
-				snprintf(name, sizeof(name), "%.*s", (int)(eq - extra_env[i]),
-					extra_env[i]);
-				setenv(name, eq + 1, 1);
-			}
-		}
-		if (read_only_dir != NULL &&
-			(unshare(CLONE_NEWNS) < 0 ||
-				mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-				mount(read_only_dir, read_only_dir, NULL, MS_BIND, NULL) < 0 ||
-				mount(NULL, read_only_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
-					NULL) < 0)) {
-			_exit(CANNOT_MOUNT);
-		}
-		execv(UCCN_BIN, args);
-		_exit(127);
-	}
+ * captured, with the environment changes and read-only folder asked for, which then reset. */
+static void run_argv(struct test_run *r, const char *in, size_t in_len, char *const args[]) {
+	struct test_proc_opts o = {.in = in,
+		.in_len = in != NULL ? in_len : 0,
+		.env = extra_env,
+		.nenv = sizeof(extra_env) / sizeof(extra_env[0]),
+		.read_only_dir = read_only_dir};
+	test_proc_run(r, &o, args);
 	read_only_dir = NULL;
-	int ws;
-	cr_assert_eq(waitpid(pid, &ws, 0), pid);
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	r->out = slurp(out_path, &r->out_len);
-	r->err = slurp(err_path, &r->err_len);
-	unlink(out_path);
-	unlink(err_path);
-	unlink(in_path);
 	memset(extra_env, 0, sizeof(extra_env));
 }
 
 /* run(&r, stdin_text_or_NULL, arg, ..., NULL) */
-static void run(struct run *r, const char *in, ...) {
-	char *args[64];
-	size_t n = 0;
-	args[n++] = "uccn";
+static void run(struct test_run *r, const char *in, ...) {
+	struct test_proc_opts o = {.in = in,
+		.in_len = in != NULL ? strlen(in) : 0,
+		.env = extra_env,
+		.nenv = sizeof(extra_env) / sizeof(extra_env[0])};
 	va_list ap;
 	va_start(ap, in);
-	char *a;
-	while ((a = va_arg(ap, char *)) != NULL) {
-		cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1);
-		args[n++] = a;
-	}
+	test_proc_runv(r, &o, ap);
 	va_end(ap);
-	args[n] = NULL;
-	run_argv(r, in, in != NULL ? strlen(in) : 0, args);
+	memset(extra_env, 0, sizeof(extra_env));
 }
 
-/* Asserts success: status 0, nothing on stderr unless allowed. */
-static void assert_ok(const struct run *r, const char *what) {
-	cr_assert_eq(r->status, 0, "%s: status %d, stderr: %s, stdout: %s", what, r->status, r->err,
-		r->out);
+static void assert_ok(const struct test_run *r, const char *what) {
+	test_proc_assert_ok(r, what);
 }
 
 /* Asserts a failure reported by exactly one "uccn: " line on stderr containing needle. */
-static void assert_one_error(const struct run *r, const char *needle) {
+static void assert_one_error(const struct test_run *r, const char *needle) {
 	cr_assert_neq(r->status, 0, "expected a failure, got status 0; stdout: %s", r->out);
 	cr_assert_lt(r->status, 128, "crashed with signal %d; stderr: %s", r->status - 128, r->err);
 	cr_assert_gt(r->err_len, 0, "no error line");
@@ -225,9 +131,9 @@ static void assert_one_error(const struct run *r, const char *needle) {
 }
 
 /* The first line of out, without its newline (tracked copy). */
-static char *first_line(const struct run *r) {
+static char *first_line(const struct test_run *r) {
 	size_t n = strcspn(r->out, "\n");
-	char *s = track(strndup(r->out, n));
+	char *s = test_proc_keep(strndup(r->out, n));
 	return s;
 }
 
@@ -254,7 +160,7 @@ static bool is_hex(const char *s, size_t len) {
 /* Makes a node in the test folder's sub-folder name; returns its home. */
 static char *init_home(const char *name, const char *network) {
 	char *home = path(name);
-	struct run r;
+	struct test_run r;
 	if (network != NULL) {
 		run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU",
 			"--field", "music", "--network", network, NULL);
@@ -268,8 +174,8 @@ static char *init_home(const char *name, const char *network) {
 
 /* Puts a best practice and returns its id. */
 static char *put_practice(const char *home, const char *title) {
-	struct run r;
-	char *arg = track(malloc(strlen(title) + 8));
+	struct test_run r;
+	char *arg = test_proc_keep(malloc(strlen(title) + 8));
 	sprintf(arg, "title=%s", title);
 	run(&r, NULL, "--home", home, "put", "best_practice", arg, "summary=Children learn music",
 		"fields=music", "sdgs=4,11", "year=2024", NULL);
@@ -282,7 +188,7 @@ static char *put_practice(const char *home, const char *title) {
 
 /* What a store holds, to compare before and after a failed command. */
 static char *snapshot(const char *home) {
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "list", "--all", "--json", NULL);
 	assert_ok(&r, "list");
 	char *list = r.out;
@@ -299,7 +205,7 @@ static json_t *parse_json(const char *text) {
 }
 
 Test(cli, happy_path_from_init_to_import) {
-	struct run r;
+	struct test_run r;
 	char *home = path("adelaide");
 	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
 		"music", NULL);
@@ -401,7 +307,7 @@ Test(cli, happy_path_from_init_to_import) {
 		char *line = strstr(r.out, id);
 		cr_assert_not_null(line);
 		size_t n = strcspn(line, "\n");
-		char *row = track(strndup(line, n));
+		char *row = test_proc_keep(strndup(line, n));
 		cr_assert_not_null(strstr(row, "(deleted)"), "%s", row);
 		cr_assert_not_null(strstr(row, "best_practice"), "%s", row);
 	}
@@ -485,7 +391,7 @@ Test(cli, happy_path_from_init_to_import) {
 
 Test(cli, put_json_from_stdin_with_args_winning) {
 	char *home = init_home("h", NULL);
-	struct run r;
+	struct test_run r;
 	run(&r,
 		"{\"title\": \"Jazz nights\", \"summary\": \"from JSON\", \"sdgs\": [11, 17],"
 		" \"fields\": [\"music\", \"film\"], \"year\": 2023}",
@@ -517,7 +423,7 @@ Test(cli, put_json_from_stdin_with_args_winning) {
 Test(cli, put_json_rejects_wrong_types_naming_the_field) {
 	char *home = init_home("h", NULL);
 	char *before = snapshot(home);
-	struct run r;
+	struct test_run r;
 	run(&r, "{\"title\": \"x\", \"summary\": \"y\", \"year\": \"2024\"}", "--home", home, "put",
 		"best_practice", "--json", "-", NULL);
 	assert_one_error(&r, "year");
@@ -538,7 +444,7 @@ Test(cli, bad_input_fails_with_one_line_and_leaves_the_store) {
 	char *home = init_home("h", NULL);
 	char *id = put_practice(home, "Music in schools");
 	char *before = snapshot(home);
-	struct run r;
+	struct test_run r;
 
 	run(&r, NULL, "--home", home, "frobnicate", NULL);
 	assert_one_error(&r, "frobnicate");
@@ -608,7 +514,7 @@ Test(cli, bad_input_fails_with_one_line_and_leaves_the_store) {
 }
 
 Test(cli, missing_or_empty_home_says_no_node_here) {
-	struct run r;
+	struct test_run r;
 	char *missing = path("nowhere");
 	run(&r, NULL, "--home", missing, "list", NULL);
 	assert_one_error(&r, "no uccn node here");
@@ -631,7 +537,7 @@ Test(cli, key_readable_by_others_is_refused) {
 	cr_assert_eq(stat(key, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600, "key mode %o", sb.st_mode & 0777);
 	cr_assert_eq(chmod(key, 0644), 0);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "list", NULL);
 	assert_one_error(&r, "readable by others");
 }
@@ -655,7 +561,7 @@ Test(cli, corrupt_database_is_reported) {
 		garbage[i] = (char)(i * 131 + 7);
 	}
 	spit(path("copy/uccn.db"), garbage, sizeof(garbage));
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", copy, "list", NULL);
 	assert_one_error(&r, "corrupt");
 	run(&r, NULL, "--home", copy, "get", "best_practice", "x", NULL);
@@ -674,7 +580,7 @@ Test(cli, corrupt_import_file_is_refused) {
 		garbage[i] = (char)(i * 37 + 11);
 	}
 	spit(file, garbage, sizeof(garbage));
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "import", file, NULL);
 	assert_one_error(&r, "garbage.uccn");
 	cr_assert_eq(r.status, 1);
@@ -698,7 +604,7 @@ Test(cli, truncated_import_keeps_the_changes_before_the_cut) {
 		put_practice(a, title);
 	}
 	char *file = path("all.uccn");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", a, "export", file, NULL);
 	assert_ok(&r, "export");
 	size_t len;
@@ -752,7 +658,7 @@ Test(cli, import_from_another_network_is_refused) {
 	network[64] = '\0';
 	char *a = init_home("a", network);
 	char *b = init_home("b", NULL);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", a, "whoami", "--json", NULL);
 	assert_ok(&r, "whoami");
 	json_t *j = parse_json(r.out);
@@ -784,7 +690,7 @@ Test(cli, init_refuses_an_existing_home) {
 	char *home = init_home("h", NULL);
 	size_t len;
 	char *key = slurp(path("h/node.key"), &len);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "whoami", NULL);
 	char *pk = first_line(&r);
 	run(&r, NULL, "--home", home, "init", "--name", "Other", "--country", "FR", "--field",
@@ -799,7 +705,7 @@ Test(cli, init_refuses_an_existing_home) {
 }
 
 Test(cli, init_makes_parents_with_private_mode_and_checks_its_values) {
-	struct run r;
+	struct test_run r;
 	char *home = path("deep/er/home");
 	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
 		"music", NULL);
@@ -825,7 +731,7 @@ Test(cli, init_makes_parents_with_private_mode_and_checks_its_values) {
 }
 
 Test(cli, home_comes_from_the_environment) {
-	struct run r;
+	struct test_run r;
 	char *env_home = path("from-env");
 	char env[PATH_MAX + 16];
 	snprintf(env, sizeof(env), "UCCN_HOME=%s", env_home);
@@ -866,28 +772,21 @@ static int run_on_terminal(char *const args[]) {
 	}
 	const char *slave_name = ptsname(master);
 	cr_assert_not_null(slave_name);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		int fd = open(slave_name, O_RDWR | O_NOCTTY);
-		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0) {
-			_exit(127);
-		}
-		execv(UCCN_BIN, args);
-		_exit(127);
-	}
-	int ws;
-	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	int fd = open(slave_name, O_RDWR | O_NOCTTY);
+	cr_assert_geq(fd, 0, "%s: %s", slave_name, strerror(errno));
+	struct test_proc_opts o = {.out_fd = fd};
+	char err_path[PATH_MAX];
+	pid_t pid = test_proc_spawn(args, &o, err_path, sizeof(err_path));
+	close(fd);
+	int status = test_proc_wait(pid, 60000);
 	close(master);
-	cr_assert(WIFEXITED(ws));
-	return WEXITSTATUS(ws);
+	cr_assert(status >= 0 && status < 128, "status %d", status);
+	return status;
 }
 
 Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 	char *home = init_home("h", NULL);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "export", NULL);
 	assert_ok(&r, "export to stdout");
 	cr_assert_gt(r.out_len, 0);
@@ -896,7 +795,7 @@ Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 	/* The same bytes through a pipe-less file, then imported from stdin. */
 	char *b = init_home("b", NULL);
 	char *args[] = {"uccn", "--home", b, "import", "-", NULL};
-	struct run r2;
+	struct test_run r2;
 	run_argv(&r2, r.out, r.out_len, args);
 	assert_ok(&r2, "import -");
 	cr_assert_str_eq(r2.out,
@@ -908,7 +807,7 @@ Test(cli, export_refuses_a_terminal_and_writes_stdout) {
 
 Test(cli, held_and_verify_on_a_fresh_node) {
 	char *home = init_home("h", NULL);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "held", NULL);
 	assert_ok(&r, "held");
 	cr_assert_str_eq(r.out, "");
@@ -923,7 +822,7 @@ Test(cli, held_and_verify_on_a_fresh_node) {
 Test(cli, text_stays_utf8_in_json_and_lines_up_in_lists) {
 	char *home = init_home("h", NULL);
 	char *id = put_practice(home, "Caf\u00e9 de la M\u00fasica");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
 	assert_ok(&r, "get --json");
 	cr_assert_not_null(strstr(r.out, "\"Caf\u00e9 de la M\u00fasica\""), "%s", r.out);
@@ -964,7 +863,7 @@ static size_t tamper(const char *file, const char *from, const char *to) {
 Test(cli, verify_reports_a_tampered_change) {
 	char *home = init_home("h", NULL);
 	put_practice(home, "UniqueTitleXYZ");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "verify", NULL);
 	assert_ok(&r, "verify before");
 	/* The node closed its database, so every byte is in uccn.db. */
@@ -980,7 +879,7 @@ Test(cli, import_refuses_a_tampered_change_and_takes_the_rest) {
 	char *a = init_home("a", NULL);
 	char *id = put_practice(a, "UniqueTitleXYZ");
 	char *file = path("a.uccn");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", a, "export", file, NULL);
 	assert_ok(&r, "export");
 	cr_assert_eq(tamper(file, "UniqueTitleXYZ", "UniqueTitleXYQ"), 1);
@@ -1008,12 +907,12 @@ static char *line_with(const char *out, const char *needle) {
 	while (start > out && start[-1] != '\n') {
 		start--;
 	}
-	return track(strndup(start, strcspn(start, "\n")));
+	return test_proc_keep(strndup(start, strcspn(start, "\n")));
 }
 
 Test(cli, history_quotes_values_so_they_read_back_as_put_arguments) {
 	char *home = init_home("h", NULL);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "put", "best_practice", "title=Music in schools",
 		"partners=primary schools,live music venues",
 		"summary=say \"hi\" to $HOME `now` \\o/", "sdgs=4,11", "fields=music,film",
@@ -1046,7 +945,7 @@ Test(cli, history_quotes_values_so_they_read_back_as_put_arguments) {
 	char *assignments = strstr(first, "put  ");
 	cr_assert_not_null(assignments);
 	assignments += 5;
-	char *script = track(malloc(strlen(assignments) + 64));
+	char *script = test_proc_keep(malloc(strlen(assignments) + 64));
 	sprintf(script, "exec \"$0\" --home \"$1\" put best_practice %s", assignments);
 	run(&r, NULL, "--home", home, "put", "best_practice", id, "url=https://example.org/a?b=c",
 		NULL);
@@ -1054,25 +953,12 @@ Test(cli, history_quotes_values_so_they_read_back_as_put_arguments) {
 	run(&r, NULL, "--home", home, "get", "best_practice", id, "--json", NULL);
 	assert_ok(&r, "get original");
 	json_t *original = parse_json(r.out);
-	/* run_argv runs the program itself; the shell is started here. */
+	/* The shell starts the program with what it read back. */
 	char *args[] = {"sh", "-c", script, UCCN_BIN, home, NULL};
-	char *out_path = path(".sh-out");
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || dup2(fd, 1) < 0) {
-			_exit(127);
-		}
-		execv("/bin/sh", args);
-		_exit(127);
-	}
-	int ws;
-	cr_assert_eq(waitpid(pid, &ws, 0), pid);
-	cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "sh: wait status %d", ws);
-	struct run sh = {0};
-	sh.out = slurp(out_path, &sh.out_len);
+	struct test_proc_opts o = {.program = "/bin/sh"};
+	struct test_run sh;
+	test_proc_run(&sh, &o, args);
+	assert_ok(&sh, "sh");
 	char *copy = first_line(&sh);
 	cr_assert(strlen(copy) > 0);
 	run(&r, NULL, "--home", home, "get", "best_practice", copy, "--json", NULL);
@@ -1087,7 +973,7 @@ Test(cli, history_quotes_values_so_they_read_back_as_put_arguments) {
 Test(cli, list_cuts_long_ids_and_keeps_columns) {
 	char *home = init_home("h", NULL);
 	char *id = put_practice(home, "Music in schools");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "whoami", NULL);
 	char *key = first_line(&r);
 	run(&r, NULL, "--home", home, "list", NULL);
@@ -1122,7 +1008,7 @@ Test(cli, every_command_has_help) {
 	const char *commands[] = {"init", "whoami", "put", "get", "list", "delete", "history",
 		"export", "import", "verify", "held", "registry", "designate", "withdraw", "role",
 		"rotate-key", "confirm-rotation", "revoke"};
-	struct run r;
+	struct test_run r;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		run(&r, NULL, (char *)commands[i], "--help", NULL);
 		cr_assert_eq(r.status, 0, "%s --help: %d %s", commands[i], r.status, r.err);
@@ -1161,7 +1047,7 @@ Test(cli, every_command_has_help) {
 }
 
 Test(cli, verbose_shows_library_messages) {
-	struct run r;
+	struct test_run r;
 	char *missing = path("nowhere");
 	run(&r, NULL, "-v", "--home", missing, "list", NULL);
 	cr_assert_eq(r.status, 1);
@@ -1174,7 +1060,7 @@ Test(cli, verbose_shows_library_messages) {
  * writes the network id (65 bytes) to network. */
 static char *init_secretariat(const char *name, char *network) {
 	char *home = path(name);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "init", "--secretariat", "--name", "UNESCO Secretariat",
 		NULL);
 	assert_ok(&r, "init --secretariat");
@@ -1191,7 +1077,7 @@ static char *init_secretariat(const char *name, char *network) {
 static char *init_city(const char *dirname, const char *name, const char *country,
 	const char *field, const char *network, char *key) {
 	char *home = path(dirname);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "init", "--name", name, "--country", country, "--field",
 		field, "--network", network, NULL);
 	assert_ok(&r, "init city");
@@ -1204,7 +1090,7 @@ static char *init_city(const char *dirname, const char *name, const char *countr
 
 static void designate(const char *secretariat, const char *key, const char *name,
 	const char *country, const char *field, const char *year) {
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", secretariat, "designate", key, "--name", name, "--country", country,
 		"--field", field, "--year", year, NULL);
 	assert_ok(&r, "designate");
@@ -1217,7 +1103,7 @@ static void designate(const char *secretariat, const char *key, const char *name
 /* Exports from one home and imports into another; returns the import's stdout. */
 static char *carry(const char *from, const char *to, const char *file_name) {
 	char *file = path(file_name);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", from, "export", file, NULL);
 	assert_ok(&r, "export");
 	run(&r, NULL, "--home", to, "import", file, NULL);
@@ -1243,7 +1129,7 @@ static unsigned long long tree_size_after(const char *text, const char *prefix) 
 Test(cli, registry_designate_list_verify_prove_check) {
 	char network[65], key[65];
 	char *unesco = init_secretariat("unesco", network);
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", unesco, "whoami", "--json", NULL);
 	assert_ok(&r, "whoami --json");
 	json_t *who = parse_json(r.out);
@@ -1378,7 +1264,7 @@ Test(cli, registry_designate_list_verify_prove_check) {
 	cr_assert_str_eq(r.out, "");
 
 	/* A damaged proof, an empty one, one that is not there. */
-	char *bad = track(malloc(proof_len));
+	char *bad = test_proc_keep(malloc(proof_len));
 	memcpy(bad, proof_bytes, proof_len);
 	bad[proof_len / 2] ^= 0x20;
 	char *bad_path = path("bad.proof");
@@ -1413,7 +1299,7 @@ Test(cli, registry_withdraw_shows_with_all_and_proves_no_more) {
 	char *unesco = init_secretariat("unesco", network);
 	init_city("adelaide", "Adelaide", "AU", "music", network, key);
 	designate(unesco, key, "Adelaide", "AU", "music", "2015");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", unesco, "withdraw", key, NULL);
 	assert_one_error(&r, "--reason");
 	cr_assert_eq(r.status, 2);
@@ -1459,7 +1345,7 @@ Test(cli, registry_commands_are_the_secretariats_only) {
 	char *homes[] = {adelaide, loose};
 	for (size_t i = 0; i < 2; i++) {
 		char *before = snapshot(homes[i]);
-		struct run r;
+		struct test_run r;
 		run(&r, NULL, "--home", homes[i], "designate", key, "--name", "Adelaide",
 			"--country", "AU", "--field", "music", "--year", "2015", NULL);
 		assert_one_error(&r, "only the Secretariat");
@@ -1486,7 +1372,7 @@ Test(cli, designations_travel_by_export_and_unblock_held_changes) {
 	char *unesco = init_secretariat("unesco", network);
 	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, a_key);
 	char *hobart = init_city("hobart", "Hobart", "AU", "literature", network, h_key);
-	struct run r;
+	struct test_run r;
 
 	/* Before any designation, a city's changes wait at other cities. */
 	char *file = path("hobart.uccn");
@@ -1568,7 +1454,7 @@ Test(cli, roles_key_rotation_and_revocation) {
 	char *unesco = init_secretariat("unesco", network);
 	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
 	designate(unesco, key, "Adelaide", "AU", "music", "2015");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", unesco, "role", key, "--field", "Music", "--as", "Coordinator",
 		"--from", "2024-01-01", "--to", "2025-12-31", NULL);
 	assert_ok(&r, "role");
@@ -1635,7 +1521,7 @@ Test(cli, roles_key_rotation_and_revocation) {
 }
 
 /* The count in export's "exported N changes..." line. */
-static unsigned long long exported(const struct run *r) {
+static unsigned long long exported(const struct test_run *r) {
 	unsigned long long n = 0;
 	cr_assert_eq(sscanf(r->err, "exported %llu changes", &n), 1, "%s", r->err);
 	return n;
@@ -1649,7 +1535,7 @@ Test(cli, export_carries_reports_only_for_a_reader_that_may_hold_them) {
 	designate(unesco, a_key, "Adelaide", "AU", "music", "2015");
 	designate(unesco, h_key, "Hobart", "AU", "literature", "2017");
 	carry(unesco, adelaide, "registry.uccn");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", adelaide, "put", "report", "period=2019-2023", NULL);
 	assert_ok(&r, "put report");
 
@@ -1723,7 +1609,7 @@ Test(cli, registry_arguments_are_checked_before_anything_is_written) {
 	char *unesco = init_secretariat("unesco", network);
 	init_city("adelaide", "Adelaide", "AU", "music", network, key);
 	char *before = snapshot(unesco);
-	struct run r;
+	struct test_run r;
 
 	run(&r, NULL, "--home", unesco, "designate", "abc", "--name", "A", "--country", "AU",
 		"--field", "music", "--year", "2015", NULL);
@@ -1816,7 +1702,7 @@ Test(cli, registry_arguments_are_checked_before_anything_is_written) {
 
 /* Runs args with home on a read-only filesystem; skips the test where no mount namespace can
  * be made. */
-static void run_read_only(struct run *r, const char *home, ...) {
+static void run_read_only(struct test_run *r, const char *home, ...) {
 	char *args[16];
 	size_t n = 0;
 	args[n++] = "uccn";
@@ -1833,14 +1719,14 @@ static void run_read_only(struct run *r, const char *home, ...) {
 	args[n] = NULL;
 	read_only_dir = home;
 	run_argv(r, NULL, 0, args);
-	if (r->status == CANNOT_MOUNT && r->err_len == 0) {
+	if (r->status == TEST_PROC_CANNOT_MOUNT && r->err_len == 0) {
 		cr_skip_test("no mount namespace here: a read-only home cannot be made");
 	}
 }
 
 Test(cli, a_home_on_a_read_only_filesystem_reads_and_says_why_it_cannot_write) {
 	char *home = path("ro");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", home, "init", "--name", "Adelaide", "--country", "AU", "--field",
 		"music", NULL);
 	assert_ok(&r, "init");
@@ -1880,7 +1766,7 @@ Test(cli, a_home_on_a_read_only_filesystem_reads_and_says_why_it_cannot_write) {
 
 Test(cli, backup_restore_and_resume_signing_check_their_arguments) {
 	const char *commands[] = {"backup", "restore", "resume-signing"};
-	struct run r;
+	struct test_run r;
 	for (size_t i = 0; i < 3; i++) {
 		run(&r, NULL, commands[i], "--help", NULL);
 		assert_ok(&r, commands[i]);
@@ -1916,7 +1802,7 @@ Test(cli, rules_of_the_kinds_are_refused_naming_the_field) {
 	char *adelaide = init_city("adelaide", "Adelaide", "AU", "music", network, key);
 	designate(unesco, key, "Adelaide", "AU", "music", "2015");
 	char *id = put_practice(adelaide, "Music in schools");
-	struct run r;
+	struct test_run r;
 	run(&r, NULL, "--home", adelaide, "put", "event", "title=Festival", "starts=2024-05-02",
 		NULL);
 	assert_ok(&r, "put event");
@@ -1928,7 +1814,7 @@ Test(cli, rules_of_the_kinds_are_refused_naming_the_field) {
 		"0000000000000000000000000000000000000000000000000000000000000000";
 	static const char not_a_key[] =
 		"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
-	char *editors = track(malloc(sizeof(zero) + 8));
+	char *editors = test_proc_keep(malloc(sizeof(zero) + 8));
 	sprintf(editors, "editors=%s", zero);
 	const struct {
 		const char *home, *args[6], *needle;

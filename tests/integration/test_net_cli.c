@@ -23,6 +23,7 @@
 #include <uccn/node.h>
 
 #include "node/node_internal.h"
+#include "tests/proc.h"
 #include "tests/support.h"
 
 #ifndef UCCN_BIN
@@ -30,14 +31,6 @@
 #endif
 
 static char dir[256];
-
-/* Processes started by the test that may still run; teardown ends them. */
-static pid_t children[16];
-static size_t nchildren;
-
-/* Outputs read by the test, freed at teardown. */
-static char *outputs[1024];
-static size_t noutputs;
 
 static uint64_t now_ms(void) {
 	struct timespec ts;
@@ -55,28 +48,11 @@ static char *tmp; /* the test's folder, made and removed by support.c */
 static void setup(void) {
 	tmp = test_tmpdir();
 	snprintf(dir, sizeof(dir), "%s", tmp);
-	nchildren = 0;
-}
-
-static void forget_child(pid_t pid) {
-	for (size_t i = 0; i < nchildren; i++) {
-		if (children[i] == pid) {
-			children[i] = children[--nchildren];
-			return;
-		}
-	}
+	test_proc_begin(dir);
 }
 
 static void teardown(void) {
-	for (size_t i = 0; i < nchildren; i++) {
-		kill(children[i], SIGKILL);
-		waitpid(children[i], NULL, 0);
-	}
-	nchildren = 0;
-	for (size_t i = 0; i < noutputs; i++) {
-		free(outputs[i]);
-	}
-	noutputs = 0;
+	test_proc_end();
 	test_rmdir(tmp);
 	tmp = NULL;
 	test_check_leaks();
@@ -92,121 +68,27 @@ static char *path_of(const char *name) {
 	return p;
 }
 
-/* Starts the program with args (NULL-terminated); stdout goes to out_fd (or the folder's
- * .out file when -1), stderr to the folder's .err file of this run. */
+/* Starts the program with args (NULL-terminated); stdout goes to out_fd (or a file of the
+ * folder when -1), stderr to the file err_path names. */
 static pid_t spawn(int out_fd, char *const args[], char *err_path, size_t err_len) {
-	static unsigned counter;
-	unsigned n = counter++;
-	char out_path[512];
-	snprintf(out_path, sizeof(out_path), "%s/.out%u", dir, n);
-	snprintf(err_path, err_len, "%s/.err%u", dir, n);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		int fd_in = open("/dev/null", O_RDONLY);
-		int fd_out =
-			out_fd >= 0 ? out_fd : open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fd_err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd_in < 0 || fd_out < 0 || fd_err < 0 || dup2(fd_in, 0) < 0 ||
-			dup2(fd_out, 1) < 0 || dup2(fd_err, 2) < 0) {
-			_exit(127);
-		}
-		setenv("HOME", dir, 1);
-		unsetenv("UCCN_HOME");
-		unsetenv("XDG_DATA_HOME");
-		execv(UCCN_BIN, args);
-		_exit(127);
-	}
-	cr_assert_lt(nchildren, sizeof(children) / sizeof(children[0]));
-	children[nchildren++] = pid;
-	return pid;
+	struct test_proc_opts o = {.out_fd = out_fd};
+	return test_proc_spawn(args, &o, err_path, err_len);
 }
 
-/* A whole file, NUL-terminated; "" if it cannot be read. Freed at teardown. */
 static char *slurp(const char *p) {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(p, "rb");
-	if (f != NULL) {
-		FILE *mem = open_memstream(&text, &len);
-		cr_assert_not_null(mem);
-		char buf[8192];
-		size_t got;
-		while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
-			fwrite(buf, 1, got, mem);
-		}
-		fclose(mem);
-		fclose(f);
-	} else {
-		text = strdup("");
-	}
-	cr_assert_not_null(text);
-	cr_assert_lt(noutputs, sizeof(outputs) / sizeof(outputs[0]));
-	outputs[noutputs++] = text;
-	return text;
-}
-
-/* Waits for pid for at most ms; returns its exit status, 128 + signal, or -1 on timeout. */
-static int wait_exit(pid_t pid, unsigned ms) {
-	uint64_t deadline = now_ms() + ms;
-	for (;;) {
-		int ws;
-		pid_t got = waitpid(pid, &ws, WNOHANG);
-		cr_assert_neq(got, -1, "waitpid: %s", strerror(errno));
-		if (got == pid) {
-			forget_child(pid);
-			return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-		}
-		if (now_ms() >= deadline) {
-			return -1;
-		}
-		pause_ms(10);
-	}
-}
-
-struct run {
-	int status;
-	char *out; /* freed at teardown */
-	char *err;
-};
-
-/* Runs the program to its end (at most 30 s). */
-static void run_args(struct run *r, char *const args[]) {
-	char err_path[512];
-	char out_path[512];
-	snprintf(out_path, sizeof(out_path), "%s/.run-out", dir);
-	int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	cr_assert_geq(fd, 0);
-	pid_t pid = spawn(fd, args, err_path, sizeof(err_path));
-	close(fd);
-	r->status = wait_exit(pid, 30000);
-	cr_assert_neq(r->status, -1, "%s %s did not finish", args[1], args[3]);
-	r->out = slurp(out_path);
-	r->err = slurp(err_path);
-	unlink(err_path);
+	return test_proc_slurp(p, NULL);
 }
 
 /* run(&r, "--home", home, "command", ..., NULL) */
-static void run(struct run *r, ...) {
-	char *args[32];
-	size_t n = 0;
-	args[n++] = "uccn";
+static void run(struct test_run *r, ...) {
 	va_list ap;
 	va_start(ap, r);
-	char *a;
-	while ((a = va_arg(ap, char *)) != NULL) {
-		cr_assert_lt(n, sizeof(args) / sizeof(args[0]) - 1);
-		args[n++] = a;
-	}
+	test_proc_runv(r, NULL, ap);
 	va_end(ap);
-	args[n] = NULL;
-	run_args(r, args);
 }
 
-static void assert_ok(const struct run *r, const char *what) {
-	cr_assert_eq(r->status, 0, "%s: status %d, stderr: %s, stdout: %s", what, r->status, r->err,
-		r->out);
+static void assert_ok(const struct test_run *r, const char *what) {
+	test_proc_assert_ok(r, what);
 }
 
 /* A serve running on a home. */
@@ -257,13 +139,13 @@ static void serve_dialling(struct server *s, const char *home) {
 /* SIGTERM, then a clean exit within 5 s. */
 static void stop(struct server *s) {
 	cr_assert_eq(kill(s->pid, SIGTERM), 0);
-	int status = wait_exit(s->pid, 5000);
+	int status = test_proc_wait(s->pid, 5000);
 	cr_assert_eq(status, 0, "serve ended with %d: %s", status, slurp(s->err_path));
 }
 
 static void crash(pid_t pid) {
 	cr_assert_eq(kill(pid, SIGKILL), 0);
-	cr_assert_eq(wait_exit(pid, 5000), 128 + SIGKILL);
+	cr_assert_eq(test_proc_wait(pid, 5000), 128 + SIGKILL);
 }
 
 static char *url_of(const struct server *s) {
@@ -277,7 +159,7 @@ static char *url_of(const struct server *s) {
 /* Makes the Secretariat's node in name and returns the network id (static storage). */
 static char *make_hub(const char *name) {
 	static char network[65];
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of(name), "init", "--secretariat", "--name", "UNESCO", NULL);
 	assert_ok(&r, "init --secretariat");
 	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
@@ -287,7 +169,7 @@ static char *make_hub(const char *name) {
 /* Makes a city of network in name, designated by the hub when hub is not NULL; returns its
  * key in key. */
 static void make_city(const char *name, const char *network, const char *hub, char key[65]) {
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of(name), "init", "--network", (char *)network, "--name",
 		(char *)name, "--country", "IT", "--field", "design", NULL);
 	assert_ok(&r, "init");
@@ -302,7 +184,7 @@ static void make_city(const char *name, const char *network, const char *hub, ch
 static void put(const char *name, const char *title) {
 	char arg[128];
 	snprintf(arg, sizeof(arg), "title=%s", title);
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of(name), "put", "best_practice", arg, NULL);
 	assert_ok(&r, "put");
 }
@@ -376,7 +258,7 @@ static bool lists(const char *name, const char *title) {
 	} while (0)
 
 static void assert_same_lists(const char *a, const char *b) {
-	struct run ra, rb;
+	struct test_run ra, rb;
 	run(&ra, "--home", path_of(a), "list", "--all", "--json", NULL);
 	assert_ok(&ra, "list");
 	run(&rb, "--home", path_of(b), "list", "--all", "--json", NULL);
@@ -387,7 +269,7 @@ static void assert_same_lists(const char *a, const char *b) {
 Test(net_cli, the_network_commands_have_help_and_check_their_arguments) {
 	const char *commands[][2] = {{"serve", NULL}, {"sync", NULL}, {"status", NULL},
 		{"peer", "add"}, {"peer", "list"}, {"peer", "remove"}};
-	struct run r;
+	struct test_run r;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (commands[i][1] == NULL) {
 			run(&r, commands[i][0], "--help", NULL);
@@ -452,7 +334,7 @@ Test(net_cli, a_hub_and_three_cities_converge_by_sync) {
 	}
 	struct server hub;
 	serve(&hub, path_of("hub"));
-	struct run r;
+	struct test_run r;
 	/* Twice round: the first round brings each city what the hub had, and the hub what each
 	 * city had; the second brings each city what the others brought the hub. */
 	for (int round = 0; round < 2; round++) {
@@ -482,7 +364,7 @@ Test(net_cli, an_edit_beside_a_running_serve_reaches_the_peers_within_seconds) {
 	make_city("turin", network, "hub", key);
 	struct server hub, bologna, turin;
 	serve(&hub, path_of("hub"));
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
 	assert_ok(&r, "peer add");
 	run(&r, "--home", path_of("turin"), "peer", "add", url_of(&hub), NULL);
@@ -535,7 +417,7 @@ Test(net_cli, a_hub_killed_mid_transfer_and_started_again_is_caught_up) {
 	struct server hub, bologna;
 	serve(&hub, path_of("hub"));
 	unsigned port = hub.port;
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
 	assert_ok(&r, "peer add");
 	serve_dialling(&bologna, path_of("bologna"));
@@ -565,7 +447,7 @@ Test(net_cli, a_city_killed_mid_sync_and_started_again_converges) {
 	make_city("turin", network, "hub", key);
 	struct server hub;
 	serve(&hub, path_of("hub"));
-	struct run r;
+	struct test_run r;
 	/* Turin learns the registry first, so that Bologna's changes apply as they come rather
 	 * than wait for Bologna's designation. */
 	run(&r, "--home", path_of("turin"), "sync", url_of(&hub), NULL);
@@ -593,7 +475,7 @@ Test(net_cli, a_city_killed_mid_sync_and_started_again_converges) {
 
 /* Whether `uccn status` of the node prints text. */
 static bool status_says(const char *name, const char *text) {
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of(name), "status", NULL);
 	assert_ok(&r, "status");
 	return strstr(r.out, text) != NULL;
@@ -610,7 +492,7 @@ Test(net_cli, a_node_of_another_network_is_refused_with_nothing_taken) {
 	struct server hub;
 	serve(&hub, path_of("hub"));
 	uint64_t hub_before = count("hub"), stranger_before = count("stranger");
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("stranger"), "sync", url_of(&hub), NULL);
 	cr_assert_eq(r.status, 1, "%d: %s", r.status, r.err);
 	cr_assert_str_eq(r.out, "");
@@ -639,7 +521,7 @@ Test(net_cli, a_node_of_another_network_is_refused_with_nothing_taken) {
 
 /* How many records of kind the node holds, read beside whatever process is writing it. */
 static int records(const char *name, const char *kind) {
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of(name), "list", (char *)kind, "--json", NULL);
 	assert_ok(&r, "list");
 	int n = 0;
@@ -654,7 +536,7 @@ Test(net_cli, a_report_reaches_the_secretariat_and_never_a_peer_city) {
 	char adelaide[65], hobart[65];
 	make_city("adelaide", network, "hub", adelaide);
 	make_city("hobart", network, "hub", hobart);
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("adelaide"), "put", "report", "period=2019-2023",
 		"achievements=music in every school", NULL);
 	assert_ok(&r, "put report");
@@ -716,7 +598,7 @@ Test(net_cli, a_wal_lost_in_a_crash_is_reported_and_taken_back_before_any_edit) 
 	make_city("lyon", network, "hub", key);
 	struct server hub, lyon;
 	serve(&hub, path_of("hub"));
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("lyon"), "peer", "add", url_of(&hub), NULL);
 	assert_ok(&r, "peer add");
 	serve_dialling(&lyon, path_of("lyon"));
@@ -769,7 +651,7 @@ Test(net_cli, a_backup_restored_over_newer_edits_catches_up_by_sync_with_no_fork
 	make_city("lyon", network, "hub", key);
 	struct server hub, lyon;
 	serve(&hub, path_of("hub"));
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("lyon"), "peer", "add", url_of(&hub), NULL);
 	assert_ok(&r, "peer add");
 	serve_dialling(&lyon, path_of("lyon"));
@@ -820,7 +702,7 @@ Test(net_cli, a_city_syncs_on_after_rotating_its_key_and_after_being_handed_a_re
 	char adelaide[65], hobart[65];
 	make_city("adelaide", network, "hub", adelaide);
 	make_city("hobart", network, "hub", hobart);
-	struct run r;
+	struct test_run r;
 	run(&r, "--home", path_of("adelaide"), "put", "report", "period=2019-2023", NULL);
 	assert_ok(&r, "put report");
 	struct server hub;
