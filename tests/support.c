@@ -18,6 +18,7 @@
 #include <uccn/node.h>
 #include <uccn/schema.h>
 
+#include "node/node_internal.h"
 #include "node/store.h"
 #include "proto/codec.h"
 
@@ -184,6 +185,116 @@ void test_dump_records(struct uccn_store *st, struct uccn_bytes *out) {
 void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *out) {
 	out->len = 0;
 	cr_assert_eq(uccn_store_each_record(st, kind, true, dump_row, out), UCCN_OK);
+}
+
+uint64_t test_wall_ms(void) {
+	return uccn_node_wall_ms();
+}
+
+uint64_t test_node_count(struct uccn_node *node) {
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_count_changes(node->st, &n), UCCN_OK);
+	return n;
+}
+
+static int count_change(void *userdata, const uint8_t *data, size_t len) {
+	(void)data;
+	(void)len;
+	(*(uint64_t *)userdata)++;
+	return 0;
+}
+
+uint64_t test_node_record_changes(struct uccn_node *node, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id) {
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_each_record_change(node->st, kind, owner, id, count_change, &n),
+		UCCN_OK);
+	return n;
+}
+
+void test_node_dump(struct uccn_node *node, const char *kind, struct uccn_bytes *out) {
+	test_dump_kind(node->st, kind, out);
+}
+
+static int count_fork(void *userdata, const struct uccn_store_fork *f) {
+	(void)f;
+	(*(size_t *)userdata)++;
+	return 0;
+}
+
+size_t test_node_forks(struct uccn_node *node) {
+	size_t forks = 0;
+	cr_assert_eq(uccn_store_each_fork(node->st, count_fork, &forks), UCCN_OK);
+	return forks;
+}
+
+void test_node_set_clock(struct uccn_node *node, test_clock_fn clock, void *arg) {
+	uccn_changelog_set_clock(node->log, clock, arg);
+}
+
+static int keep_link(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
+	(void)seq;
+	struct uccn_bytes *all = userdata;
+	uint32_t n = (uint32_t)len;
+	cr_assert_eq(uccn_bytes_append(all, (const uint8_t *)&n, sizeof(n)), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(all, data, len), UCCN_OK);
+	return 0;
+}
+
+void test_node_feed(struct uccn_node *node, const uint8_t author[UCCN_KEY_BYTES], const char *feed,
+	struct uccn_bytes *out) {
+	cr_assert_eq(
+		uccn_store_each_feed_change(node->st, author, feed, 0, keep_link, out), UCCN_OK);
+}
+
+void test_node_apply_unjudged(struct uccn_node *node, const struct uccn_bytes *list) {
+	struct uccn_changelog *bare;
+	cr_assert_eq(uccn_changelog_create(node->st, node->network, &bare), UCCN_OK);
+	cr_assert_eq(uccn_store_begin(node->st), UCCN_OK);
+	for (size_t at = 0; at < list->len;) {
+		uint32_t n;
+		memcpy(&n, list->data + at, sizeof(n));
+		struct uccn_apply_result res;
+		cr_assert_eq(uccn_changelog_apply(bare, list->data + at + sizeof(n), n,
+				     uccn_node_wall_ms(), &res, NULL, NULL),
+			UCCN_OK);
+		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+		at += sizeof(n) + n;
+	}
+	cr_assert_eq(uccn_store_commit(node->st), UCCN_OK);
+	uccn_changelog_destroy(bare);
+}
+
+void test_node_store_raw(
+	struct uccn_node *node, const char *kind, const struct uccn_bytes *raw, size_t n) {
+	static struct uccn_change c; /* large: not on the stack */
+	static const uint8_t empty_state[] = {0x95, 0xc0, 0, 0, 0x90, 0x90};
+	cr_assert_eq(uccn_store_begin(node->st), UCCN_OK);
+	int64_t rid = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t hash[UCCN_HASH_BYTES];
+		uccn_crypto_hash(raw[k].data, raw[k].len, hash);
+		cr_assert_eq(
+			uccn_codec_decode_change(raw[k].data, raw[k].len, &c, NULL, 0), UCCN_OK);
+		cr_assert_eq(uccn_store_put_change(node->st, &c, kind, hash, &rid, empty_state,
+				     sizeof(empty_state), false),
+			UCCN_OK);
+	}
+	cr_assert_eq(uccn_store_commit(node->st), UCCN_OK);
+}
+
+void test_node_put_many(struct uccn_node *node, const char *kind, const char *prefix, int n) {
+	cr_assert_eq(uccn_store_begin(node->st), UCCN_OK);
+	for (int i = 0; i < n; i++) {
+		char id[40], title[64], why[256] = "";
+		snprintf(id, sizeof(id), "%s%08d", prefix, i);
+		snprintf(title, sizeof(title), "%s %d", prefix, i);
+		struct uccn_field f = test_str("title", title);
+		cr_assert_eq(uccn_node_append(node, kind, node->pk, id, UCCN_OP_PUT, &f, 1,
+				     uccn_node_wall_ms(), why, sizeof(why)),
+			UCCN_OK, "%s", why);
+	}
+	cr_assert_eq(uccn_store_commit(node->st), UCCN_OK);
 }
 
 char *test_read_file(const char *path) {

@@ -74,6 +74,37 @@ void test_dump_records(struct uccn_store *st, struct uccn_bytes *out);
 /* The same for the records of one kind (NULL: all). */
 void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *out);
 
+/* A node's state past its public API, for the tests that must read or write it: reached here
+ * alone, so that no suite depends on the node's private layout. */
+typedef uint64_t (*test_clock_fn)(void *arg);
+/* The wall clock a node signs by, in ms. */
+uint64_t test_wall_ms(void);
+/* Every change node stores. */
+uint64_t test_node_count(struct uccn_node *node);
+/* How many changes of the record kind/owner/id node stores. */
+uint64_t test_node_record_changes(struct uccn_node *node, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id);
+/* test_dump_kind on node's store. */
+void test_node_dump(struct uccn_node *node, const char *kind, struct uccn_bytes *out);
+/* How many forks node has recorded. */
+size_t test_node_forks(struct uccn_node *node);
+/* The wall clock node's change log judges received clocks by. */
+void test_node_set_clock(struct uccn_node *node, test_clock_fn clock, void *arg);
+/* Appends to out every change of author's feed that node stores, each behind its length (a
+ * uint32_t in host order). */
+void test_node_feed(struct uccn_node *node, const uint8_t author[UCCN_KEY_BYTES], const char *feed,
+	struct uccn_bytes *out);
+/* Applies the changes of list (as test_node_feed writes them) in one transaction, by a change
+ * log that judges no holder (as an earlier version of the node did); each must apply. */
+void test_node_apply_unjudged(struct uccn_node *node, const struct uccn_bytes *list);
+/* Stores the signed changes raw[0..n) of kind as they are, with an empty merge state, in one
+ * transaction: what a store written by a faulty node may hold. No rule is checked. */
+void test_node_store_raw(
+	struct uccn_node *node, const char *kind, const struct uccn_bytes *raw, size_t n);
+/* Signs n changes of node's own records of kind (ids prefix followed by 8 digits, a title) in
+ * one transaction: thousands of local edits in a second. */
+void test_node_put_many(struct uccn_node *node, const char *kind, const char *prefix, int n);
+
 /* A whole file, NUL-terminated (free() it); fails the test if it cannot be read. */
 char *test_read_file(const char *path);
 /* The value of a lowercase hex digit, or -1. */

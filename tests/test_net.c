@@ -13,9 +13,8 @@
 #include <uccn/node.h>
 #include <uccn/registry.h>
 
-#include "node/hlc.h"
 #include "node/checkpoint.h"
-#include "node/node_internal.h"
+#include "node/hlc.h"
 #include "node/session.h"
 #include "proto/codec.h"
 #include "tests/sim/sim_transport.h"
@@ -87,7 +86,7 @@ static struct simnode *new_node(const char *name) {
 static struct simnode *make_hub(const char *name) {
 	struct simnode *n = new_node(name);
 	struct uccn_node_init_options o = {.name = "UNESCO Secretariat", .secretariat = true};
-	cr_assert_eq(uccn_node_init(n->home, &o, uccn_node_wall_ms(), &n->node), UCCN_OK);
+	cr_assert_eq(uccn_node_init(n->home, &o, test_wall_ms(), &n->node), UCCN_OK);
 	uccn_node_public_key(n->node, n->pk);
 	uccn_node_network(n->node, network);
 	return n;
@@ -98,12 +97,12 @@ static struct simnode *make_city(const char *name, const uint8_t *net_id, struct
 	struct simnode *n = new_node(name);
 	struct uccn_node_init_options o = {
 		.name = name, .country = "FR", .field = "film", .network = net_id};
-	cr_assert_eq(uccn_node_init(n->home, &o, uccn_node_wall_ms(), &n->node), UCCN_OK);
+	cr_assert_eq(uccn_node_init(n->home, &o, test_wall_ms(), &n->node), UCCN_OK);
 	uccn_node_public_key(n->node, n->pk);
 	if (hub != NULL) {
 		char why[256] = "";
 		cr_assert_eq(uccn_node_designate(hub->node, n->pk, name, "FR", "film", 2015,
-				     uccn_node_wall_ms(), why, sizeof(why)),
+				     test_wall_ms(), why, sizeof(why)),
 			UCCN_OK, "%s", why);
 	}
 	return n;
@@ -212,8 +211,8 @@ static char *put(struct simnode *n, const char *kind, const char *field, const c
 	char *id = ids[next++ % 64];
 	struct uccn_field f = test_str(field, value);
 	char why[256] = "";
-	cr_assert_eq(uccn_node_put(
-			     n->node, kind, NULL, &f, 1, uccn_node_wall_ms(), id, why, sizeof(why)),
+	cr_assert_eq(
+		uccn_node_put(n->node, kind, NULL, &f, 1, test_wall_ms(), id, why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	if (n->net != NULL) {
 		uccn_net_local_changes(n->net);
@@ -226,9 +225,7 @@ static char *put_practice(struct simnode *n, const char *title) {
 }
 
 static uint64_t count(struct simnode *n) {
-	uint64_t c = 0;
-	cr_assert_eq(uccn_store_count_changes(n->node->st, &c), UCCN_OK);
-	return c;
+	return test_node_count(n->node);
 }
 
 static int found(void *userdata, const struct uccn_record *r) {
@@ -246,8 +243,8 @@ static bool holds(struct simnode *n, const char *kind, const char *id) {
 
 static void assert_same_records(struct simnode *a, struct simnode *b) {
 	struct uccn_bytes x = {0}, y = {0};
-	test_dump_records(a->node->st, &x);
-	test_dump_records(b->node->st, &y);
+	test_node_dump(a->node, NULL, &x);
+	test_node_dump(b->node, NULL, &y);
 	cr_assert_eq(count(a), count(b), "%s holds %llu changes, %s %llu", a->name,
 		(unsigned long long)count(a), b->name, (unsigned long long)count(b));
 	cr_assert_eq(x.len, y.len, "%s and %s hold different records", a->name, b->name);
@@ -342,7 +339,7 @@ Test(net, every_city_cosigns_each_checkpoint_it_receives_and_the_cosignatures_re
 	test_key(0x44, key);
 	char why[256] = "";
 	cr_assert_eq(uccn_node_designate(hub->node, key, "Dakar", "SN", "media_arts", 2014,
-			     uccn_node_wall_ms(), why, sizeof(why)),
+			     test_wall_ms(), why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(hub->net);
 	run_for(500);
@@ -369,7 +366,7 @@ Test(net, the_kinds_chosen_for_a_peer_hold_when_the_peer_dials_in) {
 	struct uccn_field f[2] = {
 		test_str("title", "open to Turin"), test_str("starts", "2026-06-01")};
 	char event[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(lyon->node, "event", NULL, f, 2, uccn_node_wall_ms(), event, why,
+	cr_assert_eq(uccn_node_put(lyon->node, "event", NULL, f, 2, test_wall_ms(), event, why,
 			     sizeof(why)),
 		UCCN_OK, "%s", why);
 	/* Lyon would exchange events only with Turin, at an address that does not answer;
@@ -422,21 +419,13 @@ Test(net, restarted_nodes_resume_from_their_stores) {
 	assert_same_records(a, hub);
 }
 
-static int count_fork(void *userdata, const struct uccn_store_fork *f) {
-	(void)f;
-	(*(int *)userdata)++;
-	return 0;
-}
-
 /* No fork anywhere, and every node verifies. */
 static void assert_no_fork(void) {
 	for (size_t i = 0; i < nnodes; i++) {
 		if (nodes[i].node == NULL) {
 			continue;
 		}
-		int forks = 0;
-		cr_assert_eq(uccn_store_each_fork(nodes[i].node->st, count_fork, &forks), UCCN_OK);
-		cr_assert_eq(forks, 0, "%s holds a fork", nodes[i].name);
+		cr_assert_eq(test_node_forks(nodes[i].node), 0, "%s holds a fork", nodes[i].name);
 		cr_assert_eq(
 			uccn_node_verify(nodes[i].node, NULL, NULL, NULL), 0, "%s", nodes[i].name);
 	}
@@ -473,8 +462,8 @@ Test(net, a_node_restored_from_an_old_copy_takes_its_changes_back_before_signing
 	cr_assert_eq(memcmp(a2->pk, a->pk, UCCN_KEY_BYTES), 0);
 	char id[UCCN_ID_MAX + 1];
 	struct uccn_field f = test_str("title", "would take a used number");
-	cr_assert_eq(uccn_node_put(a2->node, "best_practice", NULL, &f, 1, uccn_node_wall_ms(), id,
-			     why, sizeof(why)),
+	cr_assert_eq(uccn_node_put(a2->node, "best_practice", NULL, &f, 1, test_wall_ms(), id, why,
+			     sizeof(why)),
 		UCCN_EBEHIND, "the restored node signed before catching up");
 	start(a2);
 	dial(a2, hub);
@@ -1054,14 +1043,14 @@ Test(net, a_change_held_and_let_in_during_a_session_counts_once) {
 		{.name = "editors",
 			.name_len = 7,
 			.value = {.type = UCCN_VALUE_LIST, .items = &item, .count = 1}}};
-	cr_assert_eq(uccn_node_put(owner->node, "project", NULL, f, 2, uccn_node_wall_ms(), id, why,
+	cr_assert_eq(uccn_node_put(owner->node, "project", NULL, f, 2, test_wall_ms(), id, why,
 			     sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(owner->net);
 	run_for(1000);
 	struct uccn_field edit = test_str("status", "ongoing");
-	cr_assert_eq(uccn_node_put(editor->node, "project", id, &edit, 1, uccn_node_wall_ms(), NULL,
-			     why, sizeof(why)),
+	cr_assert_eq(uccn_node_put(editor->node, "project", id, &edit, 1, test_wall_ms(), NULL, why,
+			     sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(editor->net);
 	run_for(1000);
@@ -1102,13 +1091,13 @@ Test(net, a_city_that_rotated_its_key_still_syncs_the_report_its_old_key_signed)
 	uint8_t old_key[UCCN_KEY_BYTES], fresh[UCCN_KEY_BYTES];
 	memcpy(old_key, lyon->pk, UCCN_KEY_BYTES);
 	char why[256] = "";
-	cr_assert_eq(uccn_node_rotate_key(lyon->node, uccn_node_wall_ms(), fresh, why, sizeof(why)),
+	cr_assert_eq(uccn_node_rotate_key(lyon->node, test_wall_ms(), fresh, why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	start(lyon);
 	/* Before the Secretariat confirms: the hub does not know the new key yet. */
 	sync_once(lyon, hub);
 	cr_assert_eq(uccn_node_confirm_rotation(
-			     hub->node, old_key, fresh, uccn_node_wall_ms(), why, sizeof(why)),
+			     hub->node, old_key, fresh, test_wall_ms(), why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(hub->net);
 	struct uccn_net_peer_info info = sync_once(lyon, hub);
@@ -1143,8 +1132,7 @@ Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
 	struct simnode *lyon = make_city("lyon", network, hub);
 	struct simnode *relay = make_city("relay", network, NULL);
 	char why[256] = "";
-	cr_assert_eq(
-		uccn_node_relay(hub->node, relay->pk, true, uccn_node_wall_ms(), why, sizeof(why)),
+	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, true, test_wall_ms(), why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	start(hub);
 	start(lyon);
@@ -1158,8 +1146,7 @@ Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
 	cr_assert(holds(relay, "report", report));
 	/* Its relay ended, it keeps nothing of the kind from its next open, and its sessions
 	 * go on. */
-	cr_assert_eq(
-		uccn_node_relay(hub->node, relay->pk, false, uccn_node_wall_ms(), why, sizeof(why)),
+	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, false, test_wall_ms(), why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(hub->net);
 	sync_once(relay, hub);
@@ -1169,16 +1156,6 @@ Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
 	sync_once(lyon, hub);
 	cr_assert_not(holds(relay, "report", report));
 	cr_assert(holds(hub, "report", report));
-}
-
-/* Every change of the author's feed in st, as stored. */
-static int keep_link(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
-	(void)seq;
-	struct uccn_bytes *all = userdata;
-	uint32_t n = (uint32_t)len;
-	cr_assert_eq(uccn_bytes_append(all, (const uint8_t *)&n, sizeof(n)), UCCN_OK);
-	cr_assert_eq(uccn_bytes_append(all, data, len), UCCN_OK);
-	return 0;
 }
 
 Test(net, a_report_handed_to_another_city_by_file_is_dropped_and_sessions_go_on) {
@@ -1222,8 +1199,8 @@ Test(net, a_store_that_kept_another_citys_report_stops_offering_it_and_drops_it_
 	struct uccn_field marked[2] = {
 		test_str("title", "secret"), test_str("audience", "secretariat")};
 	char why[256] = "";
-	cr_assert_eq(uccn_node_put(lyon->node, "best_practice", practice, marked, 2,
-			     uccn_node_wall_ms(), NULL, why, sizeof(why)),
+	cr_assert_eq(uccn_node_put(lyon->node, "best_practice", practice, marked, 2, test_wall_ms(),
+			     NULL, why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	uccn_net_local_changes(lyon->net);
 	sync_once(lyon, hub);
@@ -1233,28 +1210,10 @@ Test(net, a_store_that_kept_another_citys_report_stops_offering_it_and_drops_it_
 	/* What an earlier version let Turin keep: written under the rule, by a log that judges
 	 * no holder. */
 	struct uccn_bytes links = {0};
-	cr_assert_eq(uccn_store_each_feed_change(
-			     hub->node->st, lyon->pk, "report@secretariat", 0, keep_link, &links),
-		UCCN_OK);
-	cr_assert_eq(uccn_store_each_feed_change(hub->node->st, lyon->pk,
-			     "best_practice@secretariat", 0, keep_link, &links),
-		UCCN_OK);
+	test_node_feed(hub->node, lyon->pk, "report@secretariat", &links);
+	test_node_feed(hub->node, lyon->pk, "best_practice@secretariat", &links);
 	cr_assert_gt(links.len, 0);
-	struct uccn_changelog *bare;
-	cr_assert_eq(uccn_changelog_create(turin->node->st, network, &bare), UCCN_OK);
-	cr_assert_eq(uccn_store_begin(turin->node->st), UCCN_OK);
-	for (size_t at = 0; at < links.len;) {
-		uint32_t n;
-		memcpy(&n, links.data + at, sizeof(n));
-		struct uccn_apply_result res;
-		cr_assert_eq(uccn_changelog_apply(bare, links.data + at + sizeof(n), n,
-				     uccn_node_wall_ms(), &res, NULL, NULL),
-			UCCN_OK);
-		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
-		at += sizeof(n) + n;
-	}
-	cr_assert_eq(uccn_store_commit(turin->node->st), UCCN_OK);
-	uccn_changelog_destroy(bare);
+	test_node_apply_unjudged(turin->node, &links);
 	cr_assert(holds(turin, "report", report), "the old store holds it");
 	cr_assert_str_eq(title_at(turin, practice), "secret");
 	/* The hub may hold it (Turin may send it there: a duplicate), and a session with the hub
@@ -1429,8 +1388,8 @@ Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
 				struct uccn_field f = test_str("title", title);
 				char why[256] = "";
 				cr_assert_eq(uccn_node_put(c[who]->node, "best_practice",
-						     ids[who][(k - 2) % 8], &f, 1,
-						     uccn_node_wall_ms(), NULL, why, sizeof(why)),
+						     ids[who][(k - 2) % 8], &f, 1, test_wall_ms(),
+						     NULL, why, sizeof(why)),
 					UCCN_OK, "%s", why);
 				uccn_net_local_changes(c[who]->net);
 			} else {
@@ -1536,8 +1495,8 @@ static bool edit_at_random(struct simnode *n, unsigned *rng, int k) {
 		break;
 	}
 	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(
-			     n->node, kind, NULL, f, nf, uccn_node_wall_ms(), id, why, sizeof(why)),
+	cr_assert_eq(
+		uccn_node_put(n->node, kind, NULL, f, nf, test_wall_ms(), id, why, sizeof(why)),
 		UCCN_OK, "%s", why);
 	if (n->net != NULL) {
 		uccn_net_local_changes(n->net);
@@ -1564,8 +1523,8 @@ static bool public_records_agree(struct simnode *a, struct simnode *b) {
 	struct uccn_bytes x = {0}, y = {0};
 	bool same = true;
 	for (size_t k = 0; k < sizeof(public_kinds) / sizeof(public_kinds[0]) && same; k++) {
-		test_dump_kind(a->node->st, public_kinds[k], &x);
-		test_dump_kind(b->node->st, public_kinds[k], &y);
+		test_node_dump(a->node, public_kinds[k], &x);
+		test_node_dump(b->node, public_kinds[k], &y);
 		same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
 	}
 	uccn_bytes_finish(&x);
@@ -1573,21 +1532,12 @@ static bool public_records_agree(struct simnode *a, struct simnode *b) {
 	return same;
 }
 
-static int count_change(void *userdata, const uint8_t *data, size_t len) {
-	(void)data;
-	(void)len;
-	(*(uint64_t *)userdata)++;
-	return 0;
-}
-
 /* The changes author signed that at holds, its cosignatures aside: how many checkpoints a city
  * cosigned depends on when the registry reached it (PROTOCOL.md §9.11), its edits do not. */
 static uint64_t signed_by(struct simnode *at, struct simnode *author) {
 	uint64_t c = 0, cosigs = 0;
 	cr_assert_eq(uccn_node_count_by(at->node, author->pk, &c), UCCN_OK);
-	cr_assert_eq(uccn_store_each_record_change(at->node->st, "cosignature", author->pk,
-			     "registry", count_change, &cosigs),
-		UCCN_OK);
+	cosigs = test_node_record_changes(at->node, "cosignature", author->pk, "registry");
 	return c - cosigs;
 }
 
@@ -1728,11 +1678,11 @@ Test(net, serve_lets_in_a_change_held_for_its_clock_when_the_time_comes) {
 	struct simnode *hub = make_hub("hub");
 	struct simnode *lyon = make_city("lyon", network, hub);
 	struct simnode *fast = make_city("fast", network, hub);
-	uint64_t wall = uccn_node_wall_ms();
+	uint64_t wall = test_wall_ms();
 	uint64_t ahead = wall + 60 * 60 * 1000;
 	hub_wall = wall;
-	uccn_changelog_set_clock(hub->node->log, hub_clock, &hub_wall);
-	uccn_changelog_set_clock(lyon->node->log, hub_clock, &hub_wall);
+	test_node_set_clock(hub->node, hub_clock, &hub_wall);
+	test_node_set_clock(lyon->node, hub_clock, &hub_wall);
 	struct uccn_net_config cfg = config(hub);
 	cfg.watch_store_ms = 200;
 	start_with(hub, &cfg);
@@ -1809,7 +1759,7 @@ static void run_split_view(unsigned seed) {
 	for (int k = 0; k < 2 + (seed % 3 == 0); k++) {
 		test_key(0x50 + (unsigned)k, key);
 		cr_assert_eq(uccn_node_designate((k ? b : a)->node, key, "Elsewhere", "FR",
-				     "design", 2020, uccn_node_wall_ms(), why, sizeof(why)),
+				     "design", 2020, test_wall_ms(), why, sizeof(why)),
 			UCCN_OK, "%s", why);
 	}
 	size_t half = ncities / 2;

@@ -14,7 +14,7 @@
 
 #include "node/crypto.h"
 #include "node/hlc.h"
-#include "node/node_internal.h"
+#include "node/node_internal.h" /* release_due and the wall clock, tested here */
 #include "proto/codec.h"
 #include "tests/support.h"
 
@@ -615,7 +615,7 @@ Test(node, a_change_from_a_clock_ahead_is_held_with_its_time_and_let_in_when_it_
 	struct uccn_import_stats stats;
 	test_export(na, &file);
 	node_wall = wall;
-	uccn_changelog_set_clock(nb->log, node_clock, &node_wall);
+	test_node_set_clock(nb, node_clock, &node_wall);
 	cr_assert_eq(test_import(nb, &file, SIZE_MAX, &stats), UCCN_OK);
 	cr_assert_eq(stats.held, 1);
 	cr_assert_eq(count_list(nb, "best_practice", false), 0);
@@ -652,7 +652,6 @@ Test(node, verify_holds_a_feeds_clocks_to_strictly_increasing) {
 	} cases[] = {{1, 0}, {0, 1}}; /* faults add up: each case leaves its chain stored */
 	uint8_t network[UCCN_KEY_BYTES];
 	uccn_node_network(nb, network);
-	static struct uccn_change c;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct test_author w;
 		test_author_init(&w, (uint8_t)(0x90 + i));
@@ -662,19 +661,7 @@ Test(node, verify_holds_a_feeds_clocks_to_strictly_increasing) {
 		test_sign(&w, network, h, "best_practice", NULL, "bp", UCCN_OP_PUT, &f, 1, &raw[0]);
 		test_sign(&w, network, h + cases[i].delta, "best_practice", NULL, "bp", UCCN_OP_PUT,
 			&f, 1, &raw[1]);
-		cr_assert_eq(uccn_store_begin(nb->st), UCCN_OK);
-		int64_t rid = 0;
-		for (int k = 0; k < 2; k++) {
-			uint8_t hash[UCCN_HASH_BYTES];
-			uccn_crypto_hash(raw[k].data, raw[k].len, hash);
-			cr_assert_eq(uccn_codec_decode_change(raw[k].data, raw[k].len, &c, NULL, 0),
-				UCCN_OK);
-			static const uint8_t empty_state[] = {0x95, 0xc0, 0, 0, 0x90, 0x90};
-			cr_assert_eq(uccn_store_put_change(nb->st, &c, "best_practice", hash, &rid,
-					     empty_state, sizeof(empty_state), false),
-				UCCN_OK);
-		}
-		cr_assert_eq(uccn_store_commit(nb->st), UCCN_OK);
+		test_node_store_raw(nb, "best_practice", raw, 2);
 		int faults = 0;
 		cr_assert_geq(uccn_node_verify(nb, count_clock_faults, &faults, NULL), 0);
 		cr_assert_eq(faults, cases[i].faults, "case %zu", i);

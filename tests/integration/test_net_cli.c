@@ -22,7 +22,6 @@
 
 #include <uccn/node.h>
 
-#include "node/node_internal.h"
 #include "tests/proc.h"
 #include "tests/support.h"
 
@@ -194,17 +193,7 @@ static void put(const char *name, const char *title) {
 static void put_many(const char *name, int n) {
 	struct uccn_node *node = NULL;
 	cr_assert_eq(uccn_node_open(path_of(name), &node), UCCN_OK);
-	cr_assert_eq(uccn_store_begin(node->st), UCCN_OK);
-	for (int i = 0; i < n; i++) {
-		char id[40], title[64], why[256] = "";
-		snprintf(id, sizeof(id), "bulk%08d", i);
-		snprintf(title, sizeof(title), "bulk practice %d of %s", i, name);
-		struct uccn_field f = test_str("title", title);
-		cr_assert_eq(uccn_node_append(node, "best_practice", node->pk, id, UCCN_OP_PUT, &f,
-				     1, uccn_node_wall_ms(), why, sizeof(why)),
-			UCCN_OK, "%s", why);
-	}
-	cr_assert_eq(uccn_store_commit(node->st), UCCN_OK);
+	test_node_put_many(node, "best_practice", "bulk", n);
 	uccn_node_close(node);
 }
 
@@ -213,10 +202,8 @@ static uint64_t count(const char *name) {
 	struct uccn_node *node = NULL;
 	int err = uccn_node_open(path_of(name), &node);
 	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
-	uint64_t n = 0;
-	err = uccn_store_count_changes(node->st, &n);
+	uint64_t n = test_node_count(node);
 	uccn_node_close(node);
-	cr_assert_eq(err, UCCN_OK, "%s: %s", name, uccn_err_name(err));
 	return n;
 }
 

@@ -20,7 +20,6 @@
 
 #include <uccn/node.h>
 
-#include "node/node_internal.h"
 #include "node/session.h"
 #include "node/transport.h"
 #include "proto/codec.h"
@@ -66,7 +65,7 @@ static void setup(void) {
 	snprintf(home, sizeof(home), "%s/hub", root);
 	struct uccn_node *hub = NULL;
 	struct uccn_node_init_options o = {.name = "UNESCO Secretariat", .secretariat = true};
-	cr_assert_eq(uccn_node_init(home, &o, uccn_node_wall_ms(), &hub), UCCN_OK);
+	cr_assert_eq(uccn_node_init(home, &o, test_wall_ms(), &hub), UCCN_OK);
 	uccn_node_network(hub, network);
 	uccn_node_close(hub);
 	int fds[2];
