@@ -1,6 +1,7 @@
-/* test_sim_transport.c - the simulated network: frames in order per connection and only after
- * their delay, cuts by kill, partition, drop and duplicate with exactly one on_close per end,
- * back-pressure, and the same seed giving the same schedule. */
+/* test_sim_transport.c - the simulated network: the transport contract (transport_contract.c)
+ * over it, on random delays and a virtual clock, and what only the simulator has: frames only
+ * after their delay, cuts by kill, partition, drop and duplicate with exactly one on_close per
+ * end, and the same seed giving the same schedule. */
 #include "tests/sim/sim_transport.h"
 
 #include <criterion/criterion.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "tests/support.h"
+#include "tests/transport_contract.h"
 
 #define MAX_NODES 4
 
@@ -200,33 +202,69 @@ static void teardown(void) {
 	test_check_leaks();
 }
 
-TestSuite(sim_transport, .fini = teardown);
+/* --- The contract's backend: its peers on a network of random delays and no faults --- */
 
-Test(sim_transport, frames_arrive_in_order_per_connection_despite_random_delays) {
-	make_net(42, 0, 0, 1, 50);
-	struct node *a = add_node("a", true);
-	struct node *b = add_node("b", false);
-	struct conn_rec *rb = connect_to(b, "a");
-	/* Frames sent before the connection opens wait for it. */
-	for (uint32_t i = 0; i < 100; i++) {
-		send_seq(b->t, rb->c, i, 4 + i % 200);
-	}
-	run_until(1000);
-	cr_assert_eq(a->opens, 1);
-	cr_assert_eq(b->opens, 1);
-	struct conn_rec *ra = a->last_incoming;
-	cr_assert_eq(ra->frames, 100);
-	cr_assert(!ra->out_of_order);
-	for (uint32_t i = 0; i < 100; i++) {
-		send_seq(a->t, ra->c, i, 8);
-	}
-	run_until(2000);
-	cr_assert_eq(rb->frames, 100);
-	cr_assert(!rb->out_of_order);
-	cr_assert_eq(a->closes + b->closes, 0);
-	cr_assert_eq(uccn_transport_conn_queued(rb->c), 0);
-	cr_assert_eq(uccn_transport_conn_queued(ra->c), 0);
+void backend_setup(void) {
+	make_net(99, 0, 0, 1, 30);
 }
+
+void backend_teardown(void) {
+	uccn_sim_net_destroy(net);
+	net = NULL;
+}
+
+int backend_create(size_t i, const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	char name[16];
+	snprintf(name, sizeof(name), "peer%zu", i);
+	return uccn_sim_transport_create(net, name, ev, out);
+}
+
+void backend_listen(struct uccn_transport *t, char *url, size_t len) {
+	cr_assert_eq(uccn_transport_listen(t, NULL, 0, NULL), UCCN_OK);
+	for (size_t i = 0; i < CONTRACT_PEERS; i++) {
+		if (peers[i].t == t) {
+			snprintf(url, len, "sim://peer%zu", i);
+			return;
+		}
+	}
+	cr_assert_fail("not a peer's transport");
+}
+
+void backend_unreachable(char *url, size_t len) {
+	snprintf(url, len, "sim://nobody");
+}
+
+static void poll_peers(void) {
+	for (size_t i = 0; i < CONTRACT_PEERS; i++) {
+		if (peers[i].t != NULL) {
+			cr_assert_geq(uccn_transport_poll(peers[i].t, 0), 0);
+		}
+	}
+}
+
+/* The next event (or a millisecond when none is due) delivered, and every peer polled. */
+void backend_turn(void) {
+	uint64_t due = uccn_sim_net_next_due(net);
+	uint64_t now = uccn_sim_net_now(net);
+	uccn_sim_net_step(net, due != UINT64_MAX ? due : now + 1);
+	poll_peers();
+}
+
+void backend_pump_for(uint64_t ms) {
+	uint64_t until = uccn_sim_net_now(net) + ms;
+	while (uccn_sim_net_next_due(net) <= until) {
+		backend_turn();
+	}
+	uccn_sim_net_step(net, until);
+	poll_peers();
+}
+
+/* The simulator cuts the connection, both ends told why. */
+void backend_assert_told_too_large(const char *reason) {
+	cr_assert_not_null(strstr(reason, "larger"), "the sender saw: %s", reason);
+}
+
+TestSuite(sim_transport, .fini = teardown);
 
 Test(sim_transport, a_frame_arrives_only_once_its_delay_has_elapsed) {
 	make_net(7, 0, 0, 25, 25);
@@ -317,30 +355,6 @@ Test(sim_transport, a_partition_cuts_and_refuses_until_healed) {
 	cr_assert_eq(a->frames, 1);
 }
 
-Test(sim_transport, a_close_arrives_after_the_frames_sent_before_it) {
-	make_net(9, 0, 0, 1, 30);
-	struct node *a = add_node("a", true);
-	struct node *b = add_node("b", false);
-	struct conn_rec *rb = connect_to(b, "a");
-	run_until(100);
-	struct uccn_conn *c = rb->c;
-	for (uint32_t i = 0; i < 5; i++) {
-		send_seq(b->t, c, i, 4);
-	}
-	uccn_transport_close(b->t, c);
-	uccn_transport_close(b->t, c); /* twice: nothing more */
-	uint8_t x[4] = {0};
-	cr_assert_eq(uccn_transport_send(b->t, c, x, 4), UCCN_ECLOSED);
-	run_until(1000);
-	struct conn_rec *ra = a->last_incoming;
-	cr_assert_eq(ra->frames, 5);
-	cr_assert(!ra->out_of_order);
-	cr_assert_eq(ra->closes, 1);
-	cr_assert_str_eq(ra->reason, "closed by peer");
-	cr_assert_eq(rb->closes, 1);
-	cr_assert_str_eq(rb->reason, "closed");
-}
-
 Test(sim_transport, drops_and_duplicates_cut_connections_never_streams) {
 	make_net(11, 0.05, 0.05, 1, 20);
 	struct node *a = add_node("a", true);
@@ -370,40 +384,9 @@ Test(sim_transport, drops_and_duplicates_cut_connections_never_streams) {
 	}
 }
 
-Test(sim_transport, send_refuses_empty_oversize_and_beyond_the_queue_bound) {
-	make_net(13, 0, 0, 1000, 1000);
-	add_node("a", true);
-	struct node *b = add_node("b", false);
-	struct conn_rec *rb = connect_to(b, "a");
-	uint8_t *big = calloc(1, UCCN_TRANSPORT_FRAME_MAX + 1);
-	cr_assert_not_null(big);
-	cr_assert_eq(uccn_transport_send(b->t, rb->c, big, 0), UCCN_EINVAL);
-	cr_assert_eq(
-		uccn_transport_send(b->t, rb->c, big, UCCN_TRANSPORT_FRAME_MAX + 1), UCCN_EINVAL);
-	size_t sent = 0;
-	while (uccn_transport_send(b->t, rb->c, big, UCCN_TRANSPORT_FRAME_MAX) == UCCN_OK) {
-		sent++;
-		cr_assert_leq(sent, UCCN_TRANSPORT_QUEUE_MAX / UCCN_TRANSPORT_FRAME_MAX);
-	}
-	cr_assert_eq(sent, UCCN_TRANSPORT_QUEUE_MAX / UCCN_TRANSPORT_FRAME_MAX);
-	cr_assert_eq(uccn_transport_send(b->t, rb->c, big, UCCN_TRANSPORT_FRAME_MAX), UCCN_EAGAIN);
-	free(big);
-	run_until(10000);
-	cr_assert_eq(uccn_transport_conn_queued(rb->c), 0);
-}
-
-Test(sim_transport, destroying_a_node_closes_its_peers_ends) {
+Test(sim_transport, a_name_is_taken_once) {
 	make_net(17, 0, 0, 1, 5);
-	struct node *a = add_node("a", true);
-	struct node *b = add_node("b", false);
-	struct conn_rec *rb = connect_to(b, "a");
-	run_until(50);
-	cr_assert_eq(a->opens, 1);
-	uccn_transport_destroy(a->t);
-	a->t = NULL;
-	run_until(100);
-	cr_assert_eq(rb->closes, 1);
-	cr_assert_eq(a->closes, 0, "destroy calls no on_close");
+	add_node("b", false);
 	cr_assert_eq(uccn_sim_transport_create(net, "b", &(struct uccn_transport_events){0},
 			     &(struct uccn_transport *){NULL}),
 		UCCN_EEXIST);

@@ -330,6 +330,12 @@ static void sim_close(struct uccn_transport *base, struct uccn_conn *conn) {
 	if (c->closing) {
 		return;
 	}
+	if (c->state == END_CONNECTING) {
+		/* Dropped with its queue (node/transport.h): what it sent never arrives, and an
+		 * accepted end, if any, closes too. */
+		cut(c, "closed", net->now);
+		return;
+	}
 	struct sim_conn *peer = c->peer;
 	end_close(c, "closed", net->now);
 	if (peer != NULL && !peer->close_pending) {

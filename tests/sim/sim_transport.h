@@ -19,7 +19,8 @@
  *   - partitions cut the connections between two nodes and refuse new ones until healed;
  *     kill cuts every connection of a node.
  * A close from one end reaches the other after the frames sent before it (graceful); frames
- * still travelling towards the end that closed are discarded.
+ * still travelling towards the end that closed are discarded. A connection closed while still
+ * connecting is dropped with what it queued, as node/transport.h has every backend do.
  *
  * Determinism: the PRNG is drawn only inside send, connect and step, so the same seed and the
  * same sequence of calls give the same schedule. Events due at the same time keep the order
