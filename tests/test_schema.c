@@ -716,6 +716,47 @@ static void add_field(struct uccn_change *c, const char *name, struct uccn_value
 		(struct uccn_field){.name = name, .name_len = strlen(name), .value = v};
 }
 
+/* A put that sets each of its fields, then the reason it is refused. */
+struct change_case {
+	const char *kind;
+	const char *field[3];
+	struct uccn_value value[3];
+	const char *refused; /* a part of the reason, naming the field ("": any); NULL: passes */
+};
+
+/* The same with its id and operation. */
+struct whole_case {
+	const char *id;
+	enum uccn_op op;
+	struct change_case change;
+};
+
+static void check_whole_cases(const struct whole_case *cases, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		const struct change_case *cc = &cases[i].change;
+		char why[256] = "";
+		struct uccn_change *c = new_change(cc->kind, cases[i].id, cases[i].op);
+		for (size_t f = 0; f < 3 && cc->field[f] != NULL; f++) {
+			add_field(c, cc->field[f], cc->value[f]);
+		}
+		int err = uccn_schema_check_change(c, why, sizeof(why));
+		if (cc->refused == NULL) {
+			cr_assert_eq(err, UCCN_OK, "case %zu (%s): %s", i, cc->kind, why);
+		} else {
+			cr_assert_eq(err, UCCN_ESCHEMA, "case %zu (%s) passed", i, cc->kind);
+			cr_assert_not_null(strstr(why, cc->refused), "case %zu: %s", i, why);
+		}
+		free(c);
+	}
+}
+
+static void check_cases(const struct change_case *cases, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		const struct whole_case w = {"r1", UCCN_OP_PUT, cases[i]};
+		check_whole_cases(&w, 1);
+	}
+}
+
 Test(schema, put_with_valid_fields_passes) {
 	char why[256] = "";
 	struct uccn_change *c = new_change("best_practice", "bp-1", UCCN_OP_PUT);
@@ -729,37 +770,49 @@ Test(schema, put_with_valid_fields_passes) {
 	free(c);
 }
 
-Test(schema, put_without_fields_is_refused) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_PUT);
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert(strstr(why, "event") != NULL, "%s", why);
-	free(c);
-}
-
-Test(schema, delete_without_fields_passes) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_DELETE);
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_OK, "%s", why);
-	free(c);
-}
-
-Test(schema, delete_with_fields_is_refused) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_DELETE);
-	add_field(c, "title", str("x"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert(strstr(why, "delete") != NULL, "%s", why);
-	free(c);
-}
-
-Test(schema, change_of_unknown_kind_is_refused_naming_the_kind) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("bestpractice", "bp-1", UCCN_OP_PUT);
-	add_field(c, "title", str("x"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert_str_eq(why, "unknown kind \"bestpractice\"");
-	free(c);
+Test(schema, a_change_is_checked_whole_its_operation_id_and_fields) {
+	static const char upper_a0[] =
+		"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF";
+	const struct whole_case cases[] = {
+		/* A put sets fields; a delete sets none. */
+		{"ev-1", UCCN_OP_PUT, {"event", {NULL}, {{0}}, "event"}},
+		{"ev-1", UCCN_OP_DELETE, {"event", {NULL}, {{0}}, NULL}},
+		{"ev-1", UCCN_OP_DELETE, {"event", {"title"}, {str("x")}, "delete"}},
+		{"ev-1", (enum uccn_op)7, {"event", {NULL}, {{0}}, ""}},
+		/* Its kind, id and fields are known and valid, each field given once. */
+		{"bp-1", UCCN_OP_PUT,
+			{"bestpractice", {"title"}, {str("x")}, "unknown kind \"bestpractice\""}},
+		{"ev 1", UCCN_OP_PUT, {"event", {"title"}, {str("x")}, "id"}},
+		{"bp-1", UCCN_OP_PUT,
+			{"best_practice", {"title", "titel"}, {str("x"), str("y")},
+				"best_practice: unknown field \"titel\""}},
+		{"ev-1", UCCN_OP_PUT,
+			{"event", {"title", "starts"}, {str("x"), str("2024-02-30")},
+				"event.starts: "}},
+		{"ev-1", UCCN_OP_PUT, {"event", {"title", "title"}, {str("x"), str("y")}, "title"}},
+		/* A city record is named by its owner's key, whatever the operation. */
+		{AUTHOR_A0, UCCN_OP_PUT,
+			{"city", {"name", "country", "field"},
+				{str("Lyon"), str("FR"), str("media_arts")}, NULL}},
+		{KEY_A, UCCN_OP_PUT, {"city", {"name"}, {str("Lyon")}, "city"}}, /* another's */
+		{upper_a0, UCCN_OP_PUT, {"city", {"name"}, {str("Lyon")}, "city"}},
+		{"lyon", UCCN_OP_PUT, {"city", {"name"}, {str("Lyon")}, "city"}},
+		{KEY_A, UCCN_OP_DELETE, {"city", {NULL}, {{0}}, ""}},
+		/* Other kinds take any valid id. */
+		{KEY_A, UCCN_OP_DELETE, {"designation", {NULL}, {{0}}, NULL}},
+		{KEY_A, UCCN_OP_DELETE, {"best_practice", {NULL}, {{0}}, NULL}},
+		{KEY_A, UCCN_OP_DELETE, {"event", {NULL}, {{0}}, NULL}},
+		{KEY_A, UCCN_OP_DELETE, {"project", {NULL}, {{0}}, NULL}},
+		{KEY_A, UCCN_OP_DELETE, {"report", {NULL}, {{0}}, NULL}},
+		{KEY_A, UCCN_OP_DELETE, {"role", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"designation", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"best_practice", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"event", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"project", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"report", {NULL}, {{0}}, NULL}},
+		{"x:1", UCCN_OP_DELETE, {"role", {NULL}, {{0}}, NULL}},
+	};
+	check_whole_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 Test(schema, kind_without_terminating_nul_is_refused_without_overreading) {
@@ -770,99 +823,6 @@ Test(schema, kind_without_terminating_nul_is_refused_without_overreading) {
 	memset(c->id, 'i', sizeof(c->id));
 	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
 	free(c);
-}
-
-Test(schema, change_with_invalid_id_is_refused) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev 1", UCCN_OP_PUT);
-	add_field(c, "title", str("x"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert(strstr(why, "id") != NULL, "%s", why);
-	free(c);
-}
-
-Test(schema, change_with_an_unknown_field_is_refused_naming_it) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("best_practice", "bp-1", UCCN_OP_PUT);
-	add_field(c, "title", str("x"));
-	add_field(c, "titel", str("y"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert_str_eq(why, "best_practice: unknown field \"titel\"");
-	free(c);
-}
-
-Test(schema, change_with_a_bad_value_is_refused_naming_the_field) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_PUT);
-	add_field(c, "title", str("x"));
-	add_field(c, "starts", str("2024-02-30"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert(strstr(why, "event.starts: ") == why, "%s", why);
-	free(c);
-}
-
-Test(schema, change_giving_one_field_twice_is_refused) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_PUT);
-	add_field(c, "title", str("x"));
-	add_field(c, "title", str("y"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	cr_assert(strstr(why, "title") != NULL, "%s", why);
-	free(c);
-}
-
-Test(schema, change_with_unknown_operation_is_refused) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("event", "ev-1", (enum uccn_op)7);
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	free(c);
-}
-
-Test(schema, city_record_named_by_its_owner_key_passes) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("city", AUTHOR_A0, UCCN_OP_PUT);
-	add_field(c, "name", str("Lyon"));
-	add_field(c, "country", str("FR"));
-	add_field(c, "field", str("media_arts"));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_OK, "%s", why);
-	free(c);
-}
-
-Test(schema, city_record_named_otherwise_is_refused) {
-	static const char *const ids[] = {
-		KEY_A, /* another city's key */
-		"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF", /* upper case */
-		"lyon",
-	};
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		char why[256] = "";
-		struct uccn_change *c = new_change("city", ids[i], UCCN_OP_PUT);
-		add_field(c, "name", str("Lyon"));
-		cr_assert_eq(
-			uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA, "%s", ids[i]);
-		cr_assert(strstr(why, "city") == why, "%s", why);
-		free(c);
-	}
-}
-
-Test(schema, city_delete_is_also_bound_to_the_owner_key) {
-	char why[256] = "";
-	struct uccn_change *c = new_change("city", KEY_A, UCCN_OP_DELETE);
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
-	free(c);
-}
-
-Test(schema, other_kinds_accept_any_valid_id) {
-	static const char *const kinds[] = {
-		"designation", "best_practice", "event", "project", "report", "role"};
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		char why[256] = "";
-		struct uccn_change *c = new_change(kinds[i], KEY_A, UCCN_OP_DELETE);
-		cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_OK, "%s", why);
-		snprintf(c->id, sizeof(c->id), "x:1");
-		cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_OK, "%s", why);
-		free(c);
-	}
 }
 
 Test(schema, check_change_accepts_a_null_reason_buffer) {
@@ -1202,32 +1162,6 @@ Test(schema, long_hostile_value_is_quoted_short_and_escaped) {
 }
 
 /* ---- rules of the kinds that bind a whole change (PROTOCOL.md §9.2) ---- */
-
-/* A put that sets each of its fields, then the reason it is refused ("" when it passes). */
-struct change_case {
-	const char *kind;
-	const char *field[2];
-	struct uccn_value value[2];
-	const char *refused; /* a part of the reason, naming the field; NULL: passes */
-};
-
-static void check_cases(const struct change_case *cases, size_t n) {
-	for (size_t i = 0; i < n; i++) {
-		char why[256] = "";
-		struct uccn_change *c = new_change(cases[i].kind, "r1", UCCN_OP_PUT);
-		for (size_t f = 0; f < 2 && cases[i].field[f] != NULL; f++) {
-			add_field(c, cases[i].field[f], cases[i].value[f]);
-		}
-		int err = uccn_schema_check_change(c, why, sizeof(why));
-		if (cases[i].refused == NULL) {
-			cr_assert_eq(err, UCCN_OK, "case %zu (%s): %s", i, cases[i].kind, why);
-		} else {
-			cr_assert_eq(err, UCCN_ESCHEMA, "case %zu (%s) passed", i, cases[i].kind);
-			cr_assert_not_null(strstr(why, cases[i].refused), "case %zu: %s", i, why);
-		}
-		free(c);
-	}
-}
 
 Test(schema, a_put_cannot_remove_a_required_field) {
 	const struct change_case cases[] = {
