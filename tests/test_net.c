@@ -17,6 +17,7 @@
 #include "node/hlc.h"
 #include "node/session.h"
 #include "proto/codec.h"
+#include "tests/raw_client.h"
 #include "tests/sim/sim_transport.h"
 #include "tests/support.h"
 
@@ -484,98 +485,19 @@ Test(net, a_node_restored_from_an_old_copy_takes_its_changes_back_before_signing
 	free(after[1]);
 }
 
-/* A client driven by hand over the simulated network: it completes HELLO and WELCOME
- * honestly, then sends what the test asks for right behind its AUTH, and records what the
- * loop it talks to tells it before the connection ends (PROTOCOL.md §10.5). */
-struct raw {
-	struct uccn_transport *tr;
-	struct test_author author;
-	struct uccn_session *session;
-	struct uccn_conn *conn;
-	const char *const *kinds; /* asked for in HELLO */
-	size_t nkinds;
-	bool spoil_auth;             /* flip a bit of the AUTH signature */
-	int sealed_behind;           /* empty VECTORs sealed right behind AUTH */
-	struct uccn_bytes behind[2]; /* payloads sealed right behind AUTH, in order */
-	size_t nbehind;
-	bool sent_auth, closed;
-	char told[300]; /* the session's error once it ended: the peer's reason, if told */
-};
-
-static void raw_send_all(struct raw *r) {
-	struct uccn_bytes b = {0};
-	while (r->conn != NULL && uccn_session_pop_frame(r->session, &b)) {
-		cr_assert_eq(uccn_transport_send(r->tr, r->conn, b.data, b.len), UCCN_OK);
-		uccn_bytes_finish(&b);
-	}
-	uccn_bytes_finish(&b);
-}
-
-static void raw_open(void *userdata, struct uccn_conn *c, bool incoming) {
-	raw_send_all(userdata); /* HELLO */
-}
-
-static void raw_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, size_t len) {
-	struct raw *r = userdata;
-	const uint8_t *payload = NULL;
-	size_t plen = 0;
-	if (uccn_session_on_frame(r->session, frame, len, clock_ms, &payload, &plen) < 0) {
-		snprintf(r->told, sizeof(r->told), "%s", uccn_session_error(r->session));
-		return;
-	}
-	if (r->sent_auth || !uccn_session_is_established(r->session)) {
-		return;
-	}
-	r->sent_auth = true;
-	struct uccn_bytes auth = {0};
-	cr_assert(uccn_session_pop_frame(r->session, &auth));
-	if (r->spoil_auth) {
-		auth.data[auth.len - 1] ^= 0x01;
-	}
-	cr_assert_eq(uccn_transport_send(r->tr, r->conn, auth.data, auth.len), UCCN_OK);
-	uccn_bytes_finish(&auth);
-	static const uint8_t empty_vector[] = {0x92, 0x01, 0x90};
-	for (int i = 0; i < r->sealed_behind; i++) {
-		cr_assert_eq(
-			uccn_session_send(r->session, empty_vector, sizeof(empty_vector)), UCCN_OK);
-	}
-	for (size_t i = 0; i < r->nbehind; i++) {
-		cr_assert_eq(uccn_session_send(r->session, r->behind[i].data, r->behind[i].len),
-			UCCN_OK);
-	}
-	raw_send_all(r);
-}
-
-static void raw_close(void *userdata, struct uccn_conn *c, const char *reason) {
-	struct raw *r = userdata;
-	r->closed = true;
-	r->conn = NULL;
-}
-
-static void raw_start(struct raw *r, const char *name, uint8_t seed, struct simnode *to) {
-	test_author_init(&r->author, seed);
-	struct uccn_transport_events ev = {raw_open, raw_frame, raw_close, r};
+/* A client driven by hand (tests/raw_client.h) over the simulated network, on the virtual
+ * clock. */
+static void raw_start(struct test_raw *r, const char *name, uint8_t seed, struct simnode *to) {
+	struct uccn_transport_events ev = test_raw_events(r);
 	cr_assert_eq(uccn_sim_transport_create(sim, name, &ev, &r->tr), UCCN_OK);
-	struct uccn_session_config cfg = {
-		.id = r->author.id, .is_client = true, .kinds = r->kinds, .nkinds = r->nkinds};
-	memcpy(cfg.network, network, UCCN_KEY_BYTES);
-	cr_assert_eq(uccn_session_create(&cfg, clock_ms, &r->session), UCCN_OK);
+	r->clock = virtual_clock;
 	char url[64];
 	snprintf(url, sizeof(url), "sim://%s", to->name);
-	cr_assert_eq(uccn_transport_connect(r->tr, url, &r->conn), UCCN_OK);
-}
-
-static void raw_finish(struct raw *r) {
-	uccn_transport_destroy(r->tr);
-	uccn_session_destroy(r->session);
-	test_author_finish(&r->author);
-	for (size_t i = 0; i < r->nbehind; i++) {
-		uccn_bytes_finish(&r->behind[i]);
-	}
+	test_raw_start(r, seed, network, url);
 }
 
 /* run_for with the raw clients' transports polled too. */
-static void run_with_raw(struct raw *const *r, size_t n, uint64_t ms) {
+static void run_with_raw(struct test_raw *const *r, size_t n, uint64_t ms) {
 	uint64_t until = clock_ms + ms;
 	for (int guard = 0; guard < 100000; guard++) {
 		uint64_t due = next_due();
@@ -599,19 +521,19 @@ Test(net, a_refused_auth_is_told_even_with_sealed_frames_right_behind_it) {
 	struct simnode *hub = make_hub("hub");
 	start(hub);
 	for (int i = 0; i < 5; i++) {
-		struct raw r;
+		struct test_raw r;
 		memset(&r, 0, sizeof(r));
 		r.spoil_auth = true;
 		r.sealed_behind = 2 + i;
 		char name[16];
 		snprintf(name, sizeof(name), "raw%d", i);
 		raw_start(&r, name, (uint8_t)(0x40 + i), hub);
-		struct raw *all[] = {&r};
+		struct test_raw *all[] = {&r};
 		run_with_raw(all, 1, 1000);
 		cr_assert(r.closed);
 		cr_assert_str_eq(r.told,
 			"the peer ended the session: the client's signature does not verify");
-		raw_finish(&r);
+		test_raw_finish(&r);
 	}
 	cr_assert_eq(uccn_net_sessions(hub->net), 0);
 }
@@ -619,7 +541,7 @@ Test(net, a_refused_auth_is_told_even_with_sealed_frames_right_behind_it) {
 Test(net, a_peer_cut_off_for_a_feed_the_session_does_not_carry_is_told_why) {
 	struct simnode *hub = make_hub("hub");
 	start(hub);
-	struct raw r;
+	struct test_raw r;
 	memset(&r, 0, sizeof(r));
 	static const char *const events[] = {"event"};
 	r.kinds = events;
@@ -634,12 +556,12 @@ Test(net, a_peer_cut_off_for_a_feed_the_session_does_not_carry_is_told_why) {
 	r.nbehind = 2;
 	uccn_bytes_finish(&change);
 	raw_start(&r, "raw", 0x51, hub);
-	struct raw *all[] = {&r};
+	struct test_raw *all[] = {&r};
 	run_with_raw(all, 1, 1000);
 	cr_assert(r.closed);
 	cr_assert_str_eq(r.told, "the peer ended the session: sync: a change of the best_practice "
 				 "feed, which this session does not carry");
-	raw_finish(&r);
+	test_raw_finish(&r);
 }
 
 Test(net, a_connection_beyond_the_limit_is_told_why) {
@@ -647,21 +569,21 @@ Test(net, a_connection_beyond_the_limit_is_told_why) {
 	struct uccn_net_config cfg = config(hub);
 	cfg.max_sessions = 1;
 	start_with(hub, &cfg);
-	struct raw first, second;
+	struct test_raw first, second;
 	memset(&first, 0, sizeof(first));
 	memset(&second, 0, sizeof(second));
 	raw_start(&first, "first", 0x61, hub);
-	struct raw *one[] = {&first};
+	struct test_raw *one[] = {&first};
 	run_with_raw(one, 1, 200);
 	cr_assert_not(first.closed);
 	raw_start(&second, "second", 0x62, hub);
-	struct raw *both[] = {&first, &second};
+	struct test_raw *both[] = {&first, &second};
 	run_with_raw(both, 2, 200);
 	cr_assert(second.closed);
 	cr_assert_str_eq(
 		second.told, "the peer ended the session: too many connections; try later");
-	raw_finish(&first);
-	raw_finish(&second);
+	test_raw_finish(&first);
+	test_raw_finish(&second);
 }
 
 Test(net, a_pinned_key_that_does_not_match_is_refused_and_nothing_moves) {

@@ -23,6 +23,7 @@
 #include "node/session.h"
 #include "node/transport.h"
 #include "proto/codec.h"
+#include "tests/raw_client.h"
 #include "tests/support.h"
 
 static char *root;
@@ -94,97 +95,23 @@ static void teardown(void) {
 
 TestSuite(net_ws, .init = setup, .fini = teardown, .timeout = 120);
 
-/* A client that completes HELLO and WELCOME honestly, then sends what the test asks for right
- * behind its AUTH, and records how the server ends the connection. */
-struct raw {
-	struct uccn_transport *tr;
-	struct test_author author;
-	struct uccn_session *session;
-	struct uccn_conn *conn;
-	bool spoil_auth;          /* flip a bit of the AUTH signature */
-	int sealed_behind;        /* sealed frames sent at once behind AUTH */
-	const char *const *kinds; /* asked for in HELLO */
-	size_t nkinds;
-	const uint8_t *after_vector; /* sent as a payload behind the empty VECTOR, if not NULL */
-	size_t after_vector_len;
-	bool sent_auth;
-	bool closed;
-	char reason[160];  /* the transport's close reason */
-	char refusal[300]; /* the session's error, once it ended */
-};
-
-static void raw_send_all(struct raw *r) {
-	struct uccn_bytes b = {0};
-	while (uccn_session_pop_frame(r->session, &b)) {
-		cr_assert_eq(uccn_transport_send(r->tr, r->conn, b.data, b.len), UCCN_OK);
-		uccn_bytes_finish(&b);
-	}
-	uccn_bytes_finish(&b);
+static uint64_t wall(void *arg) {
+	(void)arg;
+	return now_ms();
 }
 
-static void raw_open(void *userdata, struct uccn_conn *c, bool incoming) {
-	struct raw *r = userdata;
-	cr_assert_not(incoming);
-	raw_send_all(r); /* HELLO */
-}
-
-static void raw_frame(void *userdata, struct uccn_conn *c, const uint8_t *frame, size_t len) {
-	struct raw *r = userdata;
-	const uint8_t *payload = NULL;
-	size_t plen = 0;
-	int err = uccn_session_on_frame(r->session, frame, len, now_ms(), &payload, &plen);
-	if (err < 0) {
-		snprintf(r->refusal, sizeof(r->refusal), "%s", uccn_session_error(r->session));
-		return;
-	}
-	if (r->sent_auth || !uccn_session_is_established(r->session)) {
-		return;
-	}
-	/* The WELCOME was good: AUTH is queued. Send it, and what follows it, in one go. */
-	r->sent_auth = true;
-	struct uccn_bytes auth = {0};
-	cr_assert(uccn_session_pop_frame(r->session, &auth));
-	if (r->spoil_auth) {
-		auth.data[auth.len - 1] ^= 0x01;
-	}
-	cr_assert_eq(uccn_transport_send(r->tr, r->conn, auth.data, auth.len), UCCN_OK);
-	uccn_bytes_finish(&auth);
-	static const uint8_t empty_vector[] = {0x92, 0x01, 0x90};
-	for (int i = 0; i < r->sealed_behind; i++) {
-		cr_assert_eq(
-			uccn_session_send(r->session, empty_vector, sizeof(empty_vector)), UCCN_OK);
-	}
-	if (r->after_vector != NULL) {
-		cr_assert_eq(
-			uccn_session_send(r->session, empty_vector, sizeof(empty_vector)), UCCN_OK);
-		cr_assert_eq(uccn_session_send(r->session, r->after_vector, r->after_vector_len),
-			UCCN_OK);
-	}
-	raw_send_all(r);
-}
-
-static void raw_close(void *userdata, struct uccn_conn *c, const char *reason) {
-	struct raw *r = userdata;
-	r->closed = true;
-	r->conn = NULL;
-	snprintf(r->reason, sizeof(r->reason), "%s", reason);
-}
-
-static void raw_start(struct raw *r, uint8_t seed) {
-	test_author_init(&r->author, seed);
-	struct uccn_transport_events ev = {raw_open, raw_frame, raw_close, r};
+/* A client driven by hand (tests/raw_client.h), connected to the server. */
+static void raw_start(struct test_raw *r, uint8_t seed) {
+	struct uccn_transport_events ev = test_raw_events(r);
 	cr_assert_eq(uccn_transport_lws_create(&ev, &r->tr), UCCN_OK);
-	struct uccn_session_config cfg = {
-		.id = r->author.id, .is_client = true, .kinds = r->kinds, .nkinds = r->nkinds};
-	memcpy(cfg.network, network, UCCN_KEY_BYTES);
-	cr_assert_eq(uccn_session_create(&cfg, now_ms(), &r->session), UCCN_OK);
+	r->clock = wall;
 	char url[64];
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%u/", (unsigned)port);
-	cr_assert_eq(uccn_transport_connect(r->tr, url, &r->conn), UCCN_OK);
+	test_raw_start(r, seed, network, url);
 }
 
 /* Runs the client's transport until its connection ends. */
-static void raw_run(struct raw *r) {
+static void raw_run(struct test_raw *r) {
 	uint64_t deadline = now_ms() + 30000;
 	while (!r->closed) {
 		cr_assert_lt(now_ms(), deadline, "the connection never ended");
@@ -192,29 +119,23 @@ static void raw_run(struct raw *r) {
 	}
 }
 
-static void raw_finish(struct raw *r) {
-	uccn_transport_destroy(r->tr);
-	uccn_session_destroy(r->session);
-	test_author_finish(&r->author);
-}
-
 Test(net_ws, a_refused_auth_is_always_told_even_with_sealed_frames_right_behind_it) {
 	int told = 0;
 	char last[600] = "";
 	for (int i = 0; i < 20; i++) {
-		struct raw r;
+		struct test_raw r;
 		memset(&r, 0, sizeof(r));
 		r.spoil_auth = true;
 		r.sealed_behind = 2 + i % 3;
 		raw_start(&r, (uint8_t)(0x40 + i));
 		raw_run(&r);
-		if (strstr(r.refusal, "the client's signature does not verify") != NULL) {
+		if (strstr(r.told, "the client's signature does not verify") != NULL) {
 			told++;
 		} else {
-			snprintf(last, sizeof(last), "refusal \"%s\", close \"%s\"", r.refusal,
+			snprintf(last, sizeof(last), "refusal \"%s\", close \"%s\"", r.told,
 				r.reason);
 		}
-		raw_finish(&r);
+		test_raw_finish(&r);
 	}
 	cr_assert_eq(told, 20, "the ERROR arrived %d times of 20; last miss: %s", told, last);
 }
@@ -222,7 +143,7 @@ Test(net_ws, a_refused_auth_is_always_told_even_with_sealed_frames_right_behind_
 Test(net_ws, a_peer_cut_off_after_the_handshake_is_told_why_sealed) {
 	static const char *const events[] = {"event"};
 	for (int i = 0; i < 5; i++) {
-		struct raw r;
+		struct test_raw r;
 		memset(&r, 0, sizeof(r));
 		r.kinds = events;
 		r.nkinds = 1;
@@ -231,23 +152,22 @@ Test(net_ws, a_peer_cut_off_after_the_handshake_is_told_why_sealed) {
 		struct test_author signer;
 		test_author_init(&signer, (uint8_t)(0x60 + i));
 		struct uccn_field f = test_str("title", "not an event");
-		struct uccn_bytes change = {0}, batch = {0};
+		struct uccn_bytes change = {0};
 		test_sign(&signer, network, 0, "best_practice", NULL, "bp1", UCCN_OP_PUT, &f, 1,
 			&change);
 		test_author_finish(&signer);
-		cr_assert_eq(uccn_codec_encode_sync_changes(0, &change, 1, &batch), UCCN_OK);
-		r.after_vector = batch.data;
-		r.after_vector_len = batch.len;
+		cr_assert_eq(uccn_codec_encode_sync_vector(NULL, 0, &r.behind[0]), UCCN_OK);
+		cr_assert_eq(uccn_codec_encode_sync_changes(0, &change, 1, &r.behind[1]), UCCN_OK);
+		r.nbehind = 2;
 		raw_start(&r, (uint8_t)(0x60 + i));
 		raw_run(&r);
-		cr_assert_str_eq(r.refusal,
+		cr_assert_str_eq(r.told,
 			"the peer ended the session: sync: a change of the best_practice feed, "
 			"which "
 			"this session does not carry",
 			"close: %s", r.reason);
-		raw_finish(&r);
+		test_raw_finish(&r);
 		uccn_bytes_finish(&change);
-		uccn_bytes_finish(&batch);
 	}
 }
 
