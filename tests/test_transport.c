@@ -113,17 +113,17 @@ Test(transport, a_connect_that_fails_at_once_is_still_reported_from_poll) {
 }
 
 Test(transport, an_idle_poll_returns_after_its_timeout) {
-	/* lws_service ignores its timeout; the transport must not. */
+	/* lws_service ignores its timeout; the transport must not: an idle poll waits for it (a
+	 * lower bound, which a loaded machine cannot break) and then returns (a poll that never
+	 * returned would hang the suite into its timeout; no upper bound is asserted, since a
+	 * shared machine may stall a process at any time). */
 	listen_any(peers[0].t);
 	cr_assert_geq(uccn_transport_poll(peers[0].t, 0), 0); /* lws's own start-up work */
 	uint64_t start = contract_now_ms();
 	cr_assert_eq(uccn_transport_poll(peers[0].t, 200), 0);
 	uint64_t took = contract_now_ms() - start;
 	cr_assert_geq(took, 150, "returned after %llu ms", (unsigned long long)took);
-	cr_assert_lt(took, 2000, "returned after %llu ms", (unsigned long long)took);
-	start = contract_now_ms();
 	cr_assert_eq(uccn_transport_poll(peers[0].t, 0), 0);
-	cr_assert_lt(contract_now_ms() - start, 100);
 }
 
 Test(transport, bad_urls_and_addresses_are_refused_without_callbacks) {
