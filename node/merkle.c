@@ -1,6 +1,6 @@
-/* merkle.c - RFC 6962 Merkle Tree Hash, audit paths and consistency proofs with SHA-256.
- * Works on leaf hashes the caller holds; knows nothing of what the leaves encode, of signed tree
- * heads or of storage. */
+/* merkle.c - RFC 6962 Merkle Tree Hash, audit paths and consistency proofs with SHA-256, and
+ * the incremental tree (its right frontier) of a log that only grows. Works on leaf hashes the
+ * caller holds; knows nothing of what the leaves encode, of signed tree heads or of storage. */
 #include "node/merkle.h"
 
 #include <assert.h>
@@ -35,11 +35,6 @@ void uccn_merkle_node_hash(const uint8_t left[UCCN_HASH_BYTES],
 	uccn_crypto_sha256(buf, sizeof(buf), out);
 }
 
-static void node_hash(const uint8_t left[UCCN_HASH_BYTES], const uint8_t right[UCCN_HASH_BYTES],
-	uint8_t out[UCCN_HASH_BYTES]) {
-	uccn_merkle_node_hash(left, right, out);
-}
-
 /* The largest power of two smaller than n, for n >= 2. Written as k < n - k so that doubling k
  * can never overflow. */
 static size_t split(size_t n) {
@@ -63,7 +58,7 @@ static void subtree_root(
 	uint8_t left[UCCN_HASH_BYTES], right[UCCN_HASH_BYTES];
 	subtree_root(leaves, k, left);
 	subtree_root(leaves + k, n - k, right);
-	node_hash(left, right, out);
+	uccn_merkle_node_hash(left, right, out);
 }
 
 void uccn_merkle_root(
@@ -163,7 +158,7 @@ int uccn_merkle_verify_inclusion(const uint8_t leaf_hash[UCCN_HASH_BYTES], uint6
 			return UCCN_EPROOF;
 		}
 		if ((fn & 1) != 0 || fn == sn) {
-			node_hash(path[i], r, r);
+			uccn_merkle_node_hash(path[i], r, r);
 			/* A right-most node with no right sibling is promoted: skip the levels
 			 * where it stands alone. */
 			while ((fn & 1) == 0 && fn != 0) {
@@ -171,7 +166,7 @@ int uccn_merkle_verify_inclusion(const uint8_t leaf_hash[UCCN_HASH_BYTES], uint6
 				sn >>= 1;
 			}
 		} else {
-			node_hash(r, path[i], r);
+			uccn_merkle_node_hash(r, path[i], r);
 		}
 		fn >>= 1;
 		sn >>= 1;
@@ -230,14 +225,14 @@ int uccn_merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t old_roo
 			return UCCN_EPROOF;
 		}
 		if ((fn & 1) != 0 || fn == sn) {
-			node_hash(path[i], fr, fr);
-			node_hash(path[i], sr, sr);
+			uccn_merkle_node_hash(path[i], fr, fr);
+			uccn_merkle_node_hash(path[i], sr, sr);
 			while ((fn & 1) == 0 && fn != 0) {
 				fn >>= 1;
 				sn >>= 1;
 			}
 		} else {
-			node_hash(sr, path[i], sr);
+			uccn_merkle_node_hash(sr, path[i], sr);
 		}
 		fn >>= 1;
 		sn >>= 1;
@@ -247,4 +242,29 @@ int uccn_merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t old_roo
 		return UCCN_EPROOF;
 	}
 	return UCCN_OK;
+}
+
+void uccn_merkle_frontier_push(
+	struct uccn_merkle_frontier *f, const uint8_t leaf[UCCN_HASH_BYTES]) {
+	memcpy(f->hash[f->n], leaf, UCCN_HASH_BYTES);
+	f->size[f->n++] = 1;
+	/* Two perfect subtrees of one size side by side make one of twice the size. */
+	while (f->n >= 2 && f->size[f->n - 1] == f->size[f->n - 2]) {
+		uccn_merkle_node_hash(f->hash[f->n - 2], f->hash[f->n - 1], f->hash[f->n - 2]);
+		f->size[f->n - 2] *= 2;
+		f->n--;
+	}
+}
+
+void uccn_merkle_frontier_root(const struct uccn_merkle_frontier *f, uint8_t out[UCCN_HASH_BYTES]) {
+	if (f->n == 0) {
+		uccn_merkle_root(NULL, 0, out);
+		return;
+	}
+	uint8_t acc[UCCN_HASH_BYTES];
+	memcpy(acc, f->hash[f->n - 1], UCCN_HASH_BYTES);
+	for (size_t i = f->n - 1; i-- > 0;) {
+		uccn_merkle_node_hash(f->hash[i], acc, acc);
+	}
+	memcpy(out, acc, UCCN_HASH_BYTES);
 }

@@ -62,4 +62,21 @@ UCCN_NODISCARD int uccn_merkle_verify_consistency(uint64_t m, uint64_t n,
 	const uint8_t old_root[UCCN_HASH_BYTES], const uint8_t new_root[UCCN_HASH_BYTES],
 	const uint8_t (*path)[UCCN_HASH_BYTES], size_t len);
 
+/* The incremental tree: the right frontier of the tree over the leaves pushed so far, perfect
+ * subtrees of decreasing size whose roots fold into the tree's root (RFC 6962's split at the
+ * largest power of two). A leaf costs O(1) amortised node hashes and the root O(log n), so a
+ * tree that only grows needs no walk of its leaves. Zeroed, it is the empty tree. */
+struct uccn_merkle_frontier {
+	uint8_t hash[64][UCCN_HASH_BYTES];
+	uint64_t size[64];
+	size_t n;
+};
+
+/* Appends the leaf hash leaf to the tree. */
+void uccn_merkle_frontier_push(struct uccn_merkle_frontier *f, const uint8_t leaf[UCCN_HASH_BYTES]);
+
+/* The root of the whole tree from its frontier: equal to uccn_merkle_root over every leaf
+ * pushed. */
+void uccn_merkle_frontier_root(const struct uccn_merkle_frontier *f, uint8_t out[UCCN_HASH_BYTES]);
+
 #endif

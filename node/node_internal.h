@@ -20,11 +20,7 @@ struct uccn_registry_scan {
 	uint8_t (*leaves)[UCCN_HASH_BYTES];
 	uint64_t *leaf_seq; /* the root's sequence of each leaf's change */
 	size_t nleaves, cap;
-	/* The right frontier: perfect subtrees of decreasing size whose roots fold into the
-	 * tree's root (RFC 6962's split at the largest power of two). */
-	uint8_t frontier[64][UCCN_HASH_BYTES];
-	uint64_t frontier_size[64];
-	size_t nfrontier;
+	struct uccn_merkle_frontier frontier; /* the tree over the leaves, to its root */
 	struct uccn_tree_head *heads; /* every signed tree head read, oldest first */
 	/* Beside each head: its checkpoint signature (PROTOCOL.md §9.7), when it carries one. */
 	struct uccn_head_note {

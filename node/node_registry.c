@@ -44,7 +44,7 @@ void uccn_node_scan_reset(struct uccn_node *node) {
 	struct uccn_registry_scan *sc = &node->scan;
 	sc->through_seq = 0;
 	sc->nleaves = 0;
-	sc->nfrontier = 0;
+	sc->frontier.n = 0;
 	sc->nheads = 0;
 	sc->ndesignations = 0;
 	if (sc->designations != NULL) {
@@ -104,33 +104,6 @@ static size_t designation_leaf(
 	const struct uccn_designation_slot *slot =
 		designation_slot(sc->designations, sc->designation_slots, id);
 	return slot->used ? slot->leaf : SIZE_MAX;
-}
-
-static void frontier_push(struct uccn_registry_scan *sc, const uint8_t leaf[UCCN_HASH_BYTES]) {
-	memcpy(sc->frontier[sc->nfrontier], leaf, UCCN_HASH_BYTES);
-	sc->frontier_size[sc->nfrontier++] = 1;
-	/* Two perfect subtrees of one size side by side make one of twice the size. */
-	while (sc->nfrontier >= 2 &&
-		sc->frontier_size[sc->nfrontier - 1] == sc->frontier_size[sc->nfrontier - 2]) {
-		uccn_merkle_node_hash(sc->frontier[sc->nfrontier - 2],
-			sc->frontier[sc->nfrontier - 1], sc->frontier[sc->nfrontier - 2]);
-		sc->frontier_size[sc->nfrontier - 2] *= 2;
-		sc->nfrontier--;
-	}
-}
-
-/* The root of the whole tree from its frontier: equal to uccn_merkle_root over every leaf. */
-static void frontier_root(const struct uccn_registry_scan *sc, uint8_t out[UCCN_HASH_BYTES]) {
-	if (sc->nfrontier == 0) {
-		uccn_merkle_root(NULL, 0, out);
-		return;
-	}
-	uint8_t acc[UCCN_HASH_BYTES];
-	memcpy(acc, sc->frontier[sc->nfrontier - 1], UCCN_HASH_BYTES);
-	for (size_t i = sc->nfrontier - 1; i-- > 0;) {
-		uccn_merkle_node_hash(sc->frontier[i], acc, acc);
-	}
-	memcpy(out, acc, UCCN_HASH_BYTES);
 }
 
 static bool is_leaf_kind(const char *kind) {
@@ -206,7 +179,7 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 			sc->cap = cap;
 		}
 		uccn_merkle_leaf_hash(data, len, sc->leaves[sc->nleaves]);
-		frontier_push(sc, sc->leaves[sc->nleaves]);
+		uccn_merkle_frontier_push(&sc->frontier, sc->leaves[sc->nleaves]);
 		uint8_t id[UCCN_KEY_BYTES];
 		if (strcmp(c->kind, "designation") == 0 &&
 			uccn_crypto_from_hex(c->id, id, UCCN_KEY_BYTES) == UCCN_OK) {
@@ -288,7 +261,7 @@ static int sign_tree_head(struct uccn_node *node, uint64_t now_ms, char *why, si
 		return err;
 	}
 	uint8_t root[UCCN_HASH_BYTES];
-	frontier_root(&node->scan, root);
+	uccn_merkle_frontier_root(&node->scan.frontier, root);
 	struct uccn_tree_head_fields hf;
 	uccn_node_tree_head_fields(node, node->scan.nleaves, root, &hf);
 	return uccn_node_append(node, "treehead", node->pk, "registry", UCCN_OP_PUT, hf.fields,
@@ -982,7 +955,7 @@ static size_t newest_checkpoint(struct uccn_node *node) {
 		}
 		/* The newest head covers every leaf held, as a rule: the frontier has its root. */
 		if (h->size == sc->nleaves) {
-			frontier_root(sc, root);
+			uccn_merkle_frontier_root(&sc->frontier, root);
 		} else {
 			uccn_merkle_root(
 				(const uint8_t(*)[UCCN_HASH_BYTES])sc->leaves, h->size, root);

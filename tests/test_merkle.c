@@ -217,6 +217,22 @@ Test(merkle, root_equals_the_rfc_definition_for_large_trees) {
 	}
 }
 
+/* The incremental tree the registry grows leaf by leaf: its root after each push is the root
+ * of every leaf so far, across the sizes where perfect subtrees merge. */
+Test(merkle, frontier_root_equals_the_root_after_every_push) {
+	struct uccn_merkle_frontier f = {0};
+	uint8_t want[UCCN_HASH_BYTES], got[UCCN_HASH_BYTES];
+	uccn_merkle_frontier_root(&f, got);
+	root_of(0, want);
+	cr_assert_eq(memcmp(got, want, sizeof(want)), 0, "n = 0");
+	for (size_t n = 1; n <= 300; n++) {
+		uccn_merkle_frontier_push(&f, leaves[n - 1]);
+		uccn_merkle_frontier_root(&f, got);
+		root_of(n, want);
+		cr_assert_eq(memcmp(got, want, sizeof(want)), 0, "n = %zu", n);
+	}
+}
+
 /* The leaves of RFC 6962's own test data and the roots Certificate Transparency's reference
  * implementation publishes for them (merkle_tree_test.cc), also recomputed with Python's
  * hashlib.sha256. */
