@@ -18,6 +18,7 @@
 #include "node/crypto.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
+#include "node/registry_write.h"
 #include "node/store.h"
 #include "node/verifier.h"
 #include "proto/codec.h"

@@ -1,5 +1,6 @@
 /* node_internal.h - the node's private state, shared by node.c (the home and the records) and
- * node_registry.c (the Secretariat's registry). Not part of the public API. */
+ * the registry's modules (registry_state.c, registry_write.c, registry_witness.c and
+ * registry_query.c). Not part of the public API. */
 #ifndef NODE_NODE_INTERNAL_H
 #define NODE_NODE_INTERNAL_H
 
@@ -8,35 +9,10 @@
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/merkle.h"
+#include "node/registry_state.h"
 #include "node/store.h"
 #include "node/verifier.h"
 #include "proto/codec.h"
-
-/* What the node has read of the root's chain: the registry's leaves (designation and key
- * changes, in chain order) and the signed tree heads, kept so that a new tree head costs
- * O(log n) rather than a walk of the whole registry. */
-struct uccn_registry_scan {
-	uint64_t through_seq; /* the root's changes up to this one are read */
-	uint8_t (*leaves)[UCCN_HASH_BYTES];
-	uint64_t *leaf_seq; /* the root's sequence of each leaf's change */
-	size_t nleaves, cap;
-	struct uccn_merkle_frontier frontier; /* the tree over the leaves, to its root */
-	struct uccn_tree_head *heads; /* every signed tree head read, oldest first */
-	/* Beside each head: its checkpoint signature (PROTOCOL.md §9.7), when it carries one. */
-	struct uccn_head_note {
-		bool has;
-		uint8_t sig[4 + UCCN_SIG_BYTES];
-	} * notes;
-	size_t nheads, heads_cap;
-	/* Each designation's newest leaf, by the key it was designated under: an open-addressing
-	 * table, so a proof does not walk the registry. */
-	struct uccn_designation_slot {
-		bool used;
-		uint8_t id[UCCN_KEY_BYTES];
-		size_t leaf;
-	} * designations;
-	size_t designation_slots, ndesignations;
-};
 
 struct uccn_node {
 	char *home;
@@ -52,21 +28,6 @@ struct uccn_node {
 	struct uccn_state state;
 	struct uccn_record record;
 };
-
-/* Forgets what was read of the root's chain (after a rolled-back write). */
-void uccn_node_scan_reset(struct uccn_node *node);
-
-/* The fields of a tree head (PROTOCOL.md §9.7) over size leaves with this root, the checkpoint
- * signed by the node's key (the root's: only the Secretariat calls it). The fields point into
- * out. */
-#define UCCN_TREE_HEAD_FIELDS 3
-struct uccn_tree_head_fields {
-	char root_hex[2 * UCCN_HASH_BYTES + 1];
-	char sig_b64[96];
-	struct uccn_field fields[UCCN_TREE_HEAD_FIELDS];
-};
-void uccn_node_tree_head_fields(struct uccn_node *node, uint64_t size,
-	const uint8_t root[UCCN_HASH_BYTES], struct uccn_tree_head_fields *out);
 
 /* Writes one local change inside the caller's transaction. why gets the refusal. */
 UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,

@@ -1,0 +1,446 @@
+/* registry_write.c - the Secretariat's writes to the registry (the root only): designations,
+ * withdrawals, roles, key rotation, revocation and relays, each followed in its transaction by a
+ * tree head whose checkpoint the root signs. The membership rules are registry.c's; what the
+ * node holds of the registry is read through registry_state.c. */
+#include "node/registry_write.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uccn/log.h>
+#include <uccn/schema.h>
+
+#include "node/checkpoint.h"
+#include "node/node_internal.h"
+#include "node/registry_state.h"
+
+/* --- Writing the registry (the root only) ---------------------------------------------- */
+
+void uccn_node_tree_head_fields(struct uccn_node *node, uint64_t size,
+	const uint8_t root[UCCN_HASH_BYTES], struct uccn_tree_head_fields *out) {
+	uint8_t sig[UCCN_NOTE_SIG_BYTES];
+	uccn_crypto_to_hex(root, UCCN_HASH_BYTES, out->root_hex);
+	uccn_checkpoint_sign(node->id, node->network, size, root, sig);
+	uccn_crypto_to_base64(sig, sizeof(sig), out->sig_b64);
+	out->fields[0] = int_value("size", (int64_t)size);
+	out->fields[1] = str_field("root", out->root_hex);
+	out->fields[2] = str_field("signature", out->sig_b64);
+}
+
+/* Signs a tree head over every registry change so far: the last step of each registry write. */
+static int sign_tree_head(struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_scan(node);
+	if (err < 0) {
+		return err;
+	}
+	uint8_t root[UCCN_HASH_BYTES];
+	uccn_merkle_frontier_root(&node->scan.frontier, root);
+	struct uccn_tree_head_fields hf;
+	uccn_node_tree_head_fields(node, node->scan.nleaves, root, &hf);
+	return uccn_node_append(node, "treehead", node->pk, "registry", UCCN_OP_PUT, hf.fields,
+		UCCN_TREE_HEAD_FIELDS, now_ms, why, why_len);
+}
+
+/* One registry write: the changes, then a tree head, in one transaction. */
+struct registry_change {
+	const char *kind;
+	char id[UCCN_ID_MAX + 1];
+	struct uccn_field fields[10];
+	size_t nfields;
+};
+
+static int write_registry(struct uccn_node *node, struct registry_change *changes, size_t n,
+	uint64_t now_ms, char *why, size_t why_len) {
+	/* Only designations and key records are leaves: a role changes no tree, so it gets no new
+	 * head. */
+	bool grows = false;
+	for (size_t i = 0; i < n; i++) {
+		grows = grows || uccn_registry_state_is_leaf_kind(changes[i].kind);
+	}
+	int err = uccn_store_begin(node->st);
+	if (err < 0) {
+		return err;
+	}
+	for (size_t i = 0; i < n && err == UCCN_OK; i++) {
+		err = uccn_node_append(node, changes[i].kind, node->pk, changes[i].id, UCCN_OP_PUT,
+			changes[i].fields, changes[i].nfields, now_ms, why, why_len);
+	}
+	if (err == UCCN_OK && grows) {
+		err = sign_tree_head(node, now_ms, why, why_len);
+	}
+	if (err == UCCN_OK) {
+		/* A designation lets in what its city wrote before it arrived. */
+		err = uccn_changelog_retry_held(node->log, now_ms, NULL, NULL);
+	}
+	if (err == UCCN_OK) {
+		err = uccn_node_commit(node);
+	} else {
+		uccn_store_rollback(node->st);
+	}
+	if (err < 0) {
+		uccn_node_scan_reset(node);
+	}
+	return err;
+}
+
+int uccn_node_registry_sign_checkpoint(
+	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0 || (err = uccn_store_begin(node->st)) < 0) {
+		return err;
+	}
+	err = sign_tree_head(node, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		err = uccn_store_commit(node->st);
+	} else {
+		uccn_store_rollback(node->st);
+	}
+	if (err < 0) {
+		uccn_node_scan_reset(node);
+	}
+	return err;
+}
+
+/* The full designation as one change: every designation change states it whole, so that a
+ * single change (a leaf of the registry) proves a membership on its own. */
+static void designation_change(struct registry_change *rc,
+	const struct uccn_registry_designation *d, const char *city_hex, const char *status,
+	const char *reason, int64_t cutoff) {
+	memset(rc, 0, sizeof(*rc));
+	rc->kind = "designation";
+	snprintf(rc->id, sizeof(rc->id), "%s", d->id);
+	size_t n = 0;
+	rc->fields[n++] = str_field("city", city_hex);
+	rc->fields[n++] = str_field("name", d->name);
+	rc->fields[n++] = str_field("country", d->country);
+	rc->fields[n++] = str_field("field", d->field);
+	rc->fields[n++] = int_value("year", d->year);
+	rc->fields[n++] = str_field("status", status);
+	rc->fields[n++] = reason != NULL ? str_field("reason", reason) : nil_field("reason");
+	rc->fields[n++] = cutoff >= 0 ? int_value("cutoff", cutoff) : nil_field("cutoff");
+	rc->nfields = n;
+}
+
+int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
+	char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	if (memcmp(city, node->network, UCCN_KEY_BYTES) == 0) {
+		uccn_node_set_why(
+			why, why_len, "the network's root key is the Secretariat's, not a city's");
+		return UCCN_EINVAL;
+	}
+	struct uccn_registry_designation d;
+	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (d.found && strcmp(d.status, "active") == 0) {
+		uccn_node_set_why(why, why_len, "%s is already designated", d.name);
+		return UCCN_EEXIST;
+	}
+	char hex[UCCN_REGISTRY_HEX_KEY];
+	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, hex);
+	if (!d.found) {
+		snprintf(d.id, sizeof(d.id), "%s", hex);
+	}
+	snprintf(d.name, sizeof(d.name), "%s", name != NULL ? name : "");
+	snprintf(d.country, sizeof(d.country), "%s", country != NULL ? country : "");
+	snprintf(d.field, sizeof(d.field), "%s", field != NULL ? field : "");
+	d.year = year;
+	struct registry_change rc;
+	designation_change(&rc, &d, hex, "active", NULL, -1);
+	/* The same checks a receiving node makes, with messages that name the option. */
+	const struct uccn_kind_spec *spec = uccn_schema_kind("designation");
+	for (size_t i = 0; i < rc.nfields; i++) {
+		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+			return err;
+		}
+		if (rc.fields[i].value.type == UCCN_VALUE_STR && rc.fields[i].value.str_len == 0) {
+			uccn_node_set_why(
+				why, why_len, "designation.%s is required", rc.fields[i].name);
+			return UCCN_ESCHEMA;
+		}
+	}
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_registry_designation d;
+	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		uccn_node_set_why(why, why_len, "no active designation for that key");
+		return UCCN_ENOTMEMBER;
+	}
+	/* The cut-off is what this node holds of the city now: what the Secretariat has seen
+	 * stays, whatever the city signs later does not. */
+	struct uccn_store_head head;
+	if ((err = uccn_store_get_head(node->st, d.city, &head)) < 0) {
+		return err;
+	}
+	char hex[UCCN_REGISTRY_HEX_KEY];
+	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	struct registry_change rc;
+	designation_change(&rc, &d, hex, "withdrawn",
+		reason != NULL && reason[0] != '\0' ? reason : "withdrawn", (int64_t)head.seq);
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], const char *field,
+	const char *role, const char *from, const char *to, uint64_t now_ms, char *why,
+	size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_registry_designation d;
+	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		uccn_node_set_why(
+			why, why_len, "a role needs an active designation, and that key has none");
+		return UCCN_ENOTMEMBER;
+	}
+	struct registry_change rc = {.kind = "role"};
+	char hex[UCCN_REGISTRY_HEX_KEY];
+	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	uint8_t rnd[16];
+	uccn_crypto_random(rnd, sizeof(rnd));
+	uccn_crypto_to_hex(rnd, sizeof(rnd), rc.id);
+	rc.fields[0] = str_field("city", hex);
+	rc.fields[1] = str_field("field", field != NULL ? field : "");
+	rc.fields[2] = str_field("role", role != NULL ? role : "");
+	rc.fields[3] = str_field("from", from != NULL ? from : "");
+	rc.fields[4] = str_field("to", to != NULL ? to : "");
+	rc.nfields = 5;
+	const struct uccn_kind_spec *spec = uccn_schema_kind("role");
+	for (size_t i = 0; i < rc.nfields; i++) {
+		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+			return err;
+		}
+	}
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+static void key_change(struct registry_change *rc, const uint8_t key[UCCN_KEY_BYTES],
+	const char *city_id, const char *status, int64_t cutoff, const char *successor_hex,
+	const char *reason) {
+	memset(rc, 0, sizeof(*rc));
+	rc->kind = "key";
+	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, rc->id);
+	size_t n = 0;
+	rc->fields[n++] = str_field("city", city_id);
+	rc->fields[n++] = str_field("status", status);
+	rc->fields[n++] = cutoff >= 0 ? int_value("cutoff", cutoff) : nil_field("cutoff");
+	rc->fields[n++] = successor_hex != NULL ? str_field("successor", successor_hex)
+						: nil_field("successor");
+	rc->fields[n++] = reason != NULL ? str_field("reason", reason) : nil_field("reason");
+	rc->nfields = n;
+}
+
+struct first_seq {
+	struct uccn_node *node;
+	uint64_t seq;
+};
+
+static int note_seq(void *userdata, const uint8_t *data, size_t len) {
+	struct first_seq *fs = userdata;
+	if (uccn_codec_decode_change(data, len, &fs->node->change, NULL, 0) == UCCN_OK &&
+		fs->seq == 0) {
+		fs->seq = fs->node->change.seq;
+	}
+	return 0;
+}
+
+int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCCN_KEY_BYTES],
+	const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	char new_hex[UCCN_REGISTRY_HEX_KEY];
+	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	/* The city's own word first: a rotation change signed by the old key naming the new one. */
+	struct first_seq fs = {node, 0};
+	err = uccn_store_each_record_change(node->st, "rotation", old_key, new_hex, note_seq, &fs);
+	if (err < 0) {
+		return err;
+	}
+	if (fs.seq == 0) {
+		uccn_node_set_why(why, why_len,
+			"this node holds no rotation change signed by the old key naming the new "
+			"one: "
+			"import the city's changes first");
+		return UCCN_ENOTFOUND;
+	}
+	struct uccn_registry_designation d;
+	if ((err = uccn_registry_state_find_designation(node, old_key, &d)) < 0) {
+		return err;
+	}
+	if (!d.found || strcmp(d.status, "active") != 0) {
+		uccn_node_set_why(why, why_len, "the old key has no active designation");
+		return UCCN_ENOTMEMBER;
+	}
+	struct registry_change rc[3];
+	key_change(&rc[0], old_key, d.id, "rotated", (int64_t)fs.seq, new_hex, "key rotation");
+	key_change(&rc[1], new_key, d.id, "active", -1, NULL, NULL);
+	designation_change(&rc[2], &d, new_hex, "active", NULL, -1);
+	return write_registry(node, rc, 3, now_ms, why, why_len);
+}
+
+int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t cutoff,
+	const uint8_t *successor, const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_registry_designation d;
+	if ((err = uccn_registry_state_find_designation(node, key, &d)) < 0) {
+		return err;
+	}
+	if (!d.found) {
+		uccn_node_set_why(why, why_len, "no designation names that key");
+		return UCCN_ENOTMEMBER;
+	}
+	if (cutoff > INT64_MAX) {
+		uccn_node_set_why(why, why_len, "the cut-off is too large");
+		return UCCN_EINVAL;
+	}
+	char succ_hex[UCCN_REGISTRY_HEX_KEY];
+	if (successor != NULL) {
+		uccn_crypto_to_hex(successor, UCCN_KEY_BYTES, succ_hex);
+	}
+	struct registry_change rc[3];
+	size_t n = 0;
+	key_change(&rc[n++], key, d.id, "revoked", (int64_t)cutoff,
+		successor != NULL ? succ_hex : NULL, reason != NULL ? reason : "revoked");
+	if (successor != NULL) {
+		key_change(&rc[n++], successor, d.id, "active", -1, NULL, NULL);
+		/* Only the key changes: a withdrawal and its cut-off stand. */
+		designation_change(&rc[n++], &d, succ_hex, d.status,
+			d.reason[0] != '\0' ? d.reason : NULL, d.cutoff);
+	}
+	return write_registry(node, rc, n, now_ms, why, why_len);
+}
+
+int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active,
+	uint64_t now_ms, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	if (err < 0) {
+		return err;
+	}
+	if (memcmp(key, node->pk, UCCN_KEY_BYTES) == 0) {
+		uccn_node_set_why(why, why_len, "the root is the Secretariat already");
+		return UCCN_EINVAL;
+	}
+	uint8_t city[UCCN_KEY_BYTES];
+	bool known = uccn_changelog_city_of(node->log, key, city);
+	if (known && memcmp(city, node->pk, UCCN_KEY_BYTES) != 0) {
+		uccn_node_set_why(why, why_len, "that key signs for a member city");
+		return UCCN_EEXIST;
+	}
+	if (active == uccn_changelog_is_secretariat(node->log, key)) {
+		uccn_node_set_why(why, why_len,
+			active ? "that key is a relay already" : "that key is not a relay");
+		return active ? UCCN_EEXIST : UCCN_ENOTFOUND;
+	}
+	/* A relay is a key of the Secretariat itself: its city is the root. It signs nothing of
+	 * the registry; a removed one is cut off at 0 like any revoked key. */
+	char root_hex[UCCN_REGISTRY_HEX_KEY];
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, root_hex);
+	struct registry_change rc;
+	key_change(&rc, key, root_hex, active ? "active" : "revoked", active ? -1 : 0, NULL,
+		active ? "a relay of the Secretariat" : "no longer a relay");
+	return write_registry(node, &rc, 1, now_ms, why, why_len);
+}
+
+int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES],
+	char *why, size_t why_len) {
+	if (uccn_node_is_secretariat(node)) {
+		uccn_node_set_why(
+			why, why_len, "the Secretariat's key names the network and cannot rotate");
+		return UCCN_EPERM;
+	}
+	struct uccn_identity *fresh = NULL;
+	char path[4096], next[4096], old[4096];
+	char new_hex[UCCN_REGISTRY_HEX_KEY], old_hex[UCCN_REGISTRY_HEX_KEY];
+	int err = uccn_crypto_identity_generate(&fresh);
+	if (err < 0) {
+		return err;
+	}
+	uccn_crypto_identity_public_key(fresh, new_key);
+	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, old_hex);
+	snprintf(path, sizeof(path), "%s/node.key", node->home);
+	snprintf(next, sizeof(next), "%s/node.key.new", node->home);
+	snprintf(old, sizeof(old), "%s/node.key.old-%.16s", node->home, old_hex);
+	/* The new key is on disk before anything names it, so a crash never loses it. */
+	unlink(next);
+	if ((err = uccn_crypto_identity_save(fresh, next)) < 0) {
+		goto out;
+	}
+	struct uccn_field f = str_field("key", new_hex);
+	if ((err = uccn_store_begin(node->st)) < 0) {
+		goto out;
+	}
+	err = uccn_node_append(
+		node, "rotation", node->pk, new_hex, UCCN_OP_PUT, &f, 1, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		err = uccn_store_set_meta(node->st, "key", new_key, UCCN_KEY_BYTES);
+	}
+	struct uccn_bytes former = {0};
+	if (err == UCCN_OK) {
+		err = uccn_store_get_meta(node->st, "former", &former);
+		if (err == UCCN_ENOTFOUND) {
+			err = UCCN_OK;
+		}
+	}
+	if (err == UCCN_OK && (err = uccn_bytes_append(&former, node->pk, UCCN_KEY_BYTES)) == 0) {
+		err = uccn_store_set_meta(node->st, "former", former.data, former.len);
+	}
+	uccn_bytes_finish(&former);
+	if (err < 0) {
+		uccn_store_rollback(node->st);
+		goto out;
+	}
+	/* Keep the old key beside the new one: the city may need to prove what it signed. */
+	if (link(path, old) < 0 && errno != EEXIST) {
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "%s", old);
+		uccn_store_rollback(node->st);
+		err = UCCN_EIO;
+		goto out;
+	}
+	if ((err = uccn_node_commit(node)) < 0) {
+		unlink(old);
+		goto out;
+	}
+	if (rename(next, path) < 0) {
+		/* The database already names the new key; the files must follow, or the node will
+		 * not open. Say exactly how to finish by hand. */
+		uccn_log_errno(UCCN_LOG_ERROR, errno, "moving %s to %s: finish with: mv %s %s",
+			next, path, next, path);
+		err = UCCN_EIO;
+		goto out;
+	}
+	uccn_crypto_identity_destroy(node->id);
+	node->id = fresh;
+	fresh = NULL;
+	uccn_changelog_add_former(node->log, node->pk);
+	memcpy(node->pk, new_key, UCCN_KEY_BYTES);
+	uccn_changelog_set_self(node->log, node->pk);
+out:
+	uccn_crypto_identity_destroy(fresh);
+	return err;
+}
