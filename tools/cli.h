@@ -51,6 +51,8 @@ int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_registry_witness_add(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_registry_witness_submit(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
@@ -174,5 +176,42 @@ const struct uccn_kind_spec *uccn_cli_kind(struct uccn_cli *cli, const char *nam
 
 /* Checks a record id given on the command line; prints the error line if it is not one. */
 bool uccn_cli_check_id(struct uccn_cli *cli, const char *id);
+
+/* What the registry's command files (cmd_secretariat.c, cmd_registry.c) share. */
+
+/* A key shown in a line of text: its first 16 hex digits and an ellipsis. */
+struct uccn_cli_short_key {
+	char s[2 * 8 + 4];
+};
+
+struct uccn_cli_short_key uccn_cli_short_key(const uint8_t key[UCCN_KEY_BYTES]);
+
+/* s, or "" for NULL. */
+const char *uccn_cli_or_empty(const char *s);
+
+/* Prints the tree head as the listing, verify and check state it. */
+void uccn_cli_print_tree_head(FILE *f, const struct uccn_tree_head *h);
+
+/* What the registry says of one city, copied out of the borrowed member. */
+struct uccn_cli_member {
+	bool found;
+	char name[256];
+	bool active;
+	uint64_t cutoff;
+	uint8_t key[UCCN_KEY_BYTES]; /* the key it signs with now */
+};
+
+/* Looks a city up by its designation key (or its current key), for the report of a write. */
+struct uccn_cli_member uccn_cli_lookup_member(
+	struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES]);
+
+/* Parses the key arguments of a command: exactly want of them, named by what in errors. Returns
+ * 0 or the exit status after the error line. */
+int uccn_cli_key_args(struct uccn_cli *cli, char **pos, size_t npos, size_t want,
+	const char *names, const char *const *what, uint8_t (*keys)[UCCN_KEY_BYTES]);
+
+/* Fails (the exit status after the error line) when a required option is missing, else 0. */
+int uccn_cli_require(
+	struct uccn_cli *cli, const char *const *names, const char *const *values, size_t n);
 
 #endif

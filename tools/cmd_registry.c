@@ -1,9 +1,9 @@
-/* cmd_registry.c - the commands of the registry and of membership trust: the Secretariat's
- * designate, withdraw, role, confirm-rotation and revoke; a city's rotate-key; and registry, which
- * lists the member cities, verifies the registry's signed tree heads, writes an inclusion proof
- * of a city's membership, and checks one with nothing but the network id. Who may write what,
- * the tree and the proof format are the node's business; this file reads arguments, calls the
- * node and reports. */
+/* cmd_registry.c - the registry's queries: registry, which lists the member cities (as a table,
+ * CSV or JSON), verifies the registry's signed tree heads, writes an inclusion proof of a city's
+ * membership and checks one with nothing but the network id, prints checkpoints, consistency
+ * proofs and split-view evidence and checks evidence. The tree and the proof format are the
+ * node's business; this file reads arguments, calls the node and reports. The Secretariat's
+ * commands (and registry witness-add and witness-submit) are cmd_secretariat.c's. */
 #include "tools/cli.h"
 
 #include <errno.h>
@@ -12,65 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-static const char designate_usage[] =
-	"usage: uccn [--home DIR] designate CITY_KEY --name NAME --country CC --field FIELD\n"
-	"                                   --year YEAR\n"
-	"\n"
-	"The Secretariat designates a city: CITY_KEY (64 hex digits, the key the city's\n"
-	"'uccn whoami' prints) becomes a member of the network in the creative FIELD, as\n"
-	"of YEAR. Signs the designation and a new tree head over the registry. Refused on a\n"
-	"node that is not the Secretariat, and for a city that is a member already.\n"
-	"\n"
-	"  --name NAME      the city's name\n"
-	"  --country CC     ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
-	"  --field FIELD    crafts_folk_art, design, film, gastronomy, literature, media_arts,\n"
-	"                   music\n"
-	"  --year YEAR      the year of designation\n";
-
-static const char withdraw_usage[] =
-	"usage: uccn [--home DIR] withdraw CITY_KEY --reason TEXT\n"
-	"\n"
-	"The Secretariat withdraws a city's designation. The city's changes up to the last one\n"
-	"this node holds stay valid; later ones are refused everywhere. Signs a new tree head.\n";
-
-static const char role_usage[] =
-	"usage: uccn [--home DIR] role CITY_KEY --field FIELD --as ROLE --from DATE --to DATE\n"
-	"\n"
-	"The Secretariat records a city's role in the sub-network of a creative field for a\n"
-	"mandate. ROLE is coordinator or deputy; dates are YYYY-MM-DD. A role is a signed record\n"
-	"of the Secretariat, not a leaf of the registry's tree: the tree head does not change.\n";
-
-static const char rotate_key_usage[] =
-	"usage: uccn [--home DIR] rotate-key\n"
-	"\n"
-	"A city moves to a new key pair: signs with the old key a change naming the new key,\n"
-	"and from then on signs with the new one (the old key file is kept in the home).\n"
-	"Prints the new key. Other nodes take the new key's changes once the Secretariat has\n"
-	"confirmed the rotation: export, carry the file to the Secretariat, who imports it and\n"
-	"runs 'uccn confirm-rotation OLD_KEY NEW_KEY'.\n";
-
-static const char confirm_rotation_usage[] =
-	"usage: uccn [--home DIR] confirm-rotation OLD_KEY NEW_KEY\n"
-	"\n"
-	"The Secretariat confirms a city's key rotation, whose change (signed by OLD_KEY,\n"
-	"naming NEW_KEY) it has imported. Changes made under the old key up to the rotation stay\n"
-	"valid. Signs a new tree head.\n";
-
-static const char revoke_usage[] =
-	"usage: uccn [--home DIR] revoke KEY --cutoff N [--successor NEW_KEY] --reason TEXT\n"
-	"\n"
-	"The Secretariat revokes a compromised key: its changes after sequence number N are\n"
-	"refused everywhere (those up to N stay). With --successor, NEW_KEY becomes the city's\n"
-	"key. Signs a new tree head.\n";
-
-static const char relay_usage[] =
-	"usage: uccn [--home DIR] relay add KEY\n"
-	"       uccn [--home DIR] relay remove KEY\n"
-	"\n"
-	"The Secretariat names KEY, a node of its own, a relay (or no longer one). A relay\n"
-	"receives what is meant for the Secretariat alone (monitoring reports, records marked\n"
-	"audience=secretariat), like the Secretariat's hub. Signs a new tree head.\n";
 
 static const char registry_usage[] =
 	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
@@ -121,528 +62,6 @@ static const char registry_usage[] =
 	"                    no home. Prints the member it proves and exits 0, or says why it is\n"
 	"                    not valid and exits 1\n";
 
-/* A key shown in a line of text: its first 16 hex digits and an ellipsis. */
-struct short_key {
-	char s[2 * 8 + 4];
-};
-
-static struct short_key short_key(const uint8_t key[UCCN_KEY_BYTES]) {
-	struct short_key k;
-	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(key, UCCN_KEY_BYTES, hex);
-	snprintf(k.s, sizeof(k.s), "%.16s\u2026", hex);
-	return k;
-}
-
-static const char *or_empty(const char *s) {
-	return s != NULL ? s : "";
-}
-
-/* Prints the tree head as the listing, verify and check state it. */
-static void print_tree_head(FILE *f, const struct uccn_tree_head *h) {
-	char time[32];
-	uccn_cli_format_hlc(h->hlc, time, sizeof(time));
-	fprintf(f, "tree head size %llu root %s time %s", (unsigned long long)h->size,
-		short_key(h->root).s, time);
-}
-
-/* Prints the newest tree head after a write, on its own line. */
-static void print_new_tree_head(struct uccn_node *node) {
-	struct uccn_tree_head h;
-	if (uccn_node_tree_head(node, &h) == UCCN_OK) {
-		print_tree_head(stdout, &h);
-		fputc('\n', stdout);
-	}
-}
-
-/* The failure line of a Secretariat command. A node that is not the Secretariat is told so in
- * plain words; otherwise the node's own reason is the most precise. */
-static int secretariat_error(struct uccn_cli *cli, struct uccn_node *node, int err,
-	const char *action, const char *why) {
-	if (err == UCCN_EPERM && !uccn_node_is_secretariat(node)) {
-		cli->last_error[0] = '\0';
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"not permitted: only the Secretariat (the network's root key) can %s; this "
-			"node is not it",
-			action);
-	}
-	if (why != NULL && why[0] != '\0') {
-		const char *what = uccn_strerror(err);
-		if (strstr(why, what) != NULL) {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
-		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", what, why);
-	}
-	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
-}
-
-/* What the registry says of one city, copied out of the borrowed member. */
-struct member_copy {
-	bool found;
-	char name[256];
-	bool active;
-	uint64_t cutoff;
-	uint8_t key[UCCN_KEY_BYTES]; /* the key it signs with now */
-};
-
-struct find_member {
-	const uint8_t *city;
-	struct member_copy *out;
-};
-
-static int match_member(void *userdata, const struct uccn_member *m) {
-	struct find_member *fm = userdata;
-	if (memcmp(m->city, fm->city, UCCN_KEY_BYTES) != 0 &&
-		memcmp(m->key, fm->city, UCCN_KEY_BYTES) != 0) {
-		return 0;
-	}
-	fm->out->found = true;
-	snprintf(fm->out->name, sizeof(fm->out->name), "%s", or_empty(m->name));
-	fm->out->active = m->active;
-	fm->out->cutoff = m->cutoff;
-	memcpy(fm->out->key, m->key, UCCN_KEY_BYTES);
-	return 0;
-}
-
-/* Looks a city up by its designation key (or its current key), for the report of a write. */
-static struct member_copy lookup_member(
-	struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES]) {
-	struct member_copy m = {0};
-	struct find_member fm = {.city = city, .out = &m};
-	if (uccn_node_registry(node, match_member, &fm) < 0) {
-		m.found = false;
-	}
-	return m;
-}
-
-/* Prints a city as "Adelaide (abcdef0123456789…)" when the registry knows it, else its key. */
-static void print_city(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES]) {
-	struct member_copy m = lookup_member(node, city);
-	if (m.found) {
-		uccn_cli_print_text(stdout, m.name, strlen(m.name), true);
-		printf(" (%s)", short_key(city).s);
-	} else {
-		fputs(short_key(city).s, stdout);
-	}
-}
-
-/* Parses the key arguments of a command: exactly want of them, named by what in errors. */
-static int key_args(struct uccn_cli *cli, char **pos, size_t npos, size_t want, const char *names,
-	const char *const *what, uint8_t (*keys)[UCCN_KEY_BYTES]) {
-	if (npos != want) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "expected %s (see 'uccn %s --help')",
-			names, cli->command);
-	}
-	for (size_t i = 0; i < want; i++) {
-		if (!uccn_cli_parse_key(cli, what[i], pos[i], keys[i])) {
-			return UCCN_CLI_USAGE;
-		}
-	}
-	return 0;
-}
-
-/* Fails when a required option is missing. */
-static int require(
-	struct uccn_cli *cli, const char *const *names, const char *const *values, size_t n) {
-	for (size_t i = 0; i < n; i++) {
-		if (values[i] == NULL) {
-			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-				"--%s is required (see 'uccn %s --help')", names[i], cli->command);
-		}
-	}
-	return 0;
-}
-
-int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
-	const char *name = NULL, *country = NULL, *field = NULL, *year = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"name", 0, NULL, &name},
-		{"country", 0, NULL, &country},
-		{"field", 0, NULL, &field},
-		{"year", 0, NULL, &year},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, designate_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
-	const char *const names[] = {"name", "country", "field", "year"};
-	const char *const values[] = {name, country, field, year};
-	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = require(cli, names, values, 4)) != 0) {
-		return status;
-	}
-	struct uccn_value v[4];
-	char bufs[4][256];
-	for (size_t i = 0; i < 4; i++) {
-		status = uccn_cli_option_value(
-			cli, names[i], "designation", names[i], values[i], &v[i], bufs[i], 256);
-		if (status != 0) {
-			return status;
-		}
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	uint8_t network[UCCN_KEY_BYTES];
-	uccn_node_network(node, network);
-	if (memcmp(network, city[0], UCCN_KEY_BYTES) == 0) {
-		/* Most likely the network id pasted for the city's key. */
-		uccn_node_close(node);
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"CITY_KEY is the network id (the Secretariat's own key), not a city's key");
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_designate(node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i,
-		uccn_cli_now_ms(), why, sizeof(why));
-	if (err == UCCN_EEXIST) {
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s is a member already (its designation is active)", short_key(city[0]).s);
-	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "designate a city", why);
-	} else {
-		fputs("designated ", stdout);
-		uccn_cli_print_text(stdout, v[0].str, strlen(v[0].str), true);
-		printf(" (%s, %s, %lld) %s\n", v[1].str, v[2].str, (long long)v[3].i,
-			short_key(city[0]).s);
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
-int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
-	const char *reason = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"reason", 0, NULL, &reason},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, withdraw_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
-	const char *const names[] = {"reason"};
-	const char *const values[] = {reason};
-	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = require(cli, names, values, 1)) != 0) {
-		return status;
-	}
-	struct uccn_value v;
-	char buf[16384 + 1];
-	status = uccn_cli_option_value(
-		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
-	if (status != 0) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_withdraw(node, city[0], v.str, uccn_cli_now_ms(), why, sizeof(why));
-	if (err == UCCN_ENOTMEMBER || err == UCCN_ENOTFOUND) {
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s is not a member (no active designation here)", short_key(city[0]).s);
-	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "withdraw a designation", why);
-	} else {
-		struct member_copy m = lookup_member(node, city[0]);
-		fputs("withdrew ", stdout);
-		print_city(node, city[0]);
-		if (m.found) {
-			printf(": changes signed by %s after #%llu are refused, earlier ones stay",
-				short_key(m.key).s, (unsigned long long)m.cutoff);
-		}
-		fputc('\n', stdout);
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
-int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
-	const char *field = NULL, *role = NULL, *from = NULL, *to = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"field", 0, NULL, &field},
-		{"as", 0, NULL, &role},
-		{"from", 0, NULL, &from},
-		{"to", 0, NULL, &to},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, role_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
-	const char *const options[] = {"field", "as", "from", "to"};
-	const char *const fields[] = {"field", "role", "from", "to"};
-	const char *const values[] = {field, role, from, to};
-	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = require(cli, options, values, 4)) != 0) {
-		return status;
-	}
-	struct uccn_value v[4];
-	char bufs[4][64];
-	for (size_t i = 0; i < 4; i++) {
-		status = uccn_cli_option_value(
-			cli, options[i], "role", fields[i], values[i], &v[i], bufs[i], 64);
-		if (status != 0) {
-			return status;
-		}
-	}
-	/* The schema's rule (PROTOCOL.md §9.2, spans), said in the options' words before the
-	 * node is opened. */
-	char why[256] = "";
-	const struct uccn_field span[2] = {{.name = "from", .name_len = 4, .value = v[2]},
-		{.name = "to", .name_len = 2, .value = v[3]}};
-	if (uccn_schema_check_together(uccn_schema_kind("role"), span, 2, why, sizeof(why)) < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--to: %s", why);
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_role(node, city[0], v[0].str, v[1].str, v[2].str, v[3].str,
-		uccn_cli_now_ms(), why, sizeof(why));
-	if (err < 0) {
-		status = secretariat_error(cli, node, err, "record a role", why);
-	} else {
-		print_city(node, city[0]);
-		printf(" is %s of the %s sub-network from %s to %s\n", v[1].str, v[0].str, v[2].str,
-			v[3].str);
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
-int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, rotate_key_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	uint8_t old_key[UCCN_KEY_BYTES], new_key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
-	uccn_node_public_key(node, old_key);
-	uccn_node_network(node, network);
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_rotate_key(node, uccn_cli_now_ms(), new_key, why, sizeof(why));
-	uccn_node_close(node);
-	if (err < 0) {
-		if (why[0] != '\0') {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
-		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
-	}
-	char old_hex[2 * UCCN_KEY_BYTES + 1], new_hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(old_key, UCCN_KEY_BYTES, old_hex);
-	uccn_cli_hex(new_key, UCCN_KEY_BYTES, new_hex);
-	printf("key %s\nold key %s (its key file is kept in the home)\n", new_hex, old_hex);
-	if (uccn_cli_is_zero(network, UCCN_KEY_BYTES)) {
-		fputs("This node belongs to no network: the rotation travels with its exports.\n",
-			stdout);
-		return 0;
-	}
-	printf("Other cities take changes signed by the new key once the Secretariat confirms it:\n"
-	       "export, carry the file to the Secretariat, who imports it and runs\n"
-	       "  uccn confirm-rotation %s %s\n",
-		old_hex, new_hex);
-	return 0;
-}
-
-int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[3];
-	size_t npos;
-	bool done;
-	int status =
-		uccn_cli_parse(cli, argc, argv, NULL, confirm_rotation_usage, pos, 3, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	uint8_t keys[2][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"OLD_KEY", "NEW_KEY"};
-	if ((status = key_args(cli, pos, npos, 2, "OLD_KEY NEW_KEY", key_names, keys)) != 0) {
-		return status;
-	}
-	if (memcmp(keys[0], keys[1], UCCN_KEY_BYTES) == 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "OLD_KEY and NEW_KEY are the same key");
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_confirm_rotation(
-		node, keys[0], keys[1], uccn_cli_now_ms(), why, sizeof(why));
-	if (err == UCCN_ENOTFOUND && why[0] == '\0') {
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"no rotation from %s to %s here: import the city's export first",
-			short_key(keys[0]).s, short_key(keys[1]).s);
-	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "confirm a key rotation", why);
-	} else {
-		fputs("confirmed: ", stdout);
-		print_city(node, keys[0]);
-		printf(" now signs with %s; its changes under the old key up to the rotation stay "
-		       "valid\n",
-			short_key(keys[1]).s);
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
-/* Parses a sequence number: decimal digits only, no sign, no overflow. */
-static bool parse_seq(const char *text, uint64_t *out) {
-	if (text[0] < '0' || text[0] > '9') {
-		return false;
-	}
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0') {
-		return false;
-	}
-	*out = (uint64_t)v;
-	return true;
-}
-
-int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv) {
-	const struct uccn_cli_option opts[] = {{NULL, 0, NULL, NULL}};
-	char *pos[3];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, relay_usage, pos, 3, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	bool add = npos > 0 && strcmp(pos[0], "add") == 0;
-	if (npos == 0 || (!add && strcmp(pos[0], "remove") != 0)) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"expected add KEY or remove KEY (see 'uccn relay --help')");
-	}
-	uint8_t key[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"KEY"};
-	if ((status = key_args(cli, pos + 1, npos - 1, 1, "KEY", key_names, key)) != 0) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_relay(node, key[0], add, uccn_cli_now_ms(), why, sizeof(why));
-	if (err < 0) {
-		status = secretariat_error(
-			cli, node, err, add ? "add a relay" : "remove a relay", why);
-	} else {
-		if (add) {
-			printf("relay %s added: it receives what is meant for the Secretariat "
-			       "alone\n",
-				short_key(key[0]).s);
-		} else {
-			printf("relay %s removed\n", short_key(key[0]).s);
-		}
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
-int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
-	const char *cutoff_text = NULL, *successor_hex = NULL, *reason = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"cutoff", 0, NULL, &cutoff_text},
-		{"successor", 0, NULL, &successor_hex},
-		{"reason", 0, NULL, &reason},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, revoke_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	uint8_t key[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"KEY"};
-	const char *const names[] = {"cutoff", "reason"};
-	const char *const values[] = {cutoff_text, reason};
-	if ((status = key_args(cli, pos, npos, 1, "KEY", key_names, key)) != 0 ||
-		(status = require(cli, names, values, 2)) != 0) {
-		return status;
-	}
-	uint64_t cutoff;
-	if (!parse_seq(cutoff_text, &cutoff)) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--cutoff: expected a sequence number (0 or more), got '%s'", cutoff_text);
-	}
-	uint8_t successor[UCCN_KEY_BYTES];
-	if (successor_hex != NULL &&
-		!uccn_cli_parse_key(cli, "--successor", successor_hex, successor)) {
-		return UCCN_CLI_USAGE;
-	}
-	if (successor_hex != NULL && memcmp(successor, key[0], UCCN_KEY_BYTES) == 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "--successor: a key cannot succeed itself");
-	}
-	struct uccn_value v;
-	char buf[16384 + 1];
-	status = uccn_cli_option_value(
-		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
-	if (status != 0) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_revoke(node, key[0], cutoff, successor_hex != NULL ? successor : NULL,
-		v.str, uccn_cli_now_ms(), why, sizeof(why));
-	if (err < 0) {
-		status = secretariat_error(cli, node, err, "revoke a key", why);
-	} else {
-		printf("revoked %s: its changes after #%llu are refused", short_key(key[0]).s,
-			(unsigned long long)cutoff);
-		if (successor_hex != NULL) {
-			printf("; %s signs for the city now", short_key(successor).s);
-		}
-		fputc('\n', stdout);
-		print_new_tree_head(node);
-	}
-	uccn_node_close(node);
-	return status;
-}
-
 /* ---- registry: the listing ---------------------------------------------------------------- */
 
 /* One member, copied out of the borrowed view. */
@@ -679,8 +98,9 @@ static int collect_member(void *userdata, const struct uccn_member *m) {
 	struct members *ms = userdata;
 	ms->total++;
 	if ((!ms->all && !m->active) ||
-		(ms->field != NULL && strcmp(or_empty(m->field), ms->field) != 0) ||
-		(ms->country != NULL && strcasecmp(or_empty(m->country), ms->country) != 0)) {
+		(ms->field != NULL && strcmp(uccn_cli_or_empty(m->field), ms->field) != 0) ||
+		(ms->country != NULL &&
+			strcasecmp(uccn_cli_or_empty(m->country), ms->country) != 0)) {
 		return 0;
 	}
 	if (ms->n == ms->cap) {
@@ -694,9 +114,9 @@ static int collect_member(void *userdata, const struct uccn_member *m) {
 	}
 	struct member_row *row = &ms->rows[ms->n];
 	memset(row, 0, sizeof(*row));
-	row->name = strdup(or_empty(m->name));
-	row->country = strdup(or_empty(m->country));
-	row->field = strdup(or_empty(m->field));
+	row->name = strdup(uccn_cli_or_empty(m->name));
+	row->country = strdup(uccn_cli_or_empty(m->country));
+	row->field = strdup(uccn_cli_or_empty(m->field));
 	row->reason = m->reason != NULL ? strdup(m->reason) : NULL;
 	ms->n++; /* counted now, so members_finish frees what was copied */
 	if (row->name == NULL || row->country == NULL || row->field == NULL ||
@@ -729,7 +149,7 @@ static void print_padded(const char *s, size_t width) {
 
 static void print_members_text(const struct members *ms, const struct uccn_tree_head *head) {
 	if (head != NULL) {
-		print_tree_head(stdout, head);
+		uccn_cli_print_tree_head(stdout, head);
 		fputc('\n', stdout);
 	} else {
 		fputs("no signed tree head yet\n", stdout);
@@ -748,10 +168,10 @@ static void print_members_text(const struct members *ms, const struct uccn_tree_
 		print_padded(row->country, 2);
 		fputs("  ", stdout);
 		print_padded(row->field, field_w);
-		printf("  %4d  %s  %s", row->year, short_key(row->city).s,
+		printf("  %4d  %s  %s", row->year, uccn_cli_short_key(row->city).s,
 			row->active ? "active" : "withdrawn");
 		if (memcmp(row->city, row->key, UCCN_KEY_BYTES) != 0) {
-			printf(", signs as %s", short_key(row->key).s);
+			printf(", signs as %s", uccn_cli_short_key(row->key).s);
 		}
 		fputc('\n', stdout);
 	}
@@ -1037,21 +457,6 @@ static const char evidence_usage[] =
 	"key signed that no one registry has), as text anyone checks with 'uccn registry\n"
 	"check-evidence'. Exits 1 when it holds none.\n";
 
-static const char witness_add_usage[] =
-	"usage: uccn [--home DIR] registry witness-add URL VKEY\n"
-	"\n"
-	"The Secretariat names an external witness that speaks C2SP tlog-witness: its\n"
-	"submission URL (http://HOST[:PORT][/PREFIX]; add-checkpoint is posted below it) and\n"
-	"its verifier key (NAME+KEYID+BASE64). Adding a name again replaces it.\n";
-
-static const char witness_submit_usage[] =
-	"usage: uccn [--home DIR] registry witness-submit\n"
-	"\n"
-	"The Secretariat submits its newest checkpoint, with a consistency proof from the last\n"
-	"one each witness cosigned, to every external witness, and keeps their cosignatures\n"
-	"beside the cities' (they travel to every node and into every proof). Prints one line\n"
-	"per witness; exits 1 if any did not cosign.\n";
-
 static const char check_evidence_usage[] =
 	"usage: uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
@@ -1124,7 +529,7 @@ static int registry_verify(struct uccn_cli *cli, int argc, char **argv) {
 	printf("registry verified: %zu designation%s, ", designations,
 		designations == 1 ? "" : "s");
 	if (head_err == UCCN_OK) {
-		print_tree_head(stdout, &head);
+		uccn_cli_print_tree_head(stdout, &head);
 	} else {
 		fputs("no signed tree head yet", stdout);
 	}
@@ -1172,7 +577,7 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	uint8_t city[1][UCCN_KEY_BYTES];
 	const char *const key_names[] = {"CITY_KEY"};
-	if ((status = key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0) {
+	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0) {
 		return status;
 	}
 	if (out_path != NULL && strcmp(out_path, "-") == 0) {
@@ -1189,12 +594,12 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	/* The node proves a withdrawn designation too (the proof then shows the withdrawal, and
 	 * 'registry check' refuses it); asked for proof of membership, say it is not one. */
-	struct member_copy m = lookup_member(node, city[0]);
+	struct uccn_cli_member m = uccn_cli_lookup_member(node, city[0]);
 	if (m.found && !m.active) {
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s (%s) is not a member: its designation is withdrawn", m.name,
-			short_key(city[0]).s);
+			uccn_cli_short_key(city[0]).s);
 	}
 	struct uccn_bytes proof = {0};
 	char why[256] = "";
@@ -1203,8 +608,8 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	uccn_node_close(node);
 	if (err == UCCN_ENOTMEMBER) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s is not a member (no active designation here)%s%s", short_key(city[0]).s,
-			why[0] != '\0' ? ": " : "", why);
+			"%s is not a member (no active designation here)%s%s",
+			uccn_cli_short_key(city[0]).s, why[0] != '\0' ? ": " : "", why);
 	} else if (err == UCCN_ENOTFOUND && why[0] == '\0') {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "no signed tree head here yet");
 	} else if (err < 0) {
@@ -1331,20 +736,23 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	const struct uccn_member *m = &res.member; /* its strings point into res */
 	fputs("valid: ", stdout);
-	uccn_cli_print_text(stdout, or_empty(m->name), strlen(or_empty(m->name)), true);
+	uccn_cli_print_text(
+		stdout, uccn_cli_or_empty(m->name), strlen(uccn_cli_or_empty(m->name)), true);
 	fputs(" (", stdout);
-	uccn_cli_print_text(stdout, or_empty(m->country), strlen(or_empty(m->country)), true);
+	uccn_cli_print_text(
+		stdout, uccn_cli_or_empty(m->country), strlen(uccn_cli_or_empty(m->country)), true);
 	fputs(", ", stdout);
-	uccn_cli_print_text(stdout, or_empty(m->field), strlen(or_empty(m->field)), true);
+	uccn_cli_print_text(
+		stdout, uccn_cli_or_empty(m->field), strlen(uccn_cli_or_empty(m->field)), true);
 	printf(", designated %d) is a member under ", m->year);
-	print_tree_head(stdout, &res.head);
+	uccn_cli_print_tree_head(stdout, &res.head);
 	/* The whole key, to compare with the key of the peer that showed the proof. */
 	char key[2 * UCCN_KEY_BYTES + 1];
 	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
 	printf("\nkey %s\n", key);
 	printf("cosigned by %d witness%s", nwitnesses, nwitnesses == 1 ? "" : "es");
 	for (int i = 0; i < nwitnesses; i++) {
-		printf("%s%s", i == 0 ? ": " : ", ", short_key(witnesses[i]).s);
+		printf("%s%s", i == 0 ? ": " : ", ", uccn_cli_short_key(witnesses[i]).s);
 	}
 	fputc('\n', stdout);
 	if ((unsigned long)nwitnesses < required) {
@@ -1518,89 +926,9 @@ static int registry_check_evidence(struct uccn_cli *cli, int argc, char **argv) 
 	}
 	printf("valid: split view: the network's root key signed a checkpoint of size %llu "
 	       "root %s\n",
-		(unsigned long long)res.size[0], short_key(res.root[0]).s);
+		(unsigned long long)res.size[0], uccn_cli_short_key(res.root[0]).s);
 	printf("and one of size %llu root %s, which no one registry has\n",
-		(unsigned long long)res.size[1], short_key(res.root[1]).s);
-	return 0;
-}
-
-static int registry_witness_add(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[3];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, witness_add_usage, pos, 3, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	if (npos != 2) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"expected URL and VKEY (see 'uccn registry witness-add --help')");
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	char why[256] = "";
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_witness_add(node, pos[0], pos[1], why, sizeof(why));
-	uccn_node_close(node);
-	if (err < 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
-	}
-	printf("witness %s added\n", pos[0]);
-	return 0;
-}
-
-static void print_witness_result(void *userdata, const struct uccn_witness_result *r) {
-	int *missing = userdata;
-	if (r->cosigned) {
-		printf("%s (%s): cosigned the checkpoint of size %llu\n", r->name, r->url,
-			(unsigned long long)r->size);
-		return;
-	}
-	(*missing)++;
-	if (r->http_status != 0) {
-		printf("%s (%s): no cosignature (HTTP %d)\n", r->name, r->url, r->http_status);
-	} else {
-		printf("%s (%s): no answer (%s)\n", r->name, r->url, uccn_strerror(r->err));
-	}
-}
-
-static int registry_witness_submit(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status =
-		uccn_cli_parse(cli, argc, argv, NULL, witness_submit_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	int missing = 0;
-	uccn_cli_clear_error(cli);
-	int n = uccn_node_witnesses_submit(node, uccn_cli_now_ms(), print_witness_result, &missing);
-	uccn_node_close(node);
-	if (n == UCCN_EPERM) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"not permitted: only the Secretariat's node submits its checkpoints");
-	}
-	if (n == UCCN_ENOTFOUND) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no signed checkpoint here yet");
-	}
-	if (n < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(n));
-	}
-	if (n == 0 && missing == 0) {
-		printf("no external witness (add one with 'uccn registry witness-add URL VKEY')\n");
-	}
-	if (missing > 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%d witness%s did not cosign", missing,
-			missing == 1 ? "" : "es");
-	}
+		(unsigned long long)res.size[1], uccn_cli_short_key(res.root[1]).s);
 	return 0;
 }
 
@@ -1616,8 +944,8 @@ int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv) {
 		{"checkpoint", "registry checkpoint", registry_checkpoint},
 		{"consistency", "registry consistency", registry_consistency},
 		{"evidence", "registry evidence", registry_evidence},
-		{"witness-add", "registry witness-add", registry_witness_add},
-		{"witness-submit", "registry witness-submit", registry_witness_submit},
+		{"witness-add", "registry witness-add", uccn_cmd_registry_witness_add},
+		{"witness-submit", "registry witness-submit", uccn_cmd_registry_witness_submit},
 		{"check-evidence", "registry check-evidence", registry_check_evidence},
 	};
 	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
