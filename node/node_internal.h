@@ -1,6 +1,6 @@
 /* node_internal.h - the node's private state, shared by node.c (the home and the records) and
- * the registry's modules (registry_state.c, registry_write.c, registry_witness.c and
- * registry_query.c). Not part of the public API. */
+ * the registry's modules (registry_state.c, registry_write.c, registry_witness.c,
+ * registry_tlog_witness.c and registry_query.c). Not part of the public API. */
 #ifndef NODE_NODE_INTERNAL_H
 #define NODE_NODE_INTERNAL_H
 
