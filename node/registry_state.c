@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <uccn/log.h>
+#include <uccn/text.h>
 
 #include "node/checkpoint.h"
 #include "node/merge.h"
@@ -120,10 +121,8 @@ static int hex_field(const struct uccn_change *c, const char *name, uint8_t out[
 		const struct uccn_field *f = &c->fields[i];
 		if (f->name_len == strlen(name) && memcmp(f->name, name, f->name_len) == 0 &&
 			f->value.type == UCCN_VALUE_STR && f->value.str_len == 2 * UCCN_KEY_BYTES) {
-			char hex[UCCN_REGISTRY_HEX_KEY];
-			memcpy(hex, f->value.str, f->value.str_len);
-			hex[f->value.str_len] = '\0';
-			return uccn_crypto_from_hex(hex, out, UCCN_KEY_BYTES);
+			return uccn_text_from_hex(
+				f->value.str, f->value.str_len, out, UCCN_KEY_BYTES);
 		}
 	}
 	return UCCN_ENOTFOUND;
