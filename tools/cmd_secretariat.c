@@ -83,12 +83,29 @@ static const char witness_submit_usage[] =
 	"beside the cities' (they travel to every node and into every proof). Prints one line\n"
 	"per witness; exits 1 if any did not cosign.\n";
 
-/* Prints the newest tree head after a write, on its own line. */
-static void print_new_tree_head(struct uccn_node *node) {
+static void print_witness_result(void *userdata, const struct uccn_witness_result *r);
+
+/* After a write that signed a new checkpoint: prints the newest tree head, on its own line,
+ * then submits the checkpoint to every external witness the Secretariat named (PROTOCOL.md
+ * §9.15), one line each, so that each checkpoint is witnessed as it is made and nobody has to
+ * remember to. The write stands whatever the witnesses answer: one that did not cosign is a
+ * warning, and 'registry witness-submit' tries again later. */
+static void after_registry_write(struct uccn_cli *cli, struct uccn_node *node) {
 	struct uccn_tree_head h;
 	if (uccn_node_tree_head(node, &h) == UCCN_OK) {
 		uccn_cli_print_tree_head(stdout, &h);
 		fputc('\n', stdout);
+	}
+	int missing = 0;
+	int n = uccn_node_witnesses_submit(node, uccn_cli_now_ms(), print_witness_result, &missing);
+	if (n < 0 && n != UCCN_ENOTFOUND) {
+		fprintf(stderr, "uccn: %s: warning: the checkpoint was not submitted to the external "
+				"witnesses (%s); 'uccn registry witness-submit' tries again\n",
+			cli->command, uccn_strerror(n));
+	} else if (missing > 0) {
+		fprintf(stderr, "uccn: %s: warning: %d external witness%s did not cosign; 'uccn "
+				"registry witness-submit' tries again\n",
+			cli->command, missing, missing == 1 ? "" : "es");
 	}
 }
 
@@ -184,7 +201,7 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_cli_print_text(stdout, v[0].str, strlen(v[0].str), true);
 		printf(" (%s, %s, %lld) %s\n", v[1].str, v[2].str, (long long)v[3].i,
 			uccn_cli_short_key(city[0]).s);
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
@@ -240,7 +257,7 @@ int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
 				uccn_cli_short_key(m.key).s, (unsigned long long)m.cutoff);
 		}
 		fputc('\n', stdout);
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
@@ -301,7 +318,7 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
 		print_city(node, city[0]);
 		printf(" is %s of the %s sub-network from %s to %s\n", v[1].str, v[0].str, v[2].str,
 			v[3].str);
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
@@ -386,7 +403,7 @@ int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv) {
 		printf(" now signs with %s; its changes under the old key up to the rotation stay "
 		       "valid\n",
 			uccn_cli_short_key(keys[1]).s);
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
@@ -444,7 +461,7 @@ int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv) {
 		} else {
 			printf("relay %s removed\n", uccn_cli_short_key(key[0]).s);
 		}
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
@@ -511,7 +528,7 @@ int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
 			printf("; %s signs for the city now", uccn_cli_short_key(successor).s);
 		}
 		fputc('\n', stdout);
-		print_new_tree_head(node);
+		after_registry_write(cli, node);
 	}
 	uccn_node_close(node);
 	return status;
