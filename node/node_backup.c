@@ -2,7 +2,7 @@
  * database (home/node.head), the rule that a node which may have lost part of its own chain
  * signs nothing new until it has it back, and the backup and restore of a home. The store copies
  * the database; this file decides what a copy means for the node's identity. */
-#include <uccn/node.h>
+#include "node/node_backup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <uccn/log.h>
+#include <uccn/node.h>
 
 #include "node/crypto.h"
 #include "node/node_internal.h"

@@ -29,20 +29,6 @@ struct uccn_node {
 	struct uccn_record record;
 };
 
-/* Writes one local change inside the caller's transaction. why gets the refusal. */
-UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,
-	const uint8_t owner[UCCN_KEY_BYTES], const char *id, enum uccn_op op,
-	const struct uccn_field *fields, size_t nfields, uint64_t now_ms, char *why,
-	size_t why_len);
-
-/* Commits the node's transaction, then notes beside the database how far the node has signed
- * (home/node.head), so that a store that later loses its last commits can tell. */
-UCCN_NODISCARD int uccn_node_commit(struct uccn_node *node);
-
-/* UCCN_OK if the node may sign a new change now, else UCCN_EBEHIND with why saying what to do.
- */
-UCCN_NODISCARD int uccn_node_check_signing(struct uccn_node *node, char *why, size_t why_len);
-
 /* Lets in the changes held because their clock was ahead, whose time has come (PROTOCOL.md §4
  * step 6), in one transaction; *applied says how many were applied. One indexed read when
  * none is due, so a loop may call it on every tick. */

@@ -13,6 +13,7 @@
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
+#include "node/node_records.h"
 #include "node/registry_state.h"
 #include "node/registry_witness.h"
 #include "node/witness_http.h"

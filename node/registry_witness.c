@@ -14,6 +14,7 @@
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
+#include "node/node_records.h"
 #include "node/registry_state.h"
 
 struct cosig_walk {

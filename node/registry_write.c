@@ -13,7 +13,9 @@
 #include <uccn/schema.h>
 
 #include "node/checkpoint.h"
+#include "node/node_backup.h"
 #include "node/node_internal.h"
+#include "node/node_records.h"
 #include "node/registry_state.h"
 
 /* --- Writing the registry (the root only) ---------------------------------------------- */

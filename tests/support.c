@@ -19,6 +19,7 @@
 #include <uccn/schema.h>
 
 #include "node/node_internal.h"
+#include "node/node_records.h"
 #include "node/store.h"
 #include "proto/codec.h"
 
