@@ -29,11 +29,6 @@ struct uccn_node {
 	struct uccn_record record;
 };
 
-/* Lets in the changes held because their clock was ahead, whose time has come (PROTOCOL.md §4
- * step 6), in one transaction; *applied says how many were applied. One indexed read when
- * none is due, so a loop may call it on every tick. */
-UCCN_NODISCARD int uccn_node_release_due(struct uccn_node *node, size_t *applied);
-
 /* Writes a reason into why (may be NULL) for the caller to show. */
 void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -14,7 +14,8 @@
 
 #include "node/crypto.h"
 #include "node/hlc.h"
-#include "node/node_internal.h" /* release_due and the wall clock, tested here */
+#include "node/node_internal.h" /* the wall clock, tested here */
+#include "node/node_verify.h"   /* release_due, tested here */
 #include "proto/codec.h"
 #include "tests/support.h"
 
