@@ -1,5 +1,7 @@
-/* node.c - a city's node: the home folder (key file + SQLite store) and the operations the uccn
- * program offers on it. Glue only: the rules live in changelog.c, merge.c and schema.c. */
+/* node.c - a city's node: the home folder (key file + SQLite store), its init, open and close,
+ * the node's own keys, and the small glue every part of the node shares (set_why, wall_ms). The
+ * records, the files, verify and held, the peers and the backups each have their own node_*.c,
+ * the registry its registry_*.c; the rules live in changelog.c, merge.c and schema.c. */
 #include <uccn/node.h>
 
 #include <errno.h>
@@ -16,13 +18,12 @@
 
 #include "node/changelog.h"
 #include "node/crypto.h"
-#include "node/merge.h"
+#include "node/merkle.h"
 #include "node/node_backup.h"
 #include "node/node_internal.h"
 #include "node/registry_write.h"
 #include "node/store.h"
 #include "node/verifier.h"
-#include "proto/codec.h"
 
 #define KEY_FILE "node.key"
 #define DB_FILE "uccn.db"
@@ -361,109 +362,4 @@ void uccn_node_public_key(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYT
 
 void uccn_node_network(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]) {
 	memcpy(out, node->network, UCCN_KEY_BYTES);
-}
-
-/* --- Peers --------------------------------------------------------------------------------- */
-
-/* Checks a comma-separated list of kinds; "" is every kind. */
-static int check_kinds(const char *kinds, char *why, size_t why_len) {
-	const char *p = kinds;
-	while (*p != '\0') {
-		size_t n = strcspn(p, ",");
-		char kind[UCCN_KIND_MAX + 1];
-		if (n == 0 || n > UCCN_KIND_MAX) {
-			uccn_node_set_why(
-				why, why_len, "--kinds: \"%s\" is not a list of kinds", kinds);
-			return UCCN_EINVAL;
-		}
-		memcpy(kind, p, n);
-		kind[n] = '\0';
-		if (uccn_schema_kind(kind) == NULL) {
-			uccn_node_set_why(why, why_len, "--kinds: unknown kind \"%s\"", kind);
-			return UCCN_EINVAL;
-		}
-		p += n;
-		p += *p == ',';
-	}
-	return UCCN_OK;
-}
-
-int uccn_node_peer_add(struct uccn_node *node, const char *url, const uint8_t *pin,
-	const char *kinds, char *why, size_t why_len) {
-	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
-		uccn_node_set_why(why, why_len,
-			"\"%s\" is not a peer address: ws://HOST:PORT, at most %d bytes", url,
-			UCCN_URL_MAX);
-		return UCCN_EINVAL;
-	}
-	if (kinds == NULL) {
-		kinds = "";
-	}
-	if (strlen(kinds) > UCCN_KINDS_TEXT_MAX) {
-		uccn_node_set_why(why, why_len, "--kinds: too long a list");
-		return UCCN_EINVAL;
-	}
-	int err = check_kinds(kinds, why, why_len);
-	if (err < 0) {
-		return err;
-	}
-	if (pin != NULL && memcmp(pin, node->pk, UCCN_KEY_BYTES) == 0) {
-		uccn_node_set_why(why, why_len, "that key is this node's own");
-		return UCCN_EINVAL;
-	}
-	return uccn_store_put_peer(node->st, url, pin, kinds);
-}
-
-int uccn_node_peer_remove(struct uccn_node *node, const char *url) {
-	return uccn_store_drop_peer(node->st, url);
-}
-
-struct peer_walk {
-	uccn_peer_fn fn;
-	void *userdata;
-};
-
-static int each_peer(void *userdata, const struct uccn_store_peer *sp) {
-	struct peer_walk *w = userdata;
-	struct uccn_peer p;
-	memset(&p, 0, sizeof(p));
-	snprintf(p.url, sizeof(p.url), "%s", sp->url);
-	p.pinned = sp->pinned;
-	memcpy(p.pin, sp->pin, UCCN_KEY_BYTES);
-	snprintf(p.kinds, sizeof(p.kinds), "%s", sp->kinds);
-	p.connected = sp->connected;
-	p.key_known = sp->key_known;
-	memcpy(p.key, sp->key, UCCN_KEY_BYTES);
-	p.last_contact_ms = sp->last_contact_ms;
-	p.ours = sp->ours;
-	p.theirs = sp->theirs;
-	snprintf(p.last_error, sizeof(p.last_error), "%s", sp->last_error);
-	return w->fn(w->userdata, &p);
-}
-
-int uccn_node_peer_list(struct uccn_node *node, uccn_peer_fn fn, void *userdata) {
-	struct peer_walk w = {fn, userdata};
-	return uccn_store_each_peer(node->st, each_peer, &w);
-}
-
-int uccn_node_peer_update(struct uccn_node *node, const struct uccn_peer *p) {
-	struct uccn_store_peer sp;
-	memset(&sp, 0, sizeof(sp));
-	snprintf(sp.url, sizeof(sp.url), "%s", p->url);
-	sp.connected = p->connected;
-	sp.key_known = p->key_known;
-	memcpy(sp.key, p->key, UCCN_KEY_BYTES);
-	sp.last_contact_ms = p->last_contact_ms;
-	sp.ours = p->ours;
-	sp.theirs = p->theirs;
-	snprintf(sp.last_error, sizeof(sp.last_error), "%s", p->last_error);
-	return uccn_store_note_peer(node->st, &sp);
-}
-
-int uccn_node_count_by(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t *out) {
-	return uccn_store_count_by(node->st, key, out);
-}
-
-bool uccn_node_is_secretariat_key(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES]) {
-	return uccn_changelog_is_secretariat(node->log, key);
 }
