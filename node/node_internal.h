@@ -1,6 +1,9 @@
-/* node_internal.h - the node's private state, shared by node.c (the home and the records) and
- * the registry's modules (registry_state.c, registry_write.c, registry_witness.c,
- * registry_tlog_witness.c and registry_query.c). Not part of the public API. */
+/* node_internal.h - the node's private state (struct uccn_node) and the glue node.c defines for
+ * every part: the node's own files (node_records.c, node_exchange.c, node_verify.c,
+ * node_peers.c, node_backup.c) and the registry's modules (registry_state.c, registry_write.c,
+ * registry_witness.c, registry_tlog_witness.c and registry_query.c). What one part offers the
+ * others is declared beside it (node_records.h, node_verify.h, node_backup.h, registry_*.h).
+ * Not part of the public API. */
 #ifndef NODE_NODE_INTERNAL_H
 #define NODE_NODE_INTERNAL_H
 
