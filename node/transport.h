@@ -4,9 +4,9 @@
  * each backend fills, and thin wrappers that dispatch through it.
  *
  * A transport knows nothing of what the frames mean (the session and the sync engine do) and
- * runs no loop of its own: node.c calls uccn_transport_poll, and every callback below runs
- * inside that call, on that thread. No function here is thread-safe; one thread owns a
- * transport and all its connections.
+ * runs no loop of its own: the event loop (net.c) calls uccn_transport_poll, and every callback
+ * below runs inside that call, on that thread. No function here is thread-safe; one thread owns
+ * a transport and all its connections.
  *
  * Lifetime of a connection:
  *   - It begins when uccn_transport_connect returns UCCN_OK (outgoing) or, for an incoming

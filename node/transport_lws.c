@@ -1,6 +1,6 @@
 /* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws:// only
  * for now). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
- * what the frames carry, starts no thread and runs no loop of its own: node.c calls poll.
+ * what the frames carry, starts no thread and runs no loop of its own: net.c calls poll.
  *
  * One lws_context per transport, with one protocol ("uccn-v1"). Clients ride on a vhost that
  * listens nowhere; each uccn_transport_listen adds a vhost that listens. Frames go out through

@@ -22,8 +22,9 @@ struct uccn_verify_job {
 
 struct uccn_verifier;
 
-/* A pool of threads - 1 workers (the caller's thread is the last one); 0 means one per
- * online core. UCCN_OK, UCCN_ENOMEM, or UCCN_EIO when a thread cannot be started. */
+/* A pool of threads - 1 workers (the caller's thread is the last one); 0 means one worker per
+ * online core plus the caller's thread, so every core verifies while the caller waits or
+ * stores the batch before. UCCN_OK, UCCN_ENOMEM, or UCCN_EIO when a thread cannot start. */
 UCCN_NODISCARD int uccn_verifier_create(unsigned threads, struct uccn_verifier **out);
 
 /* Stops and joins the workers; accepts NULL. */

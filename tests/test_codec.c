@@ -1382,7 +1382,7 @@ static size_t item_ends[NITEMS];
 static void sample_file(struct uccn_bytes *file, struct uccn_bytes changes[NCHANGES]) {
 	uint8_t network[UCCN_KEY_BYTES], hash[UCCN_HASH_BYTES];
 	memset(network, 0x11, sizeof(network));
-	memset(hash, 0x5a, sizeof(hash)); /* the codec does not check it: node.c does */
+	memset(hash, 0x5a, sizeof(hash)); /* the codec does not check it: import does */
 	cr_assert_eq(uccn_codec_encode_file_header(network, file), UCCN_OK);
 	item_ends[0] = file->len;
 	for (int i = 0; i < NCHANGES; i++) {
