@@ -15,6 +15,7 @@
 #include "node/hlc.h"
 #include "node/merge.h"
 #include "node/registry_internal.h"
+#include "node/schema_internal.h"
 #include "proto/codec.h"
 
 struct uccn_changelog {

@@ -21,6 +21,7 @@
 #include <uccn/text.h>
 
 #include "node/node_internal.h"
+#include "node/node_peers.h"
 #include "node/node_verify.h"
 #include "node/session.h"
 

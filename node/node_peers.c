@@ -1,6 +1,8 @@
 /* node_peers.c - a node's list of peers (add, remove, list, and what serve notes of each), and
  * what serve asks of the node about a peer's key. Glue only: the list lives in store.c; the
  * sessions with the peers are net.c's. */
+#include "node/node_peers.h"
+
 #include <uccn/node.h>
 
 #include <stdio.h>

@@ -14,6 +14,7 @@
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/node_internal.h"
+#include "node/schema_internal.h"
 #include "node/store.h"
 #include "proto/codec.h"
 

@@ -14,6 +14,7 @@
 #include "node/crypto.h"
 #include "node/merge.h"
 #include "node/merkle.h"
+#include "node/schema_internal.h"
 
 static const char *const root_kinds[] = {"designation", "role", "key", "treehead", NULL};
 

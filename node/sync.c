@@ -11,6 +11,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/schema_internal.h"
 #include "node/verifier.h"
 #include "proto/codec.h"
 

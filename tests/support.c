@@ -20,6 +20,7 @@
 
 #include "node/node_internal.h"
 #include "node/node_records.h"
+#include "node/schema_internal.h"
 #include "node/store.h"
 #include "proto/codec.h"
 

@@ -16,6 +16,7 @@
 #include "node/hlc.h"
 #include "node/node_internal.h" /* the wall clock, tested here */
 #include "node/node_verify.h"   /* release_due, tested here */
+#include "node/schema_internal.h"
 #include "proto/codec.h"
 #include "tests/support.h"
 

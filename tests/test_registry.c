@@ -14,6 +14,7 @@
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/merkle.h"
+#include "node/node_peers.h"
 #include "node/store.h"
 #include "proto/codec.h"
 #include "tests/support.h"

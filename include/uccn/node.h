@@ -381,7 +381,7 @@ struct uccn_peer {
 	bool pinned;                /* only this key is accepted at url */
 	uint8_t pin[UCCN_KEY_BYTES];
 	char kinds[UCCN_KINDS_TEXT_MAX + 1]; /* comma-separated kinds we want; "": all */
-	/* Written by `serve` (uccn_node_peer_update); zero until the first session. */
+	/* Written by `serve`; zero until the first session. */
 	bool connected; /* at the time of the last update */
 	bool key_known; /* key: the key the peer last proved */
 	uint8_t key[UCCN_KEY_BYTES];
@@ -404,17 +404,8 @@ UCCN_NODISCARD int uccn_node_peer_remove(struct uccn_node *node, const char *url
 /* Every remembered peer, by url. */
 UCCN_NODISCARD int uccn_node_peer_list(struct uccn_node *node, uccn_peer_fn fn, void *userdata);
 
-/* Records what serve saw of the peer p->url: connected, key_known/key, last_contact_ms, ours,
- * theirs, last_error (url, pin and kinds are not changed). UCCN_ENOTFOUND if not remembered. */
-UCCN_NODISCARD int uccn_node_peer_update(struct uccn_node *node, const struct uccn_peer *p);
-
 /* Changes signed by key that this node holds. */
 UCCN_NODISCARD int uccn_node_count_by(
 	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t *out);
-
-/* Whether key is the network's root or one of the Secretariat's relays (an active `key`
- * record whose city is the root): the nodes that may receive what is meant for the
- * Secretariat alone (PROTOCOL.md §11.5). */
-bool uccn_node_is_secretariat_key(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES]);
 
 #endif

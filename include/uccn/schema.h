@@ -88,15 +88,7 @@ UCCN_NODISCARD int uccn_schema_parse_text(const struct uccn_field_spec *spec, co
 /* The name of a type, for messages and --help ("list of SDGs 1-17"). */
 const char *uccn_schema_type_name(enum uccn_type t);
 
-/* Feeds (PROTOCOL.md §4.5): each author's changes form one hash chain per feed. A change's feed
- * is its kind, followed by UCCN_FEED_SECRETARIAT when it travels to the Secretariat alone: every
- * report, and a change that sets `audience` to "secretariat". */
+/* The value of `audience` that sends a record to the Secretariat alone (PROTOCOL.md §4.5). */
 #define UCCN_AUDIENCE_SECRETARIAT "secretariat"
-#define UCCN_FEED_SECRETARIAT "@secretariat"
-void uccn_schema_feed(const struct uccn_change *c, char out[UCCN_FEED_MAX + 1]);
-/* Whether a feed name is one that goes to the Secretariat alone. */
-bool uccn_schema_feed_is_secretariat(const char *feed);
-/* The kind a feed carries, into out; returns its length. */
-size_t uccn_schema_feed_kind(const char *feed, char out[UCCN_KIND_MAX + 1]);
 
 #endif
