@@ -1,4 +1,4 @@
-/* net.c - the node's network event loop (see net.h): transport events in, sessions and sync
+/* net.c - the node's network event loop (see <uccn/net.h>): transport events in, sessions and sync
  * engines in between, frames out. Owns the transport and every connection's state; owns no
  * rule of the protocol (session.c and sync.c do) and no storage (the node's store, borrowed).
  *
@@ -7,7 +7,7 @@
  * outlives its links and redials. Links are freed only in on_close (or when the loop is
  * destroyed), so a link being closed stays valid, marked closing, until the transport reports
  * its end. */
-#include "node/net.h"
+#include "node/net_internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -24,6 +24,7 @@
 #include "node/node_peers.h"
 #include "node/node_verify.h"
 #include "node/session.h"
+#include "node/sync.h"
 
 #define ERROR_MAX 192
 /* A frame the transport pushed back is offered again this often: no event says when its queue
@@ -126,6 +127,22 @@ static uint64_t min_u64(uint64_t a, uint64_t b) {
 	return a < b ? a : b;
 }
 
+/* The engine's counters in the public shape: the engine's own struct stays private. */
+static void public_stats(const struct uccn_sync_stats *in, struct uccn_net_stats *out) {
+	*out = (struct uccn_net_stats){
+		.sent = in->sent,
+		.received = in->received,
+		.applied = in->applied,
+		.duplicate = in->duplicate,
+		.held = in->held,
+		.refused = in->refused,
+		.dropped = in->dropped,
+		.batches_sent = in->batches_sent,
+		.batches_acked = in->batches_acked,
+		.moves = in->moves,
+	};
+}
+
 static bool is_established(const struct link *l) {
 	return l->sync != NULL;
 }
@@ -191,17 +208,19 @@ static uint64_t status_due(const struct dialled *p) {
 /* --- Progress -------------------------------------------------------------------------------- */
 
 static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, bool done) {
-	if (net->cfg.progress == NULL || l->sync == NULL) {
+	if (net->cfg.opts.progress == NULL || l->sync == NULL) {
 		return;
 	}
-	if (!done && now - l->progress_ms < net->cfg.progress_interval_ms) {
+	if (!done && now - l->progress_ms < net->cfg.opts.progress_interval_ms) {
 		return;
 	}
 	l->progress_ms = now;
 	struct uccn_net_progress p;
 	memset(&p, 0, sizeof(p));
 	p.peer = l->name;
-	uccn_sync_get_stats(l->sync, &p.stats);
+	struct uccn_sync_stats st;
+	uccn_sync_get_stats(l->sync, &st);
+	public_stats(&st, &p.stats);
 	p.bytes_sent = l->bytes_out;
 	p.bytes_received = l->bytes_in;
 	p.elapsed_ms = now - l->established_ms;
@@ -210,7 +229,7 @@ static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, 
 			 : 0.0;
 	p.pending = uccn_sync_pending(l->sync);
 	p.done = done;
-	net->cfg.progress(net->cfg.progress_data, &p);
+	net->cfg.opts.progress(net->cfg.opts.progress_data, &p);
 }
 
 /* --- Links ------------------------------------------------------------------------------------ */
@@ -405,8 +424,8 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	struct uccn_sync_config cfg = {
 		.st = net->node->st,
 		.log = net->node->log,
-		.batch_changes = net->cfg.batch_changes,
-		.window = net->cfg.window,
+		.batch_changes = net->cfg.opts.batch_changes,
+		.window = net->cfg.opts.window,
 		.verifier = net->node->verifier,
 		.kinds = chosen != NULL && chosen->nkinds > 0 ? chosen->kinds : NULL,
 		.nkinds = chosen != NULL ? chosen->nkinds : 0,
@@ -495,9 +514,9 @@ static void schedule_redial(
 	struct uccn_net *net, struct dialled *p, bool was_established, uint64_t now) {
 	uint64_t base;
 	if (was_established || p->backoff_base_ms == 0) {
-		base = net->cfg.backoff_min_ms;
+		base = net->cfg.opts.backoff_min_ms;
 	} else {
-		base = min_u64(p->backoff_base_ms * 2, net->cfg.backoff_max_ms);
+		base = min_u64(p->backoff_base_ms * 2, net->cfg.opts.backoff_max_ms);
 	}
 	p->backoff_base_ms = base;
 	/* 0.75 to 1.25 times the base, in 1/1024 steps: no floating point in a schedule. */
@@ -557,7 +576,7 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 	uint64_t now = now_of(net);
 	struct link *l;
 	if (incoming) {
-		if (net->nlinks >= net->cfg.max_sessions) {
+		if (net->nlinks >= net->cfg.opts.max_sessions) {
 			uccn_log(UCCN_LOG_WARN, "net: %s: refused: already %zu connections",
 				uccn_transport_conn_peer(c), net->nlinks);
 			refuse_connection(net, c, UCCN_EBUSY, "too many connections; try later");
@@ -587,7 +606,7 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 		.pinned = p != NULL && p->pinned ? p->pin : NULL,
 		.kinds = p != NULL ? p->kinds : NULL,
 		.nkinds = p != NULL ? p->nkinds : 0,
-		.handshake_timeout_ms = net->cfg.handshake_timeout_ms,
+		.handshake_timeout_ms = net->cfg.opts.handshake_timeout_ms,
 	};
 	memcpy(cfg.network, net->node->network, UCCN_KEY_BYTES);
 	int err = uccn_session_create(&cfg, now, &l->session);
@@ -721,7 +740,7 @@ static uint64_t link_deadline(const struct uccn_net *net, const struct link *l) 
 	if (!is_established(l)) {
 		return uccn_session_next_deadline(l->session);
 	}
-	uint64_t idle = net->cfg.idle_timeout_ms;
+	uint64_t idle = net->cfg.opts.idle_timeout_ms;
 	uint64_t quiet = l->last_rx_ms > l->last_ping_ms ? l->last_rx_ms : l->last_ping_ms;
 	return min_u64(l->last_rx_ms + idle, quiet + idle / 3);
 }
@@ -744,7 +763,7 @@ static void fire_timers(struct uccn_net *net, uint64_t now) {
 			}
 			continue;
 		}
-		if (now - l->last_rx_ms >= net->cfg.idle_timeout_ms) {
+		if (now - l->last_rx_ms >= net->cfg.opts.idle_timeout_ms) {
 			fail_link(l, UCCN_ETIMEDOUT, "nothing received for %" PRIu64 " ms",
 				now - l->last_rx_ms);
 			continue;
@@ -762,8 +781,8 @@ static void fire_timers(struct uccn_net *net, uint64_t now) {
 			write_status(net, net->peers[i], now, false);
 		}
 	}
-	if (net->cfg.watch_store_ms > 0 && now >= net->watch_next_ms) {
-		net->watch_next_ms = now + net->cfg.watch_store_ms;
+	if (net->cfg.opts.watch_store_ms > 0 && now >= net->watch_next_ms) {
+		net->watch_next_ms = now + net->cfg.opts.watch_store_ms;
 		watch_store(net);
 	}
 }
@@ -819,7 +838,7 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net) {
 			due = min_u64(due, l->retry_ms); /* flush_all offers the frame again */
 		}
 	}
-	if (net->cfg.watch_store_ms > 0) {
+	if (net->cfg.opts.watch_store_ms > 0) {
 		due = min_u64(due, net->watch_next_ms);
 	}
 	return due;
@@ -875,33 +894,43 @@ static int default_transport(
 	return uccn_transport_lws_create(ev, out);
 }
 
-int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out) {
+void uccn_net_options_init(struct uccn_net_options *opts) {
+	memset(opts, 0, sizeof(*opts));
+}
+
+int uccn_net_create(const struct uccn_net_options *opts, struct uccn_net **out) {
+	struct uccn_net_config cfg = {.opts = *opts};
+	return uccn_net_create_config(&cfg, out);
+}
+
+int uccn_net_create_config(const struct uccn_net_config *cfg, struct uccn_net **out) {
 	struct uccn_net *net = calloc(1, sizeof(*net));
 	if (net == NULL) {
 		return UCCN_ENOMEM;
 	}
 	net->cfg = *cfg;
-	net->node = cfg->node;
+	net->node = cfg->opts.node;
 	struct uccn_net_config *c = &net->cfg;
+	struct uccn_net_options *o = &net->cfg.opts;
 	if (c->make_transport == NULL) {
 		c->make_transport = default_transport;
 	}
 	if (c->clock == NULL) {
 		c->clock = monotonic_ms;
 	}
-	c->idle_timeout_ms = c->idle_timeout_ms ? c->idle_timeout_ms : UCCN_NET_IDLE_TIMEOUT_MS;
-	c->backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : UCCN_NET_BACKOFF_MIN_MS;
-	c->backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : UCCN_NET_BACKOFF_MAX_MS;
-	if (c->backoff_max_ms < c->backoff_min_ms) {
-		c->backoff_max_ms = c->backoff_min_ms;
+	o->idle_timeout_ms = o->idle_timeout_ms ? o->idle_timeout_ms : UCCN_NET_IDLE_TIMEOUT_MS;
+	o->backoff_min_ms = o->backoff_min_ms ? o->backoff_min_ms : UCCN_NET_BACKOFF_MIN_MS;
+	o->backoff_max_ms = o->backoff_max_ms ? o->backoff_max_ms : UCCN_NET_BACKOFF_MAX_MS;
+	if (o->backoff_max_ms < o->backoff_min_ms) {
+		o->backoff_max_ms = o->backoff_min_ms;
 	}
-	c->max_sessions = c->max_sessions ? c->max_sessions : UCCN_NET_MAX_SESSIONS;
-	c->progress_interval_ms =
-		c->progress_interval_ms ? c->progress_interval_ms : UCCN_NET_PROGRESS_MS;
-	net->rng = c->seed;
+	o->max_sessions = o->max_sessions ? o->max_sessions : UCCN_NET_MAX_SESSIONS;
+	o->progress_interval_ms =
+		o->progress_interval_ms ? o->progress_interval_ms : UCCN_NET_PROGRESS_MS;
+	net->rng = o->seed;
 	if (net->node->verifier == NULL) {
 		/* The node owns its pool (an import makes it too) and frees it at close. */
-		int err = uccn_verifier_create(c->verify_threads, &net->node->verifier);
+		int err = uccn_verifier_create(o->verify_threads, &net->node->verifier);
 		if (err < 0) {
 			free(net);
 			return err;
@@ -1059,16 +1088,17 @@ int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_pe
 	out->next_attempt_ms = p->next_attempt_ms;
 	out->key_known = p->key_known;
 	memcpy(out->key, p->key, UCCN_KEY_BYTES);
-	out->stats = p->stats;
+	struct uccn_sync_stats st = p->stats;
 	out->bytes_sent = p->bytes_sent;
 	out->bytes_received = p->bytes_received;
 	if (p->link != NULL) {
 		if (p->link->sync != NULL) {
-			uccn_sync_get_stats(p->link->sync, &out->stats);
+			uccn_sync_get_stats(p->link->sync, &st);
 		}
 		out->bytes_sent = p->link->bytes_out;
 		out->bytes_received = p->link->bytes_in;
 	}
+	public_stats(&st, &out->stats);
 	snprintf(out->error, sizeof(out->error), "%s", p->error);
 	return UCCN_OK;
 }

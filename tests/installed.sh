@@ -32,7 +32,7 @@ for f in "$libdir/libuccn.so" "$libdir/libuccn.a"; do
 	[ -e "$f" ] || fail "$f was not installed"
 done
 find "$stage/root" -path '*/bin/uccn' | grep -q . || fail "the uccn program was not installed"
-for h in uccn.h node.h change.h error.h log.h schema.h registry.h text.h; do
+for h in uccn.h node.h net.h change.h error.h log.h schema.h registry.h text.h; do
 	find "$stage/root" -path "*/include/uccn/$h" | grep -q . || fail "<uccn/$h> was not installed"
 done
 soname=$(objdump -p "$libdir/libuccn.so" | awk '$1 == "SONAME" { print $2 }')

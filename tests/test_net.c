@@ -3,7 +3,7 @@
  * loop, and the test advances time. Covers convergence through a hub and news travelling on,
  * restarts from the store, refusals (pinned key, another network) with nothing applied,
  * redial backoff, pings and the idle and handshake timeouts, and a hub with many sessions. */
-#include "node/net.h"
+#include "node/net_internal.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -111,21 +111,21 @@ static struct simnode *make_city(const char *name, const uint8_t *net_id, struct
 
 static struct uccn_net_config config(struct simnode *n) {
 	struct uccn_net_config cfg = {
-		.node = n->node,
+		.opts.node = n->node,
 		.make_transport = sim_factory,
 		.transport_arg = n,
 		.clock = virtual_clock,
-		.seed = 1000 + (uint64_t)(n - nodes),
+		.opts.seed = 1000 + (uint64_t)(n - nodes),
 		/* No worker threads: the pool verifies on the loop's thread, so a run on the
 		 * virtual clock replays exactly. */
-		.verify_threads = 1,
+		.opts.verify_threads = 1,
 	};
 	return cfg;
 }
 
 static void start_with(struct simnode *n, const struct uccn_net_config *cfg) {
 	cr_assert_null(n->net);
-	cr_assert_eq(uccn_net_create(cfg, &n->net), UCCN_OK);
+	cr_assert_eq(uccn_net_create_config(cfg, &n->net), UCCN_OK);
 	uint16_t port = 0;
 	cr_assert_eq(uccn_net_listen(n->net, NULL, 0, &port), UCCN_OK);
 }
@@ -567,7 +567,7 @@ Test(net, a_peer_cut_off_for_a_feed_the_session_does_not_carry_is_told_why) {
 Test(net, a_connection_beyond_the_limit_is_told_why) {
 	struct simnode *hub = make_hub("hub");
 	struct uccn_net_config cfg = config(hub);
-	cfg.max_sessions = 1;
+	cfg.opts.max_sessions = 1;
 	start_with(hub, &cfg);
 	struct test_raw first, second;
 	memset(&first, 0, sizeof(first));
@@ -666,8 +666,8 @@ static size_t backoff_delays(struct simnode *n, uint64_t *delays, size_t want) {
 Test(net, redials_back_off_doubling_with_jitter_and_start_over_after_a_session) {
 	struct simnode *a = make_city("lyon", network, NULL);
 	struct uccn_net_config cfg = config(a);
-	cfg.backoff_min_ms = 500;
-	cfg.backoff_max_ms = 16000;
+	cfg.opts.backoff_min_ms = 500;
+	cfg.opts.backoff_max_ms = 16000;
 	start_with(a, &cfg);
 	char url[] = "sim://nowhere";
 	struct uccn_net_peer p = {.url = url};
@@ -693,8 +693,8 @@ Test(net, redials_back_off_doubling_with_jitter_and_start_over_after_a_session) 
 	/* Another seed spreads them differently. */
 	struct simnode *b = make_city("turin", network, NULL);
 	cfg = config(b);
-	cfg.backoff_min_ms = 500;
-	cfg.backoff_max_ms = 16000;
+	cfg.opts.backoff_min_ms = 500;
+	cfg.opts.backoff_max_ms = 16000;
 	start_with(b, &cfg);
 	cr_assert_eq(uccn_net_dial(b->net, &p, &b->peer_id), UCCN_OK);
 	uint64_t e[4];
@@ -856,7 +856,7 @@ Test(net, before_its_handshake_a_connection_may_send_a_handshake_frame_only) {
 Test(net, a_silent_connection_is_pinged_then_closed_after_the_idle_timeout) {
 	struct simnode *a = make_city("lyon", network, NULL);
 	struct uccn_net_config cfg = config(a);
-	cfg.idle_timeout_ms = 3000;
+	cfg.opts.idle_timeout_ms = 3000;
 	start_with(a, &cfg);
 	struct mute m;
 	mute_start(&m, false);
@@ -884,10 +884,10 @@ Test(net, pings_keep_a_quiet_session_alive) {
 	struct simnode *hub = make_hub("hub");
 	struct simnode *a = make_city("lyon", network, hub);
 	struct uccn_net_config cfg = config(hub);
-	cfg.idle_timeout_ms = 3000;
+	cfg.opts.idle_timeout_ms = 3000;
 	start_with(hub, &cfg);
 	cfg = config(a);
-	cfg.idle_timeout_ms = 3000;
+	cfg.opts.idle_timeout_ms = 3000;
 	start_with(a, &cfg);
 	dial(a, hub);
 	run_for(30000);
@@ -900,7 +900,7 @@ Test(net, pings_keep_a_quiet_session_alive) {
 Test(net, a_handshake_that_never_completes_times_out) {
 	struct simnode *a = make_city("lyon", network, NULL);
 	struct uccn_net_config cfg = config(a);
-	cfg.handshake_timeout_ms = 2000;
+	cfg.opts.handshake_timeout_ms = 2000;
 	start_with(a, &cfg);
 	struct mute m;
 	mute_start(&m, true);
@@ -926,8 +926,8 @@ Test(net, sync_mode_stops_once_both_hold_the_same_and_counts_what_moved) {
 	}
 	start(hub);
 	struct uccn_net_config cfg = config(a);
-	cfg.batch_changes = 8; /* several batches and acknowledgements */
-	cfg.window = 2;
+	cfg.opts.batch_changes = 8; /* several batches and acknowledgements */
+	cfg.opts.window = 2;
 	start_with(a, &cfg);
 	uint64_t hub_before = count(hub), a_before = count(a);
 	dial_full(a, hub, NULL, NULL, true);
@@ -1239,9 +1239,9 @@ Test(net, frames_the_transport_pushes_back_wait_their_turn_and_nothing_is_lost) 
 	start(hub);
 	struct uccn_net_config cfg = config(a);
 	cfg.make_transport = spy_factory;
-	cfg.batch_changes = 4;
-	cfg.window = 2;
-	cfg.idle_timeout_ms = 600000; /* the choke must not pass for a dead peer */
+	cfg.opts.batch_changes = 4;
+	cfg.opts.window = 2;
+	cfg.opts.idle_timeout_ms = 600000; /* the choke must not pass for a dead peer */
 	start_with(a, &cfg);
 	dial(a, hub);
 	run_for(200);
@@ -1286,12 +1286,12 @@ Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
 			c[i] = make_city(name, network, hub);
 		}
 		struct uccn_net_config cfg = config(hub);
-		cfg.backoff_max_ms = 2000;
+		cfg.opts.backoff_max_ms = 2000;
 		start_with(hub, &cfg);
 		for (int i = 0; i < 3; i++) {
 			cfg = config(c[i]);
-			cfg.backoff_max_ms = 2000;
-			cfg.batch_changes = 3;
+			cfg.opts.backoff_max_ms = 2000;
+			cfg.opts.batch_changes = 3;
 			start_with(c[i], &cfg);
 			dial(c[i], hub);
 			to_hub[i] = c[i]->peer_id;
@@ -1379,8 +1379,8 @@ struct link_plan {
 
 static void start_fast(struct simnode *n) {
 	struct uccn_net_config cfg = config(n);
-	cfg.backoff_max_ms = 2000;
-	cfg.batch_changes = 4; /* many batches: more places to be cut */
+	cfg.opts.backoff_max_ms = 2000;
+	cfg.opts.batch_changes = 4; /* many batches: more places to be cut */
 	start_with(n, &cfg);
 }
 
@@ -1606,7 +1606,7 @@ Test(net, serve_lets_in_a_change_held_for_its_clock_when_the_time_comes) {
 	test_node_set_clock(hub->node, hub_clock, &hub_wall);
 	test_node_set_clock(lyon->node, hub_clock, &hub_wall);
 	struct uccn_net_config cfg = config(hub);
-	cfg.watch_store_ms = 200;
+	cfg.opts.watch_store_ms = 200;
 	start_with(hub, &cfg);
 	start(lyon);
 	start(fast);

@@ -1,7 +1,8 @@
 /* cmd_net.c - the commands that talk to other nodes over the network: serve (listen, dial the
  * remembered peers and keep them in sync until stopped), sync (one session with one peer, until
  * both hold the same), peer (the list serve dials) and status (what serve saw of each peer).
- * The event loop itself is node/net.c; this file parses, waits for signals and prints. */
+ * The event loop itself is the library's (<uccn/net.h>); this file parses, waits for signals and
+ * prints. */
 #include "tools/cli.h"
 
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/net.h"
+#include <uccn/net.h>
 
 /* How long one turn of the loop may wait: a signal or a store written by another process is
  * noticed within this. */
@@ -266,14 +267,14 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		goto out;
 	}
 	install_signals();
-	struct uccn_net_config cfg = {
-		.node = node,
-		.seed = seed_now(),
-		.idle_timeout_ms = idle_ms,
-		.watch_store_ms = TURN_MS,
-	};
+	struct uccn_net_options net_opts;
+	uccn_net_options_init(&net_opts);
+	net_opts.node = node;
+	net_opts.seed = seed_now();
+	net_opts.idle_timeout_ms = idle_ms;
+	net_opts.watch_store_ms = TURN_MS;
 	uccn_cli_clear_error(cli);
-	int err = uccn_net_create(&cfg, &net);
+	int err = uccn_net_create(&net_opts, &net);
 	if (err < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
@@ -391,15 +392,15 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	install_signals();
-	struct uccn_net_config cfg = {
-		.node = node,
-		.seed = seed_now(),
-		.idle_timeout_ms = idle_ms,
-		.progress = isatty(STDERR_FILENO) ? show_progress : NULL,
-	};
+	struct uccn_net_options net_opts;
+	uccn_net_options_init(&net_opts);
+	net_opts.node = node;
+	net_opts.seed = seed_now();
+	net_opts.idle_timeout_ms = idle_ms;
+	net_opts.progress = isatty(STDERR_FILENO) ? show_progress : NULL;
 	struct uccn_net *net = NULL;
 	uccn_cli_clear_error(cli);
-	int err = uccn_net_create(&cfg, &net);
+	int err = uccn_net_create(&net_opts, &net);
 	if (err < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
@@ -446,7 +447,7 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			info.error[0] != '\0' ? info.error : "the session ended early");
 		goto out;
 	}
-	const struct uccn_sync_stats *s = &info.stats;
+	const struct uccn_net_stats *s = &info.stats;
 	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
 	printf("sent %" PRIu64 ", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64
 	       ", refused %" PRIu64 ", already here %" PRIu64,

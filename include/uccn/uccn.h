@@ -5,6 +5,7 @@
 #include <uccn/change.h>
 #include <uccn/error.h>
 #include <uccn/log.h>
+#include <uccn/net.h>
 #include <uccn/node.h>
 #include <uccn/registry.h>
 #include <uccn/schema.h>

@@ -3,8 +3,6 @@
  * serves in a child process; a raw client in the test's process (a transport and a session driven
  * by hand) plays the peer, so it can send what a node never would, and reads what the server says
  * before the connection ends. */
-#include "node/net.h"
-
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
@@ -18,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uccn/net.h>
 #include <uccn/node.h>
 
 #include "node/session.h"
@@ -48,7 +47,7 @@ static void serve(int fd) {
 	if (uccn_node_open(home, &node) < 0) {
 		_exit(2);
 	}
-	struct uccn_net_config cfg = {.node = node, .seed = 1, .verify_threads = 1};
+	struct uccn_net_options cfg = {.node = node, .seed = 1, .verify_threads = 1};
 	if (uccn_net_create(&cfg, &net) < 0 || uccn_net_listen(net, "127.0.0.1", 0, &bound) < 0 ||
 		write(fd, &bound, sizeof(bound)) != (ssize_t)sizeof(bound)) {
 		_exit(3);

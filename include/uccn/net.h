@@ -1,24 +1,28 @@
 /* net.h - the node's network event loop: the one place where the transport, the sessions and
  * the sync engines meet (`uccn serve` and `uccn sync` run it). It owns a transport, listens if
- * asked, dials peers and redials them with exponential backoff, and for each connection runs a
- * session (node/session.h: handshake, encryption) and, once that is established, a sync engine
- * (node/sync.h). It moves frames between them, keeps the transport's back-pressure, pings quiet
+ * asked, dials peers and redials them with exponential backoff, and for each connection runs an
+ * authenticated, encrypted session (PROTOCOL.md §10) and, once that is established, a sync
+ * engine (§11). It moves frames between them, keeps the transport's back-pressure, pings quiet
  * connections and closes dead ones, tells every other engine when one applied changes from its
  * peer (news for the others, PROTOCOL.md §11.2 step 5; a payload that applied nothing, an ACK
  * or a batch of duplicates, is news to no one), and reports what it saw of remembered peers to
  * the node's peer list.
  *
- * One thread: every function here runs on the caller's thread, and the transport's callbacks
- * run inside uccn_net_run. Time comes from the config's clock (the monotonic clock unless a test
- * gives a virtual one), randomness (backoff jitter) from the config's seed. A failing session
- * ends its own connection only, logged with the reason (uccn_log) and told to the peer in an
- * ERROR (PROTOCOL.md §10.5); nothing a peer sends ends the loop.
+ * Threads: one. Every function here runs on the caller's thread, the one that created the loop,
+ * and the loop's callbacks (progress) run inside uccn_net_run on it. The node's pool of
+ * verifying threads checks signatures for the engines, but no callback runs on those threads.
+ * Time comes from the monotonic clock, randomness (backoff jitter) from the options' seed. A
+ * failing session ends its own connection only, logged with the reason (uccn_log) and told to
+ * the peer in an ERROR (PROTOCOL.md §10.5); nothing a peer sends ends the loop.
+ *
+ * Stopping: the caller runs uccn_net_run in a loop of its own and stops when it wants (a signal
+ * flag checked between turns, a peer done), then calls uccn_net_destroy.
  *
  * Not here: verifying signatures and deciding what to replicate (the engine's; the loop only
- * lends it the node's pool of verifying threads), how the program waits for signals or prints
- * (tools/cmd_net.c). */
-#ifndef NODE_NET_H
-#define NODE_NET_H
+ * lends it the node's pool of verifying threads), how a program waits for signals or prints
+ * (the `uccn` program's). */
+#ifndef UCCN_NET_H
+#define UCCN_NET_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,10 +31,7 @@
 #include <uccn/error.h>
 #include <uccn/node.h>
 
-#include "node/sync.h"
-#include "node/transport.h"
-
-/* Defaults for the config's zero values. */
+/* Defaults for the options' zero values. */
 #define UCCN_NET_IDLE_TIMEOUT_MS 30000
 #define UCCN_NET_BACKOFF_MIN_MS 500
 #define UCCN_NET_BACKOFF_MAX_MS 60000
@@ -41,62 +42,71 @@
 
 struct uccn_net;
 
-/* Makes the transport the loop runs on, delivering its events to ev (copied by the transport).
- * The loop owns *out and destroys it. Returns a uccn code. */
-typedef int (*uccn_net_transport_fn)(
-	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out);
-/* Milliseconds of a clock that never goes back. */
-typedef uint64_t (*uccn_net_clock_fn)(void *arg);
+/* What a session moved, and what became of the changes received. */
+struct uccn_net_stats {
+	uint64_t sent;     /* changes sent */
+	uint64_t received; /* changes received */
+	/* What became of them: held counts those still waiting (a change held and then let in
+	 * during the session counts as applied, or refused, only). */
+	uint64_t applied, duplicate, held, refused;
+	uint64_t dropped; /* meant for the Secretariat alone, not for this node (§11.5) */
+	uint64_t batches_sent, batches_acked;
+	/* Entries of the peer's heads placed or shifted: the work a VECTOR or a batch costs the
+	 * loop, which must stay near linear in what the peer sent, whatever its order. */
+	uint64_t moves;
+};
 
 /* How a session is going, for a progress display. Strings are borrowed for the call. */
 struct uccn_net_progress {
 	const char *peer; /* the url dialled, or the address of an incoming peer */
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	uint64_t bytes_sent, bytes_received; /* frame bytes, handshake included */
 	uint64_t elapsed_ms;                 /* since the session was established */
 	double rate;                         /* changes sent and received per second */
-	uint64_t pending;                    /* changes still to send (uccn_sync_pending) */
+	uint64_t pending;                    /* changes still to send */
 	bool done;                           /* the last call for this session */
 };
 typedef void (*uccn_net_progress_fn)(void *userdata, const struct uccn_net_progress *p);
 
-struct uccn_net_config {
-	struct uccn_node *node; /* borrowed; outlives the loop */
-	/* NULL: websockets (uccn_transport_lws_create). */
-	uccn_net_transport_fn make_transport;
-	void *transport_arg;
-	/* NULL: CLOCK_MONOTONIC. */
-	uccn_net_clock_fn clock;
-	void *clock_arg;
-	uint64_t seed;                 /* of the backoff jitter */
-	uint64_t idle_timeout_ms;      /* nothing received for this long: close; 0: the default */
+/* How the loop runs. Start from uccn_net_options_init: every field's zero means its default,
+ * and fields added later keep that rule (added at the end, zero meaning what the loop did
+ * before), so a caller that sets only what it knows goes on working. The loop copies the
+ * options; the pointers in them are borrowed as said. */
+struct uccn_net_options {
+	struct uccn_node *node;   /* borrowed; outlives the loop; used on the loop's thread only */
+	uint64_t seed;            /* of the backoff jitter */
+	uint64_t idle_timeout_ms; /* nothing received for this long: close; 0: the default */
 	uint64_t handshake_timeout_ms; /* 0: the session's default */
 	uint64_t backoff_min_ms;       /* first redial delay; 0: the default */
 	uint64_t backoff_max_ms;       /* the delay doubles up to this; 0: the default */
-	size_t batch_changes, window;  /* the engine's; 0: its defaults */
-	/* Threads that verify received batches, the loop's own included (the node's pool, made
-	 * here if the node has none yet); 0: one per core. */
+	size_t batch_changes, window;  /* changes per batch, batches unacknowledged; 0: defaults */
+	/* Threads that verify received batches, the loop's own included, when the node has no
+	 * pool of verifying threads yet (the node makes it, owns it, and keeps it until
+	 * uccn_node_close); 0: one per core. */
 	unsigned verify_threads;
 	size_t max_sessions; /* incoming connections beyond are closed; 0: default */
 	/* Checks this often whether another process wrote to the store (a `uccn put` beside a
 	 * running serve) and then pushes what is new to every peer, and lets in the changes held
 	 * because their clock was ahead whose time has come; 0: never. */
 	uint64_t watch_store_ms;
-	uccn_net_progress_fn progress; /* may be NULL */
-	void *progress_data;
+	uccn_net_progress_fn progress; /* may be NULL; called on the loop's thread */
+	void *progress_data;           /* borrowed; passed to progress */
 	uint64_t progress_interval_ms; /* 0: the default */
 };
 
+/* Sets every field of *opts to its default (zero). */
+void uccn_net_options_init(struct uccn_net_options *opts);
+
 /* A peer to dial. Strings and pin are copied. */
 struct uccn_net_peer {
-	const char *url;    /* ws://host:port[/path] (sim://name in tests) */
+	const char *url;    /* ws://host:port[/path] */
 	const uint8_t *pin; /* UCCN_KEY_BYTES: the only key accepted at url; NULL: any */
 	const char *kinds;  /* comma-separated kinds we want from this peer; NULL or "": all */
 	/* The peer is in the node's peer list: what the loop sees of it is written there
-	 * (uccn_node_peer_update), at most once per UCCN_NET_STATUS_MS. */
+	 * (`uccn status` shows it), at most once per UCCN_NET_STATUS_MS. */
 	bool remembered;
 	/* One session only (`uccn sync`): no redial; the connection is closed as soon as both
-	 * sides hold the same (uccn_sync_is_idle), or fails. See UCCN_NET_DONE / _FAILED. */
+	 * sides hold the same, or fails. See UCCN_NET_DONE / _FAILED. */
 	bool once;
 };
 
@@ -121,21 +131,24 @@ struct uccn_net_peer_info {
 	bool key_known;           /* key: what the peer proved in the last session */
 	uint8_t key[UCCN_KEY_BYTES];
 	/* Of the current session, or of the last one once it has ended. */
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	uint64_t bytes_sent, bytes_received;
 	char error[192]; /* why the last connection ended; "" if cleanly or none yet */
 };
 
-/* Creates the loop and its transport (nothing listens or dials yet). cfg is copied. Caller
- * owns *out (uccn_net_destroy). UCCN_OK, UCCN_ENOMEM, or what make_transport returned. */
-UCCN_NODISCARD int uccn_net_create(const struct uccn_net_config *cfg, struct uccn_net **out);
+/* Creates the loop and its websocket transport (nothing listens or dials yet), and the node's
+ * pool of verifying threads if the node has none. opts is copied. Caller owns *out
+ * (uccn_net_destroy, before the node is closed). UCCN_OK, UCCN_ENOMEM, UCCN_EIO (the transport
+ * could not start, logged). */
+UCCN_NODISCARD int uccn_net_create(const struct uccn_net_options *opts, struct uccn_net **out);
 
 /* Closes every connection at once (queued frames are lost: the peers resume from their next
  * vectors), writes each remembered peer as disconnected, and frees the loop. Accepts NULL. */
 void uccn_net_destroy(struct uccn_net *net);
 
 /* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
- * kernel picks, written to *bound_port, which may be NULL). As uccn_transport_listen. */
+ * kernel picks, written to *bound_port, which may be NULL). UCCN_OK, UCCN_EINVAL (not an IP
+ * address), UCCN_EIO (the address is taken or refused, logged). */
 UCCN_NODISCARD int uccn_net_listen(
 	struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port);
 
@@ -166,8 +179,8 @@ size_t uccn_net_sessions(const struct uccn_net *net);
  * transport itself failed (logged): the loop cannot go on. */
 UCCN_NODISCARD int uccn_net_run(struct uccn_net *net, int max_wait_ms);
 
-/* The earliest time (the config's clock) at which a timer is due; UINT64_MAX: none. For a
- * caller that drives a virtual clock. */
+/* The earliest time (the loop's clock, in milliseconds) at which a timer is due; UINT64_MAX: none.
+ * For a caller that drives a virtual clock. */
 uint64_t uccn_net_next_deadline(const struct uccn_net *net);
 
 /* New changes were written locally (or by another process): every live engine sends its peer
