@@ -20,11 +20,12 @@
 #include <uccn/schema.h>
 #include <uccn/text.h>
 
-#include "node/node_internal.h"
+#include "node/node_net.h"
 #include "node/node_peers.h"
 #include "node/node_verify.h"
 #include "node/session.h"
 #include "node/sync.h"
+#include "proto/codec.h"
 
 #define ERROR_MAX 192
 /* A frame the transport pushed back is offered again this often: no event says when its queue
@@ -90,6 +91,8 @@ struct dialled {
 struct uccn_net {
 	struct uccn_net_config cfg;
 	struct uccn_node *node;
+	uint8_t pk[UCCN_KEY_BYTES];     /* the node's key */
+	struct uccn_verifier *verifier; /* the node's pool, borrowed */
 	struct uccn_transport *tr;
 	struct link *links;
 	size_t nlinks, nestablished;
@@ -178,7 +181,7 @@ static void write_status(struct uccn_net *net, struct dialled *p, uint64_t now, 
 	 * figure rather than write a zero. */
 	uint64_t ours = 0;
 	if (l != NULL && l->sync != NULL && l->heard &&
-		uccn_sync_peer_holds(l->sync, net->node->pk, &ours) == UCCN_OK) {
+		uccn_sync_peer_holds(l->sync, net->pk, &ours) == UCCN_OK) {
 		p->ours = ours;
 	}
 	s.ours = p->ours;
@@ -422,11 +425,11 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 		}
 	}
 	struct uccn_sync_config cfg = {
-		.st = net->node->st,
-		.log = net->node->log,
+		.st = uccn_node_store(net->node),
+		.log = uccn_node_changelog(net->node),
 		.batch_changes = net->cfg.opts.batch_changes,
 		.window = net->cfg.opts.window,
-		.verifier = net->node->verifier,
+		.verifier = net->verifier,
 		.kinds = chosen != NULL && chosen->nkinds > 0 ? chosen->kinds : NULL,
 		.nkinds = chosen != NULL ? chosen->nkinds : 0,
 		.peer_kinds = peer_kinds,
@@ -601,14 +604,14 @@ static void on_open(void *userdata, struct uccn_conn *c, bool incoming) {
 	uccn_transport_conn_set_frame_max(c, UCCN_SESSION_HANDSHAKE_MAX);
 	struct dialled *p = l->peer;
 	struct uccn_session_config cfg = {
-		.id = net->node->id,
+		.id = uccn_node_identity(net->node),
 		.is_client = !incoming,
 		.pinned = p != NULL && p->pinned ? p->pin : NULL,
 		.kinds = p != NULL ? p->kinds : NULL,
 		.nkinds = p != NULL ? p->nkinds : 0,
 		.handshake_timeout_ms = net->cfg.opts.handshake_timeout_ms,
 	};
-	memcpy(cfg.network, net->node->network, UCCN_KEY_BYTES);
+	uccn_node_network(net->node, cfg.network);
 	int err = uccn_session_create(&cfg, now, &l->session);
 	if (err < 0) {
 		fail_link(l, err, "starting the session: %s", uccn_strerror(err));
@@ -708,7 +711,7 @@ static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
  * import beside this loop): then every engine looks again for what its peer lacks. The store
  * counts such commits; our own do not move the count. */
 static void watch_store(struct uccn_net *net) {
-	int err = uccn_store_refresh(net->node->st);
+	int err = uccn_store_refresh(uccn_node_store(net->node));
 	if (err < 0) {
 		uccn_log(UCCN_LOG_WARN, "net: looking for other writers: %s", uccn_strerror(err));
 		return;
@@ -722,7 +725,7 @@ static void watch_store(struct uccn_net *net) {
 		uccn_log(UCCN_LOG_INFO, "net: %zu held changes let in: their clock came", released);
 		uccn_net_local_changes(net);
 	}
-	uint64_t mark = uccn_store_foreign_writes(net->node->st);
+	uint64_t mark = uccn_store_foreign_writes(uccn_node_store(net->node));
 	if (mark != net->watch_mark) {
 		net->watch_mark = mark;
 		uccn_log(
@@ -928,22 +931,21 @@ int uccn_net_create_config(const struct uccn_net_config *cfg, struct uccn_net **
 	o->progress_interval_ms =
 		o->progress_interval_ms ? o->progress_interval_ms : UCCN_NET_PROGRESS_MS;
 	net->rng = o->seed;
-	if (net->node->verifier == NULL) {
-		/* The node owns its pool (an import makes it too) and frees it at close. */
-		int err = uccn_verifier_create(o->verify_threads, &net->node->verifier);
-		if (err < 0) {
-			free(net);
-			return err;
-		}
+	uccn_node_public_key(net->node, net->pk);
+	/* The node owns its pool (an import uses it too) and frees it at close. */
+	int err = uccn_node_verifier(net->node, o->verify_threads, &net->verifier);
+	if (err < 0) {
+		free(net);
+		return err;
 	}
 	struct uccn_transport_events ev = {on_open, on_frame, on_close, net};
-	int err = c->make_transport(c->transport_arg, &ev, &net->tr);
+	err = c->make_transport(c->transport_arg, &ev, &net->tr);
 	if (err < 0) {
 		free(net);
 		return err;
 	}
 	net->watch_next_ms = now_of(net);
-	net->watch_mark = uccn_store_foreign_writes(net->node->st);
+	net->watch_mark = uccn_store_foreign_writes(uccn_node_store(net->node));
 	*out = net;
 	return UCCN_OK;
 }
@@ -1110,13 +1112,14 @@ size_t uccn_net_sessions(const struct uccn_net *net) {
 int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid) {
 	char text[24];
 	int n = snprintf(text, sizeof(text), "%" PRId64, pid);
-	return uccn_store_set_meta(node->st, SERVER_PID_META, (const uint8_t *)text, (size_t)n);
+	return uccn_store_set_meta(
+		uccn_node_store(node), SERVER_PID_META, (const uint8_t *)text, (size_t)n);
 }
 
 int uccn_net_server_pid(struct uccn_node *node, int64_t *pid) {
 	struct uccn_bytes b = {0};
 	*pid = 0;
-	int err = uccn_store_get_meta(node->st, SERVER_PID_META, &b);
+	int err = uccn_store_get_meta(uccn_node_store(node), SERVER_PID_META, &b);
 	if (err == UCCN_ENOTFOUND) {
 		return UCCN_OK;
 	}

@@ -21,6 +21,7 @@
 #include "node/merkle.h"
 #include "node/node_backup.h"
 #include "node/node_internal.h"
+#include "node/node_net.h"
 #include "node/registry_write.h"
 #include "node/store.h"
 #include "node/verifier.h"
@@ -56,6 +57,30 @@ uint64_t uccn_node_wall_ms(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct uccn_store *uccn_node_store(struct uccn_node *node) {
+	return node->st;
+}
+
+struct uccn_changelog *uccn_node_changelog(struct uccn_node *node) {
+	return node->log;
+}
+
+const struct uccn_identity *uccn_node_identity(const struct uccn_node *node) {
+	return node->id;
+}
+
+int uccn_node_verifier(struct uccn_node *node, unsigned threads, struct uccn_verifier **out) {
+	if (node->verifier == NULL) {
+		/* Made when first needed: a node that never imports or syncs starts no thread. */
+		int err = uccn_verifier_create(threads, &node->verifier);
+		if (err < 0) {
+			return err;
+		}
+	}
+	*out = node->verifier;
+	return UCCN_OK;
 }
 
 void uccn_node_close(struct uccn_node *node) {

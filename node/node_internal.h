@@ -12,6 +12,7 @@
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/merkle.h"
+#include "node/node_net.h"
 #include "node/registry_state.h"
 #include "node/store.h"
 #include "node/verifier.h"
@@ -35,8 +36,5 @@ struct uccn_node {
 /* Writes a reason into why (may be NULL) for the caller to show. */
 void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* Wall-clock milliseconds, for dating held changes. */
-uint64_t uccn_node_wall_ms(void);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "node/checkpoint.h"
 #include "node/hlc.h"
+#include "node/node_net.h" /* the node's pool, lent to the loop */
 #include "node/session.h"
 #include "proto/codec.h"
 #include "tests/raw_client.h"
@@ -252,6 +253,24 @@ static void assert_same_records(struct simnode *a, struct simnode *b) {
 	cr_assert_eq(memcmp(x.data, y.data, x.len), 0, "%s and %s differ", a->name, b->name);
 	uccn_bytes_finish(&x);
 	uccn_bytes_finish(&y);
+}
+
+/* The node owns its pool of verifying threads: the first loop has it made, at the size that
+ * loop asks for, and borrows it; it outlives the loop and serves the next one as it is, until
+ * the node is closed (teardown, checked for leaks). */
+Test(net, the_node_owns_its_verifying_pool_and_lends_it_to_each_loop) {
+	struct simnode *hub = make_hub("hub");
+	start(hub);
+	struct uccn_verifier *pool = NULL;
+	cr_assert_eq(uccn_node_verifier(hub->node, 4, &pool), UCCN_OK);
+	cr_assert_eq(uccn_verifier_threads(pool), 1, "made as the loop asked, and kept as made");
+	stop(hub);
+	struct uccn_verifier *after = NULL;
+	cr_assert_eq(uccn_node_verifier(hub->node, 4, &after), UCCN_OK);
+	cr_assert_eq(after, pool, "the loop's end leaves the node its pool");
+	start(hub);
+	cr_assert_eq(uccn_node_verifier(hub->node, 0, &after), UCCN_OK);
+	cr_assert_eq(after, pool, "the next loop borrows the same pool");
 }
 
 Test(net, a_hub_and_three_cities_converge_and_news_travels_on_through_the_hub) {
