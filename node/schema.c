@@ -23,11 +23,6 @@
 #define KEY_HEX_LEN (2 * UCCN_KEY_BYTES)
 #define NFIELDS_CREATIVE 7
 
-/* The most bytes of a value quoted in a message: enough to recognise it, short enough that a
- * 16 KiB text does not drown the reason. */
-#define QUOTE_SHOWN 48
-#define QUOTE_BUF (4 * (QUOTE_SHOWN + 4) + 8) /* every byte may become \xNN */
-
 const char *const uccn_creative_fields[] = {
 	"crafts_folk_art",
 	"design",
@@ -369,41 +364,6 @@ static bool is_control(uint32_t cp) {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-/* Quotes s for a message: escapes quotes, backslashes, control characters and invalid bytes,
- * and cuts after QUOTE_SHOWN bytes at a character boundary, so a hostile value cannot forge or
- * flood the line it appears in. */
-static const char *quote(char out[QUOTE_BUF], const char *s, size_t len) {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0;
-	size_t i = 0;
-	out[o++] = '"';
-	while (i < len && i < QUOTE_SHOWN) {
-		size_t start = i;
-		uint32_t cp;
-		if (!uccn_text_utf8_next(u, len, &i, &cp)) {
-			o += (size_t)snprintf(out + o, QUOTE_BUF - o, "\\x%02x", u[i]);
-			i++;
-		} else if (cp == '"' || cp == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)cp;
-		} else if (is_control(cp)) {
-			for (size_t j = start; j < i; j++) {
-				o += (size_t)snprintf(out + o, QUOTE_BUF - o, "\\x%02x", u[j]);
-			}
-		} else {
-			memcpy(out + o, s + start, i - start);
-			o += i - start;
-		}
-	}
-	out[o++] = '"';
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* "best_practice.sdgs" or, for a field outside any kind, "sdgs". */
 static const char *field_path(
 	char *out, size_t cap, const struct uccn_kind_spec *k, const struct uccn_field_spec *spec) {
@@ -594,7 +554,7 @@ static bool is_country(const struct uccn_value *v) {
 
 static int check_list(const struct uccn_field_spec *spec, const struct uccn_value *v,
 	const char *path, char *why, size_t why_len) {
-	char q[QUOTE_BUF];
+	char q[UCCN_TEXT_QUOTE_BUF];
 	char all[128];
 	size_t max = UCCN_LIST_MAX;
 	if (spec->type == UCCN_TYPE_FIELDS) {
@@ -632,7 +592,7 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 			}
 			if (creative_field_canonical(it) == NULL) {
 				return refuse(why, why_len, "%s: %s is not a creative field (%s)",
-					path, quote(q, it->str, it->str_len),
+					path, uccn_text_quote(q, it->str, it->str_len),
 					join(all, sizeof(all), uccn_creative_fields));
 			}
 			break;
@@ -664,13 +624,13 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 				}
 				return refuse(why, why_len,
 					"%s: %s is not a public key (64 lowercase hex digits)",
-					path, quote(q, it->str, it->str_len));
+					path, uccn_text_quote(q, it->str, it->str_len));
 			}
 			if (!is_public_key(it)) {
 				return refuse(why, why_len,
 					"%s: %s is not an Ed25519 public key (not a point of the "
 					"curve that can sign)",
-					path, quote(q, it->str, it->str_len));
+					path, uccn_text_quote(q, it->str, it->str_len));
 			}
 			break;
 		default:
@@ -685,7 +645,7 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 						path, (long long)it->i);
 				}
 				return refuse(why, why_len, "%s: %s is listed twice", path,
-					quote(q, it->str, it->str_len));
+					uccn_text_quote(q, it->str, it->str_len));
 			}
 		}
 	}
@@ -700,7 +660,7 @@ static bool is_list_type(enum uccn_type t) {
 static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_spec *spec,
 	const struct uccn_value *v, char *why, size_t why_len) {
 	char path[UCCN_KIND_MAX + UCCN_NAME_MAX + 8];
-	char q[QUOTE_BUF];
+	char q[UCCN_TEXT_QUOTE_BUF];
 	char all[128];
 	char detail[80];
 
@@ -741,11 +701,12 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 		int year = 0;
 		if (!is_date(v, &year)) {
 			return refuse(why, why_len, "%s: %s is not a date (YYYY-MM-DD)", path,
-				quote(q, v->str, v->str_len));
+				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) {
 			return refuse(why, why_len, "%s: %s is outside the years %d-%d", path,
-				quote(q, v->str, v->str_len), DATE_YEAR_MIN, DATE_YEAR_MAX);
+				uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
+				DATE_YEAR_MAX);
 		}
 		return UCCN_OK;
 	}
@@ -755,28 +716,28 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 				"%s: %s is not a URL (http:// or https://, a host, no spaces, at "
 				"most "
 				"%d bytes)",
-				path, quote(q, v->str, v->str_len), URL_MAX);
+				path, uccn_text_quote(q, v->str, v->str_len), URL_MAX);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_KEY:
 		if (!is_hex64(v)) {
 			return refuse(why, why_len,
 				"%s: %s is not a public key (64 lowercase hex digits)", path,
-				quote(q, v->str, v->str_len));
+				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (!is_public_key(v)) {
 			return refuse(why, why_len,
 				"%s: %s is not an Ed25519 public key (not a point of the curve "
 				"that "
 				"can sign)",
-				path, quote(q, v->str, v->str_len));
+				path, uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_HASH:
 		if (!is_hex64(v)) {
 			return refuse(why, why_len,
 				"%s: %s is not a hash (64 lowercase hex digits)", path,
-				quote(q, v->str, v->str_len));
+				uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_PERIOD:
@@ -784,7 +745,8 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 			return refuse(why, why_len,
 				"%s: %s is not a four-year period (YYYY-YYYY, the second year the "
 				"first + 4, e.g. 2019-2023; years %d-%d)",
-				path, quote(q, v->str, v->str_len), DATE_YEAR_MIN, DATE_YEAR_MAX);
+				path, uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
+				DATE_YEAR_MAX);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_COUNTRY:
@@ -792,7 +754,7 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 			return refuse(why, why_len,
 				"%s: %s is not a country code (two capital letters, ISO 3166 "
 				"alpha-2)",
-				path, quote(q, v->str, v->str_len));
+				path, uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_CHOICE:
@@ -803,11 +765,12 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 			}
 		}
 		return refuse(why, why_len, "%s: %s is not one of: %s", path,
-			quote(q, v->str, v->str_len), join(all, sizeof(all), spec->choices));
+			uccn_text_quote(q, v->str, v->str_len),
+			join(all, sizeof(all), spec->choices));
 	case UCCN_TYPE_FIELD:
 		if (creative_field_canonical(v) == NULL) {
 			return refuse(why, why_len, "%s: %s is not a creative field (%s)", path,
-				quote(q, v->str, v->str_len),
+				uccn_text_quote(q, v->str, v->str_len),
 				join(all, sizeof(all), uccn_creative_fields));
 		}
 		return UCCN_OK;
@@ -825,8 +788,9 @@ int uccn_schema_check_field(
 	assert(k != NULL && f != NULL);
 	const struct uccn_field_spec *spec = uccn_schema_field(k, f->name, f->name_len);
 	if (spec == NULL) {
-		char q[QUOTE_BUF];
-		const char *name = f->name != NULL ? quote(q, f->name, f->name_len) : "(none)";
+		char q[UCCN_TEXT_QUOTE_BUF];
+		const char *name =
+			f->name != NULL ? uccn_text_quote(q, f->name, f->name_len) : "(none)";
 		if (k->name != NULL) {
 			return refuse(why, why_len, "%s: unknown field %s", k->name, name);
 		}
@@ -841,7 +805,7 @@ bool uccn_schema_is_valid_id(const char *id) {
 
 int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len) {
 	assert(c != NULL);
-	char q[QUOTE_BUF];
+	char q[UCCN_TEXT_QUOTE_BUF];
 	/* PROTOCOL.md §1: a clock fits a signed 64-bit integer, so that stores order it as the
 	 * protocol does, and a node's clock can always move past what it has seen. */
 	if (c->hlc > (uint64_t)INT64_MAX) {
@@ -854,16 +818,18 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 	size_t kind_len = strnlen(c->kind, sizeof(c->kind));
 	size_t id_len = strnlen(c->id, sizeof(c->id));
 	if (kind_len == sizeof(c->kind)) {
-		return refuse(why, why_len, "unknown kind %s", quote(q, c->kind, kind_len));
+		return refuse(
+			why, why_len, "unknown kind %s", uccn_text_quote(q, c->kind, kind_len));
 	}
 	const struct uccn_kind_spec *k = uccn_schema_kind(c->kind);
 	if (k == NULL) {
-		return refuse(why, why_len, "unknown kind %s", quote(q, c->kind, kind_len));
+		return refuse(
+			why, why_len, "unknown kind %s", uccn_text_quote(q, c->kind, kind_len));
 	}
 	if (id_len == sizeof(c->id) || !uccn_schema_is_valid_id(c->id)) {
 		return refuse(why, why_len,
 			"%s: id %s is not valid (1-%d bytes of A-Z a-z 0-9 . _ : -)", k->name,
-			quote(q, c->id, id_len), UCCN_ID_MAX);
+			uccn_text_quote(q, c->id, id_len), UCCN_ID_MAX);
 	}
 	/* A city has exactly one city record, named by its owner's key, so no city can publish a
 	 * profile under another's name and no city can have two. (The owner, not the author: a
@@ -875,7 +841,7 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 			return refuse(why, why_len,
 				"city: id %s is not the owner's key (a city's record is named by "
 				"its key in lowercase hex)",
-				quote(q, c->id, id_len));
+				uccn_text_quote(q, c->id, id_len));
 		}
 	}
 	if (c->nfields > UCCN_FIELDS_MAX) {
@@ -910,7 +876,7 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 			if (c->fields[j].name_len == f->name_len &&
 				memcmp(c->fields[j].name, f->name, f->name_len) == 0) {
 				return refuse(why, why_len, "%s: field %s given twice", k->name,
-					quote(q, f->name, f->name_len));
+					uccn_text_quote(q, f->name, f->name_len));
 			}
 		}
 		/* A required field says what the record is: removing it would leave a record
@@ -946,7 +912,7 @@ static const struct uccn_value *value_of(
 
 int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn_field *fields,
 	size_t nfields, char *why, size_t why_len) {
-	char q1[QUOTE_BUF], q2[QUOTE_BUF];
+	char q1[UCCN_TEXT_QUOTE_BUF], q2[UCCN_TEXT_QUOTE_BUF];
 	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
 		if (strcmp(k->name, spans[i].kind) != 0) {
 			continue;
@@ -957,8 +923,8 @@ int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn
 		if (first != NULL && last != NULL && first->str_len == last->str_len &&
 			memcmp(last->str, first->str, last->str_len) < 0) {
 			return refuse(why, why_len, "%s.%s: %s is before %s %s", k->name,
-				spans[i].last, quote(q1, last->str, last->str_len), spans[i].first,
-				quote(q2, first->str, first->str_len));
+				spans[i].last, uccn_text_quote(q1, last->str, last->str_len),
+				spans[i].first, uccn_text_quote(q2, first->str, first->str_len));
 		}
 	}
 	return UCCN_OK;
@@ -1089,7 +1055,7 @@ static const struct uccn_kind_spec *owner_of(const struct uccn_field_spec *spec)
 
 static int parse_list(const struct uccn_field_spec *spec, const char *path, const char *text,
 	struct uccn_value *items, size_t room, size_t *count, char *why, size_t why_len) {
-	char q[QUOTE_BUF];
+	char q[UCCN_TEXT_QUOTE_BUF];
 	size_t n = 0;
 	const char *p = text;
 	for (;;) {
@@ -1116,7 +1082,7 @@ static int parse_list(const struct uccn_field_spec *spec, const char *path, cons
 			int64_t goal;
 			if (!parse_int(a, len, &goal)) {
 				return refuse(why, why_len, "%s: %s is not an SDG (1-17)", path,
-					quote(q, a, len));
+					uccn_text_quote(q, a, len));
 			}
 			*it = (struct uccn_value){.type = UCCN_VALUE_INT, .i = goal};
 		} else if (spec->type == UCCN_TYPE_FIELDS) {
@@ -1139,7 +1105,7 @@ int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
 	struct uccn_value *out, struct uccn_value *items, size_t items_cap, size_t *nitems,
 	char *why, size_t why_len) {
 	assert(spec != NULL && text != NULL && out != NULL);
-	char q[QUOTE_BUF];
+	char q[UCCN_TEXT_QUOTE_BUF];
 	char path[UCCN_KIND_MAX + UCCN_NAME_MAX + 8];
 	const struct uccn_kind_spec *owner = owner_of(spec);
 	/* A spec outside our tables still gets the same checks, through a one-field kind. */
@@ -1161,7 +1127,8 @@ int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
 		v.type = UCCN_VALUE_INT;
 		if (!parse_int(text, len, &v.i)) {
 			return refuse(why, why_len, "%s: %s is not an integer in %lld-%lld", path,
-				quote(q, text, len), (long long)spec->min, (long long)spec->max);
+				uccn_text_quote(q, text, len), (long long)spec->min,
+				(long long)spec->max);
 		}
 		break;
 	case UCCN_TYPE_CHOICE:

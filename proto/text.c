@@ -1,7 +1,10 @@
 /* text.c - the character rules of uccn's data (<uccn/text.h>): the record-id class, UTF-8
- * sequences, and hex, each written once for the codecs, the node and the command line. Knows
- * nothing of msgpack, kinds or keys. */
+ * sequences, hex, and quoting for messages, each written once for the codecs, the node and the
+ * command line. Knows nothing of msgpack, kinds or keys. */
 #include <uccn/text.h>
+
+#include <stdio.h>
+#include <string.h>
 
 #include <uccn/change.h>
 
@@ -111,4 +114,42 @@ bool uccn_text_is_lower_hex(const char *s, size_t len) {
 		}
 	}
 	return true;
+}
+
+/* C0, DEL and C1: characters that move terminals around rather than show anything. */
+static bool is_control(uint32_t cp) {
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+const char *uccn_text_quote(char out[UCCN_TEXT_QUOTE_BUF], const char *s, size_t len) {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+	size_t i = 0;
+	out[o++] = '"';
+	while (i < len && i < UCCN_TEXT_QUOTE_SHOWN) {
+		size_t start = i;
+		uint32_t cp;
+		if (!uccn_text_utf8_next(u, len, &i, &cp)) {
+			o += (size_t)snprintf(out + o, UCCN_TEXT_QUOTE_BUF - o, "\\x%02x", u[i]);
+			i++;
+		} else if (cp == '"' || cp == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)cp;
+		} else if (is_control(cp)) {
+			for (size_t j = start; j < i; j++) {
+				o += (size_t)snprintf(
+					out + o, UCCN_TEXT_QUOTE_BUF - o, "\\x%02x", u[j]);
+			}
+		} else {
+			memcpy(out + o, s + start, i - start);
+			o += i - start;
+		}
+	}
+	out[o++] = '"';
+	if (i < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -95,3 +95,19 @@ Test(text, hex_refuses_other_lengths_and_non_digits) {
 		cr_assert_not(uccn_text_is_lower_hex(hex, 4), "%c", bad[i]);
 	}
 }
+
+Test(text, quote_escapes_what_could_forge_a_line_and_cuts_long_values) {
+	char q[UCCN_TEXT_QUOTE_BUF];
+	cr_assert_str_eq(uccn_text_quote(q, "Caf\xc3\xa9", 5), "\"Caf\xc3\xa9\"");
+	cr_assert_str_eq(uccn_text_quote(q, "a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+	cr_assert_str_eq(uccn_text_quote(q, "x\ny\x7f\xff", 5), "\"x\\x0ay\\x7f\\xff\"");
+	char long_text[200];
+	memset(long_text, 'a', sizeof(long_text));
+	uccn_text_quote(q, long_text, sizeof(long_text));
+	cr_assert_eq(strlen(q), UCCN_TEXT_QUOTE_SHOWN + 2 + 3, "%s", q);
+	cr_assert(strcmp(q + strlen(q) - 4, "\"...") == 0, "%s", q);
+	memset(long_text, 0x01,
+		sizeof(long_text)); /* every byte escaped: the buffer's worst case */
+	uccn_text_quote(q, long_text, sizeof(long_text));
+	cr_assert_eq(strlen(q), 4 * UCCN_TEXT_QUOTE_SHOWN + 2 + 3);
+}
