@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/cli_text.h"
+
 static void log_handler(void *userdata, enum uccn_log_level level, const char *msg) {
 	struct uccn_cli *cli = userdata;
 	if (cli->verbose) {
@@ -577,7 +579,7 @@ int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *
 	size_t nitems = 0;
 	struct uccn_field f = {.name = field, .name_len = strlen(field)};
 	char why[256] = "";
-	int err = uccn_schema_parse_text(spec, text, &f.value, items, 0, &nitems, why, sizeof(why));
+	int err = uccn_cli_parse_text(spec, text, &f.value, items, 0, &nitems, why, sizeof(why));
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
 		snprintf(why, sizeof(why), "must not be empty");
 		err = UCCN_ESCHEMA;

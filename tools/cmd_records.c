@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/cli_text.h"
+
 static const char put_usage[] =
 	"usage: uccn [--home DIR] put KIND [ID] [NAME=VALUE...] [--json FILE]\n"
 	"\n"
@@ -129,7 +131,7 @@ static int parse_args(struct uccn_cli *cli, const struct uccn_kind_spec *k, char
 				UCCN_FIELDS_MAX);
 		}
 		char why[256] = "";
-		int err = uccn_schema_parse_text(spec, eq + 1, &f->value, in->items, UCCN_ITEMS_MAX,
+		int err = uccn_cli_parse_text(spec, eq + 1, &f->value, in->items, UCCN_ITEMS_MAX,
 			&in->nitems, why, sizeof(why));
 		if (err < 0) {
 			return bad_field(cli, args[i], len, why, err);

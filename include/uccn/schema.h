@@ -78,13 +78,6 @@ UCCN_NODISCARD int uccn_schema_check_together(const struct uccn_kind_spec *k,
 /* Whether id is a valid record id: 1..UCCN_ID_MAX bytes of [A-Za-z0-9._:-]. */
 bool uccn_schema_is_valid_id(const char *id);
 
-/* Parses the command-line text of one field ("4,11" for SDGS, "music" for FIELD) into *out.
- * List items go to items[*nitems...] (room for items_cap in all) and borrow text. An empty text
- * gives NIL (removes the field). Returns UCCN_OK or UCCN_ESCHEMA with the reason in why. */
-UCCN_NODISCARD int uccn_schema_parse_text(const struct uccn_field_spec *spec, const char *text,
-	struct uccn_value *out, struct uccn_value *items, size_t items_cap, size_t *nitems,
-	char *why, size_t why_len);
-
 /* The name of a type, for messages and --help ("list of SDGs 1-17"). */
 const char *uccn_schema_type_name(enum uccn_type t);
 
