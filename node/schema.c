@@ -5,7 +5,6 @@
 #include <uccn/schema.h>
 
 #include <assert.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

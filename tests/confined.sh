@@ -2,7 +2,11 @@
 # confined.sh - checks that each third-party library is included by its one module only
 # (STYLE.md 2.6): <sqlite3.h> in node/store.c, <libwebsockets.h> in node/transport_lws.c,
 # <msgpack.h> and <msgpack/...> in proto/ only, <sodium.h> in node/crypto.c, and <jansson.h>
-# in tools/. Tests (tests/, with tests/fuzz/) are exempt. Prints each offending line and exits 1.
+# in tools/. Tests (tests/, with tests/fuzz/) are exempt. And the `uccn` program (tools/uccn.c,
+# tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
+# name tools/ headers only, the library through <uccn/...>. The benchmarks in tools/ (bench*.c,
+# bench_util.h) are exempt: they time the store, the change log, the codec and the verifying
+# pool themselves, which no public call isolates. Prints each offending line and exits 1.
 #
 # Usage: confined.sh [source root]   (meson passes the root; default: this script's parent)
 
@@ -40,6 +44,19 @@ check '<libwebsockets.h>' 'libwebsockets\.h' 'node/transport_lws\.c' node/transp
 check '<msgpack.h>' 'msgpack\.h|msgpack/' 'proto/[^/:]*' 'proto/'
 check '<sodium.h>' 'sodium\.h|sodium/' 'node/crypto\.c' node/crypto.c
 check '<jansson.h>' 'jansson\.h' 'tools/[^:]*' 'tools/'
+
+# The program's own files: no quoted include outside tools/ (a private header of the library).
+program=$(printf '%s\n' "$files" | grep -E '^tools/(uccn\.c|cli[^/]*\.[ch]|cmd_[^/]*\.c)$')
+offenders=$(printf '%s\n' "$program" | while IFS= read -r f; do
+	[ -n "$f" ] || continue
+	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" /dev/null |
+		grep -vE '^[^:]*:[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*"tools/'
+done)
+if [ -n "$offenders" ]; then
+	printf 'confined: the uccn program reaches the library through <uccn/...> only, but:\n'
+	printf '%s\n' "$offenders" | sed 's/^/  /'
+	status=1
+fi
 
 if [ "$status" -eq 0 ]; then
 	echo "confined: ok"
