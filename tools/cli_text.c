@@ -83,14 +83,18 @@ static const char *creative_field_from_text(const char *s, size_t len) {
 		}
 	}
 	norm[n] = '\0';
-	for (size_t f = 0; uccn_creative_fields[f] != NULL; f++) {
-		if (strcmp(norm, uccn_creative_fields[f]) == 0) {
-			return uccn_creative_fields[f];
-		}
-	}
+	const char *name = norm;
 	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
 		if (strcmp(norm, aliases[a].alias) == 0) {
-			return aliases[a].field;
+			name = aliases[a].field;
+			break;
+		}
+	}
+	/* The library's own spelling, not this file's copy of it: a value borrows the library's
+	 * static string, whichever way it was typed. */
+	for (size_t f = 0; uccn_creative_fields[f] != NULL; f++) {
+		if (strcmp(name, uccn_creative_fields[f]) == 0) {
+			return uccn_creative_fields[f];
 		}
 	}
 	return NULL;
