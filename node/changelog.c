@@ -22,7 +22,7 @@ struct uccn_changelog {
 	struct uccn_store *st;
 	struct uccn_registry *registry;
 	uint8_t network[UCCN_KEY_BYTES];
-	uint64_t max_hlc; /* the highest clock applied: local changes are clocked after it */
+	uint64_t max_hlc;        /* the highest clock applied: local changes are clocked after it */
 	uccn_wall_clock_fn wall; /* bounds how far ahead a received clock may be */
 	void *wall_arg;
 	bool local; /* the change being applied is this node's own, clocked by its own clock */
@@ -580,14 +580,26 @@ static int hold_if_ahead(struct uccn_changelog *log, const struct uccn_change *c
 	return err;
 }
 
-static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, int sig,
-	uint64_t now_ms, struct uccn_apply_result *res) {
+static int apply_change(struct uccn_changelog *log, const struct uccn_change *c, int sig,
+	uint64_t now_ms, struct uccn_apply_result *res);
+
+/* Opens a change's offer: res cleared, the registry caught up with other writers. */
+static int start(struct uccn_changelog *log, struct uccn_apply_result *res) {
 	memset(res, 0, sizeof(*res));
 	int caught = catch_up(log);
 	if (caught < 0) {
 		return caught;
 	}
 	res->outcome = UCCN_REFUSED;
+	return UCCN_OK;
+}
+
+static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len, int sig,
+	uint64_t now_ms, struct uccn_apply_result *res) {
+	int caught = start(log, res);
+	if (caught < 0) {
+		return caught;
+	}
 	struct uccn_change *c = &log->change;
 	char why[160];
 	if (len > UCCN_CHANGE_MAX) {
@@ -603,8 +615,15 @@ static int apply_one(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 		snprintf(res->why, sizeof(res->why), "malformed: %s", why);
 		return refuse(res, UCCN_EPROTO);
 	}
+	return apply_change(log, c, sig, now_ms, res);
+}
+
+/* apply_one's work once the change is decoded (c->raw its bytes, at most UCCN_CHANGE_MAX). */
+static int apply_change(struct uccn_changelog *log, const struct uccn_change *c, int sig,
+	uint64_t now_ms, struct uccn_apply_result *res) {
+	int err;
 	res->decoded = true;
-	uccn_crypto_hash(buf, len, res->hash);
+	uccn_crypto_hash(c->raw, c->raw_len, res->hash);
 	memcpy(res->author, c->author, UCCN_KEY_BYTES);
 	res->seq = c->seq;
 	snprintf(res->kind, sizeof(res->kind), "%s", c->kind);
@@ -676,6 +695,9 @@ int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t 
 		log, buf, len, UCCN_SIG_UNCHECKED, now_ms, res, released, userdata);
 }
 
+static int release_after(struct uccn_changelog *log, uint64_t now_ms, struct uccn_apply_result *res,
+	uccn_result_fn released, void *userdata);
+
 int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf, size_t len,
 	int sig, uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released,
 	void *userdata) {
@@ -683,6 +705,25 @@ int uccn_changelog_apply_verified(struct uccn_changelog *log, const uint8_t *buf
 	if (err < 0 || res->outcome != UCCN_APPLIED) {
 		return err;
 	}
+	return release_after(log, now_ms, res, released, userdata);
+}
+
+int uccn_changelog_apply_decoded(struct uccn_changelog *log, const struct uccn_change *c, int sig,
+	uint64_t now_ms, struct uccn_apply_result *res, uccn_result_fn released, void *userdata) {
+	int err = start(log, res);
+	if (err == UCCN_OK) {
+		err = apply_change(log, c, sig, now_ms, res);
+	}
+	if (err < 0 || res->outcome != UCCN_APPLIED) {
+		return err;
+	}
+	return release_after(log, now_ms, res, released, userdata);
+}
+
+/* res was applied: lets in the changes of its feed that were held for want of it. */
+static int release_after(struct uccn_changelog *log, uint64_t now_ms, struct uccn_apply_result *res,
+	uccn_result_fn released, void *userdata) {
+	int err;
 	/* The feed moved: a change held for want of this one may now fit. Several may wait on the
 	 * same link (all but one are forks); each is offered, then the chain goes on from the one
 	 * that was applied. */

@@ -68,6 +68,13 @@ UCCN_NODISCARD int uccn_changelog_apply_verified(struct uccn_changelog *log, con
 	size_t len, int sig, uint64_t now_ms, struct uccn_apply_result *res,
 	uccn_result_fn released, void *userdata);
 
+/* As uccn_changelog_apply_verified, for a change already decoded (c->raw and c->raw_len its
+ * bytes, at most UCCN_CHANGE_MAX), so a batch is decoded once (node/ingest.c). c is borrowed
+ * for the call. */
+UCCN_NODISCARD int uccn_changelog_apply_decoded(struct uccn_changelog *log,
+	const struct uccn_change *c, int sig, uint64_t now_ms, struct uccn_apply_result *res,
+	uccn_result_fn released, void *userdata);
+
 /* Offers again the changes held because their author or record was not known yet, when what
  * they wait on was applied since (their author's designation or key record, their record):
  * only those, found by index (PROTOCOL.md §9.5); and those whose clock was ahead and whose

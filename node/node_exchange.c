@@ -1,6 +1,7 @@
 /* node_exchange.c - a node's files: export (every change, or what one reader may hold) and
- * import (read, verified on the pool, applied in batches). Glue only: the file format is
- * proto/codec.c's, the rules of a change are changelog.c's; the home and the keys are node.c's. */
+ * import (read, then verified and applied in batches by node/ingest.c). Glue only: the file format
+ * is proto/codec.c's, the rules of a change are changelog.c's; the home and the keys are node.c's.
+ */
 #include <uccn/node.h>
 
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 
 #include "node/changelog.h"
 #include "node/crypto.h"
+#include "node/ingest.h"
 #include "node/node_internal.h"
 #include "node/schema_internal.h"
 #include "node/store.h"
@@ -114,28 +116,9 @@ int uccn_node_export_for(struct uccn_node *node, const uint8_t reader[UCCN_KEY_B
 	return export_to(node, reader, write, userdata, count);
 }
 
-static void count_result(struct uccn_import_stats *stats, const struct uccn_apply_result *res) {
-	switch (res->outcome) {
-	case UCCN_APPLIED:
-		stats->applied++;
-		break;
-	case UCCN_DUPLICATE:
-		stats->duplicate++;
-		break;
-	case UCCN_HELD:
-		stats->held++;
-		break;
-	case UCCN_REFUSED:
-		stats->refused++;
-		break;
-	case UCCN_DROPPED:
-		stats->dropped++;
-		break;
-	}
-}
-
 struct import_ctx {
 	struct uccn_import_stats *stats;
+	struct uccn_ingest_counters counters;
 	uccn_result_fn fn;
 	void *userdata;
 };
@@ -152,118 +135,14 @@ static void on_released(void *userdata, const struct uccn_apply_result *res) {
 	}
 }
 
-/* Changes read from a file, waiting to be verified together and applied in one transaction. */
-struct import_batch {
-	struct uccn_bytes arena; /* the changes' bytes, one after another */
-	size_t off[IMPORT_BATCH], len[IMPORT_BATCH];
-	size_t n;
-	struct uccn_verify_job jobs[IMPORT_BATCH];
-	size_t job_of[IMPORT_BATCH]; /* SIZE_MAX: the change does not decode, no job */
-	uint8_t authors[IMPORT_BATCH][UCCN_KEY_BYTES];
-};
-
-/* The i-th change of b. An empty one (a damaged file) may leave the arena unallocated. */
-static const uint8_t *batch_item(const struct import_batch *b, size_t i) {
-	static const uint8_t nothing[1];
-	return b->len[i] > 0 ? b->arena.data + b->off[i] : nothing;
-}
-
-/* Finds what each change of b needs verified and hands the batch to the pool, which verifies
- * it while the caller applies the batch before. */
-static void submit_batch(struct uccn_node *node, struct import_batch *b) {
-	size_t njobs = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		const uint8_t *raw = batch_item(b, i);
-		b->job_of[i] = SIZE_MAX;
-		/* A change that does not decode is refused with its reason when applied. */
-		if (uccn_codec_decode_change(raw, b->len[i], &node->change, NULL, 0) < 0) {
-			continue;
-		}
-		memcpy(b->authors[njobs], node->change.author, UCCN_KEY_BYTES);
-		b->jobs[njobs] = (struct uccn_verify_job){.sig = node->change.sig,
-			.msg = node->change.body,
-			.len = node->change.body_len,
-			.key = b->authors[njobs]};
-		b->job_of[i] = njobs++;
-	}
-	uccn_verifier_submit(node->verifier, b->jobs, njobs);
-}
-
-/* Applies a verified batch in order in one transaction; the store is left as it was if
- * storing fails. */
-static int apply_batch(struct uccn_node *node, struct import_batch *b, struct import_ctx *ctx) {
-	int err = uccn_store_begin(node->st);
-	uint64_t now = uccn_node_wall_ms();
-	for (size_t i = 0; i < b->n && err == UCCN_OK; i++) {
-		struct uccn_apply_result res;
-		int verdict = b->job_of[i] == SIZE_MAX ? UCCN_SIG_UNCHECKED
-						       : b->jobs[b->job_of[i]].result;
-		err = uccn_changelog_apply_verified(node->log, batch_item(b, i), b->len[i], verdict,
-			now, &res, on_released, ctx);
-		if (err == UCCN_OK) {
-			count_result(ctx->stats, &res);
-			if (ctx->fn != NULL) {
-				ctx->fn(ctx->userdata, &res);
-			}
-		}
-	}
-	if (err == UCCN_OK) {
-		err = uccn_changelog_retry_held(node->log, now, on_released, ctx);
-	}
-	if (err == UCCN_OK) {
-		err = uccn_store_commit(node->st);
-	} else {
-		uccn_store_rollback(node->st); /* a no-op when begin itself failed */
-	}
-	b->n = 0;
-	b->arena.len = 0;
-	return err;
-}
-
-/* Two batches in flight: one being filled from the file (or verified on the pool), the other
- * being applied. */
-struct import_pipe {
-	struct import_batch *bufs[2];
-	int fill;     /* the batch being read into */
-	bool pending; /* bufs[1 - fill] is submitted to the pool and not yet applied */
-};
-
-/* The batch being filled is full, or the file ended: hand it to the pool, and apply the batch
- * before it meanwhile. */
-static int pipe_push(struct uccn_node *node, struct import_pipe *p, struct import_ctx *ctx) {
-	struct import_batch *cur = p->bufs[p->fill], *prev = p->bufs[1 - p->fill];
-	if (p->pending) {
-		uccn_verifier_wait(node->verifier); /* prev is verified; the pool is free */
-	}
-	bool submitted = cur->n > 0;
-	if (submitted) {
-		submit_batch(node, cur);
-	}
-	int err = p->pending ? apply_batch(node, prev, ctx) : UCCN_OK;
-	p->pending = submitted;
-	if (submitted) {
-		p->fill = 1 - p->fill; /* prev is empty now: read into it */
-	}
-	return err;
-}
-
-/* Applies what is left: the batch being filled, then the one on the pool. */
-static int pipe_finish(struct uccn_node *node, struct import_pipe *p, struct import_ctx *ctx) {
-	int err = pipe_push(node, p, ctx);
-	if (p->pending) {
-		uccn_verifier_wait(node->verifier);
-		p->pending = false;
-		int aerr = apply_batch(node, p->bufs[1 - p->fill], ctx);
-		err = err < 0 ? err : aerr;
-	}
-	return err;
-}
-
-/* After an error: the pool must be done with a batch before its memory goes. */
-static void pipe_abandon(struct uccn_node *node, struct import_pipe *p) {
-	if (p->pending) {
-		uccn_verifier_wait(node->verifier);
-		p->pending = false;
+static void on_result(void *userdata, const struct uccn_apply_result *res,
+	const struct uccn_change *c, const char *feed) {
+	(void)c;
+	(void)feed;
+	struct import_ctx *ctx = userdata;
+	uccn_ingest_tally(&ctx->counters, res);
+	if (ctx->fn != NULL) {
+		ctx->fn(ctx->userdata, res);
 	}
 }
 
@@ -274,21 +153,28 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		stats = &local;
 	}
 	memset(stats, 0, sizeof(*stats));
-	struct import_ctx ctx = {stats, fn, userdata};
+	struct import_ctx ctx = {stats,
+		{&stats->applied, &stats->duplicate, &stats->held, &stats->refused,
+			&stats->dropped},
+		fn, userdata};
 	struct uccn_file_reader *reader = NULL;
+	struct uccn_ingest *ingest = NULL;
 	struct uccn_hash_state hash;
 	uccn_crypto_hash_init(&hash);
 	uint8_t *chunk = malloc(IO_CHUNK);
-	struct import_pipe pipe = {
-		{calloc(1, sizeof(struct import_batch)), calloc(1, sizeof(struct import_batch))}, 0,
-		false};
 	bool eof = false, header = false;
 	char msg[200] = "";
-	int err = chunk == NULL || pipe.bufs[0] == NULL || pipe.bufs[1] == NULL
-			  ? UCCN_ENOMEM
-			  : uccn_codec_reader_create(&reader);
+	int err = chunk == NULL ? UCCN_ENOMEM : uccn_codec_reader_create(&reader);
 	if (err == UCCN_OK && node->verifier == NULL) {
 		err = uccn_verifier_create(0, &node->verifier);
+	}
+	if (err == UCCN_OK) {
+		struct uccn_ingest_config cfg = {.st = node->st,
+			.log = node->log,
+			.verifier = node->verifier,
+			.batch_max = IMPORT_BATCH,
+			.ops = {.report = on_result, .released = on_released, .userdata = &ctx}};
+		err = uccn_ingest_create(&cfg, &ingest);
 	}
 	while (err == UCCN_OK) {
 		struct uccn_file_item item;
@@ -359,39 +245,32 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		}
 		stats->read++;
 		uccn_crypto_hash_update(&hash, item.change, item.change_len);
-		/* The reader lends the bytes until its next call: keep a copy for the batch. */
-		struct import_batch *batch = pipe.bufs[pipe.fill];
-		batch->off[batch->n] = batch->arena.len;
-		batch->len[batch->n] = item.change_len;
-		if ((err = uccn_bytes_append(&batch->arena, item.change, item.change_len)) < 0) {
+		/* The reader lends the bytes until its next call: the batch keeps a copy. */
+		if ((err = uccn_ingest_add(ingest, item.change, item.change_len)) < 0) {
 			break;
 		}
-		if (++batch->n == IMPORT_BATCH || batch->arena.len >= IMPORT_BATCH_BYTES) {
-			err = pipe_push(node, &pipe, &ctx);
+		if (uccn_ingest_count(ingest) == IMPORT_BATCH ||
+			uccn_ingest_bytes(ingest) >= IMPORT_BATCH_BYTES) {
+			err = uccn_ingest_push(ingest, 0, uccn_node_wall_ms());
 		}
 	}
 	/* Every change was verified on its own, so a damaged or cut file still keeps what it
 	 * carried intact; only a storage failure loses the batch in progress. */
-	if (pipe.bufs[0] != NULL && pipe.bufs[1] != NULL && node->verifier != NULL &&
-		(err == UCCN_OK || err == UCCN_ETRUNC || err == UCCN_EPROTO)) {
-		int ferr = pipe_finish(node, &pipe, &ctx);
+	if (ingest != NULL && (err == UCCN_OK || err == UCCN_ETRUNC || err == UCCN_EPROTO)) {
+		int ferr = uccn_ingest_count(ingest) > 0
+				   ? uccn_ingest_push(ingest, 0, uccn_node_wall_ms())
+				   : UCCN_OK;
+		int aerr = uccn_ingest_flush(ingest, uccn_node_wall_ms());
+		ferr = ferr < 0 ? ferr : aerr;
 		err = ferr < 0 ? ferr : err;
 	}
-	if (node->verifier != NULL) {
-		pipe_abandon(node, &pipe);
-	}
+	uccn_ingest_destroy(ingest); /* after an error, waits for the pool to let the batch go */
 	/* A checkpoint that came in is cosigned now (PROTOCOL.md §9.11). What was imported
 	 * stays imported if the node cannot sign yet (it logged why). */
 	if (err == UCCN_OK && stats->applied > 0) {
 		if (uccn_node_witness(node, uccn_node_wall_ms()) < 0) {
 			uccn_log(UCCN_LOG_WARN, "import: the new checkpoint is not cosigned yet");
 		}
-	}
-	for (int i = 0; i < 2; i++) {
-		if (pipe.bufs[i] != NULL) {
-			uccn_bytes_finish(&pipe.bufs[i]->arena);
-		}
-		free(pipe.bufs[i]);
 	}
 	uccn_codec_reader_destroy(reader);
 	free(chunk);
