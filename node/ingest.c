@@ -310,6 +310,14 @@ int uccn_ingest_push(struct uccn_ingest *ing, uint64_t tag, uint64_t now_ms) {
 	return ing->pending == k ? UCCN_OK : apply_batch(ing, b, now_ms);
 }
 
+void uccn_ingest_discard(struct uccn_ingest *ing) {
+	batch_clear(&ing->b[ing->fill]);
+}
+
+bool uccn_ingest_pending(const struct uccn_ingest *ing) {
+	return ing->pending >= 0;
+}
+
 int uccn_ingest_flush(struct uccn_ingest *ing, uint64_t now_ms) {
 	if (ing->pending < 0) {
 		return UCCN_OK;

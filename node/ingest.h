@@ -67,6 +67,12 @@ size_t uccn_ingest_bytes(const struct uccn_ingest *ing);
  * meanwhile; a batch not handed to the pool is applied at once. UCCN_OK, the error of accept
  * (nothing taken), or a storage error (that batch was rolled back). */
 UCCN_NODISCARD int uccn_ingest_push(struct uccn_ingest *ing, uint64_t tag, uint64_t now_ms);
+/* Drops the batch being filled (after uccn_ingest_add failed). */
+void uccn_ingest_discard(struct uccn_ingest *ing);
+
+/* Whether a batch waits on the pool, to be applied by the next push or flush. */
+bool uccn_ingest_pending(const struct uccn_ingest *ing);
+
 /* Applies the batch the pool is verifying, if any. */
 UCCN_NODISCARD int uccn_ingest_flush(struct uccn_ingest *ing, uint64_t now_ms);
 

@@ -11,6 +11,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/ingest.h"
 #include "node/schema_internal.h"
 #include "node/verifier.h"
 #include "proto/codec.h"
@@ -55,21 +56,14 @@ struct uccn_sync {
 	uint8_t self[UCCN_KEY_BYTES];
 	uint64_t peer_own;
 	bool catching_up;
-	struct uccn_change change; /* scratch: a received change, decoded to check its feed */
-	/* Received batches. With a pool (cfg.verifier), one may be pending: its signatures are
-	 * being verified while the batch before it is applied; it is applied and acknowledged
-	 * when the next batch arrives, or at uccn_sync_flush. Two slots: the pending one, and the
-	 * one being read or applied. */
-	struct incoming {
-		struct uccn_bytes payload; /* the message's bytes: msg borrows from them */
-		struct uccn_sync_msg msg;
-		struct uccn_verify_job *jobs;
-		uint8_t (*authors)[UCCN_KEY_BYTES];
-		char (*feeds)[UCCN_FEED_MAX + 1];
-		bool *decoded;
-	} in[2];
-	int pending;             /* the slot the pool is verifying, or -1 */
+	/* Received batches (node/ingest.h). With a pool (cfg.verifier), one may be pending: its
+	 * signatures are being verified while the batch before it is applied; it is applied and
+	 * acknowledged when the next batch arrives, or at uccn_sync_flush. */
+	struct uccn_ingest *ingest;
+	struct uccn_ingest_counters counters; /* into stats */
+	uint64_t dropped_before;              /* stats.dropped when the batch being stored began */
 	struct peer_head *heads; /* scratch: the chains of a received batch (UCCN_SYNC_BATCH_MAX) */
+	size_t nheads;
 	/* Scratch for building a batch. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
@@ -230,6 +224,15 @@ static int add_entry(void *userdata, const uint8_t *author, const char *feed, ui
 	return 0;
 }
 
+/* How a received batch is taken (node/ingest.h): defined with the receive path below. */
+static int accept_change(void *userdata, const struct uccn_change *c, const char *feed);
+static void begin_batch(void *userdata);
+static void on_result(void *userdata, const struct uccn_apply_result *res,
+	const struct uccn_change *c, const char *feed);
+static void on_released(void *userdata, const struct uccn_apply_result *res);
+static int applied_batch(void *userdata);
+static int stored_batch(void *userdata, uint64_t batch, size_t n, int err);
+
 int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out) {
 	struct uccn_sync *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -258,19 +261,23 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	struct vector_build v = {.s = s};
 	struct uccn_bytes payload = {0};
 	int err = UCCN_ENOMEM;
-	s->pending = -1;
+	s->counters = (struct uccn_ingest_counters){&s->stats.applied, &s->stats.duplicate,
+		&s->stats.held, &s->stats.refused, &s->stats.dropped};
+	struct uccn_ingest_config icfg = {.st = s->cfg.st,
+		.log = s->cfg.log,
+		.verifier = s->cfg.verifier,
+		.batch_max = UCCN_SYNC_BATCH_MAX,
+		.ops = {.accept = accept_change,
+			.begin = begin_batch,
+			.report = on_result,
+			.released = on_released,
+			.applied = applied_batch,
+			.done = stored_batch,
+			.userdata = s}};
 	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
-		(s->heads = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->heads))) == NULL) {
+		(s->heads = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->heads))) == NULL ||
+		(err = uccn_ingest_create(&icfg, &s->ingest)) < 0) {
 		goto out;
-	}
-	for (int k = 0; k < 2; k++) {
-		struct incoming *in = &s->in[k];
-		if ((in->jobs = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->jobs))) == NULL ||
-			(in->authors = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->authors))) == NULL ||
-			(in->feeds = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->feeds))) == NULL ||
-			(in->decoded = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*in->decoded))) == NULL) {
-			goto out;
-		}
 	}
 	if ((err = uccn_store_each_feed_head(s->cfg.st, NULL, add_entry, &v)) < 0) {
 		goto out;
@@ -301,23 +308,12 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 	for (size_t i = 0; s->batch != NULL && i < s->cfg.batch_changes; i++) {
 		uccn_bytes_finish(&s->batch[i]);
 	}
-	if (s->pending >= 0) {
-		uccn_verifier_wait(s->cfg.verifier); /* the pool reads our jobs until then */
-	}
+	uccn_ingest_destroy(s->ingest);
 	free(s->batch);
 	free(s->heads);
 	free(s->waiting);
 	free(s->out);
 	free(s->peer);
-	for (int k = 0; k < 2; k++) {
-		struct incoming *in = &s->in[k];
-		uccn_codec_sync_msg_finish(&in->msg);
-		uccn_bytes_finish(&in->payload);
-		free(in->jobs);
-		free(in->authors);
-		free(in->feeds);
-		free(in->decoded);
-	}
 	free(s);
 }
 
@@ -422,26 +418,6 @@ int uccn_sync_notify(struct uccn_sync *s) {
 	return pump(s);
 }
 
-static void count(struct uccn_sync_stats *st, const struct uccn_apply_result *res) {
-	switch (res->outcome) {
-	case UCCN_APPLIED:
-		st->applied++;
-		break;
-	case UCCN_DUPLICATE:
-		st->duplicate++;
-		break;
-	case UCCN_HELD:
-		st->held++;
-		break;
-	case UCCN_REFUSED:
-		st->refused++;
-		break;
-	case UCCN_DROPPED:
-		st->dropped++;
-		break;
-	}
-}
-
 /* Changes of this session that were held are remembered (up to WAITING_MAX; most sessions
  * hold none, so the room is made at the first), so that one released later in the session
  * counts as applied, not as both. */
@@ -491,32 +467,13 @@ __attribute__((format(printf, 2, 3))) static int broke(struct uccn_sync *s, cons
 	return UCCN_EPROTO;
 }
 
-/* Reads a received batch into slot in: each change's kind must travel in this session (nothing
- * of a batch that breaks this is taken), and each signature becomes a job for the pool. */
-static int prepare_batch(struct uccn_sync *s, struct incoming *in, const struct uccn_sync_msg *m) {
-	for (size_t i = 0; i < m->count; i++) {
-		struct uccn_change *c = &s->change;
-		struct uccn_verify_job *job = &in->jobs[i];
-		memset(job, 0, sizeof(*job));
-		job->result = UCCN_SIG_UNCHECKED;
-		in->decoded[i] = uccn_codec_decode_change(m->changes[i].data, m->changes[i].len, c,
-					 NULL, 0) == UCCN_OK;
-		if (!in->decoded[i]) {
-			continue; /* the change log refuses it, saying why */
-		}
-		uccn_schema_feed(c, in->feeds[i]);
-		if (!kind_travels(s, in->feeds[i])) {
-			return broke(s,
-				"a change of the %s feed, which this session does not carry",
-				in->feeds[i]);
-		}
-		/* The body and signature lie inside the change's bytes; the key is copied out of
-		 * the scratch change, which the next decode overwrites. */
-		memcpy(in->authors[i], c->author, UCCN_KEY_BYTES);
-		job->sig = c->sig;
-		job->msg = c->body;
-		job->len = c->body_len;
-		job->key = in->authors[i];
+/* Each change of a received batch: its kind must travel in this session (nothing of a batch
+ * that breaks this is taken). */
+static int accept_change(void *userdata, const struct uccn_change *c, const char *feed) {
+	(void)c;
+	struct uccn_sync *s = userdata;
+	if (!kind_travels(s, feed)) {
+		return broke(s, "a change of the %s feed, which this session does not carry", feed);
 	}
 	return UCCN_OK;
 }
@@ -623,131 +580,76 @@ static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	return check_caught_up(s);
 }
 
-/* Stores the batch m of slot in, in one transaction, then acknowledges it: commit before ack,
- * since the peer will not send an acknowledged change again. The slot's jobs hold each
- * change's verified signature, or UCCN_SIG_UNCHECKED. */
-static int store_batch(struct uccn_sync *s, const struct incoming *in,
-	const struct uccn_sync_msg *m, uint64_t now_ms) {
-	uint64_t dropped = s->stats.dropped;
-	int err = uccn_store_begin(s->cfg.st);
-	size_t nheads = 0;
-	for (size_t i = 0; i < m->count && err == UCCN_OK; i++) {
-		struct uccn_apply_result res;
-		err = uccn_changelog_apply_verified(s->cfg.log, m->changes[i].data,
-			m->changes[i].len, in->jobs[i].result, now_ms, &res, on_released, s);
-		if (err == UCCN_OK) {
-			count(&s->stats, &res);
-			if (res.outcome == UCCN_HELD) {
-				remember_waiting(s, res.hash);
-			}
-			/* What the peer holds, so that nothing goes back to it. A refused change is
-			 * not stored here and never will be sent, so it is not noted: the table
-			 * grows with what this node keeps, not with what a peer makes up. */
-			if (res.decoded && in->decoded[i] && res.outcome != UCCN_REFUSED) {
-				struct peer_head *h = &s->heads[nheads++];
-				memcpy(h->author, res.author, UCCN_KEY_BYTES);
-				memcpy(h->feed, in->feeds[i], sizeof(h->feed));
-				h->seq = res.seq;
-			}
-		}
+/* A received batch is stored in one transaction (node/ingest.c), then acknowledged: commit
+ * before ack, since the peer will not send an acknowledged change again. */
+static void begin_batch(void *userdata) {
+	struct uccn_sync *s = userdata;
+	s->dropped_before = s->stats.dropped;
+	s->nheads = 0;
+}
+
+static void on_result(void *userdata, const struct uccn_apply_result *res,
+	const struct uccn_change *c, const char *feed) {
+	struct uccn_sync *s = userdata;
+	uccn_ingest_tally(&s->counters, res);
+	if (res->outcome == UCCN_HELD) {
+		remember_waiting(s, res->hash);
 	}
-	if (err == UCCN_OK) {
-		err = merge_heads(s, s->heads, nheads);
+	/* What the peer holds, so that nothing goes back to it. A refused change is not stored
+	 * here and never will be sent, so it is not noted: the table grows with what this node
+	 * keeps, not with what a peer makes up. */
+	if (res->decoded && c != NULL && res->outcome != UCCN_REFUSED) {
+		struct peer_head *h = &s->heads[s->nheads++];
+		memcpy(h->author, res->author, UCCN_KEY_BYTES);
+		memcpy(h->feed, feed, sizeof(h->feed));
+		h->seq = res->seq;
 	}
-	if (err == UCCN_OK) {
-		err = uccn_changelog_retry_held(s->cfg.log, now_ms, on_released, s);
-	}
-	if (err == UCCN_OK) {
-		err = uccn_store_commit(s->cfg.st);
-	} else {
-		uccn_store_rollback(s->cfg.st);
-	}
+}
+
+static int applied_batch(void *userdata) {
+	struct uccn_sync *s = userdata;
+	return merge_heads(s, s->heads, s->nheads);
+}
+
+static int stored_batch(void *userdata, uint64_t batch, size_t n, int err) {
+	struct uccn_sync *s = userdata;
 	if (err < 0) {
-		s->stats.dropped = dropped; /* rolled back: the batch comes again */
+		s->stats.dropped = s->dropped_before; /* rolled back: the batch comes again */
 		return err;
 	}
 	if ((err = check_caught_up(s)) < 0) {
 		return err;
 	}
-	if (s->stats.dropped > dropped) {
+	if (s->stats.dropped > s->dropped_before) {
 		/* Not the peer's fault: its registry may say otherwise than ours for now. The
 		 * batch is acknowledged and the session goes on. */
 		uccn_log(UCCN_LOG_WARN,
 			"sync: dropped %llu changes of batch %llu meant for the Secretariat alone, "
 			"which this node may not hold",
-			(unsigned long long)(s->stats.dropped - dropped),
-			(unsigned long long)m->value);
+			(unsigned long long)(s->stats.dropped - s->dropped_before),
+			(unsigned long long)batch);
 	}
-	s->stats.received += m->count;
-	return queue_simple(s, UCCN_SYNC_ACK, m->value);
-}
-
-/* Applies the batch of slot k (its signatures verified), then lets the slot go. */
-static int store_slot(struct uccn_sync *s, int k, uint64_t now_ms) {
-	struct incoming *in = &s->in[k];
-	int err = store_batch(s, in, &in->msg, now_ms);
-	uccn_codec_sync_msg_finish(&in->msg);
-	uccn_bytes_finish(&in->payload);
-	return err;
-}
-
-/* Applies and acknowledges the batch the pool was verifying, if any. */
-static int finish_pending(struct uccn_sync *s, uint64_t now_ms) {
-	if (s->pending < 0) {
-		return UCCN_OK;
-	}
-	int k = s->pending;
-	uccn_verifier_wait(s->cfg.verifier);
-	s->pending = -1;
-	return store_slot(s, k, now_ms);
+	s->stats.received += n;
+	return queue_simple(s, UCCN_SYNC_ACK, batch);
 }
 
 int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
-	int err = finish_pending(s, now_ms);
+	int err = uccn_ingest_flush(s->ingest, now_ms);
 	return err < 0 ? err : pump(s);
 }
 
 /* A batch from the peer. Without a pool it is verified, applied and acknowledged at once. With
- * one, it is read into the free slot; once the pool is done with the pending batch, this one
- * goes to the pool, and the pending one is applied on this thread while the pool verifies. */
-static int receive_batch(struct uccn_sync *s, const uint8_t *buf, size_t len,
-	struct uccn_sync_msg *m, uint64_t now_ms) {
-	if (s->cfg.verifier == NULL) {
-		int err = prepare_batch(s, &s->in[0], m);
-		return err < 0 ? err : store_batch(s, &s->in[0], m, now_ms);
-	}
-	int k = s->pending == 0 ? 1 : 0;
-	struct incoming *in = &s->in[k];
-	/* The jobs point into the message's bytes, which are the caller's: keep a copy, and take
-	 * the decoded message over with its slices moved onto the copy. */
-	int err = uccn_bytes_append(&in->payload, buf, len);
-	if (err == UCCN_OK) {
-		in->msg = *m;
-		memset(m, 0, sizeof(*m));
-		for (size_t i = 0; i < in->msg.count; i++) {
-			struct uccn_sync_slice *c = &in->msg.changes[i];
-			c->data = in->payload.data + (c->data - buf);
+ * one, it goes to the pool once the pool is done with the pending batch, and the pending one
+ * is applied on this thread while the pool verifies. */
+static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
+	for (size_t i = 0; i < m->count; i++) {
+		int err = uccn_ingest_add(s->ingest, m->changes[i].data, m->changes[i].len);
+		if (err < 0) {
+			uccn_ingest_discard(s->ingest);
+			return err;
 		}
-		err = prepare_batch(s, in, &in->msg);
 	}
-	if (err < 0) {
-		uccn_codec_sync_msg_finish(&in->msg);
-		uccn_bytes_finish(&in->payload);
-		return err;
-	}
-	int before = s->pending;
-	if (before >= 0) {
-		uccn_verifier_wait(s->cfg.verifier); /* its verdicts are in; the pool is free */
-		s->pending = -1;
-	}
-	if (uccn_verifier_try_submit(s->cfg.verifier, in->jobs, in->msg.count)) {
-		s->pending = k;
-	}
-	if (before >= 0 && (err = store_slot(s, before, now_ms)) < 0) {
-		return err;
-	}
-	/* Another session's batch held the pool: verify this one here, now. */
-	return s->pending == k ? UCCN_OK : store_slot(s, k, now_ms);
+	return uccn_ingest_push(s->ingest, m->value, now_ms);
 }
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
@@ -879,7 +781,7 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		break;
 	case UCCN_SYNC_CHANGES:
 		s->peer_done = false;
-		err = receive_batch(s, buf, len, &m, now_ms);
+		err = receive_batch(s, &m, now_ms);
 		break;
 	case UCCN_SYNC_ACK:
 		if (s->inflight == 0 || m.value != s->expect_ack) {
@@ -909,7 +811,8 @@ const char *uccn_sync_error(const struct uccn_sync *s) {
 }
 
 bool uccn_sync_is_idle(const struct uccn_sync *s) {
-	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 && s->pending < 0;
+	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 &&
+	       !uccn_ingest_pending(s->ingest);
 }
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {
