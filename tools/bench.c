@@ -18,6 +18,7 @@
 
 #include "node/changelog.h"
 #include "node/crypto.h"
+#include "node/ingest.h"
 #include "node/store.h"
 #include "node/verifier.h"
 #include "proto/codec.h"
@@ -38,6 +39,13 @@ static const char *const summaries[] = {
 	"A literary walk through the city with readings by local authors, translated into the "
 	"languages spoken in the neighbourhoods it crosses.",
 };
+
+static void count_applied(void *userdata, const struct uccn_apply_result *res,
+	const struct uccn_change *c, const char *feed) {
+	(void)c;
+	(void)feed;
+	*(long *)userdata += res->outcome == UCCN_APPLIED;
+}
 
 int main(int argc, char **argv) {
 	long n = 20000, nauthors = 4;
@@ -125,12 +133,17 @@ int main(int argc, char **argv) {
 		(err = uccn_verifier_create(0, &pool)) < 0) {
 		bench_die("store", err);
 	}
-	struct uccn_verify_job *jobs = calloc(2 * BATCH, sizeof(*jobs));
-	if (jobs == NULL) {
-		bench_die("allocating", UCCN_ENOMEM);
+	long applied = 0, applied2 = 0;
+	struct uccn_ingest *ingest;
+	struct uccn_ingest_config icfg = {.st = st2,
+		.log = log2,
+		.verifier = pool,
+		.batch_max = BATCH,
+		.ops = {.report = count_applied, .userdata = &applied2}};
+	if ((err = uccn_ingest_create(&icfg, &ingest)) < 0) {
+		bench_die("allocating", err);
 	}
 	double verify_s = 0, apply_s = 0, pool_s = 0;
-	long applied = 0, applied2 = 0;
 	const long slice = BATCH * 4;
 	for (long from = 0; from < n; from += slice) {
 		long to = from + slice < n ? from + slice : n;
@@ -160,58 +173,24 @@ int main(int argc, char **argv) {
 			}
 		}
 		apply_s += bench_seconds() - t0;
-		/* Verify batch b + 1 on the pool while batch b is applied: the caller's thread
-		 * finishes b + 1's verification after applying b. */
+		/* The path of an import (node/ingest.c): batch b + 1 is decoded once and verified
+		 * on the pool while batch b is applied. */
 		t0 = bench_seconds();
-		long nb = (to - from + BATCH - 1) / BATCH;
-		for (long b = 0; b <= nb; b++) {
-			long i = from + b * BATCH;
-			long m = b < nb ? (to - i < BATCH ? to - i : BATCH) : 0;
-			struct uccn_verify_job *cur = jobs + (b % 2) * BATCH;
-			if (b > 0) {
-				uccn_verifier_wait(pool); /* batch b - 1 is verified */
+		for (long i = from; i < to; i++) {
+			if ((err = uccn_ingest_add(ingest, changes[i].data, changes[i].len)) < 0 ||
+				((i - from + 1) % BATCH == 0 &&
+					(err = uccn_ingest_push(ingest, 0, 0)) < 0)) {
+				bench_die("ingest", err);
 			}
-			for (long j = 0; j < m; j++) {
-				/* What an import decodes to find each signature, timed with the
-				 * rest. */
-				if (uccn_codec_decode_change(changes[i + j].data,
-					    changes[i + j].len, &c, NULL, 0) < 0) {
-					bench_die("decode", UCCN_EPROTO);
-				}
-				cur[j] = (struct uccn_verify_job){.sig = c.sig,
-					.msg = c.body,
-					.len = c.body_len,
-					.key = inputs[i + j].author};
-			}
-			if (m > 0) {
-				uccn_verifier_submit(pool, cur, (size_t)m);
-			}
-			if (b == 0) {
-				continue;
-			}
-			long pi = from + (b - 1) * BATCH;
-			long pm = to - pi < BATCH ? to - pi : BATCH;
-			const struct uccn_verify_job *prev = jobs + ((b - 1) % 2) * BATCH;
-			if ((err = uccn_store_begin(st2)) < 0) {
-				bench_die("begin", err);
-			}
-			for (long j = 0; j < pm; j++) {
-				struct uccn_apply_result res;
-				if ((err = uccn_changelog_apply_verified(log2, changes[pi + j].data,
-					     changes[pi + j].len, prev[j].result, 0, &res, NULL,
-					     NULL)) < 0) {
-					bench_die("apply", err);
-				}
-				applied2 += res.outcome == UCCN_APPLIED;
-			}
-			if ((err = uccn_store_commit(st2)) < 0) {
-				bench_die("commit", err);
-			}
+		}
+		if ((uccn_ingest_count(ingest) > 0 && (err = uccn_ingest_push(ingest, 0, 0)) < 0) ||
+			(err = uccn_ingest_flush(ingest, 0)) < 0) {
+			bench_die("ingest", err);
 		}
 		pool_s += bench_seconds() - t0;
 	}
 	unsigned threads = uccn_verifier_threads(pool);
-	free(jobs);
+	uccn_ingest_destroy(ingest);
 	uccn_verifier_destroy(pool);
 	uccn_changelog_destroy(log2);
 	uccn_store_close(st2);
