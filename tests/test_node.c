@@ -193,6 +193,44 @@ Test(node, export_then_import_carries_every_record) {
 	uccn_bytes_finish(&m.bytes);
 }
 
+/* A practice with two partners, whose id goes to id. */
+static void put_partners(const char *title, const char *first, const char *second, char *id) {
+	struct uccn_value items[2] = {
+		{.type = UCCN_VALUE_STR, .str = first, .str_len = strlen(first)},
+		{.type = UCCN_VALUE_STR, .str = second, .str_len = strlen(second)}};
+	struct uccn_field f[2] = {test_str("title", title),
+		{.name = "partners",
+			.name_len = 8,
+			.value = {.type = UCCN_VALUE_LIST, .items = items, .count = 2}}};
+	char why[256] = "";
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id, why, sizeof(why)),
+		UCCN_OK, "%s", why);
+}
+
+static int second_partner(void *userdata, const struct uccn_record *r) {
+	const struct uccn_value *v = uccn_record_field(r, "partners");
+	cr_assert(v != NULL && v->type == UCCN_VALUE_LIST && v->count == 2);
+	snprintf(userdata, 64, "%.*s", (int)v->items[1].str_len, v->items[1].str);
+	return 0;
+}
+
+/* An import decodes each change once and applies it later, from what the batch kept: each
+ * change's lists must be its own, not those of the change decoded last. */
+Test(node, import_keeps_each_changes_lists) {
+	char first[UCCN_ID_MAX + 1], second[UCCN_ID_MAX + 1];
+	put_partners("Music in schools", "the conservatory", "the schools", first);
+	put_partners("Street music", "the buskers", "the city", second);
+	struct mem m;
+	export_from(na, &m, NULL);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	char got[64] = "";
+	cr_assert_eq(uccn_node_get(nb, "best_practice", first, second_partner, got), UCCN_OK);
+	cr_assert_str_eq(got, "the schools");
+	cr_assert_eq(uccn_node_get(nb, "best_practice", second, second_partner, got), UCCN_OK);
+	cr_assert_str_eq(got, "the city");
+	uccn_bytes_finish(&m.bytes);
+}
+
 /* A signed change whose body holds a field nested `levels` arrays deep: msgpack-c alone would
  * take it for a lack of memory. */
 static void deep_change(struct uccn_bytes *out, int levels) {
