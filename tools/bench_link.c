@@ -351,7 +351,7 @@ static struct session one_sync(const char *uccn, const char *city, unsigned port
 	const char *args[] = {"sync", url, NULL};
 	int out;
 	double t0 = bench_seconds();
-	pid_t pid = bench_spawn(uccn, city, args, &out);
+	pid_t pid = bench_spawn(uccn, city, args, &out, NULL);
 	int status;
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "uccn-bench-link: uccn sync failed\n");
@@ -395,7 +395,7 @@ static void measure(const char *uccn, const char *self_dir, const char *dir, lon
 
 	int serve_out;
 	const char *serve_args[] = {"serve", "--listen", "127.0.0.1:0", NULL};
-	pid_t serve = bench_spawn(uccn, hub, serve_args, &serve_out);
+	pid_t serve = bench_spawn(uccn, hub, serve_args, &serve_out, NULL);
 	unsigned hub_port = read_port(serve_out);
 	if (hub_port == 0) {
 		fprintf(stderr, "uccn-bench-link: the hub did not start\n");
@@ -409,7 +409,7 @@ static void measure(const char *uccn, const char *self_dir, const char *dir, lon
 	const char *put_args[] = {"put", "best_practice", "title=One new practice",
 		"summary=Written after the first sync.", NULL};
 	int put_out;
-	pid_t put = bench_spawn(uccn, city, put_args, &put_out);
+	pid_t put = bench_spawn(uccn, city, put_args, &put_out, NULL);
 	char id[256];
 	while (read(put_out, id, sizeof(id)) > 0) {
 		/* the new record's id: read, so that put never writes into a closed pipe */

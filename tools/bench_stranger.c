@@ -58,41 +58,11 @@ static int remove_one(const char *path, const struct stat *sb, int flag, struct 
 /* --- Processes ------------------------------------------------------------------------------ */
 
 /* Runs `uccn --home HOME args...`; its stdout into a pipe (*out_fd) when out_fd is given,
- * otherwise into /dev/null. */
+ * otherwise into /dev/null, and its stderr into HOME/log. */
 static pid_t spawn(const char *home, const char *const *args, int *out_fd) {
-	int fds[2] = {-1, -1};
-	if (out_fd != NULL && pipe(fds) < 0) {
-		bench_die("pipe", UCCN_EIO);
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		bench_die("fork", UCCN_EIO);
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		char log[4300];
-		snprintf(log, sizeof(log), "%s/log", home);
-		int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(out_fd != NULL ? fds[1] : null, STDOUT_FILENO);
-		dup2(err >= 0 ? err : null, STDERR_FILENO);
-		if (out_fd != NULL) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-		const char *argv[24] = {uccn, "--home", home};
-		size_t n = 3;
-		for (size_t i = 0; args[i] != NULL && n < 23; i++) {
-			argv[n++] = args[i];
-		}
-		argv[n] = NULL;
-		execv(uccn, (char *const *)argv);
-		_exit(127);
-	}
-	if (out_fd != NULL) {
-		close(fds[1]);
-		*out_fd = fds[0];
-	}
-	return pid;
+	char log[4300];
+	snprintf(log, sizeof(log), "%s/log", home);
+	return bench_spawn(uccn, home, args, out_fd, log);
 }
 
 /* Runs the program to its end; its first line of output into line (may be NULL). */

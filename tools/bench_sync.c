@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
 	double verify_before = verify_rate(sample, nsample);
 	int out_fd;
 	const char *serve_args[] = {"serve", "--listen", "127.0.0.1:0", NULL};
-	pid_t serve = bench_spawn(uccn, receiver, serve_args, &out_fd);
+	pid_t serve = bench_spawn(uccn, receiver, serve_args, &out_fd, NULL);
 	FILE *out = fdopen(out_fd, "r");
 	char line[256], url[128] = "";
 	unsigned port = 0;
@@ -231,7 +231,7 @@ int main(int argc, char **argv) {
 	int sync_out;
 	const char *sync_args[] = {"sync", url, NULL};
 	t0 = bench_seconds();
-	pid_t sync = bench_spawn(uccn, sender, sync_args, &sync_out);
+	pid_t sync = bench_spawn(uccn, sender, sync_args, &sync_out, NULL);
 	/* Peak memory is read from each process's own high-water mark while it runs: the
 	 * rusage of a child also counts what it held before exec (a copy of this program). */
 	char summary[512] = "", buf[512];

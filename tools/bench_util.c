@@ -1,6 +1,7 @@
 /* bench_util.c - the benchmarks' shared command line, clock and signed best practices. */
 #include "tools/bench_util.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +150,8 @@ size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const c
 }
 
 /* The child runs the program with the home first, as a user would type it. */
-pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd) {
+pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd,
+	const char *err_path) {
 	int fds[2] = {-1, -1};
 	if (out_fd != NULL && pipe(fds) < 0) {
 		bench_die("pipe", UCCN_EIO);
@@ -159,14 +161,19 @@ pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, i
 		bench_die("fork", UCCN_EIO);
 	}
 	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(out_fd != NULL ? fds[1] : null, STDOUT_FILENO);
+		if (err_path != NULL) {
+			int err = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			dup2(err >= 0 ? err : null, STDERR_FILENO);
+		}
 		if (out_fd != NULL) {
-			dup2(fds[1], STDOUT_FILENO);
 			close(fds[0]);
 			close(fds[1]);
 		}
-		const char *argv[16] = {uccn, "--home", home};
+		const char *argv[24] = {uccn, "--home", home};
 		size_t n = 3;
-		for (size_t i = 0; args[i] != NULL && n < 15; i++) {
+		for (size_t i = 0; args[i] != NULL && n < 23; i++) {
 			argv[n++] = args[i];
 		}
 		argv[n] = NULL;

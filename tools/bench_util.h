@@ -47,8 +47,10 @@ size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const c
 /* The uccn program, which sits beside the benchmarks in the build. */
 void bench_uccn_path(char out[4096]);
 
-/* Starts `uccn --home HOME args...` (args NULL-terminated, at most 12) with its stdout into a
- * pipe (*out_fd, the caller closes it) when out_fd is given, else inherited. */
-pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd);
+/* Starts `uccn --home HOME args...` (args NULL-terminated, at most 20) with its stdout into a
+ * pipe (*out_fd, the caller closes it) when out_fd is given, else into /dev/null, and its
+ * stderr appended to err_path when given, else inherited. */
+pid_t bench_spawn(const char *uccn, const char *home, const char *const *args, int *out_fd,
+	const char *err_path);
 
 #endif
