@@ -17,6 +17,7 @@
 #include "node/crypto.h"
 #include "node/ingest.h"
 #include "node/node_internal.h"
+#include "node/node_net.h"
 #include "node/schema_internal.h"
 #include "node/store.h"
 #include "node/verifier.h"
@@ -164,14 +165,15 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	uint8_t *chunk = malloc(IO_CHUNK);
 	bool eof = false, header = false;
 	char msg[200] = "";
+	struct uccn_verifier *pool = NULL;
 	int err = chunk == NULL ? UCCN_ENOMEM : uccn_codec_reader_create(&reader);
-	if (err == UCCN_OK && node->verifier == NULL) {
-		err = uccn_verifier_create(0, &node->verifier);
+	if (err == UCCN_OK) {
+		err = uccn_node_verifier(node, 0, &pool); /* the node's own, made when first needed */
 	}
 	if (err == UCCN_OK) {
 		struct uccn_ingest_config cfg = {.st = node->st,
 			.log = node->log,
-			.verifier = node->verifier,
+			.verifier = pool,
 			.batch_max = IMPORT_BATCH,
 			.ops = {.report = on_result, .released = on_released, .userdata = &ctx}};
 		err = uccn_ingest_create(&cfg, &ingest);
