@@ -1,7 +1,7 @@
 /* node_exchange.c - a node's files: export (every change, or what one reader may hold) and
- * import (read, then verified and applied in batches by node/ingest.c). Glue only: the file format
- * is proto/codec.c's, the rules of a change are changelog.c's; the home and the keys are node.c's.
- */
+ * import (read, then verified and applied in batches by node/ingest.c). Glue only: the file
+ * format is proto/export_codec.c's, the rules of a change are changelog.c's; the home and the
+ * keys are node.c's. */
 #include <uccn/node.h>
 
 #include <stdbool.h>
