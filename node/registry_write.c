@@ -171,6 +171,20 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 	return write_registry(node, &rc, 1, now_ms, why, why_len);
 }
 
+/* The active designation of city into *d, or UCCN_ENOTMEMBER with missing as the reason. */
+static int find_active(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	struct uccn_registry_designation *d, const char *missing, char *why, size_t why_len) {
+	int err = uccn_registry_state_find_designation(node, city, d);
+	if (err < 0) {
+		return err;
+	}
+	if (!d->found || strcmp(d->status, "active") != 0) {
+		uccn_node_set_why(why, why_len, "%s", missing);
+		return UCCN_ENOTMEMBER;
+	}
+	return UCCN_OK;
+}
+
 int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	const char *reason, uint64_t now_ms, char *why, size_t why_len) {
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
@@ -178,12 +192,9 @@ int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 		return err;
 	}
 	struct uccn_registry_designation d;
-	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
+	if ((err = find_active(
+		     node, city, &d, "no active designation for that key", why, why_len)) < 0) {
 		return err;
-	}
-	if (!d.found || strcmp(d.status, "active") != 0) {
-		uccn_node_set_why(why, why_len, "no active designation for that key");
-		return UCCN_ENOTMEMBER;
 	}
 	/* The cut-off is what this node holds of the city now: what the Secretariat has seen
 	 * stays, whatever the city signs later does not. */
@@ -207,13 +218,10 @@ int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], c
 		return err;
 	}
 	struct uccn_registry_designation d;
-	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
+	if ((err = find_active(node, city, &d,
+		     "a role needs an active designation, and that key has none", why, why_len)) <
+		0) {
 		return err;
-	}
-	if (!d.found || strcmp(d.status, "active") != 0) {
-		uccn_node_set_why(
-			why, why_len, "a role needs an active designation, and that key has none");
-		return UCCN_ENOTMEMBER;
 	}
 	struct registry_change rc = {.kind = "role"};
 	char hex[UCCN_REGISTRY_HEX_KEY];
@@ -288,12 +296,9 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 		return UCCN_ENOTFOUND;
 	}
 	struct uccn_registry_designation d;
-	if ((err = uccn_registry_state_find_designation(node, old_key, &d)) < 0) {
+	if ((err = find_active(node, old_key, &d, "the old key has no active designation", why,
+		     why_len)) < 0) {
 		return err;
-	}
-	if (!d.found || strcmp(d.status, "active") != 0) {
-		uccn_node_set_why(why, why_len, "the old key has no active designation");
-		return UCCN_ENOTMEMBER;
 	}
 	struct registry_change rc[3];
 	key_change(&rc[0], old_key, d.id, "rotated", (int64_t)fs.seq, new_hex, "key rotation");
