@@ -1,5 +1,6 @@
 /* change.c - the helpers <uccn/change.h> declares: the growable byte buffer every codec encodes
- * into, and a field's lookup in a decoded record. Plain C: no msgpack, no wire format. */
+ * into, a field's lookup in a decoded record, and the accessors through which callers outside
+ * the library read records and changes. Plain C: no msgpack, no wire format. */
 #include <uccn/change.h>
 
 #include <stdlib.h>
@@ -62,4 +63,85 @@ const struct uccn_value *uccn_record_field(const struct uccn_record *r, const ch
 		}
 	}
 	return NULL;
+}
+
+const char *uccn_record_kind(const struct uccn_record *r) {
+	return r->kind;
+}
+
+const char *uccn_record_id(const struct uccn_record *r) {
+	return r->id;
+}
+
+const uint8_t *uccn_record_owner(const struct uccn_record *r) {
+	return r->owner;
+}
+
+bool uccn_record_deleted(const struct uccn_record *r) {
+	return r->deleted;
+}
+
+uint64_t uccn_record_created_hlc(const struct uccn_record *r) {
+	return r->created_hlc;
+}
+
+uint64_t uccn_record_updated_hlc(const struct uccn_record *r) {
+	return r->updated_hlc;
+}
+
+size_t uccn_record_field_count(const struct uccn_record *r) {
+	return r->nfields;
+}
+
+const struct uccn_field *uccn_record_field_at(const struct uccn_record *r, size_t i) {
+	return i < r->nfields ? &r->fields[i] : NULL;
+}
+
+const uint8_t *uccn_change_network(const struct uccn_change *c) {
+	return c->network;
+}
+
+const uint8_t *uccn_change_author(const struct uccn_change *c) {
+	return c->author;
+}
+
+uint64_t uccn_change_seq(const struct uccn_change *c) {
+	return c->seq;
+}
+
+const uint8_t *uccn_change_prev(const struct uccn_change *c) {
+	return c->has_prev ? c->prev : NULL;
+}
+
+uint64_t uccn_change_hlc(const struct uccn_change *c) {
+	return c->hlc;
+}
+
+const char *uccn_change_kind(const struct uccn_change *c) {
+	return c->kind;
+}
+
+const uint8_t *uccn_change_owner(const struct uccn_change *c) {
+	return c->owner;
+}
+
+const char *uccn_change_id(const struct uccn_change *c) {
+	return c->id;
+}
+
+enum uccn_op uccn_change_op(const struct uccn_change *c) {
+	return c->op;
+}
+
+size_t uccn_change_field_count(const struct uccn_change *c) {
+	return c->nfields;
+}
+
+const struct uccn_field *uccn_change_field_at(const struct uccn_change *c, size_t i) {
+	return i < c->nfields ? &c->fields[i] : NULL;
+}
+
+const uint8_t *uccn_change_raw(const struct uccn_change *c, size_t *len) {
+	*len = c->raw_len;
+	return c->raw;
 }

@@ -133,6 +133,62 @@ Test(node, put_get_change_and_delete_a_record) {
 	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_ENOTFOUND);
 }
 
+/* What a caller outside the library reads of a record: only through the accessors. */
+static int read_record(void *userdata, const struct uccn_record *r) {
+	const uint8_t *owner = userdata;
+	cr_assert_str_eq(uccn_record_kind(r), "best_practice");
+	cr_assert_eq(strlen(uccn_record_id(r)), 32);
+	cr_assert_eq(memcmp(uccn_record_owner(r), owner, UCCN_KEY_BYTES), 0);
+	cr_assert_not(uccn_record_deleted(r));
+	cr_assert_lt(uccn_record_created_hlc(r), uccn_record_updated_hlc(r));
+	cr_assert_eq(uccn_record_field_count(r), 2);
+	const struct uccn_field *f = uccn_record_field_at(r, 0);
+	cr_assert_eq(f->name_len, 7);
+	cr_assert_eq(memcmp(f->name, "summary", 7), 0);
+	cr_assert_eq(uccn_record_field_at(r, 1)->value.str_len, strlen("Music in schools"));
+	cr_assert_null(uccn_record_field_at(r, 2));
+	return 0;
+}
+
+struct seen_changes {
+	const uint8_t *author;
+	uint64_t seq;
+	int n;
+};
+
+static int read_change(void *userdata, const struct uccn_change *c, const uint8_t *hash) {
+	struct seen_changes *seen = userdata;
+	cr_assert_eq(memcmp(uccn_change_author(c), seen->author, UCCN_KEY_BYTES), 0);
+	cr_assert_eq(memcmp(uccn_change_owner(c), seen->author, UCCN_KEY_BYTES), 0);
+	cr_assert_gt(uccn_change_seq(c), seen->seq);
+	/* Chains are per feed (PROTOCOL.md §4.5): the first best practice starts its feed. */
+	cr_assert_eq(uccn_change_prev(c) == NULL, seen->n == 0);
+	seen->seq = uccn_change_seq(c);
+	cr_assert_str_eq(uccn_change_kind(c), "best_practice");
+	cr_assert_eq(uccn_change_op(c), UCCN_OP_PUT);
+	cr_assert_eq(uccn_change_field_count(c), 1);
+	cr_assert_null(uccn_change_field_at(c, 1));
+	size_t len = 0;
+	cr_assert_not_null(uccn_change_raw(c, &len));
+	cr_assert_gt(len, UCCN_SIG_BYTES);
+	cr_assert_gt(uccn_change_hlc(c), 0);
+	seen->n++;
+	return 0;
+}
+
+Test(node, records_and_changes_read_through_their_accessors) {
+	char id[UCCN_ID_MAX + 1];
+	snprintf(id, sizeof(id), "%s", put_practice(na, "Music in schools"));
+	struct uccn_field f = test_str("summary", "revised");
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
+	uint8_t me[UCCN_KEY_BYTES];
+	uccn_node_public_key(na, me);
+	cr_assert_eq(uccn_node_get(na, "best_practice", id, read_record, me), UCCN_OK);
+	struct seen_changes seen = {.author = me};
+	cr_assert_eq(uccn_node_history(na, "best_practice", id, read_change, &seen), UCCN_OK);
+	cr_assert_eq(seen.n, 2);
+}
+
 static int count_change(void *userdata, const struct uccn_change *c, const uint8_t *hash) {
 	(*(int *)userdata)++;
 	return 0;

@@ -110,4 +110,33 @@ struct uccn_record {
 /* The field named name in a record's visible fields, or NULL. */
 const struct uccn_value *uccn_record_field(const struct uccn_record *r, const char *name);
 
+/* Accessors: what a caller outside the library reads of a record or a change. Strings are
+ * NUL-terminated; everything returned is borrowed for as long as the record or change is. */
+const char *uccn_record_kind(const struct uccn_record *r);
+const char *uccn_record_id(const struct uccn_record *r);
+const uint8_t *uccn_record_owner(const struct uccn_record *r); /* UCCN_KEY_BYTES */
+bool uccn_record_deleted(const struct uccn_record *r);
+uint64_t uccn_record_created_hlc(const struct uccn_record *r);
+uint64_t uccn_record_updated_hlc(const struct uccn_record *r);
+/* The visible fields, sorted by name: i from 0 to uccn_record_field_count() - 1. */
+size_t uccn_record_field_count(const struct uccn_record *r);
+const struct uccn_field *uccn_record_field_at(const struct uccn_record *r, size_t i);
+
+const uint8_t *uccn_change_network(const struct uccn_change *c); /* UCCN_KEY_BYTES */
+const uint8_t *uccn_change_author(const struct uccn_change *c);  /* UCCN_KEY_BYTES */
+uint64_t uccn_change_seq(const struct uccn_change *c);
+/* The hash of the author's previous change in the same feed, or NULL when this change starts
+ * the feed (PROTOCOL.md §4.5). */
+const uint8_t *uccn_change_prev(const struct uccn_change *c);
+uint64_t uccn_change_hlc(const struct uccn_change *c);
+const char *uccn_change_kind(const struct uccn_change *c);
+const uint8_t *uccn_change_owner(const struct uccn_change *c); /* UCCN_KEY_BYTES */
+const char *uccn_change_id(const struct uccn_change *c);
+enum uccn_op uccn_change_op(const struct uccn_change *c);
+/* The fields the change sets, in wire order; a NIL value removes the field. */
+size_t uccn_change_field_count(const struct uccn_change *c);
+const struct uccn_field *uccn_change_field_at(const struct uccn_change *c, size_t i);
+/* The whole signed change as stored and sent; *len receives its size. */
+const uint8_t *uccn_change_raw(const struct uccn_change *c, size_t *len);
+
 #endif
