@@ -14,6 +14,7 @@
 
 #include "node/crypto.h"
 #include "node/schema_internal.h"
+#include "proto/change_internal.h"
 
 #define URL_MAX 2048
 #define TEXTS_ITEM_MAX 256

@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 #include <uccn/log.h>
 
+#include "proto/change_internal.h"
+
 /* "UCCN": lets us tell our database from any other SQLite file. */
 #define APPLICATION_ID 0x5543434e
 

@@ -3,6 +3,8 @@
  * the library read records and changes. Plain C: no msgpack, no wire format. */
 #include <uccn/change.h>
 
+#include "proto/change_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -11,6 +11,8 @@
 #include <uccn/change.h>
 #include <uccn/error.h>
 
+#include "proto/change_internal.h"
+
 #define UCCN_WIRE_VERSION 1
 
 /* Encodes the signed body of c (PROTOCOL.md §2): network, author, seq, prev (nil when !has_prev),

@@ -71,4 +71,15 @@ LD_LIBRARY_PATH="$libdir" ldd "$stage/example" 2>/dev/null | grep -q "libuccn.so
 	fail "the example does not build against the static library"
 "$stage/example-static" "$stage/home-static" >"$stage/out" || fail "the example (static) failed"
 grep -q '^best_practice .*: Music in schools$' "$stage/out" || fail "the static example printed: $(cat "$stage/out")"
+# Records and changes are opaque: their layout (and the limits it embeds) is not ABI, so a
+# program that reaches into one must not build.
+printf '#include <uccn/uccn.h>\nsize_t uccn_probe(const struct uccn_%s *x);\nsize_t uccn_probe(const struct uccn_%s *x) { return sizeof(*x); }\n' change change >"$stage/opaque_change.c"
+printf '#include <uccn/uccn.h>\nsize_t uccn_probe(const struct uccn_%s *x);\nsize_t uccn_probe(const struct uccn_%s *x) { return sizeof(*x); }\n' record record >"$stage/opaque_record.c"
+for t in change record; do
+	# shellcheck disable=SC2046,SC2086
+	if "$cc" -std=c17 -c -o "$stage/opaque.o" "$stage/opaque_$t.c" \
+		$(pkg-config --cflags uccn) 2>/dev/null; then
+		fail "struct uccn_$t is complete in the public headers (its layout would be ABI)"
+	fi
+done
 echo "installed: ok ($soname, $(printf '%s\n' "$exported" | wc -l) functions exported)"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/change_internal.h"
 #include "tests/support.h"
 
 #ifdef __SANITIZE_ADDRESS__

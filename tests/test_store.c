@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/change_internal.h"
 #include "tests/support.h"
 
 static char *dir;

@@ -422,20 +422,21 @@ static bool set_new(json_t *obj, const char *key, json_t *value) {
 json_t *uccn_cli_record_to_json(const struct uccn_record *r) {
 	char owner[2 * UCCN_KEY_BYTES + 1];
 	char created[32], updated[32];
-	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, owner);
-	uccn_cli_format_hlc(r->created_hlc, created, sizeof(created));
-	uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
+	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
+	uccn_cli_format_hlc(uccn_record_created_hlc(r), created, sizeof(created));
+	uccn_cli_format_hlc(uccn_record_updated_hlc(r), updated, sizeof(updated));
 	json_t *obj = json_object();
 	json_t *fields = json_object();
 	bool ok = obj != NULL && fields != NULL;
-	ok = ok && set_new(obj, "kind", json_string(r->kind));
-	ok = ok && set_new(obj, "id", uccn_cli_json_string(r->id, strlen(r->id)));
+	const char *id = uccn_record_id(r);
+	ok = ok && set_new(obj, "kind", json_string(uccn_record_kind(r)));
+	ok = ok && set_new(obj, "id", uccn_cli_json_string(id, strlen(id)));
 	ok = ok && set_new(obj, "owner", json_string(owner));
-	ok = ok && set_new(obj, "deleted", json_boolean(r->deleted));
+	ok = ok && set_new(obj, "deleted", json_boolean(uccn_record_deleted(r)));
 	ok = ok && set_new(obj, "created", json_string(created));
 	ok = ok && set_new(obj, "updated", json_string(updated));
-	for (size_t i = 0; ok && i < r->nfields; i++) {
-		const struct uccn_field *f = &r->fields[i];
+	for (size_t i = 0; ok && i < uccn_record_field_count(r); i++) {
+		const struct uccn_field *f = uccn_record_field_at(r, i);
 		char name[UCCN_NAME_MAX + 1];
 		snprintf(name, sizeof(name), "%.*s", (int)f->name_len, f->name);
 		ok = set_new(fields, name, uccn_cli_value_to_json(&f->value));

@@ -199,7 +199,7 @@ struct own_name {
 
 static int find_own_city(void *userdata, const struct uccn_record *r) {
 	struct own_name *o = userdata;
-	if (memcmp(r->owner, o->key, UCCN_KEY_BYTES) != 0) {
+	if (memcmp(uccn_record_owner(r), o->key, UCCN_KEY_BYTES) != 0) {
 		return 0;
 	}
 	const struct uccn_value *v = uccn_record_field(r, "name");

@@ -304,17 +304,19 @@ out:
  * schema does not know after them). */
 static void print_record(const struct uccn_record *r) {
 	char owner[2 * UCCN_KEY_BYTES + 1], created[32], updated[32];
-	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, owner);
-	uccn_cli_format_hlc(r->created_hlc, created, sizeof(created));
-	uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
-	printf("%s %s  owner %.16s  created %s  updated %s%s\n", r->kind, r->id, owner, created,
-		updated, r->deleted ? "  DELETED" : "");
+	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
+	uccn_cli_format_hlc(uccn_record_created_hlc(r), created, sizeof(created));
+	uccn_cli_format_hlc(uccn_record_updated_hlc(r), updated, sizeof(updated));
+	printf("%s %s  owner %.16s  created %s  updated %s%s\n", uccn_record_kind(r),
+		uccn_record_id(r), owner, created, updated,
+		uccn_record_deleted(r) ? "  DELETED" : "");
+	size_t nfields = uccn_record_field_count(r);
 	bool shown[UCCN_FIELDS_MAX] = {false};
-	const struct uccn_kind_spec *k = uccn_schema_kind(r->kind);
+	const struct uccn_kind_spec *k = uccn_schema_kind(uccn_record_kind(r));
 	for (size_t s = 0; k != NULL && s < k->nfields; s++) {
 		size_t len = strlen(k->fields[s].name);
-		for (size_t i = 0; i < r->nfields; i++) {
-			const struct uccn_field *f = &r->fields[i];
+		for (size_t i = 0; i < nfields; i++) {
+			const struct uccn_field *f = uccn_record_field_at(r, i);
 			if (!shown[i] && f->name_len == len &&
 				memcmp(f->name, k->fields[s].name, len) == 0) {
 				shown[i] = true;
@@ -324,12 +326,13 @@ static void print_record(const struct uccn_record *r) {
 			}
 		}
 	}
-	for (size_t i = 0; i < r->nfields; i++) {
+	for (size_t i = 0; i < nfields; i++) {
+		const struct uccn_field *f = uccn_record_field_at(r, i);
 		if (!shown[i]) {
 			fputs("  ", stdout);
-			uccn_cli_print_text(stdout, r->fields[i].name, r->fields[i].name_len, true);
+			uccn_cli_print_text(stdout, f->name, f->name_len, true);
 			fputs(": ", stdout);
-			uccn_cli_print_value(stdout, &r->fields[i].value, ", ", false);
+			uccn_cli_print_value(stdout, &f->value, ", ", false);
 			fputc('\n', stdout);
 		}
 	}
@@ -445,11 +448,11 @@ static void cut_text(char *s, size_t max) {
 }
 
 static char *record_title(const struct uccn_record *r) {
-	if (r->deleted) {
+	if (uccn_record_deleted(r)) {
 		/* A tombstone shows no fields, so there is no title to show. */
 		return strdup("(deleted)");
 	}
-	const struct uccn_kind_spec *k = uccn_schema_kind(r->kind);
+	const struct uccn_kind_spec *k = uccn_schema_kind(uccn_record_kind(r));
 	const struct uccn_value *v =
 		k != NULL && k->title != NULL ? uccn_record_field(r, k->title) : NULL;
 	char *buf = NULL;
@@ -489,13 +492,14 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 	if ((row->title = record_title(r)) == NULL) {
 		return UCCN_ENOMEM;
 	}
-	if (strlen(r->id) <= ID_COLUMN) {
-		snprintf(row->id, sizeof(row->id), "%s", r->id);
+	const char *id = uccn_record_id(r);
+	if (strlen(id) <= ID_COLUMN) {
+		snprintf(row->id, sizeof(row->id), "%s", id);
 	} else {
-		snprintf(row->id, sizeof(row->id), "%.*s\u2026", ID_SHORT, r->id);
+		snprintf(row->id, sizeof(row->id), "%.*s\u2026", ID_SHORT, id);
 	}
-	snprintf(row->kind, sizeof(row->kind), "%s", r->kind);
-	uccn_cli_hex(r->owner, UCCN_KEY_BYTES, row->owner);
+	snprintf(row->kind, sizeof(row->kind), "%s", uccn_record_kind(r));
+	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, row->owner);
 	ctx->nrows++;
 	return 0;
 }
@@ -584,14 +588,16 @@ static int show_change(
 	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]) {
 	struct show_ctx *ctx = userdata;
 	char author[2 * UCCN_KEY_BYTES + 1], time[32];
-	uccn_cli_hex(c->author, UCCN_KEY_BYTES, author);
-	uccn_cli_format_hlc(c->hlc, time, sizeof(time));
-	const char *op = c->op == UCCN_OP_DELETE ? "delete" : "put";
+	uccn_cli_hex(uccn_change_author(c), UCCN_KEY_BYTES, author);
+	uccn_cli_format_hlc(uccn_change_hlc(c), time, sizeof(time));
+	const char *op = uccn_change_op(c) == UCCN_OP_DELETE ? "delete" : "put";
+	size_t nfields = uccn_change_field_count(c);
 	if (!ctx->json) {
-		printf("seq %llu  %s  %.16s  %s", (unsigned long long)c->seq, time, author, op);
-		for (size_t i = 0; i < c->nfields; i++) {
+		printf("seq %llu  %s  %.16s  %s", (unsigned long long)uccn_change_seq(c), time,
+			author, op);
+		for (size_t i = 0; i < nfields; i++) {
 			fputs(i == 0 ? "  " : " ", stdout);
-			uccn_cli_print_assignment(stdout, &c->fields[i]);
+			uccn_cli_print_assignment(stdout, uccn_change_field_at(c, i));
 		}
 		fputc('\n', stdout);
 		return 0;
@@ -600,15 +606,17 @@ static int show_change(
 	uccn_cli_hex(hash, UCCN_HASH_BYTES, hash_hex);
 	json_t *fields = json_object();
 	bool ok = fields != NULL;
-	for (size_t i = 0; ok && i < c->nfields; i++) {
+	for (size_t i = 0; ok && i < nfields; i++) {
+		const struct uccn_field *f = uccn_change_field_at(c, i);
 		char name[UCCN_NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)c->fields[i].name_len, c->fields[i].name);
-		json_t *v = uccn_cli_value_to_json(&c->fields[i].value);
+		snprintf(name, sizeof(name), "%.*s", (int)f->name_len, f->name);
+		json_t *v = uccn_cli_value_to_json(&f->value);
 		ok = v != NULL && json_object_set_new(fields, name, v) == 0;
 	}
 	json_t *j = ok ? json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "hash", hash_hex,
-				 "author", author, "seq", (json_int_t)c->seq, "hlc",
-				 (json_int_t)c->hlc, "time", time, "op", op, "fields", fields)
+				 "author", author, "seq", (json_int_t)uccn_change_seq(c), "hlc",
+				 (json_int_t)uccn_change_hlc(c), "time", time, "op", op, "fields",
+				 fields)
 		       : NULL;
 	if (!ok) {
 		json_decref(fields); /* json_pack's "o" took fields, even on failure, when called */

@@ -105,7 +105,9 @@ enum uccn_outcome {
 			 * stored, not an error of the sender's (PROTOCOL.md §11.5) */
 };
 
-/* What became of one change offered to the node. */
+/* What became of one change offered to the node. Only the library fills one, handed to a
+ * callback borrowed; the arrays sized by limits (kind, id) come last, so a change of a limit
+ * moves no field a caller compiled before it reads. */
 struct uccn_apply_result {
 	enum uccn_outcome outcome;
 	int err;       /* for HELD, REFUSED, DROPPED: the reason code (UCCN_EBADSIG, ...) */

@@ -22,7 +22,8 @@ static int print_record(void *userdata, const struct uccn_record *r) {
 	if (title == NULL || title->type != UCCN_VALUE_STR) {
 		return UCCN_ECORRUPT;
 	}
-	printf("%s %s: %.*s\n", r->kind, r->id, (int)title->str_len, title->str);
+	printf("%s %s: %.*s\n", uccn_record_kind(r), uccn_record_id(r), (int)title->str_len,
+		title->str);
 	return 0;
 }
 
