@@ -246,7 +246,7 @@ static int check_alone(struct uccn_changelog *log, const struct uccn_change *c, 
 		snprintf(why, why_len, "bad signature: not signed by the author's key");
 		return UCCN_EBADSIG;
 	}
-	return uccn_schema_check_change(c, why, why_len);
+	return uccn_schema_validate_change(c, why, why_len);
 }
 
 int uccn_changelog_check(

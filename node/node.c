@@ -23,6 +23,7 @@
 #include "node/node_internal.h"
 #include "node/node_net.h"
 #include "node/registry_write.h"
+#include "node/schema_internal.h"
 #include "node/store.h"
 #include "node/verifier.h"
 
@@ -43,13 +44,12 @@ static bool exists(const char *path) {
 	return stat(path, &st) == 0;
 }
 
-void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...) {
-	if (why != NULL && why_len > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
-		va_end(ap);
-	}
+char *uccn_node_error_begin(struct uccn_node *node, size_t *why_len) {
+	return uccn_error_begin(&node->err, why_len);
+}
+
+const char *uccn_node_errmsg(const struct uccn_node *node) {
+	return node != NULL ? node->err.msg : "";
 }
 
 /* Wall-clock milliseconds: only to date held changes for the user, never to order anything. */
@@ -121,8 +121,8 @@ static int city_fields(const struct uccn_node_init_options *opt, struct uccn_fie
 	const struct uccn_kind_spec *city = uccn_schema_kind("city");
 	for (int i = 0; i < 3; i++) {
 		if (values[i] == NULL || values[i][0] == '\0') {
-			uccn_node_set_why(why, why_len, "city.%s is required", names[i]);
-			return UCCN_ESCHEMA;
+			return uccn_error_set(
+				why, why_len, UCCN_ESCHEMA, "city.%s is required", names[i]);
 		}
 		f[i] = (struct uccn_field){.name = names[i],
 			.name_len = strlen(names[i]),
@@ -130,9 +130,8 @@ static int city_fields(const struct uccn_node_init_options *opt, struct uccn_fie
 				.str = values[i],
 				.str_len = strlen(values[i])}};
 		char msg[200];
-		if (uccn_schema_check_field(city, &f[i], msg, sizeof(msg)) < 0) {
-			uccn_node_set_why(why, why_len, "%s", msg);
-			return UCCN_ESCHEMA;
+		if (uccn_schema_validate_field(city, &f[i], msg, sizeof(msg)) < 0) {
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s", msg);
 		}
 	}
 	return UCCN_OK;

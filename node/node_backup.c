@@ -153,17 +153,17 @@ int uccn_node_check_signing(struct uccn_node *node, char *why, size_t why_len) {
 	const char *fix = "run 'uccn sync URL' with a peer, or 'uccn resume-signing' if this is "
 			  "truly the only copy of this node";
 	if (s.signed_up_to > s.head) {
-		uccn_node_set_why(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EBEHIND,
 			"this store ends at #%llu but this node signed up to #%llu: it signs "
 			"nothing new until it has them back; %s",
 			(unsigned long long)s.head, (unsigned long long)s.signed_up_to, fix);
 	} else if (s.peer_head > s.head) {
-		uccn_node_set_why(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EBEHIND,
 			"a peer holds this node's changes up to #%llu, this store up to #%llu: it "
 			"signs nothing new until it has them back; %s",
 			(unsigned long long)s.peer_head, (unsigned long long)s.head, fix);
 	} else {
-		uccn_node_set_why(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EBEHIND,
 			"this node was restored and may lack its own newer changes: it signs "
 			"nothing new until a peer has given them back; %s",
 			fix);
@@ -194,35 +194,35 @@ static bool path_exists(const char *path) {
 	return lstat(path, &sb) == 0;
 }
 
-int uccn_node_backup(struct uccn_node *node, const char *path, char *why, size_t why_len) {
+int uccn_node_backup(struct uccn_node *node, const char *path) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	char key_path[4096];
 	if (snprintf(key_path, sizeof(key_path), "%s.key", path) >= (int)sizeof(key_path)) {
-		uccn_node_set_why(why, why_len, "%s: name too long", path);
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL, "%s: name too long", path);
 	}
 	if (path_exists(path) || path_exists(key_path)) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_EEXIST,
 			"%s already exists: a backup never overwrites a file",
 			path_exists(path) ? path : key_path);
-		return UCCN_EEXIST;
 	}
 	/* Made first, empty and private: the copy holds what is meant for the Secretariat alone,
 	 * and O_EXCL makes sure no file is overwritten, even one made since the check. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int e = errno;
-		uccn_node_set_why(why, why_len, "%s: %s", path, strerror(e));
-		return e == EEXIST ? UCCN_EEXIST : UCCN_EIO;
+		return uccn_error_set(why, why_len, e == EEXIST ? UCCN_EEXIST : UCCN_EIO, "%s: %s",
+			path, strerror(e));
 	}
 	close(fd);
 	int err = uccn_store_copy_to(node->st, path);
 	if (err < 0) {
-		uccn_node_set_why(why, why_len, "writing %s: %s", path, uccn_strerror(err));
+		uccn_error_set(why, why_len, err, "writing %s: %s", path, uccn_strerror(err));
 		unlink(path);
 		return err;
 	}
 	if ((err = uccn_crypto_identity_save(node->id, key_path)) < 0) {
-		uccn_node_set_why(why, why_len, "writing %s: %s", key_path, uccn_strerror(err));
+		uccn_error_set(why, why_len, err, "writing %s: %s", key_path, uccn_strerror(err));
 		unlink(path);
 		return err;
 	}
@@ -240,7 +240,7 @@ static int store_identity(
 	if (err == UCCN_OK) {
 		memcpy(key, meta.data, UCCN_KEY_BYTES);
 	} else {
-		uccn_node_set_why(why, why_len, "not a uccn node's database (%s)",
+		uccn_error_set(why, why_len, err, "not a uccn node's database (%s)",
 			uccn_strerror(err == UCCN_ENOTFOUND ? UCCN_ECORRUPT : err));
 		err = err == UCCN_ENOTFOUND ? UCCN_ECORRUPT : err;
 	}
@@ -265,23 +265,21 @@ static int place_key(const char *home, const char *path, const uint8_t want[UCCN
 		in_home = false;
 		err = uccn_crypto_identity_load(backup_key, &id);
 		if (err == UCCN_ENOTFOUND) {
-			uccn_node_set_why(why, why_len,
+			return uccn_error_set(why, why_len, err,
 				"%s holds no key and %s is missing: the node's key is needed to "
 				"restore "
 				"it",
 				home, backup_key);
-			return err;
 		}
 	}
 	if (err < 0) {
-		uccn_node_set_why(why, why_len, "reading %s: %s", in_home ? home_key : backup_key,
-			uccn_strerror(err));
-		return err;
+		return uccn_error_set(why, why_len, err, "reading %s: %s",
+			in_home ? home_key : backup_key, uccn_strerror(err));
 	}
 	uccn_crypto_identity_public_key(id, have);
 	uccn_crypto_to_hex(have, UCCN_KEY_BYTES, have_hex);
 	if (memcmp(have, want, UCCN_KEY_BYTES) != 0) {
-		uccn_node_set_why(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EPERM,
 			in_home ? "%s holds node %.16s…, the backup is of node %.16s…: a restore "
 				  "never "
 				  "replaces a node's key (restore into an empty home)"
@@ -291,14 +289,13 @@ static int place_key(const char *home, const char *path, const uint8_t want[UCCN
 		return UCCN_EPERM;
 	}
 	if (!in_home && (err = uccn_crypto_identity_save(id, home_key)) < 0) {
-		uccn_node_set_why(why, why_len, "writing %s: %s", home_key, uccn_strerror(err));
+		uccn_error_set(why, why_len, err, "writing %s: %s", home_key, uccn_strerror(err));
 	}
 	uccn_crypto_identity_destroy(id);
 	return err;
 }
 
-int uccn_node_restore(
-	const char *home, const char *path, bool only_copy, char *why, size_t why_len) {
+static int restore(const char *home, const char *path, bool only_copy, char *why, size_t why_len) {
 	char db_path[4096];
 	uint8_t key[UCCN_KEY_BYTES];
 	struct uccn_store *from = NULL, *to = NULL;
@@ -311,22 +308,19 @@ int uccn_node_restore(
 	/* Read-only: opening the backup must not change it, nor leave a WAL beside it. */
 	err = uccn_store_open_readonly(path, "a backup is only read", &from);
 	if (err < 0) {
-		uccn_node_set_why(why, why_len, "%s: %s", path,
+		return uccn_error_set(why, why_len, err, "%s: %s", path,
 			err == UCCN_ENOTFOUND ? "no such file" : uccn_strerror(err));
-		return err;
 	}
 	if ((err = store_identity(from, key, why, why_len)) < 0) {
 		goto out;
 	}
 	if (mkdir(home, 0700) < 0 && errno != EEXIST) {
-		uccn_node_set_why(why, why_len, "%s: %s", home, strerror(errno));
-		err = UCCN_EIO;
+		err = uccn_error_set(why, why_len, UCCN_EIO, "%s: %s", home, strerror(errno));
 		goto out;
 	}
 	if (access(home, W_OK) < 0) {
-		uccn_node_set_why(why, why_len, "the home %s %s", home,
+		err = uccn_error_set(why, why_len, UCCN_EPERM, "the home %s %s", home,
 			errno == EROFS ? "is on a read-only filesystem" : "cannot be written");
-		err = UCCN_EPERM;
 		goto out;
 	}
 	if ((err = place_key(home, path, key, why, why_len)) < 0) {
@@ -334,15 +328,15 @@ int uccn_node_restore(
 	}
 	if ((err = uccn_store_open(db_path, true, &to)) < 0 ||
 		(err = uccn_store_copy_from(to, from)) < 0) {
-		uccn_node_set_why(why, why_len, "restoring %s: %s", db_path, uccn_strerror(err));
+		uccn_error_set(why, why_len, err, "restoring %s: %s", db_path, uccn_strerror(err));
 		goto out;
 	}
 	uccn_store_close(to);
 	to = NULL;
 	/* Reopened as a node: the copy may be of an older schema, which opening migrates. */
 	if ((err = uccn_node_open(home, &node)) < 0) {
-		uccn_node_set_why(
-			why, why_len, "opening the restored node: %s", uccn_strerror(err));
+		uccn_error_set(
+			why, why_len, err, "opening the restored node: %s", uccn_strerror(err));
 		goto out;
 	}
 	if (only_copy) {
@@ -358,12 +352,18 @@ int uccn_node_restore(
 		}
 	}
 	if (err < 0) {
-		uccn_node_set_why(
-			why, why_len, "marking the restored node: %s", uccn_strerror(err));
+		uccn_error_set(
+			why, why_len, err, "marking the restored node: %s", uccn_strerror(err));
 	}
 out:
 	uccn_node_close(node);
 	uccn_store_close(to);
 	uccn_store_close(from);
 	return err;
+}
+
+int uccn_node_restore(const char *home, const char *path, bool only_copy, struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, restore(home, path, only_copy, why, why_len));
 }

@@ -148,7 +148,9 @@ static void on_result(void *userdata, const struct uccn_apply_result *res,
 }
 
 int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, uccn_result_fn fn,
-	void *userdata, struct uccn_import_stats *stats, char *why, size_t why_len) {
+	void *userdata, struct uccn_import_stats *stats) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	struct uccn_import_stats local;
 	if (stats == NULL) {
 		stats = &local;
@@ -184,16 +186,14 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		if (r == UCCN_EAGAIN) {
 			if (eof) {
 				if (!header) {
-					uccn_node_set_why(why, why_len,
+					err = uccn_error_set(why, why_len, UCCN_EPROTO,
 						"not a uccn export file (%s)",
 						stats->read == 0 ? "empty" : "no header");
-					err = UCCN_EPROTO;
 				} else if (!uccn_codec_reader_is_done(reader)) {
-					uccn_node_set_why(why, why_len,
+					err = uccn_error_set(why, why_len, UCCN_ETRUNC,
 						"truncated: the file ends after %llu changes, "
 						"before its trailer",
 						(unsigned long long)stats->read);
-					err = UCCN_ETRUNC;
 				}
 				break;
 			}
@@ -208,7 +208,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			continue;
 		}
 		if (r < 0) {
-			uccn_node_set_why(why, why_len, "%s",
+			uccn_error_set(why, why_len, r, "%s",
 				r == UCCN_EPROTO && !header ? "not a uccn export file"
 							    : "damaged file");
 			if (why != NULL && msg[0] != '\0') {
@@ -224,11 +224,10 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 				char theirs[17], ours[17];
 				uccn_crypto_to_hex(item.network, 8, theirs);
 				uccn_crypto_to_hex(node->network, 8, ours);
-				uccn_node_set_why(why, why_len,
+				err = uccn_error_set(why, why_len, UCCN_ENETWORK,
 					"the file is from another network (%s…), not this "
 					"node's (%s…); nothing taken",
 					theirs, ours);
-				err = UCCN_ENETWORK;
 			}
 			continue;
 		}
@@ -237,11 +236,10 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			uccn_crypto_hash_final(&hash, got);
 			if (item.count != stats->read ||
 				memcmp(got, item.hash, UCCN_HASH_BYTES) != 0) {
-				uccn_node_set_why(why, why_len,
+				err = uccn_error_set(why, why_len, UCCN_EPROTO,
 					"damaged file: its trailer does not match the "
 					"changes read (%s differs)",
 					item.count != stats->read ? "count" : "hash");
-				err = UCCN_EPROTO;
 			}
 			continue;
 		}

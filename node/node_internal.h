@@ -11,6 +11,7 @@
 
 #include "node/changelog.h"
 #include "node/crypto.h"
+#include "node/error_internal.h"
 #include "node/merkle.h"
 #include "node/node_net.h"
 #include "node/registry_state.h"
@@ -31,10 +32,11 @@ struct uccn_node {
 	struct uccn_change change;
 	struct uccn_state state;
 	struct uccn_record record;
+	struct uccn_error err; /* the last failure's reason: uccn_node_errmsg */
 };
 
-/* Writes a reason into why (may be NULL) for the caller to show. */
-void uccn_node_set_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Opens a public call that can leave a reason on the node (uccn_node_errmsg): clears it and
+ * gives the buffer to write the reason into, its size in *why_len. */
+char *uccn_node_error_begin(struct uccn_node *node, size_t *why_len);
 
 #endif

@@ -21,15 +21,14 @@ static int check_kinds(const char *kinds, char *why, size_t why_len) {
 		size_t n = strcspn(p, ",");
 		char kind[UCCN_KIND_MAX + 1];
 		if (n == 0 || n > UCCN_KIND_MAX) {
-			uccn_node_set_why(
-				why, why_len, "--kinds: \"%s\" is not a list of kinds", kinds);
-			return UCCN_EINVAL;
+			return uccn_error_set(why, why_len, UCCN_EINVAL,
+				"--kinds: \"%s\" is not a list of kinds", kinds);
 		}
 		memcpy(kind, p, n);
 		kind[n] = '\0';
 		if (uccn_schema_kind(kind) == NULL) {
-			uccn_node_set_why(why, why_len, "--kinds: unknown kind \"%s\"", kind);
-			return UCCN_EINVAL;
+			return uccn_error_set(
+				why, why_len, UCCN_EINVAL, "--kinds: unknown kind \"%s\"", kind);
 		}
 		p += n;
 		p += *p == ',';
@@ -37,28 +36,27 @@ static int check_kinds(const char *kinds, char *why, size_t why_len) {
 	return UCCN_OK;
 }
 
-int uccn_node_peer_add(struct uccn_node *node, const char *url, const uint8_t *pin,
-	const char *kinds, char *why, size_t why_len) {
+int uccn_node_peer_add(
+	struct uccn_node *node, const char *url, const uint8_t *pin, const char *kinds) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
 			"\"%s\" is not a peer address: ws://HOST:PORT, at most %d bytes", url,
 			UCCN_URL_MAX);
-		return UCCN_EINVAL;
 	}
 	if (kinds == NULL) {
 		kinds = "";
 	}
 	if (strlen(kinds) > UCCN_KINDS_TEXT_MAX) {
-		uccn_node_set_why(why, why_len, "--kinds: too long a list");
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL, "--kinds: too long a list");
 	}
 	int err = check_kinds(kinds, why, why_len);
 	if (err < 0) {
 		return err;
 	}
 	if (pin != NULL && memcmp(pin, node->pk, UCCN_KEY_BYTES) == 0) {
-		uccn_node_set_why(why, why_len, "that key is this node's own");
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL, "that key is this node's own");
 	}
 	return uccn_store_put_peer(node->st, url, pin, kinds);
 }

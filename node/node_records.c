@@ -15,6 +15,7 @@
 #include "node/merge.h"
 #include "node/node_backup.h"
 #include "node/node_internal.h"
+#include "node/schema_internal.h"
 #include "node/store.h"
 #include "proto/codec.h"
 
@@ -45,16 +46,14 @@ static int resolve(struct uccn_node *node, const char *kind, const char *id, str
 	memset(f, 0, sizeof(*f));
 	f->self = node->pk;
 	if (uccn_schema_kind(kind) == NULL) {
-		uccn_node_set_why(why, why_len, "unknown kind \"%s\"", kind);
-		return UCCN_ESCHEMA;
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "unknown kind \"%s\"", kind);
 	}
 	int err = uccn_store_find_records(node->st, kind, id, found_row, f);
 	if (err < 0) {
 		return err;
 	}
 	if (!f->any) {
-		uccn_node_set_why(why, why_len, "no %s with id %s", kind, id);
-		return UCCN_ENOTFOUND;
+		return uccn_error_set(why, why_len, UCCN_ENOTFOUND, "no %s with id %s", kind, id);
 	}
 	return UCCN_OK;
 }
@@ -72,7 +71,7 @@ int uccn_node_append(struct uccn_node *node, const char *kind, const uint8_t own
 	err = uccn_changelog_append(
 		node->log, node->id, kind, owner, id, op, fields, nfields, now_ms, &res);
 	if (err < 0 && res.why[0] != '\0') {
-		uccn_node_set_why(why, why_len, "%s", res.why);
+		uccn_error_set(why, why_len, err, "%s", res.why);
 	}
 	return err;
 }
@@ -134,7 +133,7 @@ static int check_edit(void *userdata, const struct uccn_record *r) {
 			all[n++] = r->fields[i];
 		}
 	}
-	e->err = uccn_schema_check_together(e->spec, all, n, e->why, e->why_len);
+	e->err = uccn_schema_validate_together(e->spec, all, n, e->why, e->why_len);
 	return 0;
 }
 
@@ -148,22 +147,21 @@ static int is_for_secretariat(void *userdata, const struct uccn_record *r) {
 
 int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
-	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len) {
+	char out_id[UCCN_ID_MAX + 1]) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	const struct uccn_kind_spec *spec = uccn_schema_kind(kind);
 	if (spec == NULL) {
-		uccn_node_set_why(why, why_len, "unknown kind \"%s\"", kind);
-		return UCCN_ESCHEMA;
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "unknown kind \"%s\"", kind);
 	}
 	if (nfields == 0) {
-		uccn_node_set_why(
-			why, why_len, "nothing to change: give at least one field of %s", kind);
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
+			"nothing to change: give at least one field of %s", kind);
 	}
 	char msg[256];
 	for (size_t i = 0; i < nfields; i++) {
-		if (uccn_schema_check_field(spec, &fields[i], msg, sizeof(msg)) < 0) {
-			uccn_node_set_why(why, why_len, "%s", msg);
-			return UCCN_ESCHEMA;
+		if (uccn_schema_validate_field(spec, &fields[i], msg, sizeof(msg)) < 0) {
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s", msg);
 		}
 	}
 	char self[2 * UCCN_KEY_BYTES + 1];
@@ -189,10 +187,9 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 					fields[i].value.type != UCCN_VALUE_NIL;
 			}
 			if (!given) {
-				uccn_node_set_why(why, why_len,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 					"%s.%s is required for a new record", kind,
 					spec->fields[k].name);
-				return UCCN_ESCHEMA;
 			}
 		}
 		uint8_t rnd[16];
@@ -211,8 +208,7 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 			return err;
 		}
 		if (e.err < 0) {
-			uccn_node_set_why(why, why_len, "%s", msg2);
-			return e.err;
+			return uccn_error_set(why, why_len, e.err, "%s", msg2);
 		}
 	}
 	/* A record marked for the Secretariat stays so: an edit that does not say otherwise keeps
@@ -243,16 +239,17 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 	return err;
 }
 
-int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id, uint64_t now_ms,
-	char *why, size_t why_len) {
+int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	struct found f;
 	int err = resolve(node, kind, id, &f, why, why_len);
 	if (err < 0) {
 		return err;
 	}
 	if (f.deleted) {
-		uccn_node_set_why(why, why_len, "%s %s is already deleted", kind, id);
-		return UCCN_ENOTFOUND;
+		return uccn_error_set(
+			why, why_len, UCCN_ENOTFOUND, "%s %s is already deleted", kind, id);
 	}
 	return write_change(node, kind, f.owner, id, UCCN_OP_DELETE, NULL, 0, now_ms, why, why_len);
 }

@@ -12,6 +12,7 @@
 
 #include "node/checkpoint.h"
 #include "node/crypto.h"
+#include "node/error_internal.h"
 #include "node/merge.h"
 #include "node/merkle.h"
 #include "node/schema_internal.h"
@@ -557,9 +558,8 @@ static int root_change(const uint8_t *buf, size_t len, const uint8_t network[UCC
 	return UCCN_OK;
 }
 
-int uccn_registry_check_proof(const uint8_t *proof, size_t len,
-	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
-	size_t why_len) {
+static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[UCCN_KEY_BYTES],
+	struct uccn_proof_result *out, char *why, size_t why_len) {
 	char dummy[8];
 	if (why == NULL) {
 		why = dummy;
@@ -696,9 +696,16 @@ out:
 	return err;
 }
 
-int uccn_registry_check_evidence(const char *text, size_t len,
-	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out, char *why,
-	size_t why_len) {
+int uccn_registry_check_proof(const uint8_t *proof, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out,
+	struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, check_proof(proof, len, network, out, why, why_len));
+}
+
+static int check_evidence(const char *text, size_t len, const uint8_t network[UCCN_KEY_BYTES],
+	struct uccn_split_view_result *out, char *why, size_t why_len) {
 	int err = uccn_crypto_init();
 	struct uccn_split_view *ev = malloc(sizeof(*ev));
 	if (err == UCCN_OK && ev == NULL) {
@@ -713,6 +720,14 @@ int uccn_registry_check_evidence(const char *text, size_t len,
 	}
 	free(ev);
 	return err;
+}
+
+int uccn_registry_check_evidence(const char *text, size_t len,
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out,
+	struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, check_evidence(text, len, network, out, why, why_len));
 }
 
 int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,

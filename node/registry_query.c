@@ -201,8 +201,10 @@ int uccn_node_registry_consistency(
 	return err;
 }
 
-int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	struct uccn_bytes *out, char *why, size_t why_len) {
+int uccn_node_registry_prove(
+	struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_scan(node);
 	if (err < 0) {
 		return err;
@@ -210,8 +212,8 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 	const struct uccn_registry_scan *sc = &node->scan;
 	size_t newest = uccn_registry_state_newest_checkpoint(node);
 	if (newest == SIZE_MAX) {
-		uccn_node_set_why(why, why_len, "this node holds no signed checkpoint yet");
-		return UCCN_ENOTFOUND;
+		return uccn_error_set(
+			why, why_len, UCCN_ENOTFOUND, "this node holds no signed checkpoint yet");
 	}
 	/* A node that requires witnesses proves nothing under a checkpoint without them: it does
 	 * not treat that checkpoint as the registry yet. */
@@ -220,12 +222,11 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		return err;
 	}
 	if (wc.fields < wc.required) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_ENOTFOUND,
 			"the newest checkpoint is cosigned by member cities of %zu creative "
 			"field%s; "
 			"this node requires %zu",
 			wc.fields, wc.fields == 1 ? "" : "s", wc.required);
-		return UCCN_ENOTFOUND;
 	}
 	const struct uccn_tree_head *h = &sc->heads[newest];
 	struct uccn_bytes leaf = {0}, head = {0}, note = {0};
@@ -249,7 +250,7 @@ int uccn_node_registry_prove(struct uccn_node *node, const uint8_t city[UCCN_KEY
 		}
 	}
 	if (!found) {
-		uccn_node_set_why(why, why_len, "%s",
+		uccn_error_set(why, why_len, err, "%s",
 			leaf_index == SIZE_MAX
 				? "no designation names that key: it is not a member"
 				: "its newest designation is not under a signed tree head yet");

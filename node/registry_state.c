@@ -26,10 +26,9 @@ int uccn_registry_state_must_be_root(struct uccn_node *node, char *why, size_t w
 	if (uccn_node_is_secretariat(node)) {
 		return UCCN_OK;
 	}
-	uccn_node_set_why(why, why_len,
+	return uccn_error_set(why, why_len, UCCN_EPERM,
 		"not permitted: only the Secretariat's node (the network's root key) writes the "
 		"registry");
-	return UCCN_EPERM;
 }
 
 /* --- Reading the root's chain ---------------------------------------------------------- */

@@ -54,8 +54,9 @@ static bool parse_witness_vkey(const char *vkey, char name[256], uint8_t pk[UCCN
 	return memcmp(id, want, sizeof(id)) == 0;
 }
 
-int uccn_node_witness_add(
-	struct uccn_node *node, const char *url, const char *vkey, char *why, size_t why_len) {
+int uccn_node_witness_add(struct uccn_node *node, const char *url, const char *vkey) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
@@ -64,15 +65,13 @@ int uccn_node_witness_add(
 	uint8_t pk[UCCN_KEY_BYTES];
 	if (strncmp(url, "http://", 7) != 0 || strlen(url) > UCCN_URL_MAX ||
 		strpbrk(url, " \n") != NULL) {
-		uccn_node_set_why(
-			why, why_len, "the witness URL must be http://HOST[:PORT][/PREFIX]");
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
+			"the witness URL must be http://HOST[:PORT][/PREFIX]");
 	}
 	if (!parse_witness_vkey(vkey, name, pk)) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
 			"not a witness verifier key (NAME+KEYID+BASE64 of 0x04 or 0x01 and the "
 			"Ed25519 key, the key ID matching)");
-		return UCCN_EINVAL;
 	}
 	struct uccn_bytes meta = {0}, kept = {0};
 	err = uccn_store_get_meta(node->st, EXT_META, &meta);

@@ -17,6 +17,7 @@
 #include "node/node_internal.h"
 #include "node/node_records.h"
 #include "node/registry_state.h"
+#include "node/schema_internal.h"
 
 /* --- Writing the registry (the root only) ---------------------------------------------- */
 
@@ -87,8 +88,9 @@ static int write_registry(struct uccn_node *node, struct registry_change *change
 	return err;
 }
 
-int uccn_node_registry_sign_checkpoint(
-	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len) {
+int uccn_node_registry_sign_checkpoint(struct uccn_node *node, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0 || (err = uccn_store_begin(node->st)) < 0) {
 		return err;
@@ -126,24 +128,24 @@ static void designation_change(struct registry_change *rc,
 }
 
 int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
-	char *why, size_t why_len) {
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
 	}
 	if (memcmp(city, node->network, UCCN_KEY_BYTES) == 0) {
-		uccn_node_set_why(
-			why, why_len, "the network's root key is the Secretariat's, not a city's");
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
+			"the network's root key is the Secretariat's, not a city's");
 	}
 	struct uccn_registry_designation d;
 	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
 		return err;
 	}
 	if (d.found && strcmp(d.status, "active") == 0) {
-		uccn_node_set_why(why, why_len, "%s is already designated", d.name);
-		return UCCN_EEXIST;
+		return uccn_error_set(
+			why, why_len, UCCN_EEXIST, "%s is already designated", d.name);
 	}
 	char hex[UCCN_REGISTRY_HEX_KEY];
 	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, hex);
@@ -159,13 +161,12 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 	/* The same checks a receiving node makes, with messages that name the option. */
 	const struct uccn_kind_spec *spec = uccn_schema_kind("designation");
 	for (size_t i = 0; i < rc.nfields; i++) {
-		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+		if ((err = uccn_schema_validate_field(spec, &rc.fields[i], why, why_len)) < 0) {
 			return err;
 		}
 		if (rc.fields[i].value.type == UCCN_VALUE_STR && rc.fields[i].value.str_len == 0) {
-			uccn_node_set_why(
-				why, why_len, "designation.%s is required", rc.fields[i].name);
-			return UCCN_ESCHEMA;
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"designation.%s is required", rc.fields[i].name);
 		}
 	}
 	return write_registry(node, &rc, 1, now_ms, why, why_len);
@@ -179,14 +180,15 @@ static int find_active(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 		return err;
 	}
 	if (!d->found || strcmp(d->status, "active") != 0) {
-		uccn_node_set_why(why, why_len, "%s", missing);
-		return UCCN_ENOTMEMBER;
+		return uccn_error_set(why, why_len, UCCN_ENOTMEMBER, "%s", missing);
 	}
 	return UCCN_OK;
 }
 
 int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	const char *reason, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
@@ -211,8 +213,9 @@ int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 }
 
 int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], const char *field,
-	const char *role, const char *from, const char *to, uint64_t now_ms, char *why,
-	size_t why_len) {
+	const char *role, const char *from, const char *to, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
@@ -237,7 +240,7 @@ int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], c
 	rc.nfields = 5;
 	const struct uccn_kind_spec *spec = uccn_schema_kind("role");
 	for (size_t i = 0; i < rc.nfields; i++) {
-		if ((err = uccn_schema_check_field(spec, &rc.fields[i], why, why_len)) < 0) {
+		if ((err = uccn_schema_validate_field(spec, &rc.fields[i], why, why_len)) < 0) {
 			return err;
 		}
 	}
@@ -275,7 +278,9 @@ static int note_seq(void *userdata, const uint8_t *data, size_t len) {
 }
 
 int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCCN_KEY_BYTES],
-	const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms, char *why, size_t why_len) {
+	const uint8_t new_key[UCCN_KEY_BYTES], uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
@@ -289,11 +294,10 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 		return err;
 	}
 	if (fs.seq == 0) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_ENOTFOUND,
 			"this node holds no rotation change signed by the old key naming the new "
 			"one: "
 			"import the city's changes first");
-		return UCCN_ENOTFOUND;
 	}
 	struct uccn_registry_designation d;
 	if ((err = find_active(node, old_key, &d, "the old key has no active designation", why,
@@ -308,7 +312,9 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 }
 
 int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], uint64_t cutoff,
-	const uint8_t *successor, const char *reason, uint64_t now_ms, char *why, size_t why_len) {
+	const uint8_t *successor, const char *reason, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
@@ -318,12 +324,11 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 		return err;
 	}
 	if (!d.found) {
-		uccn_node_set_why(why, why_len, "no designation names that key");
-		return UCCN_ENOTMEMBER;
+		return uccn_error_set(
+			why, why_len, UCCN_ENOTMEMBER, "no designation names that key");
 	}
 	if (cutoff > INT64_MAX) {
-		uccn_node_set_why(why, why_len, "the cut-off is too large");
-		return UCCN_EINVAL;
+		return uccn_error_set(why, why_len, UCCN_EINVAL, "the cut-off is too large");
 	}
 	char succ_hex[UCCN_REGISTRY_HEX_KEY];
 	if (successor != NULL) {
@@ -342,26 +347,27 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 	return write_registry(node, rc, n, now_ms, why, why_len);
 }
 
-int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active,
-	uint64_t now_ms, char *why, size_t why_len) {
+int uccn_node_relay(
+	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active, uint64_t now_ms) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
 	}
 	if (memcmp(key, node->pk, UCCN_KEY_BYTES) == 0) {
-		uccn_node_set_why(why, why_len, "the root is the Secretariat already");
-		return UCCN_EINVAL;
+		return uccn_error_set(
+			why, why_len, UCCN_EINVAL, "the root is the Secretariat already");
 	}
 	uint8_t city[UCCN_KEY_BYTES];
 	bool known = uccn_changelog_city_of(node->log, key, city);
 	if (known && memcmp(city, node->pk, UCCN_KEY_BYTES) != 0) {
-		uccn_node_set_why(why, why_len, "that key signs for a member city");
-		return UCCN_EEXIST;
+		return uccn_error_set(
+			why, why_len, UCCN_EEXIST, "that key signs for a member city");
 	}
 	if (active == uccn_changelog_is_secretariat(node->log, key)) {
-		uccn_node_set_why(why, why_len,
+		return uccn_error_set(why, why_len, active ? UCCN_EEXIST : UCCN_ENOTFOUND,
 			active ? "that key is a relay already" : "that key is not a relay");
-		return active ? UCCN_EEXIST : UCCN_ENOTFOUND;
 	}
 	/* A relay is a key of the Secretariat itself: its city is the root. It signs nothing of
 	 * the registry; a removed one is cut off at 0 like any revoked key. */
@@ -373,12 +379,12 @@ int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], b
 	return write_registry(node, &rc, 1, now_ms, why, why_len);
 }
 
-int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES],
-	char *why, size_t why_len) {
+int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES]) {
+	size_t why_len;
+	char *why = uccn_node_error_begin(node, &why_len);
 	if (uccn_node_is_secretariat(node)) {
-		uccn_node_set_why(
-			why, why_len, "the Secretariat's key names the network and cannot rotate");
-		return UCCN_EPERM;
+		return uccn_error_set(why, why_len, UCCN_EPERM,
+			"the Secretariat's key names the network and cannot rotate");
 	}
 	struct uccn_identity *fresh = NULL;
 	char path[4096], next[4096], old[4096];

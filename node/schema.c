@@ -13,6 +13,7 @@
 #include <uccn/text.h>
 
 #include "node/crypto.h"
+#include "node/error_internal.h"
 #include "node/schema_internal.h"
 #include "proto/change_internal.h"
 
@@ -347,18 +348,6 @@ const char *uccn_schema_type_name(enum uccn_type t) {
 
 /* ---- messages ---- */
 
-/* Writes the reason and returns UCCN_ESCHEMA, so every refusal is one line. why may be NULL. */
-__attribute__((format(printf, 3, 4))) static int refuse(
-	char *why, size_t why_len, const char *fmt, ...) {
-	if (why != NULL && why_len > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
-		va_end(ap);
-	}
-	return UCCN_ESCHEMA;
-}
-
 /* C0, DEL and C1: characters that move terminals around rather than show anything. */
 static bool is_control(uint32_t cp) {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
@@ -560,74 +549,79 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 	if (spec->type == UCCN_TYPE_FIELDS) {
 		max = NFIELDS_CREATIVE;
 		if (v->count < 1 || v->count > max) {
-			return refuse(why, why_len, "%s: needs 1 to %zu creative fields, got %zu",
-				path, max, v->count);
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: needs 1 to %zu creative fields, got %zu", path, max, v->count);
 		}
 	}
 	if (v->count > max) {
-		return refuse(why, why_len, "%s: has %zu items, at most %zu allowed", path,
-			v->count, max);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+			"%s: has %zu items, at most %zu allowed", path, v->count, max);
 	}
 	if (v->count > 0 && v->items == NULL) {
-		return refuse(why, why_len, "%s: list without items", path);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: list without items", path);
 	}
 	for (size_t n = 0; n < v->count; n++) {
 		const struct uccn_value *it = &v->items[n];
 		switch (spec->type) {
 		case UCCN_TYPE_SDGS:
 			if (it->type != UCCN_VALUE_INT) {
-				return refuse(why, why_len, "%s: item %zu is %s, not an SDG (1-17)",
-					path, n + 1, value_type_name(it->type));
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: item %zu is %s, not an SDG (1-17)", path, n + 1,
+					value_type_name(it->type));
 			}
 			if (it->i < 1 || it->i > 17) {
-				return refuse(why, why_len, "%s: %lld is not an SDG (1-17)", path,
-					(long long)it->i);
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: %lld is not an SDG (1-17)", path, (long long)it->i);
 			}
 			break;
 		case UCCN_TYPE_FIELDS:
 			if (it->type != UCCN_VALUE_STR) {
-				return refuse(why, why_len,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 					"%s: item %zu is %s, not a creative field", path, n + 1,
 					value_type_name(it->type));
 			}
 			if (creative_field_canonical(it) == NULL) {
-				return refuse(why, why_len, "%s: %s is not a creative field (%s)",
-					path, uccn_text_quote(q, it->str, it->str_len),
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: %s is not a creative field (%s)", path,
+					uccn_text_quote(q, it->str, it->str_len),
 					join(all, sizeof(all), uccn_creative_fields));
 			}
 			break;
 		case UCCN_TYPE_TEXTS: {
 			char detail[80];
 			if (it->type != UCCN_VALUE_STR) {
-				return refuse(why, why_len, "%s: item %zu is %s, not a text", path,
-					n + 1, value_type_name(it->type));
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: item %zu is %s, not a text", path, n + 1,
+					value_type_name(it->type));
 			}
 			if (it->str_len == 0) {
-				return refuse(why, why_len, "%s: item %zu is empty", path, n + 1);
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: item %zu is empty", path, n + 1);
 			}
 			if (it->str_len > TEXTS_ITEM_MAX) {
-				return refuse(why, why_len,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 					"%s: item %zu is %zu bytes, at most %d allowed", path,
 					n + 1, it->str_len, TEXTS_ITEM_MAX);
 			}
 			if (!text_ok(it, false, detail, sizeof(detail))) {
-				return refuse(why, why_len, "%s: item %zu %s", path, n + 1, detail);
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: item %zu %s",
+					path, n + 1, detail);
 			}
 			break;
 		}
 		case UCCN_TYPE_KEYS:
 			if (!is_hex64(it)) {
 				if (it->type != UCCN_VALUE_STR) {
-					return refuse(why, why_len,
+					return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 						"%s: item %zu is %s, not a public key", path, n + 1,
 						value_type_name(it->type));
 				}
-				return refuse(why, why_len,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 					"%s: %s is not a public key (64 lowercase hex digits)",
 					path, uccn_text_quote(q, it->str, it->str_len));
 			}
 			if (!is_public_key(it)) {
-				return refuse(why, why_len,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 					"%s: %s is not an Ed25519 public key (not a point of the "
 					"curve that can sign)",
 					path, uccn_text_quote(q, it->str, it->str_len));
@@ -641,10 +635,11 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 		for (size_t m = 0; m < n; m++) {
 			if (values_equal(&v->items[m], it)) {
 				if (it->type == UCCN_VALUE_INT) {
-					return refuse(why, why_len, "%s: %lld is listed twice",
-						path, (long long)it->i);
+					return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+						"%s: %lld is listed twice", path, (long long)it->i);
 				}
-				return refuse(why, why_len, "%s: %s is listed twice", path,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: %s is listed twice", path,
 					uccn_text_quote(q, it->str, it->str_len));
 			}
 		}
@@ -674,37 +669,42 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 				    : spec->type == UCCN_TYPE_INT ? UCCN_VALUE_INT
 								  : UCCN_VALUE_STR;
 	if (v->type != want) {
-		return refuse(why, why_len, "%s: expected %s, got %s", path,
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: expected %s, got %s", path,
 			uccn_schema_type_name(spec->type), value_type_name(v->type));
 	}
 	if (v->type == UCCN_VALUE_STR && v->str == NULL && v->str_len > 0) {
-		return refuse(why, why_len, "%s: string without bytes", path);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: string without bytes", path);
 	}
 
 	switch (spec->type) {
 	case UCCN_TYPE_TEXT:
 		if (v->str_len > UCCN_STR_MAX) {
-			return refuse(why, why_len, "%s: text is %zu bytes, at most %d allowed",
-				path, v->str_len, UCCN_STR_MAX);
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: text is %zu bytes, at most %d allowed", path, v->str_len,
+				UCCN_STR_MAX);
 		}
 		if (!text_ok(v, true, detail, sizeof(detail))) {
-			return refuse(why, why_len, "%s: text %s", path, detail);
+			return uccn_error_set(
+				why, why_len, UCCN_ESCHEMA, "%s: text %s", path, detail);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_INT:
 		if (v->i < spec->min || v->i > spec->max) {
-			return refuse(why, why_len, "%s: %lld is outside %lld-%lld", path,
-				(long long)v->i, (long long)spec->min, (long long)spec->max);
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: %lld is outside %lld-%lld", path, (long long)v->i,
+				(long long)spec->min, (long long)spec->max);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_DATE: {
 		int year = 0;
 		if (!is_date(v, &year)) {
-			return refuse(why, why_len, "%s: %s is not a date (YYYY-MM-DD)", path,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: %s is not a date (YYYY-MM-DD)", path,
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) {
-			return refuse(why, why_len, "%s: %s is outside the years %d-%d", path,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: %s is outside the years %d-%d", path,
 				uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
 				DATE_YEAR_MAX);
 		}
@@ -712,7 +712,7 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 	}
 	case UCCN_TYPE_URL:
 		if (!is_url(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not a URL (http:// or https://, a host, no spaces, at "
 				"most "
 				"%d bytes)",
@@ -721,12 +721,12 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 		return UCCN_OK;
 	case UCCN_TYPE_KEY:
 		if (!is_hex64(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not a public key (64 lowercase hex digits)", path,
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (!is_public_key(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not an Ed25519 public key (not a point of the curve "
 				"that "
 				"can sign)",
@@ -735,14 +735,14 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 		return UCCN_OK;
 	case UCCN_TYPE_HASH:
 		if (!is_hex64(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not a hash (64 lowercase hex digits)", path,
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_PERIOD:
 		if (!is_period(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not a four-year period (YYYY-YYYY, the second year the "
 				"first + 4, e.g. 2019-2023; years %d-%d)",
 				path, uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
@@ -751,7 +751,7 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 		return UCCN_OK;
 	case UCCN_TYPE_COUNTRY:
 		if (!is_country(v)) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: %s is not a country code (two capital letters, ISO 3166 "
 				"alpha-2)",
 				path, uccn_text_quote(q, v->str, v->str_len));
@@ -764,12 +764,13 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 				return UCCN_OK;
 			}
 		}
-		return refuse(why, why_len, "%s: %s is not one of: %s", path,
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: %s is not one of: %s", path,
 			uccn_text_quote(q, v->str, v->str_len),
 			join(all, sizeof(all), spec->choices));
 	case UCCN_TYPE_FIELD:
 		if (creative_field_canonical(v) == NULL) {
-			return refuse(why, why_len, "%s: %s is not a creative field (%s)", path,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s: %s is not a creative field (%s)", path,
 				uccn_text_quote(q, v->str, v->str_len),
 				join(all, sizeof(all), uccn_creative_fields));
 		}
@@ -780,10 +781,11 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 	case UCCN_TYPE_KEYS:
 		return check_list(spec, v, path, why, why_len);
 	}
-	return refuse(why, why_len, "%s: unknown type %d", path, (int)spec->type);
+	return uccn_error_set(
+		why, why_len, UCCN_ESCHEMA, "%s: unknown type %d", path, (int)spec->type);
 }
 
-int uccn_schema_check_field(
+int uccn_schema_validate_field(
 	const struct uccn_kind_spec *k, const struct uccn_field *f, char *why, size_t why_len) {
 	assert(k != NULL && f != NULL);
 	const struct uccn_field_spec *spec = uccn_schema_field(k, f->name, f->name_len);
@@ -792,9 +794,10 @@ int uccn_schema_check_field(
 		const char *name =
 			f->name != NULL ? uccn_text_quote(q, f->name, f->name_len) : "(none)";
 		if (k->name != NULL) {
-			return refuse(why, why_len, "%s: unknown field %s", k->name, name);
+			return uccn_error_set(
+				why, why_len, UCCN_ESCHEMA, "%s: unknown field %s", k->name, name);
 		}
-		return refuse(why, why_len, "unknown field %s", name);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "unknown field %s", name);
 	}
 	return check_value(k, spec, &f->value, why, why_len);
 }
@@ -803,13 +806,13 @@ bool uccn_schema_is_valid_id(const char *id) {
 	return id != NULL && uccn_text_is_valid_id(id, strnlen(id, UCCN_ID_MAX + 1));
 }
 
-int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len) {
+int uccn_schema_validate_change(const struct uccn_change *c, char *why, size_t why_len) {
 	assert(c != NULL);
 	char q[UCCN_TEXT_QUOTE_BUF];
 	/* PROTOCOL.md §1: a clock fits a signed 64-bit integer, so that stores order it as the
 	 * protocol does, and a node's clock can always move past what it has seen. */
 	if (c->hlc > (uint64_t)INT64_MAX) {
-		return refuse(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 			"hlc: %llu is past 2^63-1, the largest clock a change may carry",
 			(unsigned long long)c->hlc);
 	}
@@ -818,16 +821,16 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 	size_t kind_len = strnlen(c->kind, sizeof(c->kind));
 	size_t id_len = strnlen(c->id, sizeof(c->id));
 	if (kind_len == sizeof(c->kind)) {
-		return refuse(
-			why, why_len, "unknown kind %s", uccn_text_quote(q, c->kind, kind_len));
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "unknown kind %s",
+			uccn_text_quote(q, c->kind, kind_len));
 	}
 	const struct uccn_kind_spec *k = uccn_schema_kind(c->kind);
 	if (k == NULL) {
-		return refuse(
-			why, why_len, "unknown kind %s", uccn_text_quote(q, c->kind, kind_len));
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "unknown kind %s",
+			uccn_text_quote(q, c->kind, kind_len));
 	}
 	if (id_len == sizeof(c->id) || !uccn_schema_is_valid_id(c->id)) {
-		return refuse(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 			"%s: id %s is not valid (1-%d bytes of A-Z a-z 0-9 . _ : -)", k->name,
 			uccn_text_quote(q, c->id, id_len), UCCN_ID_MAX);
 	}
@@ -838,20 +841,20 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 		char owner[KEY_HEX_LEN + 1];
 		uccn_text_to_hex(c->owner, UCCN_KEY_BYTES, owner);
 		if (strcmp(c->id, owner) != 0) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"city: id %s is not the owner's key (a city's record is named by "
 				"its key in lowercase hex)",
 				uccn_text_quote(q, c->id, id_len));
 		}
 	}
 	if (c->nfields > UCCN_FIELDS_MAX) {
-		return refuse(why, why_len, "%s: %zu fields, at most %d allowed", k->name,
-			c->nfields, UCCN_FIELDS_MAX);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+			"%s: %zu fields, at most %d allowed", k->name, c->nfields, UCCN_FIELDS_MAX);
 	}
 	switch (c->op) {
 	case UCCN_OP_DELETE:
 		if (c->nfields != 0) {
-			return refuse(why, why_len,
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
 				"%s: a delete carries no fields, this one has %zu", k->name,
 				c->nfields);
 		}
@@ -859,14 +862,16 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 	case UCCN_OP_PUT:
 		break;
 	default:
-		return refuse(why, why_len, "%s: unknown operation %d", k->name, (int)c->op);
+		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: unknown operation %d",
+			k->name, (int)c->op);
 	}
 	if (c->nfields == 0) {
-		return refuse(why, why_len, "%s: a put needs at least one field", k->name);
+		return uccn_error_set(
+			why, why_len, UCCN_ESCHEMA, "%s: a put needs at least one field", k->name);
 	}
 	for (size_t i = 0; i < c->nfields; i++) {
 		const struct uccn_field *f = &c->fields[i];
-		int err = uccn_schema_check_field(k, f, why, why_len);
+		int err = uccn_schema_validate_field(k, f, why, why_len);
 		if (err < 0) {
 			return err;
 		}
@@ -875,7 +880,8 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 		for (size_t j = 0; j < i; j++) {
 			if (c->fields[j].name_len == f->name_len &&
 				memcmp(c->fields[j].name, f->name, f->name_len) == 0) {
-				return refuse(why, why_len, "%s: field %s given twice", k->name,
+				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+					"%s: field %s given twice", k->name,
 					uccn_text_quote(q, f->name, f->name_len));
 			}
 		}
@@ -883,11 +889,11 @@ int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_
 		 * that could not have been created. */
 		const struct uccn_field_spec *spec = uccn_schema_field(k, f->name, f->name_len);
 		if (f->value.type == UCCN_VALUE_NIL && spec->required) {
-			return refuse(why, why_len, "%s.%s: required, so it cannot be removed",
-				k->name, spec->name);
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s.%s: required, so it cannot be removed", k->name, spec->name);
 		}
 	}
-	return uccn_schema_check_together(k, c->fields, c->nfields, why, why_len);
+	return uccn_schema_validate_together(k, c->fields, c->nfields, why, why_len);
 }
 
 /* The pairs of dates that bound a span: the last may not come before the first. */
@@ -910,7 +916,7 @@ static const struct uccn_value *value_of(
 	return NULL;
 }
 
-int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn_field *fields,
+int uccn_schema_validate_together(const struct uccn_kind_spec *k, const struct uccn_field *fields,
 	size_t nfields, char *why, size_t why_len) {
 	char q1[UCCN_TEXT_QUOTE_BUF], q2[UCCN_TEXT_QUOTE_BUF];
 	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
@@ -922,9 +928,10 @@ int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn
 		/* Both are valid dates (checked field by field), so the text orders them. */
 		if (first != NULL && last != NULL && first->str_len == last->str_len &&
 			memcmp(last->str, first->str, last->str_len) < 0) {
-			return refuse(why, why_len, "%s.%s: %s is before %s %s", k->name,
-				spans[i].last, uccn_text_quote(q1, last->str, last->str_len),
-				spans[i].first, uccn_text_quote(q2, first->str, first->str_len));
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"%s.%s: %s is before %s %s", k->name, spans[i].last,
+				uccn_text_quote(q1, last->str, last->str_len), spans[i].first,
+				uccn_text_quote(q2, first->str, first->str_len));
 		}
 	}
 	return UCCN_OK;
@@ -962,4 +969,24 @@ size_t uccn_schema_feed_kind(const char *feed, char out[UCCN_KIND_MAX + 1]) {
 	memcpy(out, feed, n);
 	out[n] = '\0';
 	return n;
+}
+
+int uccn_schema_check_field(
+	const struct uccn_kind_spec *k, const struct uccn_field *f, struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, uccn_schema_validate_field(k, f, why, why_len));
+}
+
+int uccn_schema_check_change(const struct uccn_change *c, struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, uccn_schema_validate_change(c, why, why_len));
+}
+
+int uccn_schema_check_together(const struct uccn_kind_spec *k, const struct uccn_field *fields,
+	size_t nfields, struct uccn_error *err) {
+	size_t why_len;
+	char *why = uccn_error_begin(err, &why_len);
+	return uccn_error_end(err, uccn_schema_validate_together(k, fields, nfields, why, why_len));
 }

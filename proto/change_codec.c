@@ -20,24 +20,24 @@ static const char *const BODY_NAMES[11] = {"version", "network", "author", "seq"
 	"kind", "owner", "id", "op", "fields"};
 
 static int bad_element(struct uccn_wire_decoder *d, int i, const char *must) {
-	return uccn_wire_refuse(
-		d->why, d->why_len, "field %d (%s) must be %s", i, BODY_NAMES[i], must);
+	return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "field %d (%s) must be %s", i,
+		BODY_NAMES[i], must);
 }
 
 static int decode_body(
 	struct uccn_wire_decoder *d, const msgpack_object *root, struct uccn_change *out) {
 	char shown[48];
 	if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != 11) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "the body must be an array of 11 elements");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"the body must be an array of 11 elements");
 	}
 	const msgpack_object *e = root->via.array.ptr;
 
 	if (!uccn_wire_is_uint(&e[0]) || e[0].via.u64 != UCCN_WIRE_VERSION) {
-		return uccn_wire_is_uint(&e[0])
-			       ? uccn_wire_refuse(d->why, d->why_len, "unsupported version %llu",
-					 (unsigned long long)e[0].via.u64)
-			       : bad_element(d, 0, "an unsigned integer");
+		return uccn_wire_is_uint(&e[0]) ? uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+							  "unsupported version %llu",
+							  (unsigned long long)e[0].via.u64)
+						: bad_element(d, 0, "an unsigned integer");
 	}
 	if (uccn_wire_get_bin(d, &e[1], out->network, UCCN_KEY_BYTES) < 0) {
 		return bad_element(d, 1, "a 32-byte bin");
@@ -72,7 +72,7 @@ static int decode_body(
 		return bad_element(d, 6, "a string");
 	}
 	if (!uccn_wire_valid_kind(s, len)) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"field 6 (kind) \"%s\" must be 1 to %d bytes of [a-z_]",
 			uccn_wire_printable(s, len, shown, sizeof(shown)), UCCN_KIND_MAX);
 	}
@@ -89,7 +89,7 @@ static int decode_body(
 		return bad_element(d, 8, "a string");
 	}
 	if (!uccn_text_is_valid_id(s, len)) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"field 8 (id) \"%s\" must be 1 to %d bytes of [A-Za-z0-9._:-]",
 			uccn_wire_printable(s, len, shown, sizeof(shown)), UCCN_ID_MAX);
 	}
@@ -106,11 +106,12 @@ static int decode_body(
 	}
 	size_t n = e[10].via.map.size;
 	if (n > UCCN_FIELDS_MAX) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "%zu fields; at most %d", n, UCCN_FIELDS_MAX);
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "%zu fields; at most %d", n,
+			UCCN_FIELDS_MAX);
 	}
 	if (out->op == UCCN_OP_DELETE && n > 0) {
-		return uccn_wire_refuse(d->why, d->why_len, "a delete carries no fields");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "a delete carries no fields");
 	}
 	d->items = out->items;
 	d->nitems = 0;
@@ -125,7 +126,7 @@ static int decode_body(
 		for (size_t j = 0; j < i; j++) {
 			if (out->fields[j].name_len == f->name_len &&
 				memcmp(out->fields[j].name, f->name, f->name_len) == 0) {
-				return uccn_wire_refuse(d->why, d->why_len,
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 					"field \"%s\" appears twice",
 					uccn_wire_printable(
 						f->name, f->name_len, shown, sizeof(shown)));
@@ -145,10 +146,11 @@ static int decode_body(
 static int get_envelope(struct uccn_wire_decoder *d, const msgpack_object *o, size_t end,
 	const uint8_t **body, size_t *body_len, const uint8_t **sig) {
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
-		return uccn_wire_refuse(d->why, d->why_len, "a change must be an array of 2");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "a change must be an array of 2");
 	}
 	if (o->via.array.size != 2) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"a change must be an array of 2, not %u", o->via.array.size);
 	}
 	size_t sig_len = 0;
@@ -160,25 +162,27 @@ static int get_envelope(struct uccn_wire_decoder *d, const msgpack_object *o, si
 		return err;
 	}
 	if (sig_len != UCCN_SIG_BYTES) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"the signature must be %d bytes, not %zu", UCCN_SIG_BYTES, sig_len);
 	}
 	if (end != d->len) {
-		return uccn_wire_refuse(d->why, d->why_len, "trailing bytes after the change");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "trailing bytes after the change");
 	}
 	/* §3 domain separation: a body is recognisable by its first byte alone. */
 	if (*body_len == 0 || (*body)[0] != 0x9b) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "the body must start with 0x9b (an array of 11)");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"the body must start with 0x9b (an array of 11)");
 	}
 	size_t body_end = 0;
 	enum uccn_wire_guard g = uccn_wire_size_guard(*body, *body_len, *body_len, &body_end);
 	if (g != UCCN_GUARD_DONE) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "the body is %s", uccn_wire_guard_why(g, "truncated"));
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "the body is %s",
+			uccn_wire_guard_why(g, "truncated"));
 	}
 	if (body_end != *body_len) {
-		return uccn_wire_refuse(d->why, d->why_len, "trailing bytes after the body");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "trailing bytes after the body");
 	}
 	return UCCN_OK;
 }
@@ -189,14 +193,14 @@ int uccn_codec_decode_change(
 		why[0] = '\0';
 	}
 	if (len > UCCN_CHANGE_MAX) {
-		return uccn_wire_refuse(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_EPROTO,
 			"a change is at most %d bytes, this one is %zu", UCCN_CHANGE_MAX, len);
 	}
 	size_t end = 0;
 	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
 	if (g != UCCN_GUARD_DONE) {
-		return uccn_wire_refuse(
-			why, why_len, "the change is %s", uccn_wire_guard_why(g, "truncated"));
+		return uccn_error_set(why, why_len, UCCN_EPROTO, "the change is %s",
+			uccn_wire_guard_why(g, "truncated"));
 	}
 
 	/* msgpack-c runs twice: on the signed change, whose body it leaves in buf as a bin, and
@@ -208,7 +212,7 @@ int uccn_codec_decode_change(
 	msgpack_unpacked_init(&u);
 	int err = uccn_wire_unpack_whole(&u, buf, end);
 	if (err == UCCN_EPROTO) {
-		err = uccn_wire_refuse(why, why_len, "the change is not valid msgpack");
+		err = uccn_error_set(why, why_len, UCCN_EPROTO, "the change is not valid msgpack");
 	}
 	if (err < 0 || (err = get_envelope(&d, &u.data, end, &body, &body_len, &sig)) < 0) {
 		goto out;
@@ -216,7 +220,8 @@ int uccn_codec_decode_change(
 	/* This drops the outer objects, which are no longer needed. */
 	err = uccn_wire_unpack_whole(&u, body, body_len);
 	if (err == UCCN_EPROTO) {
-		err = uccn_wire_refuse(why, why_len, "the body is not valid msgpack (byte 0xc1)");
+		err = uccn_error_set(
+			why, why_len, UCCN_EPROTO, "the body is not valid msgpack (byte 0xc1)");
 	}
 	if (err < 0) {
 		goto out;

@@ -122,8 +122,8 @@ int uccn_codec_reader_feed(struct uccn_file_reader *r, const uint8_t *buf, size_
 
 static int reader_fail(struct uccn_file_reader *r, char *why, size_t why_len, const char *what) {
 	r->state = READ_FAILED;
-	return uccn_wire_refuse(
-		why, why_len, "%s at byte %llu", what, (unsigned long long)(r->base + r->pos));
+	return uccn_error_set(why, why_len, UCCN_EPROTO, "%s at byte %llu", what,
+		(unsigned long long)(r->base + r->pos));
 }
 
 /* Interprets a header or trailer: [str tag, uint, bin 32]. */
@@ -151,7 +151,8 @@ int uccn_codec_reader_next(
 	}
 	msgpack_unpacked_destroy(&r->last);
 	if (r->state == READ_FAILED) {
-		return uccn_wire_refuse(why, why_len, "the export file was already found invalid");
+		return uccn_error_set(
+			why, why_len, UCCN_EPROTO, "the export file was already found invalid");
 	}
 	size_t avail = r->buf.len - r->pos;
 	if (avail == 0) {

@@ -36,16 +36,17 @@ int uccn_codec_decode_proof(
 	size_t end = 0;
 	if (len > 4 * UCCN_CHANGE_MAX ||
 		uccn_wire_size_guard(buf, len, len, &end) != UCCN_GUARD_DONE || end != len) {
-		return uccn_wire_refuse(
-			why, why_len, "not a uccn proof (not one whole msgpack object)");
+		return uccn_error_set(why, why_len, UCCN_EPROTO,
+			"not a uccn proof (not one whole msgpack object)");
 	}
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
 	int err = uccn_wire_unpack_whole(&u, buf, len);
 	if (err < 0) {
 		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM ? err
-					  : uccn_wire_refuse(why, why_len, "not a uccn proof");
+		return err == UCCN_ENOMEM
+			       ? err
+			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not a uccn proof");
 	}
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
 	const msgpack_object *o = &u.data;
@@ -55,30 +56,31 @@ int uccn_codec_decode_proof(
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
 		e[0].type != MSGPACK_OBJECT_STR || e[0].via.str.size != magic ||
 		memcmp(e[0].via.str.ptr, PROOF_MAGIC, magic) != 0) {
-		uccn_wire_refuse(why, why_len, "not a uccn proof");
+		uccn_error_set(why, why_len, UCCN_EPROTO, "not a uccn proof");
 	} else if (uccn_wire_is_uint(&e[1]) && e[1].via.u64 == 1) {
 		/* Version 1 proved against BLAKE2b tree heads, which no checkpoint signs. */
-		uccn_wire_refuse(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EPROTO,
 			"a proof of version 1 (before checkpoints): ask the city for a new one");
 	} else if (!uccn_wire_is_uint(&e[1]) || e[1].via.u64 != 2) {
-		uccn_wire_refuse(why, why_len, "a proof of an unknown version");
+		uccn_error_set(why, why_len, UCCN_EPROTO, "a proof of an unknown version");
 	} else if (o->via.array.size != 8) {
-		uccn_wire_refuse(why, why_len, "not a uccn proof");
+		uccn_error_set(why, why_len, UCCN_EPROTO, "not a uccn proof");
 	} else if (uccn_wire_get_bin(&d, &e[2], out->network, UCCN_KEY_BYTES) < 0) {
-		uccn_wire_refuse(why, why_len, "the proof's network is not a key");
+		uccn_error_set(why, why_len, UCCN_EPROTO, "the proof's network is not a key");
 	} else if (uccn_wire_get_bin_ref(&d, &e[3], "the proof's designation is not a change",
 			   &out->designation, &out->designation_len) < 0 ||
 		   !uccn_wire_is_uint(&e[4]) ||
 		   uccn_wire_get_bin_ref(&d, &e[5], "the proof's tree head is not a change",
 			   &out->head, &out->head_len) < 0) {
 		if (why != NULL && why[0] == '\0') {
-			uccn_wire_refuse(why, why_len, "the proof's leaf index is not an integer");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"the proof's leaf index is not an integer");
 		}
 	} else if (e[6].type != MSGPACK_OBJECT_ARRAY || e[6].via.array.size > UCCN_PROOF_MAX_PATH) {
-		uccn_wire_refuse(why, why_len,
+		uccn_error_set(why, why_len, UCCN_EPROTO,
 			"the proof's path is not a list of at most %d hashes", UCCN_PROOF_MAX_PATH);
 	} else if (uccn_wire_get_str(&d, &e[7], &out->note, &out->note_len) < 0) {
-		uccn_wire_refuse(why, why_len, "the proof's checkpoint is not text");
+		uccn_error_set(why, why_len, UCCN_EPROTO, "the proof's checkpoint is not text");
 	} else {
 		out->index = e[4].via.u64;
 		out->npath = e[6].via.array.size;
@@ -86,7 +88,7 @@ int uccn_codec_decode_proof(
 		for (size_t i = 0; i < out->npath && err == UCCN_OK; i++) {
 			if (uccn_wire_get_bin(&d, &e[6].via.array.ptr[i], out->path[i],
 				    UCCN_HASH_BYTES) < 0) {
-				err = uccn_wire_refuse(why, why_len,
+				err = uccn_error_set(why, why_len, UCCN_EPROTO,
 					"element %zu of the proof's path is not a hash", i);
 			}
 		}

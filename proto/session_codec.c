@@ -116,13 +116,13 @@ static int decode_intro(
 	uint8_t *fields[] = {out->network, out->node_key, out->kx_key, out->nonce};
 	for (int i = 0; i < 4; i++) {
 		if (uccn_wire_get_bin(d, &e[2 + i], fields[i], UCCN_KEY_BYTES) < 0) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"element %d (%s) is not a bin of 32 bytes", 2 + i, names[i]);
 		}
 	}
 	const msgpack_object *k = &e[6];
 	if (k->type != MSGPACK_OBJECT_ARRAY || k->via.array.size > UCCN_SESSION_KINDS_MAX) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"element 6 (kinds) is not an array of at most %d kinds",
 			UCCN_SESSION_KINDS_MAX);
 	}
@@ -133,7 +133,7 @@ static int decode_intro(
 		if (uccn_wire_get_str(d, &k->via.array.ptr[i], &s, &len) < 0 ||
 			!uccn_wire_valid_kind(s, len)) {
 			if (d->why != NULL && d->why[0] == '\0') {
-				uccn_wire_refuse(d->why, d->why_len,
+				uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 					"kind %zu is not 1 to %d bytes of [a-z_]", i,
 					UCCN_KIND_MAX);
 			}
@@ -152,8 +152,8 @@ static int decode_session_elements(
 	uint32_t n = o->via.array.size;
 	if (out->type == UCCN_SESSION_AUTH) {
 		if (n != 2 || uccn_wire_get_bin(d, &e[1], out->sig, UCCN_SIG_BYTES) < 0) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "an AUTH is [\"uccn-auth\", bin 64 signature]");
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"an AUTH is [\"uccn-auth\", bin 64 signature]");
 		}
 		return UCCN_OK;
 	}
@@ -161,7 +161,7 @@ static int decode_session_elements(
 		if (n != 3 || !uccn_wire_is_uint(&e[1]) ||
 			uccn_wire_get_str(d, &e[2], &out->reason, &out->reason_len) < 0) {
 			if (d->why != NULL && d->why[0] == '\0') {
-				uccn_wire_refuse(d->why, d->why_len,
+				uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 					"an ERROR is [\"uccn-error\", uint code, str reason]");
 			}
 			return UCCN_EPROTO;
@@ -170,7 +170,8 @@ static int decode_session_elements(
 		return UCCN_OK;
 	}
 	if (!uccn_wire_is_uint(&e[1])) {
-		return uccn_wire_refuse(d->why, d->why_len, "element 1 (version) is not a uint");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "element 1 (version) is not a uint");
 	}
 	out->version = e[1].via.u64;
 	if (out->version != UCCN_SESSION_VERSION) {
@@ -178,8 +179,9 @@ static int decode_session_elements(
 	}
 	bool hello = out->type == UCCN_SESSION_HELLO;
 	if (n != (hello ? 7u : 8u)) {
-		return uccn_wire_refuse(d->why, d->why_len, "a %s has %d elements, this one %u",
-			hello ? "HELLO" : "WELCOME", hello ? 7 : 8, (unsigned)n);
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a %s has %d elements, this one %u", hello ? "HELLO" : "WELCOME",
+			hello ? 7 : 8, (unsigned)n);
 	}
 	int err = decode_intro(d, e, out);
 	if (err < 0 || hello) {
@@ -191,7 +193,7 @@ static int decode_session_elements(
 		e[7].type != MSGPACK_OBJECT_BIN || e[7].via.bin.size != UCCN_SIG_BYTES ||
 		(const uint8_t *)e[7].via.bin.ptr != d->base + d->len - UCCN_SIG_BYTES ||
 		d->base[d->len - WELCOME_SIG_TAIL] != 0xc4) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"a WELCOME is a fixarray of 8 (0x98) ending with its signature as bin 8 of "
 			"64 bytes");
 	}
@@ -207,30 +209,32 @@ int uccn_codec_decode_session(
 		why[0] = '\0';
 	}
 	if (len > UCCN_SESSION_HANDSHAKE_MAX) {
-		return uccn_wire_refuse(why, why_len,
+		return uccn_error_set(why, why_len, UCCN_EPROTO,
 			"a handshake frame is at most %d bytes, this one is %zu",
 			UCCN_SESSION_HANDSHAKE_MAX, len);
 	}
 	size_t end = 0;
 	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
 	if (g != UCCN_GUARD_DONE || end != len) {
-		return uccn_wire_refuse(
-			why, why_len, "%s", uccn_wire_guard_why(g, "not one whole msgpack object"));
+		return uccn_error_set(why, why_len, UCCN_EPROTO, "%s",
+			uccn_wire_guard_why(g, "not one whole msgpack object"));
 	}
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
 	int err = uccn_wire_unpack_whole(&u, buf, len);
 	if (err < 0) {
 		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM ? err
-					  : uccn_wire_refuse(why, why_len, "not valid msgpack");
+		return err == UCCN_ENOMEM
+			       ? err
+			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not valid msgpack");
 	}
 	memset(out, 0, sizeof(*out));
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
 	const msgpack_object *o = &u.data;
 	err = UCCN_EPROTO;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2) {
-		uccn_wire_refuse(why, why_len, "not a session message (an array of at least 2)");
+		uccn_error_set(why, why_len, UCCN_EPROTO,
+			"not a session message (an array of at least 2)");
 	} else {
 		const msgpack_object *magic = &o->via.array.ptr[0];
 		if (has_magic(magic, HELLO_MAGIC)) {
@@ -243,8 +247,8 @@ int uccn_codec_decode_session(
 			out->type = UCCN_SESSION_ERROR;
 		}
 		if (out->type == 0) {
-			uccn_wire_refuse(
-				why, why_len, "not a session message (unknown first element)");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"not a session message (unknown first element)");
 		} else {
 			err = decode_session_elements(&d, o, out);
 		}

@@ -91,7 +91,7 @@ int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out)
 static int decode_state(
 	struct uccn_wire_decoder *d, const msgpack_object *root, struct uccn_state *out) {
 	if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != 5) {
-		return uccn_wire_refuse(d->why, d->why_len, "a state is an array of 5");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "a state is an array of 5");
 	}
 	const msgpack_object *e = root->via.array.ptr;
 	if (e[0].type == MSGPACK_OBJECT_NIL) {
@@ -105,18 +105,18 @@ static int decode_state(
 		out->has_tomb = true;
 		out->tomb_hlc = e[0].via.array.ptr[0].via.u64;
 	} else {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "the tombstone must be nil or [hlc, author]");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"the tombstone must be nil or [hlc, author]");
 	}
 	if (!uccn_wire_is_uint(&e[1]) || !uccn_wire_is_uint(&e[2])) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "created and updated must be unsigned integers");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"created and updated must be unsigned integers");
 	}
 	out->created_hlc = e[1].via.u64;
 	out->updated_hlc = e[2].via.u64;
 
 	if (e[3].type != MSGPACK_OBJECT_ARRAY || e[3].via.array.size > UCCN_FIELDS_MAX) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"the authors table must be an array of at most %d", UCCN_FIELDS_MAX);
 	}
 	const msgpack_object *authors = e[3].via.array.ptr;
@@ -124,19 +124,19 @@ static int decode_state(
 	bool used[UCCN_FIELDS_MAX] = {false};
 	for (size_t i = 0; i < nauthors; i++) {
 		if (!uccn_wire_is_key(&authors[i])) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "author %zu must be a 32-byte bin", i);
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"author %zu must be a 32-byte bin", i);
 		}
 		/* Canonical form: sorted and unique. */
 		if (i > 0 && memcmp(authors[i - 1].via.bin.ptr, authors[i].via.bin.ptr,
 				     UCCN_KEY_BYTES) >= 0) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "the authors table is not sorted and unique");
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"the authors table is not sorted and unique");
 		}
 	}
 
 	if (e[4].type != MSGPACK_OBJECT_ARRAY || e[4].via.array.size > UCCN_FIELDS_MAX) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"the fields must be an array of at most %d", UCCN_FIELDS_MAX);
 	}
 	size_t n = e[4].via.array.size;
@@ -146,8 +146,8 @@ static int decode_state(
 		const msgpack_object *fo = &e[4].via.array.ptr[i];
 		struct uccn_state_field *f = &out->fields[i];
 		if (fo->type != MSGPACK_OBJECT_ARRAY || fo->via.array.size != 4) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "state field %zu must be an array of 4", i);
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"state field %zu must be an array of 4", i);
 		}
 		const msgpack_object *fe = fo->via.array.ptr;
 		int err = uccn_wire_get_name(d, &fe[0], &f->field.name, &f->field.name_len);
@@ -157,8 +157,8 @@ static int decode_state(
 		if (i > 0 && compare_names(out->fields[i - 1].field.name,
 				     out->fields[i - 1].field.name_len, f->field.name,
 				     f->field.name_len) >= 0) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "state fields are not sorted by name");
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"state fields are not sorted by name");
 		}
 		if ((err = uccn_wire_get_value(
 			     d, &fe[1], &f->field.value, f->field.name, f->field.name_len)) < 0) {
@@ -166,7 +166,7 @@ static int decode_state(
 		}
 		if (!uccn_wire_is_uint(&fe[2]) || !uccn_wire_is_uint(&fe[3]) ||
 			fe[3].via.u64 >= nauthors) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"state field %zu: bad clock or author index", i);
 		}
 		f->hlc = fe[2].via.u64;
@@ -175,8 +175,8 @@ static int decode_state(
 	}
 	for (size_t i = 0; i < nauthors; i++) {
 		if (!used[i]) {
-			return uccn_wire_refuse(
-				d->why, d->why_len, "author %zu is named by no field", i);
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"author %zu is named by no field", i);
 		}
 	}
 	out->nfields = n;

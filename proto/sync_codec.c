@@ -69,7 +69,7 @@ int uccn_codec_decode_sync(
 	size_t end = 0;
 	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
 	if (g != UCCN_GUARD_DONE || end != len) {
-		return uccn_wire_refuse(why, why_len, "a sync message %s",
+		return uccn_error_set(why, why_len, UCCN_EPROTO, "a sync message %s",
 			uccn_wire_guard_why(g, "is not one whole msgpack object"));
 	}
 	msgpack_unpacked u;
@@ -77,15 +77,17 @@ int uccn_codec_decode_sync(
 	int err = uccn_wire_unpack_whole(&u, buf, len);
 	if (err < 0) {
 		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM ? err
-					  : uccn_wire_refuse(why, why_len, "not a sync message");
+		return err == UCCN_ENOMEM
+			       ? err
+			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not a sync message");
 	}
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
 	const msgpack_object *o = &u.data;
 	err = UCCN_EPROTO;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
 		!uccn_wire_is_uint(&o->via.array.ptr[0])) {
-		uccn_wire_refuse(why, why_len, "a sync message is an array starting with its type");
+		uccn_error_set(why, why_len, UCCN_EPROTO,
+			"a sync message is an array starting with its type");
 		goto out;
 	}
 	const msgpack_object *e = o->via.array.ptr;
@@ -94,7 +96,8 @@ int uccn_codec_decode_sync(
 	case UCCN_SYNC_VECTOR: {
 		if (o->via.array.size != 2 || e[1].type != MSGPACK_OBJECT_ARRAY ||
 			e[1].via.array.size > UCCN_SYNC_VECTOR_MAX) {
-			uccn_wire_refuse(why, why_len, "a vector is [1, [[author, feed, seq]...]]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a vector is [1, [[author, feed, seq]...]]");
 			goto out;
 		}
 		size_t n = e[1].via.array.size;
@@ -111,7 +114,7 @@ int uccn_codec_decode_sync(
 				uccn_wire_get_bin(&d, &f[0], x->author, UCCN_KEY_BYTES) < 0 ||
 				f[1].type != MSGPACK_OBJECT_STR ||
 				f[1].via.str.size > UCCN_FEED_MAX || !uccn_wire_is_uint(&f[2])) {
-				uccn_wire_refuse(why, why_len,
+				uccn_error_set(why, why_len, UCCN_EPROTO,
 					"vector entry %zu is not [author, feed, seq]", i);
 				goto out;
 			}
@@ -127,7 +130,7 @@ int uccn_codec_decode_sync(
 		if (o->via.array.size != 3 || !uccn_wire_is_uint(&e[1]) ||
 			e[2].type != MSGPACK_OBJECT_ARRAY ||
 			e[2].via.array.size > UCCN_SYNC_BATCH_MAX) {
-			uccn_wire_refuse(why, why_len,
+			uccn_error_set(why, why_len, UCCN_EPROTO,
 				"a batch is [2, number, [change...]] of at most %d",
 				UCCN_SYNC_BATCH_MAX);
 			goto out;
@@ -154,14 +157,14 @@ int uccn_codec_decode_sync(
 	case UCCN_SYNC_PING:
 	case UCCN_SYNC_PONG:
 		if (o->via.array.size != 2 || !uccn_wire_is_uint(&e[1])) {
-			uccn_wire_refuse(
-				why, why_len, "an ack, done, ping or pong is [type, number]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"an ack, done, ping or pong is [type, number]");
 			goto out;
 		}
 		out->value = e[1].via.u64;
 		break;
 	default:
-		uccn_wire_refuse(why, why_len, "unknown sync message type %llu",
+		uccn_error_set(why, why_len, UCCN_EPROTO, "unknown sync message type %llu",
 			(unsigned long long)e[0].via.u64);
 		goto out;
 	}

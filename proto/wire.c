@@ -52,16 +52,6 @@ const char *uccn_wire_printable(const char *s, size_t len, char *out, size_t out
 	return out;
 }
 
-int uccn_wire_refuse(char *why, size_t why_len, const char *fmt, ...) {
-	if (why != NULL && why_len > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
-		va_end(ap);
-	}
-	return UCCN_EPROTO;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Size guard.
  *
@@ -236,8 +226,8 @@ int uccn_wire_get_str(
 		return UCCN_EPROTO;
 	}
 	if (!inside(d, o->via.str.ptr, o->via.str.size)) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "internal error: a string outside the input");
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"internal error: a string outside the input");
 	}
 	*s = o->via.str.size > 0 ? o->via.str.ptr : "";
 	*len = o->via.str.size;
@@ -249,11 +239,11 @@ int uccn_wire_get_str(
 int uccn_wire_get_bin_ref(struct uccn_wire_decoder *d, const msgpack_object *o, const char *not_bin,
 	const uint8_t **p, size_t *len) {
 	if (o->type != MSGPACK_OBJECT_BIN) {
-		return uccn_wire_refuse(d->why, d->why_len, "%s", not_bin);
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "%s", not_bin);
 	}
 	if (!inside(d, o->via.bin.ptr, o->via.bin.size)) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "internal error: a bin outside the input");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "internal error: a bin outside the input");
 	}
 	*p = o->via.bin.size > 0 ? (const uint8_t *)o->via.bin.ptr : d->base;
 	*len = o->via.bin.size;
@@ -278,7 +268,7 @@ static int get_scalar(struct uccn_wire_decoder *d, const msgpack_object *o, stru
 	memset(v, 0, sizeof(*v));
 	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
 		if (o->via.u64 > INT64_MAX) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"%s \"%s\": integer does not fit 64 signed bits", where,
 				uccn_wire_printable(name, name_len, shown, sizeof(shown)));
 		}
@@ -293,7 +283,7 @@ static int get_scalar(struct uccn_wire_decoder *d, const msgpack_object *o, stru
 	}
 	if (o->type == MSGPACK_OBJECT_STR) {
 		if (o->via.str.size > UCCN_STR_MAX) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"%s \"%s\": a string is at most %d bytes", where,
 				uccn_wire_printable(name, name_len, shown, sizeof(shown)),
 				UCCN_STR_MAX);
@@ -315,7 +305,7 @@ int uccn_wire_get_value(struct uccn_wire_decoder *d, const msgpack_object *o, st
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
 		int err = get_scalar(d, o, v, "field", name, name_len);
 		if (err > 0) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"field \"%s\" must be nil, an integer, a string or a list",
 				uccn_wire_printable(name, name_len, shown, sizeof(shown)));
 		}
@@ -323,19 +313,19 @@ int uccn_wire_get_value(struct uccn_wire_decoder *d, const msgpack_object *o, st
 	}
 	size_t n = o->via.array.size;
 	if (n > UCCN_LIST_MAX) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"field \"%s\": a list holds at most %d items",
 			uccn_wire_printable(name, name_len, shown, sizeof(shown)), UCCN_LIST_MAX);
 	}
 	if (n > UCCN_ITEMS_MAX - d->nitems) {
-		return uccn_wire_refuse(
-			d->why, d->why_len, "more than %d list items in all", UCCN_ITEMS_MAX);
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"more than %d list items in all", UCCN_ITEMS_MAX);
 	}
 	struct uccn_value *items = d->items + d->nitems;
 	for (size_t i = 0; i < n; i++) {
 		int err = get_scalar(d, &o->via.array.ptr[i], &items[i], "list", name, name_len);
 		if (err > 0) {
-			return uccn_wire_refuse(d->why, d->why_len,
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"field \"%s\": list item %zu must be an integer or a string",
 				uccn_wire_printable(name, name_len, shown, sizeof(shown)), i);
 		}
@@ -358,15 +348,16 @@ int uccn_wire_get_name(
 	*name = NULL; /* gcc -O2 cannot see that get_str sets both whenever it succeeds */
 	*len = 0;
 	if (uccn_wire_get_str(d, o, name, len) < 0) {
-		return uccn_wire_refuse(d->why, d->why_len, "a field name must be a string");
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "a field name must be a string");
 	}
 	if (*len == 0 || *len > UCCN_NAME_MAX) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"field name \"%s\" must be 1 to %d bytes",
 			uccn_wire_printable(*name, *len, shown, sizeof(shown)), UCCN_NAME_MAX);
 	}
 	if (!uccn_wire_valid_name(*name, *len)) {
-		return uccn_wire_refuse(d->why, d->why_len,
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"field name \"%s\" has invalid characters",
 			uccn_wire_printable(*name, *len, shown, sizeof(shown)));
 	}

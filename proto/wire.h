@@ -15,6 +15,7 @@
 #include <uccn/change.h>
 #include <uccn/error.h>
 
+#include "node/error_internal.h"
 #include "proto/codec.h"
 
 /* Whether s is a kind (1 to UCCN_KIND_MAX bytes of [a-z_]) or a field name (1 to
@@ -25,10 +26,6 @@ bool uccn_wire_valid_name(const char *s, size_t len);
 /* Copies an untrusted string into out for a message, replacing what is not printable ASCII so
  * that a peer cannot put control characters into our logs. Returns out. */
 const char *uccn_wire_printable(const char *s, size_t len, char *out, size_t out_len);
-
-/* Writes the message into why (when not NULL) and returns UCCN_EPROTO. */
-__attribute__((format(printf, 3, 4))) int uccn_wire_refuse(
-	char *why, size_t why_len, const char *fmt, ...);
 
 /* The size guard (wire.c says why it exists): what it found of the object it measured. */
 enum uccn_wire_guard {

@@ -166,7 +166,7 @@ static long read_bytes(void *userdata, uint8_t *buf, size_t cap) {
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
 	struct uccn_import_stats *stats) {
 	struct reader r = {bytes, 0, limit < bytes->len ? limit : bytes->len};
-	return uccn_node_import(node, read_bytes, &r, NULL, NULL, stats, NULL, 0);
+	return uccn_node_import(node, read_bytes, &r, NULL, NULL, stats);
 }
 
 static int dump_row(void *userdata, const struct uccn_store_row *row) {

@@ -89,8 +89,7 @@ Test(failures, an_import_whose_storage_runs_out_of_memory_fails_cleanly_at_every
 	struct uccn_node *from = make("adelaide");
 	for (int i = 0; i < 30; i++) {
 		struct uccn_field f = test_str("title", "Music in schools");
-		cr_assert_eq(uccn_node_put(from, "best_practice", NULL, &f, 1, now, NULL, NULL, 0),
-			UCCN_OK);
+		cr_assert_eq(uccn_node_put(from, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
 	}
 	struct uccn_bytes file = {0};
 	test_export(from, &file);
@@ -133,7 +132,7 @@ Test(failures, a_local_edit_whose_storage_runs_out_of_memory_fails_cleanly) {
 	for (long k = 0; k < 5000 && !succeeded; k++) {
 		struct uccn_field f = test_str("title", "Music in schools");
 		budget = k;
-		int err = uccn_node_put(n, "best_practice", NULL, &f, 1, now, NULL, NULL, 0);
+		int err = uccn_node_put(n, "best_practice", NULL, &f, 1, now, NULL);
 		budget = -1;
 		cr_assert(clean(err), "allocation %ld: %s", k, uccn_err_name(err));
 		succeeded = err == UCCN_OK;

@@ -102,10 +102,9 @@ static struct simnode *make_city(const char *name, const uint8_t *net_id, struct
 	cr_assert_eq(uccn_node_init(n->home, &o, test_wall_ms(), &n->node), UCCN_OK);
 	uccn_node_public_key(n->node, n->pk);
 	if (hub != NULL) {
-		char why[256] = "";
-		cr_assert_eq(uccn_node_designate(hub->node, n->pk, name, "FR", "film", 2015,
-				     test_wall_ms(), why, sizeof(why)),
-			UCCN_OK, "%s", why);
+		cr_assert_eq(uccn_node_designate(
+				     hub->node, n->pk, name, "FR", "film", 2015, test_wall_ms()),
+			UCCN_OK, "%s", uccn_node_errmsg(hub->node));
 	}
 	return n;
 }
@@ -212,10 +211,8 @@ static char *put(struct simnode *n, const char *kind, const char *field, const c
 	static unsigned next;
 	char *id = ids[next++ % 64];
 	struct uccn_field f = test_str(field, value);
-	char why[256] = "";
-	cr_assert_eq(
-		uccn_node_put(n->node, kind, NULL, &f, 1, test_wall_ms(), id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(n->node, kind, NULL, &f, 1, test_wall_ms(), id), UCCN_OK, "%s",
+		uccn_node_errmsg(n->node));
 	if (n->net != NULL) {
 		uccn_net_local_changes(n->net);
 	}
@@ -357,10 +354,9 @@ Test(net, every_city_cosigns_each_checkpoint_it_receives_and_the_cosignatures_re
 	 * within the same sessions, and every cosignature back at every node. */
 	uint8_t key[UCCN_KEY_BYTES];
 	test_key(0x44, key);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_designate(hub->node, key, "Dakar", "SN", "media_arts", 2014,
-			     test_wall_ms(), why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_designate(
+			     hub->node, key, "Dakar", "SN", "media_arts", 2014, test_wall_ms()),
+		UCCN_OK, "%s", uccn_node_errmsg(hub->node));
 	uccn_net_local_changes(hub->net);
 	run_for(500);
 	cr_assert_eq(witnesses_at(hub, &size), 3);
@@ -385,10 +381,9 @@ Test(net, the_kinds_chosen_for_a_peer_hold_when_the_peer_dials_in) {
 	char *practice = put_practice(lyon, "kept at home");
 	struct uccn_field f[2] = {
 		test_str("title", "open to Turin"), test_str("starts", "2026-06-01")};
-	char event[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(lyon->node, "event", NULL, f, 2, test_wall_ms(), event, why,
-			     sizeof(why)),
-		UCCN_OK, "%s", why);
+	char event[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(lyon->node, "event", NULL, f, 2, test_wall_ms(), event), UCCN_OK,
+		"%s", uccn_node_errmsg(lyon->node));
 	/* Lyon would exchange events only with Turin, at an address that does not answer;
 	 * Turin dials Lyon instead. */
 	dial_full(lyon, &(struct simnode){.name = "nowhere"}, turin->pk, "event", false);
@@ -462,9 +457,10 @@ Test(net, a_node_restored_from_an_old_copy_takes_its_changes_back_before_signing
 	dial(b, hub);
 	put_practice(a, "in the backup");
 	run_for(2000);
-	char backup[600], why[512] = "";
+	char backup[600];
+	struct uccn_error why_err;
 	snprintf(backup, sizeof(backup), "%s/lyon.backup", root);
-	cr_assert_eq(uccn_node_backup(a->node, backup, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_backup(a->node, backup), UCCN_OK, "%s", uccn_node_errmsg(a->node));
 	char *after[2];
 	after[0] = strdup(put_practice(a, "after the backup"));
 	after[1] = strdup(put(a, "report", "period", "2019-2023"));
@@ -476,14 +472,13 @@ Test(net, a_node_restored_from_an_old_copy_takes_its_changes_back_before_signing
 	a->node = NULL;
 	struct simnode *a2 = new_node("lyon-again");
 	cr_assert_eq(
-		uccn_node_restore(a2->home, backup, false, why, sizeof(why)), UCCN_OK, "%s", why);
+		uccn_node_restore(a2->home, backup, false, &why_err), UCCN_OK, "%s", why_err.msg);
 	cr_assert_eq(uccn_node_open(a2->home, &a2->node), UCCN_OK);
 	uccn_node_public_key(a2->node, a2->pk);
 	cr_assert_eq(memcmp(a2->pk, a->pk, UCCN_KEY_BYTES), 0);
 	char id[UCCN_ID_MAX + 1];
 	struct uccn_field f = test_str("title", "would take a used number");
-	cr_assert_eq(uccn_node_put(a2->node, "best_practice", NULL, &f, 1, test_wall_ms(), id, why,
-			     sizeof(why)),
+	cr_assert_eq(uccn_node_put(a2->node, "best_practice", NULL, &f, 1, test_wall_ms(), id),
 		UCCN_EBEHIND, "the restored node signed before catching up");
 	start(a2);
 	dial(a2, hub);
@@ -977,22 +972,20 @@ Test(net, a_change_held_and_let_in_during_a_session_counts_once) {
 	dial(owner, hub);
 	dial(editor, hub);
 	run_for(3000);
-	char editor_hex[2 * UCCN_KEY_BYTES + 1], id[UCCN_ID_MAX + 1], why[256] = "";
+	char editor_hex[2 * UCCN_KEY_BYTES + 1], id[UCCN_ID_MAX + 1];
 	uccn_crypto_to_hex(editor->pk, UCCN_KEY_BYTES, editor_hex);
 	struct uccn_value item = {.type = UCCN_VALUE_STR, .str = editor_hex, .str_len = 64};
 	struct uccn_field f[2] = {test_str("title", "joint residency"),
 		{.name = "editors",
 			.name_len = 7,
 			.value = {.type = UCCN_VALUE_LIST, .items = &item, .count = 1}}};
-	cr_assert_eq(uccn_node_put(owner->node, "project", NULL, f, 2, test_wall_ms(), id, why,
-			     sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(owner->node, "project", NULL, f, 2, test_wall_ms(), id), UCCN_OK,
+		"%s", uccn_node_errmsg(owner->node));
 	uccn_net_local_changes(owner->net);
 	run_for(1000);
 	struct uccn_field edit = test_str("status", "ongoing");
-	cr_assert_eq(uccn_node_put(editor->node, "project", id, &edit, 1, test_wall_ms(), NULL, why,
-			     sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(editor->node, "project", id, &edit, 1, test_wall_ms(), NULL),
+		UCCN_OK, "%s", uccn_node_errmsg(editor->node));
 	uccn_net_local_changes(editor->net);
 	run_for(1000);
 	/* A city that joins now gets both in one session. */
@@ -1031,15 +1024,13 @@ Test(net, a_city_that_rotated_its_key_still_syncs_the_report_its_old_key_signed)
 	stop(lyon);
 	uint8_t old_key[UCCN_KEY_BYTES], fresh[UCCN_KEY_BYTES];
 	memcpy(old_key, lyon->pk, UCCN_KEY_BYTES);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_rotate_key(lyon->node, test_wall_ms(), fresh, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_rotate_key(lyon->node, test_wall_ms(), fresh), UCCN_OK, "%s",
+		uccn_node_errmsg(lyon->node));
 	start(lyon);
 	/* Before the Secretariat confirms: the hub does not know the new key yet. */
 	sync_once(lyon, hub);
-	cr_assert_eq(uccn_node_confirm_rotation(
-			     hub->node, old_key, fresh, test_wall_ms(), why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_confirm_rotation(hub->node, old_key, fresh, test_wall_ms()), UCCN_OK,
+		"%s", uccn_node_errmsg(hub->node));
 	uccn_net_local_changes(hub->net);
 	struct uccn_net_peer_info info = sync_once(lyon, hub);
 	cr_assert_eq(info.stats.dropped, 0);
@@ -1072,9 +1063,8 @@ Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
 	struct simnode *hub = make_hub("hub");
 	struct simnode *lyon = make_city("lyon", network, hub);
 	struct simnode *relay = make_city("relay", network, NULL);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, true, test_wall_ms(), why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, true, test_wall_ms()), UCCN_OK, "%s",
+		uccn_node_errmsg(hub->node));
 	start(hub);
 	start(lyon);
 	start(relay);
@@ -1087,8 +1077,8 @@ Test(net, a_relay_learns_it_is_one_in_the_session_that_brings_it_the_reports) {
 	cr_assert(holds(relay, "report", report));
 	/* Its relay ended, it keeps nothing of the kind from its next open, and its sessions
 	 * go on. */
-	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, false, test_wall_ms(), why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_relay(hub->node, relay->pk, false, test_wall_ms()), UCCN_OK, "%s",
+		uccn_node_errmsg(hub->node));
 	uccn_net_local_changes(hub->net);
 	sync_once(relay, hub);
 	restart(relay);
@@ -1139,10 +1129,9 @@ Test(net, a_store_that_kept_another_citys_report_stops_offering_it_and_drops_it_
 	char *practice = put_practice(lyon, "open");
 	struct uccn_field marked[2] = {
 		test_str("title", "secret"), test_str("audience", "secretariat")};
-	char why[256] = "";
 	cr_assert_eq(uccn_node_put(lyon->node, "best_practice", practice, marked, 2, test_wall_ms(),
-			     NULL, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+			     NULL),
+		UCCN_OK, "%s", uccn_node_errmsg(lyon->node));
 	uccn_net_local_changes(lyon->net);
 	sync_once(lyon, hub);
 	sync_once(turin, hub);
@@ -1327,11 +1316,10 @@ Test(net, loops_on_a_faulty_network_converge_for_every_seed) {
 			snprintf(title, sizeof(title), "round %d", round);
 			if (k % 4 == 3) { /* rewrites one of its records */
 				struct uccn_field f = test_str("title", title);
-				char why[256] = "";
-				cr_assert_eq(uccn_node_put(c[who]->node, "best_practice",
-						     ids[who][(k - 2) % 8], &f, 1, test_wall_ms(),
-						     NULL, why, sizeof(why)),
-					UCCN_OK, "%s", why);
+				cr_assert_eq(
+					uccn_node_put(c[who]->node, "best_practice",
+						ids[who][(k - 2) % 8], &f, 1, test_wall_ms(), NULL),
+					UCCN_OK, "%s", uccn_node_errmsg(c[who]->node));
 				uccn_net_local_changes(c[who]->net);
 			} else {
 				snprintf(ids[who][k % 8], UCCN_ID_MAX + 1, "%s",
@@ -1435,10 +1423,9 @@ static bool edit_at_random(struct simnode *n, unsigned *rng, int k) {
 		f[0] = test_str("period", text);
 		break;
 	}
-	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(
-		uccn_node_put(n->node, kind, NULL, f, nf, test_wall_ms(), id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(n->node, kind, NULL, f, nf, test_wall_ms(), id), UCCN_OK, "%s",
+		uccn_node_errmsg(n->node));
 	if (n->net != NULL) {
 		uccn_net_local_changes(n->net);
 	}
@@ -1633,10 +1620,9 @@ Test(net, serve_lets_in_a_change_held_for_its_clock_when_the_time_comes) {
 	dial_full(fast, hub, NULL, NULL, true);
 	run_for(2000);
 	struct uccn_field f = test_str("title", "an hour early");
-	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(
-			     fast->node, "best_practice", NULL, &f, 1, ahead, id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(fast->node, "best_practice", NULL, &f, 1, ahead, id), UCCN_OK,
+		"%s", uccn_node_errmsg(fast->node));
 	dial_full(fast, hub, NULL, NULL, true);
 	run_for(2000);
 	stop(fast); /* nothing more arrives from anywhere */
@@ -1694,14 +1680,14 @@ static void run_split_view(unsigned seed) {
 	cr_assert_eq(uccn_node_open(b->home, &b->node), UCCN_OK);
 	uccn_node_public_key(b->node, b->pk);
 	uint8_t key[UCCN_KEY_BYTES];
-	char why[256] = "";
+	struct uccn_error why_err;
 	/* Branch B grows by one or two designations: checkpoints of one size with two roots, or
 	 * of two sizes where the larger does not extend the smaller. */
 	for (int k = 0; k < 2 + (seed % 3 == 0); k++) {
 		test_key(0x50 + (unsigned)k, key);
 		cr_assert_eq(uccn_node_designate((k ? b : a)->node, key, "Elsewhere", "FR",
-				     "design", 2020, test_wall_ms(), why, sizeof(why)),
-			UCCN_OK, "%s", why);
+				     "design", 2020, test_wall_ms()),
+			UCCN_OK, "%s", uccn_node_errmsg((k ? b : a)->node));
 	}
 	size_t half = ncities / 2;
 	start(a);
@@ -1754,8 +1740,8 @@ static void run_split_view(unsigned seed) {
 	struct uccn_split_view_result res;
 	cr_assert_eq(uccn_node_split_view_evidence(b->node, &text), UCCN_OK);
 	cr_assert_eq(uccn_registry_check_evidence(
-			     (const char *)text.data, text.len, network, &res, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+			     (const char *)text.data, text.len, network, &res, &why_err),
+		UCCN_OK, "%s", why_err.msg);
 	cr_assert_eq(res.size[1] - res.size[0], seed % 3 == 0 ? 1 : 0, "seed %u", seed);
 	uccn_bytes_finish(&text);
 	if (getenv("UCCN_SIM_VERBOSE") != NULL) {

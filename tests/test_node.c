@@ -60,9 +60,8 @@ static int count_list(struct uccn_node *n, const char *kind, bool with_deleted) 
 static char *put_practice(struct uccn_node *n, const char *title) {
 	static char id[UCCN_ID_MAX + 1];
 	struct uccn_field f = test_str("title", title);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_put(n, "best_practice", NULL, &f, 1, now, id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(n, "best_practice", NULL, &f, 1, now, id), UCCN_OK, "%s",
+		uccn_node_errmsg(n));
 	return id;
 }
 
@@ -125,12 +124,29 @@ Test(node, put_get_change_and_delete_a_record) {
 	char id[UCCN_ID_MAX + 1];
 	snprintf(id, sizeof(id), "%s", put_practice(na, "Music in schools"));
 	struct uccn_field f = test_str("summary", "revised");
-	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL), UCCN_OK);
 	cr_assert_eq(count_list(na, "best_practice", false), 1);
-	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now), UCCN_OK);
 	cr_assert_eq(count_list(na, "best_practice", false), 0);
 	cr_assert_eq(count_list(na, "best_practice", true), 1);
-	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now), UCCN_ENOTFOUND);
+}
+
+Test(node, a_failed_call_leaves_its_reason_on_the_node_and_the_next_success_clears_it) {
+	cr_assert_str_eq(uccn_node_errmsg(na), "", "a fresh node has no failure to tell");
+	cr_assert_str_eq(uccn_node_errmsg(NULL), "");
+	struct uccn_field f = test_int("year", 99999);
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, now, NULL), UCCN_ESCHEMA);
+	cr_assert(strstr(uccn_node_errmsg(na), "year") != NULL, "%s", uccn_node_errmsg(na));
+	cr_assert_str_eq(uccn_node_errmsg(nb), "", "the reason stays with its node");
+	put_practice(na, "Music in schools");
+	cr_assert_str_eq(uccn_node_errmsg(na), "", "%s", uccn_node_errmsg(na));
+	/* The next failure tells its own reason, not the last one's. */
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, now, NULL), UCCN_ESCHEMA);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", "no-such-id", now), UCCN_ENOTFOUND);
+	cr_assert(strstr(uccn_node_errmsg(na), "no-such-id") != NULL &&
+			  strstr(uccn_node_errmsg(na), "year") == NULL,
+		"%s", uccn_node_errmsg(na));
 }
 
 /* What a caller outside the library reads of a record: only through the accessors. */
@@ -180,7 +196,7 @@ Test(node, records_and_changes_read_through_their_accessors) {
 	char id[UCCN_ID_MAX + 1];
 	snprintf(id, sizeof(id), "%s", put_practice(na, "Music in schools"));
 	struct uccn_field f = test_str("summary", "revised");
-	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL), UCCN_OK);
 	uint8_t me[UCCN_KEY_BYTES];
 	uccn_node_public_key(na, me);
 	cr_assert_eq(uccn_node_get(na, "best_practice", id, read_record, me), UCCN_OK);
@@ -198,8 +214,8 @@ Test(node, history_holds_every_change_oldest_first) {
 	char id[UCCN_ID_MAX + 1];
 	snprintf(id, sizeof(id), "%s", put_practice(na, "one"));
 	struct uccn_field f = test_str("title", "two");
-	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL, NULL, 0), UCCN_OK);
-	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &f, 1, now, NULL), UCCN_OK);
+	cr_assert_eq(uccn_node_delete(na, "best_practice", id, now), UCCN_OK);
 	int n = 0;
 	cr_assert_eq(uccn_node_history(na, "best_practice", id, count_change, &n), UCCN_OK);
 	cr_assert_eq(n, 3);
@@ -207,10 +223,8 @@ Test(node, history_holds_every_change_oldest_first) {
 
 Test(node, a_new_record_needs_its_required_fields) {
 	struct uccn_field f = test_str("summary", "no title");
-	char why[256] = "";
-	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, now, NULL, why, sizeof(why)),
-		UCCN_ESCHEMA);
-	cr_assert_not_null(strstr(why, "title"), "%s", why);
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, now, NULL), UCCN_ESCHEMA);
+	cr_assert_not_null(strstr(uccn_node_errmsg(na), "title"), "%s", uccn_node_errmsg(na));
 }
 
 Test(node, another_citys_record_cannot_be_changed) {
@@ -218,12 +232,10 @@ Test(node, another_citys_record_cannot_be_changed) {
 	snprintf(id, sizeof(id), "%s", put_practice(na, "Adelaide's"));
 	struct mem m;
 	export_from(na, &m, NULL);
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL), UCCN_OK);
 	struct uccn_field f = test_str("title", "taken over");
-	char why[256] = "";
-	cr_assert_eq(uccn_node_put(nb, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
-		UCCN_EPERM);
-	cr_assert_not_null(strstr(why, "owner"), "%s", why);
+	cr_assert_eq(uccn_node_put(nb, "best_practice", id, &f, 1, now, NULL), UCCN_EPERM);
+	cr_assert_not_null(strstr(uccn_node_errmsg(nb), "owner"), "%s", uccn_node_errmsg(nb));
 	uccn_bytes_finish(&m.bytes);
 }
 
@@ -235,15 +247,14 @@ Test(node, export_then_import_carries_every_record) {
 	export_from(na, &m, &count);
 	cr_assert_eq(count, 3);
 	struct uccn_import_stats stats;
-	char why[256] = "";
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats), UCCN_OK, "%s",
+		uccn_node_errmsg(nb));
 	cr_assert_eq(stats.read, 3);
 	cr_assert_eq(stats.applied, 3);
 	cr_assert_eq(count_list(nb, "best_practice", false), 2);
 	cr_assert_eq(count_list(nb, "city", false), 2);
 	m.pos = 0;
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats), UCCN_OK);
 	cr_assert_eq(stats.duplicate, 3, "importing twice changes nothing");
 	cr_assert_eq(uccn_node_verify(nb, NULL, NULL, NULL), 0);
 	uccn_bytes_finish(&m.bytes);
@@ -258,9 +269,8 @@ static void put_partners(const char *title, const char *first, const char *secon
 		{.name = "partners",
 			.name_len = 8,
 			.value = {.type = UCCN_VALUE_LIST, .items = items, .count = 2}}};
-	char why[256] = "";
-	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id), UCCN_OK, "%s",
+		uccn_node_errmsg(na));
 }
 
 static int second_partner(void *userdata, const struct uccn_record *r) {
@@ -278,7 +288,7 @@ Test(node, import_keeps_each_changes_lists) {
 	put_partners("Street music", "the buskers", "the city", second);
 	struct mem m;
 	export_from(na, &m, NULL);
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL), UCCN_OK);
 	char got[64] = "";
 	cr_assert_eq(uccn_node_get(nb, "best_practice", first, second_partner, got), UCCN_OK);
 	cr_assert_str_eq(got, "the schools");
@@ -343,11 +353,9 @@ Test(node, a_change_nested_too_deep_is_refused_and_the_import_goes_on) {
 	cr_assert_eq(uccn_codec_encode_file_trailer(3, hash, &f.bytes), UCCN_OK);
 
 	struct uccn_import_stats stats;
-	char why[256] = "";
 	char refusal[256] = "";
-	cr_assert_eq(
-		uccn_node_import(nb, mem_read, &f, keep_refusal, refusal, &stats, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &f, keep_refusal, refusal, &stats), UCCN_OK,
+		"%s", uccn_node_errmsg(nb));
 	cr_assert_not_null(strstr(refusal, "malformed: the body is nested deeper than 16 levels"),
 		"%s", refusal);
 	cr_assert_eq(stats.read, 3);
@@ -369,10 +377,8 @@ Test(node, truncated_file_keeps_the_changes_before_the_cut) {
 	export_from(na, &m, NULL);
 	m.limit = m.bytes.len / 2;
 	struct uccn_import_stats stats;
-	char why[256] = "";
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
-		UCCN_ETRUNC);
-	cr_assert_not_null(strstr(why, "truncated"), "%s", why);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats), UCCN_ETRUNC);
+	cr_assert_not_null(strstr(uccn_node_errmsg(nb), "truncated"), "%s", uccn_node_errmsg(nb));
 	cr_assert_gt(stats.applied, 5);
 	cr_assert_lt(stats.applied, 21);
 	cr_assert_eq(count_list(nb, "best_practice", false), (int)stats.applied - 1);
@@ -386,7 +392,7 @@ Test(node, every_cut_of_an_export_is_an_error_never_a_crash) {
 	for (size_t cut = 0; cut < m.bytes.len; cut++) {
 		m.pos = 0;
 		m.limit = cut;
-		int err = uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, NULL, 0);
+		int err = uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL);
 		cr_assert(err == UCCN_ETRUNC || err == UCCN_EPROTO, "cut %zu: %s", cut,
 			uccn_err_name(err));
 	}
@@ -397,10 +403,9 @@ Test(node, garbage_file_is_not_an_export) {
 	struct mem m = {.limit = SIZE_MAX};
 	static const char zip[] = "PK\x03\x04 a zip, not ours";
 	cr_assert_eq(uccn_bytes_append(&m.bytes, zip, sizeof(zip) - 1), UCCN_OK);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL, why, sizeof(why)),
-		UCCN_EPROTO);
-	cr_assert_not_null(strstr(why, "not a uccn export"), "%s", why);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, NULL), UCCN_EPROTO);
+	cr_assert_not_null(
+		strstr(uccn_node_errmsg(nb), "not a uccn export"), "%s", uccn_node_errmsg(nb));
 	cr_assert_eq(count_list(nb, NULL, true), 1);
 	uccn_bytes_finish(&m.bytes);
 }
@@ -416,11 +421,10 @@ Test(node, file_from_another_network_is_refused_whole) {
 	cr_assert_eq(uccn_node_init(home, &o, now, &other), UCCN_OK);
 	struct mem m;
 	export_from(other, &m, NULL);
-	char why[256] = "";
 	struct uccn_import_stats stats;
-	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats, why, sizeof(why)),
-		UCCN_ENETWORK);
-	cr_assert_not_null(strstr(why, "another network"), "%s", why);
+	cr_assert_eq(uccn_node_import(nb, mem_read, &m, NULL, NULL, &stats), UCCN_ENETWORK);
+	cr_assert_not_null(
+		strstr(uccn_node_errmsg(nb), "another network"), "%s", uccn_node_errmsg(nb));
 	cr_assert_eq(stats.applied, 0);
 	uccn_node_close(other);
 	uccn_bytes_finish(&m.bytes);
@@ -511,12 +515,12 @@ static int feeds_of_history(void *userdata, const struct uccn_change *c, const u
 
 Test(node, an_edit_keeps_a_record_marked_for_the_secretariat_in_its_feed) {
 	struct uccn_field f[2] = {test_str("title", "draft"), test_str("audience", "secretariat")};
-	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, f, 2, now, id), UCCN_OK, "%s",
+		uccn_node_errmsg(na));
 	struct uccn_field edit = test_str("summary", "still a draft");
-	cr_assert_eq(uccn_node_put(na, "best_practice", id, &edit, 1, now, NULL, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(na, "best_practice", id, &edit, 1, now, NULL), UCCN_OK, "%s",
+		uccn_node_errmsg(na));
 	cr_assert_eq(uccn_node_history(na, "best_practice", id, feeds_of_history,
 			     (void *)"best_practice@secretariat"),
 		UCCN_OK);
@@ -548,10 +552,10 @@ static struct uccn_node_signing signing(struct uccn_node *n) {
 	return s;
 }
 
-static int put_result(struct uccn_node *n, const char *title, char *why, size_t why_len) {
+static int put_result(struct uccn_node *n, const char *title) {
 	char id[UCCN_ID_MAX + 1];
 	struct uccn_field f = test_str("title", title);
-	return uccn_node_put(n, "best_practice", NULL, &f, 1, now, id, why, why_len);
+	return uccn_node_put(n, "best_practice", NULL, &f, 1, now, id);
 }
 
 Test(node, a_backup_of_an_open_node_holds_what_its_wal_holds_and_the_key_apart) {
@@ -562,20 +566,21 @@ Test(node, a_backup_of_an_open_node_holds_what_its_wal_holds_and_the_key_apart) 
 	 * WAL, unchecked-pointed. */
 	struct uccn_node *other = NULL;
 	cr_assert_eq(uccn_node_open(home_a, &other), UCCN_OK);
-	char path[600], key[600], home_c[600], why[256] = "";
+	char path[600], key[600], home_c[600];
+	struct uccn_error why_err;
 	snprintf(path, sizeof(path), "%s/a.backup", dir);
 	snprintf(key, sizeof(key), "%s/a.backup.key", dir);
 	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
-	cr_assert_eq(uccn_node_backup(other, path, why, sizeof(why)), UCCN_OK, "%s", why);
-	cr_assert_eq(uccn_node_backup(other, path, why, sizeof(why)), UCCN_EEXIST,
-		"a backup never overwrites a file");
+	cr_assert_eq(uccn_node_backup(other, path), UCCN_OK, "%s", uccn_node_errmsg(other));
+	cr_assert_eq(
+		uccn_node_backup(other, path), UCCN_EEXIST, "a backup never overwrites a file");
 	uccn_node_close(other);
 	struct stat sb;
 	cr_assert_eq(stat(key, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600, "the key file is the city's identity");
 	cr_assert_eq(stat(path, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600, "the copy holds reports meant for one reader");
-	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_c, path, false, &why_err), UCCN_OK, "%s", why_err.msg);
 	struct uccn_node *nc = NULL;
 	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
 	cr_assert_eq(count_list(nc, "best_practice", false), 3);
@@ -589,60 +594,63 @@ Test(node, a_backup_of_an_open_node_holds_what_its_wal_holds_and_the_key_apart) 
 
 Test(node, a_restore_never_replaces_another_nodes_key_and_needs_one) {
 	char path[600], key[600], home_c[600], why[256] = "";
+	struct uccn_error why_err;
 	snprintf(path, sizeof(path), "%s/a.backup", dir);
 	snprintf(key, sizeof(key), "%s/a.backup.key", dir);
 	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
 	put_practice(nb, "Hobart's own");
-	cr_assert_eq(uccn_node_backup(na, path, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_backup(na, path), UCCN_OK, "%s", uccn_node_errmsg(na));
 	uccn_node_close(nb);
 	nb = NULL;
-	cr_assert_eq(uccn_node_restore(home_b, path, false, why, sizeof(why)), UCCN_EPERM);
-	cr_assert(strstr(why, "never replaces") != NULL, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_b, path, false, &why_err), UCCN_EPERM);
+	cr_assert(strstr(why_err.msg, "never replaces") != NULL, "%s", why_err.msg);
 	cr_assert_eq(uccn_node_open(home_b, &nb), UCCN_OK, "Hobart is as it was");
 	cr_assert_eq(count_list(nb, "best_practice", false), 1);
 	cr_assert_eq(unlink(key), 0);
-	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_ENOTFOUND);
-	cr_assert(strstr(why, "key") != NULL, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_c, path, false, &why_err), UCCN_ENOTFOUND);
+	cr_assert(strstr(why_err.msg, "key") != NULL, "%s", why_err.msg);
 	snprintf(why, sizeof(why), "%s/nothing", dir);
-	cr_assert_lt(uccn_node_restore(home_c, why, false, why, sizeof(why)), 0);
+	cr_assert_lt(uccn_node_restore(home_c, why, false, &why_err), 0);
 }
 
 Test(node, a_restored_node_signs_nothing_until_it_has_its_own_changes_or_is_told) {
-	char path[600], home_c[600], why[512] = "";
+	char path[600], home_c[600];
+	struct uccn_error why_err;
 	snprintf(path, sizeof(path), "%s/a.backup", dir);
 	snprintf(home_c, sizeof(home_c), "%s/copy", dir);
 	put_practice(na, "before the backup");
-	cr_assert_eq(uccn_node_backup(na, path, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_backup(na, path), UCCN_OK, "%s", uccn_node_errmsg(na));
 	put_practice(na, "after");
 	put_practice(na, "after, again");
 	cr_assert(signing(na).may_sign);
 	uccn_node_close(na);
 	na = NULL;
 	/* Restored in place: the home's record says #4 was signed; the copy ends at #2. */
-	cr_assert_eq(uccn_node_restore(home_a, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_a, path, false, &why_err), UCCN_OK, "%s", why_err.msg);
 	cr_assert_eq(uccn_node_open(home_a, &na), UCCN_OK);
 	struct uccn_node_signing s = signing(na);
 	cr_assert_not(s.may_sign);
 	cr_assert(s.marked);
 	cr_assert_eq(s.head, 2);
 	cr_assert_eq(s.signed_up_to, 4);
-	cr_assert_eq(put_result(na, "would fork", why, sizeof(why)), UCCN_EBEHIND);
+	cr_assert_eq(put_result(na, "would fork"), UCCN_EBEHIND);
+	const char *why = uccn_node_errmsg(na);
 	cr_assert(strstr(why, "resume-signing") != NULL && strstr(why, "sync") != NULL, "%s", why);
 	cr_assert_eq(count_list(na, "best_practice", false), 1, "nothing was written");
 	/* Restored elsewhere, with no record of the head beside it: the mark alone holds. */
-	cr_assert_eq(uccn_node_restore(home_c, path, false, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_c, path, false, &why_err), UCCN_OK, "%s", why_err.msg);
 	struct uccn_node *nc = NULL;
 	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
-	cr_assert_eq(put_result(nc, "would fork", why, sizeof(why)), UCCN_EBEHIND);
-	cr_assert(strstr(why, "restored") != NULL, "%s", why);
+	cr_assert_eq(put_result(nc, "would fork"), UCCN_EBEHIND);
+	cr_assert(strstr(uccn_node_errmsg(nc), "restored") != NULL, "%s", uccn_node_errmsg(nc));
 	/* The user's word that this is the only copy. */
 	cr_assert_eq(uccn_node_resume_signing(nc), UCCN_OK);
-	cr_assert_eq(put_result(nc, "signed again", why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(put_result(nc, "signed again"), UCCN_OK, "%s", uccn_node_errmsg(nc));
 	cr_assert_eq(signing(nc).head, 3);
 	uccn_node_close(nc);
 	/* --only-copy: at once. */
 	snprintf(home_c, sizeof(home_c), "%s/copy2", dir);
-	cr_assert_eq(uccn_node_restore(home_c, path, true, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_restore(home_c, path, true, &why_err), UCCN_OK, "%s", why_err.msg);
 	cr_assert_eq(uccn_node_open(home_c, &nc), UCCN_OK);
 	cr_assert(signing(nc).may_sign);
 	uccn_node_close(nc);
@@ -657,7 +665,7 @@ Test(node, a_store_that_lost_its_last_commits_says_what_is_missing_and_signs_not
 	}
 	/* The home as a crash that lost the WAL leaves it: the database file alone, beside the
 	 * key and the record of the head. */
-	char home_c[600], from[700], to[700], why[512] = "";
+	char home_c[600], from[700], to[700];
 	snprintf(home_c, sizeof(home_c), "%s/lost", dir);
 	cr_assert_eq(mkdir(home_c, 0700), 0);
 	const char *files[] = {"uccn.db", "node.key", "node.head"};
@@ -676,16 +684,16 @@ Test(node, a_store_that_lost_its_last_commits_says_what_is_missing_and_signs_not
 	cr_assert_eq(v.err, UCCN_EBEHIND);
 	cr_assert(strstr(v.why, "ends at #1 but this node signed up to #4") != NULL, "%s", v.why);
 	cr_assert(strstr(v.why, "3 of its changes are missing") != NULL, "%s", v.why);
-	cr_assert_eq(put_result(nc, "would fork", why, sizeof(why)), UCCN_EBEHIND);
+	cr_assert_eq(put_result(nc, "would fork"), UCCN_EBEHIND);
 	/* Getting them back (here from a file the node exported before) lifts it. */
 	struct mem m;
 	uint64_t count = 0;
 	export_from(na, &m, &count);
-	cr_assert_eq(uccn_node_import(nc, mem_read, &m, NULL, NULL, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_import(nc, mem_read, &m, NULL, NULL, NULL), UCCN_OK);
 	uccn_bytes_finish(&m.bytes);
 	cr_assert(signing(nc).may_sign);
 	cr_assert_eq(uccn_node_verify(nc, NULL, NULL, NULL), 0);
-	cr_assert_eq(put_result(nc, "next", why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(put_result(nc, "next"), UCCN_OK, "%s", uccn_node_errmsg(nc));
 	uccn_node_close(nc);
 }
 
@@ -704,9 +712,9 @@ Test(node, a_change_from_a_clock_ahead_is_held_with_its_time_and_let_in_when_it_
 	uint64_t wall = uccn_node_wall_ms();
 	uint64_t ahead = wall + 60 * 60 * 1000; /* an hour fast */
 	struct uccn_field f = test_str("title", "From the future");
-	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, ahead, id, why, sizeof(why)),
-		UCCN_OK, "%s: a node's own clock is its own", why);
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(na, "best_practice", NULL, &f, 1, ahead, id), UCCN_OK,
+		"%s: a node's own clock is its own", uccn_node_errmsg(na));
 	struct uccn_bytes file = {0};
 	struct uccn_import_stats stats;
 	test_export(na, &file);

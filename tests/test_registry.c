@@ -523,9 +523,8 @@ static void carry(struct uccn_node *from, struct uccn_node *to) {
 }
 
 static void designate(const uint8_t *key, const char *name, const char *field) {
-	char why[256] = "";
-	cr_assert_eq(uccn_node_designate(hub, key, name, "AU", field, 2015, now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_designate(hub, key, name, "AU", field, 2015, now), UCCN_OK, "%s",
+		uccn_node_errmsg(hub));
 }
 
 static int count_member(void *userdata, const struct uccn_member *m) {
@@ -540,11 +539,11 @@ static int members(struct uccn_node *n) {
 }
 
 Test(registry_nodes, only_the_secretariat_designates) {
-	char why[256] = "";
-	cr_assert_eq(uccn_node_designate(adelaide, hobart_key, "Hobart", "AU", "literature", 2023,
-			     now, why, sizeof(why)),
+	cr_assert_eq(
+		uccn_node_designate(adelaide, hobart_key, "Hobart", "AU", "literature", 2023, now),
 		UCCN_EPERM);
-	cr_assert_not_null(strstr(why, "Secretariat"), "%s", why);
+	cr_assert_not_null(strstr(uccn_node_errmsg(adelaide), "Secretariat"), "%s",
+		uccn_node_errmsg(adelaide));
 }
 
 Test(registry_nodes, designations_travel_and_verify_everywhere) {
@@ -568,8 +567,7 @@ static int count_records(void *userdata, const struct uccn_record *r) {
 Test(registry_nodes, held_changes_are_applied_once_the_designation_is_written) {
 	struct uccn_field f = test_str("title", "Music in schools");
 	char id[UCCN_ID_MAX + 1];
-	cr_assert_eq(
-		uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id), UCCN_OK);
 	struct uccn_bytes file = {0};
 	struct uccn_import_stats stats;
 	test_export(adelaide, &file);
@@ -589,21 +587,19 @@ Test(registry_nodes, a_proof_checks_with_nothing_but_the_network_id) {
 	designate(hobart_key, "Hobart", "literature");
 	carry(hub, hobart);
 	struct uccn_bytes proof = {0};
-	char why[256] = "";
-	cr_assert_eq(uccn_node_registry_prove(hobart, adelaide_key, &proof, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	struct uccn_error why_err;
+	cr_assert_eq(uccn_node_registry_prove(hobart, adelaide_key, &proof), UCCN_OK, "%s",
+		uccn_node_errmsg(hobart));
 	struct uccn_proof_result res;
-	cr_assert_eq(
-		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_registry_check_proof(proof.data, proof.len, network, &res, &why_err),
+		UCCN_OK, "%s", why_err.msg);
 	cr_assert_str_eq(res.member.name, "Adelaide");
 	cr_assert_eq(memcmp(res.member.key, adelaide_key, UCCN_KEY_BYTES), 0);
 	cr_assert_eq(res.head.size, 2);
 
 	uint8_t other[UCCN_KEY_BYTES];
 	memset(other, 0x77, sizeof(other));
-	cr_assert_eq(
-		uccn_registry_check_proof(proof.data, proof.len, other, &res, why, sizeof(why)),
+	cr_assert_eq(uccn_registry_check_proof(proof.data, proof.len, other, &res, &why_err),
 		UCCN_ENETWORK);
 	/* One flipped bit in the audit path (just before the checkpoint note) breaks it. */
 	struct uccn_proof *p = malloc(sizeof(*p));
@@ -611,8 +607,7 @@ Test(registry_nodes, a_proof_checks_with_nothing_but_the_network_id) {
 	size_t at = (size_t)((const uint8_t *)p->note - proof.data) - (p->note_len < 256 ? 2 : 3);
 	free(p);
 	proof.data[at - 1] ^= 1;
-	cr_assert_eq(
-		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+	cr_assert_eq(uccn_registry_check_proof(proof.data, proof.len, network, &res, &why_err),
 		UCCN_EPROOF);
 	uccn_bytes_finish(&proof);
 }
@@ -620,20 +615,16 @@ Test(registry_nodes, a_proof_checks_with_nothing_but_the_network_id) {
 Test(registry_nodes, a_non_member_has_no_proof_and_a_withdrawn_one_fails_its_check) {
 	designate(adelaide_key, "Adelaide", "music");
 	struct uccn_bytes proof = {0};
-	char why[256] = "";
-	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof, why, sizeof(why)),
-		UCCN_ENOTMEMBER);
-	cr_assert_eq(uccn_node_withdraw(
-			     hub, adelaide_key, "no report for eight years", now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	struct uccn_error why_err;
+	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof), UCCN_ENOTMEMBER);
+	cr_assert_eq(uccn_node_withdraw(hub, adelaide_key, "no report for eight years", now),
+		UCCN_OK, "%s", uccn_node_errmsg(hub));
 	cr_assert_eq(members(hub), 0);
-	cr_assert_eq(
-		uccn_node_registry_prove(hub, adelaide_key, &proof, why, sizeof(why)), UCCN_OK);
+	cr_assert_eq(uccn_node_registry_prove(hub, adelaide_key, &proof), UCCN_OK);
 	struct uccn_proof_result res;
-	cr_assert_eq(
-		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
+	cr_assert_eq(uccn_registry_check_proof(proof.data, proof.len, network, &res, &why_err),
 		UCCN_ENOTMEMBER);
-	cr_assert_not_null(strstr(why, "withdrawn"), "%s", why);
+	cr_assert_not_null(strstr(why_err.msg, "withdrawn"), "%s", why_err.msg);
 	uccn_bytes_finish(&proof);
 }
 
@@ -782,7 +773,7 @@ Test(registry_nodes, every_city_cosigns_each_new_checkpoint_and_the_cosignatures
 	struct uccn_proof *p = malloc(sizeof(*p));
 	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
 	struct uccn_cosig cosigs[4];
-	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_registry_prove(hub, hobart_key, &proof), UCCN_OK);
 	cr_assert_eq(uccn_codec_decode_proof(proof.data, proof.len, p, NULL, 0), UCCN_OK);
 	cr_assert_eq(uccn_checkpoint_parse(p->note, p->note_len, network, cp, NULL, 0), UCCN_OK);
 	cr_assert_eq(uccn_checkpoint_witnesses(network, cp, cosigs, 4), 2);
@@ -843,15 +834,14 @@ Test(registry_nodes, a_node_requiring_witnesses_of_two_fields_proves_only_under_
 	cr_assert_eq(wc.fields, 1);
 	cr_assert_eq(wc.required, 2);
 	struct uccn_bytes proof = {0};
-	char why[256] = "";
-	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof, why, sizeof(why)),
-		UCCN_ENOTFOUND);
-	cr_assert_not_null(strstr(why, "requires 2"), "%s", why);
+	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof), UCCN_ENOTFOUND);
+	cr_assert_not_null(
+		strstr(uccn_node_errmsg(adelaide), "requires 2"), "%s", uccn_node_errmsg(adelaide));
 	carry(hobart, adelaide);
 	cr_assert_eq(uccn_node_checkpoint_witnesses(adelaide, &wc), UCCN_OK);
 	cr_assert_eq(wc.fields, 2);
-	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_registry_prove(adelaide, hobart_key, &proof), UCCN_OK, "%s",
+		uccn_node_errmsg(adelaide));
 	uint8_t keys[4][UCCN_KEY_BYTES];
 	cr_assert_eq(uccn_registry_proof_witnesses(proof.data, proof.len, network, keys, 4), 2);
 	cr_assert(holds_key(keys, 2, adelaide_key) && holds_key(keys, 2, hobart_key));
@@ -958,16 +948,14 @@ Test(registry_nodes, a_head_with_a_bad_checkpoint_signature_alarms_and_one_witho
 
 Test(registry_nodes, a_rotating_city_goes_on_editing_its_records_before_confirmation) {
 	struct uccn_field f = test_str("title", "before");
-	char id[UCCN_ID_MAX + 1], why[256] = "";
-	cr_assert_eq(
-		uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id, NULL, 0), UCCN_OK);
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(uccn_node_put(adelaide, "best_practice", NULL, &f, 1, now, id), UCCN_OK);
 	uint8_t fresh[UCCN_KEY_BYTES];
-	cr_assert_eq(
-		uccn_node_rotate_key(adelaide, now, fresh, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_rotate_key(adelaide, now, fresh), UCCN_OK, "%s",
+		uccn_node_errmsg(adelaide));
 	f = test_str("title", "after the rotation");
-	cr_assert_eq(
-		uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL), UCCN_OK, "%s",
+		uccn_node_errmsg(adelaide));
 	/* And after a restart, which must remember the former key. */
 	char home[600];
 	snprintf(home, sizeof(home), "%s/adelaide", dir);
@@ -977,9 +965,8 @@ Test(registry_nodes, a_rotating_city_goes_on_editing_its_records_before_confirma
 	uccn_node_public_key(adelaide, now_key);
 	cr_assert_eq(memcmp(now_key, fresh, UCCN_KEY_BYTES), 0);
 	f = test_str("title", "after a restart");
-	cr_assert_eq(
-		uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_put(adelaide, "best_practice", id, &f, 1, now, NULL), UCCN_OK, "%s",
+		uccn_node_errmsg(adelaide));
 }
 
 struct status_of {
@@ -998,18 +985,15 @@ static int find_member(void *userdata, const struct uccn_member *m) {
 }
 
 Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
-	char why[256] = "";
 	designate(adelaide_key, "Adelaide", "music");
-	cr_assert_eq(
-		uccn_node_withdraw(hub, adelaide_key, "left the network", now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_withdraw(hub, adelaide_key, "left the network", now), UCCN_OK, "%s",
+		uccn_node_errmsg(hub));
 	uint8_t successor[UCCN_KEY_BYTES];
 	char successor_hex[2 * UCCN_KEY_BYTES + 1];
 	test_key_hex(0x33, successor_hex);
 	cr_assert_eq(uccn_crypto_from_hex(successor_hex, successor, UCCN_KEY_BYTES), UCCN_OK);
-	cr_assert_eq(uccn_node_revoke(
-			     hub, adelaide_key, 1, successor, "copied key", now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_revoke(hub, adelaide_key, 1, successor, "copied key", now), UCCN_OK,
+		"%s", uccn_node_errmsg(hub));
 	struct status_of so = {adelaide_key, true, false};
 	cr_assert_eq(uccn_node_registry(hub, find_member, &so), UCCN_OK);
 	cr_assert(so.seen);
@@ -1018,22 +1002,21 @@ Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
 }
 
 Test(registry_nodes, a_city_is_proved_by_the_key_it_moved_to) {
-	char why[256] = "";
+	struct uccn_error why_err;
 	designate(adelaide_key, "Adelaide", "music");
 	carry(hub, adelaide);
 	uint8_t fresh[UCCN_KEY_BYTES];
-	cr_assert_eq(
-		uccn_node_rotate_key(adelaide, now, fresh, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_rotate_key(adelaide, now, fresh), UCCN_OK, "%s",
+		uccn_node_errmsg(adelaide));
 	carry(adelaide, hub);
-	cr_assert_eq(uccn_node_confirm_rotation(hub, adelaide_key, fresh, now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_confirm_rotation(hub, adelaide_key, fresh, now), UCCN_OK, "%s",
+		uccn_node_errmsg(hub));
 	struct uccn_bytes proof = {0};
 	cr_assert_eq(
-		uccn_node_registry_prove(hub, fresh, &proof, why, sizeof(why)), UCCN_OK, "%s", why);
+		uccn_node_registry_prove(hub, fresh, &proof), UCCN_OK, "%s", uccn_node_errmsg(hub));
 	struct uccn_proof_result res;
-	cr_assert_eq(
-		uccn_registry_check_proof(proof.data, proof.len, network, &res, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_registry_check_proof(proof.data, proof.len, network, &res, &why_err),
+		UCCN_OK, "%s", why_err.msg);
 	cr_assert_eq(
 		memcmp(res.member.key, fresh, UCCN_KEY_BYTES), 0, "the proof names the new key");
 	cr_assert_eq(memcmp(res.member.city, adelaide_key, UCCN_KEY_BYTES), 0);
@@ -1137,23 +1120,22 @@ Test(registry_rules, three_cities_editing_one_project_converge_in_any_order) {
 Test(registry_nodes, a_relay_is_the_secretariats_and_travels_as_such) {
 	uint8_t relay[UCCN_KEY_BYTES];
 	memset(relay, 0x5e, sizeof(relay));
-	char why[256] = "";
-	cr_assert_eq(uccn_node_relay(adelaide, relay, true, now, why, sizeof(why)), UCCN_EPERM);
+	cr_assert_eq(uccn_node_relay(adelaide, relay, true, now), UCCN_EPERM);
 	designate(adelaide_key, "Adelaide", "music");
-	cr_assert_eq(uccn_node_relay(hub, adelaide_key, true, now, why, sizeof(why)), UCCN_EEXIST,
+	cr_assert_eq(uccn_node_relay(hub, adelaide_key, true, now), UCCN_EEXIST,
 		"a member city's key is no relay");
 	cr_assert(uccn_node_is_secretariat_key(hub, network), "the root is");
 	cr_assert_not(uccn_node_is_secretariat_key(hub, relay));
-	cr_assert_eq(uccn_node_relay(hub, relay, true, now, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_relay(hub, relay, true, now), UCCN_OK, "%s", uccn_node_errmsg(hub));
 	cr_assert(uccn_node_is_secretariat_key(hub, relay));
 	carry(hub, hobart);
 	cr_assert(uccn_node_is_secretariat_key(hobart, relay), "every node learns it");
 	cr_assert_not(uccn_node_is_secretariat_key(hobart, adelaide_key));
 	cr_assert_eq(uccn_node_registry_verify(hobart, NULL, NULL), 0, "a leaf like any key");
-	cr_assert_eq(uccn_node_relay(hub, relay, false, now, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_node_relay(hub, relay, false, now), UCCN_OK, "%s", uccn_node_errmsg(hub));
 	carry(hub, hobart);
 	cr_assert_not(uccn_node_is_secretariat_key(hobart, relay), "and that it ended");
-	cr_assert_eq(uccn_node_relay(hub, relay, false, now, why, sizeof(why)), UCCN_ENOTFOUND);
+	cr_assert_eq(uccn_node_relay(hub, relay, false, now), UCCN_ENOTFOUND);
 }
 
 Test(registry_nodes, a_designation_written_by_another_process_counts_at_once) {
@@ -1162,10 +1144,9 @@ Test(registry_nodes, a_designation_written_by_another_process_counts_at_once) {
 	snprintf(home, sizeof(home), "%s/unesco", dir);
 	struct uccn_node *beside;
 	cr_assert_eq(uccn_node_open(home, &beside), UCCN_OK);
-	char why[256] = "";
-	cr_assert_eq(uccn_node_designate(beside, hobart_key, "Hobart", "AU", "literature", 2023,
-			     now, why, sizeof(why)),
-		UCCN_OK, "%s", why);
+	cr_assert_eq(
+		uccn_node_designate(beside, hobart_key, "Hobart", "AU", "literature", 2023, now),
+		UCCN_OK, "%s", uccn_node_errmsg(beside));
 	uccn_node_close(beside);
 	struct uccn_bytes file = {0};
 	struct uccn_import_stats stats;
@@ -1218,8 +1199,7 @@ static int check_text(const struct uccn_split_view *e, const uint8_t *net) {
 	struct uccn_bytes text = {0};
 	struct uccn_split_view_result res;
 	cr_assert_eq(uccn_checkpoint_evidence_encode(evidence_net, e, &text), UCCN_OK);
-	int err =
-		uccn_registry_check_evidence((const char *)text.data, text.len, net, &res, NULL, 0);
+	int err = uccn_registry_check_evidence((const char *)text.data, text.len, net, &res, NULL);
 	uccn_bytes_finish(&text);
 	return err;
 }
@@ -1278,7 +1258,7 @@ Test(evidence, only_the_networks_root_signs_evidence) {
 	for (size_t len = 0; len < text.len; len++) {
 		char *cut = malloc(len + 1);
 		memcpy(cut, text.data, len);
-		cr_assert_neq(uccn_registry_check_evidence(cut, len, evidence_net, &res, NULL, 0),
+		cr_assert_neq(uccn_registry_check_evidence(cut, len, evidence_net, &res, NULL),
 			UCCN_OK, "cut at %zu", len);
 		free(cut);
 	}

@@ -56,19 +56,21 @@ static int check(const char *kind, const char *field, struct uccn_value v, char 
 	const struct uccn_kind_spec *k = uccn_schema_kind(kind);
 	cr_assert(k != NULL, "kind %s", kind);
 	struct uccn_field f = {.name = field, .name_len = strlen(field), .value = v};
-	why[0] = '\0';
-	return uccn_schema_check_field(k, &f, why, 256);
+	struct uccn_error e;
+	int err = uccn_schema_check_field(k, &f, &e);
+	snprintf(why, UCCN_ERRMSG_MAX, "%s", e.msg);
+	return err;
 }
 
 static void expect_ok(const char *kind, const char *field, struct uccn_value v) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	int err = check(kind, field, v, why);
 	cr_assert_eq(err, UCCN_OK, "%s.%s refused: %s", kind, field, why);
 }
 
 /* Expects a refusal whose message names kind.field. */
 static void expect_refused(const char *kind, const char *field, struct uccn_value v) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	char path[64];
 	cr_assert_eq(check(kind, field, v, why), UCCN_ESCHEMA, "%s.%s accepted", kind, field);
 	snprintf(path, sizeof(path), "%s.%s: ", kind, field);
@@ -77,7 +79,7 @@ static void expect_refused(const char *kind, const char *field, struct uccn_valu
 
 static void expect_message(
 	const char *kind, const char *field, struct uccn_value v, const char *message) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	cr_assert_eq(check(kind, field, v, why), UCCN_ESCHEMA);
 	cr_assert_str_eq(why, message);
 }
@@ -105,6 +107,21 @@ Test(schema, the_kinds_of_the_design_and_of_the_registry_are_known) {
 		cr_assert_str_eq(k->name, names[i]);
 		cr_assert(k >= all && k < all + n);
 	}
+}
+
+Test(schema, a_check_tells_its_code_and_reason_in_the_error_it_is_given) {
+	const struct uccn_kind_spec *k = uccn_schema_kind("best_practice");
+	struct uccn_field f = {.name = "year", .name_len = 4, .value = num(99999)};
+	struct uccn_error e;
+	memset(&e, 'x', sizeof(e));
+	cr_assert_eq(uccn_schema_check_field(k, &f, &e), UCCN_ESCHEMA);
+	cr_assert_eq(e.code, UCCN_ESCHEMA);
+	cr_assert(strstr(e.msg, "year") != NULL, "%s", e.msg);
+	cr_assert_eq(uccn_schema_check_field(k, &f, NULL), UCCN_ESCHEMA, "no error to fill");
+	f.value = num(2024);
+	cr_assert_eq(uccn_schema_check_field(k, &f, &e), UCCN_OK);
+	cr_assert_eq(e.code, UCCN_OK);
+	cr_assert_str_eq(e.msg, "", "a success leaves no reason behind");
 }
 
 Test(schema, unknown_kind_name_finds_nothing) {
@@ -184,7 +201,7 @@ static void fill_list(enum uccn_type t, size_t n, struct uccn_value *items, char
 Test(schema, kinds_fit_a_record_by_construction) {
 	static struct uccn_value items[UCCN_LIST_MAX + 1];
 	static char keys[UCCN_LIST_MAX + 1][65];
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	size_t n = 0;
 	const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
 	cr_assert_eq(list_max(UCCN_TYPE_FIELDS), 7);
@@ -269,13 +286,13 @@ Test(schema, field_lookup_reads_only_the_given_length) {
 }
 
 Test(schema, unknown_field_is_refused_naming_kind_and_field) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	cr_assert_eq(check("best_practice", "titel", str("x"), why), UCCN_ESCHEMA);
 	cr_assert_str_eq(why, "best_practice: unknown field \"titel\"");
 }
 
 Test(schema, unknown_field_name_with_control_bytes_is_escaped_in_the_message) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	cr_assert_eq(check("event", "a\nb", str("x"), why), UCCN_ESCHEMA);
 	cr_assert(strchr(why, '\n') == NULL, "%s", why);
 }
@@ -401,7 +418,7 @@ Test(schema, leap_day_is_refused_in_common_years) {
 }
 
 Test(schema, impossible_date_is_refused_naming_the_field) {
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	cr_assert_eq(check("event", "starts", str("2024-02-30"), why), UCCN_ESCHEMA);
 	cr_assert_str_eq(why, "event.starts: \"2024-02-30\" is not a date (YYYY-MM-DD)");
 	expect_refused("event", "ends", str("2024-04-31"));
@@ -736,17 +753,18 @@ struct whole_case {
 static void check_whole_cases(const struct whole_case *cases, size_t n) {
 	for (size_t i = 0; i < n; i++) {
 		const struct change_case *cc = &cases[i].change;
-		char why[256] = "";
+		struct uccn_error why_err;
 		struct uccn_change *c = new_change(cc->kind, cases[i].id, cases[i].op);
 		for (size_t f = 0; f < 3 && cc->field[f] != NULL; f++) {
 			add_field(c, cc->field[f], cc->value[f]);
 		}
-		int err = uccn_schema_check_change(c, why, sizeof(why));
+		int err = uccn_schema_check_change(c, &why_err);
 		if (cc->refused == NULL) {
-			cr_assert_eq(err, UCCN_OK, "case %zu (%s): %s", i, cc->kind, why);
+			cr_assert_eq(err, UCCN_OK, "case %zu (%s): %s", i, cc->kind, why_err.msg);
 		} else {
 			cr_assert_eq(err, UCCN_ESCHEMA, "case %zu (%s) passed", i, cc->kind);
-			cr_assert_not_null(strstr(why, cc->refused), "case %zu: %s", i, why);
+			cr_assert_not_null(
+				strstr(why_err.msg, cc->refused), "case %zu: %s", i, why_err.msg);
 		}
 		free(c);
 	}
@@ -760,7 +778,7 @@ static void check_cases(const struct change_case *cases, size_t n) {
 }
 
 Test(schema, put_with_valid_fields_passes) {
-	char why[256] = "";
+	struct uccn_error why_err;
 	struct uccn_change *c = new_change("best_practice", "bp-1", UCCN_OP_PUT);
 	c->items[0] = num(4);
 	c->items[1] = num(11);
@@ -768,7 +786,7 @@ Test(schema, put_with_valid_fields_passes) {
 	add_field(c, "title", str("Night of Literature"));
 	add_field(c, "sdgs", list(c->items, 2));
 	add_field(c, "url", nil());
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(uccn_schema_check_change(c, &why_err), UCCN_OK, "%s", why_err.msg);
 	free(c);
 }
 
@@ -818,18 +836,18 @@ Test(schema, a_change_is_checked_whole_its_operation_id_and_fields) {
 }
 
 Test(schema, kind_without_terminating_nul_is_refused_without_overreading) {
-	char why[256] = "";
+	struct uccn_error why_err;
 	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_PUT);
 	add_field(c, "title", str("x"));
 	memset(c->kind, 'e', sizeof(c->kind));
 	memset(c->id, 'i', sizeof(c->id));
-	cr_assert_eq(uccn_schema_check_change(c, why, sizeof(why)), UCCN_ESCHEMA);
+	cr_assert_eq(uccn_schema_check_change(c, &why_err), UCCN_ESCHEMA);
 	free(c);
 }
 
 Test(schema, check_change_accepts_a_null_reason_buffer) {
 	struct uccn_change *c = new_change("event", "ev-1", UCCN_OP_PUT);
-	cr_assert_eq(uccn_schema_check_change(c, NULL, 0), UCCN_ESCHEMA);
+	cr_assert_eq(uccn_schema_check_change(c, NULL), UCCN_ESCHEMA);
 	free(c);
 }
 
@@ -855,7 +873,7 @@ Test(schema, every_type_has_its_name) {
 
 Test(schema, long_hostile_value_is_quoted_short_and_escaped) {
 	char value[300];
-	char why[256];
+	char why[UCCN_ERRMSG_MAX];
 	memset(value, '"', sizeof(value));
 	value[10] = '\n';
 	cr_assert_eq(check("city", "country", str_n(value, sizeof(value)), why), UCCN_ESCHEMA);

@@ -223,7 +223,6 @@ static void build(const char *dir, long n, const struct names *nm) {
 	struct uccn_identity **ids = calloc((size_t)n, sizeof(*ids));
 	uint8_t(*pks)[UCCN_KEY_BYTES] = calloc((size_t)n, UCCN_KEY_BYTES);
 	char names[64];
-	char why[256] = "";
 	if (ids == NULL || pks == NULL) {
 		bench_die("allocating", UCCN_ENOMEM);
 	}
@@ -233,14 +232,15 @@ static void build(const char *dir, long n, const struct names *nm) {
 		}
 		uccn_crypto_identity_public_key(ids[i], pks[i]);
 		name_of(nm, i, names);
-		if ((err = uccn_node_designate(hub, pks[i], names, countries[i % 20], field_of(nm, i),
-			     2004 + (int)(i % 20), wall_ms(), why, sizeof(why))) < 0) {
-			fprintf(stderr, "uccn-bench-link: designating %s: %s\n", names, why);
+		if ((err = uccn_node_designate(hub, pks[i], names, countries[i % 20],
+			     field_of(nm, i), 2004 + (int)(i % 20), wall_ms())) < 0) {
+			fprintf(stderr, "uccn-bench-link: designating %s: %s\n", names,
+				uccn_node_errmsg(hub));
 			bench_die("designate", err);
 		}
 	}
-	if ((err = uccn_node_designate(hub, city_pk, "Newtown", "NZ", "music", 2025, wall_ms(), why,
-		     sizeof(why))) < 0) {
+	if ((err = uccn_node_designate(hub, city_pk, "Newtown", "NZ", "music", 2025, wall_ms())) <
+		0) {
 		bench_die("designating the new city", err);
 	}
 	uccn_node_close(hub);

@@ -68,14 +68,14 @@ static const char *const fields[] = {
 	"crafts_folk_art", "design", "film", "gastronomy", "literature", "media_arts", "music"};
 
 static void designate(struct uccn_node *node, uint8_t (*cities)[UCCN_KEY_BYTES], long i) {
-	char name[64], why[256] = "";
+	char name[64];
 	snprintf(name, sizeof(name), "Creative City %ld", i + 1);
 	int err = uccn_node_designate(node, cities[i], name,
 		countries[(size_t)i % (sizeof(countries) / sizeof(countries[0]))],
 		fields[(size_t)i % (sizeof(fields) / sizeof(fields[0]))], 2004 + (int)(i % 21),
-		wall_ms(), why, sizeof(why));
+		wall_ms());
 	if (err < 0) {
-		die("designate", err, why);
+		die("designate", err, uccn_node_errmsg(node));
 	}
 }
 
@@ -296,10 +296,8 @@ int main(int argc, char **argv) {
 	t0 = seconds();
 	for (long i = 0; i < nproofs; i++) {
 		long city = nproofs == 1 ? 0 : i * (n - 1) / (nproofs - 1);
-		char why[256] = "";
-		if ((err = uccn_node_registry_prove(
-			     node, cities[city], &proofs[i], why, sizeof(why))) < 0) {
-			die("prove", err, why);
+		if ((err = uccn_node_registry_prove(node, cities[city], &proofs[i])) < 0) {
+			die("prove", err, uccn_node_errmsg(node));
 		}
 		size_t len = proofs[i].len;
 		bytes_min = len < bytes_min ? len : bytes_min;
@@ -313,10 +311,10 @@ int main(int argc, char **argv) {
 	 * machine is shared and its speed drifts, so the three loops run in alternating slices and
 	 * each total is the sum of its slices, as in uccn-bench: drift then weighs on all alike. */
 	for (long i = 0; i < nproofs; i++) {
-		char why[256] = "";
-		if ((err = uccn_registry_check_proof(proofs[i].data, proofs[i].len, network,
-			     &results[i], why, sizeof(why))) < 0) {
-			die("check", err, why);
+		struct uccn_error e;
+		if ((err = uccn_registry_check_proof(
+			     proofs[i].data, proofs[i].len, network, &results[i], &e)) < 0) {
+			die("check", err, e.msg);
 		}
 		if ((err = uccn_codec_decode_proof(
 			     proofs[i].data, proofs[i].len, &decoded[i], NULL, 0)) < 0) {
@@ -333,7 +331,7 @@ int main(int argc, char **argv) {
 		t0 = seconds();
 		for (long i = 0; i < nproofs; i++) {
 			if (uccn_registry_check_proof(proofs[i].data, proofs[i].len, network,
-				    &results[i], NULL, 0) < 0) {
+				    &results[i], NULL) < 0) {
 				die("check", UCCN_EPROOF, NULL);
 			}
 		}

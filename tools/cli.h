@@ -68,6 +68,10 @@ void uccn_cli_log_init(struct uccn_cli *cli);
 int uccn_cli_fail(struct uccn_cli *cli, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A failed call's reason in words: msg (uccn_node_errmsg, a struct uccn_error's), or the code's
+ * message when msg is empty. */
+const char *uccn_cli_reason(const char *msg, int err);
+
 /* Forgets the library's last logged error (before a call whose failure is reported). */
 void uccn_cli_clear_error(struct uccn_cli *cli);
 

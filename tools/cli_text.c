@@ -274,9 +274,9 @@ int uccn_cli_parse_text(const struct uccn_field_spec *spec, const char *text,
 	}
 
 	struct uccn_field f = make_field(spec, v);
-	int err = uccn_schema_check_field(k, &f, why, why_len);
-	if (err < 0) {
-		return err;
+	struct uccn_error e;
+	if (uccn_schema_check_field(k, &f, &e) < 0) {
+		return refuse(why, why_len, "%s", e.msg);
 	}
 	*out = v;
 	if (nitems != NULL) {

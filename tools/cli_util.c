@@ -28,6 +28,10 @@ void uccn_cli_log_init(struct uccn_cli *cli) {
 	uccn_log_set_handler(cli->verbose ? UCCN_LOG_DEBUG : UCCN_LOG_ERROR, log_handler, cli);
 }
 
+const char *uccn_cli_reason(const char *msg, int err) {
+	return msg != NULL && msg[0] != '\0' ? msg : uccn_strerror(err);
+}
+
 void uccn_cli_clear_error(struct uccn_cli *cli) {
 	cli->last_error[0] = '\0';
 }
@@ -579,7 +583,7 @@ int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *
 	struct uccn_value items[1];
 	size_t nitems = 0;
 	struct uccn_field f = {.name = field, .name_len = strlen(field)};
-	char why[256] = "";
+	char why[UCCN_ERRMSG_MAX] = "";
 	int err = uccn_cli_parse_text(spec, text, &f.value, items, 0, &nitems, why, sizeof(why));
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
 		snprintf(why, sizeof(why), "must not be empty");
@@ -589,16 +593,17 @@ int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *
 		snprintf(why, sizeof(why), "takes one value");
 		err = UCCN_ESCHEMA;
 	}
-	if (err == UCCN_OK) {
-		err = uccn_schema_check_field(k, &f, why, sizeof(why));
+	struct uccn_error e;
+	if (err == UCCN_OK && (err = uccn_schema_check_field(k, &f, &e)) < 0) {
+		snprintf(why, sizeof(why), "%s", e.msg);
 	}
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_STR && f.value.str_len >= buf_len) {
 		snprintf(why, sizeof(why), "too long (%zu bytes)", f.value.str_len);
 		err = UCCN_ESCHEMA;
 	}
 	if (err < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--%s: %s", option,
-			why[0] != '\0' ? why : uccn_strerror(err));
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "--%s: %s", option, uccn_cli_reason(why, err));
 	}
 	*out = f.value;
 	if (f.value.type == UCCN_VALUE_STR) {

@@ -336,10 +336,9 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 	}
 	struct uccn_import_stats stats = {0};
 	struct import_report rep = {0};
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_import(
-		node, read_source, &src, report_result, &rep, &stats, why, sizeof(why));
+	int err = uccn_node_import(node, read_source, &src, report_result, &rep, &stats);
+	const char *why = uccn_node_errmsg(node); /* the node stays open until the end */
 	if (!is_stdin) {
 		fclose(src.f);
 	}
@@ -378,8 +377,8 @@ static int import_one(struct uccn_cli *cli, struct uccn_node *node, const char *
 	case UCCN_EPROTO:
 	case UCCN_ENETWORK:
 		/* The node's why says where the file went wrong; the code alone says less. */
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown,
-			why[0] != '\0' ? why : uccn_strerror(err));
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s: %s", shown, uccn_cli_reason(why, err));
 	default:
 		uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s%s%s", shown, uccn_strerror(err),
 			why[0] != '\0' ? ": " : "", why);

@@ -491,17 +491,16 @@ static int peer_add(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_peer_add(node, pos[0], npos == 2 ? pin : NULL, kinds, why, sizeof(why));
-	uccn_node_close(node);
+	int err = uccn_node_peer_add(node, pos[0], npos == 2 ? pin : NULL, kinds);
 	if (err == UCCN_EINVAL) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s", why[0] ? why : uccn_strerror(err));
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "%s", uccn_cli_reason(uccn_node_errmsg(node), err));
+	} else if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	if (err < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
-	}
-	return 0;
+	uccn_node_close(node);
+	return status;
 }
 
 static int print_peer_line(void *userdata, const struct uccn_peer *p) {

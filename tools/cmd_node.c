@@ -300,17 +300,19 @@ int uccn_cmd_backup(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[512] = "";
 	struct uccn_node_signing sign;
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_signing(node, &sign);
 	if (err == UCCN_OK) {
-		err = uccn_node_backup(node, pos[0], why, sizeof(why));
+		err = uccn_node_backup(node, pos[0]);
+	}
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(uccn_node_errmsg(node), err));
 	}
 	uccn_node_close(node);
 	if (err < 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+		return status;
 	}
 	printf("backup %s (this node's changes up to #%llu)\n", pos[0],
 		(unsigned long long)sign.head);
@@ -339,12 +341,11 @@ int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_resolve_home(cli)) != 0) {
 		return status;
 	}
-	char why[512] = "";
+	struct uccn_error e;
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_restore(cli->home, pos[0], only_copy, why, sizeof(why));
+	int err = uccn_node_restore(cli->home, pos[0], only_copy, &e);
 	if (err < 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(e.msg, err));
 	}
 	printf("restored %s into %s\n", pos[0], cli->home);
 	if (!only_copy) {

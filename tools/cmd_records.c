@@ -272,12 +272,12 @@ int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 			"nothing to put: give NAME=VALUE arguments or --json FILE");
 		goto out;
 	}
-	char why[256];
 	for (size_t i = 0; i < in.nfields; i++) {
-		why[0] = '\0';
-		int err = uccn_schema_check_field(k, &in.fields[i], why, sizeof(why));
+		struct uccn_error e;
+		int err = uccn_schema_check_field(k, &in.fields[i], &e);
 		if (err < 0) {
-			status = bad_field(cli, in.fields[i].name, in.fields[i].name_len, why, err);
+			status = bad_field(
+				cli, in.fields[i].name, in.fields[i].name_len, e.msg, err);
 			goto out;
 		}
 	}
@@ -286,12 +286,14 @@ int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 		goto out;
 	}
 	char out_id[UCCN_ID_MAX + 1] = "";
-	why[0] = '\0';
-	int err = uccn_node_put(node, k->name, id, in.fields, in.nfields, uccn_cli_now_ms(), out_id,
-		why, sizeof(why));
+	int err =
+		uccn_node_put(node, k->name, id, in.fields, in.nfields, uccn_cli_now_ms(), out_id);
+	if (err < 0) {
+		status = record_error(
+			cli, err, k->name, id != NULL ? id : "", uccn_node_errmsg(node));
+	}
 	uccn_node_close(node);
 	if (err < 0) {
-		status = record_error(cli, err, k->name, id != NULL ? id : "", why);
 		goto out;
 	}
 	printf("%s\n", id != NULL ? id : out_id);
@@ -575,13 +577,10 @@ int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
-	int err = uccn_node_delete(node, k->name, id, uccn_cli_now_ms(), why, sizeof(why));
+	int err = uccn_node_delete(node, k->name, id, uccn_cli_now_ms());
+	status = err < 0 ? record_error(cli, err, k->name, id, uccn_node_errmsg(node)) : 0;
 	uccn_node_close(node);
-	if (err < 0) {
-		return record_error(cli, err, k->name, id, why);
-	}
-	return 0;
+	return status;
 }
 
 static int show_change(

@@ -602,9 +602,10 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 			uccn_cli_short_key(city[0]).s);
 	}
 	struct uccn_bytes proof = {0};
-	char why[256] = "";
+	char why[UCCN_ERRMSG_MAX];
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_registry_prove(node, city[0], &proof, why, sizeof(why));
+	int err = uccn_node_registry_prove(node, city[0], &proof);
+	snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
 	uccn_node_close(node);
 	if (err == UCCN_ENOTMEMBER) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
@@ -701,12 +702,13 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	uint8_t witnesses[UCCN_NOTE_SIGS_WITNESSES][UCCN_KEY_BYTES];
 	int nwitnesses = 0;
 	struct uccn_proof_result res;
-	char why[256] = "";
+	struct uccn_error e;
+	const char *why = e.msg;
 	uccn_cli_clear_error(cli);
 	/* An empty file has no bytes to point at; the check still gets a valid pointer. */
 	static const uint8_t empty[1];
 	int err = uccn_registry_check_proof(
-		data.len > 0 ? data.data : empty, data.len, network, &res, why, sizeof(why));
+		data.len > 0 ? data.data : empty, data.len, network, &res, &e);
 	if (err == UCCN_OK) {
 		nwitnesses = uccn_registry_proof_witnesses(
 			data.data, data.len, network, witnesses, UCCN_NOTE_SIGS_WITNESSES);
@@ -783,14 +785,15 @@ static int registry_checkpoint(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	uccn_cli_clear_error(cli);
 	struct uccn_bytes note = {0};
-	char vkey[128], why[256] = "";
+	char vkey[128], why[UCCN_ERRMSG_MAX] = "";
 	int err = UCCN_OK;
 	if (key && sign) {
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--key and --sign do not go together");
 	}
 	if (sign) {
-		err = uccn_node_registry_sign_checkpoint(node, uccn_cli_now_ms(), why, sizeof(why));
+		err = uccn_node_registry_sign_checkpoint(node, uccn_cli_now_ms());
+		snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
 	}
 	if (err == UCCN_OK) {
 		err = key ? uccn_node_checkpoint_key(node, vkey, sizeof(vkey))
@@ -915,14 +918,14 @@ static int registry_check_evidence(struct uccn_cli *cli, int argc, char **argv) 
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
 	}
 	struct uccn_split_view_result res;
-	char why[256] = "";
+	struct uccn_error e;
 	uccn_cli_clear_error(cli);
-	int err = uccn_registry_check_evidence(
-		(const char *)data.data, data.len, network, &res, why, sizeof(why));
+	int err =
+		uccn_registry_check_evidence((const char *)data.data, data.len, network, &res, &e);
 	uccn_bytes_finish(&data);
 	if (err < 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: shows no split view: %s", shown,
-			why[0] != '\0' ? why : uccn_strerror(err));
+			uccn_cli_reason(e.msg, err));
 	}
 	printf("valid: split view: the network's root key signed a checkpoint of size %llu "
 	       "root %s\n",

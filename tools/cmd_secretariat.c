@@ -111,8 +111,9 @@ static void after_registry_write(struct uccn_cli *cli, struct uccn_node *node) {
 
 /* The failure line of a Secretariat command. A node that is not the Secretariat is told so in
  * plain words; otherwise the node's own reason is the most precise. */
-static int secretariat_error(struct uccn_cli *cli, struct uccn_node *node, int err,
-	const char *action, const char *why) {
+static int secretariat_error(
+	struct uccn_cli *cli, struct uccn_node *node, int err, const char *action) {
+	const char *why = uccn_node_errmsg(node);
 	if (err == UCCN_EPERM && !uccn_node_is_secretariat(node)) {
 		cli->last_error[0] = '\0';
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
@@ -120,7 +121,7 @@ static int secretariat_error(struct uccn_cli *cli, struct uccn_node *node, int e
 			"node is not it",
 			action);
 	}
-	if (why != NULL && why[0] != '\0') {
+	if (why[0] != '\0') {
 		const char *what = uccn_strerror(err);
 		if (strstr(why, what) != NULL) {
 			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
@@ -186,16 +187,15 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"CITY_KEY is the network id (the Secretariat's own key), not a city's key");
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_designate(node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i,
-		uccn_cli_now_ms(), why, sizeof(why));
+	int err = uccn_node_designate(
+		node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i, uccn_cli_now_ms());
 	if (err == UCCN_EEXIST) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s is a member already (its designation is active)",
 			uccn_cli_short_key(city[0]).s);
 	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "designate a city", why);
+		status = secretariat_error(cli, node, err, "designate a city");
 	} else {
 		fputs("designated ", stdout);
 		uccn_cli_print_text(stdout, v[0].str, strlen(v[0].str), true);
@@ -239,15 +239,14 @@ int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_withdraw(node, city[0], v.str, uccn_cli_now_ms(), why, sizeof(why));
+	int err = uccn_node_withdraw(node, city[0], v.str, uccn_cli_now_ms());
 	if (err == UCCN_ENOTMEMBER || err == UCCN_ENOTFOUND) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s is not a member (no active designation here)",
 			uccn_cli_short_key(city[0]).s);
 	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "withdraw a designation", why);
+		status = secretariat_error(cli, node, err, "withdraw a designation");
 	} else {
 		struct uccn_cli_member m = uccn_cli_lookup_member(node, city[0]);
 		fputs("withdrew ", stdout);
@@ -299,21 +298,21 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	/* The schema's rule (PROTOCOL.md §9.2, spans), said in the options' words before the
 	 * node is opened. */
-	char why[256] = "";
+	struct uccn_error e;
 	const struct uccn_field span[2] = {{.name = "from", .name_len = 4, .value = v[2]},
 		{.name = "to", .name_len = 2, .value = v[3]}};
-	if (uccn_schema_check_together(uccn_schema_kind("role"), span, 2, why, sizeof(why)) < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--to: %s", why);
+	if (uccn_schema_check_together(uccn_schema_kind("role"), span, 2, &e) < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--to: %s", e.msg);
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_role(node, city[0], v[0].str, v[1].str, v[2].str, v[3].str,
-		uccn_cli_now_ms(), why, sizeof(why));
+	int err = uccn_node_role(
+		node, city[0], v[0].str, v[1].str, v[2].str, v[3].str, uccn_cli_now_ms());
 	if (err < 0) {
-		status = secretariat_error(cli, node, err, "record a role", why);
+		status = secretariat_error(cli, node, err, "record a role");
 	} else {
 		print_city(node, city[0]);
 		printf(" is %s of the %s sub-network from %s to %s\n", v[1].str, v[0].str, v[2].str,
@@ -339,15 +338,15 @@ int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv) {
 	uint8_t old_key[UCCN_KEY_BYTES], new_key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
 	uccn_node_public_key(node, old_key);
 	uccn_node_network(node, network);
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_rotate_key(node, uccn_cli_now_ms(), new_key, why, sizeof(why));
+	int err = uccn_node_rotate_key(node, uccn_cli_now_ms(), new_key);
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(uccn_node_errmsg(node), err));
+	}
 	uccn_node_close(node);
 	if (err < 0) {
-		if (why[0] != '\0') {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
-		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+		return status;
 	}
 	char old_hex[2 * UCCN_KEY_BYTES + 1], new_hex[2 * UCCN_KEY_BYTES + 1];
 	uccn_cli_hex(old_key, UCCN_KEY_BYTES, old_hex);
@@ -387,16 +386,14 @@ int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_confirm_rotation(
-		node, keys[0], keys[1], uccn_cli_now_ms(), why, sizeof(why));
-	if (err == UCCN_ENOTFOUND && why[0] == '\0') {
+	int err = uccn_node_confirm_rotation(node, keys[0], keys[1], uccn_cli_now_ms());
+	if (err == UCCN_ENOTFOUND && uccn_node_errmsg(node)[0] == '\0') {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"no rotation from %s to %s here: import the city's export first",
 			uccn_cli_short_key(keys[0]).s, uccn_cli_short_key(keys[1]).s);
 	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "confirm a key rotation", why);
+		status = secretariat_error(cli, node, err, "confirm a key rotation");
 	} else {
 		fputs("confirmed: ", stdout);
 		print_city(node, keys[0]);
@@ -447,12 +444,10 @@ int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_relay(node, key[0], add, uccn_cli_now_ms(), why, sizeof(why));
+	int err = uccn_node_relay(node, key[0], add, uccn_cli_now_ms());
 	if (err < 0) {
-		status = secretariat_error(
-			cli, node, err, add ? "add a relay" : "remove a relay", why);
+		status = secretariat_error(cli, node, err, add ? "add a relay" : "remove a relay");
 	} else {
 		if (add) {
 			printf("relay %s added: it receives what is meant for the Secretariat "
@@ -515,12 +510,11 @@ int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_revoke(node, key[0], cutoff, successor_hex != NULL ? successor : NULL,
-		v.str, uccn_cli_now_ms(), why, sizeof(why));
+		v.str, uccn_cli_now_ms());
 	if (err < 0) {
-		status = secretariat_error(cli, node, err, "revoke a key", why);
+		status = secretariat_error(cli, node, err, "revoke a key");
 	} else {
 		printf("revoked %s: its changes after #%llu are refused",
 			uccn_cli_short_key(key[0]).s, (unsigned long long)cutoff);
@@ -550,13 +544,15 @@ int uccn_cmd_registry_witness_add(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	char why[256] = "";
 	uccn_cli_clear_error(cli);
-	int err = uccn_node_witness_add(node, pos[0], pos[1], why, sizeof(why));
+	int err = uccn_node_witness_add(node, pos[0], pos[1]);
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(uccn_node_errmsg(node), err));
+	}
 	uccn_node_close(node);
 	if (err < 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "%s", why[0] != '\0' ? why : uccn_strerror(err));
+		return status;
 	}
 	printf("witness %s added\n", pos[0]);
 	return 0;

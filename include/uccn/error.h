@@ -37,6 +37,19 @@ enum uccn_err {
 #undef UCCN_XX_ENUM
 };
 
+/* The longest reason in words a call leaves, with its NUL. */
+#define UCCN_ERRMSG_MAX 512
+
+/* Why a call failed, for the calls that take no node handle (the checks of <uccn/schema.h> and
+ * <uccn/registry.h>, uccn_node_restore): the caller passes one (or NULL) as the last argument,
+ * and the call fills it, failing or not. A call on a node leaves its reason on the node
+ * instead (uccn_node_errmsg). */
+struct uccn_error {
+	int code;                  /* what the call returned: UCCN_OK after a success */
+	char msg[UCCN_ERRMSG_MAX]; /* the reason in words: "" after a success or when there is none
+				    */
+};
+
 /* A human-readable message for err ("bad signature"); never NULL, static storage. */
 const char *uccn_strerror(int err);
 

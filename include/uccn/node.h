@@ -39,6 +39,14 @@ UCCN_NODISCARD int uccn_node_open(const char *home, struct uccn_node **out);
 /* Closes the node; accepts NULL. */
 void uccn_node_close(struct uccn_node *node);
 
+/* The reason in words of the last failed call on node, as sqlite3_errmsg gives it: "" after a
+ * success, or when the failure has no more to say than its code (uccn_strerror). The calls whose
+ * failures have reasons (put, delete, import, backup, the registry's writes and proof,
+ * witness_add, peer_add) clear it when they start; the others leave it alone. Borrowed until
+ * the next call on node. Calls without a node handle report through a struct uccn_error
+ * (<uccn/error.h>). */
+const char *uccn_node_errmsg(const struct uccn_node *node);
+
 /* The node's public key and its network id (all zeros: none). */
 void uccn_node_public_key(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
 void uccn_node_network(const struct uccn_node *node, uint8_t out[UCCN_KEY_BYTES]);
@@ -48,15 +56,15 @@ bool uccn_node_is_secretariat(const struct uccn_node *node);
 /* Writes a put: a new record when id is NULL (a fresh id is written to out_id), else a change
  * to the fields of an existing record of kind (owner found by id). Only the given fields change;
  * a NIL value removes a field. The change is signed, stored and applied in one transaction.
- * Errors: UCCN_ESCHEMA (why names the field), UCCN_ENOTFOUND (no such record), UCCN_EPERM (a
- * record the node may not change), UCCN_EINVAL (no fields), storage errors. why may be NULL. */
+ * Errors: UCCN_ESCHEMA (uccn_node_errmsg names the field), UCCN_ENOTFOUND (no such record),
+ * UCCN_EPERM (a record the node may not change), UCCN_EINVAL (no fields), storage errors. */
 UCCN_NODISCARD int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms,
-	char out_id[UCCN_ID_MAX + 1], char *why, size_t why_len);
+	char out_id[UCCN_ID_MAX + 1]);
 
 /* Deletes a record (a signed tombstone). Errors as uccn_node_put. */
-UCCN_NODISCARD int uccn_node_delete(struct uccn_node *node, const char *kind, const char *id,
-	uint64_t now_ms, char *why, size_t why_len);
+UCCN_NODISCARD int uccn_node_delete(
+	struct uccn_node *node, const char *kind, const char *id, uint64_t now_ms);
 
 /* Receives records; r and its strings are borrowed for the call. A non-zero return stops the
  * walk and is returned by the caller. */
@@ -134,12 +142,11 @@ typedef void (*uccn_result_fn)(void *userdata, const struct uccn_apply_result *r
 /* Reads an export file through read and offers each change to the node, in batches of one
  * transaction each. Every change is verified on its own, so the changes of a damaged file that
  * verify are still taken. Returns UCCN_OK when the whole file was well-formed; UCCN_ETRUNC when
- * it ended early; UCCN_EPROTO when it is not an export file or is damaged (why says where);
- * UCCN_ENETWORK when it is from another network (nothing taken); storage errors (the batch in
- * progress is rolled back). Refused changes are not errors: see stats and fn. */
+ * it ended early; UCCN_EPROTO when it is not an export file or is damaged (uccn_node_errmsg says
+ * where); UCCN_ENETWORK when it is from another network (nothing taken); storage errors (the batch
+ * in progress is rolled back). Refused changes are not errors: see stats and fn. */
 UCCN_NODISCARD int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata,
-	uccn_result_fn fn, void *userdata, struct uccn_import_stats *stats, char *why,
-	size_t why_len);
+	uccn_result_fn fn, void *userdata, struct uccn_import_stats *stats);
 
 /* One fault found by uccn_node_verify. */
 struct uccn_fault {
@@ -177,16 +184,15 @@ UCCN_NODISCARD int uccn_node_resume_signing(struct uccn_node *node);
 
 /* Writes a consistent copy of the node's database to path (a running serve may go on
  * writing; what its WAL holds is in the copy) and the node's secret key to path + ".key",
- * mode 0600. Neither may exist (UCCN_EEXIST). why gets the reason of a failure. */
-UCCN_NODISCARD int uccn_node_backup(
-	struct uccn_node *node, const char *path, char *why, size_t why_len);
+ * mode 0600. Neither may exist (UCCN_EEXIST). */
+UCCN_NODISCARD int uccn_node_backup(struct uccn_node *node, const char *path);
 
 /* Puts the backup at path in place in home: the key must be the one home already holds, or,
  * in a home with no key, path + ".key" (UCCN_EPERM for another node's key: a restore never
  * replaces an identity). Unless only_copy, the node then signs nothing until a session has
- * given it back its own newer changes. */
+ * given it back its own newer changes. err (may be NULL) gets the reason of a failure. */
 UCCN_NODISCARD int uccn_node_restore(
-	const char *home, const char *path, bool only_copy, char *why, size_t why_len);
+	const char *home, const char *path, bool only_copy, struct uccn_error *err);
 
 /* Held changes: what they are and why they wait. */
 UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata);
@@ -200,43 +206,40 @@ UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, voi
 /* Designates the city whose key is city. UCCN_EEXIST if it already has an active designation,
  * UCCN_EINVAL for the root's own key. */
 UCCN_NODISCARD int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *name, const char *country, const char *field, int year, uint64_t now_ms,
-	char *why, size_t why_len);
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms);
 
 /* Withdraws a city's designation. Its changes up to the cut-off (the last sequence of the city's
  * current key this node holds) stay; later ones are refused everywhere. */
 UCCN_NODISCARD int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *reason, uint64_t now_ms, char *why, size_t why_len);
+	const char *reason, uint64_t now_ms);
 
 /* Records a city's role in a sub-network (coordinator or deputy) for a mandate. */
 UCCN_NODISCARD int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *field, const char *role, const char *from, const char *to, uint64_t now_ms,
-	char *why, size_t why_len);
+	const char *field, const char *role, const char *from, const char *to, uint64_t now_ms);
 
 /* City side of a key rotation: makes a new key pair, signs with the old key a rotation change
  * naming the new public key, and from then on signs with the new key (the old key file is kept
  * beside it as node.key.old-XXXXXXXX). new_key receives the new public key. */
-UCCN_NODISCARD int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms,
-	uint8_t new_key[UCCN_KEY_BYTES], char *why, size_t why_len);
+UCCN_NODISCARD int uccn_node_rotate_key(
+	struct uccn_node *node, uint64_t now_ms, uint8_t new_key[UCCN_KEY_BYTES]);
 
 /* Secretariat side: confirms a rotation whose change (signed by old_key, naming new_key) this
  * node holds. Changes made under the old key up to the rotation stay valid. */
 UCCN_NODISCARD int uccn_node_confirm_rotation(struct uccn_node *node,
 	const uint8_t old_key[UCCN_KEY_BYTES], const uint8_t new_key[UCCN_KEY_BYTES],
-	uint64_t now_ms, char *why, size_t why_len);
+	uint64_t now_ms);
 
 /* Secretariat side: revokes a compromised key. Its changes after cutoff are refused; successor
  * (may be NULL) becomes the city's key. */
 UCCN_NODISCARD int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES],
-	uint64_t cutoff, const uint8_t *successor, const char *reason, uint64_t now_ms, char *why,
-	size_t why_len);
+	uint64_t cutoff, const uint8_t *successor, const char *reason, uint64_t now_ms);
 
 /* Secretariat side: makes key a relay of the Secretariat (active true) or no longer one. A relay
  * is a node of the Secretariat's: it receives what is meant for the Secretariat alone
  * (PROTOCOL.md §11.5). UCCN_EEXIST (already a relay, or a member city's key), UCCN_ENOTFOUND
  * (removing a key that is not a relay), UCCN_EPERM (not the root). */
-UCCN_NODISCARD int uccn_node_relay(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES],
-	bool active, uint64_t now_ms, char *why, size_t why_len);
+UCCN_NODISCARD int uccn_node_relay(
+	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active, uint64_t now_ms);
 
 /* A member city as the registry knows it. Strings are borrowed for the callback. */
 struct uccn_member {
@@ -277,8 +280,8 @@ UCCN_NODISCARD int uccn_node_registry_verify(
 /* An inclusion proof of city's newest designation change under the newest tree head, in the
  * proof format of proto/PROTOCOL.md, appended to out. UCCN_ENOTMEMBER if no designation names
  * city. A withdrawn city's proof proves the withdrawal: its check says not a member. */
-UCCN_NODISCARD int uccn_node_registry_prove(struct uccn_node *node,
-	const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out, char *why, size_t why_len);
+UCCN_NODISCARD int uccn_node_registry_prove(
+	struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], struct uccn_bytes *out);
 
 /* The newest checkpoint this node holds (PROTOCOL.md §9.7): the newest tree head whose root
  * signature verifies and that matches the registry held, as a C2SP signed note, followed by
@@ -288,8 +291,7 @@ UCCN_NODISCARD int uccn_node_checkpoint(struct uccn_node *node, struct uccn_byte
 /* The Secretariat signs a tree head with its checkpoint over the registry as it stands (what
  * every registry write does at its end): how a registry whose heads predate checkpoints gets
  * one (PROTOCOL.md §9.7). UCCN_EPERM on a node that is not the Secretariat. */
-UCCN_NODISCARD int uccn_node_registry_sign_checkpoint(
-	struct uccn_node *node, uint64_t now_ms, char *why, size_t why_len);
+UCCN_NODISCARD int uccn_node_registry_sign_checkpoint(struct uccn_node *node, uint64_t now_ms);
 
 /* The node as a witness (PROTOCOL.md §9.11): if the newest checkpoint it holds is new, and
  * extends the last checkpoint it cosigned (checked with an RFC 6962 consistency proof from the
@@ -339,9 +341,8 @@ UCCN_NODISCARD int uccn_node_require_witnesses(struct uccn_node *node, unsigned 
 
 /* The Secretariat adds (or, for a name it has, replaces) an external witness that speaks C2SP
  * tlog-witness: its submission URL (http://HOST[:PORT][/PREFIX]) and verifier key
- * (NAME+KEYID+BASE64). UCCN_EPERM off the Secretariat, UCCN_EINVAL with why. */
-UCCN_NODISCARD int uccn_node_witness_add(
-	struct uccn_node *node, const char *url, const char *vkey, char *why, size_t why_len);
+ * (NAME+KEYID+BASE64). UCCN_EPERM off the Secretariat, UCCN_EINVAL (uccn_node_errmsg says why). */
+UCCN_NODISCARD int uccn_node_witness_add(struct uccn_node *node, const char *url, const char *vkey);
 
 /* What one external witness answered. */
 struct uccn_witness_result {
@@ -396,9 +397,9 @@ typedef int (*uccn_peer_fn)(void *userdata, const struct uccn_peer *p);
 
 /* Remembers a peer, or replaces the one with the same url (keeping what serve saw of it).
  * pin: UCCN_KEY_BYTES or NULL; kinds: comma-separated kind names or NULL/"" for all.
- * UCCN_EINVAL (not a ws:// url, too long, or an unknown kind: why says which). */
-UCCN_NODISCARD int uccn_node_peer_add(struct uccn_node *node, const char *url, const uint8_t *pin,
-	const char *kinds, char *why, size_t why_len);
+ * UCCN_EINVAL (not a ws:// url, too long, or an unknown kind: uccn_node_errmsg says which). */
+UCCN_NODISCARD int uccn_node_peer_add(
+	struct uccn_node *node, const char *url, const uint8_t *pin, const char *kinds);
 
 /* Forgets a peer. UCCN_ENOTFOUND if no peer has that url. */
 UCCN_NODISCARD int uccn_node_peer_remove(struct uccn_node *node, const char *url);

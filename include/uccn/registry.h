@@ -26,10 +26,11 @@ struct uccn_proof_result {
 /* Checks a proof (proto/PROTOCOL.md) against network: both signatures are the root's, the
  * designation is a leaf of the tree under the signed head, and it is active. Returns UCCN_OK,
  * UCCN_EPROTO (not a proof), UCCN_ENETWORK (another network), UCCN_EBADSIG, UCCN_EPROOF (the
- * path does not lead to the signed root), UCCN_ENOTMEMBER (a withdrawal); why says which. */
+ * path does not lead to the signed root), UCCN_ENOTMEMBER (a withdrawal); err (may be NULL)
+ * says which in words. */
 UCCN_NODISCARD int uccn_registry_check_proof(const uint8_t *proof, size_t len,
-	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out, char *why,
-	size_t why_len);
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_proof_result *out,
+	struct uccn_error *err);
 
 /* The witnesses whose cosignatures of the proof's checkpoint (its note, PROTOCOL.md §9.11)
  * verify, each key once, at most max written to keys. Returns how many, or UCCN_EPROTO when
@@ -51,9 +52,9 @@ struct uccn_split_view_result {
 /* Checks split-view evidence (proto/PROTOCOL.md §9.13) with nothing but the network id: both
  * checkpoints are signed by the root, and no one registry has both. UCCN_OK, UCCN_EPROTO (not
  * evidence), UCCN_ENETWORK, UCCN_EBADSIG, UCCN_EPROOF (the checkpoints may be one registry's);
- * why says which. */
+ * err (may be NULL) says which in words. */
 UCCN_NODISCARD int uccn_registry_check_evidence(const char *text, size_t len,
-	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out, char *why,
-	size_t why_len);
+	const uint8_t network[UCCN_KEY_BYTES], struct uccn_split_view_result *out,
+	struct uccn_error *err);
 
 #endif

@@ -1,5 +1,7 @@
 /* schema.h - the record kinds of the network and the rules for their fields. Pure data and
- * checks: no storage, no I/O. The same rules run on a local edit and on every received change. */
+ * checks: no storage, no I/O. The same rules run on a local edit and on every received change.
+ * A check gives its reason in words through a struct uccn_error (<uccn/error.h>), which may be
+ * NULL. */
 #ifndef UCCN_SCHEMA_H
 #define UCCN_SCHEMA_H
 
@@ -59,21 +61,21 @@ const struct uccn_field_spec *uccn_schema_field(
 
 /* Checks one field of a put against kind k. NIL is allowed here (it removes the field);
  * whether the field may be removed (not if required) is uccn_schema_check_change's rule.
- * Returns UCCN_OK, or UCCN_ESCHEMA with a message naming the field written to why. */
+ * Returns UCCN_OK, or UCCN_ESCHEMA with a message naming the field in err. */
 UCCN_NODISCARD int uccn_schema_check_field(
-	const struct uccn_kind_spec *k, const struct uccn_field *f, char *why, size_t why_len);
+	const struct uccn_kind_spec *k, const struct uccn_field *f, struct uccn_error *err);
 
 /* Checks a decoded change: a known kind, a valid id, and every field known and well-typed; a
  * delete carries no fields; a put removes no required field and its fields agree with one
- * another (uccn_schema_check_together). Returns UCCN_OK or UCCN_ESCHEMA with the reason in why. */
-UCCN_NODISCARD int uccn_schema_check_change(const struct uccn_change *c, char *why, size_t why_len);
+ * another (uccn_schema_check_together). Returns UCCN_OK or UCCN_ESCHEMA with the reason in err. */
+UCCN_NODISCARD int uccn_schema_check_change(const struct uccn_change *c, struct uccn_error *err);
 
 /* The rules between the fields of one record of kind k (PROTOCOL.md §9.2): a last day not
  * before the first (event and project ends/starts, role to/from), where both are among fields
  * and not NIL. Fields are assumed checked one by one already. A change is checked on its own
  * fields; a node about to edit its record checks the record as the edit would leave it. */
 UCCN_NODISCARD int uccn_schema_check_together(const struct uccn_kind_spec *k,
-	const struct uccn_field *fields, size_t nfields, char *why, size_t why_len);
+	const struct uccn_field *fields, size_t nfields, struct uccn_error *err);
 
 /* Whether id is a valid record id: 1..UCCN_ID_MAX bytes of [A-Za-z0-9._:-]. */
 bool uccn_schema_is_valid_id(const char *id);

@@ -46,13 +46,13 @@ int main(int argc, char **argv) {
 			.value = {.type = UCCN_VALUE_STR, .str = "Music in schools", .str_len = 16}},
 	};
 	char id[UCCN_ID_MAX + 1];
-	char why[256] = "";
-	err = uccn_node_put(node, "best_practice", NULL, fields, 1, wall_ms(), id, why, sizeof(why));
+	err = uccn_node_put(node, "best_practice", NULL, fields, 1, wall_ms(), id);
 	if (err == UCCN_OK) {
 		err = uccn_node_get(node, "best_practice", id, print_record, NULL);
 	}
 	if (err < 0) {
-		fprintf(stderr, "example: %s %s\n", uccn_strerror(err), why);
+		/* The node keeps the last failure's reason, as sqlite3_errmsg does. */
+		fprintf(stderr, "example: %s %s\n", uccn_strerror(err), uccn_node_errmsg(node));
 	}
 	uccn_node_close(node);
 	return err < 0 ? 1 : 0;

@@ -256,7 +256,6 @@ static void on_result(void *userdata, const struct uccn_apply_result *res) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	struct input in;
 	struct uccn_import_stats stats;
-	char why[192];
 
 	if (++runs % NODE_RUNS == 0) {
 		remove_home();
@@ -264,8 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	}
 	split_input(data, size, &in);
 	memset(&stats, 0, sizeof(stats));
-	int err =
-		uccn_node_import(node, read_chunk, &in, on_result, NULL, &stats, why, sizeof(why));
+	int err = uccn_node_import(node, read_chunk, &in, on_result, NULL, &stats);
 	if (err == UCCN_OK &&
 		stats.applied + stats.duplicate + stats.held + stats.refused != stats.read) {
 		fail("outcomes do not add up to the changes read");

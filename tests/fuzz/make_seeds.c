@@ -105,7 +105,7 @@ static struct uccn_field field(const char *name, struct uccn_value v) {
 /* A's records: a best practice, updated once (a field removed, one added), and an event,
  * deleted. */
 static void write_records_a(struct uccn_node *node) {
-	char why[192] = "", bp[UCCN_ID_MAX + 1], ev[UCCN_ID_MAX + 1];
+	char bp[UCCN_ID_MAX + 1], ev[UCCN_ID_MAX + 1];
 	struct uccn_value sdgs[] = {num(4), num(11)};
 	struct uccn_value areas[] = {str("design"), str("music")};
 	struct uccn_value partners[] = {str("City of Example"), str("A design school")};
@@ -121,19 +121,18 @@ static void write_records_a(struct uccn_node *node) {
 				.type = UCCN_VALUE_LIST, .items = partners, .count = 2}),
 		field("year", num(2024)),
 	};
-	int err =
-		uccn_node_put(node, "best_practice", NULL, f1, 6, T0 + 1000, bp, why, sizeof(why));
+	int err = uccn_node_put(node, "best_practice", NULL, f1, 6, T0 + 1000, bp);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(node));
 		die("put best_practice", err);
 	}
 	struct uccn_field f2[] = {
 		field("summary", (struct uccn_value){.type = UCCN_VALUE_NIL}),
 		field("url", str("https://example.org/squares")),
 	};
-	err = uccn_node_put(node, "best_practice", bp, f2, 2, T0 + 2000, ev, why, sizeof(why));
+	err = uccn_node_put(node, "best_practice", bp, f2, 2, T0 + 2000, ev);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(node));
 		die("update best_practice", err);
 	}
 	struct uccn_field f3[] = {
@@ -142,14 +141,14 @@ static void write_records_a(struct uccn_node *node) {
 		field("ends", str("2026-05-10")),
 		field("place", str("Old harbour")),
 	};
-	err = uccn_node_put(node, "event", NULL, f3, 4, T0 + 3000, ev, why, sizeof(why));
+	err = uccn_node_put(node, "event", NULL, f3, 4, T0 + 3000, ev);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(node));
 		die("put event", err);
 	}
-	err = uccn_node_delete(node, "event", ev, T0 + 4000, why, sizeof(why));
+	err = uccn_node_delete(node, "event", ev, T0 + 4000);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(node));
 		die("delete event", err);
 	}
 }
@@ -200,7 +199,7 @@ static void write_changes(
 }
 
 int main(int argc, char **argv) {
-	char home_a[4096], home_b[4096], why[192] = "", id[UCCN_ID_MAX + 1];
+	char home_a[4096], home_b[4096], id[UCCN_ID_MAX + 1];
 	struct uccn_bytes file_a = {0}, file_b = {0};
 	struct uccn_import_stats stats;
 	const uint8_t whole[2] = {0, 0};   /* fuzz_import.c: no cuts */
@@ -219,16 +218,16 @@ int main(int argc, char **argv) {
 	/* B takes A's changes (held or applied, whatever B makes of A) and adds its own. */
 	struct uccn_node *b = make_node(home_b, sizeof(home_b), "Seed City B", "KE");
 	struct source src = {.file = &file_a};
-	int err = uccn_node_import(b, read_source, &src, NULL, NULL, &stats, why, sizeof(why));
+	int err = uccn_node_import(b, read_source, &src, NULL, NULL, &stats);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(b));
 		die("uccn_node_import", err);
 	}
 	struct uccn_field f[] = {
 		field("title", str("Songs of the river")), field("year", num(2025))};
-	err = uccn_node_put(b, "best_practice", NULL, f, 2, T0 + 5000, id, why, sizeof(why));
+	err = uccn_node_put(b, "best_practice", NULL, f, 2, T0 + 5000, id);
 	if (err < 0) {
-		fprintf(stderr, "make_seeds: %s\n", why);
+		fprintf(stderr, "make_seeds: %s\n", uccn_node_errmsg(b));
 		die("put in B", err);
 	}
 	export_node(b, &file_b);
