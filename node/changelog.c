@@ -12,6 +12,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/alloc.h"
 #include "node/hlc.h"
 #include "node/merge.h"
 #include "node/registry_internal.h"
@@ -54,7 +55,7 @@ static uint64_t real_wall_ms(void *arg) {
 
 int uccn_changelog_create(
 	struct uccn_store *st, const uint8_t network[UCCN_KEY_BYTES], struct uccn_changelog **out) {
-	struct uccn_changelog *log = calloc(1, sizeof(*log));
+	struct uccn_changelog *log = uccn_alloc_calloc(1, sizeof(*log));
 	if (log == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -128,9 +129,9 @@ void uccn_changelog_destroy(struct uccn_changelog *log) {
 	uccn_bytes_finish(&log->signed_change);
 	uccn_bytes_finish(&log->rebuild_a);
 	uccn_bytes_finish(&log->rebuild_b);
-	free(log->arrived);
+	uccn_alloc_free(log->arrived);
 	uccn_registry_destroy(log->registry);
-	free(log);
+	uccn_alloc_free(log);
 }
 
 static int refuse(struct uccn_apply_result *res, int err) {
@@ -169,7 +170,7 @@ static void record_key(const char *kind, const uint8_t owner[UCCN_KEY_BYTES], co
 static int arrived(struct uccn_changelog *log, const uint8_t key[UCCN_HASH_BYTES]) {
 	if (log->narrived == log->caparrived) {
 		size_t cap = log->caparrived ? 2 * log->caparrived : 16;
-		uint8_t(*a)[UCCN_HASH_BYTES] = realloc(log->arrived, cap * sizeof(*a));
+		uint8_t(*a)[UCCN_HASH_BYTES] = uccn_alloc_realloc(log->arrived, cap * sizeof(*a));
 		if (a == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -522,7 +523,7 @@ static int registry_changed(struct uccn_changelog *log) {
 				"the registry moved the cut-off of %s…: %zu records rebuilt", hex,
 				nrids);
 		}
-		free(rids);
+		uccn_alloc_free(rids);
 	}
 	uccn_bytes_finish(&revoked);
 	/* Any key the registry lists may be new to it: changes held for want of their author are
@@ -791,7 +792,7 @@ static int offer_again(struct uccn_changelog *log, struct uccn_bytes *items, siz
 		}
 		uccn_bytes_finish(&items[i]);
 	}
-	free(items);
+	uccn_alloc_free(items);
 	return err;
 }
 
@@ -857,7 +858,7 @@ static int grow(void **items, size_t *cap, size_t n, size_t size) {
 		return UCCN_OK;
 	}
 	size_t c = *cap ? 2 * *cap : 16;
-	void *p = realloc(*items, c * size);
+	void *p = uccn_alloc_realloc(*items, c * size);
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -935,7 +936,7 @@ int uccn_changelog_drop_unheld(struct uccn_changelog *log, bool apply, uint64_t 
 		for (size_t k = 0; k < nrids && err == UCCN_OK; k++) {
 			err = rebuild_record(log, rids[k]);
 		}
-		free(rids);
+		uccn_alloc_free(rids);
 	}
 	for (size_t i = 0; apply && i < u.nhashes && err == UCCN_OK; i++) {
 		err = uccn_store_drop_kept(log->st, u.hashes[i]);
@@ -943,8 +944,8 @@ int uccn_changelog_drop_unheld(struct uccn_changelog *log, bool apply, uint64_t 
 	if (err == UCCN_OK) {
 		*count = u.changes + u.nhashes;
 	}
-	free(u.feeds);
-	free(u.hashes);
+	uccn_alloc_free(u.feeds);
+	uccn_alloc_free(u.hashes);
 	return err;
 }
 

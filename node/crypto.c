@@ -15,6 +15,8 @@
 #include <uccn/log.h>
 #include <uccn/text.h>
 
+#include "node/alloc.h"
+
 /* The key file holds the libsodium secret key: the 32-byte seed followed by the public key. */
 #define KEY_FILE_BYTES crypto_sign_SECRETKEYBYTES
 
@@ -44,7 +46,7 @@ int uccn_crypto_init(void) {
 }
 
 static struct uccn_identity *identity_alloc(void) {
-	struct uccn_identity *id = malloc(sizeof(*id));
+	struct uccn_identity *id = uccn_alloc_malloc(sizeof(*id));
 	if (id != NULL) {
 		sodium_mlock(id, sizeof(*id)); /* best effort: keeps the key out of swap */
 	}
@@ -77,7 +79,7 @@ void uccn_crypto_identity_destroy(struct uccn_identity *id) {
 	}
 	sodium_munlock(id, sizeof(*id)); /* also zeroes the memory */
 	sodium_memzero(id, sizeof(*id));
-	free(id);
+	uccn_alloc_free(id);
 }
 
 void uccn_crypto_identity_public_key(const struct uccn_identity *id, uint8_t pk[UCCN_KEY_BYTES]) {
@@ -290,7 +292,7 @@ _Static_assert(crypto_kx_SESSIONKEYBYTES == crypto_aead_chacha20poly1305_ietf_KE
 _Static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12, "nonce size");
 
 static struct uccn_kx *kx_alloc(void) {
-	struct uccn_kx *kx = malloc(sizeof(*kx));
+	struct uccn_kx *kx = uccn_alloc_malloc(sizeof(*kx));
 	if (kx != NULL) {
 		sodium_mlock(kx, sizeof(*kx)); /* best effort, as for identities */
 	}
@@ -327,12 +329,12 @@ void uccn_crypto_kx_destroy(struct uccn_kx *kx) {
 	}
 	sodium_munlock(kx, sizeof(*kx));
 	sodium_memzero(kx, sizeof(*kx));
-	free(kx);
+	uccn_alloc_free(kx);
 }
 
 int uccn_crypto_channel_create(const struct uccn_kx *kx, const uint8_t peer[UCCN_KX_PUBLIC_BYTES],
 	bool is_client, struct uccn_channel **out) {
-	struct uccn_channel *ch = malloc(sizeof(*ch));
+	struct uccn_channel *ch = uccn_alloc_malloc(sizeof(*ch));
 	if (ch == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -357,7 +359,7 @@ void uccn_crypto_channel_destroy(struct uccn_channel *ch) {
 	}
 	sodium_munlock(ch, sizeof(*ch));
 	sodium_memzero(ch, sizeof(*ch));
-	free(ch);
+	uccn_alloc_free(ch);
 }
 
 /* The 12-byte nonce of frame number count: 64-bit little-endian, then 4 zero bytes. */

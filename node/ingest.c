@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/alloc.h"
 #include "node/schema_internal.h"
 #include "proto/codec.h"
 
@@ -47,18 +48,18 @@ struct uccn_ingest {
 
 static void batch_finish(struct batch *b) {
 	uccn_bytes_finish(&b->arena);
-	free(b->off);
-	free(b->len);
-	free(b->jobs);
-	free(b->authors);
-	free(b->feeds);
-	free(b->decoded);
-	free(b->heads);
-	free(b->field_at);
-	free(b->item_at);
-	free(b->item_n);
-	free(b->fields);
-	free(b->items);
+	uccn_alloc_free(b->off);
+	uccn_alloc_free(b->len);
+	uccn_alloc_free(b->jobs);
+	uccn_alloc_free(b->authors);
+	uccn_alloc_free(b->feeds);
+	uccn_alloc_free(b->decoded);
+	uccn_alloc_free(b->heads);
+	uccn_alloc_free(b->field_at);
+	uccn_alloc_free(b->item_at);
+	uccn_alloc_free(b->item_n);
+	uccn_alloc_free(b->fields);
+	uccn_alloc_free(b->items);
 }
 
 static void batch_clear(struct batch *b) {
@@ -70,16 +71,16 @@ static void batch_clear(struct batch *b) {
 
 static int batch_init(struct batch *b, size_t max) {
 	memset(b, 0, sizeof(*b));
-	b->off = calloc(max, sizeof(*b->off));
-	b->len = calloc(max, sizeof(*b->len));
-	b->jobs = calloc(max, sizeof(*b->jobs));
-	b->authors = calloc(max, sizeof(*b->authors));
-	b->feeds = calloc(max, sizeof(*b->feeds));
-	b->decoded = calloc(max, sizeof(*b->decoded));
-	b->heads = calloc(max, sizeof(*b->heads));
-	b->field_at = calloc(max, sizeof(*b->field_at));
-	b->item_at = calloc(max, sizeof(*b->item_at));
-	b->item_n = calloc(max, sizeof(*b->item_n));
+	b->off = uccn_alloc_calloc(max, sizeof(*b->off));
+	b->len = uccn_alloc_calloc(max, sizeof(*b->len));
+	b->jobs = uccn_alloc_calloc(max, sizeof(*b->jobs));
+	b->authors = uccn_alloc_calloc(max, sizeof(*b->authors));
+	b->feeds = uccn_alloc_calloc(max, sizeof(*b->feeds));
+	b->decoded = uccn_alloc_calloc(max, sizeof(*b->decoded));
+	b->heads = uccn_alloc_calloc(max, sizeof(*b->heads));
+	b->field_at = uccn_alloc_calloc(max, sizeof(*b->field_at));
+	b->item_at = uccn_alloc_calloc(max, sizeof(*b->item_at));
+	b->item_n = uccn_alloc_calloc(max, sizeof(*b->item_n));
 	bool ok = b->off != NULL && b->len != NULL && b->jobs != NULL && b->authors != NULL &&
 		  b->feeds != NULL && b->decoded != NULL && b->heads != NULL &&
 		  b->field_at != NULL && b->item_at != NULL && b->item_n != NULL;
@@ -87,7 +88,7 @@ static int batch_init(struct batch *b, size_t max) {
 }
 
 int uccn_ingest_create(const struct uccn_ingest_config *cfg, struct uccn_ingest **out) {
-	struct uccn_ingest *ing = calloc(1, sizeof(*ing));
+	struct uccn_ingest *ing = uccn_alloc_calloc(1, sizeof(*ing));
 	if (ing == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -112,7 +113,7 @@ void uccn_ingest_destroy(struct uccn_ingest *ing) {
 	}
 	batch_finish(&ing->b[0]);
 	batch_finish(&ing->b[1]);
-	free(ing);
+	uccn_alloc_free(ing);
 }
 
 int uccn_ingest_add(struct uccn_ingest *ing, const uint8_t *buf, size_t len) {
@@ -151,7 +152,7 @@ static int grow(void **items, size_t *cap, size_t need, size_t size) {
 	while (c < need) {
 		c *= 2;
 	}
-	void *p = realloc(*items, c * size);
+	void *p = uccn_alloc_realloc(*items, c * size);
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}

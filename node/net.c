@@ -7,6 +7,7 @@
  * outlives its links and redials. Links are freed only in on_close (or when the loop is
  * destroyed), so a link being closed stays valid, marked closing, until the transport reports
  * its end. */
+#include "node/alloc.h"
 #include "node/net_internal.h"
 
 #include <inttypes.h>
@@ -238,7 +239,7 @@ static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, 
 /* --- Links ------------------------------------------------------------------------------------ */
 
 static struct link *link_new(struct uccn_net *net, struct dialled *peer) {
-	struct link *l = calloc(1, sizeof(*l));
+	struct link *l = uccn_alloc_calloc(1, sizeof(*l));
 	if (l == NULL) {
 		return NULL;
 	}
@@ -272,7 +273,7 @@ static void link_free(struct uccn_net *net, struct link *l) {
 	uccn_sync_destroy(l->sync);
 	uccn_session_destroy(l->session);
 	uccn_bytes_finish(&l->blocked);
-	free(l);
+	uccn_alloc_free(l);
 }
 
 /* Copies what the session did so far into its peer, which outlives it. */
@@ -907,7 +908,7 @@ int uccn_net_create(const struct uccn_net_options *opts, struct uccn_net **out) 
 }
 
 int uccn_net_create_config(const struct uccn_net_config *cfg, struct uccn_net **out) {
-	struct uccn_net *net = calloc(1, sizeof(*net));
+	struct uccn_net *net = uccn_alloc_calloc(1, sizeof(*net));
 	if (net == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -935,13 +936,13 @@ int uccn_net_create_config(const struct uccn_net_config *cfg, struct uccn_net **
 	/* The node owns its pool (an import uses it too) and frees it at close. */
 	int err = uccn_node_verifier(net->node, o->verify_threads, &net->verifier);
 	if (err < 0) {
-		free(net);
+		uccn_alloc_free(net);
 		return err;
 	}
 	struct uccn_transport_events ev = {on_open, on_frame, on_close, net};
 	err = c->make_transport(c->transport_arg, &ev, &net->tr);
 	if (err < 0) {
-		free(net);
+		uccn_alloc_free(net);
 		return err;
 	}
 	net->watch_next_ms = now_of(net);
@@ -970,10 +971,10 @@ void uccn_net_destroy(struct uccn_net *net) {
 		link_free(net, net->links);
 	}
 	for (size_t i = 0; i < net->npeers; i++) {
-		free(net->peers[i]);
+		uccn_alloc_free(net->peers[i]);
 	}
-	free(net->peers);
-	free(net);
+	uccn_alloc_free(net->peers);
+	uccn_alloc_free(net);
 }
 
 int uccn_net_listen(struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port) {
@@ -1011,13 +1012,13 @@ int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *peer, size_t
 	if (peer->url == NULL || peer->url[0] == '\0' || strlen(peer->url) > UCCN_URL_MAX) {
 		return UCCN_EINVAL;
 	}
-	struct dialled *p = calloc(1, sizeof(*p));
+	struct dialled *p = uccn_alloc_calloc(1, sizeof(*p));
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}
 	snprintf(p->url, sizeof(p->url), "%s", peer->url);
 	if (parse_kinds(p, peer->kinds) < 0) {
-		free(p);
+		uccn_alloc_free(p);
 		return UCCN_EINVAL;
 	}
 	if (peer->pin != NULL) {
@@ -1028,9 +1029,9 @@ int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *peer, size_t
 	p->once = peer->once;
 	if (net->npeers == net->cap) {
 		size_t cap = net->cap ? 2 * net->cap : 8;
-		struct dialled **a = realloc(net->peers, cap * sizeof(*a));
+		struct dialled **a = uccn_alloc_realloc(net->peers, cap * sizeof(*a));
 		if (a == NULL) {
-			free(p);
+			uccn_alloc_free(p);
 			return UCCN_ENOMEM;
 		}
 		net->peers = a;

@@ -16,6 +16,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/alloc.h"
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/merkle.h"
@@ -32,7 +33,7 @@
 
 static char *join(const char *dir, const char *file) {
 	size_t n = strlen(dir) + strlen(file) + 2;
-	char *p = malloc(n);
+	char *p = uccn_alloc_malloc(n);
 	if (p != NULL) {
 		snprintf(p, n, "%s/%s", dir, file);
 	}
@@ -89,25 +90,25 @@ void uccn_node_close(struct uccn_node *node) {
 	}
 	uccn_verifier_destroy(node->verifier);
 	uccn_node_scan_reset(node);
-	free(node->scan.leaves);
-	free(node->scan.leaf_seq);
-	free(node->scan.heads);
-	free(node->scan.notes);
-	free(node->scan.designations);
+	uccn_alloc_free(node->scan.leaves);
+	uccn_alloc_free(node->scan.leaf_seq);
+	uccn_alloc_free(node->scan.heads);
+	uccn_alloc_free(node->scan.notes);
+	uccn_alloc_free(node->scan.designations);
 	uccn_changelog_destroy(node->log);
 	uccn_store_close(node->st);
 	uccn_crypto_identity_destroy(node->id);
-	free(node->home);
-	free(node);
+	uccn_alloc_free(node->home);
+	uccn_alloc_free(node);
 }
 
 static struct uccn_node *node_alloc(const char *home) {
-	struct uccn_node *node = calloc(1, sizeof(*node));
+	struct uccn_node *node = uccn_alloc_calloc(1, sizeof(*node));
 	if (node == NULL) {
 		return NULL;
 	}
-	if ((node->home = strdup(home)) == NULL) {
-		free(node);
+	if ((node->home = uccn_alloc_strdup(home)) == NULL) {
+		uccn_alloc_free(node);
 		return NULL;
 	}
 	return node;
@@ -154,7 +155,7 @@ static int open_parts(struct uccn_node *node, bool create) {
 	} else {
 		err = uccn_store_open(db, create, &node->st);
 	}
-	free(db);
+	uccn_alloc_free(db);
 	return err;
 }
 
@@ -263,8 +264,8 @@ out:
 			unlink(path);
 		}
 	}
-	free(key_path);
-	free(db_path);
+	uccn_alloc_free(key_path);
+	uccn_alloc_free(db_path);
 	return err;
 }
 
@@ -375,7 +376,7 @@ int uccn_node_open(const char *home, struct uccn_node **out) {
 	node = NULL;
 out:
 	uccn_bytes_finish(&meta);
-	free(key_path);
+	uccn_alloc_free(key_path);
 	uccn_node_close(node);
 	return err;
 }

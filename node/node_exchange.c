@@ -13,6 +13,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/alloc.h"
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/ingest.h"
@@ -164,7 +165,7 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 	struct uccn_ingest *ingest = NULL;
 	struct uccn_hash_state hash;
 	uccn_crypto_hash_init(&hash);
-	uint8_t *chunk = malloc(IO_CHUNK);
+	uint8_t *chunk = uccn_alloc_malloc(IO_CHUNK);
 	bool eof = false, header = false;
 	char msg[200] = "";
 	struct uccn_verifier *pool = NULL;
@@ -273,6 +274,6 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 		}
 	}
 	uccn_codec_reader_destroy(reader);
-	free(chunk);
+	uccn_alloc_free(chunk);
 	return err;
 }

@@ -1,6 +1,7 @@
 /* registry.c - membership: the view of who belongs to the network, rebuilt from the root's
  * designation and key records, and the rules for who may write which record. Also checks
  * inclusion proofs of membership with nothing but the network id. */
+#include "node/alloc.h"
 #include "node/registry_internal.h"
 
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int note(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	const uint8_t city[UCCN_KEY_BYTES], uint64_t cutoff, bool withdrawn) {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct entry *e = realloc(r->entries, cap * sizeof(*e));
+		struct entry *e = uccn_alloc_realloc(r->entries, cap * sizeof(*e));
 		if (e == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -217,8 +218,8 @@ int uccn_registry_reload(struct uccn_registry *r) {
 		qsort(r->entries, r->n, sizeof(*r->entries), cmp_entry_then_order);
 		merge_duplicates(r);
 	}
-	free(r->cutoffs);
-	r->cutoffs = calloc(r->n ? r->n : 1, sizeof(*r->cutoffs));
+	uccn_alloc_free(r->cutoffs);
+	r->cutoffs = uccn_alloc_calloc(r->n ? r->n : 1, sizeof(*r->cutoffs));
 	if (r->cutoffs == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -233,7 +234,7 @@ int uccn_registry_reload(struct uccn_registry *r) {
 
 int uccn_registry_create(
 	struct uccn_store *st, const uint8_t root[UCCN_KEY_BYTES], struct uccn_registry **out) {
-	struct uccn_registry *r = calloc(1, sizeof(*r));
+	struct uccn_registry *r = uccn_alloc_calloc(1, sizeof(*r));
 	if (r == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -254,9 +255,9 @@ void uccn_registry_destroy(struct uccn_registry *r) {
 	if (r == NULL) {
 		return;
 	}
-	free(r->entries);
-	free(r->cutoffs);
-	free(r);
+	uccn_alloc_free(r->entries);
+	uccn_alloc_free(r->cutoffs);
+	uccn_alloc_free(r);
 }
 
 void uccn_registry_add_former(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES]) {
@@ -570,10 +571,10 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 	if (err < 0) {
 		return err;
 	}
-	struct uccn_proof *p = malloc(sizeof(*p));
-	struct uccn_change *leaf = malloc(sizeof(*leaf));
-	struct uccn_change *head = malloc(sizeof(*head));
-	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_proof *p = uccn_alloc_malloc(sizeof(*p));
+	struct uccn_change *leaf = uccn_alloc_malloc(sizeof(*leaf));
+	struct uccn_change *head = uccn_alloc_malloc(sizeof(*head));
+	struct uccn_checkpoint *cp = uccn_alloc_malloc(sizeof(*cp));
 	if (p == NULL || leaf == NULL || head == NULL || cp == NULL) {
 		err = UCCN_ENOMEM;
 		goto out;
@@ -689,10 +690,10 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 	}
 	err = UCCN_OK;
 out:
-	free(p);
-	free(leaf);
-	free(head);
-	free(cp);
+	uccn_alloc_free(p);
+	uccn_alloc_free(leaf);
+	uccn_alloc_free(head);
+	uccn_alloc_free(cp);
 	return err;
 }
 
@@ -707,7 +708,7 @@ int uccn_registry_check_proof(const uint8_t *proof, size_t len,
 static int check_evidence(const char *text, size_t len, const uint8_t network[UCCN_KEY_BYTES],
 	struct uccn_split_view_result *out, char *why, size_t why_len) {
 	int err = uccn_crypto_init();
-	struct uccn_split_view *ev = malloc(sizeof(*ev));
+	struct uccn_split_view *ev = uccn_alloc_malloc(sizeof(*ev));
 	if (err == UCCN_OK && ev == NULL) {
 		err = UCCN_ENOMEM;
 	}
@@ -718,7 +719,7 @@ static int check_evidence(const char *text, size_t len, const uint8_t network[UC
 		memcpy(out->root[0], ev->a.root, UCCN_HASH_BYTES);
 		memcpy(out->root[1], ev->b.root, UCCN_HASH_BYTES);
 	}
-	free(ev);
+	uccn_alloc_free(ev);
 	return err;
 }
 
@@ -733,9 +734,9 @@ int uccn_registry_check_evidence(const char *text, size_t len,
 int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
 	const uint8_t network[UCCN_KEY_BYTES], uint8_t (*keys)[UCCN_KEY_BYTES], size_t max) {
 	int err = uccn_crypto_init();
-	struct uccn_proof *p = malloc(sizeof(*p));
-	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
-	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX, sizeof(*cosigs));
+	struct uccn_proof *p = uccn_alloc_malloc(sizeof(*p));
+	struct uccn_checkpoint *cp = uccn_alloc_malloc(sizeof(*cp));
+	struct uccn_cosig *cosigs = uccn_alloc_calloc(UCCN_NOTE_SIGS_MAX, sizeof(*cosigs));
 	if (err == UCCN_OK && (p == NULL || cp == NULL || cosigs == NULL)) {
 		err = UCCN_ENOMEM;
 	}
@@ -751,18 +752,18 @@ int uccn_registry_proof_witnesses(const uint8_t *proof, size_t len,
 		}
 		err = (int)n;
 	}
-	free(p);
-	free(cp);
-	free(cosigs);
+	uccn_alloc_free(p);
+	uccn_alloc_free(cp);
+	uccn_alloc_free(cosigs);
 	return err;
 }
 
 int uccn_registry_proof_note(const uint8_t *proof, size_t len, struct uccn_bytes *note) {
-	struct uccn_proof *p = malloc(sizeof(*p));
+	struct uccn_proof *p = uccn_alloc_malloc(sizeof(*p));
 	int err = p == NULL ? UCCN_ENOMEM : uccn_codec_decode_proof(proof, len, p, NULL, 0);
 	if (err == UCCN_OK) {
 		err = uccn_bytes_append(note, p->note, p->note_len);
 	}
-	free(p);
+	uccn_alloc_free(p);
 	return err;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/node_internal.h"
 #include "node/registry_state.h"
@@ -105,7 +106,7 @@ int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *us
 	const struct uccn_registry_scan *sc = &node->scan;
 	int faults = 0;
 	const struct uccn_tree_head *prev = NULL;
-	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	uint8_t(*path)[UCCN_HASH_BYTES] = uccn_alloc_malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
 	if (path == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -156,7 +157,7 @@ int uccn_node_registry_verify(struct uccn_node *node, uccn_fault_fn fn, void *us
 		}
 		prev = h;
 	}
-	free(path);
+	uccn_alloc_free(path);
 	struct fork_count fc = {node->network, fn, userdata, &faults};
 	if ((err = uccn_store_each_fork(node->st, root_fork, &fc)) < 0) {
 		return err;
@@ -181,7 +182,7 @@ int uccn_node_registry_consistency(
 	if (old_size == 0 || old_size > h->size) {
 		return UCCN_EINVAL;
 	}
-	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	uint8_t(*path)[UCCN_HASH_BYTES] = uccn_alloc_malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
 	size_t len = 0;
 	if (path == NULL) {
 		return UCCN_ENOMEM;
@@ -194,7 +195,7 @@ int uccn_node_registry_consistency(
 		b64[n++] = '\n';
 		err = uccn_bytes_append(out, b64, n);
 	}
-	free(path);
+	uccn_alloc_free(path);
 	if (err == UCCN_OK && new_size != NULL) {
 		*new_size = h->size;
 	}
@@ -230,7 +231,7 @@ int uccn_node_registry_prove(
 	}
 	const struct uccn_tree_head *h = &sc->heads[newest];
 	struct uccn_bytes leaf = {0}, head = {0}, note = {0};
-	struct uccn_proof *p = calloc(1, sizeof(*p));
+	struct uccn_proof *p = uccn_alloc_calloc(1, sizeof(*p));
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -277,6 +278,6 @@ out:
 	uccn_bytes_finish(&leaf);
 	uccn_bytes_finish(&head);
 	uccn_bytes_finish(&note);
-	free(p);
+	uccn_alloc_free(p);
 	return err;
 }

@@ -12,6 +12,7 @@
 #include <uccn/log.h>
 #include <uccn/text.h>
 
+#include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
@@ -63,7 +64,7 @@ static int note_designation(
 	if (2 * (sc->ndesignations + 1) > sc->designation_slots) {
 		/* Keep the table at most half full so probes stay short. */
 		size_t nslots = sc->designation_slots ? 2 * sc->designation_slots : 64;
-		struct uccn_designation_slot *slots = calloc(nslots, sizeof(*slots));
+		struct uccn_designation_slot *slots = uccn_alloc_calloc(nslots, sizeof(*slots));
 		if (slots == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -73,7 +74,7 @@ static int note_designation(
 					sc->designations[i];
 			}
 		}
-		free(sc->designations);
+		uccn_alloc_free(sc->designations);
 		sc->designations = slots;
 		sc->designation_slots = nslots;
 	}
@@ -157,12 +158,12 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 		if (sc->nleaves == sc->cap) {
 			size_t cap = sc->cap ? 2 * sc->cap : 256;
 			uint8_t(*leaves)[UCCN_HASH_BYTES] =
-				realloc(sc->leaves, cap * sizeof(*leaves));
+				uccn_alloc_realloc(sc->leaves, cap * sizeof(*leaves));
 			if (leaves == NULL) {
 				return UCCN_ENOMEM;
 			}
 			sc->leaves = leaves;
-			uint64_t *seqs = realloc(sc->leaf_seq, cap * sizeof(*seqs));
+			uint64_t *seqs = uccn_alloc_realloc(sc->leaf_seq, cap * sizeof(*seqs));
 			if (seqs == NULL) {
 				return UCCN_ENOMEM;
 			}
@@ -187,12 +188,14 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 		}
 		if (sc->nheads == sc->heads_cap) {
 			size_t cap = sc->heads_cap ? 2 * sc->heads_cap : 16;
-			struct uccn_tree_head *heads = realloc(sc->heads, cap * sizeof(*heads));
+			struct uccn_tree_head *heads =
+				uccn_alloc_realloc(sc->heads, cap * sizeof(*heads));
 			if (heads == NULL) {
 				return UCCN_ENOMEM;
 			}
 			sc->heads = heads;
-			struct uccn_head_note *notes = realloc(sc->notes, cap * sizeof(*notes));
+			struct uccn_head_note *notes =
+				uccn_alloc_realloc(sc->notes, cap * sizeof(*notes));
 			if (notes == NULL) {
 				return UCCN_ENOMEM;
 			}

@@ -10,6 +10,7 @@
 
 #include <uccn/log.h>
 
+#include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
@@ -135,7 +136,8 @@ static int add_checkpoint_body(
 	int n = snprintf(line, sizeof(line), "old %llu\n", (unsigned long long)old);
 	int err = uccn_bytes_append(out, line, (size_t)n);
 	if (err == UCCN_OK && old > 0 && old < h->size) {
-		uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+		uint8_t(*path)[UCCN_HASH_BYTES] =
+			uccn_alloc_malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
 		size_t len = 0;
 		err = path == NULL ? UCCN_ENOMEM
 				   : uccn_merkle_consistency_proof(
@@ -147,7 +149,7 @@ static int add_checkpoint_body(
 			b64[bl++] = '\n';
 			err = uccn_bytes_append(out, b64, bl);
 		}
-		free(path);
+		uccn_alloc_free(path);
 	}
 	if (err == UCCN_OK && (err = uccn_bytes_append(out, "\n", 1)) == UCCN_OK) {
 		err = uccn_checkpoint_note(

@@ -11,6 +11,7 @@
 
 #include <uccn/log.h>
 
+#include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/merge.h"
 #include "node/node_internal.h"
@@ -93,14 +94,14 @@ int uccn_registry_witness_head_note(struct uccn_node *node, size_t i, struct ucc
 	const struct uccn_tree_head *h = &node->scan.heads[i];
 	uint8_t sig[UCCN_NOTE_SIG_BYTES];
 	memcpy(sig, node->scan.notes[i].sig, sizeof(sig));
-	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
+	struct uccn_cosig *cosigs = uccn_alloc_calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
 	size_t n = 0;
 	int err = cosigs == NULL ? UCCN_ENOMEM
 				 : collect_cosigs(node, h, cosigs, UCCN_NOTE_SIGS_MAX - 1, &n);
 	if (err == UCCN_OK) {
 		err = uccn_checkpoint_note(node->network, h->size, h->root, sig, cosigs, n, out);
 	}
-	free(cosigs);
+	uccn_alloc_free(cosigs);
 	return err;
 }
 
@@ -189,7 +190,7 @@ static bool extends(struct uccn_node *node, uint64_t old_size,
 	if (old_size > h->size) {
 		return false;
 	}
-	uint8_t(*path)[UCCN_HASH_BYTES] = malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
+	uint8_t(*path)[UCCN_HASH_BYTES] = uccn_alloc_malloc(UCCN_MERKLE_MAX_PATH * UCCN_HASH_BYTES);
 	size_t len = 0;
 	bool ok =
 		path != NULL &&
@@ -197,7 +198,7 @@ static bool extends(struct uccn_node *node, uint64_t old_size,
 			h->size, old_size, path, &len) == UCCN_OK &&
 		uccn_merkle_verify_consistency(old_size, h->size, old_root, h->root,
 			(const uint8_t(*)[UCCN_HASH_BYTES])path, len) == UCCN_OK;
-	free(path);
+	uccn_alloc_free(path);
 	return ok;
 }
 
@@ -256,12 +257,12 @@ static int check_alarm(void *userdata, const struct uccn_store_row *row) {
 }
 
 static int walk_alarms(struct alarm_walk *w) {
-	w->ev = malloc(sizeof(*w->ev));
+	w->ev = uccn_alloc_malloc(sizeof(*w->ev));
 	if (w->ev == NULL) {
 		return UCCN_ENOMEM;
 	}
 	int err = uccn_store_each_record(w->node->st, "alarm", false, check_alarm, w);
-	free(w->ev);
+	uccn_alloc_free(w->ev);
 	return err < 0 ? err : w->count;
 }
 
@@ -383,7 +384,8 @@ static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms,
 	struct uccn_signed_checkpoint ours = {.size = node->scan.heads[i].size};
 	memcpy(ours.root, node->scan.heads[i].root, UCCN_HASH_BYTES);
 	memcpy(ours.sig, node->scan.notes[i].sig, UCCN_NOTE_SIG_BYTES);
-	struct split_walk w = {node, &ours, malloc(sizeof(struct uccn_split_view)), false};
+	struct split_walk w = {
+		node, &ours, uccn_alloc_malloc(sizeof(struct uccn_split_view)), false};
 	struct uccn_bytes text = {0};
 	if (w.ev == NULL) {
 		return UCCN_ENOMEM;
@@ -397,7 +399,7 @@ static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms,
 	if (err >= 0 && w.found) {
 		err = uccn_checkpoint_evidence_encode(node->network, w.ev, &text);
 	}
-	free(w.ev);
+	uccn_alloc_free(w.ev);
 	if (err < 0 || !w.found) {
 		uccn_bytes_finish(&text);
 		return err < 0 ? err : 0;
@@ -433,7 +435,7 @@ int uccn_node_consider_checkpoint(
 	if (err < 0) {
 		return err;
 	}
-	struct uccn_checkpoint *cp = malloc(sizeof(*cp));
+	struct uccn_checkpoint *cp = uccn_alloc_malloc(sizeof(*cp));
 	if (cp == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -441,7 +443,7 @@ int uccn_node_consider_checkpoint(
 	struct uccn_signed_checkpoint shown = {.size = cp->size};
 	memcpy(shown.root, cp->root, UCCN_HASH_BYTES);
 	memcpy(shown.sig, cp->sig, UCCN_NOTE_SIG_BYTES);
-	free(cp);
+	uccn_alloc_free(cp);
 	if (err < 0) {
 		return err;
 	}
@@ -588,7 +590,7 @@ int uccn_node_checkpoint_witnesses(struct uccn_node *node, struct uccn_witness_c
 	}
 	const struct uccn_tree_head h = node->scan.heads[i];
 	out->size = h.size;
-	struct uccn_cosig *cosigs = calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
+	struct uccn_cosig *cosigs = uccn_alloc_calloc(UCCN_NOTE_SIGS_MAX - 1, sizeof(*cosigs));
 	if (cosigs == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -596,6 +598,6 @@ int uccn_node_checkpoint_witnesses(struct uccn_node *node, struct uccn_witness_c
 	if (err == UCCN_OK) {
 		err = witness_fields(node, cosigs, out->cosigned, &out->fields);
 	}
-	free(cosigs);
+	uccn_alloc_free(cosigs);
 	return err;
 }

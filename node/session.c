@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/alloc.h"
 #include "proto/codec.h"
 
 /* §10.3: the transcript hash starts with this context, and each side signs its own context
@@ -86,7 +87,7 @@ static int queue_reserve(struct uccn_session *s) {
 		return UCCN_OK;
 	}
 	size_t cap = s->qcap < 8 ? 8 : s->qcap * 2;
-	struct uccn_bytes *q = realloc(s->queue, cap * sizeof(*q));
+	struct uccn_bytes *q = uccn_alloc_realloc(s->queue, cap * sizeof(*q));
 	if (q == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -400,7 +401,7 @@ static int on_sealed_frame(struct uccn_session *s, const uint8_t *frame, size_t 
 	const uint8_t **payload, size_t *payload_len) {
 	size_t need = len > UCCN_CHANNEL_TAG_BYTES ? len - UCCN_CHANNEL_TAG_BYTES : 1;
 	if (need > s->plain_cap) {
-		uint8_t *p = realloc(s->plain, need);
+		uint8_t *p = uccn_alloc_realloc(s->plain, need);
 		if (p == NULL) {
 			return fail(s, UCCN_ENOMEM, false, "out of memory");
 		}
@@ -601,7 +602,7 @@ static int session_create(const struct uccn_session_config *cfg, uint64_t now_ms
 		}
 	}
 	int err = UCCN_ENOMEM;
-	struct uccn_session *s = calloc(1, sizeof(*s));
+	struct uccn_session *s = uccn_alloc_calloc(1, sizeof(*s));
 	if (s == NULL) {
 		goto out;
 	}
@@ -663,8 +664,8 @@ void uccn_session_destroy(struct uccn_session *s) {
 	for (size_t i = s->qhead; i < s->qlen; i++) {
 		uccn_bytes_finish(&s->queue[i]);
 	}
-	free(s->queue);
-	free(s->plain);
+	uccn_alloc_free(s->queue);
+	uccn_alloc_free(s->plain);
 	uccn_bytes_finish(&s->welcome_unsigned);
-	free(s);
+	uccn_alloc_free(s);
 }

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <uccn/log.h>
 
+#include "node/alloc.h"
 #include "proto/change_internal.h"
 
 /* "UCCN": lets us tell our database from any other SQLite file. */
@@ -373,7 +374,7 @@ static int prepare_all(struct uccn_store *st) {
 
 int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
-	struct uccn_store *st = calloc(1, sizeof(*st));
+	struct uccn_store *st = uccn_alloc_calloc(1, sizeof(*st));
 	if (st == NULL) {
 		goto out;
 	}
@@ -413,9 +414,9 @@ out:
 
 int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
-	struct uccn_store *st = calloc(1, sizeof(*st));
+	struct uccn_store *st = uccn_alloc_calloc(1, sizeof(*st));
 	char *uri = NULL;
-	if (st == NULL || (st->read_only = strdup(refusal)) == NULL) {
+	if (st == NULL || (st->read_only = uccn_alloc_strdup(refusal)) == NULL) {
 		goto out;
 	}
 	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -542,8 +543,8 @@ void uccn_store_close(struct uccn_store *st) {
 		sqlite3_finalize(st->stmt[i]);
 	}
 	sqlite3_close(st->db);
-	free(st->read_only);
-	free(st);
+	uccn_alloc_free(st->read_only);
+	uccn_alloc_free(st);
 }
 
 /* What this connection remembers of the file between statements: author and feed heads, the
@@ -1273,7 +1274,7 @@ static int collect_rid(sqlite3_stmt *stmt, void *ctx) {
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
-		int64_t *r = realloc(l->rids, cap * sizeof(*r));
+		int64_t *r = uccn_alloc_realloc(l->rids, cap * sizeof(*r));
 		if (r == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -1388,7 +1389,7 @@ int uccn_store_purge_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_B
 		}
 	}
 	if (err < 0) {
-		free(l.rids);
+		uccn_alloc_free(l.rids);
 		return err;
 	}
 	*rids = l.rids;
@@ -1424,7 +1425,7 @@ int uccn_store_set_cutoff(struct uccn_store *st, const uint8_t author[UCCN_KEY_B
 		err = walk(st, stmt, "restoring changes", collect_rid, &l);
 	}
 	if (err < 0) {
-		free(l.rids);
+		uccn_alloc_free(l.rids);
 		return err;
 	}
 	*rids = l.rids;
@@ -1459,7 +1460,7 @@ static int copy_held(sqlite3_stmt *stmt, void *ctx) {
 	struct held_copy *h = ctx;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? 2 * h->cap : 8;
-		struct uccn_bytes *items = realloc(h->items, cap * sizeof(*items));
+		struct uccn_bytes *items = uccn_alloc_realloc(h->items, cap * sizeof(*items));
 		if (items == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -1488,7 +1489,7 @@ static int take_rows(struct uccn_store *st, sqlite3_stmt *sel, sqlite3_stmt *del
 		for (size_t i = 0; i < h.n; i++) {
 			uccn_bytes_finish(&h.items[i]);
 		}
-		free(h.items);
+		uccn_alloc_free(h.items);
 		return err;
 	}
 	*out = h.items;

@@ -11,6 +11,7 @@
 #include <uccn/log.h>
 #include <uccn/schema.h>
 
+#include "node/alloc.h"
 #include "node/ingest.h"
 #include "node/schema_internal.h"
 #include "node/verifier.h"
@@ -143,7 +144,7 @@ static int peer_has(
 	}
 	if (s->npeer == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct peer_head *p = realloc(s->peer, cap * sizeof(*p));
+		struct peer_head *p = uccn_alloc_realloc(s->peer, cap * sizeof(*p));
 		if (p == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -166,7 +167,7 @@ static int peer_has(
 static int queue(struct uccn_sync *s, struct uccn_bytes *payload) {
 	if (s->nout == s->capout) {
 		size_t cap = s->capout ? 2 * s->capout : 16;
-		struct uccn_bytes *o = realloc(s->out, cap * sizeof(*o));
+		struct uccn_bytes *o = uccn_alloc_realloc(s->out, cap * sizeof(*o));
 		if (o == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -209,7 +210,7 @@ static int add_entry(void *userdata, const uint8_t *author, const char *feed, ui
 	}
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 64;
-		struct uccn_sync_entry *e = realloc(v->e, cap * sizeof(*e));
+		struct uccn_sync_entry *e = uccn_alloc_realloc(v->e, cap * sizeof(*e));
 		if (e == NULL) {
 			return UCCN_ENOMEM;
 		}
@@ -234,7 +235,7 @@ static int applied_batch(void *userdata);
 static int stored_batch(void *userdata, uint64_t batch, size_t n, int err);
 
 int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out) {
-	struct uccn_sync *s = calloc(1, sizeof(*s));
+	struct uccn_sync *s = uccn_alloc_calloc(1, sizeof(*s));
 	if (s == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -274,8 +275,8 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 			.applied = applied_batch,
 			.done = stored_batch,
 			.userdata = s}};
-	if ((s->batch = calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
-		(s->heads = calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->heads))) == NULL ||
+	if ((s->batch = uccn_alloc_calloc(s->cfg.batch_changes, sizeof(*s->batch))) == NULL ||
+		(s->heads = uccn_alloc_calloc(UCCN_SYNC_BATCH_MAX, sizeof(*s->heads))) == NULL ||
 		(err = uccn_ingest_create(&icfg, &s->ingest)) < 0) {
 		goto out;
 	}
@@ -292,7 +293,7 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	*out = s;
 	s = NULL;
 out:
-	free(v.e);
+	uccn_alloc_free(v.e);
 	uccn_bytes_finish(&payload);
 	uccn_sync_destroy(s);
 	return err;
@@ -309,12 +310,12 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 		uccn_bytes_finish(&s->batch[i]);
 	}
 	uccn_ingest_destroy(s->ingest);
-	free(s->batch);
-	free(s->heads);
-	free(s->waiting);
-	free(s->out);
-	free(s->peer);
-	free(s);
+	uccn_alloc_free(s->batch);
+	uccn_alloc_free(s->heads);
+	uccn_alloc_free(s->waiting);
+	uccn_alloc_free(s->out);
+	uccn_alloc_free(s->peer);
+	uccn_alloc_free(s);
 }
 
 /* Gathering one batch: the chains in which the peer lags, each from where it stands. */
@@ -424,7 +425,8 @@ int uccn_sync_notify(struct uccn_sync *s) {
 #define WAITING_MAX 1024
 
 static void remember_waiting(struct uccn_sync *s, const uint8_t hash[UCCN_HASH_BYTES]) {
-	if (s->waiting == NULL && (s->waiting = calloc(WAITING_MAX, sizeof(*s->waiting))) == NULL) {
+	if (s->waiting == NULL &&
+		(s->waiting = uccn_alloc_calloc(WAITING_MAX, sizeof(*s->waiting))) == NULL) {
 		return; /* the figure only: it may then count a change twice */
 	}
 	if (s->nwaiting < WAITING_MAX) {
@@ -707,7 +709,7 @@ static int merge_heads(struct uccn_sync *s, struct peer_head *add, size_t n) {
 		return UCCN_OK;
 	}
 	size_t total = s->npeer + n;
-	struct peer_head *all = malloc(total * sizeof(*all));
+	struct peer_head *all = uccn_alloc_malloc(total * sizeof(*all));
 	if (all == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -727,7 +729,7 @@ static int merge_heads(struct uccn_sync *s, struct peer_head *add, size_t n) {
 			all[out++] = *next;
 		}
 	}
-	free(s->peer);
+	uccn_alloc_free(s->peer);
 	s->peer = all;
 	s->npeer = out;
 	s->cap = total;
@@ -739,7 +741,7 @@ static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	if (m->count == 0) {
 		return UCCN_OK;
 	}
-	struct peer_head *add = malloc(m->count * sizeof(*add));
+	struct peer_head *add = uccn_alloc_malloc(m->count * sizeof(*add));
 	if (add == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -749,7 +751,7 @@ static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 		add[i].seq = m->entries[i].seq;
 	}
 	int err = merge_heads(s, add, m->count);
-	free(add);
+	uccn_alloc_free(add);
 	return err;
 }
 

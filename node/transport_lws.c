@@ -22,6 +22,7 @@
  *     a 1 MiB frame took 256 turns of the loop until it was raised to 64 KiB.
  *   - The lws log level and emitter are process-wide, not per context.
  */
+#include "node/alloc.h"
 #include "node/transport.h"
 
 #include <arpa/inet.h>
@@ -178,7 +179,7 @@ __attribute__((format(printf, 2, 3))) static void set_reason(
 }
 
 static struct lws_conn *conn_create(struct lws_transport *t, bool incoming) {
-	struct lws_conn *c = calloc(1, sizeof(*c));
+	struct lws_conn *c = uccn_alloc_calloc(1, sizeof(*c));
 	if (c == NULL) {
 		return NULL;
 	}
@@ -228,10 +229,10 @@ static void conn_free(struct lws_conn *c) {
 	while (c->out_head != NULL) {
 		struct out_frame *f = c->out_head;
 		c->out_head = f->next;
-		free(f);
+		uccn_alloc_free(f);
 	}
-	free(c->rx);
-	free(c);
+	uccn_alloc_free(c->rx);
+	uccn_alloc_free(c);
 #ifdef __GLIBC__
 	if (large) {
 		malloc_trim(0);
@@ -331,7 +332,7 @@ static void on_client_established(struct lws_conn *c) {
 			struct out_frame *f = c->out_head;
 			c->out_head = f->next;
 			c->base.queued -= f->len + FRAME_OVERHEAD;
-			free(f);
+			uccn_alloc_free(f);
 		}
 		c->out_tail = NULL;
 		request_writeable(c);
@@ -353,7 +354,7 @@ static void refuse_peer(struct lws_conn *c, uint16_t status, const char *why) {
 		struct out_frame *f = c->out_head;
 		c->out_head = f->next;
 		c->base.queued -= f->len - f->sent;
-		free(f);
+		uccn_alloc_free(f);
 	}
 	c->out_tail = NULL;
 	c->rx_len = 0;
@@ -394,7 +395,7 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 		if (cap > max) {
 			cap = max;
 		}
-		uint8_t *rx = realloc(c->rx, cap);
+		uint8_t *rx = uccn_alloc_realloc(c->rx, cap);
 		if (rx == NULL) {
 			set_reason(c, "out of memory");
 			uccn_log(UCCN_LOG_ERROR,
@@ -420,7 +421,7 @@ static int on_receive(struct lws_conn *c, const uint8_t *in, size_t len) {
 	uccn_transport_emit_frame(&c->t->base, &c->base, c->rx, frame_len);
 	/* The callback may have called close(c), never freed it: c is still ours. */
 	if (c->rx_cap > RX_KEEP_MAX) {
-		free(c->rx);
+		uccn_alloc_free(c->rx);
 		c->rx = NULL;
 		c->base.rx_buffered = c->rx_cap = 0;
 	}
@@ -499,7 +500,7 @@ static int on_writeable(struct lws_conn *c) {
 				c->out_tail = NULL;
 			}
 			c->base.queued -= f->len + FRAME_OVERHEAD;
-			free(f);
+			uccn_alloc_free(f);
 		}
 		budget = n < budget ? budget - n : 0;
 		/* Choked: lws holds part of the last write, or the socket is full. Writing on
@@ -635,7 +636,7 @@ static int lws_listen(
 		if (!v4 && inet_pton(AF_INET6, host, &a6) != 1) {
 			return UCCN_EINVAL;
 		}
-		if ((l = calloc(1, sizeof(*l))) == NULL) {
+		if ((l = uccn_alloc_calloc(1, sizeof(*l))) == NULL) {
 			return UCCN_ENOMEM;
 		}
 		snprintf(l->iface, sizeof(l->iface), "%s", host);
@@ -651,7 +652,7 @@ static int lws_listen(
 	if (vh == NULL) {
 		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
 			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
-		free(l);
+		uccn_alloc_free(l);
 		return UCCN_EIO;
 	}
 	if (l != NULL) {
@@ -775,7 +776,7 @@ static int lws_send(
 	if (c->state == CONN_CLOSING || c->state == CONN_ENDED) {
 		return UCCN_ECLOSED;
 	}
-	struct out_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+	struct out_frame *f = uccn_alloc_malloc(sizeof(*f) + LWS_PRE + len);
 	if (f == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -871,9 +872,9 @@ static void lws_destroy(struct uccn_transport *base) {
 	while (t->listeners != NULL) {
 		struct listener *l = t->listeners;
 		t->listeners = l->next;
-		free(l);
+		uccn_alloc_free(l);
 	}
-	free(t);
+	uccn_alloc_free(t);
 }
 
 static const struct uccn_transport_impl lws_impl = {
@@ -897,7 +898,7 @@ static unsigned fd_limit(void) {
 int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct uccn_transport **out) {
 	assert(ev != NULL && out != NULL);
 	int err = UCCN_ENOMEM;
-	struct lws_transport *t = calloc(1, sizeof(*t));
+	struct lws_transport *t = uccn_alloc_calloc(1, sizeof(*t));
 	if (t == NULL) {
 		goto out;
 	}

@@ -11,6 +11,7 @@
 
 #include <uccn/log.h>
 
+#include "node/alloc.h"
 #include "node/crypto.h"
 
 struct uccn_verifier {
@@ -69,7 +70,7 @@ int uccn_verifier_create(unsigned threads, struct uccn_verifier **out) {
 	if (threads > 64) {
 		threads = 64; /* more threads than that only fight over memory bandwidth */
 	}
-	struct uccn_verifier *v = calloc(1, sizeof(*v));
+	struct uccn_verifier *v = uccn_alloc_calloc(1, sizeof(*v));
 	if (v == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -77,7 +78,8 @@ int uccn_verifier_create(unsigned threads, struct uccn_verifier **out) {
 	pthread_cond_init(&v->start, NULL);
 	pthread_cond_init(&v->done, NULL);
 	atomic_init(&v->next, 0);
-	if (threads > 1 && (v->workers = calloc(threads - 1, sizeof(*v->workers))) == NULL) {
+	if (threads > 1 &&
+		(v->workers = uccn_alloc_calloc(threads - 1, sizeof(*v->workers))) == NULL) {
 		uccn_verifier_destroy(v);
 		return UCCN_ENOMEM;
 	}
@@ -108,8 +110,8 @@ void uccn_verifier_destroy(struct uccn_verifier *v) {
 	pthread_cond_destroy(&v->done);
 	pthread_cond_destroy(&v->start);
 	pthread_mutex_destroy(&v->mu);
-	free(v->workers);
-	free(v);
+	uccn_alloc_free(v->workers);
+	uccn_alloc_free(v);
 }
 
 unsigned uccn_verifier_threads(const struct uccn_verifier *v) {

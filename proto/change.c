@@ -3,6 +3,7 @@
  * the library read records and changes. Plain C: no msgpack, no wire format. */
 #include <uccn/change.h>
 
+#include "node/alloc.h"
 #include "proto/change_internal.h"
 
 #include <stdlib.h>
@@ -22,7 +23,7 @@ int uccn_bytes_reserve(struct uccn_bytes *b, size_t extra) {
 		 * needed. */
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	}
-	uint8_t *data = realloc(b->data, cap);
+	uint8_t *data = uccn_alloc_realloc(b->data, cap);
 	if (data == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -48,7 +49,7 @@ void uccn_bytes_finish(struct uccn_bytes *b) {
 	if (b == NULL) {
 		return;
 	}
-	free(b->data);
+	uccn_alloc_free(b->data);
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;

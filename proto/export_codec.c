@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/alloc.h"
 #include "proto/wire.h"
 
 /* The export reader gives up on an item that has not completed within this many bytes. */
@@ -87,7 +88,7 @@ struct uccn_file_reader {
 };
 
 int uccn_codec_reader_create(struct uccn_file_reader **out) {
-	struct uccn_file_reader *r = calloc(1, sizeof(*r));
+	struct uccn_file_reader *r = uccn_alloc_calloc(1, sizeof(*r));
 	if (r == NULL) {
 		return UCCN_ENOMEM;
 	}
@@ -103,7 +104,7 @@ void uccn_codec_reader_destroy(struct uccn_file_reader *r) {
 	}
 	msgpack_unpacked_destroy(&r->last);
 	uccn_bytes_finish(&r->buf);
-	free(r);
+	uccn_alloc_free(r);
 }
 
 int uccn_codec_reader_feed(struct uccn_file_reader *r, const uint8_t *buf, size_t len) {

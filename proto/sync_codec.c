@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/alloc.h"
 #include "proto/wire.h"
 
 int uccn_codec_encode_sync_vector(
@@ -58,8 +59,8 @@ int uccn_codec_encode_sync_simple(
 }
 
 void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
-	free(m->entries);
-	free(m->changes);
+	uccn_alloc_free(m->entries);
+	uccn_alloc_free(m->changes);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -101,7 +102,7 @@ int uccn_codec_decode_sync(
 			goto out;
 		}
 		size_t n = e[1].via.array.size;
-		out->entries = calloc(n ? n : 1, sizeof(*out->entries));
+		out->entries = uccn_alloc_calloc(n ? n : 1, sizeof(*out->entries));
 		if (out->entries == NULL) {
 			err = UCCN_ENOMEM;
 			goto out;
@@ -137,7 +138,7 @@ int uccn_codec_decode_sync(
 		}
 		size_t n = e[2].via.array.size;
 		out->value = e[1].via.u64;
-		out->changes = calloc(n ? n : 1, sizeof(*out->changes));
+		out->changes = uccn_alloc_calloc(n ? n : 1, sizeof(*out->changes));
 		if (out->changes == NULL) {
 			err = UCCN_ENOMEM;
 			goto out;

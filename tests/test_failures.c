@@ -1,7 +1,9 @@
-/* test_failures.c - what a node does when storage fails under it: SQLite's Nth allocation
- * fails (the way libuv's test-loop-oom fails the Nth of its own), for every N through an import
- * and a local edit. Each run must end in a clean error code or success, never a crash or a leak,
- * and the store must then reopen, verify and hold either everything or what it held before. */
+/* test_failures.c - what a node does when memory fails under it: SQLite's Nth allocation fails,
+ * and then the library's own Nth (node/alloc.h; the way libuv's test-loop-oom fails the Nth of
+ * its own), for every N through a local edit, an export and an import, and a sync over the
+ * simulated network. Each run must end in a clean error code or success, never a crash or a
+ * leak, and the store must then reopen, verify and hold either everything or what it held
+ * before. */
 #include <uccn/node.h>
 
 #include <criterion/criterion.h>
@@ -10,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uccn/net.h>
+
+#include "node/alloc.h"
+#include "node/net_internal.h"
+#include "tests/sim/sim_transport.h"
 #include "tests/support.h"
 
 /* SQLite's allocator, wrapped: after `budget` allocations every one fails. */
@@ -55,6 +62,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
+	uccn_alloc_fail_after(-1);
 	test_rmdir(dir);
 	test_check_leaks();
 }
@@ -81,8 +89,40 @@ static int records(struct uccn_node *n) {
 	return c;
 }
 
+static int practices(struct uccn_node *n) {
+	int c = 0;
+	cr_assert_eq(uccn_node_list(n, "best_practice", false, count, &c), UCCN_OK);
+	return c;
+}
+
 static bool clean(int err) {
 	return err == UCCN_OK || err == UCCN_ENOMEM || err == UCCN_EIO || err == UCCN_ECORRUPT;
+}
+
+static void fail_sqlite_after(long n) {
+	budget = n;
+}
+
+/* Imports file (30 changes and a city record) into a fresh node while fail_after(n) holds, and
+ * returns the import's code. Whatever happened, the store reopens, verifies, and holds all or
+ * what it held. */
+static int import_once(const struct uccn_bytes *file, void (*fail_after)(long), long n) {
+	struct uccn_node *to = make("hobart");
+	int before = records(to);
+	fail_after(n);
+	int err = test_import(to, file, SIZE_MAX, NULL);
+	fail_after(-1);
+	char home[600];
+	snprintf(home, sizeof(home), "%s/hobart", dir);
+	uccn_node_close(to);
+	cr_assert_eq(uccn_node_open(home, &to), UCCN_OK, "allocation %ld", n);
+	cr_assert_eq(uccn_node_verify(to, NULL, NULL, NULL), 0, "allocation %ld", n);
+	int after = records(to);
+	cr_assert(after == before || after == before + 31, "allocation %ld: %d records", n, after);
+	cr_assert(err != UCCN_OK || after == before + 31, "allocation %ld", n);
+	uccn_node_close(to);
+	test_rmdir(strdup(home));
+	return err;
 }
 
 Test(failures, an_import_whose_storage_runs_out_of_memory_fails_cleanly_at_every_step) {
@@ -96,28 +136,10 @@ Test(failures, an_import_whose_storage_runs_out_of_memory_fails_cleanly_at_every
 	uccn_node_close(from);
 	int ok_at = -1, failed = 0;
 	for (long n = 0; n < 20000 && ok_at < 0; n += n < 200 ? 1 : 37) {
-		struct uccn_node *to = make("hobart");
-		int before = records(to);
-		budget = n;
-		int err = test_import(to, &file, SIZE_MAX, NULL);
-		budget = -1;
+		int err = import_once(&file, fail_sqlite_after, n);
 		cr_assert(clean(err), "allocation %ld: %s", n, uccn_err_name(err));
 		failed += err != UCCN_OK;
-		/* Whatever happened, the store reopens, verifies, and holds all or what it held. */
-		char home[600];
-		snprintf(home, sizeof(home), "%s/hobart", dir);
-		uccn_node_close(to);
-		cr_assert_eq(uccn_node_open(home, &to), UCCN_OK, "allocation %ld", n);
-		cr_assert_eq(uccn_node_verify(to, NULL, NULL, NULL), 0, "allocation %ld", n);
-		int after = records(to);
-		cr_assert(after == before || after == before + 31, "allocation %ld: %d records", n,
-			after);
-		if (err == UCCN_OK) {
-			cr_assert_eq(after, before + 31);
-			ok_at = (int)n;
-		}
-		uccn_node_close(to);
-		test_rmdir(strdup(home));
+		ok_at = err == UCCN_OK ? (int)n : ok_at;
 	}
 	cr_assert_geq(ok_at, 0, "the import never succeeded");
 	cr_assert_gt(failed, 10, "failures were injected (%d) before the import succeeded", failed);
@@ -143,4 +165,220 @@ Test(failures, a_local_edit_whose_storage_runs_out_of_memory_fails_cleanly) {
 	cr_assert_gt(failed, 0, "failures were injected before the edit succeeded");
 	cr_assert_eq(uccn_node_verify(n, NULL, NULL, NULL), 0);
 	uccn_node_close(n);
+}
+
+/* --- The library's own allocations (node/alloc.h) ------------------------------------------ */
+
+/* The next N for a walk: every one at first, then sparser, so a long operation is covered end
+ * to end in a bounded number of runs. */
+static long next_n(long n) {
+	return n < 300 ? n + 1 : n + n / 16;
+}
+
+Test(failures, opening_a_node_and_editing_whose_own_allocations_fail_fail_cleanly_at_every_step) {
+	struct uccn_node *n = make("adelaide");
+	int before = records(n);
+	uccn_node_close(n);
+	char home[600];
+	snprintf(home, sizeof(home), "%s/adelaide", dir);
+	bool succeeded = false;
+	int failed = 0;
+	for (long k = 0; k < 100000 && !succeeded; k = next_n(k)) {
+		struct uccn_field f = test_str("title", "Music in schools");
+		n = NULL;
+		uccn_alloc_fail_after(k);
+		int err = uccn_node_open(home, &n);
+		if (err == UCCN_OK) {
+			err = uccn_node_put(n, "best_practice", NULL, &f, 1, now, NULL);
+			uccn_node_close(n);
+		}
+		uccn_alloc_fail_after(-1);
+		cr_assert(err == UCCN_OK || err == UCCN_ENOMEM, "allocation %ld: %s", k,
+			uccn_err_name(err));
+		succeeded = err == UCCN_OK;
+		failed += !succeeded;
+		cr_assert_eq(uccn_node_open(home, &n), UCCN_OK, "allocation %ld", k);
+		cr_assert_eq(records(n), before + (succeeded ? 1 : 0), "allocation %ld", k);
+		uccn_node_close(n);
+	}
+	cr_assert(succeeded);
+	cr_assert_gt(failed, 0, "failures were injected before the edit succeeded");
+	cr_assert_eq(uccn_node_open(home, &n), UCCN_OK);
+	cr_assert_eq(uccn_node_verify(n, NULL, NULL, NULL), 0);
+	uccn_node_close(n);
+}
+
+static int append(void *userdata, const uint8_t *buf, size_t len) {
+	return uccn_bytes_append(userdata, buf, len);
+}
+
+Test(failures, an_export_and_an_import_whose_own_allocations_fail_fail_cleanly_at_every_step) {
+	struct uccn_node *from = make("adelaide");
+	for (int i = 0; i < 30; i++) {
+		struct uccn_field f = test_str("title", "Music in schools");
+		cr_assert_eq(uccn_node_put(from, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
+	}
+	struct uccn_bytes want = {0};
+	test_export(from, &want);
+	struct uccn_bytes file = {0};
+	int failed = 0;
+	for (long n = 0;; n = next_n(n)) {
+		cr_assert_lt(n, 100000, "the export never succeeded");
+		uccn_bytes_finish(&file);
+		uint64_t count = 0;
+		uccn_alloc_fail_after(n);
+		int err = uccn_node_export(from, append, &file, &count);
+		uccn_alloc_fail_after(-1);
+		cr_assert(err == UCCN_OK || err == UCCN_ENOMEM, "allocation %ld: %s", n,
+			uccn_err_name(err));
+		if (err == UCCN_OK) {
+			break;
+		}
+		failed++;
+	}
+	cr_assert_gt(failed, 0, "failures were injected before the export succeeded");
+	cr_assert_eq(file.len, want.len, "a failed export left nothing behind in the next");
+	cr_assert_eq(memcmp(file.data, want.data, want.len), 0);
+	uccn_node_close(from);
+	int ok_at = -1;
+	failed = 0;
+	for (long n = 0; ok_at < 0; n = next_n(n)) {
+		cr_assert_lt(n, 100000, "the import never succeeded");
+		int err = import_once(&file, uccn_alloc_fail_after, n);
+		cr_assert(err == UCCN_OK || err == UCCN_ENOMEM, "allocation %ld: %s", n,
+			uccn_err_name(err));
+		failed += err != UCCN_OK;
+		ok_at = err == UCCN_OK ? (int)n : ok_at;
+	}
+	cr_assert_gt(failed, 10, "failures were injected (%d) before the import succeeded", failed);
+	uccn_bytes_finish(&file);
+	uccn_bytes_finish(&want);
+}
+
+/* A sync on the simulated network: the Secretariat's hub, holding a city's changes, and a new
+ * city dialling it. */
+struct peer {
+	char name[24];
+	struct uccn_node *node;
+	struct uccn_net *net;
+};
+
+static struct uccn_sim_net *sim;
+static uint64_t clock_ms;
+
+static uint64_t virtual_clock(void *arg) {
+	(void)arg;
+	return clock_ms;
+}
+
+static int sim_factory(
+	void *arg, const struct uccn_transport_events *ev, struct uccn_transport **out) {
+	struct peer *p = arg;
+	return uccn_sim_transport_create(sim, p->name, ev, out);
+}
+
+static void start(struct peer *p, uint64_t seed) {
+	struct uccn_net_config cfg = {
+		.opts.node = p->node,
+		.make_transport = sim_factory,
+		.transport_arg = p,
+		.clock = virtual_clock,
+		.opts.seed = seed,
+		.opts.verify_threads = 1, /* on the loop's thread: each run replays exactly */
+	};
+	cr_assert_eq(uccn_net_create_config(&cfg, &p->net), UCCN_OK);
+	cr_assert_eq(uccn_net_listen(p->net, NULL, 0, NULL), UCCN_OK);
+}
+
+/* One turn of both loops at the current time; a turn may fail only for want of memory. */
+static void turn(struct peer *a, struct peer *b) {
+	uccn_sim_net_step(sim, clock_ms);
+	struct peer *both[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		int err = uccn_net_run(both[i]->net, 0);
+		cr_assert(err == UCCN_OK || err == UCCN_ENOMEM, "%s", uccn_err_name(err));
+	}
+}
+
+/* Advances virtual time by ms, running both loops at each moment something is due. */
+static void run_for(struct peer *a, struct peer *b, uint64_t ms) {
+	uint64_t until = clock_ms + ms;
+	for (int guard = 0;; guard++) {
+		cr_assert_lt(guard, 1000000, "the loops never settle");
+		uint64_t due = uccn_sim_net_next_due(sim);
+		uint64_t da = uccn_net_next_deadline(a->net), db = uccn_net_next_deadline(b->net);
+		due = da < due ? da : due;
+		due = db < due ? db : due;
+		if (due > until) {
+			break;
+		}
+		clock_ms = due > clock_ms ? due : clock_ms;
+		turn(a, b);
+	}
+	clock_ms = until;
+	turn(a, b);
+}
+
+Test(failures, a_sync_whose_own_allocations_fail_fails_cleanly_and_then_completes) {
+	char home[600];
+	struct uccn_node_init_options o = {.name = "UNESCO Secretariat", .secretariat = true};
+	struct peer hub = {.name = "hub"};
+	snprintf(home, sizeof(home), "%s/hub", dir);
+	cr_assert_eq(uccn_node_init(home, &o, now, &hub.node), UCCN_OK);
+	uint8_t network[UCCN_KEY_BYTES];
+	uccn_node_network(hub.node, network);
+	for (int i = 0; i < 10; i++) {
+		struct uccn_field f = test_str("title", "Music in schools");
+		cr_assert_eq(
+			uccn_node_put(hub.node, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
+	}
+	int failed = 0;
+	bool whole = false;
+	long whole_at = -1;
+	/* Sparser than the other walks: each run makes a node and a session. */
+	for (long n = 0; !whole; n += n < 40 ? 1 : n / 6) {
+		cr_assert_lt(n, 1000000, "the sync never ran without a failure");
+		struct uccn_sim_net_config sc = {.seed = 7, .delay_min_ms = 1, .delay_max_ms = 5};
+		cr_assert_eq(uccn_sim_net_create(&sc, &sim), UCCN_OK);
+		clock_ms = 1000;
+		struct peer city = {.name = "city"};
+		snprintf(home, sizeof(home), "%s/city%ld", dir, n);
+		struct uccn_node_init_options co = {
+			.name = "Lyon", .country = "FR", .field = "film", .network = network};
+		cr_assert_eq(uccn_node_init(home, &co, now, &city.node), UCCN_OK);
+		uint8_t key[UCCN_KEY_BYTES];
+		uccn_node_public_key(city.node, key);
+		char name[32];
+		snprintf(name, sizeof(name), "City %ld", n);
+		cr_assert_eq(uccn_node_designate(hub.node, key, name, "FR", "film", 2015, now),
+			UCCN_OK, "%s", uccn_node_errmsg(hub.node));
+		start(&hub, 1);
+		start(&city, 2);
+		struct uccn_net_peer p = {.url = "sim://hub"};
+		cr_assert_eq(uccn_net_dial(city.net, &p, NULL), UCCN_OK);
+		uccn_alloc_fail_after(n);
+		run_for(&hub, &city, 2000);
+		/* Whether the budget ran out before the sync was done. */
+		uccn_alloc_fail_after(0);
+		uccn_alloc_fail_after(-1);
+		whole = practices(city.node) == 10;
+		whole_at = whole ? n : whole_at;
+		failed += !whole;
+		/* Memory back: the loops recover (a session that failed is dialled again) and the
+		 * city ends with all the hub holds, each store whole. */
+		run_for(&hub, &city, 60000);
+		cr_assert_eq(practices(city.node), 10, "allocation %ld", n);
+		uccn_net_destroy(city.net);
+		uccn_net_destroy(hub.net);
+		hub.net = NULL;
+		cr_assert_eq(uccn_node_verify(city.node, NULL, NULL, NULL), 0, "allocation %ld", n);
+		cr_assert_eq(uccn_node_verify(hub.node, NULL, NULL, NULL), 0, "allocation %ld", n);
+		uccn_node_close(city.node);
+		uccn_sim_net_destroy(sim);
+		sim = NULL;
+	}
+	cr_assert_gt(failed, 10, "failures were injected (%d) before a sync ran whole", failed);
+	cr_log_info("a sync ran whole with %ld allocations allowed, after %d runs that failed",
+		whole_at, failed);
+	uccn_node_close(hub.node);
 }
