@@ -79,7 +79,7 @@ struct dialled {
 	uint64_t backoff_ms, next_attempt_ms;
 	bool key_known;
 	uint8_t key[UCCN_KEY_BYTES];
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	uint64_t bytes_sent, bytes_received;
 	char error[ERROR_MAX];
 	/* What goes to the node's peer list, and when it last went. */
@@ -129,22 +129,6 @@ static uint64_t rng_next(struct uccn_net *net) {
 
 static uint64_t min_u64(uint64_t a, uint64_t b) {
 	return a < b ? a : b;
-}
-
-/* The engine's counters in the public shape: the engine's own struct stays private. */
-static void public_stats(const struct uccn_sync_stats *in, struct uccn_net_stats *out) {
-	*out = (struct uccn_net_stats){
-		.sent = in->sent,
-		.received = in->received,
-		.applied = in->applied,
-		.duplicate = in->duplicate,
-		.held = in->held,
-		.refused = in->refused,
-		.dropped = in->dropped,
-		.batches_sent = in->batches_sent,
-		.batches_acked = in->batches_acked,
-		.moves = in->moves,
-	};
 }
 
 static bool is_established(const struct link *l) {
@@ -222,9 +206,7 @@ static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, 
 	struct uccn_net_progress p;
 	memset(&p, 0, sizeof(p));
 	p.peer = l->name;
-	struct uccn_sync_stats st;
-	uccn_sync_get_stats(l->sync, &st);
-	public_stats(&st, &p.stats);
+	uccn_sync_get_stats(l->sync, &p.stats);
 	p.bytes_sent = l->bytes_out;
 	p.bytes_received = l->bytes_in;
 	p.elapsed_ms = now - l->established_ms;
@@ -441,7 +423,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	if (err < 0) {
 		return err;
 	}
-	struct uccn_sync_stats st;
+	struct uccn_net_stats st;
 	uccn_sync_get_stats(l->sync, &st);
 	l->applied_seen = st.applied;
 	l->established_ms = now;
@@ -466,7 +448,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
  * 5). Only a payload that applied something can be news; the engines are told after the
  * transport's events of this turn, once each (flush_news). */
 static void spread_news(struct uccn_net *net, struct link *from) {
-	struct uccn_sync_stats st;
+	struct uccn_net_stats st;
 	uccn_sync_get_stats(from->sync, &st);
 	if (st.applied == from->applied_seen) {
 		return;
@@ -1091,17 +1073,16 @@ int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_pe
 	out->next_attempt_ms = p->next_attempt_ms;
 	out->key_known = p->key_known;
 	memcpy(out->key, p->key, UCCN_KEY_BYTES);
-	struct uccn_sync_stats st = p->stats;
+	out->stats = p->stats;
 	out->bytes_sent = p->bytes_sent;
 	out->bytes_received = p->bytes_received;
 	if (p->link != NULL) {
 		if (p->link->sync != NULL) {
-			uccn_sync_get_stats(p->link->sync, &st);
+			uccn_sync_get_stats(p->link->sync, &out->stats);
 		}
 		out->bytes_sent = p->link->bytes_out;
 		out->bytes_received = p->link->bytes_in;
 	}
-	public_stats(&st, &out->stats);
 	snprintf(out->error, sizeof(out->error), "%s", p->error);
 	return UCCN_OK;
 }

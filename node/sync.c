@@ -43,7 +43,7 @@ struct uccn_sync {
 	uint64_t expect_ack;    /* batches are acknowledged in order */
 	struct uccn_bytes *out; /* queued payloads */
 	size_t nout, headout, capout;
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
@@ -817,7 +817,7 @@ bool uccn_sync_is_idle(const struct uccn_sync *s) {
 	       !uccn_ingest_pending(s->ingest);
 }
 
-void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out) {
+void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_net_stats *out) {
 	*out = s->stats;
 }
 

@@ -19,6 +19,7 @@
 
 #include <uccn/change.h>
 #include <uccn/error.h>
+#include <uccn/net.h> /* struct uccn_net_stats: the engine counts in the public shape */
 
 #include "node/changelog.h"
 #include "node/store.h"
@@ -45,19 +46,6 @@ struct uccn_sync_config {
 	/* Treat the peer as the Secretariat whatever the registry says: for engines over a bare
 	 * store with no registry (tests). A node leaves it false; its registry decides. */
 	bool peer_secretariat;
-};
-
-struct uccn_sync_stats {
-	uint64_t sent;     /* changes sent */
-	uint64_t received; /* changes received */
-	/* What became of them: held counts those still waiting (a change held and then let in
-	 * during the session counts as applied, or refused, only). */
-	uint64_t applied, duplicate, held, refused;
-	uint64_t dropped; /* meant for the Secretariat alone, not for this node (§11.5) */
-	uint64_t batches_sent, batches_acked;
-	/* Entries of the peer's heads placed or shifted: the work a VECTOR or a batch costs the
-	 * loop, which must stay near linear in what the peer sent, whatever its order. */
-	uint64_t moves;
 };
 
 struct uccn_sync;
@@ -94,7 +82,7 @@ const char *uccn_sync_error(const struct uccn_sync *s);
 /* Both sides said DONE and nothing is in flight: the two hold the same, for now. */
 bool uccn_sync_is_idle(const struct uccn_sync *s);
 
-void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_sync_stats *out);
+void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_net_stats *out);
 
 /* Once the peer's VECTOR has arrived: how many changes signed by author the peer said it
  * holds (counted in our store, feed by feed, up to the peer's seq). 0 before the vector. */

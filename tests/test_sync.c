@@ -183,7 +183,7 @@ Test(sync, two_nodes_end_holding_the_same) {
 	cr_assert(uccn_sync_pop_payload(b, &vector));
 	cr_assert_eq(uccn_sync_on_payload(a, vector.data, vector.len, 1), UCCN_OK);
 	uccn_bytes_finish(&vector);
-	struct uccn_sync_stats sa;
+	struct uccn_net_stats sa;
 	uccn_sync_get_stats(a, &sa);
 	cr_assert_gt(sa.sent, 0, "the first batches went at the vector");
 	cr_assert_eq(uccn_sync_pending(a) + sa.sent, 700, "what the peer lacks, counted");
@@ -193,7 +193,7 @@ Test(sync, two_nodes_end_holding_the_same) {
 	cr_assert(uccn_sync_is_idle(b));
 	cr_assert_eq(stored(&nodes[0]), 1000);
 	cr_assert_eq(stored(&nodes[1]), 1000);
-	struct uccn_sync_stats sb;
+	struct uccn_net_stats sb;
 	uccn_sync_get_stats(a, &sa);
 	uccn_sync_get_stats(b, &sb);
 	cr_assert_eq(sa.sent, 700, "nothing the peer already had was sent");
@@ -221,7 +221,7 @@ Test(sync, a_cut_session_resumes_without_resending_what_was_acknowledged) {
 		struct uccn_sync *a = engine(&nodes[0], 50, 3), *b = engine(&nodes[1], 50, 3);
 		uint64_t before = stored(&nodes[1]);
 		run(a, b, cut);
-		struct uccn_sync_stats sb;
+		struct uccn_net_stats sb;
 		uccn_sync_get_stats(b, &sb);
 		cr_assert_eq(stored(&nodes[1]), before + sb.received,
 			"what was received was stored before it was acknowledged");
@@ -232,7 +232,7 @@ Test(sync, a_cut_session_resumes_without_resending_what_was_acknowledged) {
 	cr_assert_lt(have, 2000, "the cuts left work for the last session");
 	struct uccn_sync *a = engine(&nodes[0], 50, 3), *b = engine(&nodes[1], 50, 3);
 	run(a, b, -1);
-	struct uccn_sync_stats sa;
+	struct uccn_net_stats sa;
 	uccn_sync_get_stats(a, &sa);
 	cr_assert_eq(sa.sent, 2000 - have, "the last session sent only what was missing");
 	cr_assert_eq(stored(&nodes[1]), 2000);
@@ -288,7 +288,7 @@ Test(sync, only_the_kinds_both_sides_chose_travel_and_nothing_is_left_waiting) {
 				 &nodes[1], 16, 2, &(struct filter){.kinds = wanted, .nkinds = 3});
 	run(a, b, -1);
 	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
-	struct uccn_sync_stats sb;
+	struct uccn_net_stats sb;
 	uccn_sync_get_stats(b, &sb);
 	cr_assert_eq(sb.received, 80, "best practices and events only");
 	cr_assert_eq(sb.applied, 80, "every one applied: no gap held any");
@@ -379,7 +379,7 @@ Test(sync, a_report_pushed_to_a_city_that_may_not_hold_it_is_dropped_and_the_ses
 				 &nodes[1], 2, 2, &(struct filter){.peer_key = nodes[0].author.pk});
 	run(a, b, -1);
 	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b), "the session completed");
-	struct uccn_sync_stats sa, sb;
+	struct uccn_net_stats sa, sb;
 	uccn_sync_get_stats(a, &sa);
 	uccn_sync_get_stats(b, &sb);
 	cr_assert_eq(sa.batches_acked, sa.batches_sent, "every batch acknowledged");
@@ -522,7 +522,7 @@ Test(sync, a_change_nested_too_deep_is_refused_and_the_batch_goes_on) {
 	cr_assert_eq(uccn_codec_encode_sync_changes(0, changes, 3, &msg), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(a, msg.data, msg.len, 1), UCCN_OK);
 	cr_assert_eq(uccn_sync_flush(a, 1), UCCN_OK);
-	struct uccn_sync_stats st;
+	struct uccn_net_stats st;
 	uccn_sync_get_stats(a, &st);
 	cr_assert_eq(st.applied, 2);
 	cr_assert_eq(st.refused, 1);
@@ -650,7 +650,7 @@ Test(sync, large_changes_come_in_batches_that_fit_a_session_frame) {
 		}
 	}
 	uccn_bytes_finish(&p);
-	struct uccn_sync_stats sa;
+	struct uccn_net_stats sa;
 	uccn_sync_get_stats(a, &sa);
 	cr_assert_eq(stored(&nodes[1]), 100);
 	cr_assert_gt(sa.batches_sent, 3, "3.2 MB cannot go in one batch");
@@ -795,7 +795,7 @@ Test(sync, a_vector_in_the_worst_order_costs_work_linear_in_its_entries) {
 	struct uccn_bytes v = {0};
 	cr_assert_eq(uccn_codec_encode_sync_vector(e, 2 * N, &v), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(a, v.data, v.len, 1), UCCN_OK);
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	uccn_sync_get_stats(a, &stats);
 	cr_assert_leq(stats.moves, 4 * N, "%llu moves", (unsigned long long)stats.moves);
 	uccn_bytes_finish(&v);
@@ -848,7 +848,7 @@ Test(sync, a_batch_in_the_worst_order_costs_work_linear_in_its_changes) {
 	cr_assert_eq(uccn_sync_on_payload(a, v.data, v.len, 1), UCCN_OK);
 	cr_assert_eq(uccn_codec_encode_sync_changes(0, bytes, N, &batch), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(a, batch.data, batch.len, 1), UCCN_OK);
-	struct uccn_sync_stats stats;
+	struct uccn_net_stats stats;
 	uccn_sync_get_stats(a, &stats);
 	cr_assert_eq(stats.applied, N);
 	cr_assert_leq(stats.moves, 4 * N, "%llu moves", (unsigned long long)stats.moves);
