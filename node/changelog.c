@@ -11,6 +11,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/hlc.h"
@@ -141,7 +142,7 @@ static int refuse(struct uccn_apply_result *res, int err) {
 }
 
 static void short_hex(const uint8_t *key, char out[17]) {
-	uccn_crypto_to_hex(key, 8, out);
+	uccn_text_to_hex(key, 8, out);
 }
 
 void uccn_changelog_set_held_limits(
@@ -518,7 +519,7 @@ static int registry_changed(struct uccn_changelog *log) {
 		}
 		if (nrids > 0) {
 			char hex[17];
-			uccn_crypto_to_hex(key, 8, hex);
+			uccn_text_to_hex(key, 8, hex);
 			uccn_log(UCCN_LOG_WARN,
 				"the registry moved the cut-off of %s…: %zu records rebuilt", hex,
 				nrids);
@@ -677,7 +678,7 @@ static int apply_change(struct uccn_changelog *log, const struct uccn_change *c,
 		}
 		uint8_t city[UCCN_KEY_BYTES];
 		if (uccn_registry_note_designation(log->registry, c) &&
-			uccn_crypto_from_hex(c->id, city, UCCN_KEY_BYTES) == UCCN_OK) {
+			uccn_text_from_hex(c->id, strlen(c->id), city, UCCN_KEY_BYTES) == UCCN_OK) {
 			return arrived(log, city); /* a new city: its key is the designation's id */
 		}
 		return registry_changed(log);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <uccn/text.h>
+
 #include "node/merkle.h"
 
 /* U+2014 EM DASH then a space: how every signature line starts. */
@@ -18,14 +20,14 @@ static const char COSIG_HEADER[] = "cosignature/v1\n";
 
 void uccn_checkpoint_origin(const uint8_t network[UCCN_KEY_BYTES], char out[UCCN_ORIGIN_MAX]) {
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_crypto_to_hex(network, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(network, UCCN_KEY_BYTES, hex);
 	snprintf(out, UCCN_ORIGIN_MAX, "uccn/%s", hex);
 }
 
 void uccn_checkpoint_witness_name(
 	const uint8_t pk[UCCN_KEY_BYTES], char out[UCCN_WITNESS_NAME_MAX]) {
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, hex);
 	snprintf(out, UCCN_WITNESS_NAME_MAX, "uccn-witness/%s", hex);
 }
 
@@ -328,8 +330,8 @@ size_t uccn_checkpoint_witnesses(const uint8_t network[UCCN_KEY_BYTES],
 		struct uccn_cosig c = {.name = ""};
 		if (s->len != UCCN_COSIG_BYTES ||
 			strncmp(s->name, prefix, sizeof(prefix) - 1) != 0 ||
-			uccn_crypto_from_hex(s->name + sizeof(prefix) - 1, c.pk, UCCN_KEY_BYTES) <
-				0 ||
+			uccn_text_from_hex(s->name + sizeof(prefix) - 1,
+				strlen(s->name + sizeof(prefix) - 1), c.pk, UCCN_KEY_BYTES) < 0 ||
 			uccn_checkpoint_verify_cosignature(
 				NULL, c.pk, network, cp->size, cp->root, s->data, &c.time) < 0) {
 			continue;
@@ -369,7 +371,7 @@ static int append_hash_line(struct uccn_bytes *out, const char *word, const uint
 int uccn_checkpoint_evidence_encode(const uint8_t network[UCCN_KEY_BYTES],
 	const struct uccn_split_view *e, struct uccn_bytes *out) {
 	char hex[2 * UCCN_KEY_BYTES + 1], line[16 + sizeof(hex)];
-	uccn_crypto_to_hex(network, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(network, UCCN_KEY_BYTES, hex);
 	int n = snprintf(line, sizeof(line), "network %s\n", hex);
 	int err;
 	if ((err = uccn_bytes_append(out, EVIDENCE_HEADER, sizeof(EVIDENCE_HEADER) - 1)) < 0 ||
@@ -441,7 +443,7 @@ int uccn_checkpoint_evidence_check(const char *text, size_t len,
 	}
 	memcpy(hex, rest, rest_len);
 	hex[rest_len] = '\0';
-	if (uccn_crypto_from_hex(hex, net, UCCN_KEY_BYTES) < 0) {
+	if (uccn_text_from_hex(hex, strlen(hex), net, UCCN_KEY_BYTES) < 0) {
 		return refuse(why, why_len, UCCN_EPROTO, "the evidence names no network");
 	}
 	if (memcmp(net, network, UCCN_KEY_BYTES) != 0) {

@@ -261,14 +261,6 @@ bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]) {
 	return crypto_core_ed25519_is_valid_point(pk) == 1;
 }
 
-void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex) {
-	uccn_text_to_hex(bin, len, hex);
-}
-
-int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len) {
-	return uccn_text_from_hex(hex, strlen(hex), bin, len);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Session key exchange and channel (PROTOCOL.md §10) */
 

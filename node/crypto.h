@@ -85,14 +85,6 @@ bool uccn_crypto_equal(const uint8_t *a, const uint8_t *b, size_t len);
  * subgroup, not of small order (all zeros is not one). No key that fails this ever signs. */
 bool uccn_crypto_is_public_key(const uint8_t pk[UCCN_KEY_BYTES]);
 
-/* The two hex helpers below are uccn_text_to_hex and uccn_text_from_hex (<uccn/text.h>, the one
- * home of hex) under their older names, kept for their many callers; new code calls those.
- * Lowercase hex of bin into hex (2 * len + 1 bytes, NUL-terminated). */
-void uccn_crypto_to_hex(const uint8_t *bin, size_t len, char *hex);
-/* Parses exactly 2 * len hex digits (either case) from a NUL-terminated hex. UCCN_OK/UCCN_EINVAL.
- */
-UCCN_NODISCARD int uccn_crypto_from_hex(const char *hex, uint8_t *bin, size_t len);
-
 /* Session key exchange and the encrypted channel (PROTOCOL.md §10). The ephemeral X25519 secret
  * and the two session keys stay inside crypto.c like the identity's secret key. */
 #define UCCN_KX_PUBLIC_BYTES 32

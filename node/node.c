@@ -15,6 +15,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/changelog.h"
@@ -224,7 +225,7 @@ int uccn_node_init(const char *home, const struct uccn_node_init_options *opt, u
 	}
 	uccn_changelog_set_self(node->log, node->pk);
 	char self[2 * UCCN_KEY_BYTES + 1];
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, self);
 	struct uccn_apply_result res;
 	if (opt->secretariat) {
 		/* An empty registry, signed: every node can verify from the first exchange on. */

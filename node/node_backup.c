@@ -14,6 +14,7 @@
 
 #include <uccn/log.h>
 #include <uccn/node.h>
+#include <uccn/text.h>
 
 #include "node/crypto.h"
 #include "node/node_internal.h"
@@ -48,9 +49,9 @@ static void read_own_head(const struct uccn_node *node, struct own_head *out) {
 	bool ok = fgets(line, sizeof(line), f) != NULL &&
 		  sscanf(line, HEAD_MAGIC " %64s %llu %64s", key_hex, &seq, hash_hex) == 3;
 	fclose(f);
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, want);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, want);
 	if (!ok || strcmp(key_hex, want) != 0 ||
-		uccn_crypto_from_hex(hash_hex, out->hash, UCCN_HASH_BYTES) < 0) {
+		uccn_text_from_hex(hash_hex, strlen(hash_hex), out->hash, UCCN_HASH_BYTES) < 0) {
 		return;
 	}
 	out->known = true;
@@ -66,8 +67,8 @@ static int write_own_head(struct uccn_node *node, uint64_t seq, const uint8_t *h
 	char hash_hex[2 * UCCN_HASH_BYTES + 1], line[256];
 	head_path(node->home, "", path, sizeof(path));
 	head_path(node->home, ".tmp", tmp, sizeof(tmp));
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, key_hex);
-	uccn_crypto_to_hex(hash, UCCN_HASH_BYTES, hash_hex);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, key_hex);
+	uccn_text_to_hex(hash, UCCN_HASH_BYTES, hash_hex);
 	int n = snprintf(line, sizeof(line), HEAD_MAGIC " %s %llu %s\n", key_hex,
 		(unsigned long long)seq, hash_hex);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -258,7 +259,7 @@ static int place_key(const char *home, const char *path, const uint8_t want[UCCN
 	struct uccn_identity *id = NULL;
 	snprintf(home_key, sizeof(home_key), "%s/node.key", home);
 	snprintf(backup_key, sizeof(backup_key), "%s.key", path);
-	uccn_crypto_to_hex(want, UCCN_KEY_BYTES, want_hex);
+	uccn_text_to_hex(want, UCCN_KEY_BYTES, want_hex);
 	bool in_home = true;
 	int err = uccn_crypto_identity_load(home_key, &id);
 	if (err == UCCN_ENOTFOUND) {
@@ -277,7 +278,7 @@ static int place_key(const char *home, const char *path, const uint8_t want[UCCN
 			in_home ? home_key : backup_key, uccn_strerror(err));
 	}
 	uccn_crypto_identity_public_key(id, have);
-	uccn_crypto_to_hex(have, UCCN_KEY_BYTES, have_hex);
+	uccn_text_to_hex(have, UCCN_KEY_BYTES, have_hex);
 	if (memcmp(have, want, UCCN_KEY_BYTES) != 0) {
 		uccn_error_set(why, why_len, UCCN_EPERM,
 			in_home ? "%s holds node %.16s…, the backup is of node %.16s…: a restore "

@@ -12,6 +12,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/changelog.h"
@@ -223,8 +224,8 @@ int uccn_node_import(struct uccn_node *node, uccn_read_fn read, void *readdata, 
 			header = true;
 			if (memcmp(item.network, node->network, UCCN_KEY_BYTES) != 0) {
 				char theirs[17], ours[17];
-				uccn_crypto_to_hex(item.network, 8, theirs);
-				uccn_crypto_to_hex(node->network, 8, ours);
+				uccn_text_to_hex(item.network, 8, theirs);
+				uccn_text_to_hex(node->network, 8, ours);
 				err = uccn_error_set(why, why_len, UCCN_ENETWORK,
 					"the file is from another network (%s…), not this "
 					"node's (%s…); nothing taken",

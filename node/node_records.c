@@ -9,6 +9,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/changelog.h"
 #include "node/crypto.h"
@@ -165,7 +166,7 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 		}
 	}
 	char self[2 * UCCN_KEY_BYTES + 1];
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, self);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, self);
 	char new_id[UCCN_ID_MAX + 1];
 	const uint8_t *owner = node->pk;
 	struct found f;
@@ -194,7 +195,7 @@ int uccn_node_put(struct uccn_node *node, const char *kind, const char *id,
 		}
 		uint8_t rnd[16];
 		uccn_crypto_random(rnd, sizeof(rnd));
-		uccn_crypto_to_hex(rnd, sizeof(rnd), new_id);
+		uccn_text_to_hex(rnd, sizeof(rnd), new_id);
 		id = new_id;
 	} else {
 		int err = resolve(node, kind, id, &f, why, why_len);

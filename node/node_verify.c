@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/changelog.h"
 #include "node/crypto.h"
@@ -156,7 +157,7 @@ static int verify_change(void *userdata, const uint8_t *data, size_t len) {
 static int verify_fork(void *userdata, const struct uccn_store_fork *f) {
 	struct verify_walk *w = userdata;
 	char hash[17];
-	uccn_crypto_to_hex(f->hash, 8, hash);
+	uccn_text_to_hex(f->hash, 8, hash);
 	fault(w, UCCN_EFORK, f->author, f->seq,
 		"fork: a second, different change #%llu (%s…) signed by the same key: the key may "
 		"have been copied",

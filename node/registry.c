@@ -10,6 +10,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/checkpoint.h"
 #include "node/crypto.h"
@@ -128,7 +129,7 @@ static bool key_field(
 	}
 	memcpy(hex, v->str, v->str_len);
 	hex[v->str_len] = '\0';
-	return uccn_crypto_from_hex(hex, out, UCCN_KEY_BYTES) == UCCN_OK;
+	return uccn_text_from_hex(hex, strlen(hex), out, UCCN_KEY_BYTES) == UCCN_OK;
 }
 
 static bool str_field_is(const struct uccn_record *rec, const char *name, const char *want) {
@@ -163,7 +164,7 @@ static int load_designation(void *userdata, const struct uccn_store_row *row) {
 		return err < 0 ? err : 0;
 	}
 	uint8_t city[UCCN_KEY_BYTES], current[UCCN_KEY_BYTES];
-	if (uccn_crypto_from_hex(row->id, city, UCCN_KEY_BYTES) < 0) {
+	if (uccn_text_from_hex(row->id, strlen(row->id), city, UCCN_KEY_BYTES) < 0) {
 		return 0; /* not a designation the root's tools write: ignore */
 	}
 	if (!key_field(&r->record, "city", current)) {
@@ -191,7 +192,7 @@ static int load_key(void *userdata, const struct uccn_store_row *row) {
 		return err < 0 ? err : 0;
 	}
 	uint8_t key[UCCN_KEY_BYTES], city[UCCN_KEY_BYTES];
-	if (uccn_crypto_from_hex(row->id, key, UCCN_KEY_BYTES) < 0 ||
+	if (uccn_text_from_hex(row->id, strlen(row->id), key, UCCN_KEY_BYTES) < 0 ||
 		!key_field(&r->record, "city", city)) {
 		return 0;
 	}
@@ -313,10 +314,12 @@ bool uccn_registry_note_designation(struct uccn_registry *r, const struct uccn_c
 			   v->type == UCCN_VALUE_STR && v->str_len == 2 * UCCN_KEY_BYTES) {
 			memcpy(hex, v->str, v->str_len);
 			hex[v->str_len] = '\0';
-			has_city = uccn_crypto_from_hex(hex, current, UCCN_KEY_BYTES) == UCCN_OK;
+			has_city = uccn_text_from_hex(hex, strlen(hex), current, UCCN_KEY_BYTES) ==
+				   UCCN_OK;
 		}
 	}
-	if (!active || !has_city || uccn_crypto_from_hex(c->id, city, UCCN_KEY_BYTES) < 0 ||
+	if (!active || !has_city ||
+		uccn_text_from_hex(c->id, strlen(c->id), city, UCCN_KEY_BYTES) < 0 ||
 		memcmp(city, current, UCCN_KEY_BYTES) != 0 || find(r, city) != NULL) {
 		return false;
 	}
@@ -408,7 +411,7 @@ static bool touches(const struct uccn_change *c, const char *name) {
 /* Whether the record's current editors include key. */
 static bool is_editor(const struct uccn_state *s, const uint8_t key[UCCN_KEY_BYTES]) {
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, hex);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct uccn_field *f = &s->fields[i].field;
 		if (f->name_len != 7 || memcmp(f->name, "editors", 7) != 0 ||
@@ -429,8 +432,8 @@ static bool is_editor(const struct uccn_state *s, const uint8_t key[UCCN_KEY_BYT
 int uccn_registry_authorize(struct uccn_registry *r, const struct uccn_change *c,
 	const struct uccn_state *record, char *why, size_t why_len) {
 	char author[17], owner[17];
-	uccn_crypto_to_hex(c->author, 8, author);
-	uccn_crypto_to_hex(c->owner, 8, owner);
+	uccn_text_to_hex(c->author, 8, author);
+	uccn_text_to_hex(c->owner, 8, owner);
 	bool own = memcmp(c->owner, c->author, UCCN_KEY_BYTES) == 0;
 	if (r->open) {
 		if (uccn_registry_is_root_kind(c->kind)) {
@@ -586,8 +589,8 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 		/* In full: two ids can share any prefix, and a shortened pair could read the same.
 		 */
 		char theirs[2 * UCCN_KEY_BYTES + 1], ours[2 * UCCN_KEY_BYTES + 1];
-		uccn_crypto_to_hex(p->network, UCCN_KEY_BYTES, theirs);
-		uccn_crypto_to_hex(network, UCCN_KEY_BYTES, ours);
+		uccn_text_to_hex(p->network, UCCN_KEY_BYTES, theirs);
+		uccn_text_to_hex(network, UCCN_KEY_BYTES, ours);
 		snprintf(why, why_len, "the proof is from another network (%s, not %s)", theirs,
 			ours);
 		err = UCCN_ENETWORK;
@@ -611,7 +614,7 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 	}
 	memcpy(hex, root_hex->str, root_hex->str_len);
 	hex[root_hex->str_len] = '\0';
-	if (uccn_crypto_from_hex(hex, root, UCCN_HASH_BYTES) < 0) {
+	if (uccn_text_from_hex(hex, strlen(hex), root, UCCN_HASH_BYTES) < 0) {
 		snprintf(why, why_len, "the proof's tree head root is not a hash");
 		err = UCCN_EPROTO;
 		goto out;
@@ -644,7 +647,7 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 	out->head.hlc = head->hlc;
 	out->head.seq = head->seq;
 	struct uccn_member *m = &out->member;
-	if (uccn_crypto_from_hex(leaf->id, m->city, UCCN_KEY_BYTES) < 0) {
+	if (uccn_text_from_hex(leaf->id, strlen(leaf->id), m->city, UCCN_KEY_BYTES) < 0) {
 		snprintf(why, why_len, "the designation's id is not a key");
 		err = UCCN_EPROTO;
 		goto out;
@@ -655,7 +658,7 @@ static int check_proof(const uint8_t *proof, size_t len, const uint8_t network[U
 		v->str_len == 2 * UCCN_KEY_BYTES) {
 		memcpy(hex, v->str, v->str_len);
 		hex[v->str_len] = '\0';
-		if (uccn_crypto_from_hex(hex, m->key, UCCN_KEY_BYTES) < 0) {
+		if (uccn_text_from_hex(hex, strlen(hex), m->key, UCCN_KEY_BYTES) < 0) {
 			memcpy(m->key, m->city, UCCN_KEY_BYTES);
 		}
 	}

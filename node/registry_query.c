@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uccn/text.h>
+
 #include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/node_internal.h"
@@ -38,7 +40,7 @@ static int member_row(void *userdata, const struct uccn_store_row *row) {
 		.reason = d.reason[0] != '\0' ? d.reason : NULL,
 		.designated_hlc = d.created_hlc};
 	memcpy(m.key, d.city, UCCN_KEY_BYTES);
-	if (uccn_crypto_from_hex(d.id, m.city, UCCN_KEY_BYTES) < 0) {
+	if (uccn_text_from_hex(d.id, strlen(d.id), m.city, UCCN_KEY_BYTES) < 0) {
 		return 0;
 	}
 	return w->fn(w->userdata, &m);

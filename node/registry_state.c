@@ -174,7 +174,7 @@ static int scan_change(void *userdata, const uint8_t *data, size_t len) {
 		uccn_merkle_frontier_push(&sc->frontier, sc->leaves[sc->nleaves]);
 		uint8_t id[UCCN_KEY_BYTES];
 		if (strcmp(c->kind, "designation") == 0 &&
-			uccn_crypto_from_hex(c->id, id, UCCN_KEY_BYTES) == UCCN_OK) {
+			uccn_text_from_hex(c->id, strlen(c->id), id, UCCN_KEY_BYTES) == UCCN_OK) {
 			int err = note_designation(sc, id, sc->nleaves);
 			if (err < 0) {
 				return err;
@@ -245,8 +245,8 @@ int uccn_registry_state_read_designation(struct uccn_node *node, const struct uc
 	char cur[UCCN_REGISTRY_HEX_KEY];
 	copy_str(r, "city", cur, sizeof(cur));
 	snprintf(d->id, sizeof(d->id), "%s", row->id);
-	if (uccn_crypto_from_hex(cur, d->city, UCCN_KEY_BYTES) < 0 &&
-		uccn_crypto_from_hex(row->id, d->city, UCCN_KEY_BYTES) < 0) {
+	if (uccn_text_from_hex(cur, strlen(cur), d->city, UCCN_KEY_BYTES) < 0 &&
+		uccn_text_from_hex(row->id, strlen(row->id), d->city, UCCN_KEY_BYTES) < 0) {
 		return 0;
 	}
 	copy_str(r, "name", d->name, sizeof(d->name));
@@ -277,7 +277,7 @@ static int match_designation(void *userdata, const struct uccn_store_row *row) {
 		return got;
 	}
 	char want[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(fd->key, UCCN_KEY_BYTES, want);
+	uccn_text_to_hex(fd->key, UCCN_KEY_BYTES, want);
 	if (strcmp(d.id, want) != 0 && memcmp(d.city, fd->key, UCCN_KEY_BYTES) != 0) {
 		return 0;
 	}
@@ -297,7 +297,7 @@ int uccn_registry_state_find_designation(struct uccn_node *node, const uint8_t k
 	for (int attempt = 0; attempt < 2; attempt++) {
 		char id[UCCN_REGISTRY_HEX_KEY];
 		int64_t rid;
-		uccn_crypto_to_hex(city, UCCN_KEY_BYTES, id);
+		uccn_text_to_hex(city, UCCN_KEY_BYTES, id);
 		struct uccn_bytes state = {0};
 		int err = uccn_store_get_state(
 			node->st, "designation", node->network, id, &rid, &state);

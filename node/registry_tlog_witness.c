@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <uccn/log.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/checkpoint.h"
@@ -44,7 +45,7 @@ static bool parse_witness_vkey(const char *vkey, char name[256], uint8_t pk[UCCN
 			return false;
 		}
 	}
-	if (uccn_crypto_from_hex(idhex, id, sizeof(id)) < 0 ||
+	if (uccn_text_from_hex(idhex, strlen(idhex), id, sizeof(id)) < 0 ||
 		uccn_crypto_from_base64(p2 + 1, strlen(p2 + 1), key, sizeof(key), &len) < 0 ||
 		len != sizeof(key) ||
 		(key[0] != UCCN_KEY_TYPE_COSIGNATURE && key[0] != UCCN_KEY_TYPE_ED25519)) {
@@ -109,7 +110,7 @@ static uint64_t witnessed_size(
 	int64_t rid;
 	struct uccn_bytes state = {0};
 	uint64_t size = 0;
-	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, id);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, id);
 	memset(root, 0, UCCN_HASH_BYTES);
 	if (uccn_store_get_state(node->st, "cosignature", node->network, id, &rid, &state) ==
 			UCCN_OK &&
@@ -232,8 +233,8 @@ static int submit_one(struct uccn_node *node, size_t i, const char *url, const c
 	}
 	char id[2 * UCCN_KEY_BYTES + 1], root_hex[2 * UCCN_HASH_BYTES + 1], why[256] = "";
 	char b64[UCCN_BASE64_LEN(UCCN_COSIG_BYTES)];
-	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, id);
-	uccn_crypto_to_hex(h->root, UCCN_HASH_BYTES, root_hex);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, id);
+	uccn_text_to_hex(h->root, UCCN_HASH_BYTES, root_hex);
 	uccn_crypto_to_base64(cosig, sizeof(cosig), b64);
 	struct uccn_field f[4] = {int_value("size", (int64_t)h->size), str_field("root", root_hex),
 		str_field("signature", b64), str_field("name", name)};

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <uccn/log.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/checkpoint.h"
@@ -52,7 +53,7 @@ static int collect_cosig(void *userdata, const struct uccn_store_row *row) {
 	}
 	memcpy(hex, root->str, root->str_len);
 	hex[root->str_len] = '\0';
-	if (uccn_crypto_from_hex(hex, r, UCCN_HASH_BYTES) < 0 ||
+	if (uccn_text_from_hex(hex, strlen(hex), r, UCCN_HASH_BYTES) < 0 ||
 		memcmp(r, w->head->root, UCCN_HASH_BYTES) != 0 ||
 		uccn_crypto_from_base64(sig->str, sig->str_len, c->sig, UCCN_COSIG_BYTES, &len) <
 			0 ||
@@ -67,7 +68,7 @@ static int collect_cosig(void *userdata, const struct uccn_store_row *row) {
 		const struct uccn_value *name = uccn_record_field(&node->record, "name");
 		if (name == NULL || name->type != UCCN_VALUE_STR || name->str_len == 0 ||
 			name->str_len >= sizeof(c->name) ||
-			uccn_crypto_from_hex(row->id, c->pk, UCCN_KEY_BYTES) < 0) {
+			uccn_text_from_hex(row->id, strlen(row->id), c->pk, UCCN_KEY_BYTES) < 0) {
 			return 0;
 		}
 		memcpy(c->name, name->str, name->str_len);
@@ -142,7 +143,7 @@ int uccn_registry_witness_read_own_cosig(void *userdata, const struct uccn_recor
 		root->type == UCCN_VALUE_STR && root->str_len == 2 * UCCN_HASH_BYTES) {
 		memcpy(hex, root->str, root->str_len);
 		hex[root->str_len] = '\0';
-		o->has = uccn_crypto_from_hex(hex, o->root, UCCN_HASH_BYTES) == UCCN_OK;
+		o->has = uccn_text_from_hex(hex, strlen(hex), o->root, UCCN_HASH_BYTES) == UCCN_OK;
 		o->size = (uint64_t)size->i;
 	}
 	return 0;
@@ -244,7 +245,7 @@ static int check_alarm(void *userdata, const struct uccn_store_row *row) {
 		struct uccn_fault f = {.err = UCCN_EFORK};
 		char hex[2 * UCCN_KEY_BYTES + 1];
 		memcpy(f.author, row->owner, UCCN_KEY_BYTES);
-		uccn_crypto_to_hex(row->owner, UCCN_KEY_BYTES, hex);
+		uccn_text_to_hex(row->owner, UCCN_KEY_BYTES, hex);
 		snprintf(f.why, sizeof(f.why),
 			"ALARM: split view: the Secretariat's key signed checkpoints of size %llu "
 			"and "
@@ -292,7 +293,7 @@ static bool their_checkpoint(const struct uccn_record *r, struct uccn_signed_che
 	memcpy(hex, root->str, root->str_len);
 	hex[root->str_len] = '\0';
 	c->size = (uint64_t)size->i;
-	return uccn_crypto_from_hex(hex, c->root, UCCN_HASH_BYTES) == UCCN_OK &&
+	return uccn_text_from_hex(hex, strlen(hex), c->root, UCCN_HASH_BYTES) == UCCN_OK &&
 	       uccn_crypto_from_base64(sig->str, sig->str_len, c->sig, UCCN_NOTE_SIG_BYTES, &len) ==
 		       UCCN_OK &&
 	       len == UCCN_NOTE_SIG_BYTES;
@@ -407,7 +408,7 @@ static int catch_split_view(struct uccn_node *node, size_t i, uint64_t now_ms,
 	uint8_t sum[UCCN_SHA256_BYTES];
 	char id[33], why[256] = "";
 	uccn_crypto_sha256(text.data, text.len, sum);
-	uccn_crypto_to_hex(sum, 16, id);
+	uccn_text_to_hex(sum, 16, id);
 	struct uccn_field f = {.name = "evidence",
 		.name_len = 8,
 		.value = {.type = UCCN_VALUE_STR,
@@ -494,7 +495,7 @@ int uccn_node_witness(struct uccn_node *node, uint64_t now_ms) {
 	uccn_crypto_to_base64(node->scan.notes[i].sig, UCCN_NOTE_SIG_BYTES, root_sig);
 	uccn_checkpoint_cosign(
 		node->id, node->pk, node->network, h.size, h.root, now_ms / 1000, cosig);
-	uccn_crypto_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
+	uccn_text_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
 	uccn_crypto_to_base64(cosig, sizeof(cosig), b64);
 	for (int k = 0; k < 8; k++) {
 		state[k] = (uint8_t)(h.size >> (56 - 8 * k));

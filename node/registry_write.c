@@ -11,6 +11,7 @@
 
 #include <uccn/log.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/checkpoint.h"
 #include "node/node_backup.h"
@@ -24,7 +25,7 @@
 void uccn_node_tree_head_fields(struct uccn_node *node, uint64_t size,
 	const uint8_t root[UCCN_HASH_BYTES], struct uccn_tree_head_fields *out) {
 	uint8_t sig[UCCN_NOTE_SIG_BYTES];
-	uccn_crypto_to_hex(root, UCCN_HASH_BYTES, out->root_hex);
+	uccn_text_to_hex(root, UCCN_HASH_BYTES, out->root_hex);
 	uccn_checkpoint_sign(node->id, node->network, size, root, sig);
 	uccn_crypto_to_base64(sig, sizeof(sig), out->sig_b64);
 	out->fields[0] = int_value("size", (int64_t)size);
@@ -148,7 +149,7 @@ int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTE
 			why, why_len, UCCN_EEXIST, "%s is already designated", d.name);
 	}
 	char hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(city, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(city, UCCN_KEY_BYTES, hex);
 	if (!d.found) {
 		snprintf(d.id, sizeof(d.id), "%s", hex);
 	}
@@ -205,7 +206,7 @@ int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 		return err;
 	}
 	char hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(d.city, UCCN_KEY_BYTES, hex);
 	struct registry_change rc;
 	designation_change(&rc, &d, hex, "withdrawn",
 		reason != NULL && reason[0] != '\0' ? reason : "withdrawn", (int64_t)head.seq);
@@ -228,10 +229,10 @@ int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], c
 	}
 	struct registry_change rc = {.kind = "role"};
 	char hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(d.city, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(d.city, UCCN_KEY_BYTES, hex);
 	uint8_t rnd[16];
 	uccn_crypto_random(rnd, sizeof(rnd));
-	uccn_crypto_to_hex(rnd, sizeof(rnd), rc.id);
+	uccn_text_to_hex(rnd, sizeof(rnd), rc.id);
 	rc.fields[0] = str_field("city", hex);
 	rc.fields[1] = str_field("field", field != NULL ? field : "");
 	rc.fields[2] = str_field("role", role != NULL ? role : "");
@@ -252,7 +253,7 @@ static void key_change(struct registry_change *rc, const uint8_t key[UCCN_KEY_BY
 	const char *reason) {
 	memset(rc, 0, sizeof(*rc));
 	rc->kind = "key";
-	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, rc->id);
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, rc->id);
 	size_t n = 0;
 	rc->fields[n++] = str_field("city", city_id);
 	rc->fields[n++] = str_field("status", status);
@@ -286,7 +287,7 @@ int uccn_node_confirm_rotation(struct uccn_node *node, const uint8_t old_key[UCC
 		return err;
 	}
 	char new_hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	uccn_text_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
 	/* The city's own word first: a rotation change signed by the old key naming the new one. */
 	struct first_seq fs = {node, 0};
 	err = uccn_store_each_record_change(node->st, "rotation", old_key, new_hex, note_seq, &fs);
@@ -332,7 +333,7 @@ int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], 
 	}
 	char succ_hex[UCCN_REGISTRY_HEX_KEY];
 	if (successor != NULL) {
-		uccn_crypto_to_hex(successor, UCCN_KEY_BYTES, succ_hex);
+		uccn_text_to_hex(successor, UCCN_KEY_BYTES, succ_hex);
 	}
 	struct registry_change rc[3];
 	size_t n = 0;
@@ -372,7 +373,7 @@ int uccn_node_relay(
 	/* A relay is a key of the Secretariat itself: its city is the root. It signs nothing of
 	 * the registry; a removed one is cut off at 0 like any revoked key. */
 	char root_hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, root_hex);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, root_hex);
 	struct registry_change rc;
 	key_change(&rc, key, root_hex, active ? "active" : "revoked", active ? -1 : 0, NULL,
 		active ? "a relay of the Secretariat" : "no longer a relay");
@@ -394,8 +395,8 @@ int uccn_node_rotate_key(struct uccn_node *node, uint64_t now_ms, uint8_t new_ke
 		return err;
 	}
 	uccn_crypto_identity_public_key(fresh, new_key);
-	uccn_crypto_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
-	uccn_crypto_to_hex(node->pk, UCCN_KEY_BYTES, old_hex);
+	uccn_text_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	uccn_text_to_hex(node->pk, UCCN_KEY_BYTES, old_hex);
 	snprintf(path, sizeof(path), "%s/node.key", node->home);
 	snprintf(next, sizeof(next), "%s/node.key.new", node->home);
 	snprintf(old, sizeof(old), "%s/node.key.old-%.16s", node->home, old_hex);

@@ -17,6 +17,7 @@
 
 #include <uccn/node.h>
 #include <uccn/schema.h>
+#include <uccn/text.h>
 
 #include "node/node_internal.h"
 #include "node/node_records.h"
@@ -121,7 +122,7 @@ void test_key(unsigned n, uint8_t out[UCCN_KEY_BYTES]) {
 void test_key_hex(unsigned n, char out[2 * UCCN_KEY_BYTES + 1]) {
 	uint8_t pk[UCCN_KEY_BYTES];
 	test_key(n, pk);
-	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, out);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, out);
 }
 
 struct uccn_field test_str(const char *name, const char *value) {

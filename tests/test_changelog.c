@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uccn/text.h>
+
 #include "node/hlc.h"
 #include "node/store.h"
 #include "proto/codec.h"
@@ -612,7 +614,7 @@ Test(changelog, equal_clocks_from_several_authors_converge_in_every_order) {
 	char hex[4][2 * UCCN_KEY_BYTES + 1];
 	static struct uccn_bytes setup_set[5], tied[TIED];
 	for (int i = 0; i < 4; i++) {
-		uccn_crypto_to_hex(city[i].pk, UCCN_KEY_BYTES, hex[i]);
+		uccn_text_to_hex(city[i].pk, UCCN_KEY_BYTES, hex[i]);
 		struct uccn_field f[6] = {test_str("city", hex[i]), test_str("name", "City"),
 			test_str("country", "AU"), test_str("field", "music"),
 			test_int("year", 2015), test_str("status", "active")};

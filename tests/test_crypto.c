@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <uccn/text.h>
+
 #include "tests/support.h"
 
 static char *dir;
@@ -140,18 +142,18 @@ Test(crypto, blake2b_256_of_empty_input_is_the_known_vector) {
 	uint8_t out[32];
 	char hex[65];
 	uccn_crypto_hash(NULL, 0, out);
-	uccn_crypto_to_hex(out, 32, hex);
+	uccn_text_to_hex(out, 32, hex);
 	cr_assert_str_eq(hex, "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
 }
 
 Test(crypto, hex_round_trips_and_rejects_bad_input) {
 	uint8_t bin[4] = {0xde, 0xad, 0xbe, 0xef}, back[4];
 	char hex[9];
-	uccn_crypto_to_hex(bin, 4, hex);
+	uccn_text_to_hex(bin, 4, hex);
 	cr_assert_str_eq(hex, "deadbeef");
-	cr_assert_eq(uccn_crypto_from_hex("DEADBEEF", back, 4), UCCN_OK);
+	cr_assert_eq(uccn_text_from_hex("DEADBEEF", strlen("DEADBEEF"), back, 4), UCCN_OK);
 	cr_assert_eq(memcmp(bin, back, 4), 0);
-	cr_assert_eq(uccn_crypto_from_hex("deadbee", back, 4), UCCN_EINVAL);
-	cr_assert_eq(uccn_crypto_from_hex("deadbeefaa", back, 4), UCCN_EINVAL);
-	cr_assert_eq(uccn_crypto_from_hex("deadbeeg", back, 4), UCCN_EINVAL);
+	cr_assert_eq(uccn_text_from_hex("deadbee", strlen("deadbee"), back, 4), UCCN_EINVAL);
+	cr_assert_eq(uccn_text_from_hex("deadbeefaa", strlen("deadbeefaa"), back, 4), UCCN_EINVAL);
+	cr_assert_eq(uccn_text_from_hex("deadbeeg", strlen("deadbeeg"), back, 4), UCCN_EINVAL);
 }

@@ -12,6 +12,7 @@
 
 #include <uccn/node.h>
 #include <uccn/registry.h>
+#include <uccn/text.h>
 
 #include "node/checkpoint.h"
 #include "node/hlc.h"
@@ -973,7 +974,7 @@ Test(net, a_change_held_and_let_in_during_a_session_counts_once) {
 	dial(editor, hub);
 	run_for(3000);
 	char editor_hex[2 * UCCN_KEY_BYTES + 1], id[UCCN_ID_MAX + 1];
-	uccn_crypto_to_hex(editor->pk, UCCN_KEY_BYTES, editor_hex);
+	uccn_text_to_hex(editor->pk, UCCN_KEY_BYTES, editor_hex);
 	struct uccn_value item = {.type = UCCN_VALUE_STR, .str = editor_hex, .str_len = 64};
 	struct uccn_field f[2] = {test_str("title", "joint residency"),
 		{.name = "editors",

@@ -4,6 +4,7 @@
  * verification, inclusion proofs and a tree head that forks. */
 #include <uccn/node.h>
 #include <uccn/registry.h>
+#include <uccn/text.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ static int nhex;
 
 static const char *hex_of(const uint8_t *key) {
 	char *h = hexes[nhex++ % 8];
-	uccn_crypto_to_hex(key, UCCN_KEY_BYTES, h);
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, h);
 	return h;
 }
 
@@ -913,7 +914,7 @@ Test(registry_nodes, a_head_with_a_bad_checkpoint_signature_alarms_and_one_witho
 	cr_assert_eq(uccn_crypto_identity_load(key_path, &forger.id), UCCN_OK);
 	uccn_crypto_identity_public_key(forger.id, forger.pk);
 	char root_hex[2 * UCCN_HASH_BYTES + 1], b64[UCCN_BASE64_LEN(UCCN_NOTE_SIG_BYTES)];
-	uccn_crypto_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
+	uccn_text_to_hex(h.root, UCCN_HASH_BYTES, root_hex);
 	uint8_t sig[UCCN_NOTE_SIG_BYTES];
 	struct {
 		uint64_t signed_size; /* the size the checkpoint signature is over */
@@ -991,7 +992,9 @@ Test(registry_nodes, revoking_a_withdrawn_citys_key_keeps_the_withdrawal) {
 	uint8_t successor[UCCN_KEY_BYTES];
 	char successor_hex[2 * UCCN_KEY_BYTES + 1];
 	test_key_hex(0x33, successor_hex);
-	cr_assert_eq(uccn_crypto_from_hex(successor_hex, successor, UCCN_KEY_BYTES), UCCN_OK);
+	cr_assert_eq(
+		uccn_text_from_hex(successor_hex, strlen(successor_hex), successor, UCCN_KEY_BYTES),
+		UCCN_OK);
 	cr_assert_eq(uccn_node_revoke(hub, adelaide_key, 1, successor, "copied key", now), UCCN_OK,
 		"%s", uccn_node_errmsg(hub));
 	struct status_of so = {adelaide_key, true, false};

@@ -33,6 +33,7 @@
 
 #include <uccn/log.h>
 #include <uccn/node.h>
+#include <uccn/text.h>
 
 #include "node/changelog.h"
 #include "node/crypto.h"
@@ -106,7 +107,7 @@ static void city_records(struct uccn_changelog *log, const struct uccn_identity 
 	const uint8_t pk[UCCN_KEY_BYTES], const char *name, const char *country,
 	const char *field, long i) {
 	char hex[2 * UCCN_KEY_BYTES + 1], rid[40], web[128], title[160];
-	uccn_crypto_to_hex(pk, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, hex);
 	snprintf(web, sizeof(web), "https://creativecity.example.org/%ld", i);
 	const struct uccn_field city[] = {text("name", name), text("country", country),
 		text("field", field), text("website", web), text("focal_point", "The focal point"),

@@ -35,6 +35,7 @@
 
 #include <uccn/log.h>
 #include <uccn/node.h>
+#include <uccn/text.h>
 
 #include "node/crypto.h"
 #include "node/session.h"
@@ -517,7 +518,7 @@ int main(int argc, char **argv) {
 	snprintf(city, sizeof(city), "%s/city", dir);
 	const char *init_hub[] = {"init", "--secretariat", "--name", "Secretariat", NULL};
 	if (run(hub, init_hub, line, sizeof(line)) != 0 || sscanf(line, "network %64s", hex) != 1 ||
-		uccn_crypto_from_hex(hex, network, UCCN_KEY_BYTES) < 0) {
+		uccn_text_from_hex(hex, strlen(hex), network, UCCN_KEY_BYTES) < 0) {
 		fprintf(stderr, "uccn-bench-stranger: %s init --secretariat failed\n", uccn);
 		return 1;
 	}

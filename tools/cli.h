@@ -108,10 +108,6 @@ uint64_t uccn_cli_now_ms(void);
 bool uccn_cli_parse_key(
 	struct uccn_cli *cli, const char *what, const char *text, uint8_t out[UCCN_KEY_BYTES]);
 
-/* Writes len bytes as lowercase hex plus a NUL; out needs 2 * len + 1 bytes. */
-void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out);
-/* Parses exactly 2 * len hex digits. */
-bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len);
 /* Whether all len bytes are zero. */
 bool uccn_cli_is_zero(const uint8_t *bytes, size_t len);
 

@@ -8,7 +8,7 @@
 struct uccn_cli_short_key uccn_cli_short_key(const uint8_t key[UCCN_KEY_BYTES]) {
 	struct uccn_cli_short_key k;
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(key, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, hex);
 	snprintf(k.s, sizeof(k.s), "%.16s\u2026", hex);
 	return k;
 }

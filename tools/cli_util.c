@@ -226,17 +226,9 @@ uint64_t uccn_cli_now_ms(void) {
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void uccn_cli_hex(const uint8_t *bytes, size_t len, char *out) {
-	uccn_text_to_hex(bytes, len, out);
-}
-
-bool uccn_cli_parse_hex(const char *text, uint8_t *out, size_t len) {
-	return uccn_text_from_hex(text, strlen(text), out, len) == UCCN_OK;
-}
-
 bool uccn_cli_parse_key(
 	struct uccn_cli *cli, const char *what, const char *text, uint8_t out[UCCN_KEY_BYTES]) {
-	if (uccn_cli_parse_hex(text, out, UCCN_KEY_BYTES)) {
+	if (uccn_text_from_hex(text, strlen(text), out, UCCN_KEY_BYTES) == UCCN_OK) {
 		return true;
 	}
 	uccn_cli_fail(
@@ -426,7 +418,7 @@ static bool set_new(json_t *obj, const char *key, json_t *value) {
 json_t *uccn_cli_record_to_json(const struct uccn_record *r) {
 	char owner[2 * UCCN_KEY_BYTES + 1];
 	char created[32], updated[32];
-	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
+	uccn_text_to_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
 	uccn_cli_format_hlc(uccn_record_created_hlc(r), created, sizeof(created));
 	uccn_cli_format_hlc(uccn_record_updated_hlc(r), updated, sizeof(updated));
 	json_t *obj = json_object();
@@ -616,7 +608,7 @@ int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *
 
 void uccn_cli_print_fault(FILE *f, const struct uccn_fault *fault) {
 	char author[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(fault->author, UCCN_KEY_BYTES, author);
+	uccn_text_to_hex(fault->author, UCCN_KEY_BYTES, author);
 	fprintf(f, "fault %.16s seq %llu: ", author, (unsigned long long)fault->seq);
 	/* The node's why usually starts with the code's message; print that only once. */
 	const char *what = uccn_strerror(fault->err);

@@ -176,7 +176,7 @@ static void print_outcome(FILE *f, const char *what, const struct uccn_apply_res
 		fprintf(f, "%s a change that does not decode: ", what);
 	} else {
 		char author[2 * UCCN_KEY_BYTES + 1];
-		uccn_cli_hex(res->author, UCCN_KEY_BYTES, author);
+		uccn_text_to_hex(res->author, UCCN_KEY_BYTES, author);
 		fprintf(f, "%s %s ", what, res->kind);
 		uccn_cli_print_text(f, res->id, strlen(res->id), true);
 		fprintf(f, " from %.16s seq %llu: ", author, (unsigned long long)res->seq);
@@ -474,8 +474,8 @@ static void show_held(void *userdata, const struct uccn_apply_result *res) {
 		return;
 	}
 	char hash[2 * UCCN_HASH_BYTES + 1], author[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(res->hash, UCCN_HASH_BYTES, hash);
-	uccn_cli_hex(res->author, UCCN_KEY_BYTES, author);
+	uccn_text_to_hex(res->hash, UCCN_HASH_BYTES, hash);
+	uccn_text_to_hex(res->author, UCCN_KEY_BYTES, author);
 	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:o, s:s, s:o}", "hash", hash, "author", author,
 		"seq", (json_int_t)res->seq, "kind", res->kind, "id",
 		uccn_cli_json_string(res->id, strlen(res->id)), "err", uccn_err_name(res->err),

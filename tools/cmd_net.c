@@ -507,7 +507,7 @@ static int print_peer_line(void *userdata, const struct uccn_peer *p) {
 	(void)userdata;
 	char pin[2 * UCCN_KEY_BYTES + 1] = "-";
 	if (p->pinned) {
-		uccn_cli_hex(p->pin, UCCN_KEY_BYTES, pin);
+		uccn_text_to_hex(p->pin, UCCN_KEY_BYTES, pin);
 	}
 	printf("%s %s %s\n", p->url, pin, p->kinds[0] != '\0' ? p->kinds : "all");
 	return 0;
@@ -615,7 +615,7 @@ static int print_peer_status(void *userdata, const struct uccn_peer *p) {
 	printf("  %s", s->serving && p->connected ? "connected" : "not connected");
 	if (p->key_known) {
 		char key[2 * UCCN_KEY_BYTES + 1];
-		uccn_cli_hex(p->key, UCCN_KEY_BYTES, key);
+		uccn_text_to_hex(p->key, UCCN_KEY_BYTES, key);
 		printf(", key %s", key);
 	}
 	fputc('\n', stdout);

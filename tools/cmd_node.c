@@ -184,7 +184,7 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_node_public_key(node, key);
 	}
 	uccn_node_close(node);
-	uccn_cli_hex(key, sizeof(key), hex);
+	uccn_text_to_hex(key, sizeof(key), hex);
 	char *abs = realpath(cli->home, NULL);
 	printf("%s %s\nhome %s\n", secretariat ? "network" : "key", hex,
 		abs != NULL ? abs : cli->home);
@@ -230,8 +230,8 @@ int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv) {
 	char key_hex[2 * UCCN_KEY_BYTES + 1], network_hex[2 * UCCN_KEY_BYTES + 1];
 	uccn_node_public_key(node, key);
 	uccn_node_network(node, network);
-	uccn_cli_hex(key, sizeof(key), key_hex);
-	uccn_cli_hex(network, sizeof(network), network_hex);
+	uccn_text_to_hex(key, sizeof(key), key_hex);
+	uccn_text_to_hex(network, sizeof(network), network_hex);
 	if (!json) {
 		printf("%s\n", key_hex);
 		uccn_node_close(node);

@@ -306,7 +306,7 @@ out:
  * schema does not know after them). */
 static void print_record(const struct uccn_record *r) {
 	char owner[2 * UCCN_KEY_BYTES + 1], created[32], updated[32];
-	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
+	uccn_text_to_hex(uccn_record_owner(r), UCCN_KEY_BYTES, owner);
 	uccn_cli_format_hlc(uccn_record_created_hlc(r), created, sizeof(created));
 	uccn_cli_format_hlc(uccn_record_updated_hlc(r), updated, sizeof(updated));
 	printf("%s %s  owner %.16s  created %s  updated %s%s\n", uccn_record_kind(r),
@@ -501,7 +501,7 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 		snprintf(row->id, sizeof(row->id), "%.*s\u2026", ID_SHORT, id);
 	}
 	snprintf(row->kind, sizeof(row->kind), "%s", uccn_record_kind(r));
-	uccn_cli_hex(uccn_record_owner(r), UCCN_KEY_BYTES, row->owner);
+	uccn_text_to_hex(uccn_record_owner(r), UCCN_KEY_BYTES, row->owner);
 	ctx->nrows++;
 	return 0;
 }
@@ -587,7 +587,7 @@ static int show_change(
 	void *userdata, const struct uccn_change *c, const uint8_t hash[UCCN_HASH_BYTES]) {
 	struct show_ctx *ctx = userdata;
 	char author[2 * UCCN_KEY_BYTES + 1], time[32];
-	uccn_cli_hex(uccn_change_author(c), UCCN_KEY_BYTES, author);
+	uccn_text_to_hex(uccn_change_author(c), UCCN_KEY_BYTES, author);
 	uccn_cli_format_hlc(uccn_change_hlc(c), time, sizeof(time));
 	const char *op = uccn_change_op(c) == UCCN_OP_DELETE ? "delete" : "put";
 	size_t nfields = uccn_change_field_count(c);
@@ -602,7 +602,7 @@ static int show_change(
 		return 0;
 	}
 	char hash_hex[2 * UCCN_HASH_BYTES + 1];
-	uccn_cli_hex(hash, UCCN_HASH_BYTES, hash_hex);
+	uccn_text_to_hex(hash, UCCN_HASH_BYTES, hash_hex);
 	json_t *fields = json_object();
 	bool ok = fields != NULL;
 	for (size_t i = 0; ok && i < nfields; i++) {

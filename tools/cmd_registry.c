@@ -206,14 +206,14 @@ static void print_members_csv(const struct members *ms, const struct uccn_tree_h
 	char size[24] = "", root[2 * UCCN_HASH_BYTES + 1] = "", time[32] = "";
 	if (head != NULL) {
 		snprintf(size, sizeof(size), "%llu", (unsigned long long)head->size);
-		uccn_cli_hex(head->root, UCCN_HASH_BYTES, root);
+		uccn_text_to_hex(head->root, UCCN_HASH_BYTES, root);
 		uccn_cli_format_hlc(head->hlc, time, sizeof(time));
 	}
 	for (size_t i = 0; i < ms->n; i++) {
 		const struct member_row *row = &ms->rows[i];
 		char key[2 * UCCN_KEY_BYTES + 1], city[2 * UCCN_KEY_BYTES + 1], designated[32];
-		uccn_cli_hex(row->key, UCCN_KEY_BYTES, key);
-		uccn_cli_hex(row->city, UCCN_KEY_BYTES, city);
+		uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
+		uccn_text_to_hex(row->city, UCCN_KEY_BYTES, city);
 		uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
 		csv_field(stdout, row->name);
 		fputc(',', stdout);
@@ -233,8 +233,8 @@ static bool put(json_t *obj, const char *name, json_t *value) {
 
 static json_t *member_json(const struct member_row *row) {
 	char key[2 * UCCN_KEY_BYTES + 1], city[2 * UCCN_KEY_BYTES + 1], designated[32];
-	uccn_cli_hex(row->key, UCCN_KEY_BYTES, key);
-	uccn_cli_hex(row->city, UCCN_KEY_BYTES, city);
+	uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
+	uccn_text_to_hex(row->city, UCCN_KEY_BYTES, city);
 	uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
 	json_t *o = json_object();
 	bool ok = o != NULL;
@@ -264,7 +264,7 @@ static json_t *tree_head_json(const struct uccn_tree_head *head) {
 		return json_null();
 	}
 	char root[2 * UCCN_HASH_BYTES + 1], time[32];
-	uccn_cli_hex(head->root, UCCN_HASH_BYTES, root);
+	uccn_text_to_hex(head->root, UCCN_HASH_BYTES, root);
 	uccn_cli_format_hlc(head->hlc, time, sizeof(time));
 	return json_pack(
 		"{s:I, s:s, s:s}", "size", (json_int_t)head->size, "root", root, "time", time);
@@ -750,7 +750,7 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	uccn_cli_print_tree_head(stdout, &res.head);
 	/* The whole key, to compare with the key of the peer that showed the proof. */
 	char key[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
+	uccn_text_to_hex(m->key, UCCN_KEY_BYTES, key);
 	printf("\nkey %s\n", key);
 	printf("cosigned by %d witness%s", nwitnesses, nwitnesses == 1 ? "" : "es");
 	for (int i = 0; i < nwitnesses; i++) {

@@ -349,8 +349,8 @@ int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	char old_hex[2 * UCCN_KEY_BYTES + 1], new_hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(old_key, UCCN_KEY_BYTES, old_hex);
-	uccn_cli_hex(new_key, UCCN_KEY_BYTES, new_hex);
+	uccn_text_to_hex(old_key, UCCN_KEY_BYTES, old_hex);
+	uccn_text_to_hex(new_key, UCCN_KEY_BYTES, new_hex);
 	printf("key %s\nold key %s (its key file is kept in the home)\n", new_hex, old_hex);
 	if (uccn_cli_is_zero(network, UCCN_KEY_BYTES)) {
 		fputs("This node belongs to no network: the rotation travels with its exports.\n",
