@@ -142,6 +142,34 @@ static void print_city(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 	}
 }
 
+/* The opening the commands on one key share: the command line parsed with opts, its one key
+ * argument (key_name in errors) read into key, and the first nrequired options (at most 4)
+ * required. Returns 0, with *done set when --help was answered, or the exit status of the
+ * error line. */
+static int key_and_options(struct uccn_cli *cli, int argc, char **argv,
+	const struct uccn_cli_option *opts, size_t nrequired, const char *usage,
+	const char *key_name, uint8_t key[UCCN_KEY_BYTES], bool *done) {
+	char *pos[2];
+	size_t npos;
+	int status = uccn_cli_parse(cli, argc, argv, opts, usage, pos, 2, &npos, done);
+	if (status != 0 || *done) {
+		return status;
+	}
+	const char *names[4], *values[4];
+	for (size_t i = 0; i < nrequired && i < 4; i++) {
+		names[i] = opts[i].name;
+		values[i] = *opts[i].value;
+	}
+	uint8_t keys[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {key_name};
+	if ((status = uccn_cli_key_args(cli, pos, npos, 1, key_name, key_names, keys)) != 0 ||
+		(status = uccn_cli_require(cli, names, values, nrequired)) != 0) {
+		return status;
+	}
+	memcpy(key, keys[0], UCCN_KEY_BYTES);
+	return 0;
+}
+
 int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 	const char *name = NULL, *country = NULL, *field = NULL, *year = NULL;
 	const struct uccn_cli_option opts[] = {
@@ -151,21 +179,15 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 		{"year", 0, NULL, &year},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
+	uint8_t city[1][UCCN_KEY_BYTES];
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, designate_usage, pos, 2, &npos, &done);
+	int status = key_and_options(
+		cli, argc, argv, opts, 4, designate_usage, "CITY_KEY", city[0], &done);
 	if (status != 0 || done) {
 		return status;
 	}
-	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
 	const char *const names[] = {"name", "country", "field", "year"};
 	const char *const values[] = {name, country, field, year};
-	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = uccn_cli_require(cli, names, values, 4)) != 0) {
-		return status;
-	}
 	struct uccn_value v[4];
 	char bufs[4][256];
 	for (size_t i = 0; i < 4; i++) {
@@ -213,19 +235,11 @@ int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
 		{"reason", 0, NULL, &reason},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, withdraw_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
-	const char *const names[] = {"reason"};
-	const char *const values[] = {reason};
-	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = uccn_cli_require(cli, names, values, 1)) != 0) {
+	bool done;
+	int status = key_and_options(
+		cli, argc, argv, opts, 1, withdraw_usage, "CITY_KEY", city[0], &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	struct uccn_value v;
@@ -271,22 +285,16 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
 		{"to", 0, NULL, &to},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
+	uint8_t city[1][UCCN_KEY_BYTES];
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, role_usage, pos, 2, &npos, &done);
+	int status =
+		key_and_options(cli, argc, argv, opts, 4, role_usage, "CITY_KEY", city[0], &done);
 	if (status != 0 || done) {
 		return status;
 	}
-	uint8_t city[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"CITY_KEY"};
 	const char *const options[] = {"field", "as", "from", "to"};
 	const char *const fields[] = {"field", "role", "from", "to"};
 	const char *const values[] = {field, role, from, to};
-	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) != 0 ||
-		(status = uccn_cli_require(cli, options, values, 4)) != 0) {
-		return status;
-	}
 	struct uccn_value v[4];
 	char bufs[4][64];
 	for (size_t i = 0; i < 4; i++) {
@@ -466,23 +474,14 @@ int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
 	const char *cutoff_text = NULL, *successor_hex = NULL, *reason = NULL;
 	const struct uccn_cli_option opts[] = {
 		{"cutoff", 0, NULL, &cutoff_text},
+		{"reason", 0, NULL, &reason}, /* the required ones first: key_and_options */
 		{"successor", 0, NULL, &successor_hex},
-		{"reason", 0, NULL, &reason},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, revoke_usage, pos, 2, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	uint8_t key[1][UCCN_KEY_BYTES];
-	const char *const key_names[] = {"KEY"};
-	const char *const names[] = {"cutoff", "reason"};
-	const char *const values[] = {cutoff_text, reason};
-	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "KEY", key_names, key)) != 0 ||
-		(status = uccn_cli_require(cli, names, values, 2)) != 0) {
+	bool done;
+	int status = key_and_options(cli, argc, argv, opts, 2, revoke_usage, "KEY", key[0], &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uint64_t cutoff;
