@@ -656,6 +656,35 @@ static int compare_with_home(struct uccn_cli *cli, const struct uccn_bytes *proo
 	return 0;
 }
 
+/* The opening the checks with nothing but the network id share: the command line parsed with
+ * opts, whose first is --network (required: "the network id the <what> must be <of>"), its one
+ * FILE into *file (command names the help), and the id parsed into network. Returns 0, with
+ * *done set when --help was answered, or the exit status of the error line. */
+static int network_and_file(struct uccn_cli *cli, int argc, char **argv,
+	const struct uccn_cli_option *opts, const char *usage, const char *command,
+	const char *what, uint8_t network[UCCN_KEY_BYTES], char **file, bool *done) {
+	char *pos[2];
+	size_t npos;
+	int status = uccn_cli_parse(cli, argc, argv, opts, usage, pos, 2, &npos, done);
+	if (status != 0 || *done) {
+		return status;
+	}
+	if (npos != 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected one FILE (see 'uccn registry %s --help')", command);
+	}
+	const char *network_hex = *opts[0].value;
+	if (network_hex == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--network is required: the network id the %s", what);
+	}
+	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
+		return UCCN_CLI_USAGE;
+	}
+	*file = pos[0];
+	return 0;
+}
+
 static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	const char *network_hex = NULL, *require = NULL;
 	bool compare = false;
@@ -665,24 +694,13 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 		{"compare", 0, &compare, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
+	uint8_t network[UCCN_KEY_BYTES];
+	char *pos[1];
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, check_usage, pos, 2, &npos, &done);
+	int status = network_and_file(cli, argc, argv, opts, check_usage, "check",
+		"proof must be from", network, &pos[0], &done);
 	if (status != 0 || done) {
 		return status;
-	}
-	if (npos != 1) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"expected one FILE (see 'uccn registry check --help')");
-	}
-	if (network_hex == NULL) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--network is required: the network id the proof must be from");
-	}
-	uint8_t network[UCCN_KEY_BYTES];
-	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
-		return UCCN_CLI_USAGE;
 	}
 	char *end = NULL;
 	unsigned long required = require != NULL ? strtoul(require, &end, 10) : 0;
@@ -890,25 +908,13 @@ static int registry_check_evidence(struct uccn_cli *cli, int argc, char **argv) 
 		{"network", 0, NULL, &network_hex},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[2];
-	size_t npos;
+	uint8_t network[UCCN_KEY_BYTES];
+	char *pos[1];
 	bool done;
-	int status =
-		uccn_cli_parse(cli, argc, argv, opts, check_evidence_usage, pos, 2, &npos, &done);
+	int status = network_and_file(cli, argc, argv, opts, check_evidence_usage,
+		"check-evidence", "evidence must be of", network, &pos[0], &done);
 	if (status != 0 || done) {
 		return status;
-	}
-	if (npos != 1) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"expected one FILE (see 'uccn registry check-evidence --help')");
-	}
-	if (network_hex == NULL) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--network is required: the network id the evidence must be of");
-	}
-	uint8_t network[UCCN_KEY_BYTES];
-	if (!uccn_cli_parse_key(cli, "--network", network_hex, network)) {
-		return UCCN_CLI_USAGE;
 	}
 	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
 	struct uccn_bytes data = {0};
