@@ -271,40 +271,38 @@ int uccn_codec_encode_body(const struct uccn_change *c, struct uccn_bytes *out) 
 		!valid_fields(c->fields, c->nfields)) {
 		return UCCN_EINVAL;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
 	if (uccn_bytes_reserve(out, 256) < 0) {
 		return UCCN_ENOMEM;
 	}
-	msgpack_pack_array(&pk, 11);
-	msgpack_pack_uint64(&pk, UCCN_WIRE_VERSION);
-	uccn_wire_pack_bin(&pk, c->network, UCCN_KEY_BYTES);
-	uccn_wire_pack_bin(&pk, c->author, UCCN_KEY_BYTES);
-	msgpack_pack_uint64(&pk, c->seq);
+	msgpack_pack_array(pk, 11);
+	msgpack_pack_uint64(pk, UCCN_WIRE_VERSION);
+	uccn_wire_pack_bin(pk, c->network, UCCN_KEY_BYTES);
+	uccn_wire_pack_bin(pk, c->author, UCCN_KEY_BYTES);
+	msgpack_pack_uint64(pk, c->seq);
 	if (c->has_prev) {
-		uccn_wire_pack_bin(&pk, c->prev, UCCN_HASH_BYTES);
+		uccn_wire_pack_bin(pk, c->prev, UCCN_HASH_BYTES);
 	} else {
-		msgpack_pack_nil(&pk);
+		msgpack_pack_nil(pk);
 	}
-	msgpack_pack_uint64(&pk, c->hlc);
-	uccn_wire_pack_str(&pk, c->kind, kind_len);
+	msgpack_pack_uint64(pk, c->hlc);
+	uccn_wire_pack_str(pk, c->kind, kind_len);
 	if (memcmp(c->owner, c->author, UCCN_KEY_BYTES) == 0) {
-		msgpack_pack_nil(&pk);
+		msgpack_pack_nil(pk);
 	} else {
-		uccn_wire_pack_bin(&pk, c->owner, UCCN_KEY_BYTES);
+		uccn_wire_pack_bin(pk, c->owner, UCCN_KEY_BYTES);
 	}
-	uccn_wire_pack_str(&pk, c->id, id_len);
-	msgpack_pack_uint64(&pk, (uint64_t)c->op);
-	msgpack_pack_map(&pk, c->nfields);
+	uccn_wire_pack_str(pk, c->id, id_len);
+	msgpack_pack_uint64(pk, (uint64_t)c->op);
+	msgpack_pack_map(pk, c->nfields);
 	for (size_t i = 0; i < c->nfields; i++) {
-		uccn_wire_pack_str(&pk, c->fields[i].name, c->fields[i].name_len);
-		uccn_wire_pack_value(&pk, &c->fields[i].value);
+		uccn_wire_pack_str(pk, c->fields[i].name, c->fields[i].name_len);
+		uccn_wire_pack_value(pk, &c->fields[i].value);
 	}
-	int err = uccn_wire_sink_end(&s, start);
-	if (err == UCCN_OK && out->len - start > BODY_MAX) {
-		out->len = start;
+	int err = uccn_wire_sink_end(&s);
+	if (err == UCCN_OK && out->len - s.start > BODY_MAX) {
+		out->len = s.start;
 		err = UCCN_EINVAL; /* the signed change would exceed UCCN_CHANGE_MAX */
 	}
 	return err;
@@ -315,15 +313,13 @@ int uccn_codec_encode_signed(const uint8_t *body, size_t body_len,
 	if (body_len > BODY_MAX || body_len == 0 || body[0] != 0x9b) {
 		return UCCN_EINVAL;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
 	if (uccn_bytes_reserve(out, body_len + 8 + UCCN_SIG_BYTES) < 0) {
 		return UCCN_ENOMEM;
 	}
-	msgpack_pack_array(&pk, 2);
-	uccn_wire_pack_bin(&pk, body, body_len);
-	uccn_wire_pack_bin(&pk, sig, UCCN_SIG_BYTES);
-	return uccn_wire_sink_end(&s, start);
+	msgpack_pack_array(pk, 2);
+	uccn_wire_pack_bin(pk, body, body_len);
+	uccn_wire_pack_bin(pk, sig, UCCN_SIG_BYTES);
+	return uccn_wire_sink_end(&s);
 }

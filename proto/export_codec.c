@@ -19,18 +19,16 @@ static const char FILE_END[] = "end";
 
 static int encode_file_header(
 	const uint8_t network[UCCN_KEY_BYTES], const uint8_t *reader, struct uccn_bytes *out) {
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, reader != NULL ? 4 : 3);
-	uccn_wire_pack_str(&pk, FILE_MAGIC, sizeof(FILE_MAGIC) - 1);
-	msgpack_pack_uint64(&pk, 1);
-	uccn_wire_pack_bin(&pk, network, UCCN_KEY_BYTES);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, reader != NULL ? 4 : 3);
+	uccn_wire_pack_str(pk, FILE_MAGIC, sizeof(FILE_MAGIC) - 1);
+	msgpack_pack_uint64(pk, 1);
+	uccn_wire_pack_bin(pk, network, UCCN_KEY_BYTES);
 	if (reader != NULL) {
-		uccn_wire_pack_bin(&pk, reader, UCCN_KEY_BYTES);
+		uccn_wire_pack_bin(pk, reader, UCCN_KEY_BYTES);
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_file_header(const uint8_t network[UCCN_KEY_BYTES], struct uccn_bytes *out) {
@@ -46,25 +44,21 @@ int uccn_codec_encode_file_change(const uint8_t *change, size_t len, struct uccn
 	if (len > UCCN_CHANGE_MAX) {
 		return UCCN_EINVAL;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	uccn_wire_pack_bin(&pk, change, len);
-	return uccn_wire_sink_end(&s, start);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	uccn_wire_pack_bin(pk, change, len);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_file_trailer(
 	uint64_t count, const uint8_t hash[UCCN_HASH_BYTES], struct uccn_bytes *out) {
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 3);
-	uccn_wire_pack_str(&pk, FILE_END, sizeof(FILE_END) - 1);
-	msgpack_pack_uint64(&pk, count);
-	uccn_wire_pack_bin(&pk, hash, UCCN_HASH_BYTES);
-	return uccn_wire_sink_end(&s, start);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 3);
+	uccn_wire_pack_str(pk, FILE_END, sizeof(FILE_END) - 1);
+	msgpack_pack_uint64(pk, count);
+	uccn_wire_pack_bin(pk, hash, UCCN_HASH_BYTES);
+	return uccn_wire_sink_end(&s);
 }
 
 enum reader_state {

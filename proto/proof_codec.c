@@ -12,23 +12,21 @@ int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out) 
 	if (p->npath > UCCN_PROOF_MAX_PATH) {
 		return UCCN_EINVAL;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 8);
-	uccn_wire_pack_str(&pk, PROOF_MAGIC, sizeof(PROOF_MAGIC) - 1);
-	msgpack_pack_uint64(&pk, 2);
-	uccn_wire_pack_bin(&pk, p->network, UCCN_KEY_BYTES);
-	uccn_wire_pack_bin(&pk, p->designation, p->designation_len);
-	msgpack_pack_uint64(&pk, p->index);
-	uccn_wire_pack_bin(&pk, p->head, p->head_len);
-	msgpack_pack_array(&pk, p->npath);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 8);
+	uccn_wire_pack_str(pk, PROOF_MAGIC, sizeof(PROOF_MAGIC) - 1);
+	msgpack_pack_uint64(pk, 2);
+	uccn_wire_pack_bin(pk, p->network, UCCN_KEY_BYTES);
+	uccn_wire_pack_bin(pk, p->designation, p->designation_len);
+	msgpack_pack_uint64(pk, p->index);
+	uccn_wire_pack_bin(pk, p->head, p->head_len);
+	msgpack_pack_array(pk, p->npath);
 	for (size_t i = 0; i < p->npath; i++) {
-		uccn_wire_pack_bin(&pk, p->path[i], UCCN_HASH_BYTES);
+		uccn_wire_pack_bin(pk, p->path[i], UCCN_HASH_BYTES);
 	}
-	uccn_wire_pack_str(&pk, p->note, p->note_len);
-	return uccn_wire_sink_end(&s, start);
+	uccn_wire_pack_str(pk, p->note, p->note_len);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_decode_proof(

@@ -50,26 +50,24 @@ static int encode_intro(const struct uccn_session_msg *m, bool with_sig, struct 
 		return err;
 	}
 	bool hello = m->type == UCCN_SESSION_HELLO;
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, with_sig ? 8 : 7);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, with_sig ? 8 : 7);
 	const char *magic = hello ? HELLO_MAGIC : WELCOME_MAGIC;
-	uccn_wire_pack_str(&pk, magic, strlen(magic));
-	msgpack_pack_uint64(&pk, UCCN_SESSION_VERSION);
-	uccn_wire_pack_bin(&pk, m->network, UCCN_KEY_BYTES);
-	uccn_wire_pack_bin(&pk, m->node_key, UCCN_KEY_BYTES);
-	uccn_wire_pack_bin(&pk, m->kx_key, UCCN_KEY_BYTES);
-	uccn_wire_pack_bin(&pk, m->nonce, UCCN_SESSION_NONCE_BYTES);
-	msgpack_pack_array(&pk, m->nkinds);
+	uccn_wire_pack_str(pk, magic, strlen(magic));
+	msgpack_pack_uint64(pk, UCCN_SESSION_VERSION);
+	uccn_wire_pack_bin(pk, m->network, UCCN_KEY_BYTES);
+	uccn_wire_pack_bin(pk, m->node_key, UCCN_KEY_BYTES);
+	uccn_wire_pack_bin(pk, m->kx_key, UCCN_KEY_BYTES);
+	uccn_wire_pack_bin(pk, m->nonce, UCCN_SESSION_NONCE_BYTES);
+	msgpack_pack_array(pk, m->nkinds);
 	for (size_t i = 0; i < m->nkinds; i++) {
-		uccn_wire_pack_str(&pk, m->kinds[i], m->kind_lens[i]);
+		uccn_wire_pack_str(pk, m->kinds[i], m->kind_lens[i]);
 	}
 	if (with_sig) {
-		uccn_wire_pack_bin(&pk, m->sig, UCCN_SIG_BYTES);
+		uccn_wire_pack_bin(pk, m->sig, UCCN_SIG_BYTES);
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_session(const struct uccn_session_msg *m, struct uccn_bytes *out) {
@@ -83,23 +81,21 @@ int uccn_codec_encode_session(const struct uccn_session_msg *m, struct uccn_byte
 	if (err < 0) {
 		return err;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
 	if (m->type == UCCN_SESSION_AUTH) {
-		msgpack_pack_array(&pk, 2);
-		uccn_wire_pack_str(&pk, AUTH_MAGIC, sizeof(AUTH_MAGIC) - 1);
-		uccn_wire_pack_bin(&pk, m->sig, UCCN_SIG_BYTES);
+		msgpack_pack_array(pk, 2);
+		uccn_wire_pack_str(pk, AUTH_MAGIC, sizeof(AUTH_MAGIC) - 1);
+		uccn_wire_pack_bin(pk, m->sig, UCCN_SIG_BYTES);
 	} else if (m->type == UCCN_SESSION_ERROR) {
-		msgpack_pack_array(&pk, 3);
-		uccn_wire_pack_str(&pk, ERROR_MAGIC, sizeof(ERROR_MAGIC) - 1);
-		msgpack_pack_uint64(&pk, m->code);
-		uccn_wire_pack_str(&pk, m->reason_len > 0 ? m->reason : "", m->reason_len);
+		msgpack_pack_array(pk, 3);
+		uccn_wire_pack_str(pk, ERROR_MAGIC, sizeof(ERROR_MAGIC) - 1);
+		msgpack_pack_uint64(pk, m->code);
+		uccn_wire_pack_str(pk, m->reason_len > 0 ? m->reason : "", m->reason_len);
 	} else {
 		return UCCN_EINVAL;
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_welcome_unsigned(const struct uccn_session_msg *m, struct uccn_bytes *out) {

@@ -56,36 +56,34 @@ int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out)
 	}
 	nauthors = unique;
 
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 5);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 5);
 	if (st->has_tomb) {
-		msgpack_pack_array(&pk, 2);
-		msgpack_pack_uint64(&pk, st->tomb_hlc);
-		uccn_wire_pack_bin(&pk, st->tomb_author, UCCN_KEY_BYTES);
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_uint64(pk, st->tomb_hlc);
+		uccn_wire_pack_bin(pk, st->tomb_author, UCCN_KEY_BYTES);
 	} else {
-		msgpack_pack_nil(&pk);
+		msgpack_pack_nil(pk);
 	}
-	msgpack_pack_uint64(&pk, st->created_hlc);
-	msgpack_pack_uint64(&pk, st->updated_hlc);
-	msgpack_pack_array(&pk, nauthors);
+	msgpack_pack_uint64(pk, st->created_hlc);
+	msgpack_pack_uint64(pk, st->updated_hlc);
+	msgpack_pack_array(pk, nauthors);
 	for (size_t i = 0; i < nauthors; i++) {
-		uccn_wire_pack_bin(&pk, authors[i], UCCN_KEY_BYTES);
+		uccn_wire_pack_bin(pk, authors[i], UCCN_KEY_BYTES);
 	}
-	msgpack_pack_array(&pk, st->nfields);
+	msgpack_pack_array(pk, st->nfields);
 	for (size_t i = 0; i < st->nfields; i++) {
 		const struct uccn_state_field *f = &st->fields[i];
 		const uint8_t *found =
 			bsearch(f->author, authors, nauthors, UCCN_KEY_BYTES, compare_keys);
-		msgpack_pack_array(&pk, 4);
-		uccn_wire_pack_str(&pk, f->field.name, f->field.name_len);
-		uccn_wire_pack_value(&pk, &f->field.value);
-		msgpack_pack_uint64(&pk, f->hlc);
-		msgpack_pack_uint64(&pk, (uint64_t)(found - authors[0]) / UCCN_KEY_BYTES);
+		msgpack_pack_array(pk, 4);
+		uccn_wire_pack_str(pk, f->field.name, f->field.name_len);
+		uccn_wire_pack_value(pk, &f->field.value);
+		msgpack_pack_uint64(pk, f->hlc);
+		msgpack_pack_uint64(pk, (uint64_t)(found - authors[0]) / UCCN_KEY_BYTES);
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 static int decode_state(

@@ -10,36 +10,32 @@
 
 int uccn_codec_encode_sync_vector(
 	const struct uccn_sync_entry *entries, size_t n, struct uccn_bytes *out) {
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 2);
-	msgpack_pack_uint64(&pk, UCCN_SYNC_VECTOR);
-	msgpack_pack_array(&pk, n);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_uint64(pk, UCCN_SYNC_VECTOR);
+	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_array(&pk, 3);
-		uccn_wire_pack_bin(&pk, entries[i].author, UCCN_KEY_BYTES);
-		uccn_wire_pack_str(&pk, entries[i].feed, strlen(entries[i].feed));
-		msgpack_pack_uint64(&pk, entries[i].seq);
+		msgpack_pack_array(pk, 3);
+		uccn_wire_pack_bin(pk, entries[i].author, UCCN_KEY_BYTES);
+		uccn_wire_pack_str(pk, entries[i].feed, strlen(entries[i].feed));
+		msgpack_pack_uint64(pk, entries[i].seq);
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_sync_changes(
 	uint64_t batch, const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out) {
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 3);
-	msgpack_pack_uint64(&pk, UCCN_SYNC_CHANGES);
-	msgpack_pack_uint64(&pk, batch);
-	msgpack_pack_array(&pk, n);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, UCCN_SYNC_CHANGES);
+	msgpack_pack_uint64(pk, batch);
+	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		uccn_wire_pack_bin(&pk, changes[i].data, changes[i].len);
+		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
 	}
-	return uccn_wire_sink_end(&s, start);
+	return uccn_wire_sink_end(&s);
 }
 
 int uccn_codec_encode_sync_simple(
@@ -48,14 +44,12 @@ int uccn_codec_encode_sync_simple(
 		type != UCCN_SYNC_PONG) {
 		return UCCN_EINVAL;
 	}
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 2);
-	msgpack_pack_uint64(&pk, type);
-	msgpack_pack_uint64(&pk, value);
-	return uccn_wire_sink_end(&s, start);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_uint64(pk, type);
+	msgpack_pack_uint64(pk, value);
+	return uccn_wire_sink_end(&s);
 }
 
 void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {

@@ -368,7 +368,7 @@ int uccn_wire_get_name(
 /* Encoding. The packer writes straight into a struct uccn_bytes; a failed append is remembered
  * and reported once at the end, and the buffer is cut back to where the call started. */
 
-int uccn_wire_sink_write(void *data, const char *buf, size_t len) {
+static int sink_write(void *data, const char *buf, size_t len) {
 	struct uccn_wire_sink *s = data;
 	if (s->failed || uccn_bytes_append(s->out, buf, len) < 0) {
 		s->failed = true;
@@ -377,9 +377,17 @@ int uccn_wire_sink_write(void *data, const char *buf, size_t len) {
 	return 0;
 }
 
-int uccn_wire_sink_end(struct uccn_wire_sink *s, size_t start) {
+msgpack_packer *uccn_wire_sink_begin(struct uccn_wire_sink *s, struct uccn_bytes *out) {
+	s->out = out;
+	s->start = out->len;
+	s->failed = false;
+	msgpack_packer_init(&s->pk, s, sink_write);
+	return &s->pk;
+}
+
+int uccn_wire_sink_end(struct uccn_wire_sink *s) {
 	if (s->failed) {
-		s->out->len = start;
+		s->out->len = s->start;
 		return UCCN_ENOMEM;
 	}
 	return UCCN_OK;

@@ -82,16 +82,18 @@ int uccn_wire_get_name(
 	struct uccn_wire_decoder *d, const msgpack_object *o, const char **name, size_t *len);
 
 /* The packer writes straight into a struct uccn_bytes; a failed append is remembered and
- * reported once at the end, and the buffer is cut back to where the call started. */
+ * reported once at the end, and the buffer is cut back to where the encoding started. */
 struct uccn_wire_sink {
 	struct uccn_bytes *out;
+	size_t start; /* out->len when the encoding began */
 	bool failed;
+	msgpack_packer pk;
 };
 
-/* The msgpack_packer callback; data is a struct uccn_wire_sink. */
-int uccn_wire_sink_write(void *data, const char *buf, size_t len);
-/* UCCN_OK, or UCCN_ENOMEM with out cut back to start. */
-int uccn_wire_sink_end(struct uccn_wire_sink *s, size_t start);
+/* Starts an encoding appended to out; returns the packer to write with (it lives in s). */
+msgpack_packer *uccn_wire_sink_begin(struct uccn_wire_sink *s, struct uccn_bytes *out);
+/* UCCN_OK, or UCCN_ENOMEM with out cut back to where the encoding began. */
+int uccn_wire_sink_end(struct uccn_wire_sink *s);
 void uccn_wire_pack_str(msgpack_packer *pk, const char *s, size_t len);
 void uccn_wire_pack_bin(msgpack_packer *pk, const uint8_t *b, size_t len);
 /* Whether v is a value the decoder accepts; adds its list items to *nitems. */
