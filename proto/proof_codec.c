@@ -31,20 +31,15 @@ int uccn_codec_encode_proof(const struct uccn_proof *p, struct uccn_bytes *out) 
 
 int uccn_codec_decode_proof(
 	const uint8_t *buf, size_t len, struct uccn_proof *out, char *why, size_t why_len) {
-	size_t end = 0;
-	if (len > 4 * UCCN_CHANGE_MAX ||
-		uccn_wire_size_guard(buf, len, len, &end) != UCCN_GUARD_DONE || end != len) {
-		return uccn_error_set(why, why_len, UCCN_EPROTO,
-			"not a uccn proof (not one whole msgpack object)");
+	static const char not_whole[] = "not a uccn proof (not one whole msgpack object)";
+	if (len > 4 * UCCN_CHANGE_MAX) {
+		return uccn_error_set(why, why_len, UCCN_EPROTO, "%s", not_whole);
 	}
 	msgpack_unpacked u;
-	msgpack_unpacked_init(&u);
-	int err = uccn_wire_unpack_whole(&u, buf, len);
+	int err = uccn_wire_unpack_exact(
+		&u, buf, len, NULL, not_whole, "not a uccn proof", why, why_len);
 	if (err < 0) {
-		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM
-			       ? err
-			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not a uccn proof");
+		return err;
 	}
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
 	const msgpack_object *o = &u.data;

@@ -209,20 +209,11 @@ int uccn_codec_decode_session(
 			"a handshake frame is at most %d bytes, this one is %zu",
 			UCCN_SESSION_HANDSHAKE_MAX, len);
 	}
-	size_t end = 0;
-	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
-	if (g != UCCN_GUARD_DONE || end != len) {
-		return uccn_error_set(why, why_len, UCCN_EPROTO, "%s",
-			uccn_wire_guard_why(g, "not one whole msgpack object"));
-	}
 	msgpack_unpacked u;
-	msgpack_unpacked_init(&u);
-	int err = uccn_wire_unpack_whole(&u, buf, len);
+	int err = uccn_wire_unpack_exact(&u, buf, len, "", "not one whole msgpack object",
+		"not valid msgpack", why, why_len);
 	if (err < 0) {
-		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM
-			       ? err
-			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not valid msgpack");
+		return err;
 	}
 	memset(out, 0, sizeof(*out));
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};

@@ -183,17 +183,13 @@ static int decode_state(
 }
 
 int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *out) {
-	size_t end = 0;
-	if (uccn_wire_size_guard(buf, len, len, &end) != UCCN_GUARD_DONE || end != len) {
-		return UCCN_EPROTO;
-	}
 	msgpack_unpacked u;
-	msgpack_unpacked_init(&u);
-	int err = uccn_wire_unpack_whole(&u, buf, len);
-	if (err == UCCN_OK) {
-		struct uccn_wire_decoder d = {.base = buf, .len = len};
-		err = decode_state(&d, &u.data, out);
+	int err = uccn_wire_unpack_exact(&u, buf, len, NULL, "", "", NULL, 0);
+	if (err < 0) {
+		return err;
 	}
+	struct uccn_wire_decoder d = {.base = buf, .len = len};
+	err = decode_state(&d, &u.data, out);
 	msgpack_unpacked_destroy(&u);
 	return err;
 }

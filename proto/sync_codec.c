@@ -61,20 +61,11 @@ void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
 int uccn_codec_decode_sync(
 	const uint8_t *buf, size_t len, struct uccn_sync_msg *out, char *why, size_t why_len) {
 	memset(out, 0, sizeof(*out));
-	size_t end = 0;
-	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
-	if (g != UCCN_GUARD_DONE || end != len) {
-		return uccn_error_set(why, why_len, UCCN_EPROTO, "a sync message %s",
-			uccn_wire_guard_why(g, "is not one whole msgpack object"));
-	}
 	msgpack_unpacked u;
-	msgpack_unpacked_init(&u);
-	int err = uccn_wire_unpack_whole(&u, buf, len);
+	int err = uccn_wire_unpack_exact(&u, buf, len, "a sync message ",
+		"is not one whole msgpack object", "not a sync message", why, why_len);
 	if (err < 0) {
-		msgpack_unpacked_destroy(&u);
-		return err == UCCN_ENOMEM
-			       ? err
-			       : uccn_error_set(why, why_len, UCCN_EPROTO, "not a sync message");
+		return err;
 	}
 	struct uccn_wire_decoder d = {.base = buf, .len = len, .why = why, .why_len = why_len};
 	const msgpack_object *o = &u.data;

@@ -199,6 +199,26 @@ int uccn_wire_unpack_whole(msgpack_unpacked *u, const uint8_t *buf, size_t len) 
 	}
 }
 
+int uccn_wire_unpack_exact(msgpack_unpacked *u, const uint8_t *buf, size_t len, const char *prefix,
+	const char *not_whole, const char *not_msgpack, char *why, size_t why_len) {
+	size_t end = 0;
+	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
+	if (g != UCCN_GUARD_DONE || end != len) {
+		return prefix == NULL ? uccn_error_set(why, why_len, UCCN_EPROTO, "%s", not_whole)
+				      : uccn_error_set(why, why_len, UCCN_EPROTO, "%s%s", prefix,
+						uccn_wire_guard_why(g, not_whole));
+	}
+	msgpack_unpacked_init(u);
+	int err = uccn_wire_unpack_whole(u, buf, len);
+	if (err < 0) {
+		msgpack_unpacked_destroy(u);
+		return err == UCCN_ENOMEM
+			       ? err
+			       : uccn_error_set(why, why_len, UCCN_EPROTO, "%s", not_msgpack);
+	}
+	return UCCN_OK;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Decoding helpers. msgpack-c does not copy strings or bins: they point into the input. Each
  * pointer kept is checked to lie inside that input before it is handed out as borrowed. */

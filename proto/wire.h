@@ -81,6 +81,16 @@ int uccn_wire_get_value(struct uccn_wire_decoder *d, const msgpack_object *o, st
 int uccn_wire_get_name(
 	struct uccn_wire_decoder *d, const msgpack_object *o, const char **name, size_t *len);
 
+/* The opening of a decoder of one message that fills buf exactly: the size guard measures
+ * it, then msgpack-c unpacks it into u (initialised here; on UCCN_OK the caller destroys it, on
+ * failure there is nothing to destroy). UCCN_OK, UCCN_ENOMEM, or UCCN_EPROTO with why:
+ * prefix followed by not_whole when the guard refuses (or the guard's own words, for nesting
+ * too deep), not_whole alone whatever the guard found when prefix is NULL, and not_msgpack
+ * when msgpack-c refuses. */
+UCCN_NODISCARD int uccn_wire_unpack_exact(msgpack_unpacked *u, const uint8_t *buf, size_t len,
+	const char *prefix, const char *not_whole, const char *not_msgpack, char *why,
+	size_t why_len);
+
 /* The packer writes straight into a struct uccn_bytes; a failed append is remembered and
  * reported once at the end, and the buffer is cut back to where the encoding started. */
 struct uccn_wire_sink {
