@@ -92,6 +92,13 @@ struct uccn_cli_option {
 int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct uccn_cli_option *opts,
 	const char *usage, char **pos, size_t cap, size_t *npos, bool *done);
 
+/* The opening of a command that takes no arguments but options and works on the node: the
+ * command line parsed with opts (may be NULL), then the node opened into *node (close it with
+ * uccn_node_close). Returns 0, with *done set and no node when --help was answered, or the exit
+ * status of the error line. */
+int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
+	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node, bool *done);
+
 /* Resolves the home: --home, else $UCCN_HOME, else $XDG_DATA_HOME/uccn, else
  * $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
 int uccn_cli_resolve_home(struct uccn_cli *cli);

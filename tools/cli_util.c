@@ -28,6 +28,18 @@ void uccn_cli_log_init(struct uccn_cli *cli) {
 	uccn_log_set_handler(cli->verbose ? UCCN_LOG_DEBUG : UCCN_LOG_ERROR, log_handler, cli);
 }
 
+int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
+	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node,
+	bool *done) {
+	char *pos[1];
+	size_t npos;
+	int status = uccn_cli_parse(cli, argc, argv, opts, usage, pos, 0, &npos, done);
+	if (status != 0 || *done) {
+		return status;
+	}
+	return uccn_cli_open_node(cli, node);
+}
+
 const char *uccn_cli_reason(const char *msg, int err) {
 	return msg != NULL && msg[0] != '\0' ? msg : uccn_strerror(err);
 }

@@ -428,15 +428,10 @@ static void report_fault(void *userdata, const struct uccn_fault *f) {
 }
 
 int uccn_cmd_verify(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, verify_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, verify_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uint64_t checked = 0;
@@ -490,15 +485,10 @@ int uccn_cmd_held(struct uccn_cli *cli, int argc, char **argv) {
 		{"json", 0, &json, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, held_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, held_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	struct held_ctx ctx = {.cli = cli, .json = json};

@@ -514,15 +514,10 @@ static int print_peer_line(void *userdata, const struct uccn_peer *p) {
 }
 
 static int peer_list(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, peer_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, peer_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	int err = uccn_node_peer_list(node, print_peer_line, NULL);
@@ -645,15 +640,10 @@ static void print_alarm(void *userdata, const struct uccn_fault *f) {
 }
 
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, status_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, status_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	int64_t pid = 0;

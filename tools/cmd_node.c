@@ -215,15 +215,10 @@ int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv) {
 		{"json", 0, &json, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, whoami_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, whoami_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uint8_t key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
@@ -356,16 +351,11 @@ int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv) {
 }
 
 int uccn_cmd_resume_signing(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
+	struct uccn_node *node = NULL;
 	bool done;
 	int status =
-		uccn_cli_parse(cli, argc, argv, NULL, resume_signing_usage, pos, 0, &npos, &done);
+		uccn_cli_parse_and_open(cli, argc, argv, NULL, resume_signing_usage, &node, &done);
 	if (status != 0 || done) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
 	struct uccn_node_signing before, after;

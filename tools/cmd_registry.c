@@ -497,15 +497,10 @@ static int count_designation(void *userdata, const struct uccn_member *m) {
 }
 
 static int registry_verify(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, verify_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, verify_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	size_t printed = 0, designations = 0;
@@ -790,15 +785,10 @@ static int registry_checkpoint(struct uccn_cli *cli, int argc, char **argv) {
 		{"sign", 0, &sign, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, checkpoint_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, checkpoint_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uccn_cli_clear_error(cli);
@@ -876,15 +866,10 @@ static int registry_consistency(struct uccn_cli *cli, int argc, char **argv) {
 }
 
 static int registry_evidence(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, evidence_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, evidence_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uccn_cli_clear_error(cli);

@@ -332,15 +332,10 @@ int uccn_cmd_role(struct uccn_cli *cli, int argc, char **argv) {
 }
 
 int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, NULL, rotate_key_usage, pos, 0, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	bool done;
+	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, rotate_key_usage, &node, &done);
+	if (status != 0 || done) {
 		return status;
 	}
 	uint8_t old_key[UCCN_KEY_BYTES], new_key[UCCN_KEY_BYTES], network[UCCN_KEY_BYTES];
@@ -573,16 +568,11 @@ static void print_witness_result(void *userdata, const struct uccn_witness_resul
 }
 
 int uccn_cmd_registry_witness_submit(struct uccn_cli *cli, int argc, char **argv) {
-	char *pos[1];
-	size_t npos;
+	struct uccn_node *node = NULL;
 	bool done;
 	int status =
-		uccn_cli_parse(cli, argc, argv, NULL, witness_submit_usage, pos, 0, &npos, &done);
+		uccn_cli_parse_and_open(cli, argc, argv, NULL, witness_submit_usage, &node, &done);
 	if (status != 0 || done) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
 	int missing = 0;
