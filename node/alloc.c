@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,18 @@ char *uccn_alloc_strdup(const char *s) {
 
 void uccn_alloc_free(void *p) {
 	free(p);
+}
+
+void *uccn_alloc_grow(void *items, size_t *cap, size_t first, size_t size) {
+	size_t n = *cap > 0 ? 2 * *cap : first;
+	if (n < *cap || n > SIZE_MAX / size) {
+		return NULL;
+	}
+	void *p = uccn_alloc_realloc(items, n * size);
+	if (p != NULL) {
+		*cap = n;
+	}
+	return p;
 }
 
 void uccn_alloc_fail_after(long n) {

@@ -15,6 +15,11 @@ void *uccn_alloc_realloc(void *p, size_t size);
 char *uccn_alloc_strdup(const char *s);
 void uccn_alloc_free(void *p);
 
+/* Doubles a full array of items of size bytes whose capacity is *cap (first items when it has
+ * none yet): the array, perhaps moved, with *cap updated, or NULL when out of memory (the
+ * array and *cap as they were). */
+void *uccn_alloc_grow(void *items, size_t *cap, size_t first, size_t size);
+
 /* For the tests: after n more allocations every one fails, until called again; -1 (the
  * default) never fails. */
 void uccn_alloc_fail_after(long n);

@@ -858,13 +858,11 @@ static int grow(void **items, size_t *cap, size_t n, size_t size) {
 	if (n < *cap) {
 		return UCCN_OK;
 	}
-	size_t c = *cap ? 2 * *cap : 16;
-	void *p = uccn_alloc_realloc(*items, c * size);
+	void *p = uccn_alloc_grow(*items, cap, 16, size);
 	if (p == NULL) {
 		return UCCN_ENOMEM;
 	}
 	*items = p;
-	*cap = c;
 	return UCCN_OK;
 }
 

@@ -1010,14 +1010,12 @@ int uccn_net_dial(struct uccn_net *net, const struct uccn_net_peer *peer, size_t
 	p->remembered = peer->remembered;
 	p->once = peer->once;
 	if (net->npeers == net->cap) {
-		size_t cap = net->cap ? 2 * net->cap : 8;
-		struct dialled **a = uccn_alloc_realloc(net->peers, cap * sizeof(*a));
+		struct dialled **a = uccn_alloc_grow(net->peers, &net->cap, 8, sizeof(*a));
 		if (a == NULL) {
 			uccn_alloc_free(p);
 			return UCCN_ENOMEM;
 		}
 		net->peers = a;
-		net->cap = cap;
 	}
 	p->id = net->npeers;
 	net->peers[net->npeers++] = p;

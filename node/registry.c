@@ -83,13 +83,11 @@ static struct entry *find(const struct uccn_registry *r, const uint8_t key[UCCN_
 static int note(struct uccn_registry *r, const uint8_t key[UCCN_KEY_BYTES],
 	const uint8_t city[UCCN_KEY_BYTES], uint64_t cutoff, bool withdrawn) {
 	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct entry *e = uccn_alloc_realloc(r->entries, cap * sizeof(*e));
+		struct entry *e = uccn_alloc_grow(r->entries, &r->cap, 64, sizeof(*e));
 		if (e == NULL) {
 			return UCCN_ENOMEM;
 		}
 		r->entries = e;
-		r->cap = cap;
 	}
 	struct entry *e = &r->entries[r->n];
 	memcpy(e->key, key, UCCN_KEY_BYTES);

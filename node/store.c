@@ -1273,13 +1273,11 @@ static int collect_rid(sqlite3_stmt *stmt, void *ctx) {
 		}
 	}
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		int64_t *r = uccn_alloc_realloc(l->rids, cap * sizeof(*r));
+		int64_t *r = uccn_alloc_grow(l->rids, &l->cap, 16, sizeof(*r));
 		if (r == NULL) {
 			return UCCN_ENOMEM;
 		}
 		l->rids = r;
-		l->cap = cap;
 	}
 	l->rids[l->n++] = rid;
 	return 0;
@@ -1459,13 +1457,11 @@ struct held_copy {
 static int copy_held(sqlite3_stmt *stmt, void *ctx) {
 	struct held_copy *h = ctx;
 	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 8;
-		struct uccn_bytes *items = uccn_alloc_realloc(h->items, cap * sizeof(*items));
+		struct uccn_bytes *items = uccn_alloc_grow(h->items, &h->cap, 8, sizeof(*items));
 		if (items == NULL) {
 			return UCCN_ENOMEM;
 		}
 		h->items = items;
-		h->cap = cap;
 	}
 	struct uccn_bytes *b = &h->items[h->n];
 	memset(b, 0, sizeof(*b));

@@ -143,13 +143,11 @@ static int peer_has(
 		return UCCN_OK;
 	}
 	if (s->npeer == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct peer_head *p = uccn_alloc_realloc(s->peer, cap * sizeof(*p));
+		struct peer_head *p = uccn_alloc_grow(s->peer, &s->cap, 64, sizeof(*p));
 		if (p == NULL) {
 			return UCCN_ENOMEM;
 		}
 		s->peer = p;
-		s->cap = cap;
 	}
 	size_t at = s->npeer;
 	while (at > 0 && cmp_key(author, feed, &s->peer[at - 1]) < 0) {
@@ -166,13 +164,11 @@ static int peer_has(
 
 static int queue(struct uccn_sync *s, struct uccn_bytes *payload) {
 	if (s->nout == s->capout) {
-		size_t cap = s->capout ? 2 * s->capout : 16;
-		struct uccn_bytes *o = uccn_alloc_realloc(s->out, cap * sizeof(*o));
+		struct uccn_bytes *o = uccn_alloc_grow(s->out, &s->capout, 16, sizeof(*o));
 		if (o == NULL) {
 			return UCCN_ENOMEM;
 		}
 		s->out = o;
-		s->capout = cap;
 	}
 	s->out[s->nout++] = *payload;
 	memset(payload, 0, sizeof(*payload));
@@ -209,13 +205,11 @@ static int add_entry(void *userdata, const uint8_t *author, const char *feed, ui
 		return UCCN_ENOMEM;
 	}
 	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-		struct uccn_sync_entry *e = uccn_alloc_realloc(v->e, cap * sizeof(*e));
+		struct uccn_sync_entry *e = uccn_alloc_grow(v->e, &v->cap, 64, sizeof(*e));
 		if (e == NULL) {
 			return UCCN_ENOMEM;
 		}
 		v->e = e;
-		v->cap = cap;
 	}
 	struct uccn_sync_entry *x = &v->e[v->n++];
 	memcpy(x->author, author, UCCN_KEY_BYTES);
