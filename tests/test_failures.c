@@ -78,6 +78,16 @@ static struct uccn_node *make(const char *name) {
 	return n;
 }
 
+/* A node holding n best practices of its own besides its city record. */
+static struct uccn_node *make_with_practices(const char *name, int n) {
+	struct uccn_node *node = make(name);
+	for (int i = 0; i < n; i++) {
+		struct uccn_field f = test_str("title", "Music in schools");
+		cr_assert_eq(uccn_node_put(node, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
+	}
+	return node;
+}
+
 static int count(void *userdata, const struct uccn_record *r) {
 	(*(int *)userdata)++;
 	return 0;
@@ -126,11 +136,7 @@ static int import_once(const struct uccn_bytes *file, void (*fail_after)(long), 
 }
 
 Test(failures, an_import_whose_storage_runs_out_of_memory_fails_cleanly_at_every_step) {
-	struct uccn_node *from = make("adelaide");
-	for (int i = 0; i < 30; i++) {
-		struct uccn_field f = test_str("title", "Music in schools");
-		cr_assert_eq(uccn_node_put(from, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
-	}
+	struct uccn_node *from = make_with_practices("adelaide", 30);
 	struct uccn_bytes file = {0};
 	test_export(from, &file);
 	uccn_node_close(from);
@@ -213,11 +219,7 @@ static int append(void *userdata, const uint8_t *buf, size_t len) {
 }
 
 Test(failures, an_export_and_an_import_whose_own_allocations_fail_fail_cleanly_at_every_step) {
-	struct uccn_node *from = make("adelaide");
-	for (int i = 0; i < 30; i++) {
-		struct uccn_field f = test_str("title", "Music in schools");
-		cr_assert_eq(uccn_node_put(from, "best_practice", NULL, &f, 1, now, NULL), UCCN_OK);
-	}
+	struct uccn_node *from = make_with_practices("adelaide", 30);
 	struct uccn_bytes want = {0};
 	test_export(from, &want);
 	struct uccn_bytes file = {0};
