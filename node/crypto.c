@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <uccn/auth.h>
 #include <uccn/log.h>
 #include <uccn/text.h>
 
@@ -392,4 +393,58 @@ int uccn_crypto_channel_open(
 	/* The peer cannot seal past UINT64_MAX - 1, so this never wraps for a genuine frame. */
 	ch->rx_count++;
 	return UCCN_OK;
+}
+
+/* --- <uccn/auth.h>: passwords and tokens for the node's web page --------------------------- */
+
+_Static_assert(crypto_pwhash_STRBYTES <= UCCN_AUTH_HASH_MAX, "password hash size");
+
+int uccn_auth_hash_password(const char *password, size_t len, char out[UCCN_AUTH_HASH_MAX]) {
+	if (len == 0 || len > UCCN_AUTH_PASSWORD_MAX) {
+		return UCCN_EINVAL;
+	}
+	if (sodium_init() < 0) {
+		return UCCN_EIO;
+	}
+	/* Interactive limits: a login costs ~0.1 s and 64 MiB, so guessing stays slow while a
+	 * person logging in does not notice. */
+	if (crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		return UCCN_ENOMEM;
+	}
+	return UCCN_OK;
+}
+
+bool uccn_auth_check_password(const char *hash, const char *password, size_t len) {
+	if (len == 0 || len > UCCN_AUTH_PASSWORD_MAX || sodium_init() < 0 ||
+		strnlen(hash, UCCN_AUTH_HASH_MAX) >= UCCN_AUTH_HASH_MAX) {
+		return false;
+	}
+	return crypto_pwhash_str_verify(hash, password, len) == 0;
+}
+
+void uccn_auth_random_hex(char *out, size_t len) {
+	uint8_t buf[64];
+	if (sodium_init() < 0) {
+		abort(); /* no randomness: nothing safe to hand out */
+	}
+	size_t done = 0;
+	while (done < len) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		randombytes_buf(buf, n);
+		sodium_bin2hex(out + 2 * done, 2 * n + 1, buf, n);
+		done += n;
+	}
+	out[2 * len] = '\0';
+	sodium_memzero(buf, sizeof(buf));
+}
+
+bool uccn_auth_equal(const void *a, const void *b, size_t len) {
+	return sodium_memcmp(a, b, len) == 0;
+}
+
+void uccn_auth_digest_hex(const char *text, size_t len, char out[65]) {
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const uint8_t *)text, len);
+	sodium_bin2hex(out, 65, h, sizeof(h));
 }

@@ -104,6 +104,7 @@ struct uccn_net {
 	bool news; /* some link's news flag is set */
 	uint64_t watch_next_ms;
 	uint64_t watch_mark; /* the store's count of other processes' commits, last seen */
+	uint64_t arrivals;   /* see uccn_net_arrivals */
 };
 
 /* --- Small helpers -------------------------------------------------------------------------- */
@@ -706,11 +707,13 @@ static void watch_store(struct uccn_net *net) {
 		uccn_log(UCCN_LOG_WARN, "net: letting in held changes: %s", uccn_strerror(err));
 	} else if (released > 0) {
 		uccn_log(UCCN_LOG_INFO, "net: %zu held changes let in: their clock came", released);
+		net->arrivals += released;
 		uccn_net_local_changes(net);
 	}
 	uint64_t mark = uccn_store_foreign_writes(uccn_node_store(net->node));
 	if (mark != net->watch_mark) {
 		net->watch_mark = mark;
+		net->arrivals++;
 		uccn_log(
 			UCCN_LOG_DEBUG, "net: another process wrote the store: telling every peer");
 		uccn_net_local_changes(net);
@@ -791,6 +794,7 @@ static void flush_all(struct uccn_net *net, uint64_t now) {
 		uint64_t seen = l->applied_seen;
 		spread_news(net, l);
 		applied = applied || l->applied_seen != seen;
+		net->arrivals += l->applied_seen - seen;
 		pump(l);
 	}
 	/* A checkpoint that came in is cosigned at once (PROTOCOL.md §9.11), and the cosignature
@@ -961,6 +965,32 @@ void uccn_net_destroy(struct uccn_net *net) {
 
 int uccn_net_listen(struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port) {
 	return uccn_transport_listen(net->tr, host, port, bound_port);
+}
+
+int uccn_net_listen_http(struct uccn_net *net, const char *host, uint16_t port,
+	uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port) {
+	return uccn_transport_listen_http(net->tr, host, port, fn, userdata, bound_port);
+}
+
+size_t uccn_net_http_push(struct uccn_net *net, const char *data, size_t len) {
+	return uccn_transport_http_push(net->tr, (const uint8_t *)data, len);
+}
+
+uint64_t uccn_net_arrivals(const struct uccn_net *net) {
+	return net->arrivals;
+}
+
+size_t uccn_net_redial_now(struct uccn_net *net) {
+	uint64_t now = now_of(net);
+	size_t n = 0;
+	for (size_t i = 0; i < net->npeers; i++) {
+		struct dialled *p = net->peers[i];
+		if (p->state == UCCN_NET_WAITING && p->link == NULL) {
+			p->next_attempt_ms = now;
+			n++;
+		}
+	}
+	return n;
 }
 
 /* Splits "a,b" into p->kinds (pointing into p->kinds_buf), checking each is a kind. */

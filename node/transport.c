@@ -44,6 +44,20 @@ int uccn_transport_listen(
 	return t->impl->listen(t, host, port, bound_port);
 }
 
+int uccn_transport_listen_http(struct uccn_transport *t, const char *host, uint16_t port,
+	uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port) {
+	assert(t != NULL && fn != NULL);
+	if (t->impl->listen_http == NULL) {
+		return UCCN_EINVAL;
+	}
+	return t->impl->listen_http(t, host, port, fn, userdata, bound_port);
+}
+
+size_t uccn_transport_http_push(struct uccn_transport *t, const uint8_t *data, size_t len) {
+	assert(t != NULL);
+	return t->impl->http_push != NULL ? t->impl->http_push(t, data, len) : 0;
+}
+
 int uccn_transport_connect(struct uccn_transport *t, const char *url, struct uccn_conn **out) {
 	assert(t != NULL && out != NULL);
 	if (url == NULL) {

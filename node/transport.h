@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include <uccn/error.h>
+#include <uccn/http.h>
 
 /* The largest frame a transport carries. A peer that sends a larger one has its connection
  * closed (that connection only); uccn_transport_send refuses one with UCCN_EINVAL. */
@@ -74,6 +75,10 @@ struct uccn_transport_impl {
 	void (*close)(struct uccn_transport *t, struct uccn_conn *c);
 	int (*poll)(struct uccn_transport *t, int timeout_ms);
 	void (*destroy)(struct uccn_transport *t);
+	/* HTTP serving (the web page); NULL in a backend that has none. */
+	int (*listen_http)(struct uccn_transport *t, const char *host, uint16_t port,
+		uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port);
+	size_t (*http_push)(struct uccn_transport *t, const uint8_t *data, size_t len);
 };
 
 /* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
@@ -82,6 +87,16 @@ struct uccn_transport_impl {
  * bind failed: logged). */
 int uccn_transport_listen(
 	struct uccn_transport *t, const char *host, uint16_t port, uint16_t *bound_port);
+
+/* Serves HTTP on host and port (as uccn_transport_listen): each complete request goes to fn,
+ * whose response is written back. UCCN_EINVAL (not an address, or a backend with no HTTP),
+ * UCCN_EIO (logged). */
+int uccn_transport_listen_http(struct uccn_transport *t, const char *host, uint16_t port,
+	uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port);
+
+/* Sends data (the bytes of server-sent events) to every open HTTP stream (a response with
+ * stream set); returns how many streams it was queued for. */
+size_t uccn_transport_http_push(struct uccn_transport *t, const uint8_t *data, size_t len);
 
 /* Starts a connection to url ("ws://host:port[/path]" for websockets, "sim://name" in the
  * simulator). On UCCN_OK, *out is the new connection: on_open or on_close follows from a

@@ -92,6 +92,8 @@ enum conn_state {
 };
 
 struct lws_transport;
+struct http_conn;
+struct http_listener;
 
 struct lws_conn {
 	/* Must stay first. lws passes our callback a `user` pointer through which the connection
@@ -134,6 +136,8 @@ struct lws_transport {
 	size_t deferred;             /* connections with deferred set */
 	int fired;                   /* callbacks fired during this poll */
 	bool destroying;             /* lws_context_destroy runs: report nothing */
+	struct http_listener *http_listeners;
+	struct http_conn *streams; /* HTTP answers kept open as event streams */
 };
 
 static const struct uccn_transport_impl lws_impl;
@@ -830,6 +834,439 @@ static void wake(lws_sorted_usec_list_t *sul) {
 	/* Nothing to do: firing ends the wait in lws_service. */
 }
 
+/* --- HTTP: the node's web page ------------------------------------------------------------
+ * Each uccn_transport_listen_http adds a vhost with a protocol of its own whose callback reads
+ * one whole request (headers, then a body of at most UCCN_HTTP_BODY_MAX), hands it to the
+ * handler and writes back its answer, one chunk per writeable callback. An answer marked as a
+ * stream stays open: uccn_transport_http_push appends to every such connection. */
+
+#define HTTP_CHUNK ((size_t)16 * 1024)
+/* A stream whose client stopped reading is cut once this much waits for it. */
+#define HTTP_STREAM_QUEUE_MAX ((size_t)1024 * 1024)
+
+struct http_listener {
+	struct http_listener *next;
+	struct lws_transport *t;
+	uccn_http_handler_fn fn;
+	void *userdata;
+	struct lws_protocols protocols[2];
+	char iface[INET6_ADDRSTRLEN];
+};
+
+/* lws's per-session block of an HTTP connection (zeroed by lws, freed by lws). */
+struct http_conn {
+	struct http_conn *prev, *next; /* in t->streams, when stream */
+	struct http_listener *l;
+	struct lws *wsi;
+	char method[8];
+	char *path, *query, *host, *origin, *cookie, *content_type, *csrf, *lang;
+	char peer[INET6_ADDRSTRLEN];
+	struct uccn_bytes body;
+	size_t expect;    /* body bytes announced */
+	bool too_large;   /* announced more than UCCN_HTTP_BODY_MAX: not read */
+	bool answered;    /* the handler ran */
+	int status;
+	struct uccn_bytes headers, out;
+	size_t out_sent;
+	bool headers_sent, stream, linked;
+};
+
+static char *http_header(struct lws *wsi, enum lws_token_indexes tok) {
+	int n = lws_hdr_total_length(wsi, tok);
+	if (n <= 0 || (size_t)n >= UCCN_HTTP_HEADER_MAX) {
+		return uccn_alloc_strdup("");
+	}
+	char *s = uccn_alloc_malloc((size_t)n + 1);
+	if (s != NULL && lws_hdr_copy(wsi, s, n + 1, tok) < 0) {
+		s[0] = '\0';
+	}
+	return s;
+}
+
+static char *http_custom_header(struct lws *wsi, const char *name) {
+	int len = (int)strlen(name);
+	int n = lws_hdr_custom_length(wsi, name, len);
+	if (n <= 0 || (size_t)n >= UCCN_HTTP_HEADER_MAX) {
+		return uccn_alloc_strdup("");
+	}
+	char *s = uccn_alloc_malloc((size_t)n + 1);
+	if (s != NULL && lws_hdr_custom_copy(wsi, s, n + 1, name, len) < 0) {
+		s[0] = '\0';
+	}
+	return s;
+}
+
+static bool http_unreserved(unsigned char ch) {
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '.' || ch == '_' || ch == '~';
+}
+
+static int http_escape(struct uccn_bytes *b, const char *s, size_t len) {
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+		int err = http_unreserved(ch) ? uccn_bytes_append(b, &s[i], 1)
+					      : uccn_bytes_append(b, e, 3);
+		if (err < 0) {
+			return err;
+		}
+	}
+	return UCCN_OK;
+}
+
+/* lws splits the query at '&' and decodes each piece; the handler gets it back encoded, so
+ * that a decoded '&' or '=' inside a value cannot be read as a separator. */
+static char *http_query(struct lws *wsi) {
+	struct uccn_bytes q = {0};
+	char frag[UCCN_HTTP_HEADER_MAX];
+	for (int i = 0; i < 64; i++) {
+		int n = lws_hdr_copy_fragment(wsi, frag, (int)sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n < 0) {
+			break;
+		}
+		const char *eq = memchr(frag, '=', (size_t)n);
+		size_t name_len = eq != NULL ? (size_t)(eq - frag) : (size_t)n;
+		if ((q.len > 0 && uccn_bytes_append(&q, "&", 1) < 0) ||
+			http_escape(&q, frag, name_len) < 0 ||
+			(eq != NULL && (uccn_bytes_append(&q, "=", 1) < 0 ||
+					       http_escape(&q, eq + 1, (size_t)n - name_len - 1) < 0))) {
+			uccn_bytes_finish(&q);
+			return NULL;
+		}
+	}
+	if (uccn_bytes_append(&q, "", 1) < 0) {
+		uccn_bytes_finish(&q);
+		return NULL;
+	}
+	return (char *)q.data;
+}
+
+static void http_unlink(struct http_conn *h) {
+	if (!h->linked) {
+		return;
+	}
+	struct lws_transport *t = h->l->t;
+	if (h->prev != NULL) {
+		h->prev->next = h->next;
+	} else {
+		t->streams = h->next;
+	}
+	if (h->next != NULL) {
+		h->next->prev = h->prev;
+	}
+	h->linked = false;
+}
+
+static void http_free(struct http_conn *h) {
+	http_unlink(h);
+	char **strs[] = {&h->path, &h->query, &h->host, &h->origin, &h->cookie, &h->content_type,
+		&h->csrf, &h->lang};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		uccn_alloc_free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	uccn_bytes_finish(&h->body);
+	uccn_bytes_finish(&h->headers);
+	uccn_bytes_finish(&h->out);
+	h->wsi = NULL;
+}
+
+static void http_answer(struct http_conn *h) {
+	struct uccn_http_request req = {
+		.method = h->method,
+		.path = h->path,
+		.query = h->query,
+		.host = h->host,
+		.origin = h->origin,
+		.cookie = h->cookie,
+		.content_type = h->content_type,
+		.csrf_token = h->csrf,
+		.accept_language = h->lang,
+		.peer = h->peer,
+		.body = h->body.data != NULL ? h->body.data : (const uint8_t *)"",
+		.body_len = h->body.len,
+		.body_too_large = h->too_large,
+	};
+	struct uccn_http_response res;
+	memset(&res, 0, sizeof(res));
+	h->l->fn(h->l->userdata, &req, &res);
+	h->answered = true;
+	h->status = res.status > 0 ? res.status : 500;
+	h->headers = res.headers;
+	h->out = res.body;
+	h->stream = res.stream;
+	uccn_bytes_finish(&h->body);
+	if (h->stream) {
+		struct lws_transport *t = h->l->t;
+		h->prev = NULL;
+		h->next = t->streams;
+		if (t->streams != NULL) {
+			t->streams->prev = h;
+		}
+		t->streams = h;
+		h->linked = true;
+		/* An event stream is quiet for long stretches: the handler's pings keep it alive. */
+		lws_set_timeout(h->wsi, NO_PENDING_TIMEOUT, 0);
+	}
+	lws_callback_on_writable(h->wsi);
+}
+
+static int http_on_request(struct http_listener *l, struct http_conn *h, struct lws *wsi) {
+	char *uri = NULL;
+	int uri_len = 0;
+	int m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+	static const char *const names[] = {[LWSHUMETH_GET] = "GET", [LWSHUMETH_POST] = "POST",
+		[LWSHUMETH_OPTIONS] = "OPTIONS", [LWSHUMETH_PUT] = "PUT", [LWSHUMETH_PATCH] = "PATCH",
+		[LWSHUMETH_DELETE] = "DELETE", [LWSHUMETH_HEAD] = "HEAD"};
+	if (m < 0 || m > LWSHUMETH_HEAD || m == LWSHUMETH_CONNECT || uri_len <= 0 ||
+		(size_t)uri_len >= UCCN_HTTP_PATH_MAX) {
+		return -1;
+	}
+	memset(h, 0, sizeof(*h));
+	h->l = l;
+	h->wsi = wsi;
+	snprintf(h->method, sizeof(h->method), "%s", names[m]);
+	h->path = uccn_alloc_malloc((size_t)uri_len + 1);
+	if (h->path != NULL) {
+		memcpy(h->path, uri, (size_t)uri_len);
+		h->path[uri_len] = '\0';
+	}
+	h->query = http_query(wsi);
+	h->host = http_header(wsi, WSI_TOKEN_HOST);
+	h->origin = http_header(wsi, WSI_TOKEN_ORIGIN);
+	h->cookie = http_header(wsi, WSI_TOKEN_HTTP_COOKIE);
+	h->content_type = http_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+	h->lang = http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE);
+	h->csrf = http_custom_header(wsi, "x-csrf-token:");
+	lws_get_peer_simple(wsi, h->peer, sizeof(h->peer));
+	if (h->path == NULL || h->query == NULL || h->host == NULL || h->origin == NULL ||
+		h->cookie == NULL || h->content_type == NULL || h->lang == NULL || h->csrf == NULL) {
+		return -1;
+	}
+	char len_text[32];
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+		lws_hdr_copy(wsi, len_text, sizeof(len_text), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+		char *end;
+		unsigned long long n = strtoull(len_text, &end, 10);
+		h->expect = n > UCCN_HTTP_BODY_MAX ? UCCN_HTTP_BODY_MAX + 1 : (size_t)n;
+	}
+	if (h->expect > UCCN_HTTP_BODY_MAX) {
+		h->too_large = true;
+		h->expect = 0;
+	}
+	if (h->expect == 0) {
+		http_answer(h);
+	}
+	return 0;
+}
+
+static int http_on_body(struct http_conn *h, const uint8_t *in, size_t len) {
+	if (h->answered || h->body.len + len > h->expect) {
+		h->too_large = !h->answered;
+		return h->answered ? 0 : -1;
+	}
+	return uccn_bytes_append(&h->body, in, len) < 0 ? -1 : 0;
+}
+
+/* Writes the status line and headers, then one chunk of the body per call. Returns -1 to
+ * close the connection (lws's convention). */
+static int http_on_writeable(struct http_conn *h) {
+	if (!h->answered) {
+		return 0;
+	}
+	struct lws *wsi = h->wsi;
+	if (!h->headers_sent) {
+		size_t cap = LWS_PRE + h->headers.len + 1024;
+		uint8_t *buf = uccn_alloc_malloc(cap);
+		if (buf == NULL) {
+			return -1;
+		}
+		uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + cap;
+		int bad = lws_add_http_header_status(wsi, (unsigned)h->status, &p, end);
+		const char *line = (const char *)h->headers.data;
+		const char *stop = line != NULL ? line + h->headers.len : NULL;
+		while (!bad && line != NULL && line < stop) {
+			const char *eol = memchr(line, '\n', (size_t)(stop - line));
+			size_t n = eol != NULL ? (size_t)(eol - line) : (size_t)(stop - line);
+			const char *colon = memchr(line, ':', n);
+			if (colon != NULL) {
+				char name[128];
+				size_t nl = (size_t)(colon - line);
+				const char *v = colon + 1;
+				size_t vl = n - nl - 1;
+				while (vl > 0 && (*v == ' ')) {
+					v++, vl--;
+				}
+				while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == ' ')) {
+					vl--;
+				}
+				if (nl + 2 <= sizeof(name)) {
+					memcpy(name, line, nl);
+					name[nl] = ':';
+					name[nl + 1] = '\0';
+					bad = lws_add_http_header_by_name(wsi, (const uint8_t *)name,
+						(const uint8_t *)v, (int)vl, &p, end);
+				}
+			}
+			line = eol != NULL ? eol + 1 : stop;
+		}
+		if (!bad && !h->stream) {
+			bad = lws_add_http_header_content_length(wsi, h->out.len, &p, end);
+		}
+		if (!bad) {
+			bad = lws_finalize_write_http_header(wsi, start, &p, end);
+		}
+		uccn_alloc_free(buf);
+		if (bad) {
+			return -1;
+		}
+		h->headers_sent = true;
+		if (h->out.len > 0 || h->stream) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+	}
+	size_t left = h->out.len - h->out_sent;
+	if (left > 0) {
+		size_t n = left < HTTP_CHUNK ? left : HTTP_CHUNK;
+		uint8_t *buf = uccn_alloc_malloc(LWS_PRE + n);
+		if (buf == NULL) {
+			return -1;
+		}
+		memcpy(buf + LWS_PRE, h->out.data + h->out_sent, n);
+		bool last = !h->stream && n == left;
+		int w = lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+		uccn_alloc_free(buf);
+		if (w < (int)n) {
+			return -1;
+		}
+		h->out_sent += n;
+		if (h->out_sent < h->out.len) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		if (h->stream) {
+			h->out.len = 0;
+			h->out_sent = 0;
+			return 0;
+		}
+	} else if (h->stream) {
+		return 0;
+	}
+	/* A body announced too large was never read: the connection cannot carry another. */
+	if (h->too_large || lws_http_transaction_completed(wsi)) {
+		return -1;
+	}
+	/* Ready for the next request on this connection. */
+	struct http_listener *l = h->l;
+	http_free(h);
+	memset(h, 0, sizeof(*h));
+	h->l = l;
+	return 0;
+}
+
+static int http_callback(
+	struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+	struct http_conn *h = user;
+	struct lws_vhost *vh = lws_get_vhost(wsi);
+	struct http_listener *l = vh != NULL ? lws_get_vhost_user(vh) : NULL;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return l != NULL && h != NULL ? http_on_request(l, h, wsi) : -1;
+	case LWS_CALLBACK_HTTP_BODY:
+		return h != NULL && h->wsi != NULL ? http_on_body(h, in, len) : -1;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (h != NULL && h->wsi != NULL && !h->answered) {
+			http_answer(h);
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return h != NULL && h->wsi != NULL ? http_on_writeable(h) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (h != NULL && h->l != NULL) {
+			http_free(h);
+		}
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static int lws_listen_http(struct uccn_transport *base, const char *host, uint16_t port,
+	uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port) {
+	struct lws_transport *t = transport_of(base);
+	struct in_addr a4;
+	struct in6_addr a6;
+	bool v4 = host != NULL && inet_pton(AF_INET, host, &a4) == 1;
+	if (host != NULL && !v4 && inet_pton(AF_INET6, host, &a6) != 1) {
+		return UCCN_EINVAL;
+	}
+	struct http_listener *l = uccn_alloc_calloc(1, sizeof(*l));
+	if (l == NULL) {
+		return UCCN_ENOMEM;
+	}
+	l->t = t;
+	l->fn = fn;
+	l->userdata = userdata;
+	l->protocols[0].name = "http";
+	l->protocols[0].callback = http_callback;
+	l->protocols[0].per_session_data_size = sizeof(struct http_conn);
+	l->protocols[0].rx_buffer_size = RX_BUFFER_SIZE;
+	struct lws_context_creation_info info;
+	fill_vhost_info(t, &info);
+	info.protocols = l->protocols;
+	info.user = l;
+	info.port = port;
+	info.vhost_name = "uccn-http";
+	info.keepalive_timeout = 30;
+	if (host != NULL) {
+		snprintf(l->iface, sizeof(l->iface), "%s", host);
+		info.iface = l->iface;
+		if (v4) {
+			info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+		}
+	}
+	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
+	if (vh == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot serve HTTP on %s port %u: %s",
+			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
+		uccn_alloc_free(l);
+		return UCCN_EIO;
+	}
+	l->next = t->http_listeners;
+	t->http_listeners = l;
+	int bound = lws_get_vhost_listen_port(vh);
+	if (bound <= 0 || bound > UINT16_MAX) {
+		uccn_log(UCCN_LOG_ERROR, "transport: no HTTP port bound on %s port %u",
+			host != NULL ? host : "*", (unsigned)port);
+		lws_vhost_destroy(vh);
+		return UCCN_EIO;
+	}
+	if (bound_port != NULL) {
+		*bound_port = (uint16_t)bound;
+	}
+	return UCCN_OK;
+}
+
+static size_t lws_http_push(struct uccn_transport *base, const uint8_t *data, size_t len) {
+	struct lws_transport *t = transport_of(base);
+	size_t n = 0;
+	for (struct http_conn *h = t->streams; h != NULL; h = h->next) {
+		if (h->out.len - h->out_sent + len > HTTP_STREAM_QUEUE_MAX) {
+			/* It does not read: let lws close it, the page reconnects. */
+			lws_set_timeout(h->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+			continue;
+		}
+		if (uccn_bytes_append(&h->out, data, len) == UCCN_OK) {
+			lws_callback_on_writable(h->wsi);
+			n++;
+		}
+	}
+	return n;
+}
+
 static int lws_poll(struct uccn_transport *base, int timeout_ms) {
 	struct lws_transport *t = transport_of(base);
 	t->fired = 0;
@@ -874,6 +1311,11 @@ static void lws_destroy(struct uccn_transport *base) {
 		t->listeners = l->next;
 		uccn_alloc_free(l);
 	}
+	while (t->http_listeners != NULL) {
+		struct http_listener *l = t->http_listeners;
+		t->http_listeners = l->next;
+		uccn_alloc_free(l);
+	}
 	uccn_alloc_free(t);
 }
 
@@ -884,6 +1326,8 @@ static const struct uccn_transport_impl lws_impl = {
 	.close = lws_close,
 	.poll = lws_poll,
 	.destroy = lws_destroy,
+	.listen_http = lws_listen_http,
+	.http_push = lws_http_push,
 };
 
 static unsigned fd_limit(void) {

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include <uccn/error.h>
+#include <uccn/http.h>
 #include <uccn/node.h>
 
 /* Defaults for the options' zero values. */
@@ -151,6 +152,24 @@ void uccn_net_destroy(struct uccn_net *net);
  * address), UCCN_EIO (the address is taken or refused, logged). */
 UCCN_NODISCARD int uccn_net_listen(
 	struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port);
+
+/* Serves HTTP on host and port (as uccn_net_listen) for the node's web page: each complete
+ * request goes to fn (on the loop's thread, inside uccn_net_run) and its response is written
+ * back; bodies above UCCN_HTTP_BODY_MAX are not read. userdata is borrowed. UCCN_OK,
+ * UCCN_EINVAL (not an IP address), UCCN_EIO (the address is taken or refused, logged). */
+UCCN_NODISCARD int uccn_net_listen_http(struct uccn_net *net, const char *host, uint16_t port,
+	uccn_http_handler_fn fn, void *userdata, uint16_t *bound_port);
+
+/* Queues data (server-sent events) on every open HTTP stream; returns how many streams. */
+size_t uccn_net_http_push(struct uccn_net *net, const char *data, size_t len);
+
+/* A count that grows whenever changes came into the store from elsewhere: applied from a
+ * peer, let in from held, or written by another process. A web page watches it to reload. */
+uint64_t uccn_net_arrivals(const struct uccn_net *net);
+
+/* Every dialled peer waiting for its next attempt is dialled at the next turn ("sync now").
+ * Returns how many. */
+size_t uccn_net_redial_now(struct uccn_net *net);
 
 /* Dials p now, and again after each connection ends unless p->once. *id (may be NULL) names
  * the peer for uccn_net_peer_info. UCCN_OK, UCCN_EINVAL (no url, or kinds that are not kind
