@@ -253,3 +253,7 @@ int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, void *userdata) {
 	struct held_walk w = {node, fn, userdata};
 	return uccn_store_each_held(node->st, each_held_row, &w);
 }
+
+bool uccn_change_signature_ok(const struct uccn_change *c) {
+	return uccn_crypto_verify(c->sig, c->body, c->body_len, c->author) == UCCN_OK;
+}

@@ -86,6 +86,21 @@ static const char *const migrations[] = {
 	 * those whose time has come without reading the others. */
 	("ALTER TABLE held ADD COLUMN due_ms INTEGER NOT NULL DEFAULT 0;"
 	 "CREATE INDEX held_by_due ON held(due_ms) WHERE due_ms > 0;"),
+	/* 8: full-text search over the records' texts (the web page's search). The index is kept
+	 * in step by triggers that note each record row written in fts_dirty, in the writing
+	 * transaction; the node turns the noted rows' states into text before each search (a
+	 * state is the merge's encoding, which SQL cannot read). Existing records are all noted. */
+	("CREATE VIRTUAL TABLE record_fts USING fts5(text,"
+	 " tokenize = 'unicode61 remove_diacritics 2');"
+	 "CREATE TABLE fts_dirty(rid INTEGER PRIMARY KEY);"
+	 "CREATE TRIGGER records_fts_insert AFTER INSERT ON records"
+	 " BEGIN INSERT OR IGNORE INTO fts_dirty(rid) VALUES(new.rid); END;"
+	 "CREATE TRIGGER records_fts_update AFTER UPDATE ON records"
+	 " BEGIN INSERT OR IGNORE INTO fts_dirty(rid) VALUES(new.rid); END;"
+	 "CREATE TRIGGER records_fts_delete AFTER DELETE ON records"
+	 " BEGIN DELETE FROM record_fts WHERE rowid = old.rid;"
+	 " DELETE FROM fts_dirty WHERE rid = old.rid; END;"
+	 "INSERT INTO fts_dirty(rid) SELECT rid FROM records;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -143,6 +158,15 @@ static const char *const migrations[] = {
 			" ORDER BY kind, created_hlc, owner, id")                                  \
 	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
+	XX(FTS_DIRTY, "SELECT r.kind, r.owner, r.id, r.deleted, r.state, r.rid FROM fts_dirty d"    \
+		      " JOIN records r ON r.rid = d.rid LIMIT ?1")                                 \
+	XX(FTS_DROP, "DELETE FROM record_fts WHERE rowid = ?1")                                    \
+	XX(FTS_ADD, "INSERT INTO record_fts(rowid, text) VALUES(?1, ?2)")                          \
+	XX(FTS_CLEAN, "DELETE FROM fts_dirty WHERE rid = ?1")                                      \
+	XX(FTS_SEARCH, "SELECT r.kind, r.owner, r.id, snippet(record_fts, 0, '', '', '…', 16)"     \
+		       " FROM record_fts f JOIN records r ON r.rid = f.rowid"                      \
+		       " WHERE record_fts MATCH ?1 AND NOT r.deleted AND (?2 IS NULL OR r.kind = ?2)" \
+		       " ORDER BY f.rank LIMIT ?3")                                                \
 	XX(HOLD, "INSERT OR IGNORE INTO held(hash, author, seq, err, why, since_ms, data, prev,"   \
 		 " waits) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                             \
 	XX(IS_HELD, "SELECT 1 FROM held WHERE hash = ?1")                                          \
@@ -1030,6 +1054,87 @@ int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_de
 	sqlite3_bind_int(stmt, 2, with_deleted);
 	struct row_walk w = {fn, userdata};
 	return walk(st, stmt, "reading records", each_row, &w);
+}
+
+struct fts_walk {
+	uccn_store_fts_row_fn fn;
+	void *userdata;
+};
+
+static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
+	struct fts_walk *w = ctx;
+	struct uccn_store_row row = {
+		.kind = (const char *)sqlite3_column_text(stmt, 0),
+		.owner = sqlite3_column_blob(stmt, 1),
+		.id = (const char *)sqlite3_column_text(stmt, 2),
+		.deleted = sqlite3_column_int(stmt, 3) != 0,
+		.state = sqlite3_column_blob(stmt, 4),
+		.state_len = (size_t)sqlite3_column_bytes(stmt, 4),
+	};
+	if (row.kind == NULL || row.id == NULL || row.owner == NULL ||
+		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
+		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a record row is incomplete)");
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
+}
+
+int uccn_store_fts_dirty(
+	struct uccn_store *st, size_t max, uccn_store_fts_row_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_FTS_DIRTY);
+	sqlite3_bind_int64(stmt, 1, (int64_t)max);
+	struct fts_walk w = {fn, userdata};
+	return walk(st, stmt, "reading records to index", each_fts_row, &w);
+}
+
+int uccn_store_fts_set(struct uccn_store *st, int64_t rid, const char *text, size_t len) {
+	sqlite3_stmt *stmt = use(st, STMT_FTS_DROP);
+	sqlite3_bind_int64(stmt, 1, rid);
+	int err = run(st, stmt, "indexing a record");
+	if (err == UCCN_OK && text != NULL && len > 0) {
+		stmt = use(st, STMT_FTS_ADD);
+		sqlite3_bind_int64(stmt, 1, rid);
+		sqlite3_bind_text(stmt, 2, text, (int)len, SQLITE_STATIC);
+		err = run(st, stmt, "indexing a record");
+	}
+	if (err == UCCN_OK) {
+		stmt = use(st, STMT_FTS_CLEAN);
+		sqlite3_bind_int64(stmt, 1, rid);
+		err = run(st, stmt, "indexing a record");
+	}
+	return err;
+}
+
+struct search_walk {
+	uccn_store_match_fn fn;
+	void *userdata;
+};
+
+static int each_match(sqlite3_stmt *stmt, void *ctx) {
+	struct search_walk *w = ctx;
+	const char *kind = (const char *)sqlite3_column_text(stmt, 0);
+	const uint8_t *owner = sqlite3_column_blob(stmt, 1);
+	const char *id = (const char *)sqlite3_column_text(stmt, 2);
+	const char *snippet = (const char *)sqlite3_column_text(stmt, 3);
+	if (kind == NULL || id == NULL || owner == NULL ||
+		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
+		return UCCN_ECORRUPT;
+	}
+	return w->fn(w->userdata, kind, owner, id, snippet != NULL ? snippet : "");
+}
+
+int uccn_store_fts_search(struct uccn_store *st, const char *match, const char *kind, size_t max,
+	uccn_store_match_fn fn, void *userdata) {
+	sqlite3_stmt *stmt = use(st, STMT_FTS_SEARCH);
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	if (kind != NULL) {
+		sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(stmt, 2);
+	}
+	sqlite3_bind_int64(stmt, 3, (int64_t)max);
+	struct search_walk w = {fn, userdata};
+	return walk(st, stmt, "searching", each_match, &w);
 }
 
 int uccn_store_find_records(struct uccn_store *st, const char *kind, const char *id,

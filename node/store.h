@@ -129,6 +129,22 @@ UCCN_NODISCARD int uccn_store_each_record(struct uccn_store *st, const char *kin
 UCCN_NODISCARD int uccn_store_find_records(struct uccn_store *st, const char *kind, const char *id,
 	uccn_store_row_fn fn, void *userdata);
 
+/* Full-text search (the web page's). Record rows written since they were last indexed, at most
+ * max, with their row ids; the caller gives each its text with uccn_store_fts_set. */
+typedef int (*uccn_store_fts_row_fn)(
+	void *userdata, int64_t rid, const struct uccn_store_row *row);
+UCCN_NODISCARD int uccn_store_fts_dirty(
+	struct uccn_store *st, size_t max, uccn_store_fts_row_fn fn, void *userdata);
+/* Sets the indexed text of record row rid (NULL or empty: none) and marks it indexed. */
+UCCN_NODISCARD int uccn_store_fts_set(
+	struct uccn_store *st, int64_t rid, const char *text, size_t len);
+/* Records not deleted (of kind, NULL: any) whose text matches the FTS5 query match, best first
+ * (bm25), at most max; snippet is plain text around the first match. */
+typedef int (*uccn_store_match_fn)(void *userdata, const char *kind,
+	const uint8_t owner[UCCN_KEY_BYTES], const char *id, const char *snippet);
+UCCN_NODISCARD int uccn_store_fts_search(struct uccn_store *st, const char *match,
+	const char *kind, size_t max, uccn_store_match_fn fn, void *userdata);
+
 /* Keeps a change aside, with why it waits. Keeping the same change (same hash) again is a
  * no-op. */
 UCCN_NODISCARD int uccn_store_hold(struct uccn_store *st, const struct uccn_change *c,

@@ -101,6 +101,8 @@ enum uccn_op uccn_change_op(const struct uccn_change *c);
 /* The fields the change sets, in wire order; a NIL value removes the field. */
 size_t uccn_change_field_count(const struct uccn_change *c);
 const struct uccn_field *uccn_change_field_at(const struct uccn_change *c, size_t i);
+/* Whether the change's signature is its author's over its signed part (checked anew). */
+UCCN_NODISCARD bool uccn_change_signature_ok(const struct uccn_change *c);
 /* The whole signed change as stored and sent; *len receives its size. */
 const uint8_t *uccn_change_raw(const struct uccn_change *c, size_t *len);
 

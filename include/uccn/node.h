@@ -86,6 +86,19 @@ UCCN_NODISCARD int uccn_node_list(struct uccn_node *node, const char *kind, bool
 UCCN_NODISCARD int uccn_node_history(struct uccn_node *node, const char *kind, const char *id,
 	uccn_change_fn fn, void *userdata);
 
+/* Receives one search result: the record, and plain text around the first match. Borrowed
+ * for the call. A non-zero return stops the search and is returned. */
+typedef int (*uccn_search_fn)(void *userdata, const struct uccn_record *r, const char *snippet);
+
+/* Full-text search (SQLite FTS5) over the texts of every record the node holds, deleted ones
+ * left out: words separated by spaces must all appear (in any case, accents ignored); "a
+ * phrase" in double quotes appears as one; a word ending in '*' matches as a prefix; other
+ * punctuation is ignored, never read as query syntax. kind NULL: every kind. At most max
+ * results (0: 1000), best first. UCCN_EINVAL when words hold nothing to search, UCCN_ESCHEMA
+ * for an unknown kind. */
+UCCN_NODISCARD int uccn_node_search(struct uccn_node *node, const char *words, const char *kind,
+	size_t max, uccn_search_fn fn, void *userdata);
+
 /* Writes bytes of an export; returns UCCN_OK or a negative code that aborts the export. */
 typedef int (*uccn_write_fn)(void *userdata, const uint8_t *buf, size_t len);
 /* Reads up to cap bytes into buf; returns the count (0 at the end) or a negative code. */
