@@ -61,7 +61,8 @@ static int record_text(const struct uccn_record *r, struct uccn_bytes *out) {
 		const struct uccn_value *v = &f->value;
 		size_t n = v->type == UCCN_VALUE_LIST ? v->count : 1;
 		for (size_t j = 0; j < n; j++) {
-			const struct uccn_value *item = v->type == UCCN_VALUE_LIST ? &v->items[j] : v;
+			const struct uccn_value *item =
+				v->type == UCCN_VALUE_LIST ? &v->items[j] : v;
 			if (item->type != UCCN_VALUE_STR) {
 				continue;
 			}
@@ -266,7 +267,8 @@ int uccn_node_search(struct uccn_node *node, const char *words, const char *kind
 	for (size_t i = 0; i < l.n; i++) {
 		if (err == UCCN_OK) {
 			struct found_walk w = {node, &l.m[i], fn, userdata};
-			err = uccn_store_find_records(node->st, l.m[i].kind, l.m[i].id, give_match, &w);
+			err = uccn_store_find_records(
+				node->st, l.m[i].kind, l.m[i].id, give_match, &w);
 		}
 		uccn_alloc_free(l.m[i].snippet);
 	}

@@ -57,6 +57,8 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_ui(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_user(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
  * one kept in cli->last_error either way. */

@@ -4,6 +4,7 @@
  * The event loop itself is the library's (<uccn/net.h>); this file parses, waits for signals and
  * prints. */
 #include "tools/cli.h"
+#include "tools/ui.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 
 static const char serve_usage[] =
 	"usage: uccn [--home DIR] serve [--listen HOST:PORT] [--idle-timeout SECONDS]\n"
+	"                               [--ui HOST:PORT [--ui-dir DIR] [--ui-secure]]\n"
 	"\n"
 	"Runs the node on the network until interrupted (SIGINT or SIGTERM): accepts sessions\n"
 	"on HOST:PORT (port 0: one the system picks), dials every remembered peer ('uccn peer\n"
@@ -34,7 +36,12 @@ static const char serve_usage[] =
 	"  --listen HOST:PORT     where to accept sessions (an IP address: 0.0.0.0 for every\n"
 	"                         interface, 127.0.0.1 for this machine only)\n"
 	"  --idle-timeout SECONDS close a connection on which nothing arrived for that long\n"
-	"                         (default 30; a quiet connection is pinged at a third of it)\n";
+	"                         (default 30; a quiet connection is pinged at a third of it)\n"
+	"  --ui HOST:PORT         serve the node's web page and its JSON API there (loopback\n"
+	"                         unless accounts exist: 'uccn user add'); 'uccn ui --url'\n"
+	"                         prints a link that logs a browser in\n"
+	"  --ui-dir DIR           the page's files (default: the installed ones)\n"
+	"  --ui-secure            the page is reached through TLS: cookies are Secure\n";
 
 static const char sync_usage[] =
 	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
@@ -227,10 +234,14 @@ static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
 }
 
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
-	const char *listen_text = NULL, *idle_text = NULL;
+	const char *listen_text = NULL, *idle_text = NULL, *ui_text = NULL, *ui_dir = NULL;
+	bool ui_secure = false;
 	const struct uccn_cli_option opts[] = {
 		{"listen", 0, NULL, &listen_text},
 		{"idle-timeout", 0, NULL, &idle_text},
+		{"ui", 0, NULL, &ui_text},
+		{"ui-dir", 0, NULL, &ui_dir},
+		{"ui-secure", 0, &ui_secure, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[1];
@@ -252,6 +263,13 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"--idle-timeout: '%s' is not a number of seconds", idle_text);
 	}
+	char ui_host[128];
+	uint16_t ui_port = 0;
+	if (ui_text != NULL && !parse_listen(ui_text, ui_host, sizeof(ui_host), &ui_port)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--ui: '%s' is not HOST:PORT (for example 127.0.0.1:7401)", ui_text);
+	}
+	struct uccn_ui *ui = NULL;
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
@@ -299,12 +317,17 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		goto out;
 	}
 	pid_written = true;
+	if (ui_text != NULL &&
+		(status = uccn_ui_serve(cli, node, net, ui_host, ui_port, ui_dir, ui_secure, &ui)) !=
+			0) {
+		goto out;
+	}
 	if ((err = follow_peer_list(node, &ctx)) < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
 		goto out;
 	}
-	if (listen_text == NULL && ctx.live == 0) {
+	if (listen_text == NULL && ui_text == NULL && ctx.live == 0) {
 		/* Neither listening nor dialling, serve would only wait: say what is missing. */
 		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"nothing to serve: give --listen HOST:PORT or add a peer ('uccn peer add "
@@ -318,6 +341,9 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
 			goto out;
 		}
+		if (ui != NULL) {
+			uccn_ui_tick(ui);
+		}
 		uint64_t now = uccn_cli_now_ms();
 		if (now >= relist) {
 			relist = now + PEER_RELIST_MS;
@@ -330,6 +356,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	status = 0;
 out:
 	uccn_net_destroy(net);
+	uccn_ui_serve_end(cli, ui);
 	free(ctx.peers);
 	if (pid_written && uccn_net_set_server_pid(node, 0) < 0) {
 		uccn_log(UCCN_LOG_WARN, "serve: could not clear the running serve's pid");

@@ -38,7 +38,7 @@ struct uccn_http_request {
 
 /* The handler's answer. The server zeroes it before the call and frees its buffers after. */
 struct uccn_http_response {
-	int status;               /* 200, 404, ... */
+	int status;                /* 200, 404, ... */
 	struct uccn_bytes headers; /* "Name: value\r\n" lines; Content-Length is the server's */
 	struct uccn_bytes body;
 	/* Keep the connection open after the body, as a stream of server-sent events: what
