@@ -2,7 +2,7 @@
 # confined.sh - checks that each third-party library is included by its one module only
 # (STYLE.md 2.6): <sqlite3.h> in node/store.c, <libwebsockets.h> in node/transport_lws.c,
 # <msgpack.h> and <msgpack/...> in proto/ only, <sodium.h> in node/crypto.c, and <jansson.h>
-# in tools/. Tests (tests/, with tests/fuzz/) are exempt. And the `uccn` program (tools/uccn.c,
+# in tools/, <libical/ical.h> in tools/ui_ics.c. Tests (tests/, with tests/fuzz/) are exempt. And the `uccn` program (tools/uccn.c,
 # tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
 # name tools/ headers only, the library through <uccn/...>. The benchmarks in tools/ (bench*.c,
 # bench_util.h) are exempt: they time the store, the change log, the codec and the verifying
@@ -44,9 +44,10 @@ check '<libwebsockets.h>' 'libwebsockets\.h' 'node/transport_lws\.c' node/transp
 check '<msgpack.h>' 'msgpack\.h|msgpack/' 'proto/[^/:]*' 'proto/'
 check '<sodium.h>' 'sodium\.h|sodium/' 'node/crypto\.c' node/crypto.c
 check '<jansson.h>' 'jansson\.h' 'tools/[^:]*' 'tools/'
+check '<libical/ical.h>' 'libical/|ical\.h' 'tools/ui_ics\.c' tools/ui_ics.c
 
 # The program's own files: no quoted include outside tools/ (a private header of the library).
-program=$(printf '%s\n' "$files" | grep -E '^tools/(uccn\.c|cli[^/]*\.[ch]|cmd_[^/]*\.c)$')
+program=$(printf '%s\n' "$files" | grep -E '^tools/(uccn\.c|cli[^/]*\.[ch]|cmd_[^/]*\.c|ui[^/]*\.[ch])$')
 offenders=$(printf '%s\n' "$program" | while IFS= read -r f; do
 	[ -n "$f" ] || continue
 	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" /dev/null |
