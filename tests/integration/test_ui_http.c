@@ -1,0 +1,216 @@
+/* test_ui_http.c - the web page over real HTTP: `uccn serve --ui 127.0.0.1:0` in its own process,
+ * a browser's requests written by hand on sockets: the page's file, the one-time login link,
+ * an API route with the session cookie, a write with the CSRF token, and the live stream
+ * telling of a change made by another process. Waits are bounded polls, never timed checks. */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/proc.h"
+#include "tests/support.h"
+
+static char *tmp;
+
+static uint64_t now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void setup(void) {
+	tmp = test_tmpdir();
+	test_proc_begin(tmp);
+}
+
+static void teardown(void) {
+	test_proc_end();
+	test_rmdir(tmp);
+	tmp = NULL;
+}
+
+TestSuite(ui_http, .init = setup, .fini = teardown);
+
+static int connect_to(unsigned port) {
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+static void send_all(int fd, const char *s) {
+	size_t len = strlen(s), done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, s + done, len - done);
+		cr_assert_gt(n, 0);
+		done += (size_t)n;
+	}
+}
+
+/* Reads until until appears in what was read (or the peer closes, when until is NULL). */
+static char *read_until(int fd, const char *until, unsigned ms) {
+	size_t cap = 1 << 16, len = 0;
+	char *buf = test_proc_keep(malloc(cap));
+	uint64_t deadline = now_ms() + ms;
+	for (;;) {
+		buf[len] = '\0';
+		if (until != NULL && strstr(buf, until) != NULL) {
+			return buf;
+		}
+		struct pollfd p = {fd, POLLIN, 0};
+		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		cr_assert_gt(poll(&p, 1, left), 0, "no answer in time; so far: %s", buf);
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n <= 0) {
+			cr_assert_null(until, "closed before '%s': %s", until, buf);
+			return buf;
+		}
+		len += (size_t)n;
+		cr_assert_lt(len, cap - 1);
+	}
+}
+
+/* One request on its own connection; the whole answer (Connection: close). */
+static char *http(
+	unsigned port, const char *method, const char *path, const char *extra, const char *body) {
+	int fd = connect_to(port);
+	char req[4096];
+	snprintf(req, sizeof(req),
+		"%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n%s"
+		"Content-Length: %zu\r\n\r\n%s",
+		method, path, port, extra != NULL ? extra : "", body != NULL ? strlen(body) : 0,
+		body != NULL ? body : "");
+	send_all(fd, req);
+	char *answer = read_until(fd, NULL, 10000);
+	close(fd);
+	return answer;
+}
+
+/* The value after name in s ("name" then up to the next quote or ';'), into out. */
+static void find_after(const char *s, const char *name, char *out, size_t len, const char *stop) {
+	const char *p = strstr(s, name);
+	cr_assert_not_null(p, "no %s in %s", name, s);
+	p += strlen(name);
+	size_t n = strcspn(p, stop);
+	cr_assert_lt(n, len);
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+Test(ui_http, the_page_and_the_api_over_real_http) {
+	char home[512], page[512];
+	snprintf(home, sizeof(home), "%s/adelaide", tmp);
+	snprintf(page, sizeof(page), "%s/page", tmp);
+	cr_assert_eq(mkdir(page, 0755), 0);
+	char index[600];
+	snprintf(index, sizeof(index), "%s/index.html", page);
+	FILE *f = fopen(index, "w");
+	fputs("<!doctype html><title>Creative Cities</title>", f);
+	fclose(f);
+	struct test_run r;
+	char *init[] = {"uccn", "--home", home, "init", "--name", "Adelaide", "--country", "AU",
+		"--field", "music", NULL};
+	test_proc_run(&r, NULL, init);
+	test_proc_assert_ok(&r, "init");
+
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	char *serve[] = {
+		"uccn", "--home", home, "serve", "--ui", "127.0.0.1:0", "--ui-dir", page, NULL};
+	char err_path[512];
+	struct test_proc_opts o = {.out_fd = fds[1]};
+	pid_t pid = test_proc_spawn(serve, &o, err_path, sizeof(err_path));
+	close(fds[1]);
+	char line[256];
+	size_t len = 0;
+	uint64_t deadline = now_ms() + 10000;
+	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		cr_assert_gt(poll(&p, 1, left), 0, "serve did not say where the page is: %s",
+			test_proc_slurp(err_path, NULL));
+		ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
+		cr_assert_gt(got, 0, "serve ended: %s", test_proc_slurp(err_path, NULL));
+		len += (size_t)got;
+	}
+	close(fds[0]);
+	line[len] = '\0';
+	unsigned port = 0;
+	cr_assert_eq(sscanf(line, "page on http://127.0.0.1:%u/", &port), 1, "%s", line);
+
+	char *ans = http(port, "GET", "/", NULL, NULL);
+	cr_assert(strncmp(ans, "HTTP/1.1 200", 12) == 0, "%s", ans);
+	cr_assert(strstr(ans, "<title>Creative Cities</title>") != NULL, "%s", ans);
+	cr_assert(strstr(ans, "default-src 'self'") != NULL, "%s", ans);
+
+	ans = http(port, "GET", "/api/node", NULL, NULL);
+	cr_assert(strncmp(ans, "HTTP/1.1 401", 12) == 0, "%s", ans);
+
+	/* The link `uccn ui --url` prints logs this client in. */
+	char *ui[] = {"uccn", "--home", home, "ui", "--url", NULL};
+	test_proc_run(&r, NULL, ui);
+	test_proc_assert_ok(&r, "ui --url");
+	char want[64];
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u/login?token=", port);
+	cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
+	char link[256];
+	snprintf(link, sizeof(link), "%.*s", (int)strcspn(r.out + strlen(want) - 13, "\n"),
+		r.out + strlen(want) - 13);
+	ans = http(port, "GET", link, NULL, NULL);
+	cr_assert(strncmp(ans, "HTTP/1.1 303", 12) == 0, "%s", ans);
+	char session[80], cookie_hdr[128];
+	find_after(ans, "uccn_session=", session, sizeof(session), ";\r");
+	snprintf(cookie_hdr, sizeof(cookie_hdr), "Cookie: uccn_session=%s\r\n", session);
+
+	ans = http(port, "GET", "/api/session", cookie_hdr, NULL);
+	char csrf[80];
+	find_after(ans, "\"csrf\":\"", csrf, sizeof(csrf), "\"");
+
+	ans = http(port, "GET", "/api/node", cookie_hdr, NULL);
+	cr_assert(strncmp(ans, "HTTP/1.1 200", 12) == 0, "%s", ans);
+	cr_assert(strstr(ans, "\"name\":\"Adelaide\"") != NULL, "%s", ans);
+
+	/* The live stream, open before a change comes from another process. */
+	int live = connect_to(port);
+	char req[512];
+	snprintf(req, sizeof(req), "GET /api/live HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%s\r\n", port,
+		cookie_hdr);
+	send_all(live, req);
+	read_until(live, "retry:", 10000);
+
+	char headers[512];
+	snprintf(headers, sizeof(headers),
+		"%sX-CSRF-Token: %s\r\nContent-Type: application/json\r\n", cookie_hdr, csrf);
+	ans = http(port, "POST", "/api/records/best_practice", headers,
+		"{\"fields\": {\"title\": \"Music in schools\", \"sdgs\": [4]}}");
+	cr_assert(strncmp(ans, "HTTP/1.1 201", 12) == 0, "%s", ans);
+	read_until(live, "event: changes", 10000);
+
+	char *put[] = {"uccn", "--home", home, "put", "event", "title=Music Week",
+		"starts=2026-03-02", NULL};
+	test_proc_run(&r, NULL, put);
+	test_proc_assert_ok(&r, "put");
+	read_until(live, "\"kinds\":[]", 10000); /* the store watch noticed the other process */
+	close(live);
+
+	ans = http(port, "GET", "/events.ics", NULL, NULL);
+	cr_assert(strstr(ans, "SUMMARY:Music Week") != NULL, "%s", ans);
+
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	cr_assert_eq(test_proc_wait(pid, 10000), 0, "%s", test_proc_slurp(err_path, NULL));
+	/* Stopped: `uccn ui` says no page is served. */
+	test_proc_run(&r, NULL, ui);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.err, "uccn: ui: no page is served") != NULL, "%s", r.err);
+}
