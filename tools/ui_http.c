@@ -950,7 +950,7 @@ static void handle_api(struct uccn_ui_call *c) {
 		uccn_ui_error(c, 403, "csrf", NULL, "a request from another site is refused");
 		return;
 	}
-	struct session *s = find_session(c->ui, req->cookie);
+	struct session *sess = find_session(c->ui, req->cookie);
 	if (strcmp(path, "/api/session") == 0) {
 		if (strcmp(req->method, "GET") != 0) {
 			uccn_ui_header(c, "Allow", "GET");
@@ -958,7 +958,7 @@ static void handle_api(struct uccn_ui_call *c) {
 				c, 405, "method", NULL, "%s is not allowed here", req->method);
 			return;
 		}
-		uccn_ui_json(c, 200, session_json(c, s));
+		uccn_ui_json(c, 200, session_json(c, sess));
 		return;
 	}
 	if (strcmp(path, "/api/login") == 0) {
@@ -971,16 +971,16 @@ static void handle_api(struct uccn_ui_call *c) {
 		login(c);
 		return;
 	}
-	if (s == NULL) {
+	if (sess == NULL) {
 		uccn_ui_error(c, 401, "unauthorized", NULL, "log in first");
 		return;
 	}
 	if (changes &&
-		(strlen(req->csrf_token) != 64 || !uccn_auth_equal(req->csrf_token, s->csrf, 64))) {
+		(strlen(req->csrf_token) != 64 || !uccn_auth_equal(req->csrf_token, sess->csrf, 64))) {
 		uccn_ui_error(c, 403, "csrf", NULL, "the request lacks this session's CSRF token");
 		return;
 	}
-	c->user = s->user;
+	c->user = sess->user;
 	if (strcmp(path, "/api/logout") == 0) {
 		if (strcmp(req->method, "POST") != 0) {
 			uccn_ui_header(c, "Allow", "POST");
@@ -988,7 +988,7 @@ static void handle_api(struct uccn_ui_call *c) {
 				c, 405, "method", NULL, "%s is not allowed here", req->method);
 			return;
 		}
-		memset(s, 0, sizeof(*s));
+		memset(sess, 0, sizeof(*sess));
 		set_cookie(c, NULL);
 		uccn_ui_json(c, 200, json_pack("{s:b}", "authenticated", false));
 		return;
