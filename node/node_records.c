@@ -261,9 +261,8 @@ struct record_walk {
 	void *userdata;
 };
 
-static int each_record_row(void *userdata, const struct uccn_store_row *row) {
-	struct record_walk *w = userdata;
-	struct uccn_node *node = w->node;
+int uccn_node_row_record(
+	struct uccn_node *node, const struct uccn_store_row *row, struct uccn_record **out) {
 	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
 			row->id);
@@ -274,7 +273,15 @@ static int each_record_row(void *userdata, const struct uccn_store_row *row) {
 	memcpy(r->owner, row->owner, UCCN_KEY_BYTES);
 	snprintf(r->id, sizeof(r->id), "%s", row->id);
 	uccn_merge_view(&node->state, r);
-	return w->fn(w->userdata, r);
+	*out = r;
+	return UCCN_OK;
+}
+
+static int each_record_row(void *userdata, const struct uccn_store_row *row) {
+	struct record_walk *w = userdata;
+	struct uccn_record *r;
+	int err = uccn_node_row_record(w->node, row, &r);
+	return err < 0 ? err : w->fn(w->userdata, r);
 }
 
 struct first_walk {

@@ -15,4 +15,10 @@ UCCN_NODISCARD int uccn_node_append(struct uccn_node *node, const char *kind,
 	const struct uccn_field *fields, size_t nfields, uint64_t now_ms, char *why,
 	size_t why_len);
 
+struct uccn_store_row;
+/* The record a store row holds, materialised in the node's scratch record (*out, valid until
+ * the node reads another). UCCN_ECORRUPT (logged) for a state that does not decode. */
+UCCN_NODISCARD int uccn_node_row_record(
+	struct uccn_node *node, const struct uccn_store_row *row, struct uccn_record **out);
+
 #endif

@@ -11,11 +11,10 @@
 #include <uccn/node.h>
 #include <uccn/schema.h>
 
-#include "node/merge.h"
 #include "node/alloc.h"
 #include "node/node_internal.h"
+#include "node/node_records.h"
 #include "node/store.h"
-#include "proto/codec.h"
 
 /* Rows indexed per pass: the records and their texts are held in memory meanwhile. */
 #define INDEX_BATCH 256
@@ -83,18 +82,9 @@ static int take_dirty(void *userdata, int64_t rid, const struct uccn_store_row *
 	if (row->deleted) {
 		return UCCN_OK;
 	}
-	struct uccn_node *node = w->node;
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
-		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
-			row->id);
-		return UCCN_ECORRUPT;
-	}
-	struct uccn_record *r = &node->record;
-	snprintf(r->kind, sizeof(r->kind), "%s", row->kind);
-	memcpy(r->owner, row->owner, UCCN_KEY_BYTES);
-	snprintf(r->id, sizeof(r->id), "%s", row->id);
-	uccn_merge_view(&node->state, r);
-	return record_text(r, &p->text);
+	struct uccn_record *r;
+	int err = uccn_node_row_record(w->node, row, &r);
+	return err < 0 ? err : record_text(r, &p->text);
 }
 
 /* Indexes every record row written since the last search, in transactions of INDEX_BATCH. */
@@ -232,16 +222,9 @@ static int give_match(void *userdata, const struct uccn_store_row *row) {
 	if (memcmp(row->owner, w->m->owner, UCCN_KEY_BYTES) != 0) {
 		return UCCN_OK;
 	}
-	struct uccn_node *node = w->node;
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
-		return UCCN_ECORRUPT;
-	}
-	struct uccn_record *r = &node->record;
-	snprintf(r->kind, sizeof(r->kind), "%s", row->kind);
-	memcpy(r->owner, row->owner, UCCN_KEY_BYTES);
-	snprintf(r->id, sizeof(r->id), "%s", row->id);
-	uccn_merge_view(&node->state, r);
-	return w->fn(w->userdata, r, w->m->snippet);
+	struct uccn_record *r;
+	int err = uccn_node_row_record(w->node, row, &r);
+	return err < 0 ? err : w->fn(w->userdata, r, w->m->snippet);
 }
 
 int uccn_node_search(struct uccn_node *node, const char *words, const char *kind, size_t max,

@@ -1027,9 +1027,9 @@ struct row_walk {
 	void *userdata;
 };
 
-static int each_row(sqlite3_stmt *stmt, void *ctx) {
-	struct row_walk *w = ctx;
-	struct uccn_store_row row = {
+/* The record row of a statement whose first columns are kind, owner, id, deleted, state. */
+static int read_row(sqlite3_stmt *stmt, struct uccn_store_row *row) {
+	*row = (struct uccn_store_row){
 		.kind = (const char *)sqlite3_column_text(stmt, 0),
 		.owner = sqlite3_column_blob(stmt, 1),
 		.id = (const char *)sqlite3_column_text(stmt, 2),
@@ -1037,12 +1037,19 @@ static int each_row(sqlite3_stmt *stmt, void *ctx) {
 		.state = sqlite3_column_blob(stmt, 4),
 		.state_len = (size_t)sqlite3_column_bytes(stmt, 4),
 	};
-	if (row.kind == NULL || row.id == NULL || row.owner == NULL ||
+	if (row->kind == NULL || row->id == NULL || row->owner == NULL ||
 		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a record row is incomplete)");
 		return UCCN_ECORRUPT;
 	}
-	return w->fn(w->userdata, &row);
+	return UCCN_OK;
+}
+
+static int each_row(sqlite3_stmt *stmt, void *ctx) {
+	struct row_walk *w = ctx;
+	struct uccn_store_row row;
+	int err = read_row(stmt, &row);
+	return err < 0 ? err : w->fn(w->userdata, &row);
 }
 
 int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_deleted,
@@ -1063,20 +1070,9 @@ struct fts_walk {
 
 static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
 	struct fts_walk *w = ctx;
-	struct uccn_store_row row = {
-		.kind = (const char *)sqlite3_column_text(stmt, 0),
-		.owner = sqlite3_column_blob(stmt, 1),
-		.id = (const char *)sqlite3_column_text(stmt, 2),
-		.deleted = sqlite3_column_int(stmt, 3) != 0,
-		.state = sqlite3_column_blob(stmt, 4),
-		.state_len = (size_t)sqlite3_column_bytes(stmt, 4),
-	};
-	if (row.kind == NULL || row.id == NULL || row.owner == NULL ||
-		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
-		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a record row is incomplete)");
-		return UCCN_ECORRUPT;
-	}
-	return w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
+	struct uccn_store_row row;
+	int err = read_row(stmt, &row);
+	return err < 0 ? err : w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
 }
 
 int uccn_store_fts_dirty(

@@ -101,6 +101,8 @@ struct uccn_ui_call {
 struct uccn_node *uccn_ui_node(const struct uccn_ui *ui);
 struct uccn_net *uccn_ui_net(const struct uccn_ui *ui);
 uint64_t uccn_ui_now(const struct uccn_ui *ui);
+/* Wall-clock milliseconds as ISO 8601 UTC ("2026-12-06T07:00:00.000Z"); buf needs 32 bytes. */
+void uccn_ui_format_ms(uint64_t ms, char *buf, size_t len);
 /* Tells the event streams that records changed here (a put from the page). */
 void uccn_ui_changed(struct uccn_ui *ui, const char *kind);
 

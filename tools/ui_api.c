@@ -142,17 +142,9 @@ static json_t *u64_json(uint64_t v) {
 	return json_string(s);
 }
 
-static void format_ms(uint64_t ms, char *buf, size_t len) {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03uZ", (unsigned)(ms % 1000));
-}
-
 static json_t *at_json(uint64_t ms) {
 	char at[40];
-	format_ms(ms, at, sizeof(at));
+	uccn_ui_format_ms(ms, at, sizeof(at));
 	return json_string(at);
 }
 
@@ -262,6 +254,24 @@ static bool param_size(
 		return false;
 	}
 	*out = (size_t)n;
+	return true;
+}
+
+/* An optional integer parameter in [min, max] (absent or empty: *out stays 0). */
+static bool param_int(
+	struct uccn_ui_call *c, const char *name, long min, long max, const char *what, int *out) {
+	char buf[32];
+	const char *v = uccn_ui_param(c, name, buf, sizeof(buf));
+	if (v == NULL || v[0] == '\0') {
+		return true;
+	}
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end != '\0' || n < min || n > max) {
+		uccn_ui_error(c, 400, "bad_request", name, "%s: '%s' is not %s", name, v, what);
+		return false;
+	}
+	*out = (int)n;
 	return true;
 }
 
@@ -1067,7 +1077,7 @@ static int list_searchable(void *userdata, const struct uccn_record *r) {
 }
 
 static void route_search(struct uccn_ui_call *c, struct names *ns) {
-	char kind_buf[64], q_buf[1024], field_buf[64], sdg_buf[16], country_buf[16], year_buf[16];
+	char kind_buf[64], q_buf[1024], field_buf[64], country_buf[16];
 	const char *kind;
 	struct page page;
 	if (!param_kind(c, "kind", kind_buf, sizeof(kind_buf), &kind)) {
@@ -1088,16 +1098,8 @@ static void route_search(struct uccn_ui_call *c, struct names *ns) {
 			w.f.field);
 		return;
 	}
-	const char *sdg = uccn_ui_param(c, "sdg", sdg_buf, sizeof(sdg_buf));
-	if (sdg != NULL && sdg[0] != '\0') {
-		char *end;
-		long v = strtol(sdg, &end, 10);
-		if (*end != '\0' || v < 1 || v > 17) {
-			uccn_ui_error(
-				c, 400, "bad_request", "sdg", "sdg: %s is not an SDG (1-17)", sdg);
-			return;
-		}
-		w.f.sdg = (int)v;
+	if (!param_int(c, "sdg", 1, 17, "an SDG (1-17)", &w.f.sdg)) {
+		return;
 	}
 	w.f.country = uccn_ui_param(c, "country", country_buf, sizeof(country_buf));
 	if (w.f.country != NULL && w.f.country[0] == '\0') {
@@ -1110,16 +1112,8 @@ static void route_search(struct uccn_ui_call *c, struct names *ns) {
 			"country: '%s' is not a country code (two capital letters)", w.f.country);
 		return;
 	}
-	const char *year = uccn_ui_param(c, "year", year_buf, sizeof(year_buf));
-	if (year != NULL && year[0] != '\0') {
-		char *end;
-		long v = strtol(year, &end, 10);
-		if (*end != '\0' || v < 1900 || v > 2200) {
-			uccn_ui_error(
-				c, 400, "bad_request", "year", "year: '%s' is not a year", year);
-			return;
-		}
-		w.f.year = (int)v;
+	if (!param_int(c, "year", 1900, 2200, "a year", &w.f.year)) {
+		return;
 	}
 	if (!page_init(c, &page)) {
 		return;
@@ -1531,11 +1525,9 @@ struct applications {
 	size_t n;
 };
 
-static void note_applicant(void *userdata, const struct uccn_apply_result *res) {
+/* Counts the held changes of each author. */
+static void count_held_by(void *userdata, const struct uccn_apply_result *res) {
 	struct applications *apps = userdata;
-	if (res->err != UCCN_ENOTMEMBER) {
-		return;
-	}
 	for (size_t i = 0; i < apps->n; i++) {
 		if (memcmp(apps->a[i].key, res->author, UCCN_KEY_BYTES) == 0) {
 			apps->a[i].held++;
@@ -1545,6 +1537,13 @@ static void note_applicant(void *userdata, const struct uccn_apply_result *res) 
 	if (apps->n < sizeof(apps->a) / sizeof(apps->a[0])) {
 		memcpy(apps->a[apps->n].key, res->author, UCCN_KEY_BYTES);
 		apps->a[apps->n++].held = 1;
+	}
+}
+
+/* Counts the changes held because their author is not designated: applications. */
+static void note_applicant(void *userdata, const struct uccn_apply_result *res) {
+	if (res->err == UCCN_ENOTMEMBER) {
+		count_held_by(userdata, res);
 	}
 }
 
@@ -1810,20 +1809,6 @@ struct health_walk {
 	struct applications *held;
 };
 
-static void count_held_by(void *userdata, const struct uccn_apply_result *res) {
-	struct applications *apps = userdata;
-	for (size_t i = 0; i < apps->n; i++) {
-		if (memcmp(apps->a[i].key, res->author, UCCN_KEY_BYTES) == 0) {
-			apps->a[i].held++;
-			return;
-		}
-	}
-	if (apps->n < sizeof(apps->a) / sizeof(apps->a[0])) {
-		memcpy(apps->a[apps->n].key, res->author, UCCN_KEY_BYTES);
-		apps->a[apps->n++].held = 1;
-	}
-}
-
 static int health_peer(void *userdata, const struct uccn_peer *p) {
 	struct health_walk *w = userdata;
 	if (!p->key_known) {
@@ -1879,7 +1864,7 @@ static int csv_member(void *userdata, const struct uccn_member *m) {
 	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
 	uccn_cli_hex(m->city, UCCN_KEY_BYTES, city);
 	snprintf(year, sizeof(year), "%d", m->year);
-	format_ms(m->designated_hlc >> 16, at, sizeof(at));
+	uccn_ui_format_ms(m->designated_hlc >> 16, at, sizeof(at));
 	const char *cells[] = {m->name != NULL ? m->name : "", m->country != NULL ? m->country : "",
 		m->field != NULL ? m->field : "", year, m->active ? "active" : "withdrawn", city,
 		key, at, m->active || m->reason == NULL ? "" : m->reason};

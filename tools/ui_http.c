@@ -627,7 +627,7 @@ static void set_cookie(struct uccn_ui_call *c, const struct session *s) {
 	uccn_ui_header(c, "Set-Cookie", v);
 }
 
-static void format_ms(uint64_t ms, char *buf, size_t len) {
+void uccn_ui_format_ms(uint64_t ms, char *buf, size_t len) {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	gmtime_r(&t, &tm);
@@ -641,7 +641,7 @@ static json_t *session_json(struct uccn_ui_call *c, const struct session *s) {
 		"secure", c->ui->opts.secure);
 	if (j != NULL && s != NULL) {
 		char exp[40];
-		format_ms(s->expires_ms, exp, sizeof(exp));
+		uccn_ui_format_ms(s->expires_ms, exp, sizeof(exp));
 		json_object_set_new(
 			j, "user", s->user[0] != '\0' ? json_string(s->user) : json_null());
 		json_object_set_new(j, "csrf", json_string(s->csrf));
@@ -975,8 +975,8 @@ static void handle_api(struct uccn_ui_call *c) {
 		uccn_ui_error(c, 401, "unauthorized", NULL, "log in first");
 		return;
 	}
-	if (changes &&
-		(strlen(req->csrf_token) != 64 || !uccn_auth_equal(req->csrf_token, sess->csrf, 64))) {
+	if (changes && (strlen(req->csrf_token) != 64 ||
+			       !uccn_auth_equal(req->csrf_token, sess->csrf, 64))) {
 		uccn_ui_error(c, 403, "csrf", NULL, "the request lacks this session's CSRF token");
 		return;
 	}
