@@ -834,6 +834,12 @@ static bool has_encoded_separator(const char *path) {
 	return false;
 }
 
+/* Whether file (resolved: no symbolic link, no '..') lies under dir (resolved). */
+static bool inside(const char *dir, const char *file) {
+	size_t n = strlen(dir);
+	return strncmp(file, dir, n) == 0 && file[n] == '/';
+}
+
 static void serve_static(struct uccn_ui_call *c) {
 	const char *path = c->req->path;
 	char rel[UCCN_HTTP_PATH_MAX];
@@ -853,9 +859,7 @@ static void serve_static(struct uccn_ui_call *c) {
 	char full[PATH_MAX], real_dir[PATH_MAX], real_file[PATH_MAX];
 	if (!safe_relative(rel) || realpath(c->ui->static_dir, real_dir) == NULL ||
 		snprintf(full, sizeof(full), "%s/%s", real_dir, rel) >= (int)sizeof(full) ||
-		realpath(full, real_file) == NULL ||
-		strncmp(real_file, real_dir, strlen(real_dir)) != 0 ||
-		real_file[strlen(real_dir)] != '/') {
+		realpath(full, real_file) == NULL || !inside(real_dir, real_file)) {
 		uccn_ui_error(c, 404, "not_found", NULL, "no such file");
 		return;
 	}
