@@ -269,7 +269,10 @@ static void back_to_version_1(void) {
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
+			     "DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
+			     " DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
+			     " DROP TABLE record_fts;"
+			     " DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
 			     " DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
 			     " DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
 			     " DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
