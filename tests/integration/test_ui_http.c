@@ -108,14 +108,18 @@ static void find_after(const char *s, const char *name, char *out, size_t len, c
 	out[n] = '\0';
 }
 
-Test(ui_http, the_page_and_the_api_over_real_http) {
-	char home[512], page[512];
-	snprintf(home, sizeof(home), "%s/adelaide", tmp);
-	snprintf(page, sizeof(page), "%s/page", tmp);
+/* Makes a node in tmp/NAME with a page folder, starts serve --ui on a free port; returns the
+ * port, the pid in *pid and serve's stderr file in err_path. */
+static unsigned start(
+	const char *name, char *home, size_t home_len, pid_t *pid, char *err_path, size_t err_len) {
+	char page[512];
+	snprintf(home, home_len, "%s/%s", tmp, name);
+	snprintf(page, sizeof(page), "%s/page-%s", tmp, name);
 	cr_assert_eq(mkdir(page, 0755), 0);
 	char index[600];
 	snprintf(index, sizeof(index), "%s/index.html", page);
 	FILE *f = fopen(index, "w");
+	cr_assert_not_null(f);
 	fputs("<!doctype html><title>Creative Cities</title>", f);
 	fclose(f);
 	struct test_run r;
@@ -123,14 +127,12 @@ Test(ui_http, the_page_and_the_api_over_real_http) {
 		"--field", "music", NULL};
 	test_proc_run(&r, NULL, init);
 	test_proc_assert_ok(&r, "init");
-
 	int fds[2];
 	cr_assert_eq(pipe(fds), 0);
 	char *serve[] = {
 		"uccn", "--home", home, "serve", "--ui", "127.0.0.1:0", "--ui-dir", page, NULL};
-	char err_path[512];
 	struct test_proc_opts o = {.out_fd = fds[1]};
-	pid_t pid = test_proc_spawn(serve, &o, err_path, sizeof(err_path));
+	*pid = test_proc_spawn(serve, &o, err_path, err_len);
 	close(fds[1]);
 	char line[256];
 	size_t len = 0;
@@ -148,6 +150,14 @@ Test(ui_http, the_page_and_the_api_over_real_http) {
 	line[len] = '\0';
 	unsigned port = 0;
 	cr_assert_eq(sscanf(line, "page on http://127.0.0.1:%u/", &port), 1, "%s", line);
+	return port;
+}
+
+Test(ui_http, the_page_and_the_api_over_real_http) {
+	char home[512], err_path[512];
+	pid_t pid;
+	unsigned port = start("adelaide", home, sizeof(home), &pid, err_path, sizeof(err_path));
+	struct test_run r;
 
 	char *ans = http(port, "GET", "/", NULL, NULL);
 	cr_assert(strncmp(ans, "HTTP/1.1 200", 12) == 0, "%s", ans);
@@ -213,4 +223,49 @@ Test(ui_http, the_page_and_the_api_over_real_http) {
 	test_proc_run(&r, NULL, ui);
 	cr_assert_eq(r.status, 1, "%s", r.out);
 	cr_assert(strstr(r.err, "uccn: ui: no page is served") != NULL, "%s", r.err);
+}
+
+Test(ui_http, two_requests_on_one_connection_and_the_limits) {
+	char home[512], err_path[512];
+	pid_t pid;
+	unsigned port = start("hobart", home, sizeof(home), &pid, err_path, sizeof(err_path));
+	/* Keep-alive: two answers on one connection. */
+	int fd = connect_to(port);
+	char req[512];
+	snprintf(req, sizeof(req),
+		"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n"
+		"GET / HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+		port, port);
+	send_all(fd, req);
+	char *both = read_until(fd, "<title>Creative Cities</title>", 10000);
+	cr_assert(strstr(both, "\"authenticated\":false") != NULL, "%s", both);
+	close(fd);
+	/* A body announced over the limit is refused unread. */
+	fd = connect_to(port);
+	snprintf(req, sizeof(req),
+		"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Type: "
+		"application/json\r\nContent-Length: 10000000\r\n\r\n{",
+		port);
+	send_all(fd, req);
+	char *ans = read_until(fd, "\"too_large\"", 10000);
+	cr_assert(strncmp(ans, "HTTP/1.1 413", 12) == 0, "%s", ans);
+	close(fd);
+	/* The path out of the page's folder, however spelled, finds nothing. */
+	const char *paths[] = {"/../adelaide/node.key", "/%2e%2e/hobart/node.key",
+		"/..%2fhobart%2fnode.key", "/page-hobart/../hobart/node.key"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ans = http(port, "GET", paths[i], NULL, NULL);
+		cr_assert(strncmp(ans, "HTTP/1.1 404", 12) == 0 ||
+				  strncmp(ans, "HTTP/1.1 403", 12) == 0 ||
+				  strncmp(ans, "HTTP/1.1 400", 12) == 0,
+			"%s: %s", paths[i], ans);
+	}
+	/* A foreign Host (a rebound name) is refused before any route. */
+	fd = connect_to(port);
+	send_all(fd, "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+	ans = read_until(fd, NULL, 10000);
+	cr_assert(strncmp(ans, "HTTP/1.1 421", 12) == 0, "%s", ans);
+	close(fd);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	cr_assert_eq(test_proc_wait(pid, 10000), 0, "%s", test_proc_slurp(err_path, NULL));
 }
