@@ -1154,16 +1154,15 @@ static int http_on_writeable(struct http_conn *h) {
 	} else if (h->stream) {
 		return 0;
 	}
-	/* A body announced too large was never read: the connection cannot carry another. */
-	if (h->too_large || lws_http_transaction_completed(wsi)) {
-		return -1;
-	}
-	/* Ready for the next request on this connection. */
+	/* Ready for the next request on this connection, before lws is told: with requests
+	 * pipelined, it may hand over the next one from inside lws_http_transaction_completed. A
+	 * body announced too large was never read: the connection cannot carry another. */
+	bool close_after = h->too_large;
 	struct http_listener *l = h->l;
 	http_free(h);
 	memset(h, 0, sizeof(*h));
 	h->l = l;
-	return 0;
+	return close_after || lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 static int http_callback(
