@@ -34,7 +34,7 @@ static void put(
 		test_str(strcmp(kind, "event") == 0 ? "description" : "summary", summary)};
 	struct uccn_field g[3] = {f[0], f[1], test_str("starts", "2026-01-01")};
 	cr_assert_eq(uccn_node_put(node, kind, NULL, strcmp(kind, "event") == 0 ? g : f,
-			     strcmp(kind, "event") == 0 ? 3 : 2, test_wall_ms(), id, NULL, 0),
+			     strcmp(kind, "event") == 0 ? 3 : 2, test_wall_ms(), id),
 		UCCN_OK);
 }
 
@@ -105,11 +105,11 @@ Test(search, edits_and_deletes_are_seen_at_once) {
 	put("best_practice", "Music in schools", "Every child learns.", id);
 	cr_assert_eq(search("schools", NULL), 1);
 	struct uccn_field f = test_str("title", "Music in libraries");
-	cr_assert_eq(uccn_node_put(node, "best_practice", id, &f, 1, test_wall_ms(), NULL, NULL, 0),
-		UCCN_OK);
+	cr_assert_eq(
+		uccn_node_put(node, "best_practice", id, &f, 1, test_wall_ms(), NULL), UCCN_OK);
 	cr_assert_eq(search("schools", NULL), 0);
 	cr_assert_eq(search("libraries", NULL), 1);
-	cr_assert_eq(uccn_node_delete(node, "best_practice", id, test_wall_ms(), NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_delete(node, "best_practice", id, test_wall_ms()), UCCN_OK);
 	cr_assert_eq(search("libraries", NULL), 0);
 }
 
@@ -122,8 +122,7 @@ Test(search, records_received_from_a_peer_are_found) {
 	struct uccn_field f = test_str("title", "Festival of Voices");
 	char id[UCCN_ID_MAX + 1];
 	cr_assert_eq(
-		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id, NULL, 0),
-		UCCN_OK);
+		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
 	struct uccn_bytes exp = {0};
 	test_export(hobart, &exp);
 	struct uccn_import_stats st;

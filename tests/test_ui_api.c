@@ -900,7 +900,7 @@ Test(ui, sync_without_a_network_is_offline) {
 	cr_assert(json_is_false(json_object_get(a.json, "online")));
 	cr_assert_eq(json_array_size(json_object_get(a.json, "peers")), 0);
 	answer_free(&a);
-	cr_assert_eq(uccn_node_peer_add(node, "ws://127.0.0.1:9", NULL, NULL, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_node_peer_add(node, "ws://127.0.0.1:9", NULL, NULL), UCCN_OK);
 	send_req(&(struct request){.path = "/api/sync"}, &a);
 	json_t *peer = json_array_get(json_object_get(a.json, "peers"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(peer, "url")), "ws://127.0.0.1:9");
@@ -942,8 +942,7 @@ Test(ui, the_secretariat_designates_an_applicant_from_the_page) {
 	struct uccn_field f = test_str("title", "Festival of Lights");
 	char out_id[UCCN_ID_MAX + 1];
 	cr_assert_eq(
-		uccn_node_put(lyon, "best_practice", NULL, &f, 1, test_wall_ms(), out_id, NULL, 0),
-		UCCN_OK);
+		uccn_node_put(lyon, "best_practice", NULL, &f, 1, test_wall_ms(), out_id), UCCN_OK);
 	struct uccn_bytes exp = {0};
 	test_export(lyon, &exp);
 	struct uccn_import_stats st;

@@ -694,8 +694,9 @@ static bool read_fields(struct uccn_ui_call *c, const struct uccn_kind_spec *k, 
 			add_field_error(c, p, spec->name, why);
 			continue;
 		}
-		if (uccn_schema_check_field(k, f, why, sizeof(why)) < 0) {
-			add_field_error(c, p, spec->name, why);
+		struct uccn_error e;
+		if (uccn_schema_check_field(k, f, &e) < 0) {
+			add_field_error(c, p, spec->name, e.msg);
 			continue;
 		}
 		p->nitems += used;
@@ -735,9 +736,11 @@ static void put_record(struct uccn_ui_call *c, struct names *ns, const char *kin
 		uccn_ui_error(c, 400, "bad_request", "fields", "no field to write");
 		return;
 	}
-	char why[512] = "", out_id[UCCN_ID_MAX + 1] = "";
-	int err = uccn_node_put(node, kind, id, p->fields, p->nfields, uccn_ui_now(c->ui), out_id,
-		why, sizeof(why));
+	char why[UCCN_ERRMSG_MAX] = "", out_id[UCCN_ID_MAX + 1] = "";
+	int err = uccn_node_put(node, kind, id, p->fields, p->nfields, uccn_ui_now(c->ui), out_id);
+	if (err < 0) {
+		snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
+	}
 	if (err == UCCN_ESCHEMA) {
 		char field[UCCN_NAME_MAX + 1];
 		const char *f = field_named(k, why, field, sizeof(field));
@@ -936,11 +939,10 @@ static void route_records(struct uccn_ui_call *c, struct names *ns) {
 		} else if (strcmp(m, "PUT") == 0) {
 			route_record_write(c, ns, kind, id);
 		} else if (strcmp(m, "DELETE") == 0) {
-			char why[512] = "";
-			int err = uccn_node_delete(uccn_ui_node(c->ui), kind, id,
-				uccn_ui_now(c->ui), why, sizeof(why));
+			struct uccn_node *node = uccn_ui_node(c->ui);
+			int err = uccn_node_delete(node, kind, id, uccn_ui_now(c->ui));
 			if (err < 0) {
-				answer_node_error(c, err, why);
+				answer_node_error(c, err, uccn_node_errmsg(node));
 				return;
 			}
 			uccn_ui_changed(c->ui, kind);
@@ -1287,8 +1289,8 @@ static void route_city(struct uccn_ui_call *c, struct names *ns) {
 	struct uccn_node *node = uccn_ui_node(c->ui);
 	if (c->nsegs == 3 && strcmp(c->segs[2], "proof") == 0) {
 		struct uccn_bytes proof = {0};
-		char why[256] = "";
-		int err = uccn_node_registry_prove(node, key, &proof, why, sizeof(why));
+		int err = uccn_node_registry_prove(node, key, &proof);
+		const char *why = err < 0 ? uccn_node_errmsg(node) : "";
 		if (err < 0) {
 			uccn_bytes_finish(&proof);
 			if (err == UCCN_ENOTMEMBER || err == UCCN_ENOTFOUND) {
@@ -1658,9 +1660,11 @@ static void route_designate(struct uccn_ui_call *c, struct names *ns) {
 		}
 	}
 	free(apps);
-	char why[512] = "";
-	int err = uccn_node_designate(
-		node, key, name, country, field, year, uccn_ui_now(c->ui), why, sizeof(why));
+	char why[UCCN_ERRMSG_MAX] = "";
+	int err = uccn_node_designate(node, key, name, country, field, year, uccn_ui_now(c->ui));
+	if (err < 0) {
+		snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
+	}
 	json_decref(body);
 	if (err == UCCN_ESCHEMA) {
 		char f[UCCN_NAME_MAX + 1];
@@ -1697,8 +1701,8 @@ static void route_withdraw(struct uccn_ui_call *c) {
 		return;
 	}
 	struct uccn_node *node = uccn_ui_node(c->ui);
-	char why[512] = "";
-	int err = uccn_node_withdraw(node, key, reason, uccn_ui_now(c->ui), why, sizeof(why));
+	int err = uccn_node_withdraw(node, key, reason, uccn_ui_now(c->ui));
+	const char *why = err < 0 ? uccn_node_errmsg(node) : "";
 	json_decref(body);
 	if (err < 0) {
 		answer_node_error(c, err == UCCN_ENOTMEMBER ? UCCN_ENOTFOUND : err, why);
