@@ -163,6 +163,10 @@ int uccn_cmd_user(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	const char *name = pos[1];
 	int err;
+	if ((add || passwd) && !uccn_ui_user_name_ok(name)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is not an account name (1-64 of A-Z a-z 0-9 . _ - @)", name);
+	}
 	if (add || passwd) {
 		char password[UCCN_AUTH_PASSWORD_MAX + 2];
 		if ((status = read_password(cli, from_stdin, password, sizeof(password))) != 0) {

@@ -75,6 +75,8 @@ void uccn_ui_tick(struct uccn_ui *ui);
 
 /* --- The home's files --------------------------------------------------------------------- */
 
+/* Whether name can be an account's: 1-64 of [A-Za-z0-9._@-]. */
+bool uccn_ui_user_name_ok(const char *name);
 /* Adds (or, with replace, changes the password of) an account. UCCN_EEXIST, UCCN_EINVAL (a name
  * that is not 1-64 of [A-Za-z0-9._@-], an empty or too long password), UCCN_EIO. */
 int uccn_ui_user_add(const char *home, const char *name, const char *password, bool replace);

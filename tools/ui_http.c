@@ -144,7 +144,7 @@ static int write_home_file(const char *home, const char *name, const char *data,
 	return UCCN_OK;
 }
 
-static bool valid_user_name(const char *name) {
+bool uccn_ui_user_name_ok(const char *name) {
 	size_t n = strlen(name);
 	if (n == 0 || n > UCCN_UI_USER_MAX) {
 		return false;
@@ -222,7 +222,7 @@ static int edit_users(const char *home, struct user_edit *e) {
 }
 
 int uccn_ui_user_add(const char *home, const char *name, const char *password, bool replace) {
-	if (!valid_user_name(name)) {
+	if (!uccn_ui_user_name_ok(name)) {
 		return UCCN_EINVAL;
 	}
 	char hash[UCCN_AUTH_HASH_MAX];

@@ -269,3 +269,44 @@ Test(ui_http, two_requests_on_one_connection_and_the_limits) {
 	cr_assert_eq(kill(pid, SIGTERM), 0);
 	cr_assert_eq(test_proc_wait(pid, 10000), 0, "%s", test_proc_slurp(err_path, NULL));
 }
+
+Test(ui_http, accounts_from_the_command_line) {
+	char home[512];
+	snprintf(home, sizeof(home), "%s/bologna", tmp);
+	struct test_run r;
+	char *init[] = {"uccn", "--home", home, "init", "--name", "Bologna", "--country", "IT",
+		"--field", "music", NULL};
+	test_proc_run(&r, NULL, init);
+	test_proc_assert_ok(&r, "init");
+	/* Off loopback without an account: refused, saying what to do. */
+	char *serve[] = {"uccn", "--home", home, "serve", "--ui", "0.0.0.0:0", NULL};
+	test_proc_run(&r, NULL, serve);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "uccn user add NAME") != NULL, "%s", r.err);
+	char *add[] = {"uccn", "--home", home, "user", "add", "maria", "--password-stdin", NULL};
+	struct test_proc_opts pw = {.in = "correct horse\n", .in_len = 14};
+	test_proc_run(&r, &pw, add);
+	test_proc_assert_ok(&r, "user add");
+	test_proc_run(&r, &pw, add);
+	cr_assert_eq(r.status, 1);
+	cr_assert(strstr(r.err, "uccn: user: account 'maria' exists already") != NULL, "%s", r.err);
+	char *bad[] = {"uccn", "--home", home, "user", "add", "bad name", "--password-stdin", NULL};
+	test_proc_run(&r, &pw, bad);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "is not an account name") != NULL, "%s", r.err);
+	char *list[] = {"uccn", "--home", home, "user", "list", NULL};
+	test_proc_run(&r, NULL, list);
+	test_proc_assert_ok(&r, "user list");
+	cr_assert_str_eq(r.out, "maria\n");
+	char path[600];
+	snprintf(path, sizeof(path), "%s/ui-users", home);
+	char *file = test_proc_slurp(path, NULL);
+	cr_assert_null(strstr(file, "correct horse"));
+	cr_assert(strstr(file, "$argon2id$") != NULL, "%s", file);
+	char *remove_[] = {"uccn", "--home", home, "user", "remove", "maria", NULL};
+	test_proc_run(&r, NULL, remove_);
+	test_proc_assert_ok(&r, "user remove");
+	test_proc_run(&r, NULL, remove_);
+	cr_assert_eq(r.status, 1);
+	cr_assert(strstr(r.err, "no account 'maria'") != NULL, "%s", r.err);
+}
