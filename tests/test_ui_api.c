@@ -1076,3 +1076,53 @@ Test(ui, the_live_stream_is_an_event_stream) {
 		header(&a, "Content-Type", type, sizeof(type)), "text/event-stream; charset=utf-8");
 	answer_free(&a);
 }
+
+Test(ui, another_citys_record_is_refused_in_both_languages) {
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/hobart", dir);
+	struct uccn_node *hobart = NULL;
+	struct uccn_node_init_options o = {.name = "Hobart", .country = "AU", .field = "music"};
+	cr_assert_eq(uccn_node_init(path, &o, test_wall_ms(), &hobart), UCCN_OK);
+	struct uccn_field f = test_str("title", "Festival of Voices");
+	char id[UCCN_ID_MAX + 1];
+	cr_assert_eq(
+		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
+	struct uccn_bytes exp = {0};
+	test_export(hobart, &exp);
+	struct uccn_import_stats st;
+	cr_assert_eq(test_import(node, &exp, exp.len, &st), UCCN_OK);
+	uccn_bytes_finish(&exp);
+	uccn_node_close(hobart);
+	login_with_link();
+	char route[256];
+	snprintf(route, sizeof(route), "/api/records/best_practice/%s", id);
+	struct answer a;
+	send_req(&(struct request){.path = route}, &a);
+	expect_status(&a, 200);
+	json_t *r = json_object_get(a.json, "record");
+	cr_assert(json_is_false(json_object_get(r, "may_edit")));
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r, "owner"), "name")), "Hobart");
+	answer_free(&a);
+	send_req(&(struct request){.method = "PUT",
+			 .path = route,
+			 .body = "{\"fields\": {\"title\": \"Mine now\"}}"},
+		&a);
+	expect_status(&a, 403);
+	cr_assert_str_eq(error_code(&a), "forbidden");
+	const char *msg =
+		json_string_value(json_object_get(json_object_get(a.json, "error"), "message"));
+	cr_assert(strncmp(msg, "not permitted", 13) == 0, "%s", msg);
+	answer_free(&a);
+	send_req(&(struct request){.method = "PUT",
+			 .path = route,
+			 .query = "lang=fr",
+			 .body = "{\"fields\": {\"title\": \"Mine now\"}}"},
+		&a);
+	msg = json_string_value(json_object_get(json_object_get(a.json, "error"), "message"));
+	cr_assert(strncmp(msg, "non permis", 10) == 0, "%s", msg);
+	answer_free(&a);
+	send_req(&(struct request){.method = "DELETE", .path = route}, &a);
+	expect_status(&a, 403);
+	answer_free(&a);
+}
