@@ -284,7 +284,8 @@ static const struct {
 	{"not permitted: only its owner %s may change %s %s (author %s)",
 		"non permis : seul son propriétaire %1 peut modifier %2 %3 (auteur %4)"},
 	{"not permitted: %s %s belongs to %s; %s is neither its owner nor one of its editors",
-		"non permis : %1 %2 appartient à %3 ; %4 n'en est ni le propriétaire ni l'un de ses "
+		"non permis : %1 %2 appartient à %3 ; %4 n'en est ni le propriétaire ni l'un de "
+		"ses "
 		"éditeurs"},
 	{"not permitted: only the Secretariat (the network's root key) writes a %s; %s",
 		"non permis : seul le Secrétariat (la clé racine du réseau) écrit un %1 ; %2"},
@@ -313,9 +314,16 @@ static const struct {
 };
 
 /* Matches msg against pattern; the parts of %s go to parts (start, length). A %s takes as
- * little as it can, so the literal after it decides where it ends. */
-static bool match(
-	const char *pat, const char *msg, const char *parts[4], size_t lens[4], size_t *nparts) {
+ * little as it can, so the literal after it decides where it ends. False also when the budget
+ * of steps runs out (the message then stays in English). */
+static bool match(const char *pat, const char *msg, const char *parts[4], size_t lens[4],
+	size_t *nparts, unsigned long *budget) {
+	/* Each %s tries every length: a bound on the tries keeps a message built of many
+	 * separators from costing more than a message should. */
+	if (*budget == 0) {
+		return false;
+	}
+	(*budget)--;
 	if (*pat == '\0') {
 		return *msg == '\0';
 	}
@@ -327,14 +335,14 @@ static bool match(
 		parts[k] = msg;
 		for (size_t n = 1; msg[n - 1] != '\0'; n++) {
 			lens[k] = n;
-			if (match(pat + 2, msg + n, parts, lens, nparts)) {
+			if (match(pat + 2, msg + n, parts, lens, nparts, budget)) {
 				return true;
 			}
 		}
 		(*nparts)--;
 		return false;
 	}
-	return *pat == *msg && match(pat + 1, msg + 1, parts, lens, nparts);
+	return *pat == *msg && match(pat + 1, msg + 1, parts, lens, nparts, budget);
 }
 
 const char *uccn_ui_translate(const char *lang, const char *message, char *buf, size_t len) {
@@ -344,7 +352,8 @@ const char *uccn_ui_translate(const char *lang, const char *message, char *buf, 
 	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
 		const char *parts[4];
 		size_t lens[4], n = 0;
-		if (!match(messages[i].en, message, parts, lens, &n)) {
+		unsigned long budget = 200000;
+		if (!match(messages[i].en, message, parts, lens, &n, &budget)) {
 			continue;
 		}
 		size_t o = 0;
