@@ -120,7 +120,7 @@ static const struct city_name *names_find(const struct names *ns, const uint8_t 
 
 static json_t *hex_json(const uint8_t *bytes, size_t len) {
 	char hex[2 * 64 + 1];
-	uccn_cli_hex(bytes, len, hex);
+	uccn_text_to_hex(bytes, len, hex);
 	return json_string(hex);
 }
 
@@ -157,7 +157,7 @@ static json_t *hlc_json(uint64_t hlc) {
 
 static bool key_in_list(const struct uccn_value *v, const uint8_t key[UCCN_KEY_BYTES]) {
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(key, UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, hex);
 	for (size_t i = 0; v != NULL && v->type == UCCN_VALUE_LIST && i < v->count; i++) {
 		const struct uccn_value *it = &v->items[i];
 		if (it->type == UCCN_VALUE_STR && it->str_len == 2 * UCCN_KEY_BYTES &&
@@ -191,7 +191,7 @@ static void name_keys_of(
 			continue;
 		}
 		snprintf(hex, sizeof(hex), "%.*s", (int)it->str_len, it->str);
-		if (!uccn_cli_parse_hex(hex, key, UCCN_KEY_BYTES)) {
+		if (uccn_text_from_hex(hex, strlen(hex), key, UCCN_KEY_BYTES) != UCCN_OK) {
 			continue;
 		}
 		json_t *city = city_json(c, ns, key);
@@ -293,7 +293,7 @@ static bool param_kind(
 
 static bool parse_key_text(const char *text, uint8_t key[UCCN_KEY_BYTES]) {
 	return text != NULL && strlen(text) == 2 * UCCN_KEY_BYTES &&
-	       uccn_cli_parse_hex(text, key, UCCN_KEY_BYTES);
+	       uccn_text_from_hex(text, strlen(text), key, UCCN_KEY_BYTES) == UCCN_OK;
 }
 
 /* A paged list: items counted by total, kept when in [offset, offset + limit). */
@@ -1865,8 +1865,8 @@ static int csv_cell(struct uccn_bytes *b, const char *s) {
 static int csv_member(void *userdata, const struct uccn_member *m) {
 	struct uccn_bytes *b = userdata;
 	char key[2 * UCCN_KEY_BYTES + 1], city[2 * UCCN_KEY_BYTES + 1], year[16], at[40];
-	uccn_cli_hex(m->key, UCCN_KEY_BYTES, key);
-	uccn_cli_hex(m->city, UCCN_KEY_BYTES, city);
+	uccn_text_to_hex(m->key, UCCN_KEY_BYTES, key);
+	uccn_text_to_hex(m->city, UCCN_KEY_BYTES, city);
 	snprintf(year, sizeof(year), "%d", m->year);
 	uccn_ui_format_ms(m->designated_hlc >> 16, at, sizeof(at));
 	const char *cells[] = {m->name != NULL ? m->name : "", m->country != NULL ? m->country : "",
