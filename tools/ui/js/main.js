@@ -263,6 +263,14 @@ async function liveRefresh() {
 	}
 }
 
+// The node's city by name; the Secretariat's node says so when its name does not.
+function drawNodeName() {
+	const n = ctx.node;
+	let name = n.name || t('city.unknown');
+	if (n.secretariat && !/secr[eé]tariat/i.test(name)) name = `${name} · ${t('node.secretariat')}`;
+	document.getElementById('node-name').textContent = name;
+}
+
 async function start() {
 	const session = await get('/api/session');
 	if (!session.authenticated) {
@@ -276,8 +284,7 @@ async function start() {
 	ctx.kinds = kinds.kinds;
 	ctx.sdgs = kinds.sdgs;
 	ctx.creativeFields = kinds.creative_fields;
-	document.getElementById('node-name').textContent =
-		node.secretariat ? `${node.name || ''} · ${t('node.secretariat')}` : (node.name || node.key.slice(0, 8));
+	drawNodeName();
 	document.getElementById('logout').hidden = false;
 	if (sync) banner.online = sync.online;
 	drawBanners();
@@ -295,8 +302,7 @@ function setupChrome() {
 		setLang(select.value);
 		applyStatic();
 		if (ctx.node) {
-			document.getElementById('node-name').textContent = ctx.node.secretariat
-				? `${ctx.node.name || ''} · ${t('node.secretariat')}` : (ctx.node.name || '');
+			drawNodeName();
 			drawBanners();
 			route();
 		} else {

@@ -177,7 +177,7 @@ function timeline(events) {
 	const width = 640;
 	const height = cities.length * rowH + 30;
 	const x = (at) => labelW + ((new Date(at).getTime() - min) / (max - min)) * (width - labelW - 20);
-	const svg = s('svg', {viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-labelledby': 'tl-t', class: 'chart'},
+	const svg = s('svg', {viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-labelledby': 'tl-t', class: 'chart timeline'},
 		s('title', {id: 'tl-t'}, t('sec.timeline')),
 		cities.map((c, i) => s('g', {},
 			s('text', {x: labelW - 8, y: i * rowH + rowH / 2 + 4, 'text-anchor': 'end', class: 'chart-label'},
