@@ -1,0 +1,420 @@
+// run.mjs - the page in a real browser (Debian's headless Chromium, driven by
+// playwright-core) against real uccn nodes: a Secretariat's hub, two member cities and an
+// applicant, all on 127.0.0.1 with ports the system picks. A focal point logs in, files a
+// best practice through the form, meets the node's refusal beside its field, fixes, edits
+// and reads the history; the record reaches the second city's open page by sync without a
+// reload; search finds it; the Secretariat designates the applicant from its page; the
+// report editor keeps paragraphs; French and English; a record with markup in its title
+// shows as text; a POST without the CSRF token is refused; no request leaves the node's
+// origin; axe-core finds no serious or critical violation on any page. Screenshots of the
+// main pages go to $UCCN_SCREENSHOTS.
+
+import {after, before, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync, spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {chromium} from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const UCCN = process.env.UCCN_BIN;
+const ROOT = process.env.UCCN_SOURCE_ROOT || path.resolve(here, '../..');
+const SHOTS = process.env.UCCN_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'uccn-shots-'));
+const AXE = fs.readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+// Bounds a wait that would otherwise hang; no assertion is about how long anything takes.
+const PATIENCE = 30000;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uccn-browser-'));
+const procs = [];
+const nodes = {};
+let browser;
+const contexts = [];
+// Every request any page made, and every Content-Security-Policy violation it reported.
+const requests = [];
+const violations = [];
+
+function uccn(home, ...args) {
+	return execFileSync(UCCN, ['--home', path.join(dir, home), ...args],
+		{encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim();
+}
+
+// Starts `uccn serve` with its page; resolves with the sync and page addresses it prints.
+function serve(home) {
+	return new Promise((resolve, reject) => {
+		const p = spawn(UCCN, ['--home', path.join(dir, home), 'serve', '--listen', '127.0.0.1:0',
+			'--ui', '127.0.0.1:0'], {stdio: ['ignore', 'pipe', fs.openSync(path.join(dir, `${home}.log`), 'a')]});
+		procs.push(p);
+		const seen = {};
+		const lines = readline.createInterface({input: p.stdout});
+		lines.on('line', (line) => {
+			const addr = /(\d+\.\d+\.\d+\.\d+:\d+)/.exec(line);
+			if (!addr) return;
+			if (/ui|page|http/i.test(line)) seen.ui = `http://${addr[1]}`;
+			else if (/listening/i.test(line)) seen.ws = `ws://${addr[1]}`;
+			if (seen.ui && seen.ws) resolve(seen);
+		});
+		p.on('exit', (code) => reject(new Error(`uccn serve (${home}) exited with ${code}: see ${dir}/${home}.log`)));
+	});
+}
+
+// A browser context for one node: every request checked to stay on the node's origin.
+async function open(node, options = {}) {
+	const context = await browser.newContext({locale: 'en-GB', viewport: {width: 1200, height: 900}, ...options});
+	contexts.push(context);
+	await context.route('**/*', (route) => {
+		const url = route.request().url();
+		requests.push(url);
+		if (new URL(url).origin !== new URL(node.ui).origin) return route.abort();
+		return route.continue();
+	});
+	await context.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (e) => {
+			window.__csp = window.__csp || [];
+			window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+		});
+	});
+	const page = await context.newPage();
+	page.on('pageerror', (e) => violations.push(`page error: ${e.message}`));
+	page.on('console', (m) => {
+		if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+	});
+	page.on('dialog', (d) => {
+		violations.push(`dialog opened: ${d.message()}`);
+		d.dismiss();
+	});
+	return page;
+}
+
+async function login(page, node) {
+	const url = uccn(node.home, 'ui', '--url');
+	assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/login\?token=/, 'ui --url prints a login link');
+	await page.goto(url);
+	await page.locator('#nav a').first().waitFor({timeout: PATIENCE});
+	assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+}
+
+// The page shows a view: waits for its h1 (the router focuses it when drawn).
+async function go(page, hash, heading) {
+	await page.evaluate((h) => { location.hash = h; }, hash);
+	if (heading) await page.locator('main h1', {hasText: heading}).waitFor({timeout: PATIENCE});
+}
+
+async function axe(page, name) {
+	if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+	const result = await page.evaluate(() => window.axe.run(document, {
+		runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}));
+	const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	assert.deepEqual(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
+	const csp = await page.evaluate(() => window.__csp || []);
+	assert.deepEqual(csp, [], `${name}: no Content-Security-Policy violation`);
+}
+
+async function shot(page, name) {
+	await page.screenshot({path: path.join(SHOTS, `${name}.png`), fullPage: true});
+}
+
+before(async () => {
+	assert.ok(UCCN, 'UCCN_BIN names the uccn program');
+	const net = /([0-9a-f]{64})/.exec(uccn('unesco', 'init', '--secretariat', '--name', 'UNESCO Secretariat'))[1];
+	const cities = [['adelaide', 'Adelaide', 'AU', 'music', '2015'], ['hobart', 'Hobart', 'AU', 'literature', '2023'],
+		['lyon', 'Lyon', 'FR', 'media_arts', '2008']];
+	for (const [home, name, country, field] of cities) {
+		uccn(home, 'init', '--network', net, '--name', name, '--country', country, '--field', field);
+		nodes[home] = {home, key: uccn(home, 'whoami')};
+	}
+	nodes.unesco = {home: 'unesco', key: net};
+	// Lyon applies: it is not designated, so the hub holds what it sends.
+	for (const [home, name, country, field, year] of cities.slice(0, 2)) {
+		uccn('unesco', 'designate', nodes[home].key, '--name', name, '--country', country, '--field', field, '--year', year);
+	}
+	Object.assign(nodes.unesco, await serve('unesco'));
+	// Demo-like records, from the command line as a city's IT person would have typed them.
+	uccn('hobart', 'put', 'best_practice', 'title=City of Stories', 'summary=Readers and writers in every library.',
+		'fields=literature', 'sdgs=4,11', 'year=2024', 'partners=Adelaide,Edinburgh');
+	nodes.hobart.xss = uccn('hobart', 'put', 'best_practice', 'title=<img src=x onerror="window.__xss=1">',
+		'summary=<script>window.__xss=2</script>', 'sdgs=16');
+	uccn('adelaide', 'put', 'event', 'title=Adelaide Fringe music day', `starts=${new Date().toISOString().slice(0, 8)}15`,
+		'place=Adelaide', 'fields=music');
+	nodes.lyon.bp = uccn('lyon', 'put', 'best_practice', 'title=Festival of Lights workshops',
+		'summary=Artists teach luminaires to children.', 'fields=media_arts', 'sdgs=4', 'year=2023');
+	uccn('lyon', 'sync', nodes.unesco.ws);
+	for (const home of ['adelaide', 'hobart']) {
+		uccn(home, 'peer', 'add', nodes.unesco.ws);
+		Object.assign(nodes[home], await serve(home));
+	}
+	browser = await chromium.launch({executablePath: process.env.UCCN_CHROMIUM || '/usr/bin/chromium'});
+});
+
+after(async () => {
+	for (const c of contexts) await c.close().catch(() => {});
+	if (browser) await browser.close();
+	for (const p of procs) {
+		if (p.exitCode === null) {
+			p.removeAllListeners('exit');
+			p.kill('SIGTERM');
+			await new Promise((r) => p.once('exit', r));
+		}
+	}
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+test('every message of the page is in English and in French', async () => {
+	const {messages} = await import(path.join(ROOT, 'tools/ui/js/i18n.js'));
+	const en = Object.keys(messages.en).sort();
+	assert.deepEqual(Object.keys(messages.fr).sort(), en);
+	for (const k of en) assert.notEqual(messages.fr[k].trim(), '', `fr ${k}`);
+});
+
+let adelaide;
+let hobart;
+let bpId;
+const word = 'marimbaphones';
+
+test('the focal point logs in with the link of uccn ui --url', async () => {
+	adelaide = await open(nodes.adelaide);
+	await login(adelaide, nodes.adelaide);
+	assert.equal(await adelaide.locator('#node-name').textContent(), 'Adelaide');
+	const res = await adelaide.request.get(`${nodes.adelaide.ui}/`);
+	assert.match(res.headers()['content-security-policy'] || '', /default-src 'self'/);
+	// Hobart's page is open before the record exists: it must arrive there by itself.
+	hobart = await open(nodes.hobart);
+	await login(hobart, nodes.hobart);
+	await go(hobart, '#/records/best_practice?whose=all', 'Records of the network');
+	await hobart.evaluate(() => { window.__noReload = true; });
+});
+
+test('a best practice through the form: SDG 18 refused beside its field, fixed, edited, its history', async () => {
+	const p = adelaide;
+	await go(p, '#/records/best_practice', 'Our records');
+	await p.click('#new-record');
+	await p.locator('main h1', {hasText: 'New'}).waitFor();
+	await shot(p, 'form-best-practice');
+	await p.fill('#field-title', 'Music in every school');
+	await p.fill('#field-summary', `Every child learns an instrument.\n\nThe ${word} came from Bologna.`);
+	await p.check('#field-fields input[value="music"]');
+	await p.check('#field-sdgs input[value="4"]');
+	// The form offers only the 17 goals; a tampered form (or a stale one) can still send an
+	// 18th, and the node's refusal must come back beside the field that caused it.
+	await p.evaluate(() => {
+		const box = document.querySelector('#field-sdgs input[value="17"]');
+		box.value = '18';
+		box.checked = true;
+	});
+	await p.click('#save-record');
+	const err = p.locator('#error-sdgs');
+	await err.filter({hasText: '18'}).waitFor({timeout: PATIENCE});
+	assert.match(await err.textContent(), /18/);
+	assert.equal(await p.locator('#f-sdgs fieldset').getAttribute('aria-invalid'), 'true');
+	assert.equal(await p.locator('#error-title').textContent(), '', 'no refusal beside a field that was right');
+	await shot(p, 'form-refusal');
+	await axe(p, 'form with a refusal');
+	await p.uncheck('#field-sdgs input[value="18"]');
+	await p.check('#field-sdgs input[value="11"]');
+	await p.click('#save-record');
+	await p.locator('main h1', {hasText: 'Music in every school'}).waitFor({timeout: PATIENCE});
+	bpId = decodeURIComponent(new URL(p.url()).hash.split('/').pop());
+	assert.match(await p.locator('dd[data-field="sdgs"]').textContent(), /4 · .*11 · /);
+	// Edit it: the title changes, the rest stays.
+	await p.click('#edit-record');
+	await p.locator('#field-title').waitFor();
+	assert.equal(await p.inputValue('#field-summary'), `Every child learns an instrument.\n\nThe ${word} came from Bologna.`);
+	await p.fill('#field-title', 'Music in every school of the city');
+	await p.click('#save-record');
+	await p.locator('main h1', {hasText: 'Music in every school of the city'}).waitFor({timeout: PATIENCE});
+	const rows = p.locator('#history tbody tr');
+	assert.equal(await rows.count(), 2, 'two changes in the history');
+	assert.match(await rows.nth(0).locator('.author').textContent(), /Adelaide/);
+	assert.doesNotMatch(await p.locator('#history').textContent(), /[0-9a-f]{64}/, 'no key in the history');
+	assert.match(await rows.nth(1).textContent(), /Music in every school of the city/);
+	assert.equal(await p.locator('#history td.ok').count(), 2, 'every signature verified');
+	await shot(p, 'record-history');
+	await axe(p, 'record and history');
+});
+
+test('the record reaches the other city by sync and shows on its open page without a reload', async () => {
+	await hobart.locator('#record-list a', {hasText: 'Music in every school of the city'}).waitFor({timeout: PATIENCE});
+	assert.equal(await hobart.evaluate(() => window.__noReload), true, 'the page was not reloaded');
+	assert.match(await hobart.locator('#record-list').textContent(), /Adelaide/);
+	await shot(hobart, 'records-network');
+	await axe(hobart, 'records of the network');
+});
+
+test('search finds it by a word of its summary, with its city, field and SDGs', async () => {
+	const p = hobart;
+	await go(p, '#/search', 'Search');
+	await p.fill('#s-q', word);
+	await p.click('#search-form button[type="submit"]');
+	const result = p.locator('.result', {hasText: 'Music in every school of the city'});
+	await result.waitFor({timeout: PATIENCE});
+	const text = await result.textContent();
+	assert.match(text, /Adelaide/);
+	assert.match(text, /Music/);
+	assert.match(text, /4 · Quality Education/);
+	assert.equal(await result.locator(`a[href="#/city/${nodes.adelaide.key}"]`).count(), 1, 'links to its city');
+	// A filter alone: the peers' practices on SDG 4.
+	await go(p, '#/search?sdg=4&kind=best_practice', 'Search');
+	await p.locator('.result', {hasText: 'City of Stories'}).waitFor({timeout: PATIENCE});
+	const stories = p.locator('.result', {hasText: 'City of Stories'});
+	assert.equal(await stories.locator('.partners a', {hasText: 'Adelaide'}).count(), 1, 'a partner that is a member links to it');
+	await shot(p, 'search');
+	await axe(p, 'search');
+});
+
+test('the report editor keeps paragraphs', async () => {
+	const p = adelaide;
+	await go(p, '#/new/report', 'New');
+	const text = 'We opened twelve music schools.\n\nWe hosted the sub-network meeting.\nIt drew 300 people.';
+	await p.fill('#field-period', '2022-2026');
+	await p.fill('#field-achievements', text);
+	await p.click('#save-record');
+	await p.locator('main h1', {hasText: '2022-2026'}).waitFor({timeout: PATIENCE});
+	const paras = p.locator('dd[data-field="achievements"] p');
+	assert.equal(await paras.count(), 2, 'two paragraphs shown');
+	assert.equal(await paras.nth(1).innerText(), 'We hosted the sub-network meeting.\nIt drew 300 people.');
+	await p.click('#edit-record');
+	await p.locator('#field-achievements').waitFor();
+	assert.equal(await p.inputValue('#field-achievements'), text, 'the editor gives back what was typed');
+});
+
+test('a title with markup from another city shows as text', async () => {
+	const p = adelaide;
+	await go(p, '#/search?q=onerror', 'Search');
+	await go(p, `#/record/best_practice/${encodeURIComponent(nodes.hobart.xss)}`);
+	await p.locator('main h1', {hasText: '<img src=x onerror="window.__xss=1">'}).waitFor({timeout: PATIENCE});
+	assert.equal(await p.locator('main img').count(), 0);
+	assert.equal(await p.locator('main script').count(), 0);
+	assert.match(await p.locator('dd[data-field="summary"]').textContent(), /<script>window.__xss=2<\/script>/);
+	assert.equal(await p.evaluate(() => window.__xss), undefined);
+});
+
+test('a state-changing request without the CSRF token is refused', async () => {
+	const res = await adelaide.evaluate(async () => {
+		const r = await fetch('/api/records/best_practice', {method: 'POST', headers: {'Content-Type': 'application/json'},
+			body: JSON.stringify({fields: {title: 'forged'}})});
+		return {status: r.status, body: await r.json()};
+	});
+	assert.equal(res.status, 403);
+	assert.equal(res.body.error.code, 'csrf');
+	const search = await adelaide.evaluate(async () => (await fetch('/api/search?q=forged')).json());
+	assert.equal(search.total, 0, 'nothing was written');
+});
+
+test('the Secretariat designates an applicant from its page and the held changes apply', async () => {
+	const p = await open(nodes.unesco);
+	await login(p, nodes.unesco);
+	await go(p, '#/secretariat/applications', 'Applications');
+	const card = p.locator(`.application[data-key="${nodes.lyon.key}"]`);
+	await card.waitFor({timeout: PATIENCE});
+	assert.match(await card.textContent(), /Lyon/);
+	assert.match(await card.textContent(), /FR/);
+	await shot(p, 'secretariat-applications');
+	await axe(p, 'applications');
+	await card.locator('button[type="submit"]').click();
+	await p.locator('#sec-status', {hasText: 'Lyon'}).waitFor({timeout: PATIENCE});
+	assert.match(await p.locator('#sec-status').textContent(), /[1-9]\d* held change/);
+	await go(p, `#/record/best_practice/${encodeURIComponent(nodes.lyon.bp)}`, 'Festival of Lights workshops');
+	assert.match(await p.locator('.meta').textContent(), /Lyon/);
+	await go(p, '#/secretariat/reports', 'Monitoring reports');
+	await p.locator('#reports').waitFor();
+	await shot(p, 'secretariat-reports');
+	await axe(p, 'reports');
+	await go(p, '#/secretariat/health', 'Network health');
+	await p.locator('#health').waitFor();
+	await shot(p, 'secretariat-health');
+	await axe(p, 'health');
+	for (const [hash, heading] of [['#/network', 'The network'], ['#/sync', 'Sync'], ['#/events', 'Events']]) {
+		await go(p, hash, heading);
+		await axe(p, `secretariat ${hash}`);
+	}
+});
+
+test('French from the browser, English by the switch', async () => {
+	const p = await open(nodes.adelaide, {locale: 'fr-FR'});
+	await login(p, nodes.adelaide);
+	assert.equal(await p.getAttribute('html', 'lang'), 'fr');
+	assert.match(await p.locator('#nav').textContent(), /Rechercher/);
+	await go(p, '#/new/best_practice', 'Nouveau');
+	await p.fill('#field-title', 'Essai');
+	await p.evaluate(() => {
+		const box = document.querySelector('#field-sdgs input[value="17"]');
+		box.value = '18';
+		box.checked = true;
+	});
+	await p.click('#save-record');
+	await p.locator('#error-sdgs').filter({hasText: '18'}).waitFor({timeout: PATIENCE});
+	const fr = await p.locator('#error-sdgs').textContent();
+	assert.match(await p.locator('#form-errors').textContent(), /refusé/);
+	await shot(p, 'form-refusal-fr');
+	await axe(p, 'form in French');
+	await p.selectOption('#lang', 'en');
+	await p.locator('#nav a', {hasText: 'Search'}).waitFor();
+	assert.equal(await p.getAttribute('html', 'lang'), 'en');
+	await p.fill('#field-title', 'Essai');
+	await p.evaluate(() => {
+		const box = document.querySelector('#field-sdgs input[value="17"]');
+		box.value = '18';
+		box.checked = true;
+	});
+	await p.click('#save-record');
+	await p.locator('#error-sdgs').filter({hasText: '18'}).waitFor({timeout: PATIENCE});
+	const en = await p.locator('#error-sdgs').textContent();
+	assert.notEqual(fr, en, 'the node words its refusal in the language asked');
+});
+
+test('every page passes axe-core; screenshots of the main pages', async () => {
+	const p = adelaide;
+	const pages = [['#/records/best_practice', 'Our records', 'records'], ['#/search?q=music', 'Search', null],
+		['#/network', 'The network', 'network'], ['#/events', 'Events', 'events'], ['#/events?view=list', 'Events', null],
+		['#/sync', 'Sync', 'sync'], [`#/city/${nodes.hobart.key}`, 'Hobart', null], ['#/new/project', 'New', 'form-project'],
+		['#/new/event', 'New', null], ['#/new/city', 'New', null]];
+	for (const [hash, heading, name] of pages) {
+		await go(p, hash, heading);
+		await p.waitForLoadState('networkidle').catch(() => {});
+		if (name) await shot(p, name);
+		await axe(p, hash);
+	}
+	// Keyboard alone: the skip link is the first stop and moves focus to the main content.
+	await go(p, '#/records/best_practice', 'Our records');
+	await p.evaluate(() => document.activeElement.blur());
+	await p.keyboard.press('Tab');
+	assert.equal(await p.evaluate(() => document.activeElement.id), 'skip');
+	await p.keyboard.press('Enter');
+	assert.equal(await p.evaluate(() => document.activeElement.id), 'main');
+	// The login page too, in a context with no session.
+	const anon = await open(nodes.adelaide);
+	await anon.goto(`${nodes.adelaide.ui}/?login=failed`);
+	await anon.locator('#login-user').waitFor({timeout: PATIENCE});
+	assert.match(await anon.locator('#login-error').textContent(), /expired|used/);
+	await shot(anon, 'login');
+	await axe(anon, 'login');
+});
+
+test('the node goes offline: the page says edits are safe, and an edit still saves', async () => {
+	const p = adelaide;
+	await go(p, '#/sync', 'Sync');
+	await p.locator('#online.ok').waitFor({timeout: PATIENCE});
+	const hub = procs[0];
+	hub.removeAllListeners('exit');
+	hub.kill('SIGTERM');
+	await new Promise((r) => hub.once('exit', r));
+	await p.locator('#banner-offline').waitFor({timeout: PATIENCE});
+	assert.match(await p.locator('#banner-offline').textContent(), /safe/);
+	await go(p, '#/new/best_practice', 'New');
+	await p.fill('#field-title', 'Written offline');
+	await p.click('#save-record');
+	await p.locator('main h1', {hasText: 'Written offline'}).waitFor({timeout: PATIENCE});
+	await go(p, '#/sync', 'Sync');
+	await p.locator('#online.warn').waitFor({timeout: PATIENCE});
+	await shot(p, 'sync-offline');
+	await axe(p, 'sync offline');
+});
+
+test('no request left the node\'s origin and the policy was never broken', () => {
+	assert.ok(requests.length > 20, 'the pages made requests');
+	const origins = new Set(Object.values(nodes).filter((n) => n.ui).map((n) => new URL(n.ui).origin));
+	assert.deepEqual(requests.filter((u) => !origins.has(new URL(u).origin)), []);
+	assert.deepEqual(violations, []);
+});
