@@ -28,4 +28,9 @@ fi
 export UCCN_BIN=$uccn_bin UCCN_SOURCE_ROOT=$source_root UCCN_CHROMIUM=$chromium
 export UCCN_SCREENSHOTS=$out_dir/browser-screenshots
 mkdir -p "$UCCN_SCREENSHOTS"
+major=$(node -p "process.versions.node.split('.')[0]")
+if [ "$major" -lt 20 ]; then
+	echo "browser: Node.js $(node --version) is too old for playwright-core (20 or later)" >&2
+	exit 1
+fi
 exec node --test --test-concurrency=1 --test-reporter=spec "$here/run.mjs"
