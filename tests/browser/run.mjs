@@ -210,6 +210,7 @@ test('a best practice through the form: SDG 18 refused beside its field, fixed, 
 	assert.equal(await p.locator('#f-sdgs fieldset').getAttribute('aria-invalid'), 'true');
 	assert.equal(await p.locator('#error-title').textContent(), '', 'no refusal beside a field that was right');
 	await shot(p, 'form-refusal');
+	await p.locator('#f-sdgs').screenshot({path: path.join(SHOTS, 'form-refusal-field.png')});
 	await axe(p, 'form with a refusal');
 	await p.uncheck('#field-sdgs input[value="18"]');
 	await p.check('#field-sdgs input[value="11"]');
@@ -311,6 +312,7 @@ test('the Secretariat designates an applicant from its page and the held changes
 	assert.match(await card.textContent(), /Lyon/);
 	assert.match(await card.textContent(), /FR/);
 	await shot(p, 'secretariat-applications');
+	await card.screenshot({path: path.join(SHOTS, 'secretariat-application.png')});
 	await axe(p, 'applications');
 	await card.locator('button[type="submit"]').click();
 	await p.locator('#sec-status', {hasText: 'Lyon'}).waitFor({timeout: PATIENCE});

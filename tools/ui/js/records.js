@@ -29,6 +29,14 @@ export async function viewRecords(main, ctx, kindName, q) {
 	const link = (k, w, d) => `#/records/${k}?whose=${w}${d ? '&deleted=1' : ''}`;
 
 	const list = h('div', {id: 'record-list'});
+	// A city has one city record, whose id is its key: the page offers to edit it, not a new one.
+	const newButton = () => {
+		if (!kind.editable) return null;
+		if (kind.name === 'city') {
+			return h('a', {class: 'button primary', href: `#/edit/city/${ctx.node.key}`, id: 'edit-city'}, t('records.editcity'));
+		}
+		return h('a', {class: 'button primary', href: `#/new/${kind.name}`, id: 'new-record'}, t('records.new', {kind: L(kind.label)}));
+	};
 	const tabs = h('nav', {'aria-label': t('records.kinds')}, h('ul', {class: 'tabs'}, kinds.map((k) =>
 		h('li', {}, h('a', {href: link(k.name, whose, deleted),
 			'aria-current': k.name === kind.name ? 'page' : null}, L(k.label))))));
@@ -45,8 +53,7 @@ export async function viewRecords(main, ctx, kindName, q) {
 		h('div', {class: 'toolbar'},
 			h('div', {class: 'inline'}, h('label', {for: 'whose'}, t('records.whose')), whoseSel),
 			h('div', {class: 'inline'}, delBox, h('label', {for: 'show-deleted'}, t('records.deleted'))),
-			kind.editable ? h('a', {class: 'button primary', href: `#/new/${kind.name}`, id: 'new-record'},
-				t('records.new', {kind: L(kind.label)})) : null),
+			newButton()),
 		h('p', {id: 'live-note', class: 'hint', 'aria-live': 'polite'}),
 		list);
 
