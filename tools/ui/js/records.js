@@ -93,14 +93,23 @@ export async function viewRecord(main, ctx, kindName, id) {
 	replace(main, h('h1', {}, '…'), flashBox(), msg, body);
 
 	async function load() {
-		const [{record}, {changes}] = await Promise.all([get(path), get(`${path}/history`)]);
+		const [{record}, {changes}, net] = await Promise.all([get(path), get(`${path}/history`),
+			ctx.members().catch(() => ({members: []}))]);
+		const byName = new Map(net.members.filter((m) => m.active).map((m) => [m.name.toLowerCase(), m]));
 		const h1 = main.querySelector('h1');
 		h1.textContent = record.title || record.id;
 		const dl = h('dl', {class: 'fields'});
 		for (const spec of kind.fields) {
 			const v = record.fields[spec.name];
 			if (v === undefined) continue;
-			dl.append(h('dt', {}, L(spec.label)), h('dd', {'data-field': spec.name}, value(ctx, spec, v, record.cities)));
+			// Partners are names as typed; those that name a member city link to it.
+			const shown = spec.name === 'partners' && Array.isArray(v)
+				? h('ul', {class: 'plain'}, v.map((p) => {
+					const m = byName.get(p.toLowerCase());
+					return h('li', {}, m ? h('a', {href: `#/city/${m.key}`}, p) : p);
+				}))
+				: value(ctx, spec, v, record.cities);
+			dl.append(h('dt', {}, L(spec.label)), h('dd', {'data-field': spec.name}, shown));
 		}
 		const actions = h('div', {class: 'actions'});
 		if (record.may_edit && !record.deleted) {
