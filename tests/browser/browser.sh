@@ -28,6 +28,7 @@ fi
 export UCCN_BIN=$uccn_bin UCCN_SOURCE_ROOT=$source_root UCCN_CHROMIUM=$chromium
 export UCCN_SCREENSHOTS=$out_dir/browser-screenshots
 mkdir -p "$UCCN_SCREENSHOTS"
+rm -f "$UCCN_SCREENSHOTS"/failed-*.png
 major=$(node -p "process.versions.node.split('.')[0]")
 if [ "$major" -lt 20 ]; then
 	echo "browser: Node.js $(node --version) is too old for playwright-core (20 or later)" >&2

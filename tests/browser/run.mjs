@@ -77,6 +77,7 @@ async function open(node, options = {}) {
 		});
 	});
 	const page = await context.newPage();
+	pages.push(page);
 	page.on('pageerror', (e) => violations.push(`page error: ${e.message}`));
 	page.on('console', (m) => {
 		if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
@@ -114,6 +115,23 @@ async function axe(page, name) {
 
 async function shot(page, name) {
 	await page.screenshot({path: path.join(SHOTS, `${name}.png`), fullPage: true});
+}
+
+// A test that fails leaves a screenshot of every open page beside the others.
+const pages = [];
+function check(name, fn) {
+	test(name, async () => {
+		try {
+			await fn();
+		} catch (e) {
+			let i = 0;
+			for (const p of pages) {
+				i += 1;
+				if (!p.isClosed()) await p.screenshot({path: path.join(SHOTS, `failed-${name.replace(/\W+/g, '-').slice(0, 40)}-${i}.png`), fullPage: true}).catch(() => {});
+			}
+			throw e;
+		}
+	});
 }
 
 before(async () => {
@@ -158,10 +176,11 @@ after(async () => {
 			await new Promise((r) => p.once('exit', r));
 		}
 	}
-	fs.rmSync(dir, {recursive: true, force: true});
+	if (process.env.UCCN_BROWSER_KEEP) console.log(`the nodes' homes and logs are kept in ${dir}`);
+	else fs.rmSync(dir, {recursive: true, force: true});
 });
 
-test('every message of the page is in English and in French', async () => {
+check('every message of the page is in English and in French', async () => {
 	const {messages} = await import(path.join(ROOT, 'tools/ui/js/i18n.js'));
 	const en = Object.keys(messages.en).sort();
 	assert.deepEqual(Object.keys(messages.fr).sort(), en);
@@ -173,7 +192,7 @@ let hobart;
 let bpId;
 const word = 'marimbaphones';
 
-test('the focal point logs in with the link of uccn ui --url', async () => {
+check('the focal point logs in with the link of uccn ui --url', async () => {
 	adelaide = await open(nodes.adelaide);
 	await login(adelaide, nodes.adelaide);
 	assert.equal(await adelaide.locator('#node-name').textContent(), 'Adelaide');
@@ -186,7 +205,7 @@ test('the focal point logs in with the link of uccn ui --url', async () => {
 	await hobart.evaluate(() => { window.__noReload = true; });
 });
 
-test('a best practice through the form: SDG 18 refused beside its field, fixed, edited, its history', async () => {
+check('a best practice through the form: SDG 18 refused beside its field, fixed, edited, its history', async () => {
 	const p = adelaide;
 	await go(p, '#/records/best_practice', 'Our records');
 	await p.click('#new-record');
@@ -235,7 +254,7 @@ test('a best practice through the form: SDG 18 refused beside its field, fixed, 
 	await axe(p, 'record and history');
 });
 
-test('the record reaches the other city by sync and shows on its open page without a reload', async () => {
+check('the record reaches the other city by sync and shows on its open page without a reload', async () => {
 	await hobart.locator('#record-list a', {hasText: 'Music in every school of the city'}).waitFor({timeout: PATIENCE});
 	assert.equal(await hobart.evaluate(() => window.__noReload), true, 'the page was not reloaded');
 	assert.match(await hobart.locator('#record-list').textContent(), /Adelaide/);
@@ -243,7 +262,7 @@ test('the record reaches the other city by sync and shows on its open page witho
 	await axe(hobart, 'records of the network');
 });
 
-test('search finds it by a word of its summary, with its city, field and SDGs', async () => {
+check('search finds it by a word of its summary, with its city, field and SDGs', async () => {
 	const p = hobart;
 	await go(p, '#/search', 'Search');
 	await p.fill('#s-q', word);
@@ -264,14 +283,14 @@ test('search finds it by a word of its summary, with its city, field and SDGs', 
 	await axe(p, 'search');
 });
 
-test('the report editor keeps paragraphs', async () => {
+check('the report editor keeps paragraphs', async () => {
 	const p = adelaide;
 	await go(p, '#/new/report', 'New');
 	const text = 'We opened twelve music schools.\n\nWe hosted the sub-network meeting.\nIt drew 300 people.';
-	await p.fill('#field-period', '2022-2026');
+	await p.fill('#field-period', '2023-2027');
 	await p.fill('#field-achievements', text);
 	await p.click('#save-record');
-	await p.locator('main h1', {hasText: '2022-2026'}).waitFor({timeout: PATIENCE});
+	await p.locator('main h1', {hasText: '2023-2027'}).waitFor({timeout: PATIENCE});
 	const paras = p.locator('dd[data-field="achievements"] p');
 	assert.equal(await paras.count(), 2, 'two paragraphs shown');
 	assert.equal(await paras.nth(1).innerText(), 'We hosted the sub-network meeting.\nIt drew 300 people.');
@@ -280,7 +299,7 @@ test('the report editor keeps paragraphs', async () => {
 	assert.equal(await p.inputValue('#field-achievements'), text, 'the editor gives back what was typed');
 });
 
-test('a title with markup from another city shows as text', async () => {
+check('a title with markup from another city shows as text', async () => {
 	const p = adelaide;
 	await go(p, '#/search?q=onerror', 'Search');
 	await go(p, `#/record/best_practice/${encodeURIComponent(nodes.hobart.xss)}`);
@@ -291,7 +310,7 @@ test('a title with markup from another city shows as text', async () => {
 	assert.equal(await p.evaluate(() => window.__xss), undefined);
 });
 
-test('a state-changing request without the CSRF token is refused', async () => {
+check('a state-changing request without the CSRF token is refused', async () => {
 	const res = await adelaide.evaluate(async () => {
 		const r = await fetch('/api/records/best_practice', {method: 'POST', headers: {'Content-Type': 'application/json'},
 			body: JSON.stringify({fields: {title: 'forged'}})});
@@ -303,37 +322,77 @@ test('a state-changing request without the CSRF token is refused', async () => {
 	assert.equal(search.total, 0, 'nothing was written');
 });
 
-test('the Secretariat designates an applicant from its page and the held changes apply', async () => {
-	const p = await open(nodes.unesco);
+let unesco;
+
+check('the Secretariat sees the application with the data the city sent', async () => {
+	const p = unesco = await open(nodes.unesco);
 	await login(p, nodes.unesco);
 	await go(p, '#/secretariat/applications', 'Applications');
 	const card = p.locator(`.application[data-key="${nodes.lyon.key}"]`);
 	await card.waitFor({timeout: PATIENCE});
-	assert.match(await card.textContent(), /Lyon/);
-	assert.match(await card.textContent(), /FR/);
 	await shot(p, 'secretariat-applications');
 	await card.screenshot({path: path.join(SHOTS, 'secretariat-application.png')});
 	await axe(p, 'applications');
+	assert.equal(await card.locator('h3').textContent(), 'Lyon');
+	assert.match(await card.textContent(), /FR/);
+	assert.match(await card.textContent(), /Media Arts/);
+	assert.equal(await card.locator('input[id$="-name"]').inputValue(), 'Lyon', 'the designation form starts from what the city sent');
+});
+
+check('the Secretariat designates the applicant from its page and the held changes apply', async () => {
+	const p = unesco;
+	await go(p, '#/secretariat/applications', 'Applications');
+	const card = p.locator(`.application[data-key="${nodes.lyon.key}"]`);
+	await card.waitFor({timeout: PATIENCE});
+	// What the Secretariat would type where the application left a value out.
+	const fill = async (sel, value) => {
+		if ((await card.locator(sel).inputValue()) === '') await card.locator(sel).fill(value);
+	};
+	await fill('input[id$="-name"]', 'Lyon');
+	await fill('input[id$="-country"]', 'FR');
+	if ((await card.locator('select').inputValue()) === '') await card.locator('select').selectOption('media_arts');
+	await card.locator('input[id$="-year"]').fill('2008');
 	await card.locator('button[type="submit"]').click();
 	await p.locator('#sec-status', {hasText: 'Lyon'}).waitFor({timeout: PATIENCE});
 	assert.match(await p.locator('#sec-status').textContent(), /[1-9]\d* held change/);
+	assert.equal(await p.locator(`.application[data-key="${nodes.lyon.key}"]`).count(), 0, 'no longer waiting');
 	await go(p, `#/record/best_practice/${encodeURIComponent(nodes.lyon.bp)}`, 'Festival of Lights workshops');
 	assert.match(await p.locator('.meta').textContent(), /Lyon/);
-	await go(p, '#/secretariat/reports', 'Monitoring reports');
-	await p.locator('#reports').waitFor();
+	await go(p, '#/network', 'The network');
+	await p.locator('#members th', {hasText: 'Lyon'}).waitFor({timeout: PATIENCE});
+});
+
+check('the Secretariat reads the reports by period and the network\'s health', async () => {
+	const p = unesco;
+	await go(p, '#/secretariat/reports?period=2023-2027', 'Monitoring reports');
+	const row = p.locator('#reports tr', {hasText: 'Adelaide'});
+	await row.waitFor({timeout: PATIENCE});
+	assert.match(await row.textContent(), /filed/);
+	assert.match(await p.locator('#reports tr', {hasText: 'Hobart'}).textContent(), /missing/);
 	await shot(p, 'secretariat-reports');
 	await axe(p, 'reports');
+	await row.locator('a', {hasText: 'read'}).click();
+	await p.locator('main h1', {hasText: '2023-2027'}).waitFor({timeout: PATIENCE});
+	assert.equal(await p.locator('dd[data-field="achievements"] p').count(), 2, 'the Secretariat reads the paragraphs');
 	await go(p, '#/secretariat/health', 'Network health');
 	await p.locator('#health').waitFor();
+	assert.match(await p.locator('#health').textContent(), /Adelaide/);
 	await shot(p, 'secretariat-health');
 	await axe(p, 'health');
-	for (const [hash, heading] of [['#/network', 'The network'], ['#/sync', 'Sync'], ['#/events', 'Events']]) {
+	const csv = await p.evaluate(async () => {
+		const r = await fetch('/api/secretariat/registry.csv');
+		return {type: r.headers.get('Content-Type'), text: await r.text()};
+	});
+	assert.match(csv.type, /text\/csv/);
+	assert.match(csv.text, /Adelaide/);
+	for (const [hash, heading] of [['#/network', 'The network'], ['#/sync', 'Sync'], ['#/events', 'Events'],
+		['#/records/best_practice', 'Records of the network']]) {
 		await go(p, hash, heading);
 		await axe(p, `secretariat ${hash}`);
 	}
 });
 
-test('French from the browser, English by the switch', async () => {
+check('French from the browser, English by the switch', async () => {
 	const p = await open(nodes.adelaide, {locale: 'fr-FR'});
 	await login(p, nodes.adelaide);
 	assert.equal(await p.getAttribute('html', 'lang'), 'fr');
@@ -366,7 +425,7 @@ test('French from the browser, English by the switch', async () => {
 	assert.notEqual(fr, en, 'the node words its refusal in the language asked');
 });
 
-test('every page passes axe-core; screenshots of the main pages', async () => {
+check('every page passes axe-core; screenshots of the main pages', async () => {
 	const p = adelaide;
 	const pages = [['#/records/best_practice', 'Our records', 'records'], ['#/search?q=music', 'Search', null],
 		['#/network', 'The network', 'network'], ['#/events', 'Events', 'events'], ['#/events?view=list', 'Events', null],
@@ -379,12 +438,18 @@ test('every page passes axe-core; screenshots of the main pages', async () => {
 		await axe(p, hash);
 	}
 	// Keyboard alone: the skip link is the first stop and moves focus to the main content.
-	await go(p, '#/records/best_practice', 'Our records');
-	await p.evaluate(() => document.activeElement.blur());
-	await p.keyboard.press('Tab');
-	assert.equal(await p.evaluate(() => document.activeElement.id), 'skip');
-	await p.keyboard.press('Enter');
-	assert.equal(await p.evaluate(() => document.activeElement.id), 'main');
+	const k = await p.context().newPage();
+	pages.push(k);
+	await k.goto(`${nodes.adelaide.ui}/#/records/best_practice`);
+	await k.locator('main h1', {hasText: 'Our records'}).waitFor({timeout: PATIENCE});
+	await k.keyboard.press('Tab');
+	assert.equal(await k.evaluate(() => document.activeElement.id), 'skip');
+	await k.keyboard.press('Enter');
+	assert.equal(await k.evaluate(() => document.activeElement.id), 'main');
+	// The menu, then a record's link, then the record's page: by keyboard alone.
+	await k.keyboard.press('Tab');
+	assert.equal(await k.evaluate(() => document.activeElement.closest('main') !== null), true, 'Tab goes on inside the main content');
+	await k.close();
 	// The login page too, in a context with no session.
 	const anon = await open(nodes.adelaide);
 	await anon.goto(`${nodes.adelaide.ui}/?login=failed`);
@@ -394,7 +459,7 @@ test('every page passes axe-core; screenshots of the main pages', async () => {
 	await axe(anon, 'login');
 });
 
-test('the node goes offline: the page says edits are safe, and an edit still saves', async () => {
+check('the node goes offline: the page says edits are safe, and an edit still saves', async () => {
 	const p = adelaide;
 	await go(p, '#/sync', 'Sync');
 	await p.locator('#online.ok').waitFor({timeout: PATIENCE});
@@ -414,7 +479,7 @@ test('the node goes offline: the page says edits are safe, and an edit still sav
 	await axe(p, 'sync offline');
 });
 
-test('no request left the node\'s origin and the policy was never broken', () => {
+check('no request left the node\'s origin and the policy was never broken', () => {
 	assert.ok(requests.length > 20, 'the pages made requests');
 	const origins = new Set(Object.values(nodes).filter((n) => n.ui).map((n) => new URL(n.ui).origin));
 	assert.deepEqual(requests.filter((u) => !origins.has(new URL(u).origin)), []);

@@ -189,6 +189,9 @@ function history(ctx, kind, changes, cities) {
 
 // ---- the form ----
 
+// A list with nothing chosen is no value: the field is left out (or removed by an edit).
+const listOrNone = (list) => (list.length ? list : undefined);
+
 // One control per field spec; read() gives the value to send (undefined: empty).
 function control(ctx, spec, current, record, members) {
 	const id = `field-${spec.name}`;
@@ -228,13 +231,13 @@ function control(ctx, spec, current, record, members) {
 	case 'sdgs': {
 		const opts = (spec.choices || ctx.sdgs).map((c) => ({value: c.value, label: `${c.value} · ${L(c.label)}`}));
 		checkboxes(opts, current || [], 'sdgs');
-		read = () => [...group.querySelectorAll('input:checked')].map((c) => Number(c.value));
+		read = () => listOrNone([...group.querySelectorAll('input:checked')].map((c) => Number(c.value)));
 		break;
 	}
 	case 'fields': {
 		const opts = (spec.choices || ctx.creativeFields).map((c) => ({value: c.value, label: L(c.label)}));
 		checkboxes(opts, current || []);
-		read = () => [...group.querySelectorAll('input:checked')].map((c) => c.value);
+		read = () => listOrNone([...group.querySelectorAll('input:checked')].map((c) => c.value));
 		break;
 	}
 	case 'keys': {
@@ -254,7 +257,7 @@ function control(ctx, spec, current, record, members) {
 		}
 		opts.sort((a, b) => a.label.localeCompare(b.label));
 		checkboxes(opts, current || []);
-		read = () => [...group.querySelectorAll('input:checked')].map((c) => c.value);
+		read = () => listOrNone([...group.querySelectorAll('input:checked')].map((c) => c.value));
 		break;
 	}
 	case 'choice':

@@ -32,7 +32,7 @@ export async function viewApplications(main, ctx) {
 					c.focal_point ? [h('dt', {}, t('city.focal')), h('dd', {}, c.focal_point)] : null,
 					c.email ? [h('dt', {}, t('city.email')), h('dd', {}, c.email)] : null,
 					h('dt', {}, t('sec.held')), h('dd', {}, String(a.held)),
-					h('dt', {}, t('sec.firstseen')), h('dd', {}, when(a.first_seen))),
+					h('dt', {}, t('sec.firstseen')), h('dd', {}, a.first_seen ? when(a.first_seen) : '—')),
 				c.description ? h('p', {class: 'text'}, c.description) : null,
 				designateForm(ctx, a, i, async (res) => {
 					status.textContent = t('sec.designated', {name: res.member.name, n: res.released});

@@ -41,7 +41,7 @@ export async function viewSync(main, ctx) {
 					h('th', {scope: 'col'}, t('sync.connected')), h('th', {scope: 'col'}, t('sync.lastcontact')),
 					h('th', {scope: 'col'}, t('sync.waiting')), h('th', {scope: 'col'}, t('sync.lasterror')))),
 				h('tbody', {}, peers.map((p) => h('tr', {},
-					h('th', {scope: 'row'}, p.city ? cityLink(p.city) : t('city.unknown')),
+					h('th', {scope: 'row'}, p.city && p.city.name ? cityLink(p.city) : t('sync.unnamed')),
 					h('td', {class: 'mono'}, p.url || t('sync.incoming')),
 					h('td', {class: p.connected ? 'ok' : null}, p.connected ? t('yes') : t('no')),
 					h('td', {}, when(p.last_contact)),
