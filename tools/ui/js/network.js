@@ -87,12 +87,13 @@ export async function viewNetwork(main, ctx) {
 
 export async function viewCity(main, ctx, key) {
 	const body = h('div', {});
-	replace(main, h('h1', {}, '…'), body);
+	const title = h('h1', {}, '…');
+	replace(main, title, body);
 	async function load() {
 		const [{city, records}, bps] = await Promise.all([get(`/api/cities/${key}`),
 			get(`/api/records${query({kind: 'best_practice', owner: key, limit: 1000})}`)]);
 		const c = city.fields || city;
-		main.querySelector('h1').textContent = c.name || t('city.unknown');
+		title.textContent = c.name || t('city.unknown');
 		const rows = [
 			[t('col.country'), c.country],
 			[t('col.field'), c.field ? fieldName(ctx, c.field) : ''],

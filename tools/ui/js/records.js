@@ -90,14 +90,16 @@ export async function viewRecord(main, ctx, kindName, id) {
 	const path = `/api/records/${kindName}/${enc(id)}`;
 	const body = h('div', {});
 	const msg = h('p', {class: 'error', role: 'alert', id: 'record-error'});
-	replace(main, h('h1', {}, '…'), flashBox(), msg, body);
+	// The view keeps its own elements: a load that ends after the person moved on changes
+	// nothing they see.
+	const title = h('h1', {}, '…');
+	replace(main, title, flashBox(), msg, body);
 
 	async function load() {
 		const [{record}, {changes}, net] = await Promise.all([get(path), get(`${path}/history`),
 			ctx.members().catch(() => ({members: []}))]);
 		const byName = new Map(net.members.filter((m) => m.active).map((m) => [m.name.toLowerCase(), m]));
-		const h1 = main.querySelector('h1');
-		h1.textContent = record.title || record.id;
+		title.textContent = record.title || record.id;
 		const dl = h('dl', {class: 'fields'});
 		for (const spec of kind.fields) {
 			const v = record.fields[spec.name];
