@@ -210,7 +210,7 @@ function control(ctx, spec, current, record, members) {
 	if (spec.type === 'period') limits.push(t('form.limit.period'));
 	if (spec.type === 'country') limits.push(t('form.limit.country'));
 	if (spec.type === 'texts') limits.push(t('form.limit.lines'));
-	const hint = h('p', {class: 'hint', id: hintId}, help, limits.length ? ` (${limits.join('; ')})` : '');
+	const hint = h('p', {class: 'hint', id: hintId}, help, limits.length ? ` (${limits.join(t('list.sep'))})` : '');
 	const err = h('p', {class: 'error field-error', id: errId});
 	const box = h('div', {class: 'field', id: `f-${spec.name}`, 'data-field': spec.name});
 	const common = {id, name: spec.name, 'aria-describedby': describedby, required: spec.required || null};
@@ -397,7 +397,7 @@ export async function viewForm(main, ctx, kindName, id) {
 				items.push(h('li', {}, h('a', {href: `#f-${c.spec.name}`, onclick: (ev2) => {
 					ev2.preventDefault();
 					c.focusTarget().focus();
-				}}, `${c.label}: ${message}`)));
+				}}, t('form.refusal.item', {label: c.label, message}))));
 			} else {
 				items.push(h('li', {}, message));
 			}
