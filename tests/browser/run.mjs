@@ -29,6 +29,8 @@ const PATIENCE = 30000;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uccn-browser-'));
 const procs = [];
+// A node that ended by itself (a crash): every later test fails at once, saying which and why.
+const died = [];
 const nodes = {};
 let browser;
 const contexts = [];
@@ -56,7 +58,11 @@ function serve(home) {
 			else if (/listening/i.test(line)) seen.ws = `ws://${addr[1]}`;
 			if (seen.ui && seen.ws) resolve(seen);
 		});
-		p.on('exit', (code) => reject(new Error(`uccn serve (${home}) exited with ${code}: see ${dir}/${home}.log`)));
+		p.on('exit', (code, signal) => {
+			const log = fs.readFileSync(path.join(dir, `${home}.log`), 'utf8').split('\n').slice(0, 12).join('\n');
+			died.push(`uccn serve (${home}) ended (${code ?? signal}) while the tests ran:\n${log}`);
+			reject(new Error(died[died.length - 1]));
+		});
 	});
 }
 
@@ -121,8 +127,10 @@ async function shot(page, name) {
 const pages = [];
 function check(name, fn) {
 	test(name, async () => {
+		assert.deepEqual(died, [], 'every node is still running');
 		try {
 			await fn();
+			assert.deepEqual(died, [], 'every node is still running');
 		} catch (e) {
 			let i = 0;
 			for (const p of pages) {
