@@ -9,8 +9,8 @@ export function barChart(title, rows) {
 	const id = uid('chart');
 	const barH = 24;
 	const gap = 6;
-	const labelW = 250;
-	const width = 520;
+	const labelW = 300;
+	const width = 580;
 	const barMax = width - labelW - 50;
 	const max = Math.max(1, ...rows.map((r) => r[1]));
 	const height = Math.max(1, rows.length) * (barH + gap) + gap;
@@ -22,7 +22,7 @@ export function barChart(title, rows) {
 		const w = Math.round((n / max) * barMax);
 		return s('g', {},
 			s('text', {x: labelW - 8, y: y + barH / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle',
-				class: 'chart-label'}, label.length > 32 ? `${label.slice(0, 31)}…` : label),
+				class: 'chart-label'}, label.length > 30 ? `${label.slice(0, 29)}…` : label),
 			s('rect', {x: labelW, y, width: Math.max(w, n > 0 ? 2 : 0), height: barH, class: 'bar', rx: 2}),
 			s('text', {x: labelW + w + 6, y: y + barH / 2, 'dominant-baseline': 'middle', class: 'chart-value'},
 				String(n)));

@@ -59,7 +59,7 @@ const routes = [
 
 function menu() {
 	const items = [
-		['records', '#/records', 'nav.records'],
+		['records', '#/records', ctx.node && ctx.node.secretariat ? 'nav.records.all' : 'nav.records'],
 		['search', '#/search', 'nav.search'],
 		['network', '#/network', 'nav.network'],
 		['events', '#/events', 'nav.events'],
