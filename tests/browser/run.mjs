@@ -466,6 +466,34 @@ check('every page passes axe-core; screenshots of the main pages', async () => {
 	await axe(anon, 'login');
 });
 
+check('a record deleted and brought back; events as a calendar and a feed; the registry verified', async () => {
+	const p = adelaide;
+	await go(p, '#/records/best_practice', 'Our records');
+	await p.locator('#record-list a', {hasText: 'Music in every school of the city'}).click();
+	await p.locator('main h1', {hasText: 'Music in every school of the city'}).waitFor({timeout: PATIENCE});
+	await p.click('#delete-record');
+	await p.click('#confirm-delete');
+	await p.locator('main .badge', {hasText: 'deleted'}).waitFor({timeout: PATIENCE});
+	assert.equal(await p.locator('#history tbody tr').last().locator('td').nth(2).textContent(), 'deleted the record');
+	await p.click('#undelete-record');
+	await p.locator('dd[data-field="summary"]', {hasText: word}).waitFor({timeout: PATIENCE});
+	assert.equal(await p.locator('#history tbody tr').count(), 4, 'the delete and the undelete are in the history');
+	await go(p, '#/events', 'Events');
+	await p.locator('table.calendar a', {hasText: 'Adelaide Fringe music day'}).waitFor({timeout: PATIENCE});
+	await go(p, '#/events?view=list', 'Events');
+	await p.locator('.result', {hasText: 'Adelaide Fringe music day'}).waitFor({timeout: PATIENCE});
+	const ics = await p.evaluate(async () => {
+		const r = await fetch(document.getElementById('ics-link').getAttribute('href'));
+		return {type: r.headers.get('Content-Type'), text: await r.text()};
+	});
+	assert.match(ics.type, /text\/calendar/);
+	assert.match(ics.text, /SUMMARY:Adelaide Fringe music day/);
+	await go(p, '#/network', 'The network');
+	await p.locator('#verification.ok').waitFor({timeout: PATIENCE});
+	assert.match(await p.locator('#members').textContent(), /Hobart/);
+	assert.equal(await p.locator('svg.chart').count(), 4, 'four charts drawn by the page');
+});
+
 check('the node goes offline: the page says edits are safe, and an edit still saves', async () => {
 	const p = adelaide;
 	await go(p, '#/sync', 'Sync');

@@ -35,6 +35,7 @@ export async function viewApplications(main, ctx) {
 					h('dt', {}, t('sec.firstseen')), h('dd', {}, a.first_seen ? when(a.first_seen) : '—')),
 				c.description ? h('p', {class: 'text'}, c.description) : null,
 				designateForm(ctx, a, i, async (res) => {
+					ctx.dirty = false;
 					status.textContent = t('sec.designated', {name: res.member.name, n: res.released});
 					await load();
 				}));
@@ -46,11 +47,13 @@ export async function viewApplications(main, ctx) {
 		const reason = h('textarea', {id: 'w-reason', rows: 3, required: true, 'aria-describedby': 'w-reason-err'});
 		const werr = h('p', {class: 'error', id: 'w-reason-err'});
 		const withdraw = h('form', {class: 'card', id: 'withdraw-form', 'aria-labelledby': 'withdraw-title', novalidate: true,
+			oninput: () => { ctx.dirty = true; },
 			onsubmit: async (ev) => {
 				ev.preventDefault();
 				werr.textContent = '';
 				try {
 					const res = await post('/api/secretariat/withdraw', {key: who.value, reason: reason.value});
+					ctx.dirty = false;
 					status.textContent = t('sec.withdrawn', {name: res.member.name});
 					await load();
 				} catch (e) {
@@ -88,7 +91,9 @@ function designateForm(ctx, a, i, done) {
 		year: h('input', {id: id('year'), type: 'number', min: 2004, max: 2100, value: new Date().getUTCFullYear(), required: true}),
 	};
 	const row = (n, label) => h('div', {class: 'field inline-field'}, h('label', {for: id(n)}, label), inputs[n]);
+	// Typing marks the view as being edited: a live update then waits instead of redrawing it.
 	return h('form', {class: 'designate', novalidate: true, 'aria-label': t('sec.designate.label', {name: c.name || ''}),
+		oninput: () => { ctx.dirty = true; },
 		onsubmit: async (ev) => {
 			ev.preventDefault();
 			err.textContent = '';
@@ -116,7 +121,7 @@ export async function viewReports(main, ctx, q) {
 			'aria-describedby': 'period-hint'});
 		const filed = data.cities.filter((c) => c.filed).length;
 		replace(body,
-			h('form', {class: 'toolbar', onsubmit: (ev) => {
+			h('form', {class: 'toolbar', oninput: () => { ctx.dirty = true; }, onsubmit: (ev) => {
 				ev.preventDefault();
 				ctx.navigate(`#/secretariat/reports?period=${enc(period.value.trim())}`);
 			}},
