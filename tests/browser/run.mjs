@@ -466,6 +466,26 @@ check('every page passes axe-core; screenshots of the main pages', async () => {
 	await axe(anon, 'login');
 });
 
+check('an account logs in through the form; a wrong password is refused in the page\'s words', async () => {
+	execFileSync(UCCN, ['--home', path.join(dir, 'hobart'), 'user', 'add', 'maria', '--password-stdin'],
+		{input: 'correct horse battery staple\n', stdio: ['pipe', 'ignore', 'pipe']});
+	const p = await open(nodes.hobart);
+	await p.goto(`${nodes.hobart.ui}/`);
+	await p.locator('#login-user').waitFor({timeout: PATIENCE});
+	await p.fill('#login-user', 'maria');
+	await p.fill('#login-pass', 'wrong');
+	await p.click('#main button[type="submit"]');
+	await p.locator('#login-error', {hasText: 'password is wrong'}).waitFor({timeout: PATIENCE});
+	await p.fill('#login-pass', 'correct horse battery staple');
+	await p.click('#main button[type="submit"]');
+	await p.locator('#node-name', {hasText: 'Hobart'}).waitFor({timeout: PATIENCE});
+	await p.locator('#nav a').first().waitFor({timeout: PATIENCE});
+	await p.click('#logout');
+	await p.locator('#login-user').waitFor({timeout: PATIENCE});
+	const session = await p.evaluate(async () => (await fetch('/api/session')).json());
+	assert.equal(session.authenticated, false, 'logged out');
+});
+
 check('a record deleted and brought back; events as a calendar and a feed; the registry verified', async () => {
 	const p = adelaide;
 	await go(p, '#/records/best_practice', 'Our records');

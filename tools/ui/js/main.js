@@ -160,7 +160,7 @@ function drawLogin(failed) {
 				await post('/api/login', {user: user.value, password: pass.value});
 				await start();
 			} catch (e) {
-				msg.textContent = errorText(e);
+				msg.textContent = e instanceof ApiError && e.code === 'unauthorized' ? t('login.wrong') : errorText(e);
 			}
 		}},
 	h('h1', {id: 'login-title', tabindex: '-1'}, t('login.title')),
