@@ -34,7 +34,6 @@
 #define RETRY_MS 20
 #define NAME_MAX_LEN (UCCN_URL_MAX + 1)
 /* Where the pid of a running serve is kept in the store's settings. */
-#define SERVER_PID_META "serve_pid"
 
 struct dialled;
 
@@ -1087,31 +1086,4 @@ int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_pe
 
 size_t uccn_net_sessions(const struct uccn_net *net) {
 	return net->nestablished;
-}
-
-int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid) {
-	char text[24];
-	int n = snprintf(text, sizeof(text), "%" PRId64, pid);
-	return uccn_store_set_meta(
-		uccn_node_store(node), SERVER_PID_META, (const uint8_t *)text, (size_t)n);
-}
-
-int uccn_net_server_pid(struct uccn_node *node, int64_t *pid) {
-	struct uccn_bytes b = {0};
-	*pid = 0;
-	int err = uccn_store_get_meta(uccn_node_store(node), SERVER_PID_META, &b);
-	if (err == UCCN_ENOTFOUND) {
-		return UCCN_OK;
-	}
-	if (err == UCCN_OK) {
-		char text[24];
-		size_t n = b.len < sizeof(text) - 1 ? b.len : sizeof(text) - 1;
-		memcpy(text, b.data, n);
-		text[n] = '\0';
-		char *end = NULL;
-		long long v = strtoll(text, &end, 10);
-		*pid = end != text && v > 0 ? (int64_t)v : 0;
-	}
-	uccn_bytes_finish(&b);
-	return err;
 }

@@ -58,6 +58,9 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 
+/* Whether a serve holds the lock of home now, and its pid (0 if it did not say). */
+bool uccn_cli_serve_running(const char *home, int64_t *pid);
+
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
  * one kept in cli->last_error either way. */
 void uccn_cli_log_init(struct uccn_cli *cli);

@@ -6,10 +6,12 @@
 #include "tools/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,12 +95,78 @@ static uint64_t seed_now(void) {
 	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
 }
 
-/* Whether the process pid exists (a serve that died leaves its pid behind). */
-static bool process_exists(int64_t pid) {
-	if (pid <= 0) {
-		return false;
+/* One serve per home: serve holds an exclusive flock(2) on HOME/serve.lock while it runs. The
+ * kernel lets go of it however the process ends, so nothing stale can ever block a new serve
+ * (a pid written down and checked with kill(2) could name a reused pid, or pid 1). The holder
+ * writes its pid inside, only to name itself in the message a second serve prints. */
+#define SERVE_LOCK "serve.lock"
+
+static int open_lock(const char *home, int flags) {
+	char path[4200];
+	if (snprintf(path, sizeof(path), "%s/%s", home, SERVE_LOCK) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return open(path, flags | O_CLOEXEC, 0644);
+}
+
+/* The pid written in the lock file, or 0 when it says none. */
+static int64_t lock_holder(int fd) {
+	char text[24];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	if (n <= 0) {
+		return 0;
+	}
+	text[n] = '\0';
+	char *end = NULL;
+	long long v = strtoll(text, &end, 10);
+	return end != text && v > 0 ? (int64_t)v : 0;
+}
+
+/* Takes the home's serve lock into *fd (kept open until serve ends). Returns 0 or the status
+ * after the error line: another serve holds it, or the file cannot be made. */
+static int take_serve_lock(struct uccn_cli *cli, int *fd) {
+	int lock = open_lock(cli->home, O_RDWR | O_CREAT);
+	if (lock < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s/%s: %s", cli->home, SERVE_LOCK,
+			strerror(errno));
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		int64_t other = lock_holder(lock);
+		close(lock);
+		if (e != EWOULDBLOCK) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "locking %s/%s: %s", cli->home,
+				SERVE_LOCK, strerror(e));
+		}
+		if (other > 0) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"serve is already running on %s (pid %" PRId64 ")", cli->home, other);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "serve is already running on %s", cli->home);
+	}
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (ftruncate(lock, 0) < 0 || pwrite(lock, text, (size_t)n, 0) != n) {
+		/* The lock holds without the pid; a second serve would only not name us. */
+		uccn_log_errno(UCCN_LOG_WARN, errno, "serve: writing the pid in %s", SERVE_LOCK);
+	}
+	*fd = lock;
+	return 0;
+}
+
+bool uccn_cli_serve_running(const char *home, int64_t *pid) {
+	*pid = 0;
+	int fd = open_lock(home, O_RDONLY);
+	if (fd < 0) {
+		return false; /* never served here */
+	}
+	bool running = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (running) {
+		*pid = lock_holder(fd);
+	}
+	close(fd);
+	return running;
 }
 
 /* Reads "HOST:PORT" ("[::1]:4000" for IPv6) into host and port. */
@@ -258,12 +326,8 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	struct uccn_net *net = NULL;
 	struct serve_ctx ctx = {0};
-	bool pid_written = false;
-	int64_t other = 0;
-	if (uccn_net_server_pid(node, &other) == UCCN_OK && other != (int64_t)getpid() &&
-		process_exists(other)) {
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s: serve is already running here (pid %" PRId64 ")", cli->home, other);
+	int lock = -1;
+	if ((status = take_serve_lock(cli, &lock)) != 0) {
 		goto out;
 	}
 	install_signals();
@@ -293,12 +357,6 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 			strchr(host, ':') ? "]" : "", (unsigned)bound);
 		fflush(stdout);
 	}
-	if ((err = uccn_net_set_server_pid(node, (int64_t)getpid())) < 0) {
-		status = uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "noting the running serve: %s", uccn_strerror(err));
-		goto out;
-	}
-	pid_written = true;
 	if ((err = follow_peer_list(node, &ctx)) < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
@@ -331,8 +389,8 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 out:
 	uccn_net_destroy(net);
 	free(ctx.peers);
-	if (pid_written && uccn_net_set_server_pid(node, 0) < 0) {
-		uccn_log(UCCN_LOG_WARN, "serve: could not clear the running serve's pid");
+	if (lock >= 0) {
+		close(lock); /* lets the next serve in */
 	}
 	uccn_node_close(node);
 	return status;
@@ -648,13 +706,11 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	int64_t pid = 0;
 	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
+	ctx.serving = uccn_cli_serve_running(cli->home, &pid);
 	uint8_t self[UCCN_KEY_BYTES];
 	uccn_node_public_key(node, self);
 	struct uccn_node_signing sign;
-	int err = uccn_net_server_pid(node, &pid);
-	if (err == UCCN_OK) {
-		err = uccn_node_count_by(node, self, &ctx.ours_total);
-	}
+	int err = uccn_node_count_by(node, self, &ctx.ours_total);
 	if (err == UCCN_OK) {
 		err = uccn_node_signing(node, &sign);
 	}
@@ -662,9 +718,10 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	ctx.serving = process_exists(pid);
-	if (ctx.serving) {
+	if (ctx.serving && pid > 0) {
 		printf("serve: running (pid %" PRId64 ")\n", pid);
+	} else if (ctx.serving) {
+		printf("serve: running\n");
 	} else {
 		printf("serve: not running\n");
 	}

@@ -187,10 +187,4 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net);
  * what it lacks now. UCCN_OK; engines that fail end their own connections (logged). */
 int uccn_net_local_changes(struct uccn_net *net);
 
-/* The process running `serve` on the node's store, as written at its start: pid, or 0 when
- * none says it is (set 0 on a clean stop). Kept in the store's settings so `status` can ask
- * whether that process still exists. */
-UCCN_NODISCARD int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid);
-UCCN_NODISCARD int uccn_net_server_pid(struct uccn_node *node, int64_t *pid);
-
 #endif

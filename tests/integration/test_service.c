@@ -1,0 +1,215 @@
+/* test_service.c - uccn run as a service, end to end with real processes (UCCN_BIN) on
+ * 127.0.0.1: one serve per home (the lock, and no stale pid that blocks), listening on host
+ * names and the default port, a busy port named as such, the log's levels and lines, the
+ * configuration file and its precedence, and SIGHUP reloading it with the sessions kept. Each
+ * test has its own folder; waits poll against deadlines and only bound a hang. */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tests/proc.h"
+#include "tests/support.h"
+
+static char *tmp; /* the test's folder, made and removed by support.c */
+
+static void setup(void) {
+	tmp = test_tmpdir();
+	test_proc_begin(tmp);
+}
+
+static void teardown(void) {
+	test_proc_end();
+	test_rmdir(tmp);
+	tmp = NULL;
+	test_check_leaks();
+}
+
+TestSuite(service, .init = setup, .fini = teardown);
+
+static uint64_t clock_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Polls cond every 10 ms for at most ms, or fails with the message. */
+#define POLL_UNTIL(ms, cond, ...)                                      \
+	do {                                                           \
+		uint64_t until_ = clock_ms() + (ms);                   \
+		while (!(cond)) {                                      \
+			cr_assert_lt(clock_ms(), until_, __VA_ARGS__); \
+			struct timespec ts_ = {0, 10 * 1000000L};      \
+			nanosleep(&ts_, NULL);                         \
+		}                                                      \
+	} while (0)
+
+/* A path in the test's folder (static storage, a few at a time). */
+static char *in_dir(const char *name) {
+	static char paths[8][512];
+	static unsigned next;
+	char *p = paths[next++ % 8];
+	snprintf(p, 512, "%s/%s", tmp, name);
+	return p;
+}
+
+/* The uccn program run to its end with the arguments after "uccn" (NULL-terminated), with
+ * env ("NAME=value" entries, NULL-terminated, or NULL). */
+static void uccn_env(struct test_run *r, const char *const *env, ...) {
+	size_t nenv = 0;
+	while (env != NULL && env[nenv] != NULL) {
+		nenv++;
+	}
+	struct test_proc_opts o = {.env = env, .nenv = nenv};
+	va_list ap;
+	va_start(ap, env);
+	test_proc_runv(r, &o, ap);
+	va_end(ap);
+}
+#define uccn(r, ...) uccn_env(r, NULL, __VA_ARGS__)
+
+static void write_file(const char *path, const char *text) {
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fputs(text, f) >= 0, true);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* A node of its own network in the folder name. */
+static char *make_node(const char *name) {
+	char *home = in_dir(name);
+	struct test_run r;
+	uccn(&r, "--home", home, "init", "--secretariat", "--name", (char *)name, NULL);
+	test_proc_assert_ok(&r, "init");
+	return home;
+}
+
+/* A serve started in the background: its pid and the files its stdout and stderr go to. */
+struct serve {
+	pid_t pid;
+	char out_path[600];
+	char err_path[600];
+};
+
+/* Starts the program with args (NULL-terminated, after "uccn") and env (or NULL) in the
+ * background. */
+static void start_env(struct serve *s, const char *const *env, char *const args[]) {
+	char *argv[24] = {"uccn"};
+	size_t n = 1;
+	while (args[n - 1] != NULL) {
+		cr_assert_lt(n, 23);
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	size_t nenv = 0;
+	while (env != NULL && env[nenv] != NULL) {
+		nenv++;
+	}
+	struct test_proc_opts o = {.env = env, .nenv = nenv};
+	s->pid = test_proc_spawn(argv, &o, s->err_path, sizeof(s->err_path));
+	/* Its stdout goes to the file of the same run: ".errN" becomes ".outN". */
+	snprintf(s->out_path, sizeof(s->out_path), "%s", s->err_path);
+	char *dot = strrchr(s->out_path, '/');
+	cr_assert_not_null(dot);
+	memcpy(dot + 1, ".out", 4);
+}
+
+/* Waits for the "listening on HOST:PORT" line and returns the port. */
+static unsigned listening_port(const struct serve *s) {
+	const char *line = NULL;
+	POLL_UNTIL(10000,
+		(line = strstr(test_proc_slurp(s->out_path, NULL), "listening on ")) != NULL &&
+			strchr(line, '\n') != NULL,
+		"serve did not say where it listens: %s", test_proc_slurp(s->err_path, NULL));
+	const char *colon = strchr(line, '\n');
+	while (colon > line && *colon != ':') {
+		colon--;
+	}
+	unsigned port = 0;
+	cr_assert_eq(sscanf(colon, ":%u", &port), 1, "%s", line);
+	return port;
+}
+
+/* serve on home listening on 127.0.0.1 (a port the system picks); returns the port. */
+static unsigned serve_on(struct serve *s, const char *home) {
+	char *args[] = {"--home", (char *)home, "serve", "--listen", "127.0.0.1:0", NULL};
+	start_env(s, NULL, args);
+	return listening_port(s);
+}
+
+/* SIGTERM, then a clean exit. */
+static void stop(struct serve *s) {
+	cr_assert_eq(kill(s->pid, SIGTERM), 0);
+	int status = test_proc_wait(s->pid, 10000);
+	cr_assert_eq(
+		status, 0, "serve ended with %d: %s", status, test_proc_slurp(s->err_path, NULL));
+}
+
+/* --- one serve per home ------------------------------------------------------------------- */
+
+Test(service, a_second_serve_on_the_same_home_says_one_already_runs) {
+	char *home = make_node("hub");
+	struct serve first;
+	serve_on(&first, home);
+
+	struct test_run r;
+	uccn(&r, "--home", home, "serve", "--listen", "127.0.0.1:0", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	char want[700];
+	snprintf(want, sizeof(want), "uccn: serve: serve is already running on %s (pid %ld)\n",
+		home, (long)first.pid);
+	cr_assert_str_eq(r.err, want);
+	cr_assert_str_empty(r.out, "the second serve listened: %s", r.out);
+
+	uccn(&r, "--home", home, "status", NULL);
+	test_proc_assert_ok(&r, "status");
+	snprintf(want, sizeof(want), "serve: running (pid %ld)\n", (long)first.pid);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+
+	/* Once the first has stopped, a new one starts. */
+	stop(&first);
+	uccn(&r, "--home", home, "status", NULL);
+	cr_assert_not_null(strstr(r.out, "serve: not running\n"), "%s", r.out);
+	struct serve again;
+	serve_on(&again, home);
+	stop(&again);
+}
+
+Test(service, a_serve_killed_or_a_stale_pid_never_blocks_the_next) {
+	char *home = make_node("hub");
+	/* What an older uccn left behind: the pid of a serve (pid 1 exists, and is no serve) in
+	 * the store's settings, and a lock file naming pid 1 that nobody holds. */
+	sqlite3 *db = NULL;
+	cr_assert_eq(sqlite3_open(in_dir("hub/uccn.db"), &db), SQLITE_OK);
+	cr_assert_eq(
+		sqlite3_exec(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('serve_pid', '1')",
+			NULL, NULL, NULL),
+		SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	write_file(in_dir("hub/serve.lock"), "1\n");
+
+	struct test_run r;
+	uccn(&r, "--home", home, "status", NULL);
+	cr_assert_not_null(strstr(r.out, "serve: not running\n"), "%s", r.out);
+
+	struct serve s;
+	serve_on(&s, home);
+	/* Killed outright, it leaves its lock file, which blocks no one. */
+	cr_assert_eq(kill(s.pid, SIGKILL), 0);
+	cr_assert_eq(test_proc_wait(s.pid, 10000), 128 + SIGKILL);
+	serve_on(&s, home);
+	stop(&s);
+}
