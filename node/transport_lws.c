@@ -1,5 +1,5 @@
-/* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws:// only
- * for now). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
+/* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws://, and
+ * wss:// to a TLS-terminating proxy). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
  * what the frames carry, starts no thread and runs no loop of its own: net.c calls poll.
  *
  * One lws_context per transport, with one protocol ("uccn-v1"). Clients ride on a vhost that
@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include <uccn/log.h>
+#include <uccn/net.h>
 
 #define PROTOCOL_NAME "uccn-v1"
 /* The largest websocket fragment written per writeable callback: a 1 MiB frame goes out in
@@ -76,6 +77,8 @@
 #define WRITE_CLOSE ((enum lws_write_protocol)4)
 #define HOST_MAX 256
 #define PATH_MAX_LEN 512
+/* Debian's bundle of the CAs the system trusts (package ca-certificates). */
+#define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
 struct out_frame {
 	struct out_frame *next;
@@ -593,8 +596,9 @@ static void fill_vhost_info(struct lws_transport *t, struct lws_context_creation
 }
 
 /* libwebsockets does not say why a listening socket failed; binding one ourselves does (the
- * usual reason: the port is taken). Only after a failure. */
-static const char *why_no_bind(const char *host, uint16_t port) {
+ * usual reason: the port is taken). Only after a failure. Returns the errno of the bind, or 0
+ * when the bind works and lws refused for a reason of its own. */
+static int why_no_bind(const char *host, uint16_t port) {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
 	socklen_t len;
@@ -609,18 +613,17 @@ static const char *why_no_bind(const char *host, uint16_t port) {
 		a6->sin6_port = htons(port);
 		a6->sin6_addr = in6addr_any;
 		if (host != NULL && inet_pton(AF_INET6, host, &a6->sin6_addr) != 1) {
-			return "not an address";
+			return EINVAL;
 		}
 		len = sizeof(*a6);
 	}
 	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0) {
-		return strerror(errno);
+		return errno;
 	}
-	const char *why = bind(fd, (struct sockaddr *)&ss, len) < 0 ? strerror(errno)
-								    : "refused by libwebsockets";
+	int e = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
 	close(fd);
-	return why;
+	return e;
 }
 
 static int lws_listen(
@@ -650,9 +653,15 @@ static int lws_listen(
 	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
 	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
 	if (vh == NULL) {
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
-			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
+		int e = why_no_bind(host, port);
 		uccn_alloc_free(l);
+		if (e == EADDRINUSE) {
+			/* The caller says so in its own words: a taken port is an everyday case. */
+			return UCCN_EBUSY;
+		}
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
+			host != NULL ? host : "*", (unsigned)port,
+			e != 0 ? strerror(e) : "refused by libwebsockets");
 		return UCCN_EIO;
 	}
 	if (l != NULL) {
@@ -672,13 +681,25 @@ static int lws_listen(
 	return UCCN_OK;
 }
 
-/* Splits "ws://host[:port][/path]"; host may be a bracketed IPv6 address. */
-static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[PATH_MAX_LEN]) {
-	static const char scheme[] = "ws://";
-	if (strncmp(url, scheme, sizeof(scheme) - 1) != 0) {
+/* Splits "ws://host[:port][/path]" or "wss://..." (TLS: a hub behind a reverse proxy that
+ * terminates it); host may be a bracketed IPv6 address. Without a port, ws:// means uccn's own
+ * (UCCN_NET_DEFAULT_PORT, where serve listens) and wss:// 443 (where a proxy listens). */
+static int parse_url(
+	const char *url, char host[HOST_MAX], int *port, char path[PATH_MAX_LEN], bool *tls) {
+	static const char ws[] = "ws://", wss[] = "wss://";
+	size_t skip;
+	if (strncmp(url, ws, sizeof(ws) - 1) == 0) {
+		skip = sizeof(ws) - 1;
+		*tls = false;
+		*port = UCCN_NET_DEFAULT_PORT;
+	} else if (strncmp(url, wss, sizeof(wss) - 1) == 0) {
+		skip = sizeof(wss) - 1;
+		*tls = true;
+		*port = 443;
+	} else {
 		return UCCN_EINVAL;
 	}
-	const char *p = url + sizeof(scheme) - 1;
+	const char *p = url + skip;
 	const char *h = p, *h_end;
 	if (*p == '[') {
 		h = ++p;
@@ -696,7 +717,6 @@ static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[
 	}
 	memcpy(host, h, (size_t)(h_end - h));
 	host[h_end - h] = '\0';
-	*port = 80;
 	if (*p == ':') {
 		long v = 0;
 		p++;
@@ -727,7 +747,8 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	struct lws_transport *t = transport_of(base);
 	char host[HOST_MAX], path[PATH_MAX_LEN];
 	int port;
-	if (parse_url(url, host, &port, path) < 0) {
+	bool tls;
+	if (parse_url(url, host, &port, path, &tls) < 0) {
 		return UCCN_EINVAL;
 	}
 	struct lws_conn *c = conn_create(t, false);
@@ -750,6 +771,9 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	ci.host = host;
 	ci.origin = host;
 	ci.protocol = PROTOCOL_NAME;
+	/* The certificate is checked against the system's CA store (or SSL_CERT_FILE) and the
+	 * host name; the session's own handshake runs inside unchanged. */
+	ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
 	ci.userdata = c; /* see struct lws_conn's self */
 	ci.pwsi = &c->wsi;
 	struct lws_conn *outer = t->connecting;
@@ -913,7 +937,7 @@ int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct ucc
 
 	struct lws_context_creation_info info;
 	fill_vhost_info(t, &info);
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.fd_limit_per_thread = fd_limit();
 	/* lws reads at most this much per socket per service (default 4 KiB): a 1 MiB frame
 	 * would take 256 turns of the loop. */
@@ -926,6 +950,12 @@ int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct ucc
 	/* The vhost outgoing connections use; it listens nowhere. */
 	fill_vhost_info(t, &info);
 	info.vhost_name = "uccn-client";
+	/* wss:// peers: lws would look for CAs in a folder of its build's choosing; Debian keeps
+	 * the system's in one file, and OpenSSL's SSL_CERT_FILE names another (a private CA). */
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	const char *ca_file = getenv("SSL_CERT_FILE");
+	info.client_ssl_ca_filepath =
+		ca_file != NULL && ca_file[0] != '\0' ? ca_file : SYSTEM_CA_FILE;
 	if (lws_create_vhost(t->ctx, &info) == NULL) {
 		uccn_log(UCCN_LOG_ERROR, "transport: cannot create the client vhost");
 		goto out;

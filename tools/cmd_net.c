@@ -5,9 +5,11 @@
  * prints. */
 #include "tools/cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 #define PEER_RELIST_MS 2000
 
 static const char serve_usage[] =
-	"usage: uccn [--home DIR] serve [--listen HOST:PORT] [--idle-timeout SECONDS]\n"
+	"usage: uccn [--home DIR] serve [--listen HOST[:PORT]] [--idle-timeout SECONDS]\n"
 	"\n"
 	"Runs the node on the network until interrupted (SIGINT or SIGTERM): accepts sessions\n"
 	"on HOST:PORT (port 0: one the system picks), dials every remembered peer ('uccn peer\n"
@@ -33,18 +35,22 @@ static const char serve_usage[] =
 	"runs ('uccn put' in another shell) reaches the connected peers within a second.\n"
 	"Prints 'listening on HOST:PORT' once it listens.\n"
 	"\n"
-	"  --listen HOST:PORT     where to accept sessions (an IP address: 0.0.0.0 for every\n"
-	"                         interface, 127.0.0.1 for this machine only)\n"
+	"  --listen HOST[:PORT]   where to accept sessions: an address or a host name\n"
+	"                         (0.0.0.0 for every interface, localhost for this machine\n"
+	"                         only, [::1] for IPv6); the port is 7420 unless given\n"
 	"  --idle-timeout SECONDS close a connection on which nothing arrived for that long\n"
 	"                         (default 30; a quiet connection is pinged at a third of it)\n";
 
 static const char sync_usage[] =
 	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
 	"\n"
-	"Opens one session with the node at URL (ws://HOST:PORT), sends what it lacks, takes\n"
-	"what this node lacks, and stops when both hold the same. Prints one line: the changes\n"
-	"sent and received, and what became of those received. Shows progress on stderr when\n"
-	"stderr is a terminal. Fails, saying why, if the session cannot be made or ends first.\n"
+	"Opens one session with the node at URL, sends what it lacks, takes what this node\n"
+	"lacks, and stops when both hold the same. URL is ws://HOST[:PORT] (port 7420 unless\n"
+	"given) or wss://HOST[:PORT][/PATH]: TLS to a reverse proxy in front of a serve (port\n"
+	"443 unless given), its certificate checked against the system's CAs, or those of the\n"
+	"file SSL_CERT_FILE names. Prints one line: the changes sent and received, and what\n"
+	"became of those received. Shows progress on stderr when stderr is a terminal.\n"
+	"Fails, saying why, if the session cannot be made or ends first.\n"
 	"\n"
 	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
 	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
@@ -54,10 +60,11 @@ static const char peer_usage[] =
 	"       uccn [--home DIR] peer list\n"
 	"       uccn [--home DIR] peer remove URL\n"
 	"\n"
-	"The peers 'uccn serve' dials. 'add' remembers URL (ws://HOST:PORT), pinned to KEY when\n"
-	"given (only the node with that public key is accepted there), exchanging the given\n"
-	"kinds only; adding a URL again replaces its key and kinds. 'list' prints one peer a\n"
-	"line: URL, pinned key or '-', kinds or 'all'. 'remove' forgets URL.\n"
+	"The peers 'uccn serve' dials. 'add' remembers URL (ws:// or wss://, as for 'uccn\n"
+	"sync'), pinned to KEY when given (only the node with that public key is accepted\n"
+	"there), exchanging the given kinds only; adding a URL again replaces its key and\n"
+	"kinds. 'list' prints one peer a line: URL, pinned key or '-', kinds or 'all'.\n"
+	"'remove' forgets URL.\n"
 	"A running serve dials peers added within a few seconds.\n";
 
 static const char status_usage[] =
@@ -169,34 +176,69 @@ bool uccn_cli_serve_running(const char *home, int64_t *pid) {
 	return running;
 }
 
-/* Reads "HOST:PORT" ("[::1]:4000" for IPv6) into host and port. */
+/* Reads "HOST[:PORT]" ("[::1]:4000" for IPv6; no port: UCCN_NET_DEFAULT_PORT) into host and
+ * port. HOST may be a name; resolve_host turns it into an address. */
 static bool parse_listen(const char *text, char *host, size_t host_len, uint16_t *port) {
-	const char *colon = strrchr(text, ':');
-	if (colon == NULL || colon == text || colon[1] == '\0') {
-		return false;
-	}
-	const char *h = text;
-	size_t n = (size_t)(colon - text);
-	if (h[0] == '[') {
-		if (n < 3 || h[n - 1] != ']') {
+	const char *h = text, *h_end, *rest;
+	if (text[0] == '[') {
+		h = text + 1;
+		h_end = strchr(h, ']');
+		if (h_end == NULL) {
 			return false;
 		}
-		h++;
-		n -= 2;
+		rest = h_end + 1;
+	} else {
+		h_end = strchr(text, ':');
+		h_end = h_end != NULL ? h_end : text + strlen(text);
+		rest = h_end;
 	}
-	if (n >= host_len) {
+	size_t n = (size_t)(h_end - h);
+	if (n == 0 || n >= host_len || (rest[0] != '\0' && rest[0] != ':')) {
 		return false;
 	}
 	memcpy(host, h, n);
 	host[n] = '\0';
+	*port = UCCN_NET_DEFAULT_PORT;
+	if (rest[0] == '\0') {
+		return true;
+	}
 	char *end = NULL;
 	errno = 0;
-	unsigned long v = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || v > 65535 || !(colon[1] >= '0' && colon[1] <= '9')) {
+	unsigned long v = strtoul(rest + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 65535 || !(rest[1] >= '0' && rest[1] <= '9')) {
 		return false;
 	}
 	*port = (uint16_t)v;
 	return true;
+}
+
+/* Replaces a host name in host with its address (IPv4 first: "localhost" is 127.0.0.1 on
+ * every machine, ::1 not on all); an address stays as it is. Returns 0 or the status after
+ * the error line. */
+static int resolve_host(struct uccn_cli *cli, char *host, size_t host_len) {
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+	struct addrinfo *list = NULL;
+	int rc = getaddrinfo(host, NULL, &hints, &list);
+	if (rc != 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--listen: cannot resolve '%s': %s", host,
+			rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	}
+	const struct addrinfo *pick = list;
+	for (const struct addrinfo *a = list; a != NULL; a = a->ai_next) {
+		if (a->ai_family == AF_INET) {
+			pick = a;
+			break;
+		}
+	}
+	const void *addr = pick->ai_family == AF_INET
+				   ? (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr
+				   : (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+	bool ok = inet_ntop(pick->ai_family, addr, host, (socklen_t)host_len) != NULL;
+	freeaddrinfo(list);
+	if (!ok) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--listen: '%s': %s", host, strerror(errno));
+	}
+	return 0;
 }
 
 static bool parse_seconds(const char *text, uint64_t *ms) {
@@ -312,8 +354,11 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	uint16_t port = 0;
 	if (listen_text != NULL && !parse_listen(listen_text, host, sizeof(host), &port)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--listen: '%s' is not HOST:PORT (for example 127.0.0.1:4000)",
+			"--listen: '%s' is not HOST[:PORT] (for example 127.0.0.1:7420)",
 			listen_text);
+	}
+	if (listen_text != NULL && (status = resolve_host(cli, host, sizeof(host))) != 0) {
+		return status;
 	}
 	uint64_t idle_ms = 0;
 	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
@@ -348,13 +393,22 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	if (listen_text != NULL) {
 		uint16_t bound = 0;
 		err = uccn_net_listen(net, host, port, &bound);
+		bool v6 = strchr(host, ':') != NULL;
+		if (err == UCCN_EBUSY) {
+			uccn_cli_clear_error(cli); /* lws's own words add nothing */
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"address %s%s%s:%u is already in use (another serve, or another "
+				"program, listens there)",
+				v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)port);
+			goto out;
+		}
 		if (err < 0) {
 			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "cannot listen on %s: %s",
 				listen_text, uccn_strerror(err));
 			goto out;
 		}
-		printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
-			strchr(host, ':') ? "]" : "", (unsigned)bound);
+		printf("listening on %s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "",
+			(unsigned)bound);
 		fflush(stdout);
 	}
 	if ((err = follow_peer_list(node, &ctx)) < 0) {
@@ -365,7 +419,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	if (listen_text == NULL && ctx.live == 0) {
 		/* Neither listening nor dialling, serve would only wait: say what is missing. */
 		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"nothing to serve: give --listen HOST:PORT or add a peer ('uccn peer add "
+			"nothing to serve: give --listen HOST[:PORT] or add a peer ('uccn peer add "
 			"URL')");
 		goto out;
 	}
@@ -432,9 +486,10 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			cli, UCCN_CLI_USAGE, "expected one URL (see 'uccn sync --help')");
 	}
 	const char *url = pos[0];
-	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "'%s' is not a peer address: ws://HOST:PORT", url);
+	size_t scheme = strncmp(url, "ws://", 5) == 0 ? 5 : strncmp(url, "wss://", 6) == 0 ? 6 : 0;
+	if (scheme == 0 || url[scheme] == '\0' || strlen(url) > UCCN_URL_MAX) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is not a peer address: ws://HOST[:PORT] or wss://HOST[:PORT]", url);
 	}
 	uint8_t pin[UCCN_KEY_BYTES];
 	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {

@@ -31,6 +31,9 @@
 #include <uccn/error.h>
 #include <uccn/node.h>
 
+/* The port serve listens on when none is given, and a ws:// url without a port dials. */
+#define UCCN_NET_DEFAULT_PORT 7420
+
 /* Defaults for the options' zero values. */
 #define UCCN_NET_IDLE_TIMEOUT_MS 30000
 #define UCCN_NET_BACKOFF_MIN_MS 500
@@ -99,7 +102,7 @@ void uccn_net_options_init(struct uccn_net_options *opts);
 
 /* A peer to dial. Strings and pin are copied. */
 struct uccn_net_peer {
-	const char *url;    /* ws://host:port[/path] */
+	const char *url;    /* ws://host[:port][/path], or wss:// (TLS) */
 	const uint8_t *pin; /* UCCN_KEY_BYTES: the only key accepted at url; NULL: any */
 	const char *kinds;  /* comma-separated kinds we want from this peer; NULL or "": all */
 	/* The peer is in the node's peer list: what the loop sees of it is written there

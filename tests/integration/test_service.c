@@ -213,3 +213,80 @@ Test(service, a_serve_killed_or_a_stale_pid_never_blocks_the_next) {
 	serve_on(&s, home);
 	stop(&s);
 }
+
+/* --- listening -------------------------------------------------------------------------------- */
+
+Test(service, serve_listens_on_a_host_name) {
+	char *home = make_node("hub");
+	struct serve s;
+	char *args[] = {"--home", home, "serve", "--listen", "localhost:0", NULL};
+	start_env(&s, NULL, args);
+	unsigned port = listening_port(&s);
+	cr_assert_gt(port, 0);
+	cr_assert_not_null(strstr(test_proc_slurp(s.out_path, NULL), "listening on 127.0.0.1:"),
+		"%s", test_proc_slurp(s.out_path, NULL));
+	stop(&s);
+
+	struct test_run r;
+	uccn(&r, "--home", home, "serve", "--listen", "no-such-host.invalid:0", NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.err, "uccn: serve: --listen: cannot resolve "
+					 "'no-such-host.invalid': "),
+		"%s", r.err);
+}
+
+Test(service, without_a_port_serve_listens_on_7420) {
+	char *home = make_node("hub");
+	struct serve s;
+	char *args[] = {"--home", home, "serve", "--listen", "127.0.0.1", NULL};
+	start_env(&s, NULL, args);
+	/* The port may be taken on this machine: either way, the port tried is 7420. */
+	POLL_UNTIL(10000,
+		strstr(test_proc_slurp(s.out_path, NULL), "\n") != NULL ||
+			test_proc_wait(s.pid, 0) >= 0,
+		"serve neither listened nor failed");
+	const char *out = test_proc_slurp(s.out_path, NULL);
+	const char *err = test_proc_slurp(s.err_path, NULL);
+	if (out[0] != '\0') {
+		cr_assert_str_eq(out, "listening on 127.0.0.1:7420\n");
+		stop(&s);
+	} else {
+		cr_assert_not_null(
+			strstr(err, "address 127.0.0.1:7420 is already in use"), "%s", err);
+	}
+}
+
+Test(service, a_busy_port_is_named_as_such) {
+	char *home = make_node("hub");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, len), 0);
+	cr_assert_eq(listen(fd, 1), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	char listen_at[32];
+	snprintf(listen_at, sizeof(listen_at), "127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+
+	struct test_run r;
+	uccn(&r, "--home", home, "serve", "--listen", listen_at, NULL);
+	close(fd);
+	cr_assert_eq(r.status, 1);
+	char want[200];
+	snprintf(want, sizeof(want),
+		"uccn: serve: address %s is already in use (another serve, or another program, "
+		"listens there)\n",
+		listen_at);
+	cr_assert_str_eq(r.err, want);
+}
+
+Test(service, a_peer_may_be_a_wss_url) {
+	char *home = make_node("city");
+	struct test_run r;
+	uccn(&r, "--home", home, "peer", "add", "wss://hub.example.org/uccn", NULL);
+	test_proc_assert_ok(&r, "peer add wss://");
+	uccn(&r, "--home", home, "peer", "list", NULL);
+	cr_assert_str_eq(r.out, "wss://hub.example.org/uccn - all\n");
+	uccn(&r, "--home", home, "peer", "add", "https://hub.example.org/", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+}
