@@ -77,6 +77,8 @@
 #define WRITE_CLOSE ((enum lws_write_protocol)4)
 #define HOST_MAX 256
 #define PATH_MAX_LEN 512
+/* What lws may say (its log level and emitter are process-wide). */
+#define LWS_LOG_LEVELS (LLL_ERR | LLL_WARN)
 /* Debian's bundle of the CAs the system trusts (package ca-certificates). */
 #define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -651,7 +653,11 @@ static int lws_listen(
 	}
 	info.port = port;
 	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
+	/* lws's own lines on a failed bind ("ERROR on binding fd 16 ... (-1 98)") say less than
+	 * the one below, and a service's log is read by people: hush them for this call. */
+	lws_set_log_level(0, log_emit);
 	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
 	if (vh == NULL) {
 		int e = why_no_bind(host, port);
 		uccn_alloc_free(l);
@@ -933,7 +939,7 @@ int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct ucc
 	t->protocols[0].rx_buffer_size = RX_BUFFER_SIZE;
 
 	/* Process-wide in lws; quiet unless something is wrong. */
-	lws_set_log_level(LLL_ERR | LLL_WARN, log_emit);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
 
 	struct lws_context_creation_info info;
 	fill_vhost_info(t, &info);

@@ -21,6 +21,10 @@
 struct uccn_cli {
 	const char *home; /* --home, or NULL until uccn_cli_resolve_home() */
 	bool verbose;
+	enum uccn_log_level log_level;   /* --log-level; UCCN_LOG_SILENT: not given */
+	enum uccn_log_level log_default; /* the command's own, without -v or --log-level */
+	enum uccn_log_level log_print;   /* what goes to stderr (uccn_cli_log_init) */
+	bool log_journal;                /* stderr is the journal: "<N>" priority prefixes */
 	const char *command; /* the command being run, for messages */
 	char home_buf[4096];
 	char last_error[1024]; /* the last ERROR-level message the library logged */
@@ -61,9 +65,16 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 /* Whether a serve holds the lock of home now, and its pid (0 if it did not say). */
 bool uccn_cli_serve_running(const char *home, int64_t *pid);
 
-/* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
- * one kept in cli->last_error either way. */
+/* Installs the log handler (tools/cli_log.c): to stderr the messages at --log-level, else every
+ * one with --verbose, else those at the command's log_default, one line each ("uccn: LEVEL:
+ * message", or "<PRIORITY>message" when stderr is the journal); the last ERROR-level one is
+ * kept in cli->last_error either way. */
 void uccn_cli_log_init(struct uccn_cli *cli);
+
+/* The level called name ("error", "warning", "info", "debug"); false for anything else. */
+bool uccn_cli_log_level(const char *name, enum uccn_log_level *out);
+/* The name of a level, as uccn_cli_log_level reads it. */
+const char *uccn_cli_log_level_name(enum uccn_log_level level);
 
 /* Prints the run's one error line, "uccn: <command>: <reason>", and returns status. When the
  * library logged an error since the last call, its text is added in brackets unless the reason

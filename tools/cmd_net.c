@@ -346,6 +346,8 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	char *pos[1];
 	size_t npos;
 	bool done;
+	/* A service's log: warnings and errors unless told otherwise. */
+	cli->log_default = UCCN_LOG_WARN;
 	int status = uccn_cli_parse(cli, argc, argv, opts, serve_usage, pos, 0, &npos, &done);
 	if (status != 0 || done) {
 		return status;

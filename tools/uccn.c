@@ -54,7 +54,7 @@ static const struct command commands[] = {
 };
 
 static void print_usage(FILE *f) {
-	fputs("usage: uccn [--home DIR] [-v|--verbose] COMMAND [ARGS...]\n"
+	fputs("usage: uccn [--home DIR] [-v|--verbose] [--log-level LEVEL] COMMAND [ARGS...]\n"
 	      "       uccn --help | --version | COMMAND --help\n"
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
@@ -73,6 +73,9 @@ static void print_usage(FILE *f) {
 	      "  --home DIR     the node's folder; default $UCCN_HOME, else $XDG_DATA_HOME/uccn,\n"
 	      "                 else $HOME/.local/share/uccn\n"
 	      "  -v, --verbose  show the library's messages on stderr\n"
+	      "  --log-level LEVEL  show those at LEVEL or worse: error, warning, info or debug\n"
+	      "                 (serve's default: warning; the others show none, their error\n"
+	      "                 line says what went wrong)\n"
 	      "\n"
 	      "Errors print one line to stderr. Exit status: 0 success, 1 failure, 2 usage "
 	      "error.\n",
@@ -93,6 +96,12 @@ int main(int argc, char **argv) {
 			return 0;
 		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 			cli.verbose = true;
+		} else if (strncmp(arg, "--log-level", 11) == 0 && (arg[11] == '\0' || arg[11] == '=')) {
+			const char *v = arg[11] == '=' ? arg + 12 : i + 1 < argc ? argv[++i] : "";
+			if (!uccn_cli_log_level(v, &cli.log_level)) {
+				return uccn_cli_fail(&cli, UCCN_CLI_USAGE,
+					"--log-level: '%s' is not error, warning, info or debug", v);
+			}
 		} else if (strcmp(arg, "--home") == 0) {
 			if (i + 1 >= argc) {
 				return uccn_cli_fail(

@@ -290,3 +290,102 @@ Test(service, a_peer_may_be_a_wss_url) {
 	uccn(&r, "--home", home, "peer", "add", "https://hub.example.org/", NULL);
 	cr_assert_eq(r.status, 2, "%s", r.err);
 }
+
+/* --- logs ------------------------------------------------------------------------------------ */
+
+#define WRONG_PIN "0000000000000000000000000000000000000000000000000000000000000001"
+
+/* Polls the file for text (10 s at most). */
+static void wait_for_text(const char *path, const char *text) {
+	POLL_UNTIL(10000, strstr(test_proc_slurp(path, NULL), text) != NULL, "no '%s' in: %s", text,
+		test_proc_slurp(path, NULL));
+}
+
+/* A hub listening, and a city whose only peer is the hub pinned to a key that is not its own;
+ * returns the city's home and the hub's url in url. */
+static char *city_with_a_wrong_pin(struct serve *hub, char url[64]) {
+	char *hub_home = in_dir("hub");
+	struct test_run r;
+	uccn(&r, "--home", hub_home, "init", "--secretariat", "--name", "UNESCO", NULL);
+	test_proc_assert_ok(&r, "init --secretariat");
+	char network[65];
+	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
+	snprintf(url, 64, "ws://127.0.0.1:%u", serve_on(hub, hub_home));
+	char *home = in_dir("city");
+	uccn(&r, "--home", home, "init", "--network", network, "--name", "Adelaide", "--country",
+		"AU", "--field", "music", NULL);
+	test_proc_assert_ok(&r, "init");
+	uccn(&r, "--home", home, "peer", "add", url, WRONG_PIN, NULL);
+	test_proc_assert_ok(&r, "peer add");
+	return home;
+}
+
+Test(service, serve_logs_a_wrong_pinned_key_as_a_warning_without_being_asked) {
+	struct serve hub, city;
+	char url[64];
+	char *home = city_with_a_wrong_pin(&hub, url);
+	/* No -v, no --log-level; a JOURNAL_STREAM that is not its stderr changes nothing. */
+	const char *env[] = {"JOURNAL_STREAM=1:1", NULL};
+	char *args[] = {"--home", home, "serve", NULL};
+	start_env(&city, env, args);
+	char want[200];
+	snprintf(want, sizeof(want),
+		"uccn: warning: net: %s: the peer's key is not the pinned key\n", url);
+	wait_for_text(city.err_path, want);
+	stop(&city);
+	/* Warnings only: no line of a lower level. */
+	cr_assert_null(strstr(test_proc_slurp(city.err_path, NULL), "uccn: info:"), "%s",
+		test_proc_slurp(city.err_path, NULL));
+	stop(&hub);
+}
+
+Test(service, serve_writes_journald_priorities_when_stderr_is_the_journal) {
+	struct serve hub, city;
+	char url[64];
+	char *home = city_with_a_wrong_pin(&hub, url);
+	/* What systemd does: JOURNAL_STREAM names the device and inode of the stream it gave. */
+	char *args[] = {"sh", "-c",
+		"JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$0\" \"$@\"", UCCN_BIN,
+		"--home", home, "serve", "--log-level", "info", NULL};
+	struct test_proc_opts o = {.program = "/bin/sh"};
+	city.pid = test_proc_spawn(args, &o, city.err_path, sizeof(city.err_path));
+	char want[200];
+	snprintf(want, sizeof(want), "<4>net: %s: the peer's key is not the pinned key\n", url);
+	wait_for_text(city.err_path, want);
+	stop(&city);
+	const char *err = test_proc_slurp(city.err_path, NULL);
+	cr_assert_null(strstr(err, "uccn: "), "a line without its priority: %s", err);
+	stop(&hub);
+}
+
+Test(service, the_log_names_the_city_not_its_key) {
+	char *hub_home = in_dir("hub");
+	struct test_run r;
+	uccn(&r, "--home", hub_home, "init", "--secretariat", "--name", "UNESCO", NULL);
+	test_proc_assert_ok(&r, "init --secretariat");
+	char network[65], key[65];
+	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
+	uccn(&r, "--home", in_dir("adelaide"), "init", "--network", network, "--name", "Adelaide",
+		"--country", "AU", "--field", "music", NULL);
+	test_proc_assert_ok(&r, "init");
+	cr_assert_eq(sscanf(r.out, "key %64s", key), 1, "%s", r.out);
+	uccn(&r, "--home", hub_home, "designate", key, "--name", "Adelaide", "--country", "AU",
+		"--field", "music", "--year", "2017", NULL);
+	test_proc_assert_ok(&r, "designate");
+
+	struct serve hub;
+	char *args[] = {"--home", hub_home, "serve", "--listen", "127.0.0.1:0", "--log-level",
+		"info", NULL};
+	start_env(&hub, NULL, args);
+	char url[64];
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%u", listening_port(&hub));
+	uccn(&r, "--home", in_dir("adelaide"), "sync", url, NULL);
+	test_proc_assert_ok(&r, "sync");
+	wait_for_text(hub.err_path, "uccn: info: net: Adelaide (127.0.0.1:");
+	stop(&hub);
+
+	uccn(&r, "--home", hub_home, "serve", "--log-level", "loud", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(r.err, "uccn: serve: --log-level: 'loud' is not error, warning, info or "
+				"debug\n");
+}
