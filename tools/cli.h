@@ -17,6 +17,31 @@
 #define UCCN_CLI_FAIL 1
 #define UCCN_CLI_USAGE 2
 
+/* One setting of the configuration file and where it came from ("FILE:LINE"). */
+struct uccn_cli_setting {
+	bool set;
+	char value[512];
+	char source[4200];
+};
+
+#define UCCN_CLI_PEERS_MAX 64
+
+/* The configuration file read when neither --config nor UCCN_CONFIG names one (meson sets it
+ * from the prefix: /etc/uccn/uccn.conf for /usr). */
+#ifndef UCCN_CONFIG_FILE
+#define UCCN_CONFIG_FILE "/etc/uccn/uccn.conf"
+#endif
+
+/* The configuration file as read (tools/cli_config.c): what it set, line by line. */
+struct uccn_cli_config {
+	char path[4096];
+	char path_source[16]; /* "--config", "UCCN_CONFIG" or "default" */
+	bool file_read;       /* false: no file (the default path does not exist) */
+	struct uccn_cli_setting home, listen, log_level, idle_timeout;
+	struct uccn_cli_setting peers[UCCN_CLI_PEERS_MAX]; /* "URL [KEY]" */
+	size_t npeers;
+};
+
 /* The settings of one run of the program. */
 struct uccn_cli {
 	const char *home; /* --home, or NULL until uccn_cli_resolve_home() */
@@ -28,6 +53,7 @@ struct uccn_cli {
 	const char *command; /* the command being run, for messages */
 	char home_buf[4096];
 	char last_error[1024]; /* the last ERROR-level message the library logged */
+	struct uccn_cli_config config;
 };
 
 /* A command: argv[0] is the command name. Returns the exit status. */
@@ -64,6 +90,24 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 
 /* Whether a serve holds the lock of home now, and its pid (0 if it did not say). */
 bool uccn_cli_serve_running(const char *home, int64_t *pid);
+
+/* Reads the configuration file into cfg: flag_path (--config) if not NULL, else $UCCN_CONFIG,
+ * else the default path if it exists. Returns 0, or the status after the error line (a file
+ * named that cannot be read; an unknown section or key, or a bad value: FILE:LINE says where). */
+int uccn_cli_config_load(struct uccn_cli *cli, struct uccn_cli_config *cfg, const char *flag_path);
+
+/* Reads cfg's file again (SIGHUP): on success replaces cfg and returns 0; otherwise leaves cfg
+ * as it was and returns a status with why saying what is wrong. */
+int uccn_cli_config_reload(struct uccn_cli_config *cfg, char *why, size_t why_len);
+
+/* Tells systemd how serve is doing (sd_notify: "READY=1", "RELOADING=1", "STOPPING=1");
+ * nothing when not run by systemd (tools/cli_systemd.c). */
+void uccn_cli_notify(const char *state);
+
+/* Reads a number of seconds (0 < s <= 86400, fractions allowed) as milliseconds. */
+bool uccn_cli_parse_seconds(const char *text, uint64_t *ms);
+
+int uccn_cmd_config(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler (tools/cli_log.c): to stderr the messages at --log-level, else every
  * one with --verbose, else those at the command's log_default, one line each ("uccn: LEVEL:
@@ -113,8 +157,8 @@ int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct ucc
 int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
 	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node, bool *done);
 
-/* Resolves the home: --home, else $UCCN_HOME, else $XDG_DATA_HOME/uccn, else
- * $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
+/* Resolves the home: --home, else $UCCN_HOME, else the configuration file's home, else
+ * $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
 int uccn_cli_resolve_home(struct uccn_cli *cli);
 
 /* Resolves the home and opens its node, printing the error line on failure. Returns 0 or the

@@ -172,6 +172,10 @@ int uccn_cli_resolve_home(struct uccn_cli *cli) {
 		cli->home = env;
 		return 0;
 	}
+	if (cli->config.home.set) {
+		cli->home = cli->config.home.value;
+		return 0;
+	}
 	if ((env = getenv("XDG_DATA_HOME")) != NULL && env[0] != '\0') {
 		n = snprintf(cli->home_buf, sizeof(cli->home_buf), "%s/uccn", env);
 	} else if ((env = getenv("HOME")) != NULL && env[0] != '\0') {

@@ -33,7 +33,11 @@ static const char serve_usage[] =
 	"add') and redials it after a cut, waiting 0.5 s, then twice as long each time up to a\n"
 	"minute. Every change either side lacks travels both ways, and an edit made while serve\n"
 	"runs ('uccn put' in another shell) reaches the connected peers within a second.\n"
-	"Prints 'listening on HOST:PORT' once it listens.\n"
+	"Prints 'listening on HOST:PORT' once it listens. The configuration file's [serve]\n"
+	"section (see 'uccn config --help') gives listen, log-level, idle-timeout and more\n"
+	"peers where no flag does; SIGHUP reads it again, sessions kept. Under systemd\n"
+	"(Type=notify) it says when it is ready, reloading and stopping. One serve runs per\n"
+	"home. Logs warnings and errors on stderr unless --log-level says otherwise.\n"
 	"\n"
 	"  --listen HOST[:PORT]   where to accept sessions: an address or a host name\n"
 	"                         (0.0.0.0 for every interface, localhost for this machine\n"
@@ -76,22 +80,28 @@ static const char status_usage[] =
 	"ended if it failed. A node that signs nothing until a peer has given back its own\n"
 	"newer changes (restored, or its database lost its last commits) says so.\n";
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig) {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP) {
+		reload_requested = 1;
+	} else {
+		stop_requested = 1;
+	}
 }
 
-/* SIGINT and SIGTERM set a flag the loop checks every turn; a write to a closed socket must
- * not kill the process. */
-static void install_signals(void) {
+/* SIGINT and SIGTERM set a flag the loop checks every turn, and so does SIGHUP for serve (reload
+ * the configuration); a write to a closed socket must not kill the process. */
+static void install_signals(bool reload) {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (reload) {
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -215,12 +225,14 @@ static bool parse_listen(const char *text, char *host, size_t host_len, uint16_t
 /* Replaces a host name in host with its address (IPv4 first: "localhost" is 127.0.0.1 on
  * every machine, ::1 not on all); an address stays as it is. Returns 0 or the status after
  * the error line. */
-static int resolve_host(struct uccn_cli *cli, char *host, size_t host_len) {
+static int resolve_host(struct uccn_cli *cli, const char *from, char *host, size_t host_len) {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
 	struct addrinfo *list = NULL;
 	int rc = getaddrinfo(host, NULL, &hints, &list);
 	if (rc != 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--listen: cannot resolve '%s': %s", host,
+		/* A name that does not exist is bad input; a resolver that failed is not. */
+		return uccn_cli_fail(cli, rc == EAI_NONAME ? UCCN_CLI_USAGE : UCCN_CLI_FAIL,
+			"%s: cannot resolve '%s': %s", from, host,
 			rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	}
 	const struct addrinfo *pick = list;
@@ -236,20 +248,9 @@ static int resolve_host(struct uccn_cli *cli, char *host, size_t host_len) {
 	bool ok = inet_ntop(pick->ai_family, addr, host, (socklen_t)host_len) != NULL;
 	freeaddrinfo(list);
 	if (!ok) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--listen: '%s': %s", host, strerror(errno));
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: '%s': %s", from, host, strerror(errno));
 	}
 	return 0;
-}
-
-static bool parse_seconds(const char *text, uint64_t *ms) {
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !(v > 0) || v > 86400.0) {
-		return false;
-	}
-	*ms = (uint64_t)(v * 1000.0);
-	return *ms > 0;
 }
 
 /* --- serve ------------------------------------------------------------------------------------ */
@@ -265,7 +266,8 @@ struct serve_ctx {
 	struct uccn_net *net;
 	struct dialled_peer *peers;
 	size_t npeers, cap;
-	size_t live; /* peers dialled now */
+	size_t live;     /* peers dialled now */
+	bool remembered; /* the peers being listed are the home's (not the configuration's) */
 };
 
 static bool same_settings(const struct uccn_peer *a, const struct uccn_peer *b) {
@@ -299,7 +301,8 @@ static int dial_listed(void *userdata, const struct uccn_peer *p) {
 		.url = p->url,
 		.pin = p->pinned ? p->pin : NULL,
 		.kinds = p->kinds,
-		.remembered = true,
+		/* Only the home's peers have a line in the store for status to keep. */
+		.remembered = s->remembered,
 	};
 	int err = uccn_net_dial(s->net, &np, &d->id);
 	if (err < 0) {
@@ -312,15 +315,32 @@ static int dial_listed(void *userdata, const struct uccn_peer *p) {
 	return 0;
 }
 
-/* Reads the peer list and brings the dialled peers in line with it: new ones are dialled, and
- * removed ones (or ones whose key or kinds changed, which are dialled anew) are let go. */
-static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
+/* Reads the peer list, and the configuration's peers, and brings the dialled peers in line
+ * with them: new ones are dialled, and removed ones (or ones whose key or kinds changed, which
+ * are dialled anew) are let go. */
+static int follow_peer_list(
+	struct uccn_node *node, const struct uccn_cli_config *cfg, struct serve_ctx *s) {
 	for (size_t i = 0; i < s->npeers; i++) {
 		s->peers[i].listed = false;
 	}
+	s->remembered = true;
 	int err = uccn_node_peer_list(node, dial_listed, s);
 	if (err < 0) {
 		return err;
+	}
+	s->remembered = false;
+	for (size_t i = 0; i < cfg->npeers; i++) {
+		/* "URL [KEY]", checked when the file was read. */
+		struct uccn_peer p = {0};
+		char key[2 * UCCN_KEY_BYTES + 1] = "";
+		if (sscanf(cfg->peers[i].value, "%255s %64s", p.url, key) < 1) {
+			continue;
+		}
+		p.pinned = key[0] != '\0' &&
+			   uccn_text_from_hex(key, strlen(key), p.pin, UCCN_KEY_BYTES) == UCCN_OK;
+		if ((err = dial_listed(s, &p)) < 0) {
+			return err;
+		}
 	}
 	for (size_t i = 0; i < s->npeers;) {
 		if (s->peers[i].listed) {
@@ -334,6 +354,41 @@ static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
 		s->live--;
 	}
 	return UCCN_OK;
+}
+
+/* SIGHUP: reads the configuration file again and applies it with every session kept: the log
+ * level (unless a flag set it) and the peers (new ones dialled, removed ones let go; the home's
+ * peer list is reread too). A new listen address needs a restart, which the log says. A file
+ * that does not read leaves the configuration in use as it was. */
+static void reload(struct uccn_cli *cli, struct uccn_node *node, struct serve_ctx *ctx,
+	const char *listened) {
+	char why[1024];
+	if (uccn_cli_config_reload(&cli->config, why, sizeof(why)) != 0) {
+		uccn_log(UCCN_LOG_ERROR, "serve: reload: %s; the configuration in use stays",
+			why);
+		cli->last_error[0] = '\0'; /* reported here, not the reason of a later failure */
+		return;
+	}
+	const struct uccn_cli_config *cfg = &cli->config;
+	if (cli->log_level == UCCN_LOG_SILENT && !cli->verbose) {
+		cli->log_default = UCCN_LOG_WARN;
+		if (cfg->log_level.set) {
+			(void)uccn_cli_log_level(cfg->log_level.value, &cli->log_default);
+		}
+		uccn_cli_log_init(cli);
+	}
+	if (cfg->listen.set && strcmp(cfg->listen.value, listened) != 0) {
+		uccn_log(UCCN_LOG_WARN,
+			"serve: reload: listen = %s (%s) takes a restart; still listening on %s",
+			cfg->listen.value, cfg->listen.source, listened[0] ? listened : "nothing");
+	}
+	int err = follow_peer_list(node, cfg, ctx);
+	if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "serve: reload: reading the peer list: %s",
+			uccn_strerror(err));
+	}
+	uccn_log(UCCN_LOG_INFO, "serve: reloaded %s: %zu peers dialled",
+		cfg->file_read ? cfg->path : "no configuration file", ctx->live);
 }
 
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
@@ -352,20 +407,35 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	if (status != 0 || done) {
 		return status;
 	}
+	/* The configuration file's settings stand where no flag does. */
+	const struct uccn_cli_config *cfg = &cli->config;
+	const char *listen_from = "--listen", *idle_from = "--idle-timeout";
+	if (listen_text == NULL && cfg->listen.set) {
+		listen_text = cfg->listen.value;
+		listen_from = cfg->listen.source;
+	}
+	if (idle_text == NULL && cfg->idle_timeout.set) {
+		idle_text = cfg->idle_timeout.value;
+		idle_from = cfg->idle_timeout.source;
+	}
+	if (cli->log_level == UCCN_LOG_SILENT && !cli->verbose && cfg->log_level.set &&
+		uccn_cli_log_level(cfg->log_level.value, &cli->log_default)) {
+		uccn_cli_log_init(cli);
+	}
 	char host[128];
 	uint16_t port = 0;
 	if (listen_text != NULL && !parse_listen(listen_text, host, sizeof(host), &port)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--listen: '%s' is not HOST[:PORT] (for example 127.0.0.1:7420)",
+			"%s: '%s' is not HOST[:PORT] (for example 127.0.0.1:7420)", listen_from,
 			listen_text);
 	}
-	if (listen_text != NULL && (status = resolve_host(cli, host, sizeof(host))) != 0) {
+	if (listen_text != NULL && (status = resolve_host(cli, listen_from, host, sizeof(host))) != 0) {
 		return status;
 	}
 	uint64_t idle_ms = 0;
-	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--idle-timeout: '%s' is not a number of seconds", idle_text);
+	if (idle_text != NULL && !uccn_cli_parse_seconds(idle_text, &idle_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s: '%s' is not a number of seconds",
+			idle_from, idle_text);
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
@@ -377,7 +447,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = take_serve_lock(cli, &lock)) != 0) {
 		goto out;
 	}
-	install_signals();
+	install_signals(true);
 	struct uccn_net_options net_opts;
 	uccn_net_options_init(&net_opts);
 	net_opts.node = node;
@@ -413,10 +483,15 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 			(unsigned)bound);
 		fflush(stdout);
 	}
-	if ((err = follow_peer_list(node, &ctx)) < 0) {
+	if ((err = follow_peer_list(node, &cli->config, &ctx)) < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
 		goto out;
+	}
+	char listened[sizeof(cfg->listen.value)] = "";
+	if (listen_text != NULL) {
+		/* listen_text may point into the configuration, which a reload replaces. */
+		snprintf(listened, sizeof(listened), "%s", listen_text);
 	}
 	if (listen_text == NULL && ctx.live == 0) {
 		/* Neither listening nor dialling, serve would only wait: say what is missing. */
@@ -425,6 +500,7 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 			"URL')");
 		goto out;
 	}
+	uccn_cli_notify("READY=1");
 	uint64_t relist = uccn_cli_now_ms() + PEER_RELIST_MS;
 	while (!stop_requested) {
 		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
@@ -432,15 +508,22 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
 			goto out;
 		}
+		if (reload_requested) {
+			reload_requested = 0;
+			uccn_cli_notify("RELOADING=1");
+			reload(cli, node, &ctx, listened);
+			uccn_cli_notify("READY=1");
+		}
 		uint64_t now = uccn_cli_now_ms();
 		if (now >= relist) {
 			relist = now + PEER_RELIST_MS;
-			if ((err = follow_peer_list(node, &ctx)) < 0) {
+			if ((err = follow_peer_list(node, &cli->config, &ctx)) < 0) {
 				uccn_log(UCCN_LOG_WARN, "serve: reading the peer list: %s",
 					uccn_strerror(err));
 			}
 		}
 	}
+	uccn_cli_notify("STOPPING=1");
 	status = 0;
 out:
 	uccn_net_destroy(net);
@@ -498,7 +581,7 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 		return UCCN_CLI_USAGE;
 	}
 	uint64_t idle_ms = 0;
-	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
+	if (idle_text != NULL && !uccn_cli_parse_seconds(idle_text, &idle_ms)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"--idle-timeout: '%s' is not a number of seconds", idle_text);
 	}
@@ -506,7 +589,7 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	install_signals();
+	install_signals(false);
 	struct uccn_net_options net_opts;
 	uccn_net_options_init(&net_opts);
 	net_opts.node = node;

@@ -51,10 +51,13 @@ static const struct command commands[] = {
 	{"sync", uccn_cmd_sync, "one session with a peer, until both hold the same", NULL},
 	{"peer", uccn_cmd_peer, "add, list or remove the peers serve dials", NULL},
 	{"status", uccn_cmd_status, "whether serve runs, and what it saw of each peer", NULL},
+	{"config", uccn_cmd_config, "print the effective settings and where each came from",
+		NULL},
 };
 
 static void print_usage(FILE *f) {
-	fputs("usage: uccn [--home DIR] [-v|--verbose] [--log-level LEVEL] COMMAND [ARGS...]\n"
+	fputs("usage: uccn [--config FILE] [--home DIR] [-v|--verbose] [--log-level LEVEL]\n"
+	      "            COMMAND [ARGS...]\n"
 	      "       uccn --help | --version | COMMAND --help\n"
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
@@ -70,8 +73,10 @@ static void print_usage(FILE *f) {
 	}
 	fputs("\n"
 	      "options:\n"
-	      "  --home DIR     the node's folder; default $UCCN_HOME, else $XDG_DATA_HOME/uccn,\n"
-	      "                 else $HOME/.local/share/uccn\n"
+	      "  --home DIR     the node's folder; default $UCCN_HOME, else the configuration\n"
+	      "                 file's, else $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn\n"
+	      "  --config FILE  the configuration file; default $UCCN_CONFIG, else\n"
+	      "                 " UCCN_CONFIG_FILE " if it exists (see 'uccn config --help')\n"
 	      "  -v, --verbose  show the library's messages on stderr\n"
 	      "  --log-level LEVEL  show those at LEVEL or worse: error, warning, info or debug\n"
 	      "                 (serve's default: warning; the others show none, their error\n"
@@ -83,7 +88,8 @@ static void print_usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-	struct uccn_cli cli = {0};
+	static struct uccn_cli cli; /* large (the configuration): not on the stack */
+	const char *config_path = NULL;
 	int i = 1;
 	/* Global options stand before the command; the commands accept --home and -v too. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -102,6 +108,14 @@ int main(int argc, char **argv) {
 				return uccn_cli_fail(&cli, UCCN_CLI_USAGE,
 					"--log-level: '%s' is not error, warning, info or debug", v);
 			}
+		} else if (strcmp(arg, "--config") == 0) {
+			if (i + 1 >= argc) {
+				return uccn_cli_fail(
+					&cli, UCCN_CLI_USAGE, "option '--config' needs a value");
+			}
+			config_path = argv[++i];
+		} else if (strncmp(arg, "--config=", 9) == 0) {
+			config_path = arg + 9;
 		} else if (strcmp(arg, "--home") == 0) {
 			if (i + 1 >= argc) {
 				return uccn_cli_fail(
@@ -130,6 +144,10 @@ int main(int argc, char **argv) {
 	}
 	cli.command = cmd->name;
 	uccn_cli_log_init(&cli);
+	int loaded = uccn_cli_config_load(&cli, &cli.config, config_path);
+	if (loaded != 0) {
+		return loaded;
+	}
 	int status = cmd->run(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 && status == 0) {
 		/* A full disk or a closed pipe must not pass for success. */

@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,7 +231,7 @@ Test(service, serve_listens_on_a_host_name) {
 
 	struct test_run r;
 	uccn(&r, "--home", home, "serve", "--listen", "no-such-host.invalid:0", NULL);
-	cr_assert_eq(r.status, 1);
+	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, "uccn: serve: --listen: cannot resolve "
 					 "'no-such-host.invalid': "),
 		"%s", r.err);
@@ -388,4 +390,215 @@ Test(service, the_log_names_the_city_not_its_key) {
 	cr_assert_eq(r.status, 2);
 	cr_assert_str_eq(r.err, "uccn: serve: --log-level: 'loud' is not error, warning, info or "
 				"debug\n");
+}
+
+/* --- the configuration file ------------------------------------------------------------------ */
+
+Test(service, flags_override_the_environment_which_overrides_the_file) {
+	char *conf = in_dir("uccn.conf");
+	char text[1024];
+	snprintf(text, sizeof(text),
+		"; a city's node\n"
+		"[node]\n"
+		"home = %s/from-file\n"
+		"\n"
+		"[serve]\n"
+		"listen = 127.0.0.1:0\n"
+		"log-level = info\n"
+		"peer = wss://hub.example.org/ " WRONG_PIN "\n",
+		tmp);
+	write_file(conf, text);
+	const char *file_env[] = {"UCCN_CONFIG", NULL, NULL};
+	char config_env[600];
+	snprintf(config_env, sizeof(config_env), "UCCN_CONFIG=%s", conf);
+	file_env[0] = config_env;
+
+	/* The file alone: its home is where init goes, and config says so, line by line. */
+	struct test_run r;
+	uccn_env(&r, file_env, "init", "--secretariat", "--name", "UNESCO", NULL);
+	test_proc_assert_ok(&r, "init with the file's home");
+	uccn_env(&r, file_env, "config", NULL);
+	test_proc_assert_ok(&r, "config");
+	char want[2048];
+	snprintf(want, sizeof(want),
+		"; configuration file %s (UCCN_CONFIG)\n"
+		"[node]\n"
+		"home = %s/from-file  ; %s:3\n"
+		"[serve]\n"
+		"listen = 127.0.0.1:0  ; %s:6\n"
+		"log-level = info  ; %s:7\n"
+		"idle-timeout = 30  ; default\n"
+		"peer = wss://hub.example.org/ " WRONG_PIN "  ; %s:8\n",
+		conf, tmp, conf, conf, conf, conf);
+	cr_assert_str_eq(r.out, want);
+
+	/* The environment over the file, a flag over both. */
+	char home_env[600];
+	snprintf(home_env, sizeof(home_env), "UCCN_HOME=%s/from-env", tmp);
+	const char *both[] = {config_env, home_env, NULL};
+	uccn_env(&r, both, "config", NULL);
+	snprintf(want, sizeof(want), "home = %s/from-env  ; environment UCCN_HOME\n", tmp);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	uccn_env(&r, both, "--home", in_dir("from-flag"), "config", "--listen", "localhost:1",
+		"--log-level", "error", NULL);
+	snprintf(want, sizeof(want),
+		"home = %s/from-flag  ; flag --home\n"
+		"[serve]\n"
+		"listen = localhost:1  ; flag --listen\n"
+		"log-level = error  ; flag --log-level\n",
+		tmp);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+
+	/* serve takes the file's listen address and peers, and logs at its level. */
+	struct serve s;
+	char *args[] = {"serve", NULL};
+	start_env(&s, file_env, args);
+	cr_assert_gt(listening_port(&s), 0);
+	wait_for_text(s.err_path, "uccn: info: ");
+	stop(&s);
+
+	/* --config over UCCN_CONFIG; with no file at all, the defaults. */
+	write_file(in_dir("other.conf"), "[serve]\nidle-timeout = 5\n");
+	uccn_env(&r, both, "--config", in_dir("other.conf"), "config", NULL);
+	cr_assert_not_null(strstr(r.out, "idle-timeout = 5  ; "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "(--config)"), "%s", r.out);
+	uccn(&r, "config", NULL);
+	test_proc_assert_ok(&r, "config without a file");
+	cr_assert_not_null(strstr(r.out, "log-level = warning  ; default\n"), "%s", r.out);
+}
+
+Test(service, an_unknown_key_or_section_is_an_error_naming_its_line) {
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{"[serve]\nlisten = 127.0.0.1\nlissen = 1\n",
+			":3: unknown key 'lissen' in [serve]"},
+		{"[node]\nhome = /x\n[sevre]\nlisten = 1\n",
+			":4: unknown section [sevre] (sections: [node], [serve])"},
+		{"[serve]\n\nlog-level = loud\n",
+			":3: log-level: 'loud' is not error, warning, info or debug"},
+		{"[serve]\npeer = http://x/\n", ":2: peer: 'http://x/' is not URL [KEY]"},
+		{"[node]\nhome = relative\n", ":2: home: 'relative' is not an absolute path"},
+		{"[serve]\njust words\n", ":2: not 'key = value' nor '[section]'"},
+	};
+	char *conf = in_dir("bad.conf");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(conf, cases[i].text);
+		struct test_run r;
+		uccn(&r, "--config", conf, "list", NULL);
+		cr_assert_eq(r.status, 2, "case %zu: %s", i, r.err);
+		char want[700];
+		snprintf(want, sizeof(want), "uccn: list: %s%s", conf, cases[i].error);
+		cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "case %zu: %s", i, r.err);
+	}
+	struct test_run r;
+	uccn(&r, "--config", in_dir("missing.conf"), "list", NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.err, "missing.conf: No such file or directory"), "%s", r.err);
+}
+
+/* --- systemd and SIGHUP ----------------------------------------------------------------------- */
+
+/* A socket standing in for systemd's NOTIFY_SOCKET; returns its fd, its path in path. */
+static int notify_socket(char path[108]) {
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(path, 108, "%s/notify", tmp);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0, "%s", strerror(errno));
+	return fd;
+}
+
+/* The next message on the notify socket (10 s at most). */
+static char *next_notice(int fd) {
+	static char msg[256];
+	struct pollfd p = {fd, POLLIN, 0};
+	cr_assert_eq(poll(&p, 1, 10000), 1, "no notice came");
+	ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
+	cr_assert_gt(n, 0);
+	msg[n] = '\0';
+	return msg;
+}
+
+/* How many times text occurs in the file. */
+static int occurrences(const char *path, const char *text) {
+	int n = 0;
+	for (const char *p = test_proc_slurp(path, NULL); (p = strstr(p, text)) != NULL; p++) {
+		n++;
+	}
+	return n;
+}
+
+/* A node of network in name, serving on 127.0.0.1 with info logs; returns its url. */
+static char *serve_city(struct serve *s, const char *name, const char *network) {
+	struct test_run r;
+	uccn(&r, "--home", in_dir(name), "init", "--network", (char *)network, "--name",
+		(char *)name, "--country", "IT", "--field", "design", NULL);
+	test_proc_assert_ok(&r, "init");
+	char *args[] = {"--home", in_dir(name), "serve", "--listen", "127.0.0.1:0", "--log-level",
+		"info", NULL};
+	start_env(s, NULL, args);
+	static char urls[2][64];
+	static unsigned next;
+	char *url = urls[next++ % 2];
+	snprintf(url, 64, "ws://127.0.0.1:%u", listening_port(s));
+	return url;
+}
+
+Test(service, sighup_reloads_the_peers_with_the_sessions_kept_and_systemd_is_told) {
+	struct test_run r;
+	uccn(&r, "--home", in_dir("hub"), "init", "--secretariat", "--name", "UNESCO", NULL);
+	test_proc_assert_ok(&r, "init --secretariat");
+	char network[65];
+	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
+	struct serve bologna, kanazawa, hub;
+	char *bologna_url = serve_city(&bologna, "bologna", network);
+	char *kanazawa_url = serve_city(&kanazawa, "kanazawa", network);
+
+	/* The hub dials Bologna, as its configuration says. */
+	char *conf = in_dir("hub.conf");
+	char text[512];
+	snprintf(text, sizeof(text), "[serve]\nlisten = 127.0.0.1:0\npeer = %s\n", bologna_url);
+	write_file(conf, text);
+	char notify_path[108], notify_env[160], config_env[600];
+	int notify = notify_socket(notify_path);
+	snprintf(notify_env, sizeof(notify_env), "NOTIFY_SOCKET=%s", notify_path);
+	snprintf(config_env, sizeof(config_env), "UCCN_CONFIG=%s", conf);
+	const char *env[] = {notify_env, config_env, NULL};
+	char *args[] = {"--home", in_dir("hub"), "serve", NULL};
+	start_env(&hub, env, args);
+	cr_assert_str_eq(next_notice(notify), "READY=1");
+	cr_assert_not_null(strstr(test_proc_slurp(hub.out_path, NULL), "listening on "),
+		"ready before listening");
+	wait_for_text(bologna.err_path, "session established");
+
+	/* A peer added to the file and SIGHUP: the hub keeps running, dials Kanazawa, and its
+	 * session with Bologna is the same one. */
+	snprintf(text, sizeof(text), "[serve]\nlisten = 127.0.0.1:0\npeer = %s\npeer = %s\n",
+		bologna_url, kanazawa_url);
+	write_file(conf, text);
+	cr_assert_eq(kill(hub.pid, SIGHUP), 0);
+	cr_assert_str_eq(next_notice(notify), "RELOADING=1");
+	cr_assert_str_eq(next_notice(notify), "READY=1");
+	wait_for_text(kanazawa.err_path, "session established");
+	cr_assert_eq(test_proc_wait(hub.pid, 0), -1, "SIGHUP ended serve");
+	cr_assert_eq(occurrences(bologna.err_path, "session established"), 1, "%s",
+		test_proc_slurp(bologna.err_path, NULL));
+	cr_assert_eq(occurrences(bologna.err_path, "closed"), 0, "%s",
+		test_proc_slurp(bologna.err_path, NULL));
+
+	/* A file that no longer reads is logged, and changes nothing. */
+	write_file(conf, "[serve]\nlisten = 127.0.0.1:0\npeer = nonsense\n");
+	cr_assert_eq(kill(hub.pid, SIGHUP), 0);
+	cr_assert_str_eq(next_notice(notify), "RELOADING=1");
+	cr_assert_str_eq(next_notice(notify), "READY=1");
+	wait_for_text(hub.err_path, ":3: peer: 'nonsense' is not URL [KEY]");
+	cr_assert_eq(test_proc_wait(hub.pid, 0), -1, "a bad file ended serve");
+
+	stop(&hub);
+	cr_assert_str_eq(next_notice(notify), "STOPPING=1");
+	close(notify);
+	stop(&bologna);
+	stop(&kanazawa);
 }
