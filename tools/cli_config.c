@@ -16,8 +16,9 @@ static const char config_usage[] =
 	"                                [--idle-timeout SECONDS] [--log-level LEVEL]\n"
 	"\n"
 	"Prints the settings a command would use, one a line as the configuration file\n"
-	"writes them, each followed by where it came from (after ';'): the default, FILE:LINE, the\n"
-	"environment (UCCN_HOME) or a flag. The flags given here count as serve's would.\n"
+	"writes them, each followed by where it came from (after ';'): the default,\n"
+	"FILE:LINE, the environment (UCCN_HOME) or a flag. The flags given here count as\n"
+	"serve's would.\n"
 	"The file is --config FILE, else $UCCN_CONFIG, else " UCCN_CONFIG_FILE " if it\n"
 	"exists. Its sections and keys:\n"
 	"\n"
@@ -28,8 +29,8 @@ static const char config_usage[] =
 /* What one line of the file is being read as, for the handler. */
 struct reading {
 	struct uccn_cli_config *cfg;
-	int line;          /* the line the reader gave last */
-	char error[600];   /* the first error, without its FILE:LINE */
+	int line;        /* the line the reader gave last */
+	char error[600]; /* the first error, without its FILE:LINE */
 	int error_line;
 	FILE *f;
 };
@@ -104,8 +105,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		set(&c->listen, value, source);
 	} else if (strcmp(section, "serve") == 0 && strcmp(name, "log-level") == 0) {
 		if (!uccn_cli_log_level(value, &level)) {
-			return refuse(r, "log-level: '%s' is not error, warning, info or debug",
-				value);
+			return refuse(
+				r, "log-level: '%s' is not error, warning, info or debug", value);
 		}
 		set(&c->log_level, value, source);
 	} else if (strcmp(section, "serve") == 0 && strcmp(name, "idle-timeout") == 0) {
@@ -155,7 +156,7 @@ static int load(struct uccn_cli_config *cfg, const char *path, const char *path_
 	if (line != 0) {
 		snprintf(why, why_len, "%s:%d: %s", path, line,
 			r.error[0] != '\0' && r.error_line == line ? r.error
-			: line < 0 ? "cannot be read"
+			: line < 0                                 ? "cannot be read"
 				   : "not 'key = value' nor '[section]'");
 		return UCCN_CLI_USAGE;
 	}
