@@ -780,6 +780,8 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	/* The certificate is checked against the system's CA store (or SSL_CERT_FILE) and the
 	 * host name; the session's own handshake runs inside unchanged. */
 	ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
+	/* A websocket upgrade is HTTP/1.1: a proxy that offers h2 (nginx, Caddy) must not get it. */
+	ci.alpn = "http/1.1";
 	ci.userdata = c; /* see struct lws_conn's self */
 	ci.pwsi = &c->wsi;
 	struct lws_conn *outer = t->connecting;
