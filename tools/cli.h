@@ -107,6 +107,11 @@ void uccn_cli_notify(const char *state);
 /* Reads a number of seconds (0 < s <= 86400, fractions allowed) as milliseconds. */
 bool uccn_cli_parse_seconds(const char *text, uint64_t *ms);
 
+/* Parses serve's flags (--listen, --idle-timeout; `uccn config` takes them too, to show what
+ * serve would do) and no positional argument, as uccn_cli_parse does. */
+int uccn_cli_parse_serve_flags(struct uccn_cli *cli, int argc, char **argv, const char *usage,
+	const char **listen_text, const char **idle_text, bool *done);
+
 int uccn_cmd_config(struct uccn_cli *cli, int argc, char **argv);
 
 /* Installs the log handler (tools/cli_log.c): to stderr the messages at --log-level, else every

@@ -218,18 +218,24 @@ static void print_layered(const char *name, const char *flag, const char *flag_v
 	}
 }
 
-int uccn_cmd_config(struct uccn_cli *cli, int argc, char **argv) {
-	const char *listen_text = NULL, *idle_text = NULL;
+int uccn_cli_parse_serve_flags(struct uccn_cli *cli, int argc, char **argv, const char *usage,
+	const char **listen_text, const char **idle_text, bool *done) {
 	const struct uccn_cli_option opts[] = {
-		{"listen", 0, NULL, &listen_text},
-		{"idle-timeout", 0, NULL, &idle_text},
+		{"listen", 0, NULL, listen_text},
+		{"idle-timeout", 0, NULL, idle_text},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[1];
 	size_t npos;
+	return uccn_cli_parse(cli, argc, argv, opts, usage, pos, 0, &npos, done);
+}
+
+int uccn_cmd_config(struct uccn_cli *cli, int argc, char **argv) {
+	const char *listen_text = NULL, *idle_text = NULL;
 	bool done;
 	const char *home_flag = cli->home;
-	int status = uccn_cli_parse(cli, argc, argv, opts, config_usage, pos, 0, &npos, &done);
+	int status = uccn_cli_parse_serve_flags(
+		cli, argc, argv, config_usage, &listen_text, &idle_text, &done);
 	if (status != 0 || done) {
 		return status;
 	}

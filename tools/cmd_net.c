@@ -393,17 +393,11 @@ static void reload(struct uccn_cli *cli, struct uccn_node *node, struct serve_ct
 
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	const char *listen_text = NULL, *idle_text = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"listen", 0, NULL, &listen_text},
-		{"idle-timeout", 0, NULL, &idle_text},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[1];
-	size_t npos;
 	bool done;
 	/* A service's log: warnings and errors unless told otherwise. */
 	cli->log_default = UCCN_LOG_WARN;
-	int status = uccn_cli_parse(cli, argc, argv, opts, serve_usage, pos, 0, &npos, &done);
+	int status = uccn_cli_parse_serve_flags(
+		cli, argc, argv, serve_usage, &listen_text, &idle_text, &done);
 	if (status != 0 || done) {
 		return status;
 	}
