@@ -59,7 +59,8 @@ struct link {
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
 	char name[NAME_MAX_LEN];
-	char label[NAME_MAX_LEN + 300]; /* "City (name)" for logs, once the session names the city */
+	/* "City (name)" for logs, once the session has named the city. */
+	char label[NAME_MAX_LEN + 300];
 	char error[ERROR_MAX];
 };
 

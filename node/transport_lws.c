@@ -1,6 +1,7 @@
 /* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws://, and
- * wss:// to a TLS-terminating proxy). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
- * what the frames carry, starts no thread and runs no loop of its own: net.c calls poll.
+ * wss:// to a TLS-terminating proxy). The only file that includes <libwebsockets.h> (STYLE.md
+ * 2.6). It knows nothing of what the frames carry, starts no thread and runs no loop of its
+ * own: net.c calls poll.
  *
  * One lws_context per transport, with one protocol ("uccn-v1"). Clients ride on a vhost that
  * listens nowhere; each uccn_transport_listen adds a vhost that listens. Frames go out through
@@ -780,7 +781,7 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	/* The certificate is checked against the system's CA store (or SSL_CERT_FILE) and the
 	 * host name; the session's own handshake runs inside unchanged. */
 	ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
-	/* A websocket upgrade is HTTP/1.1: a proxy that offers h2 (nginx, Caddy) must not get it. */
+	/* A websocket upgrade is HTTP/1.1: never take the h2 a proxy may offer. */
 	ci.alpn = "http/1.1";
 	ci.userdata = c; /* see struct lws_conn's self */
 	ci.pwsi = &c->wsi;

@@ -163,7 +163,8 @@ int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
 	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node, bool *done);
 
 /* Resolves the home: --home, else $UCCN_HOME, else the configuration file's home, else
- * $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
+ * $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn. Returns 0 or the status of the printed
+ * error. */
 int uccn_cli_resolve_home(struct uccn_cli *cli);
 
 /* Resolves the home and opens its node, printing the error line on failure. Returns 0 or the

@@ -145,8 +145,8 @@ static int64_t lock_holder(int fd) {
 static int take_serve_lock(struct uccn_cli *cli, int *fd) {
 	int lock = open_lock(cli->home, O_RDWR | O_CREAT);
 	if (lock < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s/%s: %s", cli->home, SERVE_LOCK,
-			strerror(errno));
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s/%s: %s", cli->home, SERVE_LOCK, strerror(errno));
 	}
 	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
@@ -158,9 +158,11 @@ static int take_serve_lock(struct uccn_cli *cli, int *fd) {
 		}
 		if (other > 0) {
 			return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-				"serve is already running on %s (pid %" PRId64 ")", cli->home, other);
+				"serve is already running on %s (pid %" PRId64 ")", cli->home,
+				other);
 		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "serve is already running on %s", cli->home);
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "serve is already running on %s", cli->home);
 	}
 	char text[24];
 	int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
@@ -242,13 +244,15 @@ static int resolve_host(struct uccn_cli *cli, const char *from, char *host, size
 			break;
 		}
 	}
-	const void *addr = pick->ai_family == AF_INET
-				   ? (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr
-				   : (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+	const void *addr =
+		pick->ai_family == AF_INET
+			? (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr
+			: (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
 	bool ok = inet_ntop(pick->ai_family, addr, host, (socklen_t)host_len) != NULL;
 	freeaddrinfo(list);
 	if (!ok) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: '%s': %s", from, host, strerror(errno));
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s: '%s': %s", from, host, strerror(errno));
 	}
 	return 0;
 }
@@ -360,12 +364,11 @@ static int follow_peer_list(
  * level (unless a flag set it) and the peers (new ones dialled, removed ones let go; the home's
  * peer list is reread too). A new listen address needs a restart, which the log says. A file
  * that does not read leaves the configuration in use as it was. */
-static void reload(struct uccn_cli *cli, struct uccn_node *node, struct serve_ctx *ctx,
-	const char *listened) {
+static void reload(
+	struct uccn_cli *cli, struct uccn_node *node, struct serve_ctx *ctx, const char *listened) {
 	char why[1024];
 	if (uccn_cli_config_reload(&cli->config, why, sizeof(why)) != 0) {
-		uccn_log(UCCN_LOG_ERROR, "serve: reload: %s; the configuration in use stays",
-			why);
+		uccn_log(UCCN_LOG_ERROR, "serve: reload: %s; the configuration in use stays", why);
 		cli->last_error[0] = '\0'; /* reported here, not the reason of a later failure */
 		return;
 	}
@@ -423,7 +426,8 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 			"%s: '%s' is not HOST[:PORT] (for example 127.0.0.1:7420)", listen_from,
 			listen_text);
 	}
-	if (listen_text != NULL && (status = resolve_host(cli, listen_from, host, sizeof(host))) != 0) {
+	if (listen_text != NULL &&
+		(status = resolve_host(cli, listen_from, host, sizeof(host))) != 0) {
 		return status;
 	}
 	uint64_t idle_ms = 0;

@@ -51,8 +51,7 @@ static const struct command commands[] = {
 	{"sync", uccn_cmd_sync, "one session with a peer, until both hold the same", NULL},
 	{"peer", uccn_cmd_peer, "add, list or remove the peers serve dials", NULL},
 	{"status", uccn_cmd_status, "whether serve runs, and what it saw of each peer", NULL},
-	{"config", uccn_cmd_config, "print the effective settings and where each came from",
-		NULL},
+	{"config", uccn_cmd_config, "print the effective settings and where each came from", NULL},
 };
 
 static void print_usage(FILE *f) {
@@ -102,11 +101,13 @@ int main(int argc, char **argv) {
 			return 0;
 		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 			cli.verbose = true;
-		} else if (strncmp(arg, "--log-level", 11) == 0 && (arg[11] == '\0' || arg[11] == '=')) {
+		} else if (strncmp(arg, "--log-level", 11) == 0 &&
+			   (arg[11] == '\0' || arg[11] == '=')) {
 			const char *v = arg[11] == '=' ? arg + 12 : i + 1 < argc ? argv[++i] : "";
 			if (!uccn_cli_log_level(v, &cli.log_level)) {
 				return uccn_cli_fail(&cli, UCCN_CLI_USAGE,
-					"--log-level: '%s' is not error, warning, info or debug", v);
+					"--log-level: '%s' is not error, warning, info or debug",
+					v);
 			}
 		} else if (strcmp(arg, "--config") == 0) {
 			if (i + 1 >= argc) {

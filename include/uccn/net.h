@@ -151,7 +151,8 @@ void uccn_net_destroy(struct uccn_net *net);
 
 /* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
  * kernel picks, written to *bound_port, which may be NULL). UCCN_OK, UCCN_EINVAL (not an IP
- * address), UCCN_EIO (the address is taken or refused, logged). */
+ * address), UCCN_EBUSY (the address is in use by another socket; not logged, for the caller's
+ * own words), UCCN_EIO (refused otherwise, logged). */
 UCCN_NODISCARD int uccn_net_listen(
 	struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port);
 
