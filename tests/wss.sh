@@ -36,6 +36,8 @@ waitfor() {
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=uccn test CA" \
 	-keyout "$work/ca.key" -out "$work/ca.pem" >/dev/null 2>&1 || fail "cannot make the CA"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=another CA" \
+	-keyout "$work/other.key" -out "$work/other.pem" >/dev/null 2>&1 || fail "cannot make a CA"
 openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
 	-keyout "$work/hub.key" -out "$work/hub.csr" >/dev/null 2>&1 || fail "cannot make the key"
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$work/san"
@@ -64,12 +66,13 @@ pids="$pids $!"
 waitfor "$work/proxy" "^proxy "
 tls_port=$(sed -n 's/^proxy \([0-9]*\)$/\1/p' "$work/proxy")
 
-# Without the private CA the certificate is refused, and nothing moves.
-if SSL_CERT_FILE=/dev/null "$uccn" --home "$work/city" sync "wss://localhost:$tls_port/" \
+# Trusting another CA only, the certificate is refused, and nothing moves.
+if SSL_CERT_FILE="$work/other.pem" "$uccn" --home "$work/city" sync "wss://localhost:$tls_port/" \
 	>"$work/out" 2>"$work/err"; then
 	fail "a certificate of an unknown CA was accepted"
 fi
 grep -q "wss://localhost:$tls_port/: cannot connect" "$work/err" || fail "said: $(cat "$work/err")"
+"$uccn" --home "$work/hub" held | grep -q . && fail "the hub took changes through a refused TLS"
 
 # Trusting it, a whole session runs inside TLS: the hub holds the city's change.
 SSL_CERT_FILE="$work/ca.pem" "$uccn" --home "$work/city" sync "wss://localhost:$tls_port/" \
