@@ -87,7 +87,8 @@ int uccn_transport_listen(
  * "sim://name" in the simulator). On UCCN_OK, *out is the new connection: on_open or on_close
  * follows from a later poll, even when the peer cannot be reached (that is an on_close, not an
  * error here). Frames may be sent at once; they wait for the connection to open. UCCN_EINVAL
- * (a url this backend cannot parse: no callback follows), UCCN_ENOMEM. */
+ * (a url this backend cannot parse: no callback follows), UCCN_ENOMEM, UCCN_EIO (TLS cannot be
+ * set up for a wss:// url: logged). */
 int uccn_transport_connect(struct uccn_transport *t, const char *url, struct uccn_conn **out);
 
 /* Queues one frame of len bytes (1 to UCCN_TRANSPORT_FRAME_MAX) on c; never blocks. The bytes

@@ -140,6 +140,7 @@ struct lws_transport {
 	size_t deferred;             /* connections with deferred set */
 	int fired;                   /* callbacks fired during this poll */
 	bool destroying;             /* lws_context_destroy runs: report nothing */
+	struct lws_vhost *tls;       /* wss:// connections' vhost, made at the first (tls_vhost) */
 };
 
 static const struct uccn_transport_impl lws_impl;
@@ -750,6 +751,24 @@ static int parse_url(
 	return UCCN_OK;
 }
 
+/* The vhost wss:// connections ride on, made at the first: loading the CAs costs a few hundred
+ * KiB and milliseconds that a node dialling ws:// only (or none) need not pay. lws would look
+ * for CAs in a folder of its build's choosing; Debian keeps the system's in one file, and
+ * OpenSSL's SSL_CERT_FILE names another (a private CA). */
+static struct lws_vhost *tls_vhost(struct lws_transport *t) {
+	if (t->tls == NULL) {
+		struct lws_context_creation_info info;
+		fill_vhost_info(t, &info);
+		info.vhost_name = "uccn-client-tls";
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		const char *ca_file = getenv("SSL_CERT_FILE");
+		info.client_ssl_ca_filepath =
+			ca_file != NULL && ca_file[0] != '\0' ? ca_file : SYSTEM_CA_FILE;
+		t->tls = lws_create_vhost(t->ctx, &info);
+	}
+	return t->tls;
+}
+
 static int lws_connect(struct uccn_transport *base, const char *url, struct uccn_conn **out) {
 	struct lws_transport *t = transport_of(base);
 	char host[HOST_MAX], path[PATH_MAX_LEN];
@@ -757,6 +776,11 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	bool tls;
 	if (parse_url(url, host, &port, path, &tls) < 0) {
 		return UCCN_EINVAL;
+	}
+	struct lws_vhost *vhost = NULL; /* ws://: the context's first, the client vhost */
+	if (tls && (vhost = tls_vhost(t)) == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot set up TLS for %s", url);
+		return UCCN_EIO;
 	}
 	struct lws_conn *c = conn_create(t, false);
 	if (c == NULL) {
@@ -772,6 +796,7 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	struct lws_client_connect_info ci;
 	memset(&ci, 0, sizeof(ci));
 	ci.context = t->ctx;
+	ci.vhost = vhost;
 	ci.address = host;
 	ci.port = port;
 	ci.path = path;
@@ -959,12 +984,6 @@ int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct ucc
 	/* The vhost outgoing connections use; it listens nowhere. */
 	fill_vhost_info(t, &info);
 	info.vhost_name = "uccn-client";
-	/* wss:// peers: lws would look for CAs in a folder of its build's choosing; Debian keeps
-	 * the system's in one file, and OpenSSL's SSL_CERT_FILE names another (a private CA). */
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	const char *ca_file = getenv("SSL_CERT_FILE");
-	info.client_ssl_ca_filepath =
-		ca_file != NULL && ca_file[0] != '\0' ? ca_file : SYSTEM_CA_FILE;
 	if (lws_create_vhost(t->ctx, &info) == NULL) {
 		uccn_log(UCCN_LOG_ERROR, "transport: cannot create the client vhost");
 		goto out;
