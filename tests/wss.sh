@@ -16,6 +16,13 @@ fail() {
 	exit 1
 }
 
+for tool in openssl python3; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "wss: skipped: no $tool (tools/setup installs it)"
+		exit 77 # meson: skipped
+	fi
+done
+
 work=$(mktemp -d)
 pids=""
 cleanup() {
