@@ -704,7 +704,10 @@ static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
 		} else {
 			snprintf(l->error, sizeof(l->error), "%s", reason);
 		}
-		uccn_log(UCCN_LOG_INFO, "net: %s: %s", who(l), l->error);
+		/* A peer we dial that cannot be reached or drops us is the service's business
+		 * (a hub down, a firewall); an incoming stranger's is not. */
+		uccn_log(l->peer != NULL ? UCCN_LOG_WARN : UCCN_LOG_INFO, "net: %s: %s", who(l),
+			l->error);
 	} else if (l->error[0] == '\0') {
 		uccn_log(UCCN_LOG_INFO, "net: %s: closed (%s)", who(l), reason);
 	}

@@ -341,6 +341,30 @@ Test(service, serve_logs_a_wrong_pinned_key_as_a_warning_without_being_asked) {
 	stop(&hub);
 }
 
+Test(service, a_peer_that_cannot_be_reached_is_a_warning) {
+	char *home = make_node("city");
+	/* A port nobody listens on: bound, then let go. */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, len), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	char url[64];
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+	struct test_run r;
+	uccn(&r, "--home", home, "peer", "add", url, NULL);
+	test_proc_assert_ok(&r, "peer add");
+	struct serve s;
+	char *args[] = {"--home", home, "serve", NULL};
+	start_env(&s, NULL, args);
+	char want[160];
+	snprintf(want, sizeof(want), "uccn: warning: net: %s: cannot connect: ", url);
+	wait_for_text(s.err_path, want);
+	stop(&s);
+}
+
 Test(service, serve_writes_journald_priorities_when_stderr_is_the_journal) {
 	struct serve hub, city;
 	char url[64];
@@ -454,7 +478,8 @@ Test(service, flags_override_the_environment_which_overrides_the_file) {
 	char *args[] = {"serve", NULL};
 	start_env(&s, file_env, args);
 	cr_assert_gt(listening_port(&s), 0);
-	wait_for_text(s.err_path, "uccn: info: ");
+	cr_assert_eq(kill(s.pid, SIGHUP), 0); /* an info line, which the default level hides */
+	wait_for_text(s.err_path, "uccn: info: serve: reloaded ");
 	stop(&s);
 
 	/* --config over UCCN_CONFIG; with no file at all, the defaults. */
