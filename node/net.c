@@ -34,7 +34,6 @@
 #define RETRY_MS 20
 #define NAME_MAX_LEN (UCCN_URL_MAX + 1)
 /* Where the pid of a running serve is kept in the store's settings. */
-#define SERVER_PID_META "serve_pid"
 
 struct dialled;
 
@@ -60,6 +59,8 @@ struct link {
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
 	char name[NAME_MAX_LEN];
+	/* "City (name)" for logs, once the session has named the city. */
+	char label[NAME_MAX_LEN + 300];
 	char error[ERROR_MAX];
 };
 
@@ -339,6 +340,25 @@ static void close_link(struct link *l) {
 	}
 }
 
+/* The link as logs name it: the city once known, else the url dialled or the peer's address. */
+static const char *who(const struct link *l) {
+	return l->label[0] != '\0' ? l->label : l->name[0] != '\0' ? l->name : "a peer";
+}
+
+struct city_search {
+	const uint8_t *key;
+	char name[256];
+};
+
+static int match_city(void *userdata, const struct uccn_member *m) {
+	struct city_search *c = userdata;
+	if (m->active && (memcmp(m->key, c->key, UCCN_KEY_BYTES) == 0 ||
+				 memcmp(m->city, c->key, UCCN_KEY_BYTES) == 0)) {
+		snprintf(c->name, sizeof(c->name), "%s", m->name != NULL ? m->name : "");
+	}
+	return 0;
+}
+
 /* Ends the link for the reason fmt (code: the uccn error it comes down to). The peer is told,
  * with an ERROR queued behind what the session already holds (PROTOCOL.md §10.5): every
  * session that ends for a reason says it, whichever layer found it. A session that closed
@@ -352,7 +372,7 @@ __attribute__((format(printf, 3, 4))) static void fail_link(
 	va_start(ap, fmt);
 	vsnprintf(l->error, sizeof(l->error), fmt, ap);
 	va_end(ap);
-	uccn_log(UCCN_LOG_WARN, "net: %s: %s", l->name[0] != '\0' ? l->name : "a peer", l->error);
+	uccn_log(UCCN_LOG_WARN, "net: %s: %s", who(l), l->error);
 	if (l->session != NULL && !uccn_session_is_closed(l->session)) {
 		(void)uccn_session_end(l->session, code < 0 ? code : UCCN_EIO, l->error);
 	}
@@ -386,8 +406,24 @@ static void pump(struct link *l) {
 	if (p != NULL && p->once && l->sync != NULL && !l->has_blocked &&
 		uccn_sync_is_idle(l->sync)) {
 		l->converged = true;
-		uccn_log(UCCN_LOG_INFO, "net: %s: both sides hold the same; closing", l->name);
+		uccn_log(UCCN_LOG_INFO, "net: %s: both sides hold the same; closing", who(l));
 		close_link(l);
+	}
+}
+
+/* Names the link after the city the session proved (the registry's name for the key), so a
+ * log says "Adelaide" where it said an address; a key the registry does not know stays
+ * unnamed. */
+static void name_city(struct uccn_net *net, const uint8_t key[UCCN_KEY_BYTES], struct link *l) {
+	struct city_search c = {.key = key};
+	if (uccn_node_is_secretariat_key(net->node, key)) {
+		snprintf(c.name, sizeof(c.name), "the Secretariat");
+	} else if (uccn_node_registry(net->node, match_city, &c) < 0) {
+		c.name[0] = '\0'; /* a log line without the name is no reason to fail */
+	}
+	if (c.name[0] != '\0') {
+		snprintf(l->label, sizeof(l->label), "%s (%s)", c.name,
+			l->name[0] != '\0' ? l->name : "an incoming peer");
 	}
 }
 
@@ -430,10 +466,10 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 	l->established_ms = now;
 	l->progress_ms = now;
 	net->nestablished++;
-	char hex[17];
-	uccn_text_to_hex(key, 8, hex);
-	uccn_log(UCCN_LOG_INFO, "net: %s: session established with %s...%s", l->name, hex,
-		uccn_node_is_secretariat_key(net->node, key) ? " (the Secretariat)" : "");
+	name_city(net, key, l);
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_text_to_hex(key, UCCN_KEY_BYTES, hex);
+	uccn_log(UCCN_LOG_INFO, "net: %s: session established (key %s)", who(l), hex);
 	if (p != NULL) {
 		p->sessions++;
 		p->state = UCCN_NET_SYNCING;
@@ -669,9 +705,12 @@ static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
 		} else {
 			snprintf(l->error, sizeof(l->error), "%s", reason);
 		}
-		uccn_log(UCCN_LOG_INFO, "net: %s: %s", l->name[0] ? l->name : "a peer", l->error);
+		/* A peer we dial that cannot be reached or drops us is the service's business
+		 * (a hub down, a firewall); an incoming stranger's is not. */
+		uccn_log(l->peer != NULL ? UCCN_LOG_WARN : UCCN_LOG_INFO, "net: %s: %s", who(l),
+			l->error);
 	} else if (l->error[0] == '\0') {
-		uccn_log(UCCN_LOG_INFO, "net: %s: closed (%s)", l->name, reason);
+		uccn_log(UCCN_LOG_INFO, "net: %s: closed (%s)", who(l), reason);
 	}
 	report_progress(net, l, now, true);
 	snapshot(l);
@@ -1117,31 +1156,4 @@ int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_pe
 
 size_t uccn_net_sessions(const struct uccn_net *net) {
 	return net->nestablished;
-}
-
-int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid) {
-	char text[24];
-	int n = snprintf(text, sizeof(text), "%" PRId64, pid);
-	return uccn_store_set_meta(
-		uccn_node_store(node), SERVER_PID_META, (const uint8_t *)text, (size_t)n);
-}
-
-int uccn_net_server_pid(struct uccn_node *node, int64_t *pid) {
-	struct uccn_bytes b = {0};
-	*pid = 0;
-	int err = uccn_store_get_meta(uccn_node_store(node), SERVER_PID_META, &b);
-	if (err == UCCN_ENOTFOUND) {
-		return UCCN_OK;
-	}
-	if (err == UCCN_OK) {
-		char text[24];
-		size_t n = b.len < sizeof(text) - 1 ? b.len : sizeof(text) - 1;
-		memcpy(text, b.data, n);
-		text[n] = '\0';
-		char *end = NULL;
-		long long v = strtoll(text, &end, 10);
-		*pid = end != text && v > 0 ? (int64_t)v : 0;
-	}
-	uccn_bytes_finish(&b);
-	return err;
 }

@@ -40,10 +40,12 @@ int uccn_node_peer_add(
 	struct uccn_node *node, const char *url, const uint8_t *pin, const char *kinds) {
 	size_t why_len;
 	char *why = uccn_node_error_begin(node, &why_len);
-	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
+	size_t scheme = strncmp(url, "ws://", 5) == 0 ? 5 : strncmp(url, "wss://", 6) == 0 ? 6 : 0;
+	if (scheme == 0 || url[scheme] == '\0' || strlen(url) > UCCN_URL_MAX) {
 		return uccn_error_set(why, why_len, UCCN_EINVAL,
-			"\"%s\" is not a peer address: ws://HOST:PORT, at most %d bytes", url,
-			UCCN_URL_MAX);
+			"\"%s\" is not a peer address: ws://HOST[:PORT] or wss://HOST[:PORT], at "
+			"most %d bytes",
+			url, UCCN_URL_MAX);
 	}
 	if (kinds == NULL) {
 		kinds = "";

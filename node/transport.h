@@ -83,8 +83,8 @@ struct uccn_transport_impl {
 
 /* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
  * kernel picks). *bound_port (may be NULL) receives the port actually bound. May be called more
- * than once. UCCN_OK; UCCN_EINVAL (host is not an address); UCCN_EIO (the port is taken or the
- * bind failed: logged). */
+ * than once. UCCN_OK; UCCN_EINVAL (host is not an address); UCCN_EBUSY (the address is in use,
+ * not logged: the caller says so); UCCN_EIO (the bind failed otherwise: logged). */
 int uccn_transport_listen(
 	struct uccn_transport *t, const char *host, uint16_t port, uint16_t *bound_port);
 
@@ -98,11 +98,12 @@ int uccn_transport_listen_http(struct uccn_transport *t, const char *host, uint1
  * stream set); returns how many streams it was queued for. */
 size_t uccn_transport_http_push(struct uccn_transport *t, const uint8_t *data, size_t len);
 
-/* Starts a connection to url ("ws://host:port[/path]" for websockets, "sim://name" in the
- * simulator). On UCCN_OK, *out is the new connection: on_open or on_close follows from a
- * later poll, even when the peer cannot be reached (that is an on_close, not an error here).
- * Frames may be sent at once; they wait for the connection to open. UCCN_EINVAL (a url this
- * backend cannot parse: no callback follows), UCCN_ENOMEM. */
+/* Starts a connection to url ("ws://host[:port][/path]" or "wss://..." for websockets,
+ * "sim://name" in the simulator). On UCCN_OK, *out is the new connection: on_open or on_close
+ * follows from a later poll, even when the peer cannot be reached (that is an on_close, not an
+ * error here). Frames may be sent at once; they wait for the connection to open. UCCN_EINVAL
+ * (a url this backend cannot parse: no callback follows), UCCN_ENOMEM, UCCN_EIO (TLS cannot be
+ * set up for a wss:// url: logged). */
 int uccn_transport_connect(struct uccn_transport *t, const char *url, struct uccn_conn **out);
 
 /* Queues one frame of len bytes (1 to UCCN_TRANSPORT_FRAME_MAX) on c; never blocks. The bytes

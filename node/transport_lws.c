@@ -1,6 +1,7 @@
-/* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws:// only
- * for now). The only file that includes <libwebsockets.h> (STYLE.md 2.6). It knows nothing of
- * what the frames carry, starts no thread and runs no loop of its own: net.c calls poll.
+/* transport_lws.c - the websocket transport: whole binary frames over libwebsockets (ws://, and
+ * wss:// to a TLS-terminating proxy). The only file that includes <libwebsockets.h> (STYLE.md
+ * 2.6). It knows nothing of what the frames carry, starts no thread and runs no loop of its
+ * own: net.c calls poll.
  *
  * One lws_context per transport, with one protocol ("uccn-v1"). Clients ride on a vhost that
  * listens nowhere; each uccn_transport_listen adds a vhost that listens. Frames go out through
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #include <uccn/log.h>
+#include <uccn/net.h>
 
 #define PROTOCOL_NAME "uccn-v1"
 /* The largest websocket fragment written per writeable callback: a 1 MiB frame goes out in
@@ -76,6 +78,10 @@
 #define WRITE_CLOSE ((enum lws_write_protocol)4)
 #define HOST_MAX 256
 #define PATH_MAX_LEN 512
+/* What lws may say (its log level and emitter are process-wide). */
+#define LWS_LOG_LEVELS (LLL_ERR | LLL_WARN)
+/* Debian's bundle of the CAs the system trusts (package ca-certificates). */
+#define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
 struct out_frame {
 	struct out_frame *next;
@@ -138,6 +144,7 @@ struct lws_transport {
 	bool destroying;             /* lws_context_destroy runs: report nothing */
 	struct http_listener *http_listeners;
 	struct http_conn *streams; /* HTTP answers kept open as event streams */
+	struct lws_vhost *tls;       /* wss:// connections' vhost, made at the first (tls_vhost) */
 };
 
 static const struct uccn_transport_impl lws_impl;
@@ -597,8 +604,9 @@ static void fill_vhost_info(struct lws_transport *t, struct lws_context_creation
 }
 
 /* libwebsockets does not say why a listening socket failed; binding one ourselves does (the
- * usual reason: the port is taken). Only after a failure. */
-static const char *why_no_bind(const char *host, uint16_t port) {
+ * usual reason: the port is taken). Only after a failure. Returns the errno of the bind, or 0
+ * when the bind works and lws refused for a reason of its own. */
+static int why_no_bind(const char *host, uint16_t port) {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
 	socklen_t len;
@@ -613,18 +621,17 @@ static const char *why_no_bind(const char *host, uint16_t port) {
 		a6->sin6_port = htons(port);
 		a6->sin6_addr = in6addr_any;
 		if (host != NULL && inet_pton(AF_INET6, host, &a6->sin6_addr) != 1) {
-			return "not an address";
+			return EINVAL;
 		}
 		len = sizeof(*a6);
 	}
 	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0) {
-		return strerror(errno);
+		return errno;
 	}
-	const char *why = bind(fd, (struct sockaddr *)&ss, len) < 0 ? strerror(errno)
-								    : "refused by libwebsockets";
+	int e = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
 	close(fd);
-	return why;
+	return e;
 }
 
 static int lws_listen(
@@ -652,11 +659,21 @@ static int lws_listen(
 	}
 	info.port = port;
 	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
+	/* lws's own lines on a failed bind ("ERROR on binding fd 16 ... (-1 98)") say less than
+	 * the one below, and a service's log is read by people: hush them for this call. */
+	lws_set_log_level(0, log_emit);
 	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
 	if (vh == NULL) {
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
-			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
+		int e = why_no_bind(host, port);
 		uccn_alloc_free(l);
+		if (e == EADDRINUSE) {
+			/* The caller says so in its own words: a taken port is an everyday case. */
+			return UCCN_EBUSY;
+		}
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
+			host != NULL ? host : "*", (unsigned)port,
+			e != 0 ? strerror(e) : "refused by libwebsockets");
 		return UCCN_EIO;
 	}
 	if (l != NULL) {
@@ -676,13 +693,25 @@ static int lws_listen(
 	return UCCN_OK;
 }
 
-/* Splits "ws://host[:port][/path]"; host may be a bracketed IPv6 address. */
-static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[PATH_MAX_LEN]) {
-	static const char scheme[] = "ws://";
-	if (strncmp(url, scheme, sizeof(scheme) - 1) != 0) {
+/* Splits "ws://host[:port][/path]" or "wss://..." (TLS: a hub behind a reverse proxy that
+ * terminates it); host may be a bracketed IPv6 address. Without a port, ws:// means uccn's own
+ * (UCCN_NET_DEFAULT_PORT, where serve listens) and wss:// 443 (where a proxy listens). */
+static int parse_url(
+	const char *url, char host[HOST_MAX], int *port, char path[PATH_MAX_LEN], bool *tls) {
+	static const char ws[] = "ws://", wss[] = "wss://";
+	size_t skip;
+	if (strncmp(url, ws, sizeof(ws) - 1) == 0) {
+		skip = sizeof(ws) - 1;
+		*tls = false;
+		*port = UCCN_NET_DEFAULT_PORT;
+	} else if (strncmp(url, wss, sizeof(wss) - 1) == 0) {
+		skip = sizeof(wss) - 1;
+		*tls = true;
+		*port = 443;
+	} else {
 		return UCCN_EINVAL;
 	}
-	const char *p = url + sizeof(scheme) - 1;
+	const char *p = url + skip;
 	const char *h = p, *h_end;
 	if (*p == '[') {
 		h = ++p;
@@ -700,7 +729,6 @@ static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[
 	}
 	memcpy(host, h, (size_t)(h_end - h));
 	host[h_end - h] = '\0';
-	*port = 80;
 	if (*p == ':') {
 		long v = 0;
 		p++;
@@ -727,12 +755,36 @@ static int parse_url(const char *url, char host[HOST_MAX], int *port, char path[
 	return UCCN_OK;
 }
 
+/* The vhost wss:// connections ride on, made at the first: loading the CAs costs a few hundred
+ * KiB and milliseconds that a node dialling ws:// only (or none) need not pay. lws would look
+ * for CAs in a folder of its build's choosing; Debian keeps the system's in one file, and
+ * OpenSSL's SSL_CERT_FILE names another (a private CA). */
+static struct lws_vhost *tls_vhost(struct lws_transport *t) {
+	if (t->tls == NULL) {
+		struct lws_context_creation_info info;
+		fill_vhost_info(t, &info);
+		info.vhost_name = "uccn-client-tls";
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		const char *ca_file = getenv("SSL_CERT_FILE");
+		info.client_ssl_ca_filepath =
+			ca_file != NULL && ca_file[0] != '\0' ? ca_file : SYSTEM_CA_FILE;
+		t->tls = lws_create_vhost(t->ctx, &info);
+	}
+	return t->tls;
+}
+
 static int lws_connect(struct uccn_transport *base, const char *url, struct uccn_conn **out) {
 	struct lws_transport *t = transport_of(base);
 	char host[HOST_MAX], path[PATH_MAX_LEN];
 	int port;
-	if (parse_url(url, host, &port, path) < 0) {
+	bool tls;
+	if (parse_url(url, host, &port, path, &tls) < 0) {
 		return UCCN_EINVAL;
+	}
+	struct lws_vhost *vhost = NULL; /* ws://: the context's first, the client vhost */
+	if (tls && (vhost = tls_vhost(t)) == NULL) {
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot set up TLS for %s", url);
+		return UCCN_EIO;
 	}
 	struct lws_conn *c = conn_create(t, false);
 	if (c == NULL) {
@@ -748,12 +800,18 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	struct lws_client_connect_info ci;
 	memset(&ci, 0, sizeof(ci));
 	ci.context = t->ctx;
+	ci.vhost = vhost;
 	ci.address = host;
 	ci.port = port;
 	ci.path = path;
 	ci.host = host;
 	ci.origin = host;
 	ci.protocol = PROTOCOL_NAME;
+	/* The certificate is checked against the system's CA store (or SSL_CERT_FILE) and the
+	 * host name; the session's own handshake runs inside unchanged. */
+	ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
+	/* A websocket upgrade is HTTP/1.1: never take the h2 a proxy may offer. */
+	ci.alpn = "http/1.1";
 	ci.userdata = c; /* see struct lws_conn's self */
 	ci.pwsi = &c->wsi;
 	struct lws_conn *outer = t->connecting;
@@ -1227,11 +1285,18 @@ static int lws_listen_http(struct uccn_transport *base, const char *host, uint16
 			info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 		}
 	}
+	lws_set_log_level(0, log_emit); /* as for the sessions' listener: our line says more */
 	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
 	if (vh == NULL) {
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot serve HTTP on %s port %u: %s",
-			host != NULL ? host : "*", (unsigned)port, why_no_bind(host, port));
+		int e = why_no_bind(host, port);
 		uccn_alloc_free(l);
+		if (e == EADDRINUSE) {
+			return UCCN_EBUSY;
+		}
+		uccn_log(UCCN_LOG_ERROR, "transport: cannot serve HTTP on %s port %u: %s",
+			host != NULL ? host : "*", (unsigned)port,
+			e != 0 ? strerror(e) : "refused by libwebsockets");
 		return UCCN_EIO;
 	}
 	l->next = t->http_listeners;
@@ -1352,11 +1417,11 @@ int uccn_transport_lws_create(const struct uccn_transport_events *ev, struct ucc
 	t->protocols[0].rx_buffer_size = RX_BUFFER_SIZE;
 
 	/* Process-wide in lws; quiet unless something is wrong. */
-	lws_set_log_level(LLL_ERR | LLL_WARN, log_emit);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
 
 	struct lws_context_creation_info info;
 	fill_vhost_info(t, &info);
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.fd_limit_per_thread = fd_limit();
 	/* lws reads at most this much per socket per service (default 4 KiB): a 1 MiB frame
 	 * would take 256 turns of the loop. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # installed.sh - proves libuccn usable from outside the project: stages `meson install` of the
-# build into a scratch root, checks what landed (program, headers, shared and static library
-# with its soname, pkg-config file), that the shared library exports exactly the functions the
+# build into a scratch root, checks what landed (program, manual pages, systemd unit checked
+# with systemd-analyze, sysusers.d and tmpfiles.d entries, configuration file, bash completion,
+# headers, shared and static library with its soname, pkg-config file), that the shared library exports exactly the functions the
 # public headers declare, and builds tests/example/example.c against the staged library through
 # pkg-config, shared and static, and runs both.
 #
@@ -32,6 +33,36 @@ for f in "$libdir/libuccn.so" "$libdir/libuccn.a"; do
 	[ -e "$f" ] || fail "$f was not installed"
 done
 find "$stage/root" -path '*/bin/uccn' | grep -q . || fail "the uccn program was not installed"
+
+# What runs it as a service: manual pages, the unit with its user and folder, the
+# configuration file, bash completion.
+installed() { # PATTERN: prints the one installed file whose path matches
+	found=$(find "$stage/root" -path "$1" -type f)
+	[ -n "$found" ] || fail "nothing installed at $1"
+	printf '%s\n' "$found" | head -n 1
+}
+man1=$(installed '*/share/man/man1/uccn.1')
+installed '*/share/man/man5/uccn.conf.5' >/dev/null
+unit=$(installed '*/systemd/system/uccn.service')
+sysusers=$(installed '*/sysusers.d/uccn.conf')
+tmpfiles=$(installed '*/tmpfiles.d/uccn.conf')
+installed '*/etc/uccn/uccn.conf' >/dev/null
+installed '*/share/bash-completion/completions/uccn' >/dev/null
+grep -qx 'Type=notify' "$unit" || fail "the unit is not Type=notify"
+grep -qx 'User=uccn' "$unit" || fail "the unit does not run as uccn"
+grep -qx 'StateDirectory=uccn' "$unit" || fail "the unit has no StateDirectory"
+bindir=$(dirname "$(find "$stage/root" -path '*/bin/uccn' | head -n 1)")
+grep -qx "ExecStart=${bindir#"$stage/root"}/uccn --home /var/lib/uccn serve" "$unit" ||
+	fail "the unit does not start the installed uccn: $(grep ExecStart "$unit")"
+grep -q '^u uccn ' "$sysusers" || fail "no user uccn in $sysusers"
+grep -q '^d /var/lib/uccn 0700 uccn uccn' "$tmpfiles" || fail "no /var/lib/uccn in $tmpfiles"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The unit as systemd reads it, its ExecStart pointed at the staged program and its
+	# Documentation= at the staged pages.
+	sed "s|^ExecStart=[^ ]*|ExecStart=$bindir/uccn|" "$unit" >"$stage/uccn.service"
+	MANPATH=$(dirname "$(dirname "$man1")") systemd-analyze verify "$stage/uccn.service" \
+		>"$stage/verify.log" 2>&1 || { cat "$stage/verify.log" >&2; fail "systemd-analyze verify"; }
+fi
 for h in uccn.h node.h net.h change.h error.h log.h schema.h registry.h text.h; do
 	find "$stage/root" -path "*/include/uccn/$h" | grep -q . || fail "<uccn/$h> was not installed"
 done

@@ -17,13 +17,43 @@
 #define UCCN_CLI_FAIL 1
 #define UCCN_CLI_USAGE 2
 
+/* One setting of the configuration file and where it came from ("FILE:LINE"). */
+struct uccn_cli_setting {
+	bool set;
+	char value[512];
+	char source[4200];
+};
+
+#define UCCN_CLI_PEERS_MAX 64
+
+/* The configuration file read when neither --config nor UCCN_CONFIG names one (meson sets it
+ * from the prefix: /etc/uccn/uccn.conf for /usr). */
+#ifndef UCCN_CONFIG_FILE
+#define UCCN_CONFIG_FILE "/etc/uccn/uccn.conf"
+#endif
+
+/* The configuration file as read (tools/cli_config.c): what it set, line by line. */
+struct uccn_cli_config {
+	char path[4096];
+	char path_source[16]; /* "--config", "UCCN_CONFIG" or "default" */
+	bool file_read;       /* false: no file (the default path does not exist) */
+	struct uccn_cli_setting home, listen, log_level, idle_timeout;
+	struct uccn_cli_setting peers[UCCN_CLI_PEERS_MAX]; /* "URL [KEY]" */
+	size_t npeers;
+};
+
 /* The settings of one run of the program. */
 struct uccn_cli {
 	const char *home; /* --home, or NULL until uccn_cli_resolve_home() */
 	bool verbose;
+	enum uccn_log_level log_level;   /* --log-level; UCCN_LOG_SILENT: not given */
+	enum uccn_log_level log_default; /* the command's own, without -v or --log-level */
+	enum uccn_log_level log_print;   /* what goes to stderr (uccn_cli_log_init) */
+	bool log_journal;                /* stderr is the journal: "<N>" priority prefixes */
 	const char *command; /* the command being run, for messages */
 	char home_buf[4096];
 	char last_error[1024]; /* the last ERROR-level message the library logged */
+	struct uccn_cli_config config;
 };
 
 /* A command: argv[0] is the command name. Returns the exit status. */
@@ -60,9 +90,50 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_ui(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_user(struct uccn_cli *cli, int argc, char **argv);
 
-/* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
- * one kept in cli->last_error either way. */
+/* Whether a serve holds the lock of home now, and its pid (0 if it did not say). */
+bool uccn_cli_serve_running(const char *home, int64_t *pid);
+
+/* Reads the configuration file into cfg: flag_path (--config) if not NULL, else $UCCN_CONFIG,
+ * else the default path if it exists. Returns 0, or the status after the error line (a file
+ * named that cannot be read; an unknown section or key, or a bad value: FILE:LINE says where). */
+int uccn_cli_config_load(struct uccn_cli *cli, struct uccn_cli_config *cfg, const char *flag_path);
+
+/* Reads cfg's file again (SIGHUP): on success replaces cfg and returns 0; otherwise leaves cfg
+ * as it was and returns a status with why saying what is wrong. */
+int uccn_cli_config_reload(struct uccn_cli_config *cfg, char *why, size_t why_len);
+
+/* Tells systemd how serve is doing (sd_notify: "READY=1", "RELOADING=1", "STOPPING=1");
+ * nothing when not run by systemd (tools/cli_systemd.c). */
+void uccn_cli_notify(const char *state);
+
+/* Reads a number of seconds (0 < s <= 86400, fractions allowed) as milliseconds. */
+bool uccn_cli_parse_seconds(const char *text, uint64_t *ms);
+
+/* serve's flags, NULL (false) when not given. */
+struct uccn_cli_serve_flags {
+	const char *listen, *idle_timeout;
+	const char *ui, *ui_dir; /* the web page's address and folder */
+	bool ui_secure;
+};
+
+/* Parses serve's flags (--listen, --idle-timeout, --ui, --ui-dir, --ui-secure; `uccn config`
+ * takes them too, to show what serve would do) and no positional argument, as uccn_cli_parse
+ * does. */
+int uccn_cli_parse_serve_flags(struct uccn_cli *cli, int argc, char **argv, const char *usage,
+	struct uccn_cli_serve_flags *flags, bool *done);
+
+int uccn_cmd_config(struct uccn_cli *cli, int argc, char **argv);
+
+/* Installs the log handler (tools/cli_log.c): to stderr the messages at --log-level, else every
+ * one with --verbose, else those at the command's log_default, one line each ("uccn: LEVEL:
+ * message", or "<PRIORITY>message" when stderr is the journal); the last ERROR-level one is
+ * kept in cli->last_error either way. */
 void uccn_cli_log_init(struct uccn_cli *cli);
+
+/* The level called name ("error", "warning", "info", "debug"); false for anything else. */
+bool uccn_cli_log_level(const char *name, enum uccn_log_level *out);
+/* The name of a level, as uccn_cli_log_level reads it. */
+const char *uccn_cli_log_level_name(enum uccn_log_level level);
 
 /* Prints the run's one error line, "uccn: <command>: <reason>", and returns status. When the
  * library logged an error since the last call, its text is added in brackets unless the reason
@@ -101,8 +172,9 @@ int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct ucc
 int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
 	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node, bool *done);
 
-/* Resolves the home: --home, else $UCCN_HOME, else $XDG_DATA_HOME/uccn, else
- * $HOME/.local/share/uccn. Returns 0 or the status of the printed error. */
+/* Resolves the home: --home, else $UCCN_HOME, else the configuration file's home, else
+ * $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn. Returns 0 or the status of the printed
+ * error. */
 int uccn_cli_resolve_home(struct uccn_cli *cli);
 
 /* Resolves the home and opens its node, printing the error line on failure. Returns 0 or the

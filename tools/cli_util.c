@@ -12,22 +12,6 @@
 
 #include "tools/cli_text.h"
 
-static void log_handler(void *userdata, enum uccn_log_level level, const char *msg) {
-	struct uccn_cli *cli = userdata;
-	if (cli->verbose) {
-		fprintf(stderr, "uccn: %s\n", msg);
-	}
-	if (level == UCCN_LOG_ERROR) {
-		snprintf(cli->last_error, sizeof(cli->last_error), "%s", msg);
-	}
-}
-
-void uccn_cli_log_init(struct uccn_cli *cli) {
-	/* Without --verbose only errors are wanted, and only to remember the most specific one
-	 * for the final error line. */
-	uccn_log_set_handler(cli->verbose ? UCCN_LOG_DEBUG : UCCN_LOG_ERROR, log_handler, cli);
-}
-
 int uccn_cli_parse_and_open(struct uccn_cli *cli, int argc, char **argv,
 	const struct uccn_cli_option *opts, const char *usage, struct uccn_node **node,
 	bool *done) {
@@ -100,10 +84,12 @@ static const struct uccn_cli_option *find_short(const struct uccn_cli_option *op
 int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct uccn_cli_option *opts,
 	const char *usage, char **pos, size_t cap, size_t *npos, bool *done) {
 	bool help = false;
+	const char *level_text = NULL;
 	const struct uccn_cli_option common[] = {
 		{"help", 'h', &help, NULL},
 		{"home", 0, NULL, &cli->home},
 		{"verbose", 'v', &cli->verbose, NULL},
+		{"log-level", 0, NULL, &level_text},
 		{NULL, 0, NULL, NULL},
 	};
 	bool only_positional = false;
@@ -163,7 +149,11 @@ int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct ucc
 		}
 		*o->value = inline_value;
 	}
-	/* A -v after the command name widens what the handler is given. */
+	if (level_text != NULL && !uccn_cli_log_level(level_text, &cli->log_level)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--log-level: '%s' is not error, warning, info or debug", level_text);
+	}
+	/* A -v or --log-level after the command name changes what the handler is given. */
 	uccn_cli_log_init(cli);
 	if (help) {
 		fputs(usage, stdout);
@@ -180,6 +170,10 @@ int uccn_cli_resolve_home(struct uccn_cli *cli) {
 	}
 	if ((env = getenv("UCCN_HOME")) != NULL && env[0] != '\0') {
 		cli->home = env;
+		return 0;
+	}
+	if (cli->config.home.set) {
+		cli->home = cli->config.home.value;
 		return 0;
 	}
 	if ((env = getenv("XDG_DATA_HOME")) != NULL && env[0] != '\0') {

@@ -6,11 +6,15 @@
 #include "tools/cli.h"
 #include "tools/ui.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +27,7 @@
 #define PEER_RELIST_MS 2000
 
 static const char serve_usage[] =
-	"usage: uccn [--home DIR] serve [--listen HOST:PORT] [--idle-timeout SECONDS]\n"
+	"usage: uccn [--home DIR] serve [--listen HOST[:PORT]] [--idle-timeout SECONDS]\n"
 	"                               [--ui HOST:PORT [--ui-dir DIR] [--ui-secure]]\n"
 	"\n"
 	"Runs the node on the network until interrupted (SIGINT or SIGTERM): accepts sessions\n"
@@ -31,10 +35,15 @@ static const char serve_usage[] =
 	"add') and redials it after a cut, waiting 0.5 s, then twice as long each time up to a\n"
 	"minute. Every change either side lacks travels both ways, and an edit made while serve\n"
 	"runs ('uccn put' in another shell) reaches the connected peers within a second.\n"
-	"Prints 'listening on HOST:PORT' once it listens.\n"
+	"Prints 'listening on HOST:PORT' once it listens. The configuration file's [serve]\n"
+	"section (see 'uccn config --help') gives listen, log-level, idle-timeout and more\n"
+	"peers where no flag does; SIGHUP reads it again, sessions kept. Under systemd\n"
+	"(Type=notify) it says when it is ready, reloading and stopping. One serve runs per\n"
+	"home. Logs warnings and errors on stderr unless --log-level says otherwise.\n"
 	"\n"
-	"  --listen HOST:PORT     where to accept sessions (an IP address: 0.0.0.0 for every\n"
-	"                         interface, 127.0.0.1 for this machine only)\n"
+	"  --listen HOST[:PORT]   where to accept sessions: an address or a host name\n"
+	"                         (0.0.0.0 for every interface, localhost for this machine\n"
+	"                         only, [::1] for IPv6); the port is 7420 unless given\n"
 	"  --idle-timeout SECONDS close a connection on which nothing arrived for that long\n"
 	"                         (default 30; a quiet connection is pinged at a third of it)\n"
 	"  --ui HOST:PORT         serve the node's web page and its JSON API there (loopback\n"
@@ -46,10 +55,13 @@ static const char serve_usage[] =
 static const char sync_usage[] =
 	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
 	"\n"
-	"Opens one session with the node at URL (ws://HOST:PORT), sends what it lacks, takes\n"
-	"what this node lacks, and stops when both hold the same. Prints one line: the changes\n"
-	"sent and received, and what became of those received. Shows progress on stderr when\n"
-	"stderr is a terminal. Fails, saying why, if the session cannot be made or ends first.\n"
+	"Opens one session with the node at URL, sends what it lacks, takes what this node\n"
+	"lacks, and stops when both hold the same. URL is ws://HOST[:PORT] (port 7420 unless\n"
+	"given) or wss://HOST[:PORT][/PATH]: TLS to a reverse proxy in front of a serve (port\n"
+	"443 unless given), its certificate checked against the system's CAs, or those of the\n"
+	"file SSL_CERT_FILE names. Prints one line: the changes sent and received, and what\n"
+	"became of those received. Shows progress on stderr when stderr is a terminal.\n"
+	"Fails, saying why, if the session cannot be made or ends first.\n"
 	"\n"
 	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
 	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
@@ -59,10 +71,11 @@ static const char peer_usage[] =
 	"       uccn [--home DIR] peer list\n"
 	"       uccn [--home DIR] peer remove URL\n"
 	"\n"
-	"The peers 'uccn serve' dials. 'add' remembers URL (ws://HOST:PORT), pinned to KEY when\n"
-	"given (only the node with that public key is accepted there), exchanging the given\n"
-	"kinds only; adding a URL again replaces its key and kinds. 'list' prints one peer a\n"
-	"line: URL, pinned key or '-', kinds or 'all'. 'remove' forgets URL.\n"
+	"The peers 'uccn serve' dials. 'add' remembers URL (ws:// or wss://, as for 'uccn\n"
+	"sync'), pinned to KEY when given (only the node with that public key is accepted\n"
+	"there), exchanging the given kinds only; adding a URL again replaces its key and\n"
+	"kinds. 'list' prints one peer a line: URL, pinned key or '-', kinds or 'all'.\n"
+	"'remove' forgets URL.\n"
 	"A running serve dials peers added within a few seconds.\n";
 
 static const char status_usage[] =
@@ -74,22 +87,28 @@ static const char status_usage[] =
 	"ended if it failed. A node that signs nothing until a peer has given back its own\n"
 	"newer changes (restored, or its database lost its last commits) says so.\n";
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig) {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP) {
+		reload_requested = 1;
+	} else {
+		stop_requested = 1;
+	}
 }
 
-/* SIGINT and SIGTERM set a flag the loop checks every turn; a write to a closed socket must
- * not kill the process. */
-static void install_signals(void) {
+/* SIGINT and SIGTERM set a flag the loop checks every turn, and so does SIGHUP for serve (reload
+ * the configuration); a write to a closed socket must not kill the process. */
+static void install_signals(bool reload) {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (reload) {
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -100,53 +119,149 @@ static uint64_t seed_now(void) {
 	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
 }
 
-/* Whether the process pid exists (a serve that died leaves its pid behind). */
-static bool process_exists(int64_t pid) {
-	if (pid <= 0) {
-		return false;
+/* One serve per home: serve holds an exclusive flock(2) on HOME/serve.lock while it runs. The
+ * kernel lets go of it however the process ends, so nothing stale can ever block a new serve
+ * (a pid written down and checked with kill(2) could name a reused pid, or pid 1). The holder
+ * writes its pid inside, only to name itself in the message a second serve prints. */
+#define SERVE_LOCK "serve.lock"
+
+static int open_lock(const char *home, int flags) {
+	char path[4200];
+	if (snprintf(path, sizeof(path), "%s/%s", home, SERVE_LOCK) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return open(path, flags | O_CLOEXEC, 0644);
 }
 
-/* Reads "HOST:PORT" ("[::1]:4000" for IPv6) into host and port. */
-static bool parse_listen(const char *text, char *host, size_t host_len, uint16_t *port) {
-	const char *colon = strrchr(text, ':');
-	if (colon == NULL || colon == text || colon[1] == '\0') {
-		return false;
+/* The pid written in the lock file, or 0 when it says none. */
+static int64_t lock_holder(int fd) {
+	char text[24];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	if (n <= 0) {
+		return 0;
 	}
-	const char *h = text;
-	size_t n = (size_t)(colon - text);
-	if (h[0] == '[') {
-		if (n < 3 || h[n - 1] != ']') {
+	text[n] = '\0';
+	char *end = NULL;
+	long long v = strtoll(text, &end, 10);
+	return end != text && v > 0 ? (int64_t)v : 0;
+}
+
+/* Takes the home's serve lock into *fd (kept open until serve ends). Returns 0 or the status
+ * after the error line: another serve holds it, or the file cannot be made. */
+static int take_serve_lock(struct uccn_cli *cli, int *fd) {
+	int lock = open_lock(cli->home, O_RDWR | O_CREAT);
+	if (lock < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s/%s: %s", cli->home, SERVE_LOCK, strerror(errno));
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		int64_t other = lock_holder(lock);
+		close(lock);
+		if (e != EWOULDBLOCK) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "locking %s/%s: %s", cli->home,
+				SERVE_LOCK, strerror(e));
+		}
+		if (other > 0) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"serve is already running on %s (pid %" PRId64 ")", cli->home,
+				other);
+		}
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "serve is already running on %s", cli->home);
+	}
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (ftruncate(lock, 0) < 0 || pwrite(lock, text, (size_t)n, 0) != n) {
+		/* The lock holds without the pid; a second serve would only not name us. */
+		uccn_log_errno(UCCN_LOG_WARN, errno, "serve: writing the pid in %s", SERVE_LOCK);
+	}
+	*fd = lock;
+	return 0;
+}
+
+bool uccn_cli_serve_running(const char *home, int64_t *pid) {
+	*pid = 0;
+	int fd = open_lock(home, O_RDONLY);
+	if (fd < 0) {
+		return false; /* never served here */
+	}
+	bool running = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (running) {
+		*pid = lock_holder(fd);
+	}
+	close(fd);
+	return running;
+}
+
+/* Reads "HOST[:PORT]" ("[::1]:4000" for IPv6; no port: UCCN_NET_DEFAULT_PORT) into host and
+ * port. HOST may be a name; resolve_host turns it into an address. */
+static bool parse_listen(const char *text, char *host, size_t host_len, uint16_t *port) {
+	const char *h = text, *h_end, *rest;
+	if (text[0] == '[') {
+		h = text + 1;
+		h_end = strchr(h, ']');
+		if (h_end == NULL) {
 			return false;
 		}
-		h++;
-		n -= 2;
+		rest = h_end + 1;
+	} else {
+		h_end = strchr(text, ':');
+		h_end = h_end != NULL ? h_end : text + strlen(text);
+		rest = h_end;
 	}
-	if (n >= host_len) {
+	size_t n = (size_t)(h_end - h);
+	if (n == 0 || n >= host_len || (rest[0] != '\0' && rest[0] != ':')) {
 		return false;
 	}
 	memcpy(host, h, n);
 	host[n] = '\0';
+	*port = UCCN_NET_DEFAULT_PORT;
+	if (rest[0] == '\0') {
+		return true;
+	}
 	char *end = NULL;
 	errno = 0;
-	unsigned long v = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || v > 65535 || !(colon[1] >= '0' && colon[1] <= '9')) {
+	unsigned long v = strtoul(rest + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 65535 || !(rest[1] >= '0' && rest[1] <= '9')) {
 		return false;
 	}
 	*port = (uint16_t)v;
 	return true;
 }
 
-static bool parse_seconds(const char *text, uint64_t *ms) {
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !(v > 0) || v > 86400.0) {
-		return false;
+/* Replaces a host name in host with its address (IPv4 first: "localhost" is 127.0.0.1 on
+ * every machine, ::1 not on all); an address stays as it is. Returns 0 or the status after
+ * the error line. */
+static int resolve_host(struct uccn_cli *cli, const char *from, char *host, size_t host_len) {
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+	struct addrinfo *list = NULL;
+	int rc = getaddrinfo(host, NULL, &hints, &list);
+	if (rc != 0) {
+		/* A name that does not exist is bad input; a resolver that failed is not. */
+		return uccn_cli_fail(cli, rc == EAI_NONAME ? UCCN_CLI_USAGE : UCCN_CLI_FAIL,
+			"%s: cannot resolve '%s': %s", from, host,
+			rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	}
-	*ms = (uint64_t)(v * 1000.0);
-	return *ms > 0;
+	const struct addrinfo *pick = list;
+	for (const struct addrinfo *a = list; a != NULL; a = a->ai_next) {
+		if (a->ai_family == AF_INET) {
+			pick = a;
+			break;
+		}
+	}
+	const void *addr =
+		pick->ai_family == AF_INET
+			? (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr
+			: (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+	bool ok = inet_ntop(pick->ai_family, addr, host, (socklen_t)host_len) != NULL;
+	freeaddrinfo(list);
+	if (!ok) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "%s: '%s': %s", from, host, strerror(errno));
+	}
+	return 0;
 }
 
 /* --- serve ------------------------------------------------------------------------------------ */
@@ -162,7 +277,8 @@ struct serve_ctx {
 	struct uccn_net *net;
 	struct dialled_peer *peers;
 	size_t npeers, cap;
-	size_t live; /* peers dialled now */
+	size_t live;     /* peers dialled now */
+	bool remembered; /* the peers being listed are the home's (not the configuration's) */
 };
 
 static bool same_settings(const struct uccn_peer *a, const struct uccn_peer *b) {
@@ -196,7 +312,8 @@ static int dial_listed(void *userdata, const struct uccn_peer *p) {
 		.url = p->url,
 		.pin = p->pinned ? p->pin : NULL,
 		.kinds = p->kinds,
-		.remembered = true,
+		/* Only the home's peers have a line in the store for status to keep. */
+		.remembered = s->remembered,
 	};
 	int err = uccn_net_dial(s->net, &np, &d->id);
 	if (err < 0) {
@@ -209,15 +326,32 @@ static int dial_listed(void *userdata, const struct uccn_peer *p) {
 	return 0;
 }
 
-/* Reads the peer list and brings the dialled peers in line with it: new ones are dialled, and
- * removed ones (or ones whose key or kinds changed, which are dialled anew) are let go. */
-static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
+/* Reads the peer list, and the configuration's peers, and brings the dialled peers in line
+ * with them: new ones are dialled, and removed ones (or ones whose key or kinds changed, which
+ * are dialled anew) are let go. */
+static int follow_peer_list(
+	struct uccn_node *node, const struct uccn_cli_config *cfg, struct serve_ctx *s) {
 	for (size_t i = 0; i < s->npeers; i++) {
 		s->peers[i].listed = false;
 	}
+	s->remembered = true;
 	int err = uccn_node_peer_list(node, dial_listed, s);
 	if (err < 0) {
 		return err;
+	}
+	s->remembered = false;
+	for (size_t i = 0; i < cfg->npeers; i++) {
+		/* "URL [KEY]", checked when the file was read. */
+		struct uccn_peer p = {0};
+		char key[2 * UCCN_KEY_BYTES + 1] = "";
+		if (sscanf(cfg->peers[i].value, "%255s %64s", p.url, key) < 1) {
+			continue;
+		}
+		p.pinned = key[0] != '\0' &&
+			   uccn_text_from_hex(key, strlen(key), p.pin, UCCN_KEY_BYTES) == UCCN_OK;
+		if ((err = dial_listed(s, &p)) < 0) {
+			return err;
+		}
 	}
 	for (size_t i = 0; i < s->npeers;) {
 		if (s->peers[i].listed) {
@@ -233,35 +367,81 @@ static int follow_peer_list(struct uccn_node *node, struct serve_ctx *s) {
 	return UCCN_OK;
 }
 
+/* SIGHUP: reads the configuration file again and applies it with every session kept: the log
+ * level (unless a flag set it) and the peers (new ones dialled, removed ones let go; the home's
+ * peer list is reread too). A new listen address needs a restart, which the log says. A file
+ * that does not read leaves the configuration in use as it was. */
+static void reload(
+	struct uccn_cli *cli, struct uccn_node *node, struct serve_ctx *ctx, const char *listened) {
+	char why[1024];
+	if (uccn_cli_config_reload(&cli->config, why, sizeof(why)) != 0) {
+		uccn_log(UCCN_LOG_ERROR, "serve: reload: %s; the configuration in use stays", why);
+		cli->last_error[0] = '\0'; /* reported here, not the reason of a later failure */
+		return;
+	}
+	const struct uccn_cli_config *cfg = &cli->config;
+	if (cli->log_level == UCCN_LOG_SILENT && !cli->verbose) {
+		cli->log_default = UCCN_LOG_WARN;
+		if (cfg->log_level.set) {
+			(void)uccn_cli_log_level(cfg->log_level.value, &cli->log_default);
+		}
+		uccn_cli_log_init(cli);
+	}
+	if (cfg->listen.set && strcmp(cfg->listen.value, listened) != 0) {
+		uccn_log(UCCN_LOG_WARN,
+			"serve: reload: listen = %s (%s) takes a restart; still listening on %s",
+			cfg->listen.value, cfg->listen.source, listened[0] ? listened : "nothing");
+	}
+	int err = follow_peer_list(node, cfg, ctx);
+	if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "serve: reload: reading the peer list: %s",
+			uccn_strerror(err));
+	}
+	uccn_log(UCCN_LOG_INFO, "serve: reloaded %s: %zu peers dialled",
+		cfg->file_read ? cfg->path : "no configuration file", ctx->live);
+}
+
 int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
-	const char *listen_text = NULL, *idle_text = NULL, *ui_text = NULL, *ui_dir = NULL;
-	bool ui_secure = false;
-	const struct uccn_cli_option opts[] = {
-		{"listen", 0, NULL, &listen_text},
-		{"idle-timeout", 0, NULL, &idle_text},
-		{"ui", 0, NULL, &ui_text},
-		{"ui-dir", 0, NULL, &ui_dir},
-		{"ui-secure", 0, &ui_secure, NULL},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[1];
-	size_t npos;
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, serve_usage, pos, 0, &npos, &done);
+	/* A service's log: warnings and errors unless told otherwise. */
+	cli->log_default = UCCN_LOG_WARN;
+	struct uccn_cli_serve_flags flags;
+	int status = uccn_cli_parse_serve_flags(cli, argc, argv, serve_usage, &flags, &done);
 	if (status != 0 || done) {
 		return status;
+	}
+	const char *listen_text = flags.listen, *idle_text = flags.idle_timeout;
+	const char *ui_text = flags.ui;
+	/* The configuration file's settings stand where no flag does. */
+	const struct uccn_cli_config *cfg = &cli->config;
+	const char *listen_from = "--listen", *idle_from = "--idle-timeout";
+	if (listen_text == NULL && cfg->listen.set) {
+		listen_text = cfg->listen.value;
+		listen_from = cfg->listen.source;
+	}
+	if (idle_text == NULL && cfg->idle_timeout.set) {
+		idle_text = cfg->idle_timeout.value;
+		idle_from = cfg->idle_timeout.source;
+	}
+	if (cli->log_level == UCCN_LOG_SILENT && !cli->verbose && cfg->log_level.set &&
+		uccn_cli_log_level(cfg->log_level.value, &cli->log_default)) {
+		uccn_cli_log_init(cli);
 	}
 	char host[128];
 	uint16_t port = 0;
 	if (listen_text != NULL && !parse_listen(listen_text, host, sizeof(host), &port)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--listen: '%s' is not HOST:PORT (for example 127.0.0.1:4000)",
+			"%s: '%s' is not HOST[:PORT] (for example 127.0.0.1:7420)", listen_from,
 			listen_text);
 	}
+	if (listen_text != NULL &&
+		(status = resolve_host(cli, listen_from, host, sizeof(host))) != 0) {
+		return status;
+	}
 	uint64_t idle_ms = 0;
-	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--idle-timeout: '%s' is not a number of seconds", idle_text);
+	if (idle_text != NULL && !uccn_cli_parse_seconds(idle_text, &idle_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s: '%s' is not a number of seconds",
+			idle_from, idle_text);
 	}
 	char ui_host[128];
 	uint16_t ui_port = 0;
@@ -276,15 +456,11 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	struct uccn_net *net = NULL;
 	struct serve_ctx ctx = {0};
-	bool pid_written = false;
-	int64_t other = 0;
-	if (uccn_net_server_pid(node, &other) == UCCN_OK && other != (int64_t)getpid() &&
-		process_exists(other)) {
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s: serve is already running here (pid %" PRId64 ")", cli->home, other);
+	int lock = -1;
+	if ((status = take_serve_lock(cli, &lock)) != 0) {
 		goto out;
 	}
-	install_signals();
+	install_signals(true);
 	struct uccn_net_options net_opts;
 	uccn_net_options_init(&net_opts);
 	net_opts.node = node;
@@ -302,38 +478,46 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 	if (listen_text != NULL) {
 		uint16_t bound = 0;
 		err = uccn_net_listen(net, host, port, &bound);
+		bool v6 = strchr(host, ':') != NULL;
+		if (err == UCCN_EBUSY) {
+			uccn_cli_clear_error(cli); /* lws's own words add nothing */
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"address %s%s%s:%u is already in use (another serve, or another "
+				"program, listens there)",
+				v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)port);
+			goto out;
+		}
 		if (err < 0) {
 			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "cannot listen on %s: %s",
 				listen_text, uccn_strerror(err));
 			goto out;
 		}
-		printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
-			strchr(host, ':') ? "]" : "", (unsigned)bound);
+		printf("listening on %s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "",
+			(unsigned)bound);
 		fflush(stdout);
 	}
-	if ((err = uccn_net_set_server_pid(node, (int64_t)getpid())) < 0) {
-		status = uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "noting the running serve: %s", uccn_strerror(err));
+	if (ui_text != NULL && (status = uccn_ui_serve(cli, node, net, ui_host, ui_port,
+					flags.ui_dir, flags.ui_secure, &ui)) != 0) {
 		goto out;
 	}
-	pid_written = true;
-	if (ui_text != NULL &&
-		(status = uccn_ui_serve(cli, node, net, ui_host, ui_port, ui_dir, ui_secure, &ui)) !=
-			0) {
-		goto out;
-	}
-	if ((err = follow_peer_list(node, &ctx)) < 0) {
+	if ((err = follow_peer_list(node, &cli->config, &ctx)) < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
 		goto out;
 	}
+	char listened[sizeof(cfg->listen.value)] = "";
+	if (listen_text != NULL) {
+		/* listen_text may point into the configuration, which a reload replaces. */
+		snprintf(listened, sizeof(listened), "%s", listen_text);
+	}
 	if (listen_text == NULL && ui_text == NULL && ctx.live == 0) {
 		/* Neither listening nor dialling, serve would only wait: say what is missing. */
 		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"nothing to serve: give --listen HOST:PORT or add a peer ('uccn peer add "
+			"nothing to serve: give --listen HOST[:PORT] or add a peer ('uccn peer add "
 			"URL')");
 		goto out;
 	}
+	uccn_cli_notify("READY=1");
 	uint64_t relist = uccn_cli_now_ms() + PEER_RELIST_MS;
 	while (!stop_requested) {
 		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
@@ -344,22 +528,29 @@ int uccn_cmd_serve(struct uccn_cli *cli, int argc, char **argv) {
 		if (ui != NULL) {
 			uccn_ui_tick(ui);
 		}
+		if (reload_requested) {
+			reload_requested = 0;
+			uccn_cli_notify("RELOADING=1");
+			reload(cli, node, &ctx, listened);
+			uccn_cli_notify("READY=1");
+		}
 		uint64_t now = uccn_cli_now_ms();
 		if (now >= relist) {
 			relist = now + PEER_RELIST_MS;
-			if ((err = follow_peer_list(node, &ctx)) < 0) {
+			if ((err = follow_peer_list(node, &cli->config, &ctx)) < 0) {
 				uccn_log(UCCN_LOG_WARN, "serve: reading the peer list: %s",
 					uccn_strerror(err));
 			}
 		}
 	}
+	uccn_cli_notify("STOPPING=1");
 	status = 0;
 out:
 	uccn_net_destroy(net);
 	uccn_ui_serve_end(cli, ui);
 	free(ctx.peers);
-	if (pid_written && uccn_net_set_server_pid(node, 0) < 0) {
-		uccn_log(UCCN_LOG_WARN, "serve: could not clear the running serve's pid");
+	if (lock >= 0) {
+		close(lock); /* lets the next serve in */
 	}
 	uccn_node_close(node);
 	return status;
@@ -401,16 +592,17 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			cli, UCCN_CLI_USAGE, "expected one URL (see 'uccn sync --help')");
 	}
 	const char *url = pos[0];
-	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "'%s' is not a peer address: ws://HOST:PORT", url);
+	size_t scheme = strncmp(url, "ws://", 5) == 0 ? 5 : strncmp(url, "wss://", 6) == 0 ? 6 : 0;
+	if (scheme == 0 || url[scheme] == '\0' || strlen(url) > UCCN_URL_MAX) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is not a peer address: ws://HOST[:PORT] or wss://HOST[:PORT]", url);
 	}
 	uint8_t pin[UCCN_KEY_BYTES];
 	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {
 		return UCCN_CLI_USAGE;
 	}
 	uint64_t idle_ms = 0;
-	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
+	if (idle_text != NULL && !uccn_cli_parse_seconds(idle_text, &idle_ms)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"--idle-timeout: '%s' is not a number of seconds", idle_text);
 	}
@@ -418,7 +610,7 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	install_signals();
+	install_signals(false);
 	struct uccn_net_options net_opts;
 	uccn_net_options_init(&net_opts);
 	net_opts.node = node;
@@ -675,13 +867,11 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	int64_t pid = 0;
 	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
+	ctx.serving = uccn_cli_serve_running(cli->home, &pid);
 	uint8_t self[UCCN_KEY_BYTES];
 	uccn_node_public_key(node, self);
 	struct uccn_node_signing sign;
-	int err = uccn_net_server_pid(node, &pid);
-	if (err == UCCN_OK) {
-		err = uccn_node_count_by(node, self, &ctx.ours_total);
-	}
+	int err = uccn_node_count_by(node, self, &ctx.ours_total);
 	if (err == UCCN_OK) {
 		err = uccn_node_signing(node, &sign);
 	}
@@ -689,9 +879,10 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	ctx.serving = process_exists(pid);
-	if (ctx.serving) {
+	if (ctx.serving && pid > 0) {
 		printf("serve: running (pid %" PRId64 ")\n", pid);
+	} else if (ctx.serving) {
+		printf("serve: running\n");
 	} else {
 		printf("serve: not running\n");
 	}

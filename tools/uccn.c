@@ -54,10 +54,12 @@ static const struct command commands[] = {
 	{"ui", uccn_cmd_ui, "the web page's address, and a link that logs a browser in",
 		"the web page"},
 	{"user", uccn_cmd_user, "add, list or remove the web page's accounts", NULL},
+	{"config", uccn_cmd_config, "print the effective settings and where each came from", NULL},
 };
 
 static void print_usage(FILE *f) {
-	fputs("usage: uccn [--home DIR] [-v|--verbose] COMMAND [ARGS...]\n"
+	fputs("usage: uccn [--config FILE] [--home DIR] [-v|--verbose] [--log-level LEVEL]\n"
+	      "            COMMAND [ARGS...]\n"
 	      "       uccn --help | --version | COMMAND --help\n"
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
@@ -73,9 +75,14 @@ static void print_usage(FILE *f) {
 	}
 	fputs("\n"
 	      "options:\n"
-	      "  --home DIR     the node's folder; default $UCCN_HOME, else $XDG_DATA_HOME/uccn,\n"
-	      "                 else $HOME/.local/share/uccn\n"
+	      "  --home DIR     the node's folder; default $UCCN_HOME, else the configuration\n"
+	      "                 file's, else $XDG_DATA_HOME/uccn, else $HOME/.local/share/uccn\n"
+	      "  --config FILE  the configuration file; default $UCCN_CONFIG, else\n"
+	      "                 " UCCN_CONFIG_FILE " if it exists (see 'uccn config --help')\n"
 	      "  -v, --verbose  show the library's messages on stderr\n"
+	      "  --log-level LEVEL  show those at LEVEL or worse: error, warning, info or debug\n"
+	      "                 (serve's default: warning; the others show none, their error\n"
+	      "                 line says what went wrong)\n"
 	      "\n"
 	      "Errors print one line to stderr. Exit status: 0 success, 1 failure, 2 usage "
 	      "error.\n",
@@ -83,7 +90,8 @@ static void print_usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-	struct uccn_cli cli = {0};
+	static struct uccn_cli cli; /* large (the configuration): not on the stack */
+	const char *config_path = NULL;
 	int i = 1;
 	/* Global options stand before the command; the commands accept --home and -v too. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -96,6 +104,22 @@ int main(int argc, char **argv) {
 			return 0;
 		} else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
 			cli.verbose = true;
+		} else if (strncmp(arg, "--log-level", 11) == 0 &&
+			   (arg[11] == '\0' || arg[11] == '=')) {
+			const char *v = arg[11] == '=' ? arg + 12 : i + 1 < argc ? argv[++i] : "";
+			if (!uccn_cli_log_level(v, &cli.log_level)) {
+				return uccn_cli_fail(&cli, UCCN_CLI_USAGE,
+					"--log-level: '%s' is not error, warning, info or debug",
+					v);
+			}
+		} else if (strcmp(arg, "--config") == 0) {
+			if (i + 1 >= argc) {
+				return uccn_cli_fail(
+					&cli, UCCN_CLI_USAGE, "option '--config' needs a value");
+			}
+			config_path = argv[++i];
+		} else if (strncmp(arg, "--config=", 9) == 0) {
+			config_path = arg + 9;
 		} else if (strcmp(arg, "--home") == 0) {
 			if (i + 1 >= argc) {
 				return uccn_cli_fail(
@@ -124,6 +148,10 @@ int main(int argc, char **argv) {
 	}
 	cli.command = cmd->name;
 	uccn_cli_log_init(&cli);
+	int loaded = uccn_cli_config_load(&cli, &cli.config, config_path);
+	if (loaded != 0) {
+		return loaded;
+	}
 	int status = cmd->run(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 && status == 0) {
 		/* A full disk or a closed pipe must not pass for success. */

@@ -32,6 +32,9 @@
 #include <uccn/http.h>
 #include <uccn/node.h>
 
+/* The port serve listens on when none is given, and a ws:// url without a port dials. */
+#define UCCN_NET_DEFAULT_PORT 7420
+
 /* Defaults for the options' zero values. */
 #define UCCN_NET_IDLE_TIMEOUT_MS 30000
 #define UCCN_NET_BACKOFF_MIN_MS 500
@@ -100,7 +103,7 @@ void uccn_net_options_init(struct uccn_net_options *opts);
 
 /* A peer to dial. Strings and pin are copied. */
 struct uccn_net_peer {
-	const char *url;    /* ws://host:port[/path] */
+	const char *url;    /* ws://host[:port][/path], or wss:// (TLS) */
 	const uint8_t *pin; /* UCCN_KEY_BYTES: the only key accepted at url; NULL: any */
 	const char *kinds;  /* comma-separated kinds we want from this peer; NULL or "": all */
 	/* The peer is in the node's peer list: what the loop sees of it is written there
@@ -149,7 +152,8 @@ void uccn_net_destroy(struct uccn_net *net);
 
 /* Accepts connections on host (an IP address; NULL: every interface) and port (0: one the
  * kernel picks, written to *bound_port, which may be NULL). UCCN_OK, UCCN_EINVAL (not an IP
- * address), UCCN_EIO (the address is taken or refused, logged). */
+ * address), UCCN_EBUSY (the address is in use by another socket; not logged, for the caller's
+ * own words), UCCN_EIO (refused otherwise, logged). */
 UCCN_NODISCARD int uccn_net_listen(
 	struct uccn_net *net, const char *host, uint16_t port, uint16_t *bound_port);
 
@@ -205,11 +209,5 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net);
 /* New changes were written locally (or by another process): every live engine sends its peer
  * what it lacks now. UCCN_OK; engines that fail end their own connections (logged). */
 int uccn_net_local_changes(struct uccn_net *net);
-
-/* The process running `serve` on the node's store, as written at its start: pid, or 0 when
- * none says it is (set 0 on a clean stop). Kept in the store's settings so `status` can ask
- * whether that process still exists. */
-UCCN_NODISCARD int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid);
-UCCN_NODISCARD int uccn_net_server_pid(struct uccn_node *node, int64_t *pid);
 
 #endif
