@@ -50,6 +50,7 @@ int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_add(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_submit(struct uccn_cli *cli, int argc, char **argv);
@@ -165,6 +166,11 @@ int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct
  * after printing the error line. */
 int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
 	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len);
+
+/* As uccn_cli_option_value, without printing: UCCN_ESCHEMA (or another code) with the reason
+ * in why (not naming the field). */
+int uccn_cli_text_value(const char *kind, const char *field, const char *text,
+	struct uccn_value *out, char *buf, size_t buf_len, char *why, size_t why_len);
 
 /* Prints one fault found by a verification, as one line: "fault AUTHOR seq N: reason". */
 void uccn_cli_print_fault(FILE *f, const struct uccn_fault *fault);

@@ -221,6 +221,23 @@ UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, voi
 UCCN_NODISCARD int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	const char *name, const char *country, const char *field, int year, uint64_t now_ms);
 
+/* One city to designate: its key (the id of its designation) and what the registry says of it.
+ * The strings are borrowed for the call. */
+struct uccn_designation {
+	uint8_t city[UCCN_KEY_BYTES];
+	const char *name;
+	const char *country; /* ISO 3166-1 alpha-2 */
+	const char *field;   /* a creative field's name (schema.h) */
+	int year;
+};
+
+/* Designates n cities at once: every designation is checked first (as uccn_node_designate
+ * checks one, and no key twice), then all are written in one transaction under one signed tree
+ * head; on any failure nothing is written and *failed (may be NULL) receives the index of the
+ * designation refused (uccn_node_errmsg says why). UCCN_EINVAL for n == 0. */
+UCCN_NODISCARD int uccn_node_designate_many(struct uccn_node *node,
+	const struct uccn_designation *list, size_t n, uint64_t now_ms, size_t *failed);
+
 /* Withdraws a city's designation. Its changes up to the cut-off (the last sequence of the city's
  * current key this node holds) stay; later ones are refused everywhere. */
 UCCN_NODISCARD int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
@@ -253,6 +270,26 @@ UCCN_NODISCARD int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UC
  * (removing a key that is not a relay), UCCN_EPERM (not the root). */
 UCCN_NODISCARD int uccn_node_relay(
 	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active, uint64_t now_ms);
+
+/* An application: a key that is not a member (never designated, or withdrawn) whose own city
+ * record waits in the held changes (a city syncs with the hub before its designation). The
+ * fields are the newest the city gave, "" where it gave none; strings are borrowed for the
+ * callback. */
+struct uccn_application {
+	uint8_t key[UCCN_KEY_BYTES];
+	const char *name, *country, *field;
+	const char *website, *focal_point, *email;
+	uint64_t hlc;      /* the newest held change of its city record */
+	uint64_t since_ms; /* when this node first held one (wall clock) */
+	uint64_t held;     /* changes of that key held in all */
+	bool withdrawn;    /* the key had a designation, withdrawn since */
+};
+typedef int (*uccn_application_fn)(void *userdata, const struct uccn_application *a);
+
+/* Every application this node holds, by name then key. A non-zero return of fn stops the walk
+ * and is returned. */
+UCCN_NODISCARD int uccn_node_applications(
+	struct uccn_node *node, uccn_application_fn fn, void *userdata);
 
 /* A member city as the registry knows it. Strings are borrowed for the callback. */
 struct uccn_member {

@@ -1,0 +1,403 @@
+/* test_cli_secretariat.c - end-to-end tests of the Secretariat's daily commands: designate
+ * --csv, --dry-run and --from-held, applications, and what the registry and the reports give
+ * back. Each test runs the built uccn program (UCCN_BIN) in its own temporary folder; the many
+ * applicants a test needs are made through the public library (<uccn/uccn.h>), as any program
+ * would, since 350 processes would only slow the test down. */
+#define _XOPEN_SOURCE 700 /* nftw() */
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uccn/uccn.h>
+
+#include "tests/proc.h"
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#ifndef UCCN_BIN
+#error "UCCN_BIN must name the built uccn program"
+#endif
+#ifndef UCCN_SOURCE_ROOT
+#error "UCCN_SOURCE_ROOT must name the source tree (for tools/data/uccn-cities.csv)"
+#endif
+
+static char dir[256];
+
+static int remove_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void setup(void) {
+	snprintf(dir, sizeof(dir), "%s/uccn-sec-XXXXXX",
+		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	test_proc_begin(dir);
+}
+
+static void teardown(void) {
+	if (dir[0] != '\0') {
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	test_proc_end();
+#ifdef __SANITIZE_ADDRESS__
+	if (__lsan_do_recoverable_leak_check()) {
+		abort();
+	}
+#endif
+}
+
+TestSuite(secretariat, .init = setup, .fini = teardown, .timeout = 240);
+
+static char *path(const char *name) {
+	char *p = test_proc_keep(malloc(strlen(dir) + strlen(name) + 2));
+	sprintf(p, "%s/%s", dir, name);
+	return p;
+}
+
+static void spit(const char *p, const char *text) {
+	FILE *f = fopen(p, "wb");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* run(&r, arg, ..., NULL): the program with those arguments, stdin empty. */
+static void run(struct test_run *r, ...) {
+	va_list ap;
+	va_start(ap, r);
+	test_proc_runv(r, NULL, ap);
+	va_end(ap);
+}
+
+/* A run with many arguments: argv[0] must be "uccn", NULL-terminated. */
+static void run_argv(struct test_run *r, char *const argv[]) {
+	test_proc_run(r, NULL, argv);
+}
+
+static void assert_ok(const struct test_run *r, const char *what) {
+	test_proc_assert_ok(r, what);
+}
+
+/* A failure told in one "uccn: " line on stderr holding needle. */
+static void assert_failed(const struct test_run *r, const char *needle) {
+	cr_assert_neq(r->status, 0, "expected a failure; stdout: %s", r->out);
+	cr_assert_lt(r->status, 128, "crashed; stderr: %s", r->err);
+	cr_assert_eq(strncmp(r->err, "uccn: ", 6), 0, "stderr: %s", r->err);
+	cr_assert_eq(strchr(r->err, '\n'), r->err + r->err_len - 1, "not one line: %s", r->err);
+	cr_assert_not_null(strstr(r->err, needle), "'%s' not in: %s", needle, r->err);
+}
+
+static size_t count(const char *s, const char *needle) {
+	size_t n = 0;
+	for (const char *p = strstr(s, needle); p != NULL; p = strstr(p + 1, needle)) {
+		n++;
+	}
+	return n;
+}
+
+static uint64_t wall_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The Secretariat's home; network receives the id (65 bytes). */
+static char *init_secretariat(char *network) {
+	char *home = path("unesco");
+	struct test_run r;
+	run(&r, "--home", home, "init", "--secretariat", "--name", "UNESCO Secretariat", NULL);
+	assert_ok(&r, "init --secretariat");
+	cr_assert_eq(sscanf(r.out, "network %64s", network), 1, "%s", r.out);
+	return home;
+}
+
+static int write_file(void *userdata, const uint8_t *buf, size_t len) {
+	return fwrite(buf, 1, len, userdata) == len ? UCCN_OK : UCCN_EIO;
+}
+
+/* An applicant: a node made in the network (not yet designated) whose export, its city record,
+ * goes to file. key receives its key in hex (65 bytes). */
+static void make_applicant(const char *home, const char *name, const char *country,
+	const char *field, const uint8_t network[UCCN_KEY_BYTES], const char *file, char *key) {
+	const struct uccn_node_init_options opt = {
+		.name = name, .country = country, .field = field, .network = network};
+	struct uccn_node *node = NULL;
+	int err = uccn_node_init(home, &opt, wall_ms(), &node);
+	cr_assert_eq(err, UCCN_OK, "init %s: %s", name, uccn_strerror(err));
+	uint8_t pk[UCCN_KEY_BYTES];
+	uccn_node_public_key(node, pk);
+	uccn_text_to_hex(pk, UCCN_KEY_BYTES, key);
+	FILE *f = fopen(file, "wb");
+	cr_assert_not_null(f);
+	uint64_t n = 0;
+	err = uccn_node_export(node, write_file, f, &n);
+	cr_assert_eq(err, UCCN_OK, "export %s: %s", name, uccn_strerror(err));
+	cr_assert_eq(fclose(f), 0);
+	uccn_node_close(node);
+}
+
+static void import_files(char **argv, size_t n) {
+	if (n == 0) {
+		return;
+	}
+	argv[4 + n] = NULL;
+	struct test_run r;
+	run_argv(&r, argv);
+	assert_ok(&r, "import the applicants");
+}
+
+/* The applicants of a CSV file (name in column 0, field in column 2; the real file quotes
+ * nothing), each with its country, all exported and imported into the Secretariat's node. */
+static size_t import_applicants(
+	const char *secretariat, const char *network_hex, const char *csv_path) {
+	uint8_t network[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network_hex, 64, network, UCCN_KEY_BYTES), UCCN_OK);
+	FILE *f = fopen(csv_path, "r");
+	cr_assert_not_null(f, "%s: %s", csv_path, strerror(errno));
+	char line[512];
+	cr_assert_not_null(fgets(line, sizeof(line), f)); /* the header */
+	size_t n = 0;
+	char **argv = test_proc_keep(calloc(4 + 200 + 1, sizeof(*argv)));
+	argv[0] = "uccn";
+	argv[1] = "--home";
+	argv[2] = (char *)secretariat;
+	argv[3] = "import";
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* city,country,field,year: the real file gives no country, so the applicant
+		 * gives its own */
+		char *name = line;
+		char *country = strchr(name, ',');
+		cr_assert_not_null(country, "line %zu", n + 2);
+		*country++ = '\0';
+		char *field = strchr(country, ',');
+		cr_assert_not_null(field, "line %zu", n + 2);
+		field++;
+		field[strcspn(field, ",\r\n")] = '\0';
+		char home[32], file[32], key[65];
+		snprintf(home, sizeof(home), "city%zu", n);
+		snprintf(file, sizeof(file), "city%zu.uccn", n);
+		make_applicant(path(home), name, "FR", field, network, path(file), key);
+		/* import takes up to 256 files at a time */
+		argv[4 + n % 200] = path(file);
+		n++;
+		if (n % 200 == 0) {
+			import_files(argv, 200);
+		}
+	}
+	fclose(f);
+	import_files(argv, n % 200);
+	return n;
+}
+
+/* How many tree heads the Secretariat has signed (the history of the one treehead record). */
+static size_t tree_heads(const char *secretariat) {
+	struct test_run r;
+	run(&r, "--home", secretariat, "history", "treehead", "registry", NULL);
+	if (r.status != 0) {
+		return 0;
+	}
+	return count(r.out, "\n") > 0 ? count(r.out, "size=") : 0;
+}
+
+static json_t *registry_json(const char *secretariat) {
+	struct test_run r;
+	run(&r, "--home", secretariat, "registry", "--json", NULL);
+	assert_ok(&r, "registry --json");
+	json_error_t e;
+	json_t *j = json_loads(r.out, 0, &e);
+	cr_assert_not_null(j, "%s: %s", e.text, r.out);
+	return j;
+}
+
+Test(secretariat, designate_csv_takes_the_real_file_of_350_cities_under_one_tree_head) {
+	char network[65];
+	char *unesco = init_secretariat(network);
+	char csv[512];
+	snprintf(csv, sizeof(csv), "%s/tools/data/uccn-cities.csv", UCCN_SOURCE_ROOT);
+	size_t n = import_applicants(unesco, network, csv);
+	cr_assert_eq(n, 350);
+	size_t heads = tree_heads(unesco);
+
+	struct test_run r;
+	run(&r, "--home", unesco, "designate", "--csv", csv, "--dry-run", NULL);
+	assert_failed(&r, "year: empty");
+	cr_assert_not_null(strstr(r.err, "line 2:"), "%s", r.err);
+
+	run(&r, "--home", unesco, "designate", "--csv", csv, "--year", "2024", "--dry-run", NULL);
+	assert_ok(&r, "designate --csv --dry-run");
+	cr_assert_eq(count(r.out, "would designate "), 350, "%s", r.out);
+	cr_assert_eq(tree_heads(unesco), heads, "a dry run signed a tree head");
+
+	run(&r, "--home", unesco, "designate", "--csv", csv, "--year", "2024", NULL);
+	assert_ok(&r, "designate --csv");
+	cr_assert_not_null(strstr(r.out, "designated 350 cities under one tree head"), "%s", r.out);
+	cr_assert_eq(tree_heads(unesco), heads + 1, "not one tree head for the whole file");
+	json_t *j = registry_json(unesco);
+	cr_assert_eq(json_array_size(json_object_get(j, "members")), 350);
+	cr_assert_eq(
+		json_integer_value(json_object_get(json_object_get(j, "tree_head"), "size")), 350);
+	/* The two cities called Granada are told apart by their field. */
+	size_t granada = 0;
+	json_t *m;
+	size_t i;
+	json_array_foreach(json_object_get(j, "members"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")), "Granada") == 0) {
+			granada++;
+		}
+		/* 2023 where the file says so, --year where it is empty; the country from
+		 * the application. */
+		cr_assert_str_eq(json_string_value(json_object_get(m, "country")), "FR");
+	}
+	cr_assert_eq(granada, 2);
+	json_decref(j);
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_not_null(strstr(r.out, "no applications"), "%s", r.out);
+
+	/* A second run: every city is a member already, each skipped with a note. */
+	run(&r, "--home", unesco, "designate", "--csv", csv, "--year", "2024", NULL);
+	assert_ok(&r, "designate --csv again");
+	cr_assert_not_null(strstr(r.out, "nothing to designate"), "%s", r.out);
+	cr_assert_eq(count(r.err, "is a member already: skipped"), 350, "%s", r.err);
+	cr_assert_eq(tree_heads(unesco), heads + 1, "a run with nothing new signed a head");
+}
+
+Test(secretariat, designate_csv_reads_a_bom_crlf_and_quoted_fields) {
+	char network[65], k1[65], k2[65];
+	char *unesco = init_secretariat(network);
+	uint8_t net[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
+	make_applicant(path("a"), "Angoulême", "FR", "literature", net, path("a.uccn"), k1);
+	make_applicant(path("b"), "Bogota, D.C.", "CO", "music", net, path("b.uccn"), k2);
+	struct test_run r;
+	run(&r, "--home", unesco, "import", path("a.uccn"), path("b.uccn"), NULL);
+	assert_ok(&r, "import");
+	char text[1024];
+	/* A spreadsheet's export: a byte-order mark, CRLF, quoted fields (a comma, a doubled
+	 * quote in a column that is ignored), a key column for one row, none for the other. */
+	snprintf(text, sizeof(text),
+		"\xef\xbb\xbf"
+		"city,country,field,year,key,notes\r\n"
+		"\"Angoulême\",FR,Literature,2019,,\"said \"\"yes\"\"\"\r\n"
+		"\r\n"
+		"\"Bogota, D.C.\",,Music,2012,%s,\r\n",
+		k2);
+	char *csv = path("cities.csv");
+	spit(csv, text);
+	run(&r, "--home", unesco, "designate", "--csv", csv, NULL);
+	assert_ok(&r, "designate --csv");
+	cr_assert_not_null(
+		strstr(r.out, "designated Angoulême (FR, literature, 2019)"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "designated Bogota, D.C. (CO, music, 2012)"), "%s", r.out);
+	json_t *j = registry_json(unesco);
+	cr_assert_eq(json_array_size(json_object_get(j, "members")), 2);
+	json_decref(j);
+}
+
+Test(secretariat, designate_csv_names_the_line_of_a_bad_row_and_writes_nothing) {
+	char network[65], k1[65], k2[65];
+	char *unesco = init_secretariat(network);
+	uint8_t net[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
+	make_applicant(path("a"), "Adelaide", "AU", "music", net, path("a.uccn"), k1);
+	make_applicant(path("b"), "Hobart", "AU", "literature", net, path("b.uccn"), k2);
+	struct test_run r;
+	run(&r, "--home", unesco, "import", path("a.uccn"), path("b.uccn"), NULL);
+	assert_ok(&r, "import");
+	size_t heads = tree_heads(unesco);
+	char text[1024];
+	/* Line 3 is a record whose quoted name runs over two lines, so the bad row, the third
+	 * record, starts on line 5. */
+	snprintf(text, sizeof(text),
+		"city,country,field,year,key\n"
+		"Adelaide,AU,music,2015,%s\n"
+		"\"Hobart\n"
+		"Tasmania\",AU,literature,2017,%s\n"
+		"Nowhere,AU,painting,2020,%s\n",
+		k1, k2, k2);
+	char *csv = path("bad.csv");
+	spit(csv, text);
+	run(&r, "--home", unesco, "designate", "--csv", csv, NULL);
+	assert_failed(&r, "line 5: field:");
+	cr_assert_not_null(strstr(r.err, "nothing was designated"), "%s", r.err);
+	cr_assert_eq(tree_heads(unesco), heads);
+	json_t *j = registry_json(unesco);
+	cr_assert_eq(json_array_size(json_object_get(j, "members")), 0);
+	json_decref(j);
+
+	/* A key twice names both lines; a stray quote is not CSV. */
+	snprintf(text, sizeof(text),
+		"city,country,field,year,key\nAdelaide,AU,music,2015,%s\nHobart,AU,literature,2017,"
+		"%s\n",
+		k1, k1);
+	spit(csv, text);
+	run(&r, "--home", unesco, "designate", "--csv", csv, NULL);
+	assert_failed(&r, "line 3: the key ");
+	cr_assert_not_null(strstr(r.err, "is on line 2 already"), "%s", r.err);
+	spit(csv, "city,country,field,year\nAdel\"aide,AU,music,2015\n");
+	run(&r, "--home", unesco, "designate", "--csv", csv, NULL);
+	assert_failed(&r, "line 2: not CSV");
+	cr_assert_eq(tree_heads(unesco), heads);
+}
+
+Test(secretariat, applications_list_the_held_city_records_and_designate_from_held_uses_them) {
+	char network[65], key[65];
+	char *unesco = init_secretariat(network);
+	uint8_t net[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
+	make_applicant(path("a"), "Angoulême", "FR", "literature", net, path("a.uccn"), key);
+	struct test_run r;
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_not_null(strstr(r.out, "no applications"), "%s", r.out);
+	run(&r, "--home", unesco, "import", path("a.uccn"), NULL);
+	assert_ok(&r, "import");
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_eq(strncmp(r.out, "Angoulême  FR  literature  ", 27), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, key), "%s", r.out);
+	run(&r, "--home", unesco, "applications", "--json", NULL);
+	assert_ok(&r, "applications --json");
+	json_error_t e;
+	json_t *j = json_loads(r.out, 0, &e);
+	cr_assert(json_is_array(j), "%s", r.out);
+	cr_assert_eq(json_array_size(j), 1);
+	json_t *a = json_array_get(j, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(a, "key")), key);
+	cr_assert_str_eq(json_string_value(json_object_get(a, "name")), "Angoulême");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "country")), "FR");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "field")), "literature");
+	json_decref(j);
+
+	run(&r, "--home", unesco, "designate", "--from-held", "0000", NULL);
+	assert_failed(&r, "--from-held");
+	char other[65];
+	memset(other, 'a', 64);
+	other[64] = '\0';
+	make_applicant(path("b"), "Hobart", "AU", "music", net, path("b.uccn"), other);
+	run(&r, "--home", unesco, "designate", "--from-held", other, NULL);
+	assert_failed(&r, "no application from");
+	/* The options override what the city sent. */
+	run(&r, "--home", unesco, "designate", "--from-held", key, "--field", "Design", "--year",
+		"2019", NULL);
+	assert_ok(&r, "designate --from-held");
+	cr_assert_not_null(strstr(r.out, "designated Angoulême (FR, design, 2019)"), "%s", r.out);
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_not_null(strstr(r.out, "no applications"), "%s", r.out);
+}
