@@ -401,3 +401,65 @@ Test(secretariat, applications_list_the_held_city_records_and_designate_from_hel
 	assert_ok(&r, "applications");
 	cr_assert_not_null(strstr(r.out, "no applications"), "%s", r.out);
 }
+
+/* Designates one applicant from its application; returns its key (65 bytes in key). */
+static void designate_applicant(const char *unesco, const char *network, const char *dirname,
+	const char *name, const char *country, const char *field, char *key) {
+	uint8_t net[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
+	char file[64];
+	snprintf(file, sizeof(file), "%s.uccn", dirname);
+	make_applicant(path(dirname), name, country, field, net, path(file), key);
+	struct test_run r;
+	run(&r, "--home", unesco, "import", path(file), NULL);
+	assert_ok(&r, "import");
+	run(&r, "--home", unesco, "designate", "--from-held", key, "--year", "2019", NULL);
+	assert_ok(&r, "designate --from-held");
+}
+
+Test(secretariat, registry_csv_carries_the_contacts_quoted_and_a_bom_on_request) {
+	char network[65], key[65], key2[65];
+	char *unesco = init_secretariat(network);
+	designate_applicant(unesco, network, "a", "Angoulême", "FR", "literature", key);
+	struct test_run r;
+	/* The city fills in its contacts; they reach the Secretariat like any edit. */
+	run(&r, "--home", path("a"), "put", "city", key, "website=https://example.org/a",
+		"focal_point=Jeanne \"Jo\" Martin, culture", "email=jo@example.org", NULL);
+	assert_ok(&r, "put city");
+	run(&r, "--home", path("a"), "export", path("a2.uccn"), NULL);
+	assert_ok(&r, "export");
+	run(&r, "--home", unesco, "import", path("a2.uccn"), NULL);
+	assert_ok(&r, "import");
+	designate_applicant(unesco, network, "b", "Hobart", "AU", "literature", key2);
+
+	run(&r, "--home", unesco, "registry", "--csv", NULL);
+	assert_ok(&r, "registry --csv");
+	cr_assert_eq(strncmp(r.out,
+			     "name,country,field,year,status,key,city,designated,website,"
+			     "focal_point,email,tree_size,tree_root,tree_time\r\n",
+			     100),
+		0, "%s", r.out);
+	char want[512];
+	snprintf(want, sizeof(want),
+		",https://example.org/a,\"Jeanne \"\"Jo\"\" Martin, culture\","
+		"jo@example.org,2,");
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\r\nAngoulême,FR,literature,2019,active,"), "%s", r.out);
+	/* Hobart gave no contacts: three empty fields. */
+	snprintf(want, sizeof(want), "%s,%s,", key2, key2);
+	const char *hobart = strstr(r.out, want);
+	cr_assert_not_null(hobart, "%s", r.out);
+	cr_assert_not_null(strstr(hobart, "Z,,,,2,"), "%s", hobart);
+	cr_assert_neq((unsigned char)r.out[0], 0xef, "a BOM without --bom");
+
+	run(&r, "--home", unesco, "registry", "--csv", "--bom", NULL);
+	assert_ok(&r, "registry --csv --bom");
+	cr_assert_eq(strncmp(r.out, "\xef\xbb\xbfname,country,", 16), 0, "%s", r.out);
+	run(&r, "--home", unesco, "registry", "--bom", NULL);
+	assert_failed(&r, "--bom");
+
+	run(&r, "--home", unesco, "registry", "--json", NULL);
+	assert_ok(&r, "registry --json");
+	cr_assert_not_null(strstr(r.out, "\"email\": \"jo@example.org\""), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\"email\": null"), "%s", r.out);
+}

@@ -13,8 +13,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tools/cli_csv.h"
+
 static const char registry_usage[] =
-	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
+	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all]\n"
+	"                                  [--json|--csv [--bom]]\n"
 	"       uccn [--home DIR] registry --require-witnesses N\n"
 	"       uccn [--home DIR] registry verify\n"
 	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
@@ -34,12 +37,16 @@ static const char registry_usage[] =
 	"  --json  one JSON object: {\"tree_head\": {\"size\", \"root\", \"time\"} or null,\n"
 	"          \"members\": [{\"name\", \"country\", \"field\", \"year\", \"status\", "
 	"\"key\",\n"
-	"          \"city\", \"designated\", \"cutoff\", \"reason\"}, ...]}\n"
+	"          \"city\", \"designated\", \"cutoff\", \"reason\", \"website\",\n"
+	"          \"focal_point\", \"email\"}, ...]}\n"
 	"  --csv   RFC 4180 CSV with the header row\n"
-	"          "
-	"name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_time\n"
+	"          name,country,field,year,status,key,city,designated,website,focal_point,\n"
+	"          email,tree_size,tree_root,tree_time\n"
 	"          (key: the key the city signs with now; city: the key it was designated under;\n"
-	"          the tree head's three columns repeat on every row)\n"
+	"          website, focal_point, email: the contact fields of the city's own record, if\n"
+	"          this node holds it; the tree head's three columns repeat on every row)\n"
+	"  --bom   starts the CSV with a UTF-8 byte-order mark, so that a spreadsheet (Excel)\n"
+	"          reads it as UTF-8 and shows Angoul\u00eame right\n"
 	"\n"
 	"--require-witnesses N: from now on this node treats a checkpoint as the registry (it\n"
 	"                    proves under it) only once member cities of N different creative\n"
@@ -67,6 +74,7 @@ static const char registry_usage[] =
 /* One member, copied out of the borrowed view. */
 struct member_row {
 	char *name, *country, *field, *reason;
+	char *contact[3]; /* website, focal_point, email of the city's own record, or NULL */
 	int year;
 	bool active;
 	uint64_t cutoff, designated_hlc;
@@ -88,6 +96,9 @@ static void members_finish(struct members *ms) {
 		free(ms->rows[i].country);
 		free(ms->rows[i].field);
 		free(ms->rows[i].reason);
+		for (size_t k = 0; k < 3; k++) {
+			free(ms->rows[i].contact[k]);
+		}
 	}
 	free(ms->rows);
 	ms->rows = NULL;
@@ -181,27 +192,42 @@ static void print_members_text(const struct members *ms, const struct uccn_tree_
 	}
 }
 
-/* Writes one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
- * or a line break; as it is otherwise. */
-static void csv_field(FILE *f, const char *s) {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"') {
-			fputc('"', f);
+/* The contact fields of a city's own record (kind city, id its key in hex), which the registry
+ * does not carry: the city writes them itself. */
+static const char *const contact_names[3] = {"website", "focal_point", "email"};
+
+static int copy_contacts(void *userdata, const struct uccn_record *r) {
+	struct member_row *row = userdata;
+	for (size_t k = 0; k < 3; k++) {
+		const struct uccn_value *v = uccn_record_field(r, contact_names[k]);
+		if (v != NULL && v->type == UCCN_VALUE_STR &&
+			(row->contact[k] = strndup(v->str, v->str_len)) == NULL) {
+			return UCCN_ENOMEM;
 		}
-		fputc(*s, f);
 	}
-	fputc('"', f);
+	return 0;
 }
 
-static void print_members_csv(const struct members *ms, const struct uccn_tree_head *head) {
+static int read_contacts(struct uccn_node *node, struct members *ms) {
+	for (size_t i = 0; i < ms->n; i++) {
+		char hex[2 * UCCN_KEY_BYTES + 1];
+		uccn_cli_hex(ms->rows[i].city, UCCN_KEY_BYTES, hex);
+		int err = uccn_node_get(node, "city", hex, copy_contacts, &ms->rows[i]);
+		if (err < 0 && err != UCCN_ENOTFOUND) {
+			return err;
+		}
+	}
+	return UCCN_OK;
+}
+
+static void print_members_csv(
+	const struct members *ms, const struct uccn_tree_head *head, bool bom) {
+	if (bom) {
+		fputs(UCCN_CLI_CSV_BOM, stdout);
+	}
 	/* RFC 4180 ends every record, the header's too, with CRLF. */
-	fputs("name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_"
-	      "time\r\n",
+	fputs("name,country,field,year,status,key,city,designated,website,focal_point,email,"
+	      "tree_size,tree_root,tree_time\r\n",
 		stdout);
 	char size[24] = "", root[2 * UCCN_HASH_BYTES + 1] = "", time[32] = "";
 	if (head != NULL) {
@@ -215,14 +241,18 @@ static void print_members_csv(const struct members *ms, const struct uccn_tree_h
 		uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
 		uccn_text_to_hex(row->city, UCCN_KEY_BYTES, city);
 		uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
-		csv_field(stdout, row->name);
+		uccn_cli_csv_field(stdout, row->name);
 		fputc(',', stdout);
-		csv_field(stdout, row->country);
+		uccn_cli_csv_field(stdout, row->country);
 		fputc(',', stdout);
-		csv_field(stdout, row->field);
-		printf(",%d,%s,%s,%s,%s,%s,%s,%s\r\n", row->year,
-			row->active ? "active" : "withdrawn", key, city, designated, size, root,
-			time);
+		uccn_cli_csv_field(stdout, row->field);
+		printf(",%d,%s,%s,%s,%s", row->year, row->active ? "active" : "withdrawn", key,
+			city, designated);
+		for (size_t k = 0; k < 3; k++) {
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, uccn_cli_or_empty(row->contact[k]));
+		}
+		printf(",%s,%s,%s\r\n", size, root, time);
 	}
 }
 
@@ -252,6 +282,11 @@ static json_t *member_json(const struct member_row *row) {
 	     put(o, "reason",
 		     row->reason != NULL ? uccn_cli_json_string(row->reason, strlen(row->reason))
 					 : json_null());
+	for (size_t k = 0; ok && k < 3; k++) {
+		const char *c = row->contact[k];
+		ok = put(o, contact_names[k],
+			c != NULL ? uccn_cli_json_string(c, strlen(c)) : json_null());
+	}
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -338,8 +373,9 @@ static void print_witnesses(const struct uccn_witness_count *w, int err) {
 
 static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	const char *field = NULL, *country = NULL, *require = NULL;
-	bool all = false, json = false, csv = false;
+	bool all = false, json = false, csv = false, bom = false;
 	const struct uccn_cli_option opts[] = {
+		{"bom", 0, &bom, NULL},
 		{"require-witnesses", 0, NULL, &require},
 		{"field", 0, NULL, &field},
 		{"country", 0, NULL, &country},
@@ -363,6 +399,10 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	if (json && csv) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--json and --csv do not go together");
+	}
+	if (bom && !csv) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--bom marks a CSV file as UTF-8 for spreadsheets: it goes with --csv");
 	}
 	if (require != NULL) {
 		return set_required_witnesses(cli, require);
@@ -393,6 +433,9 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	int head_err = err >= 0 ? uccn_node_tree_head(node, &head) : UCCN_OK;
 	struct uccn_witness_count wc = {0};
 	int wc_err = err >= 0 ? uccn_node_checkpoint_witnesses(node, &wc) : UCCN_OK;
+	if (err >= 0 && (json || csv)) {
+		err = read_contacts(node, &ms);
+	}
 	uccn_node_close(node);
 	if (err >= 0 && head_err != UCCN_OK && head_err != UCCN_ENOTFOUND) {
 		err = head_err;
@@ -404,7 +447,7 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 		if (json) {
 			status = print_members_json(cli, &ms, h);
 		} else if (csv) {
-			print_members_csv(&ms, h);
+			print_members_csv(&ms, h, bom);
 		} else {
 			print_members_text(&ms, h);
 			print_witnesses(&wc, wc_err);
