@@ -463,3 +463,77 @@ Test(secretariat, registry_csv_carries_the_contacts_quoted_and_a_bom_on_request)
 	cr_assert_not_null(strstr(r.out, "\"email\": \"jo@example.org\""), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\"email\": null"), "%s", r.out);
 }
+
+Test(secretariat, registry_prove_armor_is_text_that_check_reads_and_max_age_refuses_old_heads) {
+	char network[65], key[65];
+	char *unesco = init_secretariat(network);
+	designate_applicant(unesco, network, "a", "Angoulême", "FR", "literature", key);
+	struct test_run r;
+	run(&r, "--home", unesco, "registry", "prove", key, "--armor", NULL);
+	assert_ok(&r, "registry prove --armor");
+	const char *begin = "-----BEGIN UCCN MEMBERSHIP PROOF-----\n";
+	const char *end = "-----END UCCN MEMBERSHIP PROOF-----\n";
+	cr_assert_eq(strncmp(r.out, begin, strlen(begin)), 0, "%s", r.out);
+	cr_assert_str_eq(r.out + r.out_len - strlen(end), end);
+	/* Lines of 64 base64 characters, the last one shorter. */
+	const char *line = r.out + strlen(begin);
+	size_t lines = 0;
+	while (strncmp(line, "-----END", 8) != 0) {
+		size_t n = strcspn(line, "\n");
+		cr_assert_eq(strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789+/="),
+			n, "%.*s", (int)n, line);
+		const char *next = line + n + 1;
+		cr_assert(n == 64 || strncmp(next, "-----END", 8) == 0, "a line of %zu", n);
+		line = next;
+		lines++;
+	}
+	cr_assert_gt(lines, 1);
+	/* Pasted into an e-mail, CRLF and all, between other text. */
+	size_t cap = r.out_len * 2 + 128;
+	char *mail = test_proc_keep(malloc(cap));
+	size_t m = (size_t)snprintf(mail, cap, "Dear Hobart,\r\nour proof:\r\n\r\n");
+	for (const char *p = r.out; *p != '\0'; p++) {
+		if (*p == '\n') {
+			mail[m++] = '\r';
+		}
+		mail[m++] = *p;
+	}
+	snprintf(mail + m, cap - m, "\r\nRegards, Angoul\xc3\xaame\r\n");
+	char *text = path("proof.txt");
+	spit(text, mail);
+	run(&r, "registry", "check", text, "--network", network, NULL);
+	assert_ok(&r, "registry check (armored)");
+	cr_assert_eq(strncmp(r.out, "valid: Angoulême (FR, literature, designated 2019)", 50), 0,
+		"%s", r.out);
+	/* The binary form still reads. */
+	char *bin = path("proof.bin");
+	run(&r, "--home", unesco, "registry", "prove", key, "-o", bin, NULL);
+	assert_ok(&r, "registry prove");
+	run(&r, "registry", "check", bin, "--network", network, "--max-age", "30d", NULL);
+	assert_ok(&r, "registry check (binary)");
+
+	/* A tree head older than --max-age is refused, with its age. */
+	run(&r, "registry", "check", text, "--network", network, "--max-age", "0s", NULL);
+	assert_failed(&r, "too old: its tree head was signed ");
+	cr_assert_not_null(strstr(r.err, "more than --max-age 0s"), "%s", r.err);
+	run(&r, "registry", "check", bin, "--network", network, "--max-age", "12h", NULL);
+	assert_ok(&r, "registry check --max-age 12h");
+	run(&r, "registry", "check", bin, "--network", network, "--max-age", "12", NULL);
+	assert_failed(&r, "--max-age takes a duration");
+
+	/* A damaged armor is refused. */
+	char *cut = test_proc_keep(strdup(mail));
+	char *footer = strstr(cut, "-----END");
+	cr_assert_not_null(footer);
+	*footer = '\0';
+	spit(text, cut);
+	run(&r, "registry", "check", text, "--network", network, NULL);
+	assert_failed(&r, "a damaged text proof");
+	char *flipped = test_proc_keep(strdup(mail));
+	char *body = strstr(flipped, "PROOF-----\r\n") + 12;
+	body[5] = '*';
+	spit(text, flipped);
+	run(&r, "registry", "check", text, "--network", network, NULL);
+	assert_failed(&r, "a damaged text proof");
+}

@@ -1297,3 +1297,35 @@ Test(evidence, a_cosignature_holds_only_with_its_key_id_its_time_and_its_name) {
 			     NULL, evidence_net, evidence_net, 4, head, cosig, NULL),
 		UCCN_EBADSIG);
 }
+
+/* PROTOCOL.md §9.8.1: the armor carries the bytes whole, at every length (the last line from 1
+ * to 64 characters), and a binary proof is never read as armor, even when a name in it spells
+ * the header. */
+Test(registry_armor, round_trips_every_length_and_leaves_binary_alone) {
+	uint8_t bin[200];
+	for (size_t i = 0; i < sizeof(bin); i++) {
+		bin[i] = (uint8_t)(i * 37 + 11);
+	}
+	for (size_t len = 1; len <= sizeof(bin); len++) {
+		struct uccn_bytes text = {0}, back = {0};
+		cr_assert_eq(uccn_registry_proof_armor(bin, len, &text), UCCN_OK);
+		cr_assert_eq(
+			uccn_registry_proof_dearmor(text.data, text.len, &back), 1, "%zu", len);
+		cr_assert_eq(back.len, len);
+		cr_assert_eq(memcmp(back.data, bin, len), 0);
+		/* Cut before the footer: damaged. */
+		struct uccn_bytes none = {0};
+		cr_assert_eq(
+			uccn_registry_proof_dearmor(text.data, text.len - 10, &none), UCCN_EPROTO);
+		cr_assert_eq(none.len, 0);
+		uccn_bytes_finish(&text);
+		uccn_bytes_finish(&back);
+		uccn_bytes_finish(&none);
+	}
+	char binary[128];
+	int n = snprintf(binary, sizeof(binary), "\x98\xaauccn-proof%s", UCCN_PROOF_ARMOR_BEGIN);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_registry_proof_dearmor((const uint8_t *)binary, (size_t)n, &out), 0);
+	cr_assert_eq(uccn_registry_proof_dearmor((const uint8_t *)"x", 1, &out), 0);
+	cr_assert_eq(out.len, 0);
+}

@@ -20,13 +20,13 @@ static const char registry_usage[] =
 	"                                  [--json|--csv [--bom]]\n"
 	"       uccn [--home DIR] registry --require-witnesses N\n"
 	"       uccn [--home DIR] registry verify\n"
-	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"       uccn [--home DIR] registry prove CITY_KEY [--armor] [-o FILE]\n"
 	"       uccn [--home DIR] registry checkpoint [--key]\n"
 	"       uccn [--home DIR] registry consistency OLD_SIZE\n"
 	"       uccn [--home DIR] registry evidence\n"
 	"       uccn [--home DIR] registry witness-add URL VKEY\n"
 	"       uccn [--home DIR] registry witness-submit\n"
-	"       uccn registry check FILE --network NETWORK_ID\n"
+	"       uccn registry check FILE --network NETWORK_ID [--max-age DURATION]\n"
 	"       uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
 	"Without a subcommand, lists the member cities this node knows of, by name: name,\n"
@@ -56,7 +56,8 @@ static const char registry_usage[] =
 	"                    checks every signed tree head against it and against the one before;\n"
 	"                    prints each fault and exits 1 if there is any\n"
 	"registry prove      writes an inclusion proof of CITY_KEY's membership under the newest\n"
-	"                    tree head to FILE, or to stdout (never to a terminal)\n"
+	"                    tree head to FILE, or to stdout (never to a terminal); --armor: as\n"
+	"                    text, for an e-mail or a web page\n"
 	"registry checkpoint prints the newest checkpoint as a signed note with its\n"
 	"                    cosignatures (--key: the verifier key of its signature)\n"
 	"registry consistency prints the consistency proof from OLD_SIZE to the newest\n"
@@ -468,12 +469,15 @@ static const char verify_usage[] =
 	"alarm) and exits 1 if there is any.\n";
 
 static const char prove_usage[] =
-	"usage: uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"usage: uccn [--home DIR] registry prove CITY_KEY [--armor] [-o FILE]\n"
 	"\n"
 	"Writes an inclusion proof of CITY_KEY's designation under the newest signed tree head:\n"
 	"a small binary file that anyone holding the network id can check with 'uccn registry\n"
 	"check'. Writes to FILE (replaced only once complete) or to stdout, never to a\n"
-	"terminal.\n";
+	"terminal.\n"
+	"  --armor  the proof as text instead, to paste into an e-mail or a web page: base64\n"
+	"           in lines of 64 between -----BEGIN UCCN MEMBERSHIP PROOF----- and\n"
+	"           -----END UCCN MEMBERSHIP PROOF----- ('registry check' reads both forms)\n";
 
 static const char checkpoint_usage[] =
 	"usage: uccn [--home DIR] registry checkpoint [--key | --sign]\n"
@@ -515,7 +519,7 @@ static const char check_evidence_usage[] =
 static const char check_usage[] =
 	"usage: uccn [--home DIR] registry check FILE --network NETWORK_ID [--require-witnesses "
 	"N]\n"
-	"                                       [--compare]\n"
+	"                                       [--compare] [--max-age DURATION]\n"
 	"\n"
 	"Checks a membership proof (FILE, \"-\": stdin) with nothing but the network id (the\n"
 	"Secretariat's public key, 64 hex digits): both signatures are the Secretariat's, the\n"
@@ -525,7 +529,10 @@ static const char check_usage[] =
 	"of the checkpoint the proof carries verify; with --require-witnesses N, a proof with\n"
 	"fewer than N of them fails. --compare also compares the proof's checkpoint with the\n"
 	"home's registry: if no one registry has both, it raises the split-view alarm there (as\n"
-	"'registry evidence' then shows) and exits 1.\n";
+	"'registry evidence' then shows) and exits 1. FILE is the binary proof or its text\n"
+	"armor ('registry prove --armor'; text around it, as in an e-mail, is skipped).\n"
+	"--max-age DURATION (30d, 12h, 90m, 2w) refuses a proof whose tree head was signed\n"
+	"longer ago than that, saying how old it is.\n";
 
 static void count_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *n = userdata;
@@ -602,8 +609,10 @@ static int write_whole(const char *path, const uint8_t *data, size_t len) {
 
 static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	const char *out_path = NULL;
+	bool armor = false;
 	const struct uccn_cli_option opts[] = {
 		{"output", 'o', NULL, &out_path},
+		{"armor", 'a', &armor, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2];
@@ -621,7 +630,7 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	if (out_path != NULL && strcmp(out_path, "-") == 0) {
 		out_path = NULL;
 	}
-	if (out_path == NULL && isatty(STDOUT_FILENO)) {
+	if (out_path == NULL && !armor && isatty(STDOUT_FILENO)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"refusing to write binary data to a terminal (give -o FILE or redirect "
 			"stdout)");
@@ -645,6 +654,12 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	int err = uccn_node_registry_prove(node, city[0], &proof);
 	snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
 	uccn_node_close(node);
+	if (err == UCCN_OK && armor) {
+		struct uccn_bytes text = {0};
+		err = uccn_registry_proof_armor(proof.data, proof.len, &text);
+		uccn_bytes_finish(&proof);
+		proof = text;
+	}
 	if (err == UCCN_ENOTMEMBER) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s is not a member (no active designation here)%s%s",
@@ -724,10 +739,11 @@ static int network_and_file(struct uccn_cli *cli, int argc, char **argv,
 }
 
 static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
-	const char *network_hex = NULL, *require = NULL;
+	const char *network_hex = NULL, *require = NULL, *max_age = NULL;
 	bool compare = false;
 	const struct uccn_cli_option opts[] = {
 		{"network", 0, NULL, &network_hex},
+		{"max-age", 0, NULL, &max_age},
 		{"require-witnesses", 0, NULL, &require},
 		{"compare", 0, &compare, NULL},
 		{NULL, 0, NULL, NULL},
@@ -748,12 +764,34 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 			"--require-witnesses takes a number of witnesses, 0 to %d",
 			UCCN_NOTE_SIGS_WITNESSES);
 	}
+	uint64_t max_age_ms = 0;
+	if (max_age != NULL && !uccn_cli_parse_duration(max_age, &max_age_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--max-age takes a duration: a number and s, m, h, d or w (30d, 12h), got "
+			"'%s'",
+			max_age);
+	}
 	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
 	struct uccn_bytes data = {0};
 	if (uccn_cli_read_file(pos[0], &data) != 0) {
 		int e = errno;
 		uccn_bytes_finish(&data);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
+	}
+	/* The text form carries the same bytes: check those. */
+	struct uccn_bytes bin = {0};
+	int armored = uccn_registry_proof_dearmor(data.data, data.len, &bin);
+	if (armored < 0) {
+		uccn_bytes_finish(&data);
+		uccn_bytes_finish(&bin);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: not valid: a damaged text proof (%s)",
+			shown,
+			armored == UCCN_ENOMEM ? uccn_strerror(armored)
+					       : "no footer line, or not base64 between");
+	}
+	if (armored > 0) {
+		uccn_bytes_finish(&data);
+		data = bin;
 	}
 	uint8_t witnesses[UCCN_NOTE_SIGS_WITNESSES][UCCN_KEY_BYTES];
 	int nwitnesses = 0;
@@ -778,6 +816,15 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	uccn_bytes_finish(&data);
 	if (alarm != 0) {
 		return alarm;
+	}
+	uint64_t signed_ms = res.head.hlc >> 16, now = uccn_cli_now_ms();
+	if (err == UCCN_OK && max_age != NULL && now > signed_ms && now - signed_ms > max_age_ms) {
+		char age[48], when[32];
+		uccn_cli_format_duration(now - signed_ms, age, sizeof(age));
+		uccn_cli_format_hlc(res.head.hlc, when, sizeof(when));
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: too old: its tree head was signed %s ago (%s), more than --max-age %s",
+			shown, age, when, max_age);
 	}
 	if (err < 0) {
 		const char *what = uccn_strerror(err);
