@@ -537,3 +537,67 @@ Test(secretariat, registry_prove_armor_is_text_that_check_reads_and_max_age_refu
 	run(&r, "registry", "check", text, "--network", network, NULL);
 	assert_failed(&r, "a damaged text proof");
 }
+
+Test(secretariat,
+	reports_list_each_member_with_its_report_or_its_absence_and_get_keeps_paragraphs) {
+	char network[65], a[65], b[65];
+	char *unesco = init_secretariat(network);
+	designate_applicant(unesco, network, "a", "Angoulême", "FR", "literature", a);
+	designate_applicant(unesco, network, "b", "Hobart", "AU", "literature", b);
+	struct test_run r;
+	const char *text = "We opened a house of comics.\r\nIt is full.\n\nSecond paragraph:\n"
+			   "\t- a festival\n\t- a prize";
+	char *field = test_proc_keep(malloc(strlen(text) + 16));
+	sprintf(field, "achievements=%s", text);
+	run(&r, "--home", path("a"), "put", "report", "period=2020-2024", field, NULL);
+	assert_ok(&r, "put report");
+	char id[80];
+	cr_assert_eq(sscanf(r.out, "%79s", id), 1);
+	run(&r, "--home", path("a"), "put", "report", "period=2016-2020", "challenges=none", NULL);
+	assert_ok(&r, "put an older report");
+	run(&r, "--home", path("a"), "export", "--for", network, path("ar.uccn"), NULL);
+	assert_ok(&r, "export --for secretariat");
+	run(&r, "--home", unesco, "import", path("ar.uccn"), NULL);
+	assert_ok(&r, "import");
+
+	run(&r, "--home", unesco, "reports", "--period", "2020-2024", NULL);
+	assert_ok(&r, "reports");
+	char want[256];
+	snprintf(want, sizeof(want), "filed %s (updated ", id);
+	const char *ang = strstr(r.out, "Angoulême  FR  literature  ");
+	cr_assert_not_null(ang, "%s", r.out);
+	cr_assert_not_null(strstr(ang, want), "%s", r.out);
+	const char *hob = strstr(r.out, "Hobart  AU  literature  ");
+	cr_assert_not_null(hob, "%s", r.out);
+	cr_assert_eq(strncmp(strchr(hob, '\n') - 7, "MISSING", 7), 0, "%s", r.out);
+	cr_assert_not_null(
+		strstr(r.out, "1 of 2 member cities filed the report for 2020-2024"), "%s", r.out);
+
+	run(&r, "--home", unesco, "reports", "--period", "2020-2024", "--csv", NULL);
+	assert_ok(&r, "reports --csv");
+	cr_assert_eq(strncmp(r.out, "name,country,field,key,period,status,report,updated\r\n", 53),
+		0, "%s", r.out);
+	snprintf(want, sizeof(want), "\r\nAngoulême,FR,literature,%s,2020-2024,filed,%s,", a, id);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	snprintf(want, sizeof(want), "\r\nHobart,AU,literature,%s,2020-2024,missing,,\r\n", b);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+
+	run(&r, "--home", unesco, "reports", "--period", "2020-2023", NULL);
+	assert_failed(&r, "--period");
+	run(&r, "--home", unesco, "reports", NULL);
+	assert_failed(&r, "--period");
+
+	/* The report as the city wrote it: its lines, its blank line and its tabs, each line
+	 * indented under the field's name. */
+	run(&r, "--home", unesco, "get", "report", id, NULL);
+	assert_ok(&r, "get report");
+	const char *body = "  achievements:\n"
+			   "    We opened a house of comics.\n"
+			   "    It is full.\n"
+			   "\n"
+			   "    Second paragraph:\n"
+			   "    \t- a festival\n"
+			   "    \t- a prize\n";
+	cr_assert_not_null(strstr(r.out, body), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\n  period: 2020-2024\n"), "%s", r.out);
+}

@@ -51,6 +51,7 @@ int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_add(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_submit(struct uccn_cli *cli, int argc, char **argv);
@@ -131,6 +132,12 @@ void uccn_cli_print_text(FILE *f, const char *text, size_t len, bool flat);
 
 /* Writes a value as text: lists joined by sep, strings as uccn_cli_print_text. */
 void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, bool flat);
+
+/* Writes one field of a record as `get` shows it: "  NAME: VALUE" on one line, or, for a text
+ * of several lines, "  NAME:" and then each of its lines indented by four spaces (a blank line
+ * stays blank, a CR before a line's end is dropped), so paragraphs read as they were written
+ * and no line of the text can pass for another field. */
+void uccn_cli_print_field(FILE *f, const struct uccn_field *field);
 
 /* Writes one field as NAME=VALUE that reads back as one 'uccn put' argument in a POSIX shell.
  * Lists are joined by commas. The value is put in double quotes, with " \ $ and ` escaped, when

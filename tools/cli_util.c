@@ -361,6 +361,34 @@ static void print_quoted_value(FILE *f, const struct uccn_value *v) {
 	}
 }
 
+void uccn_cli_print_field(FILE *f, const struct uccn_field *field) {
+	fputs("  ", f);
+	uccn_cli_print_text(f, field->name, field->name_len, true);
+	const struct uccn_value *v = &field->value;
+	if (v->type != UCCN_VALUE_STR || memchr(v->str, '\n', v->str_len) == NULL) {
+		fputs(": ", f);
+		uccn_cli_print_value(f, v, ", ", false);
+		fputc('\n', f);
+		return;
+	}
+	fputs(":\n", f);
+	const char *line = v->str, *end = v->str + v->str_len;
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl != NULL ? nl : end;
+		size_t len = (size_t)(stop - line);
+		if (len > 0 && line[len - 1] == '\r') {
+			len--;
+		}
+		if (len > 0) {
+			fputs("    ", f);
+			uccn_cli_print_text(f, line, len, false);
+		}
+		fputc('\n', f);
+		line = nl != NULL ? nl + 1 : end;
+	}
+}
+
 void uccn_cli_print_assignment(FILE *f, const struct uccn_field *field) {
 	uccn_cli_print_text(f, field->name, field->name_len, true);
 	fputc('=', f);

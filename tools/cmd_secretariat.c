@@ -57,6 +57,18 @@ static const char applications_usage[] =
 	"  --json  one JSON array of {\"key\", \"name\", \"country\", \"field\", \"website\",\n"
 	"          \"focal_point\", \"email\", \"since\", \"held\", \"withdrawn\"}\n";
 
+static const char reports_usage[] =
+	"usage: uccn [--home DIR] reports --period YYYY-YYYY [--csv [--bom]]\n"
+	"\n"
+	"For each member city, by name: its Membership Monitoring Report for the period (the\n"
+	"report's id and when it was last changed), or that it has none. Reports travel to the\n"
+	"Secretariat alone, so the full list is the Secretariat's (or a relay's); another node\n"
+	"knows only its own city's. 'uccn get report ID' shows a report's text.\n"
+	"  --period P  the four years the report covers, as the report's period field says\n"
+	"              (2020-2024)\n"
+	"  --csv       RFC 4180 CSV: name,country,field,key,period,status,report,updated (status:\n"
+	"              filed or missing); --bom starts it with the UTF-8 byte-order mark\n";
+
 static const char withdraw_usage[] =
 	"usage: uccn [--home DIR] withdraw CITY_KEY --reason TEXT\n"
 	"\n"
@@ -933,6 +945,191 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 		status = designate_plans(cli, node, &p, 1, dry_run, "the command line");
 	}
 	uccn_node_close(node);
+	return status;
+}
+
+/* ---- reports: who filed the monitoring report of a period ------------------------------------ */
+
+struct report_row {
+	uint8_t owner[UCCN_KEY_BYTES];
+	char id[UCCN_ID_MAX + 1];
+	uint64_t updated_hlc;
+};
+
+struct report_walk {
+	const char *period;
+	struct report_row *rows;
+	size_t n, cap;
+	struct knowns members;
+	struct member_country {
+		char *country;
+		uint8_t key[UCCN_KEY_BYTES];
+	} * extra; /* country and current key, beside members' rows */
+	size_t nextra, capextra;
+};
+
+static int collect_report(void *userdata, const struct uccn_record *r) {
+	struct report_walk *w = userdata;
+	const struct uccn_value *p = uccn_record_field(r, "period");
+	if (p == NULL || p->type != UCCN_VALUE_STR || p->str_len != strlen(w->period) ||
+		memcmp(p->str, w->period, p->str_len) != 0) {
+		return 0;
+	}
+	if (w->n == w->cap) {
+		size_t cap = w->cap > 0 ? 2 * w->cap : 64;
+		struct report_row *rows = realloc(w->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		w->rows = rows;
+		w->cap = cap;
+	}
+	struct report_row *row = &w->rows[w->n++];
+	memcpy(row->owner, uccn_record_owner(r), UCCN_KEY_BYTES);
+	snprintf(row->id, sizeof(row->id), "%s", uccn_record_id(r));
+	row->updated_hlc = uccn_record_updated_hlc(r);
+	return 0;
+}
+
+static int collect_member_full(void *userdata, const struct uccn_member *m) {
+	struct report_walk *w = userdata;
+	if (!m->active) {
+		return 0;
+	}
+	int err = collect_known(&w->members, m);
+	if (err != 0) {
+		return err;
+	}
+	if (w->nextra == w->capextra) {
+		size_t cap = w->capextra > 0 ? 2 * w->capextra : 64;
+		struct member_country *e = realloc(w->extra, cap * sizeof(*e));
+		if (e == NULL) {
+			return UCCN_ENOMEM;
+		}
+		w->extra = e;
+		w->capextra = cap;
+	}
+	struct member_country *e = &w->extra[w->nextra++];
+	memcpy(e->key, m->key, UCCN_KEY_BYTES);
+	e->country = strdup(uccn_cli_or_empty(m->country));
+	return e->country != NULL ? 0 : UCCN_ENOMEM;
+}
+
+/* The newest report of the period written by the city's first or current key. */
+static const struct report_row *report_of(const struct report_walk *w,
+	const uint8_t city[UCCN_KEY_BYTES], const uint8_t key[UCCN_KEY_BYTES]) {
+	const struct report_row *best = NULL;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct report_row *r = &w->rows[i];
+		if ((memcmp(r->owner, city, UCCN_KEY_BYTES) == 0 ||
+			    memcmp(r->owner, key, UCCN_KEY_BYTES) == 0) &&
+			(best == NULL || r->updated_hlc > best->updated_hlc)) {
+			best = r;
+		}
+	}
+	return best;
+}
+
+int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv) {
+	const char *period = NULL;
+	bool csv = false, bom = false;
+	const struct uccn_cli_option opts[] = {
+		{"period", 0, NULL, &period},
+		{"csv", 0, &csv, NULL},
+		{"bom", 0, &bom, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, reports_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	const char *const names[] = {"period"};
+	const char *const values[] = {period};
+	if ((status = uccn_cli_require(cli, names, values, 1)) != 0) {
+		return status;
+	}
+	if (bom && !csv) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--bom marks a CSV file as UTF-8 for spreadsheets: it goes with --csv");
+	}
+	struct uccn_value v;
+	char period_buf[16];
+	if ((status = uccn_cli_option_value(cli, "period", "report", "period", period, &v,
+		     period_buf, sizeof(period_buf))) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct report_walk w = {.period = period_buf};
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_list(node, "report", false, collect_report, &w);
+	if (err >= 0) {
+		err = uccn_node_registry(node, collect_member_full, &w);
+	}
+	bool secretariat = uccn_node_is_secretariat(node);
+	uccn_node_close(node);
+	if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+		goto out;
+	}
+	if (!secretariat) {
+		fprintf(stderr,
+			"uccn: %s: note: reports go to the Secretariat alone: this node holds its "
+			"own "
+			"city's, so others show as missing here\n",
+			cli->command);
+	}
+	size_t filed = 0;
+	if (csv) {
+		if (bom) {
+			fputs(UCCN_CLI_CSV_BOM, stdout);
+		}
+		fputs("name,country,field,key,period,status,report,updated\r\n", stdout);
+	}
+	for (size_t i = 0; i < w.members.n; i++) {
+		const struct known *k = &w.members.rows[i];
+		const struct member_country *e = &w.extra[i];
+		const struct report_row *r = report_of(&w, k->city, e->key);
+		char key[2 * UCCN_KEY_BYTES + 1], updated[32] = "";
+		uccn_cli_hex(k->city, UCCN_KEY_BYTES, key);
+		if (r != NULL) {
+			uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
+			filed++;
+		}
+		if (csv) {
+			uccn_cli_csv_field(stdout, k->name);
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, e->country);
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, k->field);
+			printf(",%s,%s,%s,%s,%s\r\n", key, period_buf,
+				r != NULL ? "filed" : "missing", r != NULL ? r->id : "", updated);
+			continue;
+		}
+		uccn_cli_print_text(stdout, k->name, strlen(k->name), true);
+		printf("  %s  %s  %s  ", e->country, k->field, uccn_cli_short_key(k->city).s);
+		if (r != NULL) {
+			printf("filed %s (updated %s)\n", r->id, updated);
+		} else {
+			fputs("MISSING\n", stdout);
+		}
+	}
+	if (!csv) {
+		printf("%zu of %zu member cit%s filed the report for %s\n", filed, w.members.n,
+			w.members.n == 1 ? "y" : "ies", period_buf);
+	}
+out:
+	for (size_t i = 0; i < w.nextra; i++) {
+		free(w.extra[i].country);
+	}
+	free(w.extra);
+	knowns_finish(&w.members);
+	free(w.rows);
 	return status;
 }
 

@@ -43,6 +43,8 @@ static const struct command commands[] = {
 		NULL},
 	{"applications", uccn_cmd_applications,
 		"Secretariat: the cities waiting for a designation, as they sent themselves", NULL},
+	{"reports", uccn_cmd_reports,
+		"Secretariat: each member's monitoring report for a period, or its absence", NULL},
 	{"withdraw", uccn_cmd_withdraw, "Secretariat: withdraw a city's designation", NULL},
 	{"role", uccn_cmd_role, "Secretariat: record a city's role in a sub-network", NULL},
 	{"confirm-rotation", uccn_cmd_confirm_rotation, "Secretariat: confirm a city's new key",
