@@ -8,13 +8,17 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -600,4 +604,168 @@ Test(secretariat,
 			   "    \t- a prize\n";
 	cr_assert_not_null(strstr(r.out, body), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\n  period: 2020-2024\n"), "%s", r.out);
+}
+
+/* A serve on a home, on a port the kernel picks (read from its "listening on" line). */
+struct server {
+	pid_t pid;
+	unsigned port;
+	char err_path[512];
+	char url[64];
+};
+
+static void serve(struct server *s, const char *home) {
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	char *args[] = {"uccn", "--home", (char *)home, "serve", "--listen", "127.0.0.1:0", NULL};
+	struct test_proc_opts o = {.out_fd = fds[1]};
+	s->pid = test_proc_spawn(args, &o, s->err_path, sizeof(s->err_path));
+	close(fds[1]);
+	char line[128];
+	size_t len = 0;
+	uint64_t deadline = wall_ms() + 10000;
+	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int left = (int)(deadline > wall_ms() ? deadline - wall_ms() : 0);
+		cr_assert_gt(poll(&p, 1, left), 0, "serve did not say where it listens: %s",
+			test_proc_slurp(s->err_path, NULL));
+		ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
+		cr_assert_gt(got, 0, "serve ended: %s", test_proc_slurp(s->err_path, NULL));
+		len += (size_t)got;
+	}
+	close(fds[0]);
+	line[len] = '\0';
+	cr_assert_eq(sscanf(line, "listening on 127.0.0.1:%u", &s->port), 1, "%s", line);
+	snprintf(s->url, sizeof(s->url), "ws://127.0.0.1:%u", s->port);
+}
+
+Test(secretariat, a_node_made_without_a_network_joins_one_and_syncs_with_its_hub) {
+	char network[65];
+	char *unesco = init_secretariat(network);
+	struct server hub;
+	serve(&hub, unesco);
+	struct test_run r;
+	char *zagreb = path("zagreb");
+	/* stdin is no terminal: init says plainly that the node is alone. */
+	run(&r, "--home", zagreb, "init", "--name", "Zagreb", "--country", "HR", "--field", "film",
+		NULL);
+	assert_ok(&r, "init without --network");
+	cr_assert_not_null(strstr(r.err, "belongs to no network"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "'uccn join NETWORK_ID'"), "%s", r.err);
+	char key[65];
+	cr_assert_eq(sscanf(r.out, "key %64s", key), 1, "%s", r.out);
+	run(&r, "--home", zagreb, "put", "best_practice", "title=Film nights", NULL);
+	assert_ok(&r, "put");
+	char id[80];
+	cr_assert_eq(sscanf(r.out, "%79s", id), 1);
+	run(&r, "--home", zagreb, "sync", hub.url, NULL);
+	cr_assert_neq(r.status, 0, "a node in no network synced: %s", r.out);
+
+	run(&r, "--home", zagreb, "join", "0000", NULL);
+	assert_failed(&r, "NETWORK_ID");
+	run(&r, "--home", zagreb, "join", key, NULL);
+	assert_failed(&r, "this node's own key");
+	run(&r, "--home", zagreb, "join", network, NULL);
+	assert_ok(&r, "join");
+	cr_assert_not_null(strstr(r.out, "2 records signed again"), "%s", r.out);
+	run(&r, "--home", zagreb, "join", network, NULL);
+	assert_failed(&r, "in a network already");
+	run(&r, "--home", zagreb, "verify", NULL);
+	assert_ok(&r, "verify after join");
+	run(&r, "--home", zagreb, "get", "best_practice", id, NULL);
+	assert_ok(&r, "the record is still there");
+
+	/* Now the hub takes its changes (held until the designation), and the Secretariat
+	 * sees the application. */
+	run(&r, "--home", zagreb, "sync", hub.url, NULL);
+	assert_ok(&r, "sync after join");
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_not_null(strstr(r.out, "Zagreb  HR  film  "), "%s", r.out);
+	run(&r, "--home", unesco, "designate", "--from-held", key, "--year", "2017", NULL);
+	assert_ok(&r, "designate --from-held");
+	run(&r, "--home", unesco, "get", "best_practice", id, NULL);
+	assert_ok(&r, "the city's record at the hub");
+	cr_assert_not_null(strstr(r.out, "Film nights"), "%s", r.out);
+	run(&r, "--home", zagreb, "sync", hub.url, NULL);
+	assert_ok(&r, "sync after the designation");
+	run(&r, "--home", zagreb, "registry", NULL);
+	assert_ok(&r, "registry at the city");
+	cr_assert_not_null(strstr(r.out, "Zagreb"), "%s", r.out);
+	kill(hub.pid, SIGTERM);
+	test_proc_wait(hub.pid, 5000);
+}
+
+/* Runs `uccn init` with stdin, stdout and stderr on a pseudo-terminal, answers its question
+ * with answer, and returns what it printed. Skips the test without a pseudo-terminal. */
+static char *init_on_terminal(const char *home, const char *answer, int *status) {
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		cr_skip_test("no pseudo-terminal");
+	}
+	const char *slave = ptsname(master);
+	cr_assert_not_null(slave);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		setsid();
+		int fd = open(slave, O_RDWR);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
+			chdir(dir) < 0) {
+			_exit(127);
+		}
+		execl(UCCN_BIN, "uccn", "--home", home, "init", "--name", "Zagreb", "--country",
+			"HR", "--field", "film", (char *)NULL);
+		_exit(127);
+	}
+	size_t cap = 4096, len = 0;
+	char *out = test_proc_keep(calloc(1, cap));
+	bool answered = false;
+	uint64_t deadline = wall_ms() + 30000;
+	for (;;) {
+		struct pollfd p = {master, POLLIN, 0};
+		int left = (int)(deadline > wall_ms() ? deadline - wall_ms() : 0);
+		cr_assert_gt(poll(&p, 1, left), 0, "init said: %s", out);
+		ssize_t got = read(master, out + len, cap - 1 - len);
+		if (got <= 0) {
+			break; /* EIO: the program ended and closed the terminal */
+		}
+		len += (size_t)got;
+		out[len] = '\0';
+		if (!answered && strstr(out, "network id") != NULL && strstr(out, ": ") != NULL) {
+			cr_assert_eq(
+				write(master, answer, strlen(answer)), (ssize_t)strlen(answer));
+			answered = true;
+		}
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(master);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	cr_assert(answered, "init asked nothing: %s", out);
+	return out;
+}
+
+Test(secretariat, init_at_a_terminal_asks_for_the_network_id) {
+	char network[65];
+	init_secretariat(network);
+	char answer[80];
+	snprintf(answer, sizeof(answer), "%s\n", network);
+	int status;
+	char *out = init_on_terminal(path("zagreb"), answer, &status);
+	cr_assert_eq(status, 0, "%s", out);
+	struct test_run r;
+	run(&r, "--home", path("zagreb"), "whoami", "--json", NULL);
+	assert_ok(&r, "whoami");
+	char want[96];
+	snprintf(want, sizeof(want), "\"network\":\"%s\"", network);
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+
+	/* An empty answer: alone, and told so. */
+	out = init_on_terminal(path("split"), "\n", &status);
+	cr_assert_eq(status, 0, "%s", out);
+	cr_assert_not_null(strstr(out, "no network until 'uccn join NETWORK_ID'"), "%s", out);
+	run(&r, "--home", path("split"), "whoami", "--json", NULL);
+	assert_ok(&r, "whoami");
+	cr_assert_not_null(strstr(r.out, "\"network\":null"), "%s", r.out);
 }

@@ -31,6 +31,7 @@ typedef int (*uccn_cli_command_fn)(struct uccn_cli *cli, int argc, char **argv);
 
 int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_join(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_backup(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_resume_signing(struct uccn_cli *cli, int argc, char **argv);

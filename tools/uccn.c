@@ -21,6 +21,7 @@ struct command {
 static const struct command commands[] = {
 	{"init", uccn_cmd_init, "create a node: a key pair and a store in the home", "the node"},
 	{"whoami", uccn_cmd_whoami, "print the node's public key", NULL},
+	{"join", uccn_cmd_join, "join a network, for a node made without one", NULL},
 	{"rotate-key", uccn_cmd_rotate_key, "move the city to a new key pair", NULL},
 	{"backup", uccn_cmd_backup, "write a consistent copy of the node (and its key) to a file",
 		NULL},

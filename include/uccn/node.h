@@ -31,6 +31,17 @@ struct uccn_node_init_options {
 UCCN_NODISCARD int uccn_node_init(const char *home, const struct uccn_node_init_options *opt,
 	uint64_t now_ms, struct uccn_node **out);
 
+/* A node made in no network (all-zero network id) joins network, the Secretariat's public key
+ * (PROTOCOL.md §9.1.1): every record the node owns is written again, as new changes signed
+ * under network, into a new database that takes the old one's place; the old database (and
+ * node.head) stay in home with the suffix ".before-join". The key and the remembered peers
+ * stay; what other authors wrote (from files) does not come along. The node must not be open
+ * elsewhere (no serve running). *records (may be NULL) receives how many records were written
+ * again. UCCN_EEXIST (already in a network), UCCN_EINVAL (not a network id, or a node that
+ * rotated its key), storage errors; err (may be NULL) gets the reason. */
+UCCN_NODISCARD int uccn_node_join(const char *home, const uint8_t network[UCCN_KEY_BYTES],
+	uint64_t now_ms, size_t *records, struct uccn_error *err);
+
 /* Opens the node in home. Errors: UCCN_ENOTFOUND (no node there), UCCN_EPERM (the key file is
  * readable by others), UCCN_ECORRUPT (a damaged key or database, or a key that is not the
  * database's), UCCN_EBUSY, UCCN_EIO, UCCN_ENOMEM. */
