@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <uccn/log.h>
+#include <uccn/text.h>
 
 #include "node/alloc.h"
 #include "node/error_internal.h"
@@ -203,7 +204,7 @@ static int join(const char *home, const uint8_t network[UCCN_KEY_BYTES], uint64_
 	uint8_t zero[UCCN_KEY_BYTES] = {0};
 	if (memcmp(node->network, zero, UCCN_KEY_BYTES) != 0) {
 		char hex[2 * UCCN_KEY_BYTES + 1];
-		uccn_crypto_to_hex(node->network, UCCN_KEY_BYTES, hex);
+		uccn_text_to_hex(node->network, UCCN_KEY_BYTES, hex);
 		err = uccn_error_set(why, why_len, UCCN_EEXIST,
 			"this node is in a network already (%.16s…): a node belongs to one network "
 			"for good",

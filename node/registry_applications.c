@@ -29,7 +29,6 @@ struct app {
 	char value[APP_FIELDS][APP_VALUE_MAX + 1];
 	uint64_t value_hlc[APP_FIELDS];
 	uint64_t hlc;
-	uint64_t since_ms;
 };
 
 struct app_walk {
@@ -57,7 +56,6 @@ static struct app *app_of(struct app_walk *w, const uint8_t key[UCCN_KEY_BYTES])
 	struct app *a = &w->apps[w->n++];
 	memset(a, 0, sizeof(*a));
 	memcpy(a->key, key, UCCN_KEY_BYTES);
-	a->since_ms = UINT64_MAX;
 	return a;
 }
 
@@ -81,9 +79,6 @@ static int held_row(void *userdata, const struct uccn_store_held *h) {
 	if (a == NULL) {
 		w->err = UCCN_ENOMEM;
 		return 1;
-	}
-	if (h->since_ms < a->since_ms) {
-		a->since_ms = h->since_ms;
 	}
 	if (c->hlc > a->hlc) {
 		a->hlc = c->hlc;
@@ -148,7 +143,6 @@ int uccn_node_applications(struct uccn_node *node, uccn_application_fn fn, void 
 			.focal_point = a->value[APP_FOCAL_POINT],
 			.email = a->value[APP_EMAIL],
 			.hlc = a->hlc,
-			.since_ms = a->since_ms,
 			.held = held,
 			.withdrawn = d.found,
 		};

@@ -237,6 +237,9 @@ int uccn_cli_key_args(struct uccn_cli *cli, char **pos, size_t npos, size_t want
 int uccn_cli_require(
 	struct uccn_cli *cli, const char *const *names, const char *const *values, size_t n);
 
+/* Characters on screen, roughly (UTF-8 continuation bytes take no column), for columns. */
+size_t uccn_cli_text_width(const char *s);
+
 /* Parses a duration: a number and a unit, s, m, h, d or w ("30d", "12h"), into *ms. */
 bool uccn_cli_parse_duration(const char *text, uint64_t *ms);
 /* Writes a duration for a message ("41d 3h", "5h 12m", "3m 20s"). */

@@ -121,3 +121,11 @@ void uccn_cli_format_duration(uint64_t ms, char *buf, size_t len) {
 			(unsigned long long)(s % 60));
 	}
 }
+
+size_t uccn_cli_text_width(const char *s) {
+	size_t w = 0;
+	for (; *s != '\0'; s++) {
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	}
+	return w;
+}

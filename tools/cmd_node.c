@@ -260,7 +260,7 @@ int uccn_cmd_join(struct uccn_cli *cli, int argc, char **argv) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(e.msg, err));
 	}
 	char hex[2 * UCCN_KEY_BYTES + 1];
-	uccn_cli_hex(network[0], UCCN_KEY_BYTES, hex);
+	uccn_text_to_hex(network[0], UCCN_KEY_BYTES, hex);
 	printf("joined network %s: %zu record%s signed again under it (the database before "
 	       "is kept as uccn.db.before-join)\n"
 	       "Sync with the network's hub ('uccn sync URL'); the Secretariat then designates "

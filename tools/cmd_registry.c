@@ -144,18 +144,9 @@ static int collect_member(void *userdata, const struct uccn_member *m) {
 	return 0;
 }
 
-/* Characters on screen, roughly: UTF-8 continuation bytes take no column. */
-static size_t text_width(const char *s) {
-	size_t w = 0;
-	for (; *s != '\0'; s++) {
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	}
-	return w;
-}
-
 static void print_padded(const char *s, size_t width) {
 	uccn_cli_print_text(stdout, s, strlen(s), true);
-	size_t w = text_width(s);
+	size_t w = uccn_cli_text_width(s);
 	printf("%*s", (int)(width > w ? width - w : 0), "");
 }
 
@@ -168,9 +159,9 @@ static void print_members_text(const struct members *ms, const struct uccn_tree_
 	}
 	size_t name_w = 0, field_w = 0;
 	for (size_t i = 0; i < ms->n; i++) {
-		size_t w = text_width(ms->rows[i].name);
+		size_t w = uccn_cli_text_width(ms->rows[i].name);
 		name_w = w > name_w ? w : name_w;
-		w = text_width(ms->rows[i].field);
+		w = uccn_cli_text_width(ms->rows[i].field);
 		field_w = w > field_w ? w : field_w;
 	}
 	for (size_t i = 0; i < ms->n; i++) {
@@ -212,7 +203,7 @@ static int copy_contacts(void *userdata, const struct uccn_record *r) {
 static int read_contacts(struct uccn_node *node, struct members *ms) {
 	for (size_t i = 0; i < ms->n; i++) {
 		char hex[2 * UCCN_KEY_BYTES + 1];
-		uccn_cli_hex(ms->rows[i].city, UCCN_KEY_BYTES, hex);
+		uccn_text_to_hex(ms->rows[i].city, UCCN_KEY_BYTES, hex);
 		int err = uccn_node_get(node, "city", hex, copy_contacts, &ms->rows[i]);
 		if (err < 0 && err != UCCN_ENOTFOUND) {
 			return err;

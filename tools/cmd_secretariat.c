@@ -52,10 +52,11 @@ static const char applications_usage[] =
 	"\n"
 	"Lists the applications this node holds: the keys that are not members whose own city\n"
 	"record waits in the held changes (a city syncs with the hub before it is designated),\n"
-	"by name: name, country, field, key, and since when. 'uccn designate --from-held KEY'\n"
-	"designates one with what it sent.\n"
+	"by name: name, country, field, key, and how many of its changes are held. 'uccn\n"
+	"designate --from-held KEY' designates one with what it sent.\n"
 	"  --json  one JSON array of {\"key\", \"name\", \"country\", \"field\", \"website\",\n"
-	"          \"focal_point\", \"email\", \"since\", \"held\", \"withdrawn\"}\n";
+	"          \"focal_point\", \"email\", \"written\" (when the city signed its record),\n"
+	"          \"held\", \"withdrawn\"}\n";
 
 static const char reports_usage[] =
 	"usage: uccn [--home DIR] reports --period YYYY-YYYY [--csv [--bom]]\n"
@@ -221,7 +222,7 @@ static int key_and_options(struct uccn_cli *cli, int argc, char **argv,
 struct app_row {
 	uint8_t key[UCCN_KEY_BYTES];
 	char *text[6]; /* name, country, field, website, focal_point, email */
-	uint64_t since_ms, held;
+	uint64_t hlc, held;
 	bool withdrawn;
 };
 enum { APP_NAME, APP_COUNTRY, APP_FIELD, APP_WEBSITE, APP_FOCAL_POINT, APP_EMAIL };
@@ -264,7 +265,7 @@ static int collect_app(void *userdata, const struct uccn_application *a) {
 		}
 	}
 	memcpy(row->key, a->key, UCCN_KEY_BYTES);
-	row->since_ms = a->since_ms;
+	row->hlc = a->hlc;
 	row->held = a->held;
 	row->withdrawn = a->withdrawn;
 	return 0;
@@ -289,26 +290,17 @@ static const struct app_row *find_app(const struct apps *as, const uint8_t key[U
 	return NULL;
 }
 
-static void format_ms(uint64_t ms, char *buf, size_t len) {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms == UINT64_MAX || gmtime_r(&t, &tm) == NULL ||
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-		snprintf(buf, len, "?");
-	}
-}
-
 static json_t *app_json(const struct app_row *row) {
-	char key[2 * UCCN_KEY_BYTES + 1], since[32];
+	char key[2 * UCCN_KEY_BYTES + 1], written[32];
 	uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
-	format_ms(row->since_ms, since, sizeof(since));
+	uccn_cli_format_hlc(row->hlc, written, sizeof(written));
 	json_t *o = json_object();
 	bool ok = o != NULL && json_object_set_new(o, "key", json_string(key)) == 0;
 	for (size_t k = 0; ok && k < 6; k++) {
 		json_t *v = uccn_cli_json_string(row->text[k], strlen(row->text[k]));
 		ok = v != NULL && json_object_set_new(o, app_names[k], v) == 0;
 	}
-	ok = ok && json_object_set_new(o, "since", json_string(since)) == 0;
+	ok = ok && json_object_set_new(o, "written", json_string(written)) == 0;
 	ok = ok && json_object_set_new(o, "held", json_integer((json_int_t)row->held)) == 0;
 	ok = ok && json_object_set_new(o, "withdrawn", json_boolean(row->withdrawn)) == 0;
 	if (!ok) {
@@ -316,6 +308,34 @@ static json_t *app_json(const struct app_row *row) {
 		return NULL;
 	}
 	return o;
+}
+
+/* One application a line: name, country and field in columns, then the whole key (what
+ * designate --from-held takes) and how many changes wait. */
+static void print_apps(const struct apps *as) {
+	size_t width[3] = {0};
+	for (size_t i = 0; i < as->n; i++) {
+		for (size_t k = APP_NAME; k <= APP_FIELD; k++) {
+			size_t w = uccn_cli_text_width(as->rows[i].text[k]);
+			width[k] = w > width[k] ? w : width[k];
+		}
+	}
+	for (size_t i = 0; i < as->n; i++) {
+		const struct app_row *row = &as->rows[i];
+		for (size_t k = APP_NAME; k <= APP_FIELD; k++) {
+			const char *t = row->text[k][0] != '\0' ? row->text[k] : "-";
+			uccn_cli_print_text(stdout, t, strlen(t), true);
+			printf("%*s  ",
+				(int)(width[k] > uccn_cli_text_width(t)
+						? width[k] - uccn_cli_text_width(t)
+						: 0),
+				"");
+		}
+		char key[2 * UCCN_KEY_BYTES + 1];
+		uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
+		printf("%s  %llu held%s\n", key, (unsigned long long)row->held,
+			row->withdrawn ? ", withdrawn before" : "");
+	}
 }
 
 int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv) {
@@ -349,20 +369,7 @@ int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv) {
 		status = uccn_cli_print_json(cli, ok ? list : NULL, true);
 		json_decref(list);
 	} else if (status == 0) {
-		for (size_t i = 0; i < as.n; i++) {
-			const struct app_row *row = &as.rows[i];
-			char key[2 * UCCN_KEY_BYTES + 1], since[32];
-			uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
-			format_ms(row->since_ms, since, sizeof(since));
-			for (size_t k = APP_NAME; k <= APP_FIELD; k++) {
-				const char *t = row->text[k][0] != '\0' ? row->text[k] : "-";
-				uccn_cli_print_text(stdout, t, strlen(t), true);
-				fputs("  ", stdout);
-			}
-			printf("%s  since %s, %llu change%s held%s\n", key, since,
-				(unsigned long long)row->held, row->held == 1 ? "" : "s",
-				row->withdrawn ? " (withdrawn before)" : "");
-		}
+		print_apps(&as);
 		if (as.n == 0) {
 			fputs("no applications: no city record waits here from a key that is not "
 			      "a member\n",
@@ -1096,7 +1103,7 @@ int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv) {
 		const struct member_country *e = &w.extra[i];
 		const struct report_row *r = report_of(&w, k->city, e->key);
 		char key[2 * UCCN_KEY_BYTES + 1], updated[32] = "";
-		uccn_cli_hex(k->city, UCCN_KEY_BYTES, key);
+		uccn_text_to_hex(k->city, UCCN_KEY_BYTES, key);
 		if (r != NULL) {
 			uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
 			filed++;

@@ -290,8 +290,7 @@ struct uccn_application {
 	uint8_t key[UCCN_KEY_BYTES];
 	const char *name, *country, *field;
 	const char *website, *focal_point, *email;
-	uint64_t hlc;      /* the newest held change of its city record */
-	uint64_t since_ms; /* when this node first held one (wall clock) */
+	uint64_t hlc;      /* the clock of the newest held change of its city record */
 	uint64_t held;     /* changes of that key held in all */
 	bool withdrawn;    /* the key had a designation, withdrawn since */
 };
