@@ -547,6 +547,46 @@ Test(registry_nodes, only_the_secretariat_designates) {
 		uccn_node_errmsg(adelaide));
 }
 
+/* A batch is checked whole before anything is written: a key twice, a member already or a bad
+ * field refuses it all, naming the one refused; a good batch is one tree head. */
+Test(registry_nodes, designate_many_writes_all_under_one_tree_head_or_nothing) {
+	struct uccn_designation list[2] = {
+		{.name = "Adelaide", .country = "AU", .field = "music", .year = 2015},
+		{.name = "Hobart", .country = "AU", .field = "literature", .year = 2023},
+	};
+	memcpy(list[0].city, adelaide_key, UCCN_KEY_BYTES);
+	memcpy(list[1].city, adelaide_key, UCCN_KEY_BYTES);
+	size_t failed = 99;
+	struct uccn_tree_head before, after;
+	cr_assert_eq(uccn_node_tree_head(hub, &before), UCCN_OK);
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_EEXIST);
+	cr_assert_eq(failed, 1);
+	cr_assert_not_null(strstr(uccn_node_errmsg(hub), "twice"), "%s", uccn_node_errmsg(hub));
+	memcpy(list[1].city, hobart_key, UCCN_KEY_BYTES);
+	list[1].field = "painting";
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_ESCHEMA);
+	cr_assert_eq(failed, 1);
+	cr_assert_eq(members(hub), 0, "a refused batch wrote something");
+	cr_assert_eq(uccn_node_tree_head(hub, &after), UCCN_OK);
+	cr_assert_eq(after.seq, before.seq);
+	cr_assert_eq(uccn_node_designate_many(adelaide, list, 2, now, &failed),
+		UCCN_EPERM);
+
+	list[1].field = "literature";
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_OK, "%s", uccn_node_errmsg(hub));
+	cr_assert_eq(members(hub), 2);
+	cr_assert_eq(uccn_node_tree_head(hub, &after), UCCN_OK);
+	cr_assert_eq(after.size, 2);
+	cr_assert_eq(after.seq, before.seq + 3, "two designations and one tree head");
+	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
+	cr_assert_eq(uccn_node_designate_many(hub, list + 1, 1, now, &failed),
+		UCCN_EEXIST);
+	cr_assert_eq(failed, 0);
+}
+
 Test(registry_nodes, designations_travel_and_verify_everywhere) {
 	designate(adelaide_key, "Adelaide", "music");
 	designate(hobart_key, "Hobart", "literature");
