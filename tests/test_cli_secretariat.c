@@ -155,6 +155,19 @@ static void make_applicant(const char *home, const char *name, const char *count
 	uccn_node_close(node);
 }
 
+/* An applicant (make_applicant) whose city record the Secretariat imports: an application. */
+static void apply(const char *unesco, const char *network, const char *dirname, const char *name,
+	const char *country, const char *field, char *key) {
+	uint8_t net[UCCN_KEY_BYTES];
+	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
+	char file[64];
+	snprintf(file, sizeof(file), "%s.uccn", dirname);
+	make_applicant(path(dirname), name, country, field, net, path(file), key);
+	struct test_run r;
+	run(&r, "--home", unesco, "import", path(file), NULL);
+	assert_ok(&r, "import an application");
+}
+
 static void import_files(char **argv, size_t n) {
 	if (n == 0) {
 		return;
@@ -284,13 +297,9 @@ Test(secretariat, designate_csv_takes_the_real_file_of_350_cities_under_one_tree
 Test(secretariat, designate_csv_reads_a_bom_crlf_and_quoted_fields) {
 	char network[65], k1[65], k2[65];
 	char *unesco = init_secretariat(network);
-	uint8_t net[UCCN_KEY_BYTES];
-	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
-	make_applicant(path("a"), "Angoulême", "FR", "literature", net, path("a.uccn"), k1);
-	make_applicant(path("b"), "Bogota, D.C.", "CO", "music", net, path("b.uccn"), k2);
+	apply(unesco, network, "a", "Angoulême", "FR", "literature", k1);
+	apply(unesco, network, "b", "Bogota, D.C.", "CO", "music", k2);
 	struct test_run r;
-	run(&r, "--home", unesco, "import", path("a.uccn"), path("b.uccn"), NULL);
-	assert_ok(&r, "import");
 	char text[1024];
 	/* A spreadsheet's export: a byte-order mark, CRLF, quoted fields (a comma, a doubled
 	 * quote in a column that is ignored), a key column for one row, none for the other. */
@@ -316,13 +325,9 @@ Test(secretariat, designate_csv_reads_a_bom_crlf_and_quoted_fields) {
 Test(secretariat, designate_csv_names_the_line_of_a_bad_row_and_writes_nothing) {
 	char network[65], k1[65], k2[65];
 	char *unesco = init_secretariat(network);
-	uint8_t net[UCCN_KEY_BYTES];
-	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
-	make_applicant(path("a"), "Adelaide", "AU", "music", net, path("a.uccn"), k1);
-	make_applicant(path("b"), "Hobart", "AU", "literature", net, path("b.uccn"), k2);
+	apply(unesco, network, "a", "Adelaide", "AU", "music", k1);
+	apply(unesco, network, "b", "Hobart", "AU", "literature", k2);
 	struct test_run r;
-	run(&r, "--home", unesco, "import", path("a.uccn"), path("b.uccn"), NULL);
-	assert_ok(&r, "import");
 	size_t heads = tree_heads(unesco);
 	char text[1024];
 	/* Line 3 is a record whose quoted name runs over two lines, so the bad row, the third
@@ -409,14 +414,8 @@ Test(secretariat, applications_list_the_held_city_records_and_designate_from_hel
 /* Designates one applicant from its application; returns its key (65 bytes in key). */
 static void designate_applicant(const char *unesco, const char *network, const char *dirname,
 	const char *name, const char *country, const char *field, char *key) {
-	uint8_t net[UCCN_KEY_BYTES];
-	cr_assert_eq(uccn_text_from_hex(network, 64, net, UCCN_KEY_BYTES), UCCN_OK);
-	char file[64];
-	snprintf(file, sizeof(file), "%s.uccn", dirname);
-	make_applicant(path(dirname), name, country, field, net, path(file), key);
+	apply(unesco, network, dirname, name, country, field, key);
 	struct test_run r;
-	run(&r, "--home", unesco, "import", path(file), NULL);
-	assert_ok(&r, "import");
 	run(&r, "--home", unesco, "designate", "--from-held", key, "--year", "2019", NULL);
 	assert_ok(&r, "designate --from-held");
 }
