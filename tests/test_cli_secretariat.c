@@ -401,6 +401,17 @@ Test(secretariat, applications_list_the_held_city_records_and_designate_from_hel
 	make_applicant(path("b"), "Hobart", "AU", "music", net, path("b.uccn"), other);
 	run(&r, "--home", unesco, "designate", "--from-held", other, NULL);
 	assert_failed(&r, "no application from");
+	/* A dry run writes nothing; a city's node is told it is not the Secretariat. */
+	run(&r, "--home", unesco, "designate", "--from-held", key, "--dry-run", NULL);
+	assert_ok(&r, "designate --from-held --dry-run");
+	cr_assert_eq(
+		strncmp(r.out, "would designate Angoulême (FR, literature, ", 43), 0, "%s", r.out);
+	run(&r, "--home", unesco, "applications", NULL);
+	assert_ok(&r, "applications");
+	cr_assert_not_null(strstr(r.out, key), "a dry run designated: %s", r.out);
+	run(&r, "--home", path("a"), "designate", other, "--name", "Hobart", "--country", "AU",
+		"--field", "music", "--year", "2019", "--dry-run", NULL);
+	assert_failed(&r, "only the Secretariat");
 	/* The options override what the city sent. */
 	run(&r, "--home", unesco, "designate", "--from-held", key, "--field", "Design", "--year",
 		"2019", NULL);
@@ -409,6 +420,11 @@ Test(secretariat, applications_list_the_held_city_records_and_designate_from_hel
 	run(&r, "--home", unesco, "applications", NULL);
 	assert_ok(&r, "applications");
 	cr_assert_not_null(strstr(r.out, "no applications"), "%s", r.out);
+	run(&r, "--home", unesco, "designate", "--from-held", key, "--dry-run", NULL);
+	assert_failed(&r, "no application from");
+	run(&r, "--home", unesco, "designate", key, "--name", "Angoulême", "--country", "FR",
+		"--field", "design", "--year", "2019", "--dry-run", NULL);
+	assert_failed(&r, "a member already");
 }
 
 /* Designates one applicant from its application; returns its key (65 bytes in key). */

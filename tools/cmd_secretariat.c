@@ -948,6 +948,17 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 	} else if (from_held != NULL) {
 		status = plan_from_held(cli, node, &p, name, country, field, year);
 	}
+	if (status == 0 && dry_run) {
+		/* What the write would refuse first, said without writing. */
+		struct uccn_cli_member m = uccn_cli_lookup_member(node, p.key);
+		if (!uccn_node_is_secretariat(node)) {
+			status = secretariat_error(cli, node, UCCN_EPERM, "designate a city");
+		} else if (m.found && m.active) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"%s is a member already (its designation is active)",
+				uccn_cli_short_key(p.key).s);
+		}
+	}
 	if (status == 0) {
 		status = designate_plans(cli, node, &p, 1, dry_run, "the command line");
 	}
