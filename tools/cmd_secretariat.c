@@ -1102,7 +1102,13 @@ int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv) {
 			"city's, so others show as missing here\n",
 			cli->command);
 	}
-	size_t filed = 0;
+	size_t filed = 0, name_w = 0, field_w = 0;
+	for (size_t i = 0; i < w.members.n; i++) {
+		size_t nw = uccn_cli_text_width(w.members.rows[i].name);
+		size_t fw = strlen(w.members.rows[i].field);
+		name_w = nw > name_w ? nw : name_w;
+		field_w = fw > field_w ? fw : field_w;
+	}
 	if (csv) {
 		if (bom) {
 			fputs(UCCN_CLI_CSV_BOM, stdout);
@@ -1130,7 +1136,8 @@ int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv) {
 			continue;
 		}
 		uccn_cli_print_text(stdout, k->name, strlen(k->name), true);
-		printf("  %s  %s  %s  ", e->country, k->field, uccn_cli_short_key(k->city).s);
+		printf("%*s  %-2s  %-*s  %s  ", (int)(name_w - uccn_cli_text_width(k->name)), "",
+			e->country, (int)field_w, k->field, uccn_cli_short_key(k->city).s);
 		if (r != NULL) {
 			printf("filed %s (updated %s)\n", r->id, updated);
 		} else {
