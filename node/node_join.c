@@ -228,7 +228,9 @@ static int join(const char *home, const uint8_t network[UCCN_KEY_BYTES], uint64_
 	if ((err = uccn_node_list(node, NULL, false, collect_own, &rs)) < 0) {
 		goto out;
 	}
-	qsort(rs.rows, rs.n, sizeof(*rs.rows), city_first);
+	if (rs.n > 0) {
+		qsort(rs.rows, rs.n, sizeof(*rs.rows), city_first);
+	}
 	if ((err = write_joined(node, network, &rs, fresh, now_ms, why, why_len)) < 0) {
 		unlink(fresh);
 		goto out;

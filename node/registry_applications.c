@@ -116,10 +116,10 @@ int uccn_node_applications(struct uccn_node *node, uccn_application_fn fn, void 
 	if (err >= 0 && w.err < 0) {
 		err = w.err;
 	}
-	if (err >= 0) {
-		qsort(w.apps, w.n, sizeof(*w.apps), by_name);
-		err = UCCN_OK;
+	if (err >= 0 && w.n > 0) {
+		qsort(w.apps, w.n, sizeof(*w.apps), by_name); /* never with NULL: none held */
 	}
+	err = err >= 0 ? UCCN_OK : err;
 	for (size_t i = 0; i < w.n && err == UCCN_OK; i++) {
 		struct app *a = &w.apps[i];
 		/* A member's city record can be held too (a gap in its chain, a clock ahead):
