@@ -344,16 +344,11 @@ int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv) {
 		{"json", 0, &json, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[1];
-	size_t npos;
+	struct uccn_node *node = NULL;
 	bool done;
 	int status =
-		uccn_cli_parse(cli, argc, argv, opts, applications_usage, pos, 0, &npos, &done);
+		uccn_cli_parse_and_open(cli, argc, argv, opts, applications_usage, &node, &done);
 	if (status != 0 || done) {
-		return status;
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
 	struct apps as = {0};
