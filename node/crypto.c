@@ -250,6 +250,23 @@ int uccn_crypto_from_base64(
 	return UCCN_OK;
 }
 
+int uccn_crypto_from_base64_lines(const char *b64, size_t b64_len, const char *ignore, uint8_t *bin,
+	size_t cap, size_t *len) {
+	const char *end = NULL;
+	*len = 0;
+	if (sodium_base642bin(bin, cap, b64, b64_len, ignore, len, &end,
+		    sodium_base64_VARIANT_ORIGINAL) != 0) {
+		return UCCN_EINVAL;
+	}
+	/* Only what ignore allows may follow the last character libsodium took. */
+	for (; end < b64 + b64_len; end++) {
+		if (strchr(ignore, *end) == NULL) {
+			return UCCN_EINVAL;
+		}
+	}
+	return UCCN_OK;
+}
+
 void uccn_crypto_random(uint8_t *buf, size_t len) {
 	randombytes_buf(buf, len);
 }

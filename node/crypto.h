@@ -75,6 +75,12 @@ size_t uccn_crypto_to_base64(const uint8_t *bin, size_t len, char *b64);
 UCCN_NODISCARD int uccn_crypto_from_base64(
 	const char *b64, size_t b64_len, uint8_t *bin, size_t cap, size_t *len);
 
+/* Decodes standard padded base64 spread over lines (text armor): the characters of ignore
+ * (spaces, line ends) may stand between any two characters and are skipped. bin holds at most
+ * cap bytes; *len receives how many. UCCN_OK, or UCCN_EINVAL (not base64, or more than cap). */
+UCCN_NODISCARD int uccn_crypto_from_base64_lines(
+	const char *b64, size_t b64_len, const char *ignore, uint8_t *bin, size_t cap, size_t *len);
+
 /* Fills buf with random bytes. */
 void uccn_crypto_random(uint8_t *buf, size_t len);
 

@@ -13,6 +13,7 @@
 #include <uccn/schema.h>
 #include <uccn/text.h>
 
+#include "node/alloc.h"
 #include "node/checkpoint.h"
 #include "node/node_backup.h"
 #include "node/node_internal.h"
@@ -128,49 +129,100 @@ static void designation_change(struct registry_change *rc,
 	rc->nfields = n;
 }
 
-int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
-	const char *name, const char *country, const char *field, int year, uint64_t now_ms) {
+/* What a designation's change points into, kept until the batch is written. */
+struct designation_text {
+	struct uccn_registry_designation d;
+	char hex[UCCN_REGISTRY_HEX_KEY];
+};
+
+/* One designation of a batch as its change, checked as a receiving node would check it, with
+ * messages that name the field. */
+static int designation_for(struct uccn_node *node, const struct uccn_designation *in,
+	struct registry_change *rc, struct designation_text *text, char *why, size_t why_len) {
+	if (memcmp(in->city, node->network, UCCN_KEY_BYTES) == 0) {
+		return uccn_error_set(why, why_len, UCCN_EINVAL,
+			"the network's root key is the Secretariat's, not a city's");
+	}
+	struct uccn_registry_designation *d = &text->d;
+	int err = uccn_registry_state_find_designation(node, in->city, d);
+	if (err < 0) {
+		return err;
+	}
+	if (d->found && strcmp(d->status, "active") == 0) {
+		return uccn_error_set(
+			why, why_len, UCCN_EEXIST, "%s is already designated", d->name);
+	}
+	uccn_text_to_hex(in->city, UCCN_KEY_BYTES, text->hex);
+	if (!d->found) {
+		snprintf(d->id, sizeof(d->id), "%s", text->hex);
+	}
+	snprintf(d->name, sizeof(d->name), "%s", in->name != NULL ? in->name : "");
+	snprintf(d->country, sizeof(d->country), "%s", in->country != NULL ? in->country : "");
+	snprintf(d->field, sizeof(d->field), "%s", in->field != NULL ? in->field : "");
+	d->year = in->year;
+	designation_change(rc, d, text->hex, "active", NULL, -1);
+	/* The same checks a receiving node makes, with messages that name the option. */
+	const struct uccn_kind_spec *spec = uccn_schema_kind("designation");
+	for (size_t i = 0; i < rc->nfields; i++) {
+		if ((err = uccn_schema_validate_field(spec, &rc->fields[i], why, why_len)) < 0) {
+			return err;
+		}
+		if (rc->fields[i].value.type == UCCN_VALUE_STR &&
+			rc->fields[i].value.str_len == 0) {
+			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
+				"designation.%s is required", rc->fields[i].name);
+		}
+	}
+	return UCCN_OK;
+}
+
+int uccn_node_designate_many(struct uccn_node *node, const struct uccn_designation *list,
+	size_t n, uint64_t now_ms, size_t *failed) {
 	size_t why_len;
 	char *why = uccn_node_error_begin(node, &why_len);
 	int err = uccn_registry_state_must_be_root(node, why, why_len);
 	if (err < 0) {
 		return err;
 	}
-	if (memcmp(city, node->network, UCCN_KEY_BYTES) == 0) {
-		return uccn_error_set(why, why_len, UCCN_EINVAL,
-			"the network's root key is the Secretariat's, not a city's");
+	if (n == 0) {
+		return uccn_error_set(why, why_len, UCCN_EINVAL, "no city to designate");
 	}
-	struct uccn_registry_designation d;
-	if ((err = uccn_registry_state_find_designation(node, city, &d)) < 0) {
-		return err;
+	struct registry_change *rc = uccn_alloc_calloc(n, sizeof(*rc));
+	struct designation_text *text = uccn_alloc_calloc(n, sizeof(*text));
+	if (rc == NULL || text == NULL) {
+		uccn_alloc_free(rc);
+		uccn_alloc_free(text);
+		return UCCN_ENOMEM;
 	}
-	if (d.found && strcmp(d.status, "active") == 0) {
-		return uccn_error_set(
-			why, why_len, UCCN_EEXIST, "%s is already designated", d.name);
-	}
-	char hex[UCCN_REGISTRY_HEX_KEY];
-	uccn_text_to_hex(city, UCCN_KEY_BYTES, hex);
-	if (!d.found) {
-		snprintf(d.id, sizeof(d.id), "%s", hex);
-	}
-	snprintf(d.name, sizeof(d.name), "%s", name != NULL ? name : "");
-	snprintf(d.country, sizeof(d.country), "%s", country != NULL ? country : "");
-	snprintf(d.field, sizeof(d.field), "%s", field != NULL ? field : "");
-	d.year = year;
-	struct registry_change rc;
-	designation_change(&rc, &d, hex, "active", NULL, -1);
-	/* The same checks a receiving node makes, with messages that name the option. */
-	const struct uccn_kind_spec *spec = uccn_schema_kind("designation");
-	for (size_t i = 0; i < rc.nfields; i++) {
-		if ((err = uccn_schema_validate_field(spec, &rc.fields[i], why, why_len)) < 0) {
-			return err;
+	/* Every designation is checked before the transaction opens: the batch is written whole
+	 * or not at all, under one tree head. */
+	for (size_t i = 0; i < n && err == UCCN_OK; i++) {
+		err = designation_for(node, &list[i], &rc[i], &text[i], why, why_len);
+		for (size_t j = 0; j < i && err == UCCN_OK; j++) {
+			if (memcmp(list[j].city, list[i].city, UCCN_KEY_BYTES) == 0) {
+				err = uccn_error_set(why, why_len, UCCN_EEXIST,
+					"the same key is designated twice (also as %s)",
+					list[j].name != NULL ? list[j].name : "");
+			}
 		}
-		if (rc.fields[i].value.type == UCCN_VALUE_STR && rc.fields[i].value.str_len == 0) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"designation.%s is required", rc.fields[i].name);
+		if (err < 0 && failed != NULL) {
+			*failed = i;
 		}
 	}
-	return write_registry(node, &rc, 1, now_ms, why, why_len);
+	if (err == UCCN_OK) {
+		err = write_registry(node, rc, n, now_ms, why, why_len);
+	}
+	uccn_alloc_free(rc);
+	uccn_alloc_free(text);
+	return err;
+}
+
+int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	const char *name, const char *country, const char *field, int year, uint64_t now_ms) {
+	struct uccn_designation d = {
+		.name = name, .country = country, .field = field, .year = year};
+	memcpy(d.city, city, UCCN_KEY_BYTES);
+	return uccn_node_designate_many(node, &d, 1, now_ms, NULL);
 }
 
 /* The active designation of city into *d, or UCCN_ENOTMEMBER with missing as the reason. */

@@ -2,9 +2,10 @@
 # confined.sh - checks that each third-party library is included by its one module only
 # (STYLE.md 2.6): <sqlite3.h> in node/store.c, <libwebsockets.h> in node/transport_lws.c,
 # <msgpack.h> and <msgpack/...> in proto/ only, <sodium.h> in node/crypto.c, <jansson.h>
-# in tools/, <libical/ical.h> in tools/ui_ics.c, inih's <ini.h> in tools/cli_config.c and
-# libsystemd's <systemd/...> in tools/cli_systemd.c. Tests (tests/, with tests/fuzz/) are
-# exempt. And the `uccn` program (tools/uccn.c, tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
+# in tools/, <libical/ical.h> in tools/ui_ics.c, inih's <ini.h> in tools/cli_config.c,
+# libsystemd's <systemd/...> in tools/cli_systemd.c and <csv.h> (libcsv) in tools/cli_csv.c.
+# Tests (tests/, with tests/fuzz/) are exempt. And the `uccn` program (tools/uccn.c,
+# tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
 # name tools/ headers only, the library through <uccn/...>. The benchmarks in tools/ (bench*.c,
 # bench_util.h) are exempt: they time the store, the change log, the codec and the verifying
 # pool themselves, which no public call isolates. Prints each offending line and exits 1.
@@ -48,6 +49,7 @@ check '<jansson.h>' 'jansson\.h' 'tools/[^:]*' 'tools/'
 check '<libical/ical.h>' 'libical/|ical\.h' 'tools/ui_ics\.c' tools/ui_ics.c
 check '<ini.h>' 'ini\.h' 'tools/cli_config\.c' tools/cli_config.c
 check '<systemd/...>' 'systemd/' 'tools/cli_systemd\.c' tools/cli_systemd.c
+check '<csv.h>' 'csv\.h' 'tools/cli_csv\.c' tools/cli_csv.c
 
 # The program's own files: no quoted include outside tools/ (a private header of the library).
 program=$(printf '%s\n' "$files" | grep -E '^tools/(uccn\.c|cli[^/]*\.[ch]|cmd_[^/]*\.c|ui[^/]*\.[ch])$')

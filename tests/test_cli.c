@@ -1169,21 +1169,22 @@ Test(cli, registry_designate_list_verify_prove_check) {
 
 	run(&r, NULL, "--home", unesco, "registry", "--csv", NULL);
 	assert_ok(&r, "registry --csv");
-	const char *header = "name,country,field,year,status,key,city,designated,tree_size,"
-			     "tree_root,tree_time\r\n";
+	const char *header = "name,country,field,year,status,key,city,designated,website,"
+			     "focal_point,email,tree_size,tree_root,tree_time\r\n";
 	cr_assert_eq(strncmp(r.out, header, strlen(header)), 0, "%s", r.out);
 	char want[256];
 	snprintf(want, sizeof(want), "\r\nAdelaide,AU,music,2015,active,%s,%s,", key, key);
 	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
 	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
 	char *csv_row = strstr(r.out, "\r\n") + 2;
-	/* designated, then the tree head's size, root and time */
+	/* designated, then the tree head's size, root and time (the contacts, empty, between) */
 	char designated[32], size[32], root[80], time[32];
 	const char *tail = csv_row;
 	for (int commas = 0; commas < 7; tail++) {
 		commas += *tail == ',';
 	}
-	cr_assert_eq(sscanf(tail, "%31[^,],%31[^,],%79[^,],%31[^\r]", designated, size, root, time),
+	cr_assert_eq(
+		sscanf(tail, "%31[^,],,,,%31[^,],%79[^,],%31[^\r]", designated, size, root, time),
 		4, "%s", csv_row);
 	cr_assert_str_eq(size, "1");
 	cr_assert(is_hex(root, 64), "%s", root);

@@ -547,6 +547,46 @@ Test(registry_nodes, only_the_secretariat_designates) {
 		uccn_node_errmsg(adelaide));
 }
 
+/* A batch is checked whole before anything is written: a key twice, a member already or a bad
+ * field refuses it all, naming the one refused; a good batch is one tree head. */
+Test(registry_nodes, designate_many_writes_all_under_one_tree_head_or_nothing) {
+	struct uccn_designation list[2] = {
+		{.name = "Adelaide", .country = "AU", .field = "music", .year = 2015},
+		{.name = "Hobart", .country = "AU", .field = "literature", .year = 2023},
+	};
+	memcpy(list[0].city, adelaide_key, UCCN_KEY_BYTES);
+	memcpy(list[1].city, adelaide_key, UCCN_KEY_BYTES);
+	size_t failed = 99;
+	struct uccn_tree_head before, after;
+	cr_assert_eq(uccn_node_tree_head(hub, &before), UCCN_OK);
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_EEXIST);
+	cr_assert_eq(failed, 1);
+	cr_assert_not_null(strstr(uccn_node_errmsg(hub), "twice"), "%s", uccn_node_errmsg(hub));
+	memcpy(list[1].city, hobart_key, UCCN_KEY_BYTES);
+	list[1].field = "painting";
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_ESCHEMA);
+	cr_assert_eq(failed, 1);
+	cr_assert_eq(members(hub), 0, "a refused batch wrote something");
+	cr_assert_eq(uccn_node_tree_head(hub, &after), UCCN_OK);
+	cr_assert_eq(after.seq, before.seq);
+	cr_assert_eq(uccn_node_designate_many(adelaide, list, 2, now, &failed),
+		UCCN_EPERM);
+
+	list[1].field = "literature";
+	cr_assert_eq(uccn_node_designate_many(hub, list, 2, now, &failed),
+		UCCN_OK, "%s", uccn_node_errmsg(hub));
+	cr_assert_eq(members(hub), 2);
+	cr_assert_eq(uccn_node_tree_head(hub, &after), UCCN_OK);
+	cr_assert_eq(after.size, 2);
+	cr_assert_eq(after.seq, before.seq + 3, "two designations and one tree head");
+	cr_assert_eq(uccn_node_registry_verify(hub, NULL, NULL), 0);
+	cr_assert_eq(uccn_node_designate_many(hub, list + 1, 1, now, &failed),
+		UCCN_EEXIST);
+	cr_assert_eq(failed, 0);
+}
+
 Test(registry_nodes, designations_travel_and_verify_everywhere) {
 	designate(adelaide_key, "Adelaide", "music");
 	designate(hobart_key, "Hobart", "literature");
@@ -1296,4 +1336,36 @@ Test(evidence, a_cosignature_holds_only_with_its_key_id_its_time_and_its_name) {
 	cr_assert_eq(uccn_checkpoint_verify_cosignature(
 			     NULL, evidence_net, evidence_net, 4, head, cosig, NULL),
 		UCCN_EBADSIG);
+}
+
+/* PROTOCOL.md §9.8.1: the armor carries the bytes whole, at every length (the last line from 1
+ * to 64 characters), and a binary proof is never read as armor, even when a name in it spells
+ * the header. */
+Test(registry_armor, round_trips_every_length_and_leaves_binary_alone) {
+	uint8_t bin[200];
+	for (size_t i = 0; i < sizeof(bin); i++) {
+		bin[i] = (uint8_t)(i * 37 + 11);
+	}
+	for (size_t len = 1; len <= sizeof(bin); len++) {
+		struct uccn_bytes text = {0}, back = {0};
+		cr_assert_eq(uccn_registry_proof_armor(bin, len, &text), UCCN_OK);
+		cr_assert_eq(
+			uccn_registry_proof_dearmor(text.data, text.len, &back), 1, "%zu", len);
+		cr_assert_eq(back.len, len);
+		cr_assert_eq(memcmp(back.data, bin, len), 0);
+		/* Cut before the footer: damaged. */
+		struct uccn_bytes none = {0};
+		cr_assert_eq(
+			uccn_registry_proof_dearmor(text.data, text.len - 10, &none), UCCN_EPROTO);
+		cr_assert_eq(none.len, 0);
+		uccn_bytes_finish(&text);
+		uccn_bytes_finish(&back);
+		uccn_bytes_finish(&none);
+	}
+	char binary[128];
+	int n = snprintf(binary, sizeof(binary), "\x98\xaauccn-proof%s", UCCN_PROOF_ARMOR_BEGIN);
+	struct uccn_bytes out = {0};
+	cr_assert_eq(uccn_registry_proof_dearmor((const uint8_t *)binary, (size_t)n, &out), 0);
+	cr_assert_eq(uccn_registry_proof_dearmor((const uint8_t *)"x", 1, &out), 0);
+	cr_assert_eq(out.len, 0);
 }

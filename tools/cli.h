@@ -61,6 +61,7 @@ typedef int (*uccn_cli_command_fn)(struct uccn_cli *cli, int argc, char **argv);
 
 int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_whoami(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_join(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_backup(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_restore(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_resume_signing(struct uccn_cli *cli, int argc, char **argv);
@@ -80,6 +81,8 @@ int uccn_cmd_rotate_key(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_confirm_rotation(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_relay(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_add(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_registry_witness_submit(struct uccn_cli *cli, int argc, char **argv);
@@ -203,6 +206,12 @@ void uccn_cli_print_text(FILE *f, const char *text, size_t len, bool flat);
 /* Writes a value as text: lists joined by sep, strings as uccn_cli_print_text. */
 void uccn_cli_print_value(FILE *f, const struct uccn_value *v, const char *sep, bool flat);
 
+/* Writes one field of a record as `get` shows it: "  NAME: VALUE" on one line, or, for a text
+ * of several lines, "  NAME:" and then each of its lines indented by four spaces (a blank line
+ * stays blank, a CR before a line's end is dropped), so paragraphs read as they were written
+ * and no line of the text can pass for another field. */
+void uccn_cli_print_field(FILE *f, const struct uccn_field *field);
+
 /* Writes one field as NAME=VALUE that reads back as one 'uccn put' argument in a POSIX shell.
  * Lists are joined by commas. The value is put in double quotes, with " \ $ and ` escaped, when
  * it is empty or holds anything but letters, digits, non-ASCII text and ._-:/+@%= (so a comma
@@ -237,6 +246,11 @@ int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct
  * after printing the error line. */
 int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
 	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len);
+
+/* As uccn_cli_option_value, without printing: UCCN_ESCHEMA (or another code) with the reason
+ * in why (not naming the field). */
+int uccn_cli_text_value(const char *kind, const char *field, const char *text,
+	struct uccn_value *out, char *buf, size_t buf_len, char *why, size_t why_len);
 
 /* Prints one fault found by a verification, as one line: "fault AUTHOR seq N: reason". */
 void uccn_cli_print_fault(FILE *f, const struct uccn_fault *fault);
@@ -294,5 +308,13 @@ int uccn_cli_key_args(struct uccn_cli *cli, char **pos, size_t npos, size_t want
 /* Fails (the exit status after the error line) when a required option is missing, else 0. */
 int uccn_cli_require(
 	struct uccn_cli *cli, const char *const *names, const char *const *values, size_t n);
+
+/* Characters on screen, roughly (UTF-8 continuation bytes take no column), for columns. */
+size_t uccn_cli_text_width(const char *s);
+
+/* Parses a duration: a number and a unit, s, m, h, d or w ("30d", "12h"), into *ms. */
+bool uccn_cli_parse_duration(const char *text, uint64_t *ms);
+/* Writes a duration for a message ("41d 3h", "5h 12m", "3m 20s"). */
+void uccn_cli_format_duration(uint64_t ms, char *buf, size_t len);
 
 #endif

@@ -81,3 +81,51 @@ int uccn_cli_require(
 	}
 	return 0;
 }
+
+bool uccn_cli_parse_duration(const char *text, uint64_t *ms) {
+	static const struct {
+		char unit;
+		uint64_t ms;
+	} units[] = {{'s', 1000}, {'m', 60 * 1000}, {'h', 3600 * 1000}, {'d', 86400 * 1000},
+		{'w', 7 * 86400 * 1000}};
+	uint64_t n = 0;
+	const char *p = text;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > UINT64_MAX / 10 / (7 * 86400 * 1000)) {
+			return false; /* past any age a clock can show */
+		}
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == text || p[0] == '\0' || p[1] != '\0') {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (units[i].unit == p[0]) {
+			*ms = n * units[i].ms;
+			return true;
+		}
+	}
+	return false;
+}
+
+void uccn_cli_format_duration(uint64_t ms, char *buf, size_t len) {
+	uint64_t s = ms / 1000;
+	if (s >= 86400) {
+		snprintf(buf, len, "%llud %lluh", (unsigned long long)(s / 86400),
+			(unsigned long long)(s % 86400 / 3600));
+	} else if (s >= 3600) {
+		snprintf(buf, len, "%lluh %llum", (unsigned long long)(s / 3600),
+			(unsigned long long)(s % 3600 / 60));
+	} else {
+		snprintf(buf, len, "%llum %llus", (unsigned long long)(s / 60),
+			(unsigned long long)(s % 60));
+	}
+}
+
+size_t uccn_cli_text_width(const char *s) {
+	size_t w = 0;
+	for (; *s != '\0'; s++) {
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	}
+	return w;
+}

@@ -355,6 +355,34 @@ static void print_quoted_value(FILE *f, const struct uccn_value *v) {
 	}
 }
 
+void uccn_cli_print_field(FILE *f, const struct uccn_field *field) {
+	fputs("  ", f);
+	uccn_cli_print_text(f, field->name, field->name_len, true);
+	const struct uccn_value *v = &field->value;
+	if (v->type != UCCN_VALUE_STR || memchr(v->str, '\n', v->str_len) == NULL) {
+		fputs(": ", f);
+		uccn_cli_print_value(f, v, ", ", false);
+		fputc('\n', f);
+		return;
+	}
+	fputs(":\n", f);
+	const char *line = v->str, *end = v->str + v->str_len;
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl != NULL ? nl : end;
+		size_t len = (size_t)(stop - line);
+		if (len > 0 && line[len - 1] == '\r') {
+			len--;
+		}
+		if (len > 0) {
+			fputs("    ", f);
+			uccn_cli_print_text(f, line, len, false);
+		}
+		fputc('\n', f);
+		line = nl != NULL ? nl + 1 : end;
+	}
+}
+
 void uccn_cli_print_assignment(FILE *f, const struct uccn_field *field) {
 	uccn_cli_print_text(f, field->name, field->name_len, true);
 	fputc('=', f);
@@ -568,46 +596,57 @@ int uccn_cli_json_to_value(const struct uccn_field_spec *spec, json_t *j, struct
 	return UCCN_OK;
 }
 
-int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
-	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len) {
+int uccn_cli_text_value(const char *kind, const char *field, const char *text,
+	struct uccn_value *out, char *buf, size_t buf_len, char *why, size_t why_len) {
 	const struct uccn_kind_spec *k = uccn_schema_kind(kind);
 	const struct uccn_field_spec *spec =
 		k != NULL ? uccn_schema_field(k, field, strlen(field)) : NULL;
 	if (spec == NULL) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "%s.%s: not in this version's schema", kind, field);
+		snprintf(why, why_len, "%s.%s: not in this version's schema", kind, field);
+		return UCCN_ESCHEMA;
 	}
 	/* Scalar fields only: a list's items would live in this function's frame. */
 	struct uccn_value items[1];
 	size_t nitems = 0;
 	struct uccn_field f = {.name = field, .name_len = strlen(field)};
-	char why[UCCN_ERRMSG_MAX] = "";
-	int err = uccn_cli_parse_text(spec, text, &f.value, items, 0, &nitems, why, sizeof(why));
+	why[0] = '\0';
+	int err = uccn_cli_parse_text(spec, text, &f.value, items, 0, &nitems, why, why_len);
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_NIL) {
-		snprintf(why, sizeof(why), "must not be empty");
+		snprintf(why, why_len, "must not be empty");
 		err = UCCN_ESCHEMA;
 	}
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_LIST) {
-		snprintf(why, sizeof(why), "takes one value");
+		snprintf(why, why_len, "takes one value");
 		err = UCCN_ESCHEMA;
 	}
 	struct uccn_error e;
 	if (err == UCCN_OK && (err = uccn_schema_check_field(k, &f, &e)) < 0) {
-		snprintf(why, sizeof(why), "%s", e.msg);
+		snprintf(why, why_len, "%s", e.msg);
 	}
 	if (err == UCCN_OK && f.value.type == UCCN_VALUE_STR && f.value.str_len >= buf_len) {
-		snprintf(why, sizeof(why), "too long (%zu bytes)", f.value.str_len);
+		snprintf(why, why_len, "too long (%zu bytes)", f.value.str_len);
 		err = UCCN_ESCHEMA;
 	}
 	if (err < 0) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "--%s: %s", option, uccn_cli_reason(why, err));
+		if (why[0] == '\0') {
+			snprintf(why, why_len, "%s", uccn_strerror(err));
+		}
+		return err;
 	}
 	*out = f.value;
 	if (f.value.type == UCCN_VALUE_STR) {
 		memcpy(buf, f.value.str, f.value.str_len);
 		buf[f.value.str_len] = '\0';
 		out->str = buf;
+	}
+	return UCCN_OK;
+}
+
+int uccn_cli_option_value(struct uccn_cli *cli, const char *option, const char *kind,
+	const char *field, const char *text, struct uccn_value *out, char *buf, size_t buf_len) {
+	char why[256];
+	if (uccn_cli_text_value(kind, field, text, out, buf, buf_len, why, sizeof(why)) < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "--%s: %s", option, why);
 	}
 	return 0;
 }

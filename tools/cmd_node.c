@@ -28,8 +28,22 @@ static const char init_usage[] =
 	"  --country CC      ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
 	"  --field FIELD     creative field: crafts_folk_art, design, film, gastronomy,\n"
 	"                    literature, media_arts, music\n"
-	"  --network HEX64   the network id (the Secretariat's root public key); none if omitted\n"
+	"  --network HEX64   the network id (the Secretariat's root public key). Without it, a\n"
+	"                    city's init asks for it when stdin is a terminal; otherwise (or\n"
+	"                    answered with an empty line) the node is in no network, syncs\n"
+	"                    with nobody, and says so, until 'uccn join NETWORK_ID'\n"
 	"  --secretariat     create a network and hold its root key\n";
+
+static const char join_usage[] =
+	"usage: uccn [--home DIR] join NETWORK_ID\n"
+	"\n"
+	"A node made without --network joins the network NETWORK_ID (the Secretariat's public\n"
+	"key). What it signed so far names no network, and no node of the network would take\n"
+	"it, so every record it owns (its city record first) is signed again under the network\n"
+	"id, in a new database; the old one stays in the home as uccn.db.before-join. The key\n"
+	"and the remembered peers stay; records other nodes wrote do not come along. Stop any\n"
+	"'uccn serve' on the home first. Then sync with the network's hub: the Secretariat sees\n"
+	"the city's application and designates it. A node belongs to one network for good.\n";
 
 static const char whoami_usage[] =
 	"usage: uccn [--home DIR] whoami [--json]\n"
@@ -92,6 +106,28 @@ static int check_city_option(struct uccn_cli *cli, const char *name, const char 
 	return uccn_cli_option_value(cli, name, "city", name, text, &v, buf, sizeof(buf));
 }
 
+/* A city's init without --network, at a terminal: the network id is asked for, since a node in
+ * no network syncs with nobody. Returns the line typed into buf, or NULL for none (an empty
+ * line, the end of input, or stdin that is no terminal). */
+static const char *ask_network(char buf[256]) {
+	if (!isatty(STDIN_FILENO)) {
+		return NULL;
+	}
+	fputs("The network id (the Secretariat's public key, 64 hex digits; empty: no network "
+	      "for now, 'uccn join' later): ",
+		stderr);
+	if (fgets(buf, 256, stdin) == NULL) {
+		buf[0] = '\0';
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	char *start = buf + strspn(buf, " \t");
+	if (start[0] == '\0') {
+		fputs("This node belongs to no network until 'uccn join NETWORK_ID'.\n", stderr);
+		return NULL;
+	}
+	return start;
+}
+
 int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	const char *name = NULL, *country = NULL, *field = NULL, *network_hex = NULL;
 	bool secretariat = false;
@@ -135,6 +171,10 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 			"--name, --country and --field are required (see 'uccn init --help')");
 	}
 	uint8_t network[UCCN_KEY_BYTES];
+	char asked[256];
+	/* Said once the node is made, so that a refused init prints its one error line only. */
+	bool alone = network_hex == NULL && !secretariat &&
+		     (network_hex = ask_network(asked)) == NULL && !isatty(STDIN_FILENO);
 	if (network_hex != NULL && !uccn_cli_parse_key(cli, "--network", network_hex, network)) {
 		return UCCN_CLI_USAGE;
 	}
@@ -188,7 +228,44 @@ int uccn_cmd_init(struct uccn_cli *cli, int argc, char **argv) {
 	char *abs = realpath(cli->home, NULL);
 	printf("%s %s\nhome %s\n", secretariat ? "network" : "key", hex,
 		abs != NULL ? abs : cli->home);
+	if (alone) {
+		fprintf(stderr,
+			"uccn: init: note: no --network: this node belongs to no network and syncs "
+			"with no hub or city until 'uccn join NETWORK_ID'\n");
+	}
 	free(abs);
+	return 0;
+}
+
+int uccn_cmd_join(struct uccn_cli *cli, int argc, char **argv) {
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, NULL, join_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	uint8_t network[1][UCCN_KEY_BYTES];
+	const char *const key_names[] = {"NETWORK_ID"};
+	if ((status = uccn_cli_key_args(cli, pos, npos, 1, "NETWORK_ID", key_names, network)) !=
+			0 ||
+		(status = uccn_cli_resolve_home(cli)) != 0) {
+		return status;
+	}
+	struct uccn_error e;
+	size_t records = 0;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_join(cli->home, network[0], uccn_cli_now_ms(), &records, &e);
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_cli_reason(e.msg, err));
+	}
+	char hex[2 * UCCN_KEY_BYTES + 1];
+	uccn_text_to_hex(network[0], UCCN_KEY_BYTES, hex);
+	printf("joined network %s: %zu record%s signed again under it (the database before "
+	       "is kept as uccn.db.before-join)\n"
+	       "Sync with the network's hub ('uccn sync URL'); the Secretariat then designates "
+	       "the city.\n",
+		hex, records, records == 1 ? "" : "s");
 	return 0;
 }
 

@@ -23,7 +23,9 @@ static const char get_usage[] =
 	"usage: uccn [--home DIR] get KIND ID [--json]\n"
 	"\n"
 	"Shows one record: a header line (kind, id, owner, created, updated,\n"
-	"DELETED if so), then one line per field. --json prints one JSON object:\n"
+	"DELETED if so), then one line per field; a text of several lines (a\n"
+	"report's paragraphs) follows its field's name on lines of its own, each\n"
+	"indented by four spaces, blank lines kept. --json prints one JSON object:\n"
 	"kind, id, owner, deleted, created, updated, fields.\n";
 
 static const char list_usage[] =
@@ -322,20 +324,14 @@ static void print_record(const struct uccn_record *r) {
 			if (!shown[i] && f->name_len == len &&
 				memcmp(f->name, k->fields[s].name, len) == 0) {
 				shown[i] = true;
-				printf("  %s: ", k->fields[s].name);
-				uccn_cli_print_value(stdout, &f->value, ", ", false);
-				fputc('\n', stdout);
+				uccn_cli_print_field(stdout, f);
 			}
 		}
 	}
 	for (size_t i = 0; i < nfields; i++) {
 		const struct uccn_field *f = uccn_record_field_at(r, i);
 		if (!shown[i]) {
-			fputs("  ", stdout);
-			uccn_cli_print_text(stdout, f->name, f->name_len, true);
-			fputs(": ", stdout);
-			uccn_cli_print_value(stdout, &f->value, ", ", false);
-			fputc('\n', stdout);
+			uccn_cli_print_field(stdout, f);
 		}
 	}
 }

@@ -13,17 +13,20 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tools/cli_csv.h"
+
 static const char registry_usage[] =
-	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all] [--json|--csv]\n"
+	"usage: uccn [--home DIR] registry [--field FIELD] [--country CC] [--all]\n"
+	"                                  [--json|--csv [--bom]]\n"
 	"       uccn [--home DIR] registry --require-witnesses N\n"
 	"       uccn [--home DIR] registry verify\n"
-	"       uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"       uccn [--home DIR] registry prove CITY_KEY [--armor] [-o FILE]\n"
 	"       uccn [--home DIR] registry checkpoint [--key]\n"
 	"       uccn [--home DIR] registry consistency OLD_SIZE\n"
 	"       uccn [--home DIR] registry evidence\n"
 	"       uccn [--home DIR] registry witness-add URL VKEY\n"
 	"       uccn [--home DIR] registry witness-submit\n"
-	"       uccn registry check FILE --network NETWORK_ID\n"
+	"       uccn registry check FILE --network NETWORK_ID [--max-age DURATION]\n"
 	"       uccn registry check-evidence FILE --network NETWORK_ID\n"
 	"\n"
 	"Without a subcommand, lists the member cities this node knows of, by name: name,\n"
@@ -34,12 +37,16 @@ static const char registry_usage[] =
 	"  --json  one JSON object: {\"tree_head\": {\"size\", \"root\", \"time\"} or null,\n"
 	"          \"members\": [{\"name\", \"country\", \"field\", \"year\", \"status\", "
 	"\"key\",\n"
-	"          \"city\", \"designated\", \"cutoff\", \"reason\"}, ...]}\n"
+	"          \"city\", \"designated\", \"cutoff\", \"reason\", \"website\",\n"
+	"          \"focal_point\", \"email\"}, ...]}\n"
 	"  --csv   RFC 4180 CSV with the header row\n"
-	"          "
-	"name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_time\n"
+	"          name,country,field,year,status,key,city,designated,website,focal_point,\n"
+	"          email,tree_size,tree_root,tree_time\n"
 	"          (key: the key the city signs with now; city: the key it was designated under;\n"
-	"          the tree head's three columns repeat on every row)\n"
+	"          website, focal_point, email: the contact fields of the city's own record, if\n"
+	"          this node holds it; the tree head's three columns repeat on every row)\n"
+	"  --bom   starts the CSV with a UTF-8 byte-order mark, so that a spreadsheet (Excel)\n"
+	"          reads it as UTF-8 and shows Angoul\u00eame right\n"
 	"\n"
 	"--require-witnesses N: from now on this node treats a checkpoint as the registry (it\n"
 	"                    proves under it) only once member cities of N different creative\n"
@@ -49,7 +56,8 @@ static const char registry_usage[] =
 	"                    checks every signed tree head against it and against the one before;\n"
 	"                    prints each fault and exits 1 if there is any\n"
 	"registry prove      writes an inclusion proof of CITY_KEY's membership under the newest\n"
-	"                    tree head to FILE, or to stdout (never to a terminal)\n"
+	"                    tree head to FILE, or to stdout (never to a terminal); --armor: as\n"
+	"                    text, for an e-mail or a web page\n"
 	"registry checkpoint prints the newest checkpoint as a signed note with its\n"
 	"                    cosignatures (--key: the verifier key of its signature)\n"
 	"registry consistency prints the consistency proof from OLD_SIZE to the newest\n"
@@ -67,6 +75,7 @@ static const char registry_usage[] =
 /* One member, copied out of the borrowed view. */
 struct member_row {
 	char *name, *country, *field, *reason;
+	char *contact[3]; /* website, focal_point, email of the city's own record, or NULL */
 	int year;
 	bool active;
 	uint64_t cutoff, designated_hlc;
@@ -88,6 +97,9 @@ static void members_finish(struct members *ms) {
 		free(ms->rows[i].country);
 		free(ms->rows[i].field);
 		free(ms->rows[i].reason);
+		for (size_t k = 0; k < 3; k++) {
+			free(ms->rows[i].contact[k]);
+		}
 	}
 	free(ms->rows);
 	ms->rows = NULL;
@@ -132,18 +144,9 @@ static int collect_member(void *userdata, const struct uccn_member *m) {
 	return 0;
 }
 
-/* Characters on screen, roughly: UTF-8 continuation bytes take no column. */
-static size_t text_width(const char *s) {
-	size_t w = 0;
-	for (; *s != '\0'; s++) {
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	}
-	return w;
-}
-
 static void print_padded(const char *s, size_t width) {
 	uccn_cli_print_text(stdout, s, strlen(s), true);
-	size_t w = text_width(s);
+	size_t w = uccn_cli_text_width(s);
 	printf("%*s", (int)(width > w ? width - w : 0), "");
 }
 
@@ -156,9 +159,9 @@ static void print_members_text(const struct members *ms, const struct uccn_tree_
 	}
 	size_t name_w = 0, field_w = 0;
 	for (size_t i = 0; i < ms->n; i++) {
-		size_t w = text_width(ms->rows[i].name);
+		size_t w = uccn_cli_text_width(ms->rows[i].name);
 		name_w = w > name_w ? w : name_w;
-		w = text_width(ms->rows[i].field);
+		w = uccn_cli_text_width(ms->rows[i].field);
 		field_w = w > field_w ? w : field_w;
 	}
 	for (size_t i = 0; i < ms->n; i++) {
@@ -181,27 +184,42 @@ static void print_members_text(const struct members *ms, const struct uccn_tree_
 	}
 }
 
-/* Writes one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
- * or a line break; as it is otherwise. */
-static void csv_field(FILE *f, const char *s) {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"') {
-			fputc('"', f);
+/* The contact fields of a city's own record (kind city, id its key in hex), which the registry
+ * does not carry: the city writes them itself. */
+static const char *const contact_names[3] = {"website", "focal_point", "email"};
+
+static int copy_contacts(void *userdata, const struct uccn_record *r) {
+	struct member_row *row = userdata;
+	for (size_t k = 0; k < 3; k++) {
+		const struct uccn_value *v = uccn_record_field(r, contact_names[k]);
+		if (v != NULL && v->type == UCCN_VALUE_STR &&
+			(row->contact[k] = strndup(v->str, v->str_len)) == NULL) {
+			return UCCN_ENOMEM;
 		}
-		fputc(*s, f);
 	}
-	fputc('"', f);
+	return 0;
 }
 
-static void print_members_csv(const struct members *ms, const struct uccn_tree_head *head) {
+static int read_contacts(struct uccn_node *node, struct members *ms) {
+	for (size_t i = 0; i < ms->n; i++) {
+		char hex[2 * UCCN_KEY_BYTES + 1];
+		uccn_text_to_hex(ms->rows[i].city, UCCN_KEY_BYTES, hex);
+		int err = uccn_node_get(node, "city", hex, copy_contacts, &ms->rows[i]);
+		if (err < 0 && err != UCCN_ENOTFOUND) {
+			return err;
+		}
+	}
+	return UCCN_OK;
+}
+
+static void print_members_csv(
+	const struct members *ms, const struct uccn_tree_head *head, bool bom) {
+	if (bom) {
+		fputs(UCCN_CLI_CSV_BOM, stdout);
+	}
 	/* RFC 4180 ends every record, the header's too, with CRLF. */
-	fputs("name,country,field,year,status,key,city,designated,tree_size,tree_root,tree_"
-	      "time\r\n",
+	fputs("name,country,field,year,status,key,city,designated,website,focal_point,email,"
+	      "tree_size,tree_root,tree_time\r\n",
 		stdout);
 	char size[24] = "", root[2 * UCCN_HASH_BYTES + 1] = "", time[32] = "";
 	if (head != NULL) {
@@ -215,14 +233,18 @@ static void print_members_csv(const struct members *ms, const struct uccn_tree_h
 		uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
 		uccn_text_to_hex(row->city, UCCN_KEY_BYTES, city);
 		uccn_cli_format_hlc(row->designated_hlc, designated, sizeof(designated));
-		csv_field(stdout, row->name);
+		uccn_cli_csv_field(stdout, row->name);
 		fputc(',', stdout);
-		csv_field(stdout, row->country);
+		uccn_cli_csv_field(stdout, row->country);
 		fputc(',', stdout);
-		csv_field(stdout, row->field);
-		printf(",%d,%s,%s,%s,%s,%s,%s,%s\r\n", row->year,
-			row->active ? "active" : "withdrawn", key, city, designated, size, root,
-			time);
+		uccn_cli_csv_field(stdout, row->field);
+		printf(",%d,%s,%s,%s,%s", row->year, row->active ? "active" : "withdrawn", key,
+			city, designated);
+		for (size_t k = 0; k < 3; k++) {
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, uccn_cli_or_empty(row->contact[k]));
+		}
+		printf(",%s,%s,%s\r\n", size, root, time);
 	}
 }
 
@@ -252,6 +274,11 @@ static json_t *member_json(const struct member_row *row) {
 	     put(o, "reason",
 		     row->reason != NULL ? uccn_cli_json_string(row->reason, strlen(row->reason))
 					 : json_null());
+	for (size_t k = 0; ok && k < 3; k++) {
+		const char *c = row->contact[k];
+		ok = put(o, contact_names[k],
+			c != NULL ? uccn_cli_json_string(c, strlen(c)) : json_null());
+	}
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -338,8 +365,9 @@ static void print_witnesses(const struct uccn_witness_count *w, int err) {
 
 static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	const char *field = NULL, *country = NULL, *require = NULL;
-	bool all = false, json = false, csv = false;
+	bool all = false, json = false, csv = false, bom = false;
 	const struct uccn_cli_option opts[] = {
+		{"bom", 0, &bom, NULL},
 		{"require-witnesses", 0, NULL, &require},
 		{"field", 0, NULL, &field},
 		{"country", 0, NULL, &country},
@@ -363,6 +391,10 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	if (json && csv) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "--json and --csv do not go together");
+	}
+	if (bom && !csv) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--bom marks a CSV file as UTF-8 for spreadsheets: it goes with --csv");
 	}
 	if (require != NULL) {
 		return set_required_witnesses(cli, require);
@@ -393,6 +425,9 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 	int head_err = err >= 0 ? uccn_node_tree_head(node, &head) : UCCN_OK;
 	struct uccn_witness_count wc = {0};
 	int wc_err = err >= 0 ? uccn_node_checkpoint_witnesses(node, &wc) : UCCN_OK;
+	if (err >= 0 && (json || csv)) {
+		err = read_contacts(node, &ms);
+	}
 	uccn_node_close(node);
 	if (err >= 0 && head_err != UCCN_OK && head_err != UCCN_ENOTFOUND) {
 		err = head_err;
@@ -404,7 +439,7 @@ static int registry_list(struct uccn_cli *cli, int argc, char **argv) {
 		if (json) {
 			status = print_members_json(cli, &ms, h);
 		} else if (csv) {
-			print_members_csv(&ms, h);
+			print_members_csv(&ms, h, bom);
 		} else {
 			print_members_text(&ms, h);
 			print_witnesses(&wc, wc_err);
@@ -425,12 +460,15 @@ static const char verify_usage[] =
 	"alarm) and exits 1 if there is any.\n";
 
 static const char prove_usage[] =
-	"usage: uccn [--home DIR] registry prove CITY_KEY [-o FILE]\n"
+	"usage: uccn [--home DIR] registry prove CITY_KEY [--armor] [-o FILE]\n"
 	"\n"
 	"Writes an inclusion proof of CITY_KEY's designation under the newest signed tree head:\n"
 	"a small binary file that anyone holding the network id can check with 'uccn registry\n"
 	"check'. Writes to FILE (replaced only once complete) or to stdout, never to a\n"
-	"terminal.\n";
+	"terminal.\n"
+	"  --armor  the proof as text instead, to paste into an e-mail or a web page: base64\n"
+	"           in lines of 64 between -----BEGIN UCCN MEMBERSHIP PROOF----- and\n"
+	"           -----END UCCN MEMBERSHIP PROOF----- ('registry check' reads both forms)\n";
 
 static const char checkpoint_usage[] =
 	"usage: uccn [--home DIR] registry checkpoint [--key | --sign]\n"
@@ -472,7 +510,7 @@ static const char check_evidence_usage[] =
 static const char check_usage[] =
 	"usage: uccn [--home DIR] registry check FILE --network NETWORK_ID [--require-witnesses "
 	"N]\n"
-	"                                       [--compare]\n"
+	"                                       [--compare] [--max-age DURATION]\n"
 	"\n"
 	"Checks a membership proof (FILE, \"-\": stdin) with nothing but the network id (the\n"
 	"Secretariat's public key, 64 hex digits): both signatures are the Secretariat's, the\n"
@@ -482,7 +520,10 @@ static const char check_usage[] =
 	"of the checkpoint the proof carries verify; with --require-witnesses N, a proof with\n"
 	"fewer than N of them fails. --compare also compares the proof's checkpoint with the\n"
 	"home's registry: if no one registry has both, it raises the split-view alarm there (as\n"
-	"'registry evidence' then shows) and exits 1.\n";
+	"'registry evidence' then shows) and exits 1. FILE is the binary proof or its text\n"
+	"armor ('registry prove --armor'; text around it, as in an e-mail, is skipped).\n"
+	"--max-age DURATION (30d, 12h, 90m, 2w) refuses a proof whose tree head was signed\n"
+	"longer ago than that, saying how old it is.\n";
 
 static void count_fault(void *userdata, const struct uccn_fault *f) {
 	size_t *n = userdata;
@@ -559,8 +600,10 @@ static int write_whole(const char *path, const uint8_t *data, size_t len) {
 
 static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	const char *out_path = NULL;
+	bool armor = false;
 	const struct uccn_cli_option opts[] = {
 		{"output", 'o', NULL, &out_path},
+		{"armor", 'a', &armor, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2];
@@ -578,7 +621,7 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	if (out_path != NULL && strcmp(out_path, "-") == 0) {
 		out_path = NULL;
 	}
-	if (out_path == NULL && isatty(STDOUT_FILENO)) {
+	if (out_path == NULL && !armor && isatty(STDOUT_FILENO)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"refusing to write binary data to a terminal (give -o FILE or redirect "
 			"stdout)");
@@ -602,6 +645,12 @@ static int registry_prove(struct uccn_cli *cli, int argc, char **argv) {
 	int err = uccn_node_registry_prove(node, city[0], &proof);
 	snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
 	uccn_node_close(node);
+	if (err == UCCN_OK && armor) {
+		struct uccn_bytes text = {0};
+		err = uccn_registry_proof_armor(proof.data, proof.len, &text);
+		uccn_bytes_finish(&proof);
+		proof = text;
+	}
 	if (err == UCCN_ENOTMEMBER) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s is not a member (no active designation here)%s%s",
@@ -681,10 +730,11 @@ static int network_and_file(struct uccn_cli *cli, int argc, char **argv,
 }
 
 static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
-	const char *network_hex = NULL, *require = NULL;
+	const char *network_hex = NULL, *require = NULL, *max_age = NULL;
 	bool compare = false;
 	const struct uccn_cli_option opts[] = {
 		{"network", 0, NULL, &network_hex},
+		{"max-age", 0, NULL, &max_age},
 		{"require-witnesses", 0, NULL, &require},
 		{"compare", 0, &compare, NULL},
 		{NULL, 0, NULL, NULL},
@@ -705,12 +755,34 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 			"--require-witnesses takes a number of witnesses, 0 to %d",
 			UCCN_NOTE_SIGS_WITNESSES);
 	}
+	uint64_t max_age_ms = 0;
+	if (max_age != NULL && !uccn_cli_parse_duration(max_age, &max_age_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--max-age takes a duration: a number and s, m, h, d or w (30d, 12h), got "
+			"'%s'",
+			max_age);
+	}
 	const char *shown = strcmp(pos[0], "-") == 0 ? "stdin" : pos[0];
 	struct uccn_bytes data = {0};
 	if (uccn_cli_read_file(pos[0], &data) != 0) {
 		int e = errno;
 		uccn_bytes_finish(&data);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", shown, strerror(e));
+	}
+	/* The text form carries the same bytes: check those. */
+	struct uccn_bytes bin = {0};
+	int armored = uccn_registry_proof_dearmor(data.data, data.len, &bin);
+	if (armored < 0) {
+		uccn_bytes_finish(&data);
+		uccn_bytes_finish(&bin);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: not valid: a damaged text proof (%s)",
+			shown,
+			armored == UCCN_ENOMEM ? uccn_strerror(armored)
+					       : "no footer line, or not base64 between");
+	}
+	if (armored > 0) {
+		uccn_bytes_finish(&data);
+		data = bin;
 	}
 	uint8_t witnesses[UCCN_NOTE_SIGS_WITNESSES][UCCN_KEY_BYTES];
 	int nwitnesses = 0;
@@ -735,6 +807,15 @@ static int registry_check(struct uccn_cli *cli, int argc, char **argv) {
 	uccn_bytes_finish(&data);
 	if (alarm != 0) {
 		return alarm;
+	}
+	uint64_t signed_ms = res.head.hlc >> 16, now = uccn_cli_now_ms();
+	if (err == UCCN_OK && max_age != NULL && now > signed_ms && now - signed_ms > max_age_ms) {
+		char age[48], when[32];
+		uccn_cli_format_duration(now - signed_ms, age, sizeof(age));
+		uccn_cli_format_hlc(res.head.hlc, when, sizeof(when));
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s: too old: its tree head was signed %s ago (%s), more than --max-age %s",
+			shown, age, when, max_age);
 	}
 	if (err < 0) {
 		const char *what = uccn_strerror(err);

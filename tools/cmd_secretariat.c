@@ -8,10 +8,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "tools/cli_csv.h"
+#include "tools/cli_text.h"
 
 static const char designate_usage[] =
 	"usage: uccn [--home DIR] designate CITY_KEY --name NAME --country CC --field FIELD\n"
 	"                                   --year YEAR\n"
+	"       uccn [--home DIR] designate --from-held CITY_KEY [--year YEAR] [--name NAME]\n"
+	"                                   [--country CC] [--field FIELD] [--dry-run]\n"
+	"       uccn [--home DIR] designate --csv FILE [--year YEAR] [--dry-run]\n"
 	"\n"
 	"The Secretariat designates a city: CITY_KEY (64 hex digits, the key the city's\n"
 	"'uccn whoami' prints) becomes a member of the network in the creative FIELD, as\n"
@@ -22,7 +30,45 @@ static const char designate_usage[] =
 	"  --country CC     ISO 3166-1 alpha-2 country code (AU, FR, ...)\n"
 	"  --field FIELD    crafts_folk_art, design, film, gastronomy, literature, media_arts,\n"
 	"                   music\n"
-	"  --year YEAR      the year of designation\n";
+	"  --year YEAR      the year of designation (--from-held: this year if not given;\n"
+	"                   --csv: for the rows that leave it empty)\n"
+	"  --from-held KEY  take the name, country and field from the city record KEY sent\n"
+	"                   before its designation (see 'uccn applications'); the options\n"
+	"                   given override them\n"
+	"  --csv FILE       designate every city of a CSV file (\"-\": stdin) at once, in one\n"
+	"                   transaction under one signed tree head. Its first line names the\n"
+	"                   columns: city (or name), country, field, year, key; other columns\n"
+	"                   are ignored. UTF-8 with or without a byte-order mark, CRLF or LF,\n"
+	"                   quoted fields as RFC 4180. A row without a key is the application\n"
+	"                   of the city of that name (and field) waiting here, which also\n"
+	"                   gives the country the row leaves empty. Every row is checked first:\n"
+	"                   one that fails is named by its line and nothing is written. A city\n"
+	"                   that is a member already is skipped with a note, so a second run of\n"
+	"                   the same file designates only what is new\n"
+	"  --dry-run        check everything and print what would be designated; write nothing\n";
+
+static const char applications_usage[] =
+	"usage: uccn [--home DIR] applications [--json]\n"
+	"\n"
+	"Lists the applications this node holds: the keys that are not members whose own city\n"
+	"record waits in the held changes (a city syncs with the hub before it is designated),\n"
+	"by name: name, country, field, key, and how many of its changes are held. 'uccn\n"
+	"designate --from-held KEY' designates one with what it sent.\n"
+	"  --json  one JSON array of {\"key\", \"name\", \"country\", \"field\", \"website\",\n"
+	"          \"focal_point\", \"email\", \"written\" (when the city signed its record),\n"
+	"          \"held\", \"withdrawn\"}\n";
+
+static const char reports_usage[] =
+	"usage: uccn [--home DIR] reports --period YYYY-YYYY [--csv [--bom]]\n"
+	"\n"
+	"For each member city, by name: its Membership Monitoring Report for the period (the\n"
+	"report's id and when it was last changed), or that it has none. Reports travel to the\n"
+	"Secretariat alone, so the full list is the Secretariat's (or a relay's); another node\n"
+	"knows only its own city's. 'uccn get report ID' shows a report's text.\n"
+	"  --period P  the four years the report covers, as the report's period field says\n"
+	"              (2020-2024)\n"
+	"  --csv       RFC 4180 CSV: name,country,field,key,period,status,report,updated (status:\n"
+	"              filed or missing); --bom starts it with the UTF-8 byte-order mark\n";
 
 static const char withdraw_usage[] =
 	"usage: uccn [--home DIR] withdraw CITY_KEY --reason TEXT\n"
@@ -170,31 +216,718 @@ static int key_and_options(struct uccn_cli *cli, int argc, char **argv,
 	return 0;
 }
 
+/* ---- applications: the city records of keys not yet designated ----------------------------- */
+
+/* One application, copied out of the borrowed view. */
+struct app_row {
+	uint8_t key[UCCN_KEY_BYTES];
+	char *text[6]; /* name, country, field, website, focal_point, email */
+	uint64_t hlc, held;
+	bool withdrawn;
+};
+enum { APP_NAME, APP_COUNTRY, APP_FIELD, APP_WEBSITE, APP_FOCAL_POINT, APP_EMAIL };
+static const char *const app_names[6] = {
+	"name", "country", "field", "website", "focal_point", "email"};
+
+struct apps {
+	struct app_row *rows;
+	size_t n, cap;
+};
+
+static void apps_finish(struct apps *as) {
+	for (size_t i = 0; i < as->n; i++) {
+		for (size_t k = 0; k < 6; k++) {
+			free(as->rows[i].text[k]);
+		}
+	}
+	free(as->rows);
+	memset(as, 0, sizeof(*as));
+}
+
+static int collect_app(void *userdata, const struct uccn_application *a) {
+	struct apps *as = userdata;
+	if (as->n == as->cap) {
+		size_t cap = as->cap > 0 ? 2 * as->cap : 64;
+		struct app_row *rows = realloc(as->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		as->rows = rows;
+		as->cap = cap;
+	}
+	struct app_row *row = &as->rows[as->n++];
+	memset(row, 0, sizeof(*row));
+	const char *const text[6] = {
+		a->name, a->country, a->field, a->website, a->focal_point, a->email};
+	for (size_t k = 0; k < 6; k++) {
+		if ((row->text[k] = strdup(uccn_cli_or_empty(text[k]))) == NULL) {
+			return UCCN_ENOMEM;
+		}
+	}
+	memcpy(row->key, a->key, UCCN_KEY_BYTES);
+	row->hlc = a->hlc;
+	row->held = a->held;
+	row->withdrawn = a->withdrawn;
+	return 0;
+}
+
+static int load_apps(struct uccn_cli *cli, struct uccn_node *node, struct apps *as) {
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_applications(node, collect_app, as);
+	if (err < 0) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "reading the applications: %s", uccn_strerror(err));
+	}
+	return 0;
+}
+
+static const struct app_row *find_app(const struct apps *as, const uint8_t key[UCCN_KEY_BYTES]) {
+	for (size_t i = 0; i < as->n; i++) {
+		if (memcmp(as->rows[i].key, key, UCCN_KEY_BYTES) == 0) {
+			return &as->rows[i];
+		}
+	}
+	return NULL;
+}
+
+static json_t *app_json(const struct app_row *row) {
+	char key[2 * UCCN_KEY_BYTES + 1], written[32];
+	uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
+	uccn_cli_format_hlc(row->hlc, written, sizeof(written));
+	json_t *o = json_object();
+	bool ok = o != NULL && json_object_set_new(o, "key", json_string(key)) == 0;
+	for (size_t k = 0; ok && k < 6; k++) {
+		json_t *v = uccn_cli_json_string(row->text[k], strlen(row->text[k]));
+		ok = v != NULL && json_object_set_new(o, app_names[k], v) == 0;
+	}
+	ok = ok && json_object_set_new(o, "written", json_string(written)) == 0;
+	ok = ok && json_object_set_new(o, "held", json_integer((json_int_t)row->held)) == 0;
+	ok = ok && json_object_set_new(o, "withdrawn", json_boolean(row->withdrawn)) == 0;
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One application a line: name, country and field in columns, then the whole key (what
+ * designate --from-held takes) and how many changes wait. */
+static void print_apps(const struct apps *as) {
+	size_t width[3] = {0};
+	for (size_t i = 0; i < as->n; i++) {
+		for (size_t k = APP_NAME; k <= APP_FIELD; k++) {
+			size_t w = uccn_cli_text_width(as->rows[i].text[k]);
+			width[k] = w > width[k] ? w : width[k];
+		}
+	}
+	for (size_t i = 0; i < as->n; i++) {
+		const struct app_row *row = &as->rows[i];
+		for (size_t k = APP_NAME; k <= APP_FIELD; k++) {
+			const char *t = row->text[k][0] != '\0' ? row->text[k] : "-";
+			uccn_cli_print_text(stdout, t, strlen(t), true);
+			printf("%*s  ",
+				(int)(width[k] > uccn_cli_text_width(t)
+						? width[k] - uccn_cli_text_width(t)
+						: 0),
+				"");
+		}
+		char key[2 * UCCN_KEY_BYTES + 1];
+		uccn_text_to_hex(row->key, UCCN_KEY_BYTES, key);
+		printf("%s  %llu held%s\n", key, (unsigned long long)row->held,
+			row->withdrawn ? ", withdrawn before" : "");
+	}
+}
+
+int uccn_cmd_applications(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	struct uccn_node *node = NULL;
+	bool done;
+	int status =
+		uccn_cli_parse_and_open(cli, argc, argv, opts, applications_usage, &node, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	struct apps as = {0};
+	status = load_apps(cli, node, &as);
+	uccn_node_close(node);
+	if (status == 0 && json) {
+		json_t *list = json_array();
+		bool ok = list != NULL;
+		for (size_t i = 0; ok && i < as.n; i++) {
+			json_t *o = app_json(&as.rows[i]);
+			ok = o != NULL && json_array_append_new(list, o) == 0;
+		}
+		status = uccn_cli_print_json(cli, ok ? list : NULL, true);
+		json_decref(list);
+	} else if (status == 0) {
+		print_apps(&as);
+		if (as.n == 0) {
+			fputs("no applications: no city record waits here from a key that is not "
+			      "a member\n",
+				stdout);
+		}
+	}
+	apps_finish(&as);
+	return status;
+}
+
+/* ---- designate: one city, one from its application, or a CSV file of them -------------------- */
+
+/* What designate writes of one city; the strings are copies (the CSV's fields are borrowed for
+ * one row only). */
+struct plan {
+	size_t line; /* of the CSV file; 0 on the command line */
+	uint8_t key[UCCN_KEY_BYTES];
+	char name[256], country[8], field[32];
+	int year;
+	bool skip; /* a member already */
+};
+
+static void print_plan(const char *verb, const struct plan *p) {
+	printf("%s ", verb);
+	uccn_cli_print_text(stdout, p->name, strlen(p->name), true);
+	printf(" (%s, %s, %d) %s\n", p->country, p->field, p->year, uccn_cli_short_key(p->key).s);
+}
+
+/* Checks one designation's option or column text as the schema reads it ("Media Arts" gives
+ * media_arts) into buf; 0, or -1 with why naming what. */
+static int plan_value(const char *what, const char *field, const char *text, char *buf,
+	size_t buf_len, int *year, char *why, size_t why_len) {
+	struct uccn_value v;
+	char reason[256];
+	if (uccn_cli_text_value(
+		    "designation", field, text, &v, buf, buf_len, reason, sizeof(reason)) < 0) {
+		snprintf(why, why_len, "%s: %s", what, reason);
+		return -1;
+	}
+	if (year != NULL) {
+		*year = (int)v.i;
+	}
+	return 0;
+}
+
+/* Writes the plans (those not skipped) at once under one tree head, or prints what would be
+ * written. */
+static int designate_plans(struct uccn_cli *cli, struct uccn_node *node, struct plan *plans,
+	size_t n, bool dry_run, const char *source) {
+	size_t todo = 0;
+	for (size_t i = 0; i < n; i++) {
+		todo += !plans[i].skip;
+	}
+	if (todo == 0) {
+		printf("nothing to designate: every city %s names is a member already\n", source);
+		return 0;
+	}
+	struct uccn_designation *list = calloc(todo, sizeof(*list));
+	size_t *index = calloc(todo, sizeof(*index));
+	if (list == NULL || index == NULL) {
+		free(list);
+		free(index);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!plans[i].skip) {
+			memcpy(list[k].city, plans[i].key, UCCN_KEY_BYTES);
+			list[k].name = plans[i].name;
+			list[k].country = plans[i].country;
+			list[k].field = plans[i].field;
+			list[k].year = plans[i].year;
+			index[k++] = i;
+		}
+	}
+	int status = 0;
+	if (dry_run) {
+		for (size_t i = 0; i < todo; i++) {
+			print_plan("would designate", &plans[index[i]]);
+		}
+		printf("dry run: %zu cit%s would be designated under one new tree head; nothing "
+		       "was written\n",
+			todo, todo == 1 ? "y" : "ies");
+		goto out;
+	}
+	size_t failed = 0;
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_designate_many(node, list, todo, uccn_cli_now_ms(), &failed);
+	if (err < 0 && failed < todo && plans[index[failed]].line > 0) {
+		/* Checked before: only a change since (another process) gets here. */
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "line %zu: %s; nothing was designated",
+			plans[index[failed]].line, uccn_cli_reason(uccn_node_errmsg(node), err));
+	} else if (err == UCCN_EEXIST && n == 1) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"%s is a member already (its designation is active)",
+			uccn_cli_short_key(plans[0].key).s);
+	} else if (err < 0) {
+		status = secretariat_error(cli, node, err, "designate a city");
+	} else {
+		for (size_t i = 0; i < todo; i++) {
+			print_plan("designated", &plans[index[i]]);
+		}
+		if (plans[0].line > 0) {
+			printf("designated %zu cit%s under one tree head\n", todo,
+				todo == 1 ? "y" : "ies");
+		}
+		after_registry_write(cli, node);
+	}
+out:
+	free(list);
+	free(index);
+	return status;
+}
+
+/* The active members, for a row without a key that names a city designated already. */
+struct known {
+	uint8_t city[UCCN_KEY_BYTES];
+	char *name, *field;
+};
+struct knowns {
+	struct known *rows;
+	size_t n, cap;
+};
+
+static int collect_known(void *userdata, const struct uccn_member *m) {
+	struct knowns *ks = userdata;
+	if (!m->active) {
+		return 0;
+	}
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap > 0 ? 2 * ks->cap : 64;
+		struct known *rows = realloc(ks->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		ks->rows = rows;
+		ks->cap = cap;
+	}
+	struct known *k = &ks->rows[ks->n++];
+	memcpy(k->city, m->city, UCCN_KEY_BYTES);
+	k->name = strdup(uccn_cli_or_empty(m->name));
+	k->field = strdup(uccn_cli_or_empty(m->field));
+	return k->name != NULL && k->field != NULL ? 0 : UCCN_ENOMEM;
+}
+
+static void knowns_finish(struct knowns *ks) {
+	for (size_t i = 0; i < ks->n; i++) {
+		free(ks->rows[i].name);
+		free(ks->rows[i].field);
+	}
+	free(ks->rows);
+}
+
+/* The columns designate --csv reads, by header name. */
+enum { COL_NAME, COL_COUNTRY, COL_FIELD, COL_YEAR, COL_KEY, COLS };
+
+struct csv_plan {
+	struct uccn_node *node;
+	const struct apps *apps;
+	const struct knowns *members;
+	const char *default_year; /* --year, or NULL */
+	size_t col[COLS];         /* SIZE_MAX: no such column */
+	bool header_read;
+	struct plan *plans;
+	size_t n, cap;
+	size_t bad;    /* rows that failed */
+	char why[512]; /* the first failure, naming its line */
+};
+
+static const char *cell(const struct csv_plan *cp, const struct uccn_cli_csv_row *row, int col) {
+	size_t i = cp->col[col];
+	return i < row->n ? row->field[i] : "";
+}
+
+static int read_header(struct csv_plan *cp, const struct uccn_cli_csv_row *row) {
+	for (size_t c = 0; c < COLS; c++) {
+		cp->col[c] = SIZE_MAX;
+	}
+	static const struct {
+		const char *name;
+		int col;
+	} names[] = {{"city", COL_NAME}, {"name", COL_NAME}, {"country", COL_COUNTRY},
+		{"field", COL_FIELD}, {"year", COL_YEAR}, {"key", COL_KEY}, {"city_key", COL_KEY}};
+	for (size_t i = 0; i < row->n; i++) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (strcasecmp(row->field[i], names[k].name) == 0 &&
+				cp->col[names[k].col] == SIZE_MAX) {
+				cp->col[names[k].col] = i;
+			}
+		}
+	}
+	if (cp->col[COL_NAME] == SIZE_MAX) {
+		snprintf(cp->why, sizeof(cp->why),
+			"line %zu: the header names no 'city' (or 'name') column; the columns are "
+			"city, country, field, year and key",
+			row->line);
+		return -1;
+	}
+	cp->header_read = true;
+	return 0;
+}
+
+/* The application a row without a key stands for: the one city of that name (and field, when
+ * the row gives one) whose record waits here. A member of that name is the city of a row seen
+ * in an earlier run: *member receives its key, so that it is skipped as a member already. */
+static int match_app(const struct csv_plan *cp, const char *name, const char *field,
+	const struct app_row **out, uint8_t member[UCCN_KEY_BYTES], bool *is_member, char *why,
+	size_t why_len) {
+	size_t found = 0;
+	for (size_t i = 0; i < cp->apps->n; i++) {
+		const struct app_row *a = &cp->apps->rows[i];
+		if (strcasecmp(a->text[APP_NAME], name) == 0 &&
+			(field[0] == '\0' || strcmp(a->text[APP_FIELD], field) == 0)) {
+			*out = a;
+			found++;
+		}
+	}
+	if (found == 1) {
+		return 0;
+	}
+	for (size_t i = 0; found == 0 && i < cp->members->n; i++) {
+		const struct known *k = &cp->members->rows[i];
+		if (strcasecmp(k->name, name) == 0 &&
+			(field[0] == '\0' || strcmp(k->field, field) == 0)) {
+			memcpy(member, k->city, UCCN_KEY_BYTES);
+			*is_member = true;
+			return 0;
+		}
+	}
+	char q[UCCN_TEXT_QUOTE_BUF];
+	uccn_text_quote(q, name, strlen(name));
+	if (found == 0) {
+		snprintf(why, why_len,
+			"no key column, and no application here from a city named %s%s%s (see "
+			"'uccn applications')",
+			q, field[0] != '\0' ? " in " : "", field);
+	} else {
+		snprintf(why, why_len,
+			"%zu applications here from cities named %s%s%s: give the key in a key "
+			"column",
+			found, q, field[0] != '\0' ? " in " : "", field);
+	}
+	return -1;
+}
+
+static int plan_row(struct csv_plan *cp, const struct uccn_cli_csv_row *row, struct plan *p,
+	char *why, size_t why_len) {
+	memset(p, 0, sizeof(*p));
+	p->line = row->line;
+	const char *name = cell(cp, row, COL_NAME), *country = cell(cp, row, COL_COUNTRY);
+	const char *field = cell(cp, row, COL_FIELD), *year = cell(cp, row, COL_YEAR);
+	const char *key = cell(cp, row, COL_KEY);
+	if (plan_value("city", "name", name, p->name, sizeof(p->name), NULL, why, why_len) < 0) {
+		return -1;
+	}
+	if (field[0] != '\0' && plan_value("field", "field", field, p->field, sizeof(p->field),
+					NULL, why, why_len) < 0) {
+		return -1;
+	}
+	const struct app_row *app = NULL;
+	bool is_member = false;
+	if (key[0] != '\0') {
+		if (uccn_text_from_hex(key, strlen(key), p->key, UCCN_KEY_BYTES) != UCCN_OK) {
+			snprintf(why, why_len, "key: expected 64 hex digits");
+			return -1;
+		}
+		for (size_t i = 0; i < cp->members->n; i++) {
+			if (memcmp(cp->members->rows[i].city, p->key, UCCN_KEY_BYTES) == 0) {
+				return 0; /* a member already: check_plans notes it and skips it */
+			}
+		}
+		app = find_app(cp->apps, p->key);
+	} else if (match_app(cp, p->name, p->field, &app, p->key, &is_member, why, why_len) < 0) {
+		return -1;
+	} else if (is_member) {
+		return 0; /* check_plans notes it and skips it */
+	} else {
+		memcpy(p->key, app->key, UCCN_KEY_BYTES);
+	}
+	/* What the row leaves empty, the city's own application gives. */
+	if (field[0] == '\0') {
+		field = app != NULL ? app->text[APP_FIELD] : "";
+		if (field[0] == '\0') {
+			snprintf(why, why_len, "field: empty, and no application gives it");
+			return -1;
+		}
+		if (plan_value("field", "field", field, p->field, sizeof(p->field), NULL, why,
+			    why_len) < 0) {
+			return -1;
+		}
+	}
+	if (country[0] == '\0') {
+		country = app != NULL ? app->text[APP_COUNTRY] : "";
+		if (country[0] == '\0') {
+			snprintf(why, why_len, "country: empty, and %s",
+				app != NULL ? "the city's application gives none"
+					    : "no application gives it");
+			return -1;
+		}
+	}
+	if (plan_value("country", "country", country, p->country, sizeof(p->country), NULL, why,
+		    why_len) < 0) {
+		return -1;
+	}
+	if (year[0] == '\0' && cp->default_year == NULL) {
+		snprintf(why, why_len,
+			"year: empty (give it in the file, or --year YEAR for the "
+			"rows that leave it empty)");
+		return -1;
+	}
+	char year_buf[16];
+	if (plan_value("year", "year", year[0] != '\0' ? year : cp->default_year, year_buf,
+		    sizeof(year_buf), &p->year, why, why_len) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+static int csv_row(void *userdata, const struct uccn_cli_csv_row *row) {
+	struct csv_plan *cp = userdata;
+	if (!cp->header_read) {
+		return read_header(cp, row) < 0 ? 1 : 0;
+	}
+	if (cp->n == cp->cap) {
+		size_t cap = cp->cap > 0 ? 2 * cp->cap : 64;
+		struct plan *plans = realloc(cp->plans, cap * sizeof(*plans));
+		if (plans == NULL) {
+			snprintf(cp->why, sizeof(cp->why), "out of memory");
+			return 1;
+		}
+		cp->plans = plans;
+		cp->cap = cap;
+	}
+	struct plan *p = &cp->plans[cp->n];
+	char why[384] = "";
+	if (plan_row(cp, row, p, why, sizeof(why)) < 0) {
+		if (cp->bad++ == 0) {
+			snprintf(cp->why, sizeof(cp->why), "line %zu: %s", row->line, why);
+		}
+		return 0;
+	}
+	cp->n++;
+	return 0;
+}
+
+/* The checks that need the whole file and the registry: a key twice, the network's own key,
+ * cities that are members already (skipped, with a note). */
+static int check_plans(struct uccn_cli *cli, struct csv_plan *cp, const uint8_t network[]) {
+	for (size_t i = 0; i < cp->n; i++) {
+		struct plan *p = &cp->plans[i];
+		char why[384] = "";
+		for (size_t j = 0; j < i && why[0] == '\0'; j++) {
+			if (memcmp(cp->plans[j].key, p->key, UCCN_KEY_BYTES) == 0) {
+				snprintf(why, sizeof(why), "the key %s is on line %zu already",
+					uccn_cli_short_key(p->key).s, cp->plans[j].line);
+			}
+		}
+		if (why[0] == '\0' && memcmp(p->key, network, UCCN_KEY_BYTES) == 0) {
+			snprintf(why, sizeof(why),
+				"the key is the network id (the Secretariat's own key), not a "
+				"city's");
+		}
+		struct uccn_cli_member m = uccn_cli_lookup_member(cp->node, p->key);
+		if (why[0] == '\0' && m.found && m.active) {
+			p->skip = true;
+			fprintf(stderr, "uccn: %s: note: line %zu: ", cli->command, p->line);
+			uccn_cli_print_text(stderr, m.name, strlen(m.name), true);
+			fprintf(stderr, " (%s) is a member already: skipped\n",
+				uccn_cli_short_key(p->key).s);
+		}
+		if (why[0] != '\0' && cp->bad++ == 0) {
+			snprintf(cp->why, sizeof(cp->why), "line %zu: %s", p->line, why);
+		}
+	}
+	return 0;
+}
+
+static int designate_csv(struct uccn_cli *cli, const char *file, const char *year, bool dry_run) {
+	struct uccn_bytes data = {0};
+	if (uccn_cli_read_file(file, &data) < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", file, strerror(errno));
+	}
+	if (year != NULL) {
+		char buf[16];
+		int y;
+		char why[384];
+		if (plan_value("--year", "year", year, buf, sizeof(buf), &y, why, sizeof(why)) <
+			0) {
+			uccn_bytes_finish(&data);
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s", why);
+		}
+	}
+	struct uccn_node *node = NULL;
+	int status = uccn_cli_open_node(cli, &node);
+	struct apps as = {0};
+	if (status == 0 && !uccn_node_is_secretariat(node)) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"not permitted: only the Secretariat (the network's root key) can "
+			"designate "
+			"a city; this node is not it");
+	}
+	struct knowns ks = {0};
+	if (status == 0) {
+		status = load_apps(cli, node, &as);
+	}
+	int err = status == 0 ? uccn_node_registry(node, collect_known, &ks) : UCCN_OK;
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "reading the registry: %s", uccn_strerror(err));
+	}
+	struct csv_plan cp = {.node = node, .apps = &as, .members = &ks, .default_year = year};
+	if (status == 0) {
+		char why[384] = "";
+		int r = uccn_cli_csv_read(data.data, data.len, csv_row, &cp, why, sizeof(why));
+		if (r < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", file, why);
+		} else if (r == 0 && !cp.header_read) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"%s: empty: the first line names the columns (city, country, "
+				"field, year, key)",
+				file);
+		}
+	}
+	if (status == 0 && cp.why[0] == '\0') {
+		uint8_t network[UCCN_KEY_BYTES];
+		uccn_node_network(node, network);
+		check_plans(cli, &cp, network);
+	}
+	if (status == 0 && cp.why[0] != '\0') {
+		status = cp.bad > 1 ? uccn_cli_fail(cli, UCCN_CLI_FAIL,
+					      "%s: %s (and %zu more row%s); nothing was "
+					      "designated",
+					      file, cp.why, cp.bad - 1,
+					      cp.bad == 2 ? " fails" : "s fail")
+				    : uccn_cli_fail(cli, UCCN_CLI_FAIL,
+					      "%s: %s; nothing was designated", file, cp.why);
+	}
+	if (status == 0 && cp.n == 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: no city below the header", file);
+	}
+	if (status == 0) {
+		status = designate_plans(cli, node, cp.plans, cp.n, dry_run, file);
+	}
+	free(cp.plans);
+	knowns_finish(&ks);
+	apps_finish(&as);
+	uccn_node_close(node);
+	uccn_bytes_finish(&data);
+	return status;
+}
+
+/* designate --from-held KEY: the city's own application, the options overriding it. */
+static int plan_from_held(struct uccn_cli *cli, struct uccn_node *node, struct plan *p,
+	const char *name, const char *country, const char *field, const char *year) {
+	struct apps as = {0};
+	int status = load_apps(cli, node, &as);
+	const struct app_row *app = status == 0 ? find_app(&as, p->key) : NULL;
+	if (status == 0 && app == NULL) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+			"no application from %s here: no city record of that key is held (see "
+			"'uccn "
+			"applications')",
+			uccn_cli_short_key(p->key).s);
+	}
+	const char *const option[] = {"name", "country", "field"};
+	const char *const given[] = {name, country, field};
+	char *const buf[] = {p->name, p->country, p->field};
+	const size_t len[] = {sizeof(p->name), sizeof(p->country), sizeof(p->field)};
+	for (size_t i = 0; i < 3 && status == 0; i++) {
+		const char *text = given[i] != NULL ? given[i] : app->text[i];
+		char why[384];
+		if (text[0] == '\0') {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"the application gives no %s: give --%s", option[i], option[i]);
+		} else if (plan_value(given[i] != NULL ? option[i] : "the application's", option[i],
+				   text, buf[i], len[i], NULL, why, sizeof(why)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "%s%s", given[i] != NULL ? "--" : "", why);
+		}
+	}
+	if (status == 0) {
+		char year_buf[16], why[384];
+		if (year == NULL) {
+			time_t now = time(NULL);
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			snprintf(year_buf, sizeof(year_buf), "%d", tm.tm_year + 1900);
+			year = year_buf;
+		}
+		char buf2[16];
+		if (plan_value("--year", "year", year, buf2, sizeof(buf2), &p->year, why,
+			    sizeof(why)) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+		}
+	}
+	apps_finish(&as);
+	return status;
+}
+
 int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 	const char *name = NULL, *country = NULL, *field = NULL, *year = NULL;
+	const char *csv = NULL, *from_held = NULL;
+	bool dry_run = false;
 	const struct uccn_cli_option opts[] = {
 		{"name", 0, NULL, &name},
 		{"country", 0, NULL, &country},
 		{"field", 0, NULL, &field},
 		{"year", 0, NULL, &year},
+		{"csv", 0, NULL, &csv},
+		{"from-held", 0, NULL, &from_held},
+		{"dry-run", 'n', &dry_run, NULL},
 		{NULL, 0, NULL, NULL},
 	};
-	uint8_t city[1][UCCN_KEY_BYTES];
+	char *pos[2];
+	size_t npos;
 	bool done;
-	int status = key_and_options(
-		cli, argc, argv, opts, 4, designate_usage, "CITY_KEY", city[0], &done);
+	int status = uccn_cli_parse(cli, argc, argv, opts, designate_usage, pos, 2, &npos, &done);
 	if (status != 0 || done) {
 		return status;
 	}
-	const char *const names[] = {"name", "country", "field", "year"};
-	const char *const values[] = {name, country, field, year};
-	struct uccn_value v[4];
-	char bufs[4][256];
-	for (size_t i = 0; i < 4; i++) {
-		status = uccn_cli_option_value(
-			cli, names[i], "designation", names[i], values[i], &v[i], bufs[i], 256);
-		if (status != 0) {
+	if (csv != NULL) {
+		if (npos > 0 || name != NULL || country != NULL || field != NULL ||
+			from_held != NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--csv takes the cities from the file: no CITY_KEY, --from-held, "
+				"--name, --country or --field beside it");
+		}
+		return designate_csv(cli, csv, year, dry_run);
+	}
+	struct plan p = {0};
+	if (from_held != NULL) {
+		if (npos > 0) {
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--from-held names the key: no CITY_KEY beside it");
+		}
+		if (!uccn_cli_parse_key(cli, "--from-held", from_held, p.key)) {
+			return UCCN_CLI_USAGE;
+		}
+	} else {
+		uint8_t city[1][UCCN_KEY_BYTES];
+		const char *const key_names[] = {"CITY_KEY"};
+		const char *const names[] = {"name", "country", "field", "year"};
+		const char *const values[] = {name, country, field, year};
+		if ((status = uccn_cli_key_args(cli, pos, npos, 1, "CITY_KEY", key_names, city)) !=
+				0 ||
+			(status = uccn_cli_require(cli, names, values, 4)) != 0) {
 			return status;
+		}
+		memcpy(p.key, city[0], UCCN_KEY_BYTES);
+		char *const bufs[] = {p.name, p.country, p.field, NULL};
+		const size_t lens[] = {sizeof(p.name), sizeof(p.country), sizeof(p.field), 0};
+		for (size_t i = 0; i < 4; i++) {
+			struct uccn_value v;
+			char year_buf[16];
+			status = uccn_cli_option_value(cli, names[i], "designation", names[i],
+				values[i], &v, bufs[i] != NULL ? bufs[i] : year_buf,
+				bufs[i] != NULL ? lens[i] : sizeof(year_buf));
+			if (status != 0) {
+				return status;
+			}
+			if (bufs[i] == NULL) {
+				p.year = (int)v.i;
+			}
 		}
 	}
 	struct uccn_node *node = NULL;
@@ -203,29 +936,220 @@ int uccn_cmd_designate(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	uint8_t network[UCCN_KEY_BYTES];
 	uccn_node_network(node, network);
-	if (memcmp(network, city[0], UCCN_KEY_BYTES) == 0) {
+	if (memcmp(network, p.key, UCCN_KEY_BYTES) == 0) {
 		/* Most likely the network id pasted for the city's key. */
-		uccn_node_close(node);
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"CITY_KEY is the network id (the Secretariat's own key), not a city's key");
-	}
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_designate(
-		node, city[0], v[0].str, v[1].str, v[2].str, (int)v[3].i, uccn_cli_now_ms());
-	if (err == UCCN_EEXIST) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-			"%s is a member already (its designation is active)",
-			uccn_cli_short_key(city[0]).s);
-	} else if (err < 0) {
-		status = secretariat_error(cli, node, err, "designate a city");
-	} else {
-		fputs("designated ", stdout);
-		uccn_cli_print_text(stdout, v[0].str, strlen(v[0].str), true);
-		printf(" (%s, %s, %lld) %s\n", v[1].str, v[2].str, (long long)v[3].i,
-			uccn_cli_short_key(city[0]).s);
-		after_registry_write(cli, node);
+			"CITY_KEY is the network id (the Secretariat's own key), not a city's key");
+	} else if (from_held != NULL) {
+		status = plan_from_held(cli, node, &p, name, country, field, year);
+	}
+	if (status == 0 && dry_run) {
+		/* What the write would refuse first, said without writing. */
+		struct uccn_cli_member m = uccn_cli_lookup_member(node, p.key);
+		if (!uccn_node_is_secretariat(node)) {
+			status = secretariat_error(cli, node, UCCN_EPERM, "designate a city");
+		} else if (m.found && m.active) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"%s is a member already (its designation is active)",
+				uccn_cli_short_key(p.key).s);
+		}
+	}
+	if (status == 0) {
+		status = designate_plans(cli, node, &p, 1, dry_run, "the command line");
 	}
 	uccn_node_close(node);
+	return status;
+}
+
+/* ---- reports: who filed the monitoring report of a period ------------------------------------ */
+
+struct report_row {
+	uint8_t owner[UCCN_KEY_BYTES];
+	char id[UCCN_ID_MAX + 1];
+	uint64_t updated_hlc;
+};
+
+struct report_walk {
+	const char *period;
+	struct report_row *rows;
+	size_t n, cap;
+	struct knowns members;
+	struct member_country {
+		char *country;
+		uint8_t key[UCCN_KEY_BYTES];
+	} * extra; /* country and current key, beside members' rows */
+	size_t nextra, capextra;
+};
+
+static int collect_report(void *userdata, const struct uccn_record *r) {
+	struct report_walk *w = userdata;
+	const struct uccn_value *p = uccn_record_field(r, "period");
+	if (p == NULL || p->type != UCCN_VALUE_STR || p->str_len != strlen(w->period) ||
+		memcmp(p->str, w->period, p->str_len) != 0) {
+		return 0;
+	}
+	if (w->n == w->cap) {
+		size_t cap = w->cap > 0 ? 2 * w->cap : 64;
+		struct report_row *rows = realloc(w->rows, cap * sizeof(*rows));
+		if (rows == NULL) {
+			return UCCN_ENOMEM;
+		}
+		w->rows = rows;
+		w->cap = cap;
+	}
+	struct report_row *row = &w->rows[w->n++];
+	memcpy(row->owner, uccn_record_owner(r), UCCN_KEY_BYTES);
+	snprintf(row->id, sizeof(row->id), "%s", uccn_record_id(r));
+	row->updated_hlc = uccn_record_updated_hlc(r);
+	return 0;
+}
+
+static int collect_member_full(void *userdata, const struct uccn_member *m) {
+	struct report_walk *w = userdata;
+	if (!m->active) {
+		return 0;
+	}
+	int err = collect_known(&w->members, m);
+	if (err != 0) {
+		return err;
+	}
+	if (w->nextra == w->capextra) {
+		size_t cap = w->capextra > 0 ? 2 * w->capextra : 64;
+		struct member_country *e = realloc(w->extra, cap * sizeof(*e));
+		if (e == NULL) {
+			return UCCN_ENOMEM;
+		}
+		w->extra = e;
+		w->capextra = cap;
+	}
+	struct member_country *e = &w->extra[w->nextra++];
+	memcpy(e->key, m->key, UCCN_KEY_BYTES);
+	e->country = strdup(uccn_cli_or_empty(m->country));
+	return e->country != NULL ? 0 : UCCN_ENOMEM;
+}
+
+/* The newest report of the period written by the city's first or current key. */
+static const struct report_row *report_of(const struct report_walk *w,
+	const uint8_t city[UCCN_KEY_BYTES], const uint8_t key[UCCN_KEY_BYTES]) {
+	const struct report_row *best = NULL;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct report_row *r = &w->rows[i];
+		if ((memcmp(r->owner, city, UCCN_KEY_BYTES) == 0 ||
+			    memcmp(r->owner, key, UCCN_KEY_BYTES) == 0) &&
+			(best == NULL || r->updated_hlc > best->updated_hlc)) {
+			best = r;
+		}
+	}
+	return best;
+}
+
+int uccn_cmd_reports(struct uccn_cli *cli, int argc, char **argv) {
+	const char *period = NULL;
+	bool csv = false, bom = false;
+	const struct uccn_cli_option opts[] = {
+		{"period", 0, NULL, &period},
+		{"csv", 0, &csv, NULL},
+		{"bom", 0, &bom, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[1];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, reports_usage, pos, 0, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	const char *const names[] = {"period"};
+	const char *const values[] = {period};
+	if ((status = uccn_cli_require(cli, names, values, 1)) != 0) {
+		return status;
+	}
+	if (bom && !csv) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--bom marks a CSV file as UTF-8 for spreadsheets: it goes with --csv");
+	}
+	struct uccn_value v;
+	char period_buf[16];
+	if ((status = uccn_cli_option_value(cli, "period", "report", "period", period, &v,
+		     period_buf, sizeof(period_buf))) != 0) {
+		return status;
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct report_walk w = {.period = period_buf};
+	uccn_cli_clear_error(cli);
+	int err = uccn_node_list(node, "report", false, collect_report, &w);
+	if (err >= 0) {
+		err = uccn_node_registry(node, collect_member_full, &w);
+	}
+	bool secretariat = uccn_node_is_secretariat(node);
+	uccn_node_close(node);
+	if (err < 0) {
+		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+		goto out;
+	}
+	if (!secretariat) {
+		fprintf(stderr,
+			"uccn: %s: note: reports go to the Secretariat alone: this node holds its "
+			"own "
+			"city's, so others show as missing here\n",
+			cli->command);
+	}
+	size_t filed = 0, name_w = 0, field_w = 0;
+	for (size_t i = 0; i < w.members.n; i++) {
+		size_t nw = uccn_cli_text_width(w.members.rows[i].name);
+		size_t fw = strlen(w.members.rows[i].field);
+		name_w = nw > name_w ? nw : name_w;
+		field_w = fw > field_w ? fw : field_w;
+	}
+	if (csv) {
+		if (bom) {
+			fputs(UCCN_CLI_CSV_BOM, stdout);
+		}
+		fputs("name,country,field,key,period,status,report,updated\r\n", stdout);
+	}
+	for (size_t i = 0; i < w.members.n; i++) {
+		const struct known *k = &w.members.rows[i];
+		const struct member_country *e = &w.extra[i];
+		const struct report_row *r = report_of(&w, k->city, e->key);
+		char key[2 * UCCN_KEY_BYTES + 1], updated[32] = "";
+		uccn_text_to_hex(k->city, UCCN_KEY_BYTES, key);
+		if (r != NULL) {
+			uccn_cli_format_hlc(r->updated_hlc, updated, sizeof(updated));
+			filed++;
+		}
+		if (csv) {
+			uccn_cli_csv_field(stdout, k->name);
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, e->country);
+			fputc(',', stdout);
+			uccn_cli_csv_field(stdout, k->field);
+			printf(",%s,%s,%s,%s,%s\r\n", key, period_buf,
+				r != NULL ? "filed" : "missing", r != NULL ? r->id : "", updated);
+			continue;
+		}
+		uccn_cli_print_text(stdout, k->name, strlen(k->name), true);
+		printf("%*s  %-2s  %-*s  %s  ", (int)(name_w - uccn_cli_text_width(k->name)), "",
+			e->country, (int)field_w, k->field, uccn_cli_short_key(k->city).s);
+		if (r != NULL) {
+			printf("filed %s (updated %s)\n", r->id, updated);
+		} else {
+			fputs("MISSING\n", stdout);
+		}
+	}
+	if (!csv) {
+		printf("%zu of %zu member cit%s filed the report for %s\n", filed, w.members.n,
+			w.members.n == 1 ? "y" : "ies", period_buf);
+	}
+out:
+	for (size_t i = 0; i < w.nextra; i++) {
+		free(w.extra[i].country);
+	}
+	free(w.extra);
+	knowns_finish(&w.members);
+	free(w.rows);
 	return status;
 }
 

@@ -31,6 +31,17 @@ struct uccn_node_init_options {
 UCCN_NODISCARD int uccn_node_init(const char *home, const struct uccn_node_init_options *opt,
 	uint64_t now_ms, struct uccn_node **out);
 
+/* A node made in no network (all-zero network id) joins network, the Secretariat's public key
+ * (PROTOCOL.md §9.1.1): every record the node owns is written again, as new changes signed
+ * under network, into a new database that takes the old one's place; the old database (and
+ * node.head) stay in home with the suffix ".before-join". The key and the remembered peers
+ * stay; what other authors wrote (from files) does not come along. The node must not be open
+ * elsewhere (no serve running). *records (may be NULL) receives how many records were written
+ * again. UCCN_EEXIST (already in a network), UCCN_EINVAL (not a network id, or a node that
+ * rotated its key), storage errors; err (may be NULL) gets the reason. */
+UCCN_NODISCARD int uccn_node_join(const char *home, const uint8_t network[UCCN_KEY_BYTES],
+	uint64_t now_ms, size_t *records, struct uccn_error *err);
+
 /* Opens the node in home. Errors: UCCN_ENOTFOUND (no node there), UCCN_EPERM (the key file is
  * readable by others), UCCN_ECORRUPT (a damaged key or database, or a key that is not the
  * database's), UCCN_EBUSY, UCCN_EIO, UCCN_ENOMEM. */
@@ -221,6 +232,23 @@ UCCN_NODISCARD int uccn_node_held(struct uccn_node *node, uccn_result_fn fn, voi
 UCCN_NODISCARD int uccn_node_designate(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	const char *name, const char *country, const char *field, int year, uint64_t now_ms);
 
+/* One city to designate: its key (the id of its designation) and what the registry says of it.
+ * The strings are borrowed for the call. */
+struct uccn_designation {
+	uint8_t city[UCCN_KEY_BYTES];
+	const char *name;
+	const char *country; /* ISO 3166-1 alpha-2 */
+	const char *field;   /* a creative field's name (schema.h) */
+	int year;
+};
+
+/* Designates n cities at once: every designation is checked first (as uccn_node_designate
+ * checks one, and no key twice), then all are written in one transaction under one signed tree
+ * head; on any failure nothing is written and *failed (may be NULL) receives the index of the
+ * designation refused (uccn_node_errmsg says why). UCCN_EINVAL for n == 0. */
+UCCN_NODISCARD int uccn_node_designate_many(struct uccn_node *node,
+	const struct uccn_designation *list, size_t n, uint64_t now_ms, size_t *failed);
+
 /* Withdraws a city's designation. Its changes up to the cut-off (the last sequence of the city's
  * current key this node holds) stay; later ones are refused everywhere. */
 UCCN_NODISCARD int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
@@ -253,6 +281,25 @@ UCCN_NODISCARD int uccn_node_revoke(struct uccn_node *node, const uint8_t key[UC
  * (removing a key that is not a relay), UCCN_EPERM (not the root). */
 UCCN_NODISCARD int uccn_node_relay(
 	struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES], bool active, uint64_t now_ms);
+
+/* An application: a key that is not a member (never designated, or withdrawn) whose own city
+ * record waits in the held changes (a city syncs with the hub before its designation). The
+ * fields are the newest the city gave, "" where it gave none; strings are borrowed for the
+ * callback. */
+struct uccn_application {
+	uint8_t key[UCCN_KEY_BYTES];
+	const char *name, *country, *field;
+	const char *website, *focal_point, *email;
+	uint64_t hlc;      /* the clock of the newest held change of its city record */
+	uint64_t held;     /* changes of that key held in all */
+	bool withdrawn;    /* the key had a designation, withdrawn since */
+};
+typedef int (*uccn_application_fn)(void *userdata, const struct uccn_application *a);
+
+/* Every application this node holds, by name then key. A non-zero return of fn stops the walk
+ * and is returned. */
+UCCN_NODISCARD int uccn_node_applications(
+	struct uccn_node *node, uccn_application_fn fn, void *userdata);
 
 /* A member city as the registry knows it. Strings are borrowed for the callback. */
 struct uccn_member {

@@ -43,6 +43,23 @@ UCCN_NODISCARD int uccn_registry_proof_witnesses(const uint8_t *proof, size_t le
 UCCN_NODISCARD int uccn_registry_proof_note(
 	const uint8_t *proof, size_t len, struct uccn_bytes *note);
 
+/* A proof as text (PROTOCOL.md §9.8.1), for an e-mail or a web page: the header line, the
+ * proof's bytes in standard padded base64 in lines of 64 characters, the footer line, each
+ * ended by a newline. */
+#define UCCN_PROOF_ARMOR_BEGIN "-----BEGIN UCCN MEMBERSHIP PROOF-----"
+#define UCCN_PROOF_ARMOR_END "-----END UCCN MEMBERSHIP PROOF-----"
+
+/* Appends the armored text of proof (len bytes) to out. UCCN_OK or UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_registry_proof_armor(
+	const uint8_t *proof, size_t len, struct uccn_bytes *out);
+
+/* If data holds an armored proof (text around it, as in an e-mail, is skipped), appends the
+ * proof's bytes to out and returns 1; returns 0 when data is a binary proof (it starts with a
+ * msgpack array header, or holds no armor header: check it as it is), UCCN_EPROTO when the
+ * armor is damaged (no footer, not base64), UCCN_ENOMEM. */
+UCCN_NODISCARD int uccn_registry_proof_dearmor(
+	const uint8_t *data, size_t len, struct uccn_bytes *out);
+
 /* What split-view evidence shows: two checkpoints of the root, the smaller first. */
 struct uccn_split_view_result {
 	uint64_t size[2];
