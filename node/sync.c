@@ -203,6 +203,17 @@ static int peer_has(
 	return UCCN_OK;
 }
 
+static int queue(struct uccn_sync *s, struct uccn_bytes *payload);
+
+/* Queues the payload just encoded when err says it was; frees what is left either way. */
+static int queue_built(struct uccn_sync *s, int err, struct uccn_bytes *payload) {
+	if (err == UCCN_OK) {
+		err = queue(s, payload);
+	}
+	uccn_bytes_finish(payload);
+	return err;
+}
+
 static int queue(struct uccn_sync *s, struct uccn_bytes *payload) {
 	if (s->nout == s->capout) {
 		struct uccn_bytes *o = uccn_alloc_grow(s->out, &s->capout, 16, sizeof(*o));
@@ -447,8 +458,10 @@ static int pump(struct uccn_sync *s) {
 		}
 		struct uccn_bytes payload = {0};
 		bool z = s->zstd && !s->batch_secret;
-		err = z ? uccn_codec_encode_sync_zchanges(s->next_batch, s->batch, s->nbatch, &payload)
-			: uccn_codec_encode_sync_changes(s->next_batch, s->batch, s->nbatch, &payload);
+		err = z ? uccn_codec_encode_sync_zchanges(
+				  s->next_batch, s->batch, s->nbatch, &payload)
+			: uccn_codec_encode_sync_changes(
+				  s->next_batch, s->batch, s->nbatch, &payload);
 		s->wire.zbatches_sent += z;
 		if (err < 0 || (err = queue(s, &payload)) < 0) {
 			uccn_bytes_finish(&payload);
@@ -462,11 +475,9 @@ static int pump(struct uccn_sync *s) {
 	}
 	if (s->inflight == 0 && !s->done_sent) {
 		struct uccn_bytes payload = {0};
-		int err = uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, s->stats.sent, &payload);
-		if (err == UCCN_OK) {
-			err = queue(s, &payload);
-		}
-		uccn_bytes_finish(&payload);
+		int err = queue_built(s,
+			uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, s->stats.sent, &payload),
+			&payload);
 		if (err < 0) {
 			return err;
 		}
@@ -724,12 +735,7 @@ static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uin
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
 	struct uccn_bytes payload = {0};
-	int err = uccn_codec_encode_sync_simple(type, value, &payload);
-	if (err == UCCN_OK) {
-		err = queue(s, &payload);
-	}
-	uccn_bytes_finish(&payload);
-	return err;
+	return queue_built(s, uccn_codec_encode_sync_simple(type, value, &payload), &payload);
 }
 
 int uccn_sync_ping(struct uccn_sync *s, uint64_t token) {
@@ -854,11 +860,7 @@ static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	struct uccn_bytes payload = {0};
 	err = uccn_codec_encode_sync_vector(e, s->nmine, &payload);
 	uccn_alloc_free(e);
-	if (err == UCCN_OK) {
-		err = queue(s, &payload);
-	}
-	uccn_bytes_finish(&payload);
-	return err;
+	return queue_built(s, err, &payload);
 }
 
 /* ---- Reconciliation of feed heads (PROTOCOL.md §11.8) ---------------------------------- */
@@ -908,7 +910,8 @@ void uccn_sync_fingerprint(const struct uccn_sync_entry *heads, size_t n, size_t
 }
 
 /* The fingerprint of our heads [a, b). */
-static void fingerprint(const struct uccn_sync *s, size_t a, size_t b, uint8_t out[UCCN_SYNC_FP_BYTES]) {
+static void fingerprint(
+	const struct uccn_sync *s, size_t a, size_t b, uint8_t out[UCCN_SYNC_FP_BYTES]) {
 	uccn_sync_fingerprint(a < b ? &s->mine[a].e : NULL, b - a, sizeof(struct item), out);
 }
 
@@ -966,7 +969,8 @@ static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_s
 			return err;
 		}
 		for (size_t i = a; i < b && err == UCCN_OK; i++) {
-			err = push_head(s, x, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
+			err = push_head(
+				s, x, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
 		}
 		return err;
 	}
@@ -976,8 +980,9 @@ static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_s
 		size_t to = b;
 		if (k + 1 < SPLIT) {
 			/* Near the even cut, where two neighbours differ earliest: the bound is the
-			 * shortest prefix of the next part's first key above this part's last (where
-			 * they first differ, plus one byte), a byte or two between authors. */
+			 * shortest prefix of the next part's first key above this part's last
+			 * (where they first differ, plus one byte), a byte or two between authors.
+			 */
 			size_t even = a + (k + 1) * n / SPLIT, w = n / SPLIT / 4, best = SIZE_MAX;
 			for (size_t at = even > w ? even - w : 0; at <= even + w && at < b; at++) {
 				if (at <= from) {
@@ -985,7 +990,8 @@ static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_s
 				}
 				const struct item *last = &s->mine[at - 1], *next = &s->mine[at];
 				size_t common = 0;
-				while (common < last->klen && last->key[common] == next->key[common]) {
+				while (common < last->klen &&
+					last->key[common] == next->key[common]) {
 					common++;
 				}
 				if (common < best) {
@@ -1024,11 +1030,8 @@ static int send_reply(struct uccn_sync *s) {
 	/* Each side offers its features in its first RECON only. */
 	unsigned features = s->sent_recon || s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD;
 	struct uccn_bytes payload = {0};
-	int err = uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload);
-	if (err == UCCN_OK) {
-		err = queue(s, &payload);
-	}
-	uccn_bytes_finish(&payload);
+	int err = queue_built(
+		s, uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload), &payload);
 	if (err < 0) {
 		return err;
 	}
@@ -1055,6 +1058,21 @@ static int open_recon(struct uccn_sync *s) {
 	return err < 0 ? err : send_reply(s);
 }
 
+/* Walking our heads [i, b) beside the peer's t (NULL: none left) in key order: which comes
+ * first (< 0 ours, > 0 theirs, 0 the same feed). */
+static int walk_cmp(
+	const struct uccn_sync *s, size_t i, size_t b, const struct uccn_sync_entry *t) {
+	if (t == NULL) {
+		return -1;
+	}
+	if (i == b) {
+		return 1;
+	}
+	uint8_t key[UCCN_SYNC_BOUND_MAX];
+	size_t len = uccn_codec_sync_key(t->author, t->feed, key);
+	return uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len);
+}
+
 /* A LIST from the peer, over our heads [a, b): its heads are what it holds there. Answered
  * with a LACK: our head for each feed of the list where we are behind it (0: none), and each
  * of our heads of the peer's own feeds above what it listed, so that it learns how far its own
@@ -1066,12 +1084,7 @@ static int answer_list(struct uccn_sync *s, const struct uccn_sync_msg *m,
 	size_t i = a, j = 0;
 	while (err == UCCN_OK && (i < b || j < r->count)) {
 		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
-		int c = -1;
-		uint8_t key[UCCN_SYNC_BOUND_MAX];
-		if (t != NULL) {
-			size_t len = uccn_codec_sync_key(t->author, t->feed, key);
-			c = i == b ? 1 : uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len);
-		}
+		int c = walk_cmp(s, i, b, t);
 		const struct item *ours = c <= 0 ? &s->mine[i] : NULL;
 		uint64_t theirs = c >= 0 ? t->seq : 0, have = ours != NULL ? ours->e.seq : 0;
 		if (t != NULL && c >= 0 && (err = learn(s, t->author, t->feed, t->seq)) < 0) {
@@ -1097,12 +1110,7 @@ static int take_lack(struct uccn_sync *s, const struct uccn_sync_msg *m,
 	int err = UCCN_OK;
 	while (err == UCCN_OK && (i < b || j < r->count)) {
 		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
-		int c = -1;
-		uint8_t key[UCCN_SYNC_BOUND_MAX];
-		if (t != NULL) {
-			size_t len = uccn_codec_sync_key(t->author, t->feed, key);
-			c = i == b ? 1 : uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len);
-		}
+		int c = walk_cmp(s, i, b, t);
 		err = c >= 0 ? learn(s, t->author, t->feed, t->seq)
 			     : learn(s, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
 		i += c <= 0;
@@ -1149,8 +1157,9 @@ static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 		size_t a = at_or_above(s, lo, lo_len), b = below(s, r);
 		if (first) {
 			if (r->mode != UCCN_RANGE_FP && r->mode != UCCN_RANGE_LIST) {
-				return broke(s, "an opening reconciliation with a range that answers "
-						"nothing");
+				return broke(s,
+					"an opening reconciliation with a range that answers "
+					"nothing");
 			}
 		} else if (r->mode == UCCN_RANGE_SKIP) {
 			/* A SKIP over a range we fingerprinted: the peer found it the same. Over a
@@ -1180,16 +1189,18 @@ static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 			/* Inside one range of ours, and answering what that range asked. */
 			size_t p = prev_holding(s, lo, lo_len);
 			const struct uccn_sync_range *q = &s->prev[p];
-			bool inside = q->open_end || (!r->open_end && uccn_codec_sync_key_cmp(r->bound,
-									      r->bound_len, q->bound,
-									      q->bound_len) <= 0);
-			bool same = inside && (p == 0 ? lo_len == 0
-						      : uccn_codec_sync_key_cmp(lo, lo_len,
-								s->prev[p - 1].bound,
-								s->prev[p - 1].bound_len) == 0) &&
-				    r->open_end == q->open_end &&
-				    (r->open_end || uccn_codec_sync_key_cmp(r->bound, r->bound_len,
-							    q->bound, q->bound_len) == 0);
+			bool inside =
+				q->open_end ||
+				(!r->open_end && uccn_codec_sync_key_cmp(r->bound, r->bound_len,
+							 q->bound, q->bound_len) <= 0);
+			bool same =
+				inside &&
+				(p == 0 ? lo_len == 0
+					: uccn_codec_sync_key_cmp(lo, lo_len, s->prev[p - 1].bound,
+						  s->prev[p - 1].bound_len) == 0) &&
+				r->open_end == q->open_end &&
+				(r->open_end || uccn_codec_sync_key_cmp(r->bound, r->bound_len,
+							q->bound, q->bound_len) == 0);
 			if (!inside) {
 				return broke(s, "range %zu straddles two of ours", k);
 			}

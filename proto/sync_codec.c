@@ -33,6 +33,13 @@ bool uccn_codec_sync_below(const struct uccn_sync_range *r, const uint8_t *key, 
 	return r->open_end || uccn_codec_sync_key_cmp(key, len, r->bound, r->bound_len) < 0;
 }
 
+static void pack_changes(msgpack_packer *pk, const struct uccn_bytes *changes, size_t n) {
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
+	}
+}
+
 static void pack_entry(msgpack_packer *pk, const struct uccn_sync_entry *e) {
 	msgpack_pack_array(pk, 3);
 	uccn_wire_pack_bin(pk, e->author, UCCN_KEY_BYTES);
@@ -53,8 +60,8 @@ int uccn_codec_encode_sync_vector(
 	return uccn_wire_sink_end(&s);
 }
 
-int uccn_codec_encode_sync_recon(unsigned features, const struct uccn_sync_range *ranges,
-	size_t n, const struct uccn_sync_entry *entries, struct uccn_bytes *out) {
+int uccn_codec_encode_sync_recon(unsigned features, const struct uccn_sync_range *ranges, size_t n,
+	const struct uccn_sync_entry *entries, struct uccn_bytes *out) {
 	struct uccn_wire_sink s;
 	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
 	msgpack_pack_array(pk, 3);
@@ -98,10 +105,7 @@ int uccn_codec_encode_sync_changes(
 	msgpack_pack_array(pk, 3);
 	msgpack_pack_uint64(pk, UCCN_SYNC_CHANGES);
 	msgpack_pack_uint64(pk, batch);
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++) {
-		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
-	}
+	pack_changes(pk, changes, n);
 	return uccn_wire_sink_end(&s);
 }
 
@@ -111,10 +115,7 @@ int uccn_codec_encode_sync_zchanges(
 	struct uccn_bytes plain = {0}, frame = {0};
 	struct uccn_wire_sink s;
 	msgpack_packer *pk = uccn_wire_sink_begin(&s, &plain);
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++) {
-		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
-	}
+	pack_changes(pk, changes, n);
 	int err = uccn_wire_sink_end(&s);
 	if (err == UCCN_OK) {
 		err = uccn_compress_frame(plain.data, plain.len, &frame);
@@ -187,7 +188,8 @@ static int get_changes(
 	}
 	for (size_t i = 0; i < n; i++) {
 		int err = uccn_wire_get_bin_ref(d, &a->via.array.ptr[i],
-			"a batch holds changes as bins", &out->changes[i].data, &out->changes[i].len);
+			"a batch holds changes as bins", &out->changes[i].data,
+			&out->changes[i].len);
 		if (err < 0) {
 			return err;
 		}
@@ -236,8 +238,7 @@ static int get_features(
 	}
 	for (size_t i = 0; i < a->via.array.size; i++) {
 		const msgpack_object *f = &a->via.array.ptr[i];
-		if (f->type != MSGPACK_OBJECT_STR || f->via.str.size == 0 ||
-			f->via.str.size > 32) {
+		if (f->type != MSGPACK_OBJECT_STR || f->via.str.size == 0 || f->via.str.size > 32) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"feature %zu is not a str of 1 to 32 bytes", i);
 		}
@@ -301,7 +302,8 @@ static int get_ranges(
 		} else {
 			x->bound_len = f[0].via.bin.size;
 			memcpy(x->bound, f[0].via.bin.ptr, x->bound_len);
-			if (uccn_codec_sync_key_cmp(x->bound, x->bound_len, lower, lower_len) <= 0) {
+			if (uccn_codec_sync_key_cmp(x->bound, x->bound_len, lower, lower_len) <=
+				0) {
 				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 					"range %zu's bound does not rise above the one before", i);
 			}
@@ -318,8 +320,8 @@ static int get_ranges(
 			}
 		} else if (x->mode != UCCN_RANGE_SKIP) {
 			if (f[2].type != MSGPACK_OBJECT_ARRAY) {
-				return uccn_error_set(
-					d->why, d->why_len, UCCN_EPROTO, "range %zu's heads are not an array", i);
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+					"range %zu's heads are not an array", i);
 			}
 			x->first = out->count;
 			x->count = f[2].via.array.size;
@@ -333,11 +335,14 @@ static int get_ranges(
 						j);
 				}
 				size_t len = uccn_codec_sync_key(e->author, e->feed, key);
-				if ((j == 0 ? uccn_codec_sync_key_cmp(key, len, lower, lower_len) < 0
-					    : uccn_codec_sync_key_cmp(key, len, prev, prev_len) <= 0) ||
+				if ((j == 0 ? uccn_codec_sync_key_cmp(key, len, lower, lower_len) <
+							    0
+					    : uccn_codec_sync_key_cmp(key, len, prev, prev_len) <=
+							    0) ||
 					!uccn_codec_sync_below(x, key, len)) {
 					return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-						"range %zu: head %zu is out of order or outside the "
+						"range %zu: head %zu is out of order or outside "
+						"the "
 						"range",
 						i, j);
 				}
@@ -367,7 +372,8 @@ int uccn_codec_decode_sync(
 	err = UCCN_EPROTO;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
 		!uccn_wire_is_uint(&o->via.array.ptr[0])) {
-		uccn_error_set(why, why_len, UCCN_EPROTO, "a sync message is an array starting with its type");
+		uccn_error_set(why, why_len, UCCN_EPROTO,
+			"a sync message is an array starting with its type");
 		goto out;
 	}
 	const msgpack_object *e = o->via.array.ptr;
@@ -376,7 +382,8 @@ int uccn_codec_decode_sync(
 	case UCCN_SYNC_VECTOR: {
 		if (o->via.array.size != 2 || e[1].type != MSGPACK_OBJECT_ARRAY ||
 			e[1].via.array.size > UCCN_SYNC_VECTOR_MAX) {
-			uccn_error_set(why, why_len, UCCN_EPROTO, "a vector is [1, [[author, feed, seq]...]]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a vector is [1, [[author, feed, seq]...]]");
 			goto out;
 		}
 		size_t n = e[1].via.array.size;
@@ -412,7 +419,8 @@ int uccn_codec_decode_sync(
 		size_t flen = 0;
 		if (o->via.array.size != 3 || !uccn_wire_is_uint(&e[1]) ||
 			uccn_wire_get_bin_ref(&d, &e[2], "x", &frame, &flen) < 0) {
-			uccn_error_set(why, why_len, UCCN_EPROTO, "a compressed batch is [8, number, bin]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a compressed batch is [8, number, bin]");
 			err = UCCN_EPROTO;
 			goto out;
 		}
@@ -425,7 +433,8 @@ int uccn_codec_decode_sync(
 	}
 	case UCCN_SYNC_RECON:
 		if (o->via.array.size != 3) {
-			uccn_error_set(why, why_len, UCCN_EPROTO, "a reconciliation is [7, [feature...], [range...]]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a reconciliation is [7, [feature...], [range...]]");
 			goto out;
 		}
 		if ((err = get_features(&d, &e[1], out)) < 0 ||
@@ -438,8 +447,8 @@ int uccn_codec_decode_sync(
 	case UCCN_SYNC_PING:
 	case UCCN_SYNC_PONG:
 		if (o->via.array.size != 2 || !uccn_wire_is_uint(&e[1])) {
-			uccn_error_set(
-				why, why_len, UCCN_EPROTO, "an ack, done, ping or pong is [type, number]");
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"an ack, done, ping or pong is [type, number]");
 			goto out;
 		}
 		out->value = e[1].via.u64;

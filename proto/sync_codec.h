@@ -31,7 +31,7 @@ enum uccn_sync_type {
 #define UCCN_SYNC_FP_BYTES 16      /* a range's fingerprint */
 #define UCCN_SYNC_RANGES_MAX 65536 /* ranges in one RECON */
 #define UCCN_SYNC_FEATURES_MAX 16  /* features offered in one RECON */
-#define UCCN_SYNC_FEATURE_ZSTD 1u  /* "zstd": compressed batches (a bit of uccn_sync_msg.features) */
+#define UCCN_SYNC_FEATURE_ZSTD 1u  /* "zstd" offered (a bit of uccn_sync_msg.features) */
 
 /* What a RECON says of one range of feed keys (PROTOCOL.md §11.8). */
 enum uccn_sync_mode {

@@ -303,7 +303,8 @@ Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_finger
 		"sync-recon-open-hex", "sync-recon-list-hex", "sync-recon-lack-hex"};
 	for (int k = 0; k < 3; k++) {
 		size_t len = doc_hex(doc, names[k], &bytes);
-		cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK, "%s", names[k]);
+		cr_assert_eq(
+			uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK, "%s", names[k]);
 		cr_assert_eq(m.type, UCCN_SYNC_RECON);
 		cr_assert_eq(m.features, k < 2 ? UCCN_SYNC_FEATURE_ZSTD : 0u, "%s", names[k]);
 		cr_assert_eq(m.nranges, 2);

@@ -702,21 +702,29 @@ static void old_copy(struct replica *from, struct replica *to, uint64_t n) {
 	uccn_bytes_finish(&b);
 }
 
-Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given_back) {
-	open_replica(&nodes[0], 0x81);
-	open_replica(&nodes[1], 0x82);
-	open_replica(&nodes[2], 0x83);
+/* Node 0 writes five changes (and a report, when asked) and gives them to node 1; node 2 is
+ * node 0 restored from a copy that holds its first two changes. */
+static void restored_behind(uint8_t seed, bool report) {
+	open_replica(&nodes[0], seed);
+	open_replica(&nodes[1], (uint8_t)(seed + 1));
+	open_replica(&nodes[2], (uint8_t)(seed + 2));
 	uccn_changelog_set_self(nodes[0].log, nodes[0].author.pk);
 	for (int i = 0; i < 5; i++) {
 		edit_kind(&nodes[0], i % 2 ? "best_practice" : "event", "title", false);
 	}
-	edit_kind(&nodes[0], "report", "period", false);
+	if (report) {
+		edit_kind(&nodes[0], "report", "period", false);
+	}
 	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
 	run(a, b, -1);
 	uccn_sync_destroy(a);
 	uccn_sync_destroy(b);
-	/* Node 2 is node 0 restored from a copy that holds its first two changes. */
 	old_copy(&nodes[0], &nodes[2], 2);
+}
+
+Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given_back) {
+	restored_behind(0x81, true);
+	struct uccn_sync *b;
 	uint64_t want;
 	cr_assert_not(marked(&nodes[2], &want));
 	/* The hub's node sees it as the city that wrote those changes: even the report, meant
@@ -912,21 +920,18 @@ struct traffic {
 	int messages;
 };
 
-/* As run(), counting what moved. */
-static void run_counting(struct uccn_sync *a, struct uccn_sync *b, struct traffic *t) {
+/* As run(), showing each payload to watch (from_a: a sent it) before it is delivered. */
+typedef void (*watch_fn)(const struct uccn_bytes *p, bool from_a, void *ctx);
+
+static void run_watching(struct uccn_sync *a, struct uccn_sync *b, watch_fn watch, void *ctx) {
 	struct uccn_bytes p = {0};
-	memset(t, 0, sizeof(*t));
 	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
 	for (int guard = 0; guard < 100000; guard++) {
 		bool any = false;
 		for (int side = 0; side < 2; side++) {
 			struct uccn_sync *from = side ? b : a, *to = side ? a : b;
 			if (uccn_sync_pop_payload(from, &p)) {
-				t->messages++;
-				if (p.len > 1 && p.data[1] == UCCN_SYNC_RECON) {
-					t->recon++;
-					t->recon_bytes += p.len;
-				}
+				watch(&p, side == 0, ctx);
 				cr_assert_eq(uccn_sync_on_payload(to, p.data, p.len, 1), UCCN_OK,
 					"%s", uccn_sync_error(to));
 				any = true;
@@ -944,14 +949,23 @@ static void run_counting(struct uccn_sync *a, struct uccn_sync *b, struct traffi
 	uccn_bytes_finish(&p);
 }
 
+static void count_recon(const struct uccn_bytes *p, bool from_a, void *ctx) {
+	struct traffic *t = ctx;
+	t->messages++;
+	if (p->len > 1 && p->data[1] == UCCN_SYNC_RECON) {
+		t->recon++;
+		t->recon_bytes += p->len;
+	}
+}
+
 /* One session between fresh replicas 0 and 1 holding authors × 3 shared feeds. */
 static struct traffic reconcile(int authors, bool differ) {
 	open_replica(&nodes[0], 0x90);
 	open_replica(&nodes[1], 0x91);
 	shared_feeds(&nodes[0], &nodes[1], authors, differ);
 	struct uccn_sync *a = engine(&nodes[1], 0, 0), *b = engine(&nodes[0], 0, 0);
-	struct traffic t;
-	run_counting(a, b, &t);
+	struct traffic t = {0};
+	run_watching(a, b, count_recon, &t);
 	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
 	cr_assert_eq(stored(&nodes[0]), stored(&nodes[1]), "the two hold the same");
 	struct uccn_net_stats sb;
@@ -1081,13 +1095,14 @@ Test(sync, reconciliation_messages_that_break_the_rules_end_the_session) {
 	uccn_sync_destroy(c);
 	/* b opens with fingerprints (120 feeds): a LACK inside one of them answers nothing b
 	 * asked. */
-	struct uccn_sync_range lack[2] = {{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LACK},
+	struct uccn_sync_range lack[2] = {
+		{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LACK},
 		{.open_end = true, .mode = UCCN_RANGE_SKIP}};
 	m[2].len = 0;
 	cr_assert_eq(uccn_codec_encode_sync_recon(0, lack, 2, NULL, &m[2]), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(b, m[2].data, m[2].len, 1), UCCN_EPROTO);
-	cr_assert_not_null(strstr(uccn_sync_error(b), "does not answer ours"), "%s",
-		uccn_sync_error(b));
+	cr_assert_not_null(
+		strstr(uccn_sync_error(b), "does not answer ours"), "%s", uccn_sync_error(b));
 	uccn_sync_destroy(b);
 	/* A range of the answer that straddles two of ours. */
 	b = engine(&nodes[1], 0, 0);
@@ -1112,50 +1127,32 @@ struct batches {
 	bool secret_compressed;
 };
 
-static void run_batches(struct uccn_sync *a, struct uccn_sync *b, struct batches *out) {
-	struct uccn_bytes p = {0};
-	memset(out, 0, sizeof(*out));
-	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
-	for (int guard = 0; guard < 100000; guard++) {
-		bool any = false;
-		if (uccn_sync_pop_payload(a, &p)) {
-			if (p.len > 1 && p.data[1] == UCCN_SYNC_ZCHANGES) {
-				out->compressed++;
-				struct uccn_sync_msg m;
-				cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, &m, NULL, 0), UCCN_OK);
-				for (size_t i = 0; i < m.count; i++) {
-					struct uccn_change c;
-					cr_assert_eq(uccn_codec_decode_change(m.changes[i].data,
-							     m.changes[i].len, &c, NULL, 0),
-						UCCN_OK);
-					for (size_t k = 0; k < uccn_change_field_count(&c); k++) {
-						const struct uccn_field *f = uccn_change_field_at(&c, k);
-						out->secret_compressed |= strcmp(f->name, "audience") == 0;
-					}
-				}
-				uccn_codec_sync_msg_finish(&m);
-			} else if (p.len > 1 && p.data[1] == UCCN_SYNC_CHANGES) {
-				out->plain++;
-			}
-			cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK, "%s",
-				uccn_sync_error(b));
-			any = true;
-		}
-		if (uccn_sync_pop_payload(b, &p)) {
-			cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK, "%s",
-				uccn_sync_error(a));
-			any = true;
-		}
-		if (!any) {
-			cr_assert_eq(uccn_sync_flush(a, 1), UCCN_OK);
-			cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
-			if (!uccn_sync_pop_payload(a, &p) && !uccn_sync_pop_payload(b, &p)) {
-				break;
-			}
-			cr_assert_fail("a flush queued a payload: not expected here");
+static void count_batches(const struct uccn_bytes *p, bool from_a, void *ctx) {
+	struct batches *out = ctx;
+	if (!from_a || p->len < 2) {
+		return;
+	}
+	if (p->data[1] == UCCN_SYNC_CHANGES) {
+		out->plain++;
+		return;
+	}
+	if (p->data[1] != UCCN_SYNC_ZCHANGES) {
+		return;
+	}
+	out->compressed++;
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(p->data, p->len, &m, NULL, 0), UCCN_OK);
+	for (size_t i = 0; i < m.count; i++) {
+		struct uccn_change c;
+		cr_assert_eq(
+			uccn_codec_decode_change(m.changes[i].data, m.changes[i].len, &c, NULL, 0),
+			UCCN_OK);
+		for (size_t k = 0; k < uccn_change_field_count(&c); k++) {
+			const struct uccn_field *f = uccn_change_field_at(&c, k);
+			out->secret_compressed |= strcmp(f->name, "audience") == 0;
 		}
 	}
-	uccn_bytes_finish(&p);
+	uccn_codec_sync_msg_finish(&m);
 }
 
 Test(sync, batches_go_compressed_when_both_offer_it_and_plain_otherwise) {
@@ -1175,8 +1172,8 @@ Test(sync, batches_go_compressed_when_both_offer_it_and_plain_otherwise) {
 				 *b = engine_with(&nodes[1], 64, 2,
 					 &(struct filter){.peer_secretariat = true,
 						 .no_compress = declines == 2});
-		struct batches n;
-		run_batches(a, b, &n);
+		struct batches n = {0};
+		run_watching(a, b, count_batches, &n);
 		cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
 		cr_assert_eq(stored(&nodes[1]), stored(&nodes[0]), "the two hold the same");
 		struct uccn_sync_wire_stats sa;
@@ -1205,8 +1202,8 @@ Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
 		&nodes[0], 0, 0, &(struct filter){.peer_secretariat = true, .no_compress = true});
 	struct uccn_bytes m = {0};
 	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST};
-	cr_assert_eq(uccn_codec_encode_sync_recon(UCCN_SYNC_FEATURE_ZSTD, &all, 1, NULL, &m),
-		UCCN_OK);
+	cr_assert_eq(
+		uccn_codec_encode_sync_recon(UCCN_SYNC_FEATURE_ZSTD, &all, 1, NULL, &m), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(a, m.data, m.len, 1), UCCN_OK);
 	m.len = 0;
 	cr_assert_eq(uccn_codec_encode_sync_zchanges(0, NULL, 0, &m), UCCN_OK);
@@ -1220,21 +1217,11 @@ Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
 Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_chain_goes) {
 	/* As above, but the restored node opens and lists its heads: the hub's LACK must name
 	 * the node's own feeds it holds further (§11.8 rule b), or the node would not know. */
-	open_replica(&nodes[0], 0x87);
-	open_replica(&nodes[1], 0x88);
-	open_replica(&nodes[2], 0x89);
-	uccn_changelog_set_self(nodes[0].log, nodes[0].author.pk);
-	for (int i = 0; i < 5; i++) {
-		edit_kind(&nodes[0], i % 2 ? "best_practice" : "event", "title", false);
-	}
-	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
-	run(a, b, -1);
-	uccn_sync_destroy(a);
-	uccn_sync_destroy(b);
-	old_copy(&nodes[0], &nodes[2], 2);
+	restored_behind(0x87, false);
 	uint64_t want;
 	struct uccn_sync *c = engine(&nodes[2], 0, 0);
-	b = engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
+	struct uccn_sync *b =
+		engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
 	struct uccn_bytes p = {0};
 	cr_assert_eq(uccn_sync_open(c), UCCN_OK);
 	cr_assert(uccn_sync_pop_payload(c, &p));
