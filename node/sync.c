@@ -341,7 +341,9 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	for (size_t i = 0; i < s->nmine; i++) {
 		s->mine[i].e.feed = s->mine[i].e.feed_buf;
 	}
-	qsort(s->mine, s->nmine, sizeof(*s->mine), cmp_item);
+	if (s->nmine > 0) {
+		qsort(s->mine, s->nmine, sizeof(*s->mine), cmp_item);
+	}
 	/* The initiator speaks first; the other side waits for it. */
 	s->awaiting = true;
 	if (s->cfg.initiator && (err = uccn_sync_open(s)) < 0) {

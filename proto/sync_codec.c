@@ -22,7 +22,8 @@ size_t uccn_codec_sync_key(const uint8_t author[UCCN_KEY_BYTES], const char *fee
 }
 
 int uccn_codec_sync_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	size_t n = alen < blen ? alen : blen;
+	int c = n > 0 ? memcmp(a, b, n) : 0; /* the empty key may be NULL */
 	if (c != 0) {
 		return c;
 	}
