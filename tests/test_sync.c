@@ -1178,7 +1178,8 @@ Test(sync, batches_go_compressed_when_both_offer_it_and_plain_otherwise) {
 		cr_assert_eq(stored(&nodes[1]), stored(&nodes[0]), "the two hold the same");
 		struct uccn_sync_wire_stats sa;
 		uccn_sync_get_wire_stats(a, &sa);
-		cr_assert_eq(sa.zbatches_sent, (uint64_t)n.compressed, "every compressed batch counted");
+		cr_assert_eq(
+			sa.zbatches_sent, (uint64_t)n.compressed, "every compressed batch counted");
 		if (declines == 0) {
 			cr_assert_gt(n.compressed, 0);
 			cr_assert_gt(n.plain, 0, "the reports for the Secretariat went plain");
