@@ -455,6 +455,8 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 		.peer_kinds = peer_kinds,
 		.npeer_kinds = npeer_kinds,
 		.peer_key = key, /* what it may hold, the registry says (§11.5) */
+		/* The client opens the reconciliation of heads (§11.8). */
+		.initiator = l->peer != NULL,
 	};
 	int err = uccn_sync_create(&cfg, &l->sync);
 	if (err < 0) {

@@ -1,9 +1,11 @@
-/* sync.c - the replication engine of one session (see sync.h): version vectors, batches in
- * chain order, acknowledgements after commit, a bounded window, DONE, and live push. Touches the
- * store and the change log, nothing else: no sockets, no clock, no threads. */
+/* sync.c - the replication engine of one session (see sync.h): reconciliation of feed heads,
+ * batches in chain order (compressed when both sides agree), acknowledgements after commit, a
+ * bounded window, DONE, and live push. Touches the store and the change log, nothing else: no
+ * sockets, no clock, no threads. */
 #include "node/sync.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <uccn/schema.h>
 
 #include "node/alloc.h"
+#include "node/crypto.h"
 #include "node/ingest.h"
 #include "node/schema_internal.h"
 #include "node/verifier.h"
@@ -22,6 +25,12 @@
 /* A batch must fit one session frame (1 MiB) with its framing: bins of at most 64 KiB each
  * cost a few bytes of header, and the session adds its tag. */
 #define BATCH_BYTES (1024 * 1024 - 64 * 1024)
+/* Reconciliation (PROTOCOL.md §11.8): a range that differs and holds at most LIST_MAX of our
+ * heads is answered with them; a larger one is cut in SPLIT parts of near equal counts. The
+ * initiator opens with the whole set cut so, which costs ~0.4 KB and saves a round trip when
+ * anything differs. */
+#define LIST_MAX 16
+#define SPLIT 16
 
 /* What the peer holds of one chain (an author's feed): what its vector said, raised by what we
  * sent it and by what it sent us. */
@@ -31,10 +40,39 @@ struct peer_head {
 	uint64_t seq;
 };
 
+/* One head of ours that travels to the peer, with its key (author then feed, §11.1). */
+struct item {
+	struct uccn_sync_entry e;
+	uint8_t key[UCCN_SYNC_BOUND_MAX];
+	size_t klen;
+};
+
+/* A RECON being built: ranges, and the heads its LIST and LACK ranges carry. */
+struct recon {
+	struct uccn_sync_range *r;
+	size_t n, cap;
+	struct uccn_sync_entry *e;
+	size_t ne, cape;
+};
+
 struct uccn_sync {
 	struct uccn_sync_config cfg;
 	struct peer_head *peer; /* sorted by author */
 	size_t npeer, cap;
+	/* Reconciliation: our heads that travel to the peer when the session began, sorted by
+	 * key; the ranges of our last RECON (what the peer's next one answers); whether we wait
+	 * for one; whether the peer's first message came. have_vector: reconciliation is over,
+	 * we know what the peer lacks. */
+	struct item *mine;
+	size_t nmine;
+	struct uccn_sync_range *prev;
+	size_t nprev;
+	bool sent_recon, awaiting, opened;
+	unsigned peer_features;
+	bool zstd;
+	struct peer_head *learned; /* scratch: what one message taught of the peer's heads */
+	size_t nlearned, caplearned;
+	struct recon reply;
 	bool have_vector;
 	bool done_sent; /* DONE sent and nothing sent since */
 	bool peer_done; /* DONE received and nothing received since */
@@ -44,6 +82,7 @@ struct uccn_sync {
 	struct uccn_bytes *out; /* queued payloads */
 	size_t nout, headout, capout;
 	struct uccn_net_stats stats;
+	struct uccn_sync_wire_stats wire;
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
@@ -65,10 +104,12 @@ struct uccn_sync {
 	uint64_t dropped_before;              /* stats.dropped when the batch being stored began */
 	struct peer_head *heads; /* scratch: the chains of a received batch (UCCN_SYNC_BATCH_MAX) */
 	size_t nheads;
-	/* Scratch for building a batch. */
+	/* Scratch for building a batch. With compression, a batch holds only changes of plain
+	 * feeds or only of @secretariat ones (batch_secret): only the first are compressed. */
 	struct uccn_bytes *batch;
 	size_t nbatch;
 	size_t batch_bytes;
+	bool batch_secret;
 	char error[200]; /* why the peer broke §11, for uccn_sync_error */
 };
 
@@ -162,6 +203,17 @@ static int peer_has(
 	return UCCN_OK;
 }
 
+static int queue(struct uccn_sync *s, struct uccn_bytes *payload);
+
+/* Queues the payload just encoded when err says it was; frees what is left either way. */
+static int queue_built(struct uccn_sync *s, int err, struct uccn_bytes *payload) {
+	if (err == UCCN_OK) {
+		err = queue(s, payload);
+	}
+	uccn_bytes_finish(payload);
+	return err;
+}
+
 static int queue(struct uccn_sync *s, struct uccn_bytes *payload) {
 	if (s->nout == s->capout) {
 		struct uccn_bytes *o = uccn_alloc_grow(s->out, &s->capout, 16, sizeof(*o));
@@ -187,37 +239,47 @@ bool uccn_sync_pop_payload(struct uccn_sync *s, struct uccn_bytes *out) {
 	return true;
 }
 
-/* Our vector: every chain this node holds that travels in this session, and how far. */
-struct vector_build {
-	const struct uccn_sync *s;
-	struct uccn_sync_entry *e;
-	size_t n, cap;
+/* Our heads: every chain this node holds that travels in this session, and how far. The
+ * reconciliation covers exactly these, so a feed the peer may not hold is never in a
+ * fingerprint, a bound or a list. */
+struct mine_build {
+	struct uccn_sync *s;
+	size_t cap;
 };
 
-static int add_entry(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
-	struct vector_build *v = userdata;
-	if (!travels(v->s, author, feed) || strlen(feed) > UCCN_FEED_MAX) {
+static int add_mine(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
+	struct mine_build *v = userdata;
+	struct uccn_sync *s = v->s;
+	if (!travels(s, author, feed) || strlen(feed) > UCCN_FEED_MAX) {
 		return 0;
 	}
-	if (v->n == UCCN_SYNC_VECTOR_MAX) {
+	if (s->nmine == UCCN_SYNC_VECTOR_MAX) {
 		uccn_log(UCCN_LOG_ERROR, "sync: more than %d feeds to announce",
 			UCCN_SYNC_VECTOR_MAX);
 		return UCCN_ENOMEM;
 	}
-	if (v->n == v->cap) {
-		struct uccn_sync_entry *e = uccn_alloc_grow(v->e, &v->cap, 64, sizeof(*e));
+	if (s->nmine == v->cap) {
+		struct item *e = uccn_alloc_grow(s->mine, &v->cap, 64, sizeof(*e));
 		if (e == NULL) {
 			return UCCN_ENOMEM;
 		}
-		v->e = e;
+		s->mine = e;
 	}
-	struct uccn_sync_entry *x = &v->e[v->n++];
-	memcpy(x->author, author, UCCN_KEY_BYTES);
-	snprintf(x->feed_buf, sizeof(x->feed_buf), "%s", feed);
-	x->feed = NULL; /* set once the array stops moving: a realloc would leave it dangling */
-	x->seq = seq;
+	struct item *x = &s->mine[s->nmine++];
+	memcpy(x->e.author, author, UCCN_KEY_BYTES);
+	snprintf(x->e.feed_buf, sizeof(x->e.feed_buf), "%s", feed);
+	x->e.feed = NULL; /* set once the array stops moving: a realloc would leave it dangling */
+	x->e.seq = seq;
+	x->klen = uccn_codec_sync_key(author, feed, x->key);
 	return 0;
 }
+
+static int cmp_item(const void *a, const void *b) {
+	const struct item *x = a, *y = b;
+	return uccn_codec_sync_key_cmp(x->key, x->klen, y->key, y->klen);
+}
+
+static int open_recon(struct uccn_sync *s);
 
 /* How a received batch is taken (node/ingest.h): defined with the receive path below. */
 static int accept_change(void *userdata, const struct uccn_change *c, const char *feed);
@@ -253,8 +315,7 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 	s->cfg.peer_key = NULL; /* copied: the caller's may not outlive us */
 	uccn_changelog_network(s->cfg.log, s->root);
 	s->have_self = uccn_changelog_self(s->cfg.log, s->self);
-	struct vector_build v = {.s = s};
-	struct uccn_bytes payload = {0};
+	struct mine_build v = {.s = s};
 	int err = UCCN_ENOMEM;
 	s->counters = (struct uccn_ingest_counters){&s->stats.applied, &s->stats.duplicate,
 		&s->stats.held, &s->stats.refused, &s->stats.dropped};
@@ -274,21 +335,23 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 		(err = uccn_ingest_create(&icfg, &s->ingest)) < 0) {
 		goto out;
 	}
-	if ((err = uccn_store_each_feed_head(s->cfg.st, NULL, add_entry, &v)) < 0) {
+	if ((err = uccn_store_each_feed_head(s->cfg.st, NULL, add_mine, &v)) < 0) {
 		goto out;
 	}
-	for (size_t i = 0; i < v.n; i++) {
-		v.e[i].feed = v.e[i].feed_buf;
+	for (size_t i = 0; i < s->nmine; i++) {
+		s->mine[i].e.feed = s->mine[i].e.feed_buf;
 	}
-	if ((err = uccn_codec_encode_sync_vector(v.e, v.n, &payload)) < 0 ||
-		(err = queue(s, &payload)) < 0) {
+	if (s->nmine > 0) {
+		qsort(s->mine, s->nmine, sizeof(*s->mine), cmp_item);
+	}
+	/* The initiator speaks first; the other side waits for it. */
+	s->awaiting = true;
+	if (s->cfg.initiator && (err = uccn_sync_open(s)) < 0) {
 		goto out;
 	}
 	*out = s;
 	s = NULL;
 out:
-	uccn_alloc_free(v.e);
-	uccn_bytes_finish(&payload);
 	uccn_sync_destroy(s);
 	return err;
 }
@@ -309,6 +372,11 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 	uccn_alloc_free(s->waiting);
 	uccn_alloc_free(s->out);
 	uccn_alloc_free(s->peer);
+	uccn_alloc_free(s->mine);
+	uccn_alloc_free(s->prev);
+	uccn_alloc_free(s->learned);
+	uccn_alloc_free(s->reply.r);
+	uccn_alloc_free(s->reply.e);
 	uccn_alloc_free(s);
 }
 
@@ -350,6 +418,15 @@ static int lagging_chain(void *userdata, const uint8_t *author, const char *feed
 	if (theirs >= seq) {
 		return 0;
 	}
+	/* A compressed batch mixes no change meant for the Secretariat alone with anything else
+	 * (§11.9): a batch ends where the class of feed changes. */
+	bool secret = uccn_schema_feed_is_secretariat(feed);
+	if (s->zstd && s->nbatch > 0 && secret != s->batch_secret) {
+		return 1;
+	}
+	if (s->nbatch == 0) {
+		s->batch_secret = secret;
+	}
 	/* Chain order: from the first change the peer lacks. It may hold links past ours (a gap
 	 * here): it then lacks nothing we can give in order. */
 	struct gather one = {s, theirs, 0};
@@ -382,9 +459,13 @@ static int pump(struct uccn_sync *s) {
 			break;
 		}
 		struct uccn_bytes payload = {0};
-		if ((err = uccn_codec_encode_sync_changes(
-			     s->next_batch, s->batch, s->nbatch, &payload)) < 0 ||
-			(err = queue(s, &payload)) < 0) {
+		bool z = s->zstd && !s->batch_secret;
+		err = z ? uccn_codec_encode_sync_zchanges(
+				  s->next_batch, s->batch, s->nbatch, &payload)
+			: uccn_codec_encode_sync_changes(
+				  s->next_batch, s->batch, s->nbatch, &payload);
+		s->wire.zbatches_sent += z;
+		if (err < 0 || (err = queue(s, &payload)) < 0) {
 			uccn_bytes_finish(&payload);
 			return err;
 		}
@@ -396,17 +477,23 @@ static int pump(struct uccn_sync *s) {
 	}
 	if (s->inflight == 0 && !s->done_sent) {
 		struct uccn_bytes payload = {0};
-		int err = uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, s->stats.sent, &payload);
-		if (err == UCCN_OK) {
-			err = queue(s, &payload);
-		}
-		uccn_bytes_finish(&payload);
+		int err = queue_built(s,
+			uccn_codec_encode_sync_simple(UCCN_SYNC_DONE, s->stats.sent, &payload),
+			&payload);
 		if (err < 0) {
 			return err;
 		}
 		s->done_sent = true;
 	}
 	return UCCN_OK;
+}
+
+int uccn_sync_open(struct uccn_sync *s) {
+	if (s->sent_recon || s->opened) {
+		return UCCN_OK;
+	}
+	s->cfg.initiator = true;
+	return open_recon(s);
 }
 
 int uccn_sync_notify(struct uccn_sync *s) {
@@ -540,14 +627,14 @@ static int check_caught_up(struct uccn_sync *s) {
  * lost part of the node's own past (an old copy restored, its last commits gone): a new change
  * would reuse a sequence number the peer holds, a fork. Mark the node so it signs nothing
  * until it has taken those changes back, which this session is about to send. */
-static int check_own_chain(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+static int check_own_chain(struct uccn_sync *s, const struct peer_head *heads, size_t n) {
 	if (!s->have_self) {
 		return UCCN_OK;
 	}
-	for (size_t i = 0; i < m->count; i++) {
-		if (memcmp(m->entries[i].author, s->self, UCCN_KEY_BYTES) == 0 &&
-			m->entries[i].seq > s->peer_own) {
-			s->peer_own = m->entries[i].seq;
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(heads[i].author, s->self, UCCN_KEY_BYTES) == 0 &&
+			heads[i].seq > s->peer_own) {
+			s->peer_own = heads[i].seq;
 		}
 	}
 	struct uccn_store_head head;
@@ -650,12 +737,7 @@ static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uin
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
 	struct uccn_bytes payload = {0};
-	int err = uccn_codec_encode_sync_simple(type, value, &payload);
-	if (err == UCCN_OK) {
-		err = queue(s, &payload);
-	}
-	uccn_bytes_finish(&payload);
-	return err;
+	return queue_built(s, uccn_codec_encode_sync_simple(type, value, &payload), &payload);
 }
 
 int uccn_sync_ping(struct uccn_sync *s, uint64_t token) {
@@ -731,22 +813,453 @@ static int merge_heads(struct uccn_sync *s, struct peer_head *add, size_t n) {
 	return UCCN_OK;
 }
 
-static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
-	if (m->count == 0) {
-		return UCCN_OK;
+/* Whatever a message taught of the peer's heads (s->learned): the own-chain check of §11.7
+ * sees it as the old VECTOR's entries, then it joins the peer's table. */
+static int take_learned(struct uccn_sync *s) {
+	int err = check_own_chain(s, s->learned, s->nlearned);
+	if (err == UCCN_OK) {
+		err = merge_heads(s, s->learned, s->nlearned);
 	}
-	struct peer_head *add = uccn_alloc_malloc(m->count * sizeof(*add));
-	if (add == NULL) {
+	s->nlearned = 0;
+	return err;
+}
+
+static int learn(struct uccn_sync *s, const uint8_t *author, const char *feed, uint64_t seq) {
+	if (s->nlearned == s->caplearned) {
+		struct peer_head *h = uccn_alloc_grow(s->learned, &s->caplearned, 64, sizeof(*h));
+		if (h == NULL) {
+			return UCCN_ENOMEM;
+		}
+		s->learned = h;
+	}
+	struct peer_head *h = &s->learned[s->nlearned++];
+	memcpy(h->author, author, UCCN_KEY_BYTES);
+	snprintf(h->feed, sizeof(h->feed), "%s", feed);
+	h->seq = seq;
+	return UCCN_OK;
+}
+
+/* An old peer's opening VECTOR (§11.1), answered with ours: the whole sets both ways. */
+static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+	for (size_t i = 0; i < m->count; i++) {
+		int err = learn(s, m->entries[i].author, m->entries[i].feed, m->entries[i].seq);
+		if (err < 0) {
+			return err;
+		}
+	}
+	int err = take_learned(s);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_sync_entry *e = uccn_alloc_calloc(s->nmine ? s->nmine : 1, sizeof(*e));
+	if (e == NULL) {
 		return UCCN_ENOMEM;
 	}
-	for (size_t i = 0; i < m->count; i++) {
-		memcpy(add[i].author, m->entries[i].author, UCCN_KEY_BYTES);
-		snprintf(add[i].feed, sizeof(add[i].feed), "%s", m->entries[i].feed);
-		add[i].seq = m->entries[i].seq;
+	for (size_t i = 0; i < s->nmine; i++) {
+		e[i] = s->mine[i].e;
+		e[i].feed = e[i].feed_buf;
 	}
-	int err = merge_heads(s, add, m->count);
-	uccn_alloc_free(add);
+	struct uccn_bytes payload = {0};
+	err = uccn_codec_encode_sync_vector(e, s->nmine, &payload);
+	uccn_alloc_free(e);
+	return queue_built(s, err, &payload);
+}
+
+/* ---- Reconciliation of feed heads (PROTOCOL.md §11.8) ---------------------------------- */
+
+/* The first of our heads at or above key (the lower end of a range). */
+static size_t at_or_above(const struct uccn_sync *s, const uint8_t *key, size_t len) {
+	size_t lo = 0, hi = s->nmine;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (uccn_codec_sync_key_cmp(s->mine[mid].key, s->mine[mid].klen, key, len) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/* Our heads below a range's bound end at this index. */
+static size_t below(const struct uccn_sync *s, const struct uccn_sync_range *r) {
+	return r->open_end ? s->nmine : at_or_above(s, r->bound, r->bound_len);
+}
+
+void uccn_sync_fingerprint(const struct uccn_sync_entry *heads, size_t n, size_t stride,
+	uint8_t out[UCCN_SYNC_FP_BYTES]) {
+	static const char context[] = "uccn-recon-v1";
+	struct uccn_hash_state h;
+	uccn_crypto_hash_init(&h);
+	uccn_crypto_hash_update(&h, (const uint8_t *)context, sizeof(context) - 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct uccn_sync_entry *e =
+			(const struct uccn_sync_entry *)((const uint8_t *)heads + i * stride);
+		uint8_t buf[UCCN_SYNC_BOUND_MAX + 9];
+		size_t flen = strlen(e->feed);
+		flen = flen > UCCN_FEED_MAX ? UCCN_FEED_MAX : flen;
+		memcpy(buf, e->author, UCCN_KEY_BYTES);
+		buf[UCCN_KEY_BYTES] = (uint8_t)flen;
+		memcpy(buf + UCCN_KEY_BYTES + 1, e->feed, flen);
+		for (int k = 0; k < 8; k++) {
+			buf[UCCN_KEY_BYTES + 1 + flen + k] = (uint8_t)(e->seq >> (56 - 8 * k));
+		}
+		uccn_crypto_hash_update(&h, buf, UCCN_KEY_BYTES + 1 + flen + 8);
+	}
+	uint8_t full[UCCN_HASH_BYTES];
+	uccn_crypto_hash_final(&h, full);
+	memcpy(out, full, UCCN_SYNC_FP_BYTES);
+}
+
+/* The fingerprint of our heads [a, b). */
+static void fingerprint(
+	const struct uccn_sync *s, size_t a, size_t b, uint8_t out[UCCN_SYNC_FP_BYTES]) {
+	uccn_sync_fingerprint(a < b ? &s->mine[a].e : NULL, b - a, sizeof(struct item), out);
+}
+
+/* Appends a range to the reply; a SKIP after a SKIP only moves that one's bound. */
+static int push_range(struct uccn_sync *s, const struct uccn_sync_range *hi,
+	enum uccn_sync_mode mode, struct uccn_sync_range **out) {
+	struct recon *r = &s->reply;
+	if (mode == UCCN_RANGE_SKIP && r->n > 0 && r->r[r->n - 1].mode == UCCN_RANGE_SKIP) {
+		r->n--;
+	} else if (r->n == r->cap) {
+		struct uccn_sync_range *p = uccn_alloc_grow(r->r, &r->cap, 32, sizeof(*p));
+		if (p == NULL) {
+			return UCCN_ENOMEM;
+		}
+		r->r = p;
+	}
+	struct uccn_sync_range *x = &r->r[r->n++];
+	memset(x, 0, sizeof(*x));
+	x->open_end = hi->open_end;
+	x->bound_len = hi->bound_len;
+	memcpy(x->bound, hi->bound, hi->bound_len);
+	x->mode = mode;
+	x->first = r->ne;
+	if (out != NULL) {
+		*out = x;
+	}
+	return UCCN_OK;
+}
+
+static int push_head(struct uccn_sync *s, struct uccn_sync_range *x, const uint8_t *author,
+	const char *feed, uint64_t seq) {
+	struct recon *r = &s->reply;
+	if (r->ne == r->cape) {
+		struct uccn_sync_entry *p = uccn_alloc_grow(r->e, &r->cape, 64, sizeof(*p));
+		if (p == NULL) {
+			return UCCN_ENOMEM;
+		}
+		r->e = p;
+	}
+	struct uccn_sync_entry *e = &r->e[r->ne++];
+	memcpy(e->author, author, UCCN_KEY_BYTES);
+	snprintf(e->feed_buf, sizeof(e->feed_buf), "%s", feed);
+	e->feed = NULL; /* set when sent: the array may still move */
+	e->seq = seq;
+	x->count++;
+	return UCCN_OK;
+}
+
+/* Our heads [a, b), the range up to hi: a LIST when few, else SPLIT fingerprinted parts. */
+static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_range *hi) {
+	struct uccn_sync_range *x;
+	int err;
+	if (b - a <= LIST_MAX) {
+		if ((err = push_range(s, hi, UCCN_RANGE_LIST, &x)) < 0) {
+			return err;
+		}
+		for (size_t i = a; i < b && err == UCCN_OK; i++) {
+			err = push_head(
+				s, x, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
+		}
+		return err;
+	}
+	size_t n = b - a, from = a;
+	for (size_t k = 0; k < SPLIT; k++) {
+		struct uccn_sync_range bound = *hi;
+		size_t to = b;
+		if (k + 1 < SPLIT) {
+			/* Near the even cut, where two neighbours differ earliest: the bound is the
+			 * shortest prefix of the next part's first key above this part's last
+			 * (where they first differ, plus one byte), a byte or two between authors.
+			 */
+			size_t even = a + (k + 1) * n / SPLIT, w = n / SPLIT / 4, best = SIZE_MAX;
+			for (size_t at = even > w ? even - w : 0; at <= even + w && at < b; at++) {
+				if (at <= from) {
+					continue;
+				}
+				const struct item *last = &s->mine[at - 1], *next = &s->mine[at];
+				size_t common = 0;
+				while (common < last->klen &&
+					last->key[common] == next->key[common]) {
+					common++;
+				}
+				if (common < best) {
+					best = common;
+					to = at;
+				}
+			}
+			if (best == SIZE_MAX) {
+				continue; /* no room for this cut: the next part takes its heads */
+			}
+			bound.open_end = false;
+			bound.bound_len = best + 1;
+			memcpy(bound.bound, s->mine[to].key, best + 1);
+		}
+		if ((err = push_range(s, &bound, UCCN_RANGE_FP, &x)) < 0) {
+			return err;
+		}
+		fingerprint(s, from, to, x->fp);
+		from = to;
+	}
+	return UCCN_OK;
+}
+
+/* Sends the reply built, remembers its ranges for the answer, and says whether it ended the
+ * reconciliation (it asks nothing: no FP, no LIST). */
+static int send_reply(struct uccn_sync *s) {
+	struct recon *r = &s->reply;
+	bool asks = false;
+	for (size_t i = 0; i < r->n; i++) {
+		asks = asks || r->r[i].mode == UCCN_RANGE_FP || r->r[i].mode == UCCN_RANGE_LIST;
+		s->wire.fingerprints_sent += r->r[i].mode == UCCN_RANGE_FP;
+	}
+	for (size_t i = 0; i < r->ne; i++) {
+		r->e[i].feed = r->e[i].feed_buf;
+	}
+	/* Each side offers its features in its first RECON only. */
+	unsigned features = s->sent_recon || s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD;
+	struct uccn_bytes payload = {0};
+	int err = queue_built(
+		s, uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload), &payload);
+	if (err < 0) {
+		return err;
+	}
+	s->sent_recon = true;
+	s->wire.recon_sent++;
+	s->wire.heads_sent += r->ne;
+	struct uccn_sync_range *p = uccn_alloc_realloc(s->prev, (r->n ? r->n : 1) * sizeof(*p));
+	if (p == NULL) {
+		return UCCN_ENOMEM;
+	}
+	memcpy(p, r->r, r->n * sizeof(*p));
+	s->prev = p;
+	s->nprev = r->n;
+	s->awaiting = asks;
+	s->have_vector = !asks;
+	return UCCN_OK;
+}
+
+/* The initiator's first RECON: the whole key space, from our heads alone. */
+static int open_recon(struct uccn_sync *s) {
+	struct uccn_sync_range all = {.open_end = true};
+	s->reply.n = s->reply.ne = 0;
+	int err = describe(s, 0, s->nmine, &all);
+	return err < 0 ? err : send_reply(s);
+}
+
+/* Walking our heads [i, b) beside the peer's t (NULL: none left) in key order: which comes
+ * first (< 0 ours, > 0 theirs, 0 the same feed). */
+static int walk_cmp(
+	const struct uccn_sync *s, size_t i, size_t b, const struct uccn_sync_entry *t) {
+	if (t == NULL) {
+		return -1;
+	}
+	if (i == b) {
+		return 1;
+	}
+	uint8_t key[UCCN_SYNC_BOUND_MAX];
+	size_t len = uccn_codec_sync_key(t->author, t->feed, key);
+	return uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len);
+}
+
+/* A LIST from the peer, over our heads [a, b): its heads are what it holds there. Answered
+ * with a LACK: our head for each feed of the list where we are behind it (0: none), and each
+ * of our heads of the peer's own feeds above what it listed, so that it learns how far its own
+ * chain goes (§11.7). */
+static int answer_list(struct uccn_sync *s, const struct uccn_sync_msg *m,
+	const struct uccn_sync_range *r, size_t a, size_t b) {
+	struct uccn_sync_range *x;
+	int err = push_range(s, r, UCCN_RANGE_LACK, &x);
+	size_t i = a, j = 0;
+	while (err == UCCN_OK && (i < b || j < r->count)) {
+		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
+		int c = walk_cmp(s, i, b, t);
+		const struct item *ours = c <= 0 ? &s->mine[i] : NULL;
+		uint64_t theirs = c >= 0 ? t->seq : 0, have = ours != NULL ? ours->e.seq : 0;
+		if (t != NULL && c >= 0 && (err = learn(s, t->author, t->feed, t->seq)) < 0) {
+			break;
+		}
+		if (c >= 0 && have < theirs) {
+			err = push_head(s, x, t->author, t->feed, have);
+		} else if (ours != NULL && have > theirs && s->have_peer_key &&
+			   memcmp(ours->e.author, s->peer_key, UCCN_KEY_BYTES) == 0) {
+			err = push_head(s, x, ours->e.author, ours->e.feed, have);
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
 	return err;
+}
+
+/* A LACK from the peer, answering our LIST of heads [a, b): where it lists a feed, it holds
+ * that much of it; every other feed of our list it holds as far as we do. */
+static int take_lack(struct uccn_sync *s, const struct uccn_sync_msg *m,
+	const struct uccn_sync_range *r, size_t a, size_t b) {
+	size_t i = a, j = 0;
+	int err = UCCN_OK;
+	while (err == UCCN_OK && (i < b || j < r->count)) {
+		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
+		int c = walk_cmp(s, i, b, t);
+		err = c >= 0 ? learn(s, t->author, t->feed, t->seq)
+			     : learn(s, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return err;
+}
+
+/* The index of our last RECON's range holding key (each range: from the bound before). */
+static size_t prev_holding(const struct uccn_sync *s, const uint8_t *key, size_t len) {
+	size_t lo = 0, hi = s->nprev;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (uccn_codec_sync_below(&s->prev[mid], key, len)) {
+			hi = mid;
+		} else {
+			lo = mid + 1;
+		}
+	}
+	return lo;
+}
+
+/* A RECON from the peer: each of its ranges answers ours (or opens, for the initiator's first),
+ * and our reply answers each of its ranges. */
+static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+	if (!s->awaiting) {
+		return broke(s, "a reconciliation message out of turn");
+	}
+	bool first = !s->sent_recon; /* the initiator's opening message: nothing to answer */
+	if (!s->opened) {
+		s->peer_features = m->features;
+		s->zstd = !s->cfg.no_compress && (m->features & UCCN_SYNC_FEATURE_ZSTD) != 0;
+		s->wire.compressing = s->zstd;
+	}
+	s->opened = true;
+	s->reply.n = s->reply.ne = 0;
+	s->nlearned = 0;
+	bool asks = false;
+	const uint8_t *lo = NULL;
+	size_t lo_len = 0;
+	int err = UCCN_OK;
+	for (size_t k = 0; k < m->nranges && err == UCCN_OK; k++) {
+		const struct uccn_sync_range *r = &m->ranges[k];
+		size_t a = at_or_above(s, lo, lo_len), b = below(s, r);
+		if (first) {
+			if (r->mode != UCCN_RANGE_FP && r->mode != UCCN_RANGE_LIST) {
+				return broke(s,
+					"an opening reconciliation with a range that answers "
+					"nothing");
+			}
+		} else if (r->mode == UCCN_RANGE_SKIP) {
+			/* A SKIP over a range we fingerprinted: the peer found it the same. Over a
+			 * LIST of ours it would leave the list unanswered. */
+			for (size_t p = prev_holding(s, lo, lo_len); p < s->nprev; p++) {
+				const struct uccn_sync_range *q = &s->prev[p];
+				const uint8_t *qlo = p > 0 ? s->prev[p - 1].bound : NULL;
+				size_t qlo_len = p > 0 ? s->prev[p - 1].bound_len : 0;
+				if (p > 0 && !uccn_codec_sync_below(r, qlo, qlo_len)) {
+					break;
+				}
+				if (q->mode == UCCN_RANGE_LIST) {
+					return broke(s, "a list of heads left unanswered");
+				}
+				if (q->mode != UCCN_RANGE_FP) {
+					continue;
+				}
+				size_t qa = at_or_above(s, qlo, qlo_len), qb = below(s, q);
+				qa = qa > a ? qa : a;
+				qb = qb < b ? qb : b;
+				for (size_t i = qa; i < qb && err == UCCN_OK; i++) {
+					err = learn(s, s->mine[i].e.author, s->mine[i].e.feed,
+						s->mine[i].e.seq);
+				}
+			}
+		} else {
+			/* Inside one range of ours, and answering what that range asked. */
+			size_t p = prev_holding(s, lo, lo_len);
+			const struct uccn_sync_range *q = &s->prev[p];
+			bool inside =
+				q->open_end ||
+				(!r->open_end && uccn_codec_sync_key_cmp(r->bound, r->bound_len,
+							 q->bound, q->bound_len) <= 0);
+			bool same =
+				inside &&
+				(p == 0 ? lo_len == 0
+					: uccn_codec_sync_key_cmp(lo, lo_len, s->prev[p - 1].bound,
+						  s->prev[p - 1].bound_len) == 0) &&
+				r->open_end == q->open_end &&
+				(r->open_end || uccn_codec_sync_key_cmp(r->bound, r->bound_len,
+							q->bound, q->bound_len) == 0);
+			if (!inside) {
+				return broke(s, "range %zu straddles two of ours", k);
+			}
+			if (r->mode == UCCN_RANGE_LACK ? q->mode != UCCN_RANGE_LIST || !same
+						       : q->mode != UCCN_RANGE_FP) {
+				return broke(s, "range %zu does not answer ours (mode %d to %d)", k,
+					(int)r->mode, (int)q->mode);
+			}
+		}
+		switch (r->mode) {
+		case UCCN_RANGE_SKIP:
+			err = push_range(s, r, UCCN_RANGE_SKIP, NULL);
+			break;
+		case UCCN_RANGE_FP: {
+			uint8_t fp[UCCN_SYNC_FP_BYTES];
+			fingerprint(s, a, b, fp);
+			asks = true;
+			if (memcmp(fp, r->fp, sizeof(fp)) == 0) {
+				for (size_t i = a; i < b && err == UCCN_OK; i++) {
+					err = learn(s, s->mine[i].e.author, s->mine[i].e.feed,
+						s->mine[i].e.seq);
+				}
+				if (err == UCCN_OK) {
+					err = push_range(s, r, UCCN_RANGE_SKIP, NULL);
+				}
+			} else {
+				err = describe(s, a, b, r);
+			}
+			break;
+		}
+		case UCCN_RANGE_LIST:
+			asks = true;
+			err = answer_list(s, m, r, a, b);
+			break;
+		case UCCN_RANGE_LACK:
+			err = take_lack(s, m, r, a, b);
+			if (err == UCCN_OK) {
+				err = push_range(s, r, UCCN_RANGE_SKIP, NULL);
+			}
+			break;
+		}
+		lo = r->bound;
+		lo_len = r->bound_len;
+	}
+	if (err == UCCN_OK) {
+		err = take_learned(s);
+	}
+	if (err < 0) {
+		return err;
+	}
+	if (!asks) {
+		/* It asked nothing: it ended the reconciliation, and our reply would be empty. */
+		s->awaiting = false;
+		s->have_vector = true;
+		return UCCN_OK;
+	}
+	return send_reply(s);
 }
 
 int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, uint64_t now_ms) {
@@ -759,23 +1272,39 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 	if (err < 0) {
 		return err;
 	}
-	if (m.type != UCCN_SYNC_VECTOR && !s->have_vector) {
+	bool opening = m.type == UCCN_SYNC_VECTOR || m.type == UCCN_SYNC_RECON;
+	if (!opening && !s->opened) {
 		uccn_codec_sync_msg_finish(&m);
 		return broke(s, "a message before the peer's vector");
 	}
+	if ((m.type == UCCN_SYNC_CHANGES || m.type == UCCN_SYNC_ACK || m.type == UCCN_SYNC_DONE) &&
+		!s->have_vector) {
+		uccn_codec_sync_msg_finish(&m);
+		return broke(s, "a batch, ack or done before the reconciliation ended");
+	}
 	switch (m.type) {
 	case UCCN_SYNC_VECTOR:
-		if (s->have_vector) {
+		/* An earlier node opens with its whole vector and waits for ours; only the side
+		 * that answers can take it, before anything was said. */
+		if (s->opened || s->sent_recon || s->cfg.initiator) {
 			err = broke(s, "a second vector in one session");
 			break;
 		}
+		s->opened = true;
+		s->awaiting = false;
 		err = take_vector(s, &m);
-		if (err == UCCN_OK) {
-			err = check_own_chain(s, &m);
-		}
 		s->have_vector = true;
 		break;
+	case UCCN_SYNC_RECON:
+		err = take_recon(s, &m);
+		break;
+	case UCCN_SYNC_ZCHANGES:
+		break; /* decoded as CHANGES */
 	case UCCN_SYNC_CHANGES:
+		if (m.compressed && !s->zstd) {
+			err = broke(s, "a compressed batch, which this session did not agree to");
+			break;
+		}
 		s->peer_done = false;
 		err = receive_batch(s, &m, now_ms);
 		break;
@@ -813,6 +1342,10 @@ bool uccn_sync_is_idle(const struct uccn_sync *s) {
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_net_stats *out) {
 	*out = s->stats;
+}
+
+void uccn_sync_get_wire_stats(const struct uccn_sync *s, struct uccn_sync_wire_stats *out) {
+	*out = s->wire;
 }
 
 uint64_t uccn_sync_pending(struct uccn_sync *s) {

@@ -2,10 +2,13 @@
  * sockets, no clock, no threads. It runs on top of an established session (node/session.h),
  * which authenticates and encrypts; this engine decides what to send.
  *
- * Both sides send a version vector (what they hold of each chain), then batches of what the
- * other lacks, in chain order, at most `window` unacknowledged; a batch is acknowledged only
+ * The two sides first reconcile the heads of their chains (which feeds each holds, how far):
+ * fingerprints of ranges of feeds, split only where they differ, so that this costs what
+ * differs and not what both hold (PROTOCOL.md §11.8). Then each sends batches of what the other
+ * lacks, in chain order, at most `window` unacknowledged; a batch is acknowledged only
  * once stored (commit before ack), so a session cut anywhere resumes from the next vector
- * without resending what was acknowledged. DONE says "nothing more for now"; local changes
+ * without resending what was acknowledged. Batches of changes public to every node go
+ * compressed when both sides offer it. DONE says "nothing more for now"; local changes
  * written later are pushed after uccn_sync_notify. Only the feeds that travel in the session
  * (kinds both sides chose; what is meant for the Secretariat alone only to a peer that may hold
  * it) are announced or sent; a received change this node may not hold is dropped by the change
@@ -24,6 +27,7 @@
 #include "node/changelog.h"
 #include "node/store.h"
 #include "node/verifier.h"
+#include "proto/sync_codec.h"
 
 struct uccn_sync_config {
 	struct uccn_store *st;      /* borrowed; outlives the engine */
@@ -46,14 +50,33 @@ struct uccn_sync_config {
 	/* Treat the peer as the Secretariat whatever the registry says: for engines over a bare
 	 * store with no registry (tests). A node leaves it false; its registry decides. */
 	bool peer_secretariat;
+	/* The side that opened the session (its client): it opens the reconciliation of feed
+	 * heads (PROTOCOL.md §11.8); the other answers. */
+	bool initiator;
+	/* Do not offer compressed batches (§11.9): the peer then sends plain ones, as to a node
+	 * that does not know them. */
+	bool no_compress;
+};
+
+/* What the reconciliation and the compression of a session did (§11.8, §11.9): the engine's
+ * own figures for the tests and the benchmarks, beside the public struct uccn_net_stats, whose
+ * layout (embedded in struct uccn_net_progress) they would otherwise shift. */
+struct uccn_sync_wire_stats {
+	/* RECON messages sent, the fingerprints and heads they carried. */
+	uint64_t recon_sent, fingerprints_sent, heads_sent;
+	bool compressing;       /* both sides offered compressed batches */
+	uint64_t zbatches_sent; /* batches sent compressed */
 };
 
 struct uccn_sync;
 
-/* An engine that has already queued its version vector. */
+/* An engine; an initiator has already queued its first reconciliation message. */
 UCCN_NODISCARD int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out);
 /* Accepts NULL. */
 void uccn_sync_destroy(struct uccn_sync *s);
+/* Makes the engine the initiator if nothing was said yet (as cfg.initiator does): it queues
+ * the first reconciliation message. Does nothing once either side has spoken. */
+UCCN_NODISCARD int uccn_sync_open(struct uccn_sync *s);
 
 /* One payload from the peer. UCCN_OK, UCCN_EPROTO (a malformed or out-of-order message: end
  * the session), or a storage error (the batch was rolled back and not acknowledged). */
@@ -83,11 +106,18 @@ const char *uccn_sync_error(const struct uccn_sync *s);
 bool uccn_sync_is_idle(const struct uccn_sync *s);
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_net_stats *out);
+void uccn_sync_get_wire_stats(const struct uccn_sync *s, struct uccn_sync_wire_stats *out);
 
 /* Once the peer's VECTOR has arrived: how many changes signed by author the peer said it
  * holds (counted in our store, feed by feed, up to the peer's seq). 0 before the vector. */
 UCCN_NODISCARD int uccn_sync_peer_holds(
 	struct uccn_sync *s, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
+
+/* The fingerprint of n heads in key order (PROTOCOL.md §11.8): BLAKE2b-256 of
+ * "uccn-recon-v1", then each head's author, feed length (one byte), feed and seq (8 bytes,
+ * big-endian), cut to its first 16 bytes. Head i is at (uint8_t *)heads + i * stride. */
+void uccn_sync_fingerprint(const struct uccn_sync_entry *heads, size_t n, size_t stride,
+	uint8_t out[UCCN_SYNC_FP_BYTES]);
 
 /* Changes still to send to the peer, for progress: what the peer lacked when first asked (once
  * its vector has arrived: this first call counts them), less what was sent since. */

@@ -1,12 +1,52 @@
-/* sync_codec.c - the sync messages of an established session (PROTOCOL.md §11): vector, changes,
- * ack, done, ping and pong. Shapes and limits only: node/sync.c decides what they mean. */
+/* sync_codec.c - the sync messages of an established session (PROTOCOL.md §11): reconciliation,
+ * vector, changes (plain or compressed), ack, done, ping and pong. Shapes and limits only:
+ * node/sync.c decides what they mean. */
 #include "proto/sync_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/alloc.h"
+#include "proto/compress.h"
 #include "proto/wire.h"
+
+static const char *const FEATURES[] = {"zstd"}; /* bit i: UCCN_SYNC_FEATURE_* == 1u << i */
+#define NFEATURES (sizeof(FEATURES) / sizeof(FEATURES[0]))
+
+size_t uccn_codec_sync_key(const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint8_t *key) {
+	size_t n = strlen(feed);
+	n = n > UCCN_FEED_MAX ? UCCN_FEED_MAX : n;
+	memcpy(key, author, UCCN_KEY_BYTES);
+	memcpy(key + UCCN_KEY_BYTES, feed, n);
+	return UCCN_KEY_BYTES + n;
+}
+
+int uccn_codec_sync_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+	size_t n = alen < blen ? alen : blen;
+	int c = n > 0 ? memcmp(a, b, n) : 0; /* the empty key may be NULL */
+	if (c != 0) {
+		return c;
+	}
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+bool uccn_codec_sync_below(const struct uccn_sync_range *r, const uint8_t *key, size_t len) {
+	return r->open_end || uccn_codec_sync_key_cmp(key, len, r->bound, r->bound_len) < 0;
+}
+
+static void pack_changes(msgpack_packer *pk, const struct uccn_bytes *changes, size_t n) {
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
+	}
+}
+
+static void pack_entry(msgpack_packer *pk, const struct uccn_sync_entry *e) {
+	msgpack_pack_array(pk, 3);
+	uccn_wire_pack_bin(pk, e->author, UCCN_KEY_BYTES);
+	uccn_wire_pack_str(pk, e->feed, strlen(e->feed));
+	msgpack_pack_uint64(pk, e->seq);
+}
 
 int uccn_codec_encode_sync_vector(
 	const struct uccn_sync_entry *entries, size_t n, struct uccn_bytes *out) {
@@ -16,10 +56,45 @@ int uccn_codec_encode_sync_vector(
 	msgpack_pack_uint64(pk, UCCN_SYNC_VECTOR);
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_array(pk, 3);
-		uccn_wire_pack_bin(pk, entries[i].author, UCCN_KEY_BYTES);
-		uccn_wire_pack_str(pk, entries[i].feed, strlen(entries[i].feed));
-		msgpack_pack_uint64(pk, entries[i].seq);
+		pack_entry(pk, &entries[i]);
+	}
+	return uccn_wire_sink_end(&s);
+}
+
+int uccn_codec_encode_sync_recon(unsigned features, const struct uccn_sync_range *ranges, size_t n,
+	const struct uccn_sync_entry *entries, struct uccn_bytes *out) {
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, UCCN_SYNC_RECON);
+	size_t nf = 0;
+	for (size_t i = 0; i < NFEATURES; i++) {
+		nf += (features >> i) & 1u;
+	}
+	msgpack_pack_array(pk, nf);
+	for (size_t i = 0; i < NFEATURES; i++) {
+		if ((features >> i) & 1u) {
+			uccn_wire_pack_str(pk, FEATURES[i], strlen(FEATURES[i]));
+		}
+	}
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct uccn_sync_range *r = &ranges[i];
+		msgpack_pack_array(pk, r->mode == UCCN_RANGE_SKIP ? 2 : 3);
+		if (r->open_end) {
+			msgpack_pack_nil(pk);
+		} else {
+			uccn_wire_pack_bin(pk, r->bound, r->bound_len);
+		}
+		msgpack_pack_uint64(pk, r->mode);
+		if (r->mode == UCCN_RANGE_FP) {
+			uccn_wire_pack_bin(pk, r->fp, UCCN_SYNC_FP_BYTES);
+		} else if (r->mode == UCCN_RANGE_LIST || r->mode == UCCN_RANGE_LACK) {
+			msgpack_pack_array(pk, r->count);
+			for (size_t j = 0; j < r->count; j++) {
+				pack_entry(pk, &entries[r->first + j]);
+			}
+		}
 	}
 	return uccn_wire_sink_end(&s);
 }
@@ -31,11 +106,32 @@ int uccn_codec_encode_sync_changes(
 	msgpack_pack_array(pk, 3);
 	msgpack_pack_uint64(pk, UCCN_SYNC_CHANGES);
 	msgpack_pack_uint64(pk, batch);
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++) {
-		uccn_wire_pack_bin(pk, changes[i].data, changes[i].len);
-	}
+	pack_changes(pk, changes, n);
 	return uccn_wire_sink_end(&s);
+}
+
+int uccn_codec_encode_sync_zchanges(
+	uint64_t batch, const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out) {
+	/* The frame holds what a CHANGES holds as its third element: the array of bins. */
+	struct uccn_bytes plain = {0}, frame = {0};
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, &plain);
+	pack_changes(pk, changes, n);
+	int err = uccn_wire_sink_end(&s);
+	if (err == UCCN_OK) {
+		err = uccn_compress_frame(plain.data, plain.len, &frame);
+	}
+	if (err == UCCN_OK) {
+		pk = uccn_wire_sink_begin(&s, out);
+		msgpack_pack_array(pk, 3);
+		msgpack_pack_uint64(pk, UCCN_SYNC_ZCHANGES);
+		msgpack_pack_uint64(pk, batch);
+		uccn_wire_pack_bin(pk, frame.data, frame.len);
+		err = uccn_wire_sink_end(&s);
+	}
+	uccn_bytes_finish(&plain);
+	uccn_bytes_finish(&frame);
+	return err;
 }
 
 int uccn_codec_encode_sync_simple(
@@ -55,7 +151,212 @@ int uccn_codec_encode_sync_simple(
 void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
 	uccn_alloc_free(m->entries);
 	uccn_alloc_free(m->changes);
+	uccn_alloc_free(m->inflated);
+	uccn_alloc_free(m->ranges);
 	memset(m, 0, sizeof(*m));
+}
+
+/* One [author, feed, seq] into x; false if it is not one. */
+static bool get_entry(
+	struct uccn_wire_decoder *d, const msgpack_object *t, struct uccn_sync_entry *x) {
+	if (t->type != MSGPACK_OBJECT_ARRAY || t->via.array.size != 3) {
+		return false;
+	}
+	const msgpack_object *f = t->via.array.ptr;
+	if (uccn_wire_get_bin(d, &f[0], x->author, UCCN_KEY_BYTES) < 0 ||
+		f[1].type != MSGPACK_OBJECT_STR || f[1].via.str.size > UCCN_FEED_MAX ||
+		!uccn_wire_is_uint(&f[2])) {
+		return false;
+	}
+	memcpy(x->feed_buf, f[1].via.str.ptr, f[1].via.str.size);
+	x->feed_buf[f[1].via.str.size] = '\0';
+	x->feed = x->feed_buf;
+	x->seq = f[2].via.u64;
+	return true;
+}
+
+/* The changes of a batch: an array of at most UCCN_SYNC_BATCH_MAX bins, borrowed. */
+static int get_changes(
+	struct uccn_wire_decoder *d, const msgpack_object *a, struct uccn_sync_msg *out) {
+	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size > UCCN_SYNC_BATCH_MAX) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a batch is [2, number, [change...]] of at most %d", UCCN_SYNC_BATCH_MAX);
+	}
+	size_t n = a->via.array.size;
+	out->changes = uccn_alloc_calloc(n ? n : 1, sizeof(*out->changes));
+	if (out->changes == NULL) {
+		return UCCN_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int err = uccn_wire_get_bin_ref(d, &a->via.array.ptr[i],
+			"a batch holds changes as bins", &out->changes[i].data,
+			&out->changes[i].len);
+		if (err < 0) {
+			return err;
+		}
+	}
+	out->count = n;
+	return UCCN_OK;
+}
+
+/* A compressed batch: the frame opened (at most UCCN_SYNC_INFLATED_MAX bytes), then read as
+ * the array of a batch, its bins borrowed from out->inflated. */
+static int get_zchanges(
+	struct uccn_wire_decoder *d, const uint8_t *frame, size_t len, struct uccn_sync_msg *out) {
+	size_t n = 0;
+	int err = uccn_compress_open(frame, len, UCCN_SYNC_INFLATED_MAX, &out->inflated, &n);
+	if (err == UCCN_EPROTO) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a compressed batch is not one zstd frame declaring at most %d bytes",
+			UCCN_SYNC_INFLATED_MAX);
+	}
+	if (err < 0) {
+		return err;
+	}
+	msgpack_unpacked u;
+	err = uccn_wire_unpack_exact(&u, out->inflated, n, "a compressed batch ",
+		"is not one whole msgpack object", "a compressed batch is not msgpack", d->why,
+		d->why_len);
+	if (err < 0) {
+		return err;
+	}
+	struct uccn_wire_decoder in = {
+		.base = out->inflated, .len = n, .why = d->why, .why_len = d->why_len};
+	err = get_changes(&in, &u.data, out);
+	msgpack_unpacked_destroy(&u);
+	out->compressed = true;
+	return err;
+}
+
+/* The features of a RECON: known names set their bits, others are ignored (a peer may offer
+ * what we do not know). */
+static int get_features(
+	struct uccn_wire_decoder *d, const msgpack_object *a, struct uccn_sync_msg *out) {
+	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size > UCCN_SYNC_FEATURES_MAX) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a reconciliation's features are an array of at most %d strs",
+			UCCN_SYNC_FEATURES_MAX);
+	}
+	for (size_t i = 0; i < a->via.array.size; i++) {
+		const msgpack_object *f = &a->via.array.ptr[i];
+		if (f->type != MSGPACK_OBJECT_STR || f->via.str.size == 0 || f->via.str.size > 32) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"feature %zu is not a str of 1 to 32 bytes", i);
+		}
+		for (size_t k = 0; k < NFEATURES; k++) {
+			if (f->via.str.size == strlen(FEATURES[k]) &&
+				memcmp(f->via.str.ptr, FEATURES[k], f->via.str.size) == 0) {
+				out->features |= 1u << k;
+			}
+		}
+	}
+	return UCCN_OK;
+}
+
+/* The ranges of a RECON (§11.1): bounds strictly rising from the empty key, the last one nil,
+ * and the items of each LIST or LACK strictly rising inside their range. */
+static int get_ranges(
+	struct uccn_wire_decoder *d, const msgpack_object *a, struct uccn_sync_msg *out) {
+	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size == 0 ||
+		a->via.array.size > UCCN_SYNC_RANGES_MAX) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a reconciliation holds 1 to %d ranges", UCCN_SYNC_RANGES_MAX);
+	}
+	size_t n = a->via.array.size, items = 0;
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object *r = &a->via.array.ptr[i];
+		if (r->type == MSGPACK_OBJECT_ARRAY && r->via.array.size == 3 &&
+			r->via.array.ptr[2].type == MSGPACK_OBJECT_ARRAY) {
+			items += r->via.array.ptr[2].via.array.size;
+		}
+	}
+	if (items > UCCN_SYNC_VECTOR_MAX) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"a reconciliation lists more than %d heads", UCCN_SYNC_VECTOR_MAX);
+	}
+	out->ranges = uccn_alloc_calloc(n, sizeof(*out->ranges));
+	out->entries = uccn_alloc_calloc(items ? items : 1, sizeof(*out->entries));
+	if (out->ranges == NULL || out->entries == NULL) {
+		return UCCN_ENOMEM;
+	}
+	const uint8_t *lower = NULL; /* the empty key */
+	size_t lower_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object *r = &a->via.array.ptr[i];
+		struct uccn_sync_range *x = &out->ranges[i];
+		const msgpack_object *f = r->via.array.ptr;
+		if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size < 2 ||
+			r->via.array.size > 3 || !uccn_wire_is_uint(&f[1]) ||
+			f[1].via.u64 > UCCN_RANGE_LACK ||
+			r->via.array.size != (f[1].via.u64 == UCCN_RANGE_SKIP ? 2u : 3u)) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"range %zu is not [bound, mode] or [bound, mode, payload]", i);
+		}
+		x->mode = (enum uccn_sync_mode)f[1].via.u64;
+		if (f[0].type == MSGPACK_OBJECT_NIL) {
+			x->open_end = true;
+		} else if (f[0].type != MSGPACK_OBJECT_BIN ||
+			   f[0].via.bin.size > UCCN_SYNC_BOUND_MAX) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"range %zu's bound is neither nil nor a bin of at most %d bytes", i,
+				UCCN_SYNC_BOUND_MAX);
+		} else {
+			x->bound_len = f[0].via.bin.size;
+			memcpy(x->bound, f[0].via.bin.ptr, x->bound_len);
+			if (uccn_codec_sync_key_cmp(x->bound, x->bound_len, lower, lower_len) <=
+				0) {
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+					"range %zu's bound does not rise above the one before", i);
+			}
+		}
+		if (x->open_end != (i + 1 == n)) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"the last range, and only it, has the bound nil");
+		}
+		if (x->mode == UCCN_RANGE_FP) {
+			if (uccn_wire_get_bin(d, &f[2], x->fp, UCCN_SYNC_FP_BYTES) < 0) {
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+					"range %zu's fingerprint is not a bin of %d bytes", i,
+					UCCN_SYNC_FP_BYTES);
+			}
+		} else if (x->mode != UCCN_RANGE_SKIP) {
+			if (f[2].type != MSGPACK_OBJECT_ARRAY) {
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+					"range %zu's heads are not an array", i);
+			}
+			x->first = out->count;
+			x->count = f[2].via.array.size;
+			uint8_t prev[UCCN_SYNC_BOUND_MAX], key[UCCN_SYNC_BOUND_MAX];
+			size_t prev_len = 0;
+			for (size_t j = 0; j < x->count; j++) {
+				struct uccn_sync_entry *e = &out->entries[out->count];
+				if (!get_entry(d, &f[2].via.array.ptr[j], e)) {
+					return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+						"range %zu: head %zu is not [author, feed, seq]", i,
+						j);
+				}
+				size_t len = uccn_codec_sync_key(e->author, e->feed, key);
+				if ((j == 0 ? uccn_codec_sync_key_cmp(key, len, lower, lower_len) <
+							    0
+					    : uccn_codec_sync_key_cmp(key, len, prev, prev_len) <=
+							    0) ||
+					!uccn_codec_sync_below(x, key, len)) {
+					return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+						"range %zu: head %zu is out of order or outside "
+						"the "
+						"range",
+						i, j);
+				}
+				memcpy(prev, key, len);
+				prev_len = len;
+				out->count++;
+			}
+		}
+		lower = x->bound;
+		lower_len = x->bound_len;
+	}
+	out->nranges = n;
+	return UCCN_OK;
 }
 
 int uccn_codec_decode_sync(
@@ -93,51 +394,55 @@ int uccn_codec_decode_sync(
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
-			const msgpack_object *t = &e[1].via.array.ptr[i];
-			struct uccn_sync_entry *x = &out->entries[i];
-			const msgpack_object *f = t->via.array.ptr;
-			if (t->type != MSGPACK_OBJECT_ARRAY || t->via.array.size != 3 ||
-				uccn_wire_get_bin(&d, &f[0], x->author, UCCN_KEY_BYTES) < 0 ||
-				f[1].type != MSGPACK_OBJECT_STR ||
-				f[1].via.str.size > UCCN_FEED_MAX || !uccn_wire_is_uint(&f[2])) {
+			if (!get_entry(&d, &e[1].via.array.ptr[i], &out->entries[i])) {
 				uccn_error_set(why, why_len, UCCN_EPROTO,
 					"vector entry %zu is not [author, feed, seq]", i);
 				goto out;
 			}
-			memcpy(x->feed_buf, f[1].via.str.ptr, f[1].via.str.size);
-			x->feed_buf[f[1].via.str.size] = '\0';
-			x->feed = x->feed_buf;
-			x->seq = f[2].via.u64;
 		}
 		out->count = n;
 		break;
 	}
-	case UCCN_SYNC_CHANGES: {
-		if (o->via.array.size != 3 || !uccn_wire_is_uint(&e[1]) ||
-			e[2].type != MSGPACK_OBJECT_ARRAY ||
-			e[2].via.array.size > UCCN_SYNC_BATCH_MAX) {
+	case UCCN_SYNC_CHANGES:
+		if (o->via.array.size != 3 || !uccn_wire_is_uint(&e[1])) {
 			uccn_error_set(why, why_len, UCCN_EPROTO,
 				"a batch is [2, number, [change...]] of at most %d",
 				UCCN_SYNC_BATCH_MAX);
 			goto out;
 		}
-		size_t n = e[2].via.array.size;
 		out->value = e[1].via.u64;
-		out->changes = uccn_alloc_calloc(n ? n : 1, sizeof(*out->changes));
-		if (out->changes == NULL) {
-			err = UCCN_ENOMEM;
+		if ((err = get_changes(&d, &e[2], out)) < 0) {
 			goto out;
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (uccn_wire_get_bin_ref(&d, &e[2].via.array.ptr[i],
-				    "a batch holds changes as bins", &out->changes[i].data,
-				    &out->changes[i].len) < 0) {
-				goto out;
-			}
+		break;
+	case UCCN_SYNC_ZCHANGES: {
+		const uint8_t *frame = NULL;
+		size_t flen = 0;
+		if (o->via.array.size != 3 || !uccn_wire_is_uint(&e[1]) ||
+			uccn_wire_get_bin_ref(&d, &e[2], "x", &frame, &flen) < 0) {
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a compressed batch is [8, number, bin]");
+			err = UCCN_EPROTO;
+			goto out;
 		}
-		out->count = n;
+		out->type = UCCN_SYNC_CHANGES;
+		out->value = e[1].via.u64;
+		if ((err = get_zchanges(&d, frame, flen, out)) < 0) {
+			goto out;
+		}
 		break;
 	}
+	case UCCN_SYNC_RECON:
+		if (o->via.array.size != 3) {
+			uccn_error_set(why, why_len, UCCN_EPROTO,
+				"a reconciliation is [7, [feature...], [range...]]");
+			goto out;
+		}
+		if ((err = get_features(&d, &e[1], out)) < 0 ||
+			(err = get_ranges(&d, &e[2], out)) < 0) {
+			goto out;
+		}
+		break;
 	case UCCN_SYNC_ACK:
 	case UCCN_SYNC_DONE:
 	case UCCN_SYNC_PING:

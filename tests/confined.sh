@@ -1,11 +1,11 @@
 #!/bin/sh
 # confined.sh - checks that each third-party library is included by its one module only
 # (STYLE.md 2.6): <sqlite3.h> in node/store.c, <libwebsockets.h> in node/transport_lws.c,
-# <msgpack.h> and <msgpack/...> in proto/ only, <sodium.h> in node/crypto.c, <jansson.h>
-# in tools/, <libical/ical.h> in tools/ui_ics.c, inih's <ini.h> in tools/cli_config.c,
-# libsystemd's <systemd/...> in tools/cli_systemd.c and <csv.h> (libcsv) in tools/cli_csv.c.
-# Tests (tests/, with tests/fuzz/) are exempt. And the `uccn` program (tools/uccn.c,
-# tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
+# <msgpack.h> and <msgpack/...> in proto/ only, <sodium.h> in node/crypto.c, <zstd.h> in
+# proto/compress.c, <jansson.h> in tools/, <libical/ical.h> in tools/ui_ics.c, inih's <ini.h>
+# in tools/cli_config.c, libsystemd's <systemd/...> in tools/cli_systemd.c and <csv.h>
+# (libcsv) in tools/cli_csv.c. Tests (tests/, with tests/fuzz/) are exempt. And the `uccn`
+# program (tools/uccn.c, tools/cli*.[ch], tools/cmd_*.c) uses the library as any program would: its quoted includes
 # name tools/ headers only, the library through <uccn/...>. The benchmarks in tools/ (bench*.c,
 # bench_util.h) are exempt: they time the store, the change log, the codec and the verifying
 # pool themselves, which no public call isolates. Prints each offending line and exits 1.
@@ -45,6 +45,7 @@ check '<sqlite3.h>' 'sqlite3\.h' 'node/store\.c' node/store.c
 check '<libwebsockets.h>' 'libwebsockets\.h' 'node/transport_lws\.c' node/transport_lws.c
 check '<msgpack.h>' 'msgpack\.h|msgpack/' 'proto/[^/:]*' 'proto/'
 check '<sodium.h>' 'sodium\.h|sodium/' 'node/crypto\.c' node/crypto.c
+check '<zstd.h>' 'zstd\.h|zstd_errors\.h' 'proto/compress\.c' proto/compress.c
 check '<jansson.h>' 'jansson\.h' 'tools/[^:]*' 'tools/'
 check '<libical/ical.h>' 'libical/|ical\.h' 'tools/ui_ics\.c' tools/ui_ics.c
 check '<ini.h>' 'ini\.h' 'tools/cli_config\.c' tools/cli_config.c

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <zstd.h>
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
@@ -1932,4 +1933,72 @@ Test(codec, a_deep_item_in_an_export_file_is_damaged_and_a_deep_change_is_just_a
 	uccn_codec_reader_destroy(r);
 	uccn_bytes_finish(&file);
 	uccn_bytes_finish(&change);
+}
+
+/* [8, 0, bin frame] around a frame made here. */
+static void zchanges_around(const uint8_t *frame, size_t len, struct uccn_bytes *out) {
+	uint8_t head[8] = {0x93, 0x08, 0x00, 0xc6, (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+		(uint8_t)(len >> 8), (uint8_t)len};
+	out->len = 0;
+	cr_assert_eq(uccn_bytes_append(out, head, sizeof(head)), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(out, frame, len), UCCN_OK);
+}
+
+Test(codec, a_compressed_batch_round_trips_and_a_bomb_is_refused) {
+	/* Round trip: what went in comes out, byte for byte. */
+	struct uccn_bytes items[2] = {{0}, {0}}, msg = {0};
+	cr_assert_eq(uccn_bytes_append(&items[0], "\xaa\xbb\xcc", 3), UCCN_OK);
+	cr_assert_eq(uccn_bytes_append(&items[1], "\xdd", 1), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_zchanges(9, items, 2, &msg), UCCN_OK);
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_CHANGES);
+	cr_assert(m.compressed);
+	cr_assert_eq(m.value, 9);
+	cr_assert_eq(m.count, 2);
+	cr_assert_eq(m.changes[0].len, 3);
+	cr_assert_eq(memcmp(m.changes[0].data, "\xaa\xbb\xcc", 3), 0);
+	uccn_codec_sync_msg_finish(&m);
+	/* A bomb: 64 MiB of zeros in a frame of a few KiB, declaring its size. */
+	size_t big = 64u << 20;
+	uint8_t *zeros = calloc(big, 1);
+	cr_assert_not_null(zeros);
+	size_t cap = ZSTD_compressBound(big);
+	uint8_t *frame = malloc(cap);
+	cr_assert_not_null(frame);
+	size_t n = ZSTD_compress(frame, cap, zeros, big, 3);
+	cr_assert_not(ZSTD_isError(n));
+	cr_assert_lt(n, 64 * 1024);
+	zchanges_around(frame, n, &msg);
+	char why[200];
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "declaring at most 1048576 bytes"), "%s", why);
+	/* The same bomb with its size left out of the frame's header (streamed). */
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	cr_assert_not(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 0)));
+	ZSTD_inBuffer in = {zeros, big, 0};
+	ZSTD_outBuffer out = {frame, cap, 0};
+	cr_assert_eq(ZSTD_compressStream2(c, &out, &in, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(c);
+	cr_assert_eq(ZSTD_getFrameContentSize(frame, out.pos), ZSTD_CONTENTSIZE_UNKNOWN);
+	zchanges_around(frame, out.pos, &msg);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, NULL, 0), UCCN_EPROTO);
+	uint8_t small[64];
+	size_t honest = ZSTD_compress(small, sizeof(small), zeros, 1024, 3);
+	cr_assert_not(ZSTD_isError(honest));
+	/* Two frames back to back, and a frame cut short. */
+	memcpy(frame, small, honest);
+	memcpy(frame + honest, small, honest);
+	zchanges_around(frame, 2 * honest, &msg);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, NULL, 0), UCCN_EPROTO);
+	zchanges_around(frame, honest - 1, &msg);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, NULL, 0), UCCN_EPROTO);
+	/* 1 KiB of zeros is a frame that opens, but not a batch. */
+	zchanges_around(frame, honest, &msg);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	free(zeros);
+	free(frame);
+	uccn_bytes_finish(&items[0]);
+	uccn_bytes_finish(&items[1]);
+	uccn_bytes_finish(&msg);
 }

@@ -1,7 +1,8 @@
 /* test_failures.c - what a node does when memory fails under it: SQLite's Nth allocation fails,
  * and then the library's own Nth (node/alloc.h; the way libuv's test-loop-oom fails the Nth of
  * its own), for every N through a local edit, an export and an import, and a sync over the
- * simulated network. Each run must end in a clean error code or success, never a crash or a
+ * simulated network, and engine to engine through a reconciliation of feed heads and compressed
+ * batches. Each run must end in a clean error code or success, never a crash or a
  * leak, and the store must then reopen, verify and hold either everything or what it held
  * before. */
 #include <uccn/node.h>
@@ -16,6 +17,7 @@
 
 #include "node/alloc.h"
 #include "node/net_internal.h"
+#include "node/sync.h"
 #include "tests/sim/sim_transport.h"
 #include "tests/support.h"
 
@@ -383,4 +385,147 @@ Test(failures, a_sync_whose_own_allocations_fail_fails_cleanly_and_then_complete
 	cr_log_info("a sync ran whole with %ld allocations allowed, after %d runs that failed",
 		whole_at, failed);
 	uccn_node_close(hub.node);
+}
+
+/* --- A session's own allocations, engine to engine (node/sync.h) ------------------------------
+ * The walk above is sparse over a whole node's sync; this one fails every allocation in turn
+ * through the engines' part alone: the reconciliation of feed heads (§11.8) and compressed
+ * batches both ways (§11.9). */
+
+static const uint8_t no_network[UCCN_KEY_BYTES] = {0};
+
+/* A store in memory and its change log: one side of a session. */
+struct side {
+	struct uccn_store *st;
+	struct uccn_changelog *log;
+};
+
+static void side_open(struct side *s, const struct uccn_bytes *changes, size_t n) {
+	cr_assert_eq(uccn_store_open(":memory:", true, &s->st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_create(s->st, no_network, &s->log), UCCN_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct uccn_apply_result res;
+		cr_assert_eq(uccn_store_begin(s->st), UCCN_OK);
+		cr_assert_eq(uccn_changelog_apply(
+				     s->log, changes[i].data, changes[i].len, 1, &res, NULL, NULL),
+			UCCN_OK);
+		cr_assert_eq(uccn_store_commit(s->st), UCCN_OK);
+		cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+	}
+}
+
+static void side_close(struct side *s) {
+	uccn_changelog_destroy(s->log);
+	uccn_store_close(s->st);
+}
+
+static uint64_t side_changes(struct side *s) {
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_count_changes(s->st, &n), UCCN_OK);
+	return n;
+}
+
+static int side_engine(struct side *s, bool initiator, struct uccn_sync **out) {
+	struct uccn_sync_config cfg = {
+		.st = s->st, .log = s->log, .peer_secretariat = true, .initiator = initiator};
+	*out = NULL;
+	return uccn_sync_create(&cfg, out);
+}
+
+/* What the walk saw fail: which messages were being taken when memory ran out. */
+struct seen {
+	bool recon, zchanges;
+};
+
+/* One session between x (it opens) and y until both are idle. UCCN_OK, or UCCN_ENOMEM from the
+ * first call that ran out of memory (the session then ends there, as the node ends it). */
+static int session(struct side *x, struct side *y, struct seen *seen) {
+	struct uccn_sync *a = NULL, *b = NULL;
+	int err = side_engine(x, true, &a);
+	if (err == UCCN_OK) {
+		err = side_engine(y, false, &b);
+	}
+	struct uccn_bytes p = {0};
+	for (int guard = 0; err == UCCN_OK; guard++) {
+		cr_assert_lt(guard, 100000, "the session never settles");
+		bool any = false;
+		for (int i = 0; i < 2 && err == UCCN_OK; i++) {
+			struct uccn_sync *from = i ? b : a, *to = i ? a : b;
+			if (uccn_sync_pop_payload(from, &p)) {
+				err = uccn_sync_on_payload(to, p.data, p.len, 1);
+				if (err == UCCN_ENOMEM && p.len > 1) {
+					seen->recon |= p.data[1] == UCCN_SYNC_RECON;
+					seen->zchanges |= p.data[1] == UCCN_SYNC_ZCHANGES;
+				}
+				any = true;
+			}
+		}
+		if (err == UCCN_OK && !any) {
+			if ((err = uccn_sync_flush(a, 1)) == UCCN_OK) {
+				err = uccn_sync_flush(b, 1);
+			}
+			if (err == UCCN_OK && uccn_sync_is_idle(a) && uccn_sync_is_idle(b)) {
+				break;
+			}
+		}
+	}
+	cr_assert(err == UCCN_OK || err == UCCN_ENOMEM, "%s", uccn_err_name(err));
+	uccn_bytes_finish(&p);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	return err;
+}
+
+Test(failures, a_reconciliation_and_compressed_batches_whose_own_allocations_fail_fail_cleanly) {
+	/* 40 authors' feeds: x holds 36 of them, y the first 30 and 4 that x lacks, so the heads
+	 * differ in places among many and batches go both ways. */
+	enum { AUTHORS = 40 };
+	struct uccn_bytes changes[AUTHORS] = {0};
+	for (int i = 0; i < AUTHORS; i++) {
+		struct test_author who;
+		test_author_init(&who, (uint8_t)(i + 1));
+		struct uccn_field f =
+			test_str("title", "Music in schools, shared across the network");
+		test_sign(&who, no_network, 0, "best_practice", NULL, "r1", UCCN_OP_PUT, &f, 1,
+			&changes[i]);
+		test_author_finish(&who);
+	}
+	struct uccn_bytes ys[34];
+	memcpy(ys, changes, 30 * sizeof(*ys));
+	memcpy(ys + 30, changes + 36, 4 * sizeof(*ys));
+	struct seen seen = {0};
+	int failed = 0;
+	for (long n = 0;; n++) {
+		cr_assert_lt(n, 100000, "the session never ran whole");
+		struct side x, y;
+		side_open(&x, changes, 36);
+		side_open(&y, ys, 34);
+		uccn_alloc_fail_after(n);
+		int err = session(&x, &y, &seen);
+		uccn_alloc_fail_after(-1);
+		uint64_t held = side_changes(&y);
+		cr_assert(held >= 34 && held <= AUTHORS, "allocation %ld: %llu", n,
+			(unsigned long long)held);
+		if (err == UCCN_OK) {
+			cr_assert_eq(held, AUTHORS, "allocation %ld", n);
+		} else {
+			failed++;
+			/* Memory back: the next session completes. */
+			cr_assert_eq(session(&x, &y, &seen), UCCN_OK, "allocation %ld", n);
+		}
+		cr_assert_eq(side_changes(&x), AUTHORS, "allocation %ld", n);
+		cr_assert_eq(side_changes(&y), AUTHORS, "allocation %ld", n);
+		side_close(&x);
+		side_close(&y);
+		if (err == UCCN_OK) {
+			break;
+		}
+	}
+	cr_assert_gt(failed, 10, "failures were injected (%d) before a session ran whole", failed);
+	cr_assert(seen.recon, "some ran out while taking a reconciliation");
+	cr_assert(seen.zchanges, "some ran out while taking a compressed batch");
+	cr_log_info("a session ran whole after %d runs that failed", failed);
+	for (int i = 0; i < AUTHORS; i++) {
+		uccn_bytes_finish(&changes[i]);
+	}
 }

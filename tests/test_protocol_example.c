@@ -13,6 +13,7 @@
 #include "node/checkpoint.h"
 #include "node/crypto.h"
 #include "node/merkle.h"
+#include "node/sync.h"
 #include "tests/support.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -278,6 +279,74 @@ Test(protocol_example, documented_sync_messages_decode_and_encode_back) {
 		uccn_codec_sync_msg_finish(&m);
 		free(bytes);
 	}
+	uccn_bytes_finish(&built);
+	free(doc);
+}
+
+/* §11.8: the worked reconciliation decodes to what the text says, encodes back to the same
+ * bytes, and its fingerprints are those of the heads the text gives. §11.9: the compressed
+ * batch decodes to its two stand-ins. */
+Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_fingerprints) {
+	char *doc = read_doc();
+	uint8_t *bytes;
+	struct uccn_sync_msg m;
+	struct uccn_bytes built = {0};
+	uint8_t a11[UCCN_KEY_BYTES], a22[UCCN_KEY_BYTES];
+	memset(a11, 0x11, sizeof(a11));
+	memset(a22, 0x22, sizeof(a22));
+	struct uccn_sync_entry heads[3] = {{.feed = "best_practice", .seq = 7},
+		{.feed = "event", .seq = 2}, {.feed = "event", .seq = 5}};
+	memcpy(heads[0].author, a11, UCCN_KEY_BYTES);
+	memcpy(heads[1].author, a11, UCCN_KEY_BYTES);
+	memcpy(heads[2].author, a22, UCCN_KEY_BYTES);
+	static const char *const names[] = {
+		"sync-recon-open-hex", "sync-recon-list-hex", "sync-recon-lack-hex"};
+	for (int k = 0; k < 3; k++) {
+		size_t len = doc_hex(doc, names[k], &bytes);
+		cr_assert_eq(
+			uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK, "%s", names[k]);
+		cr_assert_eq(m.type, UCCN_SYNC_RECON);
+		cr_assert_eq(m.features, k < 2 ? UCCN_SYNC_FEATURE_ZSTD : 0u, "%s", names[k]);
+		cr_assert_eq(m.nranges, 2);
+		cr_assert_eq(m.ranges[0].bound_len, 1);
+		cr_assert_eq(m.ranges[0].bound[0], 0x22);
+		cr_assert(m.ranges[1].open_end);
+		if (k == 0) {
+			uint8_t fp[UCCN_SYNC_FP_BYTES];
+			cr_assert_eq(m.ranges[0].mode, UCCN_RANGE_FP);
+			cr_assert_eq(m.ranges[1].mode, UCCN_RANGE_FP);
+			uccn_sync_fingerprint(heads, 2, sizeof(heads[0]), fp);
+			cr_assert_eq(memcmp(fp, m.ranges[0].fp, sizeof(fp)), 0, "fingerprint 1");
+			uccn_sync_fingerprint(&heads[2], 1, sizeof(heads[0]), fp);
+			cr_assert_eq(memcmp(fp, m.ranges[1].fp, sizeof(fp)), 0, "fingerprint 2");
+		} else {
+			cr_assert_eq(m.ranges[0].mode, UCCN_RANGE_SKIP);
+			cr_assert_eq(m.ranges[1].mode, k == 1 ? UCCN_RANGE_LIST : UCCN_RANGE_LACK);
+			cr_assert_eq(m.ranges[1].count, 1);
+			cr_assert_eq(memcmp(m.entries[0].author, a22, UCCN_KEY_BYTES), 0);
+			cr_assert_str_eq(m.entries[0].feed, "event");
+			cr_assert_eq(m.entries[0].seq, k == 1 ? 6 : 5);
+		}
+		built.len = 0;
+		cr_assert_eq(uccn_codec_encode_sync_recon(
+				     m.features, m.ranges, m.nranges, m.entries, &built),
+			UCCN_OK);
+		expect_bytes(bytes, len, &built, names[k]);
+		uccn_codec_sync_msg_finish(&m);
+		free(bytes);
+	}
+	size_t len = doc_hex(doc, "sync-zchanges-hex", &bytes);
+	cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_CHANGES);
+	cr_assert(m.compressed);
+	cr_assert_eq(m.value, 5);
+	cr_assert_eq(m.count, 2);
+	cr_assert_eq(m.changes[0].len, 3);
+	cr_assert_eq(memcmp(m.changes[0].data, "\xaa\xbb\xcc", 3), 0);
+	cr_assert_eq(m.changes[1].len, 1);
+	cr_assert_eq(m.changes[1].data[0], 0xdd);
+	uccn_codec_sync_msg_finish(&m);
+	free(bytes);
 	uccn_bytes_finish(&built);
 	free(doc);
 }

@@ -95,6 +95,7 @@ struct filter {
 	bool peer_secretariat;
 	const uint8_t *peer_key;
 	struct uccn_verifier *verifier;
+	bool no_compress;
 };
 
 static struct uccn_sync *engine_with(
@@ -109,7 +110,8 @@ static struct uccn_sync *engine_with(
 		.npeer_kinds = f->npeer_kinds,
 		.peer_key = f->peer_key,
 		.peer_secretariat = f->peer_secretariat,
-		.verifier = f->verifier};
+		.verifier = f->verifier,
+		.no_compress = f->no_compress};
 	struct uccn_sync *s = NULL;
 	cr_assert_eq(uccn_sync_create(&cfg, &s), UCCN_OK);
 	return s;
@@ -126,6 +128,7 @@ static int run(struct uccn_sync *a, struct uccn_sync *b, int cut) {
 	struct uccn_bytes p = {0};
 	int moved = 0;
 	bool flushed = false;
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK, "a opens the session");
 	for (int guard = 0; guard < 100000; guard++) {
 		bool any = false;
 		if (uccn_sync_pop_payload(a, &p)) {
@@ -180,6 +183,7 @@ Test(sync, two_nodes_end_holding_the_same) {
 	struct uccn_sync *a = engine(&nodes[0], 64, 4), *b = engine(&nodes[1], 64, 4);
 	cr_assert_eq(uccn_sync_pending(a), 0, "nothing known before the peer's vector");
 	struct uccn_bytes vector = {0};
+	cr_assert_eq(uccn_sync_open(b), UCCN_OK);
 	cr_assert(uccn_sync_pop_payload(b, &vector));
 	cr_assert_eq(uccn_sync_on_payload(a, vector.data, vector.len, 1), UCCN_OK);
 	uccn_bytes_finish(&vector);
@@ -422,6 +426,7 @@ Test(sync, a_peer_that_sends_what_the_session_does_not_carry_is_cut_and_nothing_
 	struct uccn_sync *a = engine(&nodes[0], 8, 2),
 			 *b = engine_with(
 				 &nodes[1], 8, 2, &(struct filter){.kinds = events, .nkinds = 1});
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
 	struct uccn_bytes p = {0};
 	int err = UCCN_OK;
 	for (int guard = 0; guard < 100 && err == UCCN_OK; guard++) {
@@ -632,6 +637,7 @@ Test(sync, large_changes_come_in_batches_that_fit_a_session_frame) {
 		uccn_bytes_finish(&b);
 	}
 	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
 	struct uccn_bytes p = {0};
 	size_t largest = 0;
 	for (int guard = 0; guard < 10000; guard++) {
@@ -696,21 +702,29 @@ static void old_copy(struct replica *from, struct replica *to, uint64_t n) {
 	uccn_bytes_finish(&b);
 }
 
-Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given_back) {
-	open_replica(&nodes[0], 0x81);
-	open_replica(&nodes[1], 0x82);
-	open_replica(&nodes[2], 0x83);
+/* Node 0 writes five changes (and a report, when asked) and gives them to node 1; node 2 is
+ * node 0 restored from a copy that holds its first two changes. */
+static void restored_behind(uint8_t seed, bool report) {
+	open_replica(&nodes[0], seed);
+	open_replica(&nodes[1], (uint8_t)(seed + 1));
+	open_replica(&nodes[2], (uint8_t)(seed + 2));
 	uccn_changelog_set_self(nodes[0].log, nodes[0].author.pk);
 	for (int i = 0; i < 5; i++) {
 		edit_kind(&nodes[0], i % 2 ? "best_practice" : "event", "title", false);
 	}
-	edit_kind(&nodes[0], "report", "period", false);
+	if (report) {
+		edit_kind(&nodes[0], "report", "period", false);
+	}
 	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
 	run(a, b, -1);
 	uccn_sync_destroy(a);
 	uccn_sync_destroy(b);
-	/* Node 2 is node 0 restored from a copy that holds its first two changes. */
 	old_copy(&nodes[0], &nodes[2], 2);
+}
+
+Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given_back) {
+	restored_behind(0x81, true);
+	struct uccn_sync *b;
 	uint64_t want;
 	cr_assert_not(marked(&nodes[2], &want));
 	/* The hub's node sees it as the city that wrote those changes: even the report, meant
@@ -718,6 +732,7 @@ Test(sync, a_peer_holding_more_of_the_nodes_own_chain_marks_it_until_it_is_given
 	struct uccn_sync *c = engine(&nodes[2], 0, 0);
 	b = engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
 	struct uccn_bytes vector = {0};
+	cr_assert_eq(uccn_sync_open(b), UCCN_OK);
 	cr_assert(uccn_sync_pop_payload(b, &vector));
 	cr_assert_eq(uccn_sync_on_payload(c, vector.data, vector.len, 1), UCCN_OK);
 	uccn_bytes_finish(&vector);
@@ -860,4 +875,366 @@ Test(sync, a_batch_in_the_worst_order_costs_work_linear_in_its_changes) {
 	uccn_bytes_finish(&v);
 	uccn_bytes_finish(&batch);
 	uccn_sync_destroy(a);
+}
+
+/* ---- Reconciliation (PROTOCOL.md §11.2) and compressed batches (§11.8) ----------------- */
+
+/* The same change applied to r (both r0 and r1 when given). */
+static void apply_to(struct replica *r, const struct uccn_bytes *b) {
+	struct uccn_apply_result res;
+	cr_assert_eq(uccn_store_begin(r->st), UCCN_OK);
+	cr_assert_eq(uccn_changelog_apply(r->log, b->data, b->len, 1, &res, NULL, NULL), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(r->st), UCCN_OK);
+	cr_assert_eq(res.outcome, UCCN_APPLIED, "%s", res.why);
+}
+
+/* authors × 3 feeds (best_practice, event, project) held by both replicas; the last author's
+ * event feed one change further on r0 alone when `differ`. */
+static void shared_feeds(struct replica *r0, struct replica *r1, int authors, bool differ) {
+	static const char *const kinds[] = {"best_practice", "event", "project"};
+	for (int i = 0; i < authors; i++) {
+		struct test_author who;
+		test_author_init(&who, (uint8_t)(i + 1));
+		for (int k = 0; k < 3; k++) {
+			struct uccn_field f = test_str("title", "shared");
+			struct uccn_bytes b = {0};
+			test_sign(&who, network, 0, kinds[k], NULL, "r1", UCCN_OP_PUT, &f, 1, &b);
+			apply_to(r0, &b);
+			apply_to(r1, &b);
+			uccn_bytes_finish(&b);
+		}
+		if (differ && i == authors / 2) {
+			struct uccn_field f = test_str("title", "new");
+			struct uccn_bytes b = {0};
+			test_sign(&who, network, 0, "event", NULL, "r1", UCCN_OP_PUT, &f, 1, &b);
+			apply_to(r0, &b);
+			uccn_bytes_finish(&b);
+		}
+		test_author_finish(&who);
+	}
+}
+
+struct traffic {
+	int recon;          /* RECON messages */
+	size_t recon_bytes; /* their bytes */
+	int messages;
+};
+
+/* As run(), showing each payload to watch (from_a: a sent it) before it is delivered. */
+typedef void (*watch_fn)(const struct uccn_bytes *p, bool from_a, void *ctx);
+
+static void run_watching(struct uccn_sync *a, struct uccn_sync *b, watch_fn watch, void *ctx) {
+	struct uccn_bytes p = {0};
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
+	for (int guard = 0; guard < 100000; guard++) {
+		bool any = false;
+		for (int side = 0; side < 2; side++) {
+			struct uccn_sync *from = side ? b : a, *to = side ? a : b;
+			if (uccn_sync_pop_payload(from, &p)) {
+				watch(&p, side == 0, ctx);
+				cr_assert_eq(uccn_sync_on_payload(to, p.data, p.len, 1), UCCN_OK,
+					"%s", uccn_sync_error(to));
+				any = true;
+			}
+		}
+		if (!any) {
+			cr_assert_eq(uccn_sync_flush(a, 1), UCCN_OK);
+			cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+			if (!uccn_sync_pop_payload(a, &p) && !uccn_sync_pop_payload(b, &p)) {
+				break;
+			}
+			cr_assert_fail("a flush queued a payload: not expected here");
+		}
+	}
+	uccn_bytes_finish(&p);
+}
+
+static void count_recon(const struct uccn_bytes *p, bool from_a, void *ctx) {
+	struct traffic *t = ctx;
+	t->messages++;
+	if (p->len > 1 && p->data[1] == UCCN_SYNC_RECON) {
+		t->recon++;
+		t->recon_bytes += p->len;
+	}
+}
+
+/* One session between fresh replicas 0 and 1 holding authors × 3 shared feeds. */
+static struct traffic reconcile(int authors, bool differ) {
+	open_replica(&nodes[0], 0x90);
+	open_replica(&nodes[1], 0x91);
+	shared_feeds(&nodes[0], &nodes[1], authors, differ);
+	struct uccn_sync *a = engine(&nodes[1], 0, 0), *b = engine(&nodes[0], 0, 0);
+	struct traffic t = {0};
+	run_watching(a, b, count_recon, &t);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+	cr_assert_eq(stored(&nodes[0]), stored(&nodes[1]), "the two hold the same");
+	struct uccn_net_stats sb;
+	uccn_sync_get_stats(b, &sb);
+	cr_assert_eq(sb.sent, differ ? 1 : 0, "only the change that differs is sent");
+	struct uccn_sync_wire_stats wa, wb;
+	uccn_sync_get_wire_stats(a, &wa);
+	uccn_sync_get_wire_stats(b, &wb);
+	cr_assert_eq(wa.recon_sent + wb.recon_sent, (uint64_t)t.recon, "every RECON counted");
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+	close_replica(&nodes[0]);
+	close_replica(&nodes[1]);
+	return t;
+}
+
+Test(sync, holding_the_same_costs_two_small_messages_whatever_the_size) {
+	struct traffic small = reconcile(16, false), large = reconcile(255, false);
+	cr_assert_eq(small.recon, 2, "the opening and its answer");
+	cr_assert_eq(large.recon, 2, "the opening and its answer");
+	cr_assert_leq(large.recon_bytes, 600, "%zu bytes for 765 feeds", large.recon_bytes);
+	cr_assert_leq(large.recon_bytes, small.recon_bytes + 64, "%zu vs %zu bytes",
+		large.recon_bytes, small.recon_bytes);
+}
+
+Test(sync, one_feed_that_differs_among_many_costs_the_log_of_their_number) {
+	/* 48 feeds, then 765 (16 times as many): a difference in one feed costs bytes and
+	 * messages that grow with the log of the set, far from 16 times. */
+	struct traffic small = reconcile(16, true), large = reconcile(255, true);
+	cr_assert_leq(large.recon, small.recon + 2, "%d vs %d messages", large.recon, small.recon);
+	cr_assert_leq(large.recon_bytes, 2 * small.recon_bytes + 600, "%zu vs %zu bytes",
+		large.recon_bytes, small.recon_bytes);
+	cr_assert_leq(large.recon_bytes, 2000, "%zu bytes", large.recon_bytes);
+}
+
+/* The payload an engine opens with, for a replica and a filter. */
+static void opening(struct replica *r, const struct filter *f, struct uccn_bytes *out) {
+	struct filter g = *f;
+	struct uccn_sync *s = engine_with(r, 0, 0, &g);
+	cr_assert_eq(uccn_sync_open(s), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(s, out));
+	uccn_sync_destroy(s);
+}
+
+Test(sync, feeds_that_do_not_travel_leave_no_trace_in_the_reconciliation) {
+	/* Replica 1 holds what replica 0 holds, plus a report for the Secretariat alone by
+	 * another author and a best practice. To a peer that may not hold the report and that
+	 * asked for events and projects only, both open with the same bytes: neither the
+	 * report's feed nor the best practice's is in a fingerprint, a bound or a list. */
+	open_replica(&nodes[0], 0x92);
+	open_replica(&nodes[1], 0x93);
+	shared_feeds(&nodes[0], &nodes[1], 40, false);
+	edit_kind(&nodes[1], "report", "period", true);
+	edit_kind(&nodes[1], "best_practice", "title", false);
+	struct test_author peer;
+	test_author_init(&peer, 0xee);
+	static const char *const kinds[] = {"event", "project", "report"};
+	struct filter f = {.peer_key = peer.pk, .peer_kinds = kinds, .npeer_kinds = 3};
+	struct uccn_bytes p0 = {0}, p1 = {0};
+	opening(&nodes[0], &f, &p0);
+	opening(&nodes[1], &f, &p1);
+	cr_assert_eq(p0.len, p1.len);
+	cr_assert_eq(memcmp(p0.data, p1.data, p0.len), 0, "the same bytes");
+	/* And the same for a small set, sent as a list. */
+	close_replica(&nodes[0]);
+	close_replica(&nodes[1]);
+	open_replica(&nodes[0], 0x92);
+	open_replica(&nodes[1], 0x93);
+	shared_feeds(&nodes[0], &nodes[1], 2, false);
+	edit_kind(&nodes[1], "report", "period", true);
+	p0.len = p1.len = 0;
+	opening(&nodes[0], &f, &p0);
+	opening(&nodes[1], &f, &p1);
+	cr_assert_eq(p0.len, p1.len);
+	cr_assert_eq(memcmp(p0.data, p1.data, p0.len), 0, "the same bytes");
+	uccn_bytes_finish(&p0);
+	uccn_bytes_finish(&p1);
+	test_author_finish(&peer);
+}
+
+/* Feeds a responder engine payload after payload; the last one's result. */
+static int feed(struct uccn_sync *s, const struct uccn_bytes *msgs, size_t n) {
+	int err = UCCN_OK;
+	for (size_t i = 0; i < n && err == UCCN_OK; i++) {
+		err = uccn_sync_on_payload(s, msgs[i].data, msgs[i].len, 1);
+	}
+	return err;
+}
+
+Test(sync, reconciliation_messages_that_break_the_rules_end_the_session) {
+	open_replica(&nodes[0], 0x94);
+	open_replica(&nodes[1], 0x95);
+	shared_feeds(&nodes[0], &nodes[1], 40, true);
+	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LACK};
+	struct uccn_bytes m[3] = {{0}, {0}, {0}};
+	/* An opening that answers nothing. */
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, &all, 1, NULL, &m[0]), UCCN_OK);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(feed(a, m, 1), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(a), "answers nothing"), "%s", uccn_sync_error(a));
+	uccn_sync_destroy(a);
+	/* A batch before the reconciliation ended. */
+	struct uccn_sync *b = engine(&nodes[1], 0, 0);
+	cr_assert_eq(uccn_sync_open(b), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(b, &m[0]));
+	a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(uccn_sync_on_payload(a, m[0].data, m[0].len, 1), UCCN_OK);
+	m[1].len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_changes(0, NULL, 0, &m[1]), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, m[1].data, m[1].len, 1), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(a), "before the reconciliation ended"));
+	uccn_sync_destroy(a);
+	/* The same opening twice: the second answers nothing a asked. */
+	a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(uccn_sync_on_payload(a, m[0].data, m[0].len, 1), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, m[0].data, m[0].len, 1), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(a), "does not answer ours"));
+	uccn_sync_destroy(a);
+	/* Once the reconciliation is over, a RECON is out of turn. */
+	a = engine(&nodes[0], 0, 0);
+	struct uccn_sync *c = engine(&nodes[1], 0, 0);
+	run(c, a, -1);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(c));
+	cr_assert_eq(uccn_sync_on_payload(a, m[0].data, m[0].len, 1), UCCN_EPROTO);
+	cr_assert_str_eq(uccn_sync_error(a), "a reconciliation message out of turn");
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(c);
+	/* b opens with fingerprints (120 feeds): a LACK inside one of them answers nothing b
+	 * asked. */
+	struct uccn_sync_range lack[2] = {
+		{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LACK},
+		{.open_end = true, .mode = UCCN_RANGE_SKIP}};
+	m[2].len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, lack, 2, NULL, &m[2]), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(b, m[2].data, m[2].len, 1), UCCN_EPROTO);
+	cr_assert_not_null(
+		strstr(uccn_sync_error(b), "does not answer ours"), "%s", uccn_sync_error(b));
+	uccn_sync_destroy(b);
+	/* A range of the answer that straddles two of ours. */
+	b = engine(&nodes[1], 0, 0);
+	cr_assert_eq(uccn_sync_open(b), UCCN_OK);
+	struct uccn_sync_range two[2] = {
+		{.bound = {0xff, 0xff}, .bound_len = 2, .mode = UCCN_RANGE_FP},
+		{.open_end = true, .mode = UCCN_RANGE_SKIP}};
+	m[2].len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, two, 2, NULL, &m[2]), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(b, m[2].data, m[2].len, 1), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(b), "straddles"), "%s", uccn_sync_error(b));
+	uccn_sync_destroy(b);
+	for (int i = 0; i < 3; i++) {
+		uccn_bytes_finish(&m[i]);
+	}
+}
+
+/* How many CHANGES (plain) and ZCHANGES payloads one side sent, and whether a compressed one
+ * held a change of a @secretariat feed. */
+struct batches {
+	int plain, compressed;
+	bool secret_compressed;
+};
+
+static void count_batches(const struct uccn_bytes *p, bool from_a, void *ctx) {
+	struct batches *out = ctx;
+	if (!from_a || p->len < 2) {
+		return;
+	}
+	if (p->data[1] == UCCN_SYNC_CHANGES) {
+		out->plain++;
+		return;
+	}
+	if (p->data[1] != UCCN_SYNC_ZCHANGES) {
+		return;
+	}
+	out->compressed++;
+	struct uccn_sync_msg m;
+	cr_assert_eq(uccn_codec_decode_sync(p->data, p->len, &m, NULL, 0), UCCN_OK);
+	for (size_t i = 0; i < m.count; i++) {
+		struct uccn_change c;
+		cr_assert_eq(
+			uccn_codec_decode_change(m.changes[i].data, m.changes[i].len, &c, NULL, 0),
+			UCCN_OK);
+		for (size_t k = 0; k < uccn_change_field_count(&c); k++) {
+			const struct uccn_field *f = uccn_change_field_at(&c, k);
+			out->secret_compressed |= strcmp(f->name, "audience") == 0;
+		}
+	}
+	uccn_codec_sync_msg_finish(&m);
+}
+
+Test(sync, batches_go_compressed_when_both_offer_it_and_plain_otherwise) {
+	for (int declines = 0; declines < 3; declines++) {
+		open_replica(&nodes[0], 0x96);
+		open_replica(&nodes[1], 0x97);
+		unsigned rng = 5;
+		for (int i = 0; i < 600; i++) {
+			edit(&nodes[0], &rng); /* reports for the Secretariat alone among them */
+			if (i % 7 == 0) {
+				edit_kind(&nodes[0], "report", "period", true);
+			}
+		}
+		struct uccn_sync *a = engine_with(&nodes[0], 64, 2,
+					 &(struct filter){.peer_secretariat = true,
+						 .no_compress = declines == 1}),
+				 *b = engine_with(&nodes[1], 64, 2,
+					 &(struct filter){.peer_secretariat = true,
+						 .no_compress = declines == 2});
+		struct batches n = {0};
+		run_watching(a, b, count_batches, &n);
+		cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b));
+		cr_assert_eq(stored(&nodes[1]), stored(&nodes[0]), "the two hold the same");
+		struct uccn_sync_wire_stats sa;
+		uccn_sync_get_wire_stats(a, &sa);
+		cr_assert_eq(
+			sa.zbatches_sent, (uint64_t)n.compressed, "every compressed batch counted");
+		if (declines == 0) {
+			cr_assert_gt(n.compressed, 0);
+			cr_assert_gt(n.plain, 0, "the reports for the Secretariat went plain");
+			cr_assert_not(n.secret_compressed,
+				"nothing for the Secretariat alone is compressed with others");
+			cr_assert(sa.compressing);
+		} else {
+			cr_assert_eq(n.compressed, 0, "side %d declined", declines);
+			cr_assert_not(sa.compressing);
+		}
+		uccn_sync_destroy(a);
+		uccn_sync_destroy(b);
+		close_replica(&nodes[0]);
+		close_replica(&nodes[1]);
+	}
+}
+
+Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
+	open_replica(&nodes[0], 0x98);
+	struct uccn_sync *a = engine_with(
+		&nodes[0], 0, 0, &(struct filter){.peer_secretariat = true, .no_compress = true});
+	struct uccn_bytes m = {0};
+	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST};
+	cr_assert_eq(
+		uccn_codec_encode_sync_recon(UCCN_SYNC_FEATURE_ZSTD, &all, 1, NULL, &m), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, m.data, m.len, 1), UCCN_OK);
+	m.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_zchanges(0, NULL, 0, &m), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, m.data, m.len, 1), UCCN_EPROTO);
+	cr_assert_str_eq(
+		uccn_sync_error(a), "a compressed batch, which this session did not agree to");
+	uccn_bytes_finish(&m);
+	uccn_sync_destroy(a);
+}
+
+Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_chain_goes) {
+	/* As above, but the restored node opens and lists its heads: the hub's LACK must name
+	 * the node's own feeds it holds further (§11.8 rule b), or the node would not know. */
+	restored_behind(0x87, false);
+	uint64_t want;
+	struct uccn_sync *c = engine(&nodes[2], 0, 0);
+	struct uccn_sync *b =
+		engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
+	struct uccn_bytes p = {0};
+	cr_assert_eq(uccn_sync_open(c), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(c, &p));
+	cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(b, &p), "the hub's LACK");
+	cr_assert_eq(uccn_sync_on_payload(c, p.data, p.len, 1), UCCN_OK);
+	cr_assert(marked(&nodes[2], &want), "the answer shows #5, the store ends at #2");
+	cr_assert_eq(want, 5);
+	uccn_bytes_finish(&p);
+	run(c, b, -1);
+	cr_assert_eq(own_head(&nodes[2]), 5);
+	cr_assert_not(marked(&nodes[2], &want), "caught up: the mark is cleared");
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(b);
 }

@@ -374,10 +374,27 @@ static struct session one_sync(const char *uccn, const char *city, unsigned port
 		.turns = after.turns - before.turns};
 }
 
+/* The bytes of the hub's signed changes, as stored and as a first sync must carry them. */
+struct sizing {
+	struct uccn_store *st;
+	uint64_t bytes;
+};
+
+static int add_link(void *userdata, uint64_t seq, const uint8_t *data, size_t len) {
+	struct sizing *z = userdata;
+	z->bytes += len;
+	return 0;
+}
+
+static int add_feed(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
+	struct sizing *z = userdata;
+	return uccn_store_each_feed_change(z->st, author, feed, 0, add_link, z);
+}
+
 /* Builds a network of n cities in dir and measures the three sessions over lk. */
 static void measure(const char *uccn, const char *self_dir, const char *dir, long n,
 	const struct names *nm, const struct link_opts *lk, struct session out[3],
-	uint64_t *changes) {
+	uint64_t *changes, uint64_t *signed_bytes) {
 	double t0 = bench_seconds();
 	build(dir, n, nm);
 	char hub[PATH_BUF], city[PATH_BUF], stats[PATH_BUF], path[PATH_BUF];
@@ -387,9 +404,12 @@ static void measure(const char *uccn, const char *self_dir, const char *dir, lon
 	join(path, hub, "uccn.db");
 	struct uccn_store *st;
 	int err = uccn_store_open(path, false, &st);
-	if (err < 0 || (err = uccn_store_count_changes(st, changes)) < 0) {
+	struct sizing z = {st, 0};
+	if (err < 0 || (err = uccn_store_count_changes(st, changes)) < 0 ||
+		(err = uccn_store_each_feed_head(st, NULL, add_feed, &z)) < 0) {
 		bench_die("counting", err);
 	}
+	*signed_bytes = z.bytes;
 	uccn_store_close(st);
 	fprintf(stderr, "uccn-bench-link: %ld cities, %" PRIu64 " changes at the hub, built in %.1f s\n",
 		n, *changes, bench_seconds() - t0);
@@ -515,8 +535,8 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		struct session s[3];
-		uint64_t changes;
-		measure(uccn, self_dir, sub, sizes[r], &nm, &lk, s, &changes);
+		uint64_t changes, signed_bytes;
+		measure(uccn, self_dir, sub, sizes[r], &nm, &lk, s, &changes, &signed_bytes);
 		if (scale || (lk.kbit == 0 && lk.rtt_ms == 0 && lk.loss == 0)) {
 			printf("%ld cities (%" PRIu64 " changes at the hub), unlimited link:\n",
 				sizes[r], changes);
@@ -526,6 +546,9 @@ int main(int argc, char **argv) {
 				sizes[r], changes, lk.kbit, lk.rtt_ms, lk.loss);
 		}
 		print_session("first sync of a new city", &s[0], !scale);
+		printf("  %-28s %9" PRIu64 " bytes: the first sync costs %.2f of them\n",
+			"the hub's signed changes", signed_bytes,
+			(double)(s[0].up + s[0].down) / (double)signed_bytes);
 		print_session("sync again, nothing new", &s[1], !scale);
 		print_session("sync after one new change", &s[2], !scale);
 		fflush(stdout);
