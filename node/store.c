@@ -15,6 +15,7 @@
 
 #include "node/alloc.h"
 #include "proto/change_internal.h"
+#include "proto/state_codec.h"
 
 /* "UCCN": lets us tell our database from any other SQLite file. */
 #define APPLICATION_ID 0x5543434e
@@ -101,6 +102,12 @@ static const char *const migrations[] = {
 	 " BEGIN DELETE FROM record_fts WHERE rowid = old.rid;"
 	 " DELETE FROM fts_dirty WHERE rid = old.rid; END;"
 	 "INSERT INTO fts_dirty(rid) SELECT rid FROM records;"),
+	/* 9: a record's state no longer writes its owner, nor the clock of a field the owner's
+	 * newest change wrote (PROTOCOL.md §6): every state is rewritten by rewrite_states. A
+	 * record's changes are few, so finding them needs the record alone: the index drops the
+	 * clock, which history sorts by itself. */
+	("DROP INDEX changes_by_record;"
+	 "CREATE INDEX changes_by_record ON changes(rid);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -333,6 +340,57 @@ static int pragma_int(struct uccn_store *st, const char *sql, int64_t *out) {
 	return err;
 }
 
+/* Rewrites every record's state from the layout of schema 8 to §6's (migration 9), a slice of
+ * rows at a time so that no cursor reads the table while it is written. */
+static int rewrite_states(struct uccn_store *st) {
+	static struct uccn_state state; /* large; migrations run on one thread at open */
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct uccn_bytes out = {0};
+	int rc = sqlite3_prepare_v2(st->db,
+		"SELECT rid, owner, state FROM records WHERE rid > ?1 ORDER BY rid LIMIT 1", -1, &sel,
+		NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_prepare_v2(
+			st->db, "UPDATE records SET state = ?2 WHERE rid = ?1", -1, &upd, NULL);
+	}
+	int err = rc == SQLITE_OK ? UCCN_OK : fail(st, rc, "migrating record states");
+	int64_t rid = 0;
+	while (err == UCCN_OK) {
+		sqlite3_reset(sel);
+		sqlite3_bind_int64(sel, 1, rid);
+		if ((err = step_row(st, sel, "migrating record states")) < 0) {
+			err = err == UCCN_ENOTFOUND ? UCCN_OK : err;
+			break;
+		}
+		rid = sqlite3_column_int64(sel, 0);
+		const uint8_t *owner = sqlite3_column_blob(sel, 1);
+		out.len = 0;
+		if (owner == NULL || sqlite3_column_bytes(sel, 1) != UCCN_KEY_BYTES ||
+			uccn_codec_decode_state_v1(sqlite3_column_blob(sel, 2),
+				(size_t)sqlite3_column_bytes(sel, 2), &state) < 0 ||
+			uccn_codec_encode_state(&state, owner, &out) < 0) {
+			uccn_log(UCCN_LOG_ERROR,
+				"the database is damaged (the state of record %lld does not decode)",
+				(long long)rid);
+			err = UCCN_ECORRUPT;
+			break;
+		}
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, rid);
+		sqlite3_bind_blob(upd, 2, out.data, (int)out.len, SQLITE_STATIC);
+		err = run(st, upd, "migrating record states");
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	uccn_bytes_finish(&out);
+	return err;
+}
+
+/* What a migration does beyond its SQL, in the same transaction. */
+static int migrate_rows(struct uccn_store *st, int version) {
+	return version == 9 ? rewrite_states(st) : UCCN_OK;
+}
+
 static int migrate(struct uccn_store *st) {
 	int64_t version = 0, app = 0, objects = 0;
 	int err;
@@ -374,7 +432,7 @@ static int migrate(struct uccn_store *st) {
 			return err;
 		}
 		if ((err = exec(st, migrations[v], "migration")) < 0 ||
-			(err = exec(st, sql, "migration")) < 0 ||
+			(err = migrate_rows(st, v + 1)) < 0 || (err = exec(st, sql, "migration")) < 0 ||
 			(err = exec(st, "COMMIT", "migration")) < 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return err;

@@ -3,12 +3,15 @@
 #include "node/store.h"
 
 #include <criterion/criterion.h>
+#include <msgpack.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/merge.h"
 #include "proto/change_internal.h"
+#include "proto/state_codec.h"
 #include "tests/support.h"
 
 static char *dir;
@@ -316,6 +319,178 @@ Test(store, an_older_database_with_one_chain_per_author_is_refused_untouched) {
 	cr_assert_eq(sqlite3_column_int(stmt, 0), 1, "nothing was migrated");
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
+}
+
+/* A record state as schema 8 wrote it: every author in the table, every field with its clock
+ * (the §6 layout before the owner was implied). Written here by hand, as the old program did. */
+static void pack_value(msgpack_packer *pk, const struct uccn_value *v) {
+	switch (v->type) {
+	case UCCN_VALUE_STR:
+		msgpack_pack_str(pk, v->str_len);
+		msgpack_pack_str_body(pk, v->str, v->str_len);
+		break;
+	case UCCN_VALUE_INT:
+		msgpack_pack_int64(pk, v->i);
+		break;
+	case UCCN_VALUE_LIST:
+		msgpack_pack_array(pk, v->count);
+		for (size_t i = 0; i < v->count; i++) {
+			pack_value(pk, &v->items[i]);
+		}
+		break;
+	default:
+		msgpack_pack_nil(pk);
+		break;
+	}
+}
+
+static int key_cmp(const void *a, const void *b) {
+	return memcmp(a, b, UCCN_KEY_BYTES);
+}
+
+static void encode_state_v1(const struct uccn_state *s, msgpack_sbuffer *out) {
+	uint8_t authors[UCCN_FIELDS_MAX][UCCN_KEY_BYTES];
+	size_t n = 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (bsearch(s->fields[i].author, authors, n, UCCN_KEY_BYTES, key_cmp) == NULL) {
+			memcpy(authors[n++], s->fields[i].author, UCCN_KEY_BYTES);
+			qsort(authors, n, UCCN_KEY_BYTES, key_cmp);
+		}
+	}
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 5);
+	if (s->has_tomb) {
+		msgpack_pack_array(&pk, 2);
+		msgpack_pack_uint64(&pk, s->tomb_hlc);
+		msgpack_pack_bin(&pk, UCCN_KEY_BYTES);
+		msgpack_pack_bin_body(&pk, s->tomb_author, UCCN_KEY_BYTES);
+	} else {
+		msgpack_pack_nil(&pk);
+	}
+	msgpack_pack_uint64(&pk, s->created_hlc);
+	msgpack_pack_uint64(&pk, s->updated_hlc);
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_bin(&pk, UCCN_KEY_BYTES);
+		msgpack_pack_bin_body(&pk, authors[i], UCCN_KEY_BYTES);
+	}
+	msgpack_pack_array(&pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct uccn_state_field *f = &s->fields[i];
+		const uint8_t *at = bsearch(f->author, authors, n, UCCN_KEY_BYTES, key_cmp);
+		msgpack_pack_array(&pk, 4);
+		msgpack_pack_str(&pk, f->field.name_len);
+		msgpack_pack_str_body(&pk, f->field.name, f->field.name_len);
+		pack_value(&pk, &f->field.value);
+		msgpack_pack_uint64(&pk, f->hlc);
+		msgpack_pack_uint64(&pk, (uint64_t)(at - authors[0]) / UCCN_KEY_BYTES);
+	}
+}
+
+/* Three records as the merge makes them: one its owner wrote once, one written by its owner
+ * and another author then deleted, one written by someone other than its owner. */
+static struct uccn_change old_changes[4];
+static struct uccn_state old_states[3];
+static const char *const old_ids[3] = {"e1", "e2", "e3"};
+
+static void old_records(void) {
+	static const struct uccn_value sdgs[2] = {
+		{.type = UCCN_VALUE_INT, .i = 4}, {.type = UCCN_VALUE_STR, .str = "x", .str_len = 1}};
+	/* author, owner, hlc, op, record */
+	static const struct {
+		uint8_t author, owner;
+		uint64_t hlc;
+		enum uccn_op op;
+		int record;
+	} w[4] = {{7, 7, 100, UCCN_OP_PUT, 0}, {7, 7, 110, UCCN_OP_PUT, 1},
+		{9, 7, 120, UCCN_OP_PUT, 1}, {9, 8, 130, UCCN_OP_PUT, 2}};
+	for (int r = 0; r < 3; r++) {
+		uccn_merge_init(&old_states[r]);
+	}
+	for (int i = 0; i < 4; i++) {
+		struct uccn_change *x = &old_changes[i];
+		memset(x, 0, sizeof(*x));
+		memset(x->author, w[i].author, UCCN_KEY_BYTES);
+		memset(x->owner, w[i].owner, UCCN_KEY_BYTES);
+		x->hlc = w[i].hlc;
+		x->op = w[i].op;
+		x->fields[x->nfields++] = test_str("title", i == 2 ? "by another" : "t");
+		x->fields[x->nfields++] = (struct uccn_field){.name = "sdgs",
+			.name_len = 4,
+			.value = {.type = UCCN_VALUE_LIST, .items = sdgs, .count = 2}};
+		if (i == 1) {
+			x->fields[x->nfields++] = test_int("year", 2024);
+		}
+		cr_assert_eq(uccn_merge_apply(&old_states[w[i].record], x), UCCN_OK);
+	}
+	struct uccn_change del = old_changes[1];
+	del.op = UCCN_OP_DELETE;
+	del.hlc = 115;
+	cr_assert_eq(uccn_merge_apply(&old_states[1], &del), UCCN_OK);
+}
+
+Test(store, a_version_8_database_keeps_every_record_state) {
+	old_records();
+	uint8_t hash[UCCN_HASH_BYTES] = {0};
+	const uint8_t *owners[3] = {old_changes[0].owner, old_changes[1].owner,
+		old_changes[3].owner};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	for (int r = 0; r < 3; r++) {
+		msgpack_sbuffer v1;
+		msgpack_sbuffer_init(&v1);
+		encode_state_v1(&old_states[r], &v1);
+		struct uccn_change *x = fake((uint8_t)(40 + r), 1, old_ids[r]);
+		memcpy(x->owner, owners[r], UCCN_KEY_BYTES);
+		int64_t rid = 0;
+		cr_assert_eq(uccn_store_put_change(st, x, "event", hash, &rid,
+				     (const uint8_t *)v1.data, v1.size, r == 1),
+			UCCN_OK);
+		msgpack_sbuffer_destroy(&v1);
+	}
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uccn_store_close(st);
+	st = NULL;
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db,
+			     "DROP INDEX changes_by_record;"
+			     " CREATE INDEX changes_by_record ON changes(rid, hlc);"
+			     " PRAGMA user_version = 8;",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	static struct uccn_state back;
+	struct uccn_bytes state = {0}, want = {0};
+	for (int r = 0; r < 3; r++) {
+		int64_t rid = 0;
+		cr_assert_eq(uccn_store_get_state(st, "event", owners[r], old_ids[r], &rid, &state),
+			UCCN_OK);
+		cr_assert_eq(uccn_codec_decode_state(state.data, state.len, owners[r], &back),
+			UCCN_OK, "record %d", r);
+		want.len = 0;
+		cr_assert_eq(uccn_codec_encode_state(&old_states[r], owners[r], &want), UCCN_OK);
+		cr_assert_eq(state.len, want.len, "record %d", r);
+		cr_assert_eq(memcmp(state.data, want.data, want.len), 0, "record %d", r);
+		cr_assert_eq(back.nfields, old_states[r].nfields);
+		cr_assert_eq(back.has_tomb, old_states[r].has_tomb);
+		cr_assert_eq(uccn_merge_is_deleted(&back), uccn_merge_is_deleted(&old_states[r]));
+		for (size_t i = 0; i < back.nfields; i++) {
+			cr_assert_eq(back.fields[i].hlc, old_states[r].fields[i].hlc);
+			cr_assert_eq(memcmp(back.fields[i].author, old_states[r].fields[i].author,
+					     UCCN_KEY_BYTES),
+				0);
+		}
+		int n = 0;
+		cr_assert_eq(uccn_store_each_record_change(
+				     st, "event", owners[r], old_ids[r], count_blobs, &n),
+			UCCN_OK);
+		cr_assert_eq(n, 1, "record %d keeps its change", r);
+	}
+	uccn_bytes_finish(&state);
+	uccn_bytes_finish(&want);
 }
 
 Test(store, revoked_changes_no_longer_count_for_their_record) {
