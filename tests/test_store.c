@@ -453,9 +453,18 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 	st = NULL;
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	/* Schema 8's changes table, clustered by (author, seq), and its indexes. */
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP INDEX changes_by_record;"
+			     "CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
+			     " rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
+			     " revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
+			     " PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
+			     " INSERT INTO v7 SELECT aid, seq, rid, hlc, data, revoked, fid"
+			     " FROM changes;"
+			     " DROP TABLE changes; ALTER TABLE v7 RENAME TO changes;"
 			     " CREATE INDEX changes_by_record ON changes(rid, hlc);"
+			     " CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
+			     " CREATE INDEX changes_by_feed ON changes(fid, seq);"
 			     " PRAGMA user_version = 8;",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
@@ -489,6 +498,13 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 			UCCN_OK);
 		cr_assert_eq(n, 1, "record %d keeps its change", r);
 	}
+	struct uccn_bytes raw_back = {0};
+	cr_assert_eq(uccn_store_get_change(st, c.author, 1, &raw_back), UCCN_OK);
+	cr_assert_eq(raw_back.len, sizeof(raw));
+	uccn_bytes_finish(&raw_back);
+	int all = 0;
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &all), UCCN_OK);
+	cr_assert_eq(all, 3);
 	uccn_bytes_finish(&state);
 	uccn_bytes_finish(&want);
 }
