@@ -119,6 +119,10 @@ static const char *const migrations[] = {
 	 "CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
 	 "CREATE INDEX changes_by_feed ON changes(fid, seq);"
 	 "CREATE INDEX changes_by_record ON changes(rid);"),
+	/* 10: how many changes each feed holds, kept as they are stored, so that counting what a
+	 * peer holds or lacks reads a row, not a million index entries. */
+	("ALTER TABLE feeds ADD COLUMN n INTEGER NOT NULL DEFAULT 0;"
+	 "UPDATE feeds SET n = (SELECT count(*) FROM changes c WHERE c.fid = feeds.fid);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -140,18 +144,18 @@ static const char *const migrations[] = {
 		       " WHERE a.key = ?1 AND c.seq = ?2")                                         \
 	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data, fid)"                        \
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
-	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc FROM feeds WHERE aid = ?1 AND "    \
+	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc, n FROM feeds WHERE aid = ?1 AND " \
 		     "name = ?2")                                                                  \
 	XX(ADD_FEED, "INSERT INTO feeds(aid, name, head_seq, head_hash, head_hlc)"                 \
 		     " VALUES(?1, ?2, 0, zeroblob(32), 0)")                                        \
-	XX(SET_FEED,                                                                               \
-		"UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE fid = ?1")    \
+	XX(SET_FEED, "UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4, n = ?5"       \
+		     " WHERE fid = ?1")                                                            \
 	XX(EACH_FEED, "SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = "   \
 		      "f.aid WHERE f.head_seq > 0 ORDER BY a.key IS NOT ?1, a.key, f.name")        \
 	XX(FEED_CHANGES, "SELECT c.seq, c.data FROM changes c WHERE c.fid = ?1 AND c.seq > ?2"     \
 			 " ORDER BY c.seq")                                                        \
-	XX(COUNT_FEED, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq <= ?2")                \
-	XX(COUNT_BY, "SELECT count(*) FROM changes c JOIN authors a ON a.aid = c.aid"              \
+	XX(COUNT_FEED_AFTER, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq > ?2")           \
+	XX(COUNT_BY, "SELECT coalesce(sum(f.n), 0) FROM feeds f JOIN authors a ON a.aid = f.aid"   \
 		     " WHERE a.key = ?1")                                                          \
 	XX(PUT_PEER, "INSERT INTO peers(url, pin, kinds) VALUES(?1, ?2, ?3) ON CONFLICT(url)"      \
 		     " DO UPDATE SET pin = excluded.pin, kinds = excluded.kinds")                  \
@@ -160,7 +164,7 @@ static const char *const migrations[] = {
 		      " last_error FROM peers ORDER BY url")                                       \
 	XX(NOTE_PEER, "UPDATE peers SET connected = ?2, key = ?3, last_contact_ms = ?4, ours = "   \
 		      "?5, theirs = ?6, last_error = ?7 WHERE url = ?1")                           \
-	XX(COUNT_CHANGES, "SELECT count(*) FROM changes")                                          \
+	XX(COUNT_CHANGES, "SELECT coalesce(sum(n), 0) FROM feeds")                                 \
 	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
 			" ORDER BY a.key, c.seq")                                                  \
 	XX(RECORD_CHANGES, "SELECT c.data FROM records r JOIN changes c ON c.rid = r.rid"          \
@@ -245,6 +249,7 @@ struct feed_slot {
 	int64_t fid;
 	char name[UCCN_FEED_MAX + 1];
 	struct uccn_store_head head;
+	int64_t n; /* changes stored in the feed */
 };
 
 struct author_slot {
@@ -768,19 +773,25 @@ static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[U
 	return &st->authors[key[0] % AUTHOR_CACHE];
 }
 
-/* Heads of authors and of feeds are rows of the same shape: (id, seq, hash, hlc). */
+/* Heads of authors and of feeds are rows of the same shape: (id, seq, hash, hlc), and a feed's
+ * count of changes after them (n, when the statement has a fifth parameter). */
 static int write_head_row(struct uccn_store *st, enum statement which, int64_t id,
-	const struct uccn_store_head *head, const char *what) {
+	const struct uccn_store_head *head, int64_t n, const char *what) {
 	sqlite3_stmt *stmt = use(st, which);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (int64_t)head->seq);
 	sqlite3_bind_blob(stmt, 3, head->hash, UCCN_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, (int64_t)head->hlc);
+	if (sqlite3_bind_parameter_count(stmt) == 5) {
+		sqlite3_bind_int64(stmt, 5, n);
+	}
 	return run(st, stmt, what);
 }
 
-/* Reads (id, seq, hash, hlc) from the row stmt has stepped to, and resets it. */
-static void read_head_row(sqlite3_stmt *stmt, int64_t *id, struct uccn_store_head *head) {
+/* Reads (id, seq, hash, hlc) from the row stmt has stepped to, and (when n is given) a feed's
+ * count of changes, and resets it. */
+static void read_head_row(
+	sqlite3_stmt *stmt, int64_t *id, struct uccn_store_head *head, int64_t *n) {
 	*id = sqlite3_column_int64(stmt, 0);
 	head->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
 	const void *hash = sqlite3_column_blob(stmt, 2);
@@ -788,6 +799,9 @@ static void read_head_row(sqlite3_stmt *stmt, int64_t *id, struct uccn_store_hea
 		memcpy(head->hash, hash, UCCN_HASH_BYTES);
 	}
 	head->hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+	if (n != NULL) {
+		*n = sqlite3_column_int64(stmt, 4);
+	}
 	sqlite3_reset(stmt);
 }
 
@@ -795,7 +809,8 @@ static int write_feed(struct uccn_store *st, struct feed_slot *f) {
 	if (!f->dirty) {
 		return UCCN_OK;
 	}
-	int err = write_head_row(st, STMT_SET_FEED, f->fid, &f->head, "moving a feed's head");
+	int err =
+		write_head_row(st, STMT_SET_FEED, f->fid, &f->head, f->n, "moving a feed's head");
 	f->dirty = err < 0;
 	return err;
 }
@@ -811,7 +826,7 @@ static int write_head(struct uccn_store *st, struct author_slot *slot) {
 		return UCCN_OK;
 	}
 	int err = write_head_row(
-		st, STMT_SET_HEAD, slot->aid, &slot->head, "moving an author's head");
+		st, STMT_SET_HEAD, slot->aid, &slot->head, 0, "moving an author's head");
 	slot->dirty = err < 0;
 	return err;
 }
@@ -834,7 +849,7 @@ static int author_slot(
 	sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
 	err = step_row(st, stmt, "reading an author");
 	if (err == UCCN_OK) {
-		read_head_row(stmt, &slot->aid, &slot->head);
+		read_head_row(stmt, &slot->aid, &slot->head, NULL);
 	} else if (err != UCCN_ENOTFOUND) {
 		return err;
 	}
@@ -883,7 +898,7 @@ static int feed_slot(
 		sqlite3_bind_text(stmt, 2, feed, -1, SQLITE_STATIC);
 		err = step_row(st, stmt, "reading a feed");
 		if (err == UCCN_OK) {
-			read_head_row(stmt, &f->fid, &f->head);
+			read_head_row(stmt, &f->fid, &f->head, &f->n);
 		} else if (err != UCCN_ENOTFOUND) {
 			return err;
 		}
@@ -1027,6 +1042,7 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c, co
 	f->head.seq = c->seq;
 	memcpy(f->head.hash, hash, UCCN_HASH_BYTES);
 	f->head.hlc = c->hlc;
+	f->n++;
 	f->dirty = true;
 	if (c->seq < slot->head.seq) {
 		return UCCN_OK; /* an older link of another feed: the author's newest stays */
@@ -1082,8 +1098,12 @@ int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 }
 
 int uccn_store_count_changes(struct uccn_store *st, uint64_t *out) {
+	int err = write_heads(st); /* the counts of feeds moved in this transaction */
+	if (err < 0) {
+		return err;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_COUNT_CHANGES);
-	int err = step_row(st, stmt, "counting changes");
+	err = step_row(st, stmt, "counting changes");
 	if (err == UCCN_OK) {
 		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);
@@ -1824,20 +1844,35 @@ static int count_query(struct uccn_store *st, sqlite3_stmt *stmt, uint64_t *out)
 
 int uccn_store_count_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	const char *feed, uint64_t upto_seq, uint64_t *out) {
-	int64_t fid;
+	struct author_slot *slot;
+	struct feed_slot *f;
 	*out = 0;
-	int err = feed_id(st, author, feed, &fid);
-	if (err < 0 || fid == 0) {
+	int err;
+	if ((err = author_slot(st, author, &slot)) < 0 ||
+		(err = feed_slot(st, slot, feed, &f)) < 0 || f->fid == 0) {
 		return err;
 	}
-	sqlite3_stmt *stmt = use(st, STMT_COUNT_FEED);
-	sqlite3_bind_int64(stmt, 1, fid);
-	sqlite3_bind_int64(stmt, 2, upto_seq > INT64_MAX ? INT64_MAX : (int64_t)upto_seq);
-	return count_query(st, stmt, out);
+	/* The feed's count less what lies beyond upto_seq: a peer asks about a head near ours,
+	 * so what is read is what it lacks, never the whole feed. */
+	uint64_t after = 0;
+	if (upto_seq < f->head.seq) {
+		sqlite3_stmt *stmt = use(st, STMT_COUNT_FEED_AFTER);
+		sqlite3_bind_int64(stmt, 1, f->fid);
+		sqlite3_bind_int64(stmt, 2, (int64_t)upto_seq);
+		if ((err = count_query(st, stmt, &after)) < 0) {
+			return err;
+		}
+	}
+	*out = (uint64_t)f->n > after ? (uint64_t)f->n - after : 0;
+	return UCCN_OK;
 }
 
 int uccn_store_count_by(
 	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out) {
+	int err = write_heads(st); /* the counts of feeds moved in this transaction */
+	if (err < 0) {
+		return err;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_COUNT_BY);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
 	return count_query(st, stmt, out);

@@ -108,7 +108,7 @@ UCCN_NODISCARD int uccn_store_each_change(
 /* Every change of one record, by (HLC, author key). */
 UCCN_NODISCARD int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 	const uint8_t owner[UCCN_KEY_BYTES], const char *id, uccn_store_blob_fn fn, void *userdata);
-/* Counts applied changes. */
+/* Counts applied changes (from the feeds' counts: no row of changes is read). */
 UCCN_NODISCARD int uccn_store_count_changes(struct uccn_store *st, uint64_t *out);
 
 /* A record row, borrowed for the callback. */
@@ -274,11 +274,12 @@ UCCN_NODISCARD int uccn_store_each_feed_change(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t after_seq,
 	uccn_store_link_fn fn, void *userdata);
 
-/* How many changes of the feed have seq up to upto_seq. */
+/* How many changes of the feed have seq up to upto_seq: the feed's kept count, less the
+ * changes after upto_seq (read, so the cost follows what lies beyond it). */
 UCCN_NODISCARD int uccn_store_count_feed(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t upto_seq, uint64_t *out);
 
-/* How many changes author signed that the store holds. */
+/* How many changes author signed that the store holds: the sum of its feeds' counts. */
 UCCN_NODISCARD int uccn_store_count_by(
 	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
 

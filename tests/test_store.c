@@ -465,6 +465,7 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 			     " CREATE INDEX changes_by_record ON changes(rid, hlc);"
 			     " CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
 			     " CREATE INDEX changes_by_feed ON changes(fid, seq);"
+			     " ALTER TABLE feeds DROP COLUMN n;"
 			     " PRAGMA user_version = 8;",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
@@ -507,6 +508,109 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 	cr_assert_eq(all, 3);
 	uccn_bytes_finish(&state);
 	uccn_bytes_finish(&want);
+}
+
+/* Stores change seq of author in feed, for a record of its own (id). */
+static void put_in(uint8_t author, uint64_t seq, const char *id, const char *feed) {
+	uint8_t hash[UCCN_HASH_BYTES];
+	memset(hash, (int)seq, sizeof(hash));
+	const uint8_t state[] = {0x01, 0x02};
+	int64_t rid = 0;
+	cr_assert_eq(uccn_store_put_change(
+			     st, fake(author, seq, id), feed, hash, &rid, state, sizeof(state), false),
+		UCCN_OK);
+}
+
+/* The feeds' kept counts against what the changes table holds, counted row by row. */
+static void assert_counts(const char *when) {
+	uint8_t a7[UCCN_KEY_BYTES], a8[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	memset(a8, 8, sizeof(a8));
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	static const struct {
+		uint8_t author;
+		const char *feed;
+		uint64_t upto;
+	} q[] = {{7, "event", 99}, {7, "event", 2}, {7, "event", 1}, {7, "event", 0},
+		{7, "project", 99}, {8, "event", 99}, {8, "event", 1}};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		uint8_t key[UCCN_KEY_BYTES];
+		memset(key, q[i].author, sizeof(key));
+		sqlite3_stmt *stmt;
+		cr_assert_eq(sqlite3_prepare_v2(db,
+				     "SELECT count(*) FROM changes c JOIN feeds f ON f.fid = c.fid"
+				     " JOIN authors a ON a.aid = f.aid WHERE a.key = ?1"
+				     " AND f.name = ?2 AND c.seq <= ?3",
+				     -1, &stmt, NULL),
+			SQLITE_OK);
+		sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, q[i].feed, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, (int64_t)q[i].upto);
+		cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+		uint64_t want = (uint64_t)sqlite3_column_int64(stmt, 0), got = 99;
+		sqlite3_finalize(stmt);
+		cr_assert_eq(uccn_store_count_feed(st, key, q[i].feed, q[i].upto, &got), UCCN_OK);
+		cr_assert_eq(got, want, "%s: %u's %s up to %llu", when, q[i].author, q[i].feed,
+			(unsigned long long)q[i].upto);
+	}
+	sqlite3_close(db);
+	uint64_t by7 = 0, by8 = 0, all = 0;
+	cr_assert_eq(uccn_store_count_by(st, a7, &by7), UCCN_OK);
+	cr_assert_eq(uccn_store_count_by(st, a8, &by8), UCCN_OK);
+	cr_assert_eq(uccn_store_count_changes(st, &all), UCCN_OK);
+	int rows = 0;
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &rows), UCCN_OK);
+	cr_assert_eq(by7 + by8, (uint64_t)rows, "%s: the authors' counts", when);
+	cr_assert_eq(all, (uint64_t)rows, "%s: the store's count", when);
+}
+
+Test(store, feed_counts_stay_right_across_writes_rollbacks_purges_and_restores) {
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 1, "a1", "event");
+	put_in(7, 2, "a2", "event");
+	put_in(7, 3, "a3", "project");
+	put_in(8, 1, "b1", "event");
+	uint64_t n = 0;
+	uint8_t a7[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 3, "inside the transaction that stored them");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	assert_counts("stored");
+
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK); /* a batch refused whole */
+	put_in(7, 4, "a4", "event");
+	uccn_store_rollback(st);
+	assert_counts("rolled back");
+
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 4, "a4", "event");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uccn_store_close(st);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	assert_counts("reopened");
+
+	char copy[600];
+	snprintf(copy, sizeof(copy), "%s/backup.db", dir);
+	cr_assert_eq(uccn_store_copy_to(st, copy), UCCN_OK);
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_purge_feed(st, a7, "event", &rids, &nrids), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	free(rids);
+	assert_counts("a feed purged");
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+
+	struct uccn_store *from = NULL;
+	cr_assert_eq(uccn_store_open_readonly(copy, "a backup", &from), UCCN_OK);
+	cr_assert_eq(uccn_store_copy_from(st, from), UCCN_OK);
+	uccn_store_close(from);
+	assert_counts("restored");
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 4);
 }
 
 Test(store, revoked_changes_no_longer_count_for_their_record) {
