@@ -176,8 +176,10 @@ static const char *const migrations[] = {
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
 	XX(SET_RECORD, "UPDATE records SET deleted = ?2, state = ?3 WHERE rid = ?1")               \
 	XX(EACH_RECORD, "SELECT kind, owner, id, deleted, state FROM records"                      \
-			" WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR NOT deleted)"                 \
-			" ORDER BY kind, created_hlc, owner, id")                                  \
+			" WHERE ?2 OR NOT deleted ORDER BY kind, created_hlc, owner, id")          \
+	XX(EACH_RECORD_OF, "SELECT kind, owner, id, deleted, state FROM records"                   \
+			   " WHERE kind = ?1 AND (?2 OR NOT deleted)"                              \
+			   " ORDER BY created_hlc, owner, id")                                     \
 	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
 	XX(FTS_DIRTY, "SELECT r.kind, r.owner, r.id, r.deleted, r.state, r.rid FROM fts_dirty d"    \
@@ -1143,7 +1145,9 @@ static int each_row(sqlite3_stmt *stmt, void *ctx) {
 
 int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_deleted,
 	uccn_store_row_fn fn, void *userdata) {
-	sqlite3_stmt *stmt = use(st, STMT_EACH_RECORD);
+	/* One kind has its own statement: "?1 IS NULL OR kind = ?1" would keep the planner from
+	 * the index on kind, and a kind of three records would read every record to find them. */
+	sqlite3_stmt *stmt = use(st, kind != NULL ? STMT_EACH_RECORD_OF : STMT_EACH_RECORD);
 	if (kind != NULL) {
 		sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	}
