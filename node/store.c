@@ -323,6 +323,7 @@ static int step_row(struct uccn_store *st, sqlite3_stmt *stmt, const char *what)
 
 static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
 	sqlite3_stmt *stmt = st->stmt[s];
+	assert(stmt != NULL); /* a backup of an older schema is read for its settings alone */
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return stmt;
@@ -365,8 +366,8 @@ static int rewrite_states(struct uccn_store *st) {
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct uccn_bytes out = {0};
 	int rc = sqlite3_prepare_v2(st->db,
-		"SELECT rid, owner, state FROM records WHERE rid > ?1 ORDER BY rid LIMIT 1", -1, &sel,
-		NULL);
+		"SELECT rid, owner, state FROM records WHERE rid > ?1 ORDER BY rid LIMIT 1", -1,
+		&sel, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_prepare_v2(
 			st->db, "UPDATE records SET state = ?2 WHERE rid = ?1", -1, &upd, NULL);
@@ -388,7 +389,8 @@ static int rewrite_states(struct uccn_store *st) {
 				(size_t)sqlite3_column_bytes(sel, 2), &state) < 0 ||
 			uccn_codec_encode_state(&state, owner, &out) < 0) {
 			uccn_log(UCCN_LOG_ERROR,
-				"the database is damaged (the state of record %lld does not decode)",
+				"the database is damaged (the state of record %lld does not "
+				"decode)",
 				(long long)rid);
 			err = UCCN_ECORRUPT;
 			break;
@@ -450,7 +452,8 @@ static int migrate(struct uccn_store *st) {
 			return err;
 		}
 		if ((err = exec(st, migrations[v], "migration")) < 0 ||
-			(err = migrate_rows(st, v + 1)) < 0 || (err = exec(st, sql, "migration")) < 0 ||
+			(err = migrate_rows(st, v + 1)) < 0 ||
+			(err = exec(st, sql, "migration")) < 0 ||
 			(err = exec(st, "COMMIT", "migration")) < 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return err;
@@ -460,12 +463,14 @@ static int migrate(struct uccn_store *st) {
 	return UCCN_OK;
 }
 
-/* Prepares every statement once: a store answers thousands of calls per batch. */
-static int prepare_all(struct uccn_store *st) {
+/* Prepares every statement once: a store answers thousands of calls per batch. A store of an
+ * older schema opened to be copied (older) prepares what its tables allow and leaves the rest
+ * NULL: it is read for its settings and copied whole, nothing else. */
+static int prepare_all(struct uccn_store *st, bool older) {
 	for (int i = 0; i < STMT_COUNT; i++) {
 		int rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 			&st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
+		if (rc != SQLITE_OK && !older) {
 			return fail(st, rc, statement_sql[i]);
 		}
 	}
@@ -501,7 +506,7 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 		(err = migrate(st)) < 0) {
 		goto out;
 	}
-	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
+	if ((err = prepare_all(st, false)) < 0 || (err = notice_foreign(st)) < 0) {
 		goto out;
 	}
 	*out = st;
@@ -512,7 +517,8 @@ out:
 	return err;
 }
 
-int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
+static int open_read(
+	const char *path, const char *refusal, bool older_ok, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
 	struct uccn_store *st = uccn_alloc_calloc(1, sizeof(*st));
 	char *uri = NULL;
@@ -560,7 +566,8 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 	if ((err = pragma_int(st, "PRAGMA user_version", &version)) < 0) {
 		goto out;
 	}
-	if (version != SCHEMA_VERSION) {
+	bool older = older_ok && version >= 1 && version < SCHEMA_VERSION;
+	if (version != SCHEMA_VERSION && !older) {
 		uccn_log(UCCN_LOG_ERROR,
 			"the database has schema version %lld and needs version %d, which "
 			"cannot be written on a read-only filesystem",
@@ -568,7 +575,7 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 		err = UCCN_ECORRUPT;
 		goto out;
 	}
-	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
+	if ((err = prepare_all(st, older)) < 0 || (err = notice_foreign(st)) < 0) {
 		goto out;
 	}
 	*out = st;
@@ -578,6 +585,14 @@ out:
 	sqlite3_free(uri);
 	uccn_store_close(st);
 	return err;
+}
+
+int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
+	return open_read(path, refusal, false, out);
+}
+
+int uccn_store_open_backup(const char *path, struct uccn_store **out) {
+	return open_read(path, "a backup is only read", true, out);
 }
 
 bool uccn_store_is_read_only(const struct uccn_store *st) {
@@ -811,8 +826,7 @@ static int write_feed(struct uccn_store *st, struct feed_slot *f) {
 	if (!f->dirty) {
 		return UCCN_OK;
 	}
-	int err =
-		write_head_row(st, STMT_SET_FEED, f->fid, &f->head, f->n, "moving a feed's head");
+	int err = write_head_row(st, STMT_SET_FEED, f->fid, &f->head, f->n, "moving a feed's head");
 	f->dirty = err < 0;
 	return err;
 }

@@ -24,6 +24,10 @@ UCCN_NODISCARD int uccn_store_open(const char *path, bool create, struct uccn_st
  * UCCN_ECORRUPT. */
 UCCN_NODISCARD int uccn_store_open_readonly(
 	const char *path, const char *refusal, struct uccn_store **out);
+/* Opens a backup to restore it: read-only like uccn_store_open_readonly, but a store of an
+ * older schema is accepted, for its settings (uccn_store_get_meta) and to be copied whole
+ * (uccn_store_copy_from); opening the copy migrates it. Nothing else may be asked of it. */
+UCCN_NODISCARD int uccn_store_open_backup(const char *path, struct uccn_store **out);
 bool uccn_store_is_read_only(const struct uccn_store *st);
 /* Closes; rolls back an open transaction. Accepts NULL. */
 void uccn_store_close(struct uccn_store *st);

@@ -21,8 +21,8 @@ static int compare_keys(const void *a, const void *b) {
 }
 
 /* Whether a field's clock is the one a short field means: the newest change's, by the owner. */
-static bool is_record_clock(uint64_t hlc, const uint8_t *author, const struct uccn_state *st,
-	const uint8_t *owner) {
+static bool is_record_clock(
+	uint64_t hlc, const uint8_t *author, const struct uccn_state *st, const uint8_t *owner) {
 	return hlc == st->updated_hlc && memcmp(author, owner, UCCN_KEY_BYTES) == 0;
 }
 

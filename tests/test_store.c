@@ -393,10 +393,12 @@ static void encode_state_v1(const struct uccn_state *s, msgpack_sbuffer *out) {
 static struct uccn_change old_changes[4];
 static struct uccn_state old_states[3];
 static const char *const old_ids[3] = {"e1", "e2", "e3"};
+static const uint8_t *const owners[3] = {
+	old_changes[0].owner, old_changes[1].owner, old_changes[3].owner};
 
 static void old_records(void) {
-	static const struct uccn_value sdgs[2] = {
-		{.type = UCCN_VALUE_INT, .i = 4}, {.type = UCCN_VALUE_STR, .str = "x", .str_len = 1}};
+	static const struct uccn_value sdgs[2] = {{.type = UCCN_VALUE_INT, .i = 4},
+		{.type = UCCN_VALUE_STR, .str = "x", .str_len = 1}};
 	/* author, owner, hlc, op, record */
 	static const struct {
 		uint8_t author, owner;
@@ -430,11 +432,14 @@ static void old_records(void) {
 	cr_assert_eq(uccn_merge_apply(&old_states[1], &del), UCCN_OK);
 }
 
-Test(store, a_version_8_database_keeps_every_record_state) {
+/* Leaves at path a store of schema 8 holding the three old records (states as it wrote them)
+ * and a setting; st is closed. */
+static void make_version_8(void) {
 	old_records();
+	cr_assert_eq(uccn_store_set_meta(
+			     st, "key", (const uint8_t *)"0123456789abcdef0123456789abcdef", 32),
+		UCCN_OK);
 	uint8_t hash[UCCN_HASH_BYTES] = {0};
-	const uint8_t *owners[3] = {old_changes[0].owner, old_changes[1].owner,
-		old_changes[3].owner};
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
 	for (int r = 0; r < 3; r++) {
 		msgpack_sbuffer v1;
@@ -470,8 +475,10 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
+}
 
-	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+/* Every old record, found by its key, holds the state the merge made, in §6's layout now. */
+static void assert_old_records_kept(void) {
 	static struct uccn_state back;
 	struct uccn_bytes state = {0}, want = {0};
 	for (int r = 0; r < 3; r++) {
@@ -510,14 +517,41 @@ Test(store, a_version_8_database_keeps_every_record_state) {
 	uccn_bytes_finish(&want);
 }
 
+Test(store, a_version_8_database_keeps_every_record_state) {
+	make_version_8();
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	assert_old_records_kept();
+}
+
+Test(store, a_backup_of_version_8_is_restored_and_then_migrated) {
+	make_version_8();
+	char backup[600];
+	snprintf(backup, sizeof(backup), "%s/backup.db", dir);
+	cr_assert_eq(rename(path, backup), 0);
+	struct uccn_store *from = NULL;
+	cr_assert_eq(uccn_store_open_readonly(backup, "read-only", &from), UCCN_ECORRUPT,
+		"a read-only home of an older schema cannot be migrated");
+	cr_assert_eq(uccn_store_open_backup(backup, &from), UCCN_OK);
+	struct uccn_bytes key = {0};
+	cr_assert_eq(uccn_store_get_meta(from, "key", &key), UCCN_OK);
+	cr_assert_eq(key.len, 32);
+	uccn_bytes_finish(&key);
+	cr_assert_eq(uccn_store_open(path, true, &st), UCCN_OK);
+	cr_assert_eq(uccn_store_copy_from(st, from), UCCN_OK);
+	uccn_store_close(from);
+	uccn_store_close(st);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK); /* migrates the copy */
+	assert_old_records_kept();
+}
+
 /* Stores change seq of author in feed, for a record of its own (id). */
 static void put_in(uint8_t author, uint64_t seq, const char *id, const char *feed) {
 	uint8_t hash[UCCN_HASH_BYTES];
 	memset(hash, (int)seq, sizeof(hash));
 	const uint8_t state[] = {0x01, 0x02};
 	int64_t rid = 0;
-	cr_assert_eq(uccn_store_put_change(
-			     st, fake(author, seq, id), feed, hash, &rid, state, sizeof(state), false),
+	cr_assert_eq(uccn_store_put_change(st, fake(author, seq, id), feed, hash, &rid, state,
+			     sizeof(state), false),
 		UCCN_OK);
 }
 
