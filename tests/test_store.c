@@ -265,27 +265,29 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_close(db);
 }
 
-/* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
-static void back_to_version_1(void) {
+/* Closes st and runs sql on its file, as an older program (or a hand) would write it. */
+static void rewrite_by_hand(const char *sql) {
 	uccn_store_close(st);
 	st = NULL;
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db,
-			     "DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
-			     " DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
-			     " DROP TABLE record_fts;"
-			     " DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
-			     " DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
-			     " DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
-			     " DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
-			     " ALTER TABLE held DROP COLUMN prev;"
-			     " DROP INDEX changes_revoked; DROP INDEX held_by_err;"
-			     " ALTER TABLE changes DROP COLUMN revoked;"
-			     " PRAGMA user_version = 1;",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
+}
+
+/* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
+static void back_to_version_1(void) {
+	rewrite_by_hand("DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
+			" DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
+			" DROP TABLE record_fts;"
+			" DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
+			" DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
+			" DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
+			" DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
+			" ALTER TABLE held DROP COLUMN prev;"
+			" DROP INDEX changes_revoked; DROP INDEX held_by_err;"
+			" ALTER TABLE changes DROP COLUMN revoked;"
+			" PRAGMA user_version = 1;");
 }
 
 Test(store, a_version_1_database_without_changes_is_migrated) {
@@ -454,27 +456,19 @@ static void make_version_8(void) {
 		msgpack_sbuffer_destroy(&v1);
 	}
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
-	uccn_store_close(st);
-	st = NULL;
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	/* Schema 8's changes table, clustered by (author, seq), and its indexes. */
-	cr_assert_eq(sqlite3_exec(db,
-			     "CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
-			     " rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
-			     " revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
-			     " PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
-			     " INSERT INTO v7 SELECT aid, seq, rid, hlc, data, revoked, fid"
-			     " FROM changes;"
-			     " DROP TABLE changes; ALTER TABLE v7 RENAME TO changes;"
-			     " CREATE INDEX changes_by_record ON changes(rid, hlc);"
-			     " CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
-			     " CREATE INDEX changes_by_feed ON changes(fid, seq);"
-			     " ALTER TABLE feeds DROP COLUMN n;"
-			     " PRAGMA user_version = 8;",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(db);
+	rewrite_by_hand("CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
+			" rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
+			" revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
+			" PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
+			" INSERT INTO v7 SELECT aid, seq, rid, hlc, data, revoked, fid"
+			" FROM changes;"
+			" DROP TABLE changes; ALTER TABLE v7 RENAME TO changes;"
+			" CREATE INDEX changes_by_record ON changes(rid, hlc);"
+			" CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
+			" CREATE INDEX changes_by_feed ON changes(fid, seq);"
+			" ALTER TABLE feeds DROP COLUMN n;"
+			" PRAGMA user_version = 8;");
 }
 
 /* Every old record, found by its key, holds the state the merge made, in §6's layout now. */
