@@ -384,9 +384,18 @@ static int rewrite_states(struct uccn_store *st) {
 		rid = sqlite3_column_int64(sel, 0);
 		const uint8_t *owner = sqlite3_column_blob(sel, 1);
 		out.len = 0;
+		const uint8_t *old = sqlite3_column_blob(sel, 2);
+		size_t old_len = (size_t)sqlite3_column_bytes(sel, 2);
+		/* A state already in §6's layout (a store taken back by hand) never decodes in the
+		 * old one, which counts table indexes from 0 and has no short field: it is kept. */
+		bool done = uccn_codec_decode_state_v1(old, old_len, &state) < 0 &&
+			    owner != NULL && sqlite3_column_bytes(sel, 1) == UCCN_KEY_BYTES &&
+			    uccn_codec_decode_state(old, old_len, owner, &state) == UCCN_OK;
+		if (done) {
+			continue;
+		}
 		if (owner == NULL || sqlite3_column_bytes(sel, 1) != UCCN_KEY_BYTES ||
-			uccn_codec_decode_state_v1(sqlite3_column_blob(sel, 2),
-				(size_t)sqlite3_column_bytes(sel, 2), &state) < 0 ||
+			uccn_codec_decode_state_v1(old, old_len, &state) < 0 ||
 			uccn_codec_encode_state(&state, owner, &out) < 0) {
 			uccn_log(UCCN_LOG_ERROR,
 				"the database is damaged (the state of record %lld does not "
