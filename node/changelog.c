@@ -390,7 +390,7 @@ static int load_state(struct uccn_changelog *log, const struct uccn_change *c, i
 	if (err < 0) {
 		return err;
 	}
-	if (uccn_codec_decode_state(log->state_in.data, log->state_in.len, &log->state) < 0) {
+	if (uccn_codec_decode_state(log->state_in.data, log->state_in.len, c->owner, &log->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", c->kind,
 			c->id);
 		return UCCN_ECORRUPT;
@@ -409,7 +409,7 @@ static int merge_and_store(struct uccn_changelog *log, const struct uccn_change 
 		return refuse(res, UCCN_ESCHEMA);
 	}
 	log->state_out.len = 0;
-	if ((err = uccn_codec_encode_state(&log->state, &log->state_out)) < 0) {
+	if ((err = uccn_codec_encode_state(&log->state, c->owner, &log->state_out)) < 0) {
 		return err;
 	}
 	err = uccn_store_put_change(log->st, c, log->feed, res->hash, &rid, log->state_out.data,
@@ -429,6 +429,7 @@ static int merge_and_store(struct uccn_changelog *log, const struct uccn_change 
 struct rebuild {
 	struct uccn_changelog *log;
 	bool any;
+	uint8_t owner[UCCN_KEY_BYTES]; /* every change of a record names its owner */
 };
 
 static int fold_change(void *userdata, const uint8_t *data, size_t len) {
@@ -439,15 +440,16 @@ static int fold_change(void *userdata, const uint8_t *data, size_t len) {
 			"the database is damaged (a stored change does not decode)");
 		return UCCN_ECORRUPT;
 	}
+	memcpy(rb->owner, log->change.owner, UCCN_KEY_BYTES);
 	uccn_merge_init(&log->state);
-	if (rb->any &&
-		uccn_codec_decode_state(log->rebuild_a.data, log->rebuild_a.len, &log->state) < 0) {
+	if (rb->any && uccn_codec_decode_state(log->rebuild_a.data, log->rebuild_a.len, rb->owner,
+			       &log->state) < 0) {
 		return UCCN_ECORRUPT;
 	}
 	int err = uccn_merge_apply(&log->state, &log->change);
 	log->rebuild_b.len = 0;
 	if (err == UCCN_OK) {
-		err = uccn_codec_encode_state(&log->state, &log->rebuild_b);
+		err = uccn_codec_encode_state(&log->state, rb->owner, &log->rebuild_b);
 	}
 	struct uccn_bytes t = log->rebuild_a;
 	log->rebuild_a = log->rebuild_b;
@@ -457,7 +459,7 @@ static int fold_change(void *userdata, const uint8_t *data, size_t len) {
 }
 
 static int rebuild_record(struct uccn_changelog *log, int64_t rid) {
-	struct rebuild rb = {log, false};
+	struct rebuild rb = {log, false, {0}};
 	int err = uccn_store_each_live_change(log->st, rid, fold_change, &rb);
 	if (err < 0) {
 		return err;
@@ -467,11 +469,11 @@ static int rebuild_record(struct uccn_changelog *log, int64_t rid) {
 		/* Nothing left counts: an empty state, a record with no fields, shown as deleted.
 		 */
 		log->rebuild_a.len = 0;
-		if ((err = uccn_codec_encode_state(&log->state, &log->rebuild_a)) < 0) {
+		if ((err = uccn_codec_encode_state(&log->state, rb.owner, &log->rebuild_a)) < 0) {
 			return err;
 		}
-	} else if (uccn_codec_decode_state(log->rebuild_a.data, log->rebuild_a.len, &log->state) <
-		   0) {
+	} else if (uccn_codec_decode_state(
+			   log->rebuild_a.data, log->rebuild_a.len, rb.owner, &log->state) < 0) {
 		return UCCN_ECORRUPT;
 	}
 	return uccn_store_set_state(log->st, rid, log->rebuild_a.data, log->rebuild_a.len,

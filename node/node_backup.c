@@ -307,7 +307,7 @@ static int restore(const char *home, const char *path, bool only_copy, char *why
 	}
 	snprintf(db_path, sizeof(db_path), "%s/uccn.db", home);
 	/* Read-only: opening the backup must not change it, nor leave a WAL beside it. */
-	err = uccn_store_open_readonly(path, "a backup is only read", &from);
+	err = uccn_store_open_backup(path, &from);
 	if (err < 0) {
 		return uccn_error_set(why, why_len, err, "%s: %s", path,
 			err == UCCN_ENOTFOUND ? "no such file" : uccn_strerror(err));

@@ -263,7 +263,7 @@ struct record_walk {
 
 int uccn_node_row_record(
 	struct uccn_node *node, const struct uccn_store_row *row, struct uccn_record **out) {
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &node->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
 			row->id);
 		return UCCN_ECORRUPT;

@@ -145,7 +145,7 @@ static int view(struct uccn_registry *r, const struct uccn_store_row *row) {
 	if (memcmp(row->owner, r->root, UCCN_KEY_BYTES) != 0) {
 		return 1; /* only the root's records count; others cannot even be stored */
 	}
-	if (uccn_codec_decode_state(row->state, row->state_len, &r->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &r->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of %s %s)", row->kind,
 			row->id);
 		return UCCN_ECORRUPT;

@@ -234,7 +234,7 @@ int uccn_registry_state_read_designation(struct uccn_node *node, const struct uc
 	if (memcmp(row->owner, node->network, UCCN_KEY_BYTES) != 0) {
 		return 0;
 	}
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &node->state) < 0) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (the state of designation %s)",
 			row->id);
 		return UCCN_ECORRUPT;

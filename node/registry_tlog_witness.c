@@ -114,7 +114,7 @@ static uint64_t witnessed_size(
 	memset(root, 0, UCCN_HASH_BYTES);
 	if (uccn_store_get_state(node->st, "cosignature", node->network, id, &rid, &state) ==
 			UCCN_OK &&
-		uccn_codec_decode_state(state.data, state.len, &node->state) == UCCN_OK) {
+		uccn_codec_decode_state(state.data, state.len, node->network, &node->state) == UCCN_OK) {
 		struct uccn_registry_own_cosig o = {0};
 		memset(&node->record, 0, sizeof(node->record));
 		uccn_merge_view(&node->state, &node->record);

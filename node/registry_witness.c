@@ -33,7 +33,7 @@ static int collect_cosig(void *userdata, const struct uccn_store_row *row) {
 	if (w->n == w->max) {
 		return 1;
 	}
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &node->state) < 0) {
 		return 0; /* the state is the store's business; a bad one proves nothing */
 	}
 	memset(&node->record, 0, sizeof(node->record));
@@ -208,7 +208,7 @@ static bool extends(struct uccn_node *node, uint64_t old_size,
 /* The evidence of an alarm record, checked; false for a record that proves nothing. */
 static bool alarm_evidence(struct uccn_node *node, const struct uccn_store_row *row,
 	struct uccn_split_view *ev, const struct uccn_value **text) {
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &node->state) < 0) {
 		return false;
 	}
 	memset(&node->record, 0, sizeof(node->record));
@@ -360,7 +360,7 @@ static int compare_cosig(void *userdata, const struct uccn_store_row *row) {
 	struct split_walk *w = userdata;
 	struct uccn_node *node = w->node;
 	struct uccn_signed_checkpoint theirs;
-	if (uccn_codec_decode_state(row->state, row->state_len, &node->state) < 0) {
+	if (uccn_codec_decode_state(row->state, row->state_len, row->owner, &node->state) < 0) {
 		return 0;
 	}
 	memset(&node->record, 0, sizeof(node->record));

@@ -15,6 +15,7 @@
 
 #include "node/alloc.h"
 #include "proto/change_internal.h"
+#include "proto/state_codec.h"
 
 /* "UCCN": lets us tell our database from any other SQLite file. */
 #define APPLICATION_ID 0x5543434e
@@ -101,6 +102,27 @@ static const char *const migrations[] = {
 	 " BEGIN DELETE FROM record_fts WHERE rowid = old.rid;"
 	 " DELETE FROM fts_dirty WHERE rid = old.rid; END;"
 	 "INSERT INTO fts_dirty(rid) SELECT rid FROM records;"),
+	/* 9: smaller files. A record's state no longer writes its owner, nor the clock of a field
+	 * the owner's newest change wrote (PROTOCOL.md §6): every state is rewritten by
+	 * rewrite_states. Changes move to a rowid table: rows arrive in order, so its pages fill
+	 * up, where a table clustered by (author, seq) split its pages among the authors of a
+	 * batch and kept them part empty. A record's changes are few, so finding them needs the
+	 * record alone: that index drops the clock, which history sorts by itself. */
+	("CREATE TABLE changes_by_arrival(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	 " fid INTEGER NOT NULL, rid INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+	 " revoked INTEGER NOT NULL DEFAULT 0, data BLOB NOT NULL);"
+	 "INSERT INTO changes_by_arrival(aid, seq, fid, rid, hlc, revoked, data)"
+	 " SELECT aid, seq, fid, rid, hlc, revoked, data FROM changes ORDER BY aid, seq;"
+	 "DROP TABLE changes;"
+	 "ALTER TABLE changes_by_arrival RENAME TO changes;"
+	 "CREATE UNIQUE INDEX changes_by_author ON changes(aid, seq);"
+	 "CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
+	 "CREATE INDEX changes_by_feed ON changes(fid, seq);"
+	 "CREATE INDEX changes_by_record ON changes(rid);"),
+	/* 10: how many changes each feed holds, kept as they are stored, so that counting what a
+	 * peer holds or lacks reads a row, not a million index entries. */
+	("ALTER TABLE feeds ADD COLUMN n INTEGER NOT NULL DEFAULT 0;"
+	 "UPDATE feeds SET n = (SELECT count(*) FROM changes c WHERE c.fid = feeds.fid);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -122,18 +144,18 @@ static const char *const migrations[] = {
 		       " WHERE a.key = ?1 AND c.seq = ?2")                                         \
 	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data, fid)"                        \
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
-	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc FROM feeds WHERE aid = ?1 AND "    \
+	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc, n FROM feeds WHERE aid = ?1 AND " \
 		     "name = ?2")                                                                  \
 	XX(ADD_FEED, "INSERT INTO feeds(aid, name, head_seq, head_hash, head_hlc)"                 \
 		     " VALUES(?1, ?2, 0, zeroblob(32), 0)")                                        \
-	XX(SET_FEED,                                                                               \
-		"UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE fid = ?1")    \
+	XX(SET_FEED, "UPDATE feeds SET head_seq = ?2, head_hash = ?3, head_hlc = ?4, n = ?5"       \
+		     " WHERE fid = ?1")                                                            \
 	XX(EACH_FEED, "SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = "   \
 		      "f.aid WHERE f.head_seq > 0 ORDER BY a.key IS NOT ?1, a.key, f.name")        \
 	XX(FEED_CHANGES, "SELECT c.seq, c.data FROM changes c WHERE c.fid = ?1 AND c.seq > ?2"     \
 			 " ORDER BY c.seq")                                                        \
-	XX(COUNT_FEED, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq <= ?2")                \
-	XX(COUNT_BY, "SELECT count(*) FROM changes c JOIN authors a ON a.aid = c.aid"              \
+	XX(COUNT_FEED_AFTER, "SELECT count(*) FROM changes WHERE fid = ?1 AND seq > ?2")           \
+	XX(COUNT_BY, "SELECT coalesce(sum(f.n), 0) FROM feeds f JOIN authors a ON a.aid = f.aid"   \
 		     " WHERE a.key = ?1")                                                          \
 	XX(PUT_PEER, "INSERT INTO peers(url, pin, kinds) VALUES(?1, ?2, ?3) ON CONFLICT(url)"      \
 		     " DO UPDATE SET pin = excluded.pin, kinds = excluded.kinds")                  \
@@ -142,7 +164,7 @@ static const char *const migrations[] = {
 		      " last_error FROM peers ORDER BY url")                                       \
 	XX(NOTE_PEER, "UPDATE peers SET connected = ?2, key = ?3, last_contact_ms = ?4, ours = "   \
 		      "?5, theirs = ?6, last_error = ?7 WHERE url = ?1")                           \
-	XX(COUNT_CHANGES, "SELECT count(*) FROM changes")                                          \
+	XX(COUNT_CHANGES, "SELECT coalesce(sum(n), 0) FROM feeds")                                 \
 	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
 			" ORDER BY a.key, c.seq")                                                  \
 	XX(RECORD_CHANGES, "SELECT c.data FROM records r JOIN changes c ON c.rid = r.rid"          \
@@ -154,8 +176,10 @@ static const char *const migrations[] = {
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
 	XX(SET_RECORD, "UPDATE records SET deleted = ?2, state = ?3 WHERE rid = ?1")               \
 	XX(EACH_RECORD, "SELECT kind, owner, id, deleted, state FROM records"                      \
-			" WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR NOT deleted)"                 \
-			" ORDER BY kind, created_hlc, owner, id")                                  \
+			" WHERE ?2 OR NOT deleted ORDER BY kind, created_hlc, owner, id")          \
+	XX(EACH_RECORD_OF, "SELECT kind, owner, id, deleted, state FROM records"                   \
+			   " WHERE kind = ?1 AND (?2 OR NOT deleted)"                              \
+			   " ORDER BY created_hlc, owner, id")                                     \
 	XX(FIND_RECORDS, "SELECT kind, owner, id, deleted, state FROM records"                     \
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
 	XX(FTS_DIRTY, "SELECT r.kind, r.owner, r.id, r.deleted, r.state, r.rid FROM fts_dirty d"    \
@@ -227,6 +251,7 @@ struct feed_slot {
 	int64_t fid;
 	char name[UCCN_FEED_MAX + 1];
 	struct uccn_store_head head;
+	int64_t n; /* changes stored in the feed */
 };
 
 struct author_slot {
@@ -298,6 +323,7 @@ static int step_row(struct uccn_store *st, sqlite3_stmt *stmt, const char *what)
 
 static sqlite3_stmt *use(struct uccn_store *st, enum statement s) {
 	sqlite3_stmt *stmt = st->stmt[s];
+	assert(stmt != NULL); /* a backup of an older schema is read for its settings alone */
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return stmt;
@@ -331,6 +357,67 @@ static int pragma_int(struct uccn_store *st, const char *sql, int64_t *out) {
 	int err = rc == SQLITE_OK ? UCCN_OK : fail(st, rc, sql);
 	sqlite3_finalize(stmt);
 	return err;
+}
+
+/* Rewrites every record's state from the layout of schema 8 to §6's (migration 9), a slice of
+ * rows at a time so that no cursor reads the table while it is written. */
+static int rewrite_states(struct uccn_store *st) {
+	static struct uccn_state state; /* large; migrations run on one thread at open */
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct uccn_bytes out = {0};
+	int rc = sqlite3_prepare_v2(st->db,
+		"SELECT rid, owner, state FROM records WHERE rid > ?1 ORDER BY rid LIMIT 1", -1,
+		&sel, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_prepare_v2(
+			st->db, "UPDATE records SET state = ?2 WHERE rid = ?1", -1, &upd, NULL);
+	}
+	int err = rc == SQLITE_OK ? UCCN_OK : fail(st, rc, "migrating record states");
+	int64_t rid = 0;
+	while (err == UCCN_OK) {
+		sqlite3_reset(sel);
+		sqlite3_bind_int64(sel, 1, rid);
+		if ((err = step_row(st, sel, "migrating record states")) < 0) {
+			err = err == UCCN_ENOTFOUND ? UCCN_OK : err;
+			break;
+		}
+		rid = sqlite3_column_int64(sel, 0);
+		const uint8_t *owner = sqlite3_column_blob(sel, 1);
+		out.len = 0;
+		const uint8_t *old = sqlite3_column_blob(sel, 2);
+		size_t old_len = (size_t)sqlite3_column_bytes(sel, 2);
+		/* A state already in §6's layout (a store taken back by hand) never decodes in the
+		 * old one, which counts table indexes from 0 and has no short field: it is kept. */
+		bool done = uccn_codec_decode_state_v1(old, old_len, &state) < 0 &&
+			    owner != NULL && sqlite3_column_bytes(sel, 1) == UCCN_KEY_BYTES &&
+			    uccn_codec_decode_state(old, old_len, owner, &state) == UCCN_OK;
+		if (done) {
+			continue;
+		}
+		if (owner == NULL || sqlite3_column_bytes(sel, 1) != UCCN_KEY_BYTES ||
+			uccn_codec_decode_state_v1(old, old_len, &state) < 0 ||
+			uccn_codec_encode_state(&state, owner, &out) < 0) {
+			uccn_log(UCCN_LOG_ERROR,
+				"the database is damaged (the state of record %lld does not "
+				"decode)",
+				(long long)rid);
+			err = UCCN_ECORRUPT;
+			break;
+		}
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, rid);
+		sqlite3_bind_blob(upd, 2, out.data, (int)out.len, SQLITE_STATIC);
+		err = run(st, upd, "migrating record states");
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	uccn_bytes_finish(&out);
+	return err;
+}
+
+/* What a migration does beyond its SQL, in the same transaction. */
+static int migrate_rows(struct uccn_store *st, int version) {
+	return version == 9 ? rewrite_states(st) : UCCN_OK;
 }
 
 static int migrate(struct uccn_store *st) {
@@ -374,6 +461,7 @@ static int migrate(struct uccn_store *st) {
 			return err;
 		}
 		if ((err = exec(st, migrations[v], "migration")) < 0 ||
+			(err = migrate_rows(st, v + 1)) < 0 ||
 			(err = exec(st, sql, "migration")) < 0 ||
 			(err = exec(st, "COMMIT", "migration")) < 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -384,12 +472,14 @@ static int migrate(struct uccn_store *st) {
 	return UCCN_OK;
 }
 
-/* Prepares every statement once: a store answers thousands of calls per batch. */
-static int prepare_all(struct uccn_store *st) {
+/* Prepares every statement once: a store answers thousands of calls per batch. A store of an
+ * older schema opened to be copied (older) prepares what its tables allow and leaves the rest
+ * NULL: it is read for its settings and copied whole, nothing else. */
+static int prepare_all(struct uccn_store *st, bool older) {
 	for (int i = 0; i < STMT_COUNT; i++) {
 		int rc = sqlite3_prepare_v3(st->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 			&st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
+		if (rc != SQLITE_OK && !older) {
 			return fail(st, rc, statement_sql[i]);
 		}
 	}
@@ -425,7 +515,7 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 		(err = migrate(st)) < 0) {
 		goto out;
 	}
-	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
+	if ((err = prepare_all(st, false)) < 0 || (err = notice_foreign(st)) < 0) {
 		goto out;
 	}
 	*out = st;
@@ -436,7 +526,8 @@ out:
 	return err;
 }
 
-int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
+static int open_read(
+	const char *path, const char *refusal, bool older_ok, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
 	struct uccn_store *st = uccn_alloc_calloc(1, sizeof(*st));
 	char *uri = NULL;
@@ -484,7 +575,8 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 	if ((err = pragma_int(st, "PRAGMA user_version", &version)) < 0) {
 		goto out;
 	}
-	if (version != SCHEMA_VERSION) {
+	bool older = older_ok && version >= 1 && version < SCHEMA_VERSION;
+	if (version != SCHEMA_VERSION && !older) {
 		uccn_log(UCCN_LOG_ERROR,
 			"the database has schema version %lld and needs version %d, which "
 			"cannot be written on a read-only filesystem",
@@ -492,7 +584,7 @@ int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_
 		err = UCCN_ECORRUPT;
 		goto out;
 	}
-	if ((err = prepare_all(st)) < 0 || (err = notice_foreign(st)) < 0) {
+	if ((err = prepare_all(st, older)) < 0 || (err = notice_foreign(st)) < 0) {
 		goto out;
 	}
 	*out = st;
@@ -502,6 +594,14 @@ out:
 	sqlite3_free(uri);
 	uccn_store_close(st);
 	return err;
+}
+
+int uccn_store_open_readonly(const char *path, const char *refusal, struct uccn_store **out) {
+	return open_read(path, refusal, false, out);
+}
+
+int uccn_store_open_backup(const char *path, struct uccn_store **out) {
+	return open_read(path, "a backup is only read", true, out);
 }
 
 bool uccn_store_is_read_only(const struct uccn_store *st) {
@@ -699,19 +799,25 @@ static struct author_slot *cache_slot(struct uccn_store *st, const uint8_t key[U
 	return &st->authors[key[0] % AUTHOR_CACHE];
 }
 
-/* Heads of authors and of feeds are rows of the same shape: (id, seq, hash, hlc). */
+/* Heads of authors and of feeds are rows of the same shape: (id, seq, hash, hlc), and a feed's
+ * count of changes after them (n, when the statement has a fifth parameter). */
 static int write_head_row(struct uccn_store *st, enum statement which, int64_t id,
-	const struct uccn_store_head *head, const char *what) {
+	const struct uccn_store_head *head, int64_t n, const char *what) {
 	sqlite3_stmt *stmt = use(st, which);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (int64_t)head->seq);
 	sqlite3_bind_blob(stmt, 3, head->hash, UCCN_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, (int64_t)head->hlc);
+	if (sqlite3_bind_parameter_count(stmt) == 5) {
+		sqlite3_bind_int64(stmt, 5, n);
+	}
 	return run(st, stmt, what);
 }
 
-/* Reads (id, seq, hash, hlc) from the row stmt has stepped to, and resets it. */
-static void read_head_row(sqlite3_stmt *stmt, int64_t *id, struct uccn_store_head *head) {
+/* Reads (id, seq, hash, hlc) from the row stmt has stepped to, and (when n is given) a feed's
+ * count of changes, and resets it. */
+static void read_head_row(
+	sqlite3_stmt *stmt, int64_t *id, struct uccn_store_head *head, int64_t *n) {
 	*id = sqlite3_column_int64(stmt, 0);
 	head->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
 	const void *hash = sqlite3_column_blob(stmt, 2);
@@ -719,6 +825,9 @@ static void read_head_row(sqlite3_stmt *stmt, int64_t *id, struct uccn_store_hea
 		memcpy(head->hash, hash, UCCN_HASH_BYTES);
 	}
 	head->hlc = (uint64_t)sqlite3_column_int64(stmt, 3);
+	if (n != NULL) {
+		*n = sqlite3_column_int64(stmt, 4);
+	}
 	sqlite3_reset(stmt);
 }
 
@@ -726,7 +835,7 @@ static int write_feed(struct uccn_store *st, struct feed_slot *f) {
 	if (!f->dirty) {
 		return UCCN_OK;
 	}
-	int err = write_head_row(st, STMT_SET_FEED, f->fid, &f->head, "moving a feed's head");
+	int err = write_head_row(st, STMT_SET_FEED, f->fid, &f->head, f->n, "moving a feed's head");
 	f->dirty = err < 0;
 	return err;
 }
@@ -742,7 +851,7 @@ static int write_head(struct uccn_store *st, struct author_slot *slot) {
 		return UCCN_OK;
 	}
 	int err = write_head_row(
-		st, STMT_SET_HEAD, slot->aid, &slot->head, "moving an author's head");
+		st, STMT_SET_HEAD, slot->aid, &slot->head, 0, "moving an author's head");
 	slot->dirty = err < 0;
 	return err;
 }
@@ -765,7 +874,7 @@ static int author_slot(
 	sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
 	err = step_row(st, stmt, "reading an author");
 	if (err == UCCN_OK) {
-		read_head_row(stmt, &slot->aid, &slot->head);
+		read_head_row(stmt, &slot->aid, &slot->head, NULL);
 	} else if (err != UCCN_ENOTFOUND) {
 		return err;
 	}
@@ -814,7 +923,7 @@ static int feed_slot(
 		sqlite3_bind_text(stmt, 2, feed, -1, SQLITE_STATIC);
 		err = step_row(st, stmt, "reading a feed");
 		if (err == UCCN_OK) {
-			read_head_row(stmt, &f->fid, &f->head);
+			read_head_row(stmt, &f->fid, &f->head, &f->n);
 		} else if (err != UCCN_ENOTFOUND) {
 			return err;
 		}
@@ -958,6 +1067,7 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c, co
 	f->head.seq = c->seq;
 	memcpy(f->head.hash, hash, UCCN_HASH_BYTES);
 	f->head.hlc = c->hlc;
+	f->n++;
 	f->dirty = true;
 	if (c->seq < slot->head.seq) {
 		return UCCN_OK; /* an older link of another feed: the author's newest stays */
@@ -1013,8 +1123,12 @@ int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 }
 
 int uccn_store_count_changes(struct uccn_store *st, uint64_t *out) {
+	int err = write_heads(st); /* the counts of feeds moved in this transaction */
+	if (err < 0) {
+		return err;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_COUNT_CHANGES);
-	int err = step_row(st, stmt, "counting changes");
+	err = step_row(st, stmt, "counting changes");
 	if (err == UCCN_OK) {
 		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);
@@ -1054,7 +1168,9 @@ static int each_row(sqlite3_stmt *stmt, void *ctx) {
 
 int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_deleted,
 	uccn_store_row_fn fn, void *userdata) {
-	sqlite3_stmt *stmt = use(st, STMT_EACH_RECORD);
+	/* One kind has its own statement: "?1 IS NULL OR kind = ?1" would keep the planner from
+	 * the index on kind, and a kind of three records would read every record to find them. */
+	sqlite3_stmt *stmt = use(st, kind != NULL ? STMT_EACH_RECORD_OF : STMT_EACH_RECORD);
 	if (kind != NULL) {
 		sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	}
@@ -1755,20 +1871,35 @@ static int count_query(struct uccn_store *st, sqlite3_stmt *stmt, uint64_t *out)
 
 int uccn_store_count_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES],
 	const char *feed, uint64_t upto_seq, uint64_t *out) {
-	int64_t fid;
+	struct author_slot *slot;
+	struct feed_slot *f;
 	*out = 0;
-	int err = feed_id(st, author, feed, &fid);
-	if (err < 0 || fid == 0) {
+	int err;
+	if ((err = author_slot(st, author, &slot)) < 0 ||
+		(err = feed_slot(st, slot, feed, &f)) < 0 || f->fid == 0) {
 		return err;
 	}
-	sqlite3_stmt *stmt = use(st, STMT_COUNT_FEED);
-	sqlite3_bind_int64(stmt, 1, fid);
-	sqlite3_bind_int64(stmt, 2, upto_seq > INT64_MAX ? INT64_MAX : (int64_t)upto_seq);
-	return count_query(st, stmt, out);
+	/* The feed's count less what lies beyond upto_seq: a peer asks about a head near ours,
+	 * so what is read is what it lacks, never the whole feed. */
+	uint64_t after = 0;
+	if (upto_seq < f->head.seq) {
+		sqlite3_stmt *stmt = use(st, STMT_COUNT_FEED_AFTER);
+		sqlite3_bind_int64(stmt, 1, f->fid);
+		sqlite3_bind_int64(stmt, 2, (int64_t)upto_seq);
+		if ((err = count_query(st, stmt, &after)) < 0) {
+			return err;
+		}
+	}
+	*out = (uint64_t)f->n > after ? (uint64_t)f->n - after : 0;
+	return UCCN_OK;
 }
 
 int uccn_store_count_by(
 	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out) {
+	int err = write_heads(st); /* the counts of feeds moved in this transaction */
+	if (err < 0) {
+		return err;
+	}
 	sqlite3_stmt *stmt = use(st, STMT_COUNT_BY);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
 	return count_query(st, stmt, out);

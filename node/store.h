@@ -24,6 +24,10 @@ UCCN_NODISCARD int uccn_store_open(const char *path, bool create, struct uccn_st
  * UCCN_ECORRUPT. */
 UCCN_NODISCARD int uccn_store_open_readonly(
 	const char *path, const char *refusal, struct uccn_store **out);
+/* Opens a backup to restore it: read-only like uccn_store_open_readonly, but a store of an
+ * older schema is accepted, for its settings (uccn_store_get_meta) and to be copied whole
+ * (uccn_store_copy_from); opening the copy migrates it. Nothing else may be asked of it. */
+UCCN_NODISCARD int uccn_store_open_backup(const char *path, struct uccn_store **out);
 bool uccn_store_is_read_only(const struct uccn_store *st);
 /* Closes; rolls back an open transaction. Accepts NULL. */
 void uccn_store_close(struct uccn_store *st);
@@ -108,7 +112,7 @@ UCCN_NODISCARD int uccn_store_each_change(
 /* Every change of one record, by (HLC, author key). */
 UCCN_NODISCARD int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 	const uint8_t owner[UCCN_KEY_BYTES], const char *id, uccn_store_blob_fn fn, void *userdata);
-/* Counts applied changes. */
+/* Counts applied changes (from the feeds' counts: no row of changes is read). */
 UCCN_NODISCARD int uccn_store_count_changes(struct uccn_store *st, uint64_t *out);
 
 /* A record row, borrowed for the callback. */
@@ -274,11 +278,12 @@ UCCN_NODISCARD int uccn_store_each_feed_change(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t after_seq,
 	uccn_store_link_fn fn, void *userdata);
 
-/* How many changes of the feed have seq up to upto_seq. */
+/* How many changes of the feed have seq up to upto_seq: the feed's kept count, less the
+ * changes after upto_seq (read, so the cost follows what lies beyond it). */
 UCCN_NODISCARD int uccn_store_count_feed(struct uccn_store *st,
 	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint64_t upto_seq, uint64_t *out);
 
-/* How many changes author signed that the store holds. */
+/* How many changes author signed that the store holds: the sum of its feeds' counts. */
 UCCN_NODISCARD int uccn_store_count_by(
 	struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t *out);
 

@@ -20,7 +20,14 @@ static int compare_keys(const void *a, const void *b) {
 	return memcmp(a, b, UCCN_KEY_BYTES);
 }
 
-int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out) {
+/* Whether a field's clock is the one a short field means: the newest change's, by the owner. */
+static bool is_record_clock(
+	uint64_t hlc, const uint8_t *author, const struct uccn_state *st, const uint8_t *owner) {
+	return hlc == st->updated_hlc && memcmp(author, owner, UCCN_KEY_BYTES) == 0;
+}
+
+int uccn_codec_encode_state(
+	const struct uccn_state *st, const uint8_t owner[UCCN_KEY_BYTES], struct uccn_bytes *out) {
 	if (st->nfields > UCCN_FIELDS_MAX) {
 		return UCCN_EINVAL;
 	}
@@ -41,11 +48,14 @@ int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out)
 	}
 
 	/* The authors table is sorted and unique whatever order the fields name them in, so the
-	 * same logical state always gives the same bytes. */
+	 * same logical state always gives the same bytes. The owner is known from the record's
+	 * key and never written in it. */
 	uint8_t authors[UCCN_FIELDS_MAX][UCCN_KEY_BYTES];
 	size_t nauthors = 0;
 	for (size_t i = 0; i < st->nfields; i++) {
-		memcpy(authors[nauthors++], st->fields[i].author, UCCN_KEY_BYTES);
+		if (memcmp(st->fields[i].author, owner, UCCN_KEY_BYTES) != 0) {
+			memcpy(authors[nauthors++], st->fields[i].author, UCCN_KEY_BYTES);
+		}
 	}
 	qsort(authors, nauthors, UCCN_KEY_BYTES, compare_keys);
 	size_t unique = 0;
@@ -75,19 +85,29 @@ int uccn_codec_encode_state(const struct uccn_state *st, struct uccn_bytes *out)
 	msgpack_pack_array(pk, st->nfields);
 	for (size_t i = 0; i < st->nfields; i++) {
 		const struct uccn_state_field *f = &st->fields[i];
-		const uint8_t *found =
-			bsearch(f->author, authors, nauthors, UCCN_KEY_BYTES, compare_keys);
-		msgpack_pack_array(pk, 4);
+		bool short_form = is_record_clock(f->hlc, f->author, st, owner);
+		msgpack_pack_array(pk, short_form ? 2 : 4);
 		uccn_wire_pack_str(pk, f->field.name, f->field.name_len);
 		uccn_wire_pack_value(pk, &f->field.value);
+		if (short_form) {
+			continue;
+		}
+		uint64_t index = 0;
+		if (memcmp(f->author, owner, UCCN_KEY_BYTES) != 0) {
+			const uint8_t *found =
+				bsearch(f->author, authors, nauthors, UCCN_KEY_BYTES, compare_keys);
+			index = 1 + (uint64_t)(found - authors[0]) / UCCN_KEY_BYTES;
+		}
 		msgpack_pack_uint64(pk, f->hlc);
-		msgpack_pack_uint64(pk, (uint64_t)(found - authors[0]) / UCCN_KEY_BYTES);
+		msgpack_pack_uint64(pk, index);
 	}
 	return uccn_wire_sink_end(&s);
 }
 
-static int decode_state(
-	struct uccn_wire_decoder *d, const msgpack_object *root, struct uccn_state *out) {
+/* Decodes either layout: owner NULL is the first one (every field with its clock, every author in
+ * the table), which only a store's migration still reads. */
+static int decode_state(struct uccn_wire_decoder *d, const msgpack_object *root,
+	const uint8_t *owner, struct uccn_state *out) {
 	if (root->type != MSGPACK_OBJECT_ARRAY || root->via.array.size != 5) {
 		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "a state is an array of 5");
 	}
@@ -125,7 +145,10 @@ static int decode_state(
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"author %zu must be a 32-byte bin", i);
 		}
-		/* Canonical form: sorted and unique. */
+		/* Canonical form: sorted and unique, and never the owner, which is implied. */
+		if (owner != NULL && memcmp(authors[i].via.bin.ptr, owner, UCCN_KEY_BYTES) == 0) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "the owner is written in the authors table");
+		}
 		if (i > 0 && memcmp(authors[i - 1].via.bin.ptr, authors[i].via.bin.ptr,
 				     UCCN_KEY_BYTES) >= 0) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
@@ -143,9 +166,12 @@ static int decode_state(
 	for (size_t i = 0; i < n; i++) {
 		const msgpack_object *fo = &e[4].via.array.ptr[i];
 		struct uccn_state_field *f = &out->fields[i];
-		if (fo->type != MSGPACK_OBJECT_ARRAY || fo->via.array.size != 4) {
+		bool short_form = owner != NULL && fo->type == MSGPACK_OBJECT_ARRAY &&
+				  fo->via.array.size == 2;
+		if (fo->type != MSGPACK_OBJECT_ARRAY || (fo->via.array.size != 4 && !short_form)) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-				"state field %zu must be an array of 4", i);
+				"state field %zu must be an array of %s", i,
+				owner != NULL ? "2 or 4" : "4");
 		}
 		const msgpack_object *fe = fo->via.array.ptr;
 		int err = uccn_wire_get_name(d, &fe[0], &f->field.name, &f->field.name_len);
@@ -162,14 +188,30 @@ static int decode_state(
 			     d, &fe[1], &f->field.value, f->field.name, f->field.name_len)) < 0) {
 			return err;
 		}
+		if (short_form) {
+			f->hlc = out->updated_hlc;
+			memcpy(f->author, owner, UCCN_KEY_BYTES);
+			continue;
+		}
+		/* With an owner, index 0 is the owner and the table starts at 1. */
+		uint64_t first = owner != NULL ? 1 : 0;
 		if (!uccn_wire_is_uint(&fe[2]) || !uccn_wire_is_uint(&fe[3]) ||
-			fe[3].via.u64 >= nauthors) {
+			fe[3].via.u64 >= nauthors + first) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"state field %zu: bad clock or author index", i);
 		}
 		f->hlc = fe[2].via.u64;
-		memcpy(f->author, authors[fe[3].via.u64].via.bin.ptr, UCCN_KEY_BYTES);
-		used[fe[3].via.u64] = true;
+		if (owner != NULL && fe[3].via.u64 == 0) {
+			memcpy(f->author, owner, UCCN_KEY_BYTES);
+			if (is_record_clock(f->hlc, f->author, out, owner)) {
+				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+					"state field %zu writes the record's clock in full", i);
+			}
+			continue;
+		}
+		uint64_t at = fe[3].via.u64 - first;
+		memcpy(f->author, authors[at].via.bin.ptr, UCCN_KEY_BYTES);
+		used[at] = true;
 	}
 	for (size_t i = 0; i < nauthors; i++) {
 		if (!used[i]) {
@@ -182,14 +224,24 @@ static int decode_state(
 	return UCCN_OK;
 }
 
-int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *out) {
+static int decode_layout(
+	const uint8_t *buf, size_t len, const uint8_t *owner, struct uccn_state *out) {
 	msgpack_unpacked u;
 	int err = uccn_wire_unpack_exact(&u, buf, len, NULL, "", "", NULL, 0);
 	if (err < 0) {
 		return err;
 	}
 	struct uccn_wire_decoder d = {.base = buf, .len = len};
-	err = decode_state(&d, &u.data, out);
+	err = decode_state(&d, &u.data, owner, out);
 	msgpack_unpacked_destroy(&u);
 	return err;
+}
+
+int uccn_codec_decode_state(const uint8_t *buf, size_t len, const uint8_t owner[UCCN_KEY_BYTES],
+	struct uccn_state *out) {
+	return decode_layout(buf, len, owner, out);
+}
+
+int uccn_codec_decode_state_v1(const uint8_t *buf, size_t len, struct uccn_state *out) {
+	return decode_layout(buf, len, NULL, out);
 }

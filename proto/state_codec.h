@@ -31,11 +31,19 @@ struct uccn_state {
 	struct uccn_value items[UCCN_ITEMS_MAX];
 };
 
-/* Encodes s canonically (fields must already be sorted by name). Appends to out. */
-UCCN_NODISCARD int uccn_codec_encode_state(const struct uccn_state *s, struct uccn_bytes *out);
+/* Encodes s canonically (fields must already be sorted by name) for the record owned by owner,
+ * which the bytes imply and do not carry (§6). Appends to out. */
+UCCN_NODISCARD int uccn_codec_encode_state(
+	const struct uccn_state *s, const uint8_t owner[UCCN_KEY_BYTES], struct uccn_bytes *out);
 
-/* Decodes a state written by uccn_codec_encode_state; strings borrow buf. UCCN_EPROTO if the
- * bytes are not one. */
-UCCN_NODISCARD int uccn_codec_decode_state(const uint8_t *buf, size_t len, struct uccn_state *out);
+/* Decodes a state written by uccn_codec_encode_state for the same owner; strings borrow buf.
+ * UCCN_EPROTO if the bytes are not one. */
+UCCN_NODISCARD int uccn_codec_decode_state(const uint8_t *buf, size_t len,
+	const uint8_t owner[UCCN_KEY_BYTES], struct uccn_state *out);
+
+/* Decodes a state of the first layout (every field with its clock, the owner in the authors
+ * table), which stores of schema 8 and before hold; only their migration reads it. */
+UCCN_NODISCARD int uccn_codec_decode_state_v1(
+	const uint8_t *buf, size_t len, struct uccn_state *out);
 
 #endif

@@ -1101,7 +1101,12 @@ Test(codec, seeded_corruptions_never_crash) {
 /* ---------------------------------------------------------------------------------------- */
 /* Record state (§6) */
 
+/* The owner of the sample state's record: it wrote sdgs and title, the other fields are by 0x22
+ * and 0x55, and title carries the record's clock (updated_hlc, owner). */
+static uint8_t owner77[UCCN_KEY_BYTES];
+
 static void sample_state(struct uccn_state *s) {
+	memset(owner77, 0x77, UCCN_KEY_BYTES);
 	memset(s, 0, sizeof(*s));
 	s->has_tomb = true;
 	s->tomb_hlc = HLC_2023;
@@ -1125,6 +1130,7 @@ static void sample_state(struct uccn_state *s) {
 	s->fields[2].field.value =
 		(struct uccn_value){.type = UCCN_VALUE_STR, .str = TITLE, .str_len = strlen(TITLE)};
 	s->fields[3].field.value = (struct uccn_value){.type = UCCN_VALUE_INT, .i = -2024};
+	s->fields[2].hlc = s->updated_hlc;
 	s->nfields = 4;
 }
 
@@ -1153,7 +1159,7 @@ static int decode_state_copy(const uint8_t *buf, size_t len, struct uccn_state *
 	if (len > 0) {
 		memcpy(copy, buf, len);
 	}
-	int err = uccn_codec_decode_state(copy, len, s);
+	int err = uccn_codec_decode_state(copy, len, owner77, s);
 	free(copy);
 	return err;
 }
@@ -1162,19 +1168,19 @@ Test(codec, state_round_trips) {
 	struct uccn_state in, out;
 	struct uccn_bytes buf = {0}, again = {0};
 	sample_state(&in);
-	cr_assert_eq(uccn_codec_encode_state(&in, &buf), UCCN_OK);
-	cr_assert_eq(uccn_codec_decode_state(buf.data, buf.len, &out), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&in, owner77, &buf), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_state(buf.data, buf.len, owner77, &out), UCCN_OK);
 	assert_states_equal(&in, &out);
 	cr_assert_eq(out.nitems, 2);
-	cr_assert_eq(uccn_codec_encode_state(&out, &again), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&out, owner77, &again), UCCN_OK);
 	cr_assert_eq(again.len, buf.len);
 	cr_assert_eq(memcmp(again.data, buf.data, buf.len), 0);
 
 	in.has_tomb = false;
 	in.nfields = 0;
 	buf.len = 0;
-	cr_assert_eq(uccn_codec_encode_state(&in, &buf), UCCN_OK);
-	cr_assert_eq(uccn_codec_decode_state(buf.data, buf.len, &out), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&in, owner77, &buf), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_state(buf.data, buf.len, owner77, &out), UCCN_OK);
 	assert_states_equal(&in, &out);
 	uccn_bytes_finish(&buf);
 	uccn_bytes_finish(&again);
@@ -1184,20 +1190,20 @@ Test(codec, state_bytes_match_the_documented_layout) {
 	struct uccn_state s;
 	struct uccn_bytes mine = {0}, theirs = {0};
 	sample_state(&s);
-	cr_assert_eq(uccn_codec_encode_state(&s, &mine), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&s, owner77, &mine), UCCN_OK);
 
-	/* §6, written by hand: the authors table is 0x22.., 0x55.., 0x77.. whatever order the
-	 * fields name them in (0x77, 0x22, 0x77, 0x55). */
+	/* §6, written by hand: the authors table is 0x22.., 0x55.. whatever order the fields
+	 * name them in (0x77, 0x22, 0x77, 0x55); the owner 0x77 is index 0 and not in it, and
+	 * title, written at the record's clock, is [name, value] alone. */
 	mp_array(&theirs, 5);
 	mp_array(&theirs, 2);
 	mp_uint(&theirs, HLC_2023);
 	mp_key(&theirs, 0x99, 32);
 	mp_uint(&theirs, HLC_2023 - 5);
 	mp_uint(&theirs, HLC_2023 + 5);
-	mp_array(&theirs, 3);
+	mp_array(&theirs, 2);
 	mp_key(&theirs, 0x22, 32);
 	mp_key(&theirs, 0x55, 32);
-	mp_key(&theirs, 0x77, 32);
 	mp_array(&theirs, 4);
 	mp_array(&theirs, 4);
 	mp_str(&theirs, "sdgs");
@@ -1205,24 +1211,22 @@ Test(codec, state_bytes_match_the_documented_layout) {
 	mp_uint(&theirs, 4);
 	mp_str(&theirs, "x");
 	mp_uint(&theirs, HLC_2023);
-	mp_uint(&theirs, 2);
+	mp_uint(&theirs, 0);
 	mp_array(&theirs, 4);
 	mp_str(&theirs, "summary");
 	mp_nil(&theirs);
 	mp_uint(&theirs, HLC_2023 + 1);
-	mp_uint(&theirs, 0);
-	mp_array(&theirs, 4);
+	mp_uint(&theirs, 1);
+	mp_array(&theirs, 2);
 	mp_str(&theirs, "title");
 	mp_str(&theirs, TITLE);
-	mp_uint(&theirs, HLC_2023 + 2);
-	mp_uint(&theirs, 2);
 	mp_array(&theirs, 4);
 	mp_str(&theirs, "year");
 	mp_byte(&theirs, 0xd1); /* -2024 as int 16 */
 	mp_byte(&theirs, 0xf8);
 	mp_byte(&theirs, 0x18);
 	mp_uint(&theirs, HLC_2023 + 3);
-	mp_uint(&theirs, 1);
+	mp_uint(&theirs, 2);
 
 	cr_assert_eq(mine.len, theirs.len);
 	cr_assert_eq(memcmp(mine.data, theirs.data, mine.len), 0);
@@ -1248,8 +1252,8 @@ Test(codec, state_encoding_is_canonical) {
 	b.items[0] = (struct uccn_value){.type = UCCN_VALUE_INT, .i = 999};
 	b.fields[0].field.value.items = b.items + 10;
 	b.nitems = 12;
-	cr_assert_eq(uccn_codec_encode_state(&a, &ba), UCCN_OK);
-	cr_assert_eq(uccn_codec_encode_state(&b, &bb), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&a, owner77, &ba), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&b, owner77, &bb), UCCN_OK);
 	cr_assert_eq(ba.len, bb.len);
 	cr_assert_eq(memcmp(ba.data, bb.data, ba.len), 0);
 
@@ -1261,9 +1265,9 @@ Test(codec, state_encoding_is_canonical) {
 	memset(c.fields[2].author, 0x22, UCCN_KEY_BYTES);
 	memset(c.fields[3].author, 0x77, UCCN_KEY_BYTES);
 	struct uccn_bytes bc = {0};
-	cr_assert_eq(uccn_codec_encode_state(&c, &bc), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&c, owner77, &bc), UCCN_OK);
 	struct uccn_state back;
-	cr_assert_eq(uccn_codec_decode_state(bc.data, bc.len, &back), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_state(bc.data, bc.len, owner77, &back), UCCN_OK);
 	assert_states_equal(&c, &back);
 	uccn_bytes_finish(&ba);
 	uccn_bytes_finish(&bb);
@@ -1277,28 +1281,30 @@ Test(codec, state_encoder_refuses_unsorted_or_repeated_fields) {
 	struct uccn_state_field t = s.fields[1];
 	s.fields[1] = s.fields[2];
 	s.fields[2] = t;
-	cr_assert_eq(uccn_codec_encode_state(&s, &buf), UCCN_EINVAL);
+	cr_assert_eq(uccn_codec_encode_state(&s, owner77, &buf), UCCN_EINVAL);
 	sample_state(&s);
 	s.fields[1].field.name = "sdgs";
 	s.fields[1].field.name_len = 4;
-	cr_assert_eq(uccn_codec_encode_state(&s, &buf), UCCN_EINVAL);
+	cr_assert_eq(uccn_codec_encode_state(&s, owner77, &buf), UCCN_EINVAL);
 	sample_state(&s);
 	s.fields[0].field.name = "sdg";
 	s.fields[0].field.name_len = 3;
 	s.fields[1].field.name = "sdgs"; /* a prefix sorts first */
 	s.fields[1].field.name_len = 4;
-	cr_assert_eq(uccn_codec_encode_state(&s, &buf), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&s, owner77, &buf), UCCN_OK);
 	cr_assert_eq(buf.len > 0, true);
 	uccn_bytes_finish(&buf);
 }
 
-/* Writes a state with two fields naming authors[ia] and authors[ib] of a hand-made table. */
+/* Writes a state (updated_hlc 6) with two fields, a at clock 5 and second at clock 6, naming
+ * author indexes ia and ib of a hand-made table (0: the owner, 0x77; i: fills[i - 1]). A
+ * negative ib writes the second field in the short form, [name, value]. */
 static void hand_state(struct uccn_bytes *b, const uint8_t *fills, uint32_t n, uint64_t ia,
-	uint64_t ib, const char *second) {
+	int64_t ib, const char *second) {
 	mp_array(b, 5);
 	mp_nil(b);
 	mp_uint(b, 1);
-	mp_uint(b, 2);
+	mp_uint(b, 6);
 	mp_array(b, n);
 	for (uint32_t i = 0; i < n; i++) {
 		mp_key(b, fills[i], 32);
@@ -1309,39 +1315,60 @@ static void hand_state(struct uccn_bytes *b, const uint8_t *fills, uint32_t n, u
 	mp_uint(b, 1);
 	mp_uint(b, 5);
 	mp_uint(b, ia);
-	mp_array(b, 4);
+	mp_array(b, ib < 0 ? 2 : 4);
 	mp_str(b, second);
 	mp_uint(b, 2);
-	mp_uint(b, 6);
-	mp_uint(b, ib);
+	if (ib >= 0) {
+		mp_uint(b, 6);
+		mp_uint(b, (uint64_t)ib);
+	}
 }
 
 Test(codec, state_decoder_accepts_only_the_canonical_form) {
 	struct uccn_state s;
 	struct uccn_bytes b = {0};
 	static const uint8_t sorted[] = {0x10, 0x20}, unsorted[] = {0x20, 0x10},
-			     repeated[] = {0x10, 0x10}, three[] = {0x10, 0x20, 0x30};
-	hand_state(&b, sorted, 2, 0, 1, "b");
+			     repeated[] = {0x10, 0x10}, three[] = {0x10, 0x20, 0x30},
+			     one[] = {0x10}, with_owner[] = {0x10, 0x77};
+	sample_state(&s); /* sets owner77 */
+	hand_state(&b, sorted, 2, 1, 2, "b");
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_OK);
-	cr_assert_eq(uccn_codec_decode_state(b.data, b.len, &s), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_state(b.data, b.len, owner77, &s), UCCN_OK);
+	cr_assert_eq(s.fields[0].author[0], 0x10);
 	cr_assert_eq(s.fields[1].author[0], 0x20);
 	b.len = 0;
-	hand_state(&b, unsorted, 2, 0, 1, "b");
+	hand_state(&b, one, 1, 0, 1, "b"); /* index 0 is the owner */
+	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_OK);
+	cr_assert_eq(s.fields[0].author[0], 0x77);
+	cr_assert_eq(s.fields[0].hlc, 5);
+	b.len = 0;
+	hand_state(&b, one, 1, 1, -1, "b"); /* the short form: the record's clock, the owner's */
+	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_OK);
+	cr_assert_eq(s.fields[1].author[0], 0x77);
+	cr_assert_eq(s.fields[1].hlc, 6);
+	b.len = 0;
+	hand_state(&b, one, 1, 1, 0, "b"); /* the record's clock written in full */
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	b.len = 0;
-	hand_state(&b, repeated, 2, 0, 1, "b");
+	hand_state(&b, with_owner, 2, 1, 2, "b"); /* the owner in the table */
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	b.len = 0;
-	hand_state(&b, three, 3, 0, 1, "b"); /* an author no field names */
+	hand_state(&b, unsorted, 2, 1, 2, "b");
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	b.len = 0;
-	hand_state(&b, sorted, 2, 0, 2, "b"); /* an index out of the table */
+	hand_state(&b, repeated, 2, 1, 2, "b");
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	b.len = 0;
-	hand_state(&b, sorted, 2, 0, 1, "a"); /* a name twice */
+	hand_state(&b, three, 3, 1, 2, "b"); /* an author no field names */
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	b.len = 0;
-	hand_state(&b, sorted, 2, 0, 1, "B"); /* a bad name */
+	hand_state(&b, sorted, 2, 1, 3, "b"); /* an index out of the table */
+	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
+	b.len = 0;
+	hand_state(&b, sorted, 2, 1, 2, "a"); /* a name twice */
+	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
+	b.len = 0;
+	hand_state(&b, sorted, 2, 1, 2, "B"); /* a bad name */
 	cr_assert_eq(decode_state_copy(b.data, b.len, &s), UCCN_EPROTO);
 	uccn_bytes_finish(&b);
 }
@@ -1350,7 +1377,7 @@ Test(codec, every_state_truncation_and_corruption_is_refused_cleanly) {
 	struct uccn_state s;
 	struct uccn_bytes buf = {0};
 	sample_state(&s);
-	cr_assert_eq(uccn_codec_encode_state(&s, &buf), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&s, owner77, &buf), UCCN_OK);
 	for (size_t len = 0; len < buf.len; len++) {
 		cr_assert_eq(decode_state_copy(buf.data, len, &s), UCCN_EPROTO, "cut at %zu", len);
 	}

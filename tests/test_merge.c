@@ -131,9 +131,9 @@ Test(merge, applying_a_change_twice_changes_nothing) {
 	struct uccn_bytes once = {0}, twice = {0};
 	uccn_merge_init(&state);
 	cr_assert_eq(uccn_merge_apply(&state, a), UCCN_OK);
-	cr_assert_eq(uccn_codec_encode_state(&state, &once), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&state, a->owner, &once), UCCN_OK);
 	cr_assert_eq(uccn_merge_apply(&state, a), UCCN_OK);
-	cr_assert_eq(uccn_codec_encode_state(&state, &twice), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_state(&state, a->owner, &twice), UCCN_OK);
 	cr_assert_eq(once.len, twice.len);
 	cr_assert_eq(memcmp(once.data, twice.data, once.len), 0);
 	uccn_bytes_finish(&once);
@@ -165,7 +165,7 @@ Test(merge, every_order_of_five_changes_gives_the_same_state_bytes) {
 		}
 		struct uccn_bytes *out = have_first ? &other : &first;
 		out->len = 0;
-		cr_assert_eq(uccn_codec_encode_state(&state, out), UCCN_OK);
+		cr_assert_eq(uccn_codec_encode_state(&state, c[0]->owner, out), UCCN_OK);
 		if (have_first) {
 			cr_assert_eq(first.len, other.len);
 			cr_assert_eq(memcmp(first.data, other.data, first.len), 0);
@@ -244,7 +244,7 @@ Test(merge, equal_clocks_from_several_authors_give_one_state_in_every_order) {
 		cr_assert_str_eq(title(&state), "from 9", "order %d", orders);
 		struct uccn_bytes *out = orders > 0 ? &other : &first;
 		out->len = 0;
-		cr_assert_eq(uccn_codec_encode_state(&state, out), UCCN_OK);
+		cr_assert_eq(uccn_codec_encode_state(&state, c[0]->owner, out), UCCN_OK);
 		if (orders > 0) {
 			cr_assert_eq(first.len, other.len, "order %d", orders);
 			cr_assert_eq(

@@ -99,7 +99,7 @@ static const char *title_of(const char *kind, const uint8_t *owner, const char *
 	int64_t rid;
 	snprintf(out, sizeof(out), "(none)");
 	if (uccn_store_get_state(st, kind, owner, id, &rid, &raw) == UCCN_OK) {
-		cr_assert_eq(uccn_codec_decode_state(raw.data, raw.len, &state), UCCN_OK);
+		cr_assert_eq(uccn_codec_decode_state(raw.data, raw.len, owner, &state), UCCN_OK);
 		uccn_merge_view(&state, &rec);
 		const struct uccn_value *v = uccn_record_field(&rec, "title");
 		if (v != NULL) {

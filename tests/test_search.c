@@ -145,7 +145,8 @@ Test(search, a_store_from_before_the_index_is_indexed) {
 	cr_assert_eq(sqlite3_exec(h,
 			     "DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
 			     "DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
-			     "DROP TABLE record_fts; PRAGMA user_version = 7;",
+			     "DROP TABLE record_fts; ALTER TABLE feeds DROP COLUMN n;"
+			     "PRAGMA user_version = 7;",
 			     NULL, NULL, NULL),
 		SQLITE_OK, "%s", sqlite3_errmsg(h));
 	sqlite3_close(h);

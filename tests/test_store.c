@@ -3,12 +3,15 @@
 #include "node/store.h"
 
 #include <criterion/criterion.h>
+#include <msgpack.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/merge.h"
 #include "proto/change_internal.h"
+#include "proto/state_codec.h"
 #include "tests/support.h"
 
 static char *dir;
@@ -262,27 +265,29 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_close(db);
 }
 
-/* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
-static void back_to_version_1(void) {
+/* Closes st and runs sql on its file, as an older program (or a hand) would write it. */
+static void rewrite_by_hand(const char *sql) {
 	uccn_store_close(st);
 	st = NULL;
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db,
-			     "DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
-			     " DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
-			     " DROP TABLE record_fts;"
-			     " DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
-			     " DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
-			     " DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
-			     " DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
-			     " ALTER TABLE held DROP COLUMN prev;"
-			     " DROP INDEX changes_revoked; DROP INDEX held_by_err;"
-			     " ALTER TABLE changes DROP COLUMN revoked;"
-			     " PRAGMA user_version = 1;",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
+}
+
+/* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
+static void back_to_version_1(void) {
+	rewrite_by_hand("DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
+			" DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
+			" DROP TABLE record_fts;"
+			" DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
+			" DROP INDEX held_by_waits; ALTER TABLE held DROP COLUMN waits;"
+			" DROP TABLE feeds; DROP TABLE peers; DROP INDEX changes_by_feed;"
+			" DROP INDEX held_by_prev; ALTER TABLE changes DROP COLUMN fid;"
+			" ALTER TABLE held DROP COLUMN prev;"
+			" DROP INDEX changes_revoked; DROP INDEX held_by_err;"
+			" ALTER TABLE changes DROP COLUMN revoked;"
+			" PRAGMA user_version = 1;");
 }
 
 Test(store, a_version_1_database_without_changes_is_migrated) {
@@ -316,6 +321,324 @@ Test(store, an_older_database_with_one_chain_per_author_is_refused_untouched) {
 	cr_assert_eq(sqlite3_column_int(stmt, 0), 1, "nothing was migrated");
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
+}
+
+/* A record state as schema 8 wrote it: every author in the table, every field with its clock
+ * (the §6 layout before the owner was implied). Written here by hand, as the old program did. */
+static void pack_value(msgpack_packer *pk, const struct uccn_value *v) {
+	switch (v->type) {
+	case UCCN_VALUE_STR:
+		msgpack_pack_str(pk, v->str_len);
+		msgpack_pack_str_body(pk, v->str, v->str_len);
+		break;
+	case UCCN_VALUE_INT:
+		msgpack_pack_int64(pk, v->i);
+		break;
+	case UCCN_VALUE_LIST:
+		msgpack_pack_array(pk, v->count);
+		for (size_t i = 0; i < v->count; i++) {
+			pack_value(pk, &v->items[i]);
+		}
+		break;
+	default:
+		msgpack_pack_nil(pk);
+		break;
+	}
+}
+
+static int key_cmp(const void *a, const void *b) {
+	return memcmp(a, b, UCCN_KEY_BYTES);
+}
+
+static void encode_state_v1(const struct uccn_state *s, msgpack_sbuffer *out) {
+	uint8_t authors[UCCN_FIELDS_MAX][UCCN_KEY_BYTES];
+	size_t n = 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		if (bsearch(s->fields[i].author, authors, n, UCCN_KEY_BYTES, key_cmp) == NULL) {
+			memcpy(authors[n++], s->fields[i].author, UCCN_KEY_BYTES);
+			qsort(authors, n, UCCN_KEY_BYTES, key_cmp);
+		}
+	}
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 5);
+	if (s->has_tomb) {
+		msgpack_pack_array(&pk, 2);
+		msgpack_pack_uint64(&pk, s->tomb_hlc);
+		msgpack_pack_bin(&pk, UCCN_KEY_BYTES);
+		msgpack_pack_bin_body(&pk, s->tomb_author, UCCN_KEY_BYTES);
+	} else {
+		msgpack_pack_nil(&pk);
+	}
+	msgpack_pack_uint64(&pk, s->created_hlc);
+	msgpack_pack_uint64(&pk, s->updated_hlc);
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_bin(&pk, UCCN_KEY_BYTES);
+		msgpack_pack_bin_body(&pk, authors[i], UCCN_KEY_BYTES);
+	}
+	msgpack_pack_array(&pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct uccn_state_field *f = &s->fields[i];
+		const uint8_t *at = bsearch(f->author, authors, n, UCCN_KEY_BYTES, key_cmp);
+		msgpack_pack_array(&pk, 4);
+		msgpack_pack_str(&pk, f->field.name_len);
+		msgpack_pack_str_body(&pk, f->field.name, f->field.name_len);
+		pack_value(&pk, &f->field.value);
+		msgpack_pack_uint64(&pk, f->hlc);
+		msgpack_pack_uint64(&pk, (uint64_t)(at - authors[0]) / UCCN_KEY_BYTES);
+	}
+}
+
+/* Three records as the merge makes them: one its owner wrote once, one written by its owner
+ * and another author then deleted, one written by someone other than its owner. */
+static struct uccn_change old_changes[4];
+static struct uccn_state old_states[3];
+static const char *const old_ids[3] = {"e1", "e2", "e3"};
+static const uint8_t *const owners[3] = {
+	old_changes[0].owner, old_changes[1].owner, old_changes[3].owner};
+
+static void old_records(void) {
+	static const struct uccn_value sdgs[2] = {{.type = UCCN_VALUE_INT, .i = 4},
+		{.type = UCCN_VALUE_STR, .str = "x", .str_len = 1}};
+	/* author, owner, hlc, op, record */
+	static const struct {
+		uint8_t author, owner;
+		uint64_t hlc;
+		enum uccn_op op;
+		int record;
+	} w[4] = {{7, 7, 100, UCCN_OP_PUT, 0}, {7, 7, 110, UCCN_OP_PUT, 1},
+		{9, 7, 120, UCCN_OP_PUT, 1}, {9, 8, 130, UCCN_OP_PUT, 2}};
+	for (int r = 0; r < 3; r++) {
+		uccn_merge_init(&old_states[r]);
+	}
+	for (int i = 0; i < 4; i++) {
+		struct uccn_change *x = &old_changes[i];
+		memset(x, 0, sizeof(*x));
+		memset(x->author, w[i].author, UCCN_KEY_BYTES);
+		memset(x->owner, w[i].owner, UCCN_KEY_BYTES);
+		x->hlc = w[i].hlc;
+		x->op = w[i].op;
+		x->fields[x->nfields++] = test_str("title", i == 2 ? "by another" : "t");
+		x->fields[x->nfields++] = (struct uccn_field){.name = "sdgs",
+			.name_len = 4,
+			.value = {.type = UCCN_VALUE_LIST, .items = sdgs, .count = 2}};
+		if (i == 1) {
+			x->fields[x->nfields++] = test_int("year", 2024);
+		}
+		cr_assert_eq(uccn_merge_apply(&old_states[w[i].record], x), UCCN_OK);
+	}
+	struct uccn_change del = old_changes[1];
+	del.op = UCCN_OP_DELETE;
+	del.hlc = 115;
+	cr_assert_eq(uccn_merge_apply(&old_states[1], &del), UCCN_OK);
+}
+
+/* Leaves at path a store of schema 8 holding the three old records (states as it wrote them)
+ * and a setting; st is closed. */
+static void make_version_8(void) {
+	old_records();
+	cr_assert_eq(uccn_store_set_meta(
+			     st, "key", (const uint8_t *)"0123456789abcdef0123456789abcdef", 32),
+		UCCN_OK);
+	uint8_t hash[UCCN_HASH_BYTES] = {0};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	for (int r = 0; r < 3; r++) {
+		msgpack_sbuffer v1;
+		msgpack_sbuffer_init(&v1);
+		encode_state_v1(&old_states[r], &v1);
+		struct uccn_change *x = fake((uint8_t)(40 + r), 1, old_ids[r]);
+		memcpy(x->owner, owners[r], UCCN_KEY_BYTES);
+		int64_t rid = 0;
+		cr_assert_eq(uccn_store_put_change(st, x, "event", hash, &rid,
+				     (const uint8_t *)v1.data, v1.size, r == 1),
+			UCCN_OK);
+		msgpack_sbuffer_destroy(&v1);
+	}
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	/* Schema 8's changes table, clustered by (author, seq), and its indexes. */
+	rewrite_by_hand("CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
+			" rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
+			" revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
+			" PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
+			" INSERT INTO v7 SELECT aid, seq, rid, hlc, data, revoked, fid"
+			" FROM changes;"
+			" DROP TABLE changes; ALTER TABLE v7 RENAME TO changes;"
+			" CREATE INDEX changes_by_record ON changes(rid, hlc);"
+			" CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
+			" CREATE INDEX changes_by_feed ON changes(fid, seq);"
+			" ALTER TABLE feeds DROP COLUMN n;"
+			" PRAGMA user_version = 8;");
+}
+
+/* Every old record, found by its key, holds the state the merge made, in §6's layout now. */
+static void assert_old_records_kept(void) {
+	static struct uccn_state back;
+	struct uccn_bytes state = {0}, want = {0};
+	for (int r = 0; r < 3; r++) {
+		int64_t rid = 0;
+		cr_assert_eq(uccn_store_get_state(st, "event", owners[r], old_ids[r], &rid, &state),
+			UCCN_OK);
+		cr_assert_eq(uccn_codec_decode_state(state.data, state.len, owners[r], &back),
+			UCCN_OK, "record %d", r);
+		want.len = 0;
+		cr_assert_eq(uccn_codec_encode_state(&old_states[r], owners[r], &want), UCCN_OK);
+		cr_assert_eq(state.len, want.len, "record %d", r);
+		cr_assert_eq(memcmp(state.data, want.data, want.len), 0, "record %d", r);
+		cr_assert_eq(back.nfields, old_states[r].nfields);
+		cr_assert_eq(back.has_tomb, old_states[r].has_tomb);
+		cr_assert_eq(uccn_merge_is_deleted(&back), uccn_merge_is_deleted(&old_states[r]));
+		for (size_t i = 0; i < back.nfields; i++) {
+			cr_assert_eq(back.fields[i].hlc, old_states[r].fields[i].hlc);
+			cr_assert_eq(memcmp(back.fields[i].author, old_states[r].fields[i].author,
+					     UCCN_KEY_BYTES),
+				0);
+		}
+		int n = 0;
+		cr_assert_eq(uccn_store_each_record_change(
+				     st, "event", owners[r], old_ids[r], count_blobs, &n),
+			UCCN_OK);
+		cr_assert_eq(n, 1, "record %d keeps its change", r);
+	}
+	struct uccn_bytes raw_back = {0};
+	cr_assert_eq(uccn_store_get_change(st, c.author, 1, &raw_back), UCCN_OK);
+	cr_assert_eq(raw_back.len, sizeof(raw));
+	uccn_bytes_finish(&raw_back);
+	int all = 0;
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &all), UCCN_OK);
+	cr_assert_eq(all, 3);
+	uccn_bytes_finish(&state);
+	uccn_bytes_finish(&want);
+}
+
+Test(store, a_version_8_database_keeps_every_record_state) {
+	make_version_8();
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	assert_old_records_kept();
+}
+
+Test(store, a_backup_of_version_8_is_restored_and_then_migrated) {
+	make_version_8();
+	char backup[600];
+	snprintf(backup, sizeof(backup), "%s/backup.db", dir);
+	cr_assert_eq(rename(path, backup), 0);
+	struct uccn_store *from = NULL;
+	cr_assert_eq(uccn_store_open_readonly(backup, "read-only", &from), UCCN_ECORRUPT,
+		"a read-only home of an older schema cannot be migrated");
+	cr_assert_eq(uccn_store_open_backup(backup, &from), UCCN_OK);
+	struct uccn_bytes key = {0};
+	cr_assert_eq(uccn_store_get_meta(from, "key", &key), UCCN_OK);
+	cr_assert_eq(key.len, 32);
+	uccn_bytes_finish(&key);
+	cr_assert_eq(uccn_store_open(path, true, &st), UCCN_OK);
+	cr_assert_eq(uccn_store_copy_from(st, from), UCCN_OK);
+	uccn_store_close(from);
+	uccn_store_close(st);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK); /* migrates the copy */
+	assert_old_records_kept();
+}
+
+/* Stores change seq of author in feed, for a record of its own (id). */
+static void put_in(uint8_t author, uint64_t seq, const char *id, const char *feed) {
+	uint8_t hash[UCCN_HASH_BYTES];
+	memset(hash, (int)seq, sizeof(hash));
+	const uint8_t state[] = {0x01, 0x02};
+	int64_t rid = 0;
+	cr_assert_eq(uccn_store_put_change(st, fake(author, seq, id), feed, hash, &rid, state,
+			     sizeof(state), false),
+		UCCN_OK);
+}
+
+/* The feeds' kept counts against what the changes table holds, counted row by row. */
+static void assert_counts(const char *when) {
+	uint8_t a7[UCCN_KEY_BYTES], a8[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	memset(a8, 8, sizeof(a8));
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	static const struct {
+		uint8_t author;
+		const char *feed;
+		uint64_t upto;
+	} q[] = {{7, "event", 99}, {7, "event", 2}, {7, "event", 1}, {7, "event", 0},
+		{7, "project", 99}, {8, "event", 99}, {8, "event", 1}};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		uint8_t key[UCCN_KEY_BYTES];
+		memset(key, q[i].author, sizeof(key));
+		sqlite3_stmt *stmt;
+		cr_assert_eq(sqlite3_prepare_v2(db,
+				     "SELECT count(*) FROM changes c JOIN feeds f ON f.fid = c.fid"
+				     " JOIN authors a ON a.aid = f.aid WHERE a.key = ?1"
+				     " AND f.name = ?2 AND c.seq <= ?3",
+				     -1, &stmt, NULL),
+			SQLITE_OK);
+		sqlite3_bind_blob(stmt, 1, key, UCCN_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, q[i].feed, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, (int64_t)q[i].upto);
+		cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+		uint64_t want = (uint64_t)sqlite3_column_int64(stmt, 0), got = 99;
+		sqlite3_finalize(stmt);
+		cr_assert_eq(uccn_store_count_feed(st, key, q[i].feed, q[i].upto, &got), UCCN_OK);
+		cr_assert_eq(got, want, "%s: %u's %s up to %llu", when, q[i].author, q[i].feed,
+			(unsigned long long)q[i].upto);
+	}
+	sqlite3_close(db);
+	uint64_t by7 = 0, by8 = 0, all = 0;
+	cr_assert_eq(uccn_store_count_by(st, a7, &by7), UCCN_OK);
+	cr_assert_eq(uccn_store_count_by(st, a8, &by8), UCCN_OK);
+	cr_assert_eq(uccn_store_count_changes(st, &all), UCCN_OK);
+	int rows = 0;
+	cr_assert_eq(uccn_store_each_change(st, count_blobs, &rows), UCCN_OK);
+	cr_assert_eq(by7 + by8, (uint64_t)rows, "%s: the authors' counts", when);
+	cr_assert_eq(all, (uint64_t)rows, "%s: the store's count", when);
+}
+
+Test(store, feed_counts_stay_right_across_writes_rollbacks_purges_and_restores) {
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 1, "a1", "event");
+	put_in(7, 2, "a2", "event");
+	put_in(7, 3, "a3", "project");
+	put_in(8, 1, "b1", "event");
+	uint64_t n = 0;
+	uint8_t a7[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 3, "inside the transaction that stored them");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	assert_counts("stored");
+
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK); /* a batch refused whole */
+	put_in(7, 4, "a4", "event");
+	uccn_store_rollback(st);
+	assert_counts("rolled back");
+
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 4, "a4", "event");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uccn_store_close(st);
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	assert_counts("reopened");
+
+	char copy[600];
+	snprintf(copy, sizeof(copy), "%s/backup.db", dir);
+	cr_assert_eq(uccn_store_copy_to(st, copy), UCCN_OK);
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_purge_feed(st, a7, "event", &rids, &nrids), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	free(rids);
+	assert_counts("a feed purged");
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+
+	struct uccn_store *from = NULL;
+	cr_assert_eq(uccn_store_open_readonly(copy, "a backup", &from), UCCN_OK);
+	cr_assert_eq(uccn_store_copy_from(st, from), UCCN_OK);
+	uccn_store_close(from);
+	assert_counts("restored");
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 4);
 }
 
 Test(store, revoked_changes_no_longer_count_for_their_record) {

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <uccn/log.h>
+#include <uccn/node.h>
 
+#include "node/changelog.h"
 #include "node/crypto.h"
+#include "node/store.h"
 #include "proto/codec.h"
 
 static const char *program = "bench";
@@ -195,4 +198,70 @@ void bench_uccn_path(char out[4096]) {
 	out[len] = '\0';
 	char *slash = strrchr(out, '/');
 	snprintf(slash + 1, (size_t)(4096 - (slash + 1 - out)), "uccn");
+}
+
+void bench_make_node(const char *home, const char *name) {
+	struct uccn_node *node;
+	struct uccn_node_init_options o = {.name = name, .country = "IT", .field = "music"};
+	int err = uccn_node_init(home, &o, (uint64_t)time(NULL) * 1000, &node);
+	if (err < 0) {
+		bench_die(home, err);
+	}
+	uccn_node_close(node);
+}
+
+/* A transaction per this many changes, as a batch of a session lands. */
+#define FILL_BATCH 2048
+
+uint64_t bench_fill(const char *home, long n, long nauthors, struct uccn_bytes *sample,
+	long sample_max, long *nsample) {
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/uccn.db", home);
+	struct uccn_store *st;
+	struct uccn_changelog *log;
+	uint8_t network[UCCN_KEY_BYTES] = {0};
+	int err;
+	if ((err = uccn_store_open(path, false, &st)) < 0 ||
+		(err = uccn_changelog_create(st, network, &log)) < 0) {
+		bench_die("filling a store", err);
+	}
+	struct bench_author *authors = bench_authors(nauthors);
+	struct uccn_bytes body = {0}, change = {0};
+	uint64_t bytes = 0, hlc = (uint64_t)time(NULL) << 16;
+	*nsample = 0;
+	for (long from = 0; from < n; from += FILL_BATCH) {
+		if ((err = uccn_store_begin(st)) < 0) {
+			bench_die("begin", err);
+		}
+		for (long i = from; i < n && i < from + FILL_BATCH; i++) {
+			bench_sign_practice(&authors[i % nauthors], i / nauthors, ++hlc,
+				"Best practice", "", "Musicians visit the city's schools.", &body,
+				&change);
+			bytes += change.len;
+			if (*nsample < sample_max) {
+				struct uccn_bytes *s = &sample[(*nsample)++];
+				if ((err = uccn_bytes_append(s, change.data, change.len)) < 0) {
+					bench_die("allocating", err);
+				}
+			}
+			struct uccn_apply_result res;
+			if ((err = uccn_changelog_apply(
+				     log, change.data, change.len, 0, &res, NULL, NULL)) < 0) {
+				bench_die("apply", err);
+			}
+			if (res.outcome != UCCN_APPLIED) {
+				fprintf(stderr, "%s: not applied: %s\n", program, res.why);
+				exit(1);
+			}
+		}
+		if ((err = uccn_store_commit(st)) < 0) {
+			bench_die("commit", err);
+		}
+	}
+	bench_authors_free(authors, nauthors);
+	uccn_bytes_finish(&body);
+	uccn_bytes_finish(&change);
+	uccn_changelog_destroy(log);
+	uccn_store_close(st);
+	return bytes;
 }

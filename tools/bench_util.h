@@ -44,6 +44,16 @@ size_t bench_sign_practice(struct bench_author *a, long k, uint64_t hlc, const c
 	const char *title_suffix, const char *summary, struct uccn_bytes *body,
 	struct uccn_bytes *out);
 
+/* Makes a city node in home (which must not hold one), as `uccn init` does. */
+void bench_make_node(const char *home, const char *name);
+
+/* Fills the store of the node in home with n best practices of nauthors fresh authors, a
+ * transaction of a batch at a time, through the change log as a sync would, keeping the first
+ * sample_max signed changes in sample (*nsample of them). Returns the bytes of all the signed
+ * changes. */
+uint64_t bench_fill(const char *home, long n, long nauthors, struct uccn_bytes *sample,
+	long sample_max, long *nsample);
+
 /* The uccn program, which sits beside the benchmarks in the build. */
 void bench_uccn_path(char out[4096]);
 
