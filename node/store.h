@@ -11,6 +11,7 @@
 
 #include <uccn/change.h>
 #include <uccn/error.h>
+#include <uccn/net.h>
 
 struct uccn_store;
 
@@ -304,5 +305,14 @@ UCCN_NODISCARD int uccn_store_each_peer(
 	struct uccn_store *st, uccn_store_peer_fn fn, void *userdata);
 /* Notes what serve saw (every field but url's pin and kinds). UCCN_ENOTFOUND if unknown. */
 UCCN_NODISCARD int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p);
+
+/* Sessions (struct uccn_net_session of <uccn/net.h>): one row per peer, by key (or address).
+ * Noting writes the last session's fields and adds s->sessions and s->failures to the row's
+ * counts (ok_ms only moves forward; a key noted before is kept when s has none), then trims
+ * the table to UCCN_NET_SESSIONS_MAX rows. Outside a transaction. */
+UCCN_NODISCARD int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session *s);
+/* Every row, the most recently active first. */
+UCCN_NODISCARD int uccn_store_each_session(
+	struct uccn_store *st, uccn_net_session_fn fn, void *userdata);
 
 #endif

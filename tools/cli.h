@@ -59,6 +59,15 @@ int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_ui(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_user(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_health(struct uccn_cli *cli, int argc, char **argv);
+
+/* The node's record of sessions (cmd_health.c), the most recent first: printed as text under a
+ * heading when out is NULL, else appended to the array out as JSON objects. serving says
+ * whether a serve runs on the home (a session it had not ended is live, else cut short).
+ * *count receives how many. UCCN_OK or the error. */
+int uccn_cli_sessions(struct uccn_node *node, bool serving, json_t *out, size_t *count);
+/* A split view's fault (uccn_node_split_views) as JSON. Caller owns it. */
+json_t *uccn_cli_fault_json(const struct uccn_fault *f);
 
 /* Installs the log handler: every message to stderr with --verbose, and the last ERROR-level
  * one kept in cli->last_error either way. */

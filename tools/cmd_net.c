@@ -66,13 +66,19 @@ static const char peer_usage[] =
 	"A running serve dials peers added within a few seconds.\n";
 
 static const char status_usage[] =
-	"usage: uccn [--home DIR] status\n"
+	"usage: uccn [--home DIR] status [--json]\n"
 	"\n"
 	"Says whether 'uccn serve' is running on this home and, for each remembered peer, what\n"
 	"it last saw: connected or not, the last contact, how many of this node's changes the\n"
 	"peer holds, how many of the peer's changes this node holds, and why the last session\n"
 	"ended if it failed. A node that signs nothing until a peer has given back its own\n"
-	"newer changes (restored, or its database lost its last commits) says so.\n";
+	"newer changes (restored, or its database lost its last commits) says so.\n"
+	"Then the sessions this node recorded, one per peer that dialled it or that it dialled\n"
+	"(the most recent first): the city, connected or when it last synced or failed and why,\n"
+	"what the last session moved (sent, received, held here, held there, refused), how many\n"
+	"sessions and failures. A split view of the registry is shown as an alarm.\n"
+	"\n"
+	"  --json   print one JSON object: serve, signing, peers, sessions, split_views\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -662,14 +668,65 @@ static int print_peer_status(void *userdata, const struct uccn_peer *p) {
 }
 
 static void print_alarm(void *userdata, const struct uccn_fault *f) {
-	(void)userdata;
+	if (userdata != NULL) {
+		json_array_append_new(userdata, uccn_cli_fault_json(f));
+		return;
+	}
 	uccn_cli_print_fault(stdout, f);
 }
 
+static int peer_json(void *userdata, const struct uccn_peer *p) {
+	json_t *arr = userdata;
+	char pin[2 * UCCN_KEY_BYTES + 1], key[2 * UCCN_KEY_BYTES + 1];
+	uccn_text_to_hex(p->pin, UCCN_KEY_BYTES, pin);
+	uccn_text_to_hex(p->key, UCCN_KEY_BYTES, key);
+	char contact[32] = "";
+	if (p->last_contact_ms != 0) {
+		uccn_cli_format_hlc(p->last_contact_ms << 16, contact, sizeof(contact));
+	}
+	json_t *o = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o, s:I, s:I, s:o}", "url", p->url,
+		"pin", p->pinned ? json_string(pin) : json_null(), "kinds", p->kinds,
+		"connected", p->connected, "key", p->key_known ? json_string(key) : json_null(),
+		"last_contact", contact[0] ? json_string(contact) : json_null(), "ours",
+		(json_int_t)p->ours, "theirs", (json_int_t)p->theirs, "last_error",
+		p->last_error[0] ? uccn_cli_json_string(p->last_error, strlen(p->last_error))
+				 : json_null());
+	return json_array_append_new(arr, o) < 0 ? UCCN_ENOMEM : 0;
+}
+
+/* `status --json`: the same facts as one document. */
+static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool serving, int64_t pid,
+	const struct uccn_node_signing *sign) {
+	json_t *doc = json_pack("{s:{s:b, s:o}, s:{s:b, s:I}, s:[], s:[], s:[]}", "serve",
+		"running", serving, "pid", serving ? json_integer(pid) : json_null(), "signing",
+		"may_sign", sign->may_sign, "head", (json_int_t)sign->head, "peers", "sessions",
+		"split_views");
+	if (doc == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
+	}
+	size_t n = 0;
+	int err = uccn_node_peer_list(node, peer_json, json_object_get(doc, "peers"));
+	if (err >= 0) {
+		err = uccn_cli_sessions(node, serving, json_object_get(doc, "sessions"), &n);
+	}
+	if (err >= 0) {
+		err = uccn_node_split_views(node, print_alarm, json_object_get(doc, "split_views"));
+	}
+	int status = err < 0 ? uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err))
+			     : uccn_cli_print_json(cli, doc, true);
+	json_decref(doc);
+	return status;
+}
+
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{NULL, 0, NULL, NULL},
+	};
 	struct uccn_node *node = NULL;
 	bool done;
-	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, status_usage, &node, &done);
+	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, status_usage, &node, &done);
 	if (status != 0 || done) {
 		return status;
 	}
@@ -690,6 +747,11 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
 	ctx.serving = process_exists(pid);
+	if (json) {
+		status = status_json(cli, node, ctx.serving, pid, &sign);
+		uccn_node_close(node);
+		return status;
+	}
 	if (ctx.serving) {
 		printf("serve: running (pid %" PRId64 ")\n", pid);
 	} else {
@@ -708,6 +770,10 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		printf(")\n");
 	}
 	err = uccn_node_peer_list(node, print_peer_status, &ctx);
+	size_t sessions = 0;
+	if (err >= 0) {
+		err = uccn_cli_sessions(node, ctx.serving, NULL, &sessions);
+	}
 	if (err >= 0) {
 		/* A split view of the registry is the one thing no one may miss. */
 		int views = uccn_node_split_views(node, print_alarm, NULL);
@@ -717,7 +783,7 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	if (err < 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	if (ctx.count == 0) {
+	if (ctx.count == 0 && sessions == 0) {
 		printf("no peers (add one with 'uccn peer add URL')\n");
 	}
 	return 0;

@@ -51,6 +51,7 @@ static const struct command commands[] = {
 	{"sync", uccn_cmd_sync, "one session with a peer, until both hold the same", NULL},
 	{"peer", uccn_cmd_peer, "add, list or remove the peers serve dials", NULL},
 	{"status", uccn_cmd_status, "whether serve runs, and what it saw of each peer", NULL},
+	{"health", uccn_cmd_health, "what needs attention: cities not seen, held, failures", NULL},
 	{"ui", uccn_cmd_ui, "the web page's address, and a link that logs a browser in",
 		"the web page"},
 	{"user", uccn_cmd_user, "add, list or remove the web page's accounts", NULL},
