@@ -36,6 +36,7 @@ struct uccn_sync {
 	struct peer_head *peer; /* sorted by author */
 	size_t npeer, cap;
 	bool have_vector;
+	bool peer_reads_held; /* its VECTOR said it reads the ACK's held (§11.1) */
 	bool done_sent; /* DONE sent and nothing sent since */
 	bool peer_done; /* DONE received and nothing received since */
 	size_t inflight;
@@ -194,11 +195,19 @@ struct vector_build {
 	size_t n, cap;
 };
 
+static int add_entry_raw(
+	struct vector_build *v, const uint8_t *author, const char *feed, uint64_t seq);
+
 static int add_entry(void *userdata, const uint8_t *author, const char *feed, uint64_t seq) {
 	struct vector_build *v = userdata;
 	if (!travels(v->s, author, feed) || strlen(feed) > UCCN_FEED_MAX) {
 		return 0;
 	}
+	return add_entry_raw(v, author, feed, seq);
+}
+
+static int add_entry_raw(
+	struct vector_build *v, const uint8_t *author, const char *feed, uint64_t seq) {
 	if (v->n == UCCN_SYNC_VECTOR_MAX) {
 		uccn_log(UCCN_LOG_ERROR, "sync: more than %d feeds to announce",
 			UCCN_SYNC_VECTOR_MAX);
@@ -275,6 +284,13 @@ int uccn_sync_create(const struct uccn_sync_config *cfg, struct uccn_sync **out)
 		goto out;
 	}
 	if ((err = uccn_store_each_feed_head(s->cfg.st, NULL, add_entry, &v)) < 0) {
+		goto out;
+	}
+	/* Say that we read the ACK's held (§11.1): a chain of the zero key, which no node
+	 * has, so a peer that does not know the entry finds nothing it lacks or holds in it. */
+	static const uint8_t zero_key[UCCN_KEY_BYTES];
+	if (v.n < UCCN_SYNC_VECTOR_MAX &&
+		(err = add_entry_raw(&v, zero_key, UCCN_SYNC_ACK_HELD_FEED, 1)) < 0) {
 		goto out;
 	}
 	for (size_t i = 0; i < v.n; i++) {
@@ -626,7 +642,18 @@ static int stored_batch(void *userdata, uint64_t batch, size_t n, int err) {
 			(unsigned long long)batch);
 	}
 	s->stats.received += n;
-	return queue_simple(s, UCCN_SYNC_ACK, batch);
+	if (!s->peer_reads_held) {
+		return queue_simple(s, UCCN_SYNC_ACK, batch);
+	}
+	/* Held counts this session's changes still waiting here: the sender tells its user
+	 * (an applicant's `uccn sync`: "held there, not designated yet"). */
+	struct uccn_bytes payload = {0};
+	err = uccn_codec_encode_sync_ack_held(batch, s->stats.held, &payload);
+	if (err == UCCN_OK) {
+		err = queue(s, &payload);
+	}
+	uccn_bytes_finish(&payload);
+	return err;
 }
 
 int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
@@ -739,12 +766,21 @@ static int take_vector(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 	if (add == NULL) {
 		return UCCN_ENOMEM;
 	}
+	static const uint8_t zero_key[UCCN_KEY_BYTES];
+	size_t n = 0;
 	for (size_t i = 0; i < m->count; i++) {
-		memcpy(add[i].author, m->entries[i].author, UCCN_KEY_BYTES);
-		snprintf(add[i].feed, sizeof(add[i].feed), "%s", m->entries[i].feed);
-		add[i].seq = m->entries[i].seq;
+		const struct uccn_sync_entry *e = &m->entries[i];
+		if (memcmp(e->author, zero_key, UCCN_KEY_BYTES) == 0 &&
+			strcmp(e->feed, UCCN_SYNC_ACK_HELD_FEED) == 0) {
+			s->peer_reads_held = true; /* names no chain (§11.1) */
+			continue;
+		}
+		memcpy(add[n].author, e->author, UCCN_KEY_BYTES);
+		snprintf(add[n].feed, sizeof(add[n].feed), "%s", e->feed);
+		add[n].seq = e->seq;
+		n++;
 	}
-	int err = merge_heads(s, add, m->count);
+	int err = merge_heads(s, add, n);
 	uccn_alloc_free(add);
 	return err;
 }
@@ -788,6 +824,9 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		s->expect_ack++;
 		s->inflight--;
 		s->stats.batches_acked++;
+		if (m.has_held) {
+			s->stats.held_there = m.held < s->stats.sent ? m.held : s->stats.sent;
+		}
 		break;
 	case UCCN_SYNC_DONE:
 		s->peer_done = true;

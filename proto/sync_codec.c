@@ -52,6 +52,18 @@ int uccn_codec_encode_sync_simple(
 	return uccn_wire_sink_end(&s);
 }
 
+int uccn_codec_encode_sync_ack_held(uint64_t batch, uint64_t held, struct uccn_bytes *out) {
+	size_t start = out->len;
+	struct uccn_wire_sink s = {.out = out};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
+	msgpack_pack_array(&pk, 3);
+	msgpack_pack_uint64(&pk, UCCN_SYNC_ACK);
+	msgpack_pack_uint64(&pk, batch);
+	msgpack_pack_uint64(&pk, held);
+	return uccn_wire_sink_end(&s, start);
+}
+
 void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
 	uccn_alloc_free(m->entries);
 	uccn_alloc_free(m->changes);
@@ -139,12 +151,21 @@ int uccn_codec_decode_sync(
 		break;
 	}
 	case UCCN_SYNC_ACK:
+		/* The third element, held, is optional (§11.1). */
+		if (o->via.array.size == 3 && uccn_wire_is_uint(&e[1]) &&
+			uccn_wire_is_uint(&e[2])) {
+			out->value = e[1].via.u64;
+			out->has_held = true;
+			out->held = e[2].via.u64;
+			break;
+		}
+		/* fall through */
 	case UCCN_SYNC_DONE:
 	case UCCN_SYNC_PING:
 	case UCCN_SYNC_PONG:
 		if (o->via.array.size != 2 || !uccn_wire_is_uint(&e[1])) {
 			uccn_error_set(why, why_len, UCCN_EPROTO,
-				"an ack, done, ping or pong is [type, number]");
+				"an ack, done, ping or pong is [type, number] (an ack may add held)");
 			goto out;
 		}
 		out->value = e[1].via.u64;

@@ -278,6 +278,28 @@ Test(protocol_example, documented_sync_messages_decode_and_encode_back) {
 		uccn_codec_sync_msg_finish(&m);
 		free(bytes);
 	}
+	/* The ACK with held, and the VECTOR entry that says a node reads it (§11.1). */
+	len = doc_hex(doc, "sync-ack-held-hex", &bytes);
+	cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_ACK);
+	cr_assert_eq(m.value, 5);
+	cr_assert(m.has_held);
+	cr_assert_eq(m.held, 2);
+	built.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_ack_held(5, 2, &built), UCCN_OK);
+	expect_bytes(bytes, len, &built, "ack with held");
+	uccn_codec_sync_msg_finish(&m);
+	free(bytes);
+	len = doc_hex(doc, "sync-ack-held-entry-hex", &bytes);
+	struct uccn_sync_entry entry;
+	memset(&entry, 0, sizeof(entry));
+	entry.feed = UCCN_SYNC_ACK_HELD_FEED;
+	entry.seq = 1;
+	built.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_vector(&entry, 1, &built), UCCN_OK);
+	cr_assert_eq(built.len, 3 + len, "[1, [entry]]: three bytes and the entry");
+	cr_assert_eq(memcmp(built.data + 3, bytes, len), 0, "the entry's bytes");
+	free(bytes);
 	uccn_bytes_finish(&built);
 	free(doc);
 }

@@ -861,3 +861,95 @@ Test(sync, a_batch_in_the_worst_order_costs_work_linear_in_its_changes) {
 	uccn_bytes_finish(&batch);
 	uccn_sync_destroy(a);
 }
+
+/* Gives s the peer's VECTOR: empty, or with the entry that says the peer reads the ACK's held
+ * (PROTOCOL.md §11.1). */
+static void give_vector(struct uccn_sync *s, bool reads_held) {
+	struct uccn_sync_entry e;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.feed_buf, sizeof(e.feed_buf), "%s", UCCN_SYNC_ACK_HELD_FEED);
+	e.feed = e.feed_buf;
+	e.seq = 1;
+	struct uccn_bytes p = {0};
+	cr_assert_eq(uccn_codec_encode_sync_vector(&e, reads_held ? 1 : 0, &p), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(s, p.data, p.len, 1), UCCN_OK);
+	uccn_bytes_finish(&p);
+}
+
+/* The next payload s sends, decoded (the caller finishes it). */
+static void next_message(struct uccn_sync *s, struct uccn_sync_msg *m) {
+	struct uccn_bytes p = {0};
+	cr_assert(uccn_sync_pop_payload(s, &p), "nothing to send");
+	cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, m, NULL, 0), UCCN_OK);
+	uccn_bytes_finish(&p);
+}
+
+/* The receiver of a change it holds back (here: a gap) says so in its ACK to a peer whose
+ * VECTOR said it reads it, and keeps the two-element ACK for a peer that did not (an older
+ * node, whose decoder takes nothing else); its own VECTOR says it reads the held too. */
+Test(sync, an_ack_tells_a_peer_that_reads_it_how_many_of_its_changes_are_held) {
+	struct test_author city;
+	test_author_init(&city, 0x85);
+	struct uccn_bytes first = {0}, second = {0};
+	struct uccn_field f = test_str("title", "two");
+	test_sign(&city, network, 0, "best_practice", NULL, "a", UCCN_OP_PUT, &f, 1, &first);
+	test_sign(&city, network, 0, "best_practice", NULL, "a", UCCN_OP_PUT, &f, 1, &second);
+	for (int reads = 0; reads < 2; reads++) {
+		open_replica(&nodes[reads], (uint8_t)(0x83 + reads));
+		struct uccn_sync *b = engine(&nodes[reads], 0, 0);
+		struct uccn_sync_msg m;
+		next_message(b, &m);
+		cr_assert_eq(m.type, UCCN_SYNC_VECTOR);
+		bool announced = false;
+		for (size_t i = 0; i < m.count; i++) {
+			announced = announced ||
+				    strcmp(m.entries[i].feed, UCCN_SYNC_ACK_HELD_FEED) == 0;
+		}
+		cr_assert(announced, "the vector says the node reads the ACK's held");
+		uccn_codec_sync_msg_finish(&m);
+		give_vector(b, reads == 1);
+		struct uccn_bytes batch = {0};
+		cr_assert_eq(uccn_codec_encode_sync_changes(0, &second, 1, &batch), UCCN_OK);
+		cr_assert_eq(uccn_sync_on_payload(b, batch.data, batch.len, 1), UCCN_OK);
+		cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+		uccn_bytes_finish(&batch);
+		do {
+			uccn_codec_sync_msg_finish(&m);
+			next_message(b, &m);
+		} while (m.type != UCCN_SYNC_ACK);
+		cr_assert_eq(m.value, 0);
+		cr_assert_eq(m.has_held, reads == 1);
+		cr_assert_eq(m.held, reads == 1 ? 1 : 0, "the change past the gap waits");
+		uccn_codec_sync_msg_finish(&m);
+		uccn_sync_destroy(b);
+	}
+	uccn_bytes_finish(&first);
+	uccn_bytes_finish(&second);
+	test_author_finish(&city);
+}
+
+/* The sender keeps what the peer's ACK says it holds back, for its user (`uccn sync`). */
+Test(sync, the_sender_counts_what_the_peer_says_it_holds) {
+	open_replica(&nodes[0], 0x86);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	give_vector(a, true);
+	struct uccn_sync_msg m;
+	memset(&m, 0, sizeof(m));
+	do {
+		uccn_codec_sync_msg_finish(&m);
+		next_message(a, &m);
+	} while (m.type != UCCN_SYNC_CHANGES);
+	cr_assert_eq(m.count, 2);
+	uccn_codec_sync_msg_finish(&m);
+	struct uccn_bytes ack = {0};
+	cr_assert_eq(uccn_codec_encode_sync_ack_held(0, 2, &ack), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, ack.data, ack.len, 1), UCCN_OK);
+	struct uccn_net_stats st;
+	uccn_sync_get_stats(a, &st);
+	cr_assert_eq(st.sent, 2);
+	cr_assert_eq(st.held_there, 2);
+	uccn_bytes_finish(&ack);
+	uccn_sync_destroy(a);
+}

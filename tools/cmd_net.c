@@ -48,8 +48,10 @@ static const char sync_usage[] =
 	"\n"
 	"Opens one session with the node at URL (ws://HOST:PORT), sends what it lacks, takes\n"
 	"what this node lacks, and stops when both hold the same. Prints one line: the changes\n"
-	"sent and received, and what became of those received. Shows progress on stderr when\n"
-	"stderr is a terminal. Fails, saying why, if the session cannot be made or ends first.\n"
+	"sent (and how many of them the other end holds back: '2 held there: this city is not\n"
+	"designated yet'), received, and what became of those received. Shows progress on\n"
+	"stderr when stderr is a terminal. Fails, saying why, if the session cannot be made or\n"
+	"ends first.\n"
 	"\n"
 	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
 	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
@@ -482,9 +484,20 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	const struct uccn_net_stats *s = &info.stats;
 	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
-	printf("sent %" PRIu64 ", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64
-	       ", refused %" PRIu64 ", already here %" PRIu64,
-		s->sent, s->received, s->applied, s->held, s->refused, s->duplicate);
+	printf("sent %" PRIu64, s->sent);
+	if (s->held_there > 0) {
+		/* What the other end said it holds back (PROTOCOL.md §11.1 ACK): most often a
+		 * city not designated yet, whose changes wait there for its designation. */
+		uint8_t self[UCCN_KEY_BYTES];
+		uccn_node_public_key(node, self);
+		struct uccn_cli_member me = uccn_cli_lookup_member(node, self);
+		printf(" (%" PRIu64 " held there: %s)", s->held_there,
+			me.found && me.active ? "waiting there for what they depend on"
+					      : "this city is not designated yet");
+	}
+	printf(", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64 ", refused %" PRIu64
+	       ", already here %" PRIu64,
+		s->received, s->applied, s->held, s->refused, s->duplicate);
 	if (s->dropped > 0) {
 		printf(", dropped %" PRIu64 ": meant for the Secretariat alone", s->dropped);
 	}

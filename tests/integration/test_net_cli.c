@@ -748,8 +748,12 @@ Test(net_cli, the_hub_records_its_sessions_and_health_says_what_needs_attention)
 	cr_assert(strstr(r.out, "no peers") != NULL, "%s", r.out);
 	run(&r, "--home", path_of("bologna"), "sync", url_of(&hub), NULL);
 	assert_ok(&r, "sync bologna");
+	cr_assert(strstr(r.out, "held there") == NULL, "%s", r.out);
 	run(&r, "--home", path_of("torino"), "sync", url_of(&hub), NULL);
 	assert_ok(&r, "sync torino");
+	/* The hub said, in its acknowledgements, that it holds them back. */
+	const char *held = "sent 2 (2 held there: this city is not designated yet), received ";
+	cr_assert_eq(strncmp(r.out, held, strlen(held)), 0, "%s", r.out);
 	run(&r, "--home", path_of("stranger"), "sync", url_of(&hub), NULL);
 	cr_assert_eq(r.status, 1, "%s", r.err);
 
