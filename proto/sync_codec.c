@@ -53,15 +53,13 @@ int uccn_codec_encode_sync_simple(
 }
 
 int uccn_codec_encode_sync_ack_held(uint64_t batch, uint64_t held, struct uccn_bytes *out) {
-	size_t start = out->len;
-	struct uccn_wire_sink s = {.out = out};
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &s, uccn_wire_sink_write);
-	msgpack_pack_array(&pk, 3);
-	msgpack_pack_uint64(&pk, UCCN_SYNC_ACK);
-	msgpack_pack_uint64(&pk, batch);
-	msgpack_pack_uint64(&pk, held);
-	return uccn_wire_sink_end(&s, start);
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, UCCN_SYNC_ACK);
+	msgpack_pack_uint64(pk, batch);
+	msgpack_pack_uint64(pk, held);
+	return uccn_wire_sink_end(&s);
 }
 
 void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {

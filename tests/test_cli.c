@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "tests/proc.h"
@@ -114,6 +115,35 @@ static void run(struct test_run *r, const char *in, ...) {
 
 static void assert_ok(const struct test_run *r, const char *what) {
 	test_proc_assert_ok(r, what);
+}
+
+/* Runs the program with args (NULL-terminated) with stdout on a terminal (a pseudo-terminal
+ * that does not turn newlines into CR LF), as a person at a shell would; returns what it
+ * printed there (kept until the test ends). */
+static char *terminal_output(char *const args[]) {
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		cr_skip_test("no pseudo-terminal");
+	}
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	cr_assert_geq(slave, 0);
+	struct termios t;
+	cr_assert_eq(tcgetattr(slave, &t), 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	cr_assert_eq(tcsetattr(slave, TCSANOW, &t), 0);
+	struct test_proc_opts o = {.out_fd = slave};
+	char err_path[512];
+	pid_t pid = test_proc_spawn(args, &o, err_path, sizeof(err_path));
+	close(slave);
+	cr_assert_eq(test_proc_wait(pid, 60000), 0, "%s", test_proc_slurp(err_path, NULL));
+	char *out = test_proc_keep(calloc(1, 65536));
+	size_t len = 0;
+	cr_assert_eq(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+	for (ssize_t n; len < 65535 && (n = read(master, out + len, 65535 - len)) > 0;) {
+		len += (size_t)n;
+	}
+	close(master);
+	return out;
 }
 
 /* Asserts a failure reported by exactly one "uccn: " line on stderr containing needle. */
@@ -283,8 +313,20 @@ Test(cli, happy_path_from_init_to_import) {
 	cr_assert_not_null(strstr(r.out, "Music in schools"), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "Street food archive"), "%s", r.out);
 
+	/* --json: one document, an array; --jsonl: one object per line. */
 	run(&r, NULL, "--home", home, "list", "best_practice", "--json", NULL);
 	assert_ok(&r, "list --json");
+	{
+		json_t *all = parse_json(r.out);
+		cr_assert(json_is_array(all), "%s", r.out);
+		cr_assert_eq(json_array_size(all), 2, "%s", r.out);
+		json_decref(all);
+	}
+	run(&r, NULL, "--home", home, "list", "best_practice", "--json", "--jsonl", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(r.err, "uccn: list: --json and --jsonl do not go together\n");
+	run(&r, NULL, "--home", home, "list", "best_practice", "--jsonl", NULL);
+	assert_ok(&r, "list --jsonl");
 	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
 	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		*nl = '\0';
@@ -326,9 +368,17 @@ Test(cli, happy_path_from_init_to_import) {
 
 	run(&r, NULL, "--home", home, "history", "best_practice", id, "--json", NULL);
 	assert_ok(&r, "history --json");
+	{
+		json_t *all = parse_json(r.out);
+		cr_assert(json_is_array(all), "%s", r.out);
+		cr_assert_eq(json_array_size(all), 3, "%s", r.out);
+		json_decref(all);
+	}
+	run(&r, NULL, "--home", home, "history", "best_practice", id, "--jsonl", NULL);
+	assert_ok(&r, "history --jsonl");
 	cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
 	const char *ops[] = {"put", "put", "delete"};
-	long long last_hlc = 0;
+	unsigned long long last_hlc = 0;
 	size_t i = 0;
 	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, i++) {
 		*nl = '\0';
@@ -336,7 +386,13 @@ Test(cli, happy_path_from_init_to_import) {
 		cr_assert_str_eq(json_string_value(json_object_get(j, "op")), ops[i]);
 		cr_assert_str_eq(json_string_value(json_object_get(j, "author")), key);
 		cr_assert(is_hex(json_string_value(json_object_get(j, "hash")), 64));
-		long long hlc = json_integer_value(json_object_get(j, "hlc"));
+		/* A 64-bit hlc is a string of digits: JavaScript and jq would round a number. */
+		const char *hlc_text = json_string_value(json_object_get(j, "hlc"));
+		cr_assert_not_null(hlc_text, "hlc is not a string");
+		cr_assert_gt(strspn(hlc_text, "0123456789"), 15, "%s", hlc_text);
+		cr_assert_eq(hlc_text[strspn(hlc_text, "0123456789")], '\0', "%s", hlc_text);
+		unsigned long long hlc = strtoull(hlc_text, NULL, 10);
+		cr_assert_gt(hlc, 1ULL << 53, "an hlc is past 2^53");
 		cr_assert_gt(hlc, last_hlc);
 		last_hlc = hlc;
 		json_decref(j);
@@ -813,6 +869,9 @@ Test(cli, held_and_verify_on_a_fresh_node) {
 	cr_assert_str_eq(r.out, "");
 	run(&r, NULL, "--home", home, "held", "--json", NULL);
 	assert_ok(&r, "held --json");
+	cr_assert_str_eq(r.out, "[]\n");
+	run(&r, NULL, "--home", home, "held", "--jsonl", NULL);
+	assert_ok(&r, "held --jsonl");
 	cr_assert_str_eq(r.out, "");
 	run(&r, NULL, "--home", home, "verify", NULL);
 	assert_ok(&r, "verify");
@@ -976,8 +1035,15 @@ Test(cli, list_cuts_long_ids_and_keeps_columns) {
 	struct test_run r;
 	run(&r, NULL, "--home", home, "whoami", NULL);
 	char *key = first_line(&r);
+	/* Piped, ids are whole: a script reads them. */
 	run(&r, NULL, "--home", home, "list", NULL);
 	assert_ok(&r, "list");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_eq(strncmp(line_with(r.out, "Adelaide"), key, strlen(key)), 0,
+		"not the whole key: %s", r.out);
+	/* On a terminal, a long id is cut, and the columns line up. */
+	char *args[] = {"uccn", "--home", home, "list", NULL};
+	r.out = terminal_output(args);
 	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
 	cr_assert_null(strstr(r.out, key), "a whole key in the id column: %s", r.out);
 	char cut[64];
@@ -997,8 +1063,8 @@ Test(cli, list_cuts_long_ids_and_keeps_columns) {
 	cr_assert_eq(col1, col2, "columns differ:\n%s\n%s", city, practice);
 	cr_assert_leq(col1, 32 + 2, "id column wider than 32: %s", r.out);
 
-	run(&r, NULL, "--home", home, "list", "city", "--json", NULL);
-	assert_ok(&r, "list --json");
+	run(&r, NULL, "--home", home, "list", "city", "--jsonl", NULL);
+	assert_ok(&r, "list --jsonl");
 	json_t *j = parse_json(r.out);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), key);
 	json_decref(j);
@@ -1462,7 +1528,7 @@ Test(cli, roles_key_rotation_and_revocation) {
 	cr_assert_not_null(strstr(r.out, " is coordinator of the music sub-network from 2024-01-01 "
 					 "to 2025-12-31\n"),
 		"%s", r.out);
-	run(&r, NULL, "--home", unesco, "list", "role", "--json", NULL);
+	run(&r, NULL, "--home", unesco, "list", "role", "--jsonl", NULL);
 	assert_ok(&r, "list role");
 	json_t *j = parse_json(r.out);
 	json_t *f = json_object_get(j, "fields");

@@ -161,6 +161,27 @@ json_t *uccn_cli_record_to_json(const struct uccn_record *r);
  * status after an error line. */
 int uccn_cli_print_json(struct uccn_cli *cli, json_t *j, bool indent);
 
+/* A listing printed as JSON (cli_json.c): --json gathers the items into one array printed at the
+ * end (indented), --jsonl prints each as one compact line at once. */
+struct uccn_cli_emit {
+	struct uccn_cli *cli;
+	bool json, jsonl;
+	json_t *array;
+	int status; /* the first error's exit status */
+};
+/* Starts a listing; both flags at once is a usage error (the line is printed). Returns 0 or the
+ * exit status. */
+int uccn_cli_emit_begin(struct uccn_cli *cli, struct uccn_cli_emit *e, bool json, bool jsonl);
+/* Adds one item (taken; NULL: out of memory). Returns 0 or the exit status after the error
+ * line; after an error, items are dropped. */
+int uccn_cli_emit(struct uccn_cli_emit *e, json_t *item);
+/* Ends the listing: prints the array for --json when print (false: the listing failed and
+ * printed its error). Returns 0 or the exit status. */
+int uccn_cli_emit_end(struct uccn_cli_emit *e, bool print);
+/* A 64-bit value as a JSON string of decimal digits: JavaScript (and jq) round numbers past
+ * 2^53, and an hlc is past it. */
+json_t *uccn_cli_json_u64(uint64_t v);
+
 /* Converts one JSON member into the field spec's value: strings, integers, arrays of them,
  * null. Items go to items[*nitems...] (cap in all) and strings borrow j. Returns UCCN_OK or
  * UCCN_ESCHEMA with why naming the field. */

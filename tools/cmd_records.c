@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/cli_text.h"
 
@@ -27,25 +28,27 @@ static const char get_usage[] =
 	"kind, id, owner, deleted, created, updated, fields.\n";
 
 static const char list_usage[] =
-	"usage: uccn [--home DIR] list [KIND] [--json] [--all]\n"
+	"usage: uccn [--home DIR] list [KIND] [--json|--jsonl] [--all]\n"
 	"\n"
 	"Lists records (of KIND, else all), one line each: id, title, kind and\n"
-	"owner. Ids longer than 32 characters (a city's id is its key) are cut to\n"
-	"their first 16 and '\u2026'. --json prints one JSON object per line, as\n"
-	"'get --json' does, with full ids. --all includes deleted records, titled\n"
-	"'(deleted)'.\n";
+	"owner. On a terminal, ids longer than 32 characters (a city's id is its key)\n"
+	"are cut to their first 16 and '\u2026'; piped or redirected, ids are whole.\n"
+	"--json prints one JSON array of the records, each as 'get --json' prints it;\n"
+	"--jsonl prints one such object per line. --all includes deleted records,\n"
+	"titled '(deleted)'.\n";
 
 static const char delete_usage[] = "usage: uccn [--home DIR] delete KIND ID\n"
 				   "\n"
 				   "Deletes a record: a signed tombstone, so the history stays.\n";
 
 static const char history_usage[] =
-	"usage: uccn [--home DIR] history KIND ID [--json]\n"
+	"usage: uccn [--home DIR] history KIND ID [--json|--jsonl]\n"
 	"\n"
 	"Shows every change of a record, oldest first: sequence, time, author, operation and\n"
 	"fields as NAME=VALUE, quoted so that each reads back as a 'put' argument (newlines\n"
-	"show as spaces). --json prints one JSON object per line: hash, author, seq, hlc,\n"
-	"time, op, fields.\n";
+	"show as spaces). --json prints one JSON array of the changes, each an object: hash,\n"
+	"author, seq, hlc (a string of digits: it is a 64-bit number), time, op, fields;\n"
+	"--jsonl prints one such object per line.\n";
 
 /* Prints the fields of kind k, for 'put KIND --help'. */
 static void print_kind_help(const struct uccn_kind_spec *k) {
@@ -343,7 +346,7 @@ static void print_record(const struct uccn_record *r) {
 struct show_ctx {
 	struct uccn_cli *cli;
 	bool json;
-	bool indent;
+	struct uccn_cli_emit *emit; /* a listing's JSON (list, history); NULL: one object */
 	int status;
 };
 
@@ -354,8 +357,12 @@ static int show_record(void *userdata, const struct uccn_record *r) {
 		return 0;
 	}
 	json_t *j = uccn_cli_record_to_json(r);
-	ctx->status = uccn_cli_print_json(ctx->cli, j, ctx->indent);
-	json_decref(j);
+	if (ctx->emit != NULL) {
+		ctx->status = uccn_cli_emit(ctx->emit, j);
+	} else {
+		ctx->status = uccn_cli_print_json(ctx->cli, j, true);
+		json_decref(j);
+	}
 	return ctx->status != 0 ? 1 : 0; /* stop the walk: the error line is printed */
 }
 
@@ -392,7 +399,7 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	struct show_ctx ctx = {.cli = cli, .json = json, .indent = true};
+	struct show_ctx ctx = {.cli = cli, .json = json};
 	int err = uccn_node_get(node, k->name, id, show_record, &ctx);
 	uccn_node_close(node);
 	if (ctx.status != 0) {
@@ -411,7 +418,7 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 
 /* One line of a text listing, copied out of the borrowed record. */
 struct row {
-	char id[ID_COLUMN + 4]; /* as shown: whole, or cut and an ellipsis (3 bytes) */
+	char id[UCCN_ID_MAX + 4]; /* as shown: whole, or cut and an ellipsis (3 bytes) */
 	char *title;
 	char kind[UCCN_KIND_MAX + 1];
 	char owner[2 * UCCN_KEY_BYTES + 1];
@@ -421,6 +428,7 @@ struct list_ctx {
 	struct show_ctx show;
 	struct row *rows;
 	size_t nrows, cap;
+	bool whole_ids; /* stdout is not a terminal: a script reads the ids */
 };
 
 /* Characters on screen, roughly: UTF-8 continuation bytes take no column. */
@@ -495,7 +503,7 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 		return UCCN_ENOMEM;
 	}
 	const char *id = uccn_record_id(r);
-	if (strlen(id) <= ID_COLUMN) {
+	if (ctx->whole_ids || strlen(id) <= ID_COLUMN) {
 		snprintf(row->id, sizeof(row->id), "%s", id);
 	} else {
 		snprintf(row->id, sizeof(row->id), "%.*s\u2026", ID_SHORT, id);
@@ -524,9 +532,10 @@ static void print_rows(const struct list_ctx *ctx) {
 }
 
 int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv) {
-	bool json = false, all = false;
+	bool json = false, jsonl = false, all = false;
 	const struct uccn_cli_option opts[] = {
 		{"json", 0, &json, NULL},
+		{"jsonl", 0, &jsonl, NULL},
 		{"all", 'a', &all, NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -541,11 +550,17 @@ int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv) {
 	if (npos == 1 && (k = uccn_cli_kind(cli, pos[0])) == NULL) {
 		return UCCN_CLI_USAGE;
 	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	struct uccn_cli_emit emit;
+	if ((status = uccn_cli_emit_begin(cli, &emit, json, jsonl)) != 0) {
 		return status;
 	}
-	struct list_ctx ctx = {.show = {.cli = cli, .json = json}};
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		uccn_cli_emit_end(&emit, false);
+		return status;
+	}
+	struct list_ctx ctx = {.show = {.cli = cli, .json = json || jsonl, .emit = &emit},
+		.whole_ids = !isatty(STDOUT_FILENO)};
 	int err = uccn_node_list(node, k != NULL ? k->name : NULL, all, collect_row, &ctx);
 	uccn_node_close(node);
 	if (ctx.show.status != 0) {
@@ -556,6 +571,8 @@ int uccn_cmd_list(struct uccn_cli *cli, int argc, char **argv) {
 	} else {
 		print_rows(&ctx);
 	}
+	int end = uccn_cli_emit_end(&emit, status == 0);
+	status = status != 0 ? status : end;
 	for (size_t i = 0; i < ctx.nrows; i++) {
 		free(ctx.rows[i].title);
 	}
@@ -612,23 +629,23 @@ static int show_change(
 		json_t *v = uccn_cli_value_to_json(&f->value);
 		ok = v != NULL && json_object_set_new(fields, name, v) == 0;
 	}
-	json_t *j = ok ? json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "hash", hash_hex,
+	json_t *j = ok ? json_pack("{s:s, s:s, s:I, s:o, s:s, s:s, s:o}", "hash", hash_hex,
 				 "author", author, "seq", (json_int_t)uccn_change_seq(c), "hlc",
-				 (json_int_t)uccn_change_hlc(c), "time", time, "op", op, "fields",
-				 fields)
+				 uccn_cli_json_u64(uccn_change_hlc(c)), "time", time, "op", op,
+				 "fields", fields)
 		       : NULL;
 	if (!ok) {
 		json_decref(fields); /* json_pack's "o" took fields, even on failure, when called */
 	}
-	ctx->status = uccn_cli_print_json(ctx->cli, j, false);
-	json_decref(j);
+	ctx->status = uccn_cli_emit(ctx->emit, j);
 	return ctx->status != 0 ? 1 : 0;
 }
 
 int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
-	bool json = false;
+	bool json = false, jsonl = false;
 	const struct uccn_cli_option opts[] = {
 		{"json", 0, &json, NULL},
+		{"jsonl", 0, &jsonl, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2];
@@ -640,18 +657,21 @@ int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
 	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
 		return status;
 	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	struct uccn_cli_emit emit;
+	if ((status = uccn_cli_emit_begin(cli, &emit, json, jsonl)) != 0) {
 		return status;
 	}
-	struct show_ctx ctx = {.cli = cli, .json = json};
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		uccn_cli_emit_end(&emit, false);
+		return status;
+	}
+	struct show_ctx ctx = {.cli = cli, .json = json || jsonl, .emit = &emit};
 	int err = uccn_node_history(node, k->name, id, show_change, &ctx);
 	uccn_node_close(node);
-	if (ctx.status != 0) {
-		return ctx.status;
+	if (ctx.status == 0 && err < 0) {
+		ctx.status = record_error(cli, err, k->name, id, NULL);
 	}
-	if (err < 0) {
-		return record_error(cli, err, k->name, id, NULL);
-	}
-	return 0;
+	int end = uccn_cli_emit_end(&emit, ctx.status == 0);
+	return ctx.status != 0 ? ctx.status : end;
 }
