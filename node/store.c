@@ -171,6 +171,8 @@ static const char *const migrations[] = {
 			 " sessions, failures, sent, received, applied, duplicate, held, refused," \
 			 " dropped, held_there, err, error FROM sessions"                          \
 			 " ORDER BY max(started_ms, ended_ms) DESC, peer")                         \
+	XX(MATCH_IDS, "SELECT DISTINCT id FROM records WHERE kind = ?1 AND id GLOB ?2"             \
+		      " ORDER BY id LIMIT ?3")                                                     \
 	XX(COUNT_CHANGES, "SELECT count(*) FROM changes")                                          \
 	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
 			" ORDER BY a.key, c.seq")                                                  \
@@ -1945,4 +1947,31 @@ static int each_session_row(sqlite3_stmt *stmt, void *ctx) {
 int uccn_store_each_session(struct uccn_store *st, uccn_net_session_fn fn, void *userdata) {
 	struct session_walk w = {fn, userdata};
 	return walk(st, use(st, STMT_EACH_SESSION), "reading sessions", each_session_row, &w);
+}
+
+struct id_walk {
+	const char *kind;
+	uccn_store_id_fn fn;
+	void *userdata;
+};
+
+static int each_id_row(sqlite3_stmt *stmt, void *ctx) {
+	struct id_walk *w = ctx;
+	char id[UCCN_ID_MAX + 1];
+	copy_text(stmt, 0, id, sizeof(id));
+	return w->fn(w->userdata, w->kind, id);
+}
+
+int uccn_store_match_ids(struct uccn_store *st, const char *kind, const char *prefix,
+	size_t limit, uccn_store_id_fn fn, void *userdata) {
+	/* A record id has no GLOB metacharacter (PROTOCOL.md §1), so "prefix*" is a plain
+	 * prefix, and SQLite reads it as a range of the (kind, id) index. */
+	char pattern[UCCN_ID_MAX + 2];
+	snprintf(pattern, sizeof(pattern), "%s*", prefix);
+	sqlite3_stmt *stmt = use(st, STMT_MATCH_IDS);
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, (int64_t)limit);
+	struct id_walk w = {kind, fn, userdata};
+	return walk(st, stmt, "finding ids", each_id_row, &w);
 }

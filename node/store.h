@@ -306,6 +306,12 @@ UCCN_NODISCARD int uccn_store_each_peer(
 /* Notes what serve saw (every field but url's pin and kinds). UCCN_ENOTFOUND if unknown. */
 UCCN_NODISCARD int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p);
 
+/* The ids of kind's records (deleted ones too) that start with prefix (valid id characters
+ * only), in id order, at most limit; fn's non-zero return stops the walk. */
+typedef int (*uccn_store_id_fn)(void *userdata, const char *kind, const char *id);
+UCCN_NODISCARD int uccn_store_match_ids(struct uccn_store *st, const char *kind,
+	const char *prefix, size_t limit, uccn_store_id_fn fn, void *userdata);
+
 /* Sessions (struct uccn_net_session of <uccn/net.h>): one row per peer, by key (or address).
  * Noting writes the last session's fields and adds s->sessions and s->failures to the row's
  * counts (ok_ms only moves forward; a key noted before is kept when s has none), then trims

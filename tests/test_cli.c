@@ -1926,3 +1926,72 @@ Test(cli, rules_of_the_kinds_are_refused_naming_the_field) {
 		"2025-01-01", "--to", "2025-01-01", NULL);
 	assert_ok(&r, "role of one day");
 }
+
+/* Wherever an id goes, its first characters do when they are those of one record only, and the
+ * kind may be left out when no record of another kind has the id; a prefix two records share
+ * is refused, naming them. */
+Test(cli, an_id_prefix_names_the_one_record_it_starts) {
+	char *home = init_home("h", NULL);
+	char *ids[20];
+	for (int i = 0; i < 20; i++) {
+		char title[32];
+		snprintf(title, sizeof(title), "Practice %d", i);
+		ids[i] = put_practice(home, title);
+	}
+	/* Twenty random hex ids: two of them start with the same digit. */
+	int a = -1, b = -1;
+	for (int i = 0; i < 20 && a < 0; i++) {
+		for (int j = i + 1; j < 20 && a < 0; j++) {
+			if (ids[i][0] == ids[j][0]) {
+				a = i;
+				b = j;
+			}
+		}
+	}
+	cr_assert_geq(a, 0);
+	struct test_run r;
+	char shared[2] = {ids[a][0], '\0'};
+	run(&r, NULL, "--home", home, "get", "best_practice", shared, NULL);
+	assert_one_error(&r, "is the start of several ids (");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, ids[a]), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, ids[b]), "%s", r.err);
+
+	char prefix[16];
+	snprintf(prefix, sizeof(prefix), "%.10s", ids[a]);
+	run(&r, NULL, "--home", home, "get", "best_practice", prefix, "--json", NULL);
+	assert_ok(&r, "get by prefix");
+	json_t *j = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), ids[a]);
+	json_decref(j);
+	run(&r, NULL, "--home", home, "get", ids[b], NULL); /* no kind */
+	assert_ok(&r, "get without the kind");
+	cr_assert_not_null(strstr(r.out, "Practice"), "%s", r.out);
+	run(&r, NULL, "--home", home, "put", "best_practice", prefix, "summary=by prefix", NULL);
+	assert_ok(&r, "put by prefix");
+	cr_assert_eq(strncmp(r.out, ids[a], strlen(ids[a])), 0, "put prints the whole id: %s",
+		r.out);
+	run(&r, NULL, "--home", home, "history", prefix, NULL);
+	assert_ok(&r, "history by prefix, no kind");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "summary=\"by prefix\""), "%s", r.out);
+	/* A city's id is its key: a few digits of it find it. */
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	char key[16];
+	snprintf(key, sizeof(key), "%.8s", first_line(&r));
+	run(&r, NULL, "--home", home, "get", key, NULL);
+	assert_ok(&r, "get a city by a prefix of its key");
+	cr_assert_eq(strncmp(r.out, "city ", 5), 0, "%s", r.out);
+
+	run(&r, NULL, "--home", home, "get", "best_practice", "zz", NULL);
+	assert_one_error(&r, "no best_practice with id 'zz'");
+	run(&r, NULL, "--home", home, "get", "zz", NULL);
+	assert_one_error(&r, "no record with id 'zz'");
+	run(&r, NULL, "--home", home, "delete", prefix, NULL);
+	assert_ok(&r, "delete by prefix");
+	run(&r, NULL, "--home", home, "get", ids[a], NULL);
+	assert_ok(&r, "get a deleted record");
+	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+	run(&r, NULL, "--home", home, "get", "best_practice", NULL);
+	assert_one_error(&r, "expected [KIND] ID");
+}

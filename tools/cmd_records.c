@@ -13,16 +13,19 @@
 static const char put_usage[] =
 	"usage: uccn [--home DIR] put KIND [ID] [NAME=VALUE...] [--json FILE]\n"
 	"\n"
-	"Without ID, creates a record of KIND and prints its new id. With ID, changes only the\n"
-	"given fields of that record and prints the id. A VALUE is split at the first '=';\n"
+	"Without ID, creates a record of KIND and prints its new id. With ID (or the first\n"
+	"characters of it, when they name one record), changes only the given fields of that\n"
+	"record and prints the id. A VALUE is split at the first '=';\n"
 	"lists are comma-separated (sdgs=4,11 fields=music,film); an empty VALUE removes the\n"
 	"field. --json FILE reads the fields as one JSON object (\"-\": stdin): strings,\n"
 	"integers, arrays of them, null to remove; NAME=VALUE arguments win over it.\n"
 	"'uccn put KIND --help' lists the fields of KIND.\n";
 
 static const char get_usage[] =
-	"usage: uccn [--home DIR] get KIND ID [--json]\n"
+	"usage: uccn [--home DIR] get [KIND] ID [--json]\n"
 	"\n"
+	"ID may be the first characters of the id when they are those of one record only, and\n"
+	"KIND may be left out when no record of another kind has that id.\n"
 	"Shows one record: a header line (kind, id, owner, created, updated,\n"
 	"DELETED if so), then one line per field. --json prints one JSON object:\n"
 	"kind, id, owner, deleted, created, updated, fields.\n";
@@ -37,14 +40,15 @@ static const char list_usage[] =
 	"--jsonl prints one such object per line. --all includes deleted records,\n"
 	"titled '(deleted)'.\n";
 
-static const char delete_usage[] = "usage: uccn [--home DIR] delete KIND ID\n"
-				   "\n"
-				   "Deletes a record: a signed tombstone, so the history stays.\n";
+static const char delete_usage[] =
+	"usage: uccn [--home DIR] delete [KIND] ID\n"
+	"\n"
+	"Deletes a record: a signed tombstone, so the history stays. ID and KIND as for 'get'.\n";
 
 static const char history_usage[] =
-	"usage: uccn [--home DIR] history KIND ID [--json|--jsonl]\n"
+	"usage: uccn [--home DIR] history [KIND] ID [--json|--jsonl]\n"
 	"\n"
-	"Shows every change of a record, oldest first: sequence, time, author, operation and\n"
+	"Shows every change of a record (ID and KIND as for 'get'), oldest first: sequence, time, author, operation and\n"
 	"fields as NAME=VALUE, quoted so that each reads back as a 'put' argument (newlines\n"
 	"show as spaces). --json prints one JSON array of the changes, each an object: hash,\n"
 	"author, seq, hlc (a string of digits: it is a 64-bit number), time, op, fields;\n"
@@ -222,6 +226,120 @@ static int record_error(
 	}
 }
 
+/* The record a command names: a kind (or none) and an id or the first characters of one. */
+struct target {
+	const char *kind; /* NULL: any kind, until found */
+	const char *text; /* as typed */
+	char id[UCCN_ID_MAX + 1];
+};
+
+/* Parses "[KIND] ID" (get, delete, history). Returns 0 with t's kind and text set. */
+static int kind_and_id(struct uccn_cli *cli, char **pos, size_t npos, struct target *t) {
+	if (npos == 0 || (npos == 1 && uccn_schema_kind(pos[0]) != NULL)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"expected [KIND] ID (see 'uccn %s --help')", cli->command);
+	}
+	t->kind = NULL;
+	if (npos == 2) {
+		const struct uccn_kind_spec *k = uccn_cli_kind(cli, pos[0]);
+		if (k == NULL) {
+			return UCCN_CLI_USAGE;
+		}
+		t->kind = k->name;
+	}
+	t->text = pos[npos - 1];
+	return uccn_cli_check_id(cli, t->text) ? 0 : UCCN_CLI_USAGE;
+}
+
+/* Candidates for an id prefix, as many as an error line lists (and one more, to know). */
+#define MATCHES_SHOWN 8
+struct matches {
+	struct {
+		char kind[UCCN_KIND_MAX + 1];
+		char id[UCCN_ID_MAX + 1];
+	} m[MATCHES_SHOWN + 1];
+	size_t n;
+	const char *exact; /* only the match equal to this counts (NULL: every one) */
+};
+
+static int add_match(void *userdata, const char *kind, const char *id) {
+	struct matches *ms = userdata;
+	if ((ms->exact != NULL && strcmp(id, ms->exact) != 0) || ms->n > MATCHES_SHOWN) {
+		return 0;
+	}
+	snprintf(ms->m[ms->n].kind, sizeof(ms->m[ms->n].kind), "%s", kind);
+	snprintf(ms->m[ms->n].id, sizeof(ms->m[ms->n].id), "%s", id);
+	ms->n++;
+	return 0;
+}
+
+/* "best_practice 3f2a..., event 3f9c..." for an error line. */
+static void list_matches(const struct matches *ms, char *buf, size_t len) {
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ms->n && i < MATCHES_SHOWN && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s %s", i > 0 ? ", " : "",
+			ms->m[i].kind, ms->m[i].id);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (ms->n > MATCHES_SHOWN && used < len) {
+		snprintf(buf + used, len - used, ", ...");
+	}
+}
+
+/* Finds the record t names: an id typed whole, else the one record whose id starts with what
+ * was typed; with no kind, of whichever kind has it. Two records the text could mean are
+ * refused, listing them. When nothing matches, must_exist says whether that is the error line
+ * (else t->id is the text, for the node to answer). Returns 0 or the exit status. */
+static int find_target(
+	struct uccn_cli *cli, struct uccn_node *node, struct target *t, bool must_exist) {
+	size_t nkinds = 0;
+	const struct uccn_kind_spec *kinds = uccn_schema_kinds(&nkinds);
+	/* An id typed whole wins over the longer ids it starts: the first match of each kind
+	 * (ids in order) is the id itself if it exists. */
+	struct matches exact = {.exact = t->text};
+	int err = UCCN_OK;
+	for (size_t i = 0; err == UCCN_OK && i < nkinds; i++) {
+		if (t->kind == NULL || strcmp(t->kind, kinds[i].name) == 0) {
+			err = uccn_node_match_ids(
+				node, kinds[i].name, t->text, 1, add_match, &exact);
+		}
+	}
+	struct matches prefix = {0};
+	if (err == UCCN_OK && exact.n == 0) {
+		err = uccn_node_match_ids(
+			node, t->kind, t->text, MATCHES_SHOWN + 1, add_match, &prefix);
+	}
+	if (err < 0) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	const struct matches *ms = exact.n > 0 ? &exact : &prefix;
+	char list[1024];
+	list_matches(ms, list, sizeof(list));
+	if (ms->n > 1 && ms == &exact) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is the id of records of several kinds (%s): give the kind", t->text,
+			list);
+	}
+	if (ms->n > 1) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"'%s' is the start of several ids (%s): give more of it", t->text, list);
+	}
+	if (ms->n == 0) {
+		snprintf(t->id, sizeof(t->id), "%s", t->text);
+		if (!must_exist) {
+			return 0;
+		}
+		if (t->kind == NULL) {
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no record with id '%s'", t->text);
+		}
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'", t->kind, t->text);
+	}
+	t->kind = uccn_schema_kind(ms->m[0].kind)->name; /* static, unlike the copy */
+	snprintf(t->id, sizeof(t->id), "%s", ms->m[0].id);
+	return 0;
+}
+
 int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 	const char *json_path = NULL;
 	const struct uccn_cli_option opts[] = {
@@ -287,6 +405,15 @@ int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		goto out;
+	}
+	struct target t = {.kind = k->name, .text = id};
+	if (id != NULL) {
+		/* The first characters of the id will do, when they name one record. */
+		if ((status = find_target(cli, node, &t, false)) != 0) {
+			uccn_node_close(node);
+			goto out;
+		}
+		id = t.id;
 	}
 	char out_id[UCCN_ID_MAX + 1] = "";
 	int err =
@@ -366,20 +493,6 @@ static int show_record(void *userdata, const struct uccn_record *r) {
 	return ctx->status != 0 ? 1 : 0; /* stop the walk: the error line is printed */
 }
 
-/* Parses "KIND ID" commands (get, delete, history). Returns 0 with *kind and *id set. */
-static int kind_and_id(struct uccn_cli *cli, char **pos, size_t npos,
-	const struct uccn_kind_spec **kind, const char **id) {
-	if (npos < 2) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE, "expected KIND ID (see 'uccn %s --help')",
-			cli->command);
-	}
-	if ((*kind = uccn_cli_kind(cli, pos[0])) == NULL || !uccn_cli_check_id(cli, pos[1])) {
-		return UCCN_CLI_USAGE;
-	}
-	*id = pos[1];
-	return 0;
-}
-
 int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	bool json = false;
 	const struct uccn_cli_option opts[] = {
@@ -390,23 +503,26 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, opts, get_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k = NULL;
-	const char *id = NULL;
-	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+	struct target t;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &t)) != 0) {
 		return status;
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
+	if ((status = find_target(cli, node, &t, true)) != 0) {
+		uccn_node_close(node);
+		return status;
+	}
 	struct show_ctx ctx = {.cli = cli, .json = json};
-	int err = uccn_node_get(node, k->name, id, show_record, &ctx);
+	int err = uccn_node_get(node, t.kind, t.id, show_record, &ctx);
 	uccn_node_close(node);
 	if (ctx.status != 0) {
 		return ctx.status;
 	}
 	if (err < 0) {
-		return record_error(cli, err, k->name, id, NULL);
+		return record_error(cli, err, t.kind, t.id, NULL);
 	}
 	return 0;
 }
@@ -585,17 +701,20 @@ int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, NULL, delete_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k = NULL;
-	const char *id = NULL;
-	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+	struct target t;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &t)) != 0) {
 		return status;
 	}
 	struct uccn_node *node = NULL;
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
-	int err = uccn_node_delete(node, k->name, id, uccn_cli_now_ms());
-	status = err < 0 ? record_error(cli, err, k->name, id, uccn_node_errmsg(node)) : 0;
+	if ((status = find_target(cli, node, &t, true)) != 0) {
+		uccn_node_close(node);
+		return status;
+	}
+	int err = uccn_node_delete(node, t.kind, t.id, uccn_cli_now_ms());
+	status = err < 0 ? record_error(cli, err, t.kind, t.id, uccn_node_errmsg(node)) : 0;
 	uccn_node_close(node);
 	return status;
 }
@@ -652,9 +771,8 @@ int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
 	size_t npos;
 	bool done;
 	int status = uccn_cli_parse(cli, argc, argv, opts, history_usage, pos, 2, &npos, &done);
-	const struct uccn_kind_spec *k = NULL;
-	const char *id = NULL;
-	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &k, &id)) != 0) {
+	struct target t;
+	if (status != 0 || done || (status = kind_and_id(cli, pos, npos, &t)) != 0) {
 		return status;
 	}
 	struct uccn_cli_emit emit;
@@ -666,11 +784,16 @@ int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
 		uccn_cli_emit_end(&emit, false);
 		return status;
 	}
+	if ((status = find_target(cli, node, &t, true)) != 0) {
+		uccn_node_close(node);
+		uccn_cli_emit_end(&emit, false);
+		return status;
+	}
 	struct show_ctx ctx = {.cli = cli, .json = json || jsonl, .emit = &emit};
-	int err = uccn_node_history(node, k->name, id, show_change, &ctx);
+	int err = uccn_node_history(node, t.kind, t.id, show_change, &ctx);
 	uccn_node_close(node);
 	if (ctx.status == 0 && err < 0) {
-		ctx.status = record_error(cli, err, k->name, id, NULL);
+		ctx.status = record_error(cli, err, t.kind, t.id, NULL);
 	}
 	int end = uccn_cli_emit_end(&emit, ctx.status == 0);
 	return ctx.status != 0 ? ctx.status : end;
