@@ -44,14 +44,16 @@ static const char serve_usage[] =
 	"  --ui-secure            the page is reached through TLS: cookies are Secure\n";
 
 static const char sync_usage[] =
-	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
+	"usage: uccn [--home DIR] sync [URL [--pin KEY] [--kinds KIND,...]]\n"
 	"\n"
 	"Opens one session with the node at URL (ws://HOST:PORT), sends what it lacks, takes\n"
 	"what this node lacks, and stops when both hold the same. Prints one line: the changes\n"
 	"sent (and how many of them the other end holds back: '2 held there: this city is not\n"
 	"designated yet'), received, and what became of those received. Shows progress on\n"
 	"stderr when stderr is a terminal. Fails, saying why, if the session cannot be made or\n"
-	"ends first.\n"
+	"ends first, and exits 1 if the peer sent changes this node refused (as 'import' does).\n"
+	"Without URL, syncs with every remembered peer ('uccn peer list') at once, each with its\n"
+	"own key and kinds, printing one line per peer starting with its URL.\n"
 	"\n"
 	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
 	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
@@ -389,101 +391,41 @@ static void show_progress(void *userdata, const struct uccn_net_progress *p) {
 	fflush(stderr);
 }
 
-int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
-	const char *pin_text = NULL, *kinds = NULL, *idle_text = NULL;
-	const struct uccn_cli_option opts[] = {
-		{"pin", 0, NULL, &pin_text},
-		{"kinds", 0, NULL, &kinds},
-		{"idle-timeout", 0, NULL, &idle_text},
-		{NULL, 0, NULL, NULL},
-	};
-	char *pos[1];
-	size_t npos;
-	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, sync_usage, pos, 1, &npos, &done);
-	if (status != 0 || done) {
-		return status;
-	}
-	if (npos != 1) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "expected one URL (see 'uccn sync --help')");
-	}
-	const char *url = pos[0];
-	if (strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX) {
-		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "'%s' is not a peer address: ws://HOST:PORT", url);
-	}
-	uint8_t pin[UCCN_KEY_BYTES];
-	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {
-		return UCCN_CLI_USAGE;
-	}
-	uint64_t idle_ms = 0;
-	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
-		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--idle-timeout: '%s' is not a number of seconds", idle_text);
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	install_signals();
-	struct uccn_net_options net_opts;
-	uccn_net_options_init(&net_opts);
-	net_opts.node = node;
-	net_opts.seed = seed_now();
-	net_opts.idle_timeout_ms = idle_ms;
-	net_opts.progress = isatty(STDERR_FILENO) ? show_progress : NULL;
-	struct uccn_net *net = NULL;
-	uccn_cli_clear_error(cli);
-	int err = uccn_net_create(&net_opts, &net);
-	if (err < 0) {
-		status = uccn_cli_fail(
-			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
-		goto out;
-	}
-	struct uccn_net_peer peer = {
-		.url = url,
-		.pin = pin_text != NULL ? pin : NULL,
-		.kinds = kinds,
-		.once = true,
-	};
-	size_t id = 0;
-	if ((err = uccn_net_dial(net, &peer, &id)) < 0) {
-		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--kinds: '%s' is not a list of kinds (see 'uccn put --help')",
-			kinds != NULL ? kinds : "");
-		goto out;
-	}
-	uint64_t started = uccn_cli_now_ms();
+/* One peer a `sync` run has a session with. */
+struct sync_peer {
+	struct uccn_peer peer; /* url, pin and kinds */
+	size_t id;
 	struct uccn_net_peer_info info;
-	for (;;) {
-		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
-			status = uccn_cli_fail(
-				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
-			goto out;
+};
+
+struct sync_list {
+	struct sync_peer *p;
+	size_t n, cap;
+};
+
+static int collect_peer(void *userdata, const struct uccn_peer *p) {
+	struct sync_list *l = userdata;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		struct sync_peer *a = realloc(l->p, cap * sizeof(*a));
+		if (a == NULL) {
+			return UCCN_ENOMEM;
 		}
-		if (uccn_net_peer_info(net, id, &info) < 0) {
-			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
-			goto out;
-		}
-		if (info.state == UCCN_NET_DONE || info.state == UCCN_NET_FAILED) {
-			break;
-		}
-		if (stop_requested) {
-			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
-				"interrupted; what was acknowledged is kept (run sync again to go "
-				"on)");
-			goto out;
-		}
+		l->p = a;
+		l->cap = cap;
 	}
-	if (info.state == UCCN_NET_FAILED) {
-		cli->last_error[0] = '\0'; /* the reason below is the specific one */
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", url,
-			info.error[0] != '\0' ? info.error : "the session ended early");
-		goto out;
+	memset(&l->p[l->n], 0, sizeof(l->p[l->n]));
+	l->p[l->n++].peer = *p;
+	return 0;
+}
+
+/* The summary line of one session: what moved, and what the other end holds back. */
+static void print_sync_line(struct uccn_node *node, const struct sync_peer *sp, bool named,
+	double secs) {
+	const struct uccn_net_stats *s = &sp->info.stats;
+	if (named) {
+		printf("%s: ", sp->peer.url);
 	}
-	const struct uccn_net_stats *s = &info.stats;
-	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
 	printf("sent %" PRIu64, s->sent);
 	if (s->held_there > 0) {
 		/* What the other end said it holds back (PROTOCOL.md §11.1 ACK): most often a
@@ -501,11 +443,157 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	if (s->dropped > 0) {
 		printf(", dropped %" PRIu64 ": meant for the Secretariat alone", s->dropped);
 	}
-	printf("); %" PRIu64 " bytes out, %" PRIu64 " in, %.1f s\n", info.bytes_sent,
-		info.bytes_received, secs);
+	printf("); %" PRIu64 " bytes out, %" PRIu64 " in, %.1f s\n", sp->info.bytes_sent,
+		sp->info.bytes_received, secs);
+}
+
+int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
+	const char *pin_text = NULL, *kinds = NULL, *idle_text = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"pin", 0, NULL, &pin_text},
+		{"kinds", 0, NULL, &kinds},
+		{"idle-timeout", 0, NULL, &idle_text},
+		{NULL, 0, NULL, NULL},
+	};
+	char *pos[2];
+	size_t npos;
+	bool done;
+	int status = uccn_cli_parse(cli, argc, argv, opts, sync_usage, pos, 2, &npos, &done);
+	if (status != 0 || done) {
+		return status;
+	}
+	if (npos > 1) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "expected one URL or none (see 'uccn sync --help')");
+	}
+	const char *url = npos == 1 ? pos[0] : NULL;
+	if (url != NULL &&
+		(strncmp(url, "ws://", 5) != 0 || url[5] == '\0' || strlen(url) > UCCN_URL_MAX)) {
+		return uccn_cli_fail(
+			cli, UCCN_CLI_USAGE, "'%s' is not a peer address: ws://HOST:PORT", url);
+	}
+	if (url == NULL && (pin_text != NULL || kinds != NULL)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--pin and --kinds go with a URL (the remembered peers have their own)");
+	}
+	uint8_t pin[UCCN_KEY_BYTES];
+	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {
+		return UCCN_CLI_USAGE;
+	}
+	uint64_t idle_ms = 0;
+	if (idle_text != NULL && !parse_seconds(idle_text, &idle_ms)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--idle-timeout: '%s' is not a number of seconds", idle_text);
+	}
+	struct uccn_node *node = NULL;
+	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+		return status;
+	}
+	struct sync_list list = {0};
+	struct uccn_net *net = NULL;
+	int err;
+	if (url == NULL) {
+		/* No URL: every remembered peer, each with its own pin and kinds. */
+		if ((err = uccn_node_peer_list(node, collect_peer, &list)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
+			goto out;
+		}
+		if (list.n == 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"no URL, and no peer to sync with (add one with 'uccn peer add URL')");
+			goto out;
+		}
+	} else {
+		struct uccn_peer one;
+		memset(&one, 0, sizeof(one));
+		snprintf(one.url, sizeof(one.url), "%s", url);
+		one.pinned = pin_text != NULL;
+		memcpy(one.pin, pin, UCCN_KEY_BYTES);
+		snprintf(one.kinds, sizeof(one.kinds), "%s", kinds != NULL ? kinds : "");
+		if ((err = collect_peer(&list, &one)) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+			goto out;
+		}
+	}
+	install_signals();
+	struct uccn_net_options net_opts;
+	uccn_net_options_init(&net_opts);
+	net_opts.node = node;
+	net_opts.seed = seed_now();
+	net_opts.idle_timeout_ms = idle_ms;
+	net_opts.progress = isatty(STDERR_FILENO) && list.n == 1 ? show_progress : NULL;
+	uccn_cli_clear_error(cli);
+	err = uccn_net_create(&net_opts, &net);
+	if (err < 0) {
+		status = uccn_cli_fail(
+			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
+		goto out;
+	}
+	for (size_t i = 0; i < list.n; i++) {
+		const struct uccn_peer *p = &list.p[i].peer;
+		struct uccn_net_peer peer = {
+			.url = p->url,
+			.pin = p->pinned ? p->pin : NULL,
+			.kinds = p->kinds,
+			.once = true,
+		};
+		if ((err = uccn_net_dial(net, &peer, &list.p[i].id)) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--kinds: '%s' is not a list of kinds (see 'uccn put --help')",
+				p->kinds);
+			goto out;
+		}
+	}
+	uint64_t started = uccn_cli_now_ms();
+	for (size_t pending = list.n; pending > 0;) {
+		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
+			goto out;
+		}
+		pending = 0;
+		for (size_t i = 0; i < list.n; i++) {
+			struct uccn_net_peer_info *info = &list.p[i].info;
+			if (uccn_net_peer_info(net, list.p[i].id, info) < 0) {
+				status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
+				goto out;
+			}
+			pending += info->state != UCCN_NET_DONE && info->state != UCCN_NET_FAILED;
+		}
+		if (stop_requested) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"interrupted; what was acknowledged is kept (run sync again to go "
+				"on)");
+			goto out;
+		}
+	}
+	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
+	/* Every peer's line first, then the error lines: a failure or a refusal with one peer
+	 * does not hide what the others did. */
+	for (size_t i = 0; i < list.n; i++) {
+		if (list.p[i].info.state == UCCN_NET_DONE) {
+			print_sync_line(node, &list.p[i], url == NULL, secs);
+		}
+	}
 	status = 0;
+	for (size_t i = 0; i < list.n; i++) {
+		const struct uccn_net_peer_info *info = &list.p[i].info;
+		cli->last_error[0] = '\0'; /* the reasons below are the specific ones */
+		if (info->state == UCCN_NET_FAILED) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", list.p[i].peer.url,
+				info->error[0] != '\0' ? info->error : "the session ended early");
+		} else if (info->stats.refused > 0) {
+			/* As import does: a refused change is something to look at ('held' does not
+			 * keep it; the log says why). */
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %" PRIu64 " change%s refused",
+				list.p[i].peer.url, info->stats.refused,
+				info->stats.refused == 1 ? "" : "s");
+		}
+	}
 out:
 	uccn_net_destroy(net);
+	free(list.p);
 	uccn_node_close(node);
 	return status;
 }

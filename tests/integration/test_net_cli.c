@@ -837,3 +837,61 @@ Test(net_cli, health_is_quiet_when_every_city_synced_and_status_shows_who_is_con
 	cr_assert(strstr(r.out, "bologna (") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "connected since") == NULL, "%s", r.out);
 }
+
+/* `sync` with no URL has a session with every remembered peer, each with its own pin, and
+ * prints a line per peer; one that cannot be reached fails the run, not the others. */
+Test(net_cli, sync_without_a_url_syncs_with_every_remembered_peer) {
+	char *network = make_hub("hub");
+	char bologna[65], torino[65];
+	make_city("bologna", network, "hub", bologna);
+	make_city("torino", network, "hub", torino);
+	put("torino", "Mole");
+	struct server hub, city;
+	serve(&hub, path_of("hub"));
+	serve(&city, path_of("torino"));
+	struct test_run r;
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(r.err, "uccn: sync: no URL, and no peer to sync with (add one with "
+				"'uccn peer add URL')\n");
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&city), torino, NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	assert_ok(&r, "sync");
+	char want[128];
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&hub));
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&city));
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	cr_assert(lists("bologna", "Mole"));
+	stop(&city);
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&hub));
+	cr_assert_not_null(strstr(r.out, want), "the reachable peer synced: %s", r.out);
+	snprintf(want, sizeof(want), "uccn: sync: %s: cannot connect", url_of(&city));
+	cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "%s", r.err);
+	stop(&hub);
+}
+
+/* A sync that brought changes this node refused exits 1 saying how many, as import does: here
+ * the hub takes more from an applicant than it holds for a key that is not a member. */
+Test(net_cli, a_sync_that_refused_changes_exits_1) {
+	char *network = make_hub("hub");
+	char torino[65];
+	make_city("torino", network, NULL, torino);
+	put_many("torino", 1001);
+	struct server city;
+	serve(&city, path_of("torino"));
+	struct test_run r;
+	run(&r, "--home", path_of("hub"), "sync", url_of(&city), NULL);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "sent ", 5), 0, "the summary is printed: %s", r.out);
+	cr_assert_not_null(strstr(r.out, ", refused 3,"), "%s", r.out);
+	char want[128];
+	snprintf(want, sizeof(want), "uccn: sync: %s: 3 changes refused\n", url_of(&city));
+	cr_assert_str_eq(r.err, want);
+	stop(&city);
+}
