@@ -1995,3 +1995,54 @@ Test(cli, an_id_prefix_names_the_one_record_it_starts) {
 	run(&r, NULL, "--home", home, "get", "best_practice", NULL);
 	assert_one_error(&r, "expected [KIND] ID");
 }
+
+/* `uccn help COMMAND` prints what `uccn COMMAND --help` does, for subcommands too. */
+Test(cli, help_command_prints_the_commands_usage) {
+	struct test_run r, h;
+	static const char *const commands[][2] = {
+		{"sync", NULL}, {"get", NULL}, {"health", NULL}, {"peer", "add"},
+		{"registry", "verify"}, {"put", "best_practice"}};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *cmd = (char *)commands[i][0], *sub = (char *)commands[i][1];
+		if (sub != NULL) {
+			run(&r, NULL, "help", cmd, sub, NULL);
+			run(&h, NULL, cmd, sub, "--help", NULL);
+		} else {
+			run(&r, NULL, "help", cmd, NULL);
+			run(&h, NULL, cmd, "--help", NULL);
+		}
+		assert_ok(&r, "help COMMAND");
+		assert_ok(&h, "COMMAND --help");
+		cr_assert_eq(strncmp(r.out, "usage: uccn ", 12), 0, "%s", r.out);
+		cr_assert_str_eq(r.out, h.out, "help %s", cmd);
+	}
+	run(&r, NULL, "help", NULL);
+	assert_ok(&r, "help");
+	run(&h, NULL, "--help", NULL);
+	cr_assert_str_eq(r.out, h.out);
+	run(&r, NULL, "help", "nosuch", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "unknown command 'nosuch'");
+}
+
+/* A mistyped command, kind, field or option is refused naming the nearest. */
+Test(cli, a_mistyped_name_gets_a_did_you_mean) {
+	char *home = init_home("h", NULL);
+	struct test_run r;
+	run(&r, NULL, "stauts", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(r.err,
+		"uccn: unknown command 'stauts' (did you mean 'status'?) (see 'uccn --help')\n");
+	run(&r, NULL, "regstry", NULL);
+	assert_one_error(&r, "(did you mean 'registry'?)");
+	run(&r, NULL, "--home", home, "list", "best_practise", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "unknown kind 'best_practise' (did you mean 'best_practice'?) (kinds: ");
+	run(&r, NULL, "--home", home, "put", "best_practice", "titel=x", NULL);
+	assert_one_error(&r, "has no field 'titel' (did you mean 'title'?) (fields: ");
+	run(&r, NULL, "--home", home, "list", "--jsno", NULL);
+	assert_one_error(&r, "unknown option '--jsno' (did you mean '--json'?)");
+	/* Nothing near: no guess. */
+	run(&r, NULL, "xyzzy", NULL);
+	cr_assert_str_eq(r.err, "uccn: unknown command 'xyzzy' (see 'uccn --help')\n");
+}

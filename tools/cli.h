@@ -206,6 +206,12 @@ FILE *uccn_cli_open_temp(const char *path, char *tmp, size_t tmp_len);
 /* Reads a whole file ("-": stdin) into *out. Returns 0 or -1 with errno set. */
 int uccn_cli_read_file(const char *path, struct uccn_bytes *out);
 
+/* " (did you mean 'status'?)", or " (did you mean 'a' or 'b'?)", naming the names nearest to
+ * typed[0, len) (a slip of a character or two, or the start of one), or "" when none is near;
+ * into out (out_len bytes). */
+void uccn_cli_suggest(const char *typed, size_t len, const char *const *names, size_t n,
+	char *out, size_t out_len);
+
 /* The comma-separated names of every kind, or of kind k's fields, into buf. */
 void uccn_cli_kind_names(char *buf, size_t len);
 void uccn_cli_field_names(const struct uccn_kind_spec *k, char *buf, size_t len);

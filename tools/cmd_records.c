@@ -99,10 +99,16 @@ static struct uccn_field *field_slot(struct put_input *in, const char *name, siz
 
 static int unknown_field(
 	struct uccn_cli *cli, const struct uccn_kind_spec *k, const char *name, size_t len) {
-	char names[1024];
+	char names[1024], hint[160];
 	uccn_cli_field_names(k, names, sizeof(names));
-	return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s has no field '%.*s' (fields: %s)", k->name,
-		(int)len, name, names);
+	const char *fields[UCCN_FIELDS_MAX];
+	size_t n = 0;
+	for (; n < k->nfields && n < UCCN_FIELDS_MAX; n++) {
+		fields[n] = k->fields[n].name;
+	}
+	uccn_cli_suggest(name, len, fields, n, hint, sizeof(hint));
+	return uccn_cli_fail(cli, UCCN_CLI_USAGE, "%s has no field '%.*s'%s (fields: %s)", k->name,
+		(int)len, name, hint, names);
 }
 
 /* Fails with why, making sure the message names the field. */
