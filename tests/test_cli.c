@@ -2046,3 +2046,107 @@ Test(cli, a_mistyped_name_gets_a_did_you_mean) {
 	run(&r, NULL, "xyzzy", NULL);
 	cr_assert_str_eq(r.err, "uccn: unknown command 'xyzzy' (see 'uccn --help')\n");
 }
+
+/* `put KIND --edit`: a template of the kind's fields in the user's editor, long texts over many
+ * lines; what is saved is put, paragraphs kept; an edit that cannot be put is refused with the
+ * field's message, and the text stays in the file the error line names. */
+Test(cli, put_edit_writes_what_was_saved_in_the_editor) {
+	char *home = init_home("h", NULL);
+	char *tmp = path("tmp");
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	char *tmp_env = test_proc_keep(malloc(strlen(tmp) + 8));
+	sprintf(tmp_env, "TMPDIR=%s", tmp);
+	struct test_run r;
+
+	/* The template: every field under its [name], its help as a comment. */
+	char *seen = path("seen.txt");
+	char *tee = test_proc_keep(malloc(strlen(seen) + 32));
+	sprintf(tee, "EDITOR=tee '%s' <", seen);
+	extra_env[0] = tee;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_one_error(&r, "nothing to put: the text was saved with no value");
+	char *template = slurp(seen, NULL);
+	cr_assert_not_null(strstr(template, "\n[period]\n# four-year period (YYYY-YYYY), required: "),
+		"%s", template);
+	cr_assert_not_null(strstr(template, "\n[achievements]\n# text: what the city achieved\n"),
+		"%s", template);
+
+	/* Paragraphs, a '#' line inside the text, a [bracket] line that is not a field. */
+	static const char report[] = "[period]\n2020-2024\n\n"
+				     "[achievements]\n# what the city achieved\n"
+				     "Music in schools,\ntwice a week.\n\n"
+				     "# Festivals\n[1] a footnote\n\n\n"
+				     "[challenges]\nFunding.\n";
+	char *content = path("report.txt");
+	spit(content, report, strlen(report));
+	char *cp = test_proc_keep(malloc(strlen(content) + 32));
+	sprintf(cp, "EDITOR=cp '%s'", content);
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_ok(&r, "put --edit");
+	char *id = first_line(&r);
+	run(&r, NULL, "--home", home, "get", "report", id, "--json", NULL);
+	assert_ok(&r, "get");
+	json_t *j = parse_json(r.out);
+	json_t *f = json_object_get(j, "fields");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "achievements")),
+		"Music in schools,\ntwice a week.\n\n# Festivals\n[1] a footnote");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "challenges")), "Funding.");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "period")), "2020-2024");
+	json_decref(j);
+
+	/* Editing the record: the template holds its values, and only what changed is put. */
+	static const char changed[] = "[period]\n2020-2024\n"
+				      "[achievements]\nMusic in schools,\ntwice a week.\n\n"
+				      "# Festivals\n[1] a footnote\n"
+				      "[challenges]\nFunding, and time.\n";
+	spit(content, changed, strlen(changed));
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	char prefix[9];
+	snprintf(prefix, sizeof(prefix), "%.8s", id);
+	run(&r, NULL, "--home", home, "put", "report", prefix, "--edit", NULL);
+	assert_ok(&r, "put ID --edit");
+	run(&r, NULL, "--home", home, "history", "report", id, NULL);
+	assert_ok(&r, "history");
+	cr_assert_not_null(
+		strstr(r.out, "put  challenges=\"Funding, and time.\"\n"), "%s", r.out);
+
+	/* Refused: the field's message, and where the text is kept. */
+	static const char bad[] = "[period]\n2020-2023\n[achievements]\nLong work.\n";
+	spit(content, bad, strlen(bad));
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_one_error(&r, "report.period: \"2020-2023\" is not a four-year period");
+	cr_assert_eq(r.status, 1);
+	char *kept = strstr(r.err, "(the text is kept in ");
+	cr_assert_not_null(kept, "%s", r.err);
+	kept += strlen("(the text is kept in ");
+	kept[strcspn(kept, ")")] = '\0';
+	cr_assert_eq(strncmp(kept, tmp, strlen(tmp)), 0, "%s", kept);
+	cr_assert_str_eq(slurp(kept, NULL), bad);
+
+	/* No $EDITOR: `editor` on the PATH, then vi. */
+	char *bin = path("bin");
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	char *script = test_proc_keep(malloc(strlen(content) + 64));
+	sprintf(script, "#!/bin/sh\ncp '%s' \"$1\"\n", content);
+	char *editor = path("bin/editor");
+	spit(editor, script, strlen(script));
+	cr_assert_eq(chmod(editor, 0700), 0);
+	spit(content, report, strlen(report));
+	char *path_env = test_proc_keep(malloc(strlen(bin) + 32));
+	sprintf(path_env, "PATH=%s:/usr/bin:/bin", bin);
+	extra_env[0] = "EDITOR";
+	extra_env[1] = tmp_env;
+	extra_env[2] = path_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_ok(&r, "put --edit with the editor command");
+
+	run(&r, NULL, "--home", home, "put", "report", "period=2020-2024", "--edit", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "--edit goes alone");
+}

@@ -212,6 +212,26 @@ int uccn_cli_read_file(const char *path, struct uccn_bytes *out);
 void uccn_cli_suggest(const char *typed, size_t len, const char *const *names, size_t n,
 	char *out, size_t out_len);
 
+/* `put KIND [ID] --edit` (cli_edit.c): the fields the user wrote in the editor. */
+struct uccn_cli_edit {
+	char path[4096]; /* the file edited: kept when the put fails, named in the error line */
+	bool keep;       /* kept already (the edit itself failed) */
+	char *text;      /* the file as saved; values point into it */
+	size_t n;
+	struct {
+		const struct uccn_field_spec *spec;
+		const char *value; /* as 'put' reads NAME=VALUE; "" removes the field */
+	} f[UCCN_FIELDS_MAX];
+};
+/* Writes a template of kind k (the record's values when id is not NULL) to a new file, runs
+ * $EDITOR (else `editor`, else `vi`) on it and reads back the fields written (for a new
+ * record) or changed (for id). Returns 0 or the exit status after the error line. Call
+ * uccn_cli_edit_finish in every case. */
+int uccn_cli_edit(struct uccn_cli *cli, struct uccn_node *node, const struct uccn_kind_spec *k,
+	const char *id, struct uccn_cli_edit *e);
+/* Frees e; removes the file unless keep (the put failed: the user's text stays there). */
+void uccn_cli_edit_finish(struct uccn_cli_edit *e, bool keep);
+
 /* The comma-separated names of every kind, or of kind k's fields, into buf. */
 void uccn_cli_kind_names(char *buf, size_t len);
 void uccn_cli_field_names(const struct uccn_kind_spec *k, char *buf, size_t len);

@@ -12,6 +12,7 @@
 
 static const char put_usage[] =
 	"usage: uccn [--home DIR] put KIND [ID] [NAME=VALUE...] [--json FILE]\n"
+	"       uccn [--home DIR] put KIND [ID] --edit\n"
 	"\n"
 	"Without ID, creates a record of KIND and prints its new id. With ID (or the first\n"
 	"characters of it, when they name one record), changes only the given fields of that\n"
@@ -19,6 +20,11 @@ static const char put_usage[] =
 	"lists are comma-separated (sdgs=4,11 fields=music,film); an empty VALUE removes the\n"
 	"field. --json FILE reads the fields as one JSON object (\"-\": stdin): strings,\n"
 	"integers, arrays of them, null to remove; NAME=VALUE arguments win over it.\n"
+	"--edit (-e) opens $EDITOR (else 'editor', else 'vi') on a template of the kind's\n"
+	"fields, each under its [name] with its help as comments (the record's values when\n"
+	"ID is given), long texts on as many lines and paragraphs as they take; what is saved\n"
+	"is put. When it cannot be (a field's value is refused), the error line names the file\n"
+	"that keeps the text.\n"
 	"'uccn put KIND --help' lists the fields of KIND.\n";
 
 static const char get_usage[] =
@@ -111,6 +117,9 @@ static int unknown_field(
 		(int)len, name, hint, names);
 }
 
+/* Said at the end of an error line of `put --edit`: where the user's text is kept. */
+static char kept_note[4200];
+
 /* Fails with why, making sure the message names the field. */
 static int bad_field(struct uccn_cli *cli, const char *name, size_t len, const char *why, int err) {
 	if (why[0] == '\0') {
@@ -120,9 +129,9 @@ static int bad_field(struct uccn_cli *cli, const char *name, size_t len, const c
 	char field[UCCN_NAME_MAX + 1];
 	snprintf(field, sizeof(field), "%.*s", (int)len, name);
 	if (strstr(why, field) != NULL) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s", why, kept_note);
 	}
-	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%.*s: %s", (int)len, name, why);
+	return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%.*s: %s%s", (int)len, name, why, kept_note);
 }
 
 static int parse_args(struct uccn_cli *cli, const struct uccn_kind_spec *k, char **args,
@@ -215,20 +224,21 @@ static json_t *load_json(struct uccn_cli *cli, const char *path, int *status) {
 /* The error line for a failed node call on the record (kind, id). */
 static int record_error(
 	struct uccn_cli *cli, int err, const char *kind, const char *id, const char *why) {
+	const char *k = kept_note;
 	switch (err) {
 	case UCCN_ENOTFOUND:
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'", kind, id);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "no %s with id '%s'%s", kind, id, k);
 	case UCCN_EPERM:
 		if (why == NULL || why[0] == '\0') {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s%s: not permitted", kind,
-				id[0] != '\0' ? " " : "", id);
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s%s: not permitted%s", kind,
+				id[0] != '\0' ? " " : "", id, k);
 		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: %s", kind, id, why);
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s %s: %s%s", kind, id, why, k);
 	default:
 		if (why != NULL && why[0] != '\0') {
-			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", why);
+			return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s", why, k);
 		}
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s%s", uccn_strerror(err), k);
 	}
 }
 
@@ -346,10 +356,42 @@ static int find_target(
 	return 0;
 }
 
+/* Turns the fields written in the editor into the put's fields, as NAME=VALUE arguments are. */
+static int parse_edited(struct uccn_cli *cli, const struct uccn_cli_edit *ed, struct put_input *in) {
+	for (size_t i = 0; i < ed->n; i++) {
+		const char *name = ed->f[i].spec->name;
+		struct uccn_field *f = field_slot(in, name, strlen(name));
+		char why[256] = "";
+		int err = f == NULL ? UCCN_ESCHEMA
+				    : uccn_cli_parse_text(ed->f[i].spec, ed->f[i].value, &f->value,
+					      in->items, UCCN_ITEMS_MAX, &in->nitems, why,
+					      sizeof(why));
+		if (err < 0) {
+			return bad_field(cli, name, strlen(name), why, err);
+		}
+	}
+	return 0;
+}
+
+/* Checks each field against the kind's schema before anything is written. */
+static int check_fields(struct uccn_cli *cli, const struct uccn_kind_spec *k,
+	const struct put_input *in) {
+	for (size_t i = 0; i < in->nfields; i++) {
+		struct uccn_error e;
+		int err = uccn_schema_check_field(k, &in->fields[i], &e);
+		if (err < 0) {
+			return bad_field(cli, in->fields[i].name, in->fields[i].name_len, e.msg, err);
+		}
+	}
+	return 0;
+}
+
 int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 	const char *json_path = NULL;
+	bool edit = false;
 	const struct uccn_cli_option opts[] = {
 		{"json", 0, NULL, &json_path},
+		{"edit", 'e', &edit, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	char *pos[2 + 2 * UCCN_FIELDS_MAX];
@@ -379,47 +421,59 @@ int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 			return UCCN_CLI_USAGE;
 		}
 	}
+	if (edit && (json_path != NULL || first_arg < npos)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--edit goes alone: the fields are written in the editor, not as NAME=VALUE "
+			"or --json");
+	}
 	static struct put_input in; /* static: a few tens of KiB */
 	memset(&in, 0, sizeof(in));
-	if ((status = parse_args(cli, k, pos + first_arg, npos - first_arg, &in)) != 0) {
-		return status;
-	}
-	size_t nargs_fields = in.nfields;
 	json_t *doc = NULL;
-	if (json_path != NULL) {
-		if ((doc = load_json(cli, json_path, &status)) == NULL) {
+	struct uccn_node *node = NULL;
+	struct uccn_cli_edit ed;
+	bool edited = false;
+	if (!edit) {
+		if ((status = parse_args(cli, k, pos + first_arg, npos - first_arg, &in)) != 0) {
 			return status;
 		}
-		if ((status = parse_json(cli, k, json_path, doc, nargs_fields, &in)) != 0) {
+		size_t nargs_fields = in.nfields;
+		if (json_path != NULL) {
+			if ((doc = load_json(cli, json_path, &status)) == NULL) {
+				return status;
+			}
+			if ((status = parse_json(cli, k, json_path, doc, nargs_fields, &in)) != 0) {
+				goto out;
+			}
+		}
+		if (in.nfields == 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"nothing to put: give NAME=VALUE arguments, --json FILE or --edit");
 			goto out;
 		}
 	}
-	if (in.nfields == 0) {
-		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"nothing to put: give NAME=VALUE arguments or --json FILE");
-		goto out;
-	}
-	for (size_t i = 0; i < in.nfields; i++) {
-		struct uccn_error e;
-		int err = uccn_schema_check_field(k, &in.fields[i], &e);
-		if (err < 0) {
-			status = bad_field(
-				cli, in.fields[i].name, in.fields[i].name_len, e.msg, err);
-			goto out;
-		}
-	}
-	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	if ((!edit && (status = check_fields(cli, k, &in)) != 0) ||
+		(status = uccn_cli_open_node(cli, &node)) != 0) {
 		goto out;
 	}
 	struct target t = {.kind = k->name, .text = id};
 	if (id != NULL) {
 		/* The first characters of the id will do, when they name one record. */
-		if ((status = find_target(cli, node, &t, false)) != 0) {
-			uccn_node_close(node);
+		if ((status = find_target(cli, node, &t, edit)) != 0) {
 			goto out;
 		}
 		id = t.id;
+	}
+	if (edit) {
+		edited = true;
+		if ((status = uccn_cli_edit(cli, node, k, id, &ed)) != 0) {
+			goto out;
+		}
+		/* From here on, an error line says where the user's text is. */
+		snprintf(kept_note, sizeof(kept_note), " (the text is kept in %s)", ed.path);
+		if ((status = parse_edited(cli, &ed, &in)) != 0 ||
+			(status = check_fields(cli, k, &in)) != 0) {
+			goto out;
+		}
 	}
 	char out_id[UCCN_ID_MAX + 1] = "";
 	int err =
@@ -427,13 +481,15 @@ int uccn_cmd_put(struct uccn_cli *cli, int argc, char **argv) {
 	if (err < 0) {
 		status = record_error(
 			cli, err, k->name, id != NULL ? id : "", uccn_node_errmsg(node));
-	}
-	uccn_node_close(node);
-	if (err < 0) {
 		goto out;
 	}
 	printf("%s\n", id != NULL ? id : out_id);
 out:
+	if (edited) {
+		uccn_cli_edit_finish(&ed, status != 0);
+	}
+	kept_note[0] = '\0';
+	uccn_node_close(node);
 	json_decref(doc);
 	return status;
 }
