@@ -537,6 +537,9 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			.pin = p->pinned ? p->pin : NULL,
 			.kinds = p->kinds,
 			.once = true,
+			/* A remembered peer's status (last contact, what each side holds) is
+			 * written as serve writes it: a node that syncs from cron shows it too. */
+			.remembered = url == NULL,
 		};
 		if ((err = uccn_net_dial(net, &peer, &list.p[i].id)) < 0) {
 			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,

@@ -866,6 +866,12 @@ Test(net_cli, sync_without_a_url_syncs_with_every_remembered_peer) {
 	snprintf(want, sizeof(want), "%s: sent ", url_of(&city));
 	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
 	cr_assert(lists("bologna", "Mole"));
+	/* What the sessions saw of each remembered peer is noted, as serve notes it. */
+	run(&r, "--home", path_of("bologna"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert_null(strstr(r.out, "last contact: never"), "%s", r.out);
+	run(&r, "--home", path_of("bologna"), "health", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	stop(&city);
 	run(&r, "--home", path_of("bologna"), "sync", NULL);
 	cr_assert_eq(r.status, 1, "%s", r.err);
