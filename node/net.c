@@ -1191,6 +1191,11 @@ int uccn_net_session_list(struct uccn_node *node, uccn_net_session_fn fn, void *
 	return uccn_store_each_session(uccn_node_store(node), fn, userdata);
 }
 
+int uccn_net_session_history(
+	struct uccn_node *node, size_t max, uccn_net_session_fn fn, void *userdata) {
+	return uccn_store_session_log(uccn_node_store(node), max, fn, userdata);
+}
+
 int uccn_net_set_server_pid(struct uccn_node *node, int64_t pid) {
 	char text[24];
 	int n = snprintf(text, sizeof(text), "%" PRId64, pid);

@@ -110,6 +110,12 @@ static const char *const migrations[] = {
 	 " failures INTEGER NOT NULL, sent INTEGER NOT NULL, received INTEGER NOT NULL,"
 	 " applied INTEGER NOT NULL, duplicate INTEGER NOT NULL, held INTEGER NOT NULL,"
 	 " refused INTEGER NOT NULL, dropped INTEGER NOT NULL, held_there INTEGER NOT NULL,"
+	 " err INTEGER NOT NULL, error TEXT NOT NULL);"
+	 /* and the last sessions that ended, whoever with (UCCN_NET_HISTORY_MAX of them) */
+	 "CREATE TABLE session_log(n INTEGER PRIMARY KEY, key BLOB, address TEXT NOT NULL,"
+	 " incoming INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+	 " sent INTEGER NOT NULL, received INTEGER NOT NULL, applied INTEGER NOT NULL,"
+	 " held INTEGER NOT NULL, refused INTEGER NOT NULL, held_there INTEGER NOT NULL,"
 	 " err INTEGER NOT NULL, error TEXT NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -167,6 +173,13 @@ static const char *const migrations[] = {
 		" held_there = excluded.held_there, err = excluded.err, error = excluded.error")   \
 	XX(TRIM_SESSIONS, "DELETE FROM sessions WHERE peer IN (SELECT peer FROM sessions ORDER BY" \
 			  " key IS NULL, max(started_ms, ended_ms) DESC LIMIT -1 OFFSET ?1)")      \
+	XX(LOG_SESSION, "INSERT INTO session_log(key, address, incoming, started_ms, ended_ms, sent,"  \
+			" received, applied, held, refused, held_there, err, error)"               \
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")         \
+	XX(TRIM_LOG, "DELETE FROM session_log WHERE n <= last_insert_rowid() - ?1")               \
+	XX(EACH_LOGGED, "SELECT key, address, incoming, started_ms, ended_ms, sent, received,"    \
+			" applied, held, refused, held_there, err, error FROM session_log"         \
+			" ORDER BY n DESC LIMIT ?1")                                               \
 	XX(EACH_SESSION, "SELECT key, address, incoming, live, started_ms, ended_ms, ok_ms, seen_ms,"       \
 			 " sessions, failures, sent, received, applied, duplicate, held, refused," \
 			 " dropped, held_there, err, error FROM sessions"                          \
@@ -1889,6 +1902,30 @@ static void session_peer(const struct uccn_net_session *s, char *out, size_t cap
 	}
 }
 
+/* An ended session goes to the log too, which keeps the last UCCN_NET_HISTORY_MAX. */
+static int log_session(struct uccn_store *st, const struct uccn_net_session *s) {
+	sqlite3_stmt *stmt = use(st, STMT_LOG_SESSION);
+	if (s->key_known) {
+		sqlite3_bind_blob(stmt, 1, s->key, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(stmt, 2, s->address, -1, SQLITE_STATIC);
+	const struct uccn_net_stats *x = &s->stats;
+	const int64_t values[] = {s->incoming, (int64_t)s->started_ms, (int64_t)s->ended_ms,
+		(int64_t)x->sent, (int64_t)x->received, (int64_t)x->applied, (int64_t)x->held,
+		(int64_t)x->refused, (int64_t)x->held_there, s->err};
+	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) {
+		sqlite3_bind_int64(stmt, 3 + i, values[i]);
+	}
+	sqlite3_bind_text(stmt, 13, s->error, -1, SQLITE_STATIC);
+	int err = run(st, stmt, "logging a session");
+	if (err == UCCN_OK) {
+		stmt = use(st, STMT_TRIM_LOG);
+		sqlite3_bind_int64(stmt, 1, UCCN_NET_HISTORY_MAX);
+		err = run(st, stmt, "forgetting old sessions");
+	}
+	return err;
+}
+
 int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session *s) {
 	char peer[UCCN_URL_MAX + 1];
 	session_peer(s, peer, sizeof(peer));
@@ -1913,6 +1950,9 @@ int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session
 		stmt = use(st, STMT_TRIM_SESSIONS);
 		sqlite3_bind_int64(stmt, 1, UCCN_NET_SESSIONS_MAX);
 		err = run(st, stmt, "forgetting old sessions");
+	}
+	if (err == UCCN_OK && s->sessions > 0) {
+		err = log_session(st, s);
 	}
 	return err;
 }
@@ -1974,4 +2014,35 @@ int uccn_store_match_ids(struct uccn_store *st, const char *kind, const char *pr
 	sqlite3_bind_int64(stmt, 3, (int64_t)limit);
 	struct id_walk w = {kind, fn, userdata};
 	return walk(st, stmt, "finding ids", each_id_row, &w);
+}
+
+static int each_logged_row(sqlite3_stmt *stmt, void *ctx) {
+	struct session_walk *w = ctx;
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
+		s.key_known = true;
+		memcpy(s.key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
+	}
+	copy_text(stmt, 1, s.address, sizeof(s.address));
+	s.incoming = sqlite3_column_int(stmt, 2) != 0;
+	uint64_t *const cols[] = {&s.started_ms, &s.ended_ms, &s.stats.sent, &s.stats.received,
+		&s.stats.applied, &s.stats.held, &s.stats.refused, &s.stats.held_there};
+	for (int i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++) {
+		*cols[i] = (uint64_t)sqlite3_column_int64(stmt, 3 + i);
+	}
+	s.err = sqlite3_column_int(stmt, 11);
+	copy_text(stmt, 12, s.error, sizeof(s.error));
+	s.sessions = 1;
+	s.failures = s.err != 0;
+	s.ok_ms = s.err == 0 ? s.ended_ms : 0;
+	return w->fn(w->userdata, &s);
+}
+
+int uccn_store_session_log(
+	struct uccn_store *st, size_t max, uccn_net_session_fn fn, void *userdata) {
+	struct session_walk w = {fn, userdata};
+	sqlite3_stmt *stmt = use(st, STMT_EACH_LOGGED);
+	sqlite3_bind_int64(stmt, 1, (int64_t)max);
+	return walk(st, stmt, "reading the session log", each_logged_row, &w);
 }

@@ -317,6 +317,10 @@ UCCN_NODISCARD int uccn_store_match_ids(struct uccn_store *st, const char *kind,
  * counts (ok_ms only moves forward; a key noted before is kept when s has none), then trims
  * the table to UCCN_NET_SESSIONS_MAX rows. Outside a transaction. */
 UCCN_NODISCARD int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session *s);
+/* The last sessions that ended (at most max), the latest first: one record each, its counts
+ * those of that one session. */
+UCCN_NODISCARD int uccn_store_session_log(
+	struct uccn_store *st, size_t max, uccn_net_session_fn fn, void *userdata);
 /* Every row, the most recently active first. */
 UCCN_NODISCARD int uccn_store_each_session(
 	struct uccn_store *st, uccn_net_session_fn fn, void *userdata);

@@ -269,7 +269,7 @@ static void back_to_version_1(void) {
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
-			     "DROP TABLE sessions;"
+			     "DROP TABLE sessions; DROP TABLE session_log;"
 			     "DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
 			     " DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
 			     " DROP TABLE record_fts;"
@@ -620,4 +620,11 @@ Test(store, sessions_keep_one_row_per_peer_and_stay_bounded) {
 	cr_assert_eq(all.n, UCCN_NET_SESSIONS_MAX);
 	cr_assert(!all.keyless, "a peer that proved no key outlived the known ones");
 	cr_assert(!all.key7, "the quietest peer was kept past the bound");
+	/* The log of ended sessions keeps the last UCCN_NET_HISTORY_MAX, the latest first. */
+	struct uccn_net_session last[1];
+	struct sessions_read log = {last, 1, 0, false, false};
+	cr_assert_eq(uccn_store_session_log(st, 5000, read_session, &log), UCCN_OK);
+	cr_assert_eq(log.n, UCCN_NET_HISTORY_MAX);
+	cr_assert_eq(last[0].ended_ms, 100 + UCCN_NET_SESSIONS_MAX - 1);
+	cr_assert_eq(last[0].sessions, 1);
 }

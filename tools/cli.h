@@ -66,6 +66,9 @@ int uccn_cmd_health(struct uccn_cli *cli, int argc, char **argv);
  * whether a serve runs on the home (a session it had not ended is live, else cut short).
  * *count receives how many. UCCN_OK or the error. */
 int uccn_cli_sessions(struct uccn_node *node, bool serving, json_t *out, size_t *count);
+/* The last max sessions that ended (uccn_net_session_history), as text lines under a heading,
+ * or appended to the array out as JSON objects. UCCN_OK or the error. */
+int uccn_cli_session_log(struct uccn_node *node, size_t max, json_t *out);
 /* A split view's fault (uccn_node_split_views) as JSON. Caller owns it. */
 json_t *uccn_cli_fault_json(const struct uccn_fault *f);
 

@@ -292,6 +292,59 @@ int uccn_cli_sessions(struct uccn_node *node, bool serving, json_t *out, size_t 
 	return err;
 }
 
+/* One line of the log: when, who, how it ended, what it moved. */
+static void print_logged(const struct view *v, const struct uccn_net_session *s) {
+	char when[32];
+	format_ms(s->ended_ms, when, sizeof(when));
+	printf("  %s  ", when);
+	print_peer_name(v, s);
+	fputs(s->incoming ? ", from " : ", at ", stdout);
+	uccn_cli_print_text(stdout, s->address, strlen(s->address), true);
+	const struct uccn_net_stats *x = &s->stats;
+	printf(": sent %" PRIu64 ", received %" PRIu64 ", held here %" PRIu64 ", refused %" PRIu64,
+		x->sent, x->received, x->held, x->refused);
+	if (x->held_there > 0) {
+		printf(", held there %" PRIu64, x->held_there);
+	}
+	if (s->err != 0) {
+		fputs("; failed: ", stdout);
+		uccn_cli_print_text(stdout, s->error, strlen(s->error), true);
+	}
+	fputc('\n', stdout);
+}
+
+struct log_ctx {
+	const struct view *v;
+	json_t *out;
+	int err;
+};
+
+static int show_logged(void *userdata, const struct uccn_net_session *s) {
+	struct log_ctx *c = userdata;
+	if (c->out == NULL) {
+		print_logged(c->v, s);
+		return 0;
+	}
+	if (json_array_append_new(c->out, session_json(c->v, s, false)) < 0) {
+		return UCCN_ENOMEM;
+	}
+	return 0;
+}
+
+int uccn_cli_session_log(struct uccn_node *node, size_t max, json_t *out) {
+	struct view v;
+	int err = view_load(node, &v);
+	if (err == UCCN_OK && out == NULL) {
+		printf("the last sessions that ended (at most %zu, the latest first):\n", max);
+	}
+	struct log_ctx c = {&v, out, 0};
+	if (err == UCCN_OK) {
+		err = uccn_net_session_history(node, max, show_logged, &c);
+	}
+	view_finish(&v);
+	return err < 0 ? err : UCCN_OK;
+}
+
 /* --- health ----------------------------------------------------------------------------------- */
 
 /* Reads "30d", "12h", "90m", "45s" or "2w" as milliseconds. */

@@ -70,7 +70,7 @@ static const char peer_usage[] =
 	"A running serve dials peers added within a few seconds.\n";
 
 static const char status_usage[] =
-	"usage: uccn [--home DIR] status [--json]\n"
+	"usage: uccn [--home DIR] status [--json] [--history N]\n"
 	"\n"
 	"Says whether 'uccn serve' is running on this home and, for each remembered peer, what\n"
 	"it last saw: connected or not, the last contact, how many of this node's changes the\n"
@@ -82,7 +82,10 @@ static const char status_usage[] =
 	"what the last session moved (sent, received, held here, held there, refused), how many\n"
 	"sessions and failures. A split view of the registry is shown as an alarm.\n"
 	"\n"
-	"  --json   print one JSON object: serve, signing, peers, sessions, split_views\n";
+	"  --json         print one JSON object: serve, signing, peers, sessions, split_views\n"
+	"                 (and history)\n"
+	"  --history N    also the last N sessions that ended, with any peer, the latest\n"
+	"                 first (the node keeps the last 1000)\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -800,7 +803,7 @@ static int peer_json(void *userdata, const struct uccn_peer *p) {
 
 /* `status --json`: the same facts as one document. */
 static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool serving, int64_t pid,
-	const struct uccn_node_signing *sign) {
+	const struct uccn_node_signing *sign, size_t history) {
 	json_t *doc = json_pack("{s:{s:b, s:o}, s:{s:b, s:I}, s:[], s:[], s:[]}", "serve",
 		"running", serving, "pid", serving ? json_integer(pid) : json_null(), "signing",
 		"may_sign", sign->may_sign, "head", (json_int_t)sign->head, "peers", "sessions",
@@ -816,6 +819,12 @@ static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool servin
 	if (err >= 0) {
 		err = uccn_node_split_views(node, print_alarm, json_object_get(doc, "split_views"));
 	}
+	json_t *log = history > 0 ? json_array() : NULL;
+	if (err >= 0 && history > 0) {
+		err = log == NULL || json_object_set_new(doc, "history", log) < 0
+			      ? UCCN_ENOMEM
+			      : uccn_cli_session_log(node, history, log);
+	}
 	int status = err < 0 ? uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err))
 			     : uccn_cli_print_json(cli, doc, true);
 	json_decref(doc);
@@ -824,8 +833,10 @@ static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool servin
 
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	bool json = false;
+	const char *history_text = NULL;
 	const struct uccn_cli_option opts[] = {
 		{"json", 0, &json, NULL},
+		{"history", 0, NULL, &history_text},
 		{NULL, 0, NULL, NULL},
 	};
 	struct uccn_node *node = NULL;
@@ -833,6 +844,19 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, status_usage, &node, &done);
 	if (status != 0 || done) {
 		return status;
+	}
+	size_t history = 0;
+	if (history_text != NULL) {
+		char *end = NULL;
+		unsigned long n = strtoul(history_text, &end, 10);
+		if (!(history_text[0] >= '0' && history_text[0] <= '9') || *end != '\0' || n == 0 ||
+			n > UCCN_NET_HISTORY_MAX) {
+			uccn_node_close(node);
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--history: '%s' is not a number of sessions, 1 to %d", history_text,
+				UCCN_NET_HISTORY_MAX);
+		}
+		history = n;
 	}
 	int64_t pid = 0;
 	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
@@ -852,7 +876,7 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	}
 	ctx.serving = process_exists(pid);
 	if (json) {
-		status = status_json(cli, node, ctx.serving, pid, &sign);
+		status = status_json(cli, node, ctx.serving, pid, &sign, history);
 		uccn_node_close(node);
 		return status;
 	}
@@ -877,6 +901,9 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	size_t sessions = 0;
 	if (err >= 0) {
 		err = uccn_cli_sessions(node, ctx.serving, NULL, &sessions);
+	}
+	if (err >= 0 && history > 0) {
+		err = uccn_cli_session_log(node, history, NULL);
 	}
 	if (err >= 0) {
 		/* A split view of the registry is the one thing no one may miss. */

@@ -238,6 +238,13 @@ typedef int (*uccn_net_session_fn)(void *userdata, const struct uccn_net_session
 UCCN_NODISCARD int uccn_net_session_list(
 	struct uccn_node *node, uccn_net_session_fn fn, void *userdata);
 
+/* The last sessions that ended, with any peer, the latest first: at most max of them (the node
+ * keeps the last UCCN_NET_HISTORY_MAX). Each record is that one session's: sessions is 1,
+ * failures 1 if it failed; seen_ms and live are not kept. UCCN_OK or a store error. */
+#define UCCN_NET_HISTORY_MAX 1000
+UCCN_NODISCARD int uccn_net_session_history(
+	struct uccn_node *node, size_t max, uccn_net_session_fn fn, void *userdata);
+
 /* The process running `serve` on the node's store, as written at its start: pid, or 0 when
  * none says it is (set 0 on a clean stop). Kept in the store's settings so `status` can ask
  * whether that process still exists. */

@@ -775,8 +775,25 @@ Test(net_cli, the_hub_records_its_sessions_and_health_says_what_needs_attention)
 		"%s", r.out);
 	cr_assert(strstr(r.out, "another network\n") != NULL, "%s", r.out);
 
-	run(&r, "--home", path_of("hub"), "status", "--json", NULL);
+	/* The log of the last sessions: the latest first, the failed one with why. */
+	run(&r, "--home", path_of("hub"), "status", "--history", "10", NULL);
+	assert_ok(&r, "status --history");
+	char *log = strstr(r.out, "the last sessions that ended (at most 10, the latest first):\n");
+	cr_assert_not_null(log, "%s", r.out);
+	char *first = strstr(log, "a peer that proved no key, from 127.0.0.1: sent 0, received 0");
+	snprintf(want, sizeof(want), "  not a member (%.16s…), from 127.0.0.1:", torino);
+	char *second = strstr(log, want);
+	snprintf(want, sizeof(want), "  bologna (%.16s…), from 127.0.0.1:", bologna);
+	char *third = strstr(log, want);
+	cr_assert(first != NULL && second != NULL && third != NULL, "%s", log);
+	cr_assert(first < second && second < third, "not the latest first: %s", log);
+	cr_assert_not_null(strstr(first, "; failed: another network\n"), "%s", log);
+	run(&r, "--home", path_of("hub"), "status", "--history", "0", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+
+	run(&r, "--home", path_of("hub"), "status", "--json", "--history", "2", NULL);
 	assert_ok(&r, "status --json");
+	cr_assert_not_null(strstr(r.out, "\"history\": ["), "%s", r.out);
 	cr_assert_eq(r.out[0], '{', "%s", r.out);
 	cr_assert(strstr(r.out, "\"state\": \"failed\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"held\": 2,") != NULL, "%s", r.out);
