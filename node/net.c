@@ -58,6 +58,8 @@ struct link {
 	uint64_t established_ms, last_rx_ms, last_ping_ms, progress_ms;
 	uint64_t bytes_in, bytes_out;
 	uint64_t applied_seen;
+	uint64_t started_wall_ms; /* when the connection began, for the node's session record */
+	int code;                 /* why it failed, when error says so: a UCCN_E* code */
 	char name[NAME_MAX_LEN];
 	/* "City (name)" for logs, once the session has named the city. */
 	char label[NAME_MAX_LEN + 300];
@@ -195,6 +197,62 @@ static uint64_t status_due(const struct dialled *p) {
 	return p->status_written ? p->status_written_ms + UCCN_NET_STATUS_MS : 0;
 }
 
+/* --- The node's record of sessions ---------------------------------------------------------- */
+
+/* Writes what the node keeps of the link's session (<uccn/net.h>, uccn_net_session_list): when
+ * it is established, and when it ends, whether it got that far or not. A failure to write is
+ * logged and forgotten: the record is for `status` and `health`, not for the protocol. */
+static void note_session(struct uccn_net *net, struct link *l, bool ended) {
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	const struct dialled *p = l->peer;
+	if (l->session != NULL && uccn_session_is_established(l->session)) {
+		uccn_session_peer(l->session, s.key);
+		s.key_known = true;
+	} else if (p != NULL && (p->key_known || p->pinned)) {
+		/* It has not proved a key this time: the row is still the one of the key the url
+		 * stands for, so that a city's failures show beside its sessions. */
+		memcpy(s.key, p->key_known ? p->key : p->pin, UCCN_KEY_BYTES);
+		s.key_known = true;
+	}
+	if (p != NULL) {
+		copy_text(s.address, sizeof(s.address), p->url);
+	} else {
+		/* Without the port: a peer that never proves a key takes one row per host, not
+		 * one per connection. */
+		copy_text(s.address, sizeof(s.address), l->name);
+		char *colon = strrchr(s.address, ':');
+		if (colon != NULL && !s.key_known) {
+			*colon = '\0';
+		}
+	}
+	s.incoming = p == NULL;
+	s.live = !ended;
+	if (!ended) {
+		s.seen_ms = uccn_node_wall_ms();
+	}
+	s.started_ms = l->started_wall_ms;
+	if (l->sync != NULL) {
+		uccn_sync_get_stats(l->sync, &s.stats);
+	}
+	if (ended) {
+		s.ended_ms = uccn_node_wall_ms();
+		s.sessions = 1;
+		if (l->error[0] != '\0') {
+			s.failures = 1;
+			s.err = l->code < 0 ? l->code : UCCN_EIO;
+			copy_text(s.error, sizeof(s.error), l->error);
+		} else {
+			s.ok_ms = s.ended_ms;
+		}
+	}
+	int err = uccn_store_note_session(uccn_node_store(net->node), &s);
+	if (err < 0) {
+		uccn_log(UCCN_LOG_WARN, "net: %s: noting the session: %s", l->name,
+			uccn_strerror(err));
+	}
+}
+
 /* --- Progress -------------------------------------------------------------------------------- */
 
 static void report_progress(struct uccn_net *net, struct link *l, uint64_t now, bool done) {
@@ -229,6 +287,7 @@ static struct link *link_new(struct uccn_net *net, struct dialled *peer) {
 	}
 	l->net = net;
 	l->peer = peer;
+	l->started_wall_ms = uccn_node_wall_ms();
 	if (peer != NULL) {
 		snprintf(l->name, sizeof(l->name), "%s", peer->url);
 	}
@@ -372,6 +431,7 @@ __attribute__((format(printf, 3, 4))) static void fail_link(
 	va_start(ap, fmt);
 	vsnprintf(l->error, sizeof(l->error), fmt, ap);
 	va_end(ap);
+	l->code = code;
 	uccn_log(UCCN_LOG_WARN, "net: %s: %s", who(l), l->error);
 	if (l->session != NULL && !uccn_session_is_closed(l->session)) {
 		(void)uccn_session_end(l->session, code < 0 ? code : UCCN_EIO, l->error);
@@ -480,6 +540,7 @@ static int start_engine(struct uccn_net *net, struct link *l, uint64_t now) {
 		p->error[0] = '\0';
 		mark_status(p);
 	}
+	note_session(net, l, false);
 	return UCCN_OK;
 }
 
@@ -716,6 +777,7 @@ static void on_close(void *userdata, struct uccn_conn *c, const char *reason) {
 	}
 	report_progress(net, l, now, true);
 	snapshot(l);
+	note_session(net, l, true);
 	struct dialled *p = l->peer;
 	if (p != NULL) {
 		p->link = NULL;
@@ -992,7 +1054,13 @@ void uccn_net_destroy(struct uccn_net *net) {
 			write_status(net, p, now, true);
 		}
 	}
-	/* The transport frees its connections without on_close: ours go here. */
+	/* The transport frees its connections without on_close: ours go here, and a session
+	 * cut short by the loop's end is not the peer's failure. */
+	for (struct link *l = net->links; l != NULL; l = l->next) {
+		if (is_established(l)) {
+			note_session(net, l, true);
+		}
+	}
 	uccn_transport_destroy(net->tr);
 	while (net->links != NULL) {
 		link_free(net, net->links);
@@ -1158,4 +1226,13 @@ int uccn_net_peer_info(const struct uccn_net *net, size_t id, struct uccn_net_pe
 
 size_t uccn_net_sessions(const struct uccn_net *net) {
 	return net->nestablished;
+}
+
+int uccn_net_session_list(struct uccn_node *node, uccn_net_session_fn fn, void *userdata) {
+	return uccn_store_each_session(uccn_node_store(node), fn, userdata);
+}
+
+int uccn_net_session_history(
+	struct uccn_node *node, size_t max, uccn_net_session_fn fn, void *userdata) {
+	return uccn_store_session_log(uccn_node_store(node), max, fn, userdata);
 }

@@ -345,3 +345,36 @@ int uccn_node_history(struct uccn_node *node, const char *kind, const char *id, 
 	struct change_walk w = {node, fn, userdata};
 	return uccn_store_each_record_change(node->st, kind, f.owner, id, each_change_blob, &w);
 }
+
+struct id_count {
+	uccn_id_fn fn;
+	void *userdata;
+	size_t left;
+};
+
+static int count_id(void *userdata, const char *kind, const char *id) {
+	struct id_count *c = userdata;
+	c->left--;
+	return c->fn(c->userdata, kind, id);
+}
+
+int uccn_node_match_ids(struct uccn_node *node, const char *kind, const char *prefix,
+	size_t limit, uccn_id_fn fn, void *userdata) {
+	if (!uccn_schema_is_valid_id(prefix)) {
+		return UCCN_EINVAL;
+	}
+	if (kind != NULL && uccn_schema_kind(kind) == NULL) {
+		return UCCN_ESCHEMA;
+	}
+	size_t nkinds = 0;
+	const struct uccn_kind_spec *kinds = uccn_schema_kinds(&nkinds);
+	struct id_count c = {fn, userdata, limit};
+	int err = UCCN_OK;
+	for (size_t i = 0; err == UCCN_OK && i < nkinds && c.left > 0; i++) {
+		if (kind == NULL || strcmp(kinds[i].name, kind) == 0) {
+			err = uccn_store_match_ids(
+				node->st, kinds[i].name, prefix, c.left, count_id, &c);
+		}
+	}
+	return err;
+}

@@ -123,6 +123,22 @@ static const char *const migrations[] = {
 	 * peer holds or lacks reads a row, not a million index entries. */
 	("ALTER TABLE feeds ADD COLUMN n INTEGER NOT NULL DEFAULT 0;"
 	 "UPDATE feeds SET n = (SELECT count(*) FROM changes c WHERE c.fid = feeds.fid);"),
+	/* 11: the sessions the network loop had with each peer (`uccn status`, `uccn health`): one
+	 * row per peer, keyed by its key in hex (or its address before it proved one). */
+	("CREATE TABLE sessions(peer TEXT PRIMARY KEY, key BLOB, address TEXT NOT NULL,"
+	 " incoming INTEGER NOT NULL, live INTEGER NOT NULL, started_ms INTEGER NOT NULL,"
+	 " ended_ms INTEGER NOT NULL, ok_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL,"
+	 " sessions INTEGER NOT NULL,"
+	 " failures INTEGER NOT NULL, sent INTEGER NOT NULL, received INTEGER NOT NULL,"
+	 " applied INTEGER NOT NULL, duplicate INTEGER NOT NULL, held INTEGER NOT NULL,"
+	 " refused INTEGER NOT NULL, dropped INTEGER NOT NULL, held_there INTEGER NOT NULL,"
+	 " err INTEGER NOT NULL, error TEXT NOT NULL);"
+	 /* and the last sessions that ended, whoever with (UCCN_NET_HISTORY_MAX of them) */
+	 "CREATE TABLE session_log(n INTEGER PRIMARY KEY, key BLOB, address TEXT NOT NULL,"
+	 " incoming INTEGER NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+	 " sent INTEGER NOT NULL, received INTEGER NOT NULL, applied INTEGER NOT NULL,"
+	 " held INTEGER NOT NULL, refused INTEGER NOT NULL, held_there INTEGER NOT NULL,"
+	 " err INTEGER NOT NULL, error TEXT NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -164,6 +180,34 @@ static const char *const migrations[] = {
 		      " last_error FROM peers ORDER BY url")                                       \
 	XX(NOTE_PEER, "UPDATE peers SET connected = ?2, key = ?3, last_contact_ms = ?4, ours = "   \
 		      "?5, theirs = ?6, last_error = ?7 WHERE url = ?1")                           \
+	XX(NOTE_SESSION,                                                                           \
+		"INSERT INTO sessions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " \
+		"?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) ON CONFLICT(peer) DO UPDATE SET"               \
+		" key = coalesce(excluded.key, key), address = excluded.address,"                  \
+		" incoming = excluded.incoming, live = excluded.live,"                             \
+		" started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,"                 \
+		" ok_ms = max(ok_ms, excluded.ok_ms), seen_ms = max(seen_ms, excluded.seen_ms),"    \
+		" sessions = sessions + excluded.sessions,"    \
+		" failures = failures + excluded.failures, sent = excluded.sent,"                  \
+		" received = excluded.received, applied = excluded.applied,"                       \
+		" duplicate = excluded.duplicate, held = excluded.held,"                           \
+		" refused = excluded.refused, dropped = excluded.dropped,"                         \
+		" held_there = excluded.held_there, err = excluded.err, error = excluded.error")   \
+	XX(TRIM_SESSIONS, "DELETE FROM sessions WHERE peer IN (SELECT peer FROM sessions ORDER BY" \
+			  " key IS NULL, max(started_ms, ended_ms) DESC LIMIT -1 OFFSET ?1)")      \
+	XX(LOG_SESSION, "INSERT INTO session_log(key, address, incoming, started_ms, ended_ms, sent,"  \
+			" received, applied, held, refused, held_there, err, error)"               \
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")         \
+	XX(TRIM_LOG, "DELETE FROM session_log WHERE n <= last_insert_rowid() - ?1")               \
+	XX(EACH_LOGGED, "SELECT key, address, incoming, started_ms, ended_ms, sent, received,"    \
+			" applied, held, refused, held_there, err, error FROM session_log"         \
+			" ORDER BY n DESC LIMIT ?1")                                               \
+	XX(EACH_SESSION, "SELECT key, address, incoming, live, started_ms, ended_ms, ok_ms, seen_ms,"       \
+			 " sessions, failures, sent, received, applied, duplicate, held, refused," \
+			 " dropped, held_there, err, error FROM sessions"                          \
+			 " ORDER BY max(started_ms, ended_ms) DESC, peer")                         \
+	XX(MATCH_IDS, "SELECT DISTINCT id FROM records WHERE kind = ?1 AND id GLOB ?2"             \
+		      " ORDER BY id LIMIT ?3")                                                     \
 	XX(COUNT_CHANGES, "SELECT coalesce(sum(n), 0) FROM feeds")                                 \
 	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
 			" ORDER BY a.key, c.seq")                                                  \
@@ -1973,4 +2017,163 @@ int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p)
 	sqlite3_bind_text(stmt, 7, p->last_error, -1, SQLITE_STATIC);
 	int err = run(st, stmt, "noting a peer");
 	return err == UCCN_OK && sqlite3_changes(st->db) == 0 ? UCCN_ENOTFOUND : err;
+}
+
+/* The row's name: the key in hex, or the address for a peer that proved none. */
+static void session_peer(const struct uccn_net_session *s, char *out, size_t cap) {
+	if (!s->key_known) {
+		snprintf(out, cap, "%s", s->address);
+		return;
+	}
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < UCCN_KEY_BYTES && 2 * i + 2 < cap; i++) {
+		out[2 * i] = digits[s->key[i] >> 4];
+		out[2 * i + 1] = digits[s->key[i] & 15];
+		out[2 * i + 2] = '\0';
+	}
+}
+
+/* An ended session goes to the log too, which keeps the last UCCN_NET_HISTORY_MAX. */
+static int log_session(struct uccn_store *st, const struct uccn_net_session *s) {
+	sqlite3_stmt *stmt = use(st, STMT_LOG_SESSION);
+	if (s->key_known) {
+		sqlite3_bind_blob(stmt, 1, s->key, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(stmt, 2, s->address, -1, SQLITE_STATIC);
+	const struct uccn_net_stats *x = &s->stats;
+	const int64_t values[] = {s->incoming, (int64_t)s->started_ms, (int64_t)s->ended_ms,
+		(int64_t)x->sent, (int64_t)x->received, (int64_t)x->applied, (int64_t)x->held,
+		(int64_t)x->refused, (int64_t)x->held_there, s->err};
+	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) {
+		sqlite3_bind_int64(stmt, 3 + i, values[i]);
+	}
+	sqlite3_bind_text(stmt, 13, s->error, -1, SQLITE_STATIC);
+	int err = run(st, stmt, "logging a session");
+	if (err == UCCN_OK) {
+		stmt = use(st, STMT_TRIM_LOG);
+		sqlite3_bind_int64(stmt, 1, UCCN_NET_HISTORY_MAX);
+		err = run(st, stmt, "forgetting old sessions");
+	}
+	return err;
+}
+
+int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session *s) {
+	char peer[UCCN_URL_MAX + 1];
+	session_peer(s, peer, sizeof(peer));
+	sqlite3_stmt *stmt = use(st, STMT_NOTE_SESSION);
+	const struct uccn_net_stats *x = &s->stats;
+	sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_TRANSIENT);
+	if (s->key_known) {
+		sqlite3_bind_blob(stmt, 2, s->key, UCCN_KEY_BYTES, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(stmt, 3, s->address, -1, SQLITE_STATIC);
+	const int64_t values[] = {s->incoming, s->live, (int64_t)s->started_ms,
+		(int64_t)s->ended_ms, (int64_t)s->ok_ms, (int64_t)s->seen_ms, (int64_t)s->sessions, (int64_t)s->failures,
+		(int64_t)x->sent, (int64_t)x->received, (int64_t)x->applied, (int64_t)x->duplicate,
+		(int64_t)x->held, (int64_t)x->refused, (int64_t)x->dropped, (int64_t)x->held_there,
+		s->err};
+	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) {
+		sqlite3_bind_int64(stmt, 4 + i, values[i]);
+	}
+	sqlite3_bind_text(stmt, 21, s->error, -1, SQLITE_STATIC);
+	int err = run(st, stmt, "noting a session");
+	if (err == UCCN_OK) {
+		stmt = use(st, STMT_TRIM_SESSIONS);
+		sqlite3_bind_int64(stmt, 1, UCCN_NET_SESSIONS_MAX);
+		err = run(st, stmt, "forgetting old sessions");
+	}
+	if (err == UCCN_OK && s->sessions > 0) {
+		err = log_session(st, s);
+	}
+	return err;
+}
+
+struct session_walk {
+	uccn_net_session_fn fn;
+	void *userdata;
+};
+
+static int each_session_row(sqlite3_stmt *stmt, void *ctx) {
+	struct session_walk *w = ctx;
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
+		s.key_known = true;
+		memcpy(s.key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
+	}
+	copy_text(stmt, 1, s.address, sizeof(s.address));
+	s.incoming = sqlite3_column_int(stmt, 2) != 0;
+	s.live = sqlite3_column_int(stmt, 3) != 0;
+	uint64_t *const cols[] = {&s.started_ms, &s.ended_ms, &s.ok_ms, &s.seen_ms, &s.sessions, &s.failures,
+		&s.stats.sent, &s.stats.received, &s.stats.applied, &s.stats.duplicate,
+		&s.stats.held, &s.stats.refused, &s.stats.dropped, &s.stats.held_there};
+	for (int i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++) {
+		*cols[i] = (uint64_t)sqlite3_column_int64(stmt, 4 + i);
+	}
+	s.err = sqlite3_column_int(stmt, 18);
+	copy_text(stmt, 19, s.error, sizeof(s.error));
+	return w->fn(w->userdata, &s);
+}
+
+int uccn_store_each_session(struct uccn_store *st, uccn_net_session_fn fn, void *userdata) {
+	struct session_walk w = {fn, userdata};
+	return walk(st, use(st, STMT_EACH_SESSION), "reading sessions", each_session_row, &w);
+}
+
+struct id_walk {
+	const char *kind;
+	uccn_store_id_fn fn;
+	void *userdata;
+};
+
+static int each_id_row(sqlite3_stmt *stmt, void *ctx) {
+	struct id_walk *w = ctx;
+	char id[UCCN_ID_MAX + 1];
+	copy_text(stmt, 0, id, sizeof(id));
+	return w->fn(w->userdata, w->kind, id);
+}
+
+int uccn_store_match_ids(struct uccn_store *st, const char *kind, const char *prefix,
+	size_t limit, uccn_store_id_fn fn, void *userdata) {
+	/* A record id has no GLOB metacharacter (PROTOCOL.md §1), so "prefix*" is a plain
+	 * prefix, and SQLite reads it as a range of the (kind, id) index. */
+	char pattern[UCCN_ID_MAX + 2];
+	snprintf(pattern, sizeof(pattern), "%s*", prefix);
+	sqlite3_stmt *stmt = use(st, STMT_MATCH_IDS);
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, (int64_t)limit);
+	struct id_walk w = {kind, fn, userdata};
+	return walk(st, stmt, "finding ids", each_id_row, &w);
+}
+
+static int each_logged_row(sqlite3_stmt *stmt, void *ctx) {
+	struct session_walk *w = ctx;
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
+		s.key_known = true;
+		memcpy(s.key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
+	}
+	copy_text(stmt, 1, s.address, sizeof(s.address));
+	s.incoming = sqlite3_column_int(stmt, 2) != 0;
+	uint64_t *const cols[] = {&s.started_ms, &s.ended_ms, &s.stats.sent, &s.stats.received,
+		&s.stats.applied, &s.stats.held, &s.stats.refused, &s.stats.held_there};
+	for (int i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++) {
+		*cols[i] = (uint64_t)sqlite3_column_int64(stmt, 3 + i);
+	}
+	s.err = sqlite3_column_int(stmt, 11);
+	copy_text(stmt, 12, s.error, sizeof(s.error));
+	s.sessions = 1;
+	s.failures = s.err != 0;
+	s.ok_ms = s.err == 0 ? s.ended_ms : 0;
+	return w->fn(w->userdata, &s);
+}
+
+int uccn_store_session_log(
+	struct uccn_store *st, size_t max, uccn_net_session_fn fn, void *userdata) {
+	struct session_walk w = {fn, userdata};
+	sqlite3_stmt *stmt = use(st, STMT_EACH_LOGGED);
+	sqlite3_bind_int64(stmt, 1, (int64_t)max);
+	return walk(st, stmt, "reading the session log", each_logged_row, &w);
 }

@@ -11,6 +11,7 @@
 
 #include <uccn/change.h>
 #include <uccn/error.h>
+#include <uccn/net.h>
 
 struct uccn_store;
 
@@ -309,5 +310,24 @@ UCCN_NODISCARD int uccn_store_each_peer(
 	struct uccn_store *st, uccn_store_peer_fn fn, void *userdata);
 /* Notes what serve saw (every field but url's pin and kinds). UCCN_ENOTFOUND if unknown. */
 UCCN_NODISCARD int uccn_store_note_peer(struct uccn_store *st, const struct uccn_store_peer *p);
+
+/* The ids of kind's records (deleted ones too) that start with prefix (valid id characters
+ * only), in id order, at most limit; fn's non-zero return stops the walk. */
+typedef int (*uccn_store_id_fn)(void *userdata, const char *kind, const char *id);
+UCCN_NODISCARD int uccn_store_match_ids(struct uccn_store *st, const char *kind,
+	const char *prefix, size_t limit, uccn_store_id_fn fn, void *userdata);
+
+/* Sessions (struct uccn_net_session of <uccn/net.h>): one row per peer, by key (or address).
+ * Noting writes the last session's fields and adds s->sessions and s->failures to the row's
+ * counts (ok_ms only moves forward; a key noted before is kept when s has none), then trims
+ * the table to UCCN_NET_SESSIONS_MAX rows. Outside a transaction. */
+UCCN_NODISCARD int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session *s);
+/* The last sessions that ended (at most max), the latest first: one record each, its counts
+ * those of that one session. */
+UCCN_NODISCARD int uccn_store_session_log(
+	struct uccn_store *st, size_t max, uccn_net_session_fn fn, void *userdata);
+/* Every row, the most recently active first. */
+UCCN_NODISCARD int uccn_store_each_session(
+	struct uccn_store *st, uccn_net_session_fn fn, void *userdata);
 
 #endif

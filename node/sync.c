@@ -74,6 +74,7 @@ struct uccn_sync {
 	size_t nlearned, caplearned;
 	struct recon reply;
 	bool have_vector;
+	bool peer_reads_held; /* its first RECON offered "ack-held" (§11.1, §11.8) */
 	bool done_sent; /* DONE sent and nothing sent since */
 	bool peer_done; /* DONE received and nothing received since */
 	size_t inflight;
@@ -713,7 +714,18 @@ static int stored_batch(void *userdata, uint64_t batch, size_t n, int err) {
 			(unsigned long long)batch);
 	}
 	s->stats.received += n;
-	return queue_simple(s, UCCN_SYNC_ACK, batch);
+	if (!s->peer_reads_held) {
+		return queue_simple(s, UCCN_SYNC_ACK, batch);
+	}
+	/* Held counts this session's changes still waiting here: the sender tells its user
+	 * (an applicant's `uccn sync`: "held there, not designated yet"). */
+	struct uccn_bytes payload = {0};
+	err = uccn_codec_encode_sync_ack_held(batch, s->stats.held, &payload);
+	if (err == UCCN_OK) {
+		err = queue(s, &payload);
+	}
+	uccn_bytes_finish(&payload);
+	return err;
 }
 
 int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
@@ -1029,8 +1041,10 @@ static int send_reply(struct uccn_sync *s) {
 	for (size_t i = 0; i < r->ne; i++) {
 		r->e[i].feed = r->e[i].feed_buf;
 	}
-	/* Each side offers its features in its first RECON only. */
-	unsigned features = s->sent_recon || s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD;
+	/* Each side offers its features in its first RECON only: we read an ACK's held always. */
+	unsigned features = s->sent_recon ? 0
+					  : UCCN_SYNC_FEATURE_ACK_HELD |
+						    (s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD);
 	struct uccn_bytes payload = {0};
 	int err = queue_built(
 		s, uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload), &payload);
@@ -1146,6 +1160,7 @@ static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 		s->peer_features = m->features;
 		s->zstd = !s->cfg.no_compress && (m->features & UCCN_SYNC_FEATURE_ZSTD) != 0;
 		s->wire.compressing = s->zstd;
+		s->peer_reads_held = (m->features & UCCN_SYNC_FEATURE_ACK_HELD) != 0;
 	}
 	s->opened = true;
 	s->reply.n = s->reply.ne = 0;
@@ -1317,6 +1332,9 @@ int uccn_sync_on_payload(struct uccn_sync *s, const uint8_t *buf, size_t len, ui
 		s->expect_ack++;
 		s->inflight--;
 		s->stats.batches_acked++;
+		if (m.has_held) {
+			s->stats.held_there = m.held < s->stats.sent ? m.held : s->stats.sent;
+		}
 		break;
 	case UCCN_SYNC_DONE:
 		s->peer_done = true;

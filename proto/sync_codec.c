@@ -10,7 +10,7 @@
 #include "proto/compress.h"
 #include "proto/wire.h"
 
-static const char *const FEATURES[] = {"zstd"}; /* bit i: UCCN_SYNC_FEATURE_* == 1u << i */
+static const char *const FEATURES[] = {"zstd", "ack-held"}; /* bit i: UCCN_SYNC_FEATURE_* == 1u << i */
 #define NFEATURES (sizeof(FEATURES) / sizeof(FEATURES[0]))
 
 size_t uccn_codec_sync_key(const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint8_t *key) {
@@ -145,6 +145,16 @@ int uccn_codec_encode_sync_simple(
 	msgpack_pack_array(pk, 2);
 	msgpack_pack_uint64(pk, type);
 	msgpack_pack_uint64(pk, value);
+	return uccn_wire_sink_end(&s);
+}
+
+int uccn_codec_encode_sync_ack_held(uint64_t batch, uint64_t held, struct uccn_bytes *out) {
+	struct uccn_wire_sink s;
+	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, UCCN_SYNC_ACK);
+	msgpack_pack_uint64(pk, batch);
+	msgpack_pack_uint64(pk, held);
 	return uccn_wire_sink_end(&s);
 }
 
@@ -444,12 +454,21 @@ int uccn_codec_decode_sync(
 		}
 		break;
 	case UCCN_SYNC_ACK:
+		/* The third element, held, is optional (§11.1). */
+		if (o->via.array.size == 3 && uccn_wire_is_uint(&e[1]) &&
+			uccn_wire_is_uint(&e[2])) {
+			out->value = e[1].via.u64;
+			out->has_held = true;
+			out->held = e[2].via.u64;
+			break;
+		}
+		/* fall through */
 	case UCCN_SYNC_DONE:
 	case UCCN_SYNC_PING:
 	case UCCN_SYNC_PONG:
 		if (o->via.array.size != 2 || !uccn_wire_is_uint(&e[1])) {
 			uccn_error_set(why, why_len, UCCN_EPROTO,
-				"an ack, done, ping or pong is [type, number]");
+				"an ack, done, ping or pong is [type, number] (an ack may add held)");
 			goto out;
 		}
 		out->value = e[1].via.u64;

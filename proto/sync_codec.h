@@ -13,7 +13,7 @@
 enum uccn_sync_type {
 	UCCN_SYNC_VECTOR = 1,  /* [1, [[author bin32, feed str, seq uint]...]]: what I hold */
 	UCCN_SYNC_CHANGES = 2, /* [2, batch uint, [change bin...]]: in chain order */
-	UCCN_SYNC_ACK = 3,     /* [3, batch uint]: that batch is stored */
+	UCCN_SYNC_ACK = 3,     /* [3, batch uint(, held uint)]: that batch is stored */
 	UCCN_SYNC_DONE = 4,    /* [4, changes sent uint]: nothing more to send for now */
 	UCCN_SYNC_PING = 5,    /* [5, token uint]: are you there? */
 	UCCN_SYNC_PONG = 6,    /* [6, token uint]: the answer, same token */
@@ -32,6 +32,7 @@ enum uccn_sync_type {
 #define UCCN_SYNC_RANGES_MAX 65536 /* ranges in one RECON */
 #define UCCN_SYNC_FEATURES_MAX 16  /* features offered in one RECON */
 #define UCCN_SYNC_FEATURE_ZSTD 1u  /* "zstd" offered (a bit of uccn_sync_msg.features) */
+#define UCCN_SYNC_FEATURE_ACK_HELD 2u /* "ack-held": its ACKs may carry held (§11.1) */
 
 /* What a RECON says of one range of feed keys (PROTOCOL.md §11.8). */
 enum uccn_sync_mode {
@@ -68,6 +69,8 @@ struct uccn_sync_slice {
 struct uccn_sync_msg {
 	enum uccn_sync_type type;
 	uint64_t value; /* CHANGES: batch number; ACK: batch; DONE: changes sent */
+	bool has_held;  /* ACK: it carried its optional third element */
+	uint64_t held;  /* ACK: of the changes received in the session, those held back */
 	size_t count;
 	struct uccn_sync_entry *entries; /* VECTOR */
 	struct uccn_sync_slice *changes; /* CHANGES */
@@ -100,6 +103,10 @@ UCCN_NODISCARD int uccn_codec_encode_sync_recon(unsigned features,
 /* ACK, DONE, PING or PONG. */
 UCCN_NODISCARD int uccn_codec_encode_sync_simple(
 	enum uccn_sync_type type, uint64_t value, struct uccn_bytes *out);
+/* ACK with its third element, held (PROTOCOL.md §11.1): only for a peer whose first RECON
+ * offered "ack-held". */
+UCCN_NODISCARD int uccn_codec_encode_sync_ack_held(
+	uint64_t batch, uint64_t held, struct uccn_bytes *out);
 /* UCCN_OK, UCCN_EPROTO (why says what), UCCN_ENOMEM. */
 UCCN_NODISCARD int uccn_codec_decode_sync(
 	const uint8_t *buf, size_t len, struct uccn_sync_msg *out, char *why, size_t why_len);

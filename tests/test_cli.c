@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "tests/proc.h"
@@ -114,6 +115,35 @@ static void run(struct test_run *r, const char *in, ...) {
 
 static void assert_ok(const struct test_run *r, const char *what) {
 	test_proc_assert_ok(r, what);
+}
+
+/* Runs the program with args (NULL-terminated) with stdout on a terminal (a pseudo-terminal
+ * that does not turn newlines into CR LF), as a person at a shell would; returns what it
+ * printed there (kept until the test ends). */
+static char *terminal_output(char *const args[]) {
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		cr_skip_test("no pseudo-terminal");
+	}
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	cr_assert_geq(slave, 0);
+	struct termios t;
+	cr_assert_eq(tcgetattr(slave, &t), 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	cr_assert_eq(tcsetattr(slave, TCSANOW, &t), 0);
+	struct test_proc_opts o = {.out_fd = slave};
+	char err_path[512];
+	pid_t pid = test_proc_spawn(args, &o, err_path, sizeof(err_path));
+	close(slave);
+	cr_assert_eq(test_proc_wait(pid, 60000), 0, "%s", test_proc_slurp(err_path, NULL));
+	char *out = test_proc_keep(calloc(1, 65536));
+	size_t len = 0;
+	cr_assert_eq(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+	for (ssize_t n; len < 65535 && (n = read(master, out + len, 65535 - len)) > 0;) {
+		len += (size_t)n;
+	}
+	close(master);
+	return out;
 }
 
 /* Asserts a failure reported by exactly one "uccn: " line on stderr containing needle. */
@@ -283,8 +313,20 @@ Test(cli, happy_path_from_init_to_import) {
 	cr_assert_not_null(strstr(r.out, "Music in schools"), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "Street food archive"), "%s", r.out);
 
+	/* --json: one document, an array; --jsonl: one object per line. */
 	run(&r, NULL, "--home", home, "list", "best_practice", "--json", NULL);
 	assert_ok(&r, "list --json");
+	{
+		json_t *all = parse_json(r.out);
+		cr_assert(json_is_array(all), "%s", r.out);
+		cr_assert_eq(json_array_size(all), 2, "%s", r.out);
+		json_decref(all);
+	}
+	run(&r, NULL, "--home", home, "list", "best_practice", "--json", "--jsonl", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(r.err, "uccn: list: --json and --jsonl do not go together\n");
+	run(&r, NULL, "--home", home, "list", "best_practice", "--jsonl", NULL);
+	assert_ok(&r, "list --jsonl");
 	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
 	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		*nl = '\0';
@@ -326,9 +368,17 @@ Test(cli, happy_path_from_init_to_import) {
 
 	run(&r, NULL, "--home", home, "history", "best_practice", id, "--json", NULL);
 	assert_ok(&r, "history --json");
+	{
+		json_t *all = parse_json(r.out);
+		cr_assert(json_is_array(all), "%s", r.out);
+		cr_assert_eq(json_array_size(all), 3, "%s", r.out);
+		json_decref(all);
+	}
+	run(&r, NULL, "--home", home, "history", "best_practice", id, "--jsonl", NULL);
+	assert_ok(&r, "history --jsonl");
 	cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
 	const char *ops[] = {"put", "put", "delete"};
-	long long last_hlc = 0;
+	unsigned long long last_hlc = 0;
 	size_t i = 0;
 	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, i++) {
 		*nl = '\0';
@@ -336,7 +386,13 @@ Test(cli, happy_path_from_init_to_import) {
 		cr_assert_str_eq(json_string_value(json_object_get(j, "op")), ops[i]);
 		cr_assert_str_eq(json_string_value(json_object_get(j, "author")), key);
 		cr_assert(is_hex(json_string_value(json_object_get(j, "hash")), 64));
-		long long hlc = json_integer_value(json_object_get(j, "hlc"));
+		/* A 64-bit hlc is a string of digits: JavaScript and jq would round a number. */
+		const char *hlc_text = json_string_value(json_object_get(j, "hlc"));
+		cr_assert_not_null(hlc_text, "hlc is not a string");
+		cr_assert_gt(strspn(hlc_text, "0123456789"), 15, "%s", hlc_text);
+		cr_assert_eq(hlc_text[strspn(hlc_text, "0123456789")], '\0', "%s", hlc_text);
+		unsigned long long hlc = strtoull(hlc_text, NULL, 10);
+		cr_assert_gt(hlc, 1ULL << 53, "an hlc is past 2^53");
 		cr_assert_gt(hlc, last_hlc);
 		last_hlc = hlc;
 		json_decref(j);
@@ -813,6 +869,9 @@ Test(cli, held_and_verify_on_a_fresh_node) {
 	cr_assert_str_eq(r.out, "");
 	run(&r, NULL, "--home", home, "held", "--json", NULL);
 	assert_ok(&r, "held --json");
+	cr_assert_str_eq(r.out, "[]\n");
+	run(&r, NULL, "--home", home, "held", "--jsonl", NULL);
+	assert_ok(&r, "held --jsonl");
 	cr_assert_str_eq(r.out, "");
 	run(&r, NULL, "--home", home, "verify", NULL);
 	assert_ok(&r, "verify");
@@ -976,8 +1035,15 @@ Test(cli, list_cuts_long_ids_and_keeps_columns) {
 	struct test_run r;
 	run(&r, NULL, "--home", home, "whoami", NULL);
 	char *key = first_line(&r);
+	/* Piped, ids are whole: a script reads them. */
 	run(&r, NULL, "--home", home, "list", NULL);
 	assert_ok(&r, "list");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_eq(strncmp(line_with(r.out, "Adelaide"), key, strlen(key)), 0,
+		"not the whole key: %s", r.out);
+	/* On a terminal, a long id is cut, and the columns line up. */
+	char *args[] = {"uccn", "--home", home, "list", NULL};
+	r.out = terminal_output(args);
 	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
 	cr_assert_null(strstr(r.out, key), "a whole key in the id column: %s", r.out);
 	char cut[64];
@@ -997,8 +1063,8 @@ Test(cli, list_cuts_long_ids_and_keeps_columns) {
 	cr_assert_eq(col1, col2, "columns differ:\n%s\n%s", city, practice);
 	cr_assert_leq(col1, 32 + 2, "id column wider than 32: %s", r.out);
 
-	run(&r, NULL, "--home", home, "list", "city", "--json", NULL);
-	assert_ok(&r, "list --json");
+	run(&r, NULL, "--home", home, "list", "city", "--jsonl", NULL);
+	assert_ok(&r, "list --jsonl");
 	json_t *j = parse_json(r.out);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), key);
 	json_decref(j);
@@ -1463,7 +1529,7 @@ Test(cli, roles_key_rotation_and_revocation) {
 	cr_assert_not_null(strstr(r.out, " is coordinator of the music sub-network from 2024-01-01 "
 					 "to 2025-12-31\n"),
 		"%s", r.out);
-	run(&r, NULL, "--home", unesco, "list", "role", "--json", NULL);
+	run(&r, NULL, "--home", unesco, "list", "role", "--jsonl", NULL);
 	assert_ok(&r, "list role");
 	json_t *j = parse_json(r.out);
 	json_t *f = json_object_get(j, "fields");
@@ -1860,4 +1926,228 @@ Test(cli, rules_of_the_kinds_are_refused_naming_the_field) {
 	run(&r, NULL, "--home", unesco, "role", key, "--field", "music", "--as", "deputy", "--from",
 		"2025-01-01", "--to", "2025-01-01", NULL);
 	assert_ok(&r, "role of one day");
+}
+
+/* Wherever an id goes, its first characters do when they are those of one record only, and the
+ * kind may be left out when no record of another kind has the id; a prefix two records share
+ * is refused, naming them. */
+Test(cli, an_id_prefix_names_the_one_record_it_starts) {
+	char *home = init_home("h", NULL);
+	char *ids[20];
+	for (int i = 0; i < 20; i++) {
+		char title[32];
+		snprintf(title, sizeof(title), "Practice %d", i);
+		ids[i] = put_practice(home, title);
+	}
+	/* Twenty random hex ids: two of them start with the same digit. */
+	int a = -1, b = -1;
+	for (int i = 0; i < 20 && a < 0; i++) {
+		for (int j = i + 1; j < 20 && a < 0; j++) {
+			if (ids[i][0] == ids[j][0]) {
+				a = i;
+				b = j;
+			}
+		}
+	}
+	cr_assert_geq(a, 0);
+	struct test_run r;
+	char shared[2] = {ids[a][0], '\0'};
+	run(&r, NULL, "--home", home, "get", "best_practice", shared, NULL);
+	assert_one_error(&r, "is the start of several ids (");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, ids[a]), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, ids[b]), "%s", r.err);
+
+	char prefix[16];
+	snprintf(prefix, sizeof(prefix), "%.10s", ids[a]);
+	run(&r, NULL, "--home", home, "get", "best_practice", prefix, "--json", NULL);
+	assert_ok(&r, "get by prefix");
+	json_t *j = parse_json(r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), ids[a]);
+	json_decref(j);
+	run(&r, NULL, "--home", home, "get", ids[b], NULL); /* no kind */
+	assert_ok(&r, "get without the kind");
+	cr_assert_not_null(strstr(r.out, "Practice"), "%s", r.out);
+	run(&r, NULL, "--home", home, "put", "best_practice", prefix, "summary=by prefix", NULL);
+	assert_ok(&r, "put by prefix");
+	cr_assert_eq(strncmp(r.out, ids[a], strlen(ids[a])), 0, "put prints the whole id: %s",
+		r.out);
+	run(&r, NULL, "--home", home, "history", prefix, NULL);
+	assert_ok(&r, "history by prefix, no kind");
+	cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "summary=\"by prefix\""), "%s", r.out);
+	/* A city's id is its key: a few digits of it find it. */
+	run(&r, NULL, "--home", home, "whoami", NULL);
+	char key[16];
+	snprintf(key, sizeof(key), "%.8s", first_line(&r));
+	run(&r, NULL, "--home", home, "get", key, NULL);
+	assert_ok(&r, "get a city by a prefix of its key");
+	cr_assert_eq(strncmp(r.out, "city ", 5), 0, "%s", r.out);
+
+	run(&r, NULL, "--home", home, "get", "best_practice", "zz", NULL);
+	assert_one_error(&r, "no best_practice with id 'zz'");
+	run(&r, NULL, "--home", home, "get", "zz", NULL);
+	assert_one_error(&r, "no record with id 'zz'");
+	run(&r, NULL, "--home", home, "delete", prefix, NULL);
+	assert_ok(&r, "delete by prefix");
+	run(&r, NULL, "--home", home, "get", ids[a], NULL);
+	assert_ok(&r, "get a deleted record");
+	cr_assert_not_null(strstr(r.out, "DELETED"), "%s", r.out);
+	run(&r, NULL, "--home", home, "get", "best_practice", NULL);
+	assert_one_error(&r, "expected [KIND] ID");
+}
+
+/* `uccn help COMMAND` prints what `uccn COMMAND --help` does, for subcommands too. */
+Test(cli, help_command_prints_the_commands_usage) {
+	struct test_run r, h;
+	static const char *const commands[][2] = {
+		{"sync", NULL}, {"get", NULL}, {"health", NULL}, {"peer", "add"},
+		{"registry", "verify"}, {"put", "best_practice"}};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *cmd = (char *)commands[i][0], *sub = (char *)commands[i][1];
+		if (sub != NULL) {
+			run(&r, NULL, "help", cmd, sub, NULL);
+			run(&h, NULL, cmd, sub, "--help", NULL);
+		} else {
+			run(&r, NULL, "help", cmd, NULL);
+			run(&h, NULL, cmd, "--help", NULL);
+		}
+		assert_ok(&r, "help COMMAND");
+		assert_ok(&h, "COMMAND --help");
+		cr_assert_eq(strncmp(r.out, "usage: uccn ", 12), 0, "%s", r.out);
+		cr_assert_str_eq(r.out, h.out, "help %s", cmd);
+	}
+	run(&r, NULL, "help", NULL);
+	assert_ok(&r, "help");
+	run(&h, NULL, "--help", NULL);
+	cr_assert_str_eq(r.out, h.out);
+	run(&r, NULL, "help", "nosuch", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "unknown command 'nosuch'");
+}
+
+/* A mistyped command, kind, field or option is refused naming the nearest. */
+Test(cli, a_mistyped_name_gets_a_did_you_mean) {
+	char *home = init_home("h", NULL);
+	struct test_run r;
+	run(&r, NULL, "stauts", NULL);
+	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(r.err,
+		"uccn: unknown command 'stauts' (did you mean 'status'?) (see 'uccn --help')\n");
+	run(&r, NULL, "regstry", NULL);
+	assert_one_error(&r, "(did you mean 'registry'?)");
+	run(&r, NULL, "--home", home, "list", "best_practise", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "unknown kind 'best_practise' (did you mean 'best_practice'?) (kinds: ");
+	run(&r, NULL, "--home", home, "put", "best_practice", "titel=x", NULL);
+	assert_one_error(&r, "has no field 'titel' (did you mean 'title'?) (fields: ");
+	run(&r, NULL, "--home", home, "list", "--jsno", NULL);
+	assert_one_error(&r, "unknown option '--jsno' (did you mean '--json'?)");
+	/* Nothing near: no guess. */
+	run(&r, NULL, "xyzzy", NULL);
+	cr_assert_str_eq(r.err, "uccn: unknown command 'xyzzy' (see 'uccn --help')\n");
+}
+
+/* `put KIND --edit`: a template of the kind's fields in the user's editor, long texts over many
+ * lines; what is saved is put, paragraphs kept; an edit that cannot be put is refused with the
+ * field's message, and the text stays in the file the error line names. */
+Test(cli, put_edit_writes_what_was_saved_in_the_editor) {
+	char *home = init_home("h", NULL);
+	char *tmp = path("tmp");
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	char *tmp_env = test_proc_keep(malloc(strlen(tmp) + 8));
+	sprintf(tmp_env, "TMPDIR=%s", tmp);
+	struct test_run r;
+
+	/* The template: every field under its [name], its help as a comment. */
+	char *seen = path("seen.txt");
+	char *tee = test_proc_keep(malloc(strlen(seen) + 32));
+	sprintf(tee, "EDITOR=tee '%s' <", seen);
+	extra_env[0] = tee;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_one_error(&r, "nothing to put: the text was saved with no value");
+	char *template = slurp(seen, NULL);
+	cr_assert_not_null(strstr(template, "\n[period]\n# four-year period (YYYY-YYYY), required: "),
+		"%s", template);
+	cr_assert_not_null(strstr(template, "\n[achievements]\n# text: what the city achieved\n"),
+		"%s", template);
+
+	/* Paragraphs, a '#' line inside the text, a [bracket] line that is not a field. */
+	static const char report[] = "[period]\n2020-2024\n\n"
+				     "[achievements]\n# what the city achieved\n"
+				     "Music in schools,\ntwice a week.\n\n"
+				     "# Festivals\n[1] a footnote\n\n\n"
+				     "[challenges]\nFunding.\n";
+	char *content = path("report.txt");
+	spit(content, report, strlen(report));
+	char *cp = test_proc_keep(malloc(strlen(content) + 32));
+	sprintf(cp, "EDITOR=cp '%s'", content);
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_ok(&r, "put --edit");
+	char *id = first_line(&r);
+	run(&r, NULL, "--home", home, "get", "report", id, "--json", NULL);
+	assert_ok(&r, "get");
+	json_t *j = parse_json(r.out);
+	json_t *f = json_object_get(j, "fields");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "achievements")),
+		"Music in schools,\ntwice a week.\n\n# Festivals\n[1] a footnote");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "challenges")), "Funding.");
+	cr_assert_str_eq(json_string_value(json_object_get(f, "period")), "2020-2024");
+	json_decref(j);
+
+	/* Editing the record: the template holds its values, and only what changed is put. */
+	static const char changed[] = "[period]\n2020-2024\n"
+				      "[achievements]\nMusic in schools,\ntwice a week.\n\n"
+				      "# Festivals\n[1] a footnote\n"
+				      "[challenges]\nFunding, and time.\n";
+	spit(content, changed, strlen(changed));
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	char prefix[9];
+	snprintf(prefix, sizeof(prefix), "%.8s", id);
+	run(&r, NULL, "--home", home, "put", "report", prefix, "--edit", NULL);
+	assert_ok(&r, "put ID --edit");
+	run(&r, NULL, "--home", home, "history", "report", id, NULL);
+	assert_ok(&r, "history");
+	cr_assert_not_null(
+		strstr(r.out, "put  challenges=\"Funding, and time.\"\n"), "%s", r.out);
+
+	/* Refused: the field's message, and where the text is kept. */
+	static const char bad[] = "[period]\n2020-2023\n[achievements]\nLong work.\n";
+	spit(content, bad, strlen(bad));
+	extra_env[0] = cp;
+	extra_env[1] = tmp_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_one_error(&r, "report.period: \"2020-2023\" is not a four-year period");
+	cr_assert_eq(r.status, 1);
+	char *kept = strstr(r.err, "(the text is kept in ");
+	cr_assert_not_null(kept, "%s", r.err);
+	kept += strlen("(the text is kept in ");
+	kept[strcspn(kept, ")")] = '\0';
+	cr_assert_eq(strncmp(kept, tmp, strlen(tmp)), 0, "%s", kept);
+	cr_assert_str_eq(slurp(kept, NULL), bad);
+
+	/* No $EDITOR: `editor` on the PATH, then vi. */
+	char *bin = path("bin");
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	char *script = test_proc_keep(malloc(strlen(content) + 64));
+	sprintf(script, "#!/bin/sh\ncp '%s' \"$1\"\n", content);
+	char *editor = path("bin/editor");
+	spit(editor, script, strlen(script));
+	cr_assert_eq(chmod(editor, 0700), 0);
+	spit(content, report, strlen(report));
+	char *path_env = test_proc_keep(malloc(strlen(bin) + 32));
+	sprintf(path_env, "PATH=%s:/usr/bin:/bin", bin);
+	extra_env[0] = "EDITOR";
+	extra_env[1] = tmp_env;
+	extra_env[2] = path_env;
+	run(&r, NULL, "--home", home, "put", "report", "--edit", NULL);
+	assert_ok(&r, "put --edit with the editor command");
+
+	run(&r, NULL, "--home", home, "put", "report", "period=2020-2024", "--edit", NULL);
+	cr_assert_eq(r.status, 2);
+	assert_one_error(&r, "--edit goes alone");
 }

@@ -279,6 +279,18 @@ Test(protocol_example, documented_sync_messages_decode_and_encode_back) {
 		uccn_codec_sync_msg_finish(&m);
 		free(bytes);
 	}
+	/* The ACK with held (§11.1). */
+	len = doc_hex(doc, "sync-ack-held-hex", &bytes);
+	cr_assert_eq(uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK);
+	cr_assert_eq(m.type, UCCN_SYNC_ACK);
+	cr_assert_eq(m.value, 5);
+	cr_assert(m.has_held);
+	cr_assert_eq(m.held, 2);
+	built.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_ack_held(5, 2, &built), UCCN_OK);
+	expect_bytes(bytes, len, &built, "ack with held");
+	uccn_codec_sync_msg_finish(&m);
+	free(bytes);
 	uccn_bytes_finish(&built);
 	free(doc);
 }
@@ -306,7 +318,8 @@ Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_finger
 		cr_assert_eq(
 			uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK, "%s", names[k]);
 		cr_assert_eq(m.type, UCCN_SYNC_RECON);
-		cr_assert_eq(m.features, k < 2 ? UCCN_SYNC_FEATURE_ZSTD : 0u, "%s", names[k]);
+		cr_assert_eq(m.features,
+			k < 2 ? UCCN_SYNC_FEATURE_ZSTD | UCCN_SYNC_FEATURE_ACK_HELD : 0u, "%s", names[k]);
 		cr_assert_eq(m.nranges, 2);
 		cr_assert_eq(m.ranges[0].bound_len, 1);
 		cr_assert_eq(m.ranges[0].bound[0], 0x22);

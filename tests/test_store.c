@@ -277,7 +277,8 @@ static void rewrite_by_hand(const char *sql) {
 
 /* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
 static void back_to_version_1(void) {
-	rewrite_by_hand("DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
+	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
+			" DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
 			" DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
 			" DROP TABLE record_fts;"
 			" DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
@@ -457,7 +458,8 @@ static void make_version_8(void) {
 	}
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	/* Schema 8's changes table, clustered by (author, seq), and its indexes. */
-	rewrite_by_hand("CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
+			" CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
 			" rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
 			" revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
 			" PRIMARY KEY(aid, seq)) WITHOUT ROWID;"
@@ -860,4 +862,125 @@ Test(store, a_read_only_store_reads_and_refuses_every_write_with_the_reason) {
 	char missing[600];
 	snprintf(missing, sizeof(missing), "%s/none.db", dir);
 	cr_assert_eq(uccn_store_open_readonly(missing, "-", &ro), UCCN_ENOTFOUND);
+}
+
+/* Sessions read back (at most cap kept in out; n counts them all). */
+struct sessions_read {
+	struct uccn_net_session *out;
+	size_t cap, n;
+	bool keyless;
+	bool key7;
+};
+
+static int read_session(void *userdata, const struct uccn_net_session *s) {
+	struct sessions_read *r = userdata;
+	if (r->n < r->cap) {
+		r->out[r->n] = *s;
+	}
+	r->n++;
+	r->keyless = r->keyless || !s->key_known;
+	r->key7 = r->key7 || (s->key_known && s->key[0] == 7 && s->key[31] == 7);
+	return 0;
+}
+
+/* The record of sessions is bounded: one row per peer, updated, and past the bound the rows of
+ * peers that proved no key go first, then the longest quiet. A stranger making up addresses or
+ * keys cannot grow the file without end. */
+Test(store, sessions_keep_one_row_per_peer_and_stay_bounded) {
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	s.key_known = true;
+	memset(s.key, 7, UCCN_KEY_BYTES);
+	snprintf(s.address, sizeof(s.address), "ws://hub:1");
+	s.started_ms = 10;
+	s.live = true;
+	s.seen_ms = 10;
+	cr_assert_eq(uccn_store_note_session(st, &s), UCCN_OK);
+	s.live = false;
+	s.ended_ms = 20;
+	s.sessions = 1;
+	s.failures = 1;
+	s.err = UCCN_ETIMEDOUT;
+	s.seen_ms = 0;
+	snprintf(s.error, sizeof(s.error), "nothing received");
+	cr_assert_eq(uccn_store_note_session(st, &s), UCCN_OK);
+	s.failures = 0;
+	s.err = 0;
+	s.error[0] = '\0';
+	s.ok_ms = 30;
+	s.ended_ms = 30;
+	s.stats.held_there = 2;
+	cr_assert_eq(uccn_store_note_session(st, &s), UCCN_OK);
+	struct uccn_net_session got[2];
+	struct sessions_read r = {got, 2, 0, false, false};
+	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(got[0].sessions, 2);
+	cr_assert_eq(got[0].failures, 1);
+	cr_assert_eq(got[0].seen_ms, 10, "the last time the key was proved stays");
+	cr_assert_eq(got[0].ok_ms, 30);
+	cr_assert_eq(got[0].err, 0);
+	cr_assert_str_eq(got[0].error, "");
+	cr_assert_eq(got[0].stats.held_there, 2);
+	cr_assert(!got[0].live);
+	/* A keyless row, the newest of all, then more keyed peers than the bound: the keyless
+	 * one goes first, then the quietest keyed one (the first). */
+	struct uccn_net_session k = s;
+	k.key_known = false;
+	snprintf(k.address, sizeof(k.address), "198.51.100.7");
+	k.ended_ms = 1000000;
+	cr_assert_eq(uccn_store_note_session(st, &k), UCCN_OK);
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	for (uint32_t i = 0; i < UCCN_NET_SESSIONS_MAX; i++) {
+		s.ended_ms = 100 + i;
+		memset(s.key, 0, UCCN_KEY_BYTES);
+		memcpy(s.key, &i, sizeof(i));
+		s.key[31] = 1;
+		cr_assert_eq(uccn_store_note_session(st, &s), UCCN_OK);
+	}
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	struct sessions_read all = {NULL, 0, 0, false, false};
+	cr_assert_eq(uccn_store_each_session(st, read_session, &all), UCCN_OK);
+	cr_assert_eq(all.n, UCCN_NET_SESSIONS_MAX);
+	cr_assert(!all.keyless, "a peer that proved no key outlived the known ones");
+	cr_assert(!all.key7, "the quietest peer was kept past the bound");
+	/* The log of ended sessions keeps the last UCCN_NET_HISTORY_MAX, the latest first. */
+	struct uccn_net_session last[1];
+	struct sessions_read log = {last, 1, 0, false, false};
+	cr_assert_eq(uccn_store_session_log(st, 5000, read_session, &log), UCCN_OK);
+	cr_assert_eq(log.n, UCCN_NET_HISTORY_MAX);
+	cr_assert_eq(last[0].ended_ms, 100 + UCCN_NET_SESSIONS_MAX - 1);
+	cr_assert_eq(last[0].sessions, 1);
+}
+
+/* A store of schema 10 (before the record of sessions) migrates to 11: its records and feed
+ * counts are kept, and the sessions it then notes are listed and logged. */
+Test(store, a_version_10_database_gains_the_record_of_sessions) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log; PRAGMA user_version = 10;");
+	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
+	uint64_t all = 0;
+	cr_assert_eq(uccn_store_count_changes(st, &all), UCCN_OK);
+	cr_assert_eq(all, 1, "the change and its feed's count are kept");
+	struct uccn_net_session s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.address, sizeof(s.address), "ws://hub:1");
+	s.started_ms = 10;
+	s.ended_ms = 20;
+	s.sessions = 1;
+	cr_assert_eq(uccn_store_note_session(st, &s), UCCN_OK);
+	struct uccn_net_session got[1];
+	struct sessions_read r = {got, 1, 0, false, false};
+	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(got[0].address, "ws://hub:1");
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(stmt, 0), 11);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
 }

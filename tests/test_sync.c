@@ -1238,3 +1238,93 @@ Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_ch
 	uccn_sync_destroy(c);
 	uccn_sync_destroy(b);
 }
+
+/* Gives s a peer's opening: a RECON listing no heads whose features are `features`, or the
+ * empty VECTOR of a node of the earlier exchange (old). */
+static void give_opening(struct uccn_sync *s, unsigned features, bool old) {
+	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST};
+	struct uccn_bytes p = {0};
+	cr_assert_eq(old ? uccn_codec_encode_sync_vector(NULL, 0, &p)
+			 : uccn_codec_encode_sync_recon(features, &all, 1, NULL, &p),
+		UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(s, p.data, p.len, 1), UCCN_OK, "%s", uccn_sync_error(s));
+	uccn_bytes_finish(&p);
+}
+
+/* The next payload s sends, decoded (the caller finishes it). */
+static void next_message(struct uccn_sync *s, struct uccn_sync_msg *m) {
+	struct uccn_bytes p = {0};
+	cr_assert(uccn_sync_pop_payload(s, &p), "nothing to send");
+	cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, m, NULL, 0), UCCN_OK);
+	uccn_bytes_finish(&p);
+}
+
+/* The receiver of a change it holds back (here: a gap) says so in its ACK to a peer whose first
+ * RECON offered "ack-held" (PROTOCOL.md §11.1, §11.8), and keeps the two-element ACK for a
+ * peer that did not, and for an old peer that opened with a VECTOR (whose decoder takes nothing
+ * else); its own first RECON offers the feature too. */
+Test(sync, an_ack_tells_a_peer_that_reads_it_how_many_of_its_changes_are_held) {
+	struct test_author city;
+	test_author_init(&city, 0x85);
+	struct uccn_bytes first = {0}, second = {0};
+	struct uccn_field f = test_str("title", "two");
+	test_sign(&city, network, 0, "best_practice", NULL, "a", UCCN_OP_PUT, &f, 1, &first);
+	test_sign(&city, network, 0, "best_practice", NULL, "a", UCCN_OP_PUT, &f, 1, &second);
+	for (int peer = 0; peer < 3; peer++) { /* 0: RECON without it, 1: with it, 2: VECTOR */
+		bool reads = peer == 1;
+		open_replica(&nodes[peer], (uint8_t)(0x83 + peer));
+		struct uccn_sync *b = engine(&nodes[peer], 0, 0);
+		give_opening(b, reads ? UCCN_SYNC_FEATURE_ACK_HELD : 0, peer == 2);
+		struct uccn_sync_msg m;
+		next_message(b, &m);
+		cr_assert_eq(m.type, peer == 2 ? UCCN_SYNC_VECTOR : UCCN_SYNC_RECON);
+		if (peer < 2) {
+			cr_assert(m.features & UCCN_SYNC_FEATURE_ACK_HELD,
+				"the node's first RECON offers ack-held");
+		}
+		uccn_codec_sync_msg_finish(&m);
+		struct uccn_bytes batch = {0};
+		cr_assert_eq(uccn_codec_encode_sync_changes(0, &second, 1, &batch), UCCN_OK);
+		cr_assert_eq(uccn_sync_on_payload(b, batch.data, batch.len, 1), UCCN_OK);
+		cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+		uccn_bytes_finish(&batch);
+		do {
+			uccn_codec_sync_msg_finish(&m);
+			next_message(b, &m);
+		} while (m.type != UCCN_SYNC_ACK);
+		cr_assert_eq(m.value, 0);
+		cr_assert_eq(m.has_held, reads);
+		cr_assert_eq(m.held, reads ? 1 : 0, "the change past the gap waits");
+		uccn_codec_sync_msg_finish(&m);
+		uccn_sync_destroy(b);
+	}
+	uccn_bytes_finish(&first);
+	uccn_bytes_finish(&second);
+	test_author_finish(&city);
+}
+
+/* The sender keeps what the peer's ACK says it holds back, for its user (`uccn sync`). */
+Test(sync, the_sender_counts_what_the_peer_says_it_holds) {
+	open_replica(&nodes[0], 0x86);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	edit_kind(&nodes[0], "best_practice", "title", false);
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	give_opening(a, UCCN_SYNC_FEATURE_ACK_HELD, false);
+	struct uccn_sync_msg m;
+	memset(&m, 0, sizeof(m));
+	do {
+		uccn_codec_sync_msg_finish(&m);
+		next_message(a, &m);
+	} while (m.type != UCCN_SYNC_CHANGES);
+	cr_assert_eq(m.count, 2);
+	uccn_codec_sync_msg_finish(&m);
+	struct uccn_bytes ack = {0};
+	cr_assert_eq(uccn_codec_encode_sync_ack_held(0, 2, &ack), UCCN_OK);
+	cr_assert_eq(uccn_sync_on_payload(a, ack.data, ack.len, 1), UCCN_OK);
+	struct uccn_net_stats st;
+	uccn_sync_get_stats(a, &st);
+	cr_assert_eq(st.sent, 2);
+	cr_assert_eq(st.held_there, 2);
+	uccn_bytes_finish(&ack);
+	uccn_sync_destroy(a);
+}

@@ -92,6 +92,18 @@ int uccn_cmd_peer(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_ui(struct uccn_cli *cli, int argc, char **argv);
 int uccn_cmd_user(struct uccn_cli *cli, int argc, char **argv);
+int uccn_cmd_health(struct uccn_cli *cli, int argc, char **argv);
+
+/* The node's record of sessions (cmd_health.c), the most recent first: printed as text under a
+ * heading when out is NULL, else appended to the array out as JSON objects. serving says
+ * whether a serve runs on the home (a session it had not ended is live, else cut short).
+ * *count receives how many. UCCN_OK or the error. */
+int uccn_cli_sessions(struct uccn_node *node, bool serving, json_t *out, size_t *count);
+/* The last max sessions that ended (uccn_net_session_history), as text lines under a heading,
+ * or appended to the array out as JSON objects. UCCN_OK or the error. */
+int uccn_cli_session_log(struct uccn_node *node, size_t max, json_t *out);
+/* A split view's fault (uccn_node_split_views) as JSON. Caller owns it. */
+json_t *uccn_cli_fault_json(const struct uccn_fault *f);
 
 /* Whether a serve holds the lock of home now, and its pid (0 if it did not say). */
 bool uccn_cli_serve_running(const char *home, int64_t *pid);
@@ -233,6 +245,27 @@ json_t *uccn_cli_record_to_json(const struct uccn_record *r);
  * status after an error line. */
 int uccn_cli_print_json(struct uccn_cli *cli, json_t *j, bool indent);
 
+/* A listing printed as JSON (cli_json.c): --json gathers the items into one array printed at the
+ * end (indented), --jsonl prints each as one compact line at once. */
+struct uccn_cli_emit {
+	struct uccn_cli *cli;
+	bool json, jsonl;
+	json_t *array;
+	int status; /* the first error's exit status */
+};
+/* Starts a listing; both flags at once is a usage error (the line is printed). Returns 0 or the
+ * exit status. */
+int uccn_cli_emit_begin(struct uccn_cli *cli, struct uccn_cli_emit *e, bool json, bool jsonl);
+/* Adds one item (taken; NULL: out of memory). Returns 0 or the exit status after the error
+ * line; after an error, items are dropped. */
+int uccn_cli_emit(struct uccn_cli_emit *e, json_t *item);
+/* Ends the listing: prints the array for --json when print (false: the listing failed and
+ * printed its error). Returns 0 or the exit status. */
+int uccn_cli_emit_end(struct uccn_cli_emit *e, bool print);
+/* A 64-bit value as a JSON string of decimal digits: JavaScript (and jq) round numbers past
+ * 2^53, and an hlc is past it. */
+json_t *uccn_cli_json_u64(uint64_t v);
+
 /* Converts one JSON member into the field spec's value: strings, integers, arrays of them,
  * null. Items go to items[*nitems...] (cap in all) and strings borrow j. Returns UCCN_OK or
  * UCCN_ESCHEMA with why naming the field. */
@@ -261,6 +294,32 @@ FILE *uccn_cli_open_temp(const char *path, char *tmp, size_t tmp_len);
 
 /* Reads a whole file ("-": stdin) into *out. Returns 0 or -1 with errno set. */
 int uccn_cli_read_file(const char *path, struct uccn_bytes *out);
+
+/* " (did you mean 'status'?)", or " (did you mean 'a' or 'b'?)", naming the names nearest to
+ * typed[0, len) (a slip of a character or two, or the start of one), or "" when none is near;
+ * into out (out_len bytes). */
+void uccn_cli_suggest(const char *typed, size_t len, const char *const *names, size_t n,
+	char *out, size_t out_len);
+
+/* `put KIND [ID] --edit` (cli_edit.c): the fields the user wrote in the editor. */
+struct uccn_cli_edit {
+	char path[4096]; /* the file edited: kept when the put fails, named in the error line */
+	bool keep;       /* kept already (the edit itself failed) */
+	char *text;      /* the file as saved; values point into it */
+	size_t n;
+	struct {
+		const struct uccn_field_spec *spec;
+		const char *value; /* as 'put' reads NAME=VALUE; "" removes the field */
+	} f[UCCN_FIELDS_MAX];
+};
+/* Writes a template of kind k (the record's values when id is not NULL) to a new file, runs
+ * $EDITOR (else `editor`, else `vi`) on it and reads back the fields written (for a new
+ * record) or changed (for id). Returns 0 or the exit status after the error line. Call
+ * uccn_cli_edit_finish in every case. */
+int uccn_cli_edit(struct uccn_cli *cli, struct uccn_node *node, const struct uccn_kind_spec *k,
+	const char *id, struct uccn_cli_edit *e);
+/* Frees e; removes the file unless keep (the put failed: the user's text stays there). */
+void uccn_cli_edit_finish(struct uccn_cli_edit *e, bool keep);
 
 /* The comma-separated names of every kind, or of kind k's fields, into buf. */
 void uccn_cli_kind_names(char *buf, size_t len);

@@ -81,6 +81,28 @@ static const struct uccn_cli_option *find_short(const struct uccn_cli_option *op
 	return NULL;
 }
 
+/* The long options nearest to a mistyped one ("--jsno"), for its error line. */
+static void option_hint(const struct uccn_cli_option *opts, const struct uccn_cli_option *common,
+	const char *arg, char *hint, size_t len) {
+	if (arg[1] != '-') {
+		return;
+	}
+	const char *names[64];
+	char spelled[64][40];
+	size_t n = 0;
+	const struct uccn_cli_option *lists[] = {opts, common};
+	for (size_t l = 0; l < 2; l++) {
+		for (const struct uccn_cli_option *o = lists[l]; o != NULL && o->name != NULL && n < 64;
+			o++) {
+			snprintf(spelled[n], sizeof(spelled[n]), "--%s", o->name);
+			names[n] = spelled[n];
+			n++;
+		}
+	}
+	size_t typed = strcspn(arg, "=");
+	uccn_cli_suggest(arg, typed, names, n, hint, len);
+}
+
 int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct uccn_cli_option *opts,
 	const char *usage, char **pos, size_t cap, size_t *npos, bool *done) {
 	bool help = false;
@@ -129,8 +151,10 @@ int uccn_cli_parse(struct uccn_cli *cli, int argc, char **argv, const struct ucc
 			}
 		}
 		if (o == NULL) {
+			char hint[160] = "";
+			option_hint(opts, common, arg, hint, sizeof(hint));
 			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-				"unknown option '%s' (see 'uccn %s --help')", arg, argv[0]);
+				"unknown option '%s'%s (see 'uccn %s --help')", arg, hint, argv[0]);
 		}
 		if (o->flag != NULL) {
 			if (inline_value != NULL) {
@@ -743,9 +767,17 @@ void uccn_cli_field_names(const struct uccn_kind_spec *k, char *buf, size_t len)
 const struct uccn_kind_spec *uccn_cli_kind(struct uccn_cli *cli, const char *name) {
 	const struct uccn_kind_spec *k = uccn_schema_kind(name);
 	if (k == NULL) {
-		char kinds[512];
+		char kinds[512], hint[160];
 		uccn_cli_kind_names(kinds, sizeof(kinds));
-		uccn_cli_fail(cli, UCCN_CLI_USAGE, "unknown kind '%s' (kinds: %s)", name, kinds);
+		size_t n = 0;
+		const struct uccn_kind_spec *all = uccn_schema_kinds(&n);
+		const char *names[64];
+		for (size_t i = 0; i < n && i < 64; i++) {
+			names[i] = all[i].name;
+		}
+		uccn_cli_suggest(name, strlen(name), names, n < 64 ? n : 64, hint, sizeof(hint));
+		uccn_cli_fail(cli, UCCN_CLI_USAGE, "unknown kind '%s'%s (kinds: %s)", name, hint,
+			kinds);
 	}
 	return k;
 }

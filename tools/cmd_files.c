@@ -41,10 +41,11 @@ static const char verify_usage[] =
 	"recorded forks and checks the database. Prints each fault; exits 1 if there is any.\n";
 
 static const char held_usage[] =
-	"usage: uccn [--home DIR] held [--json]\n"
+	"usage: uccn [--home DIR] held [--json|--jsonl]\n"
 	"\n"
 	"Lists the changes held back until what they wait for arrives, and why.\n"
-	"--json prints one JSON object per line.\n";
+	"--json prints one JSON array of them (hash, author, seq, kind, id, err, why);\n"
+	"--jsonl prints one such object per line.\n";
 
 struct sink {
 	FILE *f;
@@ -454,7 +455,7 @@ int uccn_cmd_verify(struct uccn_cli *cli, int argc, char **argv) {
 }
 
 struct held_ctx {
-	struct uccn_cli *cli;
+	struct uccn_cli_emit emit;
 	bool json;
 	int status;
 };
@@ -475,14 +476,14 @@ static void show_held(void *userdata, const struct uccn_apply_result *res) {
 		"seq", (json_int_t)res->seq, "kind", res->kind, "id",
 		uccn_cli_json_string(res->id, strlen(res->id)), "err", uccn_err_name(res->err),
 		"why", uccn_cli_json_string(res->why, strnlen(res->why, sizeof(res->why))));
-	ctx->status = uccn_cli_print_json(ctx->cli, j, false);
-	json_decref(j);
+	ctx->status = uccn_cli_emit(&ctx->emit, j);
 }
 
 int uccn_cmd_held(struct uccn_cli *cli, int argc, char **argv) {
-	bool json = false;
+	bool json = false, jsonl = false;
 	const struct uccn_cli_option opts[] = {
 		{"json", 0, &json, NULL},
+		{"jsonl", 0, &jsonl, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	struct uccn_node *node = NULL;
@@ -491,15 +492,17 @@ int uccn_cmd_held(struct uccn_cli *cli, int argc, char **argv) {
 	if (status != 0 || done) {
 		return status;
 	}
-	struct held_ctx ctx = {.cli = cli, .json = json};
+	struct held_ctx ctx = {.json = json || jsonl};
+	if ((status = uccn_cli_emit_begin(cli, &ctx.emit, json, jsonl)) != 0) {
+		uccn_node_close(node);
+		return status;
+	}
 	uccn_cli_clear_error(cli);
 	int err = uccn_node_held(node, show_held, &ctx);
 	uccn_node_close(node);
-	if (ctx.status != 0) {
-		return ctx.status;
+	if (ctx.status == 0 && err < 0) {
+		ctx.status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	if (err < 0) {
-		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
-	}
-	return 0;
+	int end = uccn_cli_emit_end(&ctx.emit, ctx.status == 0);
+	return ctx.status != 0 ? ctx.status : end;
 }

@@ -53,15 +53,19 @@ static const char serve_usage[] =
 	"  --ui-secure            the page is reached through TLS: cookies are Secure\n";
 
 static const char sync_usage[] =
-	"usage: uccn [--home DIR] sync URL [--pin KEY] [--kinds KIND,...]\n"
+	"usage: uccn [--home DIR] sync [URL [--pin KEY] [--kinds KIND,...]]\n"
 	"\n"
 	"Opens one session with the node at URL, sends what it lacks, takes what this node\n"
 	"lacks, and stops when both hold the same. URL is ws://HOST[:PORT] (port 7420 unless\n"
 	"given) or wss://HOST[:PORT][/PATH]: TLS to a reverse proxy in front of a serve (port\n"
 	"443 unless given), its certificate checked against the system's CAs, or those of the\n"
-	"file SSL_CERT_FILE names. Prints one line: the changes sent and received, and what\n"
-	"became of those received. Shows progress on stderr when stderr is a terminal.\n"
-	"Fails, saying why, if the session cannot be made or ends first.\n"
+	"file SSL_CERT_FILE names. Prints one line: the changes sent (and how many of them the\n"
+	"other end holds back: '2 held there: this city is not designated yet'), received, and\n"
+	"what became of those received. Shows progress on stderr when stderr is a terminal.\n"
+	"Fails, saying why, if the session cannot be made or ends first, and exits 1 if the\n"
+	"peer sent changes this node refused (as 'import' does).\n"
+	"Without URL, syncs with every remembered peer ('uccn peer list') at once, each with its\n"
+	"own key and kinds, printing one line per peer starting with its URL.\n"
 	"\n"
 	"  --pin KEY          accept only the node whose public key is KEY (64 hex digits)\n"
 	"  --kinds KIND,...   the record kinds to exchange (default: all)\n";
@@ -79,13 +83,22 @@ static const char peer_usage[] =
 	"A running serve dials peers added within a few seconds.\n";
 
 static const char status_usage[] =
-	"usage: uccn [--home DIR] status\n"
+	"usage: uccn [--home DIR] status [--json] [--history N]\n"
 	"\n"
 	"Says whether 'uccn serve' is running on this home and, for each remembered peer, what\n"
 	"it last saw: connected or not, the last contact, how many of this node's changes the\n"
 	"peer holds, how many of the peer's changes this node holds, and why the last session\n"
 	"ended if it failed. A node that signs nothing until a peer has given back its own\n"
-	"newer changes (restored, or its database lost its last commits) says so.\n";
+	"newer changes (restored, or its database lost its last commits) says so.\n"
+	"Then the sessions this node recorded, one per peer that dialled it or that it dialled\n"
+	"(the most recent first): the city, connected or when it last synced or failed and why,\n"
+	"what the last session moved (sent, received, held here, held there, refused), how many\n"
+	"sessions and failures. A split view of the registry is shown as an alarm.\n"
+	"\n"
+	"  --json         print one JSON object: serve, signing, peers, sessions, split_views\n"
+	"                 (and history)\n"
+	"  --history N    also the last N sessions that ended, with any peer, the latest\n"
+	"                 first (the node keeps the last 1000)\n";
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -572,6 +585,62 @@ static void show_progress(void *userdata, const struct uccn_net_progress *p) {
 	fflush(stderr);
 }
 
+/* One peer a `sync` run has a session with. */
+struct sync_peer {
+	struct uccn_peer peer; /* url, pin and kinds */
+	size_t id;
+	struct uccn_net_peer_info info;
+};
+
+struct sync_list {
+	struct sync_peer *p;
+	size_t n, cap;
+};
+
+static int collect_peer(void *userdata, const struct uccn_peer *p) {
+	struct sync_list *l = userdata;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		struct sync_peer *a = realloc(l->p, cap * sizeof(*a));
+		if (a == NULL) {
+			return UCCN_ENOMEM;
+		}
+		l->p = a;
+		l->cap = cap;
+	}
+	memset(&l->p[l->n], 0, sizeof(l->p[l->n]));
+	l->p[l->n++].peer = *p;
+	return 0;
+}
+
+/* The summary line of one session: what moved, and what the other end holds back. */
+static void print_sync_line(struct uccn_node *node, const struct sync_peer *sp, bool named,
+	double secs) {
+	const struct uccn_net_stats *s = &sp->info.stats;
+	if (named) {
+		printf("%s: ", sp->peer.url);
+	}
+	printf("sent %" PRIu64, s->sent);
+	if (s->held_there > 0) {
+		/* What the other end said it holds back (PROTOCOL.md §11.1 ACK): most often a
+		 * city not designated yet, whose changes wait there for its designation. */
+		uint8_t self[UCCN_KEY_BYTES];
+		uccn_node_public_key(node, self);
+		struct uccn_cli_member me = uccn_cli_lookup_member(node, self);
+		printf(" (%" PRIu64 " held there: %s)", s->held_there,
+			me.found && me.active ? "waiting there for what they depend on"
+					      : "this city is not designated yet");
+	}
+	printf(", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64 ", refused %" PRIu64
+	       ", already here %" PRIu64,
+		s->received, s->applied, s->held, s->refused, s->duplicate);
+	if (s->dropped > 0) {
+		printf(", dropped %" PRIu64 ": meant for the Secretariat alone", s->dropped);
+	}
+	printf("); %" PRIu64 " bytes out, %" PRIu64 " in, %.1f s\n", sp->info.bytes_sent,
+		sp->info.bytes_received, secs);
+}
+
 int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	const char *pin_text = NULL, *kinds = NULL, *idle_text = NULL;
 	const struct uccn_cli_option opts[] = {
@@ -580,22 +649,29 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 		{"idle-timeout", 0, NULL, &idle_text},
 		{NULL, 0, NULL, NULL},
 	};
-	char *pos[1];
+	char *pos[2];
 	size_t npos;
 	bool done;
-	int status = uccn_cli_parse(cli, argc, argv, opts, sync_usage, pos, 1, &npos, &done);
+	int status = uccn_cli_parse(cli, argc, argv, opts, sync_usage, pos, 2, &npos, &done);
 	if (status != 0 || done) {
 		return status;
 	}
-	if (npos != 1) {
+	if (npos > 1) {
 		return uccn_cli_fail(
-			cli, UCCN_CLI_USAGE, "expected one URL (see 'uccn sync --help')");
+			cli, UCCN_CLI_USAGE, "expected one URL or none (see 'uccn sync --help')");
 	}
-	const char *url = pos[0];
-	size_t scheme = strncmp(url, "ws://", 5) == 0 ? 5 : strncmp(url, "wss://", 6) == 0 ? 6 : 0;
-	if (scheme == 0 || url[scheme] == '\0' || strlen(url) > UCCN_URL_MAX) {
+	const char *url = npos == 1 ? pos[0] : NULL;
+	size_t scheme = url == NULL                  ? 0
+			: strncmp(url, "ws://", 5) == 0  ? 5
+			: strncmp(url, "wss://", 6) == 0 ? 6
+							 : 0;
+	if (url != NULL && (scheme == 0 || url[scheme] == '\0' || strlen(url) > UCCN_URL_MAX)) {
 		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
 			"'%s' is not a peer address: ws://HOST[:PORT] or wss://HOST[:PORT]", url);
+	}
+	if (url == NULL && (pin_text != NULL || kinds != NULL)) {
+		return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+			"--pin and --kinds go with a URL (the remembered peers have their own)");
 	}
 	uint8_t pin[UCCN_KEY_BYTES];
 	if (pin_text != NULL && !uccn_cli_parse_key(cli, "--pin", pin_text, pin)) {
@@ -610,48 +686,80 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
 		return status;
 	}
+	struct sync_list list = {0};
+	struct uccn_net *net = NULL;
+	int err;
+	if (url == NULL) {
+		/* No URL: every remembered peer, each with its own pin and kinds. */
+		if ((err = uccn_node_peer_list(node, collect_peer, &list)) < 0) {
+			status = uccn_cli_fail(
+				cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
+			goto out;
+		}
+		if (list.n == 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"no URL, and no peer to sync with (add one with 'uccn peer add URL')");
+			goto out;
+		}
+	} else {
+		struct uccn_peer one;
+		memset(&one, 0, sizeof(one));
+		snprintf(one.url, sizeof(one.url), "%s", url);
+		one.pinned = pin_text != NULL;
+		memcpy(one.pin, pin, UCCN_KEY_BYTES);
+		snprintf(one.kinds, sizeof(one.kinds), "%s", kinds != NULL ? kinds : "");
+		if ((err = collect_peer(&list, &one)) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+			goto out;
+		}
+	}
 	install_signals(false);
 	struct uccn_net_options net_opts;
 	uccn_net_options_init(&net_opts);
 	net_opts.node = node;
 	net_opts.seed = seed_now();
 	net_opts.idle_timeout_ms = idle_ms;
-	net_opts.progress = isatty(STDERR_FILENO) ? show_progress : NULL;
-	struct uccn_net *net = NULL;
+	net_opts.progress = isatty(STDERR_FILENO) && list.n == 1 ? show_progress : NULL;
 	uccn_cli_clear_error(cli);
-	int err = uccn_net_create(&net_opts, &net);
+	err = uccn_net_create(&net_opts, &net);
 	if (err < 0) {
 		status = uccn_cli_fail(
 			cli, UCCN_CLI_FAIL, "starting the network: %s", uccn_strerror(err));
 		goto out;
 	}
-	struct uccn_net_peer peer = {
-		.url = url,
-		.pin = pin_text != NULL ? pin : NULL,
-		.kinds = kinds,
-		.once = true,
-	};
-	size_t id = 0;
-	if ((err = uccn_net_dial(net, &peer, &id)) < 0) {
-		status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-			"--kinds: '%s' is not a list of kinds (see 'uccn put --help')",
-			kinds != NULL ? kinds : "");
-		goto out;
+	for (size_t i = 0; i < list.n; i++) {
+		const struct uccn_peer *p = &list.p[i].peer;
+		struct uccn_net_peer peer = {
+			.url = p->url,
+			.pin = p->pinned ? p->pin : NULL,
+			.kinds = p->kinds,
+			.once = true,
+			/* A remembered peer's status (last contact, what each side holds) is
+			 * written as serve writes it: a node that syncs from cron shows it too. */
+			.remembered = url == NULL,
+		};
+		if ((err = uccn_net_dial(net, &peer, &list.p[i].id)) < 0) {
+			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--kinds: '%s' is not a list of kinds (see 'uccn put --help')",
+				p->kinds);
+			goto out;
+		}
 	}
 	uint64_t started = uccn_cli_now_ms();
-	struct uccn_net_peer_info info;
-	for (;;) {
+	for (size_t pending = list.n; pending > 0;) {
 		if ((err = uccn_net_run(net, TURN_MS)) < 0) {
 			status = uccn_cli_fail(
 				cli, UCCN_CLI_FAIL, "the network failed: %s", uccn_strerror(err));
 			goto out;
 		}
-		if (uccn_net_peer_info(net, id, &info) < 0) {
-			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
-			goto out;
-		}
-		if (info.state == UCCN_NET_DONE || info.state == UCCN_NET_FAILED) {
-			break;
+		pending = 0;
+		for (size_t i = 0; i < list.n; i++) {
+			struct uccn_net_peer_info *info = &list.p[i].info;
+			if (uccn_net_peer_info(net, list.p[i].id, info) < 0) {
+				status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
+				goto out;
+			}
+			pending += info->state != UCCN_NET_DONE && info->state != UCCN_NET_FAILED;
 		}
 		if (stop_requested) {
 			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
@@ -660,25 +768,32 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			goto out;
 		}
 	}
-	if (info.state == UCCN_NET_FAILED) {
-		cli->last_error[0] = '\0'; /* the reason below is the specific one */
-		status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", url,
-			info.error[0] != '\0' ? info.error : "the session ended early");
-		goto out;
-	}
-	const struct uccn_net_stats *s = &info.stats;
 	double secs = (double)(uccn_cli_now_ms() - started) / 1000.0;
-	printf("sent %" PRIu64 ", received %" PRIu64 " (applied %" PRIu64 ", held %" PRIu64
-	       ", refused %" PRIu64 ", already here %" PRIu64,
-		s->sent, s->received, s->applied, s->held, s->refused, s->duplicate);
-	if (s->dropped > 0) {
-		printf(", dropped %" PRIu64 ": meant for the Secretariat alone", s->dropped);
+	/* Every peer's line first, then the error lines: a failure or a refusal with one peer
+	 * does not hide what the others did. */
+	for (size_t i = 0; i < list.n; i++) {
+		if (list.p[i].info.state == UCCN_NET_DONE) {
+			print_sync_line(node, &list.p[i], url == NULL, secs);
+		}
 	}
-	printf("); %" PRIu64 " bytes out, %" PRIu64 " in, %.1f s\n", info.bytes_sent,
-		info.bytes_received, secs);
 	status = 0;
+	for (size_t i = 0; i < list.n; i++) {
+		const struct uccn_net_peer_info *info = &list.p[i].info;
+		cli->last_error[0] = '\0'; /* the reasons below are the specific ones */
+		if (info->state == UCCN_NET_FAILED) {
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %s", list.p[i].peer.url,
+				info->error[0] != '\0' ? info->error : "the session ended early");
+		} else if (info->stats.refused > 0) {
+			/* As import does: a refused change is something to look at ('held' does not
+			 * keep it; the log says why). */
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %" PRIu64 " change%s refused",
+				list.p[i].peer.url, info->stats.refused,
+				info->stats.refused == 1 ? "" : "s");
+		}
+	}
 out:
 	uccn_net_destroy(net);
+	free(list.p);
 	uccn_node_close(node);
 	return status;
 }
@@ -854,16 +969,88 @@ static int print_peer_status(void *userdata, const struct uccn_peer *p) {
 }
 
 static void print_alarm(void *userdata, const struct uccn_fault *f) {
-	(void)userdata;
+	if (userdata != NULL) {
+		json_array_append_new(userdata, uccn_cli_fault_json(f));
+		return;
+	}
 	uccn_cli_print_fault(stdout, f);
 }
 
+static int peer_json(void *userdata, const struct uccn_peer *p) {
+	json_t *arr = userdata;
+	char pin[2 * UCCN_KEY_BYTES + 1], key[2 * UCCN_KEY_BYTES + 1];
+	uccn_text_to_hex(p->pin, UCCN_KEY_BYTES, pin);
+	uccn_text_to_hex(p->key, UCCN_KEY_BYTES, key);
+	char contact[32] = "";
+	if (p->last_contact_ms != 0) {
+		uccn_cli_format_hlc(p->last_contact_ms << 16, contact, sizeof(contact));
+	}
+	json_t *o = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o, s:I, s:I, s:o}", "url", p->url,
+		"pin", p->pinned ? json_string(pin) : json_null(), "kinds", p->kinds,
+		"connected", p->connected, "key", p->key_known ? json_string(key) : json_null(),
+		"last_contact", contact[0] ? json_string(contact) : json_null(), "ours",
+		(json_int_t)p->ours, "theirs", (json_int_t)p->theirs, "last_error",
+		p->last_error[0] ? uccn_cli_json_string(p->last_error, strlen(p->last_error))
+				 : json_null());
+	return json_array_append_new(arr, o) < 0 ? UCCN_ENOMEM : 0;
+}
+
+/* `status --json`: the same facts as one document. */
+static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool serving, int64_t pid,
+	const struct uccn_node_signing *sign, size_t history) {
+	json_t *doc = json_pack("{s:{s:b, s:o}, s:{s:b, s:I}, s:[], s:[], s:[]}", "serve",
+		"running", serving, "pid", serving && pid > 0 ? json_integer(pid) : json_null(), "signing",
+		"may_sign", sign->may_sign, "head", (json_int_t)sign->head, "peers", "sessions",
+		"split_views");
+	if (doc == NULL) {
+		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
+	}
+	size_t n = 0;
+	int err = uccn_node_peer_list(node, peer_json, json_object_get(doc, "peers"));
+	if (err >= 0) {
+		err = uccn_cli_sessions(node, serving, json_object_get(doc, "sessions"), &n);
+	}
+	if (err >= 0) {
+		err = uccn_node_split_views(node, print_alarm, json_object_get(doc, "split_views"));
+	}
+	json_t *log = history > 0 ? json_array() : NULL;
+	if (err >= 0 && history > 0) {
+		err = log == NULL || json_object_set_new(doc, "history", log) < 0
+			      ? UCCN_ENOMEM
+			      : uccn_cli_session_log(node, history, log);
+	}
+	int status = err < 0 ? uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err))
+			     : uccn_cli_print_json(cli, doc, true);
+	json_decref(doc);
+	return status;
+}
+
 int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
+	bool json = false;
+	const char *history_text = NULL;
+	const struct uccn_cli_option opts[] = {
+		{"json", 0, &json, NULL},
+		{"history", 0, NULL, &history_text},
+		{NULL, 0, NULL, NULL},
+	};
 	struct uccn_node *node = NULL;
 	bool done;
-	int status = uccn_cli_parse_and_open(cli, argc, argv, NULL, status_usage, &node, &done);
+	int status = uccn_cli_parse_and_open(cli, argc, argv, opts, status_usage, &node, &done);
 	if (status != 0 || done) {
 		return status;
+	}
+	size_t history = 0;
+	if (history_text != NULL) {
+		char *end = NULL;
+		unsigned long n = strtoul(history_text, &end, 10);
+		if (!(history_text[0] >= '0' && history_text[0] <= '9') || *end != '\0' || n == 0 ||
+			n > UCCN_NET_HISTORY_MAX) {
+			uccn_node_close(node);
+			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
+				"--history: '%s' is not a number of sessions, 1 to %d", history_text,
+				UCCN_NET_HISTORY_MAX);
+		}
+		history = n;
 	}
 	int64_t pid = 0;
 	struct status_ctx ctx = {.now_ms = uccn_cli_now_ms()};
@@ -878,6 +1065,11 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	if (err < 0) {
 		uccn_node_close(node);
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
+	}
+	if (json) {
+		status = status_json(cli, node, ctx.serving, pid, &sign, history);
+		uccn_node_close(node);
+		return status;
 	}
 	if (ctx.serving && pid > 0) {
 		printf("serve: running (pid %" PRId64 ")\n", pid);
@@ -899,6 +1091,13 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 		printf(")\n");
 	}
 	err = uccn_node_peer_list(node, print_peer_status, &ctx);
+	size_t sessions = 0;
+	if (err >= 0) {
+		err = uccn_cli_sessions(node, ctx.serving, NULL, &sessions);
+	}
+	if (err >= 0 && history > 0) {
+		err = uccn_cli_session_log(node, history, NULL);
+	}
 	if (err >= 0) {
 		/* A split view of the registry is the one thing no one may miss. */
 		int views = uccn_node_split_views(node, print_alarm, NULL);
@@ -908,7 +1107,7 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 	if (err < 0) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(err));
 	}
-	if (ctx.count == 0) {
+	if (ctx.count == 0 && sessions == 0) {
 		printf("no peers (add one with 'uccn peer add URL')\n");
 	}
 	return 0;

@@ -57,6 +57,7 @@ static const struct command commands[] = {
 	{"sync", uccn_cmd_sync, "one session with a peer, until both hold the same", NULL},
 	{"peer", uccn_cmd_peer, "add, list or remove the peers serve dials", NULL},
 	{"status", uccn_cmd_status, "whether serve runs, and what it saw of each peer", NULL},
+	{"health", uccn_cmd_health, "what needs attention: cities not seen, held, failures", NULL},
 	{"ui", uccn_cmd_ui, "the web page's address, and a link that logs a browser in",
 		"the web page"},
 	{"user", uccn_cmd_user, "add, list or remove the web page's accounts", NULL},
@@ -66,7 +67,7 @@ static const struct command commands[] = {
 static void print_usage(FILE *f) {
 	fputs("usage: uccn [--config FILE] [--home DIR] [-v|--verbose] [--log-level LEVEL]\n"
 	      "            COMMAND [ARGS...]\n"
-	      "       uccn --help | --version | COMMAND --help\n"
+	      "       uccn --help | --version | help [COMMAND] | COMMAND --help\n"
 	      "\n"
 	      "A sync node of the UNESCO Creative Cities Network: a city's records, signed\n"
 	      "change by change, replicated to the Secretariat's hub and to peer cities over\n"
@@ -93,6 +94,22 @@ static void print_usage(FILE *f) {
 	      "Errors print one line to stderr. Exit status: 0 success, 1 failure, 2 usage "
 	      "error.\n",
 		f);
+}
+
+/* The command called name, or NULL after the error line (naming the nearest commands). */
+static const struct command *find_command(struct uccn_cli *cli, const char *name) {
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(name, commands[c].name) == 0) {
+			return &commands[c];
+		}
+		names[c] = commands[c].name;
+	}
+	char hint[160];
+	uccn_cli_suggest(name, strlen(name), names, sizeof(names) / sizeof(names[0]), hint,
+		sizeof(hint));
+	uccn_cli_fail(cli, UCCN_CLI_USAGE, "unknown command '%s'%s (see 'uccn --help')", name, hint);
+	return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -142,15 +159,16 @@ int main(int argc, char **argv) {
 	if (i >= argc) {
 		return uccn_cli_fail(&cli, UCCN_CLI_USAGE, "no command given (see 'uccn --help')");
 	}
-	const struct command *cmd = NULL;
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
-		if (strcmp(argv[i], commands[c].name) == 0) {
-			cmd = &commands[c];
-		}
+	/* `uccn help COMMAND [SUBCOMMAND]` is `uccn COMMAND [SUBCOMMAND] --help`. */
+	bool help = strcmp(argv[i], "help") == 0;
+	if (help && i + 1 >= argc) {
+		print_usage(stdout);
+		return 0;
 	}
+	i += help;
+	const struct command *cmd = find_command(&cli, argv[i]);
 	if (cmd == NULL) {
-		return uccn_cli_fail(
-			&cli, UCCN_CLI_USAGE, "unknown command '%s' (see 'uccn --help')", argv[i]);
+		return UCCN_CLI_USAGE;
 	}
 	cli.command = cmd->name;
 	uccn_cli_log_init(&cli);
@@ -158,7 +176,9 @@ int main(int argc, char **argv) {
 	if (loaded != 0) {
 		return loaded;
 	}
-	int status = cmd->run(&cli, argc - i, argv + i);
+	char *help_argv[4] = {argv[i], i + 1 < argc ? argv[i + 1] : "--help", "--help", NULL};
+	int status = help ? cmd->run(&cli, i + 1 < argc ? 3 : 2, help_argv)
+			  : cmd->run(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 && status == 0) {
 		/* A full disk or a closed pipe must not pass for success. */
 		status = uccn_cli_fail(&cli, UCCN_CLI_FAIL, "writing output: %s", strerror(errno));

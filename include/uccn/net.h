@@ -58,6 +58,9 @@ struct uccn_net_stats {
 	/* Entries of the peer's heads placed or shifted: the work a VECTOR or a batch costs the
 	 * loop, which must stay near linear in what the peer sent, whatever its order. */
 	uint64_t moves;
+	/* Of the changes sent, those the peer said it holds back (not yet designated, waiting
+	 * for a predecessor, ...) when it acknowledged their batch (PROTOCOL.md §11.1 ACK). */
+	uint64_t held_there;
 };
 
 /* How a session is going, for a progress display. Strings are borrowed for the call. */
@@ -209,5 +212,41 @@ uint64_t uccn_net_next_deadline(const struct uccn_net *net);
 /* New changes were written locally (or by another process): every live engine sends its peer
  * what it lacks now. UCCN_OK; engines that fail end their own connections (logged). */
 int uccn_net_local_changes(struct uccn_net *net);
+
+/* What a node keeps of its sessions with one peer: the last session (live or ended) and counts
+ * since the first. One record per peer key (per address for a peer that never proved one), at
+ * most UCCN_NET_SESSIONS_MAX of them: past that, the ones without a key and then the longest
+ * quiet make room. Written by the loop when a session is established and when it ends. */
+#define UCCN_NET_SESSIONS_MAX 4096
+struct uccn_net_session {
+	bool key_known;
+	uint8_t key[UCCN_KEY_BYTES]; /* the key the peer proved (or the one pinned or last seen) */
+	char address[UCCN_URL_MAX + 1]; /* the url dialled, or the address the peer came from */
+	bool incoming;                  /* the peer dialled us */
+	/* The last session had not ended when last written: a running serve still has it, or
+	 * the process that had it stopped without saying (killed). */
+	bool live;
+	uint64_t started_ms, ended_ms; /* wall clock of the last session (ended: 0 while live) */
+	uint64_t ok_ms;                /* when a session last ended well; 0: never */
+	uint64_t seen_ms;              /* when the peer last proved its key (a session
+					  established); 0: never */
+	uint64_t sessions, failures;   /* sessions ended, and those of them that failed */
+	struct uccn_net_stats stats;   /* of the last session (moves and batches not kept) */
+	int err;         /* the last session: 0 if it ended well, else why (a UCCN_E* code) */
+	char error[192]; /* and in words ("" if it ended well) */
+};
+typedef int (*uccn_net_session_fn)(void *userdata, const struct uccn_net_session *s);
+
+/* Every peer's record, the most recently active first. Stops at the first non-zero return of
+ * fn and returns it. UCCN_OK or a store error. */
+UCCN_NODISCARD int uccn_net_session_list(
+	struct uccn_node *node, uccn_net_session_fn fn, void *userdata);
+
+/* The last sessions that ended, with any peer, the latest first: at most max of them (the node
+ * keeps the last UCCN_NET_HISTORY_MAX). Each record is that one session's: sessions is 1,
+ * failures 1 if it failed; seen_ms and live are not kept. UCCN_OK or a store error. */
+#define UCCN_NET_HISTORY_MAX 1000
+UCCN_NODISCARD int uccn_net_session_history(
+	struct uccn_node *node, size_t max, uccn_net_session_fn fn, void *userdata);
 
 #endif

@@ -93,6 +93,15 @@ UCCN_NODISCARD int uccn_node_get(struct uccn_node *node, const char *kind, const
 UCCN_NODISCARD int uccn_node_list(struct uccn_node *node, const char *kind, bool with_deleted,
 	uccn_record_fn fn, void *userdata);
 
+/* The records (deleted ones too) of kind (NULL: every kind) whose id starts with prefix, by kind
+ * then id, at most limit of them (each (kind, id) once, whoever owns it): for finding the record
+ * a user means by the first characters of its id. fn's strings are borrowed for the call; its
+ * non-zero return stops the walk and is returned. UCCN_OK, UCCN_EINVAL (prefix is not the start
+ * of a record id), UCCN_ESCHEMA (no such kind), storage errors. */
+typedef int (*uccn_id_fn)(void *userdata, const char *kind, const char *id);
+UCCN_NODISCARD int uccn_node_match_ids(struct uccn_node *node, const char *kind,
+	const char *prefix, size_t limit, uccn_id_fn fn, void *userdata);
+
 /* Every change of one record, oldest first by (HLC, author). UCCN_ENOTFOUND if no record. */
 UCCN_NODISCARD int uccn_node_history(struct uccn_node *node, const char *kind, const char *id,
 	uccn_change_fn fn, void *userdata);

@@ -725,3 +725,196 @@ Test(net_cli, a_city_syncs_on_after_rotating_its_key_and_after_being_handed_a_re
 	cr_assert_eq(records("hobart", "report"), 0);
 	stop(&hub);
 }
+
+/* The hub keeps a record of every session it accepts (and every one a node dials): `status`
+ * shows which cities synced when, what was held and what failed, and `health` lists what needs
+ * attention and exits 3 while something does. */
+Test(net_cli, the_hub_records_its_sessions_and_health_says_what_needs_attention) {
+	char *network = make_hub("hub");
+	char bologna[65], torino[65], genova[65], stranger[65];
+	make_city("bologna", network, "hub", bologna);
+	make_city("torino", network, NULL, torino); /* applied, not designated yet */
+	make_city("genova", network, "hub", genova); /* designated, never comes */
+	char other[65];
+	snprintf(other, sizeof(other), "%s", make_hub("otherhub"));
+	make_city("stranger", other, NULL, stranger);
+	put("bologna", "Porticoes");
+	put("torino", "Mole");
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	struct test_run r;
+	run(&r, "--home", path_of("hub"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert(strstr(r.out, "no peers") != NULL, "%s", r.out);
+	run(&r, "--home", path_of("bologna"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync bologna");
+	cr_assert(strstr(r.out, "held there") == NULL, "%s", r.out);
+	run(&r, "--home", path_of("torino"), "sync", url_of(&hub), NULL);
+	assert_ok(&r, "sync torino");
+	/* The hub said, in its acknowledgements, that it holds them back. */
+	const char *held = "sent 2 (2 held there: this city is not designated yet), received ";
+	cr_assert_eq(strncmp(r.out, held, strlen(held)), 0, "%s", r.out);
+	run(&r, "--home", path_of("stranger"), "sync", url_of(&hub), NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+
+	run(&r, "--home", path_of("hub"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert(strstr(r.out, "no peers") == NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "sessions (3 peers, the most recent first):\n") != NULL, "%s",
+		r.out);
+	char want[256];
+	snprintf(want, sizeof(want), "  bologna (%.16s…), from 127.0.0.1:", bologna);
+	cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "    synced ") != NULL, "%s", r.out);
+	snprintf(want, sizeof(want), "  not a member (%.16s…), from 127.0.0.1:", torino);
+	cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "held here 2, refused 0); 1 session, 0 failed") != NULL, "%s",
+		r.out);
+	cr_assert(strstr(r.out, "  a peer that proved no key, from 127.0.0.1\n    failed ") !=
+			  NULL,
+		"%s", r.out);
+	cr_assert(strstr(r.out, "another network\n") != NULL, "%s", r.out);
+
+	/* The log of the last sessions: the latest first, the failed one with why. */
+	run(&r, "--home", path_of("hub"), "status", "--history", "10", NULL);
+	assert_ok(&r, "status --history");
+	char *log = strstr(r.out, "the last sessions that ended (at most 10, the latest first):\n");
+	cr_assert_not_null(log, "%s", r.out);
+	char *first = strstr(log, "a peer that proved no key, from 127.0.0.1: sent 0, received 0");
+	snprintf(want, sizeof(want), "  not a member (%.16s…), from 127.0.0.1:", torino);
+	char *second = strstr(log, want);
+	snprintf(want, sizeof(want), "  bologna (%.16s…), from 127.0.0.1:", bologna);
+	char *third = strstr(log, want);
+	cr_assert(first != NULL && second != NULL && third != NULL, "%s", log);
+	cr_assert(first < second && second < third, "not the latest first: %s", log);
+	cr_assert_not_null(strstr(first, "; failed: another network\n"), "%s", log);
+	run(&r, "--home", path_of("hub"), "status", "--history", "0", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+
+	run(&r, "--home", path_of("hub"), "status", "--json", "--history", "2", NULL);
+	assert_ok(&r, "status --json");
+	cr_assert_not_null(strstr(r.out, "\"history\": ["), "%s", r.out);
+	cr_assert_eq(r.out[0], '{', "%s", r.out);
+	cr_assert(strstr(r.out, "\"state\": \"failed\"") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\"held\": 2,") != NULL, "%s", r.out);
+	snprintf(want, sizeof(want), "\"city\": \"bologna\"");
+	cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+
+	run(&r, "--home", path_of("hub"), "health", NULL);
+	cr_assert_eq(r.status, 3, "%d: %s%s", r.status, r.out, r.err);
+	snprintf(want, sizeof(want), "member cities not seen (1):\n  genova (%.16s…): never seen\n",
+		genova);
+	cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+	snprintf(want, sizeof(want),
+		"changes held here, by author (1):\n  not a member (%.16s…): 2 held: ", torino);
+	cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "peers whose last session failed (1):\n  a peer that proved no "
+				"key, 127.0.0.1: failed ") != NULL,
+		"%s", r.out);
+	cr_assert(strstr(r.out, "bologna") == NULL, "bologna is well: %s", r.out);
+	run(&r, "--home", path_of("hub"), "health", "--json", NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert(strstr(r.out, "\"attention\": true") != NULL, "%s", r.out);
+	run(&r, "--home", path_of("hub"), "health", "--since", "3x", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "uccn: health: --since: '3x' is not a duration") == r.err, "%s",
+		r.err);
+	stop(&hub);
+	/* The dialling side records its failed session too, with the hub's reason. */
+	run(&r, "--home", path_of("stranger"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert(strstr(r.out, "failed ") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "the peer ended the session: another network") != NULL, "%s",
+		r.out);
+}
+
+/* A city that keeps a session open with the hub shows as connected in the hub's status while
+ * it lasts; once every member synced and nothing waits, health says so and exits 0. */
+Test(net_cli, health_is_quiet_when_every_city_synced_and_status_shows_who_is_connected) {
+	char *network = make_hub("hub");
+	char bologna[65];
+	make_city("bologna", network, "hub", bologna);
+	struct server hub;
+	serve(&hub, path_of("hub"));
+	struct test_run r;
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	struct server city;
+	serve_dialling(&city, path_of("bologna"));
+	WAIT_FOR(10000, status_says("hub", "    connected since "),
+		"the hub never showed bologna connected");
+	run(&r, "--home", path_of("hub"), "health", NULL);
+	cr_assert_eq(r.status, 0, "%d: %s%s", r.status, r.out, r.err);
+	cr_assert_str_eq(r.out, "all well: every member city seen within 30d, nothing held, no "
+				"session failed\n");
+	stop(&city);
+	stop(&hub);
+	run(&r, "--home", path_of("hub"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert(strstr(r.out, "bologna (") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "connected since") == NULL, "%s", r.out);
+}
+
+/* `sync` with no URL has a session with every remembered peer, each with its own pin, and
+ * prints a line per peer; one that cannot be reached fails the run, not the others. */
+Test(net_cli, sync_without_a_url_syncs_with_every_remembered_peer) {
+	char *network = make_hub("hub");
+	char bologna[65], torino[65];
+	make_city("bologna", network, "hub", bologna);
+	make_city("torino", network, "hub", torino);
+	put("torino", "Mole");
+	struct server hub, city;
+	serve(&hub, path_of("hub"));
+	serve(&city, path_of("torino"));
+	struct test_run r;
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(r.err, "uccn: sync: no URL, and no peer to sync with (add one with "
+				"'uccn peer add URL')\n");
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&hub), NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", path_of("bologna"), "peer", "add", url_of(&city), torino, NULL);
+	assert_ok(&r, "peer add");
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	assert_ok(&r, "sync");
+	char want[128];
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&hub));
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&city));
+	cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+	cr_assert(lists("bologna", "Mole"));
+	/* What the sessions saw of each remembered peer is noted, as serve notes it. */
+	run(&r, "--home", path_of("bologna"), "status", NULL);
+	assert_ok(&r, "status");
+	cr_assert_null(strstr(r.out, "last contact: never"), "%s", r.out);
+	run(&r, "--home", path_of("bologna"), "health", NULL);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	stop(&city);
+	run(&r, "--home", path_of("bologna"), "sync", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	snprintf(want, sizeof(want), "%s: sent ", url_of(&hub));
+	cr_assert_not_null(strstr(r.out, want), "the reachable peer synced: %s", r.out);
+	snprintf(want, sizeof(want), "uccn: sync: %s: cannot connect", url_of(&city));
+	cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "%s", r.err);
+	stop(&hub);
+}
+
+/* A sync that brought changes this node refused exits 1 saying how many, as import does: here
+ * the hub takes more from an applicant than it holds for a key that is not a member. */
+Test(net_cli, a_sync_that_refused_changes_exits_1) {
+	char *network = make_hub("hub");
+	char torino[65];
+	make_city("torino", network, NULL, torino);
+	put_many("torino", 1001);
+	struct server city;
+	serve(&city, path_of("torino"));
+	struct test_run r;
+	run(&r, "--home", path_of("hub"), "sync", url_of(&city), NULL);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert_eq(strncmp(r.out, "sent ", 5), 0, "the summary is printed: %s", r.out);
+	cr_assert_not_null(strstr(r.out, ", refused 3,"), "%s", r.out);
+	char want[128];
+	snprintf(want, sizeof(want), "uccn: sync: %s: 3 changes refused\n", url_of(&city));
+	cr_assert_str_eq(r.err, want);
+	stop(&city);
+}
