@@ -1042,9 +1042,10 @@ static int send_reply(struct uccn_sync *s) {
 		r->e[i].feed = r->e[i].feed_buf;
 	}
 	/* Each side offers its features in its first RECON only: we read an ACK's held always. */
-	unsigned features = s->sent_recon ? 0
-					  : UCCN_SYNC_FEATURE_ACK_HELD |
-						    (s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD);
+	unsigned features = s->sent_recon
+				    ? 0
+				    : UCCN_SYNC_FEATURE_ACK_HELD |
+					      (s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD);
 	struct uccn_bytes payload = {0};
 	int err = queue_built(
 		s, uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload), &payload);

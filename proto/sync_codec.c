@@ -10,7 +10,8 @@
 #include "proto/compress.h"
 #include "proto/wire.h"
 
-static const char *const FEATURES[] = {"zstd", "ack-held"}; /* bit i: UCCN_SYNC_FEATURE_* == 1u << i */
+/* bit i: UCCN_SYNC_FEATURE_* == 1u << i */
+static const char *const FEATURES[] = {"zstd", "ack-held"};
 #define NFEATURES (sizeof(FEATURES) / sizeof(FEATURES[0]))
 
 size_t uccn_codec_sync_key(const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint8_t *key) {

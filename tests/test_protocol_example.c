@@ -319,7 +319,8 @@ Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_finger
 			uccn_codec_decode_sync(bytes, len, &m, NULL, 0), UCCN_OK, "%s", names[k]);
 		cr_assert_eq(m.type, UCCN_SYNC_RECON);
 		cr_assert_eq(m.features,
-			k < 2 ? UCCN_SYNC_FEATURE_ZSTD | UCCN_SYNC_FEATURE_ACK_HELD : 0u, "%s", names[k]);
+			k < 2 ? UCCN_SYNC_FEATURE_ZSTD | UCCN_SYNC_FEATURE_ACK_HELD : 0u, "%s",
+			names[k]);
 		cr_assert_eq(m.nranges, 2);
 		cr_assert_eq(m.ranges[0].bound_len, 1);
 		cr_assert_eq(m.ranges[0].bound[0], 0x22);

@@ -614,8 +614,8 @@ static int collect_peer(void *userdata, const struct uccn_peer *p) {
 }
 
 /* The summary line of one session: what moved, and what the other end holds back. */
-static void print_sync_line(struct uccn_node *node, const struct sync_peer *sp, bool named,
-	double secs) {
+static void print_sync_line(
+	struct uccn_node *node, const struct sync_peer *sp, bool named, double secs) {
 	const struct uccn_net_stats *s = &sp->info.stats;
 	if (named) {
 		printf("%s: ", sp->peer.url);
@@ -661,7 +661,7 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 			cli, UCCN_CLI_USAGE, "expected one URL or none (see 'uccn sync --help')");
 	}
 	const char *url = npos == 1 ? pos[0] : NULL;
-	size_t scheme = url == NULL                  ? 0
+	size_t scheme = url == NULL                      ? 0
 			: strncmp(url, "ws://", 5) == 0  ? 5
 			: strncmp(url, "wss://", 6) == 0 ? 6
 							 : 0;
@@ -692,13 +692,14 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 	if (url == NULL) {
 		/* No URL: every remembered peer, each with its own pin and kinds. */
 		if ((err = uccn_node_peer_list(node, collect_peer, &list)) < 0) {
-			status = uccn_cli_fail(
-				cli, UCCN_CLI_FAIL, "reading the peer list: %s", uccn_strerror(err));
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "reading the peer list: %s",
+				uccn_strerror(err));
 			goto out;
 		}
 		if (list.n == 0) {
 			status = uccn_cli_fail(cli, UCCN_CLI_USAGE,
-				"no URL, and no peer to sync with (add one with 'uccn peer add URL')");
+				"no URL, and no peer to sync with (add one with 'uccn peer add "
+				"URL')");
 			goto out;
 		}
 	} else {
@@ -756,7 +757,8 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 		for (size_t i = 0; i < list.n; i++) {
 			struct uccn_net_peer_info *info = &list.p[i].info;
 			if (uccn_net_peer_info(net, list.p[i].id, info) < 0) {
-				status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
+				status =
+					uccn_cli_fail(cli, UCCN_CLI_FAIL, "lost track of the peer");
 				goto out;
 			}
 			pending += info->state != UCCN_NET_DONE && info->state != UCCN_NET_FAILED;
@@ -786,9 +788,9 @@ int uccn_cmd_sync(struct uccn_cli *cli, int argc, char **argv) {
 		} else if (info->stats.refused > 0) {
 			/* As import does: a refused change is something to look at ('held' does not
 			 * keep it; the log says why). */
-			status = uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s: %" PRIu64 " change%s refused",
-				list.p[i].peer.url, info->stats.refused,
-				info->stats.refused == 1 ? "" : "s");
+			status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
+				"%s: %" PRIu64 " change%s refused", list.p[i].peer.url,
+				info->stats.refused, info->stats.refused == 1 ? "" : "s");
 		}
 	}
 out:
@@ -985,11 +987,11 @@ static int peer_json(void *userdata, const struct uccn_peer *p) {
 	if (p->last_contact_ms != 0) {
 		uccn_cli_format_hlc(p->last_contact_ms << 16, contact, sizeof(contact));
 	}
-	json_t *o = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o, s:I, s:I, s:o}", "url", p->url,
-		"pin", p->pinned ? json_string(pin) : json_null(), "kinds", p->kinds,
-		"connected", p->connected, "key", p->key_known ? json_string(key) : json_null(),
-		"last_contact", contact[0] ? json_string(contact) : json_null(), "ours",
-		(json_int_t)p->ours, "theirs", (json_int_t)p->theirs, "last_error",
+	json_t *o = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o, s:I, s:I, s:o}", "url", p->url, "pin",
+		p->pinned ? json_string(pin) : json_null(), "kinds", p->kinds, "connected",
+		p->connected, "key", p->key_known ? json_string(key) : json_null(), "last_contact",
+		contact[0] ? json_string(contact) : json_null(), "ours", (json_int_t)p->ours,
+		"theirs", (json_int_t)p->theirs, "last_error",
 		p->last_error[0] ? uccn_cli_json_string(p->last_error, strlen(p->last_error))
 				 : json_null());
 	return json_array_append_new(arr, o) < 0 ? UCCN_ENOMEM : 0;
@@ -999,9 +1001,9 @@ static int peer_json(void *userdata, const struct uccn_peer *p) {
 static int status_json(struct uccn_cli *cli, struct uccn_node *node, bool serving, int64_t pid,
 	const struct uccn_node_signing *sign, size_t history) {
 	json_t *doc = json_pack("{s:{s:b, s:o}, s:{s:b, s:I}, s:[], s:[], s:[]}", "serve",
-		"running", serving, "pid", serving && pid > 0 ? json_integer(pid) : json_null(), "signing",
-		"may_sign", sign->may_sign, "head", (json_int_t)sign->head, "peers", "sessions",
-		"split_views");
+		"running", serving, "pid", serving && pid > 0 ? json_integer(pid) : json_null(),
+		"signing", "may_sign", sign->may_sign, "head", (json_int_t)sign->head, "peers",
+		"sessions", "split_views");
 	if (doc == NULL) {
 		return uccn_cli_fail(cli, UCCN_CLI_FAIL, "%s", uccn_strerror(UCCN_ENOMEM));
 	}
@@ -1047,8 +1049,8 @@ int uccn_cmd_status(struct uccn_cli *cli, int argc, char **argv) {
 			n > UCCN_NET_HISTORY_MAX) {
 			uccn_node_close(node);
 			return uccn_cli_fail(cli, UCCN_CLI_USAGE,
-				"--history: '%s' is not a number of sessions, 1 to %d", history_text,
-				UCCN_NET_HISTORY_MAX);
+				"--history: '%s' is not a number of sessions, 1 to %d",
+				history_text, UCCN_NET_HISTORY_MAX);
 		}
 		history = n;
 	}

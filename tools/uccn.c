@@ -106,9 +106,10 @@ static const struct command *find_command(struct uccn_cli *cli, const char *name
 		names[c] = commands[c].name;
 	}
 	char hint[160];
-	uccn_cli_suggest(name, strlen(name), names, sizeof(names) / sizeof(names[0]), hint,
-		sizeof(hint));
-	uccn_cli_fail(cli, UCCN_CLI_USAGE, "unknown command '%s'%s (see 'uccn --help')", name, hint);
+	uccn_cli_suggest(
+		name, strlen(name), names, sizeof(names) / sizeof(names[0]), hint, sizeof(hint));
+	uccn_cli_fail(
+		cli, UCCN_CLI_USAGE, "unknown command '%s'%s (see 'uccn --help')", name, hint);
 	return NULL;
 }
 
