@@ -275,6 +275,19 @@ static void rewrite_by_hand(const char *sql) {
 	sqlite3_close(db);
 }
 
+/* The schema version the file at path says it has, read beside the store. */
+static int file_schema_version(void) {
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *stmt;
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	int v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
 /* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
 static void back_to_version_1(void) {
 	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
@@ -314,14 +327,7 @@ Test(store, an_older_database_with_one_chain_per_author_is_refused_untouched) {
 	put(7, 1, "e1", &rid);
 	back_to_version_1();
 	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_ECORRUPT);
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *stmt;
-	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 1, "nothing was migrated");
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	cr_assert_eq(file_schema_version(), 1, "nothing was migrated");
 }
 
 /* A record state as schema 8 wrote it: every author in the table, every field with its clock
@@ -975,12 +981,5 @@ Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
 	cr_assert_eq(r.n, 1);
 	cr_assert_str_eq(got[0].address, "ws://hub:1");
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *stmt;
-	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(stmt, 0), 11);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	cr_assert_eq(file_schema_version(), 11);
 }
