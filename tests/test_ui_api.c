@@ -966,13 +966,18 @@ Test(ui, the_secretariat_designates_an_applicant_from_the_page) {
 	cr_assert_not_null(app, "%s", a.body);
 	cr_assert_str_eq(json_string_value(json_object_get(app, "key")), key_hex);
 	cr_assert_geq(json_integer_value(json_object_get(app, "held")), 2);
+	/* What the city sent, though its city record is still held. */
+	json_t *city = json_object_get(app, "city");
+	cr_assert_str_eq(json_string_value(json_object_get(city, "name")), "Lyon", "%s", a.body);
+	cr_assert_str_eq(json_string_value(json_object_get(city, "country")), "FR");
+	cr_assert_str_eq(json_string_value(json_object_get(city, "field")), "media_arts");
+	cr_assert(json_is_null(json_object_get(city, "website")));
+	cr_assert(json_is_false(json_object_get(app, "withdrawn")));
+	cr_assert_not_null(json_object_get(json_object_get(app, "written"), "at"));
 	answer_free(&a);
 	/* The Secretariat gives the key and the year; the rest is what the city sent. */
 	char body[256];
-	snprintf(body, sizeof(body),
-		"{\"key\": \"%s\", \"name\": \"Lyon\", \"country\": \"FR\", "
-		"\"field\": \"media_arts\", \"year\": 2008}",
-		key_hex);
+	snprintf(body, sizeof(body), "{\"key\": \"%s\", \"year\": 2008}", key_hex);
 	send_req(
 		&(struct request){
 			.method = "POST", .path = "/api/secretariat/designate", .body = body},

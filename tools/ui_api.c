@@ -1549,42 +1549,58 @@ static void note_applicant(void *userdata, const struct uccn_apply_result *res) 
 	}
 }
 
+/* A withdrawn city is not: it may apply again and be designated anew. */
 static bool is_designated(struct uccn_node *node, const uint8_t key[UCCN_KEY_BYTES]) {
 	struct city_walk w = {.key = key};
-	bool found = uccn_node_registry(node, find_member, &w) == UCCN_OK && w.member != NULL;
+	bool found = uccn_node_registry(node, find_member, &w) == UCCN_OK &&
+		     json_is_true(json_object_get(w.member, "active"));
 	json_decref(w.member);
 	return found;
 }
 
-static void route_applications(struct uccn_ui_call *c, struct names *ns) {
-	struct uccn_node *node = uccn_ui_node(c->ui);
-	struct applications *apps = calloc(1, sizeof(*apps));
-	if (apps == NULL) {
-		uccn_ui_error(c, 500, "internal", NULL, "out of memory");
-		return;
-	}
-	int err = uccn_node_held(node, note_applicant, apps);
+/* One application as the page shows it: the fields of the city record the city sent, null
+ * where it gave none. */
+static int application_json(void *userdata, const struct uccn_application *a) {
+	json_t *o = json_pack("{s:o, s:I, s:b, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}}", "key",
+		hex_json(a->key, UCCN_KEY_BYTES), "held", (json_int_t)a->held, "withdrawn",
+		a->withdrawn, "written", hlc_json(a->hlc), "city", "name", or_null(a->name),
+		"country", or_null(a->country), "field", or_null(a->field), "website",
+		or_null(a->website), "focal_point", or_null(a->focal_point), "email",
+		or_null(a->email));
+	return o != NULL && json_array_append_new(userdata, o) == 0 ? 0 : UCCN_ENOMEM;
+}
+
+static void route_applications(struct uccn_ui_call *c) {
+	json_t *a = json_array();
+	int err = a != NULL ? uccn_node_applications(uccn_ui_node(c->ui), application_json, a)
+			    : UCCN_ENOMEM;
 	if (err < 0) {
-		free(apps);
+		json_decref(a);
 		answer_node_error(c, err, NULL);
 		return;
 	}
-	json_t *a = json_array();
-	for (size_t i = 0; i < apps->n; i++) {
-		if (is_designated(node, apps->a[i].key)) {
-			continue;
-		}
-		names_load(c, ns);
-		const struct city_name *n = names_find(ns, apps->a[i].key);
-		json_array_append_new(a, json_pack("{s:o, s:I, s:{s:o, s:o, s:o}}", "key",
-						 hex_json(apps->a[i].key, UCCN_KEY_BYTES), "held",
-						 (json_int_t)apps->a[i].held, "city", "name",
-						 or_null(n != NULL ? n->name : NULL), "country",
-						 or_null(n != NULL ? n->country : NULL), "field",
-						 or_null(n != NULL ? n->field : NULL)));
-	}
-	free(apps);
 	uccn_ui_json(c, 200, json_pack("{s:o}", "applications", a));
+}
+
+/* What one applicant sent (copied: the walk's strings are borrowed), for designate's defaults. */
+struct sent {
+	const uint8_t *key;
+	char *text[3]; /* name, country, field */
+};
+
+static int find_sent(void *userdata, const struct uccn_application *a) {
+	struct sent *s = userdata;
+	if (memcmp(a->key, s->key, UCCN_KEY_BYTES) != 0) {
+		return 0;
+	}
+	const char *const text[3] = {a->name, a->country, a->field};
+	for (size_t i = 0; i < 3; i++) {
+		if (text[i] != NULL && text[i][0] != '\0' &&
+			(s->text[i] = strdup(text[i])) == NULL) {
+			return UCCN_ENOMEM;
+		}
+	}
+	return 1; /* found: the walk stops */
 }
 
 static bool body_key(struct uccn_ui_call *c, json_t *body, uint8_t key[UCCN_KEY_BYTES]) {
@@ -1597,33 +1613,15 @@ static bool body_key(struct uccn_ui_call *c, json_t *body, uint8_t key[UCCN_KEY_
 	return true;
 }
 
-static void route_designate(struct uccn_ui_call *c, struct names *ns) {
-	json_t *body = load_body(c);
-	uint8_t key[UCCN_KEY_BYTES];
-	if (body == NULL || !body_key(c, body, key)) {
-		json_decref(body);
-		return;
-	}
+/* Designates key under the name, country and field given (the application's where the body
+ * left them out). Owns neither body nor the names. */
+static void designate_checked(struct uccn_ui_call *c, json_t *body,
+	const uint8_t key[UCCN_KEY_BYTES], const char *name, const char *country,
+	const char *field) {
 	struct uccn_node *node = uccn_ui_node(c->ui);
-	names_load(c, ns);
-	const struct city_name *sent = names_find(ns, key);
-	/* What the city sent fills what the Secretariat left out. */
-	const char *name = json_string_value(json_object_get(body, "name"));
-	const char *country = json_string_value(json_object_get(body, "country"));
-	const char *field = json_string_value(json_object_get(body, "field"));
-	if ((name == NULL || name[0] == '\0') && sent != NULL && sent->name[0] != '\0') {
-		name = sent->name;
-	}
-	if ((country == NULL || country[0] == '\0') && sent != NULL && sent->country[0] != '\0') {
-		country = sent->country;
-	}
-	if ((field == NULL || field[0] == '\0') && sent != NULL && sent->field[0] != '\0') {
-		field = sent->field;
-	}
 	json_t *year_j = json_object_get(body, "year");
 	int year = 0;
 	if (year_j != NULL && !json_is_integer(year_j)) {
-		json_decref(body);
 		uccn_ui_error(c, 422, "schema", "year", "year: expected a number");
 		return;
 	}
@@ -1635,18 +1633,16 @@ static void route_designate(struct uccn_ui_call *c, struct names *ns) {
 		gmtime_r(&now, &tm);
 		year = tm.tm_year + 1900;
 	}
+	if (is_designated(node, key)) {
+		uccn_ui_error(c, 409, "conflict", "key", "this city is designated already");
+		return;
+	}
 	const char *missing = name == NULL || name[0] == '\0'         ? "name"
 			      : country == NULL || country[0] == '\0' ? "country"
 			      : field == NULL || field[0] == '\0'     ? "field"
 								      : NULL;
 	if (missing != NULL) {
-		json_decref(body);
 		uccn_ui_error(c, 422, "schema", missing, "designation.%s: required", missing);
-		return;
-	}
-	if (is_designated(node, key)) {
-		json_decref(body);
-		uccn_ui_error(c, 409, "conflict", "key", "this city is designated already");
 		return;
 	}
 	/* Counted before: the designation lets the city's held changes in. */
@@ -1665,7 +1661,6 @@ static void route_designate(struct uccn_ui_call *c, struct names *ns) {
 	if (err < 0) {
 		snprintf(why, sizeof(why), "%s", uccn_node_errmsg(node));
 	}
-	json_decref(body);
 	if (err == UCCN_ESCHEMA) {
 		char f[UCCN_NAME_MAX + 1];
 		const char *fn = field_named(uccn_schema_kind("designation"), why, f, sizeof(f));
@@ -1685,6 +1680,35 @@ static void route_designate(struct uccn_ui_call *c, struct names *ns) {
 	}
 	uccn_ui_json(c, 201,
 		json_pack("{s:o, s:I}", "member", w.member, "released", (json_int_t)held_before));
+}
+
+static void route_designate(struct uccn_ui_call *c) {
+	json_t *body = load_body(c);
+	uint8_t key[UCCN_KEY_BYTES];
+	if (body == NULL || !body_key(c, body, key)) {
+		json_decref(body);
+		return;
+	}
+	/* What the city sent (its held city record) fills what the Secretariat left out. */
+	struct sent sent = {.key = key};
+	int err = uccn_node_applications(uccn_ui_node(c->ui), find_sent, &sent);
+	if (err < 0) {
+		answer_node_error(c, err, NULL);
+	} else {
+		static const char *const names[3] = {"name", "country", "field"};
+		const char *given[3];
+		for (size_t i = 0; i < 3; i++) {
+			given[i] = json_string_value(json_object_get(body, names[i]));
+			if (given[i] == NULL || given[i][0] == '\0') {
+				given[i] = sent.text[i];
+			}
+		}
+		designate_checked(c, body, key, given[0], given[1], given[2]);
+	}
+	json_decref(body);
+	for (size_t i = 0; i < 3; i++) {
+		free(sent.text[i]);
+	}
 }
 
 static void route_withdraw(struct uccn_ui_call *c) {
@@ -1920,11 +1944,11 @@ static void route_secretariat(struct uccn_ui_call *c, struct names *ns) {
 	const char *what = c->nsegs == 2 ? c->segs[1] : "";
 	if (strcmp(what, "applications") == 0) {
 		if (method_is(c, "GET")) {
-			route_applications(c, ns);
+			route_applications(c);
 		}
 	} else if (strcmp(what, "designate") == 0) {
 		if (method_is(c, "POST")) {
-			route_designate(c, ns);
+			route_designate(c);
 		}
 	} else if (strcmp(what, "withdraw") == 0) {
 		if (method_is(c, "POST")) {

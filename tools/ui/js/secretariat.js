@@ -32,8 +32,8 @@ export async function viewApplications(main, ctx) {
 					c.focal_point ? [h('dt', {}, t('city.focal')), h('dd', {}, c.focal_point)] : null,
 					c.email ? [h('dt', {}, t('city.email')), h('dd', {}, c.email)] : null,
 					h('dt', {}, t('sec.held')), h('dd', {}, String(a.held)),
-					h('dt', {}, t('sec.firstseen')), h('dd', {}, a.first_seen ? when(a.first_seen) : '—')),
-				c.description ? h('p', {class: 'text'}, c.description) : null,
+					h('dt', {}, t('sec.written')), h('dd', {}, a.written ? when(a.written.at) : '—')),
+				a.withdrawn ? h('p', {class: 'notice'}, t('sec.reapplies')) : null,
 				designateForm(ctx, a, i, async (res) => {
 					ctx.dirty = false;
 					status.textContent = t('sec.designated', {name: res.member.name, n: res.released});
