@@ -315,6 +315,29 @@ check('search finds it by a word of its summary, with its city, field and SDGs',
 	await axe(p, 'search');
 });
 
+check('a focal point finds a peer city\'s practice on SDG 4 with the search form\'s filter', async () => {
+	const p = adelaide;
+	await go(p, '#/search', 'Search');
+	await p.selectOption('#s-sdg', '4');
+	await p.selectOption('#s-kind', 'best_practice');
+	await leaveView(p);
+	await p.click('#search-form button[type="submit"]');
+	await viewDrawn(p, 'Search');
+	assert.equal(new URLSearchParams(new URL(p.url()).hash.split('?')[1]).get('sdg'), '4');
+	const stories = p.locator('.result', {hasText: 'City of Stories'});
+	await stories.waitFor({timeout: PATIENCE});
+	assert.match(await stories.locator('.meta').textContent(), /Hobart/, 'a peer city\'s practice');
+	// Every result is on SDG 4: Hobart's other practice (SDG 16 alone) is left out.
+	const results = p.locator('.result');
+	const n = await results.count();
+	assert.ok(n >= 2, 'Hobart\'s practice and Adelaide\'s own');
+	for (let i = 0; i < n; i++) assert.match(await results.nth(i).textContent(), /4 · Quality Education/);
+	assert.equal(await p.locator('.result', {hasText: 'onerror'}).count(), 0, 'the SDG 16 practice is filtered out');
+	await stories.locator('h3 a').click();
+	await p.locator('main h1', {hasText: 'City of Stories'}).waitFor({timeout: PATIENCE});
+	assert.match(await p.locator('dd[data-field="summary"]').textContent(), /Readers and writers/);
+});
+
 check('the report editor keeps paragraphs', async () => {
 	const p = adelaide;
 	await go(p, '#/new/report', 'New');
