@@ -15,6 +15,8 @@
 #include <jansson.h>
 #include <uccn/uccn.h>
 
+#include "node/node_net.h"
+#include "node/store.h"
 #include "tests/support.h"
 #include "tools/ui.h"
 
@@ -1052,6 +1054,122 @@ Test(ui, the_secretariat_designates_an_applicant_from_the_page) {
 	uccn_ui_destroy(ui);
 	ui = make_ui(node, "127.0.0.1", false); /* teardown's */
 	uccn_node_close(lyon);
+	uccn_node_close(sec);
+}
+
+/* A session record as the network loop writes it when a session ends. */
+static void note_session(struct uccn_node *n, const uint8_t key[UCCN_KEY_BYTES], bool incoming,
+	uint64_t ended_ms, uint64_t sent, uint64_t received, int err, const char *error) {
+	struct uccn_net_session s = {.key_known = true,
+		.incoming = incoming,
+		.started_ms = ended_ms - 1000,
+		.ended_ms = ended_ms,
+		.ok_ms = err == 0 ? ended_ms : 0,
+		.seen_ms = ended_ms - 1000,
+		.sessions = 1,
+		.failures = err != 0,
+		.err = err};
+	memcpy(s.key, key, UCCN_KEY_BYTES);
+	snprintf(s.address, sizeof(s.address), "127.0.0.1:40000");
+	s.stats.sent = sent;
+	s.stats.received = received;
+	s.stats.applied = received;
+	snprintf(s.error, sizeof(s.error), "%s", error);
+	cr_assert_eq(uccn_store_note_session(uccn_node_store(n), &s), UCCN_OK);
+}
+
+static json_t *row_of(json_t *rows, const char *name) {
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		const char *n = json_string_value(json_object_get(json_object_get(r, "city"), "name"));
+		if (n != NULL && strcmp(n, name) == 0) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static json_int_t int_at(json_t *o, const char *a, const char *b) {
+	return json_integer_value(
+		json_object_get(b != NULL ? json_object_get(o, a) : o, b != NULL ? b : a));
+}
+
+Test(ui, health_and_sync_show_the_record_of_sessions) {
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/unesco", dir);
+	struct uccn_node *sec = NULL;
+	struct uccn_node_init_options so = {.name = "UNESCO", .secretariat = true};
+	cr_assert_eq(uccn_node_init(path, &so, test_wall_ms(), &sec), UCCN_OK);
+	uint8_t adelaide[UCCN_KEY_BYTES], hobart[UCCN_KEY_BYTES], stranger[UCCN_KEY_BYTES];
+	test_key(1, adelaide);
+	test_key(2, hobart);
+	test_key(3, stranger);
+	cr_assert_eq(
+		uccn_node_designate(sec, adelaide, "Adelaide", "AU", "music", 2015, test_wall_ms()),
+		UCCN_OK);
+	cr_assert_eq(uccn_node_designate(
+			     sec, hobart, "Hobart", "AU", "literature", 2023, test_wall_ms()),
+		UCCN_OK);
+	/* Adelaide synced well, then failed; a key that is no member came once; Hobart never. */
+	uint64_t t = 1765000000000ULL;
+	note_session(sec, adelaide, true, t, 2, 5, 0, "");
+	note_session(sec, stranger, true, t + 30000, 0, 1, 0, "");
+	note_session(
+		sec, adelaide, true, t + 60000, 0, 0, UCCN_ETIMEDOUT, "the handshake timed out");
+	uccn_ui_destroy(ui);
+	ui = make_ui(sec, "127.0.0.1", false);
+	login_with_link();
+	struct answer a;
+	send_req(&(struct request){.path = "/api/secretariat/health"}, &a);
+	expect_status(&a, 200);
+	json_t *cities = json_object_get(a.json, "cities");
+	json_t *adl = row_of(cities, "Adelaide");
+	cr_assert_not_null(adl, "%s", a.body);
+	json_t *last = json_object_get(adl, "last_session");
+	cr_assert_str_eq(json_string_value(json_object_get(last, "state")), "failed", "%s", a.body);
+	cr_assert_str_eq(json_string_value(json_object_get(last, "direction")), "incoming");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(last, "ended")), "2025-12-06T05:47:40.000Z");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(last, "last_ok")), "2025-12-06T05:46:40.000Z");
+	cr_assert_str_eq(json_string_value(json_object_get(last, "code")), "UCCN_ETIMEDOUT");
+	cr_assert_eq(int_at(last, "sessions", NULL), 2);
+	cr_assert_eq(int_at(adl, "failures", NULL), 1);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(adl, "last_error")), "the handshake timed out");
+	cr_assert(json_is_true(json_object_get(adl, "member")));
+	json_t *hob = row_of(cities, "Hobart");
+	cr_assert_not_null(hob, "%s", a.body);
+	cr_assert(json_is_null(json_object_get(hob, "last_session")), "never seen: %s", a.body);
+	cr_assert_eq(json_array_size(cities), 3, "the two members and the stranger: %s", a.body);
+	/* The timeline: every session that ended, the latest first, with what it moved. */
+	json_t *tl = json_object_get(a.json, "timeline");
+	cr_assert_eq(json_array_size(tl), 3, "%s", a.body);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(tl, 0), "event")), "failure");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(tl, 1), "event")), "session");
+	json_t *first = json_array_get(tl, 2);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(first, "city"), "name")),
+		"Adelaide");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(first, "at")), "2025-12-06T05:46:40.000Z");
+	cr_assert_eq(int_at(first, "sent", NULL), 2);
+	cr_assert_eq(int_at(first, "received", NULL), 5);
+	answer_free(&a);
+	/* The sync view knows the cities that come to this node by their sessions. */
+	send_req(&(struct request){.path = "/api/sync"}, &a);
+	expect_status(&a, 200);
+	json_t *peer = row_of(json_object_get(a.json, "peers"), "Adelaide");
+	cr_assert_not_null(peer, "%s", a.body);
+	cr_assert(json_is_null(json_object_get(peer, "url")));
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(peer, "session"), "error")),
+		"the handshake timed out");
+	cr_assert_eq(json_array_size(json_object_get(a.json, "peers")), 2, "%s", a.body);
+	answer_free(&a);
+	uccn_ui_destroy(ui);
+	ui = make_ui(node, "127.0.0.1", false); /* teardown's */
 	uccn_node_close(sec);
 }
 

@@ -1423,6 +1423,99 @@ static void route_events(struct uccn_ui_call *c, struct names *ns) {
 	page_answer(c, &page, "events");
 }
 
+/* --- The node's record of sessions (<uccn/net.h>), for /api/sync and the health view --------- */
+
+/* Every peer's session record, copied (the walk's are borrowed), with a mark for those a
+ * remembered peer has claimed. */
+struct sessions {
+	struct uccn_net_session *s;
+	bool *claimed;
+	size_t n, cap;
+};
+
+static int add_session(void *userdata, const struct uccn_net_session *s) {
+	struct sessions *ss = userdata;
+	if (ss->n == ss->cap) {
+		size_t cap = ss->cap ? 2 * ss->cap : 32;
+		struct uccn_net_session *a = realloc(ss->s, cap * sizeof(*a));
+		if (a == NULL) {
+			return UCCN_ENOMEM;
+		}
+		ss->s = a;
+		bool *b = realloc(ss->claimed, cap * sizeof(*b));
+		if (b == NULL) {
+			return UCCN_ENOMEM;
+		}
+		ss->claimed = b;
+		ss->cap = cap;
+	}
+	ss->claimed[ss->n] = false;
+	ss->s[ss->n++] = *s;
+	return 0;
+}
+
+static void sessions_finish(struct sessions *ss) {
+	free(ss->s);
+	free(ss->claimed);
+	memset(ss, 0, sizeof(*ss));
+}
+
+/* The record of the peer with key (NULL: none known) or, failing that, at address (NULL: any). */
+static struct uccn_net_session *session_find(
+	struct sessions *ss, const uint8_t *key, const char *address, size_t *at) {
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ss->n; i++) {
+			const struct uccn_net_session *s = &ss->s[i];
+			bool same = pass == 0 ? key != NULL && s->key_known &&
+							memcmp(s->key, key, UCCN_KEY_BYTES) == 0
+					      : address != NULL && strcmp(s->address, address) == 0;
+			if (same) {
+				*at = i;
+				return &ss->s[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static json_t *ms_json(uint64_t ms) {
+	return ms > 0 ? at_json(ms) : json_null();
+}
+
+/* How a session ended: a running serve's session still open is "connected"; one a stopped serve
+ * never closed, "interrupted". */
+static const char *session_state(const struct uccn_net_session *s, bool serving) {
+	if (s->live) {
+		return serving ? "connected" : "interrupted";
+	}
+	return s->err != 0 ? "failed" : "ended";
+}
+
+/* One session record (the peer's last, or one of the history) as proto/API.md §10 gives it. */
+static json_t *session_json(
+	struct uccn_ui_call *c, struct names *ns, const struct uccn_net_session *s, bool serving) {
+	const struct uccn_net_stats *x = &s->stats;
+	json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I}", "city",
+		s->key_known ? city_json(c, ns, s->key) : json_null(), "address",
+		uccn_cli_json_string(s->address, strlen(s->address)), "direction",
+		s->incoming ? "incoming" : "outgoing", "state", session_state(s, serving),
+		"started", ms_json(s->started_ms), "ended", ms_json(s->ended_ms), "last_ok",
+		ms_json(s->ok_ms), "last_seen", ms_json(s->seen_ms), "sessions",
+		(json_int_t)s->sessions, "failures", (json_int_t)s->failures);
+	json_t *moved = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "sent",
+		(json_int_t)x->sent, "received", (json_int_t)x->received, "applied",
+		(json_int_t)x->applied, "held", (json_int_t)x->held, "refused",
+		(json_int_t)x->refused, "held_there", (json_int_t)x->held_there, "duplicate",
+		(json_int_t)x->duplicate, "error", uccn_cli_json_string(s->error, strlen(s->error)),
+		"code", s->err != 0 ? json_string(uccn_err_name(s->err)) : json_null());
+	if (o == NULL || moved == NULL || json_object_update(o, moved) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(moved);
+	return o;
+}
+
 /* --- Sync --------------------------------------------------------------------------------------
  */
 
@@ -1432,6 +1525,8 @@ struct sync_walk {
 	uint64_t own;
 	uint64_t most_to_send;
 	json_t *peers, *held;
+	struct sessions sessions;
+	bool serving;
 };
 
 static int sync_peer(void *userdata, const struct uccn_peer *p) {
@@ -1441,14 +1536,29 @@ static int sync_peer(void *userdata, const struct uccn_peer *p) {
 		to_send = w->own; /* never met: everything waits for it */
 	}
 	w->most_to_send = to_send > w->most_to_send ? to_send : w->most_to_send;
-	json_array_append_new(w->peers,
-		json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:s}", "url", p->url, "connected",
-			p->connected, "city",
-			p->key_known ? city_json(w->c, w->ns, p->key) : json_null(), "last_contact",
-			p->last_contact_ms > 0 ? at_json(p->last_contact_ms) : json_null(), "ours",
-			u64_json(p->ours), "theirs", u64_json(p->theirs), "to_send",
-			u64_json(to_send), "last_error", p->last_error));
-	return 0;
+	size_t at = 0;
+	const uint8_t *key = p->key_known ? p->key : p->pinned ? p->pin : NULL;
+	const struct uccn_net_session *s = session_find(&w->sessions, key, p->url, &at);
+	if (s != NULL) {
+		w->sessions.claimed[at] = true;
+	}
+	json_t *o = json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "url", p->url,
+		"connected", p->connected, "city",
+		p->key_known ? city_json(w->c, w->ns, p->key) : json_null(), "last_contact",
+		ms_json(p->last_contact_ms), "ours", u64_json(p->ours), "theirs",
+		u64_json(p->theirs), "to_send", u64_json(to_send), "last_error", p->last_error,
+		"session", s != NULL ? session_json(w->c, w->ns, s, w->serving) : json_null());
+	return o != NULL && json_array_append_new(w->peers, o) == 0 ? 0 : UCCN_ENOMEM;
+}
+
+/* A peer this node does not dial (it came to us: a city at the hub) is known by its sessions. */
+static int sync_session_peer(struct sync_walk *w, const struct uccn_net_session *s) {
+	json_t *o = json_pack("{s:n, s:b, s:o, s:o, s:n, s:n, s:n, s:o, s:o}", "url", "connected",
+		s->live && w->serving, "city", city_json(w->c, w->ns, s->key), "last_contact",
+		ms_json(s->seen_ms > 0 ? s->seen_ms : s->ended_ms), "ours", "theirs", "to_send",
+		"last_error", uccn_cli_json_string(s->error, strlen(s->error)), "session",
+		session_json(w->c, w->ns, s, w->serving));
+	return o != NULL && json_array_append_new(w->peers, o) == 0 ? 0 : UCCN_ENOMEM;
 }
 
 static const char *held_code(int err) {
@@ -1494,11 +1604,24 @@ static void route_sync(struct uccn_ui_call *c, struct names *ns) {
 	}
 	uint8_t pk[UCCN_KEY_BYTES];
 	uccn_node_public_key(node, pk);
-	struct sync_walk w = {.c = c, .ns = ns, .peers = json_array(), .held = json_array()};
+	struct sync_walk w = {.c = c,
+		.ns = ns,
+		.peers = json_array(),
+		.held = json_array(),
+		.serving = net != NULL};
 	int err = uccn_node_count_by(node, pk, &w.own);
+	if (err == UCCN_OK) {
+		err = uccn_net_session_list(node, add_session, &w.sessions);
+	}
 	if (err == UCCN_OK) {
 		err = uccn_node_peer_list(node, sync_peer, &w);
 	}
+	for (size_t i = 0; err == UCCN_OK && i < w.sessions.n; i++) {
+		if (!w.sessions.claimed[i] && w.sessions.s[i].key_known) {
+			err = sync_session_peer(&w, &w.sessions.s[i]);
+		}
+	}
+	sessions_finish(&w.sessions);
 	if (err == UCCN_OK) {
 		err = uccn_node_held(node, sync_held, &w);
 	}
@@ -1830,47 +1953,106 @@ static void route_reports(struct uccn_ui_call *c, struct names *ns) {
 	uccn_ui_json(c, 200, json_pack("{s:s, s:o}", "period", period, "cities", l.cities));
 }
 
+/* The timeline's length: the latest sessions that ended, with any peer. */
+#define HEALTH_TIMELINE_MAX 500
+
 struct health_walk {
 	struct uccn_ui_call *c;
 	struct names *ns;
-	json_t *cities;
+	json_t *cities, *timeline;
 	struct applications *held;
+	struct sessions sessions;
+	bool serving;
+	uint8_t self[UCCN_KEY_BYTES];
 };
 
-static int health_peer(void *userdata, const struct uccn_peer *p) {
-	struct health_walk *w = userdata;
-	if (!p->key_known) {
-		return 0;
-	}
+/* One row of the table: a city (by its key), its last session in either direction and what
+ * is held here from it. */
+static int health_row(struct health_walk *w, const uint8_t key[UCCN_KEY_BYTES],
+	const struct uccn_net_session *s, bool member) {
 	size_t held = 0;
 	for (size_t i = 0; i < w->held->n; i++) {
-		if (memcmp(w->held->a[i].key, p->key, UCCN_KEY_BYTES) == 0) {
+		if (memcmp(w->held->a[i].key, key, UCCN_KEY_BYTES) == 0) {
 			held = w->held->a[i].held;
 		}
 	}
-	json_array_append_new(w->cities,
-		json_pack("{s:o, s:o, s:I, s:I, s:s}", "city", city_json(w->c, w->ns, p->key),
-			"last_session",
-			p->last_contact_ms > 0 ? at_json(p->last_contact_ms) : json_null(), "held",
-			(json_int_t)held, "failures", (json_int_t)(p->last_error[0] != '\0'),
-			"last_error", p->last_error));
+	json_t *o = json_pack("{s:o, s:b, s:o, s:I, s:I, s:o}", "city", city_json(w->c, w->ns, key),
+		"member", member, "last_session",
+		s != NULL ? session_json(w->c, w->ns, s, w->serving) : json_null(), "held",
+		(json_int_t)held, "failures", (json_int_t)(s != NULL ? s->failures : 0),
+		"last_error",
+		s != NULL ? uccn_cli_json_string(s->error, strlen(s->error)) : json_string(""));
+	return o != NULL && json_array_append_new(w->cities, o) == 0 ? 0 : UCCN_ENOMEM;
+}
+
+static int health_member(void *userdata, const struct uccn_member *m) {
+	struct health_walk *w = userdata;
+	if (!m->active) {
+		return 0;
+	}
+	size_t at = 0;
+	struct uccn_net_session *s = session_find(&w->sessions, m->key, NULL, &at);
+	if (s == NULL) {
+		s = session_find(&w->sessions, m->city, NULL, &at);
+	}
+	if (s != NULL) {
+		w->sessions.claimed[at] = true;
+	}
+	return health_row(w, m->key, s, true);
+}
+
+static int health_event(void *userdata, const struct uccn_net_session *s) {
+	struct health_walk *w = userdata;
+	json_t *o = session_json(w->c, w->ns, s, false);
+	if (o == NULL || json_object_set_new(o, "at", ms_json(s->ended_ms)) < 0 ||
+		json_object_set_new(o, "event", json_string(s->err != 0 ? "failure" : "session")) <
+			0 ||
+		json_array_append_new(w->timeline, o) < 0) {
+		json_decref(o);
+		return UCCN_ENOMEM;
+	}
 	return 0;
 }
 
+/* Every active member city with its last session (never: null), then the other keys that held
+ * sessions here (applicants, relays); the timeline is the session history, the latest first. */
 static void route_health(struct uccn_ui_call *c, struct names *ns) {
 	struct uccn_node *node = uccn_ui_node(c->ui);
-	struct health_walk w = {c, ns, json_array(), calloc(1, sizeof(struct applications))};
-	int err = w.held == NULL ? UCCN_ENOMEM : uccn_node_held(node, count_held_by, w.held);
+	struct health_walk w = {.c = c,
+		.ns = ns,
+		.cities = json_array(),
+		.timeline = json_array(),
+		.held = calloc(1, sizeof(struct applications)),
+		.serving = uccn_ui_net(c->ui) != NULL};
+	uccn_node_public_key(node, w.self);
+	int err = w.held == NULL || w.cities == NULL || w.timeline == NULL
+			  ? UCCN_ENOMEM
+			  : uccn_node_held(node, count_held_by, w.held);
 	if (err == UCCN_OK) {
-		err = uccn_node_peer_list(node, health_peer, &w);
+		err = uccn_net_session_list(node, add_session, &w.sessions);
 	}
+	if (err == UCCN_OK) {
+		err = uccn_node_registry(node, health_member, &w);
+	}
+	for (size_t i = 0; err == UCCN_OK && i < w.sessions.n; i++) {
+		const struct uccn_net_session *s = &w.sessions.s[i];
+		if (!w.sessions.claimed[i] && s->key_known &&
+			memcmp(s->key, w.self, UCCN_KEY_BYTES) != 0) {
+			err = health_row(&w, s->key, s, false);
+		}
+	}
+	if (err == UCCN_OK) {
+		err = uccn_net_session_history(node, HEALTH_TIMELINE_MAX, health_event, &w);
+	}
+	sessions_finish(&w.sessions);
 	free(w.held);
 	if (err < 0) {
 		json_decref(w.cities);
+		json_decref(w.timeline);
 		answer_node_error(c, err, NULL);
 		return;
 	}
-	uccn_ui_json(c, 200, json_pack("{s:o, s:[]}", "cities", w.cities, "timeline"));
+	uccn_ui_json(c, 200, json_pack("{s:o, s:o}", "cities", w.cities, "timeline", w.timeline));
 }
 
 /* RFC 4180 quoting; a cell a spreadsheet would run as a formula starts with a quote. */

@@ -450,16 +450,25 @@ check('the Secretariat reads the reports by period and downloads the registry', 
 check('the Secretariat sees each city\'s last session as a table and a timeline', async () => {
 	const p = unesco;
 	await go(p, '#/secretariat/health', 'Network health');
-	await p.locator('#health').waitFor();
+	await p.locator('#health').waitFor({timeout: PATIENCE});
 	await shot(p, 'secretariat-health');
 	await axe(p, 'health');
-	const rows = p.locator('#health tbody tr');
-	await rows.first().waitFor({timeout: PATIENCE});
-	assert.match(await p.locator('#health').textContent(), /Adelaide/);
-	assert.match(await p.locator('#health').textContent(), /Hobart/);
+	const row = (key) => p.locator(`#health tbody tr[data-key="${key}"]`);
+	// Adelaide's and Hobart's serves keep a session open with the hub: it came to the hub.
+	for (const home of ['adelaide', 'hobart']) {
+		const text = await row(nodes[home].key).textContent();
+		assert.match(text, /connected since|synced/, `${home}: ${text}`);
+		assert.match(text, /it came to us/, `${home}: ${text}`);
+	}
+	// Lyon synced once, before its designation: the hub received its changes and held them.
+	const lyon = await row(nodes.lyon.key).locator('td').allTextContents();
+	assert.match(lyon[0], /synced .*it came to us.*received [1-9]\d*.*held here/, lyon.join(' | '));
+	assert.match(lyon[1], /^\d+ \/ [1-9]\d*$/, 'the changes each way');
+	// The timeline: the sessions that ended, Lyon's among them, drawn and listed.
 	assert.ok(await p.locator('svg.timeline circle').count() > 0, 'the timeline shows the sessions');
-}, {todo: 'GET /api/secretariat/health lists only the peers the hub dials, and an empty timeline, until the hub '
-	+ 'keeps a record of the sessions cities open with it (proto/API.md §10)'});
+	await p.locator('#timeline li', {hasText: 'Lyon'}).first().waitFor({state: 'attached', timeout: PATIENCE});
+	assert.match(await p.locator('#timeline li', {hasText: 'Lyon'}).first().textContent(), /session — it came to us · sent \d+, received [1-9]/);
+});
 
 check('French from the browser, English by the switch', async () => {
 	const p = await open(nodes.adelaide, {locale: 'fr-FR'});

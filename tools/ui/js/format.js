@@ -83,3 +83,15 @@ export function fieldList(ctx, list) {
 	if (!list || !list.length) return '';
 	return list.map((f) => fieldName(ctx, f)).join(', ');
 }
+
+// A session of the node's record (proto/API.md §9): how it ended and when, who called whom,
+// and what moved each way.
+export function sessionText(s) {
+	if (!s) return t('never');
+	const at = s.state === 'connected' || s.state === 'interrupted' ? s.started : s.ended;
+	const parts = [t(`session.${s.state}`, {when: when(at)}), t(`session.${s.direction}`),
+		t('session.moved', {sent: s.sent, received: s.received})];
+	if (s.held) parts.push(t('session.heldhere', {n: s.held}));
+	if (s.held_there) parts.push(t('session.heldthere', {n: s.held_there}));
+	return parts.join(' · ');
+}

@@ -4,7 +4,7 @@
 
 import {errorText, enc, get, post, query} from './api.js';
 import {h, replace, s} from './dom.js';
-import {cityLink, fieldName, when} from './format.js';
+import {cityLink, fieldName, sessionText, when} from './format.js';
 import {L, t} from './i18n.js';
 
 function needRoot(main, ctx) {
@@ -153,14 +153,19 @@ export async function viewHealth(main, ctx) {
 			h('table', {class: 'list', id: 'health'},
 				h('caption', {}, t('sec.health.caption')),
 				h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, t('col.city')), h('th', {scope: 'col'}, t('sec.lastsession')),
-					h('th', {scope: 'col'}, t('sec.held')), h('th', {scope: 'col'}, t('sec.failures')),
-					h('th', {scope: 'col'}, t('sync.lasterror')))),
-				h('tbody', {}, data.cities.map((c) => h('tr', {class: c.failures || c.held ? 'attention' : null},
-					h('th', {scope: 'row'}, cityLink(c.city)),
-					h('td', {}, c.last_session ? when(c.last_session) : t('never')),
-					h('td', {}, String(c.held || 0)),
-					h('td', {}, String(c.failures || 0)),
-					h('td', {}, c.last_error || ''))))),
+					h('th', {scope: 'col'}, t('sec.changes')), h('th', {scope: 'col'}, t('sec.heldhere')),
+					h('th', {scope: 'col'}, t('sec.failures')), h('th', {scope: 'col'}, t('sec.why')))),
+				h('tbody', {}, data.cities.map((c) => {
+					const last = c.last_session;
+					const failed = last && last.state === 'failed';
+					return h('tr', {class: !last || failed || c.held ? 'attention' : null, 'data-key': c.city.key},
+						h('th', {scope: 'row'}, cityLink(c.city)),
+						h('td', {class: failed ? 'bad' : null}, sessionText(last)),
+						h('td', {}, last ? `${last.sent} / ${last.received}` : '—'),
+						h('td', {}, String(c.held || 0)),
+						h('td', {}, String(c.failures || 0)),
+						h('td', {}, c.last_error || ''));
+				}))),
 			h('h2', {id: 'timeline-title'}, t('sec.timeline')),
 			timeline(data.timeline || []),
 			h('p', {}, h('a', {class: 'button', href: '/api/secretariat/registry.csv', download: 'registry.csv'}, t('sec.registry.csv'))));
@@ -191,7 +196,7 @@ function timeline(events) {
 		events.map((e) => {
 			const i = cities.findIndex((c) => (c && c.key) === (e.city && e.city.key));
 			return s('circle', {cx: x(e.at), cy: i * rowH + rowH / 2, r: 5,
-				class: e.event === 'session' ? 'dot ok' : 'dot bad'}, s('title', {}, `${when(e.at)} ${e.event} ${e.detail || ''}`));
+				class: e.event === 'session' ? 'dot ok' : 'dot bad'}, s('title', {}, `${when(e.at)} · ${t(`tl.${e.event}`, {}, e.event)} · ${detail(e)}`));
 		}),
 		s('text', {x: labelW, y: height - 8, class: 'chart-label'}, when(new Date(min).toISOString())),
 		s('text', {x: width - 10, y: height - 8, 'text-anchor': 'end', class: 'chart-label'}, when(new Date(max).toISOString())));
@@ -200,6 +205,14 @@ function timeline(events) {
 		svg,
 		h('details', {}, h('summary', {}, t('sec.timeline.list')),
 			h('ol', {class: 'plain', id: 'timeline'}, sorted.map((e) => h('li', {},
-				h('time', {datetime: e.at}, when(e.at)), ' · ', cityLink(e.city), ' · ', t(`tl.${e.event}`, {}, e.event),
-				e.detail ? ` — ${e.detail}` : '')))));
+				h('time', {datetime: e.at}, when(e.at)), ' · ', e.city ? cityLink(e.city) : e.address, ' · ', t(`tl.${e.event}`, {}, e.event),
+				` — ${detail(e)}`)))));
+}
+
+// What one session of the timeline did: who called whom, what moved, why it failed.
+function detail(e) {
+	const parts = [t(`session.${e.direction}`), t('session.moved', {sent: e.sent, received: e.received})];
+	if (e.held) parts.push(t('session.heldhere', {n: e.held}));
+	if (e.error) parts.push(e.error);
+	return parts.join(' · ');
 }

@@ -3,7 +3,7 @@
 
 import {errorText, get, post} from './api.js';
 import {h, replace} from './dom.js';
-import {cityLink, when} from './format.js';
+import {cityLink, sessionText, when} from './format.js';
 import {L, t} from './i18n.js';
 
 export async function viewSync(main, ctx) {
@@ -39,12 +39,14 @@ export async function viewSync(main, ctx) {
 				h('thead', {}, h('tr', {},
 					h('th', {scope: 'col'}, t('sync.peer')), h('th', {scope: 'col'}, t('sync.address')),
 					h('th', {scope: 'col'}, t('sync.connected')), h('th', {scope: 'col'}, t('sync.lastcontact')),
+					h('th', {scope: 'col'}, t('sync.lastsession')),
 					h('th', {scope: 'col'}, t('sync.waiting')), h('th', {scope: 'col'}, t('sync.lasterror')))),
 				h('tbody', {}, peers.map((p) => h('tr', {},
 					h('th', {scope: 'row'}, p.city && p.city.name ? cityLink(p.city) : t('sync.unnamed')),
 					h('td', {class: 'mono'}, p.url || t('sync.incoming')),
 					h('td', {class: p.connected ? 'ok' : null}, p.connected ? t('yes') : t('no')),
 					h('td', {}, when(p.last_contact)),
+					h('td', {}, sessionText(p.session)),
 					h('td', {}, String(p.to_send ?? '')),
 					h('td', {}, p.last_error || '')))))
 				: h('p', {}, t('sync.nopeers')),
