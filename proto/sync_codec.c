@@ -455,25 +455,22 @@ int uccn_codec_decode_sync(
 		}
 		break;
 	case UCCN_SYNC_ACK:
-		/* The third element, held, is optional (§11.1). */
-		if (o->via.array.size == 3 && uccn_wire_is_uint(&e[1]) &&
-			uccn_wire_is_uint(&e[2])) {
-			out->value = e[1].via.u64;
-			out->has_held = true;
-			out->held = e[2].via.u64;
-			break;
-		}
-		/* fall through */
 	case UCCN_SYNC_DONE:
 	case UCCN_SYNC_PING:
-	case UCCN_SYNC_PONG:
-		if (o->via.array.size != 2 || !uccn_wire_is_uint(&e[1])) {
+	case UCCN_SYNC_PONG: {
+		/* An ACK may add a third element, held (§11.1). */
+		bool held = out->type == UCCN_SYNC_ACK && o->via.array.size == 3 &&
+			    uccn_wire_is_uint(&e[2]);
+		if ((o->via.array.size != 2 && !held) || !uccn_wire_is_uint(&e[1])) {
 			uccn_error_set(why, why_len, UCCN_EPROTO,
 				"an ack, done, ping or pong is [type, number] (an ack may add held)");
 			goto out;
 		}
 		out->value = e[1].via.u64;
+		out->has_held = held;
+		out->held = held ? e[2].via.u64 : 0;
 		break;
+	}
 	default:
 		uccn_error_set(why, why_len, UCCN_EPROTO, "unknown sync message type %llu",
 			(unsigned long long)e[0].via.u64);
