@@ -551,6 +551,17 @@ static int show_record(void *userdata, const struct uccn_record *r) {
 	return ctx->status != 0 ? 1 : 0; /* stop the walk: the error line is printed */
 }
 
+/* Opens the node and finds the record t names, for the commands that read or delete one
+ * record; on failure the node is closed again. Returns 0 or the exit status. */
+static int open_target(struct uccn_cli *cli, struct target *t, struct uccn_node **node) {
+	int status = uccn_cli_open_node(cli, node);
+	if (status == 0 && (status = find_target(cli, *node, t, true)) != 0) {
+		uccn_node_close(*node);
+		*node = NULL;
+	}
+	return status;
+}
+
 int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 	bool json = false;
 	const struct uccn_cli_option opts[] = {
@@ -566,11 +577,7 @@ int uccn_cmd_get(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	if ((status = find_target(cli, node, &t, true)) != 0) {
-		uccn_node_close(node);
+	if ((status = open_target(cli, &t, &node)) != 0) {
 		return status;
 	}
 	struct show_ctx ctx = {.cli = cli, .json = json};
@@ -764,11 +771,7 @@ int uccn_cmd_delete(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		return status;
-	}
-	if ((status = find_target(cli, node, &t, true)) != 0) {
-		uccn_node_close(node);
+	if ((status = open_target(cli, &t, &node)) != 0) {
 		return status;
 	}
 	int err = uccn_node_delete(node, t.kind, t.id, uccn_cli_now_ms());
@@ -838,12 +841,7 @@ int uccn_cmd_history(struct uccn_cli *cli, int argc, char **argv) {
 		return status;
 	}
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
-		uccn_cli_emit_end(&emit, false);
-		return status;
-	}
-	if ((status = find_target(cli, node, &t, true)) != 0) {
-		uccn_node_close(node);
+	if ((status = open_target(cli, &t, &node)) != 0) {
 		uccn_cli_emit_end(&emit, false);
 		return status;
 	}
