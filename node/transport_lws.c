@@ -634,6 +634,29 @@ static int why_no_bind(const char *host, uint16_t port) {
 	return e;
 }
 
+/* Makes the vhost of a listener (the sessions' or the HTTP one), in *vh. lws's own lines on a
+ * failed bind ("ERROR on binding fd 16 ... (-1 98)") say less than ours, and a service's log
+ * is read by people: they are hushed for this call. A taken port is UCCN_EBUSY with no line:
+ * the caller says so in its own words, a taken port being an everyday case. `what` is what
+ * the listener cannot do, for the error line. */
+static int listener_vhost(struct lws_transport *t, const struct lws_context_creation_info *info,
+	const char *what, const char *host, uint16_t port, struct lws_vhost **vh) {
+	lws_set_log_level(0, log_emit);
+	*vh = lws_create_vhost(t->ctx, info);
+	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
+	if (*vh != NULL) {
+		return UCCN_OK;
+	}
+	int e = why_no_bind(host, port);
+	if (e == EADDRINUSE) {
+		return UCCN_EBUSY;
+	}
+	uccn_log(UCCN_LOG_ERROR, "transport: cannot %s on %s port %u: %s", what,
+		host != NULL ? host : "*", (unsigned)port,
+		e != 0 ? strerror(e) : "refused by libwebsockets");
+	return UCCN_EIO;
+}
+
 static int lws_listen(
 	struct uccn_transport *base, const char *host, uint16_t port, uint16_t *bound_port) {
 	struct lws_transport *t = transport_of(base);
@@ -659,22 +682,11 @@ static int lws_listen(
 	}
 	info.port = port;
 	info.vhost_name = "uccn-listen"; /* lws keeps the pointer: a literal lives forever */
-	/* lws's own lines on a failed bind ("ERROR on binding fd 16 ... (-1 98)") say less than
-	 * the one below, and a service's log is read by people: hush them for this call. */
-	lws_set_log_level(0, log_emit);
-	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
-	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
-	if (vh == NULL) {
-		int e = why_no_bind(host, port);
+	struct lws_vhost *vh = NULL;
+	int err = listener_vhost(t, &info, "listen", host, port, &vh);
+	if (err < 0) {
 		uccn_alloc_free(l);
-		if (e == EADDRINUSE) {
-			/* The caller says so in its own words: a taken port is an everyday case. */
-			return UCCN_EBUSY;
-		}
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot listen on %s port %u: %s",
-			host != NULL ? host : "*", (unsigned)port,
-			e != 0 ? strerror(e) : "refused by libwebsockets");
-		return UCCN_EIO;
+		return err;
 	}
 	if (l != NULL) {
 		l->next = t->listeners; /* freed with the transport, after the vhost */
@@ -1285,19 +1297,11 @@ static int lws_listen_http(struct uccn_transport *base, const char *host, uint16
 			info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 		}
 	}
-	lws_set_log_level(0, log_emit); /* as for the sessions' listener: our line says more */
-	struct lws_vhost *vh = lws_create_vhost(t->ctx, &info);
-	lws_set_log_level(LWS_LOG_LEVELS, log_emit);
-	if (vh == NULL) {
-		int e = why_no_bind(host, port);
+	struct lws_vhost *vh = NULL;
+	int err = listener_vhost(t, &info, "serve HTTP", host, port, &vh);
+	if (err < 0) {
 		uccn_alloc_free(l);
-		if (e == EADDRINUSE) {
-			return UCCN_EBUSY;
-		}
-		uccn_log(UCCN_LOG_ERROR, "transport: cannot serve HTTP on %s port %u: %s",
-			host != NULL ? host : "*", (unsigned)port,
-			e != 0 ? strerror(e) : "refused by libwebsockets");
-		return UCCN_EIO;
+		return err;
 	}
 	l->next = t->http_listeners;
 	t->http_listeners = l;
