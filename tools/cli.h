@@ -199,6 +199,11 @@ int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out);
 /* The current wall-clock time in milliseconds since the Unix epoch. */
 uint64_t uccn_cli_now_ms(void);
 
+/* Makes room for one more item (of size bytes) after the n in items, of room for *cap: the
+ * array, grown to twice the room (64 at first) when full and *cap updated, or NULL when memory
+ * runs out (items and *cap then unchanged). For the commands that collect rows. */
+void *uccn_cli_grow(void *items, size_t n, size_t *cap, size_t size);
+
 /* Parses a public key given on the command line as 64 hex digits; on anything else prints the
  * error line naming what (an argument or option name) and returns false. */
 bool uccn_cli_parse_key(

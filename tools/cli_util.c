@@ -250,6 +250,18 @@ int uccn_cli_open_node(struct uccn_cli *cli, struct uccn_node **out) {
 	}
 }
 
+void *uccn_cli_grow(void *items, size_t n, size_t *cap, size_t size) {
+	if (n < *cap) {
+		return items;
+	}
+	size_t c = *cap > 0 ? 2 * *cap : 64;
+	void *a = realloc(items, c * size);
+	if (a != NULL) {
+		*cap = c;
+	}
+	return a;
+}
+
 uint64_t uccn_cli_now_ms(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -670,15 +670,11 @@ static int collect_row(void *userdata, const struct uccn_record *r) {
 	if (ctx->show.json) {
 		return show_record(&ctx->show, r);
 	}
-	if (ctx->nrows == ctx->cap) {
-		size_t cap = ctx->cap > 0 ? 2 * ctx->cap : 64;
-		struct row *rows = realloc(ctx->rows, cap * sizeof(*rows));
-		if (rows == NULL) {
-			return UCCN_ENOMEM;
-		}
-		ctx->rows = rows;
-		ctx->cap = cap;
+	struct row *rows = uccn_cli_grow(ctx->rows, ctx->nrows, &ctx->cap, sizeof(*rows));
+	if (rows == NULL) {
+		return UCCN_ENOMEM;
 	}
+	ctx->rows = rows;
 	struct row *row = &ctx->rows[ctx->nrows];
 	if ((row->title = record_title(r)) == NULL) {
 		return UCCN_ENOMEM;

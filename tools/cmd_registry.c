@@ -115,15 +115,11 @@ static int collect_member(void *userdata, const struct uccn_member *m) {
 			strcasecmp(uccn_cli_or_empty(m->country), ms->country) != 0)) {
 		return 0;
 	}
-	if (ms->n == ms->cap) {
-		size_t cap = ms->cap > 0 ? 2 * ms->cap : 64;
-		struct member_row *rows = realloc(ms->rows, cap * sizeof(*rows));
-		if (rows == NULL) {
-			return UCCN_ENOMEM;
-		}
-		ms->rows = rows;
-		ms->cap = cap;
+	struct member_row *rows = uccn_cli_grow(ms->rows, ms->n, &ms->cap, sizeof(*rows));
+	if (rows == NULL) {
+		return UCCN_ENOMEM;
 	}
+	ms->rows = rows;
 	struct member_row *row = &ms->rows[ms->n];
 	memset(row, 0, sizeof(*row));
 	row->name = strdup(uccn_cli_or_empty(m->name));

@@ -246,15 +246,11 @@ static void apps_finish(struct apps *as) {
 
 static int collect_app(void *userdata, const struct uccn_application *a) {
 	struct apps *as = userdata;
-	if (as->n == as->cap) {
-		size_t cap = as->cap > 0 ? 2 * as->cap : 64;
-		struct app_row *rows = realloc(as->rows, cap * sizeof(*rows));
-		if (rows == NULL) {
-			return UCCN_ENOMEM;
-		}
-		as->rows = rows;
-		as->cap = cap;
+	struct app_row *rows = uccn_cli_grow(as->rows, as->n, &as->cap, sizeof(*rows));
+	if (rows == NULL) {
+		return UCCN_ENOMEM;
 	}
+	as->rows = rows;
 	struct app_row *row = &as->rows[as->n++];
 	memset(row, 0, sizeof(*row));
 	const char *const text[6] = {
@@ -494,15 +490,11 @@ static int collect_known(void *userdata, const struct uccn_member *m) {
 	if (!m->active) {
 		return 0;
 	}
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap > 0 ? 2 * ks->cap : 64;
-		struct known *rows = realloc(ks->rows, cap * sizeof(*rows));
-		if (rows == NULL) {
-			return UCCN_ENOMEM;
-		}
-		ks->rows = rows;
-		ks->cap = cap;
+	struct known *rows = uccn_cli_grow(ks->rows, ks->n, &ks->cap, sizeof(*rows));
+	if (rows == NULL) {
+		return UCCN_ENOMEM;
 	}
+	ks->rows = rows;
 	struct known *k = &ks->rows[ks->n++];
 	memcpy(k->city, m->city, UCCN_KEY_BYTES);
 	k->name = strdup(uccn_cli_or_empty(m->name));
@@ -688,16 +680,12 @@ static int csv_row(void *userdata, const struct uccn_cli_csv_row *row) {
 	if (!cp->header_read) {
 		return read_header(cp, row) < 0 ? 1 : 0;
 	}
-	if (cp->n == cp->cap) {
-		size_t cap = cp->cap > 0 ? 2 * cp->cap : 64;
-		struct plan *plans = realloc(cp->plans, cap * sizeof(*plans));
-		if (plans == NULL) {
-			snprintf(cp->why, sizeof(cp->why), "out of memory");
-			return 1;
-		}
-		cp->plans = plans;
-		cp->cap = cap;
+	struct plan *plans = uccn_cli_grow(cp->plans, cp->n, &cp->cap, sizeof(*plans));
+	if (plans == NULL) {
+		snprintf(cp->why, sizeof(cp->why), "out of memory");
+		return 1;
 	}
+	cp->plans = plans;
 	struct plan *p = &cp->plans[cp->n];
 	char why[384] = "";
 	if (plan_row(cp, row, p, why, sizeof(why)) < 0) {
@@ -988,15 +976,11 @@ static int collect_report(void *userdata, const struct uccn_record *r) {
 		memcmp(p->str, w->period, p->str_len) != 0) {
 		return 0;
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap > 0 ? 2 * w->cap : 64;
-		struct report_row *rows = realloc(w->rows, cap * sizeof(*rows));
-		if (rows == NULL) {
-			return UCCN_ENOMEM;
-		}
-		w->rows = rows;
-		w->cap = cap;
+	struct report_row *rows = uccn_cli_grow(w->rows, w->n, &w->cap, sizeof(*rows));
+	if (rows == NULL) {
+		return UCCN_ENOMEM;
 	}
+	w->rows = rows;
 	struct report_row *row = &w->rows[w->n++];
 	memcpy(row->owner, uccn_record_owner(r), UCCN_KEY_BYTES);
 	snprintf(row->id, sizeof(row->id), "%s", uccn_record_id(r));
