@@ -1139,19 +1139,31 @@ static int walk(struct uccn_store *st, sqlite3_stmt *stmt, const char *what,
 	return ret;
 }
 
-struct blob_walk {
-	uccn_store_blob_fn fn;
+/* What a walk hands each row to: the caller's function, of the type its walk calls, and data. */
+struct fn_walk {
+	union {
+		uccn_store_blob_fn blob;
+		uccn_store_row_fn row;
+		uccn_store_fts_row_fn fts;
+		uccn_store_match_fn match;
+		uccn_store_held_fn held;
+		uccn_store_fork_fn fork;
+		uccn_store_feed_fn feed;
+		uccn_store_link_fn link;
+		uccn_store_peer_fn peer;
+		uccn_net_session_fn session;
+	} fn;
 	void *userdata;
 };
 
 static int each_blob(sqlite3_stmt *stmt, void *ctx) {
-	struct blob_walk *w = ctx;
-	return w->fn(
+	struct fn_walk *w = ctx;
+	return w->fn.blob(
 		w->userdata, sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
 }
 
 int uccn_store_each_change(struct uccn_store *st, uccn_store_blob_fn fn, void *userdata) {
-	struct blob_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.blob = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_CHANGE), "reading changes", each_blob, &w);
 }
 
@@ -1162,7 +1174,7 @@ int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 3, owner, UCCN_KEY_BYTES, SQLITE_STATIC);
-	struct blob_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.blob = fn, .userdata = userdata};
 	return walk(st, stmt, "reading a record's history", each_blob, &w);
 }
 
@@ -1179,11 +1191,6 @@ int uccn_store_count_changes(struct uccn_store *st, uint64_t *out) {
 	}
 	return err;
 }
-
-struct row_walk {
-	uccn_store_row_fn fn;
-	void *userdata;
-};
 
 /* The record row of a statement whose first columns are kind, owner, id, deleted, state. */
 static int read_row(sqlite3_stmt *stmt, struct uccn_store_row *row) {
@@ -1204,10 +1211,10 @@ static int read_row(sqlite3_stmt *stmt, struct uccn_store_row *row) {
 }
 
 static int each_row(sqlite3_stmt *stmt, void *ctx) {
-	struct row_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_store_row row;
 	int err = read_row(stmt, &row);
-	return err < 0 ? err : w->fn(w->userdata, &row);
+	return err < 0 ? err : w->fn.row(w->userdata, &row);
 }
 
 int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_deleted,
@@ -1219,27 +1226,22 @@ int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_de
 		sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int(stmt, 2, with_deleted);
-	struct row_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.row = fn, .userdata = userdata};
 	return walk(st, stmt, "reading records", each_row, &w);
 }
 
-struct fts_walk {
-	uccn_store_fts_row_fn fn;
-	void *userdata;
-};
-
 static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
-	struct fts_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_store_row row;
 	int err = read_row(stmt, &row);
-	return err < 0 ? err : w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
+	return err < 0 ? err : w->fn.fts(w->userdata, sqlite3_column_int64(stmt, 5), &row);
 }
 
 int uccn_store_fts_dirty(
 	struct uccn_store *st, size_t max, uccn_store_fts_row_fn fn, void *userdata) {
 	sqlite3_stmt *stmt = use(st, STMT_FTS_DIRTY);
 	sqlite3_bind_int64(stmt, 1, (int64_t)max);
-	struct fts_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.fts = fn, .userdata = userdata};
 	return walk(st, stmt, "reading records to index", each_fts_row, &w);
 }
 
@@ -1261,13 +1263,8 @@ int uccn_store_fts_set(struct uccn_store *st, int64_t rid, const char *text, siz
 	return err;
 }
 
-struct search_walk {
-	uccn_store_match_fn fn;
-	void *userdata;
-};
-
 static int each_match(sqlite3_stmt *stmt, void *ctx) {
-	struct search_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	const char *kind = (const char *)sqlite3_column_text(stmt, 0);
 	const uint8_t *owner = sqlite3_column_blob(stmt, 1);
 	const char *id = (const char *)sqlite3_column_text(stmt, 2);
@@ -1276,7 +1273,7 @@ static int each_match(sqlite3_stmt *stmt, void *ctx) {
 		sqlite3_column_bytes(stmt, 1) != UCCN_KEY_BYTES) {
 		return UCCN_ECORRUPT;
 	}
-	return w->fn(w->userdata, kind, owner, id, snippet != NULL ? snippet : "");
+	return w->fn.match(w->userdata, kind, owner, id, snippet != NULL ? snippet : "");
 }
 
 int uccn_store_fts_search(struct uccn_store *st, const char *match, const char *kind, size_t max,
@@ -1289,7 +1286,7 @@ int uccn_store_fts_search(struct uccn_store *st, const char *match, const char *
 		sqlite3_bind_null(stmt, 2);
 	}
 	sqlite3_bind_int64(stmt, 3, (int64_t)max);
-	struct search_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.match = fn, .userdata = userdata};
 	return walk(st, stmt, "searching", each_match, &w);
 }
 
@@ -1298,7 +1295,7 @@ int uccn_store_find_records(struct uccn_store *st, const char *kind, const char 
 	sqlite3_stmt *stmt = use(st, STMT_FIND_RECORDS);
 	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
-	struct row_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.row = fn, .userdata = userdata};
 	return walk(st, stmt, "finding a record", each_row, &w);
 }
 
@@ -1425,13 +1422,8 @@ int uccn_store_set_held_due(
 	return run(st, stmt, "dating a held change");
 }
 
-struct held_walk {
-	uccn_store_held_fn fn;
-	void *userdata;
-};
-
 static int each_held(sqlite3_stmt *stmt, void *ctx) {
-	struct held_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_store_held h = {
 		.author = sqlite3_column_blob(stmt, 0),
 		.seq = (uint64_t)sqlite3_column_int64(stmt, 1),
@@ -1445,11 +1437,11 @@ static int each_held(sqlite3_stmt *stmt, void *ctx) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a held row is incomplete)");
 		return UCCN_ECORRUPT;
 	}
-	return w->fn(w->userdata, &h);
+	return w->fn.held(w->userdata, &h);
 }
 
 int uccn_store_each_held(struct uccn_store *st, uccn_store_held_fn fn, void *userdata) {
-	struct held_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.held = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_HELD), "reading held changes", each_held, &w);
 }
 
@@ -1463,13 +1455,8 @@ int uccn_store_add_fork(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYT
 	return run(st, stmt, "keeping a fork");
 }
 
-struct fork_walk {
-	uccn_store_fork_fn fn;
-	void *userdata;
-};
-
 static int each_fork(sqlite3_stmt *stmt, void *ctx) {
-	struct fork_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_store_fork f = {
 		.author = sqlite3_column_blob(stmt, 0),
 		.seq = (uint64_t)sqlite3_column_int64(stmt, 1),
@@ -1482,11 +1469,11 @@ static int each_fork(sqlite3_stmt *stmt, void *ctx) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (a fork row is incomplete)");
 		return UCCN_ECORRUPT;
 	}
-	return w->fn(w->userdata, &f);
+	return w->fn.fork(w->userdata, &f);
 }
 
 int uccn_store_each_fork(struct uccn_store *st, uccn_store_fork_fn fn, void *userdata) {
-	struct fork_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.fork = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_FORK), "reading forks", each_fork, &w);
 }
 
@@ -1516,7 +1503,7 @@ int uccn_store_each_author_change(struct uccn_store *st, const uint8_t author[UC
 	sqlite3_stmt *stmt = use(st, STMT_AUTHOR_CHANGES);
 	sqlite3_bind_blob(stmt, 1, author, UCCN_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, (int64_t)from_seq);
-	struct blob_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.blob = fn, .userdata = userdata};
 	return walk(st, stmt, "reading a chain", each_blob, &w);
 }
 
@@ -1572,19 +1559,14 @@ static int run_once(struct uccn_store *st, const char *sql, const uint8_t *blob,
 	return err;
 }
 
-struct marked_walk {
-	uccn_store_feed_fn fn;
-	void *userdata;
-};
-
 static int each_marked_feed(sqlite3_stmt *stmt, void *ctx) {
-	struct marked_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	const uint8_t *key = sqlite3_column_blob(stmt, 0);
 	const char *name = (const char *)sqlite3_column_text(stmt, 1);
 	if (key == NULL || sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES || name == NULL) {
 		return 0;
 	}
-	return w->fn(w->userdata, key, name, (uint64_t)sqlite3_column_int64(stmt, 2));
+	return w->fn.feed(w->userdata, key, name, (uint64_t)sqlite3_column_int64(stmt, 2));
 }
 
 int uccn_store_each_secretariat_feed(struct uccn_store *st, uccn_store_feed_fn fn, void *userdata) {
@@ -1592,7 +1574,7 @@ int uccn_store_each_secretariat_feed(struct uccn_store *st, uccn_store_feed_fn f
 	if (err < 0) {
 		return err;
 	}
-	struct marked_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.feed = fn, .userdata = userdata};
 	return run_once(st,
 		"SELECT a.key, f.name, f.head_seq FROM feeds f JOIN authors a ON a.aid = f.aid"
 		" WHERE instr(f.name, '@') > 0 ORDER BY a.key, f.name",
@@ -1696,7 +1678,7 @@ int uccn_store_each_live_change(
 	struct uccn_store *st, int64_t rid, uccn_store_blob_fn fn, void *userdata) {
 	sqlite3_stmt *stmt = use(st, STMT_LIVE_CHANGES);
 	sqlite3_bind_int64(stmt, 1, rid);
-	struct blob_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.blob = fn, .userdata = userdata};
 	return walk(st, stmt, "reading a record's changes", each_blob, &w);
 }
 
@@ -1829,18 +1811,13 @@ int uccn_store_revoked_authors(struct uccn_store *st, struct uccn_bytes *keys) {
 		st, use(st, STMT_REVOKED_AUTHORS), "reading revoked changes", collect_key, keys);
 }
 
-struct feed_walk {
-	uccn_store_feed_fn fn;
-	void *userdata;
-};
-
 static int each_feed_row(sqlite3_stmt *stmt, void *ctx) {
-	struct feed_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	if (sqlite3_column_bytes(stmt, 0) != UCCN_KEY_BYTES) {
 		uccn_log(UCCN_LOG_ERROR, "the database is damaged (an author row has no key)");
 		return UCCN_ECORRUPT;
 	}
-	return w->fn(w->userdata, sqlite3_column_blob(stmt, 0),
+	return w->fn.feed(w->userdata, sqlite3_column_blob(stmt, 0),
 		(const char *)sqlite3_column_text(stmt, 1),
 		(uint64_t)sqlite3_column_int64(stmt, 2));
 }
@@ -1856,7 +1833,7 @@ int uccn_store_each_feed_head(
 	if (err < 0) {
 		return err;
 	}
-	struct feed_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.feed = fn, .userdata = userdata};
 	sqlite3_stmt *stmt = use(st, STMT_EACH_FEED);
 	if (first != NULL) {
 		sqlite3_bind_blob(stmt, 1, first, UCCN_KEY_BYTES, SQLITE_STATIC);
@@ -1879,14 +1856,9 @@ static int feed_id(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], 
 	return UCCN_OK;
 }
 
-struct link_walk {
-	uccn_store_link_fn fn;
-	void *userdata;
-};
-
 static int each_link(sqlite3_stmt *stmt, void *ctx) {
-	struct link_walk *w = ctx;
-	return w->fn(w->userdata, (uint64_t)sqlite3_column_int64(stmt, 0),
+	struct fn_walk *w = ctx;
+	return w->fn.link(w->userdata, (uint64_t)sqlite3_column_int64(stmt, 0),
 		sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1));
 }
 
@@ -1900,7 +1872,7 @@ int uccn_store_each_feed_change(struct uccn_store *st, const uint8_t author[UCCN
 	sqlite3_stmt *stmt = use(st, STMT_FEED_CHANGES);
 	sqlite3_bind_int64(stmt, 1, fid);
 	sqlite3_bind_int64(stmt, 2, after_seq > INT64_MAX ? INT64_MAX : (int64_t)after_seq);
-	struct link_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.link = fn, .userdata = userdata};
 	return walk(st, stmt, "reading a feed", each_link, &w);
 }
 
@@ -1972,13 +1944,8 @@ static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t cap) {
 	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
 }
 
-struct peer_walk {
-	uccn_store_peer_fn fn;
-	void *userdata;
-};
-
 static int each_peer_row(sqlite3_stmt *stmt, void *ctx) {
-	struct peer_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_store_peer p;
 	memset(&p, 0, sizeof(p));
 	copy_text(stmt, 0, p.url, sizeof(p.url));
@@ -1996,11 +1963,11 @@ static int each_peer_row(sqlite3_stmt *stmt, void *ctx) {
 	p.ours = (uint64_t)sqlite3_column_int64(stmt, 6);
 	p.theirs = (uint64_t)sqlite3_column_int64(stmt, 7);
 	copy_text(stmt, 8, p.last_error, sizeof(p.last_error));
-	return w->fn(w->userdata, &p);
+	return w->fn.peer(w->userdata, &p);
 }
 
 int uccn_store_each_peer(struct uccn_store *st, uccn_store_peer_fn fn, void *userdata) {
-	struct peer_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.peer = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_PEER), "reading peers", each_peer_row, &w);
 }
 
@@ -2088,13 +2055,8 @@ int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session
 	return err;
 }
 
-struct session_walk {
-	uccn_net_session_fn fn;
-	void *userdata;
-};
-
 static int each_session_row(sqlite3_stmt *stmt, void *ctx) {
-	struct session_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_net_session s;
 	memset(&s, 0, sizeof(s));
 	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
@@ -2112,11 +2074,11 @@ static int each_session_row(sqlite3_stmt *stmt, void *ctx) {
 	}
 	s.err = sqlite3_column_int(stmt, 18);
 	copy_text(stmt, 19, s.error, sizeof(s.error));
-	return w->fn(w->userdata, &s);
+	return w->fn.session(w->userdata, &s);
 }
 
 int uccn_store_each_session(struct uccn_store *st, uccn_net_session_fn fn, void *userdata) {
-	struct session_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.session = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_SESSION), "reading sessions", each_session_row, &w);
 }
 
@@ -2148,7 +2110,7 @@ int uccn_store_match_ids(struct uccn_store *st, const char *kind, const char *pr
 }
 
 static int each_logged_row(sqlite3_stmt *stmt, void *ctx) {
-	struct session_walk *w = ctx;
+	struct fn_walk *w = ctx;
 	struct uccn_net_session s;
 	memset(&s, 0, sizeof(s));
 	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
@@ -2167,12 +2129,12 @@ static int each_logged_row(sqlite3_stmt *stmt, void *ctx) {
 	s.sessions = 1;
 	s.failures = s.err != 0;
 	s.ok_ms = s.err == 0 ? s.ended_ms : 0;
-	return w->fn(w->userdata, &s);
+	return w->fn.session(w->userdata, &s);
 }
 
 int uccn_store_session_log(
 	struct uccn_store *st, size_t max, uccn_net_session_fn fn, void *userdata) {
-	struct session_walk w = {fn, userdata};
+	struct fn_walk w = {.fn.session = fn, .userdata = userdata};
 	sqlite3_stmt *stmt = use(st, STMT_EACH_LOGGED);
 	sqlite3_bind_int64(stmt, 1, (int64_t)max);
 	return walk(st, stmt, "reading the session log", each_logged_row, &w);
