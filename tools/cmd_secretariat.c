@@ -1137,6 +1137,24 @@ out:
 	return status;
 }
 
+/* --reason of withdraw and revoke, checked as a designation's reason field. */
+struct reason_text {
+	struct uccn_value v;
+	char buf[16384 + 1];
+};
+
+/* Checks --reason and opens the node, what withdraw and revoke do before they write; the
+ * error line is cleared for the write. Returns 0 or the exit status. */
+static int reason_and_node(struct uccn_cli *cli, const char *reason, struct reason_text *why,
+	struct uccn_node **node) {
+	int status = uccn_cli_option_value(cli, "reason", "designation", "reason", reason, &why->v,
+		why->buf, sizeof(why->buf));
+	if (status == 0 && (status = uccn_cli_open_node(cli, node)) == 0) {
+		uccn_cli_clear_error(cli);
+	}
+	return status;
+}
+
 int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
 	const char *reason = NULL;
 	const struct uccn_cli_option opts[] = {
@@ -1150,19 +1168,12 @@ int uccn_cmd_withdraw(struct uccn_cli *cli, int argc, char **argv) {
 	if (status != 0 || done) {
 		return status;
 	}
-	struct uccn_value v;
-	char buf[16384 + 1];
-	status = uccn_cli_option_value(
-		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
-	if (status != 0) {
-		return status;
-	}
+	struct reason_text why;
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	if ((status = reason_and_node(cli, reason, &why, &node)) != 0) {
 		return status;
 	}
-	uccn_cli_clear_error(cli);
-	int err = uccn_node_withdraw(node, city[0], v.str, uccn_cli_now_ms());
+	int err = uccn_node_withdraw(node, city[0], why.v.str, uccn_cli_now_ms());
 	if (err == UCCN_ENOTMEMBER || err == UCCN_ENOTFOUND) {
 		status = uccn_cli_fail(cli, UCCN_CLI_FAIL,
 			"%s is not a member (no active designation here)",
@@ -1401,20 +1412,13 @@ int uccn_cmd_revoke(struct uccn_cli *cli, int argc, char **argv) {
 		return uccn_cli_fail(
 			cli, UCCN_CLI_USAGE, "--successor: a key cannot succeed itself");
 	}
-	struct uccn_value v;
-	char buf[16384 + 1];
-	status = uccn_cli_option_value(
-		cli, "reason", "designation", "reason", reason, &v, buf, sizeof(buf));
-	if (status != 0) {
-		return status;
-	}
+	struct reason_text why;
 	struct uccn_node *node = NULL;
-	if ((status = uccn_cli_open_node(cli, &node)) != 0) {
+	if ((status = reason_and_node(cli, reason, &why, &node)) != 0) {
 		return status;
 	}
-	uccn_cli_clear_error(cli);
 	int err = uccn_node_revoke(node, key[0], cutoff, successor_hex != NULL ? successor : NULL,
-		v.str, uccn_cli_now_ms());
+		why.v.str, uccn_cli_now_ms());
 	if (err < 0) {
 		status = secretariat_error(cli, node, err, "revoke a key");
 	} else {
