@@ -71,13 +71,11 @@ static int collect_own(void *userdata, const struct uccn_record *r) {
 		return 0; /* another author's: it joins the network by itself, or not at all */
 	}
 	if (rs->n == rs->cap) {
-		size_t cap = rs->cap > 0 ? 2 * rs->cap : 16;
-		struct own_record *rows = uccn_alloc_realloc(rs->rows, cap * sizeof(*rows));
+		struct own_record *rows = uccn_alloc_grow(rs->rows, &rs->cap, 16, sizeof(*rows));
 		if (rows == NULL) {
 			return UCCN_ENOMEM;
 		}
 		rs->rows = rows;
-		rs->cap = cap;
 	}
 	struct own_record *o = &rs->rows[rs->n++];
 	memset(o, 0, sizeof(*o));
@@ -119,13 +117,11 @@ struct peers {
 static int collect_peer(void *userdata, const struct uccn_peer *p) {
 	struct peers *ps = userdata;
 	if (ps->n == ps->cap) {
-		size_t cap = ps->cap > 0 ? 2 * ps->cap : 8;
-		struct uccn_peer *rows = uccn_alloc_realloc(ps->rows, cap * sizeof(*rows));
+		struct uccn_peer *rows = uccn_alloc_grow(ps->rows, &ps->cap, 8, sizeof(*rows));
 		if (rows == NULL) {
 			return UCCN_ENOMEM;
 		}
 		ps->rows = rows;
-		ps->cap = cap;
 	}
 	ps->rows[ps->n++] = *p;
 	return 0;

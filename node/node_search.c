@@ -191,13 +191,11 @@ static int keep_match(void *userdata, const char *kind, const uint8_t owner[UCCN
 	const char *id, const char *snippet) {
 	struct match_list *l = userdata;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 32;
-		struct match *m = uccn_alloc_realloc(l->m, cap * sizeof(*m));
+		struct match *m = uccn_alloc_grow(l->m, &l->cap, 32, sizeof(*m));
 		if (m == NULL) {
 			return UCCN_ENOMEM;
 		}
 		l->m = m;
-		l->cap = cap;
 	}
 	struct match *m = &l->m[l->n];
 	snprintf(m->kind, sizeof(m->kind), "%s", kind);
