@@ -530,6 +530,18 @@ static int prepare_all(struct uccn_store *st, bool older) {
 	return UCCN_OK;
 }
 
+/* The last steps of both opens: the statements prepared (as prepare_all says for older) and
+ * the foreign tables noticed, then the store is the caller's (*st NULL). */
+static int hand_over(struct uccn_store **st, bool older, struct uccn_store **out) {
+	int err = prepare_all(*st, older);
+	if (err < 0 || (err = notice_foreign(*st)) < 0) {
+		return err;
+	}
+	*out = *st;
+	*st = NULL;
+	return UCCN_OK;
+}
+
 int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	int err = UCCN_ENOMEM;
 	struct uccn_store *st = uccn_alloc_calloc(1, sizeof(*st));
@@ -559,12 +571,7 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 		(err = migrate(st)) < 0) {
 		goto out;
 	}
-	if ((err = prepare_all(st, false)) < 0 || (err = notice_foreign(st)) < 0) {
-		goto out;
-	}
-	*out = st;
-	st = NULL;
-	err = UCCN_OK;
+	err = hand_over(&st, false, out);
 out:
 	uccn_store_close(st);
 	return err;
@@ -628,12 +635,7 @@ static int open_read(
 		err = UCCN_ECORRUPT;
 		goto out;
 	}
-	if ((err = prepare_all(st, older)) < 0 || (err = notice_foreign(st)) < 0) {
-		goto out;
-	}
-	*out = st;
-	st = NULL;
-	err = UCCN_OK;
+	err = hand_over(&st, older, out);
 out:
 	sqlite3_free(uri);
 	uccn_store_close(st);
