@@ -657,6 +657,23 @@ static int listener_vhost(struct lws_transport *t, const struct lws_context_crea
 	return UCCN_EIO;
 }
 
+/* The port a listener's vhost bound (port 0 lets the system choose), in *bound_port when
+ * asked; a vhost bound to none is destroyed. kind ("" or "HTTP ") is for the error line. */
+static int listener_port(struct lws_vhost *vh, const char *kind, const char *host, uint16_t port,
+	uint16_t *bound_port) {
+	int bound = lws_get_vhost_listen_port(vh);
+	if (bound <= 0 || bound > UINT16_MAX) {
+		uccn_log(UCCN_LOG_ERROR, "transport: no %sport bound on %s port %u", kind,
+			host != NULL ? host : "*", (unsigned)port);
+		lws_vhost_destroy(vh);
+		return UCCN_EIO;
+	}
+	if (bound_port != NULL) {
+		*bound_port = (uint16_t)bound;
+	}
+	return UCCN_OK;
+}
+
 static int lws_listen(
 	struct uccn_transport *base, const char *host, uint16_t port, uint16_t *bound_port) {
 	struct lws_transport *t = transport_of(base);
@@ -692,17 +709,7 @@ static int lws_listen(
 		l->next = t->listeners; /* freed with the transport, after the vhost */
 		t->listeners = l;
 	}
-	int bound = lws_get_vhost_listen_port(vh);
-	if (bound <= 0 || bound > UINT16_MAX) {
-		uccn_log(UCCN_LOG_ERROR, "transport: no port bound on %s port %u",
-			host != NULL ? host : "*", (unsigned)port);
-		lws_vhost_destroy(vh);
-		return UCCN_EIO;
-	}
-	if (bound_port != NULL) {
-		*bound_port = (uint16_t)bound;
-	}
-	return UCCN_OK;
+	return listener_port(vh, "", host, port, bound_port);
 }
 
 /* Splits "ws://host[:port][/path]" or "wss://..." (TLS: a hub behind a reverse proxy that
@@ -1305,17 +1312,7 @@ static int lws_listen_http(struct uccn_transport *base, const char *host, uint16
 	}
 	l->next = t->http_listeners;
 	t->http_listeners = l;
-	int bound = lws_get_vhost_listen_port(vh);
-	if (bound <= 0 || bound > UINT16_MAX) {
-		uccn_log(UCCN_LOG_ERROR, "transport: no HTTP port bound on %s port %u",
-			host != NULL ? host : "*", (unsigned)port);
-		lws_vhost_destroy(vh);
-		return UCCN_EIO;
-	}
-	if (bound_port != NULL) {
-		*bound_port = (uint16_t)bound;
-	}
-	return UCCN_OK;
+	return listener_port(vh, "HTTP ", host, port, bound_port);
 }
 
 static size_t lws_http_push(struct uccn_transport *base, const uint8_t *data, size_t len) {
