@@ -238,17 +238,22 @@ static int find_active(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES
 	return UCCN_OK;
 }
 
+/* What withdraw and role check first: this node is the root, and city has an active
+ * designation, into *d (else UCCN_ENOTMEMBER with missing as the reason). */
+static int root_and_active(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
+	struct uccn_registry_designation *d, const char *missing, char *why, size_t why_len) {
+	int err = uccn_registry_state_must_be_root(node, why, why_len);
+	return err < 0 ? err : find_active(node, city, d, missing, why, why_len);
+}
+
 int uccn_node_withdraw(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES],
 	const char *reason, uint64_t now_ms) {
 	size_t why_len;
 	char *why = uccn_node_error_begin(node, &why_len);
-	int err = uccn_registry_state_must_be_root(node, why, why_len);
-	if (err < 0) {
-		return err;
-	}
 	struct uccn_registry_designation d;
-	if ((err = find_active(
-		     node, city, &d, "no active designation for that key", why, why_len)) < 0) {
+	int err =
+		root_and_active(node, city, &d, "no active designation for that key", why, why_len);
+	if (err < 0) {
 		return err;
 	}
 	/* The cut-off is what this node holds of the city now: what the Secretariat has seen
@@ -269,14 +274,10 @@ int uccn_node_role(struct uccn_node *node, const uint8_t city[UCCN_KEY_BYTES], c
 	const char *role, const char *from, const char *to, uint64_t now_ms) {
 	size_t why_len;
 	char *why = uccn_node_error_begin(node, &why_len);
-	int err = uccn_registry_state_must_be_root(node, why, why_len);
-	if (err < 0) {
-		return err;
-	}
 	struct uccn_registry_designation d;
-	if ((err = find_active(node, city, &d,
-		     "a role needs an active designation, and that key has none", why, why_len)) <
-		0) {
+	int err = root_and_active(node, city, &d,
+		"a role needs an active designation, and that key has none", why, why_len);
+	if (err < 0) {
 		return err;
 	}
 	struct registry_change rc = {.kind = "role"};
