@@ -1004,18 +1004,24 @@ static int write_heads(struct uccn_store *st) {
 	return UCCN_OK;
 }
 
-int uccn_store_max_hlc(struct uccn_store *st, uint64_t *out) {
+/* A figure over all feeds (statement s: one row, one number), counting the heads this
+ * transaction moved: they are written first. */
+static int feeds_figure(struct uccn_store *st, enum statement s, const char *what, uint64_t *out) {
 	int err = write_heads(st);
 	if (err < 0) {
 		return err;
 	}
-	sqlite3_stmt *stmt = use(st, STMT_MAX_HLC);
-	err = step_row(st, stmt, "reading clocks");
+	sqlite3_stmt *stmt = use(st, s);
+	err = step_row(st, stmt, what);
 	if (err == UCCN_OK) {
 		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);
 	}
 	return err;
+}
+
+int uccn_store_max_hlc(struct uccn_store *st, uint64_t *out) {
+	return feeds_figure(st, STMT_MAX_HLC, "reading clocks", out);
 }
 
 int uccn_store_get_change(struct uccn_store *st, const uint8_t author[UCCN_KEY_BYTES], uint64_t seq,
@@ -1181,17 +1187,7 @@ int uccn_store_each_record_change(struct uccn_store *st, const char *kind,
 }
 
 int uccn_store_count_changes(struct uccn_store *st, uint64_t *out) {
-	int err = write_heads(st); /* the counts of feeds moved in this transaction */
-	if (err < 0) {
-		return err;
-	}
-	sqlite3_stmt *stmt = use(st, STMT_COUNT_CHANGES);
-	err = step_row(st, stmt, "counting changes");
-	if (err == UCCN_OK) {
-		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-	}
-	return err;
+	return feeds_figure(st, STMT_COUNT_CHANGES, "counting changes", out);
 }
 
 /* The record row of a statement whose first columns are kind, owner, id, deleted, state. */
