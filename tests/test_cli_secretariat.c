@@ -25,6 +25,7 @@
 #include <uccn/uccn.h>
 
 #include "tests/proc.h"
+#include "tests/support.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
@@ -37,32 +38,18 @@
 #error "UCCN_SOURCE_ROOT must name the source tree (for tools/data/uccn-cities.csv)"
 #endif
 
-static char dir[256];
-
-static int remove_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
+static char *dir;
 
 static void setup(void) {
-	snprintf(dir, sizeof(dir), "%s/uccn-sec-XXXXXX",
-		getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	dir = test_tmpdir();
 	test_proc_begin(dir);
 }
 
 static void teardown(void) {
-	if (dir[0] != '\0') {
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
+	test_rmdir(dir);
+	dir = NULL;
 	test_proc_end();
-#ifdef __SANITIZE_ADDRESS__
-	if (__lsan_do_recoverable_leak_check()) {
-		abort();
-	}
-#endif
+	test_check_leaks();
 }
 
 TestSuite(secretariat, .init = setup, .fini = teardown, .timeout = 240);
