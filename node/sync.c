@@ -26,11 +26,17 @@
  * cost a few bytes of header, and the session adds its tag. */
 #define BATCH_BYTES (1024 * 1024 - 64 * 1024)
 /* Reconciliation (PROTOCOL.md §11.8): a range that differs and holds at most LIST_MAX of our
- * heads is answered with them; a larger one is cut in SPLIT parts of near equal counts. The
- * initiator opens with the whole set cut so, which costs ~0.4 KB and saves a round trip when
- * anything differs. */
-#define LIST_MAX 16
+ * heads is answered with them (about 5 bytes a head: a digest and a seq); a larger one is cut
+ * in SPLIT parts of near equal counts (about 24 bytes a part, and a round trip more). On a
+ * slow link the round trip costs far more than the bytes, so lists are long: 350 cities' ~1,400
+ * feeds take one cut (the opening) and a list. The initiator opens with the whole set cut so,
+ * unless it has at most OPEN_LIST_MAX heads: nothing is cheaper when nothing differs. */
+#define LIST_MAX 128
+#define OPEN_LIST_MAX 16
 #define SPLIT 16
+/* Salts drawn for one LIST before giving up on digests that differ (each draw fails with
+ * odds of about n^2 / 2^33 for n heads: one draw in practice). */
+#define SALT_TRIES 64
 
 /* What the peer holds of one chain (an author's feed): what its vector said, raised by what we
  * sent it and by what it sent us. */
@@ -47,12 +53,15 @@ struct item {
 	size_t klen;
 };
 
-/* A RECON being built: ranges, and the heads its LIST and LACK ranges carry. */
+/* A RECON being built: ranges, and the heads its LIST and LACK ranges carry (named, and by
+ * digest or index). */
 struct recon {
 	struct uccn_sync_range *r;
 	size_t n, cap;
 	struct uccn_sync_entry *e;
 	size_t ne, cape;
+	struct uccn_sync_tag *t;
+	size_t nt, capt;
 };
 
 struct uccn_sync {
@@ -86,6 +95,9 @@ struct uccn_sync {
 	struct uccn_sync_wire_stats wire;
 	bool have_peer_key;
 	uint8_t peer_key[UCCN_KEY_BYTES];
+	/* The session's client's and server's keys, which a LIST names heads of in full (§11.8);
+	 * all zero where unknown (engines in tests), which no author is. */
+	uint8_t keys[2][UCCN_KEY_BYTES];
 	uint8_t root[UCCN_KEY_BYTES]; /* the network id: the registry's author */
 	uint64_t to_send; /* sent, plus what the peer lacked when pending was first asked */
 	uint8_t (*waiting)[UCCN_HASH_BYTES]; /* this session's held changes (on_released) */
@@ -378,6 +390,7 @@ void uccn_sync_destroy(struct uccn_sync *s) {
 	uccn_alloc_free(s->learned);
 	uccn_alloc_free(s->reply.r);
 	uccn_alloc_free(s->reply.e);
+	uccn_alloc_free(s->reply.t);
 	uccn_alloc_free(s);
 }
 
@@ -949,14 +962,16 @@ static int push_range(struct uccn_sync *s, const struct uccn_sync_range *hi,
 	memcpy(x->bound, hi->bound, hi->bound_len);
 	x->mode = mode;
 	x->first = r->ne;
+	x->tfirst = r->nt;
 	if (out != NULL) {
 		*out = x;
 	}
 	return UCCN_OK;
 }
 
-static int push_head(struct uccn_sync *s, struct uccn_sync_range *x, const uint8_t *author,
-	const char *feed, uint64_t seq) {
+/* A head named in full in the range being built: who says whose key is its author. */
+static int push_head(struct uccn_sync *s, struct uccn_sync_range *x, int who, const char *feed,
+	uint64_t seq) {
 	struct recon *r = &s->reply;
 	if (r->ne == r->cape) {
 		struct uccn_sync_entry *p = uccn_alloc_grow(r->e, &r->cape, 64, sizeof(*p));
@@ -966,28 +981,180 @@ static int push_head(struct uccn_sync *s, struct uccn_sync_range *x, const uint8
 		r->e = p;
 	}
 	struct uccn_sync_entry *e = &r->e[r->ne++];
-	memcpy(e->author, author, UCCN_KEY_BYTES);
+	memcpy(e->author, s->keys[who], UCCN_KEY_BYTES);
 	snprintf(e->feed_buf, sizeof(e->feed_buf), "%s", feed);
 	e->feed = NULL; /* set when sent: the array may still move */
 	e->seq = seq;
+	e->who = (uint8_t)who;
 	x->count++;
 	return UCCN_OK;
 }
 
-/* Our heads [a, b), the range up to hi: a LIST when few, else SPLIT fingerprinted parts. */
-static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_range *hi) {
+/* A head by digest (LIST) or an answer by index (LACK) in the range being built. */
+static int push_tag(struct uccn_sync *s, struct uccn_sync_range *x, uint32_t id, uint64_t seq) {
+	struct recon *r = &s->reply;
+	if (r->nt == r->capt) {
+		struct uccn_sync_tag *p = uccn_alloc_grow(r->t, &r->capt, 64, sizeof(*p));
+		if (p == NULL) {
+			return UCCN_ENOMEM;
+		}
+		r->t = p;
+	}
+	r->t[r->nt++] = (struct uccn_sync_tag){id, seq};
+	x->tcount++;
+	return UCCN_OK;
+}
+
+/* Which of the session's keys wrote a head (0 the client's, 1 the server's): such heads are
+ * named in full in a LIST (§11.8), so that what a node learns of its own chain never rests on
+ * a digest. -1: any other author, listed by digest. */
+static int who_wrote(const struct uccn_sync *s, const uint8_t *author) {
+	for (int k = 0; k < 2; k++) {
+		if (memcmp(author, s->keys[k], UCCN_KEY_BYTES) == 0) {
+			return k;
+		}
+	}
+	return -1;
+}
+
+/* The roles are known once the reconciliation starts: the side that opens it is the client. */
+static void take_roles(struct uccn_sync *s, bool client) {
+	memset(s->keys, 0, sizeof(s->keys));
+	if (s->have_self) {
+		memcpy(s->keys[client ? 0 : 1], s->self, UCCN_KEY_BYTES);
+	}
+	if (s->have_peer_key) {
+		memcpy(s->keys[client ? 1 : 0], s->peer_key, UCCN_KEY_BYTES);
+	}
+}
+
+/* The peer's place among the session's keys. */
+static int peer_role(const struct uccn_sync *s) {
+	return s->cfg.initiator ? 1 : 0;
+}
+
+/* A head's digest under a LIST's salt (§11.8): the first 4 bytes of BLAKE2b-256 of
+ * "uccn-recon-id-v1", the salt, the author, the feed's length (one byte) and the feed. */
+static uint32_t digest(const uint8_t salt[UCCN_SYNC_SALT_BYTES], const uint8_t *author,
+	const char *feed) {
+	static const char context[] = "uccn-recon-id-v1";
+	uint8_t buf[UCCN_SYNC_SALT_BYTES + UCCN_SYNC_BOUND_MAX + 1];
+	size_t flen = strlen(feed);
+	flen = flen > UCCN_FEED_MAX ? UCCN_FEED_MAX : flen;
+	memcpy(buf, salt, UCCN_SYNC_SALT_BYTES);
+	memcpy(buf + UCCN_SYNC_SALT_BYTES, author, UCCN_KEY_BYTES);
+	buf[UCCN_SYNC_SALT_BYTES + UCCN_KEY_BYTES] = (uint8_t)flen;
+	memcpy(buf + UCCN_SYNC_SALT_BYTES + UCCN_KEY_BYTES + 1, feed, flen);
+	struct uccn_hash_state h;
+	uint8_t full[UCCN_HASH_BYTES];
+	uccn_crypto_hash_init(&h);
+	uccn_crypto_hash_update(&h, (const uint8_t *)context, sizeof(context) - 1);
+	uccn_crypto_hash_update(&h, buf, UCCN_SYNC_SALT_BYTES + UCCN_KEY_BYTES + 1 + flen);
+	uccn_crypto_hash_final(&h, full);
+	return (uint32_t)full[0] << 24 | (uint32_t)full[1] << 16 | (uint32_t)full[2] << 8 |
+	       (uint32_t)full[3];
+}
+
+void uccn_sync_digest(const uint8_t salt[UCCN_SYNC_SALT_BYTES],
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint8_t out[UCCN_SYNC_DIGEST_BYTES]) {
+	uint32_t d = digest(salt, author, feed);
+	for (int k = 0; k < UCCN_SYNC_DIGEST_BYTES; k++) {
+		out[k] = (uint8_t)(d >> (24 - 8 * k));
+	}
+}
+
+/* A digest beside the index of the head it stands for, sorted by digest to be searched. */
+struct keyed {
+	uint32_t digest;
+	size_t at;
+};
+
+static int cmp_keyed(const void *a, const void *b) {
+	const struct keyed *x = a, *y = b;
+	return x->digest < y->digest ? -1 : x->digest > y->digest;
+}
+
+/* Our heads [a, b) that a LIST carries by digest under salt, sorted by digest; their number
+ * in *n. NULL when out of memory. */
+static struct keyed *digested(const struct uccn_sync *s, size_t a, size_t b,
+	const uint8_t salt[UCCN_SYNC_SALT_BYTES], size_t *n) {
+	struct keyed *k = uccn_alloc_malloc((b > a ? b - a : 1) * sizeof(*k));
+	*n = 0;
+	for (size_t i = a; k != NULL && i < b; i++) {
+		if (who_wrote(s, s->mine[i].e.author) < 0) {
+			k[(*n)++] = (struct keyed){digest(salt, s->mine[i].e.author, s->mine[i].e.feed), i};
+		}
+	}
+	if (k != NULL && *n > 1) {
+		qsort(k, *n, sizeof(*k), cmp_keyed);
+	}
+	return k;
+}
+
+/* The one head of k (sorted, n) with digest d, or SIZE_MAX: none, or two (a digest two of our
+ * heads share names neither). */
+static size_t match(const struct keyed *k, size_t n, uint32_t d) {
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].digest < d) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo == n || k[lo].digest != d || (lo + 1 < n && k[lo + 1].digest == d)) {
+		return SIZE_MAX;
+	}
+	return k[lo].at;
+}
+
+/* Our heads [a, b) as a LIST over the range up to hi: those of the session's two keys named,
+ * the others by digest under a salt drawn until no two of them share one. */
+static int list(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_range *hi) {
 	struct uccn_sync_range *x;
-	int err;
-	if (b - a <= LIST_MAX) {
-		if ((err = push_range(s, hi, UCCN_RANGE_LIST, &x)) < 0) {
-			return err;
-		}
-		for (size_t i = a; i < b && err == UCCN_OK; i++) {
-			err = push_head(
-				s, x, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
-		}
+	int err = push_range(s, hi, UCCN_RANGE_LIST, &x);
+	if (err < 0) {
 		return err;
 	}
+	x->tfirst = s->reply.nt;
+	for (int tries = 0;; tries++) {
+		if (tries == SALT_TRIES) {
+			return UCCN_EIO; /* the random source repeats itself */
+		}
+		uccn_crypto_random(x->salt, UCCN_SYNC_SALT_BYTES);
+		size_t n;
+		struct keyed *k = digested(s, a, b, x->salt, &n);
+		if (k == NULL) {
+			return UCCN_ENOMEM;
+		}
+		bool unique = true;
+		for (size_t i = 1; i < n; i++) {
+			unique = unique && k[i].digest != k[i - 1].digest;
+		}
+		uccn_alloc_free(k);
+		if (unique) {
+			break;
+		}
+	}
+	for (size_t i = a; i < b && err == UCCN_OK; i++) {
+		const struct item *h = &s->mine[i];
+		int who = who_wrote(s, h->e.author);
+		err = who >= 0 ? push_head(s, x, who, h->e.feed, h->e.seq)
+			       : push_tag(s, x, digest(x->salt, h->e.author, h->e.feed), h->e.seq);
+	}
+	return err;
+}
+
+/* Our heads [a, b), the range up to hi: a LIST when at most limit, else SPLIT fingerprinted
+ * parts. */
+static int describe(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_range *hi,
+	size_t limit) {
+	if (b - a <= limit) {
+		return list(s, a, b, hi);
+	}
+	struct uccn_sync_range *x;
+	int err;
 	size_t n = b - a, from = a;
 	for (size_t k = 0; k < SPLIT; k++) {
 		struct uccn_sync_range bound = *hi;
@@ -1047,14 +1214,14 @@ static int send_reply(struct uccn_sync *s) {
 				    : UCCN_SYNC_FEATURE_ACK_HELD |
 					      (s->cfg.no_compress ? 0 : UCCN_SYNC_FEATURE_ZSTD);
 	struct uccn_bytes payload = {0};
-	int err = queue_built(
-		s, uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, &payload), &payload);
+	int err = queue_built(s,
+		uccn_codec_encode_sync_recon(features, r->r, r->n, r->e, r->t, &payload), &payload);
 	if (err < 0) {
 		return err;
 	}
 	s->sent_recon = true;
 	s->wire.recon_sent++;
-	s->wire.heads_sent += r->ne;
+	s->wire.heads_sent += r->ne + r->nt;
 	struct uccn_sync_range *p = uccn_alloc_realloc(s->prev, (r->n ? r->n : 1) * sizeof(*p));
 	if (p == NULL) {
 		return UCCN_ENOMEM;
@@ -1070,68 +1237,158 @@ static int send_reply(struct uccn_sync *s) {
 /* The initiator's first RECON: the whole key space, from our heads alone. */
 static int open_recon(struct uccn_sync *s) {
 	struct uccn_sync_range all = {.open_end = true};
-	s->reply.n = s->reply.ne = 0;
-	int err = describe(s, 0, s->nmine, &all);
+	s->reply.n = s->reply.ne = s->reply.nt = 0;
+	take_roles(s, true);
+	int err = describe(s, 0, s->nmine, &all, OPEN_LIST_MAX);
 	return err < 0 ? err : send_reply(s);
 }
 
-/* Walking our heads [i, b) beside the peer's t (NULL: none left) in key order: which comes
- * first (< 0 ours, > 0 theirs, 0 the same feed). */
-static int walk_cmp(
-	const struct uccn_sync *s, size_t i, size_t b, const struct uccn_sync_entry *t) {
-	if (t == NULL) {
-		return -1;
+/* The named heads of a range of a received RECON, given their authors (who) and checked to
+ * lie in the range [lo, r's bound). */
+static int resolve_named(struct uccn_sync *s, struct uccn_sync_msg *m,
+	const struct uccn_sync_range *r, const uint8_t *lo, size_t lo_len, size_t k) {
+	for (size_t j = 0; j < r->count; j++) {
+		struct uccn_sync_entry *t = &m->entries[r->first + j];
+		memcpy(t->author, s->keys[t->who], UCCN_KEY_BYTES);
+		uint8_t key[UCCN_SYNC_BOUND_MAX];
+		size_t len = uccn_codec_sync_key(t->author, t->feed, key);
+		if (uccn_codec_sync_key_cmp(key, len, lo, lo_len) < 0 ||
+			!uccn_codec_sync_below(r, key, len)) {
+			return broke(s, "range %zu: named head %zu lies outside the range", k, j);
+		}
 	}
-	if (i == b) {
-		return 1;
-	}
-	uint8_t key[UCCN_SYNC_BOUND_MAX];
-	size_t len = uccn_codec_sync_key(t->author, t->feed, key);
-	return uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len);
+	return UCCN_OK;
 }
 
-/* A LIST from the peer, over our heads [a, b): its heads are what it holds there. Answered
- * with a LACK: our head for each feed of the list where we are behind it (0: none), and each
- * of our heads of the peer's own feeds above what it listed, so that it learns how far its own
- * chain goes (§11.7). */
+/* Our head of a feed among [a, b), or NULL. */
+static const struct item *ours(
+	const struct uccn_sync *s, size_t a, size_t b, const uint8_t *author, const char *feed) {
+	uint8_t key[UCCN_SYNC_BOUND_MAX];
+	size_t len = uccn_codec_sync_key(author, feed, key);
+	size_t i = at_or_above(s, key, len);
+	if (i < a || i >= b || uccn_codec_sync_key_cmp(s->mine[i].key, s->mine[i].klen, key, len)) {
+		return NULL;
+	}
+	return &s->mine[i];
+}
+
+/* The named head of a feed in r's entries of m (sorted by who, then feed), or NULL. */
+static const struct uccn_sync_entry *named(const struct uccn_sync_msg *m,
+	const struct uccn_sync_range *r, int who, const char *feed) {
+	size_t lo = 0, hi = r->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct uccn_sync_entry *t = &m->entries[r->first + mid];
+		int c = t->who != who ? t->who - who : strcmp(t->feed, feed);
+		if (c == 0) {
+			return t;
+		}
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return NULL;
+}
+
+static int cmp_named(const void *a, const void *b) {
+	const struct uccn_sync_entry *x = a, *y = b;
+	return x->who != y->who ? x->who - y->who : strcmp(x->feed_buf, y->feed_buf);
+}
+
+/* A LIST from the peer, over our heads [a, b): its heads are what it holds there, those of the
+ * session's keys by name, the others by digest (one of ours whose digest it lists is that
+ * feed; one it does not list, it lacks). Answered with a LACK: our head for each listed feed
+ * where we are behind it (0: none), by index or by name, and each of our heads of the peer's
+ * own feeds above what it listed, so that it learns how far its own chain goes (§11.7). */
 static int answer_list(struct uccn_sync *s, const struct uccn_sync_msg *m,
 	const struct uccn_sync_range *r, size_t a, size_t b) {
 	struct uccn_sync_range *x;
 	int err = push_range(s, r, UCCN_RANGE_LACK, &x);
-	size_t i = a, j = 0;
-	while (err == UCCN_OK && (i < b || j < r->count)) {
-		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
-		int c = walk_cmp(s, i, b, t);
-		const struct item *ours = c <= 0 ? &s->mine[i] : NULL;
-		uint64_t theirs = c >= 0 ? t->seq : 0, have = ours != NULL ? ours->e.seq : 0;
-		if (t != NULL && c >= 0 && (err = learn(s, t->author, t->feed, t->seq)) < 0) {
-			break;
+	size_t n = 0;
+	struct keyed *k = err == UCCN_OK ? digested(s, a, b, r->salt, &n) : NULL;
+	struct keyed *theirs = uccn_alloc_malloc((r->tcount ? r->tcount : 1) * sizeof(*theirs));
+	if (err == UCCN_OK && (k == NULL || theirs == NULL)) {
+		err = UCCN_ENOMEM;
+	}
+	for (size_t j = 0; err == UCCN_OK && j < r->tcount; j++) {
+		theirs[j] = (struct keyed){m->tags[r->tfirst + j].id, j};
+	}
+	if (err == UCCN_OK && r->tcount > 1) {
+		qsort(theirs, r->tcount, sizeof(*theirs), cmp_keyed);
+		for (size_t j = 1; j < r->tcount && err == UCCN_OK; j++) {
+			if (theirs[j].digest == theirs[j - 1].digest) {
+				err = broke(s, "a list with two heads of one digest");
+			}
 		}
-		if (c >= 0 && have < theirs) {
-			err = push_head(s, x, t->author, t->feed, have);
-		} else if (ours != NULL && have > theirs && s->have_peer_key &&
-			   memcmp(ours->e.author, s->peer_key, UCCN_KEY_BYTES) == 0) {
-			err = push_head(s, x, ours->e.author, ours->e.feed, have);
+	}
+	for (size_t j = 0; err == UCCN_OK && j < r->tcount; j++) {
+		const struct uccn_sync_tag *t = &m->tags[r->tfirst + j];
+		size_t at = match(k, n, t->id);
+		uint64_t have = at != SIZE_MAX ? s->mine[at].e.seq : 0;
+		if (at != SIZE_MAX) {
+			err = learn(s, s->mine[at].e.author, s->mine[at].e.feed, t->seq);
 		}
-		i += c <= 0;
-		j += c >= 0;
+		if (err == UCCN_OK && have < t->seq) {
+			err = push_tag(s, x, (uint32_t)j, have);
+		}
+	}
+	uccn_alloc_free(k);
+	uccn_alloc_free(theirs);
+	for (size_t j = 0; err == UCCN_OK && j < r->count; j++) {
+		const struct uccn_sync_entry *t = &m->entries[r->first + j];
+		const struct item *h = ours(s, a, b, t->author, t->feed);
+		uint64_t have = h != NULL ? h->e.seq : 0;
+		err = learn(s, t->author, t->feed, t->seq);
+		if (err == UCCN_OK && (have < t->seq || (have > t->seq && t->who == peer_role(s)))) {
+			err = push_head(s, x, t->who, t->feed, have);
+		}
+	}
+	/* The peer's own feeds it did not list at all: it holds none of them. */
+	int peer = peer_role(s);
+	for (size_t i = a; err == UCCN_OK && i < b; i++) {
+		const struct item *h = &s->mine[i];
+		if (who_wrote(s, h->e.author) == peer && named(m, r, peer, h->e.feed) == NULL) {
+			err = push_head(s, x, peer, h->e.feed, h->e.seq);
+		}
+	}
+	if (err == UCCN_OK && x->count > 1) {
+		qsort(&s->reply.e[x->first], x->count, sizeof(*s->reply.e), cmp_named);
 	}
 	return err;
 }
 
-/* A LACK from the peer, answering our LIST of heads [a, b): where it lists a feed, it holds
- * that much of it; every other feed of our list it holds as far as we do. */
+/* A LACK from the peer, answering our LIST of heads [a, b): where it answers a head, it holds
+ * that much of the feed; every other feed of our list it holds as far as we do. */
 static int take_lack(struct uccn_sync *s, const struct uccn_sync_msg *m,
 	const struct uccn_sync_range *r, size_t a, size_t b) {
-	size_t i = a, j = 0;
+	size_t j = 0, index = 0;
 	int err = UCCN_OK;
-	while (err == UCCN_OK && (i < b || j < r->count)) {
-		const struct uccn_sync_entry *t = j < r->count ? &m->entries[r->first + j] : NULL;
-		int c = walk_cmp(s, i, b, t);
-		err = c >= 0 ? learn(s, t->author, t->feed, t->seq)
-			     : learn(s, s->mine[i].e.author, s->mine[i].e.feed, s->mine[i].e.seq);
-		i += c <= 0;
-		j += c >= 0;
+	for (size_t i = a; i < b && err == UCCN_OK; i++) {
+		const struct item *h = &s->mine[i];
+		int who = who_wrote(s, h->e.author);
+		uint64_t seq = h->e.seq;
+		if (who >= 0) {
+			const struct uccn_sync_entry *t = named(m, r, who, h->e.feed);
+			seq = t != NULL ? t->seq : seq;
+		} else {
+			if (j < r->tcount && m->tags[r->tfirst + j].id == index) {
+				seq = m->tags[r->tfirst + j++].seq;
+			}
+			index++;
+		}
+		err = learn(s, h->e.author, h->e.feed, seq);
+	}
+	if (err == UCCN_OK && j < r->tcount) {
+		return broke(s, "a lack answers a head our list does not have");
+	}
+	/* What it names of feeds we did not list: our own chain, held further (§11.7). */
+	for (size_t j2 = 0; err == UCCN_OK && j2 < r->count; j2++) {
+		const struct uccn_sync_entry *t = &m->entries[r->first + j2];
+		if (ours(s, a, b, t->author, t->feed) == NULL) {
+			err = learn(s, t->author, t->feed, t->seq);
+		}
 	}
 	return err;
 }
@@ -1152,7 +1409,7 @@ static size_t prev_holding(const struct uccn_sync *s, const uint8_t *key, size_t
 
 /* A RECON from the peer: each of its ranges answers ours (or opens, for the initiator's first),
  * and our reply answers each of its ranges. */
-static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
+static int take_recon(struct uccn_sync *s, struct uccn_sync_msg *m) {
 	if (!s->awaiting) {
 		return broke(s, "a reconciliation message out of turn");
 	}
@@ -1163,8 +1420,11 @@ static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 		s->wire.compressing = s->zstd;
 		s->peer_reads_held = (m->features & UCCN_SYNC_FEATURE_ACK_HELD) != 0;
 	}
+	if (first) {
+		take_roles(s, false);
+	}
 	s->opened = true;
-	s->reply.n = s->reply.ne = 0;
+	s->reply.n = s->reply.ne = s->reply.nt = 0;
 	s->nlearned = 0;
 	bool asks = false;
 	const uint8_t *lo = NULL;
@@ -1245,16 +1505,20 @@ static int take_recon(struct uccn_sync *s, const struct uccn_sync_msg *m) {
 					err = push_range(s, r, UCCN_RANGE_SKIP, NULL);
 				}
 			} else {
-				err = describe(s, a, b, r);
+				err = describe(s, a, b, r, LIST_MAX);
 			}
 			break;
 		}
 		case UCCN_RANGE_LIST:
 			asks = true;
-			err = answer_list(s, m, r, a, b);
+			if ((err = resolve_named(s, m, r, lo, lo_len, k)) == UCCN_OK) {
+				err = answer_list(s, m, r, a, b);
+			}
 			break;
 		case UCCN_RANGE_LACK:
-			err = take_lack(s, m, r, a, b);
+			if ((err = resolve_named(s, m, r, lo, lo_len, k)) == UCCN_OK) {
+				err = take_lack(s, m, r, a, b);
+			}
 			if (err == UCCN_OK) {
 				err = push_range(s, r, UCCN_RANGE_SKIP, NULL);
 			}

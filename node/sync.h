@@ -119,6 +119,12 @@ UCCN_NODISCARD int uccn_sync_peer_holds(
 void uccn_sync_fingerprint(const struct uccn_sync_entry *heads, size_t n, size_t stride,
 	uint8_t out[UCCN_SYNC_FP_BYTES]);
 
+/* A head's digest in a LIST under its salt (PROTOCOL.md §11.8): the first 4 bytes of
+ * BLAKE2b-256 of "uccn-recon-id-v1", the salt, the author, the feed's length (one byte) and
+ * the feed. */
+void uccn_sync_digest(const uint8_t salt[UCCN_SYNC_SALT_BYTES],
+	const uint8_t author[UCCN_KEY_BYTES], const char *feed, uint8_t out[UCCN_SYNC_DIGEST_BYTES]);
+
 /* Changes still to send to the peer, for progress: what the peer lacked when first asked (once
  * its vector has arrived: this first call counts them), less what was sent since. */
 uint64_t uccn_sync_pending(struct uccn_sync *s);

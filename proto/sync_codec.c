@@ -62,8 +62,62 @@ int uccn_codec_encode_sync_vector(
 	return uccn_wire_sink_end(&s);
 }
 
+/* A head named in a RECON: [who, feed, seq], its author the session's client (0) or server. */
+static void pack_named(msgpack_packer *pk, const struct uccn_sync_entry *e) {
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, e->who);
+	uccn_wire_pack_str(pk, e->feed, strlen(e->feed));
+	msgpack_pack_uint64(pk, e->seq);
+}
+
+static void pack_range(msgpack_packer *pk, const struct uccn_sync_range *r,
+	const struct uccn_sync_entry *entries, const struct uccn_sync_tag *tags) {
+	static const size_t fields[] = {2, 3, 6, 4}; /* by mode */
+	msgpack_pack_array(pk, fields[r->mode]);
+	if (r->open_end) {
+		msgpack_pack_nil(pk);
+	} else {
+		uccn_wire_pack_bin(pk, r->bound, r->bound_len);
+	}
+	msgpack_pack_uint64(pk, r->mode);
+	const struct uccn_sync_tag *t = tags != NULL ? &tags[r->tfirst] : NULL;
+	switch (r->mode) {
+	case UCCN_RANGE_SKIP:
+		return;
+	case UCCN_RANGE_FP:
+		uccn_wire_pack_bin(pk, r->fp, UCCN_SYNC_FP_BYTES);
+		return;
+	case UCCN_RANGE_LIST:
+		uccn_wire_pack_bin(pk, r->salt, UCCN_SYNC_SALT_BYTES);
+		msgpack_pack_bin(pk, r->tcount * UCCN_SYNC_DIGEST_BYTES);
+		for (size_t j = 0; j < r->tcount; j++) {
+			uint8_t d[UCCN_SYNC_DIGEST_BYTES] = {(uint8_t)(t[j].id >> 24),
+				(uint8_t)(t[j].id >> 16), (uint8_t)(t[j].id >> 8), (uint8_t)t[j].id};
+			msgpack_pack_bin_body(pk, d, sizeof(d));
+		}
+		msgpack_pack_array(pk, r->tcount);
+		for (size_t j = 0; j < r->tcount; j++) {
+			msgpack_pack_uint64(pk, t[j].seq);
+		}
+		break;
+	case UCCN_RANGE_LACK:
+		msgpack_pack_array(pk, r->tcount);
+		for (size_t j = 0; j < r->tcount; j++) {
+			msgpack_pack_array(pk, 2);
+			msgpack_pack_uint64(pk, t[j].id);
+			msgpack_pack_uint64(pk, t[j].seq);
+		}
+		break;
+	}
+	msgpack_pack_array(pk, r->count);
+	for (size_t j = 0; j < r->count; j++) {
+		pack_named(pk, &entries[r->first + j]);
+	}
+}
+
 int uccn_codec_encode_sync_recon(unsigned features, const struct uccn_sync_range *ranges, size_t n,
-	const struct uccn_sync_entry *entries, struct uccn_bytes *out) {
+	const struct uccn_sync_entry *entries, const struct uccn_sync_tag *tags,
+	struct uccn_bytes *out) {
 	struct uccn_wire_sink s;
 	msgpack_packer *pk = uccn_wire_sink_begin(&s, out);
 	msgpack_pack_array(pk, 3);
@@ -80,22 +134,7 @@ int uccn_codec_encode_sync_recon(unsigned features, const struct uccn_sync_range
 	}
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct uccn_sync_range *r = &ranges[i];
-		msgpack_pack_array(pk, r->mode == UCCN_RANGE_SKIP ? 2 : 3);
-		if (r->open_end) {
-			msgpack_pack_nil(pk);
-		} else {
-			uccn_wire_pack_bin(pk, r->bound, r->bound_len);
-		}
-		msgpack_pack_uint64(pk, r->mode);
-		if (r->mode == UCCN_RANGE_FP) {
-			uccn_wire_pack_bin(pk, r->fp, UCCN_SYNC_FP_BYTES);
-		} else if (r->mode == UCCN_RANGE_LIST || r->mode == UCCN_RANGE_LACK) {
-			msgpack_pack_array(pk, r->count);
-			for (size_t j = 0; j < r->count; j++) {
-				pack_entry(pk, &entries[r->first + j]);
-			}
-		}
+		pack_range(pk, &ranges[i], entries, tags);
 	}
 	return uccn_wire_sink_end(&s);
 }
@@ -164,6 +203,7 @@ void uccn_codec_sync_msg_finish(struct uccn_sync_msg *m) {
 	uccn_alloc_free(m->changes);
 	uccn_alloc_free(m->inflated);
 	uccn_alloc_free(m->ranges);
+	uccn_alloc_free(m->tags);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -264,30 +304,148 @@ static int get_features(
 	return UCCN_OK;
 }
 
-/* The ranges of a RECON (§11.1): bounds strictly rising from the empty key, the last one nil,
- * and the items of each LIST or LACK strictly rising inside their range. */
+/* A named head of a LIST or LACK: [who, feed, seq], who 0 or 1, feed 1 to UCCN_FEED_MAX bytes. */
+static bool get_named(const msgpack_object *t, struct uccn_sync_entry *x) {
+	if (t->type != MSGPACK_OBJECT_ARRAY || t->via.array.size != 3) {
+		return false;
+	}
+	const msgpack_object *f = t->via.array.ptr;
+	if (!uccn_wire_is_uint(&f[0]) || f[0].via.u64 > 1 || f[1].type != MSGPACK_OBJECT_STR ||
+		f[1].via.str.size == 0 || f[1].via.str.size > UCCN_FEED_MAX ||
+		!uccn_wire_is_uint(&f[2])) {
+		return false;
+	}
+	memset(x->author, 0, UCCN_KEY_BYTES);
+	x->who = (uint8_t)f[0].via.u64;
+	memcpy(x->feed_buf, f[1].via.str.ptr, f[1].via.str.size);
+	x->feed_buf[f[1].via.str.size] = '\0';
+	x->feed = x->feed_buf;
+	x->seq = f[2].via.u64;
+	return true;
+}
+
+/* The named heads of a range: strictly rising by who, then by feed name. */
+static int get_named_list(struct uccn_wire_decoder *d, const msgpack_object *a, size_t i,
+	struct uccn_sync_range *x, struct uccn_sync_msg *out) {
+	if (a->type != MSGPACK_OBJECT_ARRAY) {
+		return uccn_error_set(
+			d->why, d->why_len, UCCN_EPROTO, "range %zu's named heads are not an array", i);
+	}
+	x->first = out->count;
+	x->count = a->via.array.size;
+	for (size_t j = 0; j < x->count; j++) {
+		struct uccn_sync_entry *e = &out->entries[out->count];
+		if (!get_named(&a->via.array.ptr[j], e)) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"range %zu: named head %zu is not [0 or 1, feed, seq]", i, j);
+		}
+		const struct uccn_sync_entry *p = j > 0 ? e - 1 : NULL;
+		if (p != NULL && (p->who > e->who || (p->who == e->who &&
+							      uccn_codec_sync_key_cmp(
+								      (const uint8_t *)p->feed,
+								      strlen(p->feed),
+								      (const uint8_t *)e->feed,
+								      strlen(e->feed)) >= 0))) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"range %zu: named head %zu is out of order", i, j);
+		}
+		out->count++;
+	}
+	return UCCN_OK;
+}
+
+/* A LIST's heads by digest: [salt, digests, seqs] (§11.8). */
+static int get_digests(struct uccn_wire_decoder *d, const msgpack_object *f, size_t i,
+	struct uccn_sync_range *x, struct uccn_sync_msg *out) {
+	const uint8_t *dig = NULL;
+	size_t len = 0;
+	if (uccn_wire_get_bin(d, &f[0], x->salt, UCCN_SYNC_SALT_BYTES) < 0 ||
+		uccn_wire_get_bin_ref(d, &f[1], "x", &dig, &len) < 0 ||
+		len % UCCN_SYNC_DIGEST_BYTES != 0 || f[2].type != MSGPACK_OBJECT_ARRAY ||
+		f[2].via.array.size != len / UCCN_SYNC_DIGEST_BYTES) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"range %zu is not a list [bound, 2, salt, digests, seqs, named]", i);
+	}
+	x->tfirst = out->ntags;
+	x->tcount = f[2].via.array.size;
+	for (size_t j = 0; j < x->tcount; j++, dig += UCCN_SYNC_DIGEST_BYTES) {
+		const msgpack_object *q = &f[2].via.array.ptr[j];
+		if (!uccn_wire_is_uint(q)) {
+			return uccn_error_set(
+				d->why, d->why_len, UCCN_EPROTO, "range %zu: seq %zu is not a uint", i, j);
+		}
+		struct uccn_sync_tag *t = &out->tags[out->ntags++];
+		t->id = (uint32_t)dig[0] << 24 | (uint32_t)dig[1] << 16 | (uint32_t)dig[2] << 8 |
+			(uint32_t)dig[3];
+		t->seq = q->via.u64;
+	}
+	return UCCN_OK;
+}
+
+/* A LACK's answers by index: [[index, seq]...], indexes strictly rising. */
+static int get_picks(struct uccn_wire_decoder *d, const msgpack_object *a, size_t i,
+	struct uccn_sync_range *x, struct uccn_sync_msg *out) {
+	if (a->type != MSGPACK_OBJECT_ARRAY) {
+		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+			"range %zu is not a lack [bound, 3, [[index, seq]...], named]", i);
+	}
+	x->tfirst = out->ntags;
+	x->tcount = a->via.array.size;
+	for (size_t j = 0; j < x->tcount; j++) {
+		const msgpack_object *p = &a->via.array.ptr[j];
+		if (p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
+			!uccn_wire_is_uint(&p->via.array.ptr[0]) ||
+			!uccn_wire_is_uint(&p->via.array.ptr[1]) ||
+			p->via.array.ptr[0].via.u64 >= UCCN_SYNC_VECTOR_MAX ||
+			(j > 0 && p->via.array.ptr[0].via.u64 <= out->tags[out->ntags - 1].id)) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"range %zu: answer %zu is not [index, seq] above the one before", i, j);
+		}
+		struct uccn_sync_tag *t = &out->tags[out->ntags++];
+		t->id = (uint32_t)p->via.array.ptr[0].via.u64;
+		t->seq = p->via.array.ptr[1].via.u64;
+	}
+	return UCCN_OK;
+}
+
+/* What a range holds beyond its bound and mode, counted before anything is allocated. */
+static size_t range_items(const msgpack_object *r, size_t *tags) {
+	if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size < 4) {
+		return 0;
+	}
+	const msgpack_object *f = r->via.array.ptr;
+	const msgpack_object *named = &f[r->via.array.size - 1];
+	size_t n = named->type == MSGPACK_OBJECT_ARRAY ? named->via.array.size : 0;
+	if (r->via.array.size == 6 && f[3].type == MSGPACK_OBJECT_BIN) {
+		*tags += f[3].via.bin.size / UCCN_SYNC_DIGEST_BYTES;
+	} else if (r->via.array.size == 4 && f[2].type == MSGPACK_OBJECT_ARRAY) {
+		*tags += f[2].via.array.size;
+	}
+	return n;
+}
+
+/* The ranges of a RECON (§11.8): bounds strictly rising from the empty key, the last one nil;
+ * LIST and LACK ranges with their heads. */
 static int get_ranges(
 	struct uccn_wire_decoder *d, const msgpack_object *a, struct uccn_sync_msg *out) {
+	static const size_t fields[] = {2, 3, 6, 4}; /* by mode */
 	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size == 0 ||
 		a->via.array.size > UCCN_SYNC_RANGES_MAX) {
 		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"a reconciliation holds 1 to %d ranges", UCCN_SYNC_RANGES_MAX);
 	}
-	size_t n = a->via.array.size, items = 0;
+	size_t n = a->via.array.size, items = 0, tags = 0;
 	for (size_t i = 0; i < n; i++) {
-		const msgpack_object *r = &a->via.array.ptr[i];
-		if (r->type == MSGPACK_OBJECT_ARRAY && r->via.array.size == 3 &&
-			r->via.array.ptr[2].type == MSGPACK_OBJECT_ARRAY) {
-			items += r->via.array.ptr[2].via.array.size;
-		}
+		items += range_items(&a->via.array.ptr[i], &tags);
 	}
-	if (items > UCCN_SYNC_VECTOR_MAX) {
+	if (items + tags > UCCN_SYNC_VECTOR_MAX) {
 		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 			"a reconciliation lists more than %d heads", UCCN_SYNC_VECTOR_MAX);
 	}
 	out->ranges = uccn_alloc_calloc(n, sizeof(*out->ranges));
 	out->entries = uccn_alloc_calloc(items ? items : 1, sizeof(*out->entries));
-	if (out->ranges == NULL || out->entries == NULL) {
+	out->tags = uccn_alloc_calloc(tags ? tags : 1, sizeof(*out->tags));
+	if (out->ranges == NULL || out->entries == NULL || out->tags == NULL) {
 		return UCCN_ENOMEM;
 	}
 	const uint8_t *lower = NULL; /* the empty key */
@@ -297,19 +455,18 @@ static int get_ranges(
 		struct uccn_sync_range *x = &out->ranges[i];
 		const msgpack_object *f = r->via.array.ptr;
 		if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size < 2 ||
-			r->via.array.size > 3 || !uccn_wire_is_uint(&f[1]) ||
-			f[1].via.u64 > UCCN_RANGE_LACK ||
-			r->via.array.size != (f[1].via.u64 == UCCN_RANGE_SKIP ? 2u : 3u)) {
+			!uccn_wire_is_uint(&f[1]) || f[1].via.u64 > UCCN_RANGE_LACK ||
+			r->via.array.size != fields[f[1].via.u64]) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-				"range %zu is not [bound, mode] or [bound, mode, payload]", i);
+				"range %zu is not [bound, mode, ...] with its mode's fields", i);
 		}
 		x->mode = (enum uccn_sync_mode)f[1].via.u64;
 		if (f[0].type == MSGPACK_OBJECT_NIL) {
 			x->open_end = true;
-		} else if (f[0].type != MSGPACK_OBJECT_BIN ||
+		} else if (f[0].type != MSGPACK_OBJECT_BIN || f[0].via.bin.size == 0 ||
 			   f[0].via.bin.size > UCCN_SYNC_BOUND_MAX) {
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-				"range %zu's bound is neither nil nor a bin of at most %d bytes", i,
+				"range %zu's bound is neither nil nor a bin of 1 to %d bytes", i,
 				UCCN_SYNC_BOUND_MAX);
 		} else {
 			x->bound_len = f[0].via.bin.size;
@@ -324,44 +481,30 @@ static int get_ranges(
 			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 				"the last range, and only it, has the bound nil");
 		}
-		if (x->mode == UCCN_RANGE_FP) {
+		int err = UCCN_OK;
+		switch (x->mode) {
+		case UCCN_RANGE_SKIP:
+			break;
+		case UCCN_RANGE_FP:
 			if (uccn_wire_get_bin(d, &f[2], x->fp, UCCN_SYNC_FP_BYTES) < 0) {
 				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
 					"range %zu's fingerprint is not a bin of %d bytes", i,
 					UCCN_SYNC_FP_BYTES);
 			}
-		} else if (x->mode != UCCN_RANGE_SKIP) {
-			if (f[2].type != MSGPACK_OBJECT_ARRAY) {
-				return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-					"range %zu's heads are not an array", i);
+			break;
+		case UCCN_RANGE_LIST:
+			if ((err = get_digests(d, &f[2], i, x, out)) == UCCN_OK) {
+				err = get_named_list(d, &f[5], i, x, out);
 			}
-			x->first = out->count;
-			x->count = f[2].via.array.size;
-			uint8_t prev[UCCN_SYNC_BOUND_MAX], key[UCCN_SYNC_BOUND_MAX];
-			size_t prev_len = 0;
-			for (size_t j = 0; j < x->count; j++) {
-				struct uccn_sync_entry *e = &out->entries[out->count];
-				if (!get_entry(d, &f[2].via.array.ptr[j], e)) {
-					return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-						"range %zu: head %zu is not [author, feed, seq]", i,
-						j);
-				}
-				size_t len = uccn_codec_sync_key(e->author, e->feed, key);
-				if ((j == 0 ? uccn_codec_sync_key_cmp(key, len, lower, lower_len) <
-							    0
-					    : uccn_codec_sync_key_cmp(key, len, prev, prev_len) <=
-							    0) ||
-					!uccn_codec_sync_below(x, key, len)) {
-					return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
-						"range %zu: head %zu is out of order or outside "
-						"the "
-						"range",
-						i, j);
-				}
-				memcpy(prev, key, len);
-				prev_len = len;
-				out->count++;
+			break;
+		case UCCN_RANGE_LACK:
+			if ((err = get_picks(d, &f[2], i, x, out)) == UCCN_OK) {
+				err = get_named_list(d, &f[3], i, x, out);
 			}
+			break;
+		}
+		if (err < 0) {
+			return err;
 		}
 		lower = x->bound;
 		lower_len = x->bound_len;

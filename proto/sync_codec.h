@@ -29,6 +29,8 @@ enum uccn_sync_type {
 /* A range's bound: a prefix of a feed's key, author (32 bytes) then feed name (§11.1). */
 #define UCCN_SYNC_BOUND_MAX (UCCN_KEY_BYTES + UCCN_FEED_MAX)
 #define UCCN_SYNC_FP_BYTES 16      /* a range's fingerprint */
+#define UCCN_SYNC_SALT_BYTES 8     /* a LIST's salt for the digests of its heads */
+#define UCCN_SYNC_DIGEST_BYTES 4   /* a head's digest in a LIST */
 #define UCCN_SYNC_RANGES_MAX 65536 /* ranges in one RECON */
 #define UCCN_SYNC_FEATURES_MAX 16  /* features offered in one RECON */
 #define UCCN_SYNC_FEATURE_ZSTD 1u  /* "zstd" offered (a bit of uccn_sync_msg.features) */
@@ -38,7 +40,7 @@ enum uccn_sync_type {
 enum uccn_sync_mode {
 	UCCN_RANGE_SKIP = 0, /* nothing more to say of it */
 	UCCN_RANGE_FP = 1,   /* the fingerprint of the sender's heads in it */
-	UCCN_RANGE_LIST = 2, /* every head the sender has in it */
+	UCCN_RANGE_LIST = 2, /* every head the sender has in it: most by digest */
 	UCCN_RANGE_LACK = 3, /* the answer to a LIST: where the sender is behind it */
 };
 
@@ -49,15 +51,24 @@ struct uccn_sync_range {
 	size_t bound_len;
 	bool open_end;
 	enum uccn_sync_mode mode;
-	uint8_t fp[UCCN_SYNC_FP_BYTES]; /* FP */
-	size_t first, count;            /* LIST, LACK: entries[first, first + count) */
+	uint8_t fp[UCCN_SYNC_FP_BYTES];     /* FP */
+	uint8_t salt[UCCN_SYNC_SALT_BYTES]; /* LIST */
+	size_t first, count;   /* LIST, LACK: the heads named in full, entries[first, first + count) */
+	size_t tfirst, tcount; /* LIST: heads by digest; LACK: answers by index; tags[tfirst, ...) */
+};
+
+/* A LIST's head by digest, or a LACK's answer to the head at an index of the LIST. */
+struct uccn_sync_tag {
+	uint32_t id; /* LIST: the digest's 4 bytes, big-endian; LACK: the index */
+	uint64_t seq;
 };
 
 struct uccn_sync_entry {
-	uint8_t author[UCCN_KEY_BYTES];
-	const char *feed; /* the feed's name (PROTOCOL.md §4.5) */
+	uint8_t author[UCCN_KEY_BYTES]; /* in a RECON, not on the wire: the engine sets it from who */
+	const char *feed;               /* the feed's name (PROTOCOL.md §4.5) */
 	char feed_buf[UCCN_FEED_MAX + 1];
 	uint64_t seq;
+	uint8_t who; /* in a RECON: the author is 0 the session's client's key, 1 its server's */
 };
 
 struct uccn_sync_slice {
@@ -77,8 +88,10 @@ struct uccn_sync_msg {
 	bool compressed;                 /* CHANGES: it came as ZCHANGES */
 	uint8_t *inflated;               /* owned: what changes borrow from when compressed */
 	unsigned features;               /* RECON: UCCN_SYNC_FEATURE_* offered */
-	struct uccn_sync_range *ranges;  /* RECON; its items are entries[0, count) */
+	struct uccn_sync_range *ranges;  /* RECON; its items are entries[0, count), tags[0, ntags) */
 	size_t nranges;
+	struct uccn_sync_tag *tags;
+	size_t ntags;
 };
 
 /* A feed's key, author then feed name, into key (UCCN_SYNC_BOUND_MAX bytes); its length. */
@@ -96,10 +109,10 @@ UCCN_NODISCARD int uccn_codec_encode_sync_changes(
 UCCN_NODISCARD int uccn_codec_encode_sync_zchanges(
 	uint64_t batch, const struct uccn_bytes *changes, size_t n, struct uccn_bytes *out);
 /* A RECON: features (UCCN_SYNC_FEATURE_* bits), then n ranges whose LIST and LACK items are
- * in entries. */
+ * in entries (by who and feed) and tags. */
 UCCN_NODISCARD int uccn_codec_encode_sync_recon(unsigned features,
 	const struct uccn_sync_range *ranges, size_t n, const struct uccn_sync_entry *entries,
-	struct uccn_bytes *out);
+	const struct uccn_sync_tag *tags, struct uccn_bytes *out);
 /* ACK, DONE, PING or PONG. */
 UCCN_NODISCARD int uccn_codec_encode_sync_simple(
 	enum uccn_sync_type type, uint64_t value, struct uccn_bytes *out);

@@ -2029,3 +2029,114 @@ Test(codec, a_compressed_batch_round_trips_and_a_bomb_is_refused) {
 	uccn_bytes_finish(&items[1]);
 	uccn_bytes_finish(&msg);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* §11.8: the shapes of LIST and LACK. */
+
+/* A RECON of one range over everything, LIST or LACK, written by hand: digests of dlen bytes
+ * with nseqs seqs; named heads (who, feed) of seq 1; LACK answers at the given indexes. */
+struct hand_range {
+	bool lack;
+	size_t dlen, nseqs;
+	const uint64_t *picks;
+	size_t npicks;
+	const uint64_t *who;
+	const char *const *feeds;
+	size_t nnamed;
+};
+
+static void hand_recon(struct uccn_bytes *b, const struct hand_range *h) {
+	static const uint8_t salt[8] = {1, 2, 3, 4, 5, 6, 7, 8}, digests[64] = {0x10, 0x20};
+	b->len = 0;
+	mp_array(b, 3);
+	mp_uint(b, UCCN_SYNC_RECON);
+	mp_array(b, 0);
+	mp_array(b, 1);
+	mp_array(b, h->lack ? 4 : 6);
+	mp_nil(b);
+	mp_uint(b, h->lack ? UCCN_RANGE_LACK : UCCN_RANGE_LIST);
+	if (h->lack) {
+		mp_array(b, (uint32_t)h->npicks);
+		for (size_t i = 0; i < h->npicks; i++) {
+			mp_array(b, 2);
+			mp_uint(b, h->picks[i]);
+			mp_uint(b, 0);
+		}
+	} else {
+		mp_bin(b, salt, sizeof(salt));
+		mp_bin(b, digests, h->dlen);
+		mp_array(b, (uint32_t)h->nseqs);
+		for (size_t i = 0; i < h->nseqs; i++) {
+			mp_uint(b, i + 1);
+		}
+	}
+	mp_array(b, (uint32_t)h->nnamed);
+	for (size_t i = 0; i < h->nnamed; i++) {
+		mp_array(b, 3);
+		mp_uint(b, h->who[i]);
+		mp_str(b, h->feeds[i]);
+		mp_uint(b, 1);
+	}
+}
+
+static int decode_hand_recon(const struct hand_range *h, char *why, size_t why_len) {
+	struct uccn_bytes b = {0};
+	struct uccn_sync_msg m;
+	hand_recon(&b, h);
+	int err = uccn_codec_decode_sync(b.data, b.len, &m, why, why_len);
+	if (err == UCCN_OK) {
+		uccn_codec_sync_msg_finish(&m);
+	}
+	uccn_bytes_finish(&b);
+	return err;
+}
+
+Test(codec, lists_and_lacks_keep_their_shape) {
+	char why[160];
+	static const uint64_t zero_one[] = {0, 1}, one_one[] = {1, 1}, two[] = {2}, one_zero[] = {1, 0};
+	static const char *const ab[] = {"a", "b"}, *const ba[] = {"b", "a"}, *const empty[] = {""};
+	/* Well formed: two digests, two seqs, the client's "a" and the server's "a". */
+	struct hand_range ok = {.dlen = 8, .nseqs = 2, .who = zero_one, .feeds = ab, .nnamed = 2};
+	cr_assert_eq(decode_hand_recon(&ok, why, sizeof(why)), UCCN_OK, "%s", why);
+	struct hand_range same_who_rising = ok;
+	same_who_rising.who = one_one;
+	cr_assert_eq(decode_hand_recon(&same_who_rising, why, sizeof(why)), UCCN_OK, "%s", why);
+	struct hand_range bad = ok;
+	bad.dlen = 7; /* not whole digests */
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	bad = ok;
+	bad.nseqs = 3; /* a seq without a digest */
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	bad = ok;
+	bad.who = two; /* neither the client's key nor the server's */
+	bad.nnamed = 1;
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "is not [0 or 1, feed, seq]"), "%s", why);
+	bad = ok;
+	bad.who = one_one;
+	bad.feeds = ba; /* falling */
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "out of order"), "%s", why);
+	bad = ok;
+	bad.who = one_zero; /* the server's before the client's */
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	bad = ok;
+	bad.feeds = empty; /* no feed has an empty name */
+	bad.nnamed = 1;
+	cr_assert_eq(decode_hand_recon(&bad, why, sizeof(why)), UCCN_EPROTO);
+	/* A LACK's indexes rise strictly. */
+	struct hand_range lack = {.lack = true, .picks = zero_one, .npicks = 2};
+	cr_assert_eq(decode_hand_recon(&lack, why, sizeof(why)), UCCN_OK, "%s", why);
+	lack.picks = one_one;
+	cr_assert_eq(decode_hand_recon(&lack, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "above the one before"), "%s", why);
+	/* Cut anywhere, a LIST is malformed. */
+	struct uccn_bytes b = {0};
+	struct uccn_sync_msg m;
+	hand_recon(&b, &ok);
+	for (size_t cut = 0; cut < b.len; cut++) {
+		cr_assert_eq(uccn_codec_decode_sync(b.data, cut, &m, NULL, 0), UCCN_EPROTO,
+			"cut at %zu", cut);
+	}
+	uccn_bytes_finish(&b);
+}

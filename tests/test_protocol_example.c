@@ -303,14 +303,16 @@ Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_finger
 	uint8_t *bytes;
 	struct uccn_sync_msg m;
 	struct uccn_bytes built = {0};
-	uint8_t a11[UCCN_KEY_BYTES], a22[UCCN_KEY_BYTES];
+	uint8_t a11[UCCN_KEY_BYTES], a22[UCCN_KEY_BYTES], client[UCCN_KEY_BYTES];
 	memset(a11, 0x11, sizeof(a11));
 	memset(a22, 0x22, sizeof(a22));
-	struct uccn_sync_entry heads[3] = {{.feed = "best_practice", .seq = 7},
-		{.feed = "event", .seq = 2}, {.feed = "event", .seq = 5}};
+	memset(client, 0x33, sizeof(client));
+	struct uccn_sync_entry heads[4] = {{.feed = "best_practice", .seq = 7},
+		{.feed = "event", .seq = 2}, {.feed = "event", .seq = 5}, {.feed = "city", .seq = 1}};
 	memcpy(heads[0].author, a11, UCCN_KEY_BYTES);
 	memcpy(heads[1].author, a11, UCCN_KEY_BYTES);
 	memcpy(heads[2].author, a22, UCCN_KEY_BYTES);
+	memcpy(heads[3].author, client, UCCN_KEY_BYTES);
 	static const char *const names[] = {
 		"sync-recon-open-hex", "sync-recon-list-hex", "sync-recon-lack-hex"};
 	for (int k = 0; k < 3; k++) {
@@ -325,25 +327,42 @@ Test(protocol_example, documented_reconciliation_decodes_encodes_back_and_finger
 		cr_assert_eq(m.ranges[0].bound_len, 1);
 		cr_assert_eq(m.ranges[0].bound[0], 0x22);
 		cr_assert(m.ranges[1].open_end);
+		const struct uccn_sync_range *r = &m.ranges[1];
 		if (k == 0) {
 			uint8_t fp[UCCN_SYNC_FP_BYTES];
 			cr_assert_eq(m.ranges[0].mode, UCCN_RANGE_FP);
-			cr_assert_eq(m.ranges[1].mode, UCCN_RANGE_FP);
+			cr_assert_eq(r->mode, UCCN_RANGE_FP);
 			uccn_sync_fingerprint(heads, 2, sizeof(heads[0]), fp);
 			cr_assert_eq(memcmp(fp, m.ranges[0].fp, sizeof(fp)), 0, "fingerprint 1");
-			uccn_sync_fingerprint(&heads[2], 1, sizeof(heads[0]), fp);
-			cr_assert_eq(memcmp(fp, m.ranges[1].fp, sizeof(fp)), 0, "fingerprint 2");
+			uccn_sync_fingerprint(&heads[2], 2, sizeof(heads[0]), fp);
+			cr_assert_eq(memcmp(fp, r->fp, sizeof(fp)), 0, "fingerprint 2");
 		} else {
 			cr_assert_eq(m.ranges[0].mode, UCCN_RANGE_SKIP);
-			cr_assert_eq(m.ranges[1].mode, k == 1 ? UCCN_RANGE_LIST : UCCN_RANGE_LACK);
-			cr_assert_eq(m.ranges[1].count, 1);
-			cr_assert_eq(memcmp(m.entries[0].author, a22, UCCN_KEY_BYTES), 0);
-			cr_assert_str_eq(m.entries[0].feed, "event");
-			cr_assert_eq(m.entries[0].seq, k == 1 ? 6 : 5);
+			cr_assert_eq(r->mode, k == 1 ? UCCN_RANGE_LIST : UCCN_RANGE_LACK);
+			cr_assert_eq(r->tcount, 1);
+			cr_assert_eq(r->count, 1);
+			const struct uccn_sync_tag *t = &m.tags[r->tfirst];
+			if (k == 1) {
+				/* 22's event by its digest under the salt 01..08, at 6. */
+				uint8_t salt[UCCN_SYNC_SALT_BYTES] = {1, 2, 3, 4, 5, 6, 7, 8};
+				uint8_t d[UCCN_SYNC_DIGEST_BYTES];
+				cr_assert_eq(memcmp(r->salt, salt, sizeof(salt)), 0);
+				uccn_sync_digest(salt, a22, "event", d);
+				cr_assert_eq(t->id, (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+							    (uint32_t)d[2] << 8 | d[3]);
+				cr_assert_eq(t->seq, 6);
+			} else {
+				cr_assert_eq(t->id, 0, "the LIST's first digested head");
+				cr_assert_eq(t->seq, 5);
+			}
+			const struct uccn_sync_entry *e = &m.entries[r->first];
+			cr_assert_eq(e->who, 0, "the client's own feed");
+			cr_assert_str_eq(e->feed, "city");
+			cr_assert_eq(e->seq, k == 1 ? 2 : 1);
 		}
 		built.len = 0;
-		cr_assert_eq(uccn_codec_encode_sync_recon(
-				     m.features, m.ranges, m.nranges, m.entries, &built),
+		cr_assert_eq(uccn_codec_encode_sync_recon(m.features, m.ranges, m.nranges,
+				     m.entries, m.tags, &built),
 			UCCN_OK);
 		expect_bytes(bytes, len, &built, names[k]);
 		uccn_codec_sync_msg_finish(&m);

@@ -781,9 +781,12 @@ Test(sync, a_session_that_carries_some_kinds_only_cannot_clear_the_mark) {
 	cr_assert(marked(&nodes[2], &want), "a stranger's empty vector leaves the mark");
 	uccn_sync_destroy(c);
 	uccn_sync_destroy(d);
-	/* The full session does. */
-	c = engine(&nodes[2], 0, 0);
-	b = engine(&nodes[1], 0, 0);
+	/* The full session does. Each side knows the other's key, as in a real session: the heads
+	 * of the two keys are named in a LIST (§11.8). */
+	c = engine_with(&nodes[2], 0, 0,
+		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
+	b = engine_with(&nodes[1], 0, 0,
+		&(struct filter){.peer_secretariat = true, .peer_key = nodes[2].author.pk});
 	run(c, b, -1);
 	cr_assert_eq(own_head(&nodes[2]), 2);
 	cr_assert_not(marked(&nodes[2], &want));
@@ -1010,6 +1013,30 @@ static void opening(struct replica *r, const struct filter *f, struct uccn_bytes
 	uccn_sync_destroy(s);
 }
 
+/* Two openings that are one LIST each list the same heads: the same seqs and named heads, and
+ * as many digests (their bytes differ: each list draws its salt). */
+static void same_list(const struct uccn_bytes *p0, const struct uccn_bytes *p1) {
+	struct uccn_sync_msg m0, m1;
+	cr_assert_eq(uccn_codec_decode_sync(p0->data, p0->len, &m0, NULL, 0), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_sync(p1->data, p1->len, &m1, NULL, 0), UCCN_OK);
+	cr_assert_eq(m0.nranges, 1);
+	cr_assert_eq(m1.nranges, 1);
+	cr_assert_eq(m0.ranges[0].mode, UCCN_RANGE_LIST);
+	cr_assert_eq(m1.ranges[0].mode, UCCN_RANGE_LIST);
+	cr_assert_eq(m0.ntags, m1.ntags, "as many heads by digest");
+	cr_assert_gt(m0.ntags, 0);
+	for (size_t i = 0; i < m0.ntags; i++) {
+		cr_assert_eq(m0.tags[i].seq, m1.tags[i].seq);
+	}
+	cr_assert_eq(m0.count, m1.count, "as many named heads");
+	for (size_t i = 0; i < m0.count; i++) {
+		cr_assert_str_eq(m0.entries[i].feed, m1.entries[i].feed);
+		cr_assert_eq(m0.entries[i].seq, m1.entries[i].seq);
+	}
+	uccn_codec_sync_msg_finish(&m0);
+	uccn_codec_sync_msg_finish(&m1);
+}
+
 Test(sync, feeds_that_do_not_travel_leave_no_trace_in_the_reconciliation) {
 	/* Replica 1 holds what replica 0 holds, plus a report for the Secretariat alone by
 	 * another author and a best practice. To a peer that may not hold the report and that
@@ -1039,8 +1066,7 @@ Test(sync, feeds_that_do_not_travel_leave_no_trace_in_the_reconciliation) {
 	p0.len = p1.len = 0;
 	opening(&nodes[0], &f, &p0);
 	opening(&nodes[1], &f, &p1);
-	cr_assert_eq(p0.len, p1.len);
-	cr_assert_eq(memcmp(p0.data, p1.data, p0.len), 0, "the same bytes");
+	same_list(&p0, &p1);
 	uccn_bytes_finish(&p0);
 	uccn_bytes_finish(&p1);
 	test_author_finish(&peer);
@@ -1062,7 +1088,7 @@ Test(sync, reconciliation_messages_that_break_the_rules_end_the_session) {
 	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LACK};
 	struct uccn_bytes m[3] = {{0}, {0}, {0}};
 	/* An opening that answers nothing. */
-	cr_assert_eq(uccn_codec_encode_sync_recon(0, &all, 1, NULL, &m[0]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, &all, 1, NULL, NULL, &m[0]), UCCN_OK);
 	struct uccn_sync *a = engine(&nodes[0], 0, 0);
 	cr_assert_eq(feed(a, m, 1), UCCN_EPROTO);
 	cr_assert_not_null(strstr(uccn_sync_error(a), "answers nothing"), "%s", uccn_sync_error(a));
@@ -1099,7 +1125,7 @@ Test(sync, reconciliation_messages_that_break_the_rules_end_the_session) {
 		{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LACK},
 		{.open_end = true, .mode = UCCN_RANGE_SKIP}};
 	m[2].len = 0;
-	cr_assert_eq(uccn_codec_encode_sync_recon(0, lack, 2, NULL, &m[2]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, lack, 2, NULL, NULL, &m[2]), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(b, m[2].data, m[2].len, 1), UCCN_EPROTO);
 	cr_assert_not_null(
 		strstr(uccn_sync_error(b), "does not answer ours"), "%s", uccn_sync_error(b));
@@ -1111,7 +1137,7 @@ Test(sync, reconciliation_messages_that_break_the_rules_end_the_session) {
 		{.bound = {0xff, 0xff}, .bound_len = 2, .mode = UCCN_RANGE_FP},
 		{.open_end = true, .mode = UCCN_RANGE_SKIP}};
 	m[2].len = 0;
-	cr_assert_eq(uccn_codec_encode_sync_recon(0, two, 2, NULL, &m[2]), UCCN_OK);
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, two, 2, NULL, NULL, &m[2]), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(b, m[2].data, m[2].len, 1), UCCN_EPROTO);
 	cr_assert_not_null(strstr(uccn_sync_error(b), "straddles"), "%s", uccn_sync_error(b));
 	uccn_sync_destroy(b);
@@ -1204,7 +1230,7 @@ Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
 	struct uccn_bytes m = {0};
 	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST};
 	cr_assert_eq(
-		uccn_codec_encode_sync_recon(UCCN_SYNC_FEATURE_ZSTD, &all, 1, NULL, &m), UCCN_OK);
+		uccn_codec_encode_sync_recon(UCCN_SYNC_FEATURE_ZSTD, &all, 1, NULL, NULL, &m), UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(a, m.data, m.len, 1), UCCN_OK);
 	m.len = 0;
 	cr_assert_eq(uccn_codec_encode_sync_zchanges(0, NULL, 0, &m), UCCN_OK);
@@ -1239,13 +1265,94 @@ Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_ch
 	uccn_sync_destroy(b);
 }
 
+Test(sync, a_node_that_lists_its_heads_learns_of_its_own_feeds_it_holds_none_of) {
+	/* The restored copy holds #1 and #2 only: it lists its event and best practice feeds and
+	 * not its report feed, of which the hub holds #6. The hub's LACK must name that feed too
+	 * (§11.8 rule b, "or the list does not name that feed"). */
+	restored_behind(0x9b, true);
+	uint64_t want;
+	struct uccn_sync *c = engine(&nodes[2], 0, 0);
+	struct uccn_sync *b =
+		engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
+	struct uccn_bytes p = {0};
+	cr_assert_eq(uccn_sync_open(c), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(c, &p));
+	cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(b, &p), "the hub's LACK");
+	cr_assert_eq(uccn_sync_on_payload(c, p.data, p.len, 1), UCCN_OK);
+	cr_assert(marked(&nodes[2], &want), "the answer shows #6, the store ends at #2");
+	cr_assert_eq(want, 6);
+	uccn_bytes_finish(&p);
+	run(c, b, -1);
+	cr_assert_eq(own_head(&nodes[2]), 6);
+	cr_assert_not(marked(&nodes[2], &want), "caught up: the mark is cleared");
+	uccn_sync_destroy(c);
+	uccn_sync_destroy(b);
+}
+
+/* Gives s one RECON of the given ranges and items; what s made of it. */
+static int give_recon(struct uccn_sync *s, const struct uccn_sync_range *r, size_t n,
+	const struct uccn_sync_entry *named, const struct uccn_sync_tag *tags) {
+	struct uccn_bytes p = {0};
+	cr_assert_eq(uccn_codec_encode_sync_recon(0, r, n, named, tags, &p), UCCN_OK);
+	int err = uccn_sync_on_payload(s, p.data, p.len, 1);
+	uccn_bytes_finish(&p);
+	return err;
+}
+
+Test(sync, lists_and_lacks_that_break_the_rules_end_the_session) {
+	open_replica(&nodes[0], 0x9c);
+	open_replica(&nodes[1], 0x9d);
+	shared_feeds(&nodes[0], &nodes[1], 2, false);
+	/* Two heads of one digest: the answerer could not tell which feed either is. */
+	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST, .tcount = 2};
+	struct uccn_sync_tag twins[2] = {{0x01020304, 1}, {0x01020304, 2}};
+	struct uccn_sync *a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(give_recon(a, &all, 1, NULL, twins), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(a), "two heads of one digest"), "%s",
+		uccn_sync_error(a));
+	uccn_sync_destroy(a);
+	/* A named head outside its range: the peer's event feed, below a bound of one zero byte,
+	 * which only keys starting 00 are. */
+	struct uccn_sync_range cut[2] = {
+		{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LIST, .count = 1},
+		{.open_end = true, .mode = UCCN_RANGE_FP}};
+	struct uccn_sync_entry event = {.feed = "event", .seq = 1, .who = 0};
+	a = engine_with(&nodes[0], 0, 0,
+		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
+	cr_assert_eq(give_recon(a, cut, 2, &event, NULL), UCCN_EPROTO);
+	cr_assert_not_null(
+		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
+	uccn_sync_destroy(a);
+	/* A LACK answering an index past our LIST's digests (a lists its 6 heads). */
+	a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
+	struct uccn_bytes p = {0};
+	cr_assert(uccn_sync_pop_payload(a, &p));
+	uccn_bytes_finish(&p);
+	struct uccn_sync_range lack = {.open_end = true, .mode = UCCN_RANGE_LACK, .tcount = 1};
+	struct uccn_sync_tag past = {6, 0};
+	cr_assert_eq(give_recon(a, &lack, 1, NULL, &past), UCCN_EPROTO);
+	cr_assert_not_null(strstr(uccn_sync_error(a), "our list does not have"), "%s",
+		uccn_sync_error(a));
+	uccn_sync_destroy(a);
+	/* The same LACK answering index 5, the last: fine. */
+	a = engine(&nodes[0], 0, 0);
+	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
+	cr_assert(uccn_sync_pop_payload(a, &p));
+	uccn_bytes_finish(&p);
+	past.id = 5;
+	cr_assert_eq(give_recon(a, &lack, 1, NULL, &past), UCCN_OK, "%s", uccn_sync_error(a));
+	uccn_sync_destroy(a);
+}
+
 /* Gives s a peer's opening: a RECON listing no heads whose features are `features`, or the
  * empty VECTOR of a node of the earlier exchange (old). */
 static void give_opening(struct uccn_sync *s, unsigned features, bool old) {
 	struct uccn_sync_range all = {.open_end = true, .mode = UCCN_RANGE_LIST};
 	struct uccn_bytes p = {0};
 	cr_assert_eq(old ? uccn_codec_encode_sync_vector(NULL, 0, &p)
-			 : uccn_codec_encode_sync_recon(features, &all, 1, NULL, &p),
+			 : uccn_codec_encode_sync_recon(features, &all, 1, NULL, NULL, &p),
 		UCCN_OK);
 	cr_assert_eq(uccn_sync_on_payload(s, p.data, p.len, 1), UCCN_OK, "%s", uccn_sync_error(s));
 	uccn_bytes_finish(&p);
