@@ -990,6 +990,19 @@ static int push_head(struct uccn_sync *s, struct uccn_sync_range *x, int who, co
 	return UCCN_OK;
 }
 
+/* The named heads of a range go by who, then feed (§11.8); our heads are in key order, which
+ * puts the server's key first when it is the lower. */
+static int cmp_named(const void *a, const void *b) {
+	const struct uccn_sync_entry *x = a, *y = b;
+	return x->who != y->who ? x->who - y->who : strcmp(x->feed_buf, y->feed_buf);
+}
+
+static void sort_named(struct uccn_sync *s, const struct uccn_sync_range *x) {
+	if (x->count > 1) {
+		qsort(&s->reply.e[x->first], x->count, sizeof(*s->reply.e), cmp_named);
+	}
+}
+
 /* A head by digest (LIST) or an answer by index (LACK) in the range being built. */
 static int push_tag(struct uccn_sync *s, struct uccn_sync_range *x, uint32_t id, uint64_t seq) {
 	struct recon *r = &s->reply;
@@ -1143,6 +1156,7 @@ static int list(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_
 		err = who >= 0 ? push_head(s, x, who, h->e.feed, h->e.seq)
 			       : push_tag(s, x, digest(x->salt, h->e.author, h->e.feed), h->e.seq);
 	}
+	sort_named(s, x);
 	return err;
 }
 
@@ -1292,11 +1306,6 @@ static const struct uccn_sync_entry *named(const struct uccn_sync_msg *m,
 	return NULL;
 }
 
-static int cmp_named(const void *a, const void *b) {
-	const struct uccn_sync_entry *x = a, *y = b;
-	return x->who != y->who ? x->who - y->who : strcmp(x->feed_buf, y->feed_buf);
-}
-
 /* A LIST from the peer, over our heads [a, b): its heads are what it holds there, those of the
  * session's keys by name, the others by digest (one of ours whose digest it lists is that
  * feed; one it does not list, it lacks). Answered with a LACK: our head for each listed feed
@@ -1353,9 +1362,7 @@ static int answer_list(struct uccn_sync *s, const struct uccn_sync_msg *m,
 			err = push_head(s, x, peer, h->e.feed, h->e.seq);
 		}
 	}
-	if (err == UCCN_OK && x->count > 1) {
-		qsort(&s->reply.e[x->first], x->count, sizeof(*s->reply.e), cmp_named);
-	}
+	sort_named(s, x);
 	return err;
 }
 
