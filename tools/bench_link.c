@@ -391,26 +391,34 @@ static int add_feed(void *userdata, const uint8_t *author, const char *feed, uin
 	return uccn_store_each_feed_change(z->st, author, feed, 0, add_link, z);
 }
 
-/* Builds a network of n cities in dir and measures the three sessions over lk. */
-static void measure(const char *uccn, const char *self_dir, const char *dir, long n,
-	const struct names *nm, const struct link_opts *lk, struct session out[3],
-	uint64_t *changes, uint64_t *signed_bytes) {
-	double t0 = bench_seconds();
-	build(dir, n, nm);
-	char hub[PATH_BUF], city[PATH_BUF], stats[PATH_BUF], path[PATH_BUF];
-	join(hub, dir, "hub");
-	join(city, dir, "newcity");
-	join(stats, dir, "link.stats");
-	join(path, hub, "uccn.db");
+/* The bytes of the signed changes a home's store holds, and (if changes is not NULL) their
+ * number. */
+static uint64_t signed_in(const char *home, uint64_t *changes) {
+	char path[PATH_BUF];
+	join(path, home, "uccn.db");
 	struct uccn_store *st;
 	int err = uccn_store_open(path, false, &st);
 	struct sizing z = {st, 0};
-	if (err < 0 || (err = uccn_store_count_changes(st, changes)) < 0 ||
+	if (err < 0 || (changes != NULL && (err = uccn_store_count_changes(st, changes)) < 0) ||
 		(err = uccn_store_each_feed_head(st, NULL, add_feed, &z)) < 0) {
 		bench_die("counting", err);
 	}
-	*signed_bytes = z.bytes;
 	uccn_store_close(st);
+	return z.bytes;
+}
+
+/* Builds a network of n cities in dir and measures the three sessions over lk; the new
+ * change's signed bytes in *one_change. */
+static void measure(const char *uccn, const char *self_dir, const char *dir, long n,
+	const struct names *nm, const struct link_opts *lk, struct session out[3],
+	uint64_t *changes, uint64_t *signed_bytes, uint64_t *one_change) {
+	double t0 = bench_seconds();
+	build(dir, n, nm);
+	char hub[PATH_BUF], city[PATH_BUF], stats[PATH_BUF];
+	join(hub, dir, "hub");
+	join(city, dir, "newcity");
+	join(stats, dir, "link.stats");
+	*signed_bytes = signed_in(hub, changes);
 	fprintf(stderr, "uccn-bench-link: %ld cities, %" PRIu64 " changes at the hub, built in %.1f s\n",
 		n, *changes, bench_seconds() - t0);
 
@@ -427,6 +435,7 @@ static void measure(const char *uccn, const char *self_dir, const char *dir, lon
 	uint64_t conns;
 	out[0] = one_sync(uccn, city, port, stats, &conns);
 	out[1] = one_sync(uccn, city, port, stats, &conns);
+	uint64_t before = signed_in(city, NULL);
 	const char *put_args[] = {"put", "best_practice", "title=One new practice",
 		"summary=Written after the first sync.", NULL};
 	int put_out;
@@ -441,6 +450,7 @@ static void measure(const char *uccn, const char *self_dir, const char *dir, lon
 		fprintf(stderr, "uccn-bench-link: uccn put failed\n");
 		exit(1);
 	}
+	*one_change = signed_in(city, NULL) - before;
 	out[2] = one_sync(uccn, city, port, stats, &conns);
 	kill(lnk, SIGTERM);
 	kill(serve, SIGTERM);
@@ -535,8 +545,8 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		struct session s[3];
-		uint64_t changes, signed_bytes;
-		measure(uccn, self_dir, sub, sizes[r], &nm, &lk, s, &changes, &signed_bytes);
+		uint64_t changes, signed_bytes, one;
+		measure(uccn, self_dir, sub, sizes[r], &nm, &lk, s, &changes, &signed_bytes, &one);
 		if (scale || (lk.kbit == 0 && lk.rtt_ms == 0 && lk.loss == 0)) {
 			printf("%ld cities (%" PRIu64 " changes at the hub), unlimited link:\n",
 				sizes[r], changes);
@@ -551,6 +561,9 @@ int main(int argc, char **argv) {
 			(double)(s[0].up + s[0].down) / (double)signed_bytes);
 		print_session("sync again, nothing new", &s[1], !scale);
 		print_session("sync after one new change", &s[2], !scale);
+		printf("  %-28s %9" PRIu64 " bytes signed: the session costs %" PRIu64
+		       " bytes beyond it\n",
+			"the new change", one, s[2].up + s[2].down - one);
 		fflush(stdout);
 	}
 	free(nm.name);
