@@ -1324,6 +1324,18 @@ Test(sync, lists_and_lacks_that_break_the_rules_end_the_session) {
 	cr_assert_not_null(
 		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
 	uccn_sync_destroy(a);
+	/* And below its range: the peer's event feed in a range that starts at its key + "f". */
+	struct uccn_sync_range above[2] = {
+		{.bound_len = UCCN_KEY_BYTES + 1, .mode = UCCN_RANGE_FP},
+		{.open_end = true, .mode = UCCN_RANGE_LIST, .count = 1}};
+	memcpy(above[0].bound, nodes[1].author.pk, UCCN_KEY_BYTES);
+	above[0].bound[UCCN_KEY_BYTES] = 'f';
+	a = engine_with(&nodes[0], 0, 0,
+		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
+	cr_assert_eq(give_recon(a, above, 2, &event, NULL), UCCN_EPROTO);
+	cr_assert_not_null(
+		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
+	uccn_sync_destroy(a);
 	/* A LACK answering an index past our LIST's digests (a lists its 6 heads). */
 	a = engine(&nodes[0], 0, 0);
 	cr_assert_eq(uccn_sync_open(a), UCCN_OK);
