@@ -1130,7 +1130,6 @@ static int list(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_
 	if (err < 0) {
 		return err;
 	}
-	x->tfirst = s->reply.nt;
 	for (int tries = 0;; tries++) {
 		if (tries == SALT_TRIES) {
 			return UCCN_EIO; /* the random source repeats itself */
