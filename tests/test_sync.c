@@ -765,8 +765,14 @@ Test(sync, a_session_that_carries_some_kinds_only_cannot_clear_the_mark) {
 	/* A peer that exchanges best practices only announces that feed alone: it cannot say how
 	 * far the node's chain goes. */
 	const char *const kinds[] = {"best_practice"};
-	struct filter only = {.kinds = kinds, .nkinds = 1, .peer_kinds = kinds, .npeer_kinds = 1};
+	struct filter only = {.kinds = kinds,
+		.nkinds = 1,
+		.peer_kinds = kinds,
+		.npeer_kinds = 1,
+		.peer_secretariat = true,
+		.peer_key = nodes[1].author.pk};
 	struct uccn_sync *c = engine_with(&nodes[2], 0, 0, &only);
+	only.peer_key = nodes[2].author.pk;
 	b = engine_with(&nodes[1], 0, 0, &only);
 	run(c, b, -1);
 	uint64_t want;
