@@ -17,12 +17,16 @@ struct head {
 	_Alignas(struct uccn_change) unsigned char bytes[HEAD_BYTES];
 };
 
-/* One batch: the changes' bytes, and what decoding them found. */
+/* One batch: the changes' bytes, its parts, and what decoding them found. */
 struct batch {
 	struct uccn_bytes arena; /* the changes' bytes, one after another */
 	size_t *off, *len;
 	size_t n;
-	uint64_t tag;
+	/* Part p holds the changes from ends[p - 1] (0 for the first) to ends[p], told to done
+	 * under tags[p]; changes after the last end belong to no part yet. */
+	uint64_t tags[UCCN_INGEST_PARTS_MAX];
+	size_t ends[UCCN_INGEST_PARTS_MAX];
+	size_t nparts;
 	struct uccn_verify_job *jobs; /* one per change; sig NULL: it did not decode */
 	uint8_t (*authors)[UCCN_KEY_BYTES];
 	char (*feeds)[UCCN_FEED_MAX + 1];
@@ -64,6 +68,7 @@ static void batch_finish(struct batch *b) {
 
 static void batch_clear(struct batch *b) {
 	b->n = 0;
+	b->nparts = 0;
 	b->arena.len = 0;
 	b->nfields = 0;
 	b->nitems = 0;
@@ -273,20 +278,47 @@ static int apply_batch(struct uccn_ingest *ing, struct batch *b, uint64_t now_ms
 	} else {
 		uccn_store_rollback(ing->cfg.st); /* a no-op when begin itself failed */
 	}
-	size_t n = b->n;
-	uint64_t tag = b->tag;
+	/* Each part is told in order, after the one commit that stored them all. */
+	uint64_t tags[UCCN_INGEST_PARTS_MAX];
+	size_t ends[UCCN_INGEST_PARTS_MAX], nparts = b->nparts;
+	memcpy(tags, b->tags, sizeof(tags));
+	memcpy(ends, b->ends, sizeof(ends));
 	batch_clear(b);
-	if (ops->done != NULL) {
-		int derr = ops->done(ops->userdata, tag, n, err);
+	int stored = err;
+	for (size_t p = 0; p < nparts && ops->done != NULL; p++) {
+		int derr = ops->done(
+			ops->userdata, tags[p], ends[p] - (p > 0 ? ends[p - 1] : 0), stored);
 		err = err < 0 ? err : derr;
 	}
 	return err;
 }
 
+int uccn_ingest_end_part(struct uccn_ingest *ing, uint64_t tag) {
+	struct batch *b = &ing->b[ing->fill];
+	if (b->nparts == UCCN_INGEST_PARTS_MAX) {
+		return UCCN_EINVAL;
+	}
+	b->tags[b->nparts] = tag;
+	b->ends[b->nparts++] = b->n;
+	return UCCN_OK;
+}
+
+size_t uccn_ingest_parts(const struct uccn_ingest *ing) {
+	return ing->b[ing->fill].nparts;
+}
+
 int uccn_ingest_push(struct uccn_ingest *ing, uint64_t tag, uint64_t now_ms) {
+	int err = uccn_ingest_end_part(ing, tag);
+	return err < 0 ? err : uccn_ingest_push_parts(ing, now_ms);
+}
+
+int uccn_ingest_push_parts(struct uccn_ingest *ing, uint64_t now_ms) {
 	int k = ing->fill;
 	struct batch *b = &ing->b[k];
-	b->tag = tag;
+	/* Changes after the last part would be stored and never told: they wait for theirs. */
+	if (b->nparts == 0 || b->ends[b->nparts - 1] != b->n) {
+		return UCCN_EINVAL;
+	}
 	int err = decode_batch(ing, b);
 	if (err < 0) {
 		batch_clear(b);

@@ -34,8 +34,9 @@ struct uccn_ingest_ops {
 	 * are offered again. A negative return rolls the batch back. */
 	int (*applied)(void *userdata);
 	/* The batch was committed (err UCCN_OK; its return is then the push's) or rolled back
-	 * (err, which is returned whatever this returns): n changes, tag as pushed. Commit comes
-	 * first, so an acknowledgement sent here follows its batch to disk. */
+	 * (err, which is returned whatever this returns): once per part, in order, n changes of
+	 * it, tag as ended. Commit comes first, so an acknowledgement sent here follows its part
+	 * to disk. The first error is the push's. */
 	int (*done)(void *userdata, uint64_t tag, size_t n, int err);
 	void *userdata;
 };
@@ -62,12 +63,26 @@ UCCN_NODISCARD int uccn_ingest_add(struct uccn_ingest *ing, const uint8_t *buf, 
 size_t uccn_ingest_count(const struct uccn_ingest *ing);
 size_t uccn_ingest_bytes(const struct uccn_ingest *ing);
 
+/* A batch may gather several parts (a peer's batches, say), stored in one transaction and
+ * told to done one by one, in order, after its commit. */
+#define UCCN_INGEST_PARTS_MAX 16
+
+/* Ends a part of the batch being filled: the changes added since the part before it (none, or
+ * all since the batch began) are told to done under tag. UCCN_EINVAL when the batch holds
+ * UCCN_INGEST_PARTS_MAX parts already (push it first). */
+UCCN_NODISCARD int uccn_ingest_end_part(struct uccn_ingest *ing, uint64_t tag);
+/* The parts ended in the batch being filled. */
+size_t uccn_ingest_parts(const struct uccn_ingest *ing);
+
 /* The batch being filled is complete: it is decoded (and accepted), handed to the pool when
  * the pool is free (else verified inline), and the batch the pool was verifying is applied
- * meanwhile; a batch not handed to the pool is applied at once. UCCN_OK, the error of accept
- * (nothing taken), or a storage error (that batch was rolled back). */
+ * meanwhile; a batch not handed to the pool is applied at once. uccn_ingest_push ends its
+ * last part under tag first; uccn_ingest_push_parts takes the parts already ended, and is
+ * UCCN_EINVAL when changes follow the last part (or there is none). UCCN_OK, the error of
+ * accept (nothing taken), or a storage error (that batch was rolled back). */
 UCCN_NODISCARD int uccn_ingest_push(struct uccn_ingest *ing, uint64_t tag, uint64_t now_ms);
-/* Drops the batch being filled (after uccn_ingest_add failed). */
+UCCN_NODISCARD int uccn_ingest_push_parts(struct uccn_ingest *ing, uint64_t now_ms);
+/* Drops the batch being filled, every part of it (after uccn_ingest_add failed). */
 void uccn_ingest_discard(struct uccn_ingest *ing);
 
 /* Whether a batch waits on the pool, to be applied by the next push or flush. */

@@ -21,7 +21,9 @@
 #include "proto/codec.h"
 
 #define DEFAULT_BATCH 256
-#define DEFAULT_WINDOW 8
+/* Room for a peer like us to gather four batches (receive_batch) while its pool verifies the
+ * four before them, with as many again on the way. */
+#define DEFAULT_WINDOW 16
 /* A batch must fit one session frame (1 MiB) with its framing: bins of at most 64 KiB each
  * cost a few bytes of header, and the session adds its tag. */
 #define BATCH_BYTES (1024 * 1024 - 64 * 1024)
@@ -109,9 +111,10 @@ struct uccn_sync {
 	uint8_t self[UCCN_KEY_BYTES];
 	uint64_t peer_own;
 	bool catching_up;
-	/* Received batches (node/ingest.h). With a pool (cfg.verifier), one may be pending: its
-	 * signatures are being verified while the batch before it is applied; it is applied and
-	 * acknowledged when the next batch arrives, or at uccn_sync_flush. */
+	/* Received batches (node/ingest.h). With a pool (cfg.verifier), they are gathered
+	 * (receive_batch), and one gathering may be pending: its signatures are being verified
+	 * while the one before it is applied; it is applied and acknowledged when the next
+	 * gathering goes to the pool, or at uccn_sync_flush. */
 	struct uccn_ingest *ingest;
 	struct uccn_ingest_counters counters; /* into stats */
 	uint64_t dropped_before;              /* stats.dropped when the batch being stored began */
@@ -725,6 +728,7 @@ static int stored_batch(void *userdata, uint64_t batch, size_t n, int err) {
 			"which this node may not hold",
 			(unsigned long long)(s->stats.dropped - s->dropped_before),
 			(unsigned long long)batch);
+		s->dropped_before = s->stats.dropped; /* told once, when batches were gathered */
 	}
 	s->stats.received += n;
 	if (!s->peer_reads_held) {
@@ -742,22 +746,49 @@ static int stored_batch(void *userdata, uint64_t batch, size_t n, int err) {
 }
 
 int uccn_sync_flush(struct uccn_sync *s, uint64_t now_ms) {
-	int err = uccn_ingest_flush(s->ingest, now_ms);
+	int err = uccn_ingest_parts(s->ingest) > 0 ? uccn_ingest_push_parts(s->ingest, now_ms)
+						   : UCCN_OK;
+	if (err == UCCN_OK) {
+		err = uccn_ingest_flush(s->ingest, now_ms);
+	}
 	return err < 0 ? err : pump(s);
 }
 
+/* With a pool, the peer's batches are gathered until they hold this many changes or bytes (or
+ * the caller flushes), then verified and stored as one: a commit, and a hand-off to the pool,
+ * per four batches of 256 rather than per batch. The peer's window must leave room for what is
+ * gathered and what the pool verifies meanwhile (uccn's does, DEFAULT_WINDOW); a smaller one
+ * stalls until the caller flushes, which it does once no frame is at hand. */
+#define GATHER_CHANGES UCCN_SYNC_BATCH_MAX
+#define GATHER_BYTES (1024 * 1024)
+
 /* A batch from the peer. Without a pool it is verified, applied and acknowledged at once. With
- * one, it goes to the pool once the pool is done with the pending batch, and the pending one
- * is applied on this thread while the pool verifies. */
+ * one, it is gathered with the batches after it; what was gathered goes to the pool once the
+ * pool is done with the pending batches, and the pending ones are applied on this thread while
+ * the pool verifies. */
 static int receive_batch(struct uccn_sync *s, const struct uccn_sync_msg *m, uint64_t now_ms) {
+	int err;
+	if (uccn_ingest_parts(s->ingest) > 0 &&
+		uccn_ingest_count(s->ingest) + m->count > UCCN_SYNC_BATCH_MAX &&
+		(err = uccn_ingest_push_parts(s->ingest, now_ms)) < 0) {
+		return err;
+	}
 	for (size_t i = 0; i < m->count; i++) {
-		int err = uccn_ingest_add(s->ingest, m->changes[i].data, m->changes[i].len);
-		if (err < 0) {
+		if ((err = uccn_ingest_add(s->ingest, m->changes[i].data, m->changes[i].len)) < 0) {
 			uccn_ingest_discard(s->ingest);
 			return err;
 		}
 	}
-	return uccn_ingest_push(s->ingest, m->value, now_ms);
+	if ((err = uccn_ingest_end_part(s->ingest, m->value)) < 0) {
+		uccn_ingest_discard(s->ingest);
+		return err;
+	}
+	if (s->cfg.verifier != NULL && uccn_ingest_count(s->ingest) < GATHER_CHANGES &&
+		uccn_ingest_bytes(s->ingest) < GATHER_BYTES &&
+		uccn_ingest_parts(s->ingest) < UCCN_INGEST_PARTS_MAX) {
+		return UCCN_OK;
+	}
+	return uccn_ingest_push_parts(s->ingest, now_ms);
 }
 
 static int queue_simple(struct uccn_sync *s, enum uccn_sync_type type, uint64_t value) {
@@ -1626,7 +1657,7 @@ const char *uccn_sync_error(const struct uccn_sync *s) {
 
 bool uccn_sync_is_idle(const struct uccn_sync *s) {
 	return s->have_vector && s->done_sent && s->peer_done && s->inflight == 0 &&
-	       !uccn_ingest_pending(s->ingest);
+	       !uccn_ingest_pending(s->ingest) && uccn_ingest_parts(s->ingest) == 0;
 }
 
 void uccn_sync_get_stats(const struct uccn_sync *s, struct uccn_net_stats *out) {

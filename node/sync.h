@@ -33,11 +33,13 @@ struct uccn_sync_config {
 	struct uccn_store *st;      /* borrowed; outlives the engine */
 	struct uccn_changelog *log; /* borrowed; applies what arrives */
 	size_t batch_changes;       /* changes per batch; 0: 256 */
-	size_t window;              /* batches sent and not yet acknowledged; 0: 8 */
+	size_t window;              /* batches sent and not yet acknowledged; 0: 16 */
 	/* Borrowed, may be shared by every engine of a loop, may be NULL (verify inline). With
-	 * one, a received batch is verified on its threads while the batch before it is applied;
-	 * it is applied and acknowledged when the next one arrives or at uccn_sync_flush, which
-	 * the caller must call once it has fed every payload it had for now. */
+	 * one, received batches are gathered (up to 1024 changes, 16 batches or 1 MiB) and
+	 * verified on its threads while the gathering before is applied in one transaction; each
+	 * batch is acknowledged once its gathering is committed, when the next gathering is
+	 * handed to the pool or at uccn_sync_flush, which the caller must call once it has fed
+	 * every payload it had for now. */
 	struct uccn_verifier *verifier;
 	/* What may travel (PROTOCOL.md §11.5). A kind travels in either direction only when both
 	 * sides chose it (an empty list: every kind); a feed meant for the Secretariat alone goes

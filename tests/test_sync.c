@@ -1428,6 +1428,131 @@ Test(sync, an_ack_tells_a_peer_that_reads_it_how_many_of_its_changes_are_held) {
 	test_author_finish(&city);
 }
 
+/* Every payload s has to send: the batch numbers its ACKs acknowledge go to acked (from *n on,
+ * at most max in all); any other message is passed over. */
+static void take_acks(struct uccn_sync *s, uint64_t *acked, size_t *n, size_t max) {
+	struct uccn_bytes p = {0};
+	while (uccn_sync_pop_payload(s, &p)) {
+		struct uccn_sync_msg m;
+		cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, &m, NULL, 0), UCCN_OK);
+		if (m.type == UCCN_SYNC_ACK) {
+			cr_assert_lt(*n, max, "more acknowledgements than batches");
+			acked[(*n)++] = m.value;
+		}
+		uccn_codec_sync_msg_finish(&m);
+	}
+	uccn_bytes_finish(&p);
+}
+
+/* Gives s batches numbered from *batch on, of per changes each, taken from changes[*at]. */
+static void give_batches(struct uccn_sync *s, const struct uccn_bytes *changes, size_t *at,
+	uint64_t *batch, size_t count, size_t per) {
+	for (size_t i = 0; i < count; i++) {
+		struct uccn_bytes msg = {0};
+		cr_assert_eq(uccn_codec_encode_sync_changes((*batch)++, changes + *at, per, &msg),
+			UCCN_OK);
+		*at += per;
+		cr_assert_eq(uccn_sync_on_payload(s, msg.data, msg.len, 1), UCCN_OK, "%s",
+			uccn_sync_error(s));
+		uccn_bytes_finish(&msg);
+	}
+}
+
+/* With a pool, a peer's batches are gathered and stored in one transaction, so a stream of
+ * small batches costs a commit per 1024 changes, not per batch. Nothing gathered is
+ * acknowledged before it is stored; once it is, every batch of it is, in turn. The gathering
+ * ends by itself at 1024 changes or 16 batches (so a long stream is stored and acknowledged
+ * while it flows), or when the caller flushes, as an event loop does once no frame is at hand.
+ */
+Test(sync, with_a_pool_batches_are_gathered_and_then_each_acknowledged_in_turn) {
+	enum { SMALL = 3, LARGE = 8 * 256, ONES = 32, N = SMALL + LARGE + ONES };
+	struct test_author city;
+	test_author_init(&city, 0x87);
+	struct uccn_bytes *changes = calloc(N, sizeof(*changes));
+	cr_assert_not_null(changes);
+	for (int i = 0; i < N; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "g%d", i);
+		struct uccn_field f = test_str("title", id);
+		test_sign(&city, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1,
+			&changes[i]);
+	}
+	cr_assert_eq(uccn_verifier_create(2, &pool), UCCN_OK);
+	open_replica(&nodes[0], 0x88);
+	struct uccn_sync *b = engine_any(&nodes[0], 0, 0);
+	give_opening(b, 0, false);
+	uint64_t acked[SMALL + LARGE / 256 + ONES], batch = 0;
+	size_t nacked = 0, at = 0, max = sizeof(acked) / sizeof(*acked);
+	take_acks(b, acked, &nacked, max);
+
+	give_batches(b, changes, &at, &batch, SMALL, 1);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(nacked, 0, "gathered, not yet stored: nothing acknowledged");
+	cr_assert_eq(stored(&nodes[0]), 0);
+	cr_assert_not(uccn_sync_is_idle(b));
+	cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(stored(&nodes[0]), SMALL);
+	cr_assert_eq(nacked, SMALL);
+
+	/* Four batches of 256 fill a gathering: it goes to the pool, and is stored and
+	 * acknowledged when the next one does, with no flush. */
+	give_batches(b, changes, &at, &batch, LARGE / 256, 256);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(stored(&nodes[0]), SMALL + 1024);
+	cr_assert_eq(nacked, SMALL + 4);
+	cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(nacked, SMALL + LARGE / 256);
+
+	/* Sixteen batches fill one too, however small. */
+	give_batches(b, changes, &at, &batch, ONES, 1);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(stored(&nodes[0]), SMALL + LARGE + 16);
+	cr_assert_eq(nacked, SMALL + LARGE / 256 + 16);
+	cr_assert_eq(uccn_sync_flush(b, 1), UCCN_OK);
+	take_acks(b, acked, &nacked, max);
+	cr_assert_eq(stored(&nodes[0]), N);
+	cr_assert_eq(nacked, max);
+	for (size_t i = 0; i < nacked; i++) {
+		cr_assert_eq(acked[i], i, "acknowledgements come in batch order");
+	}
+	struct uccn_net_stats st;
+	uccn_sync_get_stats(b, &st);
+	cr_assert_eq(st.received, N);
+	cr_assert_eq(st.applied, N);
+	uccn_sync_destroy(b);
+	for (int i = 0; i < N; i++) {
+		uccn_bytes_finish(&changes[i]);
+	}
+	free(changes);
+	test_author_finish(&city);
+	uccn_verifier_destroy(pool);
+	pool = NULL;
+}
+
+/* By default a sender keeps 16 batches unacknowledged: a receiver like this one gathers four
+ * while its pool verifies the four before them, and the rest are on the way. */
+Test(sync, a_sender_keeps_sixteen_batches_in_flight_by_default) {
+	open_replica(&nodes[0], 0x89);
+	for (int i = 0; i < 20; i++) {
+		edit_kind(&nodes[0], "best_practice", "title", false);
+	}
+	struct uccn_sync *a = engine(&nodes[0], 1, 0);
+	give_opening(a, 0, false);
+	struct uccn_bytes p = {0};
+	int batches = 0;
+	while (uccn_sync_pop_payload(a, &p)) {
+		struct uccn_sync_msg m;
+		cr_assert_eq(uccn_codec_decode_sync(p.data, p.len, &m, NULL, 0), UCCN_OK);
+		batches += m.type == UCCN_SYNC_CHANGES;
+		uccn_codec_sync_msg_finish(&m);
+	}
+	uccn_bytes_finish(&p);
+	cr_assert_eq(batches, 16);
+	uccn_sync_destroy(a);
+}
+
 /* The sender keeps what the peer's ACK says it holds back, for its user (`uccn sync`). */
 Test(sync, the_sender_counts_what_the_peer_says_it_holds) {
 	open_replica(&nodes[0], 0x86);
