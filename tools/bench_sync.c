@@ -9,8 +9,9 @@
  * receiver and `uccn sync` from the sender, two processes talking websockets on 127.0.0.1. It
  * prints the changes per second of that sync (process start to exit), the bytes on the wire per
  * change against the bytes of a stored signed change, the peak memory of each process, and, in
- * the same run, the bare single-core Ed25519 verify rate on the same changes and the ratio, and
- * the bytes the receiver's file takes per change it holds. */
+ * the same run, the bare single-core Ed25519 verify rate on the same changes and the ratio, the
+ * bare rate on every core at once (the most the ratio could be, were verifying all a sync did),
+ * and the bytes the receiver's file takes per change it holds. */
 /* nftw() is an XSI interface. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include "node/changelog.h"
 #include "node/crypto.h"
 #include "node/store.h"
+#include "node/verifier.h"
 #include "proto/codec.h"
 #include "tools/bench_util.h"
 
@@ -42,32 +44,39 @@ static int remove_one(const char *path, const struct stat *sb, int flag, struct 
 	return remove(path);
 }
 
-/* Bare Ed25519 verifications per second, one core, over the sample. */
-static double verify_rate(const struct uccn_bytes *sample, long n) {
+/* Bare Ed25519 verifications per second over the sample: on one core (pool NULL), or on
+ * every thread of pool. */
+static double verify_rate(const struct uccn_bytes *sample, long n, struct uccn_verifier *pool) {
 	static struct uccn_change c;
-	struct input {
-		const uint8_t *sig, *body;
-		size_t len;
-		uint8_t key[UCCN_KEY_BYTES];
-	} *in = calloc((size_t)n, sizeof(*in));
-	if (in == NULL) {
+	struct uccn_verify_job *jobs = calloc((size_t)n, sizeof(*jobs));
+	uint8_t(*keys)[UCCN_KEY_BYTES] = calloc((size_t)n, sizeof(*keys));
+	if (jobs == NULL || keys == NULL) {
 		bench_die("allocating", UCCN_ENOMEM);
 	}
 	for (long i = 0; i < n; i++) {
 		if (uccn_codec_decode_change(sample[i].data, sample[i].len, &c, NULL, 0) < 0) {
 			bench_die("decode", UCCN_EPROTO);
 		}
-		in[i] = (struct input){.sig = c.sig, .body = c.body, .len = c.body_len};
-		memcpy(in[i].key, c.author, UCCN_KEY_BYTES);
+		memcpy(keys[i], c.author, UCCN_KEY_BYTES);
+		jobs[i] = (struct uccn_verify_job){
+			.sig = c.sig, .msg = c.body, .len = c.body_len, .key = keys[i]};
 	}
 	double t0 = bench_seconds();
+	if (pool != NULL) {
+		uccn_verifier_run(pool, jobs, (size_t)n);
+	}
 	for (long i = 0; i < n; i++) {
-		if (uccn_crypto_verify(in[i].sig, in[i].body, in[i].len, in[i].key) < 0) {
+		if (pool == NULL) {
+			jobs[i].result = uccn_crypto_verify(
+				jobs[i].sig, jobs[i].msg, jobs[i].len, jobs[i].key);
+		}
+		if (jobs[i].result < 0) {
 			bench_die("verify", UCCN_EBADSIG);
 		}
 	}
 	double rate = (double)n / (bench_seconds() - t0);
-	free(in);
+	free(jobs);
+	free(keys);
 	return rate;
 }
 
@@ -144,7 +153,15 @@ int main(int argc, char **argv) {
 	/* The receiver listens on a port the kernel picks and says which. */
 	/* The machine is shared and its speed drifts: the bare rate is measured just before and
 	 * just after the sync, and the ratio uses their mean. */
-	double verify_before = verify_rate(sample, nsample);
+	/* The ceiling of sync/verify on this machine: the same verifications on one thread per
+	 * online core at once, which is all a sync could spend on them if it did nothing else. */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct uccn_verifier *pool;
+	if ((err = uccn_verifier_create(cores > 0 ? (unsigned)cores : 1, &pool)) < 0) {
+		bench_die("starting the verifiers", err);
+	}
+	double verify_before = verify_rate(sample, nsample, NULL);
+	double all_before = verify_rate(sample, nsample, pool);
 	int out_fd;
 	const char *serve_args[] = {"serve", "--listen", "127.0.0.1:0", NULL};
 	pid_t serve = bench_spawn(uccn, receiver, serve_args, &out_fd, NULL);
@@ -234,8 +251,10 @@ int main(int argc, char **argv) {
 	struct stat sb;
 	double stored = stat(path, &sb) == 0 ? (double)sb.st_size : 0;
 
-	double verify_after = verify_rate(sample, nsample);
-	double verify = (verify_before + verify_after) / 2;
+	double verify_after = verify_rate(sample, nsample, NULL);
+	double all_after = verify_rate(sample, nsample, pool);
+	uccn_verifier_destroy(pool);
+	double verify = (verify_before + verify_after) / 2, all = (all_before + all_after) / 2;
 	double rate = (double)sent / sync_s;
 	printf("synced: %" PRIu64 " changes in %.2f s (uccn sync, process start to exit) = %.0f "
 	       "changes/s; the receiver holds %" PRIu64 "\n",
@@ -243,6 +262,9 @@ int main(int argc, char **argv) {
 	printf("bare Ed25519 verify, one core: %.0f/s (%.0f before the sync, %.0f after); "
 	       "sync/verify: %.2f (goal 1.5)\n",
 		verify, verify_before, verify_after, rate / verify);
+	printf("bare Ed25519 verify, all %ld cores at once: %.0f/s (%.0f before, %.0f after); "
+	       "%.2f times one core, the ceiling of sync/verify\n",
+		cores, all, all_before, all_after, all / verify);
 	printf("bytes on the wire: %.1f per change sent (out %" PRIu64 ", in %" PRIu64
 	       "), %.1f per stored signed change: %.3f (goal 1.1)\n",
 		(double)(bytes_out + bytes_in) / (double)sent, bytes_out, bytes_in,
