@@ -84,6 +84,16 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	}
 }
 
+void test_sign_practices(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES],
+	const char *prefix, struct uccn_bytes *out, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "%s%zu", prefix, i);
+		struct uccn_field f = test_str("title", id);
+		test_sign(a, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1, &out[i]);
+	}
+}
+
 uint8_t *test_feed_head(struct test_author *a, const char *feed) {
 	for (size_t i = 0; i < a->nfeeds; i++) {
 		if (strcmp(a->feeds[i].name, feed) == 0) {

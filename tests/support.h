@@ -41,6 +41,11 @@ void test_sign(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES], uin
 	const char *kind, const uint8_t *owner, const char *id, enum uccn_op op,
 	const struct uccn_field *fields, size_t nfields, struct uccn_bytes *out);
 
+/* Signs n new best practices of a's into out[0..n) (each replaced), ids and titles prefix0,
+ * prefix1, ...: a stream of changes for a peer to take. */
+void test_sign_practices(struct test_author *a, const uint8_t network[UCCN_KEY_BYTES],
+	const char *prefix, struct uccn_bytes *out, size_t n);
+
 /* Signs an arbitrary body (for refusal tests): c is encoded as given, with c->author replaced
  * by a's key. Does not advance a. */
 void test_sign_raw(struct test_author *a, struct uccn_change *c, struct uccn_bytes *out);

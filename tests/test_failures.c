@@ -18,6 +18,7 @@
 #include "node/alloc.h"
 #include "node/net_internal.h"
 #include "node/sync.h"
+#include "node/verifier.h"
 #include "tests/sim/sim_transport.h"
 #include "tests/support.h"
 
@@ -526,6 +527,97 @@ Test(failures, a_reconciliation_and_compressed_batches_whose_own_allocations_fai
 	cr_assert(seen.zchanges, "some ran out while taking a compressed batch");
 	cr_log_info("a session ran whole after %d runs that failed", failed);
 	for (int i = 0; i < AUTHORS; i++) {
+		uccn_bytes_finish(&changes[i]);
+	}
+}
+
+/* Moves payloads between a and b until neither has one, without flushing: what b gathers with
+ * a pool stays gathered. */
+static void exchange(struct uccn_sync *a, struct uccn_sync *b) {
+	struct uccn_bytes p = {0};
+	for (bool any = true; any;) {
+		any = false;
+		if (uccn_sync_pop_payload(a, &p)) {
+			cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
+			any = true;
+		}
+		if (uccn_sync_pop_payload(b, &p)) {
+			cr_assert_eq(uccn_sync_on_payload(a, p.data, p.len, 1), UCCN_OK);
+			any = true;
+		}
+	}
+	uccn_bytes_finish(&p);
+}
+
+/* The acknowledgements s has to send. */
+static int acks_queued(struct uccn_sync *s) {
+	struct uccn_bytes p = {0};
+	int n = 0;
+	while (uccn_sync_pop_payload(s, &p)) {
+		n += p.len > 1 && p.data[1] == UCCN_SYNC_ACK;
+	}
+	uccn_bytes_finish(&p);
+	return n;
+}
+
+/* With a pool, a receiver gathers a peer's batches and stores them in one transaction (§11.2
+ * rule 4): when storing fails, not one of them is acknowledged, so the peer sends them all
+ * again. SQLite's allocations fail from the first on, then one later each time, until the
+ * gathering is stored; then every batch of it is acknowledged. */
+Test(failures, gathered_batches_whose_storing_fails_are_none_of_them_acknowledged) {
+	enum { N = 10, PER = 2 };
+	struct uccn_bytes changes[N] = {0};
+	struct test_author who;
+	test_author_init(&who, 0x61);
+	test_sign_practices(&who, no_network, "r", changes, N);
+	test_author_finish(&who);
+	struct uccn_verifier *pool;
+	cr_assert_eq(uccn_verifier_create(2, &pool), UCCN_OK);
+	int failed = 0;
+	for (long n = 0;; n++) {
+		cr_assert_lt(n, 100000, "the gathering was never stored");
+		struct side x, y;
+		side_open(&x, changes, N);
+		side_open(&y, NULL, 0);
+		struct uccn_sync_config ca = {.st = x.st,
+			.log = x.log,
+			.peer_secretariat = true,
+			.initiator = true,
+			.batch_changes = PER};
+		struct uccn_sync_config cb = {
+			.st = y.st, .log = y.log, .peer_secretariat = true, .verifier = pool};
+		struct uccn_sync *a, *b;
+		cr_assert_eq(uccn_sync_create(&ca, &a), UCCN_OK);
+		cr_assert_eq(uccn_sync_create(&cb, &b), UCCN_OK);
+		cr_assert_eq(uccn_sync_open(a), UCCN_OK);
+		exchange(a, b);
+		cr_assert_eq(side_changes(&y), 0, "gathered, not yet stored");
+		fail_sqlite_after(n);
+		int err = uccn_sync_flush(b, 1);
+		fail_sqlite_after(-1);
+		int acks = acks_queued(b);
+		/* The flush may fail after the commit too (sending on reads the store): what was
+		 * stored decides what may be acknowledged. */
+		uint64_t held = side_changes(&y);
+		cr_assert(clean(err), "allocation %ld: %s", n, uccn_err_name(err));
+		cr_assert(held == 0 || held == N, "allocation %ld: %llu of %d stored", n,
+			(unsigned long long)held, N);
+		cr_assert_eq(acks, held == N ? N / PER : 0,
+			"allocation %ld: %d batches acknowledged, %llu changes stored", n, acks,
+			(unsigned long long)held);
+		failed += held == 0;
+		uccn_sync_destroy(a);
+		uccn_sync_destroy(b);
+		side_close(&x);
+		side_close(&y);
+		if (err == UCCN_OK) {
+			break;
+		}
+	}
+	cr_assert_gt(failed, 0, "storing never failed: the walk tested nothing");
+	cr_log_info("the gathering was stored after %d runs that failed", failed);
+	uccn_verifier_destroy(pool);
+	for (int i = 0; i < N; i++) {
 		uccn_bytes_finish(&changes[i]);
 	}
 }

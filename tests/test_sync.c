@@ -1470,13 +1470,7 @@ Test(sync, with_a_pool_batches_are_gathered_and_then_each_acknowledged_in_turn) 
 	test_author_init(&city, 0x87);
 	struct uccn_bytes *changes = calloc(N, sizeof(*changes));
 	cr_assert_not_null(changes);
-	for (int i = 0; i < N; i++) {
-		char id[16];
-		snprintf(id, sizeof(id), "g%d", i);
-		struct uccn_field f = test_str("title", id);
-		test_sign(&city, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, &f, 1,
-			&changes[i]);
-	}
+	test_sign_practices(&city, network, "g", changes, N);
 	cr_assert_eq(uccn_verifier_create(2, &pool), UCCN_OK);
 	open_replica(&nodes[0], 0x88);
 	struct uccn_sync *b = engine_any(&nodes[0], 0, 0);
