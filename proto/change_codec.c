@@ -175,7 +175,8 @@ static int get_envelope(struct uccn_wire_decoder *d, const msgpack_object *o, si
 			"the body must start with 0x9b (an array of 11)");
 	}
 	size_t body_end = 0;
-	enum uccn_wire_guard g = uccn_wire_size_guard(*body, *body_len, *body_len, &body_end);
+	enum uccn_wire_guard g = uccn_wire_size_guard(
+		*body, *body_len, *body_len, UCCN_CHANGE_MAX, &body_end);
 	if (g != UCCN_GUARD_DONE) {
 		return uccn_error_set(d->why, d->why_len, UCCN_EPROTO, "the body is %s",
 			uccn_wire_guard_why(g, "truncated"));
@@ -197,7 +198,7 @@ int uccn_codec_decode_change(
 			"a change is at most %d bytes, this one is %zu", UCCN_CHANGE_MAX, len);
 	}
 	size_t end = 0;
-	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
+	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, UCCN_CHANGE_MAX, &end);
 	if (g != UCCN_GUARD_DONE) {
 		return uccn_error_set(why, why_len, UCCN_EPROTO, "the change is %s",
 			uccn_wire_guard_why(g, "truncated"));

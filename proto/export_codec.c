@@ -165,7 +165,8 @@ int uccn_codec_reader_next(
 	 * UCCN_CHANGE_MAX bytes, an array of a billion) and finds where a complete one ends. */
 	bool header = r->state == READ_HEADER;
 	size_t end = 0;
-	switch (uccn_wire_size_guard(p, avail, header ? FILE_HEADER_MAX : FILE_ITEM_MAX, &end)) {
+	switch (uccn_wire_size_guard(
+		p, avail, header ? FILE_HEADER_MAX : FILE_ITEM_MAX, UCCN_CHANGE_MAX, &end)) {
 	case UCCN_GUARD_DONE:
 		break;
 	case UCCN_GUARD_PARTIAL:

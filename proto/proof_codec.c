@@ -37,7 +37,7 @@ int uccn_codec_decode_proof(
 	}
 	msgpack_unpacked u;
 	int err = uccn_wire_unpack_exact(
-		&u, buf, len, NULL, not_whole, "not a uccn proof", why, why_len);
+		&u, buf, len, UCCN_CHANGE_MAX, NULL, not_whole, "not a uccn proof", why, why_len);
 	if (err < 0) {
 		return err;
 	}

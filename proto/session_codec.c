@@ -210,7 +210,7 @@ int uccn_codec_decode_session(
 			UCCN_SESSION_HANDSHAKE_MAX, len);
 	}
 	msgpack_unpacked u;
-	int err = uccn_wire_unpack_exact(&u, buf, len, "", "not one whole msgpack object",
+	int err = uccn_wire_unpack_exact(&u, buf, len, UCCN_CHANGE_MAX, "", "not one whole msgpack object",
 		"not valid msgpack", why, why_len);
 	if (err < 0) {
 		return err;

@@ -227,7 +227,7 @@ static int decode_state(struct uccn_wire_decoder *d, const msgpack_object *root,
 static int decode_layout(
 	const uint8_t *buf, size_t len, const uint8_t *owner, struct uccn_state *out) {
 	msgpack_unpacked u;
-	int err = uccn_wire_unpack_exact(&u, buf, len, NULL, "", "", NULL, 0);
+	int err = uccn_wire_unpack_exact(&u, buf, len, UCCN_CHANGE_MAX, NULL, "", "", NULL, 0);
 	if (err < 0) {
 		return err;
 	}

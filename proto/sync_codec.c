@@ -245,6 +245,12 @@ static int get_changes(
 		if (err < 0) {
 			return err;
 		}
+		/* A sync message's bins may reach a frame's size (a compressed batch's frame);
+		 * a change's may not (§11.4). */
+		if (out->changes[i].len > UCCN_CHANGE_MAX) {
+			return uccn_error_set(d->why, d->why_len, UCCN_EPROTO,
+				"change %zu of a batch is longer than %d bytes", i, UCCN_CHANGE_MAX);
+		}
 	}
 	out->count = n;
 	return UCCN_OK;
@@ -265,7 +271,7 @@ static int get_zchanges(
 		return err;
 	}
 	msgpack_unpacked u;
-	err = uccn_wire_unpack_exact(&u, out->inflated, n, "a compressed batch ",
+	err = uccn_wire_unpack_exact(&u, out->inflated, n, UCCN_CHANGE_MAX, "a compressed batch ",
 		"is not one whole msgpack object", "a compressed batch is not msgpack", d->why,
 		d->why_len);
 	if (err < 0) {
@@ -517,7 +523,7 @@ int uccn_codec_decode_sync(
 	const uint8_t *buf, size_t len, struct uccn_sync_msg *out, char *why, size_t why_len) {
 	memset(out, 0, sizeof(*out));
 	msgpack_unpacked u;
-	int err = uccn_wire_unpack_exact(&u, buf, len, "a sync message ",
+	int err = uccn_wire_unpack_exact(&u, buf, len, UCCN_SYNC_INFLATED_MAX, "a sync message ",
 		"is not one whole msgpack object", "not a sync message", why, why_len);
 	if (err < 0) {
 		return err;

@@ -93,7 +93,7 @@ static const struct {
 
 /* Measures the msgpack object at buf, of which avail bytes are present, against limit. */
 enum uccn_wire_guard uccn_wire_size_guard(
-	const uint8_t *buf, size_t avail, size_t limit, size_t *end) {
+	const uint8_t *buf, size_t avail, size_t limit, size_t bin_max, size_t *end) {
 	uint64_t pending = 1; /* objects not yet measured; each takes at least one byte */
 	/* left[k]: objects not yet measured in the container open at level k (level 0 holds the
 	 * one outermost object); depth: containers open around the next object. */
@@ -141,7 +141,7 @@ enum uccn_wire_guard uccn_wire_size_guard(
 				n = n << 8 | buf[pos++];
 			}
 			if (TAGS[tag - 0xc0].counts == COUNTS_BYTES) {
-				if (n > UCCN_CHANGE_MAX) {
+				if (n > bin_max) {
 					return UCCN_GUARD_TOO_LONG; /* uccn never needs one that
 								       long */
 				}
@@ -199,10 +199,11 @@ int uccn_wire_unpack_whole(msgpack_unpacked *u, const uint8_t *buf, size_t len) 
 	}
 }
 
-int uccn_wire_unpack_exact(msgpack_unpacked *u, const uint8_t *buf, size_t len, const char *prefix,
-	const char *not_whole, const char *not_msgpack, char *why, size_t why_len) {
+int uccn_wire_unpack_exact(msgpack_unpacked *u, const uint8_t *buf, size_t len, size_t bin_max,
+	const char *prefix, const char *not_whole, const char *not_msgpack, char *why,
+	size_t why_len) {
 	size_t end = 0;
-	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, &end);
+	enum uccn_wire_guard g = uccn_wire_size_guard(buf, len, len, bin_max, &end);
 	if (g != UCCN_GUARD_DONE || end != len) {
 		return prefix == NULL ? uccn_error_set(why, why_len, UCCN_EPROTO, "%s", not_whole)
 				      : uccn_error_set(why, why_len, UCCN_EPROTO, "%s%s", prefix,

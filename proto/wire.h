@@ -32,14 +32,15 @@ enum uccn_wire_guard {
 	UCCN_GUARD_DONE,      /* *end: the object's length */
 	UCCN_GUARD_PARTIAL,   /* *end: a lower bound of the length; more bytes needed */
 	UCCN_GUARD_TOO_LARGE, /* the object would be longer than limit */
-	UCCN_GUARD_TOO_LONG,  /* a str, bin or ext declares more than UCCN_CHANGE_MAX bytes */
+	UCCN_GUARD_TOO_LONG,  /* a str, bin or ext declares more than bin_max bytes */
 	UCCN_GUARD_TOO_DEEP,  /* an array or map nested deeper than UCCN_NEST_MAX levels */
 };
 
-/* Measures the msgpack object at buf, of which avail bytes are present, against limit. No input
- * reaches msgpack-c before this has passed it. */
+/* Measures the msgpack object at buf, of which avail bytes are present, against limit, each
+ * str, bin and ext in it against bin_max (UCCN_CHANGE_MAX for anything but a compressed batch).
+ * No input reaches msgpack-c before this has passed it. */
 enum uccn_wire_guard uccn_wire_size_guard(
-	const uint8_t *buf, size_t avail, size_t limit, size_t *end);
+	const uint8_t *buf, size_t avail, size_t limit, size_t bin_max, size_t *end);
 
 #define UCCN_WIRE_STR_(x) #x
 #define UCCN_WIRE_STR(x) UCCN_WIRE_STR_(x)
@@ -88,7 +89,7 @@ int uccn_wire_get_name(
  * too deep), not_whole alone whatever the guard found when prefix is NULL, and not_msgpack
  * when msgpack-c refuses. */
 UCCN_NODISCARD int uccn_wire_unpack_exact(msgpack_unpacked *u, const uint8_t *buf, size_t len,
-	const char *prefix, const char *not_whole, const char *not_msgpack, char *why,
+	size_t bin_max, const char *prefix, const char *not_whole, const char *not_msgpack, char *why,
 	size_t why_len);
 
 /* The packer writes straight into a struct uccn_bytes; a failed append is remembered and

@@ -2140,3 +2140,26 @@ Test(codec, lists_and_lacks_keep_their_shape) {
 	}
 	uccn_bytes_finish(&b);
 }
+
+/* A sync message's bins may be as long as a frame (a compressed batch's frame is one), but a
+ * change in a batch is held to a change's limit (§11.4). */
+Test(codec, a_batch_holding_a_change_longer_than_a_change_may_be_is_malformed) {
+	struct uccn_bytes change = {0}, msg = {0};
+	struct uccn_sync_msg m;
+	char why[160];
+	for (size_t i = 0; i <= UCCN_CHANGE_MAX; i++) {
+		mp_byte(&change, 0xaa);
+	}
+	cr_assert_eq(uccn_codec_encode_sync_changes(3, &change, 1, &msg), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, why, sizeof(why)), UCCN_EPROTO);
+	cr_assert_not_null(strstr(why, "longer than 65536 bytes"), "%s", why);
+	change.len = UCCN_CHANGE_MAX;
+	msg.len = 0;
+	cr_assert_eq(uccn_codec_encode_sync_changes(3, &change, 1, &msg), UCCN_OK);
+	cr_assert_eq(uccn_codec_decode_sync(msg.data, msg.len, &m, why, sizeof(why)), UCCN_OK, "%s",
+		why);
+	cr_assert_eq(m.changes[0].len, UCCN_CHANGE_MAX);
+	uccn_codec_sync_msg_finish(&m);
+	uccn_bytes_finish(&change);
+	uccn_bytes_finish(&msg);
+}

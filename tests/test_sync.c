@@ -1229,6 +1229,47 @@ Test(sync, batches_go_compressed_when_both_offer_it_and_plain_otherwise) {
 	}
 }
 
+/* The longest compressed batch a's side sent. */
+static void longest_zbatch(const struct uccn_bytes *p, bool from_a, void *ctx) {
+	size_t *longest = ctx;
+	if (from_a && p->len >= 2 && p->data[1] == UCCN_SYNC_ZCHANGES && p->len > *longest) {
+		*longest = p->len;
+	}
+}
+
+Test(sync, a_compressed_batch_longer_than_a_change_is_taken) {
+	/* Sixty best practices of 3,000 random letters each: one batch of about 180 KB that
+	 * compresses to about 110 KB, a frame far longer than a change may be (64 KiB). Only
+	 * what it decompresses to is bounded by a change's length (§11.9); the frame by the
+	 * session's. */
+	open_replica(&nodes[0], 0x9e);
+	open_replica(&nodes[1], 0x9f);
+	unsigned rng = 11;
+	static char text[3001];
+	for (int i = 0; i < 60; i++) {
+		for (size_t k = 0; k < sizeof(text) - 1; k++) {
+			text[k] = (char)('a' + rand_r(&rng) % 26);
+		}
+		char id[16];
+		snprintf(id, sizeof(id), "long%d", i);
+		struct uccn_field f[2] = {test_str("title", id), test_str("summary", text)};
+		struct uccn_bytes b = {0};
+		test_sign(&nodes[0].author, network, 0, "best_practice", NULL, id, UCCN_OP_PUT, f, 2,
+			&b);
+		apply_to(&nodes[0], &b);
+		uccn_bytes_finish(&b);
+	}
+	struct uccn_sync *a = engine(&nodes[0], 0, 0), *b = engine(&nodes[1], 0, 0);
+	size_t longest = 0;
+	run_watching(a, b, longest_zbatch, &longest);
+	cr_assert(uccn_sync_is_idle(a) && uccn_sync_is_idle(b), "%s%s", uccn_sync_error(a),
+		uccn_sync_error(b));
+	cr_assert_eq(stored(&nodes[1]), 60, "every long practice arrived");
+	cr_assert_gt(longest, 65536, "a compressed frame longer than a change: %zu", longest);
+	uccn_sync_destroy(a);
+	uccn_sync_destroy(b);
+}
+
 Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
 	open_replica(&nodes[0], 0x98);
 	struct uccn_sync *a = engine_with(
