@@ -61,8 +61,8 @@
 #define FRAME_OVERHEAD (sizeof(struct out_frame) + LWS_PRE + 2 * sizeof(size_t))
 /* A connection whose queue costs more than this is not read from until it drains below
  * RX_RESUME_AT: a peer that does not read cannot make us produce answers without end (a PING
- * flood). Above what an honest session queues (a window of batches and a vector, ~10 MiB),
- * so only a peer that stops reading meets it. */
+ * flood). Above what an honest session queues (a window of 16 batches of at most 960 KiB:
+ * 15 MiB), so only a peer that stops reading meets it. */
 #define RX_PAUSE_AT ((size_t)16 * 1024 * 1024)
 #define RX_RESUME_AT ((size_t)4 * 1024 * 1024)
 /* After close(), how long queued frames may take to go out before the connection is cut. */
