@@ -1288,10 +1288,11 @@ Test(sync, a_compressed_batch_the_session_did_not_agree_to_ends_it) {
 	uccn_sync_destroy(a);
 }
 
-Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_chain_goes) {
-	/* As above, but the restored node opens and lists its heads: the hub's LACK must name
-	 * the node's own feeds it holds further (§11.8 rule b), or the node would not know. */
-	restored_behind(0x87, false);
+/* The restored node (restored_behind) opens and lists its heads; the hub, which knows its key,
+ * answers: its LACK alone must show the node's own chain up to head, then the session gives
+ * it back and the mark goes. */
+static void restored_lists_its_heads(uint8_t seed, bool report, uint64_t head) {
+	restored_behind(seed, report);
 	uint64_t want;
 	struct uccn_sync *c = engine(&nodes[2], 0, 0);
 	struct uccn_sync *b =
@@ -1302,39 +1303,28 @@ Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_ch
 	cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
 	cr_assert(uccn_sync_pop_payload(b, &p), "the hub's LACK");
 	cr_assert_eq(uccn_sync_on_payload(c, p.data, p.len, 1), UCCN_OK);
-	cr_assert(marked(&nodes[2], &want), "the answer shows #5, the store ends at #2");
-	cr_assert_eq(want, 5);
+	cr_assert(marked(&nodes[2], &want), "the answer shows #%llu, the store ends at #2",
+		(unsigned long long)head);
+	cr_assert_eq(want, head);
 	uccn_bytes_finish(&p);
 	run(c, b, -1);
-	cr_assert_eq(own_head(&nodes[2]), 5);
+	cr_assert_eq(own_head(&nodes[2]), head);
 	cr_assert_not(marked(&nodes[2], &want), "caught up: the mark is cleared");
 	uccn_sync_destroy(c);
 	uccn_sync_destroy(b);
+}
+
+Test(sync, a_node_that_lists_its_heads_learns_from_the_answer_how_far_its_own_chain_goes) {
+	/* As above, but the restored node opens and lists its heads: the hub's LACK must name
+	 * the node's own feeds it holds further (§11.8 rule b), or the node would not know. */
+	restored_lists_its_heads(0x87, false, 5);
 }
 
 Test(sync, a_node_that_lists_its_heads_learns_of_its_own_feeds_it_holds_none_of) {
 	/* The restored copy holds #1 and #2 only: it lists its event and best practice feeds and
 	 * not its report feed, of which the hub holds #6. The hub's LACK must name that feed too
 	 * (§11.8 rule b, "or the list does not name that feed"). */
-	restored_behind(0x9b, true);
-	uint64_t want;
-	struct uccn_sync *c = engine(&nodes[2], 0, 0);
-	struct uccn_sync *b =
-		engine_with(&nodes[1], 0, 0, &(struct filter){.peer_key = nodes[0].author.pk});
-	struct uccn_bytes p = {0};
-	cr_assert_eq(uccn_sync_open(c), UCCN_OK);
-	cr_assert(uccn_sync_pop_payload(c, &p));
-	cr_assert_eq(uccn_sync_on_payload(b, p.data, p.len, 1), UCCN_OK);
-	cr_assert(uccn_sync_pop_payload(b, &p), "the hub's LACK");
-	cr_assert_eq(uccn_sync_on_payload(c, p.data, p.len, 1), UCCN_OK);
-	cr_assert(marked(&nodes[2], &want), "the answer shows #6, the store ends at #2");
-	cr_assert_eq(want, 6);
-	uccn_bytes_finish(&p);
-	run(c, b, -1);
-	cr_assert_eq(own_head(&nodes[2]), 6);
-	cr_assert_not(marked(&nodes[2], &want), "caught up: the mark is cleared");
-	uccn_sync_destroy(c);
-	uccn_sync_destroy(b);
+	restored_lists_its_heads(0x9b, true, 6);
 }
 
 /* Gives s one RECON of the given ranges and items; what s made of it. */
