@@ -2053,16 +2053,21 @@ int uccn_store_note_session(struct uccn_store *st, const struct uccn_net_session
 	return err;
 }
 
+/* A session row's first three columns, the same in both tables: key, address, incoming. */
+static void read_session_peer(sqlite3_stmt *stmt, struct uccn_net_session *s) {
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
+		s->key_known = true;
+		memcpy(s->key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
+	}
+	copy_text(stmt, 1, s->address, sizeof(s->address));
+	s->incoming = sqlite3_column_int(stmt, 2) != 0;
+}
+
 static int each_session_row(sqlite3_stmt *stmt, void *ctx) {
 	struct fn_walk *w = ctx;
 	struct uccn_net_session s;
-	memset(&s, 0, sizeof(s));
-	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
-		s.key_known = true;
-		memcpy(s.key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
-	}
-	copy_text(stmt, 1, s.address, sizeof(s.address));
-	s.incoming = sqlite3_column_int(stmt, 2) != 0;
+	read_session_peer(stmt, &s);
 	s.live = sqlite3_column_int(stmt, 3) != 0;
 	uint64_t *const cols[] = {&s.started_ms, &s.ended_ms, &s.ok_ms, &s.seen_ms, &s.sessions, &s.failures,
 		&s.stats.sent, &s.stats.received, &s.stats.applied, &s.stats.duplicate,
@@ -2110,13 +2115,7 @@ int uccn_store_match_ids(struct uccn_store *st, const char *kind, const char *pr
 static int each_logged_row(sqlite3_stmt *stmt, void *ctx) {
 	struct fn_walk *w = ctx;
 	struct uccn_net_session s;
-	memset(&s, 0, sizeof(s));
-	if (sqlite3_column_bytes(stmt, 0) == UCCN_KEY_BYTES) {
-		s.key_known = true;
-		memcpy(s.key, sqlite3_column_blob(stmt, 0), UCCN_KEY_BYTES);
-	}
-	copy_text(stmt, 1, s.address, sizeof(s.address));
-	s.incoming = sqlite3_column_int(stmt, 2) != 0;
+	read_session_peer(stmt, &s);
 	uint64_t *const cols[] = {&s.started_ms, &s.ended_ms, &s.stats.sent, &s.stats.received,
 		&s.stats.applied, &s.stats.held, &s.stats.refused, &s.stats.held_there};
 	for (int i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++) {

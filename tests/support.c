@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef __SANITIZE_ADDRESS__
@@ -174,6 +175,22 @@ static long read_bytes(void *userdata, uint8_t *buf, size_t cap) {
 	return (long)n;
 }
 
+void test_import_hobart_practice(
+	struct uccn_node *node, const char *home, const char *title, char *id) {
+	struct uccn_node *hobart = NULL;
+	struct uccn_node_init_options o = {.name = "Hobart", .country = "AU", .field = "music"};
+	cr_assert_eq(uccn_node_init(home, &o, test_wall_ms(), &hobart), UCCN_OK);
+	struct uccn_field f = test_str("title", title);
+	cr_assert_eq(
+		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
+	struct uccn_bytes exp = {0};
+	test_export(hobart, &exp);
+	struct uccn_import_stats st;
+	cr_assert_eq(test_import(node, &exp, exp.len, &st), UCCN_OK);
+	uccn_bytes_finish(&exp);
+	uccn_node_close(hobart);
+}
+
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
 	struct uccn_import_stats *stats) {
 	struct reader r = {bytes, 0, limit < bytes->len ? limit : bytes->len};
@@ -202,6 +219,12 @@ void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *
 
 uint64_t test_wall_ms(void) {
 	return uccn_node_wall_ms();
+}
+
+uint64_t test_clock_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 uint64_t test_node_count(struct uccn_node *node) {

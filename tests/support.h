@@ -70,6 +70,11 @@ void test_export_for(struct uccn_node *node, const uint8_t *reader, struct uccn_
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,
 	struct uccn_import_stats *stats);
 
+/* Another city, Hobart (a node made in home), writes a best practice titled title (its id into
+ * id, UCCN_ID_MAX + 1 bytes), and node imports Hobart's export: a record node does not own. */
+void test_import_hobart_practice(
+	struct uccn_node *node, const char *home, const char *title, char *id);
+
 struct uccn_store;
 
 /* Everything st holds about records (kind, owner, id, deleted, merge state), in the store's
@@ -84,6 +89,8 @@ void test_dump_kind(struct uccn_store *st, const char *kind, struct uccn_bytes *
 typedef uint64_t (*test_clock_fn)(void *arg);
 /* The wall clock a node signs by, in ms. */
 uint64_t test_wall_ms(void);
+/* A monotonic clock in milliseconds, for deadlines while tests wait on other processes. */
+uint64_t test_clock_ms(void);
 /* Every change node stores. */
 uint64_t test_node_count(struct uccn_node *node);
 /* How many changes of the record kind/owner/id node stores. */

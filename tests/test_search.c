@@ -116,19 +116,8 @@ Test(search, edits_and_deletes_are_seen_at_once) {
 Test(search, records_received_from_a_peer_are_found) {
 	char other_dir[1024];
 	snprintf(other_dir, sizeof(other_dir), "%s/hobart", dir);
-	struct uccn_node *hobart = NULL;
-	struct uccn_node_init_options o = {.name = "Hobart", .country = "AU", .field = "music"};
-	cr_assert_eq(uccn_node_init(other_dir, &o, test_wall_ms(), &hobart), UCCN_OK);
-	struct uccn_field f = test_str("title", "Festival of Voices");
 	char id[UCCN_ID_MAX + 1];
-	cr_assert_eq(
-		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
-	struct uccn_bytes exp = {0};
-	test_export(hobart, &exp);
-	struct uccn_import_stats st;
-	cr_assert_eq(test_import(node, &exp, exp.len, &st), UCCN_OK);
-	uccn_bytes_finish(&exp);
-	uccn_node_close(hobart);
+	test_import_hobart_practice(node, other_dir, "Festival of Voices", id);
 	cr_assert_eq(search("voices", NULL), 1);
 }
 

@@ -1203,19 +1203,8 @@ Test(ui, the_live_stream_is_an_event_stream) {
 Test(ui, another_citys_record_is_refused_in_both_languages) {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/hobart", dir);
-	struct uccn_node *hobart = NULL;
-	struct uccn_node_init_options o = {.name = "Hobart", .country = "AU", .field = "music"};
-	cr_assert_eq(uccn_node_init(path, &o, test_wall_ms(), &hobart), UCCN_OK);
-	struct uccn_field f = test_str("title", "Festival of Voices");
 	char id[UCCN_ID_MAX + 1];
-	cr_assert_eq(
-		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
-	struct uccn_bytes exp = {0};
-	test_export(hobart, &exp);
-	struct uccn_import_stats st;
-	cr_assert_eq(test_import(node, &exp, exp.len, &st), UCCN_OK);
-	uccn_bytes_finish(&exp);
-	uccn_node_close(hobart);
+	test_import_hobart_practice(node, path, "Festival of Voices", id);
 	login_with_link();
 	char route[256];
 	snprintf(route, sizeof(route), "/api/records/best_practice/%s", id);

@@ -31,12 +31,6 @@
 
 static char dir[256];
 
-static uint64_t now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void pause_ms(unsigned ms) {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
@@ -108,10 +102,10 @@ static void serve_on(struct server *s, const char *home, const char *listen) {
 	close(fds[1]);
 	char line[128];
 	size_t len = 0;
-	uint64_t deadline = now_ms() + 10000;
+	uint64_t deadline = test_clock_ms() + 10000;
 	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
 		struct pollfd p = {fds[0], POLLIN, 0};
-		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		int left = (int)(deadline > test_clock_ms() ? deadline - test_clock_ms() : 0);
 		cr_assert_gt(poll(&p, 1, left), 0, "serve did not say where it listens: %s",
 			slurp(s->err_path));
 		ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
@@ -237,9 +231,9 @@ static bool lists(const char *name, const char *title) {
 /* Polls cond every 10 ms for at most ms, or fails with the message. */
 #define WAIT_FOR(ms, cond, ...)                                              \
 	do {                                                                 \
-		uint64_t wait_deadline_ = now_ms() + (ms);                   \
+		uint64_t wait_deadline_ = test_clock_ms() + (ms);                   \
 		while (!(cond)) {                                            \
-			cr_assert_lt(now_ms(), wait_deadline_, __VA_ARGS__); \
+			cr_assert_lt(test_clock_ms(), wait_deadline_, __VA_ARGS__); \
 			pause_ms(10);                                        \
 		}                                                            \
 	} while (0)

@@ -31,12 +31,6 @@ static pid_t server_pid;
 static uint16_t port;
 static uint8_t network[UCCN_KEY_BYTES];
 
-static uint64_t now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The server runs in a process of its own, as a real `uccn serve` would: what the kernel does
  * with a socket closed while bytes are still arriving depends on it. It writes its port to fd
  * and serves until killed. */
@@ -96,7 +90,7 @@ TestSuite(net_ws, .init = setup, .fini = teardown, .timeout = 120);
 
 static uint64_t wall(void *arg) {
 	(void)arg;
-	return now_ms();
+	return test_clock_ms();
 }
 
 /* A client driven by hand (tests/raw_client.h), connected to the server. */
@@ -111,9 +105,9 @@ static void raw_start(struct test_raw *r, uint8_t seed) {
 
 /* Runs the client's transport until its connection ends. */
 static void raw_run(struct test_raw *r) {
-	uint64_t deadline = now_ms() + 30000;
+	uint64_t deadline = test_clock_ms() + 30000;
 	while (!r->closed) {
-		cr_assert_lt(now_ms(), deadline, "the connection never ended");
+		cr_assert_lt(test_clock_ms(), deadline, "the connection never ended");
 		cr_assert_geq(uccn_transport_poll(r->tr, 50), 0);
 	}
 }

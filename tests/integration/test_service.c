@@ -41,18 +41,12 @@ static void teardown(void) {
 
 TestSuite(service, .init = setup, .fini = teardown);
 
-static uint64_t clock_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Polls cond every 10 ms for at most ms, or fails with the message. */
 #define POLL_UNTIL(ms, cond, ...)                                      \
 	do {                                                           \
-		uint64_t until_ = clock_ms() + (ms);                   \
+		uint64_t until_ = test_clock_ms() + (ms);                   \
 		while (!(cond)) {                                      \
-			cr_assert_lt(clock_ms(), until_, __VA_ARGS__); \
+			cr_assert_lt(test_clock_ms(), until_, __VA_ARGS__); \
 			struct timespec ts_ = {0, 10 * 1000000L};      \
 			nanosleep(&ts_, NULL);                         \
 		}                                                      \

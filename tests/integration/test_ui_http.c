@@ -21,12 +21,6 @@
 
 static char *tmp;
 
-static uint64_t now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void setup(void) {
 	tmp = test_tmpdir();
 	test_proc_begin(tmp);
@@ -62,14 +56,14 @@ static void send_all(int fd, const char *s) {
 static char *read_until(int fd, const char *until, unsigned ms) {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = test_proc_keep(malloc(cap));
-	uint64_t deadline = now_ms() + ms;
+	uint64_t deadline = test_clock_ms() + ms;
 	for (;;) {
 		buf[len] = '\0';
 		if (until != NULL && strstr(buf, until) != NULL) {
 			return buf;
 		}
 		struct pollfd p = {fd, POLLIN, 0};
-		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		int left = (int)(deadline > test_clock_ms() ? deadline - test_clock_ms() : 0);
 		cr_assert_gt(poll(&p, 1, left), 0, "no answer in time; so far: %s", buf);
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
 		if (n <= 0) {
@@ -136,10 +130,10 @@ static unsigned start(
 	close(fds[1]);
 	char line[256];
 	size_t len = 0;
-	uint64_t deadline = now_ms() + 10000;
+	uint64_t deadline = test_clock_ms() + 10000;
 	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
 		struct pollfd p = {fds[0], POLLIN, 0};
-		int left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		int left = (int)(deadline > test_clock_ms() ? deadline - test_clock_ms() : 0);
 		cr_assert_gt(poll(&p, 1, left), 0, "serve did not say where the page is: %s",
 			test_proc_slurp(err_path, NULL));
 		ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
