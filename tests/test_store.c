@@ -265,6 +265,56 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_close(db);
 }
 
+static int count_noted(void *userdata, int64_t rid, const struct uccn_store_row *row) {
+	(void)rid;
+	(void)row;
+	++*(int *)userdata;
+	return UCCN_OK;
+}
+
+/* How many record rows wait to be indexed for search. */
+static int noted_for_search(void) {
+	int n = 0;
+	cr_assert_eq(uccn_store_fts_dirty(st, 100, count_noted, &n), UCCN_OK);
+	return n;
+}
+
+/* Indexes every noted row (with no text), as a search would before it asks. */
+static void index_noted(void) {
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	for (int64_t rid = 1; rid <= 8; rid++) {
+		cr_assert_eq(uccn_store_fts_set(st, rid, NULL, 0), UCCN_OK);
+	}
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+}
+
+/* Each way a record row is written notes it for the search index, in its transaction:
+ * storing a change that makes the record, one that changes it, and rewriting its state
+ * (a revocation's rebuild). */
+Test(store, every_record_row_written_is_noted_for_search) {
+	int64_t rid = 0;
+	put(7, 1, "e1", &rid);
+	cr_assert_eq(noted_for_search(), 1, "a new record");
+	index_noted();
+	cr_assert_eq(noted_for_search(), 0);
+	put(7, 2, "e1", &rid);
+	cr_assert_eq(noted_for_search(), 1, "a change to a record");
+	index_noted();
+	const uint8_t state[] = {0x01, 0x03};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_set_state(st, rid, state, sizeof(state), true), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(noted_for_search(), 1, "a rewritten state");
+}
+
+/* The triggers that kept the search index's notes from schema 8 to 11 (migration 12 drops
+ * them): a file taken back to one of those by hand has them again. */
+#define SCHEMA_8_TO_11_TRIGGERS                                             \
+	" CREATE TRIGGER records_fts_insert AFTER INSERT ON records"        \
+	" BEGIN INSERT OR IGNORE INTO fts_dirty(rid) VALUES(new.rid); END;" \
+	" CREATE TRIGGER records_fts_update AFTER UPDATE ON records"        \
+	" BEGIN INSERT OR IGNORE INTO fts_dirty(rid) VALUES(new.rid); END;"
+
 /* Closes st and runs sql on its file, as an older program (or a hand) would write it. */
 static void rewrite_by_hand(const char *sql) {
 	uccn_store_close(st);
@@ -275,12 +325,12 @@ static void rewrite_by_hand(const char *sql) {
 	sqlite3_close(db);
 }
 
-/* The schema version the file at path says it has, read beside the store. */
-static int file_schema_version(void) {
+/* The first column of the first row sql gives on the file at path, read beside the store. */
+static int file_int(const char *sql) {
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *stmt;
-	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
 	int v = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -288,10 +338,14 @@ static int file_schema_version(void) {
 	return v;
 }
 
+/* The schema version the file at path says it has. */
+static int file_schema_version(void) {
+	return file_int("PRAGMA user_version");
+}
+
 /* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
 static void back_to_version_1(void) {
 	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
-			" DROP TRIGGER records_fts_insert; DROP TRIGGER records_fts_update;"
 			" DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
 			" DROP TABLE record_fts;"
 			" DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
@@ -475,7 +529,7 @@ static void make_version_8(void) {
 			" CREATE INDEX changes_by_record ON changes(rid, hlc);"
 			" CREATE INDEX changes_revoked ON changes(aid, seq) WHERE revoked;"
 			" CREATE INDEX changes_by_feed ON changes(fid, seq);"
-			" ALTER TABLE feeds DROP COLUMN n;"
+			" ALTER TABLE feeds DROP COLUMN n;" SCHEMA_8_TO_11_TRIGGERS
 			" PRAGMA user_version = 8;");
 }
 
@@ -964,7 +1018,8 @@ Test(store, sessions_keep_one_row_per_peer_and_stay_bounded) {
 Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	int64_t rid = 0;
 	put(7, 1, "e1", &rid);
-	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log; PRAGMA user_version = 10;");
+	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;" SCHEMA_8_TO_11_TRIGGERS
+			" PRAGMA user_version = 10;");
 	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
 	uint64_t all = 0;
 	cr_assert_eq(uccn_store_count_changes(st, &all), UCCN_OK);
@@ -981,5 +1036,11 @@ Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
 	cr_assert_eq(r.n, 1);
 	cr_assert_str_eq(got[0].address, "ws://hub:1");
-	cr_assert_eq(file_schema_version(), 11);
+	cr_assert_eq(file_schema_version(), 12);
+	int64_t again = rid;
+	put(7, 2, "e1", &again);
+	cr_assert_eq(noted_for_search(), 1, "a record written after migration 12 is noted");
+	cr_assert_eq(file_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+			      " AND name IN ('records_fts_insert', 'records_fts_update')"),
+		0, "migration 12 drops the triggers the store does without");
 }
