@@ -353,15 +353,23 @@ static bool is_control(uint32_t cp) {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-/* "best_practice.sdgs" or, for a field outside any kind, "sdgs". */
-static const char *field_path(
-	char *out, size_t cap, const struct uccn_kind_spec *k, const struct uccn_field_spec *spec) {
-	if (k->name != NULL) {
-		snprintf(out, cap, "%s.%s", k->name, spec->name);
-	} else {
-		snprintf(out, cap, "%s", spec->name);
+/* Refuses a value of the field spec of kind k: the reason starts with the field's path,
+ * "best_practice.sdgs" or, for a field outside any kind, "sdgs". The path is written only
+ * here: formatting it for every field checked cost more than most checks. */
+__attribute__((format(printf, 5, 6))) static int refuse(char *why, size_t why_len,
+	const struct uccn_kind_spec *k, const struct uccn_field_spec *spec, const char *fmt, ...) {
+	if (why == NULL || why_len == 0) {
+		return UCCN_ESCHEMA;
 	}
-	return out;
+	int n = k->name != NULL ? snprintf(why, why_len, "%s.%s: ", k->name, spec->name)
+				: snprintf(why, why_len, "%s: ", spec->name);
+	if (n >= 0 && (size_t)n < why_len) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why + n, why_len - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return UCCN_ESCHEMA;
 }
 
 /* Joins a NULL-terminated list as "a, b, c" for messages. */
@@ -541,48 +549,48 @@ static bool is_country(const struct uccn_value *v) {
 
 /* ---- the check of one value against one field spec ---- */
 
-static int check_list(const struct uccn_field_spec *spec, const struct uccn_value *v,
-	const char *path, char *why, size_t why_len) {
+static int check_list(const struct uccn_kind_spec *k, const struct uccn_field_spec *spec,
+	const struct uccn_value *v, char *why, size_t why_len) {
 	char q[UCCN_TEXT_QUOTE_BUF];
 	char all[128];
 	size_t max = UCCN_LIST_MAX;
 	if (spec->type == UCCN_TYPE_FIELDS) {
 		max = NFIELDS_CREATIVE;
 		if (v->count < 1 || v->count > max) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: needs 1 to %zu creative fields, got %zu", path, max, v->count);
+			return refuse(why, why_len, k, spec,
+				"needs 1 to %zu creative fields, got %zu", max, v->count);
 		}
 	}
 	if (v->count > max) {
-		return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-			"%s: has %zu items, at most %zu allowed", path, v->count, max);
+		return refuse(
+			why, why_len, k, spec, "has %zu items, at most %zu allowed", v->count, max);
 	}
 	if (v->count > 0 && v->items == NULL) {
-		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: list without items", path);
+		return refuse(why, why_len, k, spec, "list without items");
 	}
 	for (size_t n = 0; n < v->count; n++) {
 		const struct uccn_value *it = &v->items[n];
 		switch (spec->type) {
 		case UCCN_TYPE_SDGS:
 			if (it->type != UCCN_VALUE_INT) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: item %zu is %s, not an SDG (1-17)", path, n + 1,
+				return refuse(why, why_len, k, spec,
+					"item %zu is %s, not an SDG (1-17)", n + 1,
 					value_type_name(it->type));
 			}
 			if (it->i < 1 || it->i > 17) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: %lld is not an SDG (1-17)", path, (long long)it->i);
+				return refuse(why, why_len, k, spec, "%lld is not an SDG (1-17)",
+					(long long)it->i);
 			}
 			break;
 		case UCCN_TYPE_FIELDS:
 			if (it->type != UCCN_VALUE_STR) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: item %zu is %s, not a creative field", path, n + 1,
+				return refuse(why, why_len, k, spec,
+					"item %zu is %s, not a creative field", n + 1,
 					value_type_name(it->type));
 			}
 			if (creative_field_canonical(it) == NULL) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: %s is not a creative field (%s)", path,
+				return refuse(why, why_len, k, spec,
+					"%s is not a creative field (%s)",
 					uccn_text_quote(q, it->str, it->str_len),
 					join(all, sizeof(all), uccn_creative_fields));
 			}
@@ -590,41 +598,38 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 		case UCCN_TYPE_TEXTS: {
 			char detail[80];
 			if (it->type != UCCN_VALUE_STR) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: item %zu is %s, not a text", path, n + 1,
-					value_type_name(it->type));
+				return refuse(why, why_len, k, spec, "item %zu is %s, not a text",
+					n + 1, value_type_name(it->type));
 			}
 			if (it->str_len == 0) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: item %zu is empty", path, n + 1);
+				return refuse(why, why_len, k, spec, "item %zu is empty", n + 1);
 			}
 			if (it->str_len > TEXTS_ITEM_MAX) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: item %zu is %zu bytes, at most %d allowed", path,
-					n + 1, it->str_len, TEXTS_ITEM_MAX);
+				return refuse(why, why_len, k, spec,
+					"item %zu is %zu bytes, at most %d allowed", n + 1,
+					it->str_len, TEXTS_ITEM_MAX);
 			}
 			if (!text_ok(it, false, detail, sizeof(detail))) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: item %zu %s",
-					path, n + 1, detail);
+				return refuse(why, why_len, k, spec, "item %zu %s", n + 1, detail);
 			}
 			break;
 		}
 		case UCCN_TYPE_KEYS:
 			if (!is_hex64(it)) {
 				if (it->type != UCCN_VALUE_STR) {
-					return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-						"%s: item %zu is %s, not a public key", path, n + 1,
+					return refuse(why, why_len, k, spec,
+						"item %zu is %s, not a public key", n + 1,
 						value_type_name(it->type));
 				}
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: %s is not a public key (64 lowercase hex digits)",
-					path, uccn_text_quote(q, it->str, it->str_len));
+				return refuse(why, why_len, k, spec,
+					"%s is not a public key (64 lowercase hex digits)",
+					uccn_text_quote(q, it->str, it->str_len));
 			}
 			if (!is_public_key(it)) {
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: %s is not an Ed25519 public key (not a point of the "
+				return refuse(why, why_len, k, spec,
+					"%s is not an Ed25519 public key (not a point of the "
 					"curve that can sign)",
-					path, uccn_text_quote(q, it->str, it->str_len));
+					uccn_text_quote(q, it->str, it->str_len));
 			}
 			break;
 		default:
@@ -635,11 +640,10 @@ static int check_list(const struct uccn_field_spec *spec, const struct uccn_valu
 		for (size_t m = 0; m < n; m++) {
 			if (values_equal(&v->items[m], it)) {
 				if (it->type == UCCN_VALUE_INT) {
-					return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-						"%s: %lld is listed twice", path, (long long)it->i);
+					return refuse(why, why_len, k, spec, "%lld is listed twice",
+						(long long)it->i);
 				}
-				return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-					"%s: %s is listed twice", path,
+				return refuse(why, why_len, k, spec, "%s is listed twice",
 					uccn_text_quote(q, it->str, it->str_len));
 			}
 		}
@@ -654,7 +658,6 @@ static bool is_list_type(enum uccn_type t) {
 
 static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_spec *spec,
 	const struct uccn_value *v, char *why, size_t why_len) {
-	char path[UCCN_KIND_MAX + UCCN_NAME_MAX + 8];
 	char q[UCCN_TEXT_QUOTE_BUF];
 	char all[128];
 	char detail[80];
@@ -662,49 +665,42 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 	if (v->type == UCCN_VALUE_NIL) {
 		return UCCN_OK;
 	}
-	field_path(path, sizeof(path), k, spec);
-
 	bool want_list = is_list_type(spec->type);
 	enum uccn_value_type want = want_list                     ? UCCN_VALUE_LIST
 				    : spec->type == UCCN_TYPE_INT ? UCCN_VALUE_INT
 								  : UCCN_VALUE_STR;
 	if (v->type != want) {
-		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: expected %s, got %s", path,
+		return refuse(why, why_len, k, spec, "expected %s, got %s",
 			uccn_schema_type_name(spec->type), value_type_name(v->type));
 	}
 	if (v->type == UCCN_VALUE_STR && v->str == NULL && v->str_len > 0) {
-		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: string without bytes", path);
+		return refuse(why, why_len, k, spec, "string without bytes");
 	}
 
 	switch (spec->type) {
 	case UCCN_TYPE_TEXT:
 		if (v->str_len > UCCN_STR_MAX) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: text is %zu bytes, at most %d allowed", path, v->str_len,
-				UCCN_STR_MAX);
+			return refuse(why, why_len, k, spec,
+				"text is %zu bytes, at most %d allowed", v->str_len, UCCN_STR_MAX);
 		}
 		if (!text_ok(v, true, detail, sizeof(detail))) {
-			return uccn_error_set(
-				why, why_len, UCCN_ESCHEMA, "%s: text %s", path, detail);
+			return refuse(why, why_len, k, spec, "text %s", detail);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_INT:
 		if (v->i < spec->min || v->i > spec->max) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %lld is outside %lld-%lld", path, (long long)v->i,
-				(long long)spec->min, (long long)spec->max);
+			return refuse(why, why_len, k, spec, "%lld is outside %lld-%lld",
+				(long long)v->i, (long long)spec->min, (long long)spec->max);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_DATE: {
 		int year = 0;
 		if (!is_date(v, &year)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a date (YYYY-MM-DD)", path,
+			return refuse(why, why_len, k, spec, "%s is not a date (YYYY-MM-DD)",
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is outside the years %d-%d", path,
+			return refuse(why, why_len, k, spec, "%s is outside the years %d-%d",
 				uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
 				DATE_YEAR_MAX);
 		}
@@ -712,49 +708,49 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 	}
 	case UCCN_TYPE_URL:
 		if (!is_url(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a URL (http:// or https://, a host, no spaces, at "
+			return refuse(why, why_len, k, spec,
+				"%s is not a URL (http:// or https://, a host, no spaces, at "
 				"most "
 				"%d bytes)",
-				path, uccn_text_quote(q, v->str, v->str_len), URL_MAX);
+				uccn_text_quote(q, v->str, v->str_len), URL_MAX);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_KEY:
 		if (!is_hex64(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a public key (64 lowercase hex digits)", path,
+			return refuse(why, why_len, k, spec,
+				"%s is not a public key (64 lowercase hex digits)",
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		if (!is_public_key(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not an Ed25519 public key (not a point of the curve "
+			return refuse(why, why_len, k, spec,
+				"%s is not an Ed25519 public key (not a point of the curve "
 				"that "
 				"can sign)",
-				path, uccn_text_quote(q, v->str, v->str_len));
+				uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_HASH:
 		if (!is_hex64(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a hash (64 lowercase hex digits)", path,
+			return refuse(why, why_len, k, spec,
+				"%s is not a hash (64 lowercase hex digits)",
 				uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_PERIOD:
 		if (!is_period(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a four-year period (YYYY-YYYY, the second year the "
+			return refuse(why, why_len, k, spec,
+				"%s is not a four-year period (YYYY-YYYY, the second year the "
 				"first + 4, e.g. 2019-2023; years %d-%d)",
-				path, uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
+				uccn_text_quote(q, v->str, v->str_len), DATE_YEAR_MIN,
 				DATE_YEAR_MAX);
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_COUNTRY:
 		if (!is_country(v)) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a country code (two capital letters, ISO 3166 "
+			return refuse(why, why_len, k, spec,
+				"%s is not a country code (two capital letters, ISO 3166 "
 				"alpha-2)",
-				path, uccn_text_quote(q, v->str, v->str_len));
+				uccn_text_quote(q, v->str, v->str_len));
 		}
 		return UCCN_OK;
 	case UCCN_TYPE_CHOICE:
@@ -764,13 +760,12 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 				return UCCN_OK;
 			}
 		}
-		return uccn_error_set(why, why_len, UCCN_ESCHEMA, "%s: %s is not one of: %s", path,
+		return refuse(why, why_len, k, spec, "%s is not one of: %s",
 			uccn_text_quote(q, v->str, v->str_len),
 			join(all, sizeof(all), spec->choices));
 	case UCCN_TYPE_FIELD:
 		if (creative_field_canonical(v) == NULL) {
-			return uccn_error_set(why, why_len, UCCN_ESCHEMA,
-				"%s: %s is not a creative field (%s)", path,
+			return refuse(why, why_len, k, spec, "%s is not a creative field (%s)",
 				uccn_text_quote(q, v->str, v->str_len),
 				join(all, sizeof(all), uccn_creative_fields));
 		}
@@ -779,10 +774,9 @@ static int check_value(const struct uccn_kind_spec *k, const struct uccn_field_s
 	case UCCN_TYPE_SDGS:
 	case UCCN_TYPE_TEXTS:
 	case UCCN_TYPE_KEYS:
-		return check_list(spec, v, path, why, why_len);
+		return check_list(k, spec, v, why, why_len);
 	}
-	return uccn_error_set(
-		why, why_len, UCCN_ESCHEMA, "%s: unknown type %d", path, (int)spec->type);
+	return refuse(why, why_len, k, spec, "unknown type %d", (int)spec->type);
 }
 
 int uccn_schema_validate_field(
