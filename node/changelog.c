@@ -685,12 +685,15 @@ static int apply_change(struct uccn_changelog *log, const struct uccn_change *c,
 		}
 		return registry_changed(log);
 	}
-	if (created) {
+	uint64_t held = 0;
+	err = created ? uccn_store_count_held(log->st, NULL, &held) : UCCN_OK;
+	if (err == UCCN_OK && held > 0) {
+		/* (With nothing held nothing waits: a bulk sync's new records skip the hash.) */
 		uint8_t key[UCCN_HASH_BYTES];
 		record_key(c->kind, c->owner, c->id, key);
 		return arrived(log, key);
 	}
-	return UCCN_OK;
+	return err;
 }
 
 int uccn_changelog_apply(struct uccn_changelog *log, const uint8_t *buf, size_t len,
