@@ -279,6 +279,14 @@ int main(int argc, char **argv) {
 		(double)sender_kib / 1024.0, (double)receiver_kib / 1024.0);
 	printf("cpu time: sender %.2f s, receiver %.2f s (of %.2f s)\n", sender_use.cpu_s,
 		receiver_use.cpu_s, sync_s);
+	/* What the ratio would be on these cores were they kept busy and as fast as when the
+	 * bare rate was measured: it tells the work a sync does per change from the machine's
+	 * drift and from time spent waiting. */
+	double cpu_us = (sender_use.cpu_s + receiver_use.cpu_s) / (double)sent * 1e6;
+	printf("cpu per change: %.1f us (sender and receiver), %.1f us of it beyond one bare "
+	       "verify (%.1f us); on %ld busy cores at the bare speed: sync/verify %.2f\n",
+		cpu_us, cpu_us - 1e6 / verify, 1e6 / verify, cores,
+		(double)cores * (1e6 / verify) / cpu_us);
 	for (long i = 0; i < nsample; i++) {
 		uccn_bytes_finish(&sample[i]);
 	}
