@@ -29,7 +29,7 @@
 #define BATCH_BYTES (1024 * 1024 - 64 * 1024)
 /* Reconciliation (PROTOCOL.md §11.8): a range that differs and holds at most LIST_MAX of our
  * heads is answered with them (about 5 bytes a head: a digest and a seq); a larger one is cut
- * in SPLIT parts of near equal counts (about 24 bytes a part, and a round trip more). On a
+ * in SPLIT parts of near equal counts (about 16 bytes a part, and a round trip more). On a
  * slow link the round trip costs far more than the bytes, so lists are long: 350 cities' ~1,400
  * feeds take one cut (the opening) and a list. The initiator opens with the whole set cut so,
  * unless it has at most OPEN_LIST_MAX heads: nothing is cheaper when nothing differs. */

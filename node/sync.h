@@ -117,7 +117,7 @@ UCCN_NODISCARD int uccn_sync_peer_holds(
 
 /* The fingerprint of n heads in key order (PROTOCOL.md §11.8): BLAKE2b-256 of
  * "uccn-recon-v1", then each head's author, feed length (one byte), feed and seq (8 bytes,
- * big-endian), cut to its first 16 bytes. Head i is at (uint8_t *)heads + i * stride. */
+ * big-endian), cut to its first 8 bytes. Head i is at (uint8_t *)heads + i * stride. */
 void uccn_sync_fingerprint(const struct uccn_sync_entry *heads, size_t n, size_t stride,
 	uint8_t out[UCCN_SYNC_FP_BYTES]);
 

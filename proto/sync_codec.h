@@ -28,7 +28,7 @@ enum uccn_sync_type {
 #define UCCN_SYNC_INFLATED_MAX (1024 * 1024)
 /* A range's bound: a prefix of a feed's key, author (32 bytes) then feed name (§11.1). */
 #define UCCN_SYNC_BOUND_MAX (UCCN_KEY_BYTES + UCCN_FEED_MAX)
-#define UCCN_SYNC_FP_BYTES 16      /* a range's fingerprint */
+#define UCCN_SYNC_FP_BYTES 8       /* a range's fingerprint */
 #define UCCN_SYNC_SALT_BYTES 8     /* a LIST's salt for the digests of its heads */
 #define UCCN_SYNC_DIGEST_BYTES 4   /* a head's digest in a LIST */
 #define UCCN_SYNC_RANGES_MAX 65536 /* ranges in one RECON */

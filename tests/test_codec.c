@@ -2141,6 +2141,53 @@ Test(codec, lists_and_lacks_keep_their_shape) {
 	uccn_bytes_finish(&b);
 }
 
+/* A RECON of two FP ranges cut at the bound 22, written by hand: the first's fingerprint of
+ * 8 bytes, the second's of fplen. */
+static void hand_fp_recon(struct uccn_bytes *b, size_t fplen) {
+	static const uint8_t bound[] = {0x22}, fp[32] = {0xaa, 0x3d, 0xe1, 0x38};
+	b->len = 0;
+	mp_array(b, 3);
+	mp_uint(b, UCCN_SYNC_RECON);
+	mp_array(b, 0);
+	mp_array(b, 2);
+	mp_array(b, 3);
+	mp_bin(b, bound, sizeof(bound));
+	mp_uint(b, UCCN_RANGE_FP);
+	mp_bin(b, fp, 8);
+	mp_array(b, 3);
+	mp_nil(b);
+	mp_uint(b, UCCN_RANGE_FP);
+	mp_bin(b, fp, fplen);
+}
+
+Test(codec, a_fingerprint_is_a_bin_of_exactly_8_bytes) {
+	struct uccn_bytes b = {0};
+	struct uccn_sync_msg m;
+	char why[160];
+	hand_fp_recon(&b, 8);
+	cr_assert_eq(
+		uccn_codec_decode_sync(b.data, b.len, &m, why, sizeof(why)), UCCN_OK, "%s", why);
+	cr_assert_eq(m.nranges, 2);
+	cr_assert_eq(m.ranges[1].mode, UCCN_RANGE_FP);
+	cr_assert_eq(memcmp(m.ranges[1].fp, "\xaa\x3d\xe1\x38\0\0\0\0", 8), 0);
+	uccn_codec_sync_msg_finish(&m);
+	/* Cut anywhere, it is malformed. */
+	for (size_t cut = 0; cut < b.len; cut++) {
+		cr_assert_eq(uccn_codec_decode_sync(b.data, cut, &m, NULL, 0), UCCN_EPROTO,
+			"cut at %zu", cut);
+	}
+	/* The 16 bytes of the earlier fingerprint, and one byte short or over, are not one. */
+	static const size_t wrong[] = {0, 7, 9, 16, 32};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		hand_fp_recon(&b, wrong[i]);
+		cr_assert_eq(uccn_codec_decode_sync(b.data, b.len, &m, why, sizeof(why)),
+			UCCN_EPROTO, "a fingerprint of %zu bytes", wrong[i]);
+		cr_assert_not_null(
+			strstr(why, "range 1's fingerprint is not a bin of 8 bytes"), "%s", why);
+	}
+	uccn_bytes_finish(&b);
+}
+
 /* A sync message's bins may be as long as a frame (a compressed batch's frame is one), but a
  * change in a batch is held to a change's limit (§11.4). */
 Test(codec, a_batch_holding_a_change_longer_than_a_change_may_be_is_malformed) {
