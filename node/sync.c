@@ -1343,7 +1343,7 @@ static const struct uccn_sync_entry *named(const struct uccn_sync_msg *m,
  * own feeds above what it listed, so that it learns how far its own chain goes (§11.7). */
 static int answer_list(struct uccn_sync *s, const struct uccn_sync_msg *m,
 	const struct uccn_sync_range *r, size_t a, size_t b) {
-	struct uccn_sync_range *x;
+	struct uccn_sync_range *x = NULL; /* set whenever err is UCCN_OK */
 	int err = push_range(s, r, UCCN_RANGE_LACK, &x);
 	size_t n = 0;
 	struct keyed *k = err == UCCN_OK ? digested(s, a, b, r->salt, &n) : NULL;
