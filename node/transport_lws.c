@@ -824,7 +824,8 @@ static int lws_connect(struct uccn_transport *base, const char *url, struct uccn
 	ci.port = port;
 	ci.path = path;
 	ci.host = host;
-	ci.origin = host;
+	/* No Origin: it is a browser's header, and a node is no page of any site; on a metered
+	 * link every session would pay its bytes. */
 	ci.protocol = PROTOCOL_NAME;
 	/* The certificate is checked against the system's CA store (or SSL_CERT_FILE) and the
 	 * host name; the session's own handshake runs inside unchanged. */
