@@ -265,25 +265,36 @@ Test(store, schema_is_at_the_current_version_in_wal_mode) {
 	sqlite3_close(db);
 }
 
-static int count_noted(void *userdata, int64_t rid, const struct uccn_store_row *row) {
-	(void)rid;
+/* The record rows waiting to be indexed for search (at most 8 in these tests). */
+struct noted {
+	int64_t rids[8];
+	int n;
+};
+
+static int take_noted(void *userdata, int64_t rid, const struct uccn_store_row *row) {
 	(void)row;
-	++*(int *)userdata;
+	struct noted *w = userdata;
+	cr_assert_lt(w->n, 8);
+	w->rids[w->n++] = rid;
 	return UCCN_OK;
 }
 
-/* How many record rows wait to be indexed for search. */
-static int noted_for_search(void) {
-	int n = 0;
-	cr_assert_eq(uccn_store_fts_dirty(st, 100, count_noted, &n), UCCN_OK);
-	return n;
+static struct noted noted_rows(void) {
+	struct noted w = {.n = 0};
+	cr_assert_eq(uccn_store_fts_dirty(st, 8, take_noted, &w), UCCN_OK);
+	return w;
 }
 
-/* Indexes every noted row (with no text), as a search would before it asks. */
+static int noted_for_search(void) {
+	return noted_rows().n;
+}
+
+/* Indexes every noted row (with no text), as a search does before it asks. */
 static void index_noted(void) {
+	struct noted w = noted_rows();
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	for (int64_t rid = 1; rid <= 8; rid++) {
-		cr_assert_eq(uccn_store_fts_set(st, rid, NULL, 0), UCCN_OK);
+	for (int i = 0; i < w.n; i++) {
+		cr_assert_eq(uccn_store_fts_set(st, w.rids[i], NULL, 0), UCCN_OK);
 	}
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 }
