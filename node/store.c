@@ -143,7 +143,7 @@ static const char *const migrations[] = {
 	/* 12: the store notes each record row it writes in fts_dirty itself (mark_for_search), in
 	 * the same transaction, instead of by trigger: a trigger runs as a sub-program of its
 	 * statement, which cost about a microsecond a row, a tenth of storing a change. Deleting
-	 * a row still drops it from the index by trigger (rare, and no statement of ours). */
+	 * a row (purging a feed, rare) still drops it from the index by trigger. */
 	("DROP TRIGGER records_fts_insert;"
 	 "DROP TRIGGER records_fts_update;"),
 };
