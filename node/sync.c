@@ -1118,6 +1118,11 @@ static int cmp_keyed(const void *a, const void *b) {
 	return x->digest < y->digest ? -1 : x->digest > y->digest;
 }
 
+static int cmp_at(const void *a, const void *b) {
+	const struct keyed *x = a, *y = b;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
 /* Our heads [a, b) that a LIST carries by digest under salt, sorted by digest; their number
  * in *n. NULL when out of memory. */
 static struct keyed *digested(const struct uccn_sync *s, size_t a, size_t b,
@@ -1161,31 +1166,37 @@ static int list(struct uccn_sync *s, size_t a, size_t b, const struct uccn_sync_
 	if (err < 0) {
 		return err;
 	}
+	struct keyed *k = NULL;
+	size_t n = 0;
 	for (int tries = 0;; tries++) {
 		if (tries == SALT_TRIES) {
 			return UCCN_EIO; /* the random source repeats itself */
 		}
 		uccn_crypto_random(x->salt, UCCN_SYNC_SALT_BYTES);
-		size_t n;
-		struct keyed *k = digested(s, a, b, x->salt, &n);
-		if (k == NULL) {
+		if ((k = digested(s, a, b, x->salt, &n)) == NULL) {
 			return UCCN_ENOMEM;
 		}
 		bool unique = true;
 		for (size_t i = 1; i < n; i++) {
 			unique = unique && k[i].digest != k[i - 1].digest;
 		}
-		uccn_alloc_free(k);
 		if (unique) {
 			break;
 		}
+		uccn_alloc_free(k);
 	}
+	/* The digests drawn, back in key order to go beside our heads. */
+	if (n > 1) {
+		qsort(k, n, sizeof(*k), cmp_at);
+	}
+	size_t d = 0;
 	for (size_t i = a; i < b && err == UCCN_OK; i++) {
 		const struct item *h = &s->mine[i];
 		int who = who_wrote(s, h->e.author);
 		err = who >= 0 ? push_head(s, x, who, h->e.feed, h->e.seq)
-			       : push_tag(s, x, digest(x->salt, h->e.author, h->e.feed), h->e.seq);
+			       : push_tag(s, x, k[d++].digest, h->e.seq);
 	}
+	uccn_alloc_free(k);
 	sort_named(s, x);
 	return err;
 }
