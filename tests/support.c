@@ -180,15 +180,20 @@ void test_import_hobart_practice(
 	struct uccn_node *hobart = NULL;
 	struct uccn_node_init_options o = {.name = "Hobart", .country = "AU", .field = "music"};
 	cr_assert_eq(uccn_node_init(home, &o, test_wall_ms(), &hobart), UCCN_OK);
+	struct uccn_import_stats st;
+	test_give_practice(hobart, node, title, id, &st);
+	uccn_node_close(hobart);
+}
+
+void test_give_practice(struct uccn_node *from, struct uccn_node *to, const char *title,
+	char *id, struct uccn_import_stats *st) {
 	struct uccn_field f = test_str("title", title);
 	cr_assert_eq(
-		uccn_node_put(hobart, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
+		uccn_node_put(from, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);
 	struct uccn_bytes exp = {0};
-	test_export(hobart, &exp);
-	struct uccn_import_stats st;
-	cr_assert_eq(test_import(node, &exp, exp.len, &st), UCCN_OK);
+	test_export(from, &exp);
+	cr_assert_eq(test_import(to, &exp, exp.len, st), UCCN_OK);
 	uccn_bytes_finish(&exp);
-	uccn_node_close(hobart);
 }
 
 int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t limit,

@@ -1337,6 +1337,18 @@ static int give_recon(struct uccn_sync *s, const struct uccn_sync_range *r, size
 	return err;
 }
 
+/* A RECON of two ranges naming head e (the peer's) where it does not lie ends the session of
+ * nodes[0], which knows nodes[1]'s key. */
+static void refuse_named_outside(
+	const struct uccn_sync_range ranges[2], const struct uccn_sync_entry *e) {
+	struct uccn_sync *a = engine_with(&nodes[0], 0, 0,
+		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
+	cr_assert_eq(give_recon(a, ranges, 2, e, NULL), UCCN_EPROTO);
+	cr_assert_not_null(
+		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
+	uccn_sync_destroy(a);
+}
+
 Test(sync, lists_and_lacks_that_break_the_rules_end_the_session) {
 	open_replica(&nodes[0], 0x9c);
 	open_replica(&nodes[1], 0x9d);
@@ -1355,24 +1367,14 @@ Test(sync, lists_and_lacks_that_break_the_rules_end_the_session) {
 		{.bound = {0x00}, .bound_len = 1, .mode = UCCN_RANGE_LIST, .count = 1},
 		{.open_end = true, .mode = UCCN_RANGE_FP}};
 	struct uccn_sync_entry event = {.feed = "event", .seq = 1, .who = 0};
-	a = engine_with(&nodes[0], 0, 0,
-		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
-	cr_assert_eq(give_recon(a, cut, 2, &event, NULL), UCCN_EPROTO);
-	cr_assert_not_null(
-		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
-	uccn_sync_destroy(a);
+	refuse_named_outside(cut, &event);
 	/* And below its range: the peer's event feed in a range that starts at its key + "f". */
 	struct uccn_sync_range above[2] = {
 		{.bound_len = UCCN_KEY_BYTES + 1, .mode = UCCN_RANGE_FP},
 		{.open_end = true, .mode = UCCN_RANGE_LIST, .count = 1}};
 	memcpy(above[0].bound, nodes[1].author.pk, UCCN_KEY_BYTES);
 	above[0].bound[UCCN_KEY_BYTES] = 'f';
-	a = engine_with(&nodes[0], 0, 0,
-		&(struct filter){.peer_secretariat = true, .peer_key = nodes[1].author.pk});
-	cr_assert_eq(give_recon(a, above, 2, &event, NULL), UCCN_EPROTO);
-	cr_assert_not_null(
-		strstr(uccn_sync_error(a), "outside the range"), "%s", uccn_sync_error(a));
-	uccn_sync_destroy(a);
+	refuse_named_outside(above, &event);
 	/* A LACK answering an index past our LIST's digests (a lists its 6 heads). */
 	a = engine(&nodes[0], 0, 0);
 	cr_assert_eq(uccn_sync_open(a), UCCN_OK);

@@ -941,16 +941,10 @@ Test(ui, the_secretariat_designates_an_applicant_from_the_page) {
 		.name = "Lyon", .country = "FR", .field = "media_arts", .network = net};
 	cr_assert_eq(uccn_node_init(path, &lo, test_wall_ms(), &lyon), UCCN_OK);
 	uccn_node_public_key(lyon, lyon_key);
-	struct uccn_field f = test_str("title", "Festival of Lights");
 	char out_id[UCCN_ID_MAX + 1];
-	cr_assert_eq(
-		uccn_node_put(lyon, "best_practice", NULL, &f, 1, test_wall_ms(), out_id), UCCN_OK);
-	struct uccn_bytes exp = {0};
-	test_export(lyon, &exp);
 	struct uccn_import_stats st;
-	cr_assert_eq(test_import(sec, &exp, exp.len, &st), UCCN_OK);
+	test_give_practice(lyon, sec, "Festival of Lights", out_id, &st);
 	cr_assert_geq(st.held, 2);
-	uccn_bytes_finish(&exp);
 	uccn_ui_destroy(ui);
 	ui = make_ui(sec, "127.0.0.1", false);
 	login_with_link();
