@@ -185,8 +185,8 @@ void test_import_hobart_practice(
 	uccn_node_close(hobart);
 }
 
-void test_give_practice(struct uccn_node *from, struct uccn_node *to, const char *title,
-	char *id, struct uccn_import_stats *st) {
+void test_give_practice(struct uccn_node *from, struct uccn_node *to, const char *title, char *id,
+	struct uccn_import_stats *st) {
 	struct uccn_field f = test_str("title", title);
 	cr_assert_eq(
 		uccn_node_put(from, "best_practice", NULL, &f, 1, test_wall_ms(), id), UCCN_OK);

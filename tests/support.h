@@ -72,8 +72,8 @@ int test_import(struct uccn_node *node, const struct uccn_bytes *bytes, size_t l
 
 /* from writes a best practice titled title (its id into id, UCCN_ID_MAX + 1 bytes), and to
  * imports from's export (what it made of it into *st). */
-void test_give_practice(struct uccn_node *from, struct uccn_node *to, const char *title,
-	char *id, struct uccn_import_stats *st);
+void test_give_practice(struct uccn_node *from, struct uccn_node *to, const char *title, char *id,
+	struct uccn_import_stats *st);
 
 /* Another city, Hobart (a node made in home), writes a best practice titled title (its id into
  * id, UCCN_ID_MAX + 1 bytes), and node imports Hobart's export: a record node does not own. */
