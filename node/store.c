@@ -146,6 +146,14 @@ static const char *const migrations[] = {
 	 * a row (purging a feed, rare) still drops it from the index by trigger. */
 	("DROP TRIGGER records_fts_insert;"
 	 "DROP TRIGGER records_fts_update;"),
+	/* 13: a record row written with a change is found for the search index by the change,
+	 * not by a note: changes are numbered as they are stored, and fts_done.upto is the last
+	 * one whose record was indexed. Storing a change thereby writes one row fewer. A state
+	 * rewritten without a change (a revocation's rebuild) is still noted in fts_dirty. Every
+	 * record row written so far is indexed or noted. A purge frees the highest numbers and
+	 * takes upto back with it; VACUUM, and so a backup, keeps the numbers. */
+	("CREATE TABLE fts_done(upto INTEGER NOT NULL);"
+	 "INSERT INTO fts_done(upto) SELECT coalesce(max(rowid), 0) FROM changes;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -235,6 +243,10 @@ static const char *const migrations[] = {
 			 " WHERE kind = ?1 AND id = ?2 ORDER BY owner")                            \
 	XX(FTS_DIRTY, "SELECT r.kind, r.owner, r.id, r.deleted, r.state, r.rid FROM fts_dirty d"    \
 		      " JOIN records r ON r.rid = d.rid LIMIT ?1")                                 \
+	XX(FTS_NEW, "SELECT r.kind, r.owner, r.id, r.deleted, r.state, r.rid, c.rowid"             \
+		    " FROM changes c JOIN records r ON r.rid = c.rid"                              \
+		    " WHERE c.rowid > (SELECT upto FROM fts_done) ORDER BY c.rowid LIMIT ?1")      \
+	XX(FTS_PASS, "UPDATE fts_done SET upto = ?1")                                              \
 	XX(FTS_DROP, "DELETE FROM record_fts WHERE rowid = ?1")                                    \
 	XX(FTS_ADD, "INSERT INTO record_fts(rowid, text) VALUES(?1, ?2)")                          \
 	XX(FTS_CLEAN, "DELETE FROM fts_dirty WHERE rid = ?1")                                      \
@@ -1074,8 +1086,8 @@ int uccn_store_get_state(struct uccn_store *st, const char *kind,
 	return err;
 }
 
-/* Notes a record row just written for the search index (migration 12): every statement that
- * inserts or updates a row of records is followed by this, in its transaction. */
+/* Notes a record row just written for the search index, in its transaction: a row written
+ * without storing a change, which the index would not find by the change (migration 13). */
 static int mark_for_search(struct uccn_store *st, int64_t rid) {
 	sqlite3_stmt *stmt = use(st, STMT_FTS_MARK);
 	sqlite3_bind_int64(stmt, 1, rid);
@@ -1134,9 +1146,6 @@ int uccn_store_put_change(struct uccn_store *st, const struct uccn_change *c, co
 			return err;
 		}
 	}
-	if ((err = mark_for_search(st, *rid)) < 0) {
-		return err;
-	}
 	stmt = use(st, STMT_PUT_CHANGE);
 	sqlite3_bind_int64(stmt, 1, slot->aid);
 	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
@@ -1183,7 +1192,6 @@ struct fn_walk {
 	union {
 		uccn_store_blob_fn blob;
 		uccn_store_row_fn row;
-		uccn_store_fts_row_fn fts;
 		uccn_store_match_fn match;
 		uccn_store_held_fn held;
 		uccn_store_fork_fn fork;
@@ -1259,19 +1267,45 @@ int uccn_store_each_record(struct uccn_store *st, const char *kind, bool with_de
 	return walk(st, stmt, "reading records", each_row, &w);
 }
 
+struct fts_walk {
+	uccn_store_fts_row_fn fn;
+	void *userdata;
+	size_t given;
+	int64_t upto; /* the last change whose record was given; 0: none */
+};
+
 static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
-	struct fn_walk *w = ctx;
+	struct fts_walk *w = ctx;
 	struct uccn_store_row row;
 	int err = read_row(stmt, &row);
-	return err < 0 ? err : w->fn.fts(w->userdata, sqlite3_column_int64(stmt, 5), &row);
+	if (err < 0) {
+		return err;
+	}
+	w->given++;
+	if (sqlite3_column_count(stmt) > 6) {
+		w->upto = sqlite3_column_int64(stmt, 6);
+	}
+	return w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
 }
 
 int uccn_store_fts_dirty(
 	struct uccn_store *st, size_t max, uccn_store_fts_row_fn fn, void *userdata) {
+	assert(st->in_tx);
+	struct fts_walk w = {.fn = fn, .userdata = userdata};
 	sqlite3_stmt *stmt = use(st, STMT_FTS_DIRTY);
 	sqlite3_bind_int64(stmt, 1, (int64_t)max);
-	struct fn_walk w = {.fn.fts = fn, .userdata = userdata};
-	return walk(st, stmt, "reading records to index", each_fts_row, &w);
+	int err = walk(st, stmt, "reading records to index", each_fts_row, &w);
+	if (err == UCCN_OK && w.given < max) {
+		stmt = use(st, STMT_FTS_NEW);
+		sqlite3_bind_int64(stmt, 1, (int64_t)(max - w.given));
+		err = walk(st, stmt, "reading records to index", each_fts_row, &w);
+	}
+	if (err == UCCN_OK && w.upto > 0) {
+		stmt = use(st, STMT_FTS_PASS);
+		sqlite3_bind_int64(stmt, 1, w.upto);
+		err = run(st, stmt, "indexing records");
+	}
+	return err;
 }
 
 int uccn_store_fts_set(struct uccn_store *st, int64_t rid, const char *text, size_t len) {
@@ -1632,6 +1666,14 @@ int uccn_store_purge_feed(struct uccn_store *st, const uint8_t author[UCCN_KEY_B
 		snprintf(sql, sizeof(sql), "DELETE FROM changes WHERE fid = %s", feed_of);
 		err = run_once(
 			st, sql, author, UCCN_KEY_BYTES, feed, 0, NULL, NULL, "purging a feed");
+	}
+	/* The next change stored takes the number after the highest left, which may be one the
+	 * search index has passed: the index comes back to it (migration 13). */
+	if (err == UCCN_OK) {
+		err = run_once(st,
+			"UPDATE fts_done SET upto = min(upto, (SELECT coalesce(max(rowid), 0) FROM "
+			"changes))",
+			NULL, 0, NULL, 0, NULL, NULL, "purging a feed");
 	}
 	if (err == UCCN_OK) {
 		snprintf(sql, sizeof(sql), "DELETE FROM feeds WHERE fid = %s", feed_of);

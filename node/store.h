@@ -135,7 +135,9 @@ UCCN_NODISCARD int uccn_store_find_records(struct uccn_store *st, const char *ki
 	uccn_store_row_fn fn, void *userdata);
 
 /* Full-text search (the web page's). Record rows written since they were last indexed, at most
- * max, with their row ids; the caller gives each its text with uccn_store_fts_set. */
+ * max, with their row ids (a row written twice may come twice); the caller gives each its text
+ * with uccn_store_fts_set in the same transaction, which it commits, or rolls back to be given
+ * them again. Inside a transaction. */
 typedef int (*uccn_store_fts_row_fn)(
 	void *userdata, int64_t rid, const struct uccn_store_row *row);
 UCCN_NODISCARD int uccn_store_fts_dirty(

@@ -132,7 +132,7 @@ Test(search, a_store_from_before_the_index_is_indexed) {
 	sqlite3 *h = NULL;
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h,
-			     "DROP TABLE sessions; DROP TABLE session_log;"
+			     "DROP TABLE fts_done; DROP TABLE sessions; DROP TABLE session_log;"
 			     "DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
 			     "DROP TABLE record_fts; ALTER TABLE feeds DROP COLUMN n;"
 			     "PRAGMA user_version = 7;",

@@ -279,9 +279,12 @@ static int take_noted(void *userdata, int64_t rid, const struct uccn_store_row *
 	return UCCN_OK;
 }
 
+/* Reading them moves the store past them: a transaction rolled back leaves them noted. */
 static struct noted noted_rows(void) {
 	struct noted w = {.n = 0};
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
 	cr_assert_eq(uccn_store_fts_dirty(st, 8, take_noted, &w), UCCN_OK);
+	uccn_store_rollback(st);
 	return w;
 }
 
@@ -291,8 +294,9 @@ static int noted_for_search(void) {
 
 /* Indexes every noted row (with no text), as a search does before it asks. */
 static void index_noted(void) {
-	struct noted w = noted_rows();
+	struct noted w = {.n = 0};
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_fts_dirty(st, 8, take_noted, &w), UCCN_OK);
 	for (int i = 0; i < w.n; i++) {
 		cr_assert_eq(uccn_store_fts_set(st, w.rids[i], NULL, 0), UCCN_OK);
 	}
@@ -356,7 +360,7 @@ static int file_schema_version(void) {
 
 /* Takes the file at path back to schema 1 by hand: what a node of the first release left. */
 static void back_to_version_1(void) {
-	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
+	rewrite_by_hand("DROP TABLE fts_done; DROP TABLE sessions; DROP TABLE session_log;"
 			" DROP TRIGGER records_fts_delete; DROP TABLE fts_dirty;"
 			" DROP TABLE record_fts;"
 			" DROP INDEX held_by_due; ALTER TABLE held DROP COLUMN due_ms;"
@@ -529,7 +533,7 @@ static void make_version_8(void) {
 	}
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
 	/* Schema 8's changes table, clustered by (author, seq), and its indexes. */
-	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;"
+	rewrite_by_hand("DROP TABLE fts_done; DROP TABLE sessions; DROP TABLE session_log;"
 			" CREATE TABLE v7(aid INTEGER NOT NULL, seq INTEGER NOT NULL,"
 			" rid INTEGER NOT NULL, hlc INTEGER NOT NULL, data BLOB NOT NULL,"
 			" revoked INTEGER NOT NULL DEFAULT 0, fid INTEGER NOT NULL DEFAULT 0,"
@@ -620,6 +624,39 @@ static void put_in(uint8_t author, uint64_t seq, const char *id, const char *fee
 	cr_assert_eq(uccn_store_put_change(st, fake(author, seq, id), feed, hash, &rid, state,
 			     sizeof(state), false),
 		UCCN_OK);
+}
+
+/* Purging the feed that holds the newest changes frees their numbers: the next change takes
+ * one the search index had passed, and its record is still given to the index. */
+Test(store, a_change_stored_after_a_purge_is_given_to_the_search_index) {
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 1, "a1", "project");
+	put_in(7, 2, "a2", "event");
+	put_in(7, 3, "a3", "event");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	cr_assert_eq(noted_for_search(), 3);
+	index_noted();
+	cr_assert_eq(noted_for_search(), 0, "indexed");
+	uint8_t a7[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_purge_feed(st, a7, "event", &rids, &nrids), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	free(rids);
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(8, 1, "b1", "event");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	struct noted w = noted_rows();
+	cr_assert_eq(w.n, 1, "the change stored after the purge");
+	struct uccn_bytes state = {0};
+	int64_t rid = 0;
+	uint8_t a8[UCCN_KEY_BYTES];
+	memset(a8, 8, sizeof(a8));
+	cr_assert_eq(uccn_store_get_state(st, "event", a8, "b1", &rid, &state), UCCN_OK);
+	uccn_bytes_finish(&state);
+	cr_assert_eq(w.rids[0], rid);
 }
 
 /* The feeds' kept counts against what the changes table holds, counted row by row. */
@@ -1029,7 +1066,8 @@ Test(store, sessions_keep_one_row_per_peer_and_stay_bounded) {
 Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	int64_t rid = 0;
 	put(7, 1, "e1", &rid);
-	rewrite_by_hand("DROP TABLE sessions; DROP TABLE session_log;" SCHEMA_8_TO_11_TRIGGERS
+	rewrite_by_hand("DROP TABLE fts_done;"
+			" DROP TABLE sessions; DROP TABLE session_log;" SCHEMA_8_TO_11_TRIGGERS
 			" PRAGMA user_version = 10;");
 	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
 	uint64_t all = 0;
@@ -1047,10 +1085,11 @@ Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
 	cr_assert_eq(r.n, 1);
 	cr_assert_str_eq(got[0].address, "ws://hub:1");
-	cr_assert_eq(file_schema_version(), 12);
+	cr_assert_eq(file_schema_version(), 13);
 	int64_t again = rid;
 	put(7, 2, "e1", &again);
-	cr_assert_eq(noted_for_search(), 1, "a record written after migration 12 is noted");
+	cr_assert_eq(noted_for_search(), 1,
+		"a record written after the migrations is noted, once: not the change before them");
 	cr_assert_eq(file_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
 			      " AND name IN ('records_fts_insert', 'records_fts_update')"),
 		0, "migration 12 drops the triggers the store does without");
