@@ -38,9 +38,8 @@ struct verify_walk {
 	uint64_t checked;
 	bool have_author;
 	uint8_t author[UCCN_KEY_BYTES];
-	uint64_t seq; /* the author's last seq so far */
+	uint64_t seq; /* the author's highest seq so far */
 	uint8_t hash[UCCN_HASH_BYTES];
-	uint64_t hlc;
 	struct verify_feed feeds[VERIFY_FEEDS];
 	size_t nfeeds;
 };
@@ -144,12 +143,16 @@ static int verify_change(void *userdata, const uint8_t *data, size_t len) {
 	} else if (f->seq > 0 && c->hlc <= f->hlc) {
 		fault(w, UCCN_ECHAIN, c->author, c->seq, "clock does not advance");
 	}
-	uccn_crypto_hash(data, len, w->hash);
-	w->seq = c->seq;
+	uint8_t hash[UCCN_HASH_BYTES];
+	uccn_crypto_hash(data, len, hash);
+	if (c->seq > w->seq) { /* the author's changes come feed after feed */
+		w->seq = c->seq;
+		memcpy(w->hash, hash, UCCN_HASH_BYTES);
+	}
 	if (f != NULL) {
 		f->seq = c->seq;
 		f->hlc = c->hlc;
-		memcpy(f->hash, w->hash, UCCN_HASH_BYTES);
+		memcpy(f->hash, hash, UCCN_HASH_BYTES);
 	}
 	return UCCN_OK;
 }

@@ -154,6 +154,14 @@ static const char *const migrations[] = {
 	 * takes upto back with it; VACUUM, and so a backup, keeps the numbers. */
 	("CREATE TABLE fts_done(upto INTEGER NOT NULL);"
 	 "INSERT INTO fts_done(upto) SELECT coalesce(max(rowid), 0) FROM changes;"),
+	/* 14: changes are found by feed alone. Every change is in its author's feeds, so the
+	 * index by (author, seq) repeated the one by (feed, seq) at the cost of a row written per
+	 * change; an author's changes are read feed after feed (export, verify) or gathered from
+	 * its few feeds and sorted (the registry's scan of the root). The index by feed is unique
+	 * now: a feed has one change at each seq, and the store refuses a second. */
+	("DROP INDEX changes_by_author;"
+	 "DROP INDEX changes_by_feed;"
+	 "CREATE UNIQUE INDEX changes_by_feed ON changes(fid, seq);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -171,8 +179,8 @@ static const char *const migrations[] = {
 	XX(SET_HEAD,                                                                               \
 		"UPDATE authors SET head_seq = ?2, head_hash = ?3, head_hlc = ?4 WHERE aid = ?1")  \
 	XX(MAX_HLC, "SELECT coalesce(max(head_hlc), 0) FROM authors")                              \
-	XX(GET_CHANGE, "SELECT c.data FROM changes c JOIN authors a ON a.aid = c.aid"              \
-		       " WHERE a.key = ?1 AND c.seq = ?2")                                         \
+	XX(GET_CHANGE, "SELECT c.data FROM authors a JOIN feeds f ON f.aid = a.aid"                \
+		       " JOIN changes c ON c.fid = f.fid AND c.seq = ?2 WHERE a.key = ?1")         \
 	XX(PUT_CHANGE, "INSERT INTO changes(aid, seq, rid, hlc, data, fid)"                        \
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                          \
 	XX(GET_FEED, "SELECT fid, head_seq, head_hash, head_hlc, n FROM feeds WHERE aid = ?1 AND " \
@@ -224,8 +232,8 @@ static const char *const migrations[] = {
 	XX(MATCH_IDS, "SELECT DISTINCT id FROM records WHERE kind = ?1 AND id GLOB ?2"             \
 		      " ORDER BY id LIMIT ?3")                                                     \
 	XX(COUNT_CHANGES, "SELECT coalesce(sum(n), 0) FROM feeds")                                 \
-	XX(EACH_CHANGE, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid"             \
-			" ORDER BY a.key, c.seq")                                                  \
+	XX(EACH_CHANGE, "SELECT c.data FROM authors a CROSS JOIN feeds f CROSS JOIN changes c"     \
+			" WHERE f.aid = a.aid AND c.fid = f.fid ORDER BY a.key, f.name, c.seq")    \
 	XX(RECORD_CHANGES, "SELECT c.data FROM records r JOIN changes c ON c.rid = r.rid"          \
 			   " JOIN authors a ON a.aid = c.aid WHERE r.kind = ?1 AND r.id = ?2 AND " \
 			   "r.owner = ?3"                                                          \
@@ -270,14 +278,16 @@ static const char *const migrations[] = {
 		"SELECT data FROM held WHERE due_ms > 0 AND due_ms <= ?1 ORDER BY due_ms, hid")    \
 	XX(NEXT_DUE, "SELECT coalesce(min(due_ms), 0) FROM held WHERE due_ms > 0")                 \
 	XX(DROP_DUE_HELD, "DELETE FROM held WHERE due_ms > 0 AND due_ms <= ?1")                    \
-	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN changes c ON c.aid = a.aid WHERE "   \
-			   "a.key = ?1 AND c.seq >= ?2 ORDER BY c.seq")                            \
+	XX(AUTHOR_CHANGES, "SELECT c.data FROM authors a JOIN feeds f ON f.aid = a.aid"            \
+			   " JOIN changes c ON c.fid = f.fid AND c.seq >= ?2 WHERE a.key = ?1"     \
+			   " ORDER BY c.seq")                                                      \
 	XX(UNREVOKE_UPTO, "UPDATE changes SET revoked = 0 WHERE aid = (SELECT aid FROM authors "   \
 			  "WHERE key = ?1) AND seq <= ?2 AND revoked RETURNING rid")               \
 	XX(REVOKED_AUTHORS, "SELECT DISTINCT a.key FROM changes c JOIN authors a ON a.aid = "      \
 			    "c.aid WHERE c.revoked")                                               \
-	XX(REVOKE_AFTER, "UPDATE changes SET revoked = 1 WHERE aid = (SELECT aid FROM authors "    \
-			 "WHERE key = ?1) AND seq > ?2 AND NOT revoked RETURNING rid")             \
+	XX(REVOKE_AFTER, "UPDATE changes SET revoked = 1 WHERE fid IN (SELECT f.fid FROM feeds f"  \
+			 " JOIN authors a ON a.aid = f.aid WHERE a.key = ?1) AND seq > ?2"         \
+			 " AND NOT revoked RETURNING rid")                                         \
 	XX(LIVE_CHANGES, "SELECT data FROM changes WHERE rid = ?1 AND NOT revoked")                \
 	XX(SET_STATE, "UPDATE records SET deleted = ?2, state = ?3 WHERE rid = ?1")                \
 	XX(HELD_BY_ERR, "SELECT data FROM held WHERE err = ?1 ORDER BY hid")                       \
@@ -1209,6 +1219,9 @@ static int each_blob(sqlite3_stmt *stmt, void *ctx) {
 		w->userdata, sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
 }
 
+/* EACH_CHANGE's CROSS JOINs keep its nesting (authors by key, their feeds by name, each feed's
+ * changes by seq), whose indexes give the order with nothing to sort: left to itself, the
+ * planner of a small file sorts every change. */
 int uccn_store_each_change(struct uccn_store *st, uccn_store_blob_fn fn, void *userdata) {
 	struct fn_walk w = {.fn.blob = fn, .userdata = userdata};
 	return walk(st, use(st, STMT_EACH_CHANGE), "reading changes", each_blob, &w);

@@ -107,7 +107,7 @@ UCCN_NODISCARD int uccn_store_put_change(struct uccn_store *st, const struct ucc
  * and is returned. */
 typedef int (*uccn_store_blob_fn)(void *userdata, const uint8_t *data, size_t len);
 
-/* Every applied change's signed bytes, by author key then seq (chain order). */
+/* Every applied change's signed bytes, by author key, then feed, then seq (chain order). */
 UCCN_NODISCARD int uccn_store_each_change(
 	struct uccn_store *st, uccn_store_blob_fn fn, void *userdata);
 /* Every change of one record, by (HLC, author key). */

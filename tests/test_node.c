@@ -381,7 +381,8 @@ Test(node, truncated_file_keeps_the_changes_before_the_cut) {
 	cr_assert_not_null(strstr(uccn_node_errmsg(nb), "truncated"), "%s", uccn_node_errmsg(nb));
 	cr_assert_gt(stats.applied, 5);
 	cr_assert_lt(stats.applied, 21);
-	cr_assert_eq(count_list(nb, "best_practice", false), (int)stats.applied - 1);
+	/* Each change kept made a record of Adelaide's, beside Hobart's own city. */
+	cr_assert_eq(count_list(nb, NULL, false), 1 + (int)stats.applied);
 	uccn_bytes_finish(&m.bytes);
 }
 

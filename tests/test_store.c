@@ -330,6 +330,12 @@ Test(store, every_record_row_written_is_noted_for_search) {
 	" CREATE TRIGGER records_fts_update AFTER UPDATE ON records"        \
 	" BEGIN INSERT OR IGNORE INTO fts_dirty(rid) VALUES(new.rid); END;"
 
+/* The change table's indexes from schema 9 to 13 (migration 14 drops the first and makes the
+ * second unique). */
+#define SCHEMA_9_TO_13_INDEXES                                         \
+	" CREATE UNIQUE INDEX changes_by_author ON changes(aid, seq);" \
+	" CREATE INDEX changes_by_feed ON changes(fid, seq);"
+
 /* Closes st and runs sql on its file, as an older program (or a hand) would write it. */
 static void rewrite_by_hand(const char *sql) {
 	uccn_store_close(st);
@@ -624,6 +630,32 @@ static void put_in(uint8_t author, uint64_t seq, const char *id, const char *fee
 	cr_assert_eq(uccn_store_put_change(st, fake(author, seq, id), feed, hash, &rid, state,
 			     sizeof(state), false),
 		UCCN_OK);
+}
+
+/* A feed holds one change at each seq: the store refuses a second, whatever its caller checked,
+ * and keeps the first. The same seq in another feed of the author is no concern of the store's
+ * (the changelog finds it by the author's head). */
+Test(store, a_second_change_at_a_seq_of_a_feed_is_refused) {
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	put_in(7, 1, "a1", "event");
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	uint8_t hash[UCCN_HASH_BYTES];
+	memset(hash, 1, sizeof(hash));
+	const uint8_t state[] = {0x01, 0x02};
+	int64_t rid = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_lt(uccn_store_put_change(st, fake(7, 1, "a2"), "event", hash, &rid, state,
+			     sizeof(state), false),
+		0);
+	uccn_store_rollback(st);
+	uint8_t a7[UCCN_KEY_BYTES];
+	memset(a7, 7, sizeof(a7));
+	uint64_t n = 0;
+	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
+	cr_assert_eq(n, 1);
+	struct uccn_store_head head;
+	cr_assert_eq(uccn_store_get_feed_head(st, a7, "event", &head), UCCN_OK);
+	cr_assert_eq(head.seq, 1);
 }
 
 /* Purging the feed that holds the newest changes frees their numbers: the next change takes
@@ -1066,7 +1098,7 @@ Test(store, sessions_keep_one_row_per_peer_and_stay_bounded) {
 Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	int64_t rid = 0;
 	put(7, 1, "e1", &rid);
-	rewrite_by_hand("DROP TABLE fts_done;"
+	rewrite_by_hand("DROP TABLE fts_done; DROP INDEX changes_by_feed;" SCHEMA_9_TO_13_INDEXES
 			" DROP TABLE sessions; DROP TABLE session_log;" SCHEMA_8_TO_11_TRIGGERS
 			" PRAGMA user_version = 10;");
 	cr_assert_eq(uccn_store_open(path, false, &st), UCCN_OK);
@@ -1085,7 +1117,13 @@ Test(store, a_version_10_database_gains_the_record_of_sessions) {
 	cr_assert_eq(uccn_store_each_session(st, read_session, &r), UCCN_OK);
 	cr_assert_eq(r.n, 1);
 	cr_assert_str_eq(got[0].address, "ws://hub:1");
-	cr_assert_eq(file_schema_version(), 13);
+	cr_assert_eq(file_schema_version(), 14);
+	cr_assert_eq(
+		file_int("SELECT count(*) FROM sqlite_master WHERE name = 'changes_by_author'"), 0,
+		"migration 14 drops the index by author");
+	cr_assert_eq(file_int("SELECT \"unique\" FROM pragma_index_list('changes')"
+			      " WHERE name = 'changes_by_feed'"),
+		1, "and makes the one by feed unique");
 	int64_t again = rid;
 	put(7, 2, "e1", &again);
 	cr_assert_eq(noted_for_search(), 1,

@@ -125,8 +125,8 @@ typedef int (*uccn_write_fn)(void *userdata, const uint8_t *buf, size_t len);
 typedef long (*uccn_read_fn)(void *userdata, uint8_t *buf, size_t cap);
 
 /* Writes the stored changes of the public feeds, byte for byte as signed, in the export file
- * format of proto/PROTOCOL.md (header, changes in per-author chain order, trailer). *count
- * receives the number of changes written. */
+ * format of proto/PROTOCOL.md (header, changes author by author and each feed in chain order,
+ * trailer). *count receives the number of changes written. */
 UCCN_NODISCARD int uccn_node_export(
 	struct uccn_node *node, uccn_write_fn write, void *userdata, uint64_t *count);
 
