@@ -632,6 +632,18 @@ static void put_in(uint8_t author, uint64_t seq, const char *id, const char *fee
 		UCCN_OK);
 }
 
+/* Purges the author's feed in a transaction of its own. */
+static void purge(uint8_t author, const char *feed) {
+	uint8_t key[UCCN_KEY_BYTES];
+	memset(key, author, sizeof(key));
+	int64_t *rids = NULL;
+	size_t nrids = 0;
+	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
+	cr_assert_eq(uccn_store_purge_feed(st, key, feed, &rids, &nrids), UCCN_OK);
+	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
+	free(rids);
+}
+
 /* A feed holds one change at each seq: the store refuses a second, whatever its caller checked,
  * and keeps the first. The same seq in another feed of the author is no concern of the store's
  * (the changelog finds it by the author's head). */
@@ -669,14 +681,7 @@ Test(store, a_change_stored_after_a_purge_is_given_to_the_search_index) {
 	cr_assert_eq(noted_for_search(), 3);
 	index_noted();
 	cr_assert_eq(noted_for_search(), 0, "indexed");
-	uint8_t a7[UCCN_KEY_BYTES];
-	memset(a7, 7, sizeof(a7));
-	int64_t *rids = NULL;
-	size_t nrids = 0;
-	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	cr_assert_eq(uccn_store_purge_feed(st, a7, "event", &rids, &nrids), UCCN_OK);
-	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
-	free(rids);
+	purge(7, "event");
 	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
 	put_in(8, 1, "b1", "event");
 	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
@@ -764,12 +769,7 @@ Test(store, feed_counts_stay_right_across_writes_rollbacks_purges_and_restores) 
 	char copy[600];
 	snprintf(copy, sizeof(copy), "%s/backup.db", dir);
 	cr_assert_eq(uccn_store_copy_to(st, copy), UCCN_OK);
-	int64_t *rids = NULL;
-	size_t nrids = 0;
-	cr_assert_eq(uccn_store_begin(st), UCCN_OK);
-	cr_assert_eq(uccn_store_purge_feed(st, a7, "event", &rids, &nrids), UCCN_OK);
-	cr_assert_eq(uccn_store_commit(st), UCCN_OK);
-	free(rids);
+	purge(7, "event");
 	assert_counts("a feed purged");
 	cr_assert_eq(uccn_store_count_by(st, a7, &n), UCCN_OK);
 	cr_assert_eq(n, 1);

@@ -32,6 +32,49 @@ static off_t file_size(const char *path) {
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
+#define PATH_BYTES 4400
+
+/* A fresh store DIR/NAME (path and wal: its files, any left from before removed), with its
+ * changelog. */
+static void open_store(const char *dir, const char *name, char path[PATH_BYTES],
+	char wal[PATH_BYTES], struct uccn_store **st, struct uccn_changelog **log) {
+	static const uint8_t network[UCCN_KEY_BYTES] = {0};
+	snprintf(path, PATH_BYTES, "%s/%s", dir, name);
+	snprintf(wal, PATH_BYTES, "%s-wal", path);
+	unlink(path);
+	unlink(wal);
+	int err;
+	if ((err = uccn_store_open(path, true, st)) < 0 ||
+		(err = uccn_changelog_create(*st, network, log)) < 0) {
+		bench_die("store", err);
+	}
+}
+
+/* Applies changes [from, to) in transactions of BATCH, each signature verified here (sig
+ * UCCN_SIG_UNCHECKED) or taken as checked (UCCN_OK); counts those applied, returns the seconds. */
+static double apply_slice(struct uccn_store *st, struct uccn_changelog *log,
+	const struct uccn_bytes *changes, long from, long to, int sig, long *applied) {
+	double t0 = bench_seconds();
+	int err;
+	for (long i = from; i < to; i += BATCH) {
+		if ((err = uccn_store_begin(st)) < 0) {
+			bench_die("begin", err);
+		}
+		for (long j = i; j < to && j < i + BATCH; j++) {
+			struct uccn_apply_result res;
+			if ((err = uccn_changelog_apply_verified(log, changes[j].data,
+				     changes[j].len, sig, 0, &res, NULL, NULL)) < 0) {
+				bench_die("apply", err);
+			}
+			*applied += res.outcome == UCCN_APPLIED;
+		}
+		if ((err = uccn_store_commit(st)) < 0) {
+			bench_die("commit", err);
+		}
+	}
+	return bench_seconds() - t0;
+}
+
 static const char *const summaries[] = {
 	"A programme that brings local musicians into primary schools every week, with instruments "
 	"lent by the city library and a yearly concert in the main square.",
@@ -106,46 +149,26 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "uccn-bench: mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
-	char path[4096], wal[4200];
-	snprintf(path, sizeof(path), "%s/bench.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(path);
-	unlink(wal);
+	char path[PATH_BYTES], wal[PATH_BYTES];
 	struct uccn_store *st;
 	struct uccn_changelog *log;
-	uint8_t network[UCCN_KEY_BYTES] = {0};
-	if ((err = uccn_store_open(path, true, &st)) < 0 ||
-		(err = uccn_changelog_create(st, network, &log)) < 0) {
-		bench_die("store", err);
-	}
+	open_store(dir, "bench.db", path, wal, &st, &log);
 	off_t empty = file_size(path) + file_size(wal);
 	/* The same changes again into a second store, their signatures checked on every core
 	 * first (node/verifier.h), as an import does. */
-	char path2[4200], wal2[4300];
-	snprintf(path2, sizeof(path2), "%s/bench-pool.db", dir);
-	snprintf(wal2, sizeof(wal2), "%s-wal", path2);
-	unlink(path2);
-	unlink(wal2);
+	char path2[PATH_BYTES], wal2[PATH_BYTES];
 	struct uccn_store *st2;
 	struct uccn_changelog *log2;
 	struct uccn_verifier *pool;
-	if ((err = uccn_store_open(path2, true, &st2)) < 0 ||
-		(err = uccn_changelog_create(st2, network, &log2)) < 0 ||
-		(err = uccn_verifier_create(0, &pool)) < 0) {
-		bench_die("store", err);
+	open_store(dir, "bench-pool.db", path2, wal2, &st2, &log2);
+	if ((err = uccn_verifier_create(0, &pool)) < 0) {
+		bench_die("starting the verifiers", err);
 	}
 	/* And into a third, with each signature taken as checked: the rest of the path alone. */
-	char path3[4200], wal3[4300];
-	snprintf(path3, sizeof(path3), "%s/bench-store.db", dir);
-	snprintf(wal3, sizeof(wal3), "%s-wal", path3);
-	unlink(path3);
-	unlink(wal3);
+	char path3[PATH_BYTES], wal3[PATH_BYTES];
 	struct uccn_store *st3;
 	struct uccn_changelog *log3;
-	if ((err = uccn_store_open(path3, true, &st3)) < 0 ||
-		(err = uccn_changelog_create(st3, network, &log3)) < 0) {
-		bench_die("store", err);
-	}
+	open_store(dir, "bench-store.db", path3, wal3, &st3, &log3);
 	long applied = 0, applied2 = 0, applied3 = 0;
 	struct uccn_ingest *ingest;
 	struct uccn_ingest_config icfg = {.st = st2,
@@ -168,43 +191,9 @@ int main(int argc, char **argv) {
 			}
 		}
 		verify_s += bench_seconds() - t0;
-		t0 = bench_seconds();
-		for (long i = from; i < to; i += BATCH) {
-			if ((err = uccn_store_begin(st)) < 0) {
-				bench_die("begin", err);
-			}
-			for (long j = i; j < to && j < i + BATCH; j++) {
-				struct uccn_apply_result res;
-				if ((err = uccn_changelog_apply(log, changes[j].data,
-					     changes[j].len, 0, &res, NULL, NULL)) < 0) {
-					bench_die("apply", err);
-				}
-				applied += res.outcome == UCCN_APPLIED;
-			}
-			if ((err = uccn_store_commit(st)) < 0) {
-				bench_die("commit", err);
-			}
-		}
-		apply_s += bench_seconds() - t0;
+		apply_s += apply_slice(st, log, changes, from, to, UCCN_SIG_UNCHECKED, &applied);
 		/* Verified in the bare slice above: the same path, told so. */
-		t0 = bench_seconds();
-		for (long i = from; i < to; i += BATCH) {
-			if ((err = uccn_store_begin(st3)) < 0) {
-				bench_die("begin", err);
-			}
-			for (long j = i; j < to && j < i + BATCH; j++) {
-				struct uccn_apply_result res;
-				if ((err = uccn_changelog_apply_verified(log3, changes[j].data,
-					     changes[j].len, UCCN_OK, 0, &res, NULL, NULL)) < 0) {
-					bench_die("apply", err);
-				}
-				applied3 += res.outcome == UCCN_APPLIED;
-			}
-			if ((err = uccn_store_commit(st3)) < 0) {
-				bench_die("commit", err);
-			}
-		}
-		store_s += bench_seconds() - t0;
+		store_s += apply_slice(st3, log3, changes, from, to, UCCN_OK, &applied3);
 		/* The path of an import (node/ingest.c): batch b + 1 is decoded once and verified
 		 * on the pool while batch b is applied. */
 		t0 = bench_seconds();
