@@ -603,12 +603,15 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	st->held = -1;
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
-	/* WAL: readers never block the writer. synchronous=FULL: a committed batch survives power
+	/* 16 KiB pages for a new file (an existing one keeps its own: WAL cannot change it): a
+	 * page holds about 40 stored changes, so storing a batch dirties and writes fewer pages,
+	 * index descents are shorter, and less of the file is page headers and slack. WAL:
+	 * readers never block the writer. synchronous=FULL: a committed batch survives power
 	 * loss, which matters because a peer forgets what we acknowledged. */
 	if ((err = exec(st,
-		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		     " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000; PRAGMA "
-		     "wal_autocheckpoint = 4096;",
+		     "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
+		     " PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;"
+		     " PRAGMA cache_size = -16000; PRAGMA wal_autocheckpoint = 4096;",
 		     path)) < 0 ||
 		(err = migrate(st)) < 0) {
 		goto out;
