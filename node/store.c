@@ -418,6 +418,9 @@ static int exec(struct uccn_store *st, const char *sql, const char *what) {
 	return rc == SQLITE_OK ? UCCN_OK : fail(st, rc, what);
 }
 
+/* The WAL grows this much between checkpoints (SQLite's default is 1,000 pages of any size). */
+#define WAL_CHECKPOINT_BYTES (16 * 1024 * 1024)
+
 static int pragma_int(struct uccn_store *st, const char *sql, int64_t *out) {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
@@ -606,14 +609,20 @@ int uccn_store_open(const char *path, bool create, struct uccn_store **out) {
 	/* 16 KiB pages for a new file (an existing one keeps its own: WAL cannot change it): a
 	 * page holds about 40 stored changes, so storing a batch dirties and writes fewer pages,
 	 * index descents are shorter, and less of the file is page headers and slack. WAL:
-	 * readers never block the writer. synchronous=FULL: a committed batch survives power
-	 * loss, which matters because a peer forgets what we acknowledged. */
+	 * readers never block the writer; a checkpoint every WAL_CHECKPOINT_BYTES of it, whatever
+	 * the page size. synchronous=FULL: a committed batch survives power loss, which matters
+	 * because a peer forgets what we acknowledged. */
+	int64_t page = 0;
 	if ((err = exec(st,
 		     "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
 		     " PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;"
-		     " PRAGMA cache_size = -16000; PRAGMA wal_autocheckpoint = 4096;",
+		     " PRAGMA cache_size = -16000;",
 		     path)) < 0 ||
-		(err = migrate(st)) < 0) {
+		(err = pragma_int(st, "PRAGMA page_size", &page)) < 0) {
+		goto out;
+	}
+	sqlite3_wal_autocheckpoint(st->db, page > 0 ? (int)(WAL_CHECKPOINT_BYTES / page) : 1000);
+	if ((err = migrate(st)) < 0) {
 		goto out;
 	}
 	err = hand_over(&st, false, out);
