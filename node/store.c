@@ -1296,7 +1296,8 @@ struct fts_walk {
 	uccn_store_fts_row_fn fn;
 	void *userdata;
 	size_t given;
-	int64_t upto; /* the last change whose record was given; 0: none */
+	bool by_change; /* FTS_NEW's rows, which end with their change's number */
+	int64_t upto;   /* the last change whose record was given; 0: none */
 };
 
 static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
@@ -1307,7 +1308,7 @@ static int each_fts_row(sqlite3_stmt *stmt, void *ctx) {
 		return err;
 	}
 	w->given++;
-	if (sqlite3_column_count(stmt) > 6) {
+	if (w->by_change) {
 		w->upto = sqlite3_column_int64(stmt, 6);
 	}
 	return w->fn(w->userdata, sqlite3_column_int64(stmt, 5), &row);
@@ -1323,6 +1324,7 @@ int uccn_store_fts_dirty(
 	if (err == UCCN_OK && w.given < max) {
 		stmt = use(st, STMT_FTS_NEW);
 		sqlite3_bind_int64(stmt, 1, (int64_t)(max - w.given));
+		w.by_change = true;
 		err = walk(st, stmt, "reading records to index", each_fts_row, &w);
 	}
 	if (err == UCCN_OK && w.upto > 0) {

@@ -226,7 +226,10 @@ int main(int argc, char **argv) {
 	uccn_store_close(st); /* checkpoints the WAL into the file */
 	off_t stored = file_size(path) + file_size(wal) - empty;
 	if (applied != n || applied2 != n || applied3 != n) {
-		fprintf(stderr, "uccn-bench: only %ld of %ld changes applied\n", applied, n);
+		fprintf(stderr,
+			"uccn-bench: of %ld changes, %ld applied verifying here, %ld on the pool,"
+			" %ld taken as checked\n",
+			n, applied, applied2, applied3);
 		return 1;
 	}
 
