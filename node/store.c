@@ -21,6 +21,9 @@
 /* "UCCN": lets us tell our database from any other SQLite file. */
 #define APPLICATION_ID 0x5543434e
 
+/* The WAL grows this much between checkpoints (SQLite's default is 1,000 pages of any size). */
+#define WAL_CHECKPOINT_BYTES (16 * 1024 * 1024)
+
 /* Each entry takes the schema from the version before it to its own number. Never edit a
  * released entry: add one. */
 static const char *const migrations[] = {
@@ -417,9 +420,6 @@ static int exec(struct uccn_store *st, const char *sql, const char *what) {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? UCCN_OK : fail(st, rc, what);
 }
-
-/* The WAL grows this much between checkpoints (SQLite's default is 1,000 pages of any size). */
-#define WAL_CHECKPOINT_BYTES (16 * 1024 * 1024)
 
 static int pragma_int(struct uccn_store *st, const char *sql, int64_t *out) {
 	sqlite3_stmt *stmt = NULL;
